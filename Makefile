@@ -1,0 +1,23 @@
+# Conveniences over the two README commands; every target works without make too.
+.PHONY: setup build test demo bench lint format
+
+setup:
+	.ci/setup
+
+build: setup
+	swift build
+
+test: setup
+	swift test
+
+demo: setup
+	swift run customui validate Examples/story-writer/story-writer.ui.xml --prompt Examples/story-writer/story-writer.prompt.json
+
+bench: setup
+	swift run -c release customui-bench
+
+lint:
+	swift format lint --recursive --strict Sources Tests
+
+format:
+	swift format --in-place --recursive Sources Tests

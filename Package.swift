@@ -1,0 +1,31 @@
+// swift-tools-version: 6.0
+// CustomUI: a sandboxed custom-UI template engine. No Swift package dependencies:
+// Foundation, libxml2 (Debian libxml2-dev) for templates, SQLite (libsqlite3-dev) for the library store.
+import PackageDescription
+
+let package = Package(
+    name: "CustomUI",
+    products: [
+        .library(name: "CustomUI", targets: ["CustomUI"]),
+        .executable(name: "customui", targets: ["CustomUICommand"]),
+        .executable(name: "customui-bench", targets: ["CustomUIBench"]),
+    ],
+    targets: [
+        // System-library shims: a module map and pkg-config, nothing else.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+
+        // Pipeline stages; imports only point down this list.
+        .target(name: "CustomUICore"),
+        .target(name: "CustomUI", dependencies: ["CustomUICore", "CLibXML2"]),
+
+        // Thin executables.
+        .executableTarget(name: "CustomUICommand", dependencies: ["CustomUI"], path: "Sources/customui"),
+        .executableTarget(name: "CustomUIBench", dependencies: ["CustomUI"], path: "Sources/customui-bench"),
+
+        .testTarget(name: "CustomUICoreTests", dependencies: ["CustomUICore"]),
+    ]
+)

@@ -1,0 +1,163 @@
+/// How serious a diagnostic is.
+public enum Severity: String, Sendable, Hashable, Comparable, CaseIterable {
+    case note
+    case warning
+    case error
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool {
+        let order: [Severity] = [.note, .warning, .error]
+        return order.firstIndex(of: lhs)! < order.firstIndex(of: rhs)!
+    }
+}
+
+/// A stable diagnostic code such as `expr.unexpected-token`.
+///
+/// Codes are declared as statics beside the stage that emits them and never change meaning once
+/// released: editors, CI scripts and LLMs key on them.
+public struct DiagnosticCode: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible,
+    ExpressibleByStringLiteral
+{
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+    public var description: String { rawValue }
+
+    public static func < (lhs: DiagnosticCode, rhs: DiagnosticCode) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// A secondary message attached to a diagnostic, optionally pointing somewhere else.
+public struct DiagnosticNote: Hashable, Sendable {
+    /// The text of the note.
+    public var message: String
+    /// The file the note points into, if any.
+    public var file: String?
+    /// The span the note points at, if any.
+    public var range: SourceRange?
+
+    /// A note from its parts.
+    public init(_ message: String, file: String? = nil, range: SourceRange? = nil) {
+        self.message = message
+        self.file = file
+        self.range = range
+    }
+}
+
+/// One finding about an input: what is wrong, where, and how to fix it.
+///
+/// Messages are lowercase, without a trailing period, and quote identifiers with backticks; the
+/// hint says what the expected form is.
+public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
+    /// How serious it is.
+    public var severity: Severity
+    /// The stable code.
+    public var code: DiagnosticCode
+    /// What is wrong.
+    public var message: String
+    /// The file it is about (as the user named it), if any.
+    public var file: String?
+    /// Where in that file, if known.
+    public var range: SourceRange?
+    /// How to fix it, if there is something to say.
+    public var hint: String?
+    /// Further context, possibly pointing elsewhere.
+    public var notes: [DiagnosticNote]
+
+    /// A diagnostic from its parts.
+    public init(
+        _ severity: Severity, _ code: DiagnosticCode, _ message: String, file: String? = nil,
+        range: SourceRange? = nil, hint: String? = nil, notes: [DiagnosticNote] = []
+    ) {
+        self.severity = severity
+        self.code = code
+        self.message = message
+        self.file = file
+        self.range = range
+        self.hint = hint
+        self.notes = notes
+    }
+
+    /// An error.
+    public static func error(
+        _ code: DiagnosticCode, _ message: String, file: String? = nil, range: SourceRange? = nil,
+        hint: String? = nil, notes: [DiagnosticNote] = []
+    ) -> Diagnostic {
+        Diagnostic(.error, code, message, file: file, range: range, hint: hint, notes: notes)
+    }
+
+    /// A warning.
+    public static func warning(
+        _ code: DiagnosticCode, _ message: String, file: String? = nil, range: SourceRange? = nil,
+        hint: String? = nil, notes: [DiagnosticNote] = []
+    ) -> Diagnostic {
+        Diagnostic(.warning, code, message, file: file, range: range, hint: hint, notes: notes)
+    }
+
+    /// `file:line:col: severity[code]: message`, without the source excerpt.
+    public var description: String {
+        var prefix = file ?? "<input>"
+        if let range { prefix += ":\(range.start.line):\(range.start.column)" }
+        return "\(prefix): \(severity.rawValue)[\(code)]: \(message)"
+    }
+}
+
+extension Array where Element == Diagnostic {
+    /// Whether any diagnostic is an error.
+    public var hasErrors: Bool { contains { $0.severity == .error } }
+
+    /// Sorted by file, then position, then code, so output is deterministic.
+    public func sortedByLocation() -> [Diagnostic] {
+        enumerated().sorted { a, b in
+            let (x, y) = (a.element, b.element)
+            if x.file != y.file { return (x.file ?? "") < (y.file ?? "") }
+            let xo = x.range?.start.offset ?? -1
+            let yo = y.range?.start.offset ?? -1
+            if xo != yo { return xo < yo }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+}
+
+/// Suggestions for "did you mean" hints.
+public enum Suggestions {
+    /// The candidate closest to `word` by edit distance, if it is close enough to be a plausible typo.
+    public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+        let lowered = Array(word.lowercased().unicodeScalars)
+        var best: (String, Int)?
+        for candidate in candidates {
+            let distance = editDistance(lowered, Array(candidate.lowercased().unicodeScalars))
+            let allowed = max(1, min(3, (max(lowered.count, candidate.count) + 2) / 4))
+            guard distance <= allowed else { continue }
+            if best == nil || distance < best!.1 || (distance == best!.1 && candidate < best!.0) {
+                best = (candidate, distance)
+            }
+        }
+        return best?.0
+    }
+
+    /// `did you mean `x`?` or nil.
+    public static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String? {
+        closest(to: word, in: candidates).map { "did you mean `\($0)`?" }
+    }
+
+    /// Levenshtein distance with transpositions counted as one edit.
+    public static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous2 = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    current[j] = Swift.min(current[j], previous2[j - 2] + 1)
+                }
+            }
+            (previous2, previous, current) = (previous, current, previous2)
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,119 @@
+import Testing
+@testable import CustomUICore
+
+@Suite struct NumberTests {
+    @Test(arguments: [
+        ("1", "1"), ("1.0", "1"), ("1e2", "100"), ("-0", "0"), ("0.1", "0.1"), ("1.5e-7", "1.5e-7"),
+        ("12345678901234567890123", "12345678901234567890123"), ("9223372036854775807", "9223372036854775807"),
+        ("-9223372036854775808", "-9223372036854775808"), ("1E+30", "1e+30"),
+    ])
+    func parsesExactly(lexeme: String, expected: String) throws {
+        let n = try #require(Number(lexeme: lexeme))
+        #expect(n.description == expected)
+    }
+
+    @Test func integralValuesAreIntegers() throws {
+        #expect(Number(lexeme: "1.0")?.intValue == 1)
+        #expect(Number(lexeme: "2e3")?.isInteger == true)
+        #expect(Number(lexeme: "12345678901234567890123")?.isInteger == true)
+        #expect(Number(lexeme: "12345678901234567890123")?.intValue == nil)
+        #expect(Number(lexeme: "0.5")?.isInteger == false)
+        #expect(Number(2.0) == Number(2))
+        #expect(Value.double(3.0) == Value.int(3))
+    }
+
+    @Test(arguments: ["", "-", "01", "1.", ".5", "1e", "+1", "1e+", "0x10", "1 "])
+    func rejectsMalformed(lexeme: String) {
+        #expect(Number(lexeme: lexeme) == nil)
+    }
+
+    @Test func ordersAcrossStorages() throws {
+        let big = try #require(Number(lexeme: "100000000000000000000000000001"))
+        #expect(Number(1) < Number(1.5))
+        #expect(Number(-2.5) < Number(-2))
+        #expect(Number(Int.max) < big)
+        #expect(!(big < Number(1e29)))
+        #expect(Number(lexeme: "-1e40")! < Number(Int.min))
+    }
+}
+
+@Suite struct SourceFileTests {
+    @Test func locatesOffsets() {
+        let file = SourceFile(path: "a.xml", text: "ab\ncdé\r\nf\rg")
+        #expect(file.lineCount == 4)
+        #expect(file.location(at: 0) == SourceLocation(offset: 0, line: 1, column: 1))
+        #expect(file.location(at: 4) == SourceLocation(offset: 4, line: 2, column: 2))
+        // é is two UTF-8 bytes but one column.
+        #expect(file.location(at: 7).column == 4)
+        #expect(file.location(at: 9) == SourceLocation(offset: 9, line: 3, column: 1))
+        #expect(file.location(at: 11) == SourceLocation(offset: 11, line: 4, column: 1))
+        #expect(file.line(2) == "cdé")
+        #expect(file.location(line: 2, column: 3).offset == 5)
+    }
+}
+
+@Suite struct DiagnosticRendererTests {
+    @Test func printsCaretUnderRange() {
+        let file = SourceFile(path: "ui.xml", text: "<view>\n\t<headng level=\"1\"/>\n</view>\n")
+        let range = file.range(9, 15)
+        let d = Diagnostic.error(
+            "template.unknown-element", "unknown element `headng`", file: "ui.xml", range: range,
+            hint: "did you mean `heading`?")
+        let text = DiagnosticRenderer(sources: [file]).render(d)
+        #expect(
+            text == """
+                ui.xml:2:3: error[template.unknown-element]: unknown element `headng`
+                  |
+                2 |     <headng level="1"/>
+                  |      ^~~~~~
+                  = hint: did you mean `heading`?
+
+                """)
+    }
+
+    @Test func wideCharactersShiftTheCaret() {
+        let file = SourceFile(path: "t", text: "日本 x")
+        let d = Diagnostic.error("c", "m", file: "t", range: file.range(7, 8))
+        let lines = DiagnosticRenderer(sources: [file]).render(d).split(separator: "\n")
+        #expect(lines[3] == "  |      ^")
+    }
+
+    @Test func jsonFormHasPositions() {
+        let file = SourceFile(path: "t", text: "abc")
+        let d = Diagnostic.warning("x.y", "msg", file: "t", range: file.range(1, 2))
+        #expect(d.jsonValue.jsonText == #"{"severity":"warning","code":"x.y","message":"msg","file":"t","line":1,"column":2,"endLine":1,"endColumn":3,"hint":null}"#)
+    }
+}
+
+@Suite struct SuggestionTests {
+    @Test func suggestsCloseNames() {
+        #expect(Suggestions.closest(to: "headng", in: ["heading", "header", "text"]) == "heading")
+        #expect(Suggestions.closest(to: "tpoic", in: ["topic", "style"]) == "topic")
+        #expect(Suggestions.closest(to: "zzz", in: ["topic", "style"]) == nil)
+    }
+}
+
+@Suite struct JSONWriterTests {
+    @Test func escapesAndKeepsOrder() {
+        let v: Value = ["b": 1, "a": ["x\n\"y\u{01}", nil, true, 1.5]]
+        #expect(v.jsonText == #"{"b":1,"a":["x\n\"y\u0001",null,true,1.5]}"#)
+    }
+}
+
+@Suite struct BudgetTests {
+    @Test func stepsRunOut() {
+        var budget = Budget(ResourceLimits(maxSteps: 10))
+        #expect(throws: LimitExceeded(.steps, maximum: 10)) {
+            for _ in 0..<11 { try budget.step() }
+        }
+    }
+}
+
+@Suite struct DisplayWidthTests {
+    @Test func measuresColumns() {
+        #expect(DisplayWidth.of("abc") == 3)
+        #expect(DisplayWidth.of("日本") == 4)
+        #expect(DisplayWidth.of("e\u{301}") == 1)
+        #expect(DisplayWidth.of("👍🏽") == 2)
+    }
+}
