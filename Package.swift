@@ -20,12 +20,23 @@ let package = Package(
 
         // Pipeline stages; imports only point down this list.
         .target(name: "CustomUICore"),
-        .target(name: "CustomUI", dependencies: ["CustomUICore", "CLibXML2"]),
+        .target(name: "JSONSchema", dependencies: ["CustomUICore"]),
+        .target(name: "Markdown", dependencies: ["CustomUICore"]),
+        .target(name: "CustomUI", dependencies: ["CustomUICore", "JSONSchema", "Markdown", "CLibXML2"]),
 
-        // Thin executables.
-        .executableTarget(name: "CustomUICommand", dependencies: ["CustomUI"], path: "Sources/customui"),
-        .executableTarget(name: "CustomUIBench", dependencies: ["CustomUI"], path: "Sources/customui-bench"),
+        // Thin executables: argument parsing, output and exit codes only.
+        .executableTarget(
+            name: "CustomUICommand", dependencies: ["CustomUI", "JSONSchema", "Markdown", "CustomUICore"],
+            path: "Sources/customui"),
+        .executableTarget(
+            name: "CustomUIBench", dependencies: ["CustomUI", "JSONSchema", "Markdown", "CustomUICore"],
+            path: "Sources/customui-bench"),
 
         .testTarget(name: "CustomUICoreTests", dependencies: ["CustomUICore"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "CustomUICore"]),
+        .testTarget(name: "MarkdownTests", dependencies: ["Markdown", "CustomUICore"]),
+        .testTarget(name: "CustomUITests", dependencies: ["CustomUI", "JSONSchema", "CustomUICore"]),
+        // End-to-end tests run the built `customui` executable.
+        .testTarget(name: "CommandTests", dependencies: ["CustomUICommand"]),
     ]
 )

@@ -1,0 +1,145 @@
+import CustomUICore
+import Foundation
+
+/// A subcommand of `customui`: one type per subcommand, one file each.
+protocol Command {
+    /// The word after `customui` (`validate`, `schema`, …).
+    static var name: String { get }
+    /// One line for the command list.
+    static var summary: String { get }
+    /// The full help text, starting with the usage line.
+    static var help: String { get }
+    /// Runs with the arguments after the command name; returns the exit code.
+    static func run(_ arguments: inout Arguments, console: Console) throws -> Int32
+}
+
+/// Exit codes shared by every command.
+enum ExitCode {
+    static let ok: Int32 = 0
+    /// Findings (invalid input) or a failed run.
+    static let failure: Int32 = 1
+    /// Bad usage or unreadable input.
+    static let usage: Int32 = 2
+}
+
+/// A mistake in how the command was called; printed with the command's usage line, exit 2.
+struct UsageError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The arguments after the command name, consumed option by option.
+///
+/// Options are `--name VALUE` or `--name=VALUE`; `--` ends options; anything left that starts
+/// with `-` (other than `-` itself, meaning standard input) is an unknown option.
+struct Arguments {
+    private(set) var items: [String]
+
+    init(_ items: [String]) { self.items = items }
+
+    /// Whether a flag was given (removes every occurrence).
+    mutating func flag(_ name: String) -> Bool {
+        let before = items.count
+        items.removeAll { $0 == name }
+        return items.count != before
+    }
+
+    /// Every value of a repeatable option, in order.
+    mutating func values(_ name: String) throws(UsageError) -> [String] {
+        var result: [String] = []
+        var i = 0
+        while i < items.count, items[i] != "--" {
+            if items[i] == name {
+                guard i + 1 < items.count else { throw UsageError("option `\(name)` needs a value") }
+                result.append(items[i + 1])
+                items.removeSubrange(i...(i + 1))
+            } else if items[i].hasPrefix(name + "=") {
+                result.append(String(items[i].dropFirst(name.count + 1)))
+                items.remove(at: i)
+            } else {
+                i += 1
+            }
+        }
+        return result
+    }
+
+    /// The value of an option given at most once.
+    mutating func value(_ name: String) throws(UsageError) -> String? {
+        let all = try values(name)
+        guard all.count <= 1 else { throw UsageError("option `\(name)` is given more than once") }
+        return all.first
+    }
+
+    /// The value of an option that must be one of `choices`.
+    mutating func choice(_ name: String, _ choices: [String], default defaultValue: String) throws(UsageError) -> String {
+        guard let v = try value(name) else { return defaultValue }
+        guard choices.contains(v) else {
+            throw UsageError("`\(name)` must be one of \(choices.map { "`\($0)`" }.joined(separator: ", ")), not `\(v)`")
+        }
+        return v
+    }
+
+    /// An integer option.
+    mutating func integer(_ name: String, in range: ClosedRange<Int>) throws(UsageError) -> Int? {
+        guard let v = try value(name) else { return nil }
+        guard let n = Int(v), range.contains(n) else {
+            throw UsageError("`\(name)` takes a whole number from \(range.lowerBound) to \(range.upperBound), not `\(v)`")
+        }
+        return n
+    }
+
+    /// The positional arguments; fails on any option nobody consumed.
+    mutating func positionals() throws(UsageError) -> [String] {
+        var result: [String] = []
+        var afterDashes = false
+        for item in items {
+            if afterDashes || item == "-" || !item.hasPrefix("-") {
+                result.append(item)
+            } else if item == "--" {
+                afterDashes = true
+            } else {
+                let known = item.split(separator: "=").first.map(String.init) ?? item
+                throw UsageError("unknown option `\(known)`")
+            }
+        }
+        items = []
+        return result
+    }
+}
+
+/// Where a command writes: standard output for results, standard error for diagnostics.
+struct Console {
+    /// Whether standard output is a terminal that may get colour.
+    var colorOut: Bool
+    /// Whether standard error is a terminal that may get colour.
+    var colorErr: Bool
+
+    static func detect() -> Console {
+        let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        return Console(
+            colorOut: !noColor && isatty(STDOUT_FILENO) == 1,
+            colorErr: !noColor && isatty(STDERR_FILENO) == 1)
+    }
+
+    func out(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+    func err(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}
+
+/// Reads a file named on the command line (`-` is standard input) as UTF-8 text.
+func readInput(_ path: String) throws(UsageError) -> SourceFile {
+    let data: Data
+    if path == "-" {
+        data = FileHandle.standardInput.readDataToEndOfFile()
+    } else {
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+            throw UsageError("file `\(path)` \(reason)")
+        }
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        throw UsageError("file `\(path)` is not UTF-8 text")
+    }
+    return SourceFile(path: path == "-" ? "<stdin>" : path, text: text)
+}
