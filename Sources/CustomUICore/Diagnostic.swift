@@ -161,3 +161,6 @@ public enum Suggestions {
         return previous[b.count]
     }
 }
+
+/// A diagnostic can be the failure of a `Result`, so single-error APIs (such as parsing one expression) need no wrapper.
+extension Diagnostic: Error {}
