@@ -124,7 +124,7 @@ struct BindingCheck {
         if let types = schema?.types(schemas), !types.contains("array") {
             diagnostics.append(
                 .error(
-                    .bindingTypeMismatch, "`each` needs an array, but `\(path)` is \(types.sorted().joined(separator: " or "))",
+                    .bindingTypeMismatch, "`each` needs an array, but `\(path.description)` is \(types.sorted().joined(separator: " or "))",
                     file: file.path, range: items.range, hint: "repeat over an array prop, or change the props schema"))
             return .unknown
         }
