@@ -107,14 +107,21 @@ public enum Validator {
         bindings.check(template)
         diagnostics += bindings.diagnostics
 
+        let effective = effectiveProps(document.definition, caller: props)
         let (values, valueDiagnostics) = VariableValues.initial(
-            prompt: prompt, bindings: template.bindings, props: effectiveProps(document.definition, caller: props), file: syntax.file)
+            prompt: prompt, bindings: template.bindings, props: effective, file: syntax.file)
         diagnostics += valueDiagnostics
-        var modes = ModeCheck(
-            template: template, document: document, prompt: prompt,
-            initialScope: initialScope(template, prompt: prompt, props: effectiveProps(document.definition, caller: props), values: values))
+        let scope = initialScope(template, prompt: prompt, props: effective, values: values)
+        var modes = ModeCheck(template: template, document: document, prompt: prompt, initialScope: scope)
         modes.check()
         diagnostics += modes.diagnostics
+
+        // Only run the view when it compiled cleanly: a dry run over a broken template repeats errors.
+        if !diagnostics.hasErrors {
+            var dryRun = DryRun(file: syntax.file, limits: limits)
+            dryRun.run(template.view, scope: scope)
+            diagnostics += dryRun.diagnostics
+        }
 
         var accessibility = AccessibilityCheck(file: syntax.file)
         accessibility.check(template.view)

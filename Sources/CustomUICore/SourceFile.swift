@@ -60,6 +60,9 @@ public final class SourceFile: Sendable {
     public let bytes: [UInt8]
     /// The byte offset where each line starts; `lineStarts[0] == 0`.
     public let lineStarts: [Int]
+    /// The number of Unicode scalars that start before each multiple of 64 bytes, so a column is
+    /// found without scanning a whole (possibly megabyte-long, minified) line.
+    private let scalarCheckpoints: [Int]
 
     /// A source file from its text.
     public init(path: String, text: String) {
@@ -80,6 +83,26 @@ public final class SourceFile: Sendable {
             i += 1
         }
         lineStarts = starts
+        var checkpoints = [Int]()
+        checkpoints.reserveCapacity(bytes.count / 64 + 1)
+        var scalars = 0
+        for (index, byte) in bytes.enumerated() {
+            if index & 63 == 0 { checkpoints.append(scalars) }
+            if byte & 0xC0 != 0x80 { scalars += 1 }
+        }
+        if bytes.count & 63 == 0 { checkpoints.append(scalars) }
+        scalarCheckpoints = checkpoints
+    }
+
+    /// How many Unicode scalars start before byte `offset`.
+    private func scalarsBefore(_ offset: Int) -> Int {
+        var count = scalarCheckpoints[offset >> 6]
+        var i = offset & ~63
+        while i < offset {
+            if bytes[i] & 0xC0 != 0x80 { count += 1 }
+            i += 1
+        }
+        return count
     }
 
     /// The number of lines.
@@ -94,13 +117,7 @@ public final class SourceFile: Sendable {
             let mid = (low + high + 1) / 2
             if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
         }
-        var column = 1
-        var i = lineStarts[low]
-        while i < offset {
-            // Count scalar starts: every byte that is not a UTF-8 continuation byte.
-            if bytes[i] & 0xC0 != 0x80 { column += 1 }
-            i += 1
-        }
+        let column = scalarsBefore(offset) - scalarsBefore(lineStarts[low]) + 1
         return SourceLocation(offset: offset, line: low + 1, column: column)
     }
 

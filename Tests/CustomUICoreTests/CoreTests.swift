@@ -117,3 +117,21 @@ import Testing
         #expect(DisplayWidth.of("👍🏽") == 2)
     }
 }
+
+@Suite struct SourceFileColumnTests {
+    @Test(arguments: [0, 1, 63, 64, 65, 127, 128, 200])
+    func columnsMatchAScanAcrossCheckpoints(prefix: Int) {
+        // Multi-byte scalars straddling 64-byte checkpoints must still count once each.
+        let text = String(repeating: "a", count: prefix) + String(repeating: "é日👍", count: 40) + "\nxyz"
+        let file = SourceFile(path: "t", text: text)
+        var column = 1
+        for (offset, byte) in file.bytes.enumerated() {
+            if byte == 0x0A { break }
+            if byte & 0xC0 != 0x80 {
+                #expect(file.location(at: offset).column == column)
+                column += 1
+            }
+        }
+        #expect(file.location(at: file.bytes.count - 1).column == 3)
+    }
+}

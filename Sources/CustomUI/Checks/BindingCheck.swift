@@ -105,7 +105,7 @@ struct BindingCheck {
                         diagnostics.append(
                             .error(
                                 .bindingShadowing, "loop variable `\(name)` hides another name in scope", file: file.path,
-                                range: loop.items.range, hint: "choose another name for `as`/`index`"))
+                                range: loop.bindingRange, hint: "choose another name for `as`/`index`"))
                     }
                 }
                 inner[loop.binding] = itemType

@@ -77,10 +77,11 @@ struct Compiler {
                 case "each":
                     closeChain()
                     guard let items = element.attribute("items").flatMap({ expression($0) }),
-                        let binding = element.attribute("as")?.value
+                        let binding = element.attribute("as")
                     else { continue }
                     let loop = LoopNode(
-                        items: items, binding: binding, indexBinding: element.attribute("index")?.value,
+                        items: items, binding: binding.value, bindingRange: binding.valueRange,
+                        indexBinding: element.attribute("index")?.value,
                         children: nodes(element.children, inline: childInline), range: element.range)
                     result.append(.loop(loop))
                 default:

@@ -48,6 +48,8 @@ public struct LoopNode: Sendable {
     public var items: Expr
     /// The name the current item is bound to.
     public var binding: String
+    /// Where that name is written.
+    public var bindingRange: SourceRange
     /// The name the 0-based index is bound to, if any.
     public var indexBinding: String?
     /// The repeated content.
