@@ -1,4 +1,5 @@
 import CustomUICore
+import Foundation
 import Testing
 
 @testable import CustomUI
@@ -208,6 +209,19 @@ import Testing
         for filter in Filters.all {
             #expect(!filter.summary.isEmpty && !filter.example.isEmpty && !filter.exampleResult.isEmpty, "\(filter.name)")
             #expect(T.parseOrNil(filter.example) != nil, "example of \(filter.name) does not parse")
+        }
+    }
+
+    @Test func referenceDocumentsEveryFilterAndCode() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/expressions.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        for filter in Filters.all {
+            #expect(text.contains("### `\(filter.name)`"), "docs/expressions.md lacks filter `\(filter.name)`")
+            #expect(text.contains(filter.syntax), "docs/expressions.md lacks the syntax of `\(filter.name)`")
+        }
+        for code in DiagnosticCode.expressionCodes + DiagnosticCode.promptMessageCodes {
+            #expect(text.contains("[\(code)]") || text.contains("`\(code)`"), "docs/expressions.md lacks \(code)")
         }
     }
 

@@ -82,7 +82,7 @@ public enum Filters {
         .init(
             "default", input: "any", arguments: [.init("fallback", "any")], output: "any",
             summary: "the fallback when the input is `null`, `\"\"`, `[]` or `{}` (but not `false` or `0`)",
-            example: "props.title | default: \"Untitled\"", result: "Untitled (when `props.title` is missing)"),
+            example: "props.title | default: \"Untitled\"", result: "Untitled"),
         .init(
             "json", input: "any", output: "string",
             summary: "the input as compact JSON text, keys in their order",
@@ -169,7 +169,7 @@ public enum Filters {
             "where", input: "array", arguments: [.init("key", "string"), .init("value", "any", default: "truthy")],
             output: "array",
             summary: "the objects whose member `key` equals `value` (or, without `value`, is truthy)",
-            example: "props.tasks | where: 'done', true", result: "the finished tasks"),
+            example: "props.tasks | where: 'done', true", result: "[{\"title\":\"Write\",\"done\":true}]"),
         .init(
             "map", input: "array", arguments: [.init("key", "string")], output: "array",
             summary: "the member `key` of each element (`null` where it is missing)",
