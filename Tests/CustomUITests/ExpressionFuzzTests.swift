@@ -26,8 +26,10 @@ import Testing
         [
             "props.title | default: 'Write a story'", "run.status == 'completed'", "props.items | length > 2",
             "not (vars.topic in ['a', 'b']) or props.count >= 3", "props.items[loop.index].name | upper",
-            "props['my-key'] | append: \"\\n\" | truncate: 4, '…'", "props.items | where: 'done', true | map: 'name' | join: ', '",
-            "props.price | times: 1.5 | round: 2 | number: 2", "props.date | date: 'full'", "props.items | sort: 'price' | first",
+            "props['my-key'] | append: \"\\n\" | truncate: 4, '…'",
+            "props.items | where: 'done', true | map: 'name' | join: ', '",
+            "props.price | times: 1.5 | round: 2 | number: 2", "props.date | date: 'full'",
+            "props.items | sort: 'price' | first",
             "props.tags | uniq | reverse | slice: -2, 2", "props.scores | keys | json", "10 | divided_by: props.zero",
             "'a,b' | split: ',' | compact | contains: 'b'", "props.count | pluralize: 'item', 'items'",
             "props.title | replace: 'l', 'L' | capitalize | trim | lower", "[1, 2.5, -3, 1e3] | sort | last | abs",
@@ -115,7 +117,8 @@ import Testing
                     // Splice in a piece of another corpus entry, which keeps the input mostly well formed.
                     let other = Array(random.pick(Self.corpus).unicodeScalars)
                     let start = random.below(other.count)
-                    scalars.insert(contentsOf: other[start..<min(other.count, start + 1 + random.below(12))], at: position)
+                    scalars.insert(
+                        contentsOf: other[start..<min(other.count, start + 1 + random.below(12))], at: position)
                 }
             }
             var text = ""

@@ -207,7 +207,8 @@ import Testing
     @Test func everyFilterIsDocumentedWithAnExample() {
         #expect(Filters.all.count == Set(Filters.all.map(\.name)).count)
         for filter in Filters.all {
-            #expect(!filter.summary.isEmpty && !filter.example.isEmpty && !filter.exampleResult.isEmpty, "\(filter.name)")
+            #expect(
+                !filter.summary.isEmpty && !filter.example.isEmpty && !filter.exampleResult.isEmpty, "\(filter.name)")
             #expect(T.parseOrNil(filter.example) != nil, "example of \(filter.name) does not parse")
         }
     }
@@ -349,12 +350,14 @@ import Testing
     @Test func everyBadPartIsReportedAndGoodPartsKept() {
         let text = "{{ a | nope }} and {{ b }} and {{ 'x }} and {{ c ="
         let parsed = ExpressionParser.parseInterpolated(text, origin: T.origin(text))
-        #expect(parsed.diagnostics.map(\.code) == [.exprUnknownFilter, .exprUnterminatedString, .exprUnclosedInterpolation])
+        #expect(
+            parsed.diagnostics.map(\.code) == [.exprUnknownFilter, .exprUnterminatedString, .exprUnclosedInterpolation])
         #expect(Interpolation(segments: parsed.segments).expressions.count == 1)
     }
 
     @Test func renderStringifiesValues() throws {
-        let text = "{{ props.title }}|{{ props.missing }}|{{ props.count }}|{{ props.price }}|{{ props.flag }}|{{ props.tags }}|{{ props.scores }}|<b>"
+        let text =
+            "{{ props.title }}|{{ props.missing }}|{{ props.count }}|{{ props.price }}|{{ props.flag }}|{{ props.tags }}|{{ props.scores }}|<b>"
         let parsed = ExpressionParser.parseInterpolated(text, origin: T.origin(text))
         var budget = Budget()
         let out = try Evaluator.render(parsed.segments, in: T.scope, budget: &budget)

@@ -327,7 +327,8 @@ struct FilterCall {
                 if let kind, kind != t {
                     let what = key.map { "member `\($0)` of element \(i)" } ?? "element \(i)"
                     throw EvaluationError(
-                        code: .exprTypeMismatch, message: "filter `sort` cannot order \(kind)s and \(t)s: \(what) is a \(t)",
+                        code: .exprTypeMismatch,
+                        message: "filter `sort` cannot order \(kind)s and \(t)s: \(what) is a \(t)",
                         range: nameRange, hint: "sort arrays whose elements (or keys) are all numbers or all strings")
                 }
                 kind = t
@@ -336,7 +337,9 @@ struct FilterCall {
                 throw EvaluationError(
                     code: .exprTypeMismatch, message: "filter `sort` cannot order \(k.typeName) values: \(what)",
                     range: nameRange,
-                    hint: key == nil ? "sort objects by a member, as in `| sort: 'name'`" : "sort by a member that holds numbers or strings")
+                    hint: key == nil
+                        ? "sort objects by a member, as in `| sort: 'name'`"
+                        : "sort by a member that holds numbers or strings")
             }
         }
         let order = sortKeys.indices.sorted { a, b in

@@ -66,7 +66,8 @@ public struct FilterSignature: Hashable, Sendable {
     /// The call syntax, such as `| truncate: length, ellipsis`.
     public var syntax: String {
         if arguments.isEmpty { return "| \(name)" }
-        return "| \(name): " + arguments.map { $0.defaultValue == nil ? $0.name : "[\($0.name)]" }.joined(separator: ", ")
+        return "| \(name): "
+            + arguments.map { $0.defaultValue == nil ? $0.name : "[\($0.name)]" }.joined(separator: ", ")
     }
 }
 
@@ -110,7 +111,8 @@ public enum Filters {
             "trim", input: "text", output: "string", summary: "the text without leading and trailing whitespace",
             example: "'  hi  ' | trim", result: "hi"),
         .init(
-            "truncate", input: "text", arguments: [.init("length", "integer"), .init("ellipsis", "text", default: "\"...\"")],
+            "truncate", input: "text",
+            arguments: [.init("length", "integer"), .init("ellipsis", "text", default: "\"...\"")],
             output: "string",
             summary: "the text cut to at most `length` characters, ellipsis included, when it is longer",
             example: "'Once upon a time' | truncate: 9", result: "Once u..."),
