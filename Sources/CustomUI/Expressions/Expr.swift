@@ -88,12 +88,14 @@ public struct PathReference: Hashable, Sendable {
         self.range = range
     }
 
+    /// Equal when root, components and every range agree (tuples cannot synthesize this).
     public static func == (lhs: PathReference, rhs: PathReference) -> Bool {
         lhs.root == rhs.root && lhs.rootRange == rhs.rootRange && lhs.range == rhs.range
             && lhs.components.map(\.component) == rhs.components.map(\.component)
             && lhs.components.map(\.range) == rhs.components.map(\.range)
     }
 
+    /// Hashes the root, the whole range and the components, consistently with `==`.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(root)
         hasher.combine(range)
