@@ -154,6 +154,17 @@ import Testing
         #expect(error.range.start.offset == m[1] && error.range.end.offset == m[2])
     }
 
+    @Test func membershipChargesForWhatItScans() throws {
+        let scope = Scope(props: ["many": .array(Array(repeating: 1, count: 1_000))])
+        var limits = ResourceLimits.default
+        limits.maxSteps = 500
+        let m = MarkedText("1️⃣2 in props.many2️⃣")
+        let error = try #require(T.error(m.text, scope: scope, limits: limits))
+        #expect(error.code == Limit.steps.code)
+        #expect(error.range.start.offset == m[1] && error.range.end.offset == m[2])
+        #expect(T.error("2 in props.many", scope: scope) == nil)
+    }
+
     @Test func growingReplacementsHitTheOutputLimitBeforeAllocating() throws {
         var limits = ResourceLimits.default
         limits.maxOutputBytes = 10_000

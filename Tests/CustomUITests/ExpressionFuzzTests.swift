@@ -57,6 +57,7 @@ import Testing
             #expect(expr.range.start.offset >= 0 && expr.range.end.offset <= length, "\(text)")
             _ = expr.paths
             _ = expr.filterUses
+            _ = expr.typeCheck(file: nil) { _ in .any }
             var budget = Budget(limits)
             do {
                 let value = try Evaluator.evaluate(expr, in: T.scope, budget: &budget)
