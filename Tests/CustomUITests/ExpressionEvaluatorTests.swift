@@ -154,6 +154,18 @@ import Testing
         #expect(error.range.start.offset == m[1] && error.range.end.offset == m[2])
     }
 
+    @Test func aPassedDeadlineStopsEvaluation() throws {
+        // A zero deadline has passed by the time the budget looks at the clock (every 4,096 steps).
+        var limits = ResourceLimits.default
+        limits.deadline = .zero
+        let scope = Scope(props: ["many": .array(Array(repeating: "x", count: 5_000))])
+        let m = MarkedText("props.many | 1️⃣join2️⃣")
+        let error = try #require(T.error(m.text, scope: scope, limits: limits))
+        #expect(error.code == Limit.deadline.code)
+        #expect(error.code == "limit.deadline")
+        #expect(error.range.start.offset == m[1] && error.range.end.offset == m[2])
+    }
+
     @Test func membershipChargesForWhatItScans() throws {
         let scope = Scope(props: ["many": .array(Array(repeating: 1, count: 1_000))])
         var limits = ResourceLimits.default

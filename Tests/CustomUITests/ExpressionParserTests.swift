@@ -85,6 +85,12 @@ import Testing
         #expect(diagnostic.message.first?.isUppercase == false)
     }
 
+    @Test func theFirstErrorInSourceOrderIsReported() throws {
+        let m = MarkedText("props.a | 1️⃣nope: 'x\\q'")
+        #expect(T.diagnostic(m.text)?.code == .exprUnknownFilter)
+        #expect(T.diagnostic(m.text)?.range?.start.offset == m[1])
+    }
+
     @Test func unknownFilterSuggestsTheClosestName() throws {
         let diagnostic = try #require(T.diagnostic("props.title | uper"))
         #expect(diagnostic.message == "unknown filter `uper`")

@@ -334,6 +334,15 @@ private struct Parser {
                 throw unexpected(nameToken, expected: "a filter name after `|`", hint: hint)
             }
             _ = advance()
+            // Checked before the arguments, so errors come out in source order.
+            guard let signature = Filters.signature(named: name) else {
+                let hint =
+                    Suggestions.didYouMean(name, in: Filters.all.map(\.name))
+                    ?? "see the filter list in docs/expressions.md"
+                throw ParseError(
+                    code: .exprUnknownFilter, message: "unknown filter `\(name)`", start: nameToken.start,
+                    end: nameToken.end, hint: hint)
+            }
             var arguments: [Node] = []
             var last = nameToken.end
             if try current().isSymbol(":") {
@@ -343,20 +352,12 @@ private struct Parser {
                     let next = try current()
                     if next.kind == .end || next.isSymbol("|") || next.isSymbol(",") {
                         throw unexpected(
-                            next, expected: "a filter argument", hint: "valid syntax: `| \(name): argument`")
+                            next, expected: "a filter argument", hint: "valid syntax: `\(signature.syntax)`")
                     }
                     let argument = try parsePostfix()
                     arguments.append(argument)
                     last = lastEnd()
                 } while try current().isSymbol(",")
-            }
-            guard let signature = Filters.signature(named: name) else {
-                let hint =
-                    Suggestions.didYouMean(name, in: Filters.all.map(\.name))
-                    ?? "see the filter list in docs/expressions.md"
-                throw ParseError(
-                    code: .exprUnknownFilter, message: "unknown filter `\(name)`", start: nameToken.start,
-                    end: nameToken.end, hint: hint)
             }
             if !signature.arity.contains(arguments.count) {
                 throw ParseError(
