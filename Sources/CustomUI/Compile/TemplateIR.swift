@@ -1,0 +1,121 @@
+import CustomUICore
+
+/// An attribute value after compilation.
+public enum AttributeValue: Sendable, Hashable {
+    /// Literal text (choices, numbers, names, and text without `{{ }}`).
+    case literal(String)
+    /// Text with `{{ … }}` parts.
+    case interpolated(Interpolation)
+    /// A whole expression (`test`, `items`, `value`).
+    case expression(Expr)
+}
+
+/// A vocabulary element with compiled attributes and children.
+public struct ElementNode: Sendable {
+    /// The element name (one of `Vocabulary.elements`).
+    public var name: String
+    /// Compiled attributes by name.
+    public var attributes: [String: AttributeValue]
+    /// Compiled children.
+    public var children: [TemplateNode]
+    /// The element's source range.
+    public var range: SourceRange
+    /// The range of the element's name, where diagnostics about it point.
+    public var nameRange: SourceRange
+    /// The range of each attribute's value, by attribute name.
+    public var attributeRanges: [String: SourceRange] = [:]
+
+    /// The literal value of an attribute, if it was written without expressions.
+    public func literal(_ name: String) -> String? {
+        if case .literal(let s)? = attributes[name] { return s }
+        return nil
+    }
+}
+
+/// One branch of an `if` / `else-if` / `else` chain; `test` is nil for `else`.
+public struct ConditionalBranch: Sendable {
+    /// The condition, or nil for the final `else`.
+    public var test: Expr?
+    /// The content shown when this branch is taken.
+    public var children: [TemplateNode]
+    /// The branch element's range.
+    public var range: SourceRange
+}
+
+/// An `each` loop.
+public struct LoopNode: Sendable {
+    /// The array to repeat over.
+    public var items: Expr
+    /// The name the current item is bound to.
+    public var binding: String
+    /// The name the 0-based index is bound to, if any.
+    public var indexBinding: String?
+    /// The repeated content.
+    public var children: [TemplateNode]
+    /// The `each` element's range.
+    public var range: SourceRange
+}
+
+/// A node of the compiled view.
+public indirect enum TemplateNode: Sendable {
+    /// A vocabulary element.
+    case element(ElementNode)
+    /// Text with whitespace collapsed as HTML would, possibly with `{{ }}` parts.
+    case text(Interpolation)
+    /// An `if` chain.
+    case conditional([ConditionalBranch])
+    /// An `each` loop.
+    case loop(LoopNode)
+}
+
+/// A slot the template declares.
+public struct SlotDeclaration: Sendable, Hashable {
+    /// The slot's unique name.
+    public var name: String
+    /// `markdown` or `text`.
+    public var format: String
+    /// Where it is declared.
+    public var range: SourceRange
+}
+
+/// A `bind` of a prompt variable to an expression over props.
+public struct VariableBinding: Sendable {
+    /// The prompt variable.
+    public var variable: String
+    /// The expression giving its value.
+    public var value: Expr
+    /// Where the `bind` is written.
+    public var range: SourceRange
+    /// Where the variable's name is written.
+    public var variableRange: SourceRange
+}
+
+/// A checked, compiled custom UI: what the renderers and sessions run.
+public struct CompiledTemplate: Sendable {
+    /// The definition (metadata and configuration).
+    public var definition: CustomUIDefinition
+    /// The template source, when the UI has one.
+    public var file: SourceFile?
+    /// Variable bindings, in order.
+    public var bindings: [VariableBinding]
+    /// The view's content.
+    public var view: [TemplateNode]
+    /// The declared slots, in document order.
+    public var slots: [SlotDeclaration]
+}
+
+extension TemplateNode {
+    /// Visits every element, including those inside conditionals and loops, depth first.
+    public func forEachElement(_ visit: (ElementNode) -> Void) {
+        switch self {
+        case .element(let e):
+            visit(e)
+            for child in e.children { child.forEachElement(visit) }
+        case .text: break
+        case .conditional(let branches):
+            for branch in branches { for child in branch.children { child.forEachElement(visit) } }
+        case .loop(let loop):
+            for child in loop.children { child.forEachElement(visit) }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import CustomUICore
+import JSONSchema
+
+extension DiagnosticCode {
+    /// A props file is not a JSON object.
+    public static let propsInvalid: Self = "props.invalid"
+    /// A `bind` expression failed while computing a variable's initial value.
+    public static let bindingEvaluation: Self = "binding.evaluation"
+}
+
+/// Everything validation learned about a UI: the document, the compiled template when it compiled,
+/// and every diagnostic (sorted by file and position).
+public struct ValidationReport: Sendable {
+    /// The UI as read, if it could be read.
+    public var document: CustomUIDocument?
+    /// The compiled template, when the UI is a template and had no errors that prevent compiling.
+    public var template: CompiledTemplate?
+    /// The prompt, when one was given and could be read.
+    public var prompt: Prompt?
+    /// Every finding, sorted.
+    public var diagnostics: [Diagnostic]
+    /// The files the diagnostics point into, for printing excerpts.
+    public var sources: [SourceFile]
+
+    /// Whether any diagnostic is an error.
+    public var hasErrors: Bool { diagnostics.hasErrors }
+}
+
+/// The engine's front door for checking: reads a UI (template file or definition JSON), its prompt
+/// and props, and runs every check, in pipeline order.
+public enum Validator {
+    /// Validates files as the CLI reads them; `prompt` and `props` are optional.
+    public static func validate(
+        ui: SourceFile, prompt promptFile: SourceFile? = nil, props propsFile: SourceFile? = nil,
+        limits: ResourceLimits = .default
+    ) -> ValidationReport {
+        var diagnostics: [Diagnostic] = []
+        var sources = [ui]
+        var prompt: Prompt?
+        if let promptFile {
+            sources.append(promptFile)
+            let (loaded, promptDiagnostics) = Prompt.load(promptFile, limits: limits)
+            prompt = loaded
+            diagnostics += promptDiagnostics
+        }
+        var props: Value?
+        if let propsFile {
+            sources.append(propsFile)
+            do {
+                let document = try JSONParser.parse(propsFile, limits: limits)
+                if document.value.objectValue == nil {
+                    diagnostics.append(
+                        .error(
+                            .propsInvalid, "props must be a JSON object, found \(document.value.typeName)", file: propsFile.path,
+                            range: document.range(of: .root), hint: "write props as `{ \"name\": value, … }`"))
+                } else {
+                    props = document.value
+                }
+            } catch {
+                diagnostics.append(error.diagnostic(file: propsFile.path))
+            }
+        }
+        let (document, loadDiagnostics) = CustomUILoader.load(ui, limits: limits)
+        diagnostics += loadDiagnostics
+        if let codeFile = document?.syntax?.file, codeFile !== ui { sources.append(codeFile) }
+        guard let document else {
+            return ValidationReport(document: nil, template: nil, prompt: prompt, diagnostics: diagnostics.sortedByLocation(), sources: sources)
+        }
+        var report = validate(document, prompt: prompt, promptRequired: promptFile != nil, props: props, limits: limits)
+        report.diagnostics = (diagnostics + report.diagnostics).sortedByLocation()
+        report.sources = sources
+        return report
+    }
+
+    /// Validates a loaded UI against a prompt and caller props.
+    public static func validate(
+        _ document: CustomUIDocument, prompt: Prompt?, promptRequired: Bool = false, props: Value?,
+        limits: ResourceLimits = .default
+    ) -> ValidationReport {
+        var diagnostics: [Diagnostic] = []
+        if let prompt {
+            var check = PromptCheck(prompt: prompt)
+            check.check()
+            diagnostics += check.diagnostics
+        }
+        var report = ValidationReport(document: document, template: nil, prompt: prompt, diagnostics: [], sources: [document.file])
+        guard document.definition.componentType == .template, let syntax = document.syntax else {
+            report.diagnostics = diagnostics.sortedByLocation()
+            return report
+        }
+        var structure = StructureCheck(file: syntax.file)
+        structure.check(syntax.root)
+        diagnostics += structure.diagnostics
+        if structure.diagnostics.isEmpty, let grammar = GrammarValidator.shared {
+            diagnostics += grammar.validate(syntax.root, file: syntax.file)
+        }
+        guard syntax.root.name == "custom-ui" else {
+            report.diagnostics = diagnostics.sortedByLocation()
+            return report
+        }
+        var compiler = Compiler(file: syntax.file, limits: limits)
+        let template = compiler.compile(document, root: syntax.root)
+        diagnostics += compiler.diagnostics
+
+        var bindings = BindingCheck(
+            file: syntax.file, prompt: prompt, propsSchema: document.definition.propsSchema, slots: Set(template.slots.map(\.name)))
+        bindings.check(template)
+        diagnostics += bindings.diagnostics
+
+        let (values, valueDiagnostics) = VariableValues.initial(
+            prompt: prompt, bindings: template.bindings, props: effectiveProps(document.definition, caller: props), file: syntax.file)
+        diagnostics += valueDiagnostics
+        var modes = ModeCheck(
+            template: template, document: document, prompt: prompt,
+            initialScope: initialScope(template, prompt: prompt, props: effectiveProps(document.definition, caller: props), values: values))
+        modes.check()
+        diagnostics += modes.diagnostics
+
+        var accessibility = AccessibilityCheck(file: syntax.file)
+        accessibility.check(template.view)
+        diagnostics += accessibility.diagnostics
+
+        report.diagnostics = diagnostics.sortedByLocation()
+        report.template = template
+        return report
+    }
+
+    /// The props a UI sees: `default_props`, with the caller's top-level members replacing them.
+    public static func effectiveProps(_ definition: CustomUIDefinition, caller: Value?) -> Value {
+        var merged = definition.defaultProps?.objectValue ?? ValueObject()
+        for (key, value) in caller?.objectValue ?? ValueObject() { merged[key] = value }
+        return .object(merged)
+    }
+
+    /// The scope before any run: variables at their initial values, empty slots, run `idle`.
+    public static func initialScope(_ template: CompiledTemplate, prompt: Prompt?, props: Value, values: [String: String]) -> Scope {
+        var slots = ValueObject()
+        for slot in template.slots { slots[slot.name] = "" }
+        var vars = ValueObject()
+        for variable in prompt?.variables ?? [] { vars[variable.name] = .string(values[variable.name] ?? "") }
+        var run = ValueObject()
+        run["status"] = "idle"
+        for (name, _) in RunScope.fields where name != "status" { run[name] = .null }
+        run["tool_events"] = []
+        run["turn"] = 0
+        run["model"] = prompt?.modelID.map(Value.string) ?? .null
+        return Scope(props: props, vars: .object(vars), slots: .object(slots), run: .object(run), broker: [:])
+    }
+}
+
+/// Variable values in the documented precedence: prompt defaults, then `bind`ings from props,
+/// then values the caller passes (user input is applied by the session on top of these).
+public enum VariableValues {
+    /// The values before the user edits anything.
+    public static func initial(
+        prompt: Prompt?, bindings: [VariableBinding], props: Value, caller: [String: String] = [:], file: SourceFile?
+    ) -> (values: [String: String], diagnostics: [Diagnostic]) {
+        var values: [String: String] = [:]
+        var diagnostics: [Diagnostic] = []
+        for variable in prompt?.variables ?? [] { values[variable.name] = variable.defaultValue }
+        let scope = Scope(props: props)
+        for binding in bindings {
+            var budget = Budget()
+            do {
+                let value = try Evaluator.evaluate(binding.value, in: scope, budget: &budget)
+                // A binding that yields null leaves the lower-precedence value in place.
+                if !value.isNull { values[binding.variable] = Evaluator.stringify(value) }
+            } catch {
+                var d = error.diagnostic(file: file?.path)
+                d.code = .bindingEvaluation
+                d.message = "binding `\(binding.variable)` failed: \(d.message)"
+                diagnostics.append(d)
+            }
+        }
+        for (name, value) in caller { values[name] = value }
+        return (values, diagnostics)
+    }
+}
