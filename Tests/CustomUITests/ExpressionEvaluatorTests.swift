@@ -177,6 +177,15 @@ import Testing
         #expect(T.error("2 in props.many", scope: scope) == nil)
     }
 
+    @Test func hugeSplitsAreRefusedBeforeTheyAllocate() throws {
+        let scope = Scope(props: ["big": .string(String(repeating: "ab,", count: 10_000))])
+        var limits = ResourceLimits.default
+        limits.maxSteps = 5_000
+        #expect(T.error("props.big | split: ''", scope: scope, limits: limits)?.code == Limit.steps.code)
+        #expect(T.error("props.big | split: ','", scope: scope, limits: limits)?.code == Limit.steps.code)
+        #expect(T.value("props.big | split: ',' | length", scope: scope) == 10_001)
+    }
+
     @Test func growingReplacementsHitTheOutputLimitBeforeAllocating() throws {
         var limits = ResourceLimits.default
         limits.maxOutputBytes = 10_000

@@ -185,11 +185,12 @@ struct FilterCall {
             let separator = try textArgument(0)
             try chargeRead(s.utf8.count)
             if s.isEmpty { return .array([]) }
+            // Counted before building, so a huge split is refused before it allocates.
+            try chargeSteps(separator.isEmpty ? s.count : s.ranges(of: separator).count + 1)
             let pieces: [Value] =
                 separator.isEmpty
                 ? s.map { .string(String($0)) }
                 : s.split(separator: separator, omittingEmptySubsequences: false).map { .string(String($0)) }
-            try chargeSteps(pieces.count)
             return .array(pieces)
         case "pluralize":
             guard case .number(let n) = input else { throw inputMismatch("a number", input) }
@@ -238,9 +239,10 @@ struct FilterCall {
                 return .array(Array(a[range]))
             case .string(let s):
                 try chargeRead(s.utf8.count)
-                let characters = Array(s)
-                let range = FilterCall.sliceRange(start: start, length: length, count: characters.count)
-                return .string(String(characters[range]))
+                let range = FilterCall.sliceRange(start: start, length: length, count: s.count)
+                let from = s.index(s.startIndex, offsetBy: range.lowerBound)
+                let to = s.index(from, offsetBy: range.count)
+                return .string(String(s[from..<to]))
             default: throw inputMismatch("an array or a string", input)
             }
         case "compact":
