@@ -58,6 +58,10 @@ import Testing
             _ = expr.paths
             _ = expr.filterUses
             _ = expr.typeCheck(file: nil) { _ in .any }
+            // Printing and parsing again gives the same tree.
+            let printed = expr.description
+            let reparsed = ExpressionParser.parse(printed, origin: T.origin(printed), limits: limits)
+            #expect(reparsed.map(T.dump) == .success(T.dump(expr)), "\(text) printed as \(printed)")
             var budget = Budget(limits)
             do {
                 let value = try Evaluator.evaluate(expr, in: T.scope, budget: &budget)

@@ -38,6 +38,21 @@ import Testing
         #expect(T.dump(expr) == expected)
     }
 
+    @Test(arguments: [
+        ("a or b and c", "a or b and c"),
+        ("(a or b) and c", "(a or b) and c"),
+        ("not (a and b)", "not (a and b)"),
+        ("(not a) == b", "(not a) == b"),
+        ("(a | upper).x[0]", "(a | upper).x[0]"),
+        ("x | default: (a or b)", "x | default: (a or b)"),
+        ("'it\\'s\\n' | append: \"\\\\\"", "'it\\'s\\n' | append: '\\\\'"),
+        ("a not in [1, -2.5, null, true]", "a not in [1, -2.5, null, true]"),
+        ("((a))", "a"),
+    ])
+    func printsCanonicalSource(source: String, expected: String) throws {
+        #expect(try T.parse(source).get().description == expected)
+    }
+
     @Test func rangesCoverTheWrittenText() throws {
         let m = MarkedText("1️⃣props.items2️⃣ | 3️⃣length4️⃣ > 2")
         let expr = try T.parse(m.text).get()
