@@ -6,16 +6,17 @@ import Testing
 @Suite struct ExpressionEvaluatorTests {
     typealias T = ExpressionTesting
 
-    @Test(arguments: [
-        ("props.title", Value.string("Hello")),
-        ("props.nested.deep.value", 42),
-        ("props.items[1].name", "banana"),
-        ("props.items[-1].name", "cherry"),
-        ("props['my-key']", "dash"),
-        ("props.items[props.count | minus: 1].name", "cherry"),
-        ("props[vars.missing]", nil),
-        ("props.scores['ada']", 3),
-    ] as [(String, Value)])
+    @Test(
+        arguments: [
+            ("props.title", Value.string("Hello")),
+            ("props.nested.deep.value", 42),
+            ("props.items[1].name", "banana"),
+            ("props.items[-1].name", "cherry"),
+            ("props['my-key']", "dash"),
+            ("props.items[props.count | minus: 1].name", "cherry"),
+            ("props[vars.missing]", nil),
+            ("props.scores['ada']", 3),
+        ] as [(String, Value)])
     func readsPaths(source: String, expected: Value) {
         #expect(T.value(source) == expected)
     }
@@ -40,22 +41,23 @@ import Testing
         #expect(T.value("props.title", scope: shadowing) == "Hello")
     }
 
-    @Test(arguments: [
-        ("1 == 1.0", true), ("'a' == 'a'", true), ("'1' == 1", false), ("null == null", true),
-        ("props.missing == null", true), ("[1, 2] == [1, 2]", true), ("props.scores == props.scores", true),
-        ("1 != 2", true), ("'a' != 'a'", false), ("true == 1", false),
-        ("1 < 2", true), ("2 <= 2", true), ("3 > 2.5", true), ("2 >= 3", false), ("0.1 < 0.2", true),
-        ("'apple' < 'banana'", true), ("'Zebra' < 'apple'", true), ("'b' >= 'a'", true), ("'é' > 'z'", true),
-        ("props.missing < 3", false), ("props.missing >= 3", false), ("3 > null", false),
-        ("'x' in props.tags", true), ("'z' in props.tags", false), ("'ell' in props.title", true),
-        ("'ada' in props.scores", true), ("'bob' in props.scores", false), ("1 in props.missing", false),
-        ("'z' not in props.tags", true), ("'x' not in props.tags", false), ("'' in 'abc'", true),
-        ("[1] in [[1], 2]", true), ("null in 'abc'", false),
-        ("true and true", true), ("true and false", false), ("false or true", true), ("false or 0", false),
-        ("props.title and props.count", true), ("props.empty or props.zero", false),
-        ("not props.missing", true), ("not props.title", false), ("not []", true),
-        ("run.status == 'completed' and not props.flag", true),
-    ] as [(String, Bool)])
+    @Test(
+        arguments: [
+            ("1 == 1.0", true), ("'a' == 'a'", true), ("'1' == 1", false), ("null == null", true),
+            ("props.missing == null", true), ("[1, 2] == [1, 2]", true), ("props.scores == props.scores", true),
+            ("1 != 2", true), ("'a' != 'a'", false), ("true == 1", false),
+            ("1 < 2", true), ("2 <= 2", true), ("3 > 2.5", true), ("2 >= 3", false), ("0.1 < 0.2", true),
+            ("'apple' < 'banana'", true), ("'Zebra' < 'apple'", true), ("'b' >= 'a'", true), ("'é' > 'z'", true),
+            ("props.missing < 3", false), ("props.missing >= 3", false), ("3 > null", false),
+            ("'x' in props.tags", true), ("'z' in props.tags", false), ("'ell' in props.title", true),
+            ("'ada' in props.scores", true), ("'bob' in props.scores", false), ("1 in props.missing", false),
+            ("'z' not in props.tags", true), ("'x' not in props.tags", false), ("'' in 'abc'", true),
+            ("[1] in [[1], 2]", true), ("null in 'abc'", false),
+            ("true and true", true), ("true and false", false), ("false or true", true), ("false or 0", false),
+            ("props.title and props.count", true), ("props.empty or props.zero", false),
+            ("not props.missing", true), ("not props.title", false), ("not []", true),
+            ("run.status == 'completed' and not props.flag", true),
+        ] as [(String, Bool)])
     func operators(source: String, expected: Bool) {
         #expect(T.value(source) == .bool(expected), "\(source)")
     }
@@ -150,6 +152,38 @@ import Testing
         let error = try #require(T.error(m.text, scope: scope, limits: limits))
         #expect(error.code == Limit.steps.code)
         #expect(error.range.start.offset == m[1] && error.range.end.offset == m[2])
+    }
+
+    @Test func aPassedDeadlineStopsEvaluation() throws {
+        // A zero deadline has passed by the time the budget looks at the clock (every 4,096 steps).
+        var limits = ResourceLimits.default
+        limits.deadline = .zero
+        let scope = Scope(props: ["many": .array(Array(repeating: "x", count: 5_000))])
+        let m = MarkedText("props.many | 1️⃣join2️⃣")
+        let error = try #require(T.error(m.text, scope: scope, limits: limits))
+        #expect(error.code == Limit.deadline.code)
+        #expect(error.code == "limit.deadline")
+        #expect(error.range.start.offset == m[1] && error.range.end.offset == m[2])
+    }
+
+    @Test func membershipChargesForWhatItScans() throws {
+        let scope = Scope(props: ["many": .array(Array(repeating: 1, count: 1_000))])
+        var limits = ResourceLimits.default
+        limits.maxSteps = 500
+        let m = MarkedText("1️⃣2 in props.many2️⃣")
+        let error = try #require(T.error(m.text, scope: scope, limits: limits))
+        #expect(error.code == Limit.steps.code)
+        #expect(error.range.start.offset == m[1] && error.range.end.offset == m[2])
+        #expect(T.error("2 in props.many", scope: scope) == nil)
+    }
+
+    @Test func hugeSplitsAreRefusedBeforeTheyAllocate() throws {
+        let scope = Scope(props: ["big": .string(String(repeating: "ab,", count: 10_000))])
+        var limits = ResourceLimits.default
+        limits.maxSteps = 5_000
+        #expect(T.error("props.big | split: ''", scope: scope, limits: limits)?.code == Limit.steps.code)
+        #expect(T.error("props.big | split: ','", scope: scope, limits: limits)?.code == Limit.steps.code)
+        #expect(T.value("props.big | split: ',' | length", scope: scope) == 10_001)
     }
 
     @Test func growingReplacementsHitTheOutputLimitBeforeAllocating() throws {

@@ -1,4 +1,5 @@
 import CustomUICore
+import Foundation
 import Testing
 
 @testable import CustomUI
@@ -35,6 +36,21 @@ import Testing
     func parsesShapes(source: String, expected: String) throws {
         let expr = try T.parse(source).get()
         #expect(T.dump(expr) == expected)
+    }
+
+    @Test(arguments: [
+        ("a or b and c", "a or b and c"),
+        ("(a or b) and c", "(a or b) and c"),
+        ("not (a and b)", "not (a and b)"),
+        ("(not a) == b", "(not a) == b"),
+        ("(a | upper).x[0]", "(a | upper).x[0]"),
+        ("x | default: (a or b)", "x | default: (a or b)"),
+        ("'it\\'s\\n' | append: \"\\\\\"", "'it\\'s\\n' | append: '\\\\'"),
+        ("a not in [1, -2.5, null, true]", "a not in [1, -2.5, null, true]"),
+        ("((a))", "a"),
+    ])
+    func printsCanonicalSource(source: String, expected: String) throws {
+        #expect(try T.parse(source).get().description == expected)
     }
 
     @Test func rangesCoverTheWrittenText() throws {
@@ -82,6 +98,12 @@ import Testing
         #expect(diagnostic.file == "test.xml")
         #expect(!diagnostic.message.hasSuffix("."))
         #expect(diagnostic.message.first?.isUppercase == false)
+    }
+
+    @Test func theFirstErrorInSourceOrderIsReported() throws {
+        let m = MarkedText("props.a | 1️⃣nope: 'x\\q'")
+        #expect(T.diagnostic(m.text)?.code == .exprUnknownFilter)
+        #expect(T.diagnostic(m.text)?.range?.start.offset == m[1])
     }
 
     @Test func unknownFilterSuggestsTheClosestName() throws {
@@ -206,8 +228,22 @@ import Testing
     @Test func everyFilterIsDocumentedWithAnExample() {
         #expect(Filters.all.count == Set(Filters.all.map(\.name)).count)
         for filter in Filters.all {
-            #expect(!filter.summary.isEmpty && !filter.example.isEmpty && !filter.exampleResult.isEmpty, "\(filter.name)")
+            #expect(
+                !filter.summary.isEmpty && !filter.example.isEmpty && !filter.exampleResult.isEmpty, "\(filter.name)")
             #expect(T.parseOrNil(filter.example) != nil, "example of \(filter.name) does not parse")
+        }
+    }
+
+    @Test func referenceDocumentsEveryFilterAndCode() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/expressions.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        for filter in Filters.all {
+            #expect(text.contains("### `\(filter.name)`"), "docs/expressions.md lacks filter `\(filter.name)`")
+            #expect(text.contains(filter.syntax), "docs/expressions.md lacks the syntax of `\(filter.name)`")
+        }
+        for code in DiagnosticCode.expressionCodes + DiagnosticCode.promptMessageCodes {
+            #expect(text.contains("[\(code)]") || text.contains("`\(code)`"), "docs/expressions.md lacks \(code)")
         }
     }
 
@@ -335,12 +371,14 @@ import Testing
     @Test func everyBadPartIsReportedAndGoodPartsKept() {
         let text = "{{ a | nope }} and {{ b }} and {{ 'x }} and {{ c ="
         let parsed = ExpressionParser.parseInterpolated(text, origin: T.origin(text))
-        #expect(parsed.diagnostics.map(\.code) == [.exprUnknownFilter, .exprUnterminatedString, .exprUnclosedInterpolation])
+        #expect(
+            parsed.diagnostics.map(\.code) == [.exprUnknownFilter, .exprUnterminatedString, .exprUnclosedInterpolation])
         #expect(Interpolation(segments: parsed.segments).expressions.count == 1)
     }
 
     @Test func renderStringifiesValues() throws {
-        let text = "{{ props.title }}|{{ props.missing }}|{{ props.count }}|{{ props.price }}|{{ props.flag }}|{{ props.tags }}|{{ props.scores }}|<b>"
+        let text =
+            "{{ props.title }}|{{ props.missing }}|{{ props.count }}|{{ props.price }}|{{ props.flag }}|{{ props.tags }}|{{ props.scores }}|<b>"
         let parsed = ExpressionParser.parseInterpolated(text, origin: T.origin(text))
         var budget = Budget()
         let out = try Evaluator.render(parsed.segments, in: T.scope, budget: &budget)

@@ -5,13 +5,15 @@ import Testing
 
 @Suite struct MessageTemplateTests {
     func template(_ content: String) -> MessageTemplate {
-        MessageTemplate(content, origin: TextOrigin(file: SourceFile(path: "prompt.json", text: content), startOffset: 0))
+        MessageTemplate(
+            content, origin: TextOrigin(file: SourceFile(path: "prompt.json", text: content), startOffset: 0))
     }
 
     @Test func resolvesTheSeedExample() throws {
         let t = template("Write a story about {{topic}} in {{style}} style")
         #expect(t.variableNames == ["topic", "style"])
-        #expect(try t.resolve(["topic": "dragons", "style": "fantasy"]) == "Write a story about dragons in fantasy style")
+        #expect(
+            try t.resolve(["topic": "dragons", "style": "fantasy"]) == "Write a story about dragons in fantasy style")
         #expect(t.diagnostics.isEmpty)
     }
 
@@ -110,8 +112,9 @@ import Testing
     }
 
     @Test func codesAreListed() {
-        #expect(DiagnosticCode.promptMessageCodes.map(\.rawValue) == [
-            "prompt.malformed-placeholder", "prompt.missing-value", "prompt.unknown-variable",
-        ])
+        #expect(
+            DiagnosticCode.promptMessageCodes.map(\.rawValue) == [
+                "prompt.malformed-placeholder", "prompt.missing-value", "prompt.unknown-variable",
+            ])
     }
 }

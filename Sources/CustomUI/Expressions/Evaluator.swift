@@ -192,6 +192,22 @@ public enum Evaluator {
         case .binary(let op, let lhs, let rhs):
             let a = try eval(lhs, scope, &budget, depth: depth + 1)
             let b = try eval(rhs, scope, &budget, depth: depth + 1)
+            if op == .in || op == .notIn {
+                // Membership scans the right side, so it costs what it scans.
+                let work: Int
+                switch b {
+                case .array(let items): work = items.count
+                case .string(let text): work = text.utf8.count / FilterCall.bytesPerStep
+                default: work = 0
+                }
+                if work > 0 {
+                    do {
+                        try budget.step(work)
+                    } catch {
+                        throw EvaluationError(error, range: expr.range)
+                    }
+                }
+            }
             return .bool(try compare(op, a, b, lhs: lhs, rhs: rhs, whole: expr.range))
         case .filter(let input, let name, let nameRange, let arguments):
             let value = try eval(input, scope, &budget, depth: depth + 1)

@@ -88,12 +88,14 @@ public struct PathReference: Hashable, Sendable {
         self.range = range
     }
 
+    /// Equal when root, components and every range agree (tuples cannot synthesize this).
     public static func == (lhs: PathReference, rhs: PathReference) -> Bool {
         lhs.root == rhs.root && lhs.rootRange == rhs.rootRange && lhs.range == rhs.range
             && lhs.components.map(\.component) == rhs.components.map(\.component)
             && lhs.components.map(\.range) == rhs.components.map(\.range)
     }
 
+    /// Hashes the root, the whole range and the components, consistently with `==`.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(root)
         hasher.combine(range)
@@ -220,5 +222,59 @@ extension Expr {
                 return nil
             }
         }
+    }
+}
+
+extension Expr: CustomStringConvertible {
+    /// The expression as canonical source text, parenthesized only where precedence requires, so it parses back to the same tree.
+    public var description: String { Expr.source(self, context: 0) }
+
+    /// Binding strength: `or` 1, `and` 2, `not` 3, comparisons 4, filters 5, member and subscript 6, literals 7.
+    private var precedence: Int {
+        switch kind {
+        case .literal, .array, .variable: 7
+        case .member, .index: 6
+        case .filter: 5
+        case .binary(.or, _, _): 1
+        case .binary(.and, _, _): 2
+        case .binary: 4
+        case .not: 3
+        }
+    }
+
+    private static func source(_ expr: Expr, context: Int) -> String {
+        let text: String
+        switch expr.kind {
+        case .literal(.string(let s)): text = quoted(s)
+        case .literal(let value): text = Evaluator.stringify(value).isEmpty ? "null" : Evaluator.stringify(value)
+        case .array(let items): text = "[" + items.map { source($0, context: 0) }.joined(separator: ", ") + "]"
+        case .variable(let name): text = name
+        case .member(let base, let name, _): text = source(base, context: 6) + "." + name
+        case .index(let base, let index): text = source(base, context: 6) + "[" + source(index, context: 0) + "]"
+        case .not(let operand): text = "not " + source(operand, context: 3)
+        case .binary(.or, let lhs, let rhs): text = source(lhs, context: 1) + " or " + source(rhs, context: 2)
+        case .binary(.and, let lhs, let rhs): text = source(lhs, context: 2) + " and " + source(rhs, context: 3)
+        case .binary(let op, let lhs, let rhs):
+            text = source(lhs, context: 5) + " \(op.rawValue) " + source(rhs, context: 5)
+        case .filter(let input, let name, _, let arguments):
+            let args = arguments.map { source($0, context: 6) }.joined(separator: ", ")
+            text = source(input, context: 5) + " | " + name + (arguments.isEmpty ? "" : ": " + args)
+        }
+        return expr.precedence < context ? "(" + text + ")" : text
+    }
+
+    private static func quoted(_ s: String) -> String {
+        var out = "'"
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "'": out += "\\'"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "'"
     }
 }

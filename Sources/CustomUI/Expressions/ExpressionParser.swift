@@ -182,7 +182,8 @@ private struct Parser {
     /// The current token; at the point where lexing failed, throws the lexical error instead.
     mutating func current() throws(ParseError) -> Token {
         if fill(1) { return buffer[0] }
-        throw lexError ?? ParseError(code: .exprUnexpectedToken, message: "unreadable expression", start: start, end: end)
+        throw lexError
+            ?? ParseError(code: .exprUnexpectedToken, message: "unreadable expression", start: start, end: end)
     }
 
     /// The token after the current one, if it lexed.
@@ -333,6 +334,15 @@ private struct Parser {
                 throw unexpected(nameToken, expected: "a filter name after `|`", hint: hint)
             }
             _ = advance()
+            // Checked before the arguments, so errors come out in source order.
+            guard let signature = Filters.signature(named: name) else {
+                let hint =
+                    Suggestions.didYouMean(name, in: Filters.all.map(\.name))
+                    ?? "see the filter list in docs/expressions.md"
+                throw ParseError(
+                    code: .exprUnknownFilter, message: "unknown filter `\(name)`", start: nameToken.start,
+                    end: nameToken.end, hint: hint)
+            }
             var arguments: [Node] = []
             var last = nameToken.end
             if try current().isSymbol(":") {
@@ -341,20 +351,13 @@ private struct Parser {
                     if arguments.count > 0 { _ = advance() }  // the comma
                     let next = try current()
                     if next.kind == .end || next.isSymbol("|") || next.isSymbol(",") {
-                        throw unexpected(next, expected: "a filter argument", hint: "valid syntax: `| \(name): argument`")
+                        throw unexpected(
+                            next, expected: "a filter argument", hint: "valid syntax: `\(signature.syntax)`")
                     }
                     let argument = try parsePostfix()
                     arguments.append(argument)
                     last = lastEnd()
                 } while try current().isSymbol(",")
-            }
-            guard let signature = Filters.signature(named: name) else {
-                let hint =
-                    Suggestions.didYouMean(name, in: Filters.all.map(\.name))
-                    ?? "see the filter list in docs/expressions.md"
-                throw ParseError(
-                    code: .exprUnknownFilter, message: "unknown filter `\(name)`", start: nameToken.start,
-                    end: nameToken.end, hint: hint)
             }
             if !signature.arity.contains(arguments.count) {
                 throw ParseError(
@@ -365,7 +368,8 @@ private struct Parser {
             }
             let depth = ([input.depth] + arguments.map(\.depth)).max().map { $0 + 1 } ?? 1
             input = try make(
-                .filter(input.expr, name: name, nameRange: range(nameToken.start, nameToken.end),
+                .filter(
+                    input.expr, name: name, nameRange: range(nameToken.start, nameToken.end),
                     arguments: arguments.map(\.expr)),
                 0, 0, depth: depth, blame: bar)
             input.expr.range = SourceRange(

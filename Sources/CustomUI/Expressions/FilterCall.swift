@@ -47,6 +47,11 @@ struct FilterCall {
         try chargeSteps(bytes / FilterCall.bytesPerStep)
     }
 
+    /// Charges for scanning `bytes` bytes of existing text, which allocates nothing new.
+    mutating func chargeRead(_ bytes: Int) throws(EvaluationError) {
+        try chargeSteps(bytes / FilterCall.bytesPerStep)
+    }
+
     mutating func chargeSteps(_ count: Int) throws(EvaluationError) {
         guard count > 0 else { return }
         do {
@@ -119,7 +124,7 @@ struct FilterCall {
             switch input {
             case .null: return .int(0)
             case .string(let s):
-                try chargeText(s.utf8.count)
+                try chargeRead(s.utf8.count)
                 return .int(s.count)
             case .array(let a): return .int(a.count)
             case .object(let o): return .int(o.count)
@@ -129,7 +134,7 @@ struct FilterCall {
             switch input {
             case .string(let s):
                 guard case .string(let part) = argument(0) else { throw argumentMismatch(0, "a string") }
-                try chargeText(s.utf8.count)
+                try chargeRead(s.utf8.count)
                 return .bool(part.isEmpty || s.contains(part))
             case .array(let a):
                 try chargeSteps(a.count)
@@ -141,7 +146,7 @@ struct FilterCall {
             }
         case "upper", "lower", "capitalize", "trim":
             guard let s = FilterCall.text(input) else { throw inputMismatch("text", input) }
-            try chargeText(s.utf8.count)
+            try chargeRead(s.utf8.count)
             let result: String
             switch name {
             case "upper": result = s.uppercased()
@@ -169,7 +174,7 @@ struct FilterCall {
             let search = try textArgument(0)
             let replacement = try textArgument(1)
             guard !search.isEmpty else { throw invalid(0, "`search` must not be empty") }
-            try chargeText(s.utf8.count)
+            try chargeRead(s.utf8.count)
             // The size is known before building, so a growing replacement is refused before it allocates.
             let occurrences = s.ranges(of: search).count
             let size = s.utf8.count + occurrences * (replacement.utf8.count - search.utf8.count)
@@ -178,13 +183,14 @@ struct FilterCall {
         case "split":
             guard let s = FilterCall.text(input) else { throw inputMismatch("text", input) }
             let separator = try textArgument(0)
-            try chargeText(s.utf8.count)
+            try chargeRead(s.utf8.count)
             if s.isEmpty { return .array([]) }
+            // Counted before building, so a huge split is refused before it allocates.
+            try chargeSteps(separator.isEmpty ? s.count : s.ranges(of: separator).count + 1)
             let pieces: [Value] =
                 separator.isEmpty
                 ? s.map { .string(String($0)) }
                 : s.split(separator: separator, omittingEmptySubsequences: false).map { .string(String($0)) }
-            try chargeSteps(pieces.count)
             return .array(pieces)
         case "pluralize":
             guard case .number(let n) = input else { throw inputMismatch("a number", input) }
@@ -232,10 +238,11 @@ struct FilterCall {
                 try chargeSteps(range.count)
                 return .array(Array(a[range]))
             case .string(let s):
-                try chargeText(s.utf8.count)
-                let characters = Array(s)
-                let range = FilterCall.sliceRange(start: start, length: length, count: characters.count)
-                return .string(String(characters[range]))
+                try chargeRead(s.utf8.count)
+                let range = FilterCall.sliceRange(start: start, length: length, count: s.count)
+                let from = s.index(s.startIndex, offsetBy: range.lowerBound)
+                let to = s.index(from, offsetBy: range.count)
+                return .string(String(s[from..<to]))
             default: throw inputMismatch("an array or a string", input)
             }
         case "compact":
@@ -327,7 +334,8 @@ struct FilterCall {
                 if let kind, kind != t {
                     let what = key.map { "member `\($0)` of element \(i)" } ?? "element \(i)"
                     throw EvaluationError(
-                        code: .exprTypeMismatch, message: "filter `sort` cannot order \(kind)s and \(t)s: \(what) is a \(t)",
+                        code: .exprTypeMismatch,
+                        message: "filter `sort` cannot order \(kind)s and \(t)s: \(what) is a \(t)",
                         range: nameRange, hint: "sort arrays whose elements (or keys) are all numbers or all strings")
                 }
                 kind = t
@@ -336,7 +344,9 @@ struct FilterCall {
                 throw EvaluationError(
                     code: .exprTypeMismatch, message: "filter `sort` cannot order \(k.typeName) values: \(what)",
                     range: nameRange,
-                    hint: key == nil ? "sort objects by a member, as in `| sort: 'name'`" : "sort by a member that holds numbers or strings")
+                    hint: key == nil
+                        ? "sort objects by a member, as in `| sort: 'name'`"
+                        : "sort by a member that holds numbers or strings")
             }
         }
         let order = sortKeys.indices.sorted { a, b in

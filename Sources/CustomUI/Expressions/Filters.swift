@@ -66,7 +66,8 @@ public struct FilterSignature: Hashable, Sendable {
     /// The call syntax, such as `| truncate: length, ellipsis`.
     public var syntax: String {
         if arguments.isEmpty { return "| \(name)" }
-        return "| \(name): " + arguments.map { $0.defaultValue == nil ? $0.name : "[\($0.name)]" }.joined(separator: ", ")
+        return "| \(name): "
+            + arguments.map { $0.defaultValue == nil ? $0.name : "[\($0.name)]" }.joined(separator: ", ")
     }
 }
 
@@ -82,7 +83,7 @@ public enum Filters {
         .init(
             "default", input: "any", arguments: [.init("fallback", "any")], output: "any",
             summary: "the fallback when the input is `null`, `\"\"`, `[]` or `{}` (but not `false` or `0`)",
-            example: "props.title | default: \"Untitled\"", result: "Untitled (when `props.title` is missing)"),
+            example: "props.title | default: \"Untitled\"", result: "Untitled"),
         .init(
             "json", input: "any", output: "string",
             summary: "the input as compact JSON text, keys in their order",
@@ -110,7 +111,8 @@ public enum Filters {
             "trim", input: "text", output: "string", summary: "the text without leading and trailing whitespace",
             example: "'  hi  ' | trim", result: "hi"),
         .init(
-            "truncate", input: "text", arguments: [.init("length", "integer"), .init("ellipsis", "text", default: "\"...\"")],
+            "truncate", input: "text",
+            arguments: [.init("length", "integer"), .init("ellipsis", "text", default: "\"...\"")],
             output: "string",
             summary: "the text cut to at most `length` characters, ellipsis included, when it is longer",
             example: "'Once upon a time' | truncate: 9", result: "Once u..."),
@@ -169,7 +171,7 @@ public enum Filters {
             "where", input: "array", arguments: [.init("key", "string"), .init("value", "any", default: "truthy")],
             output: "array",
             summary: "the objects whose member `key` equals `value` (or, without `value`, is truthy)",
-            example: "props.tasks | where: 'done', true", result: "the finished tasks"),
+            example: "props.tasks | where: 'done', true", result: "[{\"title\":\"Write\",\"done\":true}]"),
         .init(
             "map", input: "array", arguments: [.init("key", "string")], output: "array",
             summary: "the member `key` of each element (`null` where it is missing)",

@@ -54,7 +54,8 @@ public struct MessageTemplate: Hashable, Sendable {
             diagnostics.append(
                 .warning(
                     .promptMalformedPlaceholder, message, file: origin?.file.path, range: range(start, end),
-                    hint: "placeholders look like `{{topic}}`: letters, digits, `_` and `-`; this text is sent as written"
+                    hint:
+                        "placeholders look like `{{topic}}`: letters, digits, `_` and `-`; this text is sent as written"
                 ))
         }
         while i < bytes.count {
