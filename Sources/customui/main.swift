@@ -6,6 +6,8 @@ let commands: [any Command.Type] = [
     ValidateCommand.self,
     SchemaCommand.self,
     MarkdownCommand.self,
+    ExplainCommand.self,
+    GrammarCommand.self,
 ]
 
 @MainActor func printUsage(_ console: Console) {

@@ -85,7 +85,7 @@ public enum DiagnosticCatalog {
             example: template(ui("<text>a <1️⃣ b</text>"))),
         DiagnosticInfo(
             code: .xmlTagMismatch, summary: "an end tag does not match the open element",
-            example: template(ui("<text>hi</txt1️⃣>"))),
+            example: template(ui("<text>hi</1️⃣txt>"))),
         DiagnosticInfo(
             code: .xmlUndefinedEntity, summary: "an entity other than `&lt; &gt; &amp; &quot; &apos;` or a character reference",
             example: template(ui("<text>caf&eacute;1️⃣</text>"))),
@@ -191,7 +191,7 @@ public enum DiagnosticCatalog {
             example: template(ui("<text>{{ vars.topic | 1️⃣plus: 1 }}</text>"))),
         DiagnosticInfo(
             code: .exprDivisionByZero, summary: "`divided_by: 0` or `modulo: 0`",
-            example: template(ui("<text>{{ 4 | 1️⃣divided_by: 0 }}</text>"))),
+            example: template(ui("<text>{{ 4 | divided_by: 1️⃣0 }}</text>"))),
         DiagnosticInfo(
             code: .exprInvalidArgument, summary: "a filter argument outside what the filter accepts",
             example: template(ui("<text>{{ vars.topic | truncate: 1️⃣-1 }}</text>"))),
@@ -214,9 +214,9 @@ public enum DiagnosticCatalog {
             code: Limit.steps.code, summary: "evaluation took more steps than the limit (2,000,000)",
             example: template(
                 ui(
-                    "<each items=\"props.items\" as=\"a\"><each items=\"props.items\" as=\"b\"><text>{{ 1️⃣a }}</text></each></each>",
+                    "<each items=\"props.items\" as=\"a\"><text>{{ props.items | 1️⃣join: ',' }}</text></each>",
                     head: "  <default-props>{ \"items\": [" + Array(repeating: "0", count: 2_000).joined(separator: ",") + "] }</default-props>\n"),
-                summary: "two nested `each` loops over 2,000 items")),
+                summary: "an `each` over 2,000 items that joins all 2,000 items in every iteration")),
         DiagnosticInfo(
             code: Limit.outputBytes.code, summary: "rendering produced more text than the limit (16 MiB)",
             example: template(
@@ -256,7 +256,7 @@ public enum DiagnosticCatalog {
             example: template(ui("<each items=\"props.items\" as=\"1️⃣props\"><text>x</text></each>", head: schemaHead))),
         DiagnosticInfo(
             code: .bindingEvaluation, summary: "a `bind` value that fails with the default props",
-            example: template(ui("", head: "  <default-props>{ \"n\": 1 }</default-props>\n  <bind variable=\"topic\" value=\"props.n | 1️⃣divided_by: 0\"/>\n"))),
+            example: template(ui("", head: "  <default-props>{ \"n\": 1 }</default-props>\n  <bind variable=\"topic\" value=\"props.n | divided_by: 1️⃣0\"/>\n"))),
         DiagnosticInfo(
             code: .propsInvalid, summary: "caller props that are not a JSON object",
             example: DiagnosticExample(template: ui(""), prompt: nil, props: "1️⃣[1, 2]")),

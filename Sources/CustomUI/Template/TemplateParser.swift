@@ -231,11 +231,23 @@ private final class SAXSession {
         default:
             code = .xmlMalformed
         }
-        let location =
+        var location =
             error.line > 0
             ? file.location(line: Int(error.line), column: max(1, Int(error.int2)))
             : file.location(at: file.bytes.count)
-        stop(.error(code, message, file: file.path, range: SourceRange(at: location), hint: hint))
+        var range = SourceRange(at: location)
+        if code == .xmlTagMismatch {
+            // libxml2 reports the position after the end tag; point at the end tag's name instead.
+            var i = min(location.offset, file.bytes.count) - 1
+            while i > 0, !(file.bytes[i - 1] == UInt8(ascii: "<") && file.bytes[i] == UInt8(ascii: "/")) { i -= 1 }
+            if i > 0 {
+                var end = i + 1
+                while end < file.bytes.count, ![UInt8(ascii: ">"), 0x20, 0x0A, 0x09, 0x0D].contains(file.bytes[end]) { end += 1 }
+                location = file.location(at: i + 1)
+                range = file.range(i + 1, end)
+            }
+        }
+        stop(.error(code, message, file: file.path, range: range, hint: hint))
     }
 
     // MARK: Text
