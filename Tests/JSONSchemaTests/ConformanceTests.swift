@@ -82,10 +82,14 @@ enum Conformance {
                 let data = test["data"] ?? .null
                 let result = compiled.validate(data)
                 let fast = compiled.isValid(data)
-                if result.isValid == expected && fast == expected {
+                let explained = compiled.explain(data)
+                if result.isValid == expected && fast == expected && explained.isValid == expected
+                    && explained.errors.isEmpty == expected
+                {
                     outcome.passed += 1
                 } else {
-                    outcome.failures.append("\(name): expected \(expected ? "valid" : "invalid"), got validate=\(result.isValid) isValid=\(fast)")
+                    outcome.failures.append(
+                        "\(name): expected \(expected ? "valid" : "invalid"), got validate=\(result.isValid) isValid=\(fast) explain=\(explained.isValid)")
                 }
             }
         }

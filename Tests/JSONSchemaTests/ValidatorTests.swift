@@ -173,3 +173,36 @@ struct ValidatorTests {
         #expect(!schema.isValid([["a": 1, "b": 2], ["b": 2, "a": 1]]))
     }
 }
+
+@Suite("Patterns")
+struct PatternTests {
+    /// The in-house matcher and ICU must agree on every pattern the matcher accepts.
+    @Test(arguments: [
+        ("^usr_[0-9a-f]{8}$", ["usr_0a1b2c3d", "usr_0a1b2c3", "usr_0a1b2c3dd", "xusr_0a1b2c3d", "usr_0A1B2C3D"]),
+        ("^#[0-9a-fA-F]{6}$", ["#a0b1c2", "#A0B1C2", "#a0b1c", "a0b1c2", "#a0b1c2\n"]),
+        ("^[a-z][a-z0-9-]{0,31}$", ["usage", "u", "9x", "a-b-c", "", "ab_c"]),
+        ("sec-[0-9]+", ["sec-1", "xsec-12y", "sec-", "sec"]),
+        ("^a*a*b$", ["aaab", "b", "aaa", String(repeating: "a", count: 200)]),
+        ("\\d+\\.\\d*", ["12.", "1.5", ".5", "x1.y"]),
+        ("^[^\\s]+$", ["abc", "a b", "é", "a\u{00A0}b"]),
+        ("^.{2,3}$", ["é😀", "abcd", "\n\n", "ab"]),
+        ("\\w+@\\w+", ["a@b", "@b", "é@b"]),
+        ("^\\$[0-9]+$", ["$12", "12"]),
+    ])
+    func simpleMatcherAgreesWithICU(pattern: String, inputs: [String]) throws {
+        let simple = try #require(SimpleRegex(pattern))
+        let icu = try NSRegularExpression(pattern: SchemaRegex.translate(pattern))
+        for input in inputs {
+            let expected = icu.firstMatch(in: input, range: NSRange(location: 0, length: (input as NSString).length)) != nil
+            let outcome = simple.matches(input)
+            if outcome != .tooHard { #expect((outcome == .match) == expected, "\(pattern) on \(input.debugDescription)") }
+            #expect(try SchemaRegex(pattern).matches(input) == expected)
+        }
+    }
+
+    @Test(arguments: ["(a|b)", "a+?", "\\bword", "\\p{L}", "(?=x)", "(a)\\1", "[\\D]", "\\u0041"])
+    func unsupportedPatternsFallBackToICU(pattern: String) throws {
+        #expect(SimpleRegex(pattern) == nil)
+        _ = try SchemaRegex(pattern)
+    }
+}

@@ -297,7 +297,12 @@ struct Compiler {
             }
             if let member = object["enum"] {
                 guard let list = member.arrayValue else { throw k.invalid("enum", "`enum` must be an array") }
-                keywords.append(.enumeration(list))
+                let strings = list.compactMap(\.stringValue)
+                if strings.count == list.count {
+                    keywords.append(.stringEnumeration(strings.map(EnumString.init), list))
+                } else {
+                    keywords.append(.enumeration(list))
+                }
             }
             if let member = object["const"] { keywords.append(.constant(member)) }
             if let n = try k.number("multipleOf") {
@@ -391,6 +396,8 @@ struct Compiler {
                         let sub = try self.node(doc: doc, tokens: tokens + ["properties", name])
                         applicator.properties[name] = sub
                         applicator.ordered.append((name, sub))
+                        applicator.names.append(name)
+                        applicator.nodes.append(sub)
                     }
                     node.propertyNames = map
                 }
@@ -449,6 +456,7 @@ struct Compiler {
             }
         }
         node.hasUnevaluated = !late.isEmpty
+        if !late.isEmpty { program.hasUnevaluated = true }
         node.keywords = keywords + late
     }
 }

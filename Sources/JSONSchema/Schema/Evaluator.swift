@@ -44,8 +44,9 @@ struct Evaluator {
         let annotateHere = annotate || node.hasUnevaluated
         var local = Evaluated()
         var valid = true
-        for keyword in node.keywords {
-            if !check(keyword, node, value, &local, annotateHere) {
+        let keywords = node.keywords
+        for i in keywords.indices {
+            if !check(keywords[i], node, value, &local, annotateHere) {
                 valid = false
                 if !collect { return false }
             }
@@ -56,27 +57,33 @@ struct Evaluator {
 
     /// Validates a child value (member or item) against a subschema.
     @inline(__always)
-    mutating func child(_ node: Node, _ value: Value, _ token: PathToken, _ keywords: String...) -> Bool {
+    mutating func child(_ node: Node, _ value: Value, _ token: PathToken, _ keyword: String, _ name: String? = nil) -> Bool {
         if node.boolean == true { return true }
         if collect {
             instancePath.append(token)
-            keywordPath.append(contentsOf: keywords)
+            keywordPath.append(keyword)
+            if let name { keywordPath.append(name) }
         }
         var ignored = Evaluated()
         let valid = validate(node, value, &ignored, annotate: false)
         if collect {
             instancePath.removeLast()
-            keywordPath.removeLast(keywords.count)
+            keywordPath.removeLast(name == nil ? 1 : 2)
         }
         return valid
     }
 
     /// Validates the same value against an in-place subschema (`allOf`, `$ref`, ...).
     @inline(__always)
-    mutating func inPlace(_ node: Node, _ value: Value, _ evaluated: inout Evaluated, _ annotate: Bool, _ keywords: String...) -> Bool {
-        if collect { keywordPath.append(contentsOf: keywords) }
+    mutating func inPlace(
+        _ node: Node, _ value: Value, _ evaluated: inout Evaluated, _ annotate: Bool, _ keyword: String, _ name: String? = nil
+    ) -> Bool {
+        if collect {
+            keywordPath.append(keyword)
+            if let name { keywordPath.append(name) }
+        }
         let valid = validate(node, value, &evaluated, annotate: annotate)
-        if collect { keywordPath.removeLast(keywords.count) }
+        if collect { keywordPath.removeLast(name == nil ? 1 : 2) }
         return valid
     }
 
@@ -90,11 +97,26 @@ struct Evaluator {
 
     // MARK: Keywords
 
-    mutating func check(_ keyword: Keyword, _ node: Node, _ value: Value, _ evaluated: inout Evaluated, _ annotate: Bool) -> Bool {
+    mutating func check(_ keyword: borrowing Keyword, _ node: Node, _ value: Value, _ evaluated: inout Evaluated, _ annotate: Bool) -> Bool {
         switch keyword {
         case .type(let types):
             if Evaluator.matches(types, value) { return true }
             if collect { report(node, "type", "expected \(types.description), found \(value.typeName)") }
+            return false
+
+        case .stringEnumeration(let strings, let list):
+            if case .string(let s) = value {
+                let count = s.utf8.count
+                for candidate in strings where candidate.count == count && candidate.text == s {
+                    if candidate.ascii || JSONEquality.equal(.string(candidate.text), value) { return true }
+                }
+            }
+            if collect {
+                let shown = list.prefix(8).map { "`\($0.jsonText)`" }.joined(separator: ", ") + (list.count > 8 ? ", ..." : "")
+                var hint: String? = nil
+                if case .string(let s) = value { hint = Suggestions.didYouMean(s, in: list.compactMap(\.stringValue)) }
+                report(node, "enum", "value `\(Evaluator.short(value))` is not one of \(shown)", hint: hint)
+            }
             return false
 
         case .enumeration(let list):
@@ -188,7 +210,7 @@ struct Evaluator {
         case .required(let names):
             guard case .object(let object) = value else { return true }
             var valid = true
-            for name in names where object[name] == nil {
+            for name in names where !Evaluator.has(object, name) {
                 valid = false
                 guard collect else { return false }
                 let hint = Suggestions.closest(to: name, in: object.keys.filter { !node.propertyNames.contains($0) })
@@ -344,7 +366,7 @@ struct Evaluator {
                 var ignored = Evaluated()
                 if quietly(sub, item, &ignored, false) {
                     count += 1
-                    if annotate { evaluated.items.insert(i) }
+                    if annotate { evaluated.insertItem(i) }
                     if !annotate, count >= minimum, maximum == nil { return true }
                 }
             }
@@ -367,7 +389,7 @@ struct Evaluator {
             guard case .object(let object) = value else { return true }
             if evaluated.allProperties { return true }
             var valid = true
-            for (name, member) in object where !evaluated.properties.contains(name) {
+            for (name, member) in object where !evaluated.hasProperty(name) {
                 if sub.boolean == false {
                     valid = false
                     guard collect else { return false }
@@ -387,7 +409,7 @@ struct Evaluator {
             guard case .array(let items) = value else { return true }
             if evaluated.allItems { return true }
             var valid = true
-            for i in evaluated.itemPrefix..<max(items.count, evaluated.itemPrefix) where !evaluated.items.contains(i) {
+            for i in evaluated.itemPrefix..<max(items.count, evaluated.itemPrefix) where !evaluated.hasItem(i) {
                 if !child(sub, items[i], .index(i), "unevaluatedItems") {
                     valid = false
                     if !collect { return false }
@@ -407,7 +429,7 @@ struct Evaluator {
             if applicator.properties.count <= object.count {
                 for (name, sub) in applicator.ordered {
                     guard let member = object[name] else { continue }
-                    if annotate { evaluated.properties.insert(name) }
+                    if annotate { evaluated.insertProperty(name) }
                     if !child(sub, member, .key(name), "properties", name) {
                         valid = false
                         if !collect { return false }
@@ -416,9 +438,10 @@ struct Evaluator {
                 return valid
             }
         }
-        for (name, member) in object {
+        for name in object.keys {
+            guard let member = object[name] else { continue }
             var matched = false
-            if let sub = applicator.properties[name] {
+            if let sub = applicator.lookup(name) {
                 matched = true
                 if !child(sub, member, .key(name), "properties", name) {
                     valid = false
@@ -433,7 +456,7 @@ struct Evaluator {
                 }
             }
             if matched {
-                if annotate { evaluated.properties.insert(name) }
+                if annotate { evaluated.insertProperty(name) }
                 continue
             }
             guard let additional = applicator.additional else { continue }
@@ -463,6 +486,17 @@ struct Evaluator {
     }
 
     // MARK: Helpers
+
+    /// Whether an object has a member, scanning the key list for small objects (cheaper than hashing and copying the value).
+    @inline(__always)
+    static func has(_ object: ValueObject, _ name: String) -> Bool {
+        let keys = object.keys
+        if keys.count <= 12 {
+            for key in keys where key == name { return true }
+            return false
+        }
+        return object[name] != nil
+    }
 
     static func matches(_ types: TypeSet, _ value: Value) -> Bool {
         switch value {

@@ -125,13 +125,30 @@ public final class CompiledSchema: @unchecked Sendable {
 
     /// Whether the instance is valid, without building any error (the fastest check).
     public func isValid(_ instance: Value) -> Bool {
-        var run = Evaluator(program: program, collect: false)
-        var evaluated = Evaluated()
-        return run.validate(root, instance, &evaluated, annotate: false)
+        if program.needsAnnotations {
+            var run = Evaluator(program: program, collect: false)
+            var evaluated = Evaluated()
+            return run.validate(root, instance, &evaluated, annotate: false)
+        }
+        return FastEvaluator(maxDepth: program.maxDepth).validate(root, instance, depth: 1)
     }
 
     /// Validates an instance and reports every error with its instance and keyword locations.
     public func validate(_ instance: Value) -> ValidationResult {
+        // Most instances are valid: confirm that cheaply, and only walk again to explain failures.
+        if isValid(instance) { return ValidationResult(isValid: true, errors: []) }
+        var result = explain(instance)
+        if result.errors.isEmpty {
+            // The two evaluators agree on the whole test suite; never report "invalid" without a reason.
+            result.errors = [ValidationError(instanceLocation: .root, keywordLocation: "", absoluteKeywordLocation: root.location,
+                keyword: "schema", message: "value does not match the schema")]
+        }
+        result.isValid = false
+        return result
+    }
+
+    /// Runs the error-collecting evaluator on its own (tests use it to check both evaluators agree).
+    func explain(_ instance: Value) -> ValidationResult {
         var run = Evaluator(program: program, collect: true)
         var evaluated = Evaluated()
         let valid = run.validate(root, instance, &evaluated, annotate: false)
@@ -158,5 +175,9 @@ final class Program: @unchecked Sendable {
     var dynamicAnchors: [[String: Node]] = []
     /// Whether any `$dynamicRef` needs the dynamic scope tracked.
     var usesDynamicScope = false
+    /// Whether some node has `unevaluated*`, so results depend on annotations.
+    var hasUnevaluated = false
+    /// Whether the annotation-tracking evaluator is needed even for a yes/no answer.
+    var needsAnnotations: Bool { usesDynamicScope || hasUnevaluated }
     var maxDepth = 512
 }

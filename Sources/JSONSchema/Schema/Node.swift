@@ -3,15 +3,15 @@ import CustomUICore
 /// One compiled (sub)schema; nodes point at each other directly, so `$ref` costs nothing at validation time.
 final class Node: @unchecked Sendable {
     /// `true`/`false` schemas; nil for object schemas.
-    var boolean: Bool?
+    @exclusivity(unchecked) var boolean: Bool?
     /// The keywords to check, with `unevaluated*` last because they read the others' annotations.
-    var keywords: [Keyword] = []
+    @exclusivity(unchecked) var keywords: [Keyword] = []
     /// `uri#/json/pointer` of this schema, for absolute keyword locations.
     let location: String
     /// The schema resource this node belongs to, for the dynamic scope of `$dynamicRef`.
     let resourceID: Int
     /// Whether some keyword here needs annotations from the others (`unevaluatedItems`/`unevaluatedProperties`).
-    var hasUnevaluated = false
+    @exclusivity(unchecked) var hasUnevaluated = false
     /// Known property names of `properties`, for did-you-mean hints.
     var propertyNames: [String] = []
 
@@ -54,6 +54,19 @@ struct TypeSet: OptionSet, Sendable {
 final class PropertiesApplicator: @unchecked Sendable {
     var properties: [String: Node] = [:]
     var ordered: [(String, Node)] = []
+
+    var names: [String] = []
+    var nodes: [Node] = []
+
+    /// The subschema for a member name: a linear scan for small maps, where comparing short strings beats hashing.
+    @inline(__always)
+    func lookup(_ name: String) -> Node? {
+        if names.count <= 12 {
+            for i in names.indices where names[i] == name { return nodes[i] }
+            return nil
+        }
+        return properties[name]
+    }
     var patterns: [(source: String, regex: SchemaRegex, node: Node)] = []
     var additional: Node?
     var hasProperties = false
@@ -65,10 +78,24 @@ struct ItemsApplicator {
     var rest: Node?
 }
 
+/// An `enum` string with what the fast comparison needs precomputed.
+struct EnumString {
+    let text: String
+    let count: Int
+    let ascii: Bool
+
+    init(_ text: String) {
+        self.text = text
+        count = text.utf8.count
+        ascii = text.utf8.allSatisfy { $0 < 0x80 }
+    }
+}
+
 /// One compiled keyword.
-enum Keyword {
+indirect enum Keyword {
     case type(TypeSet)
     case enumeration([Value])
+    case stringEnumeration([EnumString], [Value])
     case constant(Value)
     case multipleOf(Number)
     case minimum(Number)
@@ -103,18 +130,33 @@ enum Keyword {
 }
 
 /// Annotations the `unevaluated*` keywords read: which members and items some applicator already looked at.
+///
+/// The sets are optional so that the common case (no `unevaluated*` anywhere) creates and destroys nothing.
 struct Evaluated {
     var allProperties = false
-    var properties: Set<String> = []
+    var properties: Set<String>? = nil
     var allItems = false
     var itemPrefix = 0
-    var items: Set<Int> = []
+    var items: Set<Int>? = nil
+
+    mutating func insertProperty(_ name: String) {
+        if properties == nil { properties = [] }
+        properties?.insert(name)
+    }
+
+    mutating func insertItem(_ index: Int) {
+        if items == nil { items = [] }
+        items?.insert(index)
+    }
+
+    func hasProperty(_ name: String) -> Bool { properties?.contains(name) ?? false }
+    func hasItem(_ index: Int) -> Bool { items?.contains(index) ?? false }
 
     mutating func merge(_ other: Evaluated) {
         if other.allProperties { allProperties = true }
-        if !allProperties, !other.properties.isEmpty { properties.formUnion(other.properties) }
+        if !allProperties, let more = other.properties { properties = (properties ?? []).union(more) }
         if other.allItems { allItems = true }
         itemPrefix = max(itemPrefix, other.itemPrefix)
-        if !allItems, !other.items.isEmpty { items.formUnion(other.items) }
+        if !allItems, let more = other.items { items = (items ?? []).union(more) }
     }
 }

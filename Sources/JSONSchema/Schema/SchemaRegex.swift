@@ -8,6 +8,7 @@ import Foundation
 final class SchemaRegex: @unchecked Sendable {
     private enum Kind {
         case regex(NSRegularExpression)
+        case simple(SimpleRegex, NSRegularExpression)
         case prefix(String)
         case contains(String)
         case exact(String)
@@ -22,7 +23,12 @@ final class SchemaRegex: @unchecked Sendable {
             return
         }
         let translated = SchemaRegex.translate(pattern)
-        kind = .regex(try NSRegularExpression(pattern: translated, options: []))
+        let regex = try NSRegularExpression(pattern: translated, options: [])
+        if let simple = SimpleRegex(pattern) {
+            kind = .simple(simple, regex)
+        } else {
+            kind = .regex(regex)
+        }
     }
 
     /// Whether the pattern matches anywhere in `text` (patterns are not anchored implicitly).
@@ -33,9 +39,19 @@ final class SchemaRegex: @unchecked Sendable {
         case .contains(let p): return text.contains(p)
         case .exact(let p): return text == p
         case .regex(let regex):
-            let ns = text as NSString
-            return regex.firstMatch(in: text, options: [], range: NSRange(location: 0, length: ns.length)) != nil
+            return SchemaRegex.icuMatches(regex, text)
+        case .simple(let simple, let regex):
+            switch simple.matches(text) {
+            case .match: return true
+            case .noMatch: return false
+            case .tooHard: return SchemaRegex.icuMatches(regex, text)
+            }
         }
+    }
+
+    private static func icuMatches(_ regex: NSRegularExpression, _ text: String) -> Bool {
+        let ns = text as NSString
+        return regex.firstMatch(in: text, options: [], range: NSRange(location: 0, length: ns.length)) != nil
     }
 
     private static let special: Set<Character> = ["\\", "^", "$", ".", "|", "?", "*", "+", "(", ")", "[", "]", "{", "}"]
