@@ -65,6 +65,12 @@ struct Compiler {
             }
         }
         while program.dynamicAnchors.count < resourceURIs.count { program.dynamicAnchors.append([:]) }
+        for node in nodes.values {
+            node.freeze()
+            for keyword in node.keywords {
+                if case .properties(let applicator) = keyword { applicator.freeze() }
+            }
+        }
         return CompiledSchema(root: root, program: program)
     }
 
@@ -393,11 +399,7 @@ struct Compiler {
                 if let map = try k.schemaMap("properties") {
                     applicator.hasProperties = true
                     for name in map {
-                        let sub = try self.node(doc: doc, tokens: tokens + ["properties", name])
-                        applicator.properties[name] = sub
-                        applicator.ordered.append((name, sub))
-                        applicator.names.append(name)
-                        applicator.nodes.append(sub)
+                        applicator.add(name, try self.node(doc: doc, tokens: tokens + ["properties", name]))
                     }
                     node.propertyNames = map
                 }

@@ -11,7 +11,7 @@ struct FastEvaluator {
     func validate(_ node: Node, _ value: Value, depth: Int) -> Bool {
         if let boolean = node.boolean { return boolean }
         if depth > maxDepth { return false }
-        let keywords = node.keywords
+        let keywords = node.frozen
         for i in keywords.indices where !check(keywords[i], value, depth) { return false }
         return true
     }
@@ -49,7 +49,11 @@ struct FastEvaluator {
             return n < limit
         case .minLength(let limit):
             guard case .string(let s) = value else { return true }
-            return s.utf8.count >= limit && s.unicodeScalars.count >= limit
+            let bytes = s.utf8.count
+            // A scalar takes at most four bytes, so the byte count bounds the length from both sides.
+            if bytes < limit { return false }
+            if (bytes + 3) / 4 >= limit { return true }
+            return s.unicodeScalars.count >= limit
         case .maxLength(let limit):
             guard case .string(let s) = value else { return true }
             return s.utf8.count <= limit || s.unicodeScalars.count <= limit
@@ -151,28 +155,50 @@ struct FastEvaluator {
     }
 
     func properties(_ applicator: PropertiesApplicator, _ object: ValueObject, _ depth: Int) -> Bool {
-        if applicator.patterns.isEmpty, applicator.additional == nil, applicator.names.count <= object.count {
-            let names = applicator.names
-            let nodes = applicator.nodes
+        properties(applicator, object, depth, UnsafeBufferPointer(applicator.frozenNodes), UnsafeBufferPointer(applicator.frozenKeys),
+            UnsafeBufferPointer(applicator.frozenNames))
+    }
+
+    @inline(__always)
+    func properties(
+        _ applicator: PropertiesApplicator, _ object: ValueObject, _ depth: Int, _ nodes: UnsafeBufferPointer<Unmanaged<Node>>,
+        _ nameKeys: UnsafeBufferPointer<NameKey>, _ names: UnsafeBufferPointer<String>
+    ) -> Bool {
+        if applicator.patterns.isEmpty, applicator.additional == nil, names.count <= object.count {
             for i in names.indices {
                 guard let member = object[names[i]] else { continue }
-                if !validate(nodes[i], member, depth: depth + 1) { return false }
+                if !nodes[i]._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) { return false }
             }
             return true
         }
-        let additional = applicator.additional
+        let small = names.count <= 16
+        let hasPatterns = !applicator.patterns.isEmpty
         for name in object.keys {
-            guard let member = object[name] else { continue }
-            var matched = false
-            if let sub = applicator.lookup(name) {
-                matched = true
-                if !validate(sub, member, depth: depth + 1) { return false }
+            var index = -1
+            if small {
+                let key = NameKey(name)
+                for i in nameKeys.indices where nameKeys[i] == key && names[i] == name {
+                    index = i
+                    break
+                }
+            } else if let i = applicator.names.firstIndex(of: name) {
+                index = i
             }
+            if index < 0 && !hasPatterns {
+                guard let additional = applicator.additional else { continue }
+                if additional.boolean == false { return false }
+                guard let member = object[name] else { continue }
+                if !validate(additional, member, depth: depth + 1) { return false }
+                continue
+            }
+            guard let member = object[name] else { continue }
+            if index >= 0, !nodes[index]._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) { return false }
+            var matched = index >= 0
             for pattern in applicator.patterns where pattern.regex.matches(name) {
                 matched = true
                 if !validate(pattern.node, member, depth: depth + 1) { return false }
             }
-            if !matched, let additional, !validate(additional, member, depth: depth + 1) { return false }
+            if !matched, let additional = applicator.additional, !validate(additional, member, depth: depth + 1) { return false }
         }
         return true
     }

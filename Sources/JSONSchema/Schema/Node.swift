@@ -15,9 +15,27 @@ final class Node: @unchecked Sendable {
     /// Known property names of `properties`, for did-you-mean hints.
     var propertyNames: [String] = []
 
+    /// A copy of `keywords` in memory this node owns, read without reference counting on the hot path.
+    @exclusivity(unchecked) private(set) var frozen = UnsafeMutableBufferPointer<Keyword>(start: nil, count: 0)
+
     init(location: String, resourceID: Int) {
         self.location = location
         self.resourceID = resourceID
+    }
+
+    /// Copies the keywords into `frozen`; called once when compilation is complete.
+    func freeze() {
+        guard frozen.baseAddress == nil, !keywords.isEmpty else { return }
+        let buffer = UnsafeMutableBufferPointer<Keyword>.allocate(capacity: keywords.count)
+        _ = buffer.initialize(from: keywords)
+        frozen = buffer
+    }
+
+    deinit {
+        if frozen.baseAddress != nil {
+            frozen.deinitialize()
+            frozen.deallocate()
+        }
     }
 }
 
@@ -57,6 +75,46 @@ final class PropertiesApplicator: @unchecked Sendable {
 
     var names: [String] = []
     var nodes: [Node] = []
+    /// Length and first byte of each name, checked before comparing strings (a failed `==` is a slow call).
+    var nameKeys: [NameKey] = []
+    /// The nodes without reference counting: the compiled schema owns them for as long as any evaluator runs.
+    var unmanagedNodes: [Unmanaged<Node>] = []
+
+    /// Names, fingerprints and nodes in memory this applicator owns, read without reference counting.
+    @exclusivity(unchecked) private(set) var frozenNames = UnsafeMutableBufferPointer<String>(start: nil, count: 0)
+    @exclusivity(unchecked) private(set) var frozenKeys = UnsafeMutableBufferPointer<NameKey>(start: nil, count: 0)
+    @exclusivity(unchecked) private(set) var frozenNodes = UnsafeMutableBufferPointer<Unmanaged<Node>>(start: nil, count: 0)
+
+    func freeze() {
+        guard frozenNames.baseAddress == nil else { return }
+        frozenNames = .allocate(capacity: max(names.count, 1))
+        _ = frozenNames.initialize(from: names)
+        frozenNames = UnsafeMutableBufferPointer(rebasing: frozenNames[0..<names.count])
+        frozenKeys = .allocate(capacity: max(nameKeys.count, 1))
+        _ = frozenKeys.initialize(from: nameKeys)
+        frozenKeys = UnsafeMutableBufferPointer(rebasing: frozenKeys[0..<nameKeys.count])
+        frozenNodes = .allocate(capacity: max(unmanagedNodes.count, 1))
+        _ = frozenNodes.initialize(from: unmanagedNodes)
+        frozenNodes = UnsafeMutableBufferPointer(rebasing: frozenNodes[0..<unmanagedNodes.count])
+    }
+
+    deinit {
+        if let base = frozenNames.baseAddress {
+            frozenNames.deinitialize()
+            base.deallocate()
+        }
+        frozenKeys.baseAddress?.deallocate()
+        frozenNodes.baseAddress?.deallocate()
+    }
+
+    func add(_ name: String, _ node: Node) {
+        properties[name] = node
+        ordered.append((name, node))
+        names.append(name)
+        nodes.append(node)
+        nameKeys.append(NameKey(name))
+        unmanagedNodes.append(Unmanaged.passUnretained(node))
+    }
 
     /// The subschema for a member name: a linear scan for small maps, where comparing short strings beats hashing.
     @inline(__always)
@@ -70,6 +128,18 @@ final class PropertiesApplicator: @unchecked Sendable {
     var patterns: [(source: String, regex: SchemaRegex, node: Node)] = []
     var additional: Node?
     var hasProperties = false
+}
+
+/// A cheap fingerprint of a property name.
+struct NameKey: Equatable {
+    let count: Int
+    let first: UInt8
+
+    @inline(__always)
+    init(_ name: String) {
+        count = name.utf8.count
+        first = name.utf8.first ?? 0
+    }
 }
 
 /// The array keywords that share one pass over the items.
