@@ -200,6 +200,14 @@ struct PatternTests {
         }
     }
 
+    @Test func longPatternsStayCorrect() throws {
+        let pattern = "^" + String(repeating: "a", count: 5000) + "$"
+        #expect(SimpleRegex(pattern) == nil)
+        let regex = try SchemaRegex(pattern + "x?")
+        #expect(regex.matches(String(repeating: "a", count: 5000)))
+        #expect(!regex.matches(String(repeating: "a", count: 4999)))
+    }
+
     @Test(arguments: ["(a|b)", "a+?", "\\bword", "\\p{L}", "(?=x)", "(a)\\1", "[\\D]", "\\u0041"])
     func unsupportedPatternsFallBackToICU(pattern: String) throws {
         #expect(SimpleRegex(pattern) == nil)

@@ -120,6 +120,8 @@ struct SimpleRegex: Sendable {
                 if let next = scalars.first, next == "?" || next == "+" || next == "*" || next == "{" { return nil }
             }
             atoms.append(atom)
+            // Matching recurses once per atom; long patterns go to ICU rather than deep recursion.
+            if atoms.count > 64 { return nil }
         }
         self.atoms = atoms
         self.anchoredStart = anchoredStart
