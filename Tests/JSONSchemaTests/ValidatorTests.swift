@@ -152,6 +152,16 @@ struct ValidatorTests {
         #expect(!schema.isValid(1))
     }
 
+    @Test func recursiveSchemasAreFreed() throws {
+        weak var weakNode: Node?
+        do {
+            let schema = try compile(##"{"properties": {"next": {"$ref": "#"}}}"##)
+            weakNode = schema.root
+            #expect(schema.isValid(["next": ["next": [:]]]))
+        }
+        #expect(weakNode == nil)
+    }
+
     @Test func recursiveSchemaOnDeepInstance() throws {
         let schema = try compile(##"{"type": "array", "items": {"$ref": "#"}}"##)
         var value: Value = []

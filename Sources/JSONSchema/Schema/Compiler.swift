@@ -65,6 +65,7 @@ struct Compiler {
             }
         }
         while program.dynamicAnchors.count < resourceURIs.count { program.dynamicAnchors.append([:]) }
+        program.nodes = Array(nodes.values)
         for node in nodes.values {
             node.freeze()
             for keyword in node.keywords {

@@ -117,6 +117,11 @@ public final class CompiledSchema: @unchecked Sendable {
         self.program = program
     }
 
+    deinit {
+        // Nodes of recursive schemas point at each other; the program owns them all and breaks the cycles here.
+        for node in program.nodes { node.tearDown() }
+    }
+
     static let acceptAll: CompiledSchema = {
         let node = Node(location: "#", resourceID: 0)
         node.boolean = true
@@ -180,4 +185,6 @@ final class Program: @unchecked Sendable {
     /// Whether the annotation-tracking evaluator is needed even for a yes/no answer.
     var needsAnnotations: Bool { usesDynamicScope || hasUnevaluated }
     var maxDepth = 512
+    /// Every node of the schema, so that they can be torn down together.
+    var nodes: [Node] = []
 }

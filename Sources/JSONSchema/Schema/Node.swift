@@ -31,11 +31,18 @@ final class Node: @unchecked Sendable {
         frozen = buffer
     }
 
-    deinit {
+    /// Drops this node's keywords, breaking the reference cycles recursive schemas create, so they can be freed.
+    func tearDown() {
+        keywords = []
         if frozen.baseAddress != nil {
             frozen.deinitialize()
             frozen.deallocate()
+            frozen = UnsafeMutableBufferPointer(start: nil, count: 0)
         }
+    }
+
+    deinit {
+        tearDown()
     }
 }
 
