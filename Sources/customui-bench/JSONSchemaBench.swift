@@ -51,7 +51,8 @@ func jsonSchemaBenchmarks() throws -> [Figure] {
     let parse = try secondsPerCall { _ = try JSONParser.parseValue(instanceText) }
     figures.append(Figure(name: "schema.json.parse-value", value: instanceBytes / parse / 1e6, unit: "MB/s"))
     let parseWithPositions = try secondsPerCall { _ = try JSONParser.parse(instanceFile) }
-    figures.append(Figure(name: "schema.json.parse-document", value: instanceBytes / parseWithPositions / 1e6, unit: "MB/s"))
+    figures.append(
+        Figure(name: "schema.json.parse-document", value: instanceBytes / parseWithPositions / 1e6, unit: "MB/s"))
     let endToEnd = try secondsPerCall { _ = compiled.validate(try JSONParser.parse(instanceFile)) }
     figures.append(Figure(name: "schema.parse-and-validate.10kb", value: 1 / endToEnd, unit: "documents/s"))
 

@@ -23,7 +23,9 @@ enum SchemaCommand: Command {
 
     static func run(_ arguments: inout Arguments, console: Console) throws -> Int32 {
         guard arguments.items.first == "validate" else {
-            throw UsageError(arguments.items.first.map { "unknown subcommand `\($0)`; the subcommand is `validate`" } ?? "missing subcommand `validate`")
+            throw UsageError(
+                arguments.items.first.map { "unknown subcommand `\($0)`; the subcommand is `validate`" }
+                    ?? "missing subcommand `validate`")
         }
         arguments = Arguments(Array(arguments.items.dropFirst()))
         guard let schemaPath = try arguments.value("--schema") else { throw UsageError("missing `--schema SCHEMA`") }
@@ -34,7 +36,8 @@ enum SchemaCommand: Command {
 
         let schema = try readInput(schemaPath)
         let instances = try paths.map { (path) throws(UsageError) in try readInput(path) }
-        let report = SchemaCheck.run(schema: schema, instances: instances, options: ValidationOptions(assertFormat: assertFormat))
+        let report = SchemaCheck.run(
+            schema: schema, instances: instances, options: ValidationOptions(assertFormat: assertFormat))
 
         if format == "json" {
             console.out(JSONWriter(pretty: true).string(report.jsonValue) + "\n")

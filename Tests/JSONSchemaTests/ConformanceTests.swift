@@ -8,8 +8,10 @@ import Testing
 enum Conformance {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let suite = packageRoot.appendingPathComponent("../shared/conformance/json-schema-test-suite").standardizedFileURL
-    static let metaSchemas = packageRoot.appendingPathComponent("../shared/conformance/json-schema-metaschemas").standardizedFileURL
+    static let suite = packageRoot.appendingPathComponent("../shared/conformance/json-schema-test-suite")
+        .standardizedFileURL
+    static let metaSchemas = packageRoot.appendingPathComponent("../shared/conformance/json-schema-metaschemas")
+        .standardizedFileURL
 
     /// Tests that are skipped, by "file / group description / test description", with the reason.
     /// No required test is skipped; every optional test runs and its failures are printed.
@@ -53,7 +55,8 @@ enum Conformance {
 
     static func run(_ file: String, assertFormat: Bool) throws -> Outcome {
         let text = try String(contentsOf: suite.appendingPathComponent(file), encoding: .utf8)
-        let groups = try JSONParser.parseValue(text, limits: ResourceLimits(maxDocumentBytes: 64 << 20)).arrayValue ?? []
+        let groups =
+            try JSONParser.parseValue(text, limits: ResourceLimits(maxDocumentBytes: 64 << 20)).arrayValue ?? []
         var outcome = Outcome()
         for group in groups {
             let description = group["description"]?.stringValue ?? "?"
@@ -61,7 +64,8 @@ enum Conformance {
             let compiled: CompiledSchema?
             var compileError = ""
             do {
-                compiled = try JSONSchema.compile(group["schema"] ?? .bool(true), registry: registry,
+                compiled = try JSONSchema.compile(
+                    group["schema"] ?? .bool(true), registry: registry,
                     options: ValidationOptions(assertFormat: assertFormat))
             } catch {
                 compiled = nil
@@ -89,7 +93,8 @@ enum Conformance {
                     outcome.passed += 1
                 } else {
                     outcome.failures.append(
-                        "\(name): expected \(expected ? "valid" : "invalid"), got validate=\(result.isValid) isValid=\(fast) explain=\(explained.isValid)")
+                        "\(name): expected \(expected ? "valid" : "invalid"), got validate=\(result.isValid) isValid=\(fast) explain=\(explained.isValid)"
+                    )
                 }
             }
         }
@@ -128,7 +133,9 @@ struct ConformanceTests {
             lines.append("conformance optional \(file): \(outcome.passed)/\(outcome.total)")
             for failure in outcome.failures {
                 lines.append("  fail: \(failure)")
-                #expect(Conformance.knownOptionalFailures.keys.contains { failure.hasPrefix($0) }, "unexpected optional failure")
+                #expect(
+                    Conformance.knownOptionalFailures.keys.contains { failure.hasPrefix($0) },
+                    "unexpected optional failure")
             }
         }
         print(lines.joined(separator: "\n"))
@@ -145,7 +152,9 @@ struct ConformanceTests {
             lines.append("conformance format \(file): \(outcome.passed)/\(outcome.total)")
             for failure in outcome.failures {
                 lines.append("  fail: \(failure)")
-                #expect(Conformance.knownOptionalFailures.keys.contains { failure.hasPrefix($0) }, "unexpected format failure")
+                #expect(
+                    Conformance.knownOptionalFailures.keys.contains { failure.hasPrefix($0) },
+                    "unexpected format failure")
             }
         }
         let rate = total == 0 ? 0 : Double(passed) / Double(total)

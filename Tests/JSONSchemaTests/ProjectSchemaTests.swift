@@ -17,7 +17,8 @@ struct ProjectSchemaTests {
     }
 
     func check(_ schema: String, _ instance: String) throws -> SchemaCheck.FileReport {
-        SchemaCheck.validate(SourceFile(path: "sample.json", text: instance), against: try ProjectSchemaTests.compiled(schema))
+        SchemaCheck.validate(
+            SourceFile(path: "sample.json", text: instance), against: try ProjectSchemaTests.compiled(schema))
     }
 
     @Test(arguments: ["prompt.schema.json", "definition.schema.json", "stream-event.schema.json"])
@@ -28,7 +29,9 @@ struct ProjectSchemaTests {
     }
 
     @Test func promptAccepted() throws {
-        let report = try check("prompt.schema.json", #"""
+        let report = try check(
+            "prompt.schema.json",
+            #"""
             {"id": "p1", "name": "Summarise", "messages": [{"role": "system", "content": "Summarise {{topic}}"}],
              "variableDefaults": [
                {"name": "topic", "defaultValue": "space", "customComponent": {"type": "select", "options": ["space", "sea"], "allowOther": true}},
@@ -43,9 +46,18 @@ struct ProjectSchemaTests {
     @Test(arguments: [
         (#"{"messages": [{"role": "user", "content": "x"}], "settings": {}}"#, "missing required property `model_id`"),
         (#"{"messages": [{"role": "robot", "content": "x"}], "settings": {"model_id": "m"}}"#, "is not one of"),
-        (#"{"messages": [{"role": "user", "content": "x"}], "settings": {"model_id": "m"}, "variableDefaults": [{"name": "t", "defaultValue": "a", "customComponent": {"type": "toggle", "toggleValues": ["a"]}}]}"#, "fewer than the minimum of 2"),
-        (#"{"messages": [{"role": "user", "content": "x"}], "settings": {"model_id": "m"}, "variableDefaults": [{"name": "t", "defaultValue": "a", "customComponent": {"type": "slider"}}]}"#, "is not one of"),
-        (#"{"messages": [{"role": "user", "content": "x"}], "settings": {"model_id": "m", "temperature": "hot"}}"#, "expected number, found string"),
+        (
+            #"{"messages": [{"role": "user", "content": "x"}], "settings": {"model_id": "m"}, "variableDefaults": [{"name": "t", "defaultValue": "a", "customComponent": {"type": "toggle", "toggleValues": ["a"]}}]}"#,
+            "fewer than the minimum of 2"
+        ),
+        (
+            #"{"messages": [{"role": "user", "content": "x"}], "settings": {"model_id": "m"}, "variableDefaults": [{"name": "t", "defaultValue": "a", "customComponent": {"type": "slider"}}]}"#,
+            "is not one of"
+        ),
+        (
+            #"{"messages": [{"role": "user", "content": "x"}], "settings": {"model_id": "m", "temperature": "hot"}}"#,
+            "expected number, found string"
+        ),
     ])
     func promptRejected(instance: String, message: String) throws {
         let report = try check("prompt.schema.json", instance)
@@ -55,7 +67,9 @@ struct ProjectSchemaTests {
     }
 
     @Test func definitionAcceptedAndRejected() throws {
-        let good = try check("definition.schema.json", #"""
+        let good = try check(
+            "definition.schema.json",
+            #"""
             {"id": "6f1c2a56-8f0e-4b8e-9f39-0c8f6a0b1d2e", "prompt_id": "p1", "name": "Card", "component_code": "<ui/>",
              "component_type": "template", "props_schema": {"type": "object", "properties": {"title": {"type": "string"}}},
              "default_props": {"title": "Hi"}, "execution_mode": "auto-run-one-shot", "auto_submit": false, "show_variables": true,
@@ -63,7 +77,9 @@ struct ProjectSchemaTests {
              "validated": true, "validation_errors": null, "created_at": "2026-01-02T03:04:05Z", "updated_at": "2026-01-02T03:04:05Z"}
             """#)
         #expect(good.isValid, "\(good.diagnostics)")
-        let bad = try check("definition.schema.json", #"""
+        let bad = try check(
+            "definition.schema.json",
+            #"""
             {"prompt_id": "p1", "name": "Card", "component_code": "", "execution_mode": "sometimes", "status": "live",
              "props_schema": {"type": "strng"}, "created_at": "yesterday", "use_count": -1}
             """#)
@@ -111,7 +127,9 @@ struct ProjectSchemaTests {
         #expect(mixed.exitCode == 1)
         #expect(mixed.files.map(\.isValid) == [true, false, false])
         #expect(mixed.files[2].diagnostics.first?.code == .jsonSyntax)
-        #expect(mixed.files[1].diagnostics.first?.description == "x.json:1:1: error[schema.required]: missing required property `a`")
+        #expect(
+            mixed.files[1].diagnostics.first?.description
+                == "x.json:1:1: error[schema.required]: missing required property `a`")
         let badSchema = SourceFile(path: "s.json", text: #"{"type": "objekt"}"#)
         let report = SchemaCheck.run(schema: badSchema, instances: [valid])
         #expect(report.exitCode == 2)

@@ -15,7 +15,8 @@ struct ValidatorTests {
     }
 
     @Test func plainMessagesAndLocations() throws {
-        let schema = try compile(#"""
+        let schema = try compile(
+            #"""
             {"type": "object", "required": ["model_id"],
              "properties": {"model_id": {"type": "string"}, "n": {"type": "integer"}}}
             """#)
@@ -34,7 +35,8 @@ struct ValidatorTests {
     }
 
     @Test func keywordLocationFollowsReferences() throws {
-        let schema = try compile(#"""
+        let schema = try compile(
+            #"""
             {"$defs": {"pos": {"minimum": 0}}, "properties": {"a": {"$ref": "#/$defs/pos"}}}
             """#)
         let error = try #require(schema.validate(["a": -1]).errors.first)
@@ -55,11 +57,13 @@ struct ValidatorTests {
         #expect(extra.range?.start.line == 3 && extra.range?.start.column == 3)
         let diagnostic = extra.diagnostic(file: "i.json")
         #expect(diagnostic.code.rawValue == "schema.additionalProperties")
-        #expect(diagnostic.description == "i.json:3:3: error[schema.additionalProperties]: property `nme` is not allowed")
+        #expect(
+            diagnostic.description == "i.json:3:3: error[schema.additionalProperties]: property `nme` is not allowed")
     }
 
     @Test func didYouMeanHints() throws {
-        let schema = try compile(#"""
+        let schema = try compile(
+            #"""
             {"required": ["model_id"], "properties": {"model_id": {}, "temperature": {}}, "additionalProperties": false}
             """#)
         let result = schema.validate(["temprature": 1, "model_id": "m"])
@@ -140,13 +144,16 @@ struct ValidatorTests {
         let schema = try JSONSchema.compile(["$ref": "https://example.com/int.json"], registry: registry)
         #expect(schema.isValid(3))
         #expect(!schema.isValid("3"))
-        #expect(registry.document(for: JSONSchema.draft2020_12) != nil)
+        #expect(registry.document(for: JSONSchema.metaSchemaURI) != nil)
         let empty = SchemaRegistry(includeMetaSchemas: false)
-        #expect(throws: SchemaError.self) { try JSONSchema.compile(["$ref": .string(JSONSchema.draft2020_12)], registry: empty) }
+        #expect(throws: SchemaError.self) {
+            try JSONSchema.compile(["$ref": .string(JSONSchema.metaSchemaURI)], registry: empty)
+        }
     }
 
     @Test func selfReferenceWithoutProgressStops() throws {
-        let schema = try compile(##"{"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}"##)
+        let schema = try compile(
+            ##"{"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}"##)
         let result = schema.validate(1)
         #expect(!result.isValid)
         #expect(!schema.isValid(1))
@@ -203,9 +210,12 @@ struct PatternTests {
         let simple = try #require(SimpleRegex(pattern))
         let icu = try NSRegularExpression(pattern: SchemaRegex.translate(pattern))
         for input in inputs {
-            let expected = icu.firstMatch(in: input, range: NSRange(location: 0, length: (input as NSString).length)) != nil
+            let expected =
+                icu.firstMatch(in: input, range: NSRange(location: 0, length: (input as NSString).length)) != nil
             let outcome = simple.matches(input)
-            if outcome != .tooHard { #expect((outcome == .match) == expected, "\(pattern) on \(input.debugDescription)") }
+            if outcome != .tooHard {
+                #expect((outcome == .match) == expected, "\(pattern) on \(input.debugDescription)")
+            }
             #expect(try SchemaRegex(pattern).matches(input) == expected)
         }
     }

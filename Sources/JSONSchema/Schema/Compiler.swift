@@ -9,7 +9,8 @@ struct Vocabularies: Hashable {
 
     static let prefix = "https://json-schema.org/draft/2020-12/vocab/"
     static let known: Set<String> = [
-        "core", "applicator", "unevaluated", "validation", "meta-data", "format-annotation", "format-assertion", "content",
+        "core", "applicator", "unevaluated", "validation", "meta-data", "format-annotation", "format-assertion",
+        "content",
     ]
 }
 
@@ -55,7 +56,9 @@ struct Compiler {
             while done < resourceURIs.count {
                 let resourceID = done
                 done += 1
-                guard let doc = resourceDocs[resourceID], let names = dynamicAnchorLocations[resourceID] else { continue }
+                guard let doc = resourceDocs[resourceID], let names = dynamicAnchorLocations[resourceID] else {
+                    continue
+                }
                 for (name, tokens) in names where dynamicNames.contains(name) {
                     let target = try node(doc: doc, tokens: tokens)
                     while program.dynamicAnchors.count <= resourceID { program.dynamicAnchors.append([:]) }
@@ -95,7 +98,9 @@ struct Compiler {
             resources[retrievalURI.description] = (doc, [], resourceID)
         }
         let vocabularies = try vocabularies(for: value, inherited: defaultVocabularies, location: base.description)
-        try index(doc: doc, value: value, tokens: [], base: base, resourceID: resourceID, relative: [], vocabularies: vocabularies, depth: 0)
+        try index(
+            doc: doc, value: value, tokens: [], base: base, resourceID: resourceID, relative: [],
+            vocabularies: vocabularies, depth: 0)
     }
 
     var defaultVocabularies: Vocabularies {
@@ -117,7 +122,9 @@ struct Compiler {
         "items", "contains", "additionalProperties", "propertyNames", "if", "then", "else", "not",
         "unevaluatedItems", "unevaluatedProperties", "contentSchema", "additionalItems",
     ]
-    static let schemaMapKeywords: Set<String> = ["$defs", "definitions", "properties", "patternProperties", "dependentSchemas", "dependencies"]
+    static let schemaMapKeywords: Set<String> = [
+        "$defs", "definitions", "properties", "patternProperties", "dependentSchemas", "dependencies",
+    ]
     static let schemaArrayKeywords: Set<String> = ["prefixItems", "allOf", "anyOf", "oneOf", "items"]
 
     mutating func index(
@@ -132,7 +139,8 @@ struct Compiler {
         var relative = relative
         var vocabularies = vocabularies
         guard case .object(let object) = value else {
-            locations[key(doc, tokens)] = LocationInfo(base: base, resourceID: resourceID, relative: relative, vocabularies: vocabularies)
+            locations[key(doc, tokens)] = LocationInfo(
+                base: base, resourceID: resourceID, relative: relative, vocabularies: vocabularies)
             return
         }
         if !tokens.isEmpty, let id = object["$id"]?.stringValue {
@@ -142,7 +150,8 @@ struct Compiler {
             relative = []
             vocabularies = try self.vocabularies(for: value, inherited: vocabularies, location: resolved.description)
         }
-        locations[key(doc, tokens)] = LocationInfo(base: base, resourceID: resourceID, relative: relative, vocabularies: vocabularies)
+        locations[key(doc, tokens)] = LocationInfo(
+            base: base, resourceID: resourceID, relative: relative, vocabularies: vocabularies)
         let resourceURI = resourceURIs[resourceID]
         if let anchor = object["$anchor"]?.stringValue {
             anchors[resourceURI + "#" + anchor] = (doc, tokens)
@@ -153,18 +162,21 @@ struct Compiler {
         }
         for (keyword, member) in object {
             if Compiler.schemaKeywords.contains(keyword) || (keyword == "items" && member.objectValue != nil) {
-                try index(doc: doc, value: member, tokens: tokens + [keyword], base: base, resourceID: resourceID,
+                try index(
+                    doc: doc, value: member, tokens: tokens + [keyword], base: base, resourceID: resourceID,
                     relative: relative + [keyword], vocabularies: vocabularies, depth: depth + 1)
             }
             if Compiler.schemaMapKeywords.contains(keyword), case .object(let map) = member {
                 for (name, sub) in map where sub.objectValue != nil || sub.boolValue != nil {
-                    try index(doc: doc, value: sub, tokens: tokens + [keyword, name], base: base, resourceID: resourceID,
+                    try index(
+                        doc: doc, value: sub, tokens: tokens + [keyword, name], base: base, resourceID: resourceID,
                         relative: relative + [keyword, name], vocabularies: vocabularies, depth: depth + 1)
                 }
             }
             if Compiler.schemaArrayKeywords.contains(keyword), case .array(let list) = member {
                 for (i, sub) in list.enumerated() {
-                    try index(doc: doc, value: sub, tokens: tokens + [keyword, String(i)], base: base, resourceID: resourceID,
+                    try index(
+                        doc: doc, value: sub, tokens: tokens + [keyword, String(i)], base: base, resourceID: resourceID,
                         relative: relative + [keyword, String(i)], vocabularies: vocabularies, depth: depth + 1)
                 }
             }
@@ -172,18 +184,24 @@ struct Compiler {
     }
 
     /// The vocabularies a resource's `$schema` turns on; unknown required vocabularies are an error, as the spec demands.
-    mutating func vocabularies(for value: Value, inherited: Vocabularies, location: String) throws(SchemaError) -> Vocabularies {
+    mutating func vocabularies(for value: Value, inherited: Vocabularies, location: String) throws(SchemaError)
+        -> Vocabularies
+    {
         guard let metaURI = value["$schema"]?.stringValue else { return inherited }
         let uri = URIReference(metaURI).withoutFragment.description
-        guard uri != JSONSchema.draft2020_12 else { return inherited }
+        guard uri != JSONSchema.metaSchemaURI else { return inherited }
         let meta = registry.document(for: uri) ?? resources[uri].map { documents[$0.doc] }
         guard let meta, case .object(let declared)? = meta["$vocabulary"] else { return inherited }
-        var result = Vocabularies(applicator: false, unevaluated: false, validation: false, formatAssertion: options.assertFormat)
+        var result = Vocabularies(
+            applicator: false, unevaluated: false, validation: false, formatAssertion: options.assertFormat)
         for (vocabulary, required) in declared {
-            let name = vocabulary.hasPrefix(Vocabularies.prefix) ? String(vocabulary.dropFirst(Vocabularies.prefix.count)) : ""
+            let name =
+                vocabulary.hasPrefix(Vocabularies.prefix) ? String(vocabulary.dropFirst(Vocabularies.prefix.count)) : ""
             guard Vocabularies.known.contains(name) else {
                 if required == .bool(true) {
-                    throw SchemaError(code: .schemaUnknownVocabulary, message: "meta-schema `\(uri)` requires unknown vocabulary `\(vocabulary)`",
+                    throw SchemaError(
+                        code: .schemaUnknownVocabulary,
+                        message: "meta-schema `\(uri)` requires unknown vocabulary `\(vocabulary)`",
                         schemaLocation: location)
                 }
                 continue
@@ -211,7 +229,8 @@ struct Compiler {
         if let existing = nodes[k] { return existing }
         let info = locationInfo(doc: doc, tokens: tokens)
         let uri = resourceURIs[info.resourceID]
-        let node = Node(location: uri + "#" + JSONPointer(tokens: info.relative).description, resourceID: info.resourceID)
+        let node = Node(
+            location: uri + "#" + JSONPointer(tokens: info.relative).description, resourceID: info.resourceID)
         nodes[k] = node
         worklist.append((node, doc, tokens))
         return node
@@ -229,32 +248,41 @@ struct Compiler {
                 return info
             }
         }
-        return LocationInfo(base: URIReference(options.baseURI), resourceID: 0, relative: tokens, vocabularies: defaultVocabularies)
+        return LocationInfo(
+            base: URIReference(options.baseURI), resourceID: 0, relative: tokens, vocabularies: defaultVocabularies)
     }
 
-    mutating func resolve(_ reference: String, base: URIReference, doc: Int, tokens: [String]) throws(SchemaError) -> (doc: Int, tokens: [String]) {
+    mutating func resolve(_ reference: String, base: URIReference, doc: Int, tokens: [String]) throws(SchemaError) -> (
+        doc: Int, tokens: [String]
+    ) {
         let target = URIReference(reference).resolved(against: base)
         let documentURI = target.withoutFragment.description
         if resources[documentURI] == nil, let loaded = registry.document(for: documentURI) {
             try addDocument(loaded, retrievalURI: target.withoutFragment)
         }
         guard let resource = resources[documentURI] else {
-            throw error(.schemaUnresolvedReference, "cannot resolve reference `\(reference)`: no schema has URI `\(documentURI)`",
+            throw error(
+                .schemaUnresolvedReference,
+                "cannot resolve reference `\(reference)`: no schema has URI `\(documentURI)`",
                 doc: doc, tokens: tokens)
         }
         let fragment = URIReference.percentDecoded(target.fragment ?? "")
         if fragment.isEmpty { return (resource.doc, resource.tokens) }
         if fragment.hasPrefix("/") {
             guard let pointer = try? JSONPointer(parsing: fragment),
-                pointer.resolve(in: JSONPointer(tokens: resource.tokens).resolve(in: documents[resource.doc]) ?? .null) != nil
+                pointer.resolve(in: JSONPointer(tokens: resource.tokens).resolve(in: documents[resource.doc]) ?? .null)
+                    != nil
             else {
-                throw error(.schemaUnresolvedReference, "cannot resolve reference `\(reference)`: no value at `\(fragment)`",
+                throw error(
+                    .schemaUnresolvedReference, "cannot resolve reference `\(reference)`: no value at `\(fragment)`",
                     doc: doc, tokens: tokens)
             }
             return (resource.doc, resource.tokens + pointer.tokens)
         }
         guard let anchor = anchors[documentURI + "#" + fragment] else {
-            throw error(.schemaUnresolvedReference, "cannot resolve reference `\(reference)`: no anchor `\(fragment)` in `\(documentURI)`",
+            throw error(
+                .schemaUnresolvedReference,
+                "cannot resolve reference `\(reference)`: no anchor `\(fragment)` in `\(documentURI)`",
                 doc: doc, tokens: tokens)
         }
         return anchor
@@ -281,7 +309,9 @@ struct Compiler {
         case .object:
             break
         default:
-            throw error(.schemaInvalid, "a schema must be an object or a boolean, found \(value.typeName)", doc: doc, tokens: tokens)
+            throw error(
+                .schemaInvalid, "a schema must be an object or a boolean, found \(value.typeName)", doc: doc,
+                tokens: tokens)
         }
         guard case .object(let object) = value else { return }
         let info = locationInfo(doc: doc, tokens: tokens)
@@ -313,7 +343,9 @@ struct Compiler {
             }
             if let member = object["const"] { keywords.append(.constant(member)) }
             if let n = try k.number("multipleOf") {
-                guard !n.isNegative, !n.isZero else { throw k.invalid("multipleOf", "`multipleOf` must be greater than 0") }
+                guard !n.isNegative, !n.isZero else {
+                    throw k.invalid("multipleOf", "`multipleOf` must be greater than 0")
+                }
                 keywords.append(.multipleOf(n))
             }
             if let n = try k.number("minimum") { keywords.append(.minimum(n)) }
@@ -329,22 +361,29 @@ struct Compiler {
             if let n = try k.count("minItems") { keywords.append(.minItems(n)) }
             if let n = try k.count("maxItems") { keywords.append(.maxItems(n)) }
             if let member = object["uniqueItems"] {
-                guard let b = member.boolValue else { throw k.invalid("uniqueItems", "`uniqueItems` must be a boolean") }
+                guard let b = member.boolValue else {
+                    throw k.invalid("uniqueItems", "`uniqueItems` must be a boolean")
+                }
                 if b { keywords.append(.uniqueItems) }
             }
             if let n = try k.count("minProperties") { keywords.append(.minProperties(n)) }
             if let n = try k.count("maxProperties") { keywords.append(.maxProperties(n)) }
             if let member = object["required"] {
-                guard let names = member.arrayValue?.compactMap(\.stringValue), names.count == member.arrayValue?.count else {
+                guard let names = member.arrayValue?.compactMap(\.stringValue), names.count == member.arrayValue?.count
+                else {
                     throw k.invalid("required", "`required` must be an array of strings")
                 }
                 if !names.isEmpty { keywords.append(.required(names)) }
             }
             if let member = object["dependentRequired"] {
-                guard case .object(let map) = member else { throw k.invalid("dependentRequired", "`dependentRequired` must be an object") }
+                guard case .object(let map) = member else {
+                    throw k.invalid("dependentRequired", "`dependentRequired` must be an object")
+                }
                 var list: [(String, [String])] = []
                 for (name, required) in map {
-                    guard let names = required.arrayValue?.compactMap(\.stringValue), names.count == required.arrayValue?.count else {
+                    guard let names = required.arrayValue?.compactMap(\.stringValue),
+                        names.count == required.arrayValue?.count
+                    else {
                         throw k.invalid("dependentRequired", "`dependentRequired` values must be arrays of strings")
                     }
                     list.append((name, names))
@@ -363,7 +402,9 @@ struct Compiler {
             keywords.append(.ref(try self.node(doc: target.doc, tokens: target.tokens)))
         }
         if let reference = object["$dynamicRef"] {
-            guard let text = reference.stringValue else { throw k.invalid("$dynamicRef", "`$dynamicRef` must be a string") }
+            guard let text = reference.stringValue else {
+                throw k.invalid("$dynamicRef", "`$dynamicRef` must be a string")
+            }
             let target = try resolve(text, base: info.base, doc: doc, tokens: tokens + ["$dynamicRef"])
             let targetNode = try self.node(doc: target.doc, tokens: target.tokens)
             let fragment = URIReference(text).fragment ?? ""
@@ -377,9 +418,15 @@ struct Compiler {
             }
         }
         if vocab.applicator {
-            if let list = try k.schemaArray("allOf") { keywords.append(.allOf(try list.map { (t) throws(SchemaError) in try self.node(doc: doc, tokens: t) })) }
-            if let list = try k.schemaArray("anyOf") { keywords.append(.anyOf(try list.map { (t) throws(SchemaError) in try self.node(doc: doc, tokens: t) })) }
-            if let list = try k.schemaArray("oneOf") { keywords.append(.oneOf(try list.map { (t) throws(SchemaError) in try self.node(doc: doc, tokens: t) })) }
+            if let list = try k.schemaArray("allOf") {
+                keywords.append(.allOf(try list.map { (t) throws(SchemaError) in try self.node(doc: doc, tokens: t) }))
+            }
+            if let list = try k.schemaArray("anyOf") {
+                keywords.append(.anyOf(try list.map { (t) throws(SchemaError) in try self.node(doc: doc, tokens: t) }))
+            }
+            if let list = try k.schemaArray("oneOf") {
+                keywords.append(.oneOf(try list.map { (t) throws(SchemaError) in try self.node(doc: doc, tokens: t) }))
+            }
             if object["not"] != nil { keywords.append(.not(try self.node(doc: doc, tokens: tokens + ["not"]))) }
             if object["if"] != nil {
                 let ifNode = try self.node(doc: doc, tokens: tokens + ["if"])
@@ -407,16 +454,23 @@ struct Compiler {
                 if let map = try k.schemaMap("patternProperties") {
                     for source in map {
                         let regex = try k.regex(source, at: ["patternProperties", source])
-                        applicator.patterns.append((source, regex, try self.node(doc: doc, tokens: tokens + ["patternProperties", source])))
+                        applicator.patterns.append(
+                            (source, regex, try self.node(doc: doc, tokens: tokens + ["patternProperties", source])))
                     }
                 }
-                if hasAdditional { applicator.additional = try self.node(doc: doc, tokens: tokens + ["additionalProperties"]) }
+                if hasAdditional {
+                    applicator.additional = try self.node(doc: doc, tokens: tokens + ["additionalProperties"])
+                }
                 keywords.append(.properties(applicator))
             }
-            if object["propertyNames"] != nil { keywords.append(.propertyNames(try self.node(doc: doc, tokens: tokens + ["propertyNames"]))) }
+            if object["propertyNames"] != nil {
+                keywords.append(.propertyNames(try self.node(doc: doc, tokens: tokens + ["propertyNames"])))
+            }
             if let map = try k.schemaMap("dependentSchemas") {
                 var list: [(String, Node)] = []
-                for name in map { list.append((name, try self.node(doc: doc, tokens: tokens + ["dependentSchemas", name]))) }
+                for name in map {
+                    list.append((name, try self.node(doc: doc, tokens: tokens + ["dependentSchemas", name])))
+                }
                 keywords.append(.dependentSchemas(list))
             }
             // Draft 7's `dependencies`, still common in hand-written schemas: arrays are `dependentRequired`, schemas `dependentSchemas`.
@@ -471,9 +525,12 @@ struct KeywordReader {
     let tokens: [String]
     let documentName: String
 
-    static func error(_ code: DiagnosticCode, _ message: String, doc: Int, documentName: String, tokens: [String]) -> SchemaError {
+    static func error(_ code: DiagnosticCode, _ message: String, doc: Int, documentName: String, tokens: [String])
+        -> SchemaError
+    {
         let pointer = JSONPointer(tokens: tokens)
-        return SchemaError(code: code, message: message, schemaLocation: documentName + "#" + pointer.description,
+        return SchemaError(
+            code: code, message: message, schemaLocation: documentName + "#" + pointer.description,
             pointer: doc == 0 ? pointer : nil)
     }
 
@@ -483,7 +540,9 @@ struct KeywordReader {
 
     func number(_ keyword: String) throws(SchemaError) -> Number? {
         guard let member = object[keyword] else { return nil }
-        guard let n = member.numberValue else { throw invalid(keyword, "`\(keyword)` must be a number, found \(member.typeName)") }
+        guard let n = member.numberValue else {
+            throw invalid(keyword, "`\(keyword)` must be a number, found \(member.typeName)")
+        }
         return n
     }
 
@@ -497,7 +556,9 @@ struct KeywordReader {
 
     func schemaArray(_ keyword: String) throws(SchemaError) -> [[String]]? {
         guard let member = object[keyword] else { return nil }
-        guard let list = member.arrayValue, !list.isEmpty else { throw invalid(keyword, "`\(keyword)` must be a non-empty array of schemas") }
+        guard let list = member.arrayValue, !list.isEmpty else {
+            throw invalid(keyword, "`\(keyword)` must be a non-empty array of schemas")
+        }
         return list.indices.map { tokens + [keyword, String($0)] }
     }
 
@@ -511,7 +572,8 @@ struct KeywordReader {
         do {
             return try SchemaRegex(source)
         } catch {
-            throw KeywordReader.error(.schemaInvalidPattern, "invalid regular expression `\(source)`", doc: doc,
+            throw KeywordReader.error(
+                .schemaInvalidPattern, "invalid regular expression `\(source)`", doc: doc,
                 documentName: documentName, tokens: tokens + path)
         }
     }

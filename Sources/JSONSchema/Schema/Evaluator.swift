@@ -57,7 +57,9 @@ struct Evaluator {
 
     /// Validates a child value (member or item) against a subschema.
     @inline(__always)
-    mutating func child(_ node: Node, _ value: Value, _ token: PathToken, _ keyword: String, _ name: String? = nil) -> Bool {
+    mutating func child(_ node: Node, _ value: Value, _ token: PathToken, _ keyword: String, _ name: String? = nil)
+        -> Bool
+    {
         if node.boolean == true { return true }
         if collect {
             instancePath.append(token)
@@ -76,7 +78,8 @@ struct Evaluator {
     /// Validates the same value against an in-place subschema (`allOf`, `$ref`, ...).
     @inline(__always)
     mutating func inPlace(
-        _ node: Node, _ value: Value, _ evaluated: inout Evaluated, _ annotate: Bool, _ keyword: String, _ name: String? = nil
+        _ node: Node, _ value: Value, _ evaluated: inout Evaluated, _ annotate: Bool, _ keyword: String,
+        _ name: String? = nil
     ) -> Bool {
         if collect {
             keywordPath.append(keyword)
@@ -97,7 +100,9 @@ struct Evaluator {
 
     // MARK: Keywords
 
-    mutating func check(_ keyword: borrowing Keyword, _ node: Node, _ value: Value, _ evaluated: inout Evaluated, _ annotate: Bool) -> Bool {
+    mutating func check(
+        _ keyword: borrowing Keyword, _ node: Node, _ value: Value, _ evaluated: inout Evaluated, _ annotate: Bool
+    ) -> Bool {
         switch keyword {
         case .type(let types):
             if Evaluator.matches(types, value) { return true }
@@ -112,7 +117,8 @@ struct Evaluator {
                 }
             }
             if collect {
-                let shown = list.prefix(8).map { "`\($0.jsonText)`" }.joined(separator: ", ") + (list.count > 8 ? ", ..." : "")
+                let shown =
+                    list.prefix(8).map { "`\($0.jsonText)`" }.joined(separator: ", ") + (list.count > 8 ? ", ..." : "")
                 var hint: String? = nil
                 if case .string(let s) = value { hint = Suggestions.didYouMean(s, in: list.compactMap(\.stringValue)) }
                 report(node, "enum", "value `\(Evaluator.short(value))` is not one of \(shown)", hint: hint)
@@ -122,7 +128,8 @@ struct Evaluator {
         case .enumeration(let list):
             for candidate in list where JSONEquality.equal(candidate, value) { return true }
             if collect {
-                let shown = list.prefix(8).map { "`\($0.jsonText)`" }.joined(separator: ", ") + (list.count > 8 ? ", ..." : "")
+                let shown =
+                    list.prefix(8).map { "`\($0.jsonText)`" }.joined(separator: ", ") + (list.count > 8 ? ", ..." : "")
                 var hint: String? = nil
                 if case .string(let s) = value { hint = Suggestions.didYouMean(s, in: list.compactMap(\.stringValue)) }
                 report(node, "enum", "value `\(Evaluator.short(value))` is not one of \(shown)", hint: hint)
@@ -131,7 +138,9 @@ struct Evaluator {
 
         case .constant(let expected):
             if JSONEquality.equal(value, expected) { return true }
-            if collect { report(node, "const", "expected `\(Evaluator.short(expected))`, found `\(Evaluator.short(value))`") }
+            if collect {
+                report(node, "const", "expected `\(Evaluator.short(expected))`, found `\(Evaluator.short(value))`")
+            }
             return false
 
         case .multipleOf(let divisor):
@@ -163,7 +172,9 @@ struct Evaluator {
         case .minLength(let limit):
             guard case .string(let s) = value else { return true }
             if s.utf8.count >= limit && s.unicodeScalars.count >= limit { return true }
-            if collect { report(node, "minLength", "string is shorter than \(limit) character\(limit == 1 ? "" : "s")") }
+            if collect {
+                report(node, "minLength", "string is shorter than \(limit) character\(limit == 1 ? "" : "s")")
+            }
             return false
 
         case .maxLength(let limit):
@@ -178,7 +189,11 @@ struct Evaluator {
 
         case .minItems(let limit):
             guard case .array(let items) = value, items.count < limit else { return true }
-            if collect { report(node, "minItems", "array has \(items.count) item\(items.count == 1 ? "" : "s"), fewer than the minimum of \(limit)") }
+            if collect {
+                report(
+                    node, "minItems",
+                    "array has \(items.count) item\(items.count == 1 ? "" : "s"), fewer than the minimum of \(limit)")
+            }
             return false
 
         case .maxItems(let limit):
@@ -199,12 +214,20 @@ struct Evaluator {
 
         case .minProperties(let limit):
             guard case .object(let object) = value, object.count < limit else { return true }
-            if collect { report(node, "minProperties", "object has \(object.count) propert\(object.count == 1 ? "y" : "ies"), fewer than the minimum of \(limit)") }
+            if collect {
+                report(
+                    node, "minProperties",
+                    "object has \(object.count) propert\(object.count == 1 ? "y" : "ies"), fewer than the minimum of \(limit)"
+                )
+            }
             return false
 
         case .maxProperties(let limit):
             guard case .object(let object) = value, object.count > limit else { return true }
-            if collect { report(node, "maxProperties", "object has \(object.count) properties, more than the maximum of \(limit)") }
+            if collect {
+                report(
+                    node, "maxProperties", "object has \(object.count) properties, more than the maximum of \(limit)")
+            }
             return false
 
         case .required(let names):
@@ -289,7 +312,9 @@ struct Evaluator {
                     report(node, "oneOf", "value does not match any of the \(nodes.count) schemas in `oneOf`")
                     explainBranches(nodes, value, "oneOf")
                 } else {
-                    report(node, "oneOf", "value matches schemas \(matches[0]) and \(matches[1]) in `oneOf`, but must match exactly one")
+                    report(
+                        node, "oneOf",
+                        "value matches schemas \(matches[0]) and \(matches[1]) in `oneOf`, but must match exactly one")
                 }
             }
             return false
@@ -325,7 +350,9 @@ struct Evaluator {
                 if !ok {
                     valid = false
                     guard collect else { return false }
-                    report(node, "propertyNames", "property name `\(name)` is not allowed", at: .key(name), pointsAtKey: true)
+                    report(
+                        node, "propertyNames", "property name `\(name)` is not allowed", at: .key(name),
+                        pointsAtKey: true)
                 }
             }
             return valid
@@ -372,7 +399,8 @@ struct Evaluator {
             }
             if count < minimum {
                 if collect {
-                    let message = minimum == 1
+                    let message =
+                        minimum == 1
                         ? "array does not contain an item matching the `contains` schema"
                         : "array contains \(count) matching item\(count == 1 ? "" : "s"), fewer than `minContains` \(minimum)"
                     report(node, minimum == 1 ? "contains" : "minContains", message)
@@ -380,7 +408,11 @@ struct Evaluator {
                 return false
             }
             if let maximum, count > maximum {
-                if collect { report(node, "maxContains", "array contains \(count) matching items, more than `maxContains` \(maximum)") }
+                if collect {
+                    report(
+                        node, "maxContains",
+                        "array contains \(count) matching items, more than `maxContains` \(maximum)")
+                }
                 return false
             }
             return true
@@ -393,7 +425,9 @@ struct Evaluator {
                 if sub.boolean == false {
                     valid = false
                     guard collect else { return false }
-                    report(node, "unevaluatedProperties", "property `\(name)` is not allowed", at: .key(name), pointsAtKey: true,
+                    report(
+                        node, "unevaluatedProperties", "property `\(name)` is not allowed", at: .key(name),
+                        pointsAtKey: true,
                         hint: Suggestions.didYouMean(name, in: node.propertyNames))
                     continue
                 }
@@ -421,7 +455,8 @@ struct Evaluator {
     }
 
     mutating func checkProperties(
-        _ applicator: PropertiesApplicator, _ node: Node, _ object: ValueObject, _ evaluated: inout Evaluated, _ annotate: Bool
+        _ applicator: PropertiesApplicator, _ node: Node, _ object: ValueObject, _ evaluated: inout Evaluated,
+        _ annotate: Bool
     ) -> Bool {
         var valid = true
         if applicator.patterns.isEmpty, applicator.additional == nil {
@@ -464,7 +499,9 @@ struct Evaluator {
                 valid = false
                 guard collect else { return false }
                 let known = applicator.properties.keys.filter { object[$0] == nil }
-                report(node, "additionalProperties", "property `\(name)` is not allowed", at: .key(name), pointsAtKey: true,
+                report(
+                    node, "additionalProperties", "property `\(name)` is not allowed", at: .key(name),
+                    pointsAtKey: true,
                     hint: Suggestions.didYouMean(name, in: known.sorted()))
                 continue
             }
@@ -533,9 +570,13 @@ struct Evaluator {
         }
         let path = keywordless ? keywordPath : keywordPath + [keyword]
         let keywordLocation = path.isEmpty ? "" : "/" + path.map(JSONPointer.escape).joined(separator: "/")
-        let absolute = keywordless ? node.location : node.location + (node.location.hasSuffix("#") ? "/" : "/") + JSONPointer.escape(keyword)
-        errors.append(ValidationError(
-            instanceLocation: JSONPointer(tokens: tokens), keywordLocation: keywordLocation,
-            absoluteKeywordLocation: absolute, keyword: keyword, message: message, hint: hint, pointsAtKey: pointsAtKey))
+        let absolute =
+            keywordless
+            ? node.location : node.location + (node.location.hasSuffix("#") ? "/" : "/") + JSONPointer.escape(keyword)
+        errors.append(
+            ValidationError(
+                instanceLocation: JSONPointer(tokens: tokens), keywordLocation: keywordLocation,
+                absoluteKeywordLocation: absolute, keyword: keyword, message: message, hint: hint,
+                pointsAtKey: pointsAtKey))
     }
 }

@@ -155,13 +155,16 @@ struct FastEvaluator {
     }
 
     func properties(_ applicator: PropertiesApplicator, _ object: ValueObject, _ depth: Int) -> Bool {
-        properties(applicator, object, depth, UnsafeBufferPointer(applicator.frozenNodes), UnsafeBufferPointer(applicator.frozenKeys),
+        properties(
+            applicator, object, depth, UnsafeBufferPointer(applicator.frozenNodes),
+            UnsafeBufferPointer(applicator.frozenKeys),
             UnsafeBufferPointer(applicator.frozenNames))
     }
 
     @inline(__always)
     func properties(
-        _ applicator: PropertiesApplicator, _ object: ValueObject, _ depth: Int, _ nodes: UnsafeBufferPointer<Unmanaged<Node>>,
+        _ applicator: PropertiesApplicator, _ object: ValueObject, _ depth: Int,
+        _ nodes: UnsafeBufferPointer<Unmanaged<Node>>,
         _ nameKeys: UnsafeBufferPointer<NameKey>, _ names: UnsafeBufferPointer<String>
     ) -> Bool {
         if applicator.patterns.isEmpty, applicator.additional == nil, names.count <= object.count {
@@ -192,13 +195,17 @@ struct FastEvaluator {
                 continue
             }
             guard let member = object[name] else { continue }
-            if index >= 0, !nodes[index]._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) { return false }
+            if index >= 0, !nodes[index]._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) {
+                return false
+            }
             var matched = index >= 0
             for pattern in applicator.patterns where pattern.regex.matches(name) {
                 matched = true
                 if !validate(pattern.node, member, depth: depth + 1) { return false }
             }
-            if !matched, let additional = applicator.additional, !validate(additional, member, depth: depth + 1) { return false }
+            if !matched, let additional = applicator.additional, !validate(additional, member, depth: depth + 1) {
+                return false
+            }
         }
         return true
     }

@@ -62,7 +62,8 @@ enum Formats {
         if s[i] == 90 || s[i] == 122 {
             guard i + 1 == s.count else { return false }
         } else if s[i] == 43 || s[i] == 45 {
-            guard s.count - i == 6, s[i + 3] == 58, let oh = digits(s[(i + 1)..<(i + 3)], 2), let om = digits(s[(i + 4)..<(i + 6)], 2),
+            guard s.count - i == 6, s[i + 3] == 58, let oh = digits(s[(i + 1)..<(i + 3)], 2),
+                let om = digits(s[(i + 4)..<(i + 6)], 2),
                 oh <= 23, om <= 59
             else { return false }
             offsetMinutes = (oh * 60 + om) * (s[i] == 43 ? 1 : -1)
@@ -182,7 +183,8 @@ enum Formats {
             for part in local.split(separator: ".", omittingEmptySubsequences: false) {
                 guard !part.isEmpty else { return false }
                 for c in part.unicodeScalars {
-                    let ok = (c.value < 0x80 && (c.properties.isAlphabetic || ("0"..."9").contains(c) || atext.contains(c)))
+                    let ok =
+                        (c.value < 0x80 && (c.properties.isAlphabetic || ("0"..."9").contains(c) || atext.contains(c)))
                         || (international && c.value >= 0x80)
                     if !ok { return false }
                 }
@@ -219,7 +221,9 @@ enum Formats {
             guard !label.isEmpty else { return false }
             let ascii = label.utf8.allSatisfy { $0 < 0x80 }
             if ascii {
-                guard label.utf8.count <= 63, label.utf8.allSatisfy({ isLDH($0) }), label.first != "-", label.last != "-" else { return false }
+                guard label.utf8.count <= 63, label.utf8.allSatisfy({ isLDH($0) }), label.first != "-",
+                    label.last != "-"
+                else { return false }
                 total += label.utf8.count + 1
                 if label.lowercased().hasPrefix("xn--") {
                     let encoded = String(label.dropFirst(4))
@@ -235,7 +239,9 @@ enum Formats {
             } else {
                 guard international else { return false }
                 let scalars = Array(label.unicodeScalars)
-                guard checkULabel(scalars), let encoded = Punycode.encode(scalars), encoded.utf8.count + 4 <= 63 else { return false }
+                guard checkULabel(scalars), let encoded = Punycode.encode(scalars), encoded.utf8.count + 4 <= 63 else {
+                    return false
+                }
                 total += encoded.utf8.count + 5
                 unicodeLabels.append(scalars)
             }
@@ -248,7 +254,9 @@ enum Formats {
         (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x2D
     }
 
-    static let disallowed: Set<UInt32> = [0x0640, 0x07FA, 0x302E, 0x302F, 0x3031, 0x3032, 0x3033, 0x3034, 0x3035, 0x303B]
+    static let disallowed: Set<UInt32> = [
+        0x0640, 0x07FA, 0x302E, 0x302F, 0x3031, 0x3032, 0x3033, 0x3034, 0x3035, 0x303B,
+    ]
     static let exceptionsValid: Set<UInt32> = [0x00DF, 0x03C2, 0x06FD, 0x06FE, 0x0F0B, 0x3007]
 
     /// IDNA2008 rules for one label in Unicode form: allowed code points, hyphens, leading marks and the CONTEXTJ/CONTEXTO rules.
@@ -300,7 +308,9 @@ enum Formats {
         }
     }
 
-    static func isGreek(_ c: Unicode.Scalar) -> Bool { (0x0370...0x03FF).contains(c.value) || (0x1F00...0x1FFF).contains(c.value) }
+    static func isGreek(_ c: Unicode.Scalar) -> Bool {
+        (0x0370...0x03FF).contains(c.value) || (0x1F00...0x1FFF).contains(c.value)
+    }
 
     static func isJapanese(_ c: Unicode.Scalar) -> Bool {
         let v = c.value
@@ -320,7 +330,9 @@ enum Formats {
         if (0x0660...0x0669).contains(v) { return .an }
         if isMark(c) { return .nsm }
         if (0x0590...0x05FF).contains(v) || (0x07C0...0x085F).contains(v) || (0xFB1D...0xFB4F).contains(v) { return .r }
-        if (0x0600...0x07BF).contains(v) || (0x0860...0x08FF).contains(v) || (0xFB50...0xFDFF).contains(v) || (0xFE70...0xFEFF).contains(v) {
+        if (0x0600...0x07BF).contains(v) || (0x0860...0x08FF).contains(v) || (0xFB50...0xFDFF).contains(v)
+            || (0xFE70...0xFEFF).contains(v)
+        {
             return c.properties.isAlphabetic ? .al : .other
         }
         if c.properties.isAlphabetic { return .l }
@@ -396,7 +408,9 @@ enum Formats {
                 continue
             }
             if c == "%" {
-                guard scalars.count >= 2, scalars.prefix(2).allSatisfy({ $0.properties.isASCIIHexDigit }) else { return false }
+                guard scalars.count >= 2, scalars.prefix(2).allSatisfy({ $0.properties.isASCIIHexDigit }) else {
+                    return false
+                }
                 scalars = scalars.dropFirst(2)
                 continue
             }
@@ -415,7 +429,9 @@ enum Formats {
                 name = name.dropLast()
             } else if let colon = name.firstIndex(of: ":") {
                 let length = name[(colon + 1)...]
-                guard (1...4).contains(length.count), length.first != "0", length.allSatisfy({ ("0"..."9").contains($0) }) else { return false }
+                guard (1...4).contains(length.count), length.first != "0",
+                    length.allSatisfy({ ("0"..."9").contains($0) })
+                else { return false }
                 name = name[..<colon]
             }
             guard !name.isEmpty, name.first != ".", name.last != "." else { return false }
@@ -427,11 +443,15 @@ enum Formats {
                     if previousDot { return false }
                     previousDot = true
                 } else if c == "%" {
-                    guard i + 2 < name.endIndex, name[i + 1].properties.isASCIIHexDigit, name[i + 2].properties.isASCIIHexDigit else { return false }
+                    guard i + 2 < name.endIndex, name[i + 1].properties.isASCIIHexDigit,
+                        name[i + 2].properties.isASCIIHexDigit
+                    else { return false }
                     i += 2
                     previousDot = false
                 } else {
-                    guard c.value < 0x80, c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_" else { return false }
+                    guard c.value < 0x80, c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_" else {
+                        return false
+                    }
                     previousDot = false
                 }
                 i += 1
@@ -457,7 +477,8 @@ enum URIGrammar {
             let looksLikeScheme = !scheme.contains("/") && !scheme.contains("?") && !scheme.contains("#")
             if looksLikeScheme {
                 guard let first = scheme.unicodeScalars.first, isAlpha(first),
-                    scheme.unicodeScalars.allSatisfy({ isAlpha($0) || isDigit($0) || "+-.".unicodeScalars.contains($0) })
+                    scheme.unicodeScalars.allSatisfy({ isAlpha($0) || isDigit($0) || "+-.".unicodeScalars.contains($0) }
+                    )
                 else { return false }
                 hasScheme = true
                 s = s[s.index(after: colon)...]
@@ -495,11 +516,17 @@ enum URIGrammar {
         while let c = scalars.first {
             scalars = scalars.dropFirst()
             if c == "%" {
-                guard scalars.count >= 2, scalars.prefix(2).allSatisfy({ $0.properties.isASCIIHexDigit }) else { return false }
+                guard scalars.count >= 2, scalars.prefix(2).allSatisfy({ $0.properties.isASCIIHexDigit }) else {
+                    return false
+                }
                 scalars = scalars.dropFirst(2)
                 continue
             }
-            if isAlpha(c) || isDigit(c) || unreserved.contains(c) || subDelims.contains(c) || extra.unicodeScalars.contains(c) { continue }
+            if isAlpha(c) || isDigit(c) || unreserved.contains(c) || subDelims.contains(c)
+                || extra.unicodeScalars.contains(c)
+            {
+                continue
+            }
             if iri && isUCS(c, privateUse: privateUse) { continue }
             return false
         }
@@ -523,7 +550,10 @@ enum URIGrammar {
             guard let close = host.firstIndex(of: "]") else { return false }
             let literal = host[host.index(after: host.startIndex)..<close]
             let after = host[host.index(after: close)...]
-            guard Formats.ipv6(String(literal)) || ((literal.hasPrefix("v") || literal.hasPrefix("V")) && literal.contains(".")) else { return false }
+            guard
+                Formats.ipv6(String(literal))
+                    || ((literal.hasPrefix("v") || literal.hasPrefix("V")) && literal.contains("."))
+            else { return false }
             return after.isEmpty || (after.hasPrefix(":") && after.dropFirst().unicodeScalars.allSatisfy(isDigit))
         }
         if let colon = host.lastIndex(of: ":") {

@@ -45,7 +45,10 @@ public struct SchemaError: Error, Sendable, Hashable, CustomStringConvertible {
     public var range: SourceRange?
 
     /// An error from its parts.
-    public init(code: DiagnosticCode, message: String, schemaLocation: String, pointer: JSONPointer? = nil, range: SourceRange? = nil) {
+    public init(
+        code: DiagnosticCode, message: String, schemaLocation: String, pointer: JSONPointer? = nil,
+        range: SourceRange? = nil
+    ) {
         self.code = code
         self.message = message
         self.schemaLocation = schemaLocation
@@ -58,14 +61,16 @@ public struct SchemaError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The error as a diagnostic about the schema file.
     public func diagnostic(file: String?) -> Diagnostic {
-        .error(code, message, file: file, range: range, notes: range == nil ? [DiagnosticNote("at \(schemaLocation)")] : [])
+        .error(
+            code, message, file: file, range: range, notes: range == nil ? [DiagnosticNote("at \(schemaLocation)")] : []
+        )
     }
 }
 
 /// JSON Schema 2020-12: compile a schema once, then validate many instances against it.
 public enum JSONSchema {
     /// The 2020-12 meta-schema URI.
-    public static let draft2020_12 = "https://json-schema.org/draft/2020-12/schema"
+    public static let metaSchemaURI = "https://json-schema.org/draft/2020-12/schema"
 
     /// Compiles a schema value; `$ref`s to other documents are served only from `registry`.
     public static func compile(
@@ -84,7 +89,8 @@ public enum JSONSchema {
         } catch {
             var error = error
             if let pointer = error.pointer {
-                error.range = document.keyRange(of: pointer) ?? document.range(of: pointer) ?? document.nearestRange(of: pointer)
+                error.range =
+                    document.keyRange(of: pointer) ?? document.range(of: pointer) ?? document.nearestRange(of: pointer)
             }
             throw error
         }
@@ -102,7 +108,7 @@ public enum JSONSchema {
 
     static let metaSchemaValidator: CompiledSchema = {
         // The embedded meta-schema always compiles; the fallback keeps a broken build from trapping.
-        let value = SchemaRegistry.standard.document(for: draft2020_12) ?? .bool(true)
+        let value = SchemaRegistry.standard.document(for: metaSchemaURI) ?? .bool(true)
         return (try? compile(value)) ?? CompiledSchema.acceptAll
     }()
 }
@@ -145,8 +151,11 @@ public final class CompiledSchema: @unchecked Sendable {
         var result = explain(instance)
         if result.errors.isEmpty {
             // The two evaluators agree on the whole test suite; never report "invalid" without a reason.
-            result.errors = [ValidationError(instanceLocation: .root, keywordLocation: "", absoluteKeywordLocation: root.location,
-                keyword: "schema", message: "value does not match the schema")]
+            result.errors = [
+                ValidationError(
+                    instanceLocation: .root, keywordLocation: "", absoluteKeywordLocation: root.location,
+                    keyword: "schema", message: "value does not match the schema")
+            ]
         }
         result.isValid = false
         return result

@@ -90,7 +90,8 @@ final class PropertiesApplicator: @unchecked Sendable {
     /// Names, fingerprints and nodes in memory this applicator owns, read without reference counting.
     @exclusivity(unchecked) private(set) var frozenNames = UnsafeMutableBufferPointer<String>(start: nil, count: 0)
     @exclusivity(unchecked) private(set) var frozenKeys = UnsafeMutableBufferPointer<NameKey>(start: nil, count: 0)
-    @exclusivity(unchecked) private(set) var frozenNodes = UnsafeMutableBufferPointer<Unmanaged<Node>>(start: nil, count: 0)
+    @exclusivity(unchecked) private(set) var frozenNodes = UnsafeMutableBufferPointer<Unmanaged<Node>>(
+        start: nil, count: 0)
 
     func freeze() {
         guard frozenNames.baseAddress == nil else { return }

@@ -36,29 +36,33 @@ public enum SchemaCheck {
             object["valid"] = .bool(exitCode == 0)
             object["exitCode"] = .int(Int(exitCode))
             object["schemaErrors"] = .array(schemaDiagnostics.map(\.jsonValue))
-            object["files"] = .array(files.map { report in
-                var entry = ValueObject()
-                entry["file"] = .string(report.file)
-                entry["valid"] = .bool(report.isValid)
-                entry["diagnostics"] = .array(report.diagnostics.map(\.jsonValue))
-                if let result = report.result {
-                    entry["errors"] = .array(result.errors.map { error in
-                        var e = ValueObject()
-                        e["instanceLocation"] = .string(error.instanceLocation.description)
-                        e["keywordLocation"] = .string(error.keywordLocation)
-                        if let absolute = error.absoluteKeywordLocation { e["absoluteKeywordLocation"] = .string(absolute) }
-                        e["keyword"] = .string(error.keyword)
-                        e["message"] = .string(error.message)
-                        if let range = error.range {
-                            e["line"] = .int(range.start.line)
-                            e["column"] = .int(range.start.column)
-                        }
-                        return .object(e)
-                    })
-                    entry["basic"] = result.basicOutput
-                }
-                return .object(entry)
-            })
+            object["files"] = .array(
+                files.map { report in
+                    var entry = ValueObject()
+                    entry["file"] = .string(report.file)
+                    entry["valid"] = .bool(report.isValid)
+                    entry["diagnostics"] = .array(report.diagnostics.map(\.jsonValue))
+                    if let result = report.result {
+                        entry["errors"] = .array(
+                            result.errors.map { error in
+                                var e = ValueObject()
+                                e["instanceLocation"] = .string(error.instanceLocation.description)
+                                e["keywordLocation"] = .string(error.keywordLocation)
+                                if let absolute = error.absoluteKeywordLocation {
+                                    e["absoluteKeywordLocation"] = .string(absolute)
+                                }
+                                e["keyword"] = .string(error.keyword)
+                                e["message"] = .string(error.message)
+                                if let range = error.range {
+                                    e["line"] = .int(range.start.line)
+                                    e["column"] = .int(range.start.column)
+                                }
+                                return .object(e)
+                            })
+                        entry["basic"] = result.basicOutput
+                    }
+                    return .object(entry)
+                })
             return .object(object)
         }
     }
@@ -96,11 +100,12 @@ public enum SchemaCheck {
         }
         let meta = JSONSchema.metaValidate(document)
         if !meta.isValid {
-            throw SchemaFileError(diagnostics: meta.errors.map { error in
-                var d = error.diagnostic(file: schema.path)
-                d.message = "invalid schema: " + d.message
-                return d
-            })
+            throw SchemaFileError(
+                diagnostics: meta.errors.map { error in
+                    var d = error.diagnostic(file: schema.path)
+                    d.message = "invalid schema: " + d.message
+                    return d
+                })
         }
         do {
             return try JSONSchema.compile(document, registry: registry, options: options)
@@ -110,14 +115,18 @@ public enum SchemaCheck {
     }
 
     /// Parses and validates one instance file.
-    public static func validate(_ file: SourceFile, against compiled: CompiledSchema, limits: ResourceLimits = .default) -> FileReport {
+    public static func validate(_ file: SourceFile, against compiled: CompiledSchema, limits: ResourceLimits = .default)
+        -> FileReport
+    {
         let document: JSONDocument
         do {
             document = try JSONParser.parse(file, limits: limits)
         } catch {
-            return FileReport(file: file.path, isValid: false, diagnostics: [error.diagnostic(file: file.path)], result: nil)
+            return FileReport(
+                file: file.path, isValid: false, diagnostics: [error.diagnostic(file: file.path)], result: nil)
         }
         let result = compiled.validate(document)
-        return FileReport(file: file.path, isValid: result.isValid, diagnostics: result.diagnostics(file: file.path), result: result)
+        return FileReport(
+            file: file.path, isValid: result.isValid, diagnostics: result.diagnostics(file: file.path), result: result)
     }
 }

@@ -54,7 +54,9 @@ final class SchemaRegex: @unchecked Sendable {
         return regex.firstMatch(in: text, options: [], range: NSRange(location: 0, length: ns.length)) != nil
     }
 
-    private static let special: Set<Character> = ["\\", "^", "$", ".", "|", "?", "*", "+", "(", ")", "[", "]", "{", "}"]
+    private static let special: Set<Character> = [
+        "\\", "^", "$", ".", "|", "?", "*", "+", "(", ")", "[", "]", "{", "}",
+    ]
 
     private static func literalForm(_ pattern: String) -> Kind? {
         if pattern.isEmpty { return .always }
@@ -75,7 +77,8 @@ final class SchemaRegex: @unchecked Sendable {
         }
     }
 
-    static let ecmaSpace = "\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}"
+    static let ecmaSpace =
+        "\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}"
 
     /// Rewrites ECMA-262 escapes whose meaning differs in ICU.
     static func translate(_ pattern: String) -> String {

@@ -80,7 +80,9 @@ struct SimpleRegex: Sendable {
             var set = CharSet()
             switch c {
             case "\\":
-                guard let e = scalars.first, SimpleRegex.escape(e, into: &set, inClass: false, rest: &scalars) else { return nil }
+                guard let e = scalars.first, SimpleRegex.escape(e, into: &set, inClass: false, rest: &scalars) else {
+                    return nil
+                }
             case ".":
                 set.insert(0x0A...0x0A)
                 set.insert(0x0D...0x0D)
@@ -101,7 +103,8 @@ struct SimpleRegex: Sendable {
                 case "?": atom.min = 0; atom.max = 1; scalars = scalars.dropFirst()
                 case "{":
                     guard let close = scalars.firstIndex(of: "}") else { return nil }
-                    let body = String(String.UnicodeScalarView(scalars[scalars.index(after: scalars.startIndex)..<close]))
+                    let body = String(
+                        String.UnicodeScalarView(scalars[scalars.index(after: scalars.startIndex)..<close]))
                     let parts = body.split(separator: ",", omittingEmptySubsequences: false)
                     guard parts.count <= 2, let lower = Int(parts[0]) else { return nil }
                     atom.min = lower

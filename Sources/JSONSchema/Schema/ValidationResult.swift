@@ -38,7 +38,9 @@ public struct ValidationError: Sendable, Hashable, CustomStringConvertible {
     public var code: DiagnosticCode { DiagnosticCode(rawValue: "schema." + keyword) }
 
     /// `/pointer: message`.
-    public var description: String { "\(instanceLocation.isRoot ? "(root)" : instanceLocation.description): \(message)" }
+    public var description: String {
+        "\(instanceLocation.isRoot ? "(root)" : instanceLocation.description): \(message)"
+    }
 
     /// The error as a diagnostic; `range` defaults to the one found when validating a document.
     public func diagnostic(file: String?, range: SourceRange? = nil) -> Diagnostic {
@@ -66,14 +68,17 @@ public struct ValidationResult: Sendable, Hashable {
         var object = ValueObject()
         object["valid"] = .bool(isValid)
         if !isValid {
-            object["errors"] = .array(errors.map { error in
-                var entry = ValueObject()
-                entry["keywordLocation"] = .string(error.keywordLocation)
-                if let absolute = error.absoluteKeywordLocation { entry["absoluteKeywordLocation"] = .string(absolute) }
-                entry["instanceLocation"] = .string(error.instanceLocation.description)
-                entry["error"] = .string(error.message)
-                return .object(entry)
-            })
+            object["errors"] = .array(
+                errors.map { error in
+                    var entry = ValueObject()
+                    entry["keywordLocation"] = .string(error.keywordLocation)
+                    if let absolute = error.absoluteKeywordLocation {
+                        entry["absoluteKeywordLocation"] = .string(absolute)
+                    }
+                    entry["instanceLocation"] = .string(error.instanceLocation.description)
+                    entry["error"] = .string(error.message)
+                    return .object(entry)
+                })
         }
         return .object(object)
     }
