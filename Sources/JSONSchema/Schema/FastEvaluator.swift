@@ -167,7 +167,9 @@ struct FastEvaluator {
         _ nodes: UnsafeBufferPointer<Unmanaged<Node>>,
         _ nameKeys: UnsafeBufferPointer<NameKey>, _ names: UnsafeBufferPointer<String>
     ) -> Bool {
-        if applicator.patterns.isEmpty, applicator.additional == nil, names.count <= object.count {
+        let hasPatterns = applicator.frozenHasPatterns
+        let additional = applicator.frozenAdditional
+        if !hasPatterns, additional == nil, names.count <= object.count {
             for i in names.indices {
                 guard let member = object[names[i]] else { continue }
                 if !nodes[i]._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) { return false }
@@ -175,7 +177,6 @@ struct FastEvaluator {
             return true
         }
         let small = names.count <= 16
-        let hasPatterns = !applicator.patterns.isEmpty
         for name in object.keys {
             var index = -1
             if small {
@@ -188,22 +189,22 @@ struct FastEvaluator {
                 index = i
             }
             if index < 0 && !hasPatterns {
-                guard let additional = applicator.additional else { continue }
-                if additional.boolean == false { return false }
+                guard let additional else { continue }
+                if applicator.frozenAdditionalIsFalse { return false }
                 guard let member = object[name] else { continue }
-                if !validate(additional, member, depth: depth + 1) { return false }
+                if !additional._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) { return false }
                 continue
             }
             guard let member = object[name] else { continue }
-            if index >= 0, !nodes[index]._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) {
-                return false
-            }
+            if index >= 0, !nodes[index]._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) { return false }
             var matched = index >= 0
-            for pattern in applicator.patterns where pattern.regex.matches(name) {
-                matched = true
-                if !validate(pattern.node, member, depth: depth + 1) { return false }
+            if hasPatterns {
+                for pattern in applicator.patterns where pattern.regex.matches(name) {
+                    matched = true
+                    if !validate(pattern.node, member, depth: depth + 1) { return false }
+                }
             }
-            if !matched, let additional = applicator.additional, !validate(additional, member, depth: depth + 1) {
+            if !matched, let additional, !additional._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) {
                 return false
             }
         }

@@ -93,8 +93,16 @@ final class PropertiesApplicator: @unchecked Sendable {
     @exclusivity(unchecked) private(set) var frozenNodes = UnsafeMutableBufferPointer<Unmanaged<Node>>(
         start: nil, count: 0)
 
+    /// Flags read on the hot path instead of the arrays and optionals they summarise.
+    @exclusivity(unchecked) private(set) var frozenHasPatterns = false
+    @exclusivity(unchecked) private(set) var frozenAdditional: Unmanaged<Node>? = nil
+    @exclusivity(unchecked) private(set) var frozenAdditionalIsFalse = false
+
     func freeze() {
         guard frozenNames.baseAddress == nil else { return }
+        frozenHasPatterns = !patterns.isEmpty
+        frozenAdditional = additional.map { Unmanaged.passUnretained($0) }
+        frozenAdditionalIsFalse = additional?.boolean == false
         frozenNames = .allocate(capacity: max(names.count, 1))
         _ = frozenNames.initialize(from: names)
         frozenNames = UnsafeMutableBufferPointer(rebasing: frozenNames[0..<names.count])
