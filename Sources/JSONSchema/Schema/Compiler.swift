@@ -6,6 +6,8 @@ struct Vocabularies: Hashable {
     var unevaluated = true
     var validation = true
     var formatAssertion = false
+    /// Draft 2019-09 and older: `items` may be an array (tuple) with `additionalItems`, and `prefixItems` means nothing.
+    var legacyItems = false
 
     static let prefix = "https://json-schema.org/draft/2020-12/vocab/"
     static let known: Set<String> = [
@@ -189,7 +191,16 @@ struct Compiler {
     {
         guard let metaURI = value["$schema"]?.stringValue else { return inherited }
         let uri = URIReference(metaURI).withoutFragment.description
-        guard uri != JSONSchema.metaSchemaURI else { return inherited }
+        guard uri != JSONSchema.metaSchemaURI else {
+            var v = inherited
+            v.legacyItems = false
+            return v
+        }
+        if uri.hasPrefix("https://json-schema.org/draft/2019-09/") || uri.hasPrefix("http://json-schema.org/draft-0") {
+            var v = inherited
+            v.legacyItems = true
+            return v
+        }
         let meta = registry.document(for: uri) ?? resources[uri].map { documents[$0.doc] }
         guard let meta, case .object(let declared)? = meta["$vocabulary"] else { return inherited }
         var result = Vocabularies(
@@ -487,15 +498,28 @@ struct Compiler {
                 if !required.isEmpty { keywords.append(.dependentRequired(required)) }
                 if !schemas.isEmpty { keywords.append(.dependentSchemas(schemas)) }
             }
-            let prefix = try k.schemaArray("prefixItems")
-            if prefix != nil || object["items"] != nil {
-                if let items = object["items"], items.objectValue == nil, items.boolValue == nil {
-                    throw k.invalid("items", "`items` must be a schema (2020-12 uses `prefixItems` for tuples)")
+            if vocab.legacyItems {
+                if let list = object["items"]?.arrayValue {
+                    var applicator = ItemsApplicator(prefix: [], rest: nil)
+                    for i in list.indices { applicator.prefix.append(try self.node(doc: doc, tokens: tokens + ["items", String(i)])) }
+                    if object["additionalItems"] != nil {
+                        applicator.rest = try self.node(doc: doc, tokens: tokens + ["additionalItems"])
+                    }
+                    keywords.append(.items(applicator))
+                } else if object["items"] != nil {
+                    keywords.append(.items(ItemsApplicator(prefix: [], rest: try self.node(doc: doc, tokens: tokens + ["items"]))))
                 }
-                var applicator = ItemsApplicator(prefix: [], rest: nil)
-                for t in prefix ?? [] { applicator.prefix.append(try self.node(doc: doc, tokens: t)) }
-                if object["items"] != nil { applicator.rest = try self.node(doc: doc, tokens: tokens + ["items"]) }
-                keywords.append(.items(applicator))
+            } else {
+                let prefix = try k.schemaArray("prefixItems")
+                if prefix != nil || object["items"] != nil {
+                    if let items = object["items"], items.objectValue == nil, items.boolValue == nil {
+                        throw k.invalid("items", "`items` must be a schema (2020-12 uses `prefixItems` for tuples)")
+                    }
+                    var applicator = ItemsApplicator(prefix: [], rest: nil)
+                    for t in prefix ?? [] { applicator.prefix.append(try self.node(doc: doc, tokens: t)) }
+                    if object["items"] != nil { applicator.rest = try self.node(doc: doc, tokens: tokens + ["items"]) }
+                    keywords.append(.items(applicator))
+                }
             }
             if object["contains"] != nil {
                 let containsNode = try self.node(doc: doc, tokens: tokens + ["contains"])
