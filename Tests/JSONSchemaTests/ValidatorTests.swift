@@ -159,6 +159,16 @@ struct ValidatorTests {
         #expect(!schema.isValid(1))
     }
 
+    @Test func branchingRecursionStopsAtTheStepLimit() throws {
+        // Each level doubles the work and no level consumes input: without a budget this never finishes.
+        let text = ##"{"anyOf": [{"$ref": "#"}, {"$ref": "#"}]}"##
+        let schema = try compile(text, options: ValidationOptions(maxSteps: 100_000))
+        #expect(!schema.isValid(1))
+        let result = schema.validate(1)
+        #expect(!result.isValid)
+        #expect(result.errors.contains { $0.code == Limit.steps.code })
+    }
+
     @Test func recursiveSchemasAreFreed() throws {
         weak var weakNode: Node?
         do {

@@ -45,6 +45,7 @@ struct Compiler {
         self.registry = registry
         self.options = options
         program.maxDepth = options.maxEvaluationDepth
+        program.maxSteps = options.maxSteps
     }
 
     mutating func compileRoot(_ schema: Value) throws(SchemaError) -> CompiledSchema {

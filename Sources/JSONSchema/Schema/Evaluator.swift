@@ -18,6 +18,8 @@ struct Evaluator {
     var keywordPath: [String] = []
     var scope: [Int] = []
     var depth = 0
+    var steps = 0
+    var stepLimitReported = false
 
     init(program: Program, collect: Bool) {
         self.program = program
@@ -31,10 +33,20 @@ struct Evaluator {
             if !boolean, collect { report(node, "false", "no value is allowed here", keywordless: true) }
             return boolean
         }
+        steps += 1
+        if steps > program.maxSteps {
+            if collect && !stepLimitReported {
+                stepLimitReported = true
+                report(node, "$ref", LimitExceeded(.steps, maximum: program.maxSteps).description, code: Limit.steps.code)
+            }
+            return false
+        }
         depth += 1
         defer { depth -= 1 }
         if depth > program.maxDepth {
-            if collect { report(node, "$ref", "schema evaluation is nested deeper than \(program.maxDepth) levels") }
+            if collect {
+                report(node, "$ref", "schema evaluation is nested deeper than \(program.maxDepth) levels", code: Limit.depth.code)
+            }
             return false
         }
         let pushed = program.usesDynamicScope && scope.last != node.resourceID
@@ -554,7 +566,7 @@ struct Evaluator {
 
     mutating func report(
         _ node: Node, _ keyword: String, _ message: String, at extra: PathToken? = nil, pointsAtKey: Bool = false,
-        hint: String? = nil, keywordless: Bool = false
+        hint: String? = nil, keywordless: Bool = false, code: DiagnosticCode? = nil
     ) {
         var tokens: [String] = instancePath.map {
             switch $0 {
@@ -577,6 +589,6 @@ struct Evaluator {
             ValidationError(
                 instanceLocation: JSONPointer(tokens: tokens), keywordLocation: keywordLocation,
                 absoluteKeywordLocation: absolute, keyword: keyword, message: message, hint: hint,
-                pointsAtKey: pointsAtKey))
+                pointsAtKey: pointsAtKey, code: code))
     }
 }

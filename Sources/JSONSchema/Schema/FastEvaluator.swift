@@ -7,16 +7,24 @@ import CustomUICore
 /// of error-building code keeps its stack frames small, which matters at hundreds of nodes per instance.
 struct FastEvaluator {
     let maxDepth: Int
+    let maxSteps: Int
+    var steps = 0
 
-    func validate(_ node: Node, _ value: Value, depth: Int) -> Bool {
+    init(maxDepth: Int, maxSteps: Int) {
+        self.maxDepth = maxDepth
+        self.maxSteps = maxSteps
+    }
+
+    mutating func validate(_ node: Node, _ value: Value, depth: Int) -> Bool {
         if let boolean = node.boolean { return boolean }
-        if depth > maxDepth { return false }
+        steps += 1
+        if depth > maxDepth || steps > maxSteps { return false }
         let keywords = node.frozen
         for i in keywords.indices where !check(keywords[i], value, depth) { return false }
         return true
     }
 
-    func check(_ keyword: borrowing Keyword, _ value: Value, _ depth: Int) -> Bool {
+    mutating func check(_ keyword: borrowing Keyword, _ value: Value, _ depth: Int) -> Bool {
         switch keyword {
         case .type(let types):
             return Evaluator.matches(types, value)
@@ -154,7 +162,7 @@ struct FastEvaluator {
         }
     }
 
-    func properties(_ applicator: PropertiesApplicator, _ object: ValueObject, _ depth: Int) -> Bool {
+    mutating func properties(_ applicator: PropertiesApplicator, _ object: ValueObject, _ depth: Int) -> Bool {
         properties(
             applicator, object, depth, UnsafeBufferPointer(applicator.frozenNodes),
             UnsafeBufferPointer(applicator.frozenKeys),
@@ -162,7 +170,7 @@ struct FastEvaluator {
     }
 
     @inline(__always)
-    func properties(
+    mutating func properties(
         _ applicator: PropertiesApplicator, _ object: ValueObject, _ depth: Int,
         _ nodes: UnsafeBufferPointer<Unmanaged<Node>>,
         _ nameKeys: UnsafeBufferPointer<NameKey>, _ names: UnsafeBufferPointer<String>

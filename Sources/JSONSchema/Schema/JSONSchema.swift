@@ -19,12 +19,18 @@ public struct ValidationOptions: Sendable, Hashable {
     public var baseURI: String
     /// How many schemas deep one evaluation may nest before it stops (guards against `$ref` cycles that consume no input).
     public var maxEvaluationDepth: Int
+    /// How many subschema evaluations one validation may make, so schemas that branch recursively cannot run for ever.
+    public var maxSteps: Int
 
     /// Options from their parts.
-    public init(assertFormat: Bool = false, baseURI: String = "urn:customui:schema", maxEvaluationDepth: Int = 512) {
+    public init(
+        assertFormat: Bool = false, baseURI: String = "urn:customui:schema", maxEvaluationDepth: Int = 512,
+        maxSteps: Int = 10_000_000
+    ) {
         self.assertFormat = assertFormat
         self.baseURI = baseURI
         self.maxEvaluationDepth = maxEvaluationDepth
+        self.maxSteps = maxSteps
     }
 
     /// Format as annotation, default base URI.
@@ -141,7 +147,8 @@ public final class CompiledSchema: @unchecked Sendable {
             var evaluated = Evaluated()
             return run.validate(root, instance, &evaluated, annotate: false)
         }
-        return FastEvaluator(maxDepth: program.maxDepth).validate(root, instance, depth: 1)
+        var fast = FastEvaluator(maxDepth: program.maxDepth, maxSteps: program.maxSteps)
+        return fast.validate(root, instance, depth: 1)
     }
 
     /// Validates an instance and reports every error with its instance and keyword locations.
@@ -194,6 +201,7 @@ final class Program: @unchecked Sendable {
     /// Whether the annotation-tracking evaluator is needed even for a yes/no answer.
     var needsAnnotations: Bool { usesDynamicScope || hasUnevaluated }
     var maxDepth = 512
+    var maxSteps = 10_000_000
     /// Every node of the schema, so that they can be torn down together.
     var nodes: [Node] = []
 }

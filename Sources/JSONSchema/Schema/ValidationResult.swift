@@ -22,8 +22,10 @@ public struct ValidationError: Sendable, Hashable, CustomStringConvertible {
     /// An error from its parts.
     public init(
         instanceLocation: JSONPointer, keywordLocation: String, absoluteKeywordLocation: String?, keyword: String,
-        message: String, hint: String? = nil, range: SourceRange? = nil, pointsAtKey: Bool = false
+        message: String, hint: String? = nil, range: SourceRange? = nil, pointsAtKey: Bool = false,
+        code: DiagnosticCode? = nil
     ) {
+        self.code = code ?? DiagnosticCode(rawValue: "schema." + keyword)
         self.instanceLocation = instanceLocation
         self.keywordLocation = keywordLocation
         self.absoluteKeywordLocation = absoluteKeywordLocation
@@ -34,8 +36,8 @@ public struct ValidationError: Sendable, Hashable, CustomStringConvertible {
         self.pointsAtKey = pointsAtKey
     }
 
-    /// The diagnostic code for this keyword: `schema.<keyword>`.
-    public var code: DiagnosticCode { DiagnosticCode(rawValue: "schema." + keyword) }
+    /// The diagnostic code: `schema.<keyword>`, or `limit.steps`/`limit.depth` when evaluation ran out of budget.
+    public var code: DiagnosticCode
 
     /// `/pointer: message`.
     public var description: String {
