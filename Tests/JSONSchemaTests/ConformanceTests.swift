@@ -20,7 +20,7 @@ enum Conformance {
     /// Optional tests known to fail, with the reason (they are counted, not skipped).
     static let knownOptionalFailures: [String: String] = [
         "optional/format/ecmascript-regex.json / ECMA 262 lookbehind is valid, including variable width / a variable-width lookbehind (ES2018)":
-            "patterns compile with ICU (NSRegularExpression), which rejects unbounded lookbehind",
+            "patterns compile with ICU (NSRegularExpression), which rejects unbounded lookbehind"
     ]
 
     /// Remotes served at http://localhost:1234/, as the suite's README asks.

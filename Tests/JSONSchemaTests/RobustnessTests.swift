@@ -22,7 +22,8 @@ struct RobustnessTests {
         ##"{"type": "object", "properties": {"a": {"$ref": "#/$defs/x"}}, "$defs": {"x": {"pattern": "^a+$"}}}"##,
     ]
 
-    static let alphabet: [UInt8] = Array("{}[]:,\"\\/ubfnrt0123456789.eE+-truefalsenull \t\n".utf8) + [0xC3, 0xA9, 0xFF, 0xED, 0xA0, 0x80]
+    static let alphabet: [UInt8] =
+        Array("{}[]:,\"\\/ubfnrt0123456789.eE+-truefalsenull \t\n".utf8) + [0xC3, 0xA9, 0xFF, 0xED, 0xA0, 0x80]
 
     @Test(arguments: 0..<3)
     func mutatedDocumentsParseOrFailCleanly(seedIndex: Int) {
@@ -35,9 +36,12 @@ struct RobustnessTests {
                 let position = generator.next(bytes.count + 1)
                 switch generator.next(3) {
                 case 0 where !bytes.isEmpty && position < bytes.count: bytes.remove(at: position)
-                case 1: bytes.insert(RobustnessTests.alphabet[generator.next(RobustnessTests.alphabet.count)], at: position)
+                case 1:
+                    bytes.insert(RobustnessTests.alphabet[generator.next(RobustnessTests.alphabet.count)], at: position)
                 default:
-                    if position < bytes.count { bytes[position] = RobustnessTests.alphabet[generator.next(RobustnessTests.alphabet.count)] }
+                    if position < bytes.count {
+                        bytes[position] = RobustnessTests.alphabet[generator.next(RobustnessTests.alphabet.count)]
+                    }
                 }
             }
             let fast = try? JSONParser.parseValue(bytes: bytes)
@@ -51,11 +55,15 @@ struct RobustnessTests {
         #expect(accepted > 0)
     }
 
-    @Test(arguments: ["ref.json", "unevaluatedProperties.json", "unevaluatedItems.json", "items.json", "oneOf.json", "dynamicRef.json"])
+    @Test(arguments: [
+        "ref.json", "unevaluatedProperties.json", "unevaluatedItems.json", "items.json", "oneOf.json",
+        "dynamicRef.json",
+    ])
     func mutatedSchemasCompileOrFailCleanly(file: String) throws {
         let suite = Conformance.suite
         let text = try String(contentsOf: suite.appendingPathComponent(file), encoding: .utf8)
-        let groups = try JSONParser.parseValue(text, limits: ResourceLimits(maxDocumentBytes: 64 << 20)).arrayValue ?? []
+        let groups =
+            try JSONParser.parseValue(text, limits: ResourceLimits(maxDocumentBytes: 64 << 20)).arrayValue ?? []
         var generator = Generator(state: 42)
         let replacements: [Value] = [1, -1, "x", "#", "#/$defs/nope", [], [:], true, false, nil, 0.5, ["$ref": "#"]]
         var compiled = 0
@@ -64,7 +72,8 @@ struct RobustnessTests {
             for _ in 0..<6 {
                 let mutated = RobustnessTests.mutate(schema, &generator, replacements, depth: 0)
                 let options = ValidationOptions(maxSteps: 20_000)
-                guard let result = try? JSONSchema.compile(mutated, registry: Conformance.registry, options: options) else {
+                guard let result = try? JSONSchema.compile(mutated, registry: Conformance.registry, options: options)
+                else {
                     continue
                 }
                 compiled += 1

@@ -502,13 +502,16 @@ struct Compiler {
             if vocab.legacyItems {
                 if let list = object["items"]?.arrayValue {
                     var applicator = ItemsApplicator(prefix: [], rest: nil)
-                    for i in list.indices { applicator.prefix.append(try self.node(doc: doc, tokens: tokens + ["items", String(i)])) }
+                    for i in list.indices {
+                        applicator.prefix.append(try self.node(doc: doc, tokens: tokens + ["items", String(i)]))
+                    }
                     if object["additionalItems"] != nil {
                         applicator.rest = try self.node(doc: doc, tokens: tokens + ["additionalItems"])
                     }
                     keywords.append(.items(applicator))
                 } else if object["items"] != nil {
-                    keywords.append(.items(ItemsApplicator(prefix: [], rest: try self.node(doc: doc, tokens: tokens + ["items"]))))
+                    keywords.append(
+                        .items(ItemsApplicator(prefix: [], rest: try self.node(doc: doc, tokens: tokens + ["items"]))))
                 }
             } else {
                 let prefix = try k.schemaArray("prefixItems")

@@ -37,7 +37,8 @@ struct Evaluator {
         if steps > program.maxSteps {
             if collect && !stepLimitReported {
                 stepLimitReported = true
-                report(node, "$ref", LimitExceeded(.steps, maximum: program.maxSteps).description, code: Limit.steps.code)
+                report(
+                    node, "$ref", LimitExceeded(.steps, maximum: program.maxSteps).description, code: Limit.steps.code)
             }
             return false
         }
@@ -45,7 +46,9 @@ struct Evaluator {
         defer { depth -= 1 }
         if depth > program.maxDepth {
             if collect {
-                report(node, "$ref", "schema evaluation is nested deeper than \(program.maxDepth) levels", code: Limit.depth.code)
+                report(
+                    node, "$ref", "schema evaluation is nested deeper than \(program.maxDepth) levels",
+                    code: Limit.depth.code)
             }
             return false
         }

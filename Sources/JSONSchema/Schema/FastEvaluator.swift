@@ -204,7 +204,9 @@ struct FastEvaluator {
                 continue
             }
             guard let member = object[name] else { continue }
-            if index >= 0, !nodes[index]._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) { return false }
+            if index >= 0, !nodes[index]._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) {
+                return false
+            }
             var matched = index >= 0
             if hasPatterns {
                 for pattern in applicator.patterns where pattern.regex.matches(name) {
@@ -212,7 +214,9 @@ struct FastEvaluator {
                     if !validate(pattern.node, member, depth: depth + 1) { return false }
                 }
             }
-            if !matched, let additional, !additional._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) {
+            if !matched, let additional,
+                !additional._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) })
+            {
                 return false
             }
         }
