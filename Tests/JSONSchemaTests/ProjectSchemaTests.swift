@@ -117,6 +117,26 @@ struct ProjectSchemaTests {
         #expect(report.diagnostics.contains { $0.message.contains(message) }, "\(report.diagnostics.map(\.message))")
     }
 
+    @Test func referencedSchemaFiles() throws {
+        let schema = SourceFile(
+            path: "schemas/main.json", text: ##"{"properties": {"id": {"$ref": "common.json#/$defs/id"}}}"##)
+        let common = SourceFile(
+            path: "schemas/common.json", text: #"{"$defs": {"id": {"type": "string", "minLength": 3}}}"#)
+        let byID = SourceFile(path: "other.json", text: #"{"$id": "https://example.com/x.json", "type": "integer"}"#)
+        let good = SourceFile(path: "g.json", text: #"{"id": "abc"}"#)
+        let bad = SourceFile(path: "b.json", text: #"{"id": "a"}"#)
+        let report = SchemaCheck.run(schema: schema, instances: [good, bad], references: [common, byID])
+        #expect(report.exitCode == 1)
+        #expect(report.files.map(\.isValid) == [true, false])
+        let missing = SchemaCheck.run(schema: schema, instances: [good])
+        #expect(missing.exitCode == 2)
+        #expect(missing.schemaDiagnostics.first?.code == .schemaUnresolvedReference)
+        let viaID = SourceFile(path: "v.json", text: #"{"$ref": "https://example.com/x.json"}"#)
+        #expect(
+            SchemaCheck.run(schema: viaID, instances: [SourceFile(path: "n.json", text: "3")], references: [byID])
+                .exitCode == 0)
+    }
+
     @Test func checkExitCodes() throws {
         let schema = SourceFile(path: "s.json", text: #"{"type": "object", "required": ["a"]}"#)
         let valid = SourceFile(path: "v.json", text: #"{"a": 1}"#)

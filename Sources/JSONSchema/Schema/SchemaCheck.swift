@@ -1,4 +1,5 @@
 import CustomUICore
+import Foundation
 
 /// Validates files against a schema file, producing diagnostics and an exit status: the logic behind `customui schema validate`.
 public enum SchemaCheck {
@@ -68,10 +69,30 @@ public enum SchemaCheck {
     }
 
     /// Parses and meta-validates the schema, compiles it once, then validates each instance file.
+    ///
+    /// `references` are further schema files the schema may `$ref`: each is served under its file URI and its `$id`.
+    /// A schema without an absolute `$id` gets its file URI as base, so relative references between files work.
     public static func run(
-        schema: SourceFile, instances: [SourceFile], registry: SchemaRegistry = .standard,
+        schema: SourceFile, instances: [SourceFile], references: [SourceFile] = [],
+        registry: SchemaRegistry = .standard,
         options: ValidationOptions = .default, limits: ResourceLimits = .default
     ) -> Report {
+        var registry = registry
+        var referenceDiagnostics: [Diagnostic] = []
+        for file in references {
+            do {
+                let document = try JSONParser.parse(file, limits: limits)
+                registry.register(document.value, uri: fileURI(file.path))
+                registry.register(document.value)
+            } catch {
+                referenceDiagnostics.append(error.diagnostic(file: file.path))
+            }
+        }
+        if !referenceDiagnostics.isEmpty { return Report(schemaDiagnostics: referenceDiagnostics, files: []) }
+        var options = options
+        if options.baseURI == ValidationOptions.default.baseURI, schema.path != "<stdin>" {
+            options.baseURI = fileURI(schema.path)
+        }
         let compiled: CompiledSchema
         do {
             compiled = try compile(schema, registry: registry, options: options, limits: limits)
@@ -79,6 +100,18 @@ public enum SchemaCheck {
             return Report(schemaDiagnostics: error.diagnostics, files: [])
         }
         return Report(schemaDiagnostics: [], files: instances.map { validate($0, against: compiled, limits: limits) })
+    }
+
+    /// The `file://` URI of a path, made absolute against the current directory.
+    public static func fileURI(_ path: String) -> String {
+        var absolute = path
+        if !path.hasPrefix("/") {
+            var cwd = FileManager.default.currentDirectoryPath
+            if !cwd.hasSuffix("/") { cwd += "/" }
+            absolute = cwd + path
+        }
+        let allowed = CharacterSet.urlPathAllowed
+        return "file://" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute)
     }
 
     /// Diagnostics explaining why a schema file cannot be used.
@@ -110,7 +143,11 @@ public enum SchemaCheck {
         do {
             return try JSONSchema.compile(document, registry: registry, options: options)
         } catch {
-            throw SchemaFileError(diagnostics: [error.diagnostic(file: schema.path)])
+            var diagnostic = error.diagnostic(file: schema.path)
+            if error.code == .schemaUnresolvedReference {
+                diagnostic.hint = "remote schemas are never fetched; pass the referenced file with `--ref FILE`"
+            }
+            throw SchemaFileError(diagnostics: [diagnostic])
         }
     }
 
