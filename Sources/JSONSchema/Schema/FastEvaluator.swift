@@ -177,15 +177,19 @@ struct FastEvaluator {
     ) -> Bool {
         let hasPatterns = applicator.frozenHasPatterns
         let additional = applicator.frozenAdditional
-        if !hasPatterns, additional == nil, names.count <= object.count {
+        let small = names.count <= 16
+        if !hasPatterns, additional == nil, !small || names.count * 4 < object.count {
+            // Few schema properties against a big object: look each one up.
             for i in names.indices {
                 guard let member = object[names[i]] else { continue }
                 if !nodes[i]._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) { return false }
             }
             return true
         }
-        let small = names.count <= 16
-        for name in object.keys {
+        let keys = object.keys
+        let values = object.values
+        for position in keys.indices {
+            let name = keys[position]
             var index = -1
             if small {
                 let key = NameKey(name)
@@ -196,28 +200,24 @@ struct FastEvaluator {
             } else if let i = applicator.names.firstIndex(of: name) {
                 index = i
             }
-            if index < 0 && !hasPatterns {
-                guard let additional else { continue }
-                if applicator.frozenAdditionalIsFalse { return false }
-                guard let member = object[name] else { continue }
-                if !additional._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) { return false }
-                continue
-            }
-            guard let member = object[name] else { continue }
-            if index >= 0, !nodes[index]._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) }) {
-                return false
+            if index >= 0 {
+                if !nodes[index]._withUnsafeGuaranteedRef({ validate($0, values[position], depth: depth + 1) }) {
+                    return false
+                }
+                if !hasPatterns { continue }
             }
             var matched = index >= 0
             if hasPatterns {
                 for pattern in applicator.patterns where pattern.regex.matches(name) {
                     matched = true
-                    if !validate(pattern.node, member, depth: depth + 1) { return false }
+                    if !validate(pattern.node, values[position], depth: depth + 1) { return false }
                 }
             }
-            if !matched, let additional,
-                !additional._withUnsafeGuaranteedRef({ validate($0, member, depth: depth + 1) })
-            {
-                return false
+            if !matched, let additional {
+                if applicator.frozenAdditionalIsFalse { return false }
+                if !additional._withUnsafeGuaranteedRef({ validate($0, values[position], depth: depth + 1) }) {
+                    return false
+                }
             }
         }
         return true
