@@ -121,7 +121,18 @@ public struct ValueObject: Hashable, Sendable, Sequence {
         keys.reserveCapacity(pairs.count)
         values.reserveCapacity(pairs.count)
         index.reserveCapacity(pairs.count)
-        for (key, value) in pairs { self[key] = value }
+        for (key, value) in pairs { set(key, value) }
+    }
+
+    /// Inserts or replaces with one hash in the common (new key) case.
+    private mutating func set(_ key: String, _ value: Value) {
+        if let existing = index.updateValue(keys.count, forKey: key) {
+            index[key] = existing
+            values[existing] = value
+        } else {
+            keys.append(key)
+            values.append(value)
+        }
     }
 
     /// The number of members.
@@ -138,13 +149,7 @@ public struct ValueObject: Hashable, Sendable, Sequence {
         }
         set {
             if let newValue {
-                if let position = index[key] {
-                    values[position] = newValue
-                } else {
-                    index[key] = keys.count
-                    keys.append(key)
-                    values.append(newValue)
-                }
+                set(key, newValue)
             } else if let position = index.removeValue(forKey: key) {
                 keys.remove(at: position)
                 values.remove(at: position)

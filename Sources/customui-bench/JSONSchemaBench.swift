@@ -15,7 +15,11 @@ func jsonSchemaBenchmarks() throws -> [Figure] {
     let instanceBytes = Double(instanceText.utf8.count)
 
     var figures: [Figure] = []
-    // For profilers: PROFILE_ISVALID=N runs N yes/no validations and nothing else.
+    // For profilers: PROFILE_PARSE=N parses the instance N times, PROFILE_ISVALID=N runs N yes/no validations.
+    if let count = ProcessInfo.processInfo.environment["PROFILE_PARSE"].flatMap({ Int($0) }) {
+        for _ in 0..<count { _ = try JSONParser.parseValue(instanceText) }
+        return []
+    }
     if ProcessInfo.processInfo.environment["PROFILE_ISVALID"] != nil {
         let compiled = try JSONSchema.compile(schemaValue)
         let count = Int(ProcessInfo.processInfo.environment["PROFILE_ISVALID"] ?? "") ?? 30000

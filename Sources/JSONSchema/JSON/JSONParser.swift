@@ -160,41 +160,26 @@ private struct Parser {
         try checkDepth(depth)
         let start = index
         index += 1  // {
-        var object = ValueObject()
         var node = PositionNode(start: start, end: start)
-        var keyStarts: [Int: Int] = [:]  // only for duplicate-key notes: member index -> offset
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             node.end = index
-            return (.object(object), node)
+            return (.object(ValueObject()), node)
         }
+        // Members are collected first and the object built once, so its index is sized once and each key hashed once.
+        var pairs: [(String, Value)] = []
+        var keyOffsets: [(Int, Int)] = []
         while true {
             guard index < bytes.count else { throw unterminated("object", start) }
             guard bytes[index] == UInt8(ascii: "\"") else {
                 let hint =
-                    bytes[index] == UInt8(ascii: "}")
-                    ? "remove the trailing comma" : "member names are double-quoted strings"
+                    bytes[index] == UInt8(ascii: "}") ? "remove the trailing comma" : "member names are double-quoted strings"
                 throw error("expected a member name, found \(describe(at: index))", at: index, hint: hint)
             }
             let keyStart = index
             let key = try string()
             let keyEnd = index
-            if object[key] != nil {
-                var first: SourceRange? = nil
-                if let firstIndex = object.keys.firstIndex(of: key) {
-                    if track, firstIndex < node.children.count {
-                        let child = node.children[firstIndex]
-                        first = range(child.keyStart, child.keyEnd)
-                    } else if let offset = keyStarts[firstIndex] {
-                        first = range(offset, offset)
-                    }
-                }
-                throw JSONSyntaxError(
-                    code: .jsonDuplicateKey, message: "duplicate member name `\(key)`",
-                    range: range(keyStart, keyEnd), hint: "each member name may appear once in an object",
-                    firstOccurrence: first)
-            }
             skipWhitespace()
             guard index < bytes.count else { throw unterminated("object", start) }
             guard bytes[index] == UInt8(ascii: ":") else {
@@ -208,10 +193,9 @@ private struct Parser {
                 child.keyStart = keyStart
                 child.keyEnd = keyEnd
                 node.children.append(child)
-            } else {
-                keyStarts[object.count] = keyStart
             }
-            object[key] = member
+            pairs.append((key, member))
+            keyOffsets.append((keyStart, keyEnd))
             skipWhitespace()
             guard index < bytes.count else { throw unterminated("object", start) }
             let b = bytes[index]
@@ -225,7 +209,25 @@ private struct Parser {
             throw error("expected `,` or `}` in object, found \(describe(at: index))", at: index)
         }
         node.end = index
+        let object = ValueObject(pairs)
+        if object.count != pairs.count { throw duplicateKey(pairs, keyOffsets) }
         return (.object(object), node)
+    }
+
+    /// The error for the first member name that repeats an earlier one (names compare as Swift strings, like the index).
+    func duplicateKey(_ pairs: [(String, Value)], _ offsets: [(Int, Int)]) -> JSONSyntaxError {
+        var seen: [String: Int] = [:]
+        for (position, pair) in pairs.enumerated() {
+            if let first = seen[pair.0] {
+                return JSONSyntaxError(
+                    code: .jsonDuplicateKey, message: "duplicate member name `\(pair.0)`",
+                    range: range(offsets[position].0, offsets[position].1),
+                    hint: "each member name may appear once in an object",
+                    firstOccurrence: range(offsets[first].0, offsets[first].1))
+            }
+            seen[pair.0] = position
+        }
+        return error("duplicate member name", at: offsets.first?.0 ?? 0, code: .jsonDuplicateKey)
     }
 
     mutating func array(depth: Int) throws(JSONSyntaxError) -> (Value, PositionNode) {
