@@ -174,7 +174,8 @@ private struct Parser {
             guard index < bytes.count else { throw unterminated("object", start) }
             guard bytes[index] == UInt8(ascii: "\"") else {
                 let hint =
-                    bytes[index] == UInt8(ascii: "}") ? "remove the trailing comma" : "member names are double-quoted strings"
+                    bytes[index] == UInt8(ascii: "}")
+                    ? "remove the trailing comma" : "member names are double-quoted strings"
                 throw error("expected a member name, found \(describe(at: index))", at: index, hint: hint)
             }
             let keyStart = index
