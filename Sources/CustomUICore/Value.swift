@@ -105,9 +105,13 @@ extension Value: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expressib
 /// An object's members with their keys in insertion order.
 ///
 /// Equality ignores order (two JSON objects with the same members are equal), iteration keeps it.
+/// Values are stored in key order beside an index, so iterating an object (as validators and renderers
+/// do for every member) needs no hashing; looking a member up by name costs one hash.
 public struct ValueObject: Hashable, Sendable, Sequence {
     public private(set) var keys: [String] = []
-    private var storage: [String: Value] = [:]
+    /// The values in key order.
+    public private(set) var values: [Value] = []
+    private var index: [String: Int] = [:]
 
     /// An empty object.
     public init() {}
@@ -115,8 +119,20 @@ public struct ValueObject: Hashable, Sendable, Sequence {
     /// An object from ordered pairs; a repeated key keeps its first position and its last value.
     public init(_ pairs: [(String, Value)]) {
         keys.reserveCapacity(pairs.count)
-        storage.reserveCapacity(pairs.count)
-        for (key, value) in pairs { self[key] = value }
+        values.reserveCapacity(pairs.count)
+        index.reserveCapacity(pairs.count)
+        for (key, value) in pairs { set(key, value) }
+    }
+
+    /// Inserts or replaces with one hash in the common (new key) case.
+    private mutating func set(_ key: String, _ value: Value) {
+        if let existing = index.updateValue(keys.count, forKey: key) {
+            index[key] = existing
+            values[existing] = value
+        } else {
+            keys.append(key)
+            values.append(value)
+        }
     }
 
     /// The number of members.
@@ -127,37 +143,51 @@ public struct ValueObject: Hashable, Sendable, Sequence {
 
     /// The member named `key`; assigning `nil` removes it.
     public subscript(key: String) -> Value? {
-        get { storage[key] }
+        get {
+            guard let position = index[key] else { return nil }
+            return values[position]
+        }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                set(key, newValue)
+            } else if let position = index.removeValue(forKey: key) {
+                keys.remove(at: position)
+                values.remove(at: position)
+                for later in position..<keys.count { index[keys[later]] = later }
             }
         }
     }
 
     /// The members in order.
     public func makeIterator() -> some IteratorProtocol<(key: String, value: Value)> {
-        var index = 0
+        var position = 0
         let keys = self.keys
-        let storage = self.storage
+        let values = self.values
         return AnyIterator {
-            guard index < keys.count else { return nil }
-            defer { index += 1 }
-            let key = keys[index]
-            return (key: key, value: storage[key]!)
+            guard position < keys.count else { return nil }
+            defer { position += 1 }
+            return (key: keys[position], value: values[position])
         }
     }
 
-    /// The values in key order.
-    public var values: [Value] { keys.map { storage[$0]! } }
-
     public static func == (lhs: ValueObject, rhs: ValueObject) -> Bool {
-        lhs.storage == rhs.storage
+        guard lhs.keys.count == rhs.keys.count else { return false }
+        for position in lhs.keys.indices {
+            guard let other = rhs[lhs.keys[position]], other == lhs.values[position] else { return false }
+        }
+        return true
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(storage)
+        // Order-insensitive, like a dictionary's hash: combine per-member hashes commutatively.
+        var combined = 0
+        for position in keys.indices {
+            var member = Hasher()
+            member.combine(keys[position])
+            member.combine(values[position])
+            combined ^= member.finalize()
+        }
+        hasher.combine(keys.count)
+        hasher.combine(combined)
     }
 }

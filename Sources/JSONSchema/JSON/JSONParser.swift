@@ -6,8 +6,11 @@ import CustomUICore
 /// key twice almost always meant something else, and silently dropping a value hides it.
 public enum JSONParser {
     /// Parses a whole file, keeping the source range of every value and member name.
-    public static func parse(_ file: SourceFile, limits: ResourceLimits = .default) throws(JSONSyntaxError) -> JSONDocument {
-        let result = try file.bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) -> (Value, PositionNode) in
+    public static func parse(_ file: SourceFile, limits: ResourceLimits = .default) throws(JSONSyntaxError)
+        -> JSONDocument
+    {
+        let result = try file.bytes.withUnsafeBufferPointer {
+            (buffer) throws(JSONSyntaxError) -> (Value, PositionNode) in
             var parser = Parser(buffer, limits: limits, track: true)
             return try parser.document()
         }
@@ -15,7 +18,9 @@ public enum JSONParser {
     }
 
     /// Parses JSON text without recording positions (the fast path for streamed events).
-    public static func parseValue(_ text: some StringProtocol, limits: ResourceLimits = .default) throws(JSONSyntaxError) -> Value {
+    public static func parseValue(_ text: some StringProtocol, limits: ResourceLimits = .default)
+        throws(JSONSyntaxError) -> Value
+    {
         var string = String(text)
         let result = string.withUTF8 { buffer -> Result<Value, JSONSyntaxError> in
             var parser = Parser(buffer, limits: limits, track: false)
@@ -25,7 +30,9 @@ public enum JSONParser {
     }
 
     /// Parses JSON from UTF-8 bytes without recording positions; invalid UTF-8 is a syntax error.
-    public static func parseValue(bytes: some Collection<UInt8>, limits: ResourceLimits = .default) throws(JSONSyntaxError) -> Value {
+    public static func parseValue(bytes: some Collection<UInt8>, limits: ResourceLimits = .default)
+        throws(JSONSyntaxError) -> Value
+    {
         let attempt = bytes.withContiguousStorageIfAvailable { buffer -> Result<Value, JSONSyntaxError> in
             var parser = Parser(buffer, limits: limits, track: false)
             return Result { () throws(JSONSyntaxError) -> Value in try parser.document().0 }
@@ -58,12 +65,16 @@ private struct Parser {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
         skipWhitespace()
         guard index < bytes.count else {
-            throw error("expected a JSON value, found end of input", at: index, hint: "an empty file is not JSON; write `{}` or `null`")
+            throw error(
+                "expected a JSON value, found end of input", at: index,
+                hint: "an empty file is not JSON; write `{}` or `null`")
         }
         let result = try value(depth: 1)
         skipWhitespace()
         if index < bytes.count {
-            throw error("unexpected \(describe(at: index)) after the JSON value", at: index, hint: "a JSON document holds exactly one value")
+            throw error(
+                "unexpected \(describe(at: index)) after the JSON value", at: index,
+                hint: "a JSON document holds exactly one value")
         }
         return result
     }
@@ -115,8 +126,10 @@ private struct Parser {
             guard index < bytes.count, bytes[index] == word.utf8Start[i] else {
                 var end = start
                 while end < bytes.count, isIdentifierByte(bytes[end]) { end += 1 }
-                let found = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<max(end, start + 1)]), as: UTF8.self)
-                throw error("expected a JSON value, found `\(found)`", at: start, end: max(end, start + 1),
+                let found = String(
+                    decoding: UnsafeBufferPointer(rebasing: bytes[start..<max(end, start + 1)]), as: UTF8.self)
+                throw error(
+                    "expected a JSON value, found `\(found)`", at: start, end: max(end, start + 1),
                     hint: "the literals are `true`, `false` and `null`")
             }
             index += 1
@@ -126,7 +139,9 @@ private struct Parser {
             var end = index
             while end < bytes.count, isIdentifierByte(bytes[end]) { end += 1 }
             let found = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-            throw error("expected a JSON value, found `\(found)`", at: start, end: end, hint: "the literals are `true`, `false` and `null`")
+            throw error(
+                "expected a JSON value, found `\(found)`", at: start, end: end,
+                hint: "the literals are `true`, `false` and `null`")
         }
     }
 
@@ -145,37 +160,27 @@ private struct Parser {
         try checkDepth(depth)
         let start = index
         index += 1  // {
-        var object = ValueObject()
         var node = PositionNode(start: start, end: start)
-        var keyStarts: [Int: Int] = [:]  // only for duplicate-key notes: member index -> offset
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             node.end = index
-            return (.object(object), node)
+            return (.object(ValueObject()), node)
         }
+        // Members are collected first and the object built once, so its index is sized once and each key hashed once.
+        var pairs: [(String, Value)] = []
+        var keyOffsets: [(Int, Int)] = []
         while true {
             guard index < bytes.count else { throw unterminated("object", start) }
             guard bytes[index] == UInt8(ascii: "\"") else {
-                let hint = bytes[index] == UInt8(ascii: "}") ? "remove the trailing comma" : "member names are double-quoted strings"
+                let hint =
+                    bytes[index] == UInt8(ascii: "}")
+                    ? "remove the trailing comma" : "member names are double-quoted strings"
                 throw error("expected a member name, found \(describe(at: index))", at: index, hint: hint)
             }
             let keyStart = index
             let key = try string()
             let keyEnd = index
-            if object[key] != nil {
-                var first: SourceRange? = nil
-                if let firstIndex = object.keys.firstIndex(of: key) {
-                    if track, firstIndex < node.children.count {
-                        let child = node.children[firstIndex]
-                        first = range(child.keyStart, child.keyEnd)
-                    } else if let offset = keyStarts[firstIndex] {
-                        first = range(offset, offset)
-                    }
-                }
-                throw JSONSyntaxError(code: .jsonDuplicateKey, message: "duplicate member name `\(key)`",
-                    range: range(keyStart, keyEnd), hint: "each member name may appear once in an object", firstOccurrence: first)
-            }
             skipWhitespace()
             guard index < bytes.count else { throw unterminated("object", start) }
             guard bytes[index] == UInt8(ascii: ":") else {
@@ -189,10 +194,9 @@ private struct Parser {
                 child.keyStart = keyStart
                 child.keyEnd = keyEnd
                 node.children.append(child)
-            } else {
-                keyStarts[object.count] = keyStart
             }
-            object[key] = member
+            pairs.append((key, member))
+            keyOffsets.append((keyStart, keyEnd))
             skipWhitespace()
             guard index < bytes.count else { throw unterminated("object", start) }
             let b = bytes[index]
@@ -206,7 +210,25 @@ private struct Parser {
             throw error("expected `,` or `}` in object, found \(describe(at: index))", at: index)
         }
         node.end = index
+        let object = ValueObject(pairs)
+        if object.count != pairs.count { throw duplicateKey(pairs, keyOffsets) }
         return (.object(object), node)
+    }
+
+    /// The error for the first member name that repeats an earlier one (names compare as Swift strings, like the index).
+    func duplicateKey(_ pairs: [(String, Value)], _ offsets: [(Int, Int)]) -> JSONSyntaxError {
+        var seen: [String: Int] = [:]
+        for (position, pair) in pairs.enumerated() {
+            if let first = seen[pair.0] {
+                return JSONSyntaxError(
+                    code: .jsonDuplicateKey, message: "duplicate member name `\(pair.0)`",
+                    range: range(offsets[position].0, offsets[position].1),
+                    hint: "each member name may appear once in an object",
+                    firstOccurrence: range(offsets[first].0, offsets[first].1))
+            }
+            seen[pair.0] = position
+        }
+        return error("duplicate member name", at: offsets.first?.0 ?? 0, code: .jsonDuplicateKey)
     }
 
     mutating func array(depth: Int) throws(JSONSyntaxError) -> (Value, PositionNode) {
@@ -299,26 +321,32 @@ private struct Parser {
             case UInt8(ascii: "u"):
                 var scalar = try hex4(escapeStart)
                 if scalar >= 0xD800 && scalar <= 0xDBFF {
-                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                        throw error("lone high surrogate in `\\u` escape", at: escapeStart, end: index,
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                        bytes[index + 1] == UInt8(ascii: "u")
+                    else {
+                        throw error(
+                            "lone high surrogate in `\\u` escape", at: escapeStart, end: index,
                             hint: "a high surrogate `\\uD800`-`\\uDBFF` must be followed by a low surrogate escape")
                     }
                     index += 2
                     let low = try hex4(index - 2)
                     guard low >= 0xDC00 && low <= 0xDFFF else {
-                        throw error("lone high surrogate in `\\u` escape", at: escapeStart, end: index,
+                        throw error(
+                            "lone high surrogate in `\\u` escape", at: escapeStart, end: index,
                             hint: "a high surrogate must be followed by a low surrogate `\\uDC00`-`\\uDFFF`")
                     }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
-                    throw error("lone low surrogate in `\\u` escape", at: escapeStart, end: index,
+                    throw error(
+                        "lone low surrogate in `\\u` escape", at: escapeStart, end: index,
                         hint: "a low surrogate is only valid after a high surrogate")
                 }
                 if scalar >= 0x80 { ascii = false }
                 appendUTF8(scalar)
             default:
                 index -= 1
-                throw error("invalid escape `\\\(describeByte(e))` in string", at: escapeStart, end: index + 1,
+                throw error(
+                    "invalid escape `\\\(describeByte(e))` in string", at: escapeStart, end: index + 1,
                     hint: "valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX")
             }
         }
@@ -338,7 +366,8 @@ private struct Parser {
             }
             i += length
         }
-        throw error("invalid UTF-8 byte 0x\(String(slice[min(bad, slice.count - 1)], radix: 16, uppercase: true)) in string",
+        throw error(
+            "invalid UTF-8 byte 0x\(String(slice[min(bad, slice.count - 1)], radix: 16, uppercase: true)) in string",
             at: offset + bad, end: offset + bad + 1, hint: "save the file as UTF-8")
     }
 
@@ -347,9 +376,19 @@ private struct Parser {
         let b = s[i]
         if b < 0x80 { return 1 }
         let length: Int
-        if b >= 0xC2 && b <= 0xDF { length = 2 } else if b >= 0xE0 && b <= 0xEF { length = 3 } else if b >= 0xF0 && b <= 0xF4 { length = 4 } else { return 0 }
+        if b >= 0xC2 && b <= 0xDF {
+            length = 2
+        } else if b >= 0xE0 && b <= 0xEF {
+            length = 3
+        } else if b >= 0xF0 && b <= 0xF4 {
+            length = 4
+        } else {
+            return 0
+        }
         guard i + length <= s.count else { return 0 }
-        if let _ = String(validating: UnsafeBufferPointer(rebasing: s[i..<(i + length)]), as: UTF8.self) { return length }
+        if let _ = String(validating: UnsafeBufferPointer(rebasing: s[i..<(i + length)]), as: UTF8.self) {
+            return length
+        }
         return 0
     }
 
@@ -375,7 +414,9 @@ private struct Parser {
         var result: UInt32 = 0
         for _ in 0..<4 {
             guard index < bytes.count else {
-                throw error("incomplete `\\u` escape", at: escapeStart, end: index, hint: "write four hex digits, as in `\\u00e9`")
+                throw error(
+                    "incomplete `\\u` escape", at: escapeStart, end: index,
+                    hint: "write four hex digits, as in `\\u00e9`")
             }
             let b = bytes[index]
             let digit: UInt32
@@ -384,7 +425,9 @@ private struct Parser {
             case 0x41...0x46: digit = UInt32(b - 0x41 + 10)
             case 0x61...0x66: digit = UInt32(b - 0x61 + 10)
             default:
-                throw error("invalid `\\u` escape: expected a hex digit, found \(describe(at: index))", at: escapeStart, end: index + 1,
+                throw error(
+                    "invalid `\\u` escape: expected a hex digit, found \(describe(at: index))", at: escapeStart,
+                    end: index + 1,
                     hint: "write four hex digits, as in `\\u00e9`")
             }
             result = result << 4 | digit
@@ -411,7 +454,9 @@ private struct Parser {
             throw error("expected a digit after `-`, found \(describe(at: index))", at: start, end: index + 1)
         }
         if intDigits > 1 && bytes[intStart] == UInt8(ascii: "0") {
-            throw error("a number cannot start with `0` followed by digits", at: start, end: index, hint: "remove the leading zero")
+            throw error(
+                "a number cannot start with `0` followed by digits", at: start, end: index,
+                hint: "remove the leading zero")
         }
         var simple = true
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
@@ -420,13 +465,16 @@ private struct Parser {
             let fracStart = index
             while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
             if index == fracStart {
-                throw error("expected a digit after the decimal point, found \(describe(at: index))", at: start, end: index + 1)
+                throw error(
+                    "expected a digit after the decimal point, found \(describe(at: index))", at: start, end: index + 1)
             }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             simple = false
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
             let expStart = index
             while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
             if index == expStart {
@@ -436,7 +484,8 @@ private struct Parser {
         if index < bytes.count, isIdentifierByte(bytes[index]) || bytes[index] == UInt8(ascii: ".") {
             var end = index
             while end < bytes.count, isIdentifierByte(bytes[end]) || bytes[end] == UInt8(ascii: ".") { end += 1 }
-            throw error("invalid number `\(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))`",
+            throw error(
+                "invalid number `\(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))`",
                 at: start, end: end)
         }
         if simple && intDigits <= 18 {
@@ -482,13 +531,16 @@ private struct Parser {
         return SourceLocation(offset: offset, line: line, column: column)
     }
 
-    func error(_ message: String, at start: Int, end: Int? = nil, code: DiagnosticCode = .jsonSyntax, hint: String? = nil) -> JSONSyntaxError {
+    func error(
+        _ message: String, at start: Int, end: Int? = nil, code: DiagnosticCode = .jsonSyntax, hint: String? = nil
+    ) -> JSONSyntaxError {
         let end = end ?? min(start + 1, bytes.count)
         return JSONSyntaxError(code: code, message: message, range: range(start, end), hint: hint)
     }
 
     func unterminated(_ what: String, _ start: Int) -> JSONSyntaxError {
-        var e = error("unterminated \(what)", at: start, end: start + 1,
+        var e = error(
+            "unterminated \(what)", at: start, end: start + 1,
             hint: what == "string" ? "add the closing `\"`" : "add the closing `\(what == "object" ? "}" : "]")`")
         e.message += ", reached end of input"
         return e
@@ -496,7 +548,9 @@ private struct Parser {
 
     func controlCharacter(_ b: UInt8) -> JSONSyntaxError {
         let name = b == 0x0A ? "line break" : (b == 0x09 ? "tab" : "control character U+\(String(format4(b)))")
-        return error("unescaped \(name) in string", at: index, hint: b == 0x0A ? "write `\\n` instead" : (b == 0x09 ? "write `\\t` instead" : "escape it as `\\u00XX`"))
+        return error(
+            "unescaped \(name) in string", at: index,
+            hint: b == 0x0A ? "write `\\n` instead" : (b == 0x09 ? "write `\\t` instead" : "escape it as `\\u00XX`"))
     }
 
     func format4(_ b: UInt8) -> String {
@@ -514,7 +568,10 @@ private struct Parser {
         if b >= 0x20 && b < 0x7F { return "`\(String(UnicodeScalar(b)))`" }
         if b >= 0x80 {
             let length = utf8SequenceLength(bytes, offset)
-            if length > 0, let s = String(validating: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + length)]), as: UTF8.self) {
+            if length > 0,
+                let s = String(
+                    validating: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + length)]), as: UTF8.self)
+            {
                 return "`\(s)`"
             }
             return "invalid UTF-8 byte 0x\(String(b, radix: 16, uppercase: true))"

@@ -21,7 +21,10 @@ public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertibl
     public var firstOccurrence: SourceRange?
 
     /// An error from its parts.
-    public init(code: DiagnosticCode, message: String, range: SourceRange, hint: String? = nil, firstOccurrence: SourceRange? = nil) {
+    public init(
+        code: DiagnosticCode, message: String, range: SourceRange, hint: String? = nil,
+        firstOccurrence: SourceRange? = nil
+    ) {
         self.code = code
         self.message = message
         self.range = range
@@ -38,7 +41,9 @@ public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertibl
     /// The error as a diagnostic about `file`.
     public func diagnostic(file: String) -> Diagnostic {
         var notes: [DiagnosticNote] = []
-        if let firstOccurrence { notes.append(DiagnosticNote("first defined here", file: file, range: firstOccurrence)) }
+        if let firstOccurrence {
+            notes.append(DiagnosticNote("first defined here", file: file, range: firstOccurrence))
+        }
         return .error(code, message, file: file, range: range, hint: hint, notes: notes)
     }
 }

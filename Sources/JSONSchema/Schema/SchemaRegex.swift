@@ -1,0 +1,139 @@
+import Foundation
+
+/// A compiled `pattern`, translated from ECMA-262 syntax to ICU so the common differences behave as JSON Schema expects.
+///
+/// ECMA-262 `\d`, `\w` and `\s` have fixed ASCII (and, for `\s`, a fixed Unicode) meaning and `$` only matches at
+/// the very end; ICU's differ, so they are rewritten before compiling. Patterns that are just a literal prefix or
+/// a `^literal$` skip the regex engine, because bridging to NSString dominates the cost of short matches.
+final class SchemaRegex: @unchecked Sendable {
+    private enum Kind {
+        case regex(NSRegularExpression)
+        case simple(SimpleRegex, NSRegularExpression)
+        case prefix(String)
+        case contains(String)
+        case exact(String)
+        case always
+    }
+
+    private let kind: Kind
+
+    init(_ pattern: String) throws {
+        if let fast = SchemaRegex.literalForm(pattern) {
+            kind = fast
+            return
+        }
+        let translated = SchemaRegex.translate(pattern)
+        let regex = try NSRegularExpression(pattern: translated, options: [])
+        if let simple = SimpleRegex(pattern) {
+            kind = .simple(simple, regex)
+        } else {
+            kind = .regex(regex)
+        }
+    }
+
+    /// Whether the pattern matches anywhere in `text` (patterns are not anchored implicitly).
+    func matches(_ text: String) -> Bool {
+        switch kind {
+        case .always: return true
+        case .prefix(let p): return text.hasPrefix(p)
+        case .contains(let p): return text.contains(p)
+        case .exact(let p): return text == p
+        case .regex(let regex):
+            return SchemaRegex.icuMatches(regex, text)
+        case .simple(let simple, let regex):
+            switch simple.matches(text) {
+            case .match: return true
+            case .noMatch: return false
+            case .tooHard: return SchemaRegex.icuMatches(regex, text)
+            }
+        }
+    }
+
+    private static func icuMatches(_ regex: NSRegularExpression, _ text: String) -> Bool {
+        let ns = text as NSString
+        return regex.firstMatch(in: text, options: [], range: NSRange(location: 0, length: ns.length)) != nil
+    }
+
+    private static let special: Set<Character> = [
+        "\\", "^", "$", ".", "|", "?", "*", "+", "(", ")", "[", "]", "{", "}",
+    ]
+
+    private static func literalForm(_ pattern: String) -> Kind? {
+        if pattern.isEmpty { return .always }
+        var body = Substring(pattern)
+        let anchoredStart = body.hasPrefix("^")
+        if anchoredStart { body = body.dropFirst() }
+        let anchoredEnd = body.hasSuffix("$") && !body.hasSuffix("\\$")
+        if anchoredEnd { body = body.dropLast() }
+        guard !body.contains(where: { special.contains($0) }) else { return nil }
+        // Comparing Strings uses canonical equivalence; literal matching must not, so only ASCII takes this path.
+        guard body.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let literal = String(body)
+        switch (anchoredStart, anchoredEnd) {
+        case (true, true): return .exact(literal)
+        case (true, false): return .prefix(literal)
+        case (false, false): return literal.isEmpty ? .always : .contains(literal)
+        case (false, true): return nil
+        }
+    }
+
+    static let ecmaSpace =
+        "\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}"
+
+    /// Rewrites ECMA-262 escapes whose meaning differs in ICU.
+    static func translate(_ pattern: String) -> String {
+        var out = ""
+        var inClass = false
+        var chars = Array(pattern)[...]
+        while let c = chars.first {
+            chars = chars.dropFirst()
+            if c == "\\", let next = chars.first {
+                chars = chars.dropFirst()
+                switch (next, inClass) {
+                case ("d", false): out += "[0-9]"
+                case ("D", false): out += "[^0-9]"
+                case ("w", false): out += "[a-zA-Z0-9_]"
+                case ("W", false): out += "[^a-zA-Z0-9_]"
+                case ("s", false): out += "[\(ecmaSpace)]"
+                case ("S", false): out += "[^\(ecmaSpace)]"
+                case ("d", true): out += "0-9"
+                case ("w", true): out += "a-zA-Z0-9_"
+                case ("s", true): out += ecmaSpace
+                default:
+                    out.append(c)
+                    out.append(next)
+                }
+                continue
+            }
+            if inClass {
+                if c == "]" { inClass = false }
+                // ICU treats `[` inside a class as a nested set; ECMA treats it literally.
+                if c == "[" {
+                    out += "\\["
+                    continue
+                }
+                out.append(c)
+            } else if c == "[" && chars.first == "]" {
+                // ECMA-262 `[]` matches nothing.
+                out += "(?!)"
+                chars = chars.dropFirst()
+            } else if c == "[" && chars.starts(with: ["^", "]"]) {
+                // ECMA-262 `[^]` matches any character.
+                out += "[\\s\\S]"
+                chars = chars.dropFirst(2)
+            } else if c == "[" {
+                inClass = true
+                out.append(c)
+                if chars.first == "^" {
+                    out.append("^")
+                    chars = chars.dropFirst()
+                }
+            } else if c == "$" {
+                out += "(?![\\s\\S])"
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+}

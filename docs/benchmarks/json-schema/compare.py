@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Times jsonschema-rs on the same schema and instance as `customui-bench schema` (pip install jsonschema-rs).
+
+    python3 compare.py                      # jsonschema-rs figures only, named rs.schema.*
+    python3 compare.py --swift BENCH        # also run BENCH (the release customui-bench binary) and print ratios
+
+Each figure is the best of three timings, on both sides, because the machine is shared. With --swift the two
+are run alternately (rs, Swift, rs, Swift) so that both see the same background load. The instance is loaded
+into Python objects once; jsonschema-rs converts them on every call, which is part of what its API costs.
+"""
+import json, os, subprocess, sys, time
+import jsonschema_rs
+
+here = os.path.dirname(os.path.abspath(__file__))
+schema = json.load(open(os.path.join(here, "props.schema.json")))
+instance_text = open(os.path.join(here, "instance.json")).read()
+instance = json.loads(instance_text)
+
+
+def seconds_per_call(body, minimum=0.4, runs=3):
+    body()
+    n = 0
+    start = time.perf_counter()
+    while True:
+        body()
+        n += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= minimum and n >= runs:
+            return elapsed / n
+
+
+def best(body):
+    return min(seconds_per_call(body) for _ in range(3))
+
+
+def many(f):
+    def run():
+        for _ in range(100):
+            f()
+    return run
+
+
+def rust_figures():
+    figures = {}
+    figures["schema.compile.props"] = (best(lambda: jsonschema_rs.validator_for(schema)) * 1e6, "us")
+    validator = jsonschema_rs.validator_for(schema)
+    assert validator.is_valid(instance)
+    figures["schema.is-valid.10kb"] = (100 / best(many(lambda: validator.is_valid(instance))), "validations/s")
+    figures["schema.validate.10kb"] = (100 / best(many(lambda: list(validator.iter_errors(instance)))), "validations/s")
+    invalid = dict(instance, theme="sepia", extra=1)
+    figures["schema.validate.10kb-invalid"] = (100 / best(many(lambda: list(validator.iter_errors(invalid)))), "validations/s")
+    figures["schema.parse-and-validate.10kb"] = (1 / best(lambda: validator.is_valid(json.loads(instance_text))), "documents/s")
+    return figures
+
+
+def swift_figures(binary):
+    out = subprocess.run([binary, "schema"], check=True, capture_output=True, text=True).stdout
+    figures = {}
+    for line in out.splitlines():
+        name, value, unit = line.split(" ", 2)
+        figures[name] = (float(value), unit)
+    return figures
+
+
+def merge(runs, lower_is_better):
+    result = {}
+    for figures in runs:
+        for name, (value, unit) in figures.items():
+            if name not in result:
+                result[name] = (value, unit)
+            else:
+                old = result[name][0]
+                result[name] = (min(old, value) if lower_is_better(unit) else max(old, value), unit)
+    return result
+
+
+def main():
+    lower = lambda unit: unit == "us"
+    if "--swift" not in sys.argv:
+        for name, (value, unit) in rust_figures().items():
+            print(f"rs.{name} {value:.1f} {unit}")
+        return
+    binary = sys.argv[sys.argv.index("--swift") + 1]
+    rust_runs, swift_runs = [], []
+    for _ in range(2):
+        rust_runs.append(rust_figures())
+        swift_runs.append(swift_figures(binary))
+    rust, swift = merge(rust_runs, lower), merge(swift_runs, lower)
+    print(f"{'figure':34} {'CustomUI':>16} {'jsonschema-rs':>16}  ratio (rs/CustomUI speed)")
+    for name, (rvalue, unit) in rust.items():
+        if name not in swift:
+            continue
+        svalue = swift[name][0]
+        ratio = svalue / rvalue if lower(unit) else rvalue / svalue
+        print(f"{name:34} {svalue:>12.1f} {unit[:3]:3} {rvalue:>12.1f} {unit[:3]:3}  {ratio:.2f}x")
+
+
+main()
