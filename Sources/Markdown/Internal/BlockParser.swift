@@ -63,6 +63,12 @@ final class BlockParser {
     @inline(__always) private func peek(_ i: Int) -> UInt8 { i < lineEnd ? b[i] : 0x0A }
 
     private func findFirstNonspace() {
+        // The scan is cached until the offset moves past it, so deep indentation stays linear.
+        if firstNonspace > offset {
+            indent = firstNonspaceColumn - column
+            blank = firstNonspace >= lineEnd
+            return
+        }
         var i = offset
         var col = column
         var charsToTab = 4 - (column % 4)
@@ -160,6 +166,7 @@ final class BlockParser {
         column = 0
         partiallyConsumedTab = false
         blank = false
+        firstNonspace = -1
 
         // 1. Which open blocks does the line continue?
         var matched = 0

@@ -55,6 +55,13 @@ final class InlineParser {
         var position: Int
     }
     var brackets: [Bracket] = []
+    /// Link (not image) openers below this stack index are inactive.
+    var linkFloor = 0
+
+    private func popBracket() {
+        brackets.removeLast()
+        linkFloor = min(linkFloor, brackets.count)
+    }
 
     // Memo for backtick runs: after one full scan, the last position of each run length.
     private var scannedBackticks = false
@@ -507,8 +514,8 @@ final class InlineParser {
             appendText(s[closeAt..<pos], start: closeAt, end: pos)
             return
         }
-        guard opener.active else {
-            brackets.removeLast()
+        guard opener.image || brackets.count - 1 >= linkFloor else {
+            popBracket()
             appendText(s[closeAt..<pos], start: closeAt, end: pos)
             return
         }
@@ -564,7 +571,7 @@ final class InlineParser {
             if destination == nil { pos = afterText }
         }
         guard let destination else {
-            brackets.removeLast()
+            popBracket()
             appendText(s[closeAt..<afterText], start: closeAt, end: afterText)
             return
         }
@@ -587,9 +594,11 @@ final class InlineParser {
         }
         processEmphasisInside(link, bottom: opener.previousDelimiter)
         unlink(opener.node)
-        brackets.removeLast()
+        popBracket()
         if !opener.image {
-            for k in brackets.indices where !brackets[k].image { brackets[k].active = false }
+            // Links may not contain links: every link opener below this point is now inactive.
+            // A floor index instead of a loop over the stack keeps `![[]()`-style input linear.
+            linkFloor = brackets.count
         }
     }
 
