@@ -88,9 +88,11 @@ struct TreeBuilder {
         MarkdownBlock(kind: .paragraph(inlines(node, from: skip)), range: range(node))
     }
 
-    /// `[ ]`, `[x]` or `[X]` followed by whitespace: whether it is checked.
+    /// `[ ]`, `[x]` or `[X]` followed by a space and some text: whether it is checked.
     private func taskMarker(_ c: [UInt8]) -> Bool? {
-        guard c.count >= 4, c[0] == 0x5B, c[2] == 0x5D, Scan.isWhitespace(c[3]) else { return nil }
+        guard c.count >= 5, c[0] == 0x5B, c[2] == 0x5D, Scan.isSpaceOrTab(c[3]),
+            c[4...].contains(where: { !Scan.isWhitespace($0) })
+        else { return nil }
         switch c[1] {
         case 0x20: return false
         case 0x78, 0x58: return true
