@@ -11,7 +11,7 @@ public enum MarkdownParser {
     static func parse(source: SourceFile, options: MarkdownOptions) -> MarkdownDocument {
         let parser = BlockParser(bytes: source.bytes, options: options)
         let root = parser.parseAll()
-        var builder = TreeBuilder(source: source, options: options, definitions: parser.definitions)
+        var builder = TreeBuilder(locate: source.range, options: options, definitions: parser.definitions)
         return MarkdownDocument(blocks: builder.blocks(root.children), source: source)
     }
 

@@ -1,7 +1,8 @@
 /// The CommonMark block phase: lines in, a tree of `BlockNode`s out (the algorithm of the spec's
 /// appendix, as in cmark), fed line by line so the streaming renderer can reuse it.
 final class BlockParser {
-    let b: [UInt8]
+    /// The text; the streaming renderer appends to it between lines.
+    var b: [UInt8]
     let options: MarkdownOptions
     /// Open blocks from the document down to the tip.
     private(set) var open: [BlockNode]
@@ -27,9 +28,10 @@ final class BlockParser {
     private var indent = 0
     private var blank = false
 
-    init(bytes: [UInt8], options: MarkdownOptions) {
+    init(bytes: [UInt8], options: MarkdownOptions, definitions: [String: LinkDefinition] = [:]) {
         b = bytes
         self.options = options
+        self.definitions = definitions
         root = BlockNode(.document, start: 0, line: 1)
         open = [root]
     }
@@ -452,7 +454,8 @@ final class BlockParser {
                 if paragraph.segments[k] >= lastStart { paragraph.segments.removeSubrange(k...); break }
                 k += 2
             }
-            paragraph.endOffset = table.startOffset
+            // The paragraph now ends with the line before the header.
+            paragraph.endOffset = max(paragraph.startOffset, table.startOffset - 1)
             finalize(paragraph)
             if resolveDefinitionsKeepingEmpty(paragraph) {
                 // The paragraph kept some text: it stays before the table.

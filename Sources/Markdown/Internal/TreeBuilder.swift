@@ -3,7 +3,8 @@ import CustomUICore
 /// Turns the block parser's tree into the public `MarkdownDocument`, running the inline phase on
 /// every leaf.
 struct TreeBuilder {
-    let source: SourceFile
+    /// Turns UTF-8 offsets into a source range.
+    let locate: (Int, Int) -> SourceRange
     let options: MarkdownOptions
     let definitions: [String: LinkDefinition]
     /// Inline nodes nest at most this deep; deeper wrappers are dropped (their content is kept).
@@ -22,7 +23,7 @@ struct TreeBuilder {
     }
 
     func range(_ node: BlockNode) -> SourceRange {
-        source.range(node.startOffset, max(node.startOffset, node.endOffset))
+        locate(node.startOffset, max(node.startOffset, node.endOffset))
     }
 
     mutating func block(_ node: BlockNode, tightParent: Bool) -> MarkdownBlock? {

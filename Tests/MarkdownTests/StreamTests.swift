@@ -1,0 +1,115 @@
+import Markdown
+import Testing
+
+/// A small seeded generator (SplitMix64) so a failing chunking can be reproduced from its seed.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Splits text into chunks at random character boundaries (1 to `maxChunk` characters).
+func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) -> [String] {
+    var chunks: [String] = []
+    var rest = Substring(text)
+    while !rest.isEmpty {
+        let n = Int.random(in: 1...maxChunk, using: &rng)
+        chunks.append(String(rest.prefix(n)))
+        rest = rest.dropFirst(n)
+    }
+    return chunks
+}
+
+/// The streaming renderer against the one-shot renderer.
+@Suite struct StreamTests {
+    static let chunkingsPerExample = 40
+
+    /// Every spec example under many random chunkings, with the extensions on and off.
+    @Test(arguments: SpecExample.all)
+    func streamingEqualsOneShotForEveryChunking(_ example: SpecExample) {
+        for options in [MarkdownOptions.commonMark, .default] {
+            let expected = MarkdownHTMLRenderer.render(MarkdownParser.parse(example.markdown, options: options))
+            var rng = SeededRandom(seed: UInt64(example.number) &* 7919)
+            for round in 0..<Self.chunkingsPerExample {
+                let chunks = randomChunks(example.markdown, maxChunk: round < 10 ? 3 : 12, using: &rng)
+                let stream = MarkdownStream(options: options)
+                var shown = ""
+                var tail = ""
+                for chunk in chunks {
+                    let update = stream.append(chunk)
+                    shown = update.rewritesFinalized ? update.finalized : shown + update.finalized
+                    tail = update.tail
+                    #expect(stream.html == shown + tail)
+                }
+                let last = stream.finish()
+                shown = last.rewritesFinalized ? last.finalized : shown + last.finalized
+                #expect(last.tail == "")
+                #expect(stream.html == expected, "\(example), round \(round), chunks \(chunks)")
+                #expect(shown == expected, "\(example), round \(round), chunks \(chunks)")
+                if stream.html != expected { return }
+            }
+        }
+    }
+
+    @Test func everySplitOfAMixedDocument() {
+        let text = """
+            # Title
+
+            Some *text* with [a link][ref] and `code`.
+
+            - one
+            - two
+
+              more
+
+            > quote
+            lazy
+
+            ```swift
+            let x = 1
+            ```
+
+            | a | b |
+            | - | - |
+            | 1 | 2 |
+
+            [ref]: https://example.com
+            """
+        let expected = MarkdownHTMLRenderer.render(MarkdownParser.parse(text))
+        let characters = Array(text)
+        for split in 0...characters.count {
+            let stream = MarkdownStream()
+            _ = stream.append(String(characters[..<split]))
+            _ = stream.append(String(characters[split...]))
+            _ = stream.finish()
+            #expect(stream.html == expected, "split at \(split)")
+            if stream.html != expected { break }
+        }
+    }
+
+    @Test func finalisedHTMLOnlyGrowsUntilALateDefinition() {
+        let stream = MarkdownStream()
+        var update = stream.append("first paragraph\n\nsecond [x]\n\n")
+        #expect(update.finalized == "<p>first paragraph</p>\n<p>second [x]</p>\n")
+        #expect(!update.rewritesFinalized)
+        update = stream.append("[x]: /u\n\nthird")
+        #expect(update.rewritesFinalized)
+        #expect(update.finalized == "<p>first paragraph</p>\n<p>second <a href=\"/u\">x</a></p>\n")
+        #expect(update.tail == "<p>third</p>\n")
+    }
+
+    @Test func crlfSplitAcrossChunks() {
+        let stream = MarkdownStream()
+        _ = stream.append("a\r")
+        _ = stream.append("\nb\r")
+        _ = stream.append("\r\nc")
+        _ = stream.finish()
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse("a\r\nb\r\r\nc")))
+    }
+}
