@@ -97,6 +97,11 @@ func markdownBenchmarks() throws -> [Figure] {
     let big = MarkdownBenchDocument.make(size: 10_000_000, seed: 1)
     if let path = environment["MARKDOWN_BENCH_WRITE"] { try big.write(toFile: path, atomically: true, encoding: .utf8) }
     let megabytes = Double(big.utf8.count) / 1_000_000
+    if environment["MARKDOWN_BENCH_PROFILE"] != nil {
+        // A loop to attach a profiler to (`perf record`), no figures.
+        for _ in 0..<5 { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(big)) }
+        return []
+    }
     let oneShot = secondsPerCall(minimumSeconds: 2) { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(big)) }
     figures.append(Figure(name: "markdown.html.10mb", value: oneShot * 1000, unit: "ms"))
     figures.append(Figure(name: "markdown.html.throughput", value: megabytes / oneShot, unit: "MB/s"))

@@ -1,4 +1,4 @@
-import Markdown
+@testable import Markdown
 import Testing
 
 /// A small seeded generator (SplitMix64) so a failing chunking can be reproduced from its seed.
@@ -39,6 +39,7 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
             for round in 0..<Self.chunkingsPerExample {
                 let chunks = randomChunks(example.markdown, maxChunk: round < 10 ? 3 : 12, using: &rng)
                 let stream = MarkdownStream(options: options)
+                stream.checkTails = true
                 var shown = ""
                 var tail = ""
                 for chunk in chunks {
@@ -50,11 +51,37 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
                 let last = stream.finish()
                 shown = last.rewritesFinalized ? last.finalized : shown + last.finalized
                 #expect(last.tail == "")
+                #expect(stream.tailMismatches == 0, "\(example), round \(round): a fast-path tail differs from a full render")
                 #expect(stream.html == expected, "\(example), round \(round), chunks \(chunks)")
                 #expect(shown == expected, "\(example), round \(round), chunks \(chunks)")
                 if stream.html != expected { return }
             }
         }
+    }
+
+    /// Long one-line paragraphs (as LLMs write them) streamed in small chunks: every intermediate
+    /// tail from the stable-prefix fast path equals a full render of the same text.
+    @Test(arguments: 0..<40)
+    func longParagraphTailsMatchFullRenders(_ seed: Int) {
+        let pieces = ["word", "*em*", "**strong**", "`code`", "[link](https://x.y/z)", "a*b", "snake_case", "x_y_",
+                      "www.example.com", "mail@example.com", "&amp;", "&copy", "<b>", "</i>", "[ref]", "![img](i.png)",
+                      "~~del~~", "5 * 3", "***", "__init__", "[open", "close]", "`tick", "éè", "漢字", "  ", "\\*"]
+        var rng = SeededRandom(seed: UInt64(seed) + 1000)
+        var text = ""
+        for paragraph in 0..<3 {
+            for _ in 0..<(40 + Int.random(in: 0..<80, using: &rng)) {
+                text += pieces[Int.random(in: 0..<pieces.count, using: &rng)] + " "
+            }
+            text += paragraph == 1 ? "\nsecond line of it " : ""
+            text += "\n\n"
+        }
+        text += "[ref]: /defined-late\n"
+        let stream = MarkdownStream()
+        stream.checkTails = true
+        for chunk in randomChunks(text, maxChunk: 9, using: &rng) { _ = stream.append(chunk) }
+        _ = stream.finish()
+        #expect(stream.tailMismatches == 0, "\(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
     }
 
     @Test func everySplitOfAMixedDocument() {

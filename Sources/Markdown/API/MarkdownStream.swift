@@ -47,6 +47,16 @@ public final class MarkdownStream {
     private var pendingFinalized = ""
     private var tailHTML = ""
     private var tailBlocks: [MarkdownBlock] = []
+    /// Whether `tailBlocks` lags behind `tailHTML` (the paragraph fast path renders HTML only).
+    private var tailBlocksStale = false
+    /// The stable prefix of the open top-level paragraph: its inline HTML can no longer change.
+    private var stable: (paragraphStart: Int, length: Int, html: String)?
+    /// Tests set this to compare every fast-path tail with a full render.
+    var checkTails = false
+    /// Fast-path tails that differed from a full render (tests expect zero).
+    private(set) var tailMismatches = 0
+    /// The first differing pair (fast path, full render), for the test's message.
+    private(set) var firstMismatch: (String, String)?
     private var terminalCache: (TerminalStyle, String, Int)?
 
     /// A stream with the given parser options.
@@ -105,6 +115,7 @@ public final class MarkdownStream {
             finalPart = TerminalWriter.render(finalBlocks.compactMap { $0 }, style: style)
         }
         terminalCache = (style, finalPart, finalBlocks.count)
+        if tailBlocksStale { renderTailFully() }
         return TerminalWriter.join(finalPart, TerminalWriter.render(tailBlocks, style: style))
     }
 
@@ -187,14 +198,8 @@ public final class MarkdownStream {
         finalHTML += html
         pendingFinalized += html
         for label in missedLabels { missed[label, default: []].append(index) }
-        // The tail now starts at the line after the block's last line.
-        var p = max(node.endOffset, tailStart)
-        let b = parser.b
-        while p < b.count, b[p] != 0x0A, b[p] != 0x0D { p += 1 }
-        if p < b.count {
-            if b[p] == 0x0D, p + 1 < b.count, b[p + 1] == 0x0A { p += 2 } else { p += 1 }
-        }
-        tailStart = max(tailStart, p)
+        // The tail now starts where the parser resumes after the block.
+        tailStart = max(tailStart, parser.resumeOffset)
     }
 
     private func update(renderTail: Bool) -> MarkdownUpdate {
@@ -222,8 +227,94 @@ public final class MarkdownStream {
         return MarkdownUpdate(finalized: finalized, rewritesFinalized: rewrites, tail: tailHTML)
     }
 
-    /// Parses the open tail afresh (with the definitions known so far) and renders it.
     private func renderTailNow() {
+        if let html = paragraphTail() {
+            tailHTML = html
+            tailBlocksStale = true
+            if checkTails {
+                let fast = html
+                renderTailFully()
+                if tailHTML != fast {
+                    tailMismatches += 1
+                    if firstMismatch == nil { firstMismatch = (fast, tailHTML) }
+                }
+            }
+            return
+        }
+        stable = nil
+        renderTailFully()
+    }
+
+    /// The tail when it is one top-level paragraph, rendered from its stable prefix on.
+    ///
+    /// Inline constructs never span a point where nothing is left open (no unmatched opener,
+    /// bracket, backtick run or `<` before it) that sits at a word start after a space, so the
+    /// HTML before such a point is final; only the text after it is parsed per chunk.
+    private func paragraphTail() -> String? {
+        guard parser.open.count == 2, let paragraph = parser.open.last, paragraph.kind == .paragraph,
+            paragraph.content.first != 0x5B
+        else { return nil }
+        let b = parser.b
+        var q = fed
+        while q < b.count, Scan.isSpaceOrTab(b[q]) { q += 1 }
+        // The unfinished line must continue the paragraph whatever comes next: it starts with a letter.
+        if q < b.count {
+            let c = b[q]
+            guard Scan.isLetter(c) || c >= 0xC2 else { return nil }
+            guard !b[q...].contains(0x0D) else { return nil }
+        }
+        var subject = paragraph.content
+        subject.append(contentsOf: b[q...])
+        while let last = subject.last, Scan.isWhitespace(last) { subject.removeLast() }
+        if stable == nil || stable!.paragraphStart != paragraph.startOffset || stable!.length > subject.count {
+            stable = (paragraph.startOffset, 0, "")
+        }
+        let start = stable!.length
+        let suffix = Array(subject[start...])
+        var builder = TreeBuilder(locate: { _, _ in SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1)) }, options: options, definitions: parser.definitions)
+        let inline = InlineParser(suffix, options: options, definitions: parser.definitions)
+        inline.parse()
+        var converter = InlineConverter(parser: inline, map: { $0 }, options: options)
+        var writer = HTMLWriter()
+        writer.inlines(converter.convert(inline.head, depth: 0, insideLink: false))
+        let html = "<p>" + stable!.html + writer.string + "</p>\n"
+        // Move the stable point forward once enough text follows it.
+        if suffix.count > 64 {
+            // Resolved constructs (emphasis, links, code spans) must not span the point either.
+            var spans: [(Int, Int)] = []
+            var node = inline.head
+            while node >= 0 {
+                let n = inline.nodes[Int(node)]
+                if n.kind != .text, n.end > n.start { spans.append((Int(n.start), Int(n.end))) }
+                node = n.next
+            }
+            var k = min(inline.unresolved, suffix.count - 1)
+            var spanIndex = spans.count - 1
+            while true {
+                while k > 0, !(suffix[k - 1] == 0x20 && !Scan.isWhitespace(suffix[k])) { k -= 1 }
+                if k == 0 { break }
+                while spanIndex >= 0, spans[spanIndex].0 >= k { spanIndex -= 1 }
+                if spanIndex >= 0, spans[spanIndex].1 > k {
+                    k = spans[spanIndex].0
+                    continue
+                }
+                break
+            }
+            var e = k
+            while e > 0, suffix[e - 1] == 0x20 { e -= 1 }
+            if k > 0, e > 0, !Scan.isWhitespace(suffix[e - 1]) {
+                var prefixWriter = HTMLWriter()
+                prefixWriter.inlines(builder.inlines(Array(suffix[..<e]), map: { $0 }))
+                stable!.html += prefixWriter.string + String(repeating: " ", count: k - e)
+                stable!.length += k
+            }
+        }
+        return html
+    }
+
+    /// Parses the open tail afresh (with the definitions known so far) and renders it.
+    private func renderTailFully() {
+        tailBlocksStale = false
         let b = parser.b
         guard tailStart < b.count else {
             tailHTML = ""

@@ -2,41 +2,41 @@
 final class BlockNode {
     enum Kind: UInt8 { case document, blockQuote, list, item, paragraph, heading, thematicBreak, codeBlock, htmlBlock, table }
 
-    var kind: Kind
-    var children: [BlockNode] = []
-    var startOffset: Int
-    var endOffset: Int
-    var startLine: Int
-    var lastLineBlank = false
+    @exclusivity(unchecked) var kind: Kind
+    @exclusivity(unchecked) var children: [BlockNode] = []
+    @exclusivity(unchecked) var startOffset: Int
+    @exclusivity(unchecked) var endOffset: Int
+    @exclusivity(unchecked) var startLine: Int
+    @exclusivity(unchecked) var lastLineBlank = false
 
     /// Leaf text, line by line, joined with `\n`.
-    var content: [UInt8] = []
+    @exclusivity(unchecked) var content: [UInt8] = []
     /// Pairs (content offset, source offset) where each added line starts, to map inline offsets back.
-    var segments: [Int] = []
+    @exclusivity(unchecked) var segments: [Int] = []
 
     // Lists and items.
-    var ordered = false
-    var bulletChar: UInt8 = 0
-    var listStart = 0
-    var delimiter: UInt8 = 0
-    var markerOffset = 0
-    var padding = 0
-    var tight = true
+    @exclusivity(unchecked) var ordered = false
+    @exclusivity(unchecked) var bulletChar: UInt8 = 0
+    @exclusivity(unchecked) var listStart = 0
+    @exclusivity(unchecked) var delimiter: UInt8 = 0
+    @exclusivity(unchecked) var markerOffset = 0
+    @exclusivity(unchecked) var padding = 0
+    @exclusivity(unchecked) var tight = true
 
     // Code blocks.
-    var fenced = false
-    var fenceChar: UInt8 = 0
-    var fenceLength = 0
-    var fenceOffset = 0
-    var info: [UInt8] = []
+    @exclusivity(unchecked) var fenced = false
+    @exclusivity(unchecked) var fenceChar: UInt8 = 0
+    @exclusivity(unchecked) var fenceLength = 0
+    @exclusivity(unchecked) var fenceOffset = 0
+    @exclusivity(unchecked) var info: [UInt8] = []
 
-    var htmlType = 0
-    var level = 0
-    var setext = false
+    @exclusivity(unchecked) var htmlType = 0
+    @exclusivity(unchecked) var level = 0
+    @exclusivity(unchecked) var setext = false
 
     // Tables: every row's cells as (bytes, source offset of the cell).
-    var alignments: [MarkdownTableAlignment] = []
-    var rows: [[TableCell]] = []
+    @exclusivity(unchecked) var alignments: [MarkdownTableAlignment] = []
+    @exclusivity(unchecked) var rows: [[TableCell]] = []
 
     init(_ kind: Kind, start: Int, line: Int) {
         self.kind = kind

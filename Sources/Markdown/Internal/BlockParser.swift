@@ -2,14 +2,17 @@
 /// appendix, as in cmark), fed line by line so the streaming renderer can reuse it.
 final class BlockParser {
     /// The text; the streaming renderer appends to it between lines.
-    var b: [UInt8]
+    @exclusivity(unchecked) var b: [UInt8]
     let options: MarkdownOptions
     /// Open blocks from the document down to the tip.
-    private(set) var open: [BlockNode]
+    @exclusivity(unchecked) private(set) var open: [BlockNode]
     let root: BlockNode
-    var definitions: [String: LinkDefinition] = [:]
+    @exclusivity(unchecked) var definitions: [String: LinkDefinition] = [:]
     /// Called when a top-level block closes (the streaming renderer listens).
     var onTopLevelClose: ((BlockNode) -> Void)?
+    /// Where the text after a block closed by `onTopLevelClose` resumes: the current line's start
+    /// (the line did not continue the block), or after the current line (the line closed it).
+    @exclusivity(unchecked) private(set) var resumeOffset = 0
     /// Called with each new definition label (the streaming renderer listens).
     var onDefinition: ((String) -> Void)?
 
@@ -17,16 +20,16 @@ final class BlockParser {
     static let maxDepth = 96
 
     // Per-line state.
-    private var lineStart = 0
-    private var lineEnd = 0
-    private var lineNumber = 0
-    private var offset = 0
-    private var column = 0
-    private var partiallyConsumedTab = false
-    private var firstNonspace = 0
-    private var firstNonspaceColumn = 0
-    private var indent = 0
-    private var blank = false
+    @exclusivity(unchecked) private var lineStart = 0
+    @exclusivity(unchecked) private var lineEnd = 0
+    @exclusivity(unchecked) private var lineNumber = 0
+    @exclusivity(unchecked) private var offset = 0
+    @exclusivity(unchecked) private var column = 0
+    @exclusivity(unchecked) private var partiallyConsumedTab = false
+    @exclusivity(unchecked) private var firstNonspace = 0
+    @exclusivity(unchecked) private var firstNonspaceColumn = 0
+    @exclusivity(unchecked) private var indent = 0
+    @exclusivity(unchecked) private var blank = false
 
     init(bytes: [UInt8], options: MarkdownOptions, definitions: [String: LinkDefinition] = [:]) {
         b = bytes
@@ -54,8 +57,18 @@ final class BlockParser {
         return root
     }
 
+    /// The offset just past the line terminator after `end`.
+    private func afterLine(_ end: Int) -> Int {
+        var p = end
+        if p < b.count {
+            if b[p] == 0x0D, p + 1 < b.count, b[p + 1] == 0x0A { p += 2 } else { p += 1 }
+        }
+        return p
+    }
+
     /// Closes every open block (end of input).
     func finish() {
+        resumeOffset = b.count
         while open.count > 1 { closeTip() }
         finalize(root)
     }
@@ -169,6 +182,7 @@ final class BlockParser {
         partiallyConsumedTab = false
         blank = false
         firstNonspace = -1
+        resumeOffset = start
 
         // 1. Which open blocks does the line continue?
         var matched = 0
@@ -201,6 +215,7 @@ final class BlockParser {
                         // The closing fence ends the block and uses up the line.
                         node.endOffset = lineEnd
                         closeUnmatched(i)
+                        resumeOffset = afterLine(lineEnd)
                         closeTip()
                         return
                     }
@@ -361,6 +376,7 @@ final class BlockParser {
             addLine(to: container)
             if (1...5).contains(container.htmlType), Scan.htmlBlockEnds(container.htmlType, b, firstNonspace, lineEnd) {
                 closeUnmatched(open.count - 1)
+                resumeOffset = afterLine(lineEnd)
                 if tip === container { closeTip() }
             }
         case .table:
@@ -465,7 +481,12 @@ final class BlockParser {
         } else {
             tip.children.removeAll { $0 === paragraph }
         }
-        if lastStart > 0, open.count == 1, tip.children.last === paragraph { onTopLevelClose?(paragraph) }
+        if lastStart > 0, open.count == 1, tip.children.last === paragraph {
+            let saved = resumeOffset
+            resumeOffset = table.startOffset
+            onTopLevelClose?(paragraph)
+            resumeOffset = saved
+        }
         table.alignments = alignments
         table.rows = [header]
         table.endOffset = lineEnd

@@ -24,14 +24,17 @@ final class InlineParser {
     let options: MarkdownOptions
     let definitions: [String: LinkDefinition]
     /// Labels looked up and not found (the streaming renderer re-renders if they get defined later).
-    var missedLabels: Set<String> = []
+    @exclusivity(unchecked) var missedLabels: Set<String> = []
 
-    var nodes: [ArenaNode] = []
-    var lits: [UInt8] = []
-    var links: [(String, String)] = []
-    var head: Int32 = -1
-    var tail: Int32 = -1
-    var pos = 0
+    @exclusivity(unchecked) var nodes: [ArenaNode] = []
+    @exclusivity(unchecked) var lits: [UInt8] = []
+    @exclusivity(unchecked) var links: [(String, String)] = []
+    @exclusivity(unchecked) var head: Int32 = -1
+    @exclusivity(unchecked) var tail: Int32 = -1
+    @exclusivity(unchecked) var pos = 0
+    /// The earliest position of a construct more text could still complete (an opener with no
+    /// closer yet, a backtick run, a `<`): the streaming renderer never caches output past it.
+    @exclusivity(unchecked) var unresolved = Int.max
 
     struct Delimiter {
         var node: Int32
@@ -43,8 +46,8 @@ final class InlineParser {
         var next: Int
         var active = true
     }
-    var delims: [Delimiter] = []
-    var lastDelim = -1
+    @exclusivity(unchecked) var delims: [Delimiter] = []
+    @exclusivity(unchecked) var lastDelim = -1
 
     struct Bracket {
         var node: Int32
@@ -54,9 +57,9 @@ final class InlineParser {
         var previousDelimiter: Int
         var position: Int
     }
-    var brackets: [Bracket] = []
+    @exclusivity(unchecked) var brackets: [Bracket] = []
     /// Link (not image) openers below this stack index are inactive.
-    var linkFloor = 0
+    @exclusivity(unchecked) var linkFloor = 0
 
     private func popBracket() {
         brackets.removeLast()
@@ -64,10 +67,10 @@ final class InlineParser {
     }
 
     // Memo for backtick runs: after one full scan, the last position of each run length.
-    private var scannedBackticks = false
-    private var backtickRuns: [Int: Int] = [:]
+    @exclusivity(unchecked) private var scannedBackticks = false
+    @exclusivity(unchecked) private var backtickRuns: [Int: Int] = [:]
     // Memo for inline HTML ends that were not found from some position on.
-    private var noEnd: [Int: Int] = [:]
+    @exclusivity(unchecked) private var noEnd: [Int: Int] = [:]
 
     init(_ subject: [UInt8], options: MarkdownOptions, definitions: [String: LinkDefinition]) {
         s = subject
@@ -181,6 +184,7 @@ final class InlineParser {
                 if end > start { appendText(s[start..<end], start: start, end: end) }
             }
         }
+        for bracket in brackets { unresolved = min(unresolved, Int(nodes[Int(bracket.node)].start)) }
         processEmphasis(-1)
     }
 
@@ -248,6 +252,7 @@ final class InlineParser {
             pos = close + length
             append(ArenaNode(kind: .code, litStart: ls, litLen: Int32(content.count), start: Int32(start), end: Int32(pos)))
         } else {
+            unresolved = min(unresolved, start)
             appendText(s[start..<j], start: start, end: j)
         }
     }
@@ -292,6 +297,7 @@ final class InlineParser {
             append(ArenaNode(kind: .html, litStart: ls, litLen: Int32(length), start: Int32(at), end: Int32(pos)))
             return
         }
+        unresolved = min(unresolved, at)
         pos += 1
         appendText(s[at..<pos], start: at, end: pos)
     }
@@ -455,7 +461,11 @@ final class InlineParser {
                 if !d.canOpen { removeDelimiter(oldCloser) }
             }
         }
-        while lastDelim != bottom, lastDelim >= 0 { removeDelimiter(lastDelim) }
+        while lastDelim != bottom, lastDelim >= 0 {
+            let d = delims[lastDelim]
+            if d.canOpen, nodes[Int(d.node)].litLen > 0 { unresolved = min(unresolved, Int(nodes[Int(d.node)].start)) }
+            removeDelimiter(lastDelim)
+        }
     }
 
     private func insertEmphasis(_ opener: Int, _ closer: Int) -> Int {
