@@ -97,6 +97,18 @@ func markdownBenchmarks() throws -> [Figure] {
     let big = MarkdownBenchDocument.make(size: 10_000_000, seed: 1)
     if let path = environment["MARKDOWN_BENCH_WRITE"] { try big.write(toFile: path, atomically: true, encoding: .utf8) }
     let megabytes = Double(big.utf8.count) / 1_000_000
+    if environment["MARKDOWN_BENCH_PROFILE"] == "stream" {
+        let answer = MarkdownBenchDocument.make(size: 100_000, seed: 2)
+        let bytes = Array(answer.utf8)
+        for _ in 0..<20 {
+            let stream = MarkdownStream()
+            for k in 0..<10_000 {
+                _ = stream.append(String(decoding: bytes[(bytes.count * k / 10_000)..<(bytes.count * (k + 1) / 10_000)], as: UTF8.self))
+            }
+            _ = stream.finish()
+        }
+        return []
+    }
     if environment["MARKDOWN_BENCH_PROFILE"] != nil {
         // A loop to attach a profiler to (`perf record`), no figures.
         for _ in 0..<5 { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(big)) }

@@ -59,8 +59,8 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         }
     }
 
-    /// Long one-line paragraphs (as LLMs write them) streamed in small chunks: every intermediate
-    /// tail from the stable-prefix fast path equals a full render of the same text.
+    /// Long one-line paragraphs (as LLMs write them) and a long code block streamed in small
+    /// chunks: every intermediate tail from the fast paths equals a full render of the same text.
     @Test(arguments: 0..<40)
     func longParagraphTailsMatchFullRenders(_ seed: Int) {
         let pieces = ["word", "*em*", "**strong**", "`code`", "[link](https://x.y/z)", "a*b", "snake_case", "x_y_",
@@ -75,6 +75,12 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
             text += paragraph == 1 ? "\nsecond line of it " : ""
             text += "\n\n"
         }
+        text += "  ```swift\n"
+        for _ in 0..<(10 + Int.random(in: 0..<30, using: &rng)) {
+            let indent = String(repeating: " ", count: Int.random(in: 0..<5, using: &rng))
+            text += indent + pieces[Int.random(in: 0..<pieces.count, using: &rng)] + " <&> " + ["``", "```x", "~~~", "\t", ""][Int.random(in: 0..<5, using: &rng)] + "\n"
+        }
+        text += "  ```\n\n"
         text += "[ref]: /defined-late\n"
         let stream = MarkdownStream()
         stream.checkTails = true

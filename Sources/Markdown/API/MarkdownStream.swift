@@ -51,6 +51,8 @@ public final class MarkdownStream {
     private var tailBlocksStale = false
     /// The stable prefix of the open top-level paragraph: its inline HTML can no longer change.
     private var stable: (paragraphStart: Int, length: Int, html: String)?
+    /// The open fenced code block's opening tag and escaped content so far.
+    private var codeCache: (node: BlockNode, covered: Int, html: String)?
     /// Tests set this to compare every fast-path tail with a full render.
     var checkTails = false
     /// Fast-path tails that differed from a full render (tests expect zero).
@@ -228,7 +230,7 @@ public final class MarkdownStream {
     }
 
     private func renderTailNow() {
-        if let html = paragraphTail() {
+        if let html = paragraphTail() ?? codeTail() {
             tailHTML = html
             tailBlocksStale = true
             if checkTails {
@@ -257,12 +259,7 @@ public final class MarkdownStream {
         let b = parser.b
         var q = fed
         while q < b.count, Scan.isSpaceOrTab(b[q]) { q += 1 }
-        // The unfinished line must continue the paragraph whatever comes next: it starts with a letter.
-        if q < b.count {
-            let c = b[q]
-            guard Scan.isLetter(c) || c >= 0xC2 else { return nil }
-            guard !b[q...].contains(0x0D) else { return nil }
-        }
+        guard q == b.count || MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q) else { return nil }
         var subject = paragraph.content
         subject.append(contentsOf: b[q...])
         while let last = subject.last, Scan.isWhitespace(last) { subject.removeLast() }
@@ -310,6 +307,81 @@ public final class MarkdownStream {
             }
         }
         return html
+    }
+
+    /// The tail when it is one open fenced code block: the escaped code is kept and extended line
+    /// by line, so a long code block costs only its new text per chunk.
+    private func codeTail() -> String? {
+        guard parser.open.count == 2, let code = parser.open.last, code.kind == .codeBlock, code.fenced else {
+            codeCache = nil
+            return nil
+        }
+        let b = parser.b
+        var q = fed
+        var skip = code.fenceOffset
+        while skip > 0, q < b.count, b[q] == 0x20 {
+            q += 1
+            skip -= 1
+        }
+        var first = fed
+        while first < b.count, b[first] == 0x20 { first += 1 }
+        // An unfinished line that could still become the closing fence, or a pending `\r`, needs the parser.
+        if first < b.count, first - fed < 4, b[first] == code.fenceChar { return nil }
+        if b[fed...].contains(0x0D) { return nil }
+        if codeCache == nil || codeCache!.node !== code {
+            var writer = HTMLWriter()
+            let info = String(decoding: code.info, as: UTF8.self)
+            writer.block(MarkdownBlock(kind: .codeBlock(info: info, code: ""), range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
+            var opening = writer.string
+            opening.removeLast("</code></pre>\n".utf8.count)
+            codeCache = (code, 0, opening)
+        }
+        if codeCache!.covered < code.content.count {
+            var writer = HTMLWriter()
+            code.content[codeCache!.covered...].withUnsafeBufferPointer { writer.escape($0) }
+            codeCache!.html += writer.string
+            codeCache!.covered = code.content.count
+        }
+        var partial = ""
+        if fed < b.count {
+            var writer = HTMLWriter()
+            b[q...].withUnsafeBufferPointer { writer.escape($0) }
+            partial = writer.string + "\n"
+        }
+        return codeCache!.html + partial + "</code></pre>\n"
+    }
+
+    /// Whether an unfinished line is paragraph text whatever follows it: it cannot start a block
+    /// that interrupts a paragraph, nor be a setext underline or a table delimiter row.
+    static func continuesParagraph(_ b: [UInt8], from lineStart: Int, firstNonspace q: Int) -> Bool {
+        let n = b.count
+        if b[q...].contains(0x0D) { return false }
+        if q - lineStart >= 4 { return true }  // indented: continuation text (indented code cannot interrupt)
+        // A letter, digit or non-ASCII character rules out thematic breaks, setext underlines and delimiter rows.
+        guard b[q...].contains(where: { Scan.isAlnum($0) || $0 >= 0x80 }) else { return false }
+        func run(_ c: UInt8) -> Int {
+            var k = q
+            while k < n, b[k] == c { k += 1 }
+            return k - q
+        }
+        let c = b[q]
+        switch c {
+        case 0x3E, 0x3C: return false  // block quote, HTML block
+        case 0x23:
+            let r = run(c)
+            return r > 6 || (q + r < n && !Scan.isSpaceOrTab(b[q + r]))
+        case 0x2A, 0x2D, 0x2B:
+            return q + 1 < n && !Scan.isSpaceOrTab(b[q + 1])
+        case 0x60, 0x7E:
+            let r = run(c)
+            return r < 3 && q + r < n
+        case 0x30...0x39:
+            var k = q
+            while k < n, Scan.isDigit(b[k]) { k += 1 }
+            return k < n && b[k] != 0x2E && b[k] != 0x29 || k - q > 9
+        default:
+            return true
+        }
     }
 
     /// Parses the open tail afresh (with the definitions known so far) and renders it.
