@@ -1,1 +1,178 @@
-func markdownBenchmarks() throws -> [Figure] { [] }
+import Foundation
+import Markdown
+
+/// The deterministic mixed document of the markdown benchmarks; `docs/benchmarks/markdown/generate.py`
+/// writes the same bytes, so cmark can be timed on it side by side.
+enum MarkdownBenchDocument {
+    static let words = [
+        "stream", "answer", "model", "token", "render", "markdown", "slot", "template", "safe", "prompt",
+        "variable", "schema", "table", "list", "code", "quote", "heading", "link", "image", "engine",
+        "swift", "linux", "terminal", "width", "chunk", "final", "block", "inline", "parser", "output",
+    ]
+
+    /// A 64-bit linear congruential generator (Knuth's MMIX constants), easy to mirror in Python.
+    struct Generator {
+        var state: UInt64
+        mutating func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+    }
+
+    static func word(_ g: inout Generator, counter: inout Int) -> String {
+        let w = words[g.next(words.count)]
+        switch g.next(12) {
+        case 0: return "*\(w)*"
+        case 1: return "**\(w)**"
+        case 2:
+            counter += 1
+            return "[\(w)](https://example.com/\(w)/\(counter))"
+        case 3: return "`\(w)`"
+        default: return w
+        }
+    }
+
+    static func line(_ g: inout Generator, _ count: Int, counter: inout Int) -> String {
+        (0..<count).map { _ in word(&g, counter: &counter) }.joined(separator: " ")
+    }
+
+    /// Markdown of at least `size` bytes: headings, paragraphs with emphasis, links and code spans,
+    /// bullet and ordered lists (some nested), fenced code and block quotes.
+    static func make(size: Int, seed: UInt64) -> String {
+        var g = Generator(state: seed)
+        var counter = 0
+        var out = ""
+        out.reserveCapacity(size + 1_000)
+        while out.utf8.count < size {
+            switch g.next(10) {
+            case 0:
+                let hashes = String(repeating: "#", count: 1 + g.next(3))
+                let count = 3 + g.next(4)
+                out += hashes + " " + line(&g, count, counter: &counter) + "\n"
+            case 1, 2, 3, 4:
+                for _ in 0..<(3 + g.next(4)) {
+                    let count = 8 + g.next(7)
+                    out += line(&g, count, counter: &counter) + "\n"
+                }
+            case 5, 6:
+                for _ in 0..<(3 + g.next(4)) {
+                    let count = 4 + g.next(8)
+                    out += "- " + line(&g, count, counter: &counter) + "\n"
+                    if g.next(4) == 0 {
+                        let nested = 3 + g.next(5)
+                        out += "  - " + line(&g, nested, counter: &counter) + "\n"
+                    }
+                }
+            case 7:
+                for i in 0..<(3 + g.next(4)) {
+                    let count = 4 + g.next(8)
+                    out += "\(i + 1). " + line(&g, count, counter: &counter) + "\n"
+                }
+            case 8:
+                out += "```python\n"
+                for _ in 0..<(4 + g.next(7)) {
+                    let indent = String(repeating: "    ", count: g.next(3))
+                    let a = words[g.next(words.count)]
+                    let b = words[g.next(words.count)]
+                    out += indent + a + " = " + b + "(\(g.next(100)))\n"
+                }
+                out += "```\n"
+            default:
+                for _ in 0..<(2 + g.next(3)) {
+                    let count = 6 + g.next(8)
+                    out += "> " + line(&g, count, counter: &counter) + "\n"
+                }
+            }
+            out += "\n"
+        }
+        return out
+    }
+}
+
+func markdownBenchmarks() throws -> [Figure] {
+    var figures: [Figure] = []
+    let environment = ProcessInfo.processInfo.environment
+
+    // HTML throughput on 10 MB of mixed content (parse + render, as `cmark` does).
+    let big = MarkdownBenchDocument.make(size: 10_000_000, seed: 1)
+    if let path = environment["MARKDOWN_BENCH_WRITE"] { try big.write(toFile: path, atomically: true, encoding: .utf8) }
+    let megabytes = Double(big.utf8.count) / 1_000_000
+    if environment["MARKDOWN_BENCH_PROFILE"] == "stream" {
+        let answer = MarkdownBenchDocument.make(size: 100_000, seed: 2)
+        let bytes = Array(answer.utf8)
+        for _ in 0..<20 {
+            let stream = MarkdownStream()
+            for k in 0..<10_000 {
+                _ = stream.append(String(decoding: bytes[(bytes.count * k / 10_000)..<(bytes.count * (k + 1) / 10_000)], as: UTF8.self))
+            }
+            _ = stream.finish()
+        }
+        return []
+    }
+    if environment["MARKDOWN_BENCH_PROFILE"] != nil {
+        // A loop to attach a profiler to (`perf record`), no figures.
+        for _ in 0..<5 { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(big)) }
+        return []
+    }
+    let oneShot = secondsPerCall(minimumSeconds: 2) { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(big)) }
+    figures.append(Figure(name: "markdown.html.10mb", value: oneShot * 1000, unit: "ms"))
+    figures.append(Figure(name: "markdown.html.throughput", value: megabytes / oneShot, unit: "MB/s"))
+    let commonMark = secondsPerCall(minimumSeconds: 2) { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(big, options: .commonMark)) }
+    figures.append(Figure(name: "markdown.html.throughput.commonmark-only", value: megabytes / commonMark, unit: "MB/s"))
+    let parseOnly = secondsPerCall(minimumSeconds: 1) { _ = MarkdownParser.parse(big) }
+    figures.append(Figure(name: "markdown.parse.throughput", value: megabytes / parseOnly, unit: "MB/s"))
+    let document = MarkdownParser.parse(big)
+    let terminal = secondsPerCall(minimumSeconds: 1) {
+        _ = MarkdownTerminalRenderer.render(document, style: TerminalStyle(width: 100, color: true))
+    }
+    figures.append(Figure(name: "markdown.terminal.throughput", value: megabytes / terminal, unit: "MB/s"))
+
+    // Streaming: a 100 KB answer in 10,000 chunks, against one render of the final text.
+    let answer = MarkdownBenchDocument.make(size: 100_000, seed: 2)
+    let bytes = Array(answer.utf8)
+    let chunkCount = 10_000
+    var chunks: [String] = []
+    for k in 0..<chunkCount {
+        let a = bytes.count * k / chunkCount
+        let b = bytes.count * (k + 1) / chunkCount
+        chunks.append(String(decoding: bytes[a..<b], as: UTF8.self))  // ASCII text: every split is a character boundary
+    }
+    let answerOneShot = secondsPerCall(minimumSeconds: 1) { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(answer)) }
+    let clock = ContinuousClock()
+    func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+    var worst = 0.0
+    var totals: [Double] = []
+    for _ in 0..<5 {
+        let stream = MarkdownStream()
+        let start = clock.now
+        for chunk in chunks {
+            let t0 = clock.now
+            _ = stream.append(chunk)
+            worst = max(worst, seconds(clock.now - t0))
+        }
+        _ = stream.finish()
+        totals.append(seconds(clock.now - start))
+        precondition(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(answer)))
+    }
+    let streamTotal = totals.sorted()[totals.count / 2]
+    figures.append(Figure(name: "markdown.stream.100kb.oneshot", value: answerOneShot * 1000, unit: "ms"))
+    figures.append(Figure(name: "markdown.stream.100kb.10000chunks.total", value: streamTotal * 1000, unit: "ms"))
+    figures.append(Figure(name: "markdown.stream.100kb.10000chunks.worst-chunk", value: worst * 1_000_000, unit: "us"))
+    figures.append(Figure(name: "markdown.stream.100kb.10000chunks.ratio", value: streamTotal / answerOneShot, unit: "x"))
+
+    // Pathological nesting, about 1 MB each: must stay linear.
+    let pathological: [(String, String)] = [
+        ("brackets", String(repeating: "[", count: 500_000) + "a" + String(repeating: "]", count: 500_000)),
+        ("emphasis", String(repeating: "*a **a ", count: 70_000) + "b" + String(repeating: " a** a*", count: 70_000)),
+        ("blockquotes", String(repeating: "> ", count: 500_000) + "a\n"),
+        ("lists", String(repeating: "- ", count: 500_000) + "a\n"),
+        ("list-levels", (0..<1_000).map { String(repeating: " ", count: $0) + "- a\n" }.joined()),
+        ("links", String(repeating: "[a](b", count: 200_000)),
+        ("images", String(repeating: "![[]()", count: 170_000)),
+    ]
+    for (name, text) in pathological {
+        let t = secondsPerCall(minimumSeconds: 0.3, minimumRuns: 1) { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(text)) }
+        figures.append(Figure(name: "markdown.pathological.\(name)", value: t * 1000, unit: "ms"))
+    }
+    return figures
+}

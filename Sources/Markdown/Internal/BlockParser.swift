@@ -1,0 +1,684 @@
+/// The CommonMark block phase: lines in, a tree of `BlockNode`s out (the algorithm of the spec's
+/// appendix, as in cmark), fed line by line so the streaming renderer can reuse it.
+final class BlockParser {
+    /// The text; the streaming renderer appends to it between lines.
+    @exclusivity(unchecked) var b: [UInt8]
+    let options: MarkdownOptions
+    /// Open blocks from the document down to the tip.
+    @exclusivity(unchecked) private(set) var open: [BlockNode]
+    let root: BlockNode
+    @exclusivity(unchecked) var definitions: [String: LinkDefinition] = [:]
+    /// Called when a top-level block closes (the streaming renderer listens).
+    var onTopLevelClose: ((BlockNode) -> Void)?
+    /// Where the text after a block closed by `onTopLevelClose` resumes: the current line's start
+    /// (the line did not continue the block), or after the current line (the line closed it).
+    @exclusivity(unchecked) private(set) var resumeOffset = 0
+    /// Called with each new definition label (the streaming renderer listens).
+    var onDefinition: ((String) -> Void)?
+
+    /// Containers nest at most this deep; deeper markers are read as text, so trees and renderers stay shallow.
+    static let maxDepth = 96
+
+    // Per-line state.
+    @exclusivity(unchecked) private var lineStart = 0
+    @exclusivity(unchecked) private var lineEnd = 0
+    @exclusivity(unchecked) private var lineNumber = 0
+    @exclusivity(unchecked) private var offset = 0
+    @exclusivity(unchecked) private var column = 0
+    @exclusivity(unchecked) private var partiallyConsumedTab = false
+    @exclusivity(unchecked) private var firstNonspace = 0
+    @exclusivity(unchecked) private var firstNonspaceColumn = 0
+    @exclusivity(unchecked) private var indent = 0
+    @exclusivity(unchecked) private var blank = false
+
+    init(bytes: [UInt8], options: MarkdownOptions, definitions: [String: LinkDefinition] = [:]) {
+        b = bytes
+        self.options = options
+        self.definitions = definitions
+        root = BlockNode(.document, start: 0, line: 1)
+        open = [root]
+    }
+
+    /// Parses every line of the text and closes everything.
+    func parseAll() -> BlockNode {
+        var i = 0
+        let n = b.count
+        while i < n {
+            var e = i
+            while e < n, b[e] != 0x0A, b[e] != 0x0D { e += 1 }
+            var next = e
+            if next < n {
+                if b[next] == 0x0D, next + 1 < n, b[next + 1] == 0x0A { next += 2 } else { next += 1 }
+            }
+            processLine(start: i, end: e)
+            i = next
+        }
+        finish()
+        return root
+    }
+
+    /// The offset just past the line terminator after `end`.
+    private func afterLine(_ end: Int) -> Int {
+        var p = end
+        if p < b.count {
+            if b[p] == 0x0D, p + 1 < b.count, b[p + 1] == 0x0A { p += 2 } else { p += 1 }
+        }
+        return p
+    }
+
+    /// Closes every open block (end of input).
+    func finish() {
+        resumeOffset = b.count
+        while open.count > 1 { closeTip() }
+        finalize(root)
+    }
+
+    // MARK: - Line state
+
+    @inline(__always) private func peek(_ i: Int) -> UInt8 { i < lineEnd ? b[i] : 0x0A }
+
+    private func findFirstNonspace() {
+        // The scan is cached until the offset moves past it, so deep indentation stays linear.
+        if firstNonspace > offset {
+            indent = firstNonspaceColumn - column
+            blank = firstNonspace >= lineEnd
+            return
+        }
+        var i = offset
+        var col = column
+        var charsToTab = 4 - (column % 4)
+        while i < lineEnd {
+            let c = b[i]
+            if c == 0x20 {
+                i += 1
+                col += 1
+                charsToTab -= 1
+                if charsToTab == 0 { charsToTab = 4 }
+            } else if c == 0x09 {
+                i += 1
+                col += charsToTab
+                charsToTab = 4
+            } else {
+                break
+            }
+        }
+        firstNonspace = i
+        firstNonspaceColumn = col
+        indent = col - column
+        blank = i >= lineEnd
+    }
+
+    private func advance(_ count: Int, columns: Bool) {
+        var count = count
+        while count > 0, offset < lineEnd {
+            if b[offset] == 0x09 {
+                let charsToTab = 4 - (column % 4)
+                if columns {
+                    partiallyConsumedTab = charsToTab > count
+                    let step = min(count, charsToTab)
+                    column += step
+                    offset += partiallyConsumedTab ? 0 : 1
+                    count -= step
+                } else {
+                    partiallyConsumedTab = false
+                    column += charsToTab
+                    offset += 1
+                    count -= 1
+                }
+            } else {
+                partiallyConsumedTab = false
+                offset += 1
+                column += 1
+                count -= 1
+            }
+        }
+    }
+
+    private func addLine(to node: BlockNode) {
+        var extra = 0
+        if partiallyConsumedTab {
+            offset += 1
+            extra = 4 - (column % 4)
+        }
+        node.addLine(b[min(offset, lineEnd)..<lineEnd], source: offset, extraSpaces: extra)
+        node.endOffset = lineEnd
+    }
+
+    // MARK: - Tree operations
+
+    private var tip: BlockNode { open[open.count - 1] }
+
+    private func closeTip() {
+        let node = open.removeLast()
+        finalize(node)
+        if open.count == 1 { onTopLevelClose?(node) }
+    }
+
+    /// Closes open blocks below index `depth` (keeping `open[0...depth]`).
+    private func closeUnmatched(_ depth: Int) {
+        while open.count - 1 > depth { closeTip() }
+    }
+
+    private func addChild(_ kind: BlockNode.Kind, at start: Int, lastMatched: inout Int) -> BlockNode {
+        closeUnmatched(lastMatched)
+        while !tip.canContain(kind) { closeTip() }
+        let node = BlockNode(kind, start: start, line: lineNumber)
+        node.endOffset = lineEnd
+        tip.children.append(node)
+        open.append(node)
+        lastMatched = open.count - 1
+        return node
+    }
+
+    // MARK: - One line
+
+    /// Processes the line `b[start..<end]` (without its terminator).
+    func processLine(start: Int, end: Int) {
+        lineNumber += 1
+        lineStart = start
+        lineEnd = end
+        offset = start
+        column = 0
+        partiallyConsumedTab = false
+        blank = false
+        firstNonspace = -1
+        resumeOffset = start
+
+        // 1. Which open blocks does the line continue?
+        var matched = 0
+        var allMatched = true
+        var i = 1
+        while i < open.count {
+            let node = open[i]
+            findFirstNonspace()
+            var ok = false
+            switch node.kind {
+            case .blockQuote:
+                if indent <= 3, peek(firstNonspace) == 0x3E {
+                    advance(indent + 1, columns: true)
+                    if Scan.isSpaceOrTab(peek(offset)) { advance(1, columns: true) }
+                    ok = true
+                }
+            case .item:
+                if indent >= node.markerOffset + node.padding {
+                    advance(node.markerOffset + node.padding, columns: true)
+                    ok = true
+                } else if blank, !node.children.isEmpty {
+                    advance(firstNonspace - offset, columns: false)
+                    ok = true
+                }
+            case .codeBlock:
+                if node.fenced {
+                    if indent <= 3, peek(firstNonspace) == node.fenceChar,
+                        Scan.closingFence(b, firstNonspace, lineEnd, node.fenceChar, node.fenceLength)
+                    {
+                        // The closing fence ends the block and uses up the line.
+                        node.endOffset = lineEnd
+                        closeUnmatched(i)
+                        resumeOffset = afterLine(lineEnd)
+                        closeTip()
+                        return
+                    }
+                    var k = node.fenceOffset
+                    while k > 0, peek(offset) == 0x20 {
+                        advance(1, columns: true)
+                        k -= 1
+                    }
+                    ok = true
+                } else if indent >= 4 {
+                    advance(4, columns: true)
+                    ok = true
+                } else if blank {
+                    advance(firstNonspace - offset, columns: false)
+                    ok = true
+                }
+            case .htmlBlock:
+                ok = !(blank && (node.htmlType == 6 || node.htmlType == 7))
+            case .paragraph, .table:
+                ok = !blank
+            case .list:
+                ok = true
+            default:
+                ok = false
+            }
+            if !ok {
+                allMatched = false
+                break
+            }
+            matched = i
+            i += 1
+        }
+        _ = allMatched
+
+        // 2. Does the rest of the line start new blocks?
+        var container = open[matched]
+        var maybeLazy = tip.kind == .paragraph
+        var openedNew = false
+        while container.kind != .codeBlock && container.kind != .htmlBlock {
+            findFirstNonspace()
+            let indented = indent >= 4
+            let c = peek(firstNonspace)
+            let deepEnough = open.count >= BlockParser.maxDepth
+            if !indented, c == 0x3E, !deepEnough {
+                advance(firstNonspace + 1 - offset, columns: false)
+                if Scan.isSpaceOrTab(peek(offset)) { advance(1, columns: true) }
+                container = addChild(.blockQuote, at: firstNonspace, lastMatched: &matched)
+            } else if !indented, c == 0x23, let (level, n) = Scan.atxHeading(b, firstNonspace, lineEnd) {
+                let at = firstNonspace
+                advance(firstNonspace + n - offset, columns: false)
+                container = addChild(.heading, at: at, lastMatched: &matched)
+                container.level = level
+            } else if !indented, let (fc, len) = Scan.openingFence(b, firstNonspace, lineEnd) {
+                let at = firstNonspace
+                container = addChild(.codeBlock, at: at, lastMatched: &matched)
+                container.fenced = true
+                container.fenceChar = fc
+                container.fenceLength = len
+                container.fenceOffset = firstNonspace - offset
+                var s = at + len
+                while s < lineEnd, Scan.isSpaceOrTab(b[s]) { s += 1 }
+                var e = lineEnd
+                while e > s, Scan.isSpaceOrTab(b[e - 1]) { e -= 1 }
+                container.info = Inlines.unescapeAndDecode(b[s..<e])
+                advance(lineEnd - offset, columns: false)
+            } else if !indented, c == 0x3C,
+                case let t = Scan.htmlBlockStart(b, firstNonspace, lineEnd, canInterruptParagraph: container.kind == .paragraph),
+                t != 0
+            {
+                container = addChild(.htmlBlock, at: firstNonspace, lastMatched: &matched)
+                container.htmlType = t
+            } else if !indented, container.kind == .paragraph, open.count - 1 == matched || !maybeLazy,
+                case let level = Scan.setextUnderline(b, firstNonspace, lineEnd), level != 0
+            {
+                if resolveDefinitions(container) {
+                    container.kind = .heading
+                    container.level = level
+                    container.setext = true
+                    container.endOffset = lineEnd
+                    advance(lineEnd - offset, columns: false)
+                }
+            } else if !indented, container.kind == .paragraph, options.tables, open.count - 1 == matched,
+                let table = startTable(container)
+            {
+                container = table
+                matched = open.count - 1
+                openedNew = true
+                advance(lineEnd - offset, columns: false)
+                break
+            } else if !indented, Scan.thematicBreak(b, firstNonspace, lineEnd) {
+                container = addChild(.thematicBreak, at: firstNonspace, lastMatched: &matched)
+                container.endOffset = lineEnd
+                advance(lineEnd - offset, columns: false)
+            } else if !indented, !deepEnough, let marker = listMarker(interruptsParagraph: container.kind == .paragraph) {
+                let at = firstNonspace
+                advance(firstNonspace + marker.length - offset, columns: false)
+                let saveTab = partiallyConsumedTab
+                let saveOffset = offset
+                let saveColumn = column
+                while column - saveColumn <= 5, Scan.isSpaceOrTab(peek(offset)) { advance(1, columns: true) }
+                let spaces = column - saveColumn
+                var padding: Int
+                if spaces >= 5 || spaces < 1 || Scan.isLineEnd(peek(offset)) {
+                    padding = marker.length + 1
+                    offset = saveOffset
+                    column = saveColumn
+                    partiallyConsumedTab = saveTab
+                    if spaces > 0 { advance(1, columns: true) }
+                } else {
+                    padding = marker.length + spaces
+                }
+                if !(container.kind == .list && container.ordered == marker.ordered
+                    && container.bulletChar == marker.bullet && container.delimiter == marker.delimiter)
+                {
+                    container = addChild(.list, at: at, lastMatched: &matched)
+                    container.ordered = marker.ordered
+                    container.bulletChar = marker.bullet
+                    container.delimiter = marker.delimiter
+                    container.listStart = marker.start
+                }
+                container = addChild(.item, at: at, lastMatched: &matched)
+                container.ordered = marker.ordered
+                container.markerOffset = indent
+                container.padding = padding
+            } else if indented, !maybeLazy, !blank {
+                advance(4, columns: true)
+                container = addChild(.codeBlock, at: offset, lastMatched: &matched)
+            } else {
+                break
+            }
+            if container !== open[0] && container === tip && container.startLine == lineNumber { openedNew = true }
+            if container.acceptsLines { break }
+            maybeLazy = false
+        }
+
+        // 3. The rest of the line is text for the container.
+        findFirstNonspace()
+        if blank, let last = container.children.last { last.lastLineBlank = true }
+        let kind = container.kind
+        let lastLineBlank = blank && kind != .blockQuote && kind != .heading && kind != .thematicBreak
+            && !(kind == .codeBlock && container.fenced)
+            && !(kind == .item && container.children.isEmpty && container.startLine == lineNumber)
+        container.lastLineBlank = lastLineBlank
+        if let at = open.firstIndex(where: { $0 === container }) {
+            for k in 0..<at { open[k].lastLineBlank = false }
+        }
+
+        if !openedNew, tip !== open[matched], !blank, tip.kind == .paragraph {
+            // Lazy continuation line.
+            addLine(to: tip)
+            return
+        }
+        closeUnmatched(matched)
+        switch container.kind {
+        case .codeBlock:
+            if !(openedNew && container.fenced) { addLine(to: container) }
+        case .htmlBlock:
+            addLine(to: container)
+            if (1...5).contains(container.htmlType), Scan.htmlBlockEnds(container.htmlType, b, firstNonspace, lineEnd) {
+                closeUnmatched(open.count - 1)
+                resumeOffset = afterLine(lineEnd)
+                if tip === container { closeTip() }
+            }
+        case .table:
+            if !blank {
+                container.rows.append(splitRow(firstNonspace, lineEnd))
+                container.endOffset = lineEnd
+            }
+        default:
+            if blank {
+                break
+            } else if container.acceptsLines {
+                if container.kind == .heading, !container.setext { chopClosingHashes() }
+                advance(firstNonspace - offset, columns: false)
+                addLine(to: container)
+            } else {
+                var m = matched
+                let para = addChild(.paragraph, at: firstNonspace, lastMatched: &m)
+                advance(firstNonspace - offset, columns: false)
+                addLine(to: para)
+            }
+        }
+    }
+
+    /// Drops an ATX heading's closing `#` sequence (and the spaces around it) from the line.
+    private func chopClosingHashes() {
+        var e = lineEnd
+        while e > firstNonspace, Scan.isSpaceOrTab(b[e - 1]) { e -= 1 }
+        var h = e
+        while h > firstNonspace, b[h - 1] == 0x23 { h -= 1 }
+        if h < e {
+            if h == firstNonspace || Scan.isSpaceOrTab(b[h - 1]) {
+                e = h
+                while e > firstNonspace, Scan.isSpaceOrTab(b[e - 1]) { e -= 1 }
+            }
+        }
+        lineEnd = e
+    }
+
+    private struct ListMarker {
+        var length: Int
+        var ordered: Bool
+        var bullet: UInt8
+        var delimiter: UInt8
+        var start: Int
+    }
+
+    private func listMarker(interruptsParagraph: Bool) -> ListMarker? {
+        let p = firstNonspace
+        let c = peek(p)
+        if c == 0x2A || c == 0x2D || c == 0x2B {
+            let d = peek(p + 1)
+            guard Scan.isSpaceOrTab(d) || Scan.isLineEnd(d) else { return nil }
+            if interruptsParagraph, Scan.isBlankRest(b, p + 1, lineEnd) { return nil }
+            return ListMarker(length: 1, ordered: false, bullet: c, delimiter: 0, start: 0)
+        }
+        guard Scan.isDigit(c) else { return nil }
+        var j = p
+        var start = 0
+        while j < lineEnd, Scan.isDigit(b[j]), j - p < 10 {
+            start = start * 10 + Int(b[j] - 0x30)
+            j += 1
+        }
+        guard j - p <= 9 else { return nil }
+        let delim = peek(j)
+        guard delim == 0x2E || delim == 0x29 else { return nil }
+        let d = peek(j + 1)
+        guard Scan.isSpaceOrTab(d) || Scan.isLineEnd(d) else { return nil }
+        if interruptsParagraph, start != 1 || Scan.isBlankRest(b, j + 1, lineEnd) { return nil }
+        return ListMarker(length: j + 1 - p, ordered: true, bullet: 0, delimiter: delim, start: start)
+    }
+
+    // MARK: - Tables
+
+    /// Turns the tip paragraph's last line into a table header if this line is a matching delimiter row.
+    private func startTable(_ paragraph: BlockNode) -> BlockNode? {
+        guard paragraph === tip, let alignments = delimiterRow(firstNonspace, lineEnd) else { return nil }
+        // The header is the paragraph's last line.
+        let content = paragraph.content
+        guard !content.isEmpty else { return nil }
+        var lastStart = content.count - 1
+        while lastStart > 0, content[lastStart - 1] != 0x0A { lastStart -= 1 }
+        let headerBytes = Array(content[lastStart..<(content.count - 1)])
+        let header = splitCells(headerBytes, source: sourceOffset(of: paragraph, contentOffset: lastStart))
+        guard header.count == alignments.count else { return nil }
+        open.removeLast()
+        let table = BlockNode(.table, start: sourceOffset(of: paragraph, contentOffset: lastStart), line: lineNumber - 1)
+        if lastStart > 0 {
+            paragraph.content.removeSubrange(lastStart...)
+            var k = 0
+            while k < paragraph.segments.count {
+                if paragraph.segments[k] >= lastStart { paragraph.segments.removeSubrange(k...); break }
+                k += 2
+            }
+            // The paragraph now ends with the line before the header.
+            paragraph.endOffset = max(paragraph.startOffset, table.startOffset - 1)
+            finalize(paragraph)
+            if resolveDefinitionsKeepingEmpty(paragraph) {
+                // The paragraph kept some text: it stays before the table.
+            } else {
+                tip.children.removeAll { $0 === paragraph }
+            }
+        } else {
+            tip.children.removeAll { $0 === paragraph }
+        }
+        if lastStart > 0, open.count == 1, tip.children.last === paragraph {
+            let saved = resumeOffset
+            resumeOffset = table.startOffset
+            onTopLevelClose?(paragraph)
+            resumeOffset = saved
+        }
+        table.alignments = alignments
+        table.rows = [header]
+        table.endOffset = lineEnd
+        tip.children.append(table)
+        open.append(table)
+        return table
+    }
+
+    private func resolveDefinitionsKeepingEmpty(_ p: BlockNode) -> Bool { !p.content.isEmpty }
+
+    private func sourceOffset(of node: BlockNode, contentOffset: Int) -> Int {
+        var k = 0
+        var best = node.startOffset
+        while k + 1 < node.segments.count {
+            if node.segments[k] <= contentOffset { best = node.segments[k + 1] + (contentOffset - node.segments[k]) } else { break }
+            k += 2
+        }
+        return best
+    }
+
+    private func delimiterRow(_ s: Int, _ e: Int) -> [MarkdownTableAlignment]? {
+        var e = e
+        while e > s, Scan.isSpaceOrTab(b[e - 1]) { e -= 1 }
+        guard s < e else { return nil }
+        var sawPipe = false
+        var result: [MarkdownTableAlignment] = []
+        var j = s
+        if b[j] == 0x7C { j += 1; sawPipe = true }
+        while j < e {
+            while j < e, Scan.isSpaceOrTab(b[j]) { j += 1 }
+            var left = false
+            var right = false
+            if j < e, b[j] == 0x3A { left = true; j += 1 }
+            let dashes = j
+            while j < e, b[j] == 0x2D { j += 1 }
+            guard j > dashes else { return nil }
+            if j < e, b[j] == 0x3A { right = true; j += 1 }
+            while j < e, Scan.isSpaceOrTab(b[j]) { j += 1 }
+            result.append(left && right ? .center : left ? .left : right ? .right : .none)
+            if j < e {
+                guard b[j] == 0x7C else { return nil }
+                sawPipe = true
+                j += 1
+            }
+        }
+        guard sawPipe || result.count > 1 else { return nil }
+        return result
+    }
+
+    private func splitRow(_ s: Int, _ e: Int) -> [TableCell] {
+        splitCells(Array(b[s..<e]), source: s)
+    }
+
+    /// Splits a row at unescaped pipes; `\|` becomes `|` in the cell text.
+    func splitCells(_ row: [UInt8], source: Int) -> [TableCell] {
+        var e = row.count
+        while e > 0, Scan.isSpaceOrTab(row[e - 1]) { e -= 1 }
+        var j = 0
+        while j < e, Scan.isSpaceOrTab(row[j]) { j += 1 }
+        if j < e, row[j] == 0x7C { j += 1 }
+        var cells: [TableCell] = []
+        var cell: [UInt8] = []
+        var cellStart = j
+        var trailingPipe = false
+        while j < e {
+            let c = row[j]
+            if c == 0x5C, j + 1 < e, row[j + 1] == 0x7C {
+                cell.append(0x7C)
+                j += 2
+                continue
+            }
+            if c == 0x7C {
+                cells.append(trimCell(cell, source: source + cellStart))
+                cell = []
+                j += 1
+                cellStart = j
+                trailingPipe = j == e
+                continue
+            }
+            cell.append(c)
+            j += 1
+        }
+        if !trailingPipe || !cell.isEmpty { cells.append(trimCell(cell, source: source + cellStart)) }
+        return cells
+    }
+
+    private func trimCell(_ cell: [UInt8], source: Int) -> TableCell {
+        var s = 0
+        var e = cell.count
+        while s < e, Scan.isSpaceOrTab(cell[s]) { s += 1 }
+        while e > s, Scan.isSpaceOrTab(cell[e - 1]) { e -= 1 }
+        return TableCell(bytes: Array(cell[s..<e]), source: source + s)
+    }
+
+    // MARK: - Finalising
+
+    private func finalize(_ node: BlockNode) {
+        switch node.kind {
+        case .paragraph:
+            _ = resolveDefinitions(node)
+        case .codeBlock:
+            if !node.fenced {
+                // Drop trailing blank lines.
+                var c = node.content
+                var e = c.count
+                while e > 0 {
+                    var k = e - 1  // at the '\n' ending the last line
+                    var s = k
+                    while s > 0, c[s - 1] != 0x0A { s -= 1 }
+                    var isBlank = true
+                    var m = s
+                    while m < k {
+                        if !Scan.isSpaceOrTab(c[m]) { isBlank = false; break }
+                        m += 1
+                    }
+                    if isBlank { e = s; k = s } else { break }
+                }
+                c.removeSubrange(e...)
+                node.content = c
+            }
+        case .list:
+            node.tight = true
+            outer: for (index, item) in node.children.enumerated() {
+                let hasNext = index + 1 < node.children.count
+                if item.lastLineBlank && hasNext {
+                    node.tight = false
+                    break
+                }
+                for (subIndex, sub) in item.children.enumerated() {
+                    if (hasNext || subIndex + 1 < item.children.count) && endsWithBlankLine(sub) {
+                        node.tight = false
+                        break outer
+                    }
+                }
+            }
+            node.endOffset = node.children.last?.endOffset ?? node.endOffset
+        case .item, .blockQuote:
+            node.endOffset = max(node.endOffset, node.children.last?.endOffset ?? node.endOffset)
+        default:
+            break
+        }
+    }
+
+    private func endsWithBlankLine(_ node: BlockNode) -> Bool {
+        var cur: BlockNode? = node
+        while let n = cur {
+            if n.lastLineBlank { return true }
+            cur = (n.kind == .list || n.kind == .item) ? n.children.last : nil
+        }
+        return false
+    }
+
+    /// Strips link reference definitions from the start of a paragraph; returns whether text is left.
+    @discardableResult
+    private func resolveDefinitions(_ node: BlockNode) -> Bool {
+        var consumed = 0
+        let c = node.content
+        while consumed < c.count, c[consumed] == 0x5B {
+            guard let (label, def, end) = Inlines.linkDefinition(c, consumed) else { break }
+            if definitions[label] == nil {
+                definitions[label] = def
+                onDefinition?(label)
+            }
+            consumed = end
+        }
+        if consumed > 0 {
+            let newStart = sourceOffset(of: node, contentOffset: consumed)
+            node.content.removeSubrange(0..<consumed)
+            var segs: [Int] = []
+            var k = 0
+            while k + 1 < node.segments.count {
+                let co = node.segments[k] - consumed
+                if co >= 0 {
+                    segs.append(co)
+                    segs.append(node.segments[k + 1])
+                } else if k + 2 >= node.segments.count || node.segments[k + 2] > consumed {
+                    segs.append(0)
+                    segs.append(newStart)
+                }
+                k += 2
+            }
+            node.segments = segs
+            node.startOffset = newStart
+        }
+        let hasText = node.content.contains { !Scan.isWhitespace($0) }
+        if !hasText { node.content = [] }
+        return hasText
+    }
+}
+
+/// A link reference definition's destination and title, already unescaped and decoded.
+struct LinkDefinition: Sendable {
+    var destination: String
+    var title: String
+}

@@ -1,0 +1,221 @@
+import CustomUICore
+
+/// Turns the block parser's tree into the public `MarkdownDocument`, running the inline phase on
+/// every leaf.
+struct TreeBuilder {
+    /// Turns UTF-8 offsets into a source range.
+    let locate: (Int, Int) -> SourceRange
+    let options: MarkdownOptions
+    let definitions: [String: LinkDefinition]
+    /// Inline nodes nest at most this deep; deeper wrappers are dropped (their content is kept).
+    static let maxInlineDepth = 64
+
+    /// Labels that were looked up and missing, per converted block (for the streaming renderer).
+    var missedLabels: Set<String> = []
+
+    mutating func blocks(_ nodes: [BlockNode]) -> [MarkdownBlock] {
+        var result: [MarkdownBlock] = []
+        result.reserveCapacity(nodes.count)
+        for node in nodes {
+            if let block = block(node, tightParent: false) { result.append(block) }
+        }
+        return result
+    }
+
+    func range(_ node: BlockNode) -> SourceRange {
+        locate(node.startOffset, max(node.startOffset, node.endOffset))
+    }
+
+    mutating func block(_ node: BlockNode, tightParent: Bool) -> MarkdownBlock? {
+        switch node.kind {
+        case .document:
+            return nil
+        case .paragraph:
+            guard !node.content.isEmpty else { return nil }
+            return MarkdownBlock(kind: .paragraph(inlines(node, from: 0)), range: range(node))
+        case .heading:
+            return MarkdownBlock(kind: .heading(level: node.level, inlines(node, from: 0)), range: range(node))
+        case .thematicBreak:
+            return MarkdownBlock(kind: .thematicBreak, range: range(node))
+        case .codeBlock:
+            let info = String(decoding: node.info, as: UTF8.self)
+            return MarkdownBlock(kind: .codeBlock(info: info, code: String(decoding: node.content, as: UTF8.self)), range: range(node))
+        case .htmlBlock:
+            return MarkdownBlock(kind: .htmlBlock(String(decoding: node.content, as: UTF8.self)), range: range(node))
+        case .blockQuote:
+            return MarkdownBlock(kind: .blockQuote(blocks(node.children)), range: range(node))
+        case .list:
+            var items: [MarkdownBlock] = []
+            for item in node.children {
+                if let b = block(item, tightParent: node.tight) { items.append(b) }
+            }
+            return MarkdownBlock(kind: .list(start: node.ordered ? node.listStart : nil, tight: node.tight, items: items), range: range(node))
+        case .item:
+            var task: Bool?
+            var children: [MarkdownBlock] = []
+            for (index, child) in node.children.enumerated() {
+                if index == 0, options.taskLists, child.kind == .paragraph, let checked = taskMarker(child.content) {
+                    task = checked
+                    var skip = 3
+                    while skip < child.content.count, Scan.isSpaceOrTab(child.content[skip]) { skip += 1 }
+                    guard let b = block(child, tightParent: tightParent, skip: skip) else { continue }
+                    children.append(b)
+                    continue
+                }
+                if let b = block(child, tightParent: tightParent) { children.append(b) }
+            }
+            return MarkdownBlock(kind: .listItem(task: task, children), range: range(node))
+        case .table:
+            var header: [[MarkdownInline]] = []
+            var rows: [[[MarkdownInline]]] = []
+            let columns = node.alignments.count
+            for (r, row) in node.rows.enumerated() {
+                var cells: [[MarkdownInline]] = []
+                for k in 0..<columns {
+                    if k < row.count {
+                        let cell = row[k]
+                        cells.append(inlines(cell.bytes, map: { cell.source + $0 }))
+                    } else {
+                        cells.append([])
+                    }
+                }
+                if r == 0 { header = cells } else { rows.append(cells) }
+            }
+            return MarkdownBlock(kind: .table(alignments: node.alignments, header: header, rows: rows), range: range(node))
+        }
+    }
+
+    private mutating func block(_ node: BlockNode, tightParent: Bool, skip: Int) -> MarkdownBlock? {
+        MarkdownBlock(kind: .paragraph(inlines(node, from: skip)), range: range(node))
+    }
+
+    /// `[ ]`, `[x]` or `[X]` followed by a space and some text: whether it is checked.
+    private func taskMarker(_ c: [UInt8]) -> Bool? {
+        guard c.count >= 5, c[0] == 0x5B, c[2] == 0x5D, Scan.isSpaceOrTab(c[3]),
+            c[4...].contains(where: { !Scan.isWhitespace($0) })
+        else { return nil }
+        switch c[1] {
+        case 0x20: return false
+        case 0x78, 0x58: return true
+        default: return nil
+        }
+    }
+
+    private mutating func inlines(_ node: BlockNode, from: Int) -> [MarkdownInline] {
+        let segments = node.segments
+        var subject = Array(node.content[min(from, node.content.count)...])
+        while let last = subject.last, Scan.isWhitespace(last) { subject.removeLast() }
+        return inlines(subject) { offset in
+            let c = offset + from
+            // The last segment that starts at or before c.
+            var low = 0
+            var high = segments.count / 2 - 1
+            if high < 0 { return node.startOffset + offset }
+            while low < high {
+                let mid = (low + high + 1) / 2
+                if segments[2 * mid] <= c { low = mid } else { high = mid - 1 }
+            }
+            return segments[2 * low + 1] + (c - segments[2 * low])
+        }
+    }
+
+    mutating func inlines(_ subject: [UInt8], map: @escaping (Int) -> Int) -> [MarkdownInline] {
+        if subject.isEmpty { return [] }
+        let parser = InlineParser(subject, options: options, definitions: definitions)
+        parser.parse()
+        missedLabels.formUnion(parser.missedLabels)
+        var converter = InlineConverter(parser: parser, map: map, options: options)
+        return converter.convert(parser.head, depth: 0, insideLink: false)
+    }
+}
+
+/// Arena nodes to public inlines, merging adjacent text and flattening past the depth cap.
+struct InlineConverter {
+    let parser: InlineParser
+    let map: (Int) -> Int
+    let options: MarkdownOptions
+
+    private var pending: [UInt8] = []
+    private var pendingStart = 0
+    private var pendingEnd = 0
+
+    init(parser: InlineParser, map: @escaping (Int) -> Int, options: MarkdownOptions) {
+        self.parser = parser
+        self.map = map
+        self.options = options
+    }
+
+    private mutating func flush(into out: inout [MarkdownInline], insideLink: Bool) {
+        guard !pending.isEmpty else { return }
+        let range = map(pendingStart)..<max(map(pendingStart), map(pendingEnd))
+        if options.autolinks, !insideLink {
+            ExtendedAutolinks.split(pending, range: range, into: &out)
+        } else {
+            out.append(MarkdownInline(kind: .text(String(decoding: pending, as: UTF8.self)), offsets: range))
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    mutating func convert(_ head: Int32, depth: Int, insideLink: Bool) -> [MarkdownInline] {
+        var out: [MarkdownInline] = []
+        var resume: [Int32] = []
+        var i = head
+        while true {
+            if i < 0 {
+                guard let r = resume.popLast() else { break }
+                i = r
+                continue
+            }
+            let node = parser.nodes[Int(i)]
+            i = node.next
+            switch node.kind {
+            case .text:
+                if node.litLen == 0 { continue }
+                if pending.isEmpty { pendingStart = Int(node.start) }
+                pendingEnd = Int(node.end)
+                let a = Int(node.litStart)
+                pending.append(contentsOf: parser.lits[a..<(a + Int(node.litLen))])
+                continue
+            default:
+                break
+            }
+            let range = map(Int(node.start))..<max(map(Int(node.start)), map(Int(node.end)))
+            let container = node.kind == .emphasis || node.kind == .strong || node.kind == .strikethrough
+                || node.kind == .link || node.kind == .image
+            if container, depth >= TreeBuilder.maxInlineDepth {
+                // Too deep: keep the content, drop the wrapper.
+                resume.append(node.next)
+                i = node.first
+                continue
+            }
+            flush(into: &out, insideLink: insideLink)
+            let literal: String
+            if node.kind == .code || node.kind == .html {
+                let a = Int(node.litStart)
+                literal = String(decoding: parser.lits[a..<(a + Int(node.litLen))], as: UTF8.self)
+            } else {
+                literal = ""
+            }
+            let kind: MarkdownInline.Kind
+            switch node.kind {
+            case .text: continue
+            case .softBreak: kind = .softBreak
+            case .hardBreak: kind = .hardBreak
+            case .code: kind = .code(literal)
+            case .html: kind = .html(literal)
+            case .emphasis: kind = .emphasis(convert(node.first, depth: depth + 1, insideLink: insideLink))
+            case .strong: kind = .strong(convert(node.first, depth: depth + 1, insideLink: insideLink))
+            case .strikethrough: kind = .strikethrough(convert(node.first, depth: depth + 1, insideLink: insideLink))
+            case .link, .image:
+                let (destination, title) = parser.links[Int(node.extra)]
+                let children = convert(node.first, depth: depth + 1, insideLink: true)
+                kind = node.kind == .link
+                    ? .link(destination: destination, title: title, children)
+                    : .image(source: destination, title: title, children)
+            }
+            out.append(MarkdownInline(kind: kind, offsets: range))
+        }
+        flush(into: &out, insideLink: insideLink)
+        return out
+    }
+}

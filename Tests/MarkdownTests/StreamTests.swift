@@ -1,0 +1,148 @@
+@testable import Markdown
+import Testing
+
+/// A small seeded generator (SplitMix64) so a failing chunking can be reproduced from its seed.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Splits text into chunks at random character boundaries (1 to `maxChunk` characters).
+func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) -> [String] {
+    var chunks: [String] = []
+    var rest = Substring(text)
+    while !rest.isEmpty {
+        let n = Int.random(in: 1...maxChunk, using: &rng)
+        chunks.append(String(rest.prefix(n)))
+        rest = rest.dropFirst(n)
+    }
+    return chunks
+}
+
+/// The streaming renderer against the one-shot renderer.
+@Suite struct StreamTests {
+    static let chunkingsPerExample = 40
+
+    /// Every spec example under many random chunkings, with the extensions on and off.
+    @Test(arguments: SpecExample.all)
+    func streamingEqualsOneShotForEveryChunking(_ example: SpecExample) {
+        for options in [MarkdownOptions.commonMark, .default] {
+            let expected = MarkdownHTMLRenderer.render(MarkdownParser.parse(example.markdown, options: options))
+            var rng = SeededRandom(seed: UInt64(example.number) &* 7919)
+            for round in 0..<Self.chunkingsPerExample {
+                let chunks = randomChunks(example.markdown, maxChunk: round < 10 ? 3 : 12, using: &rng)
+                let stream = MarkdownStream(options: options)
+                stream.checkTails = true
+                var shown = ""
+                var tail = ""
+                for chunk in chunks {
+                    let update = stream.append(chunk)
+                    shown = update.rewritesFinalized ? update.finalized : shown + update.finalized
+                    tail = update.tail
+                    #expect(stream.html == shown + tail)
+                }
+                let last = stream.finish()
+                shown = last.rewritesFinalized ? last.finalized : shown + last.finalized
+                #expect(last.tail == "")
+                #expect(stream.tailMismatches == 0, "\(example), round \(round): a fast-path tail differs from a full render")
+                #expect(stream.html == expected, "\(example), round \(round), chunks \(chunks)")
+                #expect(shown == expected, "\(example), round \(round), chunks \(chunks)")
+                if stream.html != expected { return }
+            }
+        }
+    }
+
+    /// Long one-line paragraphs (as LLMs write them) and a long code block streamed in small
+    /// chunks: every intermediate tail from the fast paths equals a full render of the same text.
+    @Test(arguments: 0..<40)
+    func longParagraphTailsMatchFullRenders(_ seed: Int) {
+        let pieces = ["word", "*em*", "**strong**", "`code`", "[link](https://x.y/z)", "a*b", "snake_case", "x_y_",
+                      "www.example.com", "mail@example.com", "&amp;", "&copy", "<b>", "</i>", "[ref]", "![img](i.png)",
+                      "~~del~~", "5 * 3", "***", "__init__", "[open", "close]", "`tick", "éè", "漢字", "  ", "\\*"]
+        var rng = SeededRandom(seed: UInt64(seed) + 1000)
+        var text = ""
+        for paragraph in 0..<3 {
+            for _ in 0..<(40 + Int.random(in: 0..<80, using: &rng)) {
+                text += pieces[Int.random(in: 0..<pieces.count, using: &rng)] + " "
+            }
+            text += paragraph == 1 ? "\nsecond line of it " : ""
+            text += "\n\n"
+        }
+        text += "  ```swift\n"
+        for _ in 0..<(10 + Int.random(in: 0..<30, using: &rng)) {
+            let indent = String(repeating: " ", count: Int.random(in: 0..<5, using: &rng))
+            text += indent + pieces[Int.random(in: 0..<pieces.count, using: &rng)] + " <&> " + ["``", "```x", "~~~", "\t", ""][Int.random(in: 0..<5, using: &rng)] + "\n"
+        }
+        text += "  ```\n\n"
+        text += "[ref]: /defined-late\n"
+        let stream = MarkdownStream()
+        stream.checkTails = true
+        for chunk in randomChunks(text, maxChunk: 9, using: &rng) { _ = stream.append(chunk) }
+        _ = stream.finish()
+        #expect(stream.tailMismatches == 0, "\(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+    }
+
+    @Test func everySplitOfAMixedDocument() {
+        let text = """
+            # Title
+
+            Some *text* with [a link][ref] and `code`.
+
+            - one
+            - two
+
+              more
+
+            > quote
+            lazy
+
+            ```swift
+            let x = 1
+            ```
+
+            | a | b |
+            | - | - |
+            | 1 | 2 |
+
+            [ref]: https://example.com
+            """
+        let expected = MarkdownHTMLRenderer.render(MarkdownParser.parse(text))
+        let characters = Array(text)
+        for split in 0...characters.count {
+            let stream = MarkdownStream()
+            _ = stream.append(String(characters[..<split]))
+            _ = stream.append(String(characters[split...]))
+            _ = stream.finish()
+            #expect(stream.html == expected, "split at \(split)")
+            if stream.html != expected { break }
+        }
+    }
+
+    @Test func finalisedHTMLOnlyGrowsUntilALateDefinition() {
+        let stream = MarkdownStream()
+        var update = stream.append("first paragraph\n\nsecond [x]\n\n")
+        #expect(update.finalized == "<p>first paragraph</p>\n<p>second [x]</p>\n")
+        #expect(!update.rewritesFinalized)
+        update = stream.append("[x]: /u\n\nthird")
+        #expect(update.rewritesFinalized)
+        #expect(update.finalized == "<p>first paragraph</p>\n<p>second <a href=\"/u\">x</a></p>\n")
+        #expect(update.tail == "<p>third</p>\n")
+    }
+
+    @Test func crlfSplitAcrossChunks() {
+        let stream = MarkdownStream()
+        _ = stream.append("a\r")
+        _ = stream.append("\nb\r")
+        _ = stream.append("\r\nc")
+        _ = stream.finish()
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse("a\r\nb\r\r\nc")))
+    }
+}
