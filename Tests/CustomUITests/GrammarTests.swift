@@ -13,6 +13,12 @@ import Testing
         try expectGeneratedFile("docs/diagnostics.md", equals: DiagnosticCatalog.markdown())
     }
 
+    @Test func languageReferenceListsTheVocabulary() throws {
+        try expectGeneratedSection(
+            "docs/language.md", generated: VocabularyReference.markdown(), begin: VocabularyReference.begin,
+            end: VocabularyReference.end)
+    }
+
     @Test func grammarCompilesAndNamesEveryElement() throws {
         #expect(GrammarValidator.shared != nil)
         for spec in Vocabulary.elements {
