@@ -11,7 +11,7 @@ test: setup
 	swift test
 
 demo: setup
-	swift run customui validate Examples/story-writer/story-writer.ui.xml --prompt Examples/story-writer/story-writer.prompt.json
+	swift run customui validate Examples/story-writer/story-writer.ui.xml
 
 bench: setup
 	swift run -c release customui-bench

@@ -1,1 +1,88 @@
-func templateBenchmarks() throws -> [Figure] { [] }
+import CustomUI
+import CustomUICore
+import Foundation
+
+/// Template figures: parse + check time for the bundled examples and for a generated 1,000-element
+/// template, and how fast hostile XML is refused.
+func templateBenchmarks() throws -> [Figure] {
+    var figures: [Figure] = []
+    let root = FileManager.default.currentDirectoryPath
+    for name in ["story-writer", "article-summary", "support-reply"] {
+        let base = "\(root)/Examples/\(name)/\(name)"
+        guard let ui = try? String(contentsOfFile: base + ".ui.xml", encoding: .utf8),
+            let prompt = try? String(contentsOfFile: base + ".prompt.json", encoding: .utf8)
+        else {
+            throw BenchError("run customui-bench from the repository root: Examples/\(name) not found")
+        }
+        let uiFile = SourceFile(path: name, text: ui)
+        let promptFile = SourceFile(path: name + ".prompt.json", text: prompt)
+        let seconds = secondsPerCall { _ = Validator.validate(ui: uiFile, prompt: promptFile) }
+        figures.append(Figure(name: "template.validate.\(name)", value: seconds * 1e6, unit: "us"))
+    }
+
+    let large = SourceFile(path: "large.ui.xml", text: largeTemplate(cards: 100))
+    let elementCount = large.text.components(separatedBy: "<").count - large.text.components(separatedBy: "</").count
+    let parse = secondsPerCall { _ = TemplateParser.parse(large) }
+    figures.append(Figure(name: "template.parse.\(elementCount)-elements", value: parse * 1e3, unit: "ms"))
+    let prompt = SourceFile(path: "p.json", text: DiagnosticCatalog.standardPrompt)
+    let check = secondsPerCall { _ = Validator.validate(ui: large, prompt: prompt) }
+    figures.append(Figure(name: "template.validate.\(elementCount)-elements", value: check * 1e3, unit: "ms"))
+    figures.append(Figure(name: "template.validate.throughput", value: Double(large.bytes.count) / check / 1e6, unit: "MB/s"))
+
+    let hostile: [(String, String)] = [
+        ("billion-laughs", billionLaughs),
+        ("xxe-file", "<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>"),
+        ("external-dtd", "<!DOCTYPE r SYSTEM \"http://127.0.0.1:9/evil.dtd\"><r/>"),
+        ("nesting-10000", String(repeating: "<a>", count: 10_000) + String(repeating: "</a>", count: 10_000)),
+        ("attribute-1MiB", "<r a=\"" + String(repeating: "x", count: 1 << 20) + "\"/>"),
+        ("attribute-10MB", "<r a=\"" + String(repeating: "x", count: 10_000_000) + "\"/>"),
+    ]
+    for (name, text) in hostile {
+        let file = SourceFile(path: name, text: text)
+        let seconds = secondsPerCall(minimumSeconds: 0.2) { _ = TemplateParser.parse(file) }
+        figures.append(Figure(name: "template.hostile.\(name)", value: seconds * 1e6, unit: "us"))
+    }
+    return figures
+}
+
+let billionLaughs = """
+    <?xml version="1.0"?>
+    <!DOCTYPE lolz [
+      <!ENTITY lol "lol">
+      <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+      <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+      <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+    ]>
+    <lolz>&lol9;</lolz>
+    """
+
+/// A realistic large template: `cards` cards, each with a heading, text with expressions, a badge
+/// under a condition, a list with a loop, and inputs and actions at the end (10 elements per card).
+func largeTemplate(cards: Int) -> String {
+    var view = ""
+    for i in 0..<cards {
+        view += """
+                <card title="Card \(i)">
+                  <heading level="2">Section {{ props.title | default: 'untitled' }} \(i)</heading>
+                  <text tone="muted">Topic <strong>{{ vars.topic }}</strong> in {{ vars.style | upper }} style</text>
+                  <if test="props.items | length > \(i % 7)"><text><badge tone="info">hot</badge></text></if>
+                  <list><each items="props.items" as="item"><item>{{ item }} #{{ loop.index1 }}</item></each></list>
+                  <divider/>
+                </card>
+
+            """
+    }
+    return """
+        <custom-ui name="Large" execution-mode="manual">
+          <props-schema>{ "type": "object", "properties": { "title": { "type": "string" }, "items": { "type": "array", "items": { "type": "string" } } } }</props-schema>
+          <default-props>{ "title": "Bench", "items": ["a", "b", "c"] }</default-props>
+          <view>
+            <heading level="1">Large</heading>
+            <variable name="topic"/>
+            <variable name="style"/>
+            <run/>
+            <slot name="answer"/>
+        \(view)  </view>
+        </custom-ui>
+        """
+}

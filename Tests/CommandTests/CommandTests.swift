@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// The built `customui` executable, next to the test bundle.
+let executable: URL = {
+    let me = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+    return me.deletingLastPathComponent().appendingPathComponent("customui")
+}()
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+struct Outcome {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs `customui` with arguments from the repository root, with NO_COLOR so output is plain.
+func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = repositoryRoot
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    let input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+    let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Outcome(
+        status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+        stderr: String(decoding: stderrData, as: UTF8.self))
+}
+
+@Suite struct ValidateCommandTests {
+    @Test func validExampleExitsZero() throws {
+        let r = try customui("validate", "Examples/story-writer/story-writer.ui.xml")
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("story-writer.ui.xml: valid (0 errors, 0 warnings, prompt Examples/story-writer/story-writer.prompt.json)"))
+    }
+
+    @Test func invalidExampleExitsOneWithCaret() throws {
+        let r = try customui("validate", "Examples/invalid/unknown-element.ui.xml")
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("Examples/invalid/unknown-element.ui.xml:8:6: error[template.unknown-element]: unknown element `headng`"))
+        #expect(r.stdout.contains("  |      ^~~~~~"))
+        #expect(r.stdout.contains("= hint: did you mean `heading`?"))
+        #expect(!r.stdout.contains("\u{1B}["), "NO_COLOR output has escape codes")
+    }
+
+    @Test func jsonFormatIsMachineReadable() throws {
+        let r = try customui("validate", "--format", "json", "Examples/invalid/bindings.ui.xml", "Examples/story-writer/story-writer.ui.xml")
+        #expect(r.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let files = try #require(object["files"] as? [[String: Any]])
+        #expect(files.count == 2)
+        let diagnostics = try #require(files[0]["diagnostics"] as? [[String: Any]])
+        let first = try #require(diagnostics.first)
+        for key in ["severity", "code", "message", "line", "column", "endLine", "endColumn", "hint"] {
+            #expect(first[key] != nil, "missing \(key)")
+        }
+        #expect((files[1]["diagnostics"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func usageAndIOErrorsExitTwo() throws {
+        let missing = try customui("validate", "Examples/nope.ui.xml")
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("file `Examples/nope.ui.xml` does not exist"))
+        let noFiles = try customui("validate")
+        #expect(noFiles.status == 2)
+        #expect(noFiles.stderr.contains("usage: customui validate"))
+        let badOption = try customui("validate", "--formt", "json", "x")
+        #expect(badOption.status == 2)
+        #expect(badOption.stderr.contains("unknown option `--formt`"))
+        let badChoice = try customui("validate", "--format", "yaml", "x")
+        #expect(badChoice.status == 2)
+        let unknown = try customui("valdate")
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("did you mean `validate`?"))
+    }
+
+    @Test func readsStandardInput() throws {
+        let r = try customui("validate", "-", stdin: "<custom-ui name=\"x\"><view><headng/></view></custom-ui>")
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("<stdin>:1:28: error[template.unknown-element]"))
+    }
+
+    @Test func helpListsCommands() throws {
+        let r = try customui("--help")
+        #expect(r.status == 0)
+        for command in ["validate", "explain", "grammar"] { #expect(r.stdout.contains("  \(command)")) }
+        let validateHelp = try customui("validate", "--help")
+        #expect(validateHelp.stdout.hasPrefix("usage: customui validate FILE..."))
+    }
+
+    @Test func explainPrintsExampleAndOutput() throws {
+        let r = try customui("explain", "a11y.image-alt")
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("error[a11y.image-alt]: `image` has no `alt` text"))
+        let bad = try customui("explain", "a11y.image-alts")
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("did you mean `a11y.image-alt`?"))
+    }
+}
