@@ -74,6 +74,20 @@ struct ValidatorTests {
         #expect(enumSchema.validate("toggel").errors.first?.hint == "did you mean `toggle`?")
     }
 
+    @Test(
+        arguments: [
+            (#"{"type": "integer"}"#, #""3""#, "write the number without quotes: `3`"),
+            (#"{"type": "integer"}"#, #""3.5""#, nil),
+            (#"{"type": "number"}"#, #""3.5""#, "write the number without quotes: `3.5`"),
+            (#"{"type": "boolean"}"#, #""true""#, "write `true` without quotes"),
+            (#"{"type": "string"}"#, "42", #"quote it to make a string: `"42"`"#),
+            (#"{"type": "string"}"#, "[1]", nil),
+        ] as [(String, String, String?)])
+    func typeHints(schema: String, instance: String, hint: String?) throws {
+        let result = try compile(schema).validate(try JSONParser.parseValue(instance))
+        #expect(result.errors.first?.hint == hint)
+    }
+
     @Test func basicOutputFormat() throws {
         let schema = try compile(#"{"items": {"type": "string"}}"#)
         #expect(schema.validate(["a"]).basicOutput == ["valid": true])
