@@ -74,6 +74,20 @@ struct ValidatorTests {
         #expect(enumSchema.validate("toggel").errors.first?.hint == "did you mean `toggle`?")
     }
 
+    @Test(
+        arguments: [
+            (#"{"type": "integer"}"#, #""3""#, "write the number without quotes: `3`"),
+            (#"{"type": "integer"}"#, #""3.5""#, nil),
+            (#"{"type": "number"}"#, #""3.5""#, "write the number without quotes: `3.5`"),
+            (#"{"type": "boolean"}"#, #""true""#, "write `true` without quotes"),
+            (#"{"type": "string"}"#, "42", #"quote it to make a string: `"42"`"#),
+            (#"{"type": "string"}"#, "[1]", nil),
+        ] as [(String, String, String?)])
+    func typeHints(schema: String, instance: String, hint: String?) throws {
+        let result = try compile(schema).validate(try JSONParser.parseValue(instance))
+        #expect(result.errors.first?.hint == hint)
+    }
+
     @Test func basicOutputFormat() throws {
         let schema = try compile(#"{"items": {"type": "string"}}"#)
         #expect(schema.validate(["a"]).basicOutput == ["valid": true])
@@ -230,6 +244,44 @@ struct PatternTests {
         }
     }
 
+    /// The linear-time matcher agrees with ICU on patterns with groups and alternation.
+    @Test(arguments: [
+        ("^(a+)+$", ["aaaa", "aaaab", "", "a"]),
+        ("^(ab|cd)*e?$", ["abcdab", "abcde", "abc", "e", ""]),
+        ("(?:x|y){2,3}z", ["xyz", "xz", "yyyyz", "z"]),
+        ("^(?<word>[a-z]+)-\\d{2}$", ["ab-12", "ab-1", "-12", "ab-123"]),
+        ("colou?r|grey|gray", ["color", "colour", "gravy", "grey!"]),
+        ("^\\S+@\\S+$", ["a@b", "a b@c", "@b"]),
+        ("^[^a-c]*$", ["xyz", "xaz", ""]),
+        ("a.c", ["abc", "a\nc", "a😀c"]),
+        ("^$", ["", "a"]),
+        ("(a|b)*?c", ["ababc", "abab"]),
+    ])
+    func pikeMatcherAgreesWithICU(pattern: String, inputs: [String]) throws {
+        let pike = try #require(PikeRegex(pattern))
+        let icu = try NSRegularExpression(pattern: SchemaRegex.translate(pattern))
+        for input in inputs {
+            let expected =
+                icu.firstMatch(in: input, range: NSRange(location: 0, length: (input as NSString).length)) != nil
+            #expect(pike.matches(input) == expected, "\(pattern) on \(input.debugDescription)")
+        }
+    }
+
+    @Test func catastrophicPatternsStayLinear() throws {
+        // Exponential for a backtracking engine; the Pike VM answers at once.
+        let regex = try SchemaRegex("^(a+)+$")
+        #expect(!regex.matches(String(repeating: "a", count: 5000) + "!"))
+        let nested = try SchemaRegex("^(\\w+\\s?)*$")
+        #expect(!nested.matches(String(repeating: "word ", count: 2000) + "!"))
+    }
+
+    @Test func literalPatternsCompareCodePoints() throws {
+        #expect(!(try SchemaRegex("^K$")).matches("\u{212A}"))
+        #expect(!(try SchemaRegex("^K")).matches("\u{212A}x"))
+        #expect(!(try SchemaRegex("K")).matches("a\u{212A}"))
+        #expect(try SchemaRegex("K").matches("aKb"))
+    }
+
     @Test func longPatternsStayCorrect() throws {
         let pattern = "^" + String(repeating: "a", count: 5000) + "$"
         #expect(SimpleRegex(pattern) == nil)
@@ -241,6 +293,12 @@ struct PatternTests {
     @Test(arguments: ["(a|b)", "a+?", "\\bword", "\\p{L}", "(?=x)", "(a)\\1", "[\\D]", "\\u0041"])
     func unsupportedPatternsFallBackToICU(pattern: String) throws {
         #expect(SimpleRegex(pattern) == nil)
+        _ = try SchemaRegex(pattern)
+    }
+
+    @Test(arguments: ["\\bword", "\\p{L}", "(?=x)", "(?<!x)y", "(a)\\1", "\\u0041", "\\cA"])
+    func lookaroundAndBackreferencesAreLeftToICU(pattern: String) throws {
+        #expect(PikeRegex(pattern) == nil)
         _ = try SchemaRegex(pattern)
     }
 }

@@ -121,7 +121,11 @@ struct Evaluator {
         switch keyword {
         case .type(let types):
             if Evaluator.matches(types, value) { return true }
-            if collect { report(node, "type", "expected \(types.description), found \(value.typeName)") }
+            if collect {
+                report(
+                    node, "type", "expected \(types.description), found \(value.typeName)",
+                    hint: Evaluator.typeHint(types, value))
+            }
             return false
 
         case .stringEnumeration(let strings, let list):
@@ -538,6 +542,25 @@ struct Evaluator {
     }
 
     // MARK: Helpers
+
+    /// A fix for the common quoting mistakes: `"3"` where a number is expected, `3` where a string is.
+    static func typeHint(_ types: TypeSet, _ value: Value) -> String? {
+        switch value {
+        case .string(let s):
+            if types.contains(.number) || types.contains(.integer), let n = Number(lexeme: s),
+                types.contains(.number) || n.isInteger
+            {
+                return "write the number without quotes: `\(n)`"
+            }
+            if types.contains(.boolean), s == "true" || s == "false" { return "write `\(s)` without quotes" }
+            if types.contains(.null), s == "null" { return "write `null` without quotes" }
+            return nil
+        case .number, .bool, .null:
+            return types.contains(.string) ? "quote it to make a string: `\"\(value.jsonText)\"`" : nil
+        default:
+            return nil
+        }
+    }
 
     /// Whether an object has a member, scanning the key list for small objects (cheaper than hashing and copying the value).
     @inline(__always)

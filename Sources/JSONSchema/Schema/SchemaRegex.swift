@@ -4,11 +4,14 @@ import Foundation
 ///
 /// ECMA-262 `\d`, `\w` and `\s` have fixed ASCII (and, for `\s`, a fixed Unicode) meaning and `$` only matches at
 /// the very end; ICU's differ, so they are rewritten before compiling. Patterns that are just a literal prefix or
-/// a `^literal$` skip the regex engine, because bridging to NSString dominates the cost of short matches.
+/// a `^literal$` skip the regex engine, because bridging to NSString dominates the cost of short matches. Patterns
+/// without lookaround or backreferences run on in-house matchers (`SimpleRegex`, then the linear-time `PikeRegex`)
+/// so that no schema can make matching take exponential time; ICU handles only the rest.
 final class SchemaRegex: @unchecked Sendable {
     private enum Kind {
         case regex(NSRegularExpression)
-        case simple(SimpleRegex, NSRegularExpression)
+        case simple(SimpleRegex, PikeRegex)
+        case pike(PikeRegex)
         case prefix(String)
         case contains(String)
         case exact(String)
@@ -22,10 +25,11 @@ final class SchemaRegex: @unchecked Sendable {
             kind = fast
             return
         }
+        // ICU compiles every pattern, so a pattern is valid exactly when ICU (after translation) accepts it.
         let translated = SchemaRegex.translate(pattern)
         let regex = try NSRegularExpression(pattern: translated, options: [])
-        if let simple = SimpleRegex(pattern) {
-            kind = .simple(simple, regex)
+        if let pike = PikeRegex(pattern) {
+            kind = SimpleRegex(pattern).map { .simple($0, pike) } ?? .pike(pike)
         } else {
             kind = .regex(regex)
         }
@@ -35,18 +39,34 @@ final class SchemaRegex: @unchecked Sendable {
     func matches(_ text: String) -> Bool {
         switch kind {
         case .always: return true
-        case .prefix(let p): return text.hasPrefix(p)
-        case .contains(let p): return text.contains(p)
-        case .exact(let p): return text == p
+        // Byte comparisons: Swift's String comparison would treat canonically equivalent text (U+212A KELVIN SIGN
+        // and `K`) as equal, and regular expressions compare code points.
+        case .prefix(let p): return text.utf8.starts(with: p.utf8)
+        case .contains(let p): return SchemaRegex.containsBytes(text, p)
+        case .exact(let p): return text.utf8.elementsEqual(p.utf8)
+        case .pike(let pike): return pike.matches(text)
         case .regex(let regex):
             return SchemaRegex.icuMatches(regex, text)
-        case .simple(let simple, let regex):
+        case .simple(let simple, let pike):
             switch simple.matches(text) {
             case .match: return true
             case .noMatch: return false
-            case .tooHard: return SchemaRegex.icuMatches(regex, text)
+            case .tooHard: return pike.matches(text)
             }
         }
+    }
+
+    private static func containsBytes(_ text: String, _ needle: String) -> Bool {
+        let haystack = Array(text.utf8)
+        let pattern = Array(needle.utf8)
+        guard pattern.count <= haystack.count else { return pattern.isEmpty }
+        guard let first = pattern.first else { return true }
+        var i = 0
+        while i + pattern.count <= haystack.count {
+            if haystack[i] == first, haystack[i..<(i + pattern.count)].elementsEqual(pattern) { return true }
+            i += 1
+        }
+        return false
     }
 
     private static func icuMatches(_ regex: NSRegularExpression, _ text: String) -> Bool {
