@@ -44,6 +44,7 @@ public enum Validator {
             diagnostics += promptDiagnostics
         }
         var props: Value?
+        var propsDocument: JSONDocument?
         if let propsFile {
             sources.append(propsFile)
             do {
@@ -55,6 +56,7 @@ public enum Validator {
                             range: document.range(of: .root), hint: "write props as `{ \"name\": value, … }`"))
                 } else {
                     props = document.value
+                    propsDocument = document
                 }
             } catch {
                 diagnostics.append(error.diagnostic(file: propsFile.path))
@@ -66,16 +68,21 @@ public enum Validator {
         guard let document else {
             return ValidationReport(document: nil, template: nil, prompt: prompt, diagnostics: diagnostics.sortedByLocation(), sources: sources)
         }
-        var report = validate(document, prompt: prompt, promptRequired: promptFile != nil, props: props, limits: limits)
-        report.diagnostics = (diagnostics + report.diagnostics).sortedByLocation()
+        var report = validate(document, prompt: prompt, props: props, propsDocument: propsDocument, limits: limits)
+        report.diagnostics = dropCovered(diagnostics + report.diagnostics).sortedByLocation()
         report.sources = sources
         return report
     }
 
     /// Validates a loaded UI against a prompt and caller props.
     public static func validate(
-        _ document: CustomUIDocument, prompt: Prompt?, promptRequired: Bool = false, props: Value?,
-        limits: ResourceLimits = .default
+        _ document: CustomUIDocument, prompt: Prompt?, props: Value?, limits: ResourceLimits = .default
+    ) -> ValidationReport {
+        validate(document, prompt: prompt, props: props, propsDocument: nil, limits: limits)
+    }
+
+    static func validate(
+        _ document: CustomUIDocument, prompt: Prompt?, props: Value?, propsDocument: JSONDocument?, limits: ResourceLimits
     ) -> ValidationReport {
         var diagnostics: [Diagnostic] = []
         if let prompt {
@@ -83,6 +90,7 @@ public enum Validator {
             check.check()
             diagnostics += check.diagnostics
         }
+        diagnostics += checkProps(document, caller: props, callerDocument: propsDocument)
         var report = ValidationReport(document: document, template: nil, prompt: prompt, diagnostics: [], sources: [document.file])
         guard document.definition.componentType == .template, let syntax = document.syntax else {
             report.diagnostics = diagnostics.sortedByLocation()
@@ -130,6 +138,48 @@ public enum Validator {
         report.diagnostics = diagnostics.sortedByLocation()
         report.template = template
         return report
+    }
+
+    /// Drops a general `*.invalid` schema diagnostic when a specific check reports a range in the
+    /// same file that contains it: one problem, one message, the most specific one.
+    static func dropCovered(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        let general: Set<DiagnosticCode> = [.promptInvalid, .definitionInvalid, .propsInvalid]
+        let specific = diagnostics.filter { !general.contains($0.code) && $0.range != nil }
+        return diagnostics.filter { d in
+            guard general.contains(d.code), let range = d.range else { return true }
+            return !specific.contains { other in
+                guard other.file == d.file, let outer = other.range else { return false }
+                return outer.start.offset <= range.start.offset && range.end.offset <= outer.end.offset
+            }
+        }
+    }
+
+    /// `props_schema` against the meta-schema, then `default_props` and the caller's props against it.
+    static func checkProps(_ document: CustomUIDocument, caller: Value?, callerDocument: JSONDocument?) -> [Diagnostic] {
+        guard let schema = document.definition.propsSchema else { return [] }
+        let (compiled, diagnostics) = DocumentSchemas.compileProps(schema, document: document.propsSchemaDocument)
+        guard let compiled else { return diagnostics }
+        var result = diagnostics
+        if let defaults = document.definition.defaultProps {
+            // Defaults need not be complete (the caller may supply required props), so `required`
+            // is checked on the merged props below, not on the defaults alone.
+            result += DocumentSchemas.checkProps(defaults, document: document.defaultPropsDocument, schema: compiled, what: "default props")
+                .filter { $0.code != "schema.required" }
+        }
+        let merged = effectiveProps(document.definition, caller: caller)
+        if let caller {
+            result += DocumentSchemas.checkProps(caller, document: callerDocument, schema: compiled, what: "props")
+                .filter { $0.code != "schema.required" }
+        }
+        for error in compiled.validate(merged).errors where error.code == "schema.required" {
+            let file = caller != nil ? callerDocument?.file.path : document.defaultPropsDocument?.file.path ?? document.file.path
+            let range = caller != nil ? callerDocument?.range(of: .root) : document.defaultPropsDocument?.range(of: .root)
+            var d = error.diagnostic(file: file, range: range)
+            d.code = .propsInvalid
+            d.message = "props: " + d.message
+            result.append(d)
+        }
+        return result
     }
 
     /// The props a UI sees: `default_props`, with the caller's top-level members replacing them.

@@ -258,8 +258,14 @@ public enum DiagnosticCatalog {
             code: .bindingEvaluation, summary: "a `bind` value that fails with the default props",
             example: template(ui("", head: "  <default-props>{ \"n\": 1 }</default-props>\n  <bind variable=\"topic\" value=\"props.n | divided_by: 1️⃣0\"/>\n"))),
         DiagnosticInfo(
-            code: .propsInvalid, summary: "caller props that are not a JSON object",
-            example: DiagnosticExample(template: ui(""), prompt: nil, props: "1️⃣[1, 2]")),
+            code: .propsInvalid,
+            summary: "caller or default props that are not a JSON object or do not match `props_schema` (the failing keyword is in a note)",
+            example: DiagnosticExample(
+                template: ui("", head: "  <props-schema>{ \"type\": \"object\", \"properties\": { \"count\": { \"type\": \"integer\" } } }</props-schema>\n"),
+                prompt: nil, props: "{ \"count\": 1️⃣\"3\" }")),
+        DiagnosticInfo(
+            code: .propsSchemaInvalid, summary: "a `props_schema` that is not a valid JSON Schema 2020-12 schema",
+            example: template(ui("", head: "  <props-schema>{ \"type\": \"object\", \"minProperties\": 1️⃣\"two\" }</props-schema>\n"))),
 
         // Prompt
         DiagnosticInfo(

@@ -119,7 +119,10 @@ public struct CustomUIDefinition: Sendable, Hashable {
     public static func load(_ document: JSONDocument) -> (definition: CustomUIDefinition?, diagnostics: [Diagnostic]) {
         var r = DocumentReader(document, code: .definitionInvalid, what: "the definition")
         let root = JSONPointer.root
-        guard let object = r.object(root, required: true) else { return (nil, r.diagnostics) }
+        let schemaDiagnostics = DocumentSchemas.check(document, with: DocumentSchemas.definition, code: .definitionInvalid)
+        guard let object = r.object(root, required: true) else {
+            return (nil, DocumentSchemas.merge(schema: schemaDiagnostics, reader: r.diagnostics))
+        }
         for key in object.keys where !columns.contains(key) {
             r.diagnostics.append(
                 .warning(
@@ -166,6 +169,7 @@ public struct CustomUIDefinition: Sendable, Hashable {
                         "JSX is arbitrary code; CustomUI runs only declarative templates. Convert the component to a `<custom-ui>` template (see docs/language.md, \"Converting from React\") or use `json-schema` to generate the UI from the prompt's variables"
                 ))
         }
-        return (r.diagnostics.hasErrors ? nil : d, r.diagnostics)
+        let diagnostics = DocumentSchemas.merge(schema: schemaDiagnostics, reader: r.diagnostics)
+        return (r.diagnostics.hasErrors ? nil : d, diagnostics)
     }
 }

@@ -137,7 +137,9 @@ public struct Prompt: Sendable {
     public static func load(_ document: JSONDocument) -> (prompt: Prompt?, diagnostics: [Diagnostic]) {
         var reader = DocumentReader(document, code: .promptInvalid, what: "the prompt")
         let root = JSONPointer.root
-        guard reader.object(root, required: true) != nil else { return (nil, reader.diagnostics) }
+        guard reader.object(root, required: true) != nil else {
+            return (nil, DocumentSchemas.merge(schema: DocumentSchemas.check(document, with: DocumentSchemas.prompt, code: .promptInvalid), reader: reader.diagnostics))
+        }
 
         var messages: [PromptMessage] = []
         let messagesPointer = root.appending("messages")
@@ -179,7 +181,9 @@ public struct Prompt: Sendable {
             id: reader.string(root.appending("id")), name: reader.string(root.appending("name")), messages: messages,
             variables: variables, settings: settings, tools: reader.value(root.appending("tools")))
         prompt.file = document.file
-        return (reader.diagnostics.hasErrors ? nil : prompt, reader.diagnostics)
+        let diagnostics = DocumentSchemas.merge(
+            schema: DocumentSchemas.check(document, with: DocumentSchemas.prompt, code: .promptInvalid), reader: reader.diagnostics)
+        return (reader.diagnostics.hasErrors ? nil : prompt, diagnostics)
     }
 
     /// Default values are strings in the seeds; numbers and booleans are accepted and kept as text.
