@@ -17,25 +17,36 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
 
         // Pipeline stages; imports only point down this list.
         .target(name: "CustomUICore"),
         .target(name: "JSONSchema", dependencies: ["CustomUICore"]),
         .target(name: "Markdown", dependencies: ["CustomUICore"]),
-        .target(name: "CustomUI", dependencies: ["CustomUICore", "JSONSchema", "Markdown", "CLibXML2"]),
+        .target(name: "Streaming", dependencies: ["CustomUICore", "JSONSchema"]),
+        .target(name: "CustomUI", dependencies: ["CustomUICore", "JSONSchema", "Markdown", "Streaming", "CLibXML2"]),
+        .target(name: "TemplateLibrary", dependencies: ["CustomUI", "CustomUICore", "JSONSchema", "CSQLite"]),
 
         // Thin executables: argument parsing, output and exit codes only.
         .executableTarget(
-            name: "CustomUICommand", dependencies: ["CustomUI", "JSONSchema", "Markdown", "CustomUICore"],
+            name: "CustomUICommand",
+            dependencies: ["CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore"],
             path: "Sources/customui"),
         .executableTarget(
-            name: "CustomUIBench", dependencies: ["CustomUI", "JSONSchema", "Markdown", "CustomUICore"],
+            name: "CustomUIBench",
+            dependencies: ["CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore"],
             path: "Sources/customui-bench"),
 
         .testTarget(name: "CustomUICoreTests", dependencies: ["CustomUICore"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "CustomUICore"]),
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown", "CustomUICore"]),
-        .testTarget(name: "CustomUITests", dependencies: ["CustomUI", "JSONSchema", "CustomUICore"]),
+        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "JSONSchema", "CustomUICore"]),
+        .testTarget(name: "CustomUITests", dependencies: ["CustomUI", "JSONSchema", "Markdown", "CustomUICore"]),
+        .testTarget(name: "TemplateLibraryTests", dependencies: ["TemplateLibrary", "CustomUI", "CustomUICore"]),
         // End-to-end tests run the built `customui` executable.
         .testTarget(name: "CommandTests", dependencies: ["CustomUICommand"]),
     ]

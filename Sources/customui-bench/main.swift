@@ -7,6 +7,8 @@ let areas: [(String, () throws -> [Figure])] = [
     ("template", templateBenchmarks),
     ("schema", jsonSchemaBenchmarks),
     ("markdown", markdownBenchmarks),
+    ("streaming", streamingBenchmarks),
+    ("library", libraryBenchmarks),
 ]
 for (area, run) in areas where filter == nil || area.contains(filter!) {
     do {
