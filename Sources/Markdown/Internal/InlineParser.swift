@@ -149,6 +149,8 @@ final class InlineParser {
     // MARK: - Main loop
 
     func parse() {
+        // A local copy: reading the static table in the loop would check its lazy initialiser each time.
+        let special = InlineParser.special
         while pos < n {
             let c = s[pos]
             switch c {
@@ -176,7 +178,7 @@ final class InlineParser {
             default:
                 let start = pos
                 pos += 1
-                while pos < n, !InlineParser.special[Int(s[pos])] { pos += 1 }
+                while pos < n, !special[Int(s[pos])] { pos += 1 }
                 var end = pos
                 if pos < n, s[pos] == 0x0A {
                     while end > start, s[end - 1] == 0x20 { end -= 1 }
