@@ -51,6 +51,8 @@ public final class MarkdownStream {
     private var tailBlocksStale = false
     /// The stable prefix of the open top-level paragraph: its inline HTML can no longer change.
     private var stable: (paragraphStart: Int, length: Int, html: String)?
+    /// HTML of the closed items of the open top-level list, per tightness (tight, loose).
+    private var itemCache: (list: BlockNode, definitions: Int, html: [ObjectIdentifier: (String?, String?)])?
     /// The open fenced code block's opening tag and escaped content so far.
     private var codeCache: (node: BlockNode, covered: Int, html: String)?
     /// Tests set this to compare every fast-path tail with a full render.
@@ -230,7 +232,7 @@ public final class MarkdownStream {
     }
 
     private func renderTailNow() {
-        if let html = paragraphTail() ?? codeTail() {
+        if let html = paragraphTail() ?? codeTail() ?? listTail() {
             tailHTML = html
             tailBlocksStale = true
             if checkTails {
@@ -349,6 +351,68 @@ public final class MarkdownStream {
             partial = writer.string + "\n"
         }
         return codeCache!.html + partial + "</code></pre>\n"
+    }
+
+    /// The tail when it is an open top-level list with closed items: the closed items are rendered
+    /// once per tightness and kept; only the last item (and what follows it) is parsed per chunk.
+    private func listTail() -> String? {
+        guard parser.open.count >= 3, parser.open[1].kind == .list, let list = Optional(parser.open[1]),
+            list.children.count >= 2, let last = list.children.last, parser.open[2] === last
+        else {
+            itemCache = nil
+            return nil
+        }
+        let b = parser.b
+        var lastLineStart = min(last.startOffset, b.count)
+        while lastLineStart > 0, b[lastLineStart - 1] != 0x0A, b[lastLineStart - 1] != 0x0D { lastLineStart -= 1 }
+        guard lastLineStart >= tailStart else { return nil }
+        // The closed items: each has a following item, so a blank line at its end makes the list loose.
+        var tight = true
+        for item in list.children.dropLast() where tight {
+            if item.lastLineBlank { tight = false }
+            for child in item.children where BlockParser.endsWithBlankLine(child) { tight = false }
+        }
+        let fresh = BlockParser(bytes: Array(b[lastLineStart...]), options: options, definitions: parser.definitions)
+        let root = fresh.parseAll()
+        guard fresh.definitions.count == parser.definitions.count, let freshList = root.children.first, freshList.kind == .list,
+            freshList.ordered == list.ordered, freshList.bulletChar == list.bulletChar, freshList.delimiter == list.delimiter
+        else { return nil }
+        tight = tight && freshList.tight
+        if itemCache == nil || itemCache!.list !== list || itemCache!.definitions != parser.definitions.count {
+            itemCache = (list, parser.definitions.count, [:])
+        }
+        var html = ""
+        var opening = HTMLWriter()
+        opening.block(MarkdownBlock(kind: .list(start: list.ordered ? list.listStart : nil, tight: tight, items: []), range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
+        var openTag = opening.string
+        let closeTag = list.ordered ? "</ol>\n" : "</ul>\n"
+        openTag.removeLast(closeTag.utf8.count)
+        html += openTag
+        for item in list.children.dropLast() {
+            let key = ObjectIdentifier(item)
+            let cached = itemCache!.html[key]
+            if let text = tight ? cached?.0 : cached?.1 {
+                html += text
+                continue
+            }
+            var builder = TreeBuilder(locate: locate, options: options, definitions: parser.definitions)
+            var writer = HTMLWriter()
+            if let block = builder.block(item, tightParent: tight) { writer.block(block, tight: tight) }
+            let text = writer.string
+            itemCache!.html[key] = tight ? (text, cached?.1) : (cached?.0, text)
+            html += text
+        }
+        let base = lastLineStart
+        var builder = TreeBuilder(locate: { [unowned self] in self.locate($0 + base, $1 + base) }, options: options, definitions: fresh.definitions)
+        var freshBlocks = builder.blocks(root.children)
+        guard case .list(_, _, let items) = freshBlocks.first?.kind else { return nil }
+        var writer = HTMLWriter()
+        for item in items { writer.block(item, tight: tight) }
+        html += writer.string + closeTag
+        freshBlocks.removeFirst()
+        var rest = HTMLWriter()
+        rest.blocks(freshBlocks, tight: false)
+        return html + rest.string
     }
 
     /// Whether an unfinished line is paragraph text whatever follows it: it cannot start a block
