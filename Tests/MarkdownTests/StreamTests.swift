@@ -65,7 +65,8 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
     func longParagraphTailsMatchFullRenders(_ seed: Int) {
         let pieces = ["word", "*em*", "**strong**", "`code`", "[link](https://x.y/z)", "a*b", "snake_case", "x_y_",
                       "www.example.com", "mail@example.com", "&amp;", "&copy", "<b>", "</i>", "[ref]", "![img](i.png)",
-                      "~~del~~", "5 * 3", "***", "__init__", "[open", "close]", "`tick", "éè", "漢字", "  ", "\\*"]
+                      "~~del~~", "5 * 3", "***", "__init__", "[open", "close]", "`tick", "éè", "漢字", "  ", "\\*",
+                      "[x](", ")", "](y \"t\")", "![a]", "<http://a.b>", "<div"]
         var rng = SeededRandom(seed: UInt64(seed) + 1000)
         var text = ""
         for paragraph in 0..<3 {

@@ -164,6 +164,9 @@ public final class MarkdownStream {
         }
     }
 
+    /// Tail renders only need HTML, so they skip computing source ranges.
+    static func noRange(_ a: Int, _ b: Int) -> SourceRange { SourceRange(at: SourceLocation(offset: a, line: 1, column: 1)) }
+
     private func locate(_ a: Int, _ b: Int) -> SourceRange {
         SourceRange(start: location(a), end: location(b))
     }
@@ -255,22 +258,34 @@ public final class MarkdownStream {
     /// bracket, backtick run or `<` before it) that sits at a word start after a space, so the
     /// HTML before such a point is final; only the text after it is parsed per chunk.
     private func paragraphTail() -> String? {
-        guard parser.open.count == 2, let paragraph = parser.open.last, paragraph.kind == .paragraph,
-            paragraph.content.first != 0x5B
-        else { return nil }
         let b = parser.b
         var q = fed
         while q < b.count, Scan.isSpaceOrTab(b[q]) { q += 1 }
-        guard q == b.count || MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q) else { return nil }
-        var subject = paragraph.content
+        var subject: [UInt8]
+        let paragraphStart: Int
+        if parser.open.count == 1 {
+            // Nothing open: an unfinished first line that can only become a paragraph.
+            var indent = 0
+            for c in b[fed..<q] { indent += c == 0x09 ? 4 - indent % 4 : 1 }
+            guard q < b.count, indent < 4, b[q] != 0x5B, MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q) else { return nil }
+            subject = []
+            paragraphStart = q
+        } else {
+            guard parser.open.count == 2, let paragraph = parser.open.last, paragraph.kind == .paragraph,
+                paragraph.content.first != 0x5B
+            else { return nil }
+            guard q == b.count || MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q) else { return nil }
+            subject = paragraph.content
+            paragraphStart = paragraph.startOffset
+        }
         subject.append(contentsOf: b[q...])
         while let last = subject.last, Scan.isWhitespace(last) { subject.removeLast() }
-        if stable == nil || stable!.paragraphStart != paragraph.startOffset || stable!.length > subject.count {
-            stable = (paragraph.startOffset, 0, "")
+        if stable == nil || stable!.paragraphStart != paragraphStart || stable!.length > subject.count {
+            stable = (paragraphStart, 0, "")
         }
         let start = stable!.length
         let suffix = Array(subject[start...])
-        var builder = TreeBuilder(locate: { _, _ in SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1)) }, options: options, definitions: parser.definitions)
+        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
         let inline = InlineParser(suffix, options: options, definitions: parser.definitions)
         inline.parse()
         var converter = InlineConverter(parser: inline, map: { $0 }, options: options)
@@ -278,7 +293,7 @@ public final class MarkdownStream {
         writer.inlines(converter.convert(inline.head, depth: 0, insideLink: false))
         let html = "<p>" + stable!.html + writer.string + "</p>\n"
         // Move the stable point forward once enough text follows it.
-        if suffix.count > 64 {
+        if suffix.count > 24 {
             // Resolved constructs (emphasis, links, code spans) must not span the point either.
             var spans: [(Int, Int)] = []
             var node = inline.head
@@ -395,15 +410,14 @@ public final class MarkdownStream {
                 html += text
                 continue
             }
-            var builder = TreeBuilder(locate: locate, options: options, definitions: parser.definitions)
+            var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
             var writer = HTMLWriter()
             if let block = builder.block(item, tightParent: tight) { writer.block(block, tight: tight) }
             let text = writer.string
             itemCache!.html[key] = tight ? (text, cached?.1) : (cached?.0, text)
             html += text
         }
-        let base = lastLineStart
-        var builder = TreeBuilder(locate: { [unowned self] in self.locate($0 + base, $1 + base) }, options: options, definitions: fresh.definitions)
+        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: fresh.definitions)
         var freshBlocks = builder.blocks(root.children)
         guard case .list(_, _, let items) = freshBlocks.first?.kind else { return nil }
         var writer = HTMLWriter()
@@ -460,8 +474,7 @@ public final class MarkdownStream {
         let tail = Array(b[tailStart...])
         let tailParser = BlockParser(bytes: tail, options: options, definitions: parser.definitions)
         let root = tailParser.parseAll()
-        let base = tailStart
-        var builder = TreeBuilder(locate: { [unowned self] in self.locate($0 + base, $1 + base) }, options: options, definitions: tailParser.definitions)
+        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: tailParser.definitions)
         tailBlocks = builder.blocks(root.children)
         var writer = HTMLWriter()
         writer.blocks(tailBlocks, tight: false)

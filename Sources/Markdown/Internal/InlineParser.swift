@@ -604,6 +604,10 @@ final class InlineParser {
             if destination == nil { pos = afterText }
         }
         guard let destination else {
+            // More text could still complete `(destination)` or `[label]` after this bracket.
+            if afterText >= n || s[afterText] == 0x28 || s[afterText] == 0x5B {
+                unresolved = min(unresolved, Int(nodes[Int(opener.node)].start))
+            }
             popBracket()
             appendText(s[closeAt..<afterText], start: closeAt, end: afterText)
             return
