@@ -117,6 +117,7 @@ func markdownBenchmarks() throws -> [Figure] {
     let oneShot = secondsPerCall(minimumSeconds: 2) { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(big)) }
     figures.append(Figure(name: "markdown.html.10mb", value: oneShot * 1000, unit: "ms"))
     figures.append(Figure(name: "markdown.html.throughput", value: megabytes / oneShot, unit: "MB/s"))
+    if environment["MARKDOWN_BENCH_HTML_ONLY"] != nil { return figures }  // for interleaved runs beside cmark
     let commonMark = secondsPerCall(minimumSeconds: 2) { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(big, options: .commonMark)) }
     figures.append(Figure(name: "markdown.html.throughput.commonmark-only", value: megabytes / commonMark, unit: "MB/s"))
     let parseOnly = secondsPerCall(minimumSeconds: 1) { _ = MarkdownParser.parse(big) }

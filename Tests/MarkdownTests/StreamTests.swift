@@ -59,13 +59,14 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         }
     }
 
-    /// Long one-line paragraphs (as LLMs write them) and a long code block streamed in small
+    /// Long one-line paragraphs (as LLMs write them), lists and a long code block streamed in small
     /// chunks: every intermediate tail from the fast paths equals a full render of the same text.
     @Test(arguments: 0..<40)
     func longParagraphTailsMatchFullRenders(_ seed: Int) {
         let pieces = ["word", "*em*", "**strong**", "`code`", "[link](https://x.y/z)", "a*b", "snake_case", "x_y_",
                       "www.example.com", "mail@example.com", "&amp;", "&copy", "<b>", "</i>", "[ref]", "![img](i.png)",
-                      "~~del~~", "5 * 3", "***", "__init__", "[open", "close]", "`tick", "éè", "漢字", "  ", "\\*"]
+                      "~~del~~", "5 * 3", "***", "__init__", "[open", "close]", "`tick", "éè", "漢字", "  ", "\\*",
+                      "[x](", ")", "](y \"t\")", "![a]", "<http://a.b>", "<div"]
         var rng = SeededRandom(seed: UInt64(seed) + 1000)
         var text = ""
         for paragraph in 0..<3 {
@@ -75,6 +76,18 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
             text += paragraph == 1 ? "\nsecond line of it " : ""
             text += "\n\n"
         }
+        for item in 0..<(5 + Int.random(in: 0..<10, using: &rng)) {
+            let marker = ["- ", "- ", "* ", "1. ", "2) ", "  - ", "    - "][Int.random(in: 0..<7, using: &rng)]
+            text += marker + pieces[Int.random(in: 0..<pieces.count, using: &rng)] + " item \(item) " + pieces[Int.random(in: 0..<pieces.count, using: &rng)] + "\n"
+            switch Int.random(in: 0..<6, using: &rng) {
+            case 0: text += "\n"
+            case 1: text += "  continued *text* [ref]\n"
+            case 2: text += "lazy continuation\n"
+            case 3: text += "\n  second paragraph\n"
+            default: break
+            }
+        }
+        text += "\n"
         text += "  ```swift\n"
         for _ in 0..<(10 + Int.random(in: 0..<30, using: &rng)) {
             let indent = String(repeating: " ", count: Int.random(in: 0..<5, using: &rng))

@@ -131,8 +131,9 @@ struct HTMLWriter {
     /// A URL for an attribute: percent-encodes what is not URL-safe, entity-escapes `&` and `'`.
     mutating func escapeURL(_ url: String) {
         let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
+        let safe = HTMLWriter.hrefSafe
         for c in url.utf8 {
-            if HTMLWriter.hrefSafe[Int(c)] {
+            if safe[Int(c)] {
                 bytes.append(c)
             } else if c == 0x26 {
                 raw("&amp;")

@@ -51,6 +51,8 @@ public final class MarkdownStream {
     private var tailBlocksStale = false
     /// The stable prefix of the open top-level paragraph: its inline HTML can no longer change.
     private var stable: (paragraphStart: Int, length: Int, html: String)?
+    /// HTML of the closed items of the open top-level list, per tightness (tight, loose).
+    private var itemCache: (list: BlockNode, definitions: Int, html: [ObjectIdentifier: (String?, String?)])?
     /// The open fenced code block's opening tag and escaped content so far.
     private var codeCache: (node: BlockNode, covered: Int, html: String)?
     /// Tests set this to compare every fast-path tail with a full render.
@@ -162,6 +164,9 @@ public final class MarkdownStream {
         }
     }
 
+    /// Tail renders only need HTML, so they skip computing source ranges.
+    static func noRange(_ a: Int, _ b: Int) -> SourceRange { SourceRange(at: SourceLocation(offset: a, line: 1, column: 1)) }
+
     private func locate(_ a: Int, _ b: Int) -> SourceRange {
         SourceRange(start: location(a), end: location(b))
     }
@@ -230,7 +235,7 @@ public final class MarkdownStream {
     }
 
     private func renderTailNow() {
-        if let html = paragraphTail() ?? codeTail() {
+        if let html = paragraphTail() ?? codeTail() ?? listTail() {
             tailHTML = html
             tailBlocksStale = true
             if checkTails {
@@ -253,22 +258,34 @@ public final class MarkdownStream {
     /// bracket, backtick run or `<` before it) that sits at a word start after a space, so the
     /// HTML before such a point is final; only the text after it is parsed per chunk.
     private func paragraphTail() -> String? {
-        guard parser.open.count == 2, let paragraph = parser.open.last, paragraph.kind == .paragraph,
-            paragraph.content.first != 0x5B
-        else { return nil }
         let b = parser.b
         var q = fed
         while q < b.count, Scan.isSpaceOrTab(b[q]) { q += 1 }
-        guard q == b.count || MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q) else { return nil }
-        var subject = paragraph.content
+        var subject: [UInt8]
+        let paragraphStart: Int
+        if parser.open.count == 1 {
+            // Nothing open: an unfinished first line that can only become a paragraph.
+            var indent = 0
+            for c in b[fed..<q] { indent += c == 0x09 ? 4 - indent % 4 : 1 }
+            guard q < b.count, indent < 4, b[q] != 0x5B, MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q) else { return nil }
+            subject = []
+            paragraphStart = q
+        } else {
+            guard parser.open.count == 2, let paragraph = parser.open.last, paragraph.kind == .paragraph,
+                paragraph.content.first != 0x5B
+            else { return nil }
+            guard q == b.count || MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q) else { return nil }
+            subject = paragraph.content
+            paragraphStart = paragraph.startOffset
+        }
         subject.append(contentsOf: b[q...])
         while let last = subject.last, Scan.isWhitespace(last) { subject.removeLast() }
-        if stable == nil || stable!.paragraphStart != paragraph.startOffset || stable!.length > subject.count {
-            stable = (paragraph.startOffset, 0, "")
+        if stable == nil || stable!.paragraphStart != paragraphStart || stable!.length > subject.count {
+            stable = (paragraphStart, 0, "")
         }
         let start = stable!.length
         let suffix = Array(subject[start...])
-        var builder = TreeBuilder(locate: { _, _ in SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1)) }, options: options, definitions: parser.definitions)
+        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
         let inline = InlineParser(suffix, options: options, definitions: parser.definitions)
         inline.parse()
         var converter = InlineConverter(parser: inline, map: { $0 }, options: options)
@@ -276,7 +293,7 @@ public final class MarkdownStream {
         writer.inlines(converter.convert(inline.head, depth: 0, insideLink: false))
         let html = "<p>" + stable!.html + writer.string + "</p>\n"
         // Move the stable point forward once enough text follows it.
-        if suffix.count > 64 {
+        if suffix.count > 24 {
             // Resolved constructs (emphasis, links, code spans) must not span the point either.
             var spans: [(Int, Int)] = []
             var node = inline.head
@@ -351,6 +368,67 @@ public final class MarkdownStream {
         return codeCache!.html + partial + "</code></pre>\n"
     }
 
+    /// The tail when it is an open top-level list with closed items: the closed items are rendered
+    /// once per tightness and kept; only the last item (and what follows it) is parsed per chunk.
+    private func listTail() -> String? {
+        guard parser.open.count >= 3, parser.open[1].kind == .list, let list = Optional(parser.open[1]),
+            list.children.count >= 2, let last = list.children.last, parser.open[2] === last
+        else {
+            itemCache = nil
+            return nil
+        }
+        let b = parser.b
+        var lastLineStart = min(last.startOffset, b.count)
+        while lastLineStart > 0, b[lastLineStart - 1] != 0x0A, b[lastLineStart - 1] != 0x0D { lastLineStart -= 1 }
+        guard lastLineStart >= tailStart else { return nil }
+        // The closed items: each has a following item, so a blank line at its end makes the list loose.
+        var tight = true
+        for item in list.children.dropLast() where tight {
+            if item.lastLineBlank { tight = false }
+            for child in item.children where BlockParser.endsWithBlankLine(child) { tight = false }
+        }
+        let fresh = BlockParser(bytes: Array(b[lastLineStart...]), options: options, definitions: parser.definitions)
+        let root = fresh.parseAll()
+        guard fresh.definitions.count == parser.definitions.count, let freshList = root.children.first, freshList.kind == .list,
+            freshList.ordered == list.ordered, freshList.bulletChar == list.bulletChar, freshList.delimiter == list.delimiter
+        else { return nil }
+        tight = tight && freshList.tight
+        if itemCache == nil || itemCache!.list !== list || itemCache!.definitions != parser.definitions.count {
+            itemCache = (list, parser.definitions.count, [:])
+        }
+        var html = ""
+        var opening = HTMLWriter()
+        opening.block(MarkdownBlock(kind: .list(start: list.ordered ? list.listStart : nil, tight: tight, items: []), range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
+        var openTag = opening.string
+        let closeTag = list.ordered ? "</ol>\n" : "</ul>\n"
+        openTag.removeLast(closeTag.utf8.count)
+        html += openTag
+        for item in list.children.dropLast() {
+            let key = ObjectIdentifier(item)
+            let cached = itemCache!.html[key]
+            if let text = tight ? cached?.0 : cached?.1 {
+                html += text
+                continue
+            }
+            var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
+            var writer = HTMLWriter()
+            if let block = builder.block(item, tightParent: tight) { writer.block(block, tight: tight) }
+            let text = writer.string
+            itemCache!.html[key] = tight ? (text, cached?.1) : (cached?.0, text)
+            html += text
+        }
+        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: fresh.definitions)
+        var freshBlocks = builder.blocks(root.children)
+        guard case .list(_, _, let items) = freshBlocks.first?.kind else { return nil }
+        var writer = HTMLWriter()
+        for item in items { writer.block(item, tight: tight) }
+        html += writer.string + closeTag
+        freshBlocks.removeFirst()
+        var rest = HTMLWriter()
+        rest.blocks(freshBlocks, tight: false)
+        return html + rest.string
+    }
+
     /// Whether an unfinished line is paragraph text whatever follows it: it cannot start a block
     /// that interrupts a paragraph, nor be a setext underline or a table delimiter row.
     static func continuesParagraph(_ b: [UInt8], from lineStart: Int, firstNonspace q: Int) -> Bool {
@@ -396,8 +474,7 @@ public final class MarkdownStream {
         let tail = Array(b[tailStart...])
         let tailParser = BlockParser(bytes: tail, options: options, definitions: parser.definitions)
         let root = tailParser.parseAll()
-        let base = tailStart
-        var builder = TreeBuilder(locate: { [unowned self] in self.locate($0 + base, $1 + base) }, options: options, definitions: tailParser.definitions)
+        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: tailParser.definitions)
         tailBlocks = builder.blocks(root.children)
         var writer = HTMLWriter()
         writer.blocks(tailBlocks, tight: false)

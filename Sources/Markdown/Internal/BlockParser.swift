@@ -616,7 +616,7 @@ final class BlockParser {
                     break
                 }
                 for (subIndex, sub) in item.children.enumerated() {
-                    if (hasNext || subIndex + 1 < item.children.count) && endsWithBlankLine(sub) {
+                    if (hasNext || subIndex + 1 < item.children.count) && BlockParser.endsWithBlankLine(sub) {
                         node.tight = false
                         break outer
                     }
@@ -630,7 +630,7 @@ final class BlockParser {
         }
     }
 
-    private func endsWithBlankLine(_ node: BlockNode) -> Bool {
+    static func endsWithBlankLine(_ node: BlockNode) -> Bool {
         var cur: BlockNode? = node
         while let n = cur {
             if n.lastLineBlank { return true }

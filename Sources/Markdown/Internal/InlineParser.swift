@@ -19,8 +19,8 @@ struct ArenaNode {
 
 /// The inline phase for one block's text: delimiter and bracket stacks as in the spec's appendix.
 final class InlineParser {
-    let s: [UInt8]
-    let n: Int
+    @exclusivity(unchecked) private(set) var s: [UInt8]
+    @exclusivity(unchecked) private(set) var n: Int
     let options: MarkdownOptions
     let definitions: [String: LinkDefinition]
     /// Labels looked up and not found (the streaming renderer re-renders if they get defined later).
@@ -67,10 +67,10 @@ final class InlineParser {
     }
 
     // Memo for backtick runs: after one full scan, the last position of each run length.
-    @exclusivity(unchecked) private var scannedBackticks = false
-    @exclusivity(unchecked) private var backtickRuns: [Int: Int] = [:]
+    @exclusivity(unchecked) var scannedBackticks = false
+    @exclusivity(unchecked) var backtickRuns: [Int: Int] = [:]
     // Memo for inline HTML ends that were not found from some position on.
-    @exclusivity(unchecked) private var noEnd: [Int: Int] = [:]
+    @exclusivity(unchecked) var noEnd: [Int: Int] = [:]
 
     init(_ subject: [UInt8], options: MarkdownOptions, definitions: [String: LinkDefinition]) {
         s = subject
@@ -79,6 +79,27 @@ final class InlineParser {
         self.definitions = definitions
         nodes.reserveCapacity(subject.count / 4 + 4)
         lits.reserveCapacity(subject.count)
+    }
+
+    /// Starts over on a new subject, keeping the arrays' storage (one parser serves a whole document).
+    func reset(_ subject: [UInt8]) {
+        s = subject
+        n = subject.count
+        missedLabels.removeAll()
+        nodes.removeAll(keepingCapacity: true)
+        lits.removeAll(keepingCapacity: true)
+        links.removeAll(keepingCapacity: true)
+        head = -1
+        tail = -1
+        pos = 0
+        unresolved = Int.max
+        delims.removeAll(keepingCapacity: true)
+        lastDelim = -1
+        brackets.removeAll(keepingCapacity: true)
+        linkFloor = 0
+        scannedBackticks = false
+        if !backtickRuns.isEmpty { backtickRuns.removeAll() }
+        if !noEnd.isEmpty { noEnd.removeAll() }
     }
 
     // MARK: - Arena helpers
@@ -149,6 +170,8 @@ final class InlineParser {
     // MARK: - Main loop
 
     func parse() {
+        // A local copy: reading the static table in the loop would check its lazy initialiser each time.
+        let special = InlineParser.special
         while pos < n {
             let c = s[pos]
             switch c {
@@ -176,7 +199,7 @@ final class InlineParser {
             default:
                 let start = pos
                 pos += 1
-                while pos < n, !InlineParser.special[Int(s[pos])] { pos += 1 }
+                while pos < n, !special[Int(s[pos])] { pos += 1 }
                 var end = pos
                 if pos < n, s[pos] == 0x0A {
                     while end > start, s[end - 1] == 0x20 { end -= 1 }
@@ -581,6 +604,10 @@ final class InlineParser {
             if destination == nil { pos = afterText }
         }
         guard let destination else {
+            // More text could still complete `(destination)` or `[label]` after this bracket.
+            if afterText >= n || s[afterText] == 0x28 || s[afterText] == 0x5B {
+                unresolved = min(unresolved, Int(nodes[Int(opener.node)].start))
+            }
             popBracket()
             appendText(s[closeAt..<afterText], start: closeAt, end: afterText)
             return

@@ -12,6 +12,8 @@ struct TreeBuilder {
 
     /// Labels that were looked up and missing, per converted block (for the streaming renderer).
     var missedLabels: Set<String> = []
+    /// One inline parser reused for every leaf, so its arrays are allocated once per document.
+    var arena: InlineParser? = nil
 
     mutating func blocks(_ nodes: [BlockNode]) -> [MarkdownBlock] {
         var result: [MarkdownBlock] = []
@@ -121,7 +123,14 @@ struct TreeBuilder {
 
     mutating func inlines(_ subject: [UInt8], map: @escaping (Int) -> Int) -> [MarkdownInline] {
         if subject.isEmpty { return [] }
-        let parser = InlineParser(subject, options: options, definitions: definitions)
+        let parser: InlineParser
+        if let arena {
+            arena.reset(subject)
+            parser = arena
+        } else {
+            parser = InlineParser(subject, options: options, definitions: definitions)
+            arena = parser
+        }
         parser.parse()
         missedLabels.formUnion(parser.missedLabels)
         var converter = InlineConverter(parser: parser, map: map, options: options)
