@@ -127,45 +127,189 @@ public enum BuiltinSchemaText {
   "title": "Custom UI definition",
   "description": "A custom UI as stored in the library (the seeds' prompt_custom_uis row).",
   "type": "object",
-  "required": ["name", "component_code"],
+  "required": [
+    "name"
+  ],
+  "if": {
+    "not": {
+      "properties": {
+        "component_type": {
+          "const": "json-schema"
+        }
+      },
+      "required": [
+        "component_type"
+      ]
+    }
+  },
+  "then": {
+    "required": [
+      "component_code"
+    ]
+  },
   "properties": {
-    "id": { "$ref": "#/$defs/uuid" },
-    "user_id": { "$ref": "#/$defs/uuid" },
-    "prompt_id": { "type": "string", "minLength": 1 },
-    "name": { "type": "string", "minLength": 1 },
-    "description": { "type": ["string", "null"] },
-    "component_code": { "type": "string" },
-    "component_type": { "enum": ["react", "template", "json-schema"], "default": "react" },
+    "id": {
+      "$ref": "#/$defs/uuid"
+    },
+    "user_id": {
+      "$ref": "#/$defs/uuid"
+    },
+    "prompt_id": {
+      "type": "string",
+      "minLength": 1
+    },
+    "name": {
+      "type": "string",
+      "minLength": 1
+    },
+    "description": {
+      "type": [
+        "string",
+        "null"
+      ]
+    },
+    "component_code": {
+      "type": "string"
+    },
+    "component_type": {
+      "enum": [
+        "react",
+        "template",
+        "json-schema"
+      ],
+      "default": "react"
+    },
     "props_schema": {
       "description": "A JSON Schema (2020-12) for the props the component takes.",
-      "anyOf": [{ "$ref": "https://json-schema.org/draft/2020-12/schema" }, { "type": "null" }]
+      "anyOf": [
+        {
+          "$ref": "https://json-schema.org/draft/2020-12/schema"
+        },
+        {
+          "type": "null"
+        }
+      ]
     },
-    "default_props": { "type": ["object", "null"] },
+    "default_props": {
+      "type": [
+        "object",
+        "null"
+      ]
+    },
     "execution_mode": {
-      "enum": ["auto-run", "auto-run-one-shot", "manual-with-hidden-variables", "manual-with-visible-variables", "manual"],
+      "enum": [
+        "auto-run",
+        "auto-run-one-shot",
+        "manual-with-hidden-variables",
+        "manual-with-visible-variables",
+        "manual"
+      ],
       "default": "manual"
     },
-    "auto_submit": { "type": "boolean", "default": false },
-    "show_variables": { "type": "boolean", "default": true },
-    "layout_config": { "type": ["object", "null"] },
-    "styling_config": { "type": ["object", "null"] },
-    "is_public": { "type": "boolean", "default": false },
-    "is_featured": { "type": "boolean", "default": false },
-    "use_count": { "type": "integer", "minimum": 0, "default": 0 },
-    "version": { "type": "integer", "minimum": 1, "default": 1 },
-    "parent_version_id": { "anyOf": [{ "$ref": "#/$defs/uuid" }, { "type": "null" }] },
-    "status": { "enum": ["draft", "active", "archived"], "default": "draft" },
-    "validated": { "type": "boolean", "default": false },
-    "validation_errors": { "type": ["object", "array", "null"] },
-    "created_at": { "$ref": "#/$defs/timestamp" },
-    "updated_at": { "$ref": "#/$defs/timestamp" },
-    "published_at": { "anyOf": [{ "$ref": "#/$defs/timestamp" }, { "type": "null" }] },
-    "last_used_at": { "anyOf": [{ "$ref": "#/$defs/timestamp" }, { "type": "null" }] }
+    "auto_submit": {
+      "type": "boolean",
+      "default": false
+    },
+    "show_variables": {
+      "type": "boolean",
+      "default": true
+    },
+    "layout_config": {
+      "type": [
+        "object",
+        "null"
+      ]
+    },
+    "styling_config": {
+      "type": [
+        "object",
+        "null"
+      ]
+    },
+    "is_public": {
+      "type": "boolean",
+      "default": false
+    },
+    "is_featured": {
+      "type": "boolean",
+      "default": false
+    },
+    "use_count": {
+      "type": "integer",
+      "minimum": 0,
+      "default": 0
+    },
+    "version": {
+      "type": "integer",
+      "minimum": 1,
+      "default": 1
+    },
+    "parent_version_id": {
+      "anyOf": [
+        {
+          "$ref": "#/$defs/uuid"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "status": {
+      "enum": [
+        "draft",
+        "active",
+        "archived"
+      ],
+      "default": "draft"
+    },
+    "validated": {
+      "type": "boolean",
+      "default": false
+    },
+    "validation_errors": {
+      "type": [
+        "object",
+        "array",
+        "null"
+      ]
+    },
+    "created_at": {
+      "$ref": "#/$defs/timestamp"
+    },
+    "updated_at": {
+      "$ref": "#/$defs/timestamp"
+    },
+    "published_at": {
+      "anyOf": [
+        {
+          "$ref": "#/$defs/timestamp"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "last_used_at": {
+      "anyOf": [
+        {
+          "$ref": "#/$defs/timestamp"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    }
   },
   "additionalProperties": false,
   "$defs": {
-    "uuid": { "type": "string", "format": "uuid" },
-    "timestamp": { "type": "string", "format": "date-time" }
+    "uuid": {
+      "type": "string",
+      "format": "uuid"
+    },
+    "timestamp": {
+      "type": "string",
+      "format": "date-time"
+    }
   }
 }
 """#

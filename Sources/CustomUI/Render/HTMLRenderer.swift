@@ -1,0 +1,514 @@
+import CustomUICore
+import Markdown
+
+/// Renders a render tree to HTML5. This is the only place template output is escaped: every text
+/// and attribute value passes through `HTMLBuffer`, element and attribute names are fixed strings
+/// in this file, URLs were allowlisted when the tree was built, and there is no raw-HTML node.
+public struct HTMLRenderer: Sendable {
+    /// Whether to write a whole document (with stylesheet and CSP) or only the UI's fragment.
+    public var fragment: Bool
+    /// The page title of a whole document.
+    public var title: String
+    /// Validated theme values and layout.
+    public var theme: Theme
+
+    /// The Content-Security-Policy of whole documents: no script of any kind, styles only inline
+    /// (ours), images from the web or data: URLs, forms posting back to the page only.
+    public static let contentSecurityPolicy =
+        "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+    /// A renderer.
+    public init(fragment: Bool = false, title: String = "Custom UI", theme: Theme = Theme()) {
+        self.fragment = fragment
+        self.title = title
+        self.theme = theme
+    }
+
+    /// The HTML of a render tree.
+    public func render(_ node: RenderNode) -> String {
+        var out = HTMLBuffer()
+        if !fragment {
+            out.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            out.raw("<meta http-equiv=\"Content-Security-Policy\" content=\"")
+            out.attribute(Self.contentSecurityPolicy)
+            out.raw("\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
+            out.text(title)
+            out.raw("</title>\n<style>\n")
+            out.raw(Stylesheet.css)
+            if !theme.properties.isEmpty {
+                // Values passed Theme's closed grammar: hex colours, bounded lengths, plain font names.
+                out.raw(".cui {")
+                for (name, value) in theme.properties {
+                    out.raw(" \(name): ")
+                    out.text(value)
+                    out.raw(";")
+                }
+                out.raw(" }\n")
+            }
+            out.raw("</style>\n</head>\n<body>\n")
+        }
+        out.raw("<main class=\"cui cui-layout-")
+        out.attribute(theme.layout)
+        out.raw("\">\n")
+        var writer = Writer(out: out)
+        writer.node(node)
+        out = writer.out
+        out.raw("</main>\n")
+        if !fragment { out.raw("</body>\n</html>\n") }
+        return out.string
+    }
+
+    /// Walks the tree, writing elements; ids are deterministic (derived from names and order).
+    struct Writer {
+        var out: HTMLBuffer
+        var sectionCount = 0
+        var idsUsed: [String: Int] = [:]
+
+        /// A unique, deterministic id from a prefix and a name (names may repeat: `variables` and `variable`).
+        mutating func id(_ prefix: String, _ name: String) -> String {
+            let base = prefix + "-" + String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
+            let n = idsUsed[base, default: 0]
+            idsUsed[base] = n + 1
+            return n == 0 ? base : "\(base)-\(n + 1)"
+        }
+
+        mutating func nodes(_ list: [RenderNode]) {
+            for item in list { node(item) }
+        }
+
+        mutating func open(_ tag: StaticString, _ classes: String) {
+            out.raw("<")
+            out.raw(tag)
+            out.raw(" class=\"")
+            out.attribute(classes)
+            out.raw("\">")
+        }
+
+        mutating func node(_ node: RenderNode) {
+            switch node {
+            case .view(let children):
+                out.raw("<form class=\"cui-view\" method=\"post\" action=\"\">\n")
+                nodes(children)
+                out.raw("</form>\n")
+            case .stack(let gap, let children):
+                open("div", "cui-stack cui-gap-\(gap)")
+                out.raw("\n")
+                nodes(children)
+                out.raw("</div>\n")
+            case .row(let gap, let align, let wrap, let children):
+                open("div", "cui-row cui-gap-\(gap) cui-align-\(align)\(wrap ? " cui-wrap" : "")")
+                out.raw("\n")
+                nodes(children)
+                out.raw("</div>\n")
+            case .grid(let columns, let gap, let children):
+                open("div", "cui-grid cui-cols-\(columns) cui-gap-\(gap)")
+                out.raw("\n")
+                nodes(children)
+                out.raw("</div>\n")
+            case .card(let title, let children):
+                if let title, !title.isEmpty {
+                    let titleID = id("cui-card", title)
+                    out.raw("<div class=\"cui-card\" role=\"group\" aria-labelledby=\"")
+                    out.attribute(titleID)
+                    out.raw("\">\n<p class=\"cui-card-title\" id=\"")
+                    out.attribute(titleID)
+                    out.raw("\">")
+                    out.text(title)
+                    out.raw("</p>\n")
+                } else {
+                    out.raw("<div class=\"cui-card\">\n")
+                }
+                nodes(children)
+                out.raw("</div>\n")
+            case .section(let title, let level, let children):
+                sectionCount += 1
+                let headingID = "cui-section-\(sectionCount)"
+                out.raw("<section class=\"cui-section\" aria-labelledby=\"\(headingID)\">\n<h\(level) id=\"\(headingID)\">")
+                out.text(title)
+                out.raw("</h\(level)>\n")
+                nodes(children)
+                out.raw("</section>\n")
+            case .heading(let level, let children):
+                out.raw("<h\(level) class=\"cui-heading\">")
+                nodes(children)
+                out.raw("</h\(level)>\n")
+            case .paragraph(let tone, let size, let children):
+                open("p", "cui-text cui-tone-\(tone) cui-size-\(size)")
+                nodes(children)
+                out.raw("</p>\n")
+            case .divider:
+                out.raw("<hr class=\"cui-divider\">\n")
+            case .list(let ordered, let items):
+                out.raw(ordered ? "<ol class=\"cui-list\">\n" : "<ul class=\"cui-list\">\n")
+                for item in items {
+                    out.raw("<li>")
+                    nodes(item)
+                    out.raw("</li>\n")
+                }
+                out.raw(ordered ? "</ol>\n" : "</ul>\n")
+            case .image(let src, let alt, let width, let height):
+                guard let src else {
+                    // The URL was refused; keep the text alternative so nothing silently vanishes.
+                    out.raw("<span class=\"cui-image-missing\">")
+                    out.text(alt ?? "")
+                    out.raw("</span>\n")
+                    return
+                }
+                out.raw("<img class=\"cui-image\" src=\"")
+                out.attribute(src)
+                out.raw("\" alt=\"")
+                out.attribute(alt ?? "")
+                out.raw("\"")
+                if let width { out.raw(" width=\"\(width)\"") }
+                if let height { out.raw(" height=\"\(height)\"") }
+                out.raw(">\n")
+            case .text(let text):
+                out.text(text)
+            case .strong(let children):
+                out.raw("<strong>")
+                nodes(children)
+                out.raw("</strong>")
+            case .emphasis(let children):
+                out.raw("<em>")
+                nodes(children)
+                out.raw("</em>")
+            case .code(let text):
+                out.raw("<code>")
+                out.text(text)
+                out.raw("</code>")
+            case .link(let href, let children):
+                if let href {
+                    out.raw("<a class=\"cui-link\" href=\"")
+                    out.attribute(href)
+                    out.raw("\" rel=\"noopener noreferrer nofollow\">")
+                    nodes(children)
+                    out.raw("</a>")
+                } else {
+                    out.raw("<span class=\"cui-link-refused\">")
+                    nodes(children)
+                    out.raw("</span>")
+                }
+            case .badge(let tone, let children):
+                open("span", "cui-badge cui-tone-\(tone)")
+                nodes(children)
+                out.raw("</span>")
+            case .lineBreak:
+                out.raw("<br>")
+            case .input(let model):
+                input(model)
+            case .messageInput(let label, let placeholder):
+                field(id: "cui-message", label: label) { w in
+                    w.out.raw("<textarea id=\"cui-message\" name=\"message\" rows=\"3\"")
+                    w.placeholder(placeholder)
+                    w.out.raw("></textarea>")
+                }
+            case .button(let kind, let label, let enabled):
+                out.raw("<button type=\"submit\" name=\"action\" value=\"\(kind.rawValue)\" class=\"cui-button cui-\(kind.rawValue)\"")
+                if !enabled { out.raw(" disabled") }
+                out.raw(">")
+                out.text(label)
+                out.raw("</button>\n")
+            case .followUp(let label, let placeholder):
+                out.raw("<div class=\"cui-follow-up\">\n")
+                field(id: "cui-follow-up", label: label) { w in
+                    w.out.raw("<input type=\"text\" id=\"cui-follow-up\" name=\"follow_up\"")
+                    w.placeholder(placeholder)
+                    w.out.raw(">")
+                }
+                out.raw("<button type=\"submit\" name=\"action\" value=\"follow-up\" class=\"cui-button cui-run\">Send</button>\n</div>\n")
+            case .slot(let name, let format, let label, let placeholder, let content, let streaming):
+                let slotID = id("cui-slot", name)
+                out.raw("<div class=\"cui-slot cui-slot-\(format == "text" ? "text" : "markdown")\" id=\"")
+                out.attribute(slotID)
+                out.raw("\" role=\"region\" aria-live=\"polite\" aria-busy=\"\(streaming)\" aria-label=\"")
+                out.attribute(label ?? RenderTreeBuilder.humanize(name))
+                out.raw("\">\n")
+                if content.isEmpty {
+                    out.raw("<p class=\"cui-placeholder\">")
+                    out.text(placeholder ?? "")
+                    out.raw("</p>\n")
+                } else if format == "text" {
+                    out.raw("<pre class=\"cui-plain\">")
+                    out.text(content)
+                    out.raw("</pre>\n")
+                } else {
+                    // The markdown module's renderer is safe by construction (raw HTML shown as text,
+                    // URLs allowlisted); its output is markup we trust, not input.
+                    out.raw(MarkdownHTMLRenderer.render(MarkdownParser.parse(content)))
+                }
+                out.raw("</div>\n")
+            case .status(let status, let message):
+                out.raw("<p class=\"cui-status cui-status-\(Self.token(status))\" role=\"status\">")
+                out.text(Self.statusText(status))
+                if let message, !message.isEmpty {
+                    out.raw(" — ")
+                    out.text(message)
+                }
+                out.raw("</p>\n")
+            case .toolEvents(let events):
+                guard !events.isEmpty else { return }
+                out.raw("<ul class=\"cui-tool-events\" aria-label=\"Tool calls\">\n")
+                for event in events {
+                    out.raw("<li><code>")
+                    out.text(event.tool)
+                    out.raw("</code> ")
+                    out.text(event.event)
+                    if let message = event.message, !message.isEmpty {
+                        out.raw(": ")
+                        out.text(message)
+                    }
+                    out.raw("</li>\n")
+                }
+                out.raw("</ul>\n")
+            case .usage(let usage):
+                guard !usage.isEmpty else { return }
+                out.raw("<dl class=\"cui-usage\">\n")
+                for (term, value) in TerminalRenderer.usageLines(usage) {
+                    out.raw("<dt>")
+                    out.text(term)
+                    out.raw("</dt><dd>")
+                    out.text(value)
+                    out.raw("</dd>\n")
+                }
+                out.raw("</dl>\n")
+            case .error(let message):
+                guard let message else { return }
+                out.raw("<div class=\"cui-error\" role=\"alert\">")
+                out.text(message)
+                out.raw("</div>\n")
+            case .conversation(let turns):
+                guard !turns.isEmpty else { return }
+                out.raw("<ol class=\"cui-conversation\" aria-label=\"Conversation\">\n")
+                for turn in turns {
+                    let assistant = turn.role == "assistant"
+                    out.raw(assistant ? "<li class=\"cui-turn cui-assistant\"><p class=\"cui-role\">Assistant</p>\n" : "<li class=\"cui-turn cui-user\"><p class=\"cui-role\">You</p>\n")
+                    if assistant {
+                        out.raw(MarkdownHTMLRenderer.render(MarkdownParser.parse(turn.text)))
+                    } else {
+                        out.raw("<p>")
+                        out.text(turn.text)
+                        out.raw("</p>\n")
+                    }
+                    out.raw("</li>\n")
+                }
+                out.raw("</ol>\n")
+            }
+        }
+
+        mutating func placeholder(_ text: String?) {
+            guard let text, !text.isEmpty else { return }
+            out.raw(" placeholder=\"")
+            out.attribute(text)
+            out.raw("\"")
+        }
+
+        /// A labelled field: `<label for=id>` then the control.
+        mutating func field(id: String, label: String, help: String? = nil, control: (inout Writer) -> Void) {
+            out.raw("<div class=\"cui-field\">\n<label for=\"")
+            out.attribute(id)
+            out.raw("\">")
+            out.text(label)
+            out.raw("</label>\n")
+            control(&self)
+            out.raw("\n")
+            if let help, !help.isEmpty {
+                out.raw("<p class=\"cui-help\" id=\"")
+                out.attribute(id + "-help")
+                out.raw("\">")
+                out.text(help)
+                out.raw("</p>\n")
+            }
+            out.raw("</div>\n")
+        }
+
+        mutating func common(_ model: InputModel, id: String) {
+            out.raw(" id=\"")
+            out.attribute(id)
+            out.raw("\" name=\"")
+            out.attribute("vars[\(model.name)]")
+            out.raw("\"")
+            if let help = model.help, !help.isEmpty {
+                out.raw(" aria-describedby=\"")
+                out.attribute(id + "-help")
+                out.raw("\"")
+            }
+            if model.readOnly { out.raw(" disabled aria-readonly=\"true\"") }
+        }
+
+        mutating func input(_ model: InputModel) {
+            let inputID = id("cui-var", model.name)
+            switch model.control {
+            case .textarea:
+                field(id: inputID, label: model.label, help: model.help) { w in
+                    w.out.raw("<textarea rows=\"4\"")
+                    w.common(model, id: inputID)
+                    w.placeholder(model.placeholder)
+                    w.out.raw(">")
+                    w.out.text(model.value)
+                    w.out.raw("</textarea>")
+                }
+            case .text, .number:
+                field(id: inputID, label: model.label, help: model.help) { w in
+                    w.out.raw(model.control == .number ? "<input type=\"number\"" : "<input type=\"text\"")
+                    w.common(model, id: inputID)
+                    if model.control == .number {
+                        if let min = model.min { w.out.raw(" min=\"\(min.description)\"") }
+                        if let max = model.max { w.out.raw(" max=\"\(max.description)\"") }
+                        if let step = model.step { w.out.raw(" step=\"\(step.description)\"") }
+                    }
+                    w.out.raw(" value=\"")
+                    w.out.attribute(model.value)
+                    w.out.raw("\"")
+                    w.placeholder(model.placeholder)
+                    w.out.raw(">")
+                }
+            case .select:
+                field(id: inputID, label: model.label, help: model.help) { w in
+                    w.out.raw("<select")
+                    w.common(model, id: inputID)
+                    w.out.raw(">\n")
+                    let isOther = !model.value.isEmpty && !model.options.contains(model.value)
+                    for option in model.options {
+                        w.out.raw("<option value=\"")
+                        w.out.attribute(option)
+                        w.out.raw(option == model.value ? "\" selected>" : "\">")
+                        w.out.text(option)
+                        w.out.raw("</option>\n")
+                    }
+                    if model.allowOther {
+                        w.out.raw(isOther ? "<option value=\"\" selected>Other…</option>\n" : "<option value=\"\">Other…</option>\n")
+                    }
+                    w.out.raw("</select>")
+                    if model.allowOther {
+                        w.out.raw("\n<label for=\"")
+                        w.out.attribute(inputID + "-other")
+                        w.out.raw("\" class=\"cui-other-label\">Other ")
+                        w.out.text(model.label.lowercased())
+                        w.out.raw("</label>\n<input type=\"text\" id=\"")
+                        w.out.attribute(inputID + "-other")
+                        w.out.raw("\" name=\"")
+                        w.out.attribute("vars[\(model.name)][other]")
+                        w.out.raw("\" value=\"")
+                        w.out.attribute(isOther ? model.value : "")
+                        w.out.raw("\"")
+                        if model.readOnly { w.out.raw(" disabled") }
+                        w.out.raw(">")
+                    }
+                }
+            case .radio, .checkbox:
+                let selected = model.control == .checkbox ? Set(ComponentValues.checkboxSelection(model.value)) : [model.value]
+                out.raw("<fieldset class=\"cui-field cui-choices\"")
+                if model.readOnly { out.raw(" disabled") }
+                out.raw(">\n<legend>")
+                out.text(model.label)
+                out.raw("</legend>\n")
+                for (index, option) in model.options.enumerated() {
+                    let optionID = "\(inputID)-\(index + 1)"
+                    out.raw(model.control == .radio ? "<div class=\"cui-choice\"><input type=\"radio\" id=\"" : "<div class=\"cui-choice\"><input type=\"checkbox\" id=\"")
+                    out.attribute(optionID)
+                    out.raw("\" name=\"")
+                    out.attribute(model.control == .radio ? "vars[\(model.name)]" : "vars[\(model.name)][]")
+                    out.raw("\" value=\"")
+                    out.attribute(option)
+                    out.raw(selected.contains(option) ? "\" checked> <label for=\"" : "\"> <label for=\"")
+                    out.attribute(optionID)
+                    out.raw("\">")
+                    out.text(option)
+                    out.raw("</label></div>\n")
+                }
+                if let help = model.help, !help.isEmpty {
+                    out.raw("<p class=\"cui-help\">")
+                    out.text(help)
+                    out.raw("</p>\n")
+                }
+                out.raw("</fieldset>\n")
+            case .toggle:
+                let on = model.toggleValues.count == 2 ? model.toggleValues[1] : "true"
+                out.raw("<div class=\"cui-field cui-toggle\">\n<input type=\"checkbox\" role=\"switch\"")
+                common(model, id: inputID)
+                out.raw(" value=\"")
+                out.attribute(on)
+                out.raw(model.value == on ? "\" checked>\n<label for=\"" : "\">\n<label for=\"")
+                out.attribute(inputID)
+                out.raw("\">")
+                out.text(model.label)
+                out.raw("</label>\n")
+                if let help = model.help, !help.isEmpty {
+                    out.raw("<p class=\"cui-help\" id=\"")
+                    out.attribute(inputID + "-help")
+                    out.raw("\">")
+                    out.text(help)
+                    out.raw("</p>\n")
+                }
+                out.raw("</div>\n")
+            }
+        }
+
+        static func token(_ s: String) -> String {
+            String(s.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || $0 == "-") }.map(Character.init))
+        }
+
+        static func statusText(_ status: String) -> String {
+            switch status {
+            case "idle": "Ready"
+            case "running": "Running…"
+            case "streaming": "Writing…"
+            case "completed": "Done"
+            case "failed": "Failed"
+            case "cancelled": "Cancelled"
+            default: status
+            }
+        }
+    }
+}
+
+/// A UTF-8 output buffer that escapes text and attribute values; the renderers' one escaping point.
+struct HTMLBuffer {
+    private(set) var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(16 << 10) }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Markup written by the renderer itself (never input).
+    mutating func raw(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Markup written by the renderer itself, built from fixed strings and numbers.
+    mutating func raw(_ s: String) {
+        bytes.append(contentsOf: s.utf8)
+    }
+
+    /// Text content: `&`, `<`, `>` escaped, so nothing can open a tag.
+    mutating func text(_ s: String) {
+        var s = s
+        s.withUTF8 { append(escaping: $0, quotes: false) }
+    }
+
+    /// An attribute value inside double quotes: also `"` and `'` escaped.
+    mutating func attribute(_ s: String) {
+        var s = s
+        s.withUTF8 { append(escaping: $0, quotes: true) }
+    }
+
+    private mutating func append(escaping input: UnsafeBufferPointer<UInt8>, quotes: Bool) {
+        var start = 0
+        for (i, byte) in input.enumerated() {
+            let replacement: StaticString
+            switch byte {
+            case UInt8(ascii: "&"): replacement = "&amp;"
+            case UInt8(ascii: "<"): replacement = "&lt;"
+            case UInt8(ascii: ">"): replacement = "&gt;"
+            case UInt8(ascii: "\"") where quotes: replacement = "&quot;"
+            case UInt8(ascii: "'") where quotes: replacement = "&#39;"
+            case 0: replacement = "\u{FFFD}"
+            default: continue
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<i]))
+            replacement.withUTF8Buffer { bytes.append(contentsOf: $0) }
+            start = i + 1
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<input.count]))
+    }
+}

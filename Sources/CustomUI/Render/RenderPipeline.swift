@@ -1,0 +1,200 @@
+import CustomUICore
+import Foundation
+import Markdown
+
+extension DiagnosticCode {
+    /// A caller value for a variable its component would not accept.
+    public static let renderInvalidVariable: Self = "render.invalid-variable"
+    /// A caller value for a variable the prompt does not declare.
+    public static let renderUnknownVariable: Self = "render.unknown-variable"
+    /// Slot text for a slot the template does not declare.
+    public static let renderUnknownSlot: Self = "render.unknown-slot"
+    /// Rendering failed while evaluating the template (the message says where).
+    public static let renderFailed: Self = "render.failed"
+}
+
+/// The output format of a render.
+public enum RenderFormat: String, Sendable, CaseIterable {
+    case html, terminal
+}
+
+/// How to render.
+public struct RenderOptions: Sendable {
+    public var format: RenderFormat
+    /// HTML only: the UI's fragment instead of a whole page.
+    public var fragment: Bool
+    /// Terminal only: width, colour, hyperlinks.
+    public var terminal: TerminalStyle
+    /// Evaluation budgets.
+    public var limits: ResourceLimits
+
+    /// Options from their parts.
+    public init(format: RenderFormat = .html, fragment: Bool = false, terminal: TerminalStyle = TerminalStyle(), limits: ResourceLimits = .default) {
+        self.format = format
+        self.fragment = fragment
+        self.terminal = terminal
+        self.limits = limits
+    }
+}
+
+/// From a validated UI to output: compiles (generating the UI for `json-schema` definitions),
+/// checks caller values, builds the render tree and writes HTML or terminal text.
+public enum RenderPipeline {
+    /// The compiled template of a validated UI; for `json-schema` definitions, the generated one.
+    public static func template(for report: ValidationReport, props: Value? = nil, limits: ResourceLimits = .default) -> (CompiledTemplate?, [Diagnostic]) {
+        if let template = report.template { return (template, []) }
+        guard let document = report.document, document.definition.componentType == .jsonSchema else { return (nil, []) }
+        let text = GeneratedUI.templateText(for: document.definition, prompt: report.prompt)
+        let file = SourceFile(path: "\(document.file.path) (generated)", text: text)
+        guard var generated = CustomUILoader.loadTemplate(file, limits: limits).document else { return (nil, []) }
+        generated.definition.propsSchema = document.definition.propsSchema
+        generated.definition.defaultProps = document.definition.defaultProps
+        generated.propsSchemaDocument = document.propsSchemaDocument
+        generated.defaultPropsDocument = document.defaultPropsDocument
+        let again = Validator.validate(generated, prompt: report.prompt, props: props, limits: limits)
+        return (again.template, again.diagnostics)
+    }
+
+    /// Checks values given for variables against their components; the rendering uses only valid ones.
+    public static func checkVariables(_ values: [String: String], prompt: Prompt?) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard let prompt else { continue }
+            guard let variable = prompt.variable(name) else {
+                diagnostics.append(
+                    .error(
+                        .renderUnknownVariable, "the prompt has no variable `\(name)`",
+                        hint: Suggestions.didYouMean(name, in: prompt.variables.map(\.name))
+                            ?? "variables: " + prompt.variables.map { "`\($0.name)`" }.joined(separator: ", ")))
+                continue
+            }
+            if let problem = ComponentValues.problem(with: value, for: variable) {
+                diagnostics.append(.error(.renderInvalidVariable, "`\(name)`: \(problem.message)", hint: problem.hint))
+            }
+        }
+        return diagnostics
+    }
+
+    /// Renders a compiled template in the state given by props, variable values and slot texts.
+    public static func render(
+        _ template: CompiledTemplate, prompt: Prompt?, props: Value? = nil, variables: [String: String] = [:],
+        slots: [String: String] = [:], options: RenderOptions = RenderOptions()
+    ) -> (output: String?, diagnostics: [Diagnostic]) {
+        var diagnostics = checkVariables(variables, prompt: prompt)
+        for name in slots.keys.sorted() where !template.slots.contains(where: { $0.name == name }) {
+            diagnostics.append(
+                .error(
+                    .renderUnknownSlot, "the template has no slot `\(name)`",
+                    hint: Suggestions.didYouMean(name, in: template.slots.map(\.name))
+                        ?? (template.slots.isEmpty ? "it declares no slots" : "slots: " + template.slots.map { "`\($0.name)`" }.joined(separator: ", "))))
+        }
+        guard !diagnostics.hasErrors else { return (nil, diagnostics) }
+        var (state, stateDiagnostics) = RenderState.initial(template, prompt: prompt, props: props, variables: variables)
+        diagnostics += stateDiagnostics
+        for (name, text) in slots { state.slots[name] = text }
+        if !slots.isEmpty, var run = state.run.objectValue {
+            run["status"] = "completed"
+            state.run = .object(run)
+        }
+        return render(template, prompt: prompt, state: state, options: options, diagnostics: diagnostics)
+    }
+
+    /// Renders a compiled template in a given state (sessions call this as events arrive).
+    public static func render(
+        _ template: CompiledTemplate, prompt: Prompt?, state: RenderState, options: RenderOptions, diagnostics: [Diagnostic] = []
+    ) -> (output: String?, diagnostics: [Diagnostic]) {
+        let tree: RenderNode
+        do {
+            tree = try RenderTreeBuilder.build(template, prompt: prompt, state: state, limits: options.limits)
+        } catch {
+            return (nil, diagnostics + [error.diagnostic(file: template.file?.path)])
+        }
+        switch options.format {
+        case .html:
+            let (theme, themeDiagnostics) = Theme.from(template.definition, file: template.file?.path)
+            let html = HTMLRenderer(fragment: options.fragment, title: template.definition.name, theme: theme).render(tree)
+            return (html, diagnostics + themeDiagnostics)
+        case .terminal:
+            return (TerminalRenderer(style: options.terminal).render(tree), diagnostics)
+        }
+    }
+}
+
+extension ComponentValues {
+    /// Why `value` is not acceptable for `variable`'s component, or nil when it is.
+    public static func problem(with value: String, for variable: PromptVariable) -> (message: String, hint: String?)? {
+        guard let c = variable.component else { return nil }
+        let options = c.options ?? []
+        func list(_ values: [String]) -> String { values.map { "`\($0)`" }.joined(separator: ", ") }
+        switch c.kind {
+        case .select, .radio:
+            if !options.contains(value), !c.allowOther {
+                return ("`\(value)` is not one of its options", Suggestions.didYouMean(value, in: options) ?? "options: \(list(options))")
+            }
+        case .checkbox:
+            for choice in checkboxSelection(value) where !options.contains(choice) {
+                return ("`\(choice)` is not one of its options", Suggestions.didYouMean(choice, in: options) ?? "options: \(list(options)), separated by commas")
+            }
+        case .toggle:
+            let values = c.toggleValues ?? defaultToggleValues
+            if !values.contains(value) { return ("`\(value)` is not one of its values", "use \(list(values))") }
+        case .number:
+            guard let n = Number(lexeme: value.trimmingCharacters(in: .whitespaces)) else {
+                return ("`\(value)` is not a number", "write a plain number such as `42` or `0.5`")
+            }
+            if let min = c.min, n < min { return ("\(n) is below the minimum \(min)", nil) }
+            if let max = c.max, max < n { return ("\(n) is above the maximum \(max)", nil) }
+        case .textarea:
+            break
+        }
+        return nil
+    }
+}
+
+/// The UI generated for `component_type: json-schema`: every prompt can be rendered with no authoring.
+public enum GeneratedUI {
+    /// A template for the definition: its name and description, its top-level props, inputs for
+    /// the variables where the mode allows them, the actions the mode needs, and a response slot.
+    public static func templateText(for definition: CustomUIDefinition, prompt: Prompt?) -> String {
+        let mode = definition.executionMode
+        var view = "    <heading level=\"1\">\(literal(definition.name))</heading>\n"
+        if let description = definition.description, !description.isEmpty {
+            view += "    <text tone=\"muted\">\(literal(description))</text>\n"
+        }
+        let properties = definition.propsSchema?["properties"]?.objectValue
+        if let properties, !properties.isEmpty {
+            view += "    <card title=\"Details\">\n"
+            for (key, schema) in properties {
+                guard StructureCheck.isIdentifier(key), !key.contains("-") else { continue }
+                let label = schema["title"]?.stringValue ?? RenderTreeBuilder.humanize(key)
+                let type = schema["type"]?.stringValue
+                let value = type == "array" ? "{{ props.\(key) | join: ', ' }}" : type == "object" ? "{{ props.\(key) | json }}" : "{{ props.\(key) }}"
+                view += "      <if test=\"props.\(key) != null\"><text><strong>\(literal(label)):</strong> \(value)</text></if>\n"
+            }
+            view += "    </card>\n"
+        }
+        var controls = ""
+        if mode.allowsVariableInputs, definition.showVariables, !(prompt?.variables.isEmpty ?? true) { controls += "      <variables/>\n" }
+        if mode == .manualWithHiddenVariables || mode == .manual { controls += "      <message-input label=\"Message\" placeholder=\"Anything to add?\"/>\n" }
+        if mode.needsRunTrigger || mode == .autoRun {
+            controls += "      <row>\n        <run label=\"Run\"/>\n        <cancel/>\n      </row>\n"
+        }
+        if !controls.isEmpty { view += "    <card>\n" + controls + "    </card>\n" }
+        view += "    <status/>\n"
+        if mode.continuesConversation { view += "    <conversation/>\n" }
+        view += "    <slot name=\"response\" format=\"markdown\" label=\"Response\" placeholder=\"The response appears here\"/>\n"
+        view += "    <tool-events/>\n    <error/>\n"
+        if mode.continuesConversation {
+            view += "    <if test=\"run.status == 'completed'\">\n      <follow-up label=\"Follow-up\" placeholder=\"Ask a follow-up question\"/>\n    </if>\n"
+        }
+        view += "    <usage/>\n"
+        var attributes = "name=\"\(XMLText.escapeAttribute(definition.name))\" execution-mode=\"\(mode.rawValue)\""
+        if !definition.showVariables { attributes += " show-variables=\"false\"" }
+        return "<custom-ui \(attributes)>\n  <view>\n\(view)  </view>\n</custom-ui>\n"
+    }
+
+    /// Text that stays literal in a template: XML-escaped, and `{{` written as an expression.
+    static func literal(_ text: String) -> String {
+        XMLText.escapeText(text).replacingOccurrences(of: "{{", with: "{{ '{{' }}")
+    }
+}

@@ -1,0 +1,122 @@
+import CustomUICore
+
+/// The kind of input a variable gets on screen.
+public enum ControlKind: String, Sendable, Hashable, CaseIterable {
+    case textarea, text, select, radio, checkbox, toggle, number
+}
+
+/// Everything a renderer needs to draw one variable's input.
+public struct InputModel: Sendable, Hashable {
+    /// The prompt variable.
+    public var name: String
+    /// The visible label.
+    public var label: String
+    /// A hint shown under the input.
+    public var help: String?
+    /// Shown while the input is empty.
+    public var placeholder: String?
+    /// The input type.
+    public var control: ControlKind
+    /// Choices for select, radio and checkbox.
+    public var options: [String]
+    /// Whether a select or radio accepts a value of the user's own.
+    public var allowOther: Bool
+    /// Off and on values of a toggle.
+    public var toggleValues: [String]
+    /// Number bounds.
+    public var min: Number?
+    public var max: Number?
+    public var step: Number?
+    /// The current value.
+    public var value: String
+    /// Whether the mode forbids editing (shown, not editable).
+    public var readOnly: Bool
+}
+
+/// Which action a button performs.
+public enum ActionKind: String, Sendable, Hashable {
+    case run, cancel, reset
+}
+
+/// One turn of the conversation, for `conversation`.
+public struct ConversationTurn: Sendable, Hashable {
+    /// `user` or `assistant`.
+    public var role: String
+    /// What was said.
+    public var text: String
+
+    /// A turn from its parts.
+    public init(role: String, text: String) {
+        self.role = role
+        self.text = text
+    }
+}
+
+/// A node of the render tree: the template evaluated against a state, with every value computed
+/// and every choice made. Renderers walk it; nothing in it is markup, so escaping happens in the
+/// renderers alone.
+public indirect enum RenderNode: Sendable, Hashable {
+    // Layout
+    case view([RenderNode])
+    case stack(gap: String, [RenderNode])
+    case row(gap: String, align: String, wrap: Bool, [RenderNode])
+    case grid(columns: Int, gap: String, [RenderNode])
+    case card(title: String?, [RenderNode])
+    case section(title: String, level: Int, [RenderNode])
+    case heading(level: Int, [RenderNode])
+    case paragraph(tone: String, size: String, [RenderNode])
+    case divider
+    case list(ordered: Bool, items: [[RenderNode]])
+    /// `src` is nil when the computed URL was not allowed.
+    case image(src: String?, alt: String?, width: Int?, height: Int?)
+    // Inline
+    case text(String)
+    case strong([RenderNode])
+    case emphasis([RenderNode])
+    case code(String)
+    /// `href` is nil when the computed URL was not allowed (the text is kept, the link dropped).
+    case link(href: String?, [RenderNode])
+    case badge(tone: String, [RenderNode])
+    case lineBreak
+    // Inputs and actions
+    case input(InputModel)
+    case messageInput(label: String, placeholder: String?)
+    case button(ActionKind, label: String, enabled: Bool)
+    case followUp(label: String, placeholder: String?)
+    // Outputs
+    case slot(name: String, format: String, label: String?, placeholder: String?, content: String, streaming: Bool)
+    case status(status: String, message: String?)
+    case toolEvents([ToolEventSummary])
+    case usage(UsageSummary)
+    case error(message: String?)
+    case conversation([ConversationTurn])
+}
+
+/// A tool event as the `tool-events` element shows it.
+public struct ToolEventSummary: Sendable, Hashable {
+    public var tool: String
+    public var event: String
+    public var message: String?
+
+    /// A summary from its parts.
+    public init(tool: String, event: String, message: String?) {
+        self.tool = tool
+        self.event = event
+        self.message = message
+    }
+}
+
+/// Token usage, cost and timing of the last run, as `usage` shows it (all optional).
+public struct UsageSummary: Sendable, Hashable {
+    public var inputTokens: Int?
+    public var outputTokens: Int?
+    public var totalTokens: Int?
+    public var cost: Double?
+    public var timeToFirstTokenMs: Int?
+    public var totalMs: Int?
+
+    /// Whether there is anything to show.
+    public var isEmpty: Bool {
+        inputTokens == nil && outputTokens == nil && totalTokens == nil && cost == nil && timeToFirstTokenMs == nil && totalMs == nil
+    }
+}

@@ -1,0 +1,296 @@
+import CustomUICore
+
+/// The state a UI is rendered in: props, variable values, slot contents, the run and the broker.
+public struct RenderState: Sendable {
+    /// The effective props (defaults merged with the caller's).
+    public var props: Value
+    /// Each variable's current value.
+    public var variables: [String: String]
+    /// Each slot's text so far.
+    public var slots: [String: String]
+    /// Slots that are still receiving text.
+    public var streamingSlots: Set<String>
+    /// The `run` scope object (fields as `RunScope.fields`).
+    public var run: Value
+    /// Broker values.
+    public var broker: Value
+    /// Earlier turns, for `conversation`.
+    public var conversation: [ConversationTurn]
+
+    /// The state before any run: default props merged with `props`, variables from prompt
+    /// defaults, bindings and `variables`, empty slots, run `idle`.
+    public static func initial(
+        _ template: CompiledTemplate, prompt: Prompt?, props: Value? = nil, variables: [String: String] = [:]
+    ) -> (state: RenderState, diagnostics: [Diagnostic]) {
+        let effective = Validator.effectiveProps(template.definition, caller: props)
+        let (values, diagnostics) = VariableValues.initial(
+            prompt: prompt, bindings: template.bindings, props: effective, caller: variables, file: template.file)
+        let scope = Validator.initialScope(template, prompt: prompt, props: effective, values: values)
+        var slots: [String: String] = [:]
+        for slot in template.slots { slots[slot.name] = "" }
+        let state = RenderState(
+            props: effective, variables: values, slots: slots, streamingSlots: [], run: scope.run, broker: [:], conversation: [])
+        return (state, diagnostics)
+    }
+
+    /// The expression scope for this state.
+    public var scope: Scope {
+        var vars = ValueObject()
+        for (name, value) in variables.sorted(by: { $0.key < $1.key }) { vars[name] = .string(value) }
+        var slotValues = ValueObject()
+        for (name, value) in slots.sorted(by: { $0.key < $1.key }) { slotValues[name] = .string(value) }
+        return Scope(props: props, vars: .object(vars), slots: .object(slotValues), run: run, broker: broker)
+    }
+
+    /// `run.status` as a string.
+    public var runStatus: String { run["status"]?.stringValue ?? "idle" }
+}
+
+/// Evaluates a compiled template in a state, producing the render tree both renderers walk.
+public struct RenderTreeBuilder {
+    let template: CompiledTemplate
+    let prompt: Prompt?
+    let state: RenderState
+    var budget: Budget
+    private let placedVariables: Set<String>
+    private var sectionCounter = 0
+
+    /// A builder; `build()` evaluates.
+    public init(_ template: CompiledTemplate, prompt: Prompt?, state: RenderState, limits: ResourceLimits = .default) {
+        self.template = template
+        self.prompt = prompt
+        self.state = state
+        budget = Budget(limits)
+        var placed = Set<String>()
+        for node in template.view {
+            node.forEachElement { e in
+                if e.name == "variable", let name = e.literal("name") { placed.insert(name) }
+            }
+        }
+        placedVariables = placed
+    }
+
+    /// The whole view as a render tree; evaluation errors and spent budgets throw with a position.
+    public mutating func build() throws(EvaluationError) -> RenderNode {
+        .view(try nodes(template.view, state.scope))
+    }
+
+    /// Convenience: build in one call.
+    public static func build(
+        _ template: CompiledTemplate, prompt: Prompt?, state: RenderState, limits: ResourceLimits = .default
+    ) throws(EvaluationError) -> RenderNode {
+        var builder = RenderTreeBuilder(template, prompt: prompt, state: state, limits: limits)
+        return try builder.build()
+    }
+
+    private var mode: ExecutionMode { template.definition.executionMode }
+
+    private mutating func nodes(_ list: [TemplateNode], _ scope: Scope) throws(EvaluationError) -> [RenderNode] {
+        var out: [RenderNode] = []
+        for node in list {
+            switch node {
+            case .text(let interpolation):
+                let text = try render(interpolation, scope)
+                if !text.isEmpty { out.append(.text(text)) }
+            case .element(let element):
+                out += try self.element(element, scope)
+            case .conditional(let branches):
+                for branch in branches {
+                    if let test = branch.test, !(try evaluate(test, scope).isTruthy) { continue }
+                    out += try nodes(branch.children, scope)
+                    break
+                }
+            case .loop(let loop):
+                let items = try evaluate(loop.items, scope)
+                switch items {
+                case .null: continue
+                case .array(let elements):
+                    if elements.count > budget.limits.maxIterations {
+                        throw EvaluationError(LimitExceeded(.iterations, maximum: budget.limits.maxIterations), range: loop.items.range)
+                    }
+                    for (index, item) in elements.enumerated() {
+                        var inner = scope.entering(loop: loop.binding, item: item, index: index, count: elements.count)
+                        if let indexName = loop.indexBinding { inner.locals[indexName] = .int(index) }
+                        out += try nodes(loop.children, inner)
+                    }
+                default:
+                    throw EvaluationError(
+                        code: .eachNotArray, message: "`each` needs an array, but the items are \(items.typeName)", range: loop.items.range,
+                        hint: "repeat over an array, or guard the loop with `if`")
+                }
+            }
+        }
+        return out
+    }
+
+    private mutating func element(_ e: ElementNode, _ scope: Scope) throws(EvaluationError) -> [RenderNode] {
+        do {
+            try budget.step()
+        } catch {
+            throw EvaluationError(error, range: e.nameRange)
+        }
+        func children() throws(EvaluationError) -> [RenderNode] { try nodes(e.children, scope) }
+        func literal(_ name: String, _ fallback: String) -> String { e.literal(name) ?? fallback }
+        switch e.name {
+        case "stack": return [.stack(gap: literal("gap", "medium"), try children())]
+        case "row": return [.row(gap: literal("gap", "medium"), align: literal("align", "stretch"), wrap: literal("wrap", "true") == "true", try children())]
+        case "grid": return [.grid(columns: Int(literal("columns", "2")) ?? 2, gap: literal("gap", "medium"), try children())]
+        case "card": return [.card(title: try string(e, "title", scope), try children())]
+        case "section":
+            return [.section(title: try string(e, "title", scope) ?? "", level: Int(literal("level", "2")) ?? 2, try children())]
+        case "heading": return [.heading(level: Int(literal("level", "2")) ?? 2, try children())]
+        case "text": return [.paragraph(tone: literal("tone", "default"), size: literal("size", "normal"), try children())]
+        case "divider": return [.divider]
+        case "list":
+            // Each `item` (also those produced by `if`/`each` inside the list) is one entry.
+            let items = try children().map { node -> [RenderNode] in
+                if case .paragraph(_, _, let inline) = node { return inline }
+                return [node]
+            }
+            return [.list(ordered: literal("ordered", "false") == "true", items: items)]
+        case "item": return [.paragraph(tone: "default", size: "normal", try children())]
+        case "image":
+            let src = try string(e, "src", scope) ?? ""
+            let allowed = URLPolicy.disallowedScheme(src, allowDataImages: true) == nil && !src.isEmpty
+            return [.image(src: allowed ? src : nil, alt: try string(e, "alt", scope), width: e.literal("width").flatMap { Int($0) }, height: e.literal("height").flatMap { Int($0) })]
+        case "strong": return [.strong(try children())]
+        case "em": return [.emphasis(try children())]
+        case "code": return [.code(try children().map(plainText).joined())]
+        case "link":
+            let href = try string(e, "href", scope) ?? ""
+            let allowed = URLPolicy.disallowedScheme(href, allowDataImages: false) == nil && !href.isEmpty
+            return [.link(href: allowed ? href : nil, try children())]
+        case "badge": return [.badge(tone: literal("tone", "neutral"), try children())]
+        case "br": return [.lineBreak]
+        case "variable":
+            guard showsVariables, let name = e.literal("name") else { return [] }
+            return [.input(try input(name, e, scope))]
+        case "variables":
+            guard showsVariables else { return [] }
+            var out: [RenderNode] = []
+            for variable in prompt?.variables ?? [] where !placedVariables.contains(variable.name) {
+                out.append(.input(try input(variable.name, nil, scope)))
+            }
+            return out
+        case "message-input":
+            return [.messageInput(label: try string(e, "label", scope) ?? "Message", placeholder: try string(e, "placeholder", scope))]
+        case "run":
+            return [.button(.run, label: try string(e, "label", scope) ?? "Run", enabled: !isRunning)]
+        case "cancel":
+            return [.button(.cancel, label: try string(e, "label", scope) ?? "Cancel", enabled: isRunning)]
+        case "reset":
+            return [.button(.reset, label: try string(e, "label", scope) ?? "Reset", enabled: !isRunning)]
+        case "follow-up":
+            return [.followUp(label: try string(e, "label", scope) ?? "Follow-up", placeholder: try string(e, "placeholder", scope))]
+        case "slot":
+            let name = literal("name", "response")
+            return [
+                .slot(
+                    name: name, format: literal("format", "markdown"), label: try string(e, "label", scope),
+                    placeholder: try string(e, "placeholder", scope), content: state.slots[name] ?? "",
+                    streaming: state.streamingSlots.contains(name))
+            ]
+        case "status":
+            return [.status(status: state.runStatus, message: state.run["status_message"]?.stringValue)]
+        case "tool-events":
+            let events = (state.run["tool_events"]?.arrayValue ?? []).map { event in
+                ToolEventSummary(
+                    tool: event["tool_name"]?.stringValue ?? "tool", event: event["event"]?.stringValue ?? "",
+                    message: event["message"]?.stringValue)
+            }
+            return [.toolEvents(events)]
+        case "usage":
+            let usage = state.run["usage"]
+            let timing = state.run["timing"]
+            return [
+                .usage(
+                    UsageSummary(
+                        inputTokens: usage?["input_tokens"]?.intValue, outputTokens: usage?["output_tokens"]?.intValue,
+                        totalTokens: usage?["total_tokens"]?.intValue, cost: usage?["cost"]?.numberValue?.doubleValue,
+                        timeToFirstTokenMs: timing?["time_to_first_token_ms"]?.intValue, totalMs: timing?["total_ms"]?.intValue))
+            ]
+        case "error":
+            let error = state.run["error"]
+            return [.error(message: error?["message"]?.stringValue ?? error?.stringValue)]
+        case "conversation":
+            return [.conversation(state.conversation)]
+        default:
+            return try children()
+        }
+    }
+
+    private var isRunning: Bool { ["running", "streaming"].contains(state.runStatus) }
+
+    private var showsVariables: Bool {
+        mode.allowsVariableInputs && template.definition.showVariables
+    }
+
+    private mutating func input(_ name: String, _ e: ElementNode?, _ scope: Scope) throws(EvaluationError) -> InputModel {
+        let variable = prompt?.variable(name)
+        let component = variable?.component
+        var control: ControlKind
+        switch component?.kind {
+        case .textarea?: control = .textarea
+        case .toggle?: control = .toggle
+        case .radio?: control = .radio
+        case .checkbox?: control = .checkbox
+        case .select?: control = .select
+        case .number?: control = .number
+        case nil: control = .text
+        }
+        if let override = e?.literal("control").flatMap(ControlKind.init(rawValue:)) { control = override }
+        return InputModel(
+            name: name, label: try e.flatMap { e throws(EvaluationError) in try string(e, "label", scope) } ?? Self.humanize(name),
+            help: try e.flatMap { e throws(EvaluationError) in try string(e, "help", scope) },
+            placeholder: try e.flatMap { e throws(EvaluationError) in try string(e, "placeholder", scope) },
+            control: control, options: component?.options ?? [], allowOther: component?.allowOther ?? false,
+            toggleValues: component?.toggleValues ?? ComponentValues.defaultToggleValues, min: component?.min, max: component?.max,
+            step: component?.step, value: state.variables[name] ?? variable?.defaultValue ?? "",
+            readOnly: mode.runsOnMount)
+    }
+
+    /// `topic` → `Topic`, `max_tokens` → `Max tokens`, `userName` → `User name`.
+    public static func humanize(_ name: String) -> String {
+        var words: [String] = []
+        var current = ""
+        for c in name {
+            if c == "_" || c == "-" || c == " " {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+            } else if c.isUppercase, !current.isEmpty, current.last?.isLowercase == true {
+                words.append(current)
+                current = String(c)
+            } else {
+                current.append(c)
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        let sentence = words.map { $0.lowercased() }.joined(separator: " ")
+        return sentence.prefix(1).uppercased() + sentence.dropFirst()
+    }
+
+    private mutating func string(_ e: ElementNode, _ name: String, _ scope: Scope) throws(EvaluationError) -> String? {
+        switch e.attributes[name] {
+        case .literal(let s)?: return s
+        case .interpolated(let i)?: return try render(i, scope)
+        case .expression(let expr)?: return Evaluator.stringify(try evaluate(expr, scope))
+        case nil: return nil
+        }
+    }
+
+    private mutating func render(_ interpolation: Interpolation, _ scope: Scope) throws(EvaluationError) -> String {
+        try Evaluator.render(interpolation.segments, in: scope, budget: &budget)
+    }
+
+    private mutating func evaluate(_ expr: Expr, _ scope: Scope) throws(EvaluationError) -> Value {
+        try Evaluator.evaluate(expr, in: scope, budget: &budget)
+    }
+
+    private func plainText(_ node: RenderNode) -> String {
+        switch node {
+        case .text(let s): s
+        case .code(let s): s
+        default: ""
+        }
+    }
+}

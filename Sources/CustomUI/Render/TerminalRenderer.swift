@@ -1,0 +1,363 @@
+import CustomUICore
+import Foundation
+import Markdown
+
+/// Renders a render tree for a terminal: cards in box drawing, inputs with their values and
+/// choices (`[x]`, `(•)`, `‹select›`), slots through the markdown terminal renderer, everything
+/// wrapped by display width. Colour only when `style.color` (never with NO_COLOR or when piped).
+public struct TerminalRenderer: Sendable {
+    /// Width, colour and hyperlink settings.
+    public var style: TerminalStyle
+
+    /// A renderer.
+    public init(style: TerminalStyle) { self.style = style }
+
+    /// The terminal text of a render tree, ending in a newline.
+    public func render(_ node: RenderNode) -> String {
+        let lines = block(node, width: max(20, style.width))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: Blocks
+
+    func blocks(_ nodes: [RenderNode], width: Int, spaced: Bool) -> [String] {
+        var out: [String] = []
+        var pendingInline: [RenderNode] = []
+        func flushInline() {
+            guard !pendingInline.isEmpty else { return }
+            let lines = wrap(spans(pendingInline), width: width)
+            if spaced, !out.isEmpty, !lines.isEmpty { out.append("") }
+            out += lines
+            pendingInline = []
+        }
+        for node in nodes {
+            if Self.isInline(node) {
+                pendingInline.append(node)
+                continue
+            }
+            flushInline()
+            let lines = block(node, width: width)
+            guard !lines.isEmpty else { continue }
+            if spaced, !out.isEmpty { out.append("") }
+            out += lines
+        }
+        flushInline()
+        return out
+    }
+
+    static func isInline(_ node: RenderNode) -> Bool {
+        switch node {
+        case .text, .strong, .emphasis, .code, .link, .badge, .lineBreak: true
+        default: false
+        }
+    }
+
+    func block(_ node: RenderNode, width: Int) -> [String] {
+        switch node {
+        case .view(let children):
+            return blocks(children, width: width, spaced: true)
+        case .stack(let gap, let children):
+            return blocks(children, width: width, spaced: gap == "medium" || gap == "large")
+        case .grid(_, _, let children):
+            return blocks(children, width: width, spaced: false)
+        case .row(_, _, _, let children):
+            let parts = children.map { blocks([$0], width: width, spaced: false) }.filter { !$0.isEmpty }
+            let singleLine = parts.allSatisfy { $0.count == 1 }
+            let total = parts.map { visibleWidth($0.first ?? "") }.reduce(0, +) + 2 * max(0, parts.count - 1)
+            if singleLine, total <= width { return [parts.map { $0[0] }.joined(separator: "  ")] }
+            return parts.flatMap { $0 }
+        case .card(let title, let children):
+            return box(title: title, content: blocks(children, width: width - 4, spaced: false), width: width)
+        case .section(let title, let level, let children):
+            return heading(level: level, [.text(title)], width: width) + blocks(children, width: width, spaced: false)
+        case .heading(let level, let children):
+            return heading(level: level, children, width: width)
+        case .paragraph(let tone, let size, let children):
+            let sgr = Self.toneSGR(tone) + (size == "small" ? "2" : "")
+            return wrap(spans(children, sgr: sgr), width: width)
+        case .divider:
+            return [paint(String(repeating: "─", count: width), "2")]
+        case .list(let ordered, let items):
+            var out: [String] = []
+            for (index, item) in items.enumerated() {
+                let marker = ordered ? "\(index + 1). " : "• "
+                let indent = String(repeating: " ", count: DisplayWidth.of(marker))
+                let lines = blocks(item, width: width - indent.count, spaced: false)
+                for (i, line) in lines.enumerated() { out.append((i == 0 ? marker : indent) + line) }
+            }
+            return out
+        case .image(let src, let alt, _, _):
+            let label = alt.map { $0.isEmpty ? "image" : "image: \($0)" } ?? "image"
+            return wrap([Span(text: "[\(label)]", sgr: "2")] + (src.map { [Span(text: " " + $0, sgr: "2")] } ?? []), width: width)
+        case .input(let model):
+            return input(model, width: width)
+        case .messageInput(let label, let placeholder):
+            return field(label, value: "", placeholder: placeholder, width: width)
+        case .button(_, let label, let enabled):
+            return [paint("[ \(label) ]", enabled ? "1" : "2")]
+        case .followUp(let label, let placeholder):
+            return field(label, value: "", placeholder: placeholder, width: width) + [paint("[ Send ]", "1")]
+        case .slot(_, let format, _, let placeholder, let content, let streaming):
+            if content.isEmpty {
+                return placeholder.map { wrap([Span(text: $0, sgr: "2;3")], width: width) } ?? []
+            }
+            var lines: [String]
+            if format == "text" {
+                lines = content.split(separator: "\n", omittingEmptySubsequences: false).flatMap { wrap([Span(text: String($0), sgr: "")], width: width) }
+            } else {
+                let text = MarkdownTerminalRenderer.render(MarkdownParser.parse(content), style: TerminalStyle(width: width, color: style.color, hyperlinks: style.hyperlinks))
+                lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                while lines.last == "" { lines.removeLast() }
+            }
+            if streaming { lines.append(paint("▍", "2")) }
+            return lines
+        case .status(let status, let message):
+            let (symbol, sgr) = Self.statusSymbol(status)
+            var text = "\(symbol) \(HTMLRenderer.Writer.statusText(status))"
+            if let message, !message.isEmpty { text += " — \(message)" }
+            return wrap([Span(text: text, sgr: sgr)], width: width)
+        case .toolEvents(let events):
+            return events.flatMap { event in
+                wrap([Span(text: "⚙ ", sgr: "2"), Span(text: event.tool, sgr: "1"), Span(text: " \(event.event)" + (event.message.map { ": \($0)" } ?? ""), sgr: "2")], width: width)
+            }
+        case .usage(let usage):
+            guard !usage.isEmpty else { return [] }
+            let text = Self.usageLines(usage).map { "\($0.0): \($0.1)" }.joined(separator: " · ")
+            return wrap([Span(text: text, sgr: "2")], width: width)
+        case .error(let message):
+            guard let message else { return [] }
+            return wrap([Span(text: "✗ " + message, sgr: "1;31")], width: width)
+        case .conversation(let turns):
+            var out: [String] = []
+            for turn in turns {
+                out.append(paint(turn.role == "assistant" ? "Assistant:" : "You:", "1"))
+                if turn.role == "assistant" {
+                    let text = MarkdownTerminalRenderer.render(MarkdownParser.parse(turn.text), style: TerminalStyle(width: width - 2, color: style.color))
+                    out += text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "  " + $0 }
+                } else {
+                    out += wrap([Span(text: turn.text, sgr: "")], width: width - 2).map { "  " + $0 }
+                }
+            }
+            return out
+        case .text, .strong, .emphasis, .code, .link, .badge, .lineBreak:
+            return wrap(spans([node]), width: width)
+        }
+    }
+
+    private func heading(level: Int, _ children: [RenderNode], width: Int) -> [String] {
+        let lines = wrap(spans(children, sgr: level <= 2 ? "1;4" : "1"), width: width)
+        if level == 1 { return lines + [paint(String(repeating: "═", count: min(width, lines.map(visibleWidth).max() ?? 0)), "2")] }
+        return lines
+    }
+
+    private func box(title: String?, content: [String], width: Int) -> [String] {
+        let inner = width - 4
+        var top = "┌"
+        if let title, !title.isEmpty {
+            let shown = truncate(title, to: inner - 2)
+            top += "─ " + paint(shown, "1") + " " + String(repeating: "─", count: max(0, inner - DisplayWidth.of(shown) - 1))
+        } else {
+            top += String(repeating: "─", count: inner + 2)
+        }
+        top += "┐"
+        var out = [top]
+        for line in content {
+            out.append("│ " + line + String(repeating: " ", count: max(0, inner - visibleWidth(line))) + " │")
+        }
+        out.append("└" + String(repeating: "─", count: inner + 2) + "┘")
+        return out
+    }
+
+    private func field(_ label: String, value: String, placeholder: String?, width: Int, note: String? = nil) -> [String] {
+        var parts = [Span(text: label + ":", sgr: "1"), Span(text: " ", sgr: "")]
+        if value.isEmpty {
+            parts.append(Span(text: "‹" + (placeholder ?? "") + "›", sgr: "2;3"))
+        } else {
+            parts.append(Span(text: value, sgr: "4"))
+        }
+        if let note { parts.append(Span(text: " (" + note + ")", sgr: "2")) }
+        return wrap(parts, width: width)
+    }
+
+    private func input(_ model: InputModel, width: Int) -> [String] {
+        let lock = model.readOnly ? " (read-only)" : ""
+        switch model.control {
+        case .text, .textarea:
+            return field(model.label + lock, value: model.value, placeholder: model.placeholder, width: width)
+                + (model.help.map { wrap([Span(text: $0, sgr: "2")], width: width) } ?? [])
+        case .number:
+            var range = ""
+            if let min = model.min, let max = model.max { range = "\(min)–\(max)" }
+            if let step = model.step { range += range.isEmpty ? "step \(step)" : ", step \(step)" }
+            return field(model.label + lock, value: model.value, placeholder: model.placeholder, width: width, note: range.isEmpty ? nil : range)
+        case .select:
+            let choices = model.options + (model.allowOther ? ["other…"] : [])
+            return wrap([Span(text: model.label + lock + ": ", sgr: "1"), Span(text: "‹\(model.value.isEmpty ? "choose" : model.value)›", sgr: "4")], width: width)
+                + wrap([Span(text: choices.joined(separator: " · "), sgr: "2")], width: width - 2).map { "  " + $0 }
+        case .radio, .checkbox:
+            let selected = model.control == .checkbox ? Set(ComponentValues.checkboxSelection(model.value)) : [model.value]
+            var parts = [Span(text: model.label + lock + ":", sgr: "1")]
+            for option in model.options {
+                let mark = model.control == .radio ? (selected.contains(option) ? "(•)" : "( )") : (selected.contains(option) ? "[x]" : "[ ]")
+                parts.append(Span(text: "  \(mark) \(option)", sgr: ""))
+            }
+            return wrap(parts, width: width)
+        case .toggle:
+            let on = model.toggleValues.count == 2 ? model.toggleValues[1] : "true"
+            return wrap([Span(text: model.value == on ? "[x] " : "[ ] ", sgr: "1"), Span(text: model.label + lock, sgr: "")], width: width)
+        }
+    }
+
+    // MARK: Inline text
+
+    struct Span {
+        var text: String
+        var sgr: String
+    }
+
+    func spans(_ nodes: [RenderNode], sgr: String = "") -> [Span] {
+        var out: [Span] = []
+        func join(_ a: String, _ b: String) -> String { [a, b].filter { !$0.isEmpty }.joined(separator: ";") }
+        for node in nodes {
+            switch node {
+            case .text(let s): out.append(Span(text: s, sgr: sgr))
+            case .strong(let c): out += spans(c, sgr: join(sgr, "1"))
+            case .emphasis(let c): out += spans(c, sgr: join(sgr, "3"))
+            case .code(let s): out.append(Span(text: s, sgr: join(sgr, "36")))
+            case .link(let href, let c):
+                out += spans(c, sgr: join(sgr, "4"))
+                if let href { out.append(Span(text: " (\(href))", sgr: join(sgr, "2"))) }
+            case .badge(let tone, let c):
+                let text = c.map { if case .text(let s) = $0 { s } else { "" } }.joined()
+                out.append(Span(text: "[\(text)]", sgr: join(sgr, Self.toneSGR(tone).isEmpty ? "7" : Self.toneSGR(tone))))
+            case .lineBreak: out.append(Span(text: "\n", sgr: ""))
+            default: break
+            }
+        }
+        return out
+    }
+
+    /// Greedy word wrap by display width; styles are applied per word so lines stay balanced.
+    func wrap(_ spans: [Span], width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        var lineWidth = 0
+        var pendingSpace = false
+        func newline() {
+            lines.append(line)
+            line = ""
+            lineWidth = 0
+            pendingSpace = false
+        }
+        for span in spans {
+            var word = ""
+            func flushWord() {
+                guard !word.isEmpty else { return }
+                var remaining = word
+                while !remaining.isEmpty {
+                    let w = DisplayWidth.of(remaining)
+                    let space = pendingSpace && lineWidth > 0 ? 1 : 0
+                    if lineWidth + space + w <= width {
+                        if space == 1 { line += " " }
+                        line += paint(remaining, span.sgr)
+                        lineWidth += space + w
+                        remaining = ""
+                    } else if lineWidth > 0 {
+                        newline()
+                    } else {
+                        // A word longer than the line: break it at the width.
+                        let head = truncate(remaining, to: width, ellipsis: false)
+                        line += paint(head, span.sgr)
+                        remaining = String(remaining.dropFirst(head.count))
+                        newline()
+                    }
+                }
+                pendingSpace = false
+                word = ""
+            }
+            for c in span.text {
+                if c == "\n" {
+                    flushWord()
+                    newline()
+                } else if c == " " || c == "\t" {
+                    flushWord()
+                    pendingSpace = true
+                } else {
+                    word.append(c)
+                }
+            }
+            flushWord()
+        }
+        if !line.isEmpty || lines.isEmpty { lines.append(line) }
+        return lines.filter { !$0.isEmpty || lines.count == 1 }.filter { !$0.isEmpty }
+    }
+
+    func paint(_ text: String, _ sgr: String) -> String {
+        guard style.color, !sgr.isEmpty, !text.isEmpty else { return text }
+        return "\u{1B}[\(sgr)m\(text)\u{1B}[0m"
+    }
+
+    /// Display width of a line that may contain SGR escapes.
+    func visibleWidth(_ line: String) -> Int {
+        guard line.contains("\u{1B}") else { return DisplayWidth.of(line) }
+        var plain = ""
+        var inEscape = false
+        for c in line {
+            if inEscape {
+                if c.isLetter { inEscape = false }
+            } else if c == "\u{1B}" {
+                inEscape = true
+            } else {
+                plain.append(c)
+            }
+        }
+        return DisplayWidth.of(plain)
+    }
+
+    private func truncate(_ text: String, to width: Int, ellipsis: Bool = true) -> String {
+        var out = ""
+        var w = 0
+        for c in text {
+            let cw = DisplayWidth.of(c)
+            if w + cw > width { return ellipsis && !out.isEmpty ? String(out.dropLast()) + "…" : out }
+            out.append(c)
+            w += cw
+        }
+        return out
+    }
+
+    static func toneSGR(_ tone: String) -> String {
+        switch tone {
+        case "muted": "2"
+        case "info": "34"
+        case "success": "32"
+        case "warning": "33"
+        case "danger": "31"
+        default: ""
+        }
+    }
+
+    static func statusSymbol(_ status: String) -> (String, String) {
+        switch status {
+        case "running", "streaming": ("◐", "33")
+        case "completed": ("●", "32")
+        case "failed": ("✗", "31")
+        case "cancelled": ("○", "2")
+        default: ("○", "2")
+        }
+    }
+
+    /// `Tokens: 120 in, 340 out`, `Cost: $0.0012`, `First token: 0.41 s`, `Total: 3.20 s`.
+    static func usageLines(_ usage: UsageSummary) -> [(String, String)] {
+        var out: [(String, String)] = []
+        var tokens: [String] = []
+        if let i = usage.inputTokens { tokens.append("\(i) in") }
+        if let o = usage.outputTokens { tokens.append("\(o) out") }
+        if tokens.isEmpty, let t = usage.totalTokens { tokens.append("\(t)") }
+        if !tokens.isEmpty { out.append(("Tokens", tokens.joined(separator: ", "))) }
+        if let cost = usage.cost { out.append(("Cost", String(format: "$%.4f", cost))) }
+        if let ttft = usage.timeToFirstTokenMs { out.append(("First token", String(format: "%.2f s", Double(ttft) / 1000))) }
+        if let total = usage.totalMs { out.append(("Total", String(format: "%.2f s", Double(total) / 1000))) }
+        return out
+    }
+}
