@@ -144,6 +144,11 @@ public struct ValueObject: Hashable, Sendable, Sequence {
     /// The member named `key`; assigning `nil` removes it.
     public subscript(key: String) -> Value? {
         get {
+            // Small objects (most template data) are faster to scan than to hash the key.
+            if keys.count <= 8 {
+                for (position, candidate) in keys.enumerated() where candidate == key { return values[position] }
+                return nil
+            }
             guard let position = index[key] else { return nil }
             return values[position]
         }

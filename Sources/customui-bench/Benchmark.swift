@@ -27,3 +27,17 @@ func secondsPerCall(minimumSeconds seconds: Double = 0.5, minimumRuns: Int = 3, 
     } while elapsed < seconds || runs < minimumRuns
     return elapsed / Double(runs)
 }
+
+/// Process CPU seconds per call over `runs` calls: on a shared machine this is steadier than wall
+/// time, because time spent descheduled is not counted.
+func cpuSecondsPerCall(runs: Int, _ body: () throws -> Void) rethrows -> Double {
+    func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+    try body()
+    let start = now()
+    for _ in 0..<runs { try body() }
+    return (now() - start) / Double(runs)
+}

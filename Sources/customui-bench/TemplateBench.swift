@@ -86,3 +86,56 @@ func largeTemplate(cards: Int) -> String {
         </custom-ui>
         """
 }
+
+/// W1: a catalogue of 100 items rendered to HTML, template compiled once (the issue's workload;
+/// `docs/benchmarks/w1/` has the same data and template for swift-mustache).
+func w1Benchmarks() throws -> [Figure] {
+    let template = """
+        <custom-ui name="Catalogue" execution-mode="manual">
+          <view>
+            <heading level="1">{{ props.title }}</heading>
+            <each items="props.items" as="item">
+              <card title="{{ item.name }}">
+                <text>{{ item.description }}</text>
+                <if test="item.featured"><text><badge tone="info">featured</badge></text></if>
+                <text tone="muted">{{ item.tags | join: ", " }}</text>
+              </card>
+            </each>
+            <run/>
+          </view>
+        </custom-ui>
+        """
+    let report = Validator.validate(ui: SourceFile(path: "w1.ui.xml", text: template))
+    guard let compiled = report.template, !report.hasErrors else {
+        throw BenchError("W1 template does not validate: \(report.diagnostics)")
+    }
+    let props = w1Data()
+    let options = RenderOptions(format: .html, fragment: true)
+    guard let sample = RenderPipeline.render(compiled, prompt: nil, props: props, options: options).output else {
+        throw BenchError("W1 did not render")
+    }
+    let seconds = secondsPerCall(minimumSeconds: 1) { _ = RenderPipeline.render(compiled, prompt: nil, props: props, options: options) }
+    let cpu = cpuSecondsPerCall(runs: 1_000) { _ = RenderPipeline.render(compiled, prompt: nil, props: props, options: options) }
+    return [
+        Figure(name: "template.w1.renders-per-second", value: 1 / seconds, unit: "renders/s"),
+        Figure(name: "template.w1.throughput", value: Double(sample.utf8.count) / seconds / 1e6, unit: "MB/s"),
+        Figure(name: "template.w1.cpu-per-render", value: cpu * 1e6, unit: "us"),
+        Figure(name: "template.w1.cpu-throughput", value: Double(sample.utf8.count) / cpu / 1e6, unit: "MB/s"),
+        Figure(name: "template.w1.output-size", value: Double(sample.utf8.count), unit: "bytes"),
+    ]
+}
+
+/// The W1 data: 100 items with names like `Item <3> & "friends"`, descriptions with `<b>`, `&`
+/// and quotes, every third featured, three tags each.
+func w1Data() -> Value {
+    var items: [Value] = []
+    for i in 0..<100 {
+        items.append([
+            "name": .string("Item <\(i)> & \"friends\""),
+            "description": .string("A <b>bold</b> & 'quoted' description for item \(i), with \"double quotes\" too."),
+            "featured": .bool(i % 3 == 0),
+            "tags": ["alpha", .string("tag-\(i)"), "omega"],
+        ])
+    }
+    return ["title": "Catalogue <W1> & co", "items": .array(items)]
+}

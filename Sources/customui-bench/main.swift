@@ -5,6 +5,7 @@ import Foundation
 let filter = CommandLine.arguments.dropFirst().first
 let areas: [(String, () throws -> [Figure])] = [
     ("template", templateBenchmarks),
+    ("template-w1", w1Benchmarks),
     ("schema", jsonSchemaBenchmarks),
     ("markdown", markdownBenchmarks),
     ("streaming", streamingBenchmarks),

@@ -86,18 +86,22 @@ struct Compiler {
                     result.append(.loop(loop))
                 default:
                     closeChain()
-                    var node = ElementNode(
-                        name: element.name, attributes: [:], children: [], range: element.range, nameRange: element.nameRange)
+                    var attributes: [String: AttributeValue] = [:]
+                    var attributeRanges: [String: SourceRange] = [:]
                     for attribute in element.attributes {
                         guard let attributeSpec = spec.attribute(attribute.name) else { continue }
-                        node.attributes[attribute.name] = compileAttribute(attribute, attributeSpec.kind)
-                        node.attributeRanges[attribute.name] = attribute.valueRange
+                        attributes[attribute.name] = compileAttribute(attribute, attributeSpec.kind)
+                        attributeRanges[attribute.name] = attribute.valueRange
                     }
+                    var children: [TemplateNode] = []
                     if spec.content == .inline || spec.content == .text {
-                        node.children = trimEdges(nodes(element.children, inline: true))
+                        children = trimEdges(nodes(element.children, inline: true))
                     } else if spec.content != .json {
-                        node.children = nodes(element.children, inline: false)
+                        children = nodes(element.children, inline: false)
                     }
+                    let node = ElementNode(
+                        name: element.name, attributes: attributes, children: children, range: element.range,
+                        nameRange: element.nameRange, attributeRanges: attributeRanges)
                     result.append(.element(node))
                 }
             }

@@ -11,19 +11,35 @@ public enum AttributeValue: Sendable, Hashable {
 }
 
 /// A vocabulary element with compiled attributes and children.
-public struct ElementNode: Sendable {
+///
+/// A class: the compiled IR is immutable and walked on every render, and sharing one reference
+/// costs one retain where copying a struct of dictionaries and arrays cost many.
+public final class ElementNode: Sendable {
     /// The element name (one of `Vocabulary.elements`).
-    public var name: String
+    public let name: String
     /// Compiled attributes by name.
-    public var attributes: [String: AttributeValue]
+    public let attributes: [String: AttributeValue]
     /// Compiled children.
-    public var children: [TemplateNode]
+    public let children: [TemplateNode]
     /// The element's source range.
-    public var range: SourceRange
+    public let range: SourceRange
     /// The range of the element's name, where diagnostics about it point.
-    public var nameRange: SourceRange
+    public let nameRange: SourceRange
     /// The range of each attribute's value, by attribute name.
-    public var attributeRanges: [String: SourceRange] = [:]
+    public let attributeRanges: [String: SourceRange]
+
+    /// An element from its parts.
+    public init(
+        name: String, attributes: [String: AttributeValue], children: [TemplateNode], range: SourceRange,
+        nameRange: SourceRange, attributeRanges: [String: SourceRange] = [:]
+    ) {
+        self.name = name
+        self.attributes = attributes
+        self.children = children
+        self.range = range
+        self.nameRange = nameRange
+        self.attributeRanges = attributeRanges
+    }
 
     /// The literal value of an attribute, if it was written without expressions.
     public func literal(_ name: String) -> String? {

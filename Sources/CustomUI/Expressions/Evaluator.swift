@@ -14,6 +14,9 @@ public struct Scope: Sendable {
     public var broker: Value
     /// Loop variables, including `loop` (`index`, `index1`, `first`, `last`, `length`) inside an `each`.
     public var locals: [String: Value]
+    /// The innermost loop's position, from which `loop` is built only when an expression reads it
+    /// (building the object for every iteration was most of a large render's cost).
+    var loopPosition: (index: Int, count: Int)?
 
     /// A scope from its parts; everything defaults to empty.
     public init(
@@ -38,6 +41,14 @@ public struct Scope: Sendable {
         case "slots": slots
         case "run": run
         case "broker": broker
+        case "loop":
+            if let value = locals["loop"] { value }
+            else if let (index, count) = loopPosition {
+                [
+                    "index": .int(index), "index1": .int(index + 1), "first": .bool(index == 0),
+                    "last": .bool(index == count - 1), "length": .int(count),
+                ]
+            } else { .null }
         default: locals[name] ?? .null
         }
     }
@@ -46,10 +57,7 @@ public struct Scope: Sendable {
     public func entering(loop variable: String, item: Value, index: Int, count: Int) -> Scope {
         var copy = self
         copy.locals[variable] = item
-        copy.locals["loop"] = [
-            "index": .int(index), "index1": .int(index + 1), "first": .bool(index == 0),
-            "last": .bool(index == count - 1), "length": .int(count),
-        ]
+        copy.loopPosition = (index, count)
         return copy
     }
 }
@@ -110,6 +118,16 @@ public enum Evaluator {
     public static func render(
         _ segments: [Interpolation.Segment], in scope: Scope, budget: inout Budget
     ) throws(EvaluationError) -> String {
+        // `{{ item.name }}` alone is the common case: no concatenation needed.
+        if segments.count == 1, case .expr(let expr) = segments[0] {
+            let piece = stringify(try evaluate(expr, in: scope, budget: &budget))
+            do {
+                try budget.output(piece.utf8.count)
+            } catch {
+                throw EvaluationError(error, range: expr.range)
+            }
+            return piece
+        }
         var out = ""
         for segment in segments {
             let piece: String

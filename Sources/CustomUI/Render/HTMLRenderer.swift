@@ -62,11 +62,16 @@ public struct HTMLRenderer: Sendable {
     struct Writer {
         var out: HTMLBuffer
         var sectionCount = 0
+        var cardCount = 0
         var idsUsed: [String: Int] = [:]
 
         /// A unique, deterministic id from a prefix and a name (names may repeat: `variables` and `variable`).
         mutating func id(_ prefix: String, _ name: String) -> String {
-            let base = prefix + "-" + String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
+            var base = prefix + "-"
+            for byte in name.utf8 {
+                let keep = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x5F
+                base.unicodeScalars.append(Unicode.Scalar(keep ? byte : 0x2D))
+            }
             let n = idsUsed[base, default: 0]
             idsUsed[base] = n + 1
             return n == 0 ? base : "\(base)-\(n + 1)"
@@ -76,11 +81,17 @@ public struct HTMLRenderer: Sendable {
             for item in list { node(item) }
         }
 
-        mutating func open(_ tag: StaticString, _ classes: String) {
+        /// `<tag class="base prefix-variant …">` written piece by piece (no string building on the hot path).
+        mutating func open(_ tag: StaticString, _ base: StaticString, _ pairs: (StaticString, String)...) {
             out.raw("<")
             out.raw(tag)
             out.raw(" class=\"")
-            out.attribute(classes)
+            out.raw(base)
+            for (prefix, value) in pairs {
+                out.raw(" ")
+                out.raw(prefix)
+                out.attribute(value)
+            }
             out.raw("\">")
         }
 
@@ -91,27 +102,27 @@ public struct HTMLRenderer: Sendable {
                 nodes(children)
                 out.raw("</form>\n")
             case .stack(let gap, let children):
-                open("div", "cui-stack cui-gap-\(gap)")
+                open("div", "cui-stack", ("cui-gap-", gap))
                 out.raw("\n")
                 nodes(children)
                 out.raw("</div>\n")
             case .row(let gap, let align, let wrap, let children):
-                open("div", "cui-row cui-gap-\(gap) cui-align-\(align)\(wrap ? " cui-wrap" : "")")
+                open("div", "cui-row", ("cui-gap-", gap), ("cui-align-", align), ("cui-", wrap ? "wrap" : "nowrap"))
                 out.raw("\n")
                 nodes(children)
                 out.raw("</div>\n")
             case .grid(let columns, let gap, let children):
-                open("div", "cui-grid cui-cols-\(columns) cui-gap-\(gap)")
+                open("div", "cui-grid", ("cui-cols-", String(columns)), ("cui-gap-", gap))
                 out.raw("\n")
                 nodes(children)
                 out.raw("</div>\n")
             case .card(let title, let children):
                 if let title, !title.isEmpty {
-                    let titleID = id("cui-card", title)
-                    out.raw("<div class=\"cui-card\" role=\"group\" aria-labelledby=\"")
-                    out.attribute(titleID)
-                    out.raw("\">\n<p class=\"cui-card-title\" id=\"")
-                    out.attribute(titleID)
+                    cardCount += 1
+                    out.raw("<div class=\"cui-card\" role=\"group\" aria-labelledby=\"cui-card-")
+                    out.number(cardCount)
+                    out.raw("\">\n<p class=\"cui-card-title\" id=\"cui-card-")
+                    out.number(cardCount)
                     out.raw("\">")
                     out.text(title)
                     out.raw("</p>\n")
@@ -133,7 +144,7 @@ public struct HTMLRenderer: Sendable {
                 nodes(children)
                 out.raw("</h\(level)>\n")
             case .paragraph(let tone, let size, let children):
-                open("p", "cui-text cui-tone-\(tone) cui-size-\(size)")
+                open("p", "cui-text", ("cui-tone-", tone), ("cui-size-", size))
                 nodes(children)
                 out.raw("</p>\n")
             case .divider:
@@ -189,7 +200,7 @@ public struct HTMLRenderer: Sendable {
                     out.raw("</span>")
                 }
             case .badge(let tone, let children):
-                open("span", "cui-badge cui-tone-\(tone)")
+                open("span", "cui-badge", ("cui-tone-", tone))
                 nodes(children)
                 out.raw("</span>")
             case .lineBreak:
@@ -466,7 +477,7 @@ public struct HTMLRenderer: Sendable {
 struct HTMLBuffer {
     private(set) var bytes: [UInt8] = []
 
-    init() { bytes.reserveCapacity(16 << 10) }
+    init() { bytes.reserveCapacity(64 << 10) }
 
     var string: String { String(decoding: bytes, as: UTF8.self) }
 
@@ -478,6 +489,12 @@ struct HTMLBuffer {
     /// Markup written by the renderer itself, built from fixed strings and numbers.
     mutating func raw(_ s: String) {
         bytes.append(contentsOf: s.utf8)
+    }
+
+    /// A non-negative integer in decimal, without building a string.
+    mutating func number(_ n: Int) {
+        if n >= 10 { number(n / 10) }
+        bytes.append(UInt8(48 + n % 10))
     }
 
     /// Text content: `&`, `<`, `>` escaped, so nothing can open a tag.

@@ -93,7 +93,11 @@ public struct RenderTreeBuilder {
                 let text = try render(interpolation, scope)
                 if !text.isEmpty { out.append(.text(text)) }
             case .element(let element):
-                out += try self.element(element, scope)
+                if let single = try self.single(element, scope) {
+                    out.append(single)
+                } else {
+                    out += try self.element(element, scope)
+                }
             case .conditional(let branches):
                 for branch in branches {
                     if let test = branch.test, !(try evaluate(test, scope).isTruthy) { continue }
@@ -121,6 +125,30 @@ public struct RenderTreeBuilder {
             }
         }
         return out
+    }
+
+    /// The common elements that always produce exactly one node, without the array `element` returns.
+    private mutating func single(_ e: ElementNode, _ scope: Scope) throws(EvaluationError) -> RenderNode? {
+        switch e.name {
+        case "text", "card", "badge", "heading", "strong", "em", "stack":
+            do {
+                try budget.step()
+            } catch {
+                throw EvaluationError(error, range: e.nameRange)
+            }
+            let children = try nodes(e.children, scope)
+            switch e.name {
+            case "text": return .paragraph(tone: e.literal("tone") ?? "default", size: e.literal("size") ?? "normal", children)
+            case "card": return .card(title: try string(e, "title", scope), children)
+            case "badge": return .badge(tone: e.literal("tone") ?? "neutral", children)
+            case "heading": return .heading(level: Int(e.literal("level") ?? "2") ?? 2, children)
+            case "strong": return .strong(children)
+            case "em": return .emphasis(children)
+            default: return .stack(gap: e.literal("gap") ?? "medium", children)
+            }
+        default:
+            return nil
+        }
     }
 
     private mutating func element(_ e: ElementNode, _ scope: Scope) throws(EvaluationError) -> [RenderNode] {
