@@ -267,12 +267,14 @@ public final class MarkdownStream {
             // Nothing open: an unfinished first line that can only become a paragraph.
             var indent = 0
             for c in b[fed..<q] { indent += c == 0x09 ? 4 - indent % 4 : 1 }
-            guard q < b.count, indent < 4, b[q] != 0x5B, MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q) else { return nil }
+            guard q < b.count, indent < 4, MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q),
+                MarkdownStream.cannotBeDefinition(Array(b[q...]))
+            else { return nil }
             subject = []
             paragraphStart = q
         } else {
             guard parser.open.count == 2, let paragraph = parser.open.last, paragraph.kind == .paragraph,
-                paragraph.content.first != 0x5B
+                MarkdownStream.cannotBeDefinition(paragraph.content)
             else { return nil }
             guard q == b.count || MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q) else { return nil }
             subject = paragraph.content
@@ -302,17 +304,16 @@ public final class MarkdownStream {
                 if n.kind != .text, n.end > n.start { spans.append((Int(n.start), Int(n.end))) }
                 node = n.next
             }
+            spans += inline.textBrackets
             var k = min(inline.unresolved, suffix.count - 1)
-            var spanIndex = spans.count - 1
             while true {
                 while k > 0, !(suffix[k - 1] == 0x20 && !Scan.isWhitespace(suffix[k])) { k -= 1 }
                 if k == 0 { break }
-                while spanIndex >= 0, spans[spanIndex].0 >= k { spanIndex -= 1 }
-                if spanIndex >= 0, spans[spanIndex].1 > k {
-                    k = spans[spanIndex].0
-                    continue
-                }
-                break
+                // Back off to the start of the outermost construct the point falls inside, if any.
+                var outermost = k
+                for (a, e) in spans where a < k && e > k { outermost = min(outermost, a) }
+                if outermost == k { break }
+                k = outermost
             }
             var e = k
             while e > 0, suffix[e - 1] == 0x20 { e -= 1 }
@@ -427,6 +428,14 @@ public final class MarkdownStream {
         var rest = HTMLWriter()
         rest.blocks(freshBlocks, tight: false)
         return html + rest.string
+    }
+
+    /// Whether paragraph text can no longer turn out to start with a link reference definition:
+    /// it does not start with `[`, or its first bracket closes and is not followed by `:`.
+    static func cannotBeDefinition(_ content: [UInt8]) -> Bool {
+        guard content.first == 0x5B else { return true }
+        guard let (_, end) = Inlines.linkLabel(content, 0, content.count) else { return false }
+        return end < content.count && content[end] != 0x3A
     }
 
     /// Whether an unfinished line is paragraph text whatever follows it: it cannot start a block

@@ -35,6 +35,9 @@ final class InlineParser {
     /// The earliest position of a construct more text could still complete (an opener with no
     /// closer yet, a backtick run, a `<`): the streaming renderer never caches output past it.
     @exclusivity(unchecked) var unresolved = Int.max
+    /// Brackets that closed without making a link, from opener to `]`: their outcome depended on
+    /// the text between, so the streaming renderer treats them like spans.
+    @exclusivity(unchecked) var textBrackets: [(Int, Int)] = []
 
     struct Delimiter {
         var node: Int32
@@ -93,6 +96,7 @@ final class InlineParser {
         tail = -1
         pos = 0
         unresolved = Int.max
+        textBrackets.removeAll(keepingCapacity: true)
         delims.removeAll(keepingCapacity: true)
         lastDelim = -1
         brackets.removeAll(keepingCapacity: true)
@@ -548,6 +552,7 @@ final class InlineParser {
             return
         }
         guard opener.image || brackets.count - 1 >= linkFloor else {
+            textBrackets.append((Int(nodes[Int(opener.node)].start), pos))
             popBracket()
             appendText(s[closeAt..<pos], start: closeAt, end: pos)
             return
@@ -608,6 +613,7 @@ final class InlineParser {
             if afterText >= n || s[afterText] == 0x28 || s[afterText] == 0x5B {
                 unresolved = min(unresolved, Int(nodes[Int(opener.node)].start))
             }
+            textBrackets.append((Int(nodes[Int(opener.node)].start), afterText))
             popBracket()
             appendText(s[closeAt..<afterText], start: closeAt, end: afterText)
             return
