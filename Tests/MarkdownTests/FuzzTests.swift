@@ -5,9 +5,12 @@ import Testing
 /// chunks still gives the one-shot result (seeded, so a failure reproduces from its seed).
 @Suite struct FuzzTests {
     static let alphabet: [String] = [
-        "a", "b", " ", " ", "  ", "\t", "\n", "\n", "\n\n", "\r\n", "\r", "*", "**", "_", "__", "~", "~~", "`", "```", "~~~",
-        "[", "]", "(", ")", "<", ">", "!", "#", "##", "-", "+", "1.", "2)", "|", ":", "\\", "&", "&amp;", "&#x41;", "&#0;",
-        "=", "===", "---", "\"", "'", "    ", "- ", "> ", "* ", "1. ", "[x]: /u", "[x]", "<div>", "</div>", "<!--", "-->",
+        "a", "b", " ", " ", "  ", "\t", "\n", "\n", "\n\n", "\r\n", "\r", "*", "**", "_", "__", "~", "~~", "`", "```",
+        "~~~",
+        "[", "]", "(", ")", "<", ">", "!", "#", "##", "-", "+", "1.", "2)", "|", ":", "\\", "&", "&amp;", "&#x41;",
+        "&#0;",
+        "=", "===", "---", "\"", "'", "    ", "- ", "> ", "* ", "1. ", "[x]: /u", "[x]", "<div>", "</div>", "<!--",
+        "-->",
         "http://a.b", "www.c.d", "e@f.gh", "漢", "é", "e\u{301}", "👩‍👩‍👧", "\u{0}", "\u{1B}", "| a | b |\n|---|:-:|",
     ]
 
@@ -25,7 +28,8 @@ import Testing
             for options in [MarkdownOptions.default, .commonMark] {
                 let document = MarkdownParser.parse(text, options: options)
                 let html = MarkdownHTMLRenderer.render(document)
-                _ = MarkdownTerminalRenderer.render(document, style: TerminalStyle(width: 12, color: true, hyperlinks: true))
+                _ = MarkdownTerminalRenderer.render(
+                    document, style: TerminalStyle(width: 12, color: true, hyperlinks: true))
                 _ = MarkdownTerminalRenderer.render(document, style: TerminalStyle(width: 40, color: false))
                 var rng = SeededRandom(seed: seed ^ 0xABCDEF)
                 let stream = MarkdownStream(options: options)
@@ -36,7 +40,9 @@ import Testing
                 }
                 _ = stream.finish()
                 #expect(stream.html == html, "seed \(seed): \(text.debugDescription)")
-                #expect(stream.tailMismatches == 0, "seed \(seed): \(text.debugDescription) \(stream.firstMismatch.map { "\($0)" } ?? "")")
+                #expect(
+                    stream.tailMismatches == 0,
+                    "seed \(seed): \(text.debugDescription) \(stream.firstMismatch.map { "\($0)" } ?? "")")
                 #expect(!html.contains("<div") && !html.contains("<!--"), "seed \(seed)")
             }
         }

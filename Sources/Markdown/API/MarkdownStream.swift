@@ -110,10 +110,13 @@ public final class MarkdownStream {
     /// The text so far rendered for a terminal; final blocks are cached per style, the tail re-rendered.
     public func terminal(style: TerminalStyle) -> String {
         var finalPart: String
-        if let (cachedStyle, text, count) = terminalCache, cachedStyle == style, count <= finalBlocks.count, dirty.isEmpty {
+        if let (cachedStyle, text, count) = terminalCache, cachedStyle == style, count <= finalBlocks.count,
+            dirty.isEmpty
+        {
             finalPart = text
             if count < finalBlocks.count {
-                finalPart = TerminalWriter.join(finalPart, TerminalWriter.render(finalBlocks[count...].compactMap { $0 }, style: style))
+                finalPart = TerminalWriter.join(
+                    finalPart, TerminalWriter.render(finalBlocks[count...].compactMap { $0 }, style: style))
             }
         } else {
             finalPart = TerminalWriter.render(finalBlocks.compactMap { $0 }, style: style)
@@ -165,7 +168,9 @@ public final class MarkdownStream {
     }
 
     /// Tail renders only need HTML, so they skip computing source ranges.
-    static func noRange(_ a: Int, _ b: Int) -> SourceRange { SourceRange(at: SourceLocation(offset: a, line: 1, column: 1)) }
+    static func noRange(_ a: Int, _ b: Int) -> SourceRange {
+        SourceRange(at: SourceLocation(offset: a, line: 1, column: 1))
+    }
 
     private func locate(_ a: Int, _ b: Int) -> SourceRange {
         SourceRange(start: location(a), end: location(b))
@@ -349,7 +354,10 @@ public final class MarkdownStream {
         if codeCache == nil || codeCache!.node !== code {
             var writer = HTMLWriter()
             let info = String(decoding: code.info, as: UTF8.self)
-            writer.block(MarkdownBlock(kind: .codeBlock(info: info, code: ""), range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
+            writer.block(
+                MarkdownBlock(
+                    kind: .codeBlock(info: info, code: ""),
+                    range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
             var opening = writer.string
             opening.removeLast("</code></pre>\n".utf8.count)
             codeCache = (code, 0, opening)
@@ -390,8 +398,10 @@ public final class MarkdownStream {
         }
         let fresh = BlockParser(bytes: Array(b[lastLineStart...]), options: options, definitions: parser.definitions)
         let root = fresh.parseAll()
-        guard fresh.definitions.count == parser.definitions.count, let freshList = root.children.first, freshList.kind == .list,
-            freshList.ordered == list.ordered, freshList.bulletChar == list.bulletChar, freshList.delimiter == list.delimiter
+        guard fresh.definitions.count == parser.definitions.count, let freshList = root.children.first,
+            freshList.kind == .list,
+            freshList.ordered == list.ordered, freshList.bulletChar == list.bulletChar,
+            freshList.delimiter == list.delimiter
         else { return nil }
         tight = tight && freshList.tight
         if itemCache == nil || itemCache!.list !== list || itemCache!.definitions != parser.definitions.count {
@@ -399,7 +409,10 @@ public final class MarkdownStream {
         }
         var html = ""
         var opening = HTMLWriter()
-        opening.block(MarkdownBlock(kind: .list(start: list.ordered ? list.listStart : nil, tight: tight, items: []), range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
+        opening.block(
+            MarkdownBlock(
+                kind: .list(start: list.ordered ? list.listStart : nil, tight: tight, items: []),
+                range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
         var openTag = opening.string
         let closeTag = list.ordered ? "</ol>\n" : "</ul>\n"
         openTag.removeLast(closeTag.utf8.count)
