@@ -53,6 +53,9 @@ public final class MarkdownStream {
     private var stable: (paragraphStart: Int, length: Int, html: String)?
     /// HTML of the closed items of the open top-level list, per tightness (tight, loose).
     private var itemCache: (list: BlockNode, definitions: Int, html: [ObjectIdentifier: (String?, String?)])?
+    /// One inline parser reused for the paragraph fast path (rebuilt when definitions change).
+    private var inlineArena: InlineParser?
+    private var inlineArenaDefinitions = -1
     /// The open fenced code block's opening tag and escaped content so far.
     private var codeCache: (node: BlockNode, covered: Int, html: String)?
     /// Tests set this to compare every fast-path tail with a full render.
@@ -266,7 +269,8 @@ public final class MarkdownStream {
         let b = parser.b
         var q = fed
         while q < b.count, Scan.isSpaceOrTab(b[q]) { q += 1 }
-        var subject: [UInt8]
+        // Only the text after the stable point is copied: the paragraph's lines, then the unfinished line.
+        var content: [UInt8] = []
         let paragraphStart: Int
         if parser.open.count == 1 {
             // Nothing open: an unfinished first line that can only become a paragraph.
@@ -275,32 +279,50 @@ public final class MarkdownStream {
             guard q < b.count, indent < 4, MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q),
                 MarkdownStream.cannotBeDefinition(Array(b[q...]))
             else { return nil }
-            subject = []
             paragraphStart = q
         } else {
             guard parser.open.count == 2, let paragraph = parser.open.last, paragraph.kind == .paragraph,
                 MarkdownStream.cannotBeDefinition(paragraph.content)
             else { return nil }
             guard q == b.count || MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q) else { return nil }
-            subject = paragraph.content
+            content = paragraph.content
             paragraphStart = paragraph.startOffset
         }
-        subject.append(contentsOf: b[q...])
-        while let last = subject.last, Scan.isWhitespace(last) { subject.removeLast() }
-        if stable == nil || stable!.paragraphStart != paragraphStart || stable!.length > subject.count {
+        if stable == nil || stable!.paragraphStart != paragraphStart {
             stable = (paragraphStart, 0, "")
         }
-        let start = stable!.length
-        let suffix = Array(subject[start...])
-        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
-        let inline = InlineParser(suffix, options: options, definitions: parser.definitions)
+        var suffix: [UInt8] = []
+        var start = stable!.length
+        while true {
+            suffix.removeAll(keepingCapacity: true)
+            if start < content.count {
+                suffix.append(contentsOf: content[start...])
+                suffix.append(contentsOf: b[q...])
+            } else if start - content.count <= b.count - q {
+                suffix.append(contentsOf: b[(q + start - content.count)...])
+            }
+            while let last = suffix.last, Scan.isWhitespace(last) { suffix.removeLast() }
+            // The stable point lies beyond the trimmed text (cannot happen while text only grows): start over.
+            if start > 0, suffix.isEmpty {
+                stable = (paragraphStart, 0, "")
+                start = 0
+                continue
+            }
+            break
+        }
+        if inlineArena == nil || inlineArenaDefinitions != parser.definitions.count {
+            inlineArena = InlineParser([], options: options, definitions: parser.definitions)
+            inlineArenaDefinitions = parser.definitions.count
+        }
+        let inline = inlineArena!
+        inline.reset(suffix)
         inline.parse()
         var converter = InlineConverter(parser: inline, map: { $0 }, options: options)
         var writer = HTMLWriter()
         writer.inlines(converter.convert(inline.head, depth: 0, insideLink: false))
         let html = "<p>" + stable!.html + writer.string + "</p>\n"
         // Move the stable point forward once enough text follows it.
-        if suffix.count > 24 {
+        if suffix.count > 8 {
             // Resolved constructs (emphasis, links, code spans) must not span the point either.
             var spans: [(Int, Int)] = []
             var node = inline.head
@@ -323,6 +345,7 @@ public final class MarkdownStream {
             var e = k
             while e > 0, suffix[e - 1] == 0x20 { e -= 1 }
             if k > 0, e > 0, !Scan.isWhitespace(suffix[e - 1]) {
+                var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
                 var prefixWriter = HTMLWriter()
                 prefixWriter.inlines(builder.inlines(Array(suffix[..<e]), map: { $0 }))
                 stable!.html += prefixWriter.string + String(repeating: " ", count: k - e)
