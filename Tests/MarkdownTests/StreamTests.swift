@@ -61,7 +61,7 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         }
     }
 
-    /// Long one-line paragraphs (as LLMs write them), lists and a long code block streamed in small
+    /// Long one-line paragraphs (as LLMs write them), lists, quotes and a long code block streamed in small
     /// chunks: every intermediate tail from the fast paths equals a full render of the same text.
     @Test(arguments: 0..<40)
     func longParagraphTailsMatchFullRenders(_ seed: Int) {
@@ -92,6 +92,13 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
             case 3: text += "\n  second paragraph\n"
             default: break
             }
+        }
+        text += "\n"
+        for _ in 0..<(3 + Int.random(in: 0..<6, using: &rng)) {
+            let prefix = ["> ", ">", "  > ", "", "    ", ">  "][Int.random(in: 0..<6, using: &rng)]
+            text +=
+                prefix + pieces[Int.random(in: 0..<pieces.count, using: &rng)] + " quoted "
+                + pieces[Int.random(in: 0..<pieces.count, using: &rng)] + "\n"
         }
         text += "\n"
         text += "  ```swift\n"

@@ -260,7 +260,8 @@ public final class MarkdownStream {
         renderTailFully()
     }
 
-    /// The tail when it is one top-level paragraph, rendered from its stable prefix on.
+    /// The tail when it is one top-level paragraph (or a block quote holding one), rendered from
+    /// its stable prefix on.
     ///
     /// Inline constructs never span a point where nothing is left open (no unmatched opener,
     /// bracket, backtick run or `<` before it) that sits at a word start after a space, so the
@@ -272,6 +273,7 @@ public final class MarkdownStream {
         // Only the text after the stable point is copied: the paragraph's lines, then the unfinished line.
         var content: [UInt8] = []
         let paragraphStart: Int
+        var quoted = false
         if parser.open.count == 1 {
             // Nothing open: an unfinished first line that can only become a paragraph.
             var indent = 0
@@ -280,6 +282,34 @@ public final class MarkdownStream {
                 MarkdownStream.cannotBeDefinition(Array(b[q...]))
             else { return nil }
             paragraphStart = q
+        } else if parser.open.count == 3, parser.open[1].kind == .blockQuote, parser.open[1].children.count == 1 {
+            // A block quote holding one open paragraph: the unfinished line is quoted (`>` and at
+            // most one space, as the parser strips them) or a lazy continuation.
+            let paragraph = parser.open[2]
+            guard paragraph.kind == .paragraph, MarkdownStream.cannotBeDefinition(paragraph.content) else { return nil }
+            var r = fed
+            while r < b.count, r - fed < 3, b[r] == 0x20 { r += 1 }
+            var lineStart = fed
+            if r < b.count, b[r] == 0x3E {
+                r += 1
+                if r < b.count, b[r] == 0x09 { return nil }
+                if r < b.count, b[r] == 0x20 { r += 1 }
+                lineStart = r
+                q = r
+                while q < b.count, Scan.isSpaceOrTab(b[q]) { q += 1 }
+                guard q == b.count || MarkdownStream.continuesParagraph(b, from: lineStart, firstNonspace: q) else {
+                    return nil
+                }
+            } else {
+                guard q == b.count || MarkdownStream.continuesParagraph(b, from: lineStart, firstNonspace: q) else {
+                    return nil
+                }
+                // A lazy line goes into the paragraph with its indentation (inline parsing drops it).
+                if q < b.count { q = fed }
+            }
+            content = paragraph.content
+            paragraphStart = paragraph.startOffset
+            quoted = true
         } else {
             guard parser.open.count == 2, let paragraph = parser.open.last, paragraph.kind == .paragraph,
                 MarkdownStream.cannotBeDefinition(paragraph.content)
@@ -320,7 +350,10 @@ public final class MarkdownStream {
         var converter = InlineConverter(parser: inline, map: { $0 }, options: options)
         var writer = HTMLWriter()
         writer.inlines(converter.convert(inline.head, depth: 0, insideLink: false))
-        let html = "<p>" + stable!.html + writer.string + "</p>\n"
+        let html =
+            quoted
+            ? "<blockquote>\n<p>" + stable!.html + writer.string + "</p>\n</blockquote>\n"
+            : "<p>" + stable!.html + writer.string + "</p>\n"
         // Move the stable point forward once enough text follows it.
         if suffix.count > 8 {
             // Resolved constructs (emphasis, links, code spans) must not span the point either.
@@ -345,7 +378,8 @@ public final class MarkdownStream {
             var e = k
             while e > 0, suffix[e - 1] == 0x20 { e -= 1 }
             if k > 0, e > 0, !Scan.isWhitespace(suffix[e - 1]) {
-                var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
+                var builder = TreeBuilder(
+                    locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
                 var prefixWriter = HTMLWriter()
                 prefixWriter.inlines(builder.inlines(Array(suffix[..<e]), map: { $0 }))
                 stable!.html += prefixWriter.string + String(repeating: " ", count: k - e)
