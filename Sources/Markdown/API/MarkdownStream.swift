@@ -380,6 +380,7 @@ public final class MarkdownStream {
             if k > 0, e > 0, !Scan.isWhitespace(suffix[e - 1]) {
                 var builder = TreeBuilder(
                     locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
+                builder.arena = sharedArena(for: parser.definitions)
                 var prefixWriter = HTMLWriter()
                 prefixWriter.inlines(builder.inlines(Array(suffix[..<e]), map: { $0 }))
                 stable!.html += prefixWriter.string + String(repeating: " ", count: k - e)
@@ -482,6 +483,7 @@ public final class MarkdownStream {
                 continue
             }
             var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
+            builder.arena = sharedArena(for: parser.definitions)
             var writer = HTMLWriter()
             if let block = builder.block(item, tightParent: tight) { writer.block(block, tight: tight) }
             let text = writer.string
@@ -489,6 +491,7 @@ public final class MarkdownStream {
             html += text
         }
         var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: fresh.definitions)
+        builder.arena = sharedArena(for: fresh.definitions)
         var freshBlocks = builder.blocks(root.children)
         guard case .list(_, _, let items) = freshBlocks.first?.kind else { return nil }
         var writer = HTMLWriter()
@@ -498,6 +501,15 @@ public final class MarkdownStream {
         var rest = HTMLWriter()
         rest.blocks(freshBlocks, tight: false)
         return html + rest.string
+    }
+
+    /// The reusable inline parser, if it was made for the same definitions (saves allocations per chunk).
+    private func sharedArena(for definitions: [String: LinkDefinition]) -> InlineParser? {
+        if inlineArena == nil || inlineArenaDefinitions != parser.definitions.count {
+            inlineArena = InlineParser([], options: options, definitions: parser.definitions)
+            inlineArenaDefinitions = parser.definitions.count
+        }
+        return definitions.count == parser.definitions.count ? inlineArena : nil
     }
 
     /// Whether paragraph text can no longer turn out to start with a link reference definition:
@@ -554,6 +566,7 @@ public final class MarkdownStream {
         let tailParser = BlockParser(bytes: tail, options: options, definitions: parser.definitions)
         let root = tailParser.parseAll()
         var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: tailParser.definitions)
+        builder.arena = sharedArena(for: tailParser.definitions)
         tailBlocks = builder.blocks(root.children)
         var writer = HTMLWriter()
         writer.blocks(tailBlocks, tight: false)
