@@ -53,7 +53,11 @@ enum MarkdownCommand: Command {
 
     /// Terminals that announce themselves and are known to handle OSC 8.
     static func supportsHyperlinks(_ environment: [String: String]) -> Bool {
-        if environment["VTE_VERSION"] != nil || environment["KITTY_WINDOW_ID"] != nil || environment["WT_SESSION"] != nil { return true }
+        if environment["VTE_VERSION"] != nil || environment["KITTY_WINDOW_ID"] != nil
+            || environment["WT_SESSION"] != nil
+        {
+            return true
+        }
         return ["iTerm.app", "WezTerm", "vscode", "ghostty"].contains(environment["TERM_PROGRAM"] ?? "")
     }
 }

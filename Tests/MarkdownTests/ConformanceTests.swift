@@ -28,7 +28,9 @@ import Testing
     @Test func classificationCounts() {
         let raw = Self.examples.filter { !$0.rawHTMLTags.isEmpty }
         let policy = Self.examples.filter { $0.rawHTMLTags.isEmpty && $0.htmlUnderURLPolicy != $0.html }
-        print("conformance: \(Self.examples.count) examples, \(raw.count) raw HTML, \(policy.count) with URLs the allowlist refuses")
+        print(
+            "conformance: \(Self.examples.count) examples, \(raw.count) raw HTML, \(policy.count) with URLs the allowlist refuses"
+        )
         #expect(raw.count > 60 && raw.count < 100)
     }
 }

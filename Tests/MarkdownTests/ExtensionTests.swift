@@ -10,23 +10,24 @@ import Testing
 
     @Test func tableWithAlignmentsAndBody() {
         let markdown = "| foo | bar |\n| :-- | --: |\n| baz | bim |\n"
-        #expect(Self.html(markdown) == """
-            <table>
-            <thead>
-            <tr>
-            <th align="left">foo</th>
-            <th align="right">bar</th>
-            </tr>
-            </thead>
-            <tbody>
-            <tr>
-            <td align="left">baz</td>
-            <td align="right">bim</td>
-            </tr>
-            </tbody>
-            </table>
+        #expect(
+            Self.html(markdown) == """
+                <table>
+                <thead>
+                <tr>
+                <th align="left">foo</th>
+                <th align="right">bar</th>
+                </tr>
+                </thead>
+                <tbody>
+                <tr>
+                <td align="left">baz</td>
+                <td align="right">bim</td>
+                </tr>
+                </tbody>
+                </table>
 
-            """)
+                """)
     }
 
     @Test func tableCellsEscapePipesAndPadMissingCells() {
@@ -66,15 +67,16 @@ import Testing
 
     @Test func taskListItems() {
         let html = Self.html("- [ ] foo\n- [x] bar\n- [ ]\n- [y] baz\n")
-        #expect(html == """
-            <ul>
-            <li><input type="checkbox" disabled="" /> foo</li>
-            <li><input type="checkbox" checked="" disabled="" /> bar</li>
-            <li>[ ]</li>
-            <li>[y] baz</li>
-            </ul>
+        #expect(
+            html == """
+                <ul>
+                <li><input type="checkbox" disabled="" /> foo</li>
+                <li><input type="checkbox" checked="" disabled="" /> bar</li>
+                <li>[ ]</li>
+                <li>[y] baz</li>
+                </ul>
 
-            """)
+                """)
     }
 
     @Test func taskListItemsInLooseLists() {
@@ -84,18 +86,40 @@ import Testing
 
     @Test(arguments: [
         ("www.commonmark.org", "<p><a href=\"http://www.commonmark.org\">www.commonmark.org</a></p>\n"),
-        ("Visit www.commonmark.org/help for more information.",
-         "<p>Visit <a href=\"http://www.commonmark.org/help\">www.commonmark.org/help</a> for more information.</p>\n"),
+        (
+            "Visit www.commonmark.org/help for more information.",
+            "<p>Visit <a href=\"http://www.commonmark.org/help\">www.commonmark.org/help</a> for more information.</p>\n"
+        ),
         ("Visit www.commonmark.org.", "<p>Visit <a href=\"http://www.commonmark.org\">www.commonmark.org</a>.</p>\n"),
-        ("Visit www.commonmark.org/a.b.", "<p>Visit <a href=\"http://www.commonmark.org/a.b\">www.commonmark.org/a.b</a>.</p>\n"),
-        ("www.google.com/search?q=Markup+(business)))", "<p><a href=\"http://www.google.com/search?q=Markup+(business)\">www.google.com/search?q=Markup+(business)</a>))</p>\n"),
-        ("(www.google.com/search?q=Markup+(business))", "<p>(<a href=\"http://www.google.com/search?q=Markup+(business)\">www.google.com/search?q=Markup+(business)</a>)</p>\n"),
-        ("www.google.com/search?q=commonmark&hl;", "<p><a href=\"http://www.google.com/search?q=commonmark\">www.google.com/search?q=commonmark</a>&amp;hl;</p>\n"),
-        ("www.commonmark.org/he<lp", "<p><a href=\"http://www.commonmark.org/he\">www.commonmark.org/he</a>&lt;lp</p>\n"),
-        ("https://www.commonmark.org/ and http://x.org", "<p><a href=\"https://www.commonmark.org/\">https://www.commonmark.org/</a> and <a href=\"http://x.org\">http://x.org</a></p>\n"),
+        (
+            "Visit www.commonmark.org/a.b.",
+            "<p>Visit <a href=\"http://www.commonmark.org/a.b\">www.commonmark.org/a.b</a>.</p>\n"
+        ),
+        (
+            "www.google.com/search?q=Markup+(business)))",
+            "<p><a href=\"http://www.google.com/search?q=Markup+(business)\">www.google.com/search?q=Markup+(business)</a>))</p>\n"
+        ),
+        (
+            "(www.google.com/search?q=Markup+(business))",
+            "<p>(<a href=\"http://www.google.com/search?q=Markup+(business)\">www.google.com/search?q=Markup+(business)</a>)</p>\n"
+        ),
+        (
+            "www.google.com/search?q=commonmark&hl;",
+            "<p><a href=\"http://www.google.com/search?q=commonmark\">www.google.com/search?q=commonmark</a>&amp;hl;</p>\n"
+        ),
+        (
+            "www.commonmark.org/he<lp",
+            "<p><a href=\"http://www.commonmark.org/he\">www.commonmark.org/he</a>&lt;lp</p>\n"
+        ),
+        (
+            "https://www.commonmark.org/ and http://x.org",
+            "<p><a href=\"https://www.commonmark.org/\">https://www.commonmark.org/</a> and <a href=\"http://x.org\">http://x.org</a></p>\n"
+        ),
         ("foo@bar.baz", "<p><a href=\"mailto:foo@bar.baz\">foo@bar.baz</a></p>\n"),
-        ("hello@mail+xyz.example isn't valid, but hello+xyz@mail.example is.",
-         "<p>hello@mail+xyz.example isn't valid, but <a href=\"mailto:hello+xyz@mail.example\">hello+xyz@mail.example</a> is.</p>\n"),
+        (
+            "hello@mail+xyz.example isn't valid, but hello+xyz@mail.example is.",
+            "<p>hello@mail+xyz.example isn't valid, but <a href=\"mailto:hello+xyz@mail.example\">hello+xyz@mail.example</a> is.</p>\n"
+        ),
         ("a.b-c_d@a.b.", "<p><a href=\"mailto:a.b-c_d@a.b\">a.b-c_d@a.b</a>.</p>\n"),
         ("a.b-c_d@a.b-", "<p>a.b-c_d@a.b-</p>\n"),
         ("www.a_b.example_x", "<p>www.a_b.example_x</p>\n"),

@@ -6,7 +6,11 @@ import Testing
 @Suite struct PathologicalTests {
     /// Each case: a name, the markdown and a fragment the HTML must contain.
     static let cases: [(String, String, String)] = [
-        ("nested strong emphasis", String(repeating: "*a **a ", count: 10_000) + "b" + String(repeating: " a** a*", count: 10_000), "<em>a <strong>a"),
+        (
+            "nested strong emphasis",
+            String(repeating: "*a **a ", count: 10_000) + "b" + String(repeating: " a** a*", count: 10_000),
+            "<em>a <strong>a"
+        ),
         ("emphasis closers without openers", String(repeating: "a_ ", count: 30_000), "a_ a_"),
         ("emphasis openers without closers", String(repeating: "_a ", count: 30_000), "_a _a"),
         ("link closers without openers", String(repeating: "a]", count: 30_000), "a]a]"),
@@ -16,10 +20,22 @@ import Testing
         ("link openers and emphasis closers", String(repeating: "[ a_", count: 30_000), "[ a_[ a_"),
         ("repeated [ (](", String(repeating: "[ (](", count: 30_000), "[ (]("),
         ("repeated ![[]()", String(repeating: "![[]()", count: 30_000), "![<a href=\"\"></a>![<a"),
-        ("nested brackets", String(repeating: "[", count: 10_000) + "a" + String(repeating: "]", count: 10_000), "[[[a]]]"),
-        ("nested images", String(repeating: "![", count: 10_000) + "a" + String(repeating: "](b)", count: 10_000), "<img"),
-        ("nested links", String(repeating: "[", count: 10_000) + "a" + String(repeating: "](b)", count: 10_000), "<a href=\"b\">a</a>"),
-        ("nested emphasis", String(repeating: "*", count: 10_000) + "a" + String(repeating: "*", count: 10_000), "<strong>"),
+        (
+            "nested brackets", String(repeating: "[", count: 10_000) + "a" + String(repeating: "]", count: 10_000),
+            "[[[a]]]"
+        ),
+        (
+            "nested images", String(repeating: "![", count: 10_000) + "a" + String(repeating: "](b)", count: 10_000),
+            "<img"
+        ),
+        (
+            "nested links", String(repeating: "[", count: 10_000) + "a" + String(repeating: "](b)", count: 10_000),
+            "<a href=\"b\">a</a>"
+        ),
+        (
+            "nested emphasis", String(repeating: "*", count: 10_000) + "a" + String(repeating: "*", count: 10_000),
+            "<strong>"
+        ),
         ("nested block quotes", String(repeating: "> ", count: 10_000) + "a\n", "<blockquote>"),
         ("nested lists", (0..<1_000).map { String(repeating: " ", count: $0 * 2) + "* a\n" }.joined(), "<li>a"),
         ("nested ordered lists", String(repeating: "1. ", count: 10_000) + "a\n", "<ol>"),
@@ -30,8 +46,16 @@ import Testing
         ("unclosed comments", String(repeating: "<!--", count: 30_000), "&lt;!--"),
         ("unclosed processing instructions", String(repeating: "a <?", count: 30_000), "&lt;?"),
         ("unclosed CDATA", String(repeating: "a <![CDATA[", count: 30_000), "CDATA"),
-        ("many references", (0..<20_000).map { "[\($0)]: u\($0)\n" }.joined() + String(repeating: "[0] ", count: 20_000), "<a href=\"u0\">0</a>"),
-        ("wide table", String(repeating: "|a", count: 3_000) + "|\n" + String(repeating: "|-", count: 3_000) + "|\n" + String(repeating: "|b", count: 3_000) + "\n", "<td>b</td>"),
+        (
+            "many references",
+            (0..<20_000).map { "[\($0)]: u\($0)\n" }.joined() + String(repeating: "[0] ", count: 20_000),
+            "<a href=\"u0\">0</a>"
+        ),
+        (
+            "wide table",
+            String(repeating: "|a", count: 3_000) + "|\n" + String(repeating: "|-", count: 3_000) + "|\n"
+                + String(repeating: "|b", count: 3_000) + "\n", "<td>b</td>"
+        ),
         ("NUL characters", "a\u{0}b\n\n`\u{0}`", "a\u{FFFD}b"),
         ("long line of emphasis pairs", String(repeating: "*a* ", count: 30_000), "<em>a</em> <em>a</em>"),
         ("many entities", String(repeating: "&amp;&#35;&#x41;&bogus; ", count: 20_000), "&amp;#A&amp;bogus;"),

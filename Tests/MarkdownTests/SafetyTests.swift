@@ -9,7 +9,9 @@ import Testing
         let dir = SpecExample.packageRoot.appendingPathComponent("../shared/conformance/xss")
         var result: [String] = []
         for name in ["payloadbox-xss-payload-list.txt", "patt-RSNAKE_XSS.txt"] {
-            guard let text = try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) else { continue }
+            guard let text = try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) else {
+                continue
+            }
             result += text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         }
         return result
@@ -38,14 +40,19 @@ import Testing
     static func violations(_ html: String) -> [String] {
         let lower = html.lowercased()
         var found: [String] = []
-        for bad in ["<script", "<iframe", "<svg", "<object", "<embed", "<style", "<meta", "<link", "<base", "<form", "<body", "<math"] where lower.contains(bad) {
+        for bad in [
+            "<script", "<iframe", "<svg", "<object", "<embed", "<style", "<meta", "<link", "<base", "<form", "<body",
+            "<math",
+        ] where lower.contains(bad) {
             found.append(bad)
         }
         // Every `<` in the output starts one of the renderer's own tags.
-        let allowed = ["p", "/p", "em", "/em", "strong", "/strong", "del", "/del", "code", "/code", "pre", "/pre", "a", "/a",
-                       "img", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "/h1", "/h2", "/h3", "/h4", "/h5", "/h6",
-                       "ul", "/ul", "ol", "/ol", "li", "/li", "blockquote", "/blockquote", "table", "/table", "thead",
-                       "/thead", "tbody", "/tbody", "tr", "/tr", "th", "/th", "td", "/td", "input"]
+        let allowed = [
+            "p", "/p", "em", "/em", "strong", "/strong", "del", "/del", "code", "/code", "pre", "/pre", "a", "/a",
+            "img", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "/h1", "/h2", "/h3", "/h4", "/h5", "/h6",
+            "ul", "/ul", "ol", "/ol", "li", "/li", "blockquote", "/blockquote", "table", "/table", "thead",
+            "/thead", "tbody", "/tbody", "tr", "/tr", "th", "/th", "td", "/td", "input",
+        ]
         var rest = lower[...]
         while let open = rest.firstIndex(of: "<") {
             let after = rest[rest.index(after: open)...]
@@ -56,7 +63,9 @@ import Testing
             let tag = after[..<tagEnd]
             for attribute in tag.split(separator: " ").dropFirst() {
                 let attrName = attribute.prefix { $0 != "=" }
-                if !["href", "src", "alt", "title", "class", "start", "align", "type", "checked", "disabled", "/"].contains(String(attrName)) {
+                if !["href", "src", "alt", "title", "class", "start", "align", "type", "checked", "disabled", "/"]
+                    .contains(String(attrName))
+                {
                     // Attribute values may contain spaces ("alt" text): only flag names that look like handlers.
                     if attrName.hasPrefix("on") || attrName == "style" { found.append(String(attrName)) }
                 }
@@ -64,7 +73,9 @@ import Testing
             for url in urls(in: String(tag)) {
                 // A browser reads a scheme only as a letter then letters, digits, `+`, `-`, `.` before `:`
                 // (after dropping tabs and newlines); anything else is a relative URL.
-                let cleaned = url.filter { $0 != "\t" && $0 != "\n" && $0 != "\r" }.drop { $0.asciiValue.map { $0 <= 0x20 } ?? false }
+                let cleaned = url.filter { $0 != "\t" && $0 != "\n" && $0 != "\r" }.drop {
+                    $0.asciiValue.map { $0 <= 0x20 } ?? false
+                }
                 let scheme = cleaned.prefix { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
                 let hasScheme = scheme.first?.isLetter == true && cleaned.dropFirst(scheme.count).first == ":"
                 if hasScheme, !["http", "https", "mailto"].contains(String(scheme)), !cleaned.hasPrefix("data:image/") {
@@ -82,7 +93,8 @@ import Testing
             var rest = tag[...]
             while let r = rest.range(of: attribute) {
                 let value = rest[r.upperBound...].prefix { $0 != "\"" }
-                result.append(String(value).replacingOccurrences(of: "&amp;", with: "&").removingPercentEncoding ?? String(value))
+                result.append(
+                    String(value).replacingOccurrences(of: "&amp;", with: "&").removingPercentEncoding ?? String(value))
                 rest = rest[r.upperBound...]
             }
         }

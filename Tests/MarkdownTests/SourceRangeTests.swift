@@ -14,7 +14,9 @@ import Testing
 
     @Test func listItemsAndQuotedParagraphsHaveRanges() {
         let document = MarkdownParser.parse(Self.text)
-        guard case .list(_, _, let items) = document.blocks[2].kind, case .blockQuote(let quoted) = document.blocks[3].kind else {
+        guard case .list(_, _, let items) = document.blocks[2].kind,
+            case .blockQuote(let quoted) = document.blocks[3].kind
+        else {
             Issue.record("unexpected structure")
             return
         }

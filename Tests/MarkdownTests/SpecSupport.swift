@@ -46,7 +46,8 @@ struct SpecExample: CustomStringConvertible, Sendable {
                 continue
             }
             let close = after.firstIndex(where: { $0 == ">" || $0 == "\n" }) ?? after.endIndex
-            let tag = String(rest[open..<(close == after.endIndex || after[close] == "\n" ? close : after.index(after: close))])
+            let tag = String(
+                rest[open..<(close == after.endIndex || after[close] == "\n" ? close : after.index(after: close))])
             if markdown.contains(tag), !tags.contains(tag) { tags.append(tag) }
             rest = after[close...]
         }

@@ -51,7 +51,9 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
                 let last = stream.finish()
                 shown = last.rewritesFinalized ? last.finalized : shown + last.finalized
                 #expect(last.tail == "")
-                #expect(stream.tailMismatches == 0, "\(example), round \(round): a fast-path tail differs from a full render")
+                #expect(
+                    stream.tailMismatches == 0,
+                    "\(example), round \(round): a fast-path tail differs from a full render")
                 #expect(stream.html == expected, "\(example), round \(round), chunks \(chunks)")
                 #expect(shown == expected, "\(example), round \(round), chunks \(chunks)")
                 if stream.html != expected { return }
@@ -59,14 +61,16 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         }
     }
 
-    /// Long one-line paragraphs (as LLMs write them), lists and a long code block streamed in small
+    /// Long one-line paragraphs (as LLMs write them), lists, quotes and a long code block streamed in small
     /// chunks: every intermediate tail from the fast paths equals a full render of the same text.
     @Test(arguments: 0..<40)
     func longParagraphTailsMatchFullRenders(_ seed: Int) {
-        let pieces = ["word", "*em*", "**strong**", "`code`", "[link](https://x.y/z)", "a*b", "snake_case", "x_y_",
-                      "www.example.com", "mail@example.com", "&amp;", "&copy", "<b>", "</i>", "[ref]", "![img](i.png)",
-                      "~~del~~", "5 * 3", "***", "__init__", "[open", "close]", "`tick", "éè", "漢字", "  ", "\\*",
-                      "[x](", ")", "](y \"t\")", "![a]", "<http://a.b>", "<div"]
+        let pieces = [
+            "word", "*em*", "**strong**", "`code`", "[link](https://x.y/z)", "a*b", "snake_case", "x_y_",
+            "www.example.com", "mail@example.com", "&amp;", "&copy", "<b>", "</i>", "[ref]", "![img](i.png)",
+            "~~del~~", "5 * 3", "***", "__init__", "[open", "close]", "`tick", "éè", "漢字", "  ", "\\*",
+            "[x](", ")", "](y \"t\")", "![a]", "<http://a.b>", "<div",
+        ]
         var rng = SeededRandom(seed: UInt64(seed) + 1000)
         var text = ""
         for paragraph in 0..<3 {
@@ -78,7 +82,9 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         }
         for item in 0..<(5 + Int.random(in: 0..<10, using: &rng)) {
             let marker = ["- ", "- ", "* ", "1. ", "2) ", "  - ", "    - "][Int.random(in: 0..<7, using: &rng)]
-            text += marker + pieces[Int.random(in: 0..<pieces.count, using: &rng)] + " item \(item) " + pieces[Int.random(in: 0..<pieces.count, using: &rng)] + "\n"
+            text +=
+                marker + pieces[Int.random(in: 0..<pieces.count, using: &rng)] + " item \(item) "
+                + pieces[Int.random(in: 0..<pieces.count, using: &rng)] + "\n"
             switch Int.random(in: 0..<6, using: &rng) {
             case 0: text += "\n"
             case 1: text += "  continued *text* [ref]\n"
@@ -88,10 +94,19 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
             }
         }
         text += "\n"
+        for _ in 0..<(3 + Int.random(in: 0..<6, using: &rng)) {
+            let prefix = ["> ", ">", "  > ", "", "    ", ">  "][Int.random(in: 0..<6, using: &rng)]
+            text +=
+                prefix + pieces[Int.random(in: 0..<pieces.count, using: &rng)] + " quoted "
+                + pieces[Int.random(in: 0..<pieces.count, using: &rng)] + "\n"
+        }
+        text += "\n"
         text += "  ```swift\n"
         for _ in 0..<(10 + Int.random(in: 0..<30, using: &rng)) {
             let indent = String(repeating: " ", count: Int.random(in: 0..<5, using: &rng))
-            text += indent + pieces[Int.random(in: 0..<pieces.count, using: &rng)] + " <&> " + ["``", "```x", "~~~", "\t", ""][Int.random(in: 0..<5, using: &rng)] + "\n"
+            text +=
+                indent + pieces[Int.random(in: 0..<pieces.count, using: &rng)] + " <&> "
+                + ["``", "```x", "~~~", "\t", ""][Int.random(in: 0..<5, using: &rng)] + "\n"
         }
         text += "  ```\n\n"
         text += "[ref]: /defined-late\n"

@@ -5,7 +5,8 @@ import Testing
 /// The terminal renderer: widths, wrapping, plain output, boxes and hanging indents.
 @Suite struct TerminalTests {
     static func render(_ markdown: String, width: Int = 40, color: Bool = false, hyperlinks: Bool = false) -> String {
-        MarkdownTerminalRenderer.render(MarkdownParser.parse(markdown), style: TerminalStyle(width: width, color: color, hyperlinks: hyperlinks))
+        MarkdownTerminalRenderer.render(
+            MarkdownParser.parse(markdown), style: TerminalStyle(width: width, color: color, hyperlinks: hyperlinks))
     }
 
     /// The text a terminal shows: SGR and OSC 8 sequences removed.
@@ -135,6 +136,7 @@ import Testing
         }
         _ = stream.finish()
         let whole = Self.mixed.split(separator: " ", omittingEmptySubsequences: false).map { $0 + " " }.joined()
-        #expect(stream.terminal(style: style) == MarkdownTerminalRenderer.render(MarkdownParser.parse(whole), style: style))
+        #expect(
+            stream.terminal(style: style) == MarkdownTerminalRenderer.render(MarkdownParser.parse(whole), style: style))
     }
 }

@@ -22,7 +22,8 @@ public struct MarkdownOptions: Hashable, Sendable {
     /// All the GitHub extensions LLM output uses, on.
     public static let `default` = MarkdownOptions()
     /// Plain CommonMark 0.31.2, no extensions (what the spec examples expect).
-    public static let commonMark = MarkdownOptions(tables: false, strikethrough: false, taskLists: false, autolinks: false)
+    public static let commonMark = MarkdownOptions(
+        tables: false, strikethrough: false, taskLists: false, autolinks: false)
 }
 
 /// A parsed markdown text: its top-level blocks and the source they came from.

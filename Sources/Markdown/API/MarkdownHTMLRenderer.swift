@@ -245,7 +245,10 @@ struct HTMLWriter {
     private mutating func checkbox() {
         guard let checked = pendingCheckbox else { return }
         pendingCheckbox = nil
-        raw(checked ? "<input type=\"checkbox\" checked=\"\" disabled=\"\" /> " : "<input type=\"checkbox\" disabled=\"\" /> ")
+        raw(
+            checked
+                ? "<input type=\"checkbox\" checked=\"\" disabled=\"\" /> "
+                : "<input type=\"checkbox\" disabled=\"\" /> ")
     }
 
     private mutating func tableCell(_ cell: [MarkdownInline], header: Bool, alignment: MarkdownTableAlignment) {
@@ -330,7 +333,8 @@ struct HTMLWriter {
             switch inline.kind {
             case .text(let t), .code(let t), .html(let t): escape(t)
             case .softBreak, .hardBreak: bytes.append(0x20)
-            case .emphasis(let c), .strong(let c), .strikethrough(let c), .link(_, _, let c), .image(_, _, let c): plain(c)
+            case .emphasis(let c), .strong(let c), .strikethrough(let c), .link(_, _, let c), .image(_, _, let c):
+                plain(c)
             }
         }
     }

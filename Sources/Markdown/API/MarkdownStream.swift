@@ -53,6 +53,9 @@ public final class MarkdownStream {
     private var stable: (paragraphStart: Int, length: Int, html: String)?
     /// HTML of the closed items of the open top-level list, per tightness (tight, loose).
     private var itemCache: (list: BlockNode, definitions: Int, html: [ObjectIdentifier: (String?, String?)])?
+    /// One inline parser reused for the paragraph fast path (rebuilt when definitions change).
+    private var inlineArena: InlineParser?
+    private var inlineArenaDefinitions = -1
     /// The open fenced code block's opening tag and escaped content so far.
     private var codeCache: (node: BlockNode, covered: Int, html: String)?
     /// Tests set this to compare every fast-path tail with a full render.
@@ -110,10 +113,13 @@ public final class MarkdownStream {
     /// The text so far rendered for a terminal; final blocks are cached per style, the tail re-rendered.
     public func terminal(style: TerminalStyle) -> String {
         var finalPart: String
-        if let (cachedStyle, text, count) = terminalCache, cachedStyle == style, count <= finalBlocks.count, dirty.isEmpty {
+        if let (cachedStyle, text, count) = terminalCache, cachedStyle == style, count <= finalBlocks.count,
+            dirty.isEmpty
+        {
             finalPart = text
             if count < finalBlocks.count {
-                finalPart = TerminalWriter.join(finalPart, TerminalWriter.render(finalBlocks[count...].compactMap { $0 }, style: style))
+                finalPart = TerminalWriter.join(
+                    finalPart, TerminalWriter.render(finalBlocks[count...].compactMap { $0 }, style: style))
             }
         } else {
             finalPart = TerminalWriter.render(finalBlocks.compactMap { $0 }, style: style)
@@ -165,7 +171,9 @@ public final class MarkdownStream {
     }
 
     /// Tail renders only need HTML, so they skip computing source ranges.
-    static func noRange(_ a: Int, _ b: Int) -> SourceRange { SourceRange(at: SourceLocation(offset: a, line: 1, column: 1)) }
+    static func noRange(_ a: Int, _ b: Int) -> SourceRange {
+        SourceRange(at: SourceLocation(offset: a, line: 1, column: 1))
+    }
 
     private func locate(_ a: Int, _ b: Int) -> SourceRange {
         SourceRange(start: location(a), end: location(b))
@@ -252,7 +260,8 @@ public final class MarkdownStream {
         renderTailFully()
     }
 
-    /// The tail when it is one top-level paragraph, rendered from its stable prefix on.
+    /// The tail when it is one top-level paragraph (or a block quote holding one), rendered from
+    /// its stable prefix on.
     ///
     /// Inline constructs never span a point where nothing is left open (no unmatched opener,
     /// bracket, backtick run or `<` before it) that sits at a word start after a space, so the
@@ -261,39 +270,92 @@ public final class MarkdownStream {
         let b = parser.b
         var q = fed
         while q < b.count, Scan.isSpaceOrTab(b[q]) { q += 1 }
-        var subject: [UInt8]
+        // Only the text after the stable point is copied: the paragraph's lines, then the unfinished line.
+        var content: [UInt8] = []
         let paragraphStart: Int
+        var quoted = false
         if parser.open.count == 1 {
             // Nothing open: an unfinished first line that can only become a paragraph.
             var indent = 0
             for c in b[fed..<q] { indent += c == 0x09 ? 4 - indent % 4 : 1 }
-            guard q < b.count, indent < 4, b[q] != 0x5B, MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q) else { return nil }
-            subject = []
+            guard q < b.count, indent < 4, MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q),
+                MarkdownStream.cannotBeDefinition(Array(b[q...]))
+            else { return nil }
             paragraphStart = q
+        } else if parser.open.count == 3, parser.open[1].kind == .blockQuote, parser.open[1].children.count == 1 {
+            // A block quote holding one open paragraph: the unfinished line is quoted (`>` and at
+            // most one space, as the parser strips them) or a lazy continuation.
+            let paragraph = parser.open[2]
+            guard paragraph.kind == .paragraph, MarkdownStream.cannotBeDefinition(paragraph.content) else { return nil }
+            var r = fed
+            while r < b.count, r - fed < 3, b[r] == 0x20 { r += 1 }
+            var lineStart = fed
+            if r < b.count, b[r] == 0x3E {
+                r += 1
+                if r < b.count, b[r] == 0x09 { return nil }
+                if r < b.count, b[r] == 0x20 { r += 1 }
+                lineStart = r
+                q = r
+                while q < b.count, Scan.isSpaceOrTab(b[q]) { q += 1 }
+                guard q == b.count || MarkdownStream.continuesParagraph(b, from: lineStart, firstNonspace: q) else {
+                    return nil
+                }
+            } else {
+                guard q == b.count || MarkdownStream.continuesParagraph(b, from: lineStart, firstNonspace: q) else {
+                    return nil
+                }
+                // A lazy line goes into the paragraph with its indentation (inline parsing drops it).
+                if q < b.count { q = fed }
+            }
+            content = paragraph.content
+            paragraphStart = paragraph.startOffset
+            quoted = true
         } else {
             guard parser.open.count == 2, let paragraph = parser.open.last, paragraph.kind == .paragraph,
-                paragraph.content.first != 0x5B
+                MarkdownStream.cannotBeDefinition(paragraph.content)
             else { return nil }
             guard q == b.count || MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q) else { return nil }
-            subject = paragraph.content
+            content = paragraph.content
             paragraphStart = paragraph.startOffset
         }
-        subject.append(contentsOf: b[q...])
-        while let last = subject.last, Scan.isWhitespace(last) { subject.removeLast() }
-        if stable == nil || stable!.paragraphStart != paragraphStart || stable!.length > subject.count {
+        if stable == nil || stable!.paragraphStart != paragraphStart {
             stable = (paragraphStart, 0, "")
         }
-        let start = stable!.length
-        let suffix = Array(subject[start...])
-        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
-        let inline = InlineParser(suffix, options: options, definitions: parser.definitions)
+        var suffix: [UInt8] = []
+        var start = stable!.length
+        while true {
+            suffix.removeAll(keepingCapacity: true)
+            if start < content.count {
+                suffix.append(contentsOf: content[start...])
+                suffix.append(contentsOf: b[q...])
+            } else if start - content.count <= b.count - q {
+                suffix.append(contentsOf: b[(q + start - content.count)...])
+            }
+            while let last = suffix.last, Scan.isWhitespace(last) { suffix.removeLast() }
+            // The stable point lies beyond the trimmed text (cannot happen while text only grows): start over.
+            if start > 0, suffix.isEmpty {
+                stable = (paragraphStart, 0, "")
+                start = 0
+                continue
+            }
+            break
+        }
+        if inlineArena == nil || inlineArenaDefinitions != parser.definitions.count {
+            inlineArena = InlineParser([], options: options, definitions: parser.definitions)
+            inlineArenaDefinitions = parser.definitions.count
+        }
+        let inline = inlineArena!
+        inline.reset(suffix)
         inline.parse()
         var converter = InlineConverter(parser: inline, map: { $0 }, options: options)
         var writer = HTMLWriter()
         writer.inlines(converter.convert(inline.head, depth: 0, insideLink: false))
-        let html = "<p>" + stable!.html + writer.string + "</p>\n"
+        let html =
+            quoted
+            ? "<blockquote>\n<p>" + stable!.html + writer.string + "</p>\n</blockquote>\n"
+            : "<p>" + stable!.html + writer.string + "</p>\n"
         // Move the stable point forward once enough text follows it.
-        if suffix.count > 24 {
+        if suffix.count > 8 {
             // Resolved constructs (emphasis, links, code spans) must not span the point either.
             var spans: [(Int, Int)] = []
             var node = inline.head
@@ -302,21 +364,23 @@ public final class MarkdownStream {
                 if n.kind != .text, n.end > n.start { spans.append((Int(n.start), Int(n.end))) }
                 node = n.next
             }
+            spans += inline.textBrackets
             var k = min(inline.unresolved, suffix.count - 1)
-            var spanIndex = spans.count - 1
             while true {
                 while k > 0, !(suffix[k - 1] == 0x20 && !Scan.isWhitespace(suffix[k])) { k -= 1 }
                 if k == 0 { break }
-                while spanIndex >= 0, spans[spanIndex].0 >= k { spanIndex -= 1 }
-                if spanIndex >= 0, spans[spanIndex].1 > k {
-                    k = spans[spanIndex].0
-                    continue
-                }
-                break
+                // Back off to the start of the outermost construct the point falls inside, if any.
+                var outermost = k
+                for (a, e) in spans where a < k && e > k { outermost = min(outermost, a) }
+                if outermost == k { break }
+                k = outermost
             }
             var e = k
             while e > 0, suffix[e - 1] == 0x20 { e -= 1 }
             if k > 0, e > 0, !Scan.isWhitespace(suffix[e - 1]) {
+                var builder = TreeBuilder(
+                    locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
+                builder.arena = sharedArena(for: parser.definitions)
                 var prefixWriter = HTMLWriter()
                 prefixWriter.inlines(builder.inlines(Array(suffix[..<e]), map: { $0 }))
                 stable!.html += prefixWriter.string + String(repeating: " ", count: k - e)
@@ -348,7 +412,10 @@ public final class MarkdownStream {
         if codeCache == nil || codeCache!.node !== code {
             var writer = HTMLWriter()
             let info = String(decoding: code.info, as: UTF8.self)
-            writer.block(MarkdownBlock(kind: .codeBlock(info: info, code: ""), range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
+            writer.block(
+                MarkdownBlock(
+                    kind: .codeBlock(info: info, code: ""),
+                    range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
             var opening = writer.string
             opening.removeLast("</code></pre>\n".utf8.count)
             codeCache = (code, 0, opening)
@@ -389,8 +456,10 @@ public final class MarkdownStream {
         }
         let fresh = BlockParser(bytes: Array(b[lastLineStart...]), options: options, definitions: parser.definitions)
         let root = fresh.parseAll()
-        guard fresh.definitions.count == parser.definitions.count, let freshList = root.children.first, freshList.kind == .list,
-            freshList.ordered == list.ordered, freshList.bulletChar == list.bulletChar, freshList.delimiter == list.delimiter
+        guard fresh.definitions.count == parser.definitions.count, let freshList = root.children.first,
+            freshList.kind == .list,
+            freshList.ordered == list.ordered, freshList.bulletChar == list.bulletChar,
+            freshList.delimiter == list.delimiter
         else { return nil }
         tight = tight && freshList.tight
         if itemCache == nil || itemCache!.list !== list || itemCache!.definitions != parser.definitions.count {
@@ -398,7 +467,10 @@ public final class MarkdownStream {
         }
         var html = ""
         var opening = HTMLWriter()
-        opening.block(MarkdownBlock(kind: .list(start: list.ordered ? list.listStart : nil, tight: tight, items: []), range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
+        opening.block(
+            MarkdownBlock(
+                kind: .list(start: list.ordered ? list.listStart : nil, tight: tight, items: []),
+                range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
         var openTag = opening.string
         let closeTag = list.ordered ? "</ol>\n" : "</ul>\n"
         openTag.removeLast(closeTag.utf8.count)
@@ -411,6 +483,7 @@ public final class MarkdownStream {
                 continue
             }
             var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
+            builder.arena = sharedArena(for: parser.definitions)
             var writer = HTMLWriter()
             if let block = builder.block(item, tightParent: tight) { writer.block(block, tight: tight) }
             let text = writer.string
@@ -418,6 +491,7 @@ public final class MarkdownStream {
             html += text
         }
         var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: fresh.definitions)
+        builder.arena = sharedArena(for: fresh.definitions)
         var freshBlocks = builder.blocks(root.children)
         guard case .list(_, _, let items) = freshBlocks.first?.kind else { return nil }
         var writer = HTMLWriter()
@@ -427,6 +501,23 @@ public final class MarkdownStream {
         var rest = HTMLWriter()
         rest.blocks(freshBlocks, tight: false)
         return html + rest.string
+    }
+
+    /// The reusable inline parser, if it was made for the same definitions (saves allocations per chunk).
+    private func sharedArena(for definitions: [String: LinkDefinition]) -> InlineParser? {
+        if inlineArena == nil || inlineArenaDefinitions != parser.definitions.count {
+            inlineArena = InlineParser([], options: options, definitions: parser.definitions)
+            inlineArenaDefinitions = parser.definitions.count
+        }
+        return definitions.count == parser.definitions.count ? inlineArena : nil
+    }
+
+    /// Whether paragraph text can no longer turn out to start with a link reference definition:
+    /// it does not start with `[`, or its first bracket closes and is not followed by `:`.
+    static func cannotBeDefinition(_ content: [UInt8]) -> Bool {
+        guard content.first == 0x5B else { return true }
+        guard let (_, end) = Inlines.linkLabel(content, 0, content.count) else { return false }
+        return end < content.count && content[end] != 0x3A
     }
 
     /// Whether an unfinished line is paragraph text whatever follows it: it cannot start a block
@@ -475,6 +566,7 @@ public final class MarkdownStream {
         let tailParser = BlockParser(bytes: tail, options: options, definitions: parser.definitions)
         let root = tailParser.parseAll()
         var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: tailParser.definitions)
+        builder.arena = sharedArena(for: tailParser.definitions)
         tailBlocks = builder.blocks(root.children)
         var writer = HTMLWriter()
         writer.blocks(tailBlocks, tight: false)

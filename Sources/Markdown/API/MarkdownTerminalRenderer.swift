@@ -76,7 +76,9 @@ struct TerminalWriter {
 
     /// Control characters (ESC included) would let text drive the terminal: they are replaced.
     static func sanitize(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else { return text }
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else {
+            return text
+        }
         var out = String.UnicodeScalarView()
         for u in text.unicodeScalars {
             if u == "\t" {
@@ -125,7 +127,9 @@ struct TerminalWriter {
                 let allowed = MarkdownURLPolicy.allows(destination, image: false)
                 let linkURL = allowed && style.hyperlinks && style.color ? TerminalWriter.sanitize(destination) : nil
                 atoms(c, style: s.union(.link), url: linkURL ?? url, into: &out, depth: depth + 1)
-                if allowed, linkURL == nil, plainText(c) != destination, plainText(c) != destination.replacingOccurrences(of: "mailto:", with: "") {
+                if allowed, linkURL == nil, plainText(c) != destination,
+                    plainText(c) != destination.replacingOccurrences(of: "mailto:", with: "")
+                {
                     out.append(Atom(kind: .space))
                     words("(" + destination + ")", style: s.union(.dim), url: nil, into: &out)
                 }
@@ -145,14 +149,18 @@ struct TerminalWriter {
             switch inline.kind {
             case .text(let t), .code(let t), .html(let t): out += t
             case .softBreak, .hardBreak: out += " "
-            case .emphasis(let c), .strong(let c), .strikethrough(let c), .link(_, _, let c), .image(_, _, let c): out += plainText(c)
+            case .emphasis(let c), .strong(let c), .strikethrough(let c), .link(_, _, let c), .image(_, _, let c):
+                out += plainText(c)
             }
         }
         return out
     }
 
     /// Splits text into words and spaces; `glue` attaches the text to the neighbouring word.
-    private func words(_ text: String, style s: Style, url: String?, into out: inout [Atom], keepSpaces: Bool = false, glue: Bool = false) {
+    private func words(
+        _ text: String, style s: Style, url: String?, into out: inout [Atom], keepSpaces: Bool = false,
+        glue: Bool = false
+    ) {
         let text = TerminalWriter.sanitize(text)
         if keepSpaces {
             out.append(Atom(kind: .word, text: text, width: DisplayWidth.of(text), style: s, url: url))
@@ -266,7 +274,9 @@ struct TerminalWriter {
             while j < atoms.count {
                 let a = atoms[j]
                 if a.kind == .space {
-                    guard j + 1 < atoms.count, atoms[j + 1].kind == .word, atoms[j + 1].style == s, atoms[j + 1].url == url else { break }
+                    guard j + 1 < atoms.count, atoms[j + 1].kind == .word, atoms[j + 1].style == s,
+                        atoms[j + 1].url == url
+                    else { break }
                     run += " "
                 } else {
                     guard a.style == s, a.url == url else { break }
@@ -331,7 +341,9 @@ struct TerminalWriter {
         case .thematicBreak:
             return [paint(String(repeating: "─", count: width), .dim)]
         case .codeBlock(let info, let code):
-            var codeLines = code.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalWriter.sanitize(String($0)) }
+            var codeLines = code.split(separator: "\n", omittingEmptySubsequences: false).map {
+                TerminalWriter.sanitize(String($0))
+            }
             if codeLines.last == "" { codeLines.removeLast() }
             let language = TerminalWriter.sanitize(String(info.prefix { $0 != " " && $0 != "\t" }))
             if !style.color {
@@ -351,7 +363,9 @@ struct TerminalWriter {
             result.append(paint("└" + String(repeating: "─", count: width - 1), .dim))
             return result
         case .htmlBlock(let text):
-            var textLines = text.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalWriter.sanitize(String($0)) }
+            var textLines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+                TerminalWriter.sanitize(String($0))
+            }
             if textLines.last == "" { textLines.removeLast() }
             return textLines.flatMap { hardWrap($0, width: width) }.map { paint($0, .dim) }
         case .blockQuote(let children):
@@ -425,7 +439,9 @@ struct TerminalWriter {
         return out
     }
 
-    private func table(alignments: [MarkdownTableAlignment], header: [[MarkdownInline]], rows: [[[MarkdownInline]]], width: Int) -> [String] {
+    private func table(
+        alignments: [MarkdownTableAlignment], header: [[MarkdownInline]], rows: [[[MarkdownInline]]], width: Int
+    ) -> [String] {
         let columns = alignments.count
         guard columns > 0 else { return [] }
         let all = [header] + rows
@@ -449,7 +465,9 @@ struct TerminalWriter {
             widths = [Int](repeating: 1, count: columns)
         } else {
             while widths.reduce(0, +) > available {
-                guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 1 else { break }
+                guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 1 else {
+                    break
+                }
                 widths[widest] -= 1
             }
         }
@@ -471,7 +489,9 @@ struct TerminalWriter {
                     case .center: (left, right) = (pad / 2, pad - pad / 2)
                     default: (left, right) = (0, pad)
                     }
-                    line += " " + String(repeating: " ", count: left) + text + String(repeating: " ", count: right) + " " + paint("│", .dim)
+                    line +=
+                        " " + String(repeating: " ", count: left) + text + String(repeating: " ", count: right) + " "
+                        + paint("│", .dim)
                 }
                 result.append(line)
             }

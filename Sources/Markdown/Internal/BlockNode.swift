@@ -1,6 +1,8 @@
 /// A block under construction: a class so the open-block stack can mutate it in place.
 final class BlockNode {
-    enum Kind: UInt8 { case document, blockQuote, list, item, paragraph, heading, thematicBreak, codeBlock, htmlBlock, table }
+    enum Kind: UInt8 {
+        case document, blockQuote, list, item, paragraph, heading, thematicBreak, codeBlock, htmlBlock, table
+    }
 
     @exclusivity(unchecked) var kind: Kind
     @exclusivity(unchecked) var children: [BlockNode] = []

@@ -282,7 +282,8 @@ final class BlockParser {
                 container.info = Inlines.unescapeAndDecode(b[s..<e])
                 advance(lineEnd - offset, columns: false)
             } else if !indented, c == 0x3C,
-                case let t = Scan.htmlBlockStart(b, firstNonspace, lineEnd, canInterruptParagraph: container.kind == .paragraph),
+                case let t = Scan.htmlBlockStart(
+                    b, firstNonspace, lineEnd, canInterruptParagraph: container.kind == .paragraph),
                 t != 0
             {
                 container = addChild(.htmlBlock, at: firstNonspace, lastMatched: &matched)
@@ -309,7 +310,8 @@ final class BlockParser {
                 container = addChild(.thematicBreak, at: firstNonspace, lastMatched: &matched)
                 container.endOffset = lineEnd
                 advance(lineEnd - offset, columns: false)
-            } else if !indented, !deepEnough, let marker = listMarker(interruptsParagraph: container.kind == .paragraph) {
+            } else if !indented, !deepEnough, let marker = listMarker(interruptsParagraph: container.kind == .paragraph)
+            {
                 let at = firstNonspace
                 advance(firstNonspace + marker.length - offset, columns: false)
                 let saveTab = partiallyConsumedTab
@@ -355,7 +357,8 @@ final class BlockParser {
         findFirstNonspace()
         if blank, let last = container.children.last { last.lastLineBlank = true }
         let kind = container.kind
-        let lastLineBlank = blank && kind != .blockQuote && kind != .heading && kind != .thematicBreak
+        let lastLineBlank =
+            blank && kind != .blockQuote && kind != .heading && kind != .thematicBreak
             && !(kind == .codeBlock && container.fenced)
             && !(kind == .item && container.children.isEmpty && container.startLine == lineNumber)
         container.lastLineBlank = lastLineBlank
@@ -462,7 +465,8 @@ final class BlockParser {
         let header = splitCells(headerBytes, source: sourceOffset(of: paragraph, contentOffset: lastStart))
         guard header.count == alignments.count else { return nil }
         open.removeLast()
-        let table = BlockNode(.table, start: sourceOffset(of: paragraph, contentOffset: lastStart), line: lineNumber - 1)
+        let table = BlockNode(
+            .table, start: sourceOffset(of: paragraph, contentOffset: lastStart), line: lineNumber - 1)
         if lastStart > 0 {
             paragraph.content.removeSubrange(lastStart...)
             var k = 0
@@ -501,7 +505,11 @@ final class BlockParser {
         var k = 0
         var best = node.startOffset
         while k + 1 < node.segments.count {
-            if node.segments[k] <= contentOffset { best = node.segments[k + 1] + (contentOffset - node.segments[k]) } else { break }
+            if node.segments[k] <= contentOffset {
+                best = node.segments[k + 1] + (contentOffset - node.segments[k])
+            } else {
+                break
+            }
             k += 2
         }
         return best

@@ -12,14 +12,19 @@ enum ExtendedAutolinks {
         }
         func emitText(_ end: Int) {
             if end > emitted {
-                out.append(MarkdownInline(kind: .text(String(decoding: text[emitted..<end], as: UTF8.self)), offsets: offsets(emitted, end)))
+                out.append(
+                    MarkdownInline(
+                        kind: .text(String(decoding: text[emitted..<end], as: UTF8.self)),
+                        offsets: offsets(emitted, end)))
             }
         }
         func emitLink(_ start: Int, _ end: Int, prefix: String) {
             emitText(start)
             let label = String(decoding: text[start..<end], as: UTF8.self)
             let child = MarkdownInline(kind: .text(label), offsets: offsets(start, end))
-            out.append(MarkdownInline(kind: .link(destination: prefix + label, title: "", [child]), offsets: offsets(start, end)))
+            out.append(
+                MarkdownInline(
+                    kind: .link(destination: prefix + label, title: "", [child]), offsets: offsets(start, end)))
             emitted = end
         }
         while i < n {
@@ -75,7 +80,9 @@ enum ExtendedAutolinks {
             } else if c == 0x5F {
                 underscore = true
                 j += 1
-            } else if c == 0x2E, j + 1 < n, Scan.isAlnum(t[j + 1]) || t[j + 1] == 0x2D || t[j + 1] == 0x5F || t[j + 1] >= 0x80 {
+            } else if c == 0x2E, j + 1 < n,
+                Scan.isAlnum(t[j + 1]) || t[j + 1] == 0x2D || t[j + 1] == 0x5F || t[j + 1] >= 0x80
+            {
                 guard j > segmentStart else { return nil }
                 segments.append((j, underscore))
                 underscore = false

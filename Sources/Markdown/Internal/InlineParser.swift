@@ -35,6 +35,9 @@ final class InlineParser {
     /// The earliest position of a construct more text could still complete (an opener with no
     /// closer yet, a backtick run, a `<`): the streaming renderer never caches output past it.
     @exclusivity(unchecked) var unresolved = Int.max
+    /// Brackets that closed without making a link, from opener to `]`: their outcome depended on
+    /// the text between, so the streaming renderer treats them like spans.
+    @exclusivity(unchecked) var textBrackets: [(Int, Int)] = []
 
     struct Delimiter {
         var node: Int32
@@ -93,6 +96,7 @@ final class InlineParser {
         tail = -1
         pos = 0
         unresolved = Int.max
+        textBrackets.removeAll(keepingCapacity: true)
         delims.removeAll(keepingCapacity: true)
         lastDelim = -1
         brackets.removeAll(keepingCapacity: true)
@@ -119,7 +123,8 @@ final class InlineParser {
     private func appendText(_ bytes: ArraySlice<UInt8>, start: Int, end: Int) -> Int32 {
         let ls = Int32(lits.count)
         lits.append(contentsOf: bytes)
-        return append(ArenaNode(kind: .text, litStart: ls, litLen: Int32(bytes.count), start: Int32(start), end: Int32(end)))
+        return append(
+            ArenaNode(kind: .text, litStart: ls, litLen: Int32(bytes.count), start: Int32(start), end: Int32(end)))
     }
 
     @discardableResult
@@ -266,14 +271,17 @@ final class InlineParser {
         if let close = findClosingBackticks(from: j, length: length) {
             var content = Array(s[j..<close])
             for k in content.indices where content[k] == 0x0A { content[k] = 0x20 }
-            if content.count >= 2, content.first == 0x20, content.last == 0x20, content.contains(where: { $0 != 0x20 }) {
+            if content.count >= 2, content.first == 0x20, content.last == 0x20, content.contains(where: { $0 != 0x20 })
+            {
                 content.removeFirst()
                 content.removeLast()
             }
             let ls = Int32(lits.count)
             lits.append(contentsOf: content)
             pos = close + length
-            append(ArenaNode(kind: .code, litStart: ls, litLen: Int32(content.count), start: Int32(start), end: Int32(pos)))
+            append(
+                ArenaNode(kind: .code, litStart: ls, litLen: Int32(content.count), start: Int32(start), end: Int32(pos))
+            )
         } else {
             unresolved = min(unresolved, start)
             appendText(s[start..<j], start: start, end: j)
@@ -304,7 +312,8 @@ final class InlineParser {
             pos = end
             let ls = Int32(lits.count)
             lits.append(contentsOf: s[(at + 1)..<(end - 1)])
-            let text = ArenaNode(kind: .text, litStart: ls, litLen: Int32(end - 1 - (at + 1)), start: Int32(at + 1), end: Int32(end - 1))
+            let text = ArenaNode(
+                kind: .text, litStart: ls, litLen: Int32(end - 1 - (at + 1)), start: Int32(at + 1), end: Int32(end - 1))
             links.append(((isEmail ? "mailto:" : "") + destination, ""))
             let link = append(ArenaNode(kind: .link, start: Int32(at), end: Int32(end), extra: Int32(links.count - 1)))
             let t = Int32(nodes.count)
@@ -427,7 +436,10 @@ final class InlineParser {
         }
         let node = appendText(s[start..<pos], start: start, end: pos)
         if canOpen || canClose {
-            delims.append(Delimiter(node: node, char: c, canOpen: canOpen, canClose: canClose, originalLength: count, prev: lastDelim, next: -1))
+            delims.append(
+                Delimiter(
+                    node: node, char: c, canOpen: canOpen, canClose: canClose, originalLength: count, prev: lastDelim,
+                    next: -1))
             let index = delims.count - 1
             if lastDelim >= 0 { delims[lastDelim].next = index }
             lastDelim = index
@@ -468,7 +480,8 @@ final class InlineParser {
                     if d.char == 0x7E {
                         if o.originalLength == d.originalLength { found = true; break }
                     } else {
-                        let oddMatch = (d.canOpen || o.canClose) && d.originalLength % 3 != 0
+                        let oddMatch =
+                            (d.canOpen || o.canClose) && d.originalLength % 3 != 0
                             && (o.originalLength + d.originalLength) % 3 == 0
                         if !oddMatch { found = true; break }
                     }
@@ -518,7 +531,8 @@ final class InlineParser {
             removeDelimiter(d)
             d = p
         }
-        let emph = insert(after: o.node, ArenaNode(kind: kind, start: nodes[Int(o.node)].end, end: nodes[Int(c.node)].start))
+        let emph = insert(
+            after: o.node, ArenaNode(kind: kind, start: nodes[Int(o.node)].end, end: nodes[Int(c.node)].start))
         moveBetween(emph, c.node, into: emph)
         if openerChars == 0 {
             unlink(o.node)
@@ -537,7 +551,10 @@ final class InlineParser {
 
     private func pushBracket(_ node: Int32, image: Bool) {
         if !brackets.isEmpty { brackets[brackets.count - 1].bracketAfter = true }
-        brackets.append(Bracket(node: node, image: image, active: true, bracketAfter: false, previousDelimiter: lastDelim, position: pos + (image ? 2 : 1)))
+        brackets.append(
+            Bracket(
+                node: node, image: image, active: true, bracketAfter: false, previousDelimiter: lastDelim,
+                position: pos + (image ? 2 : 1)))
     }
 
     private func handleCloseBracket() {
@@ -548,6 +565,7 @@ final class InlineParser {
             return
         }
         guard opener.image || brackets.count - 1 >= linkFloor else {
+            textBrackets.append((Int(nodes[Int(opener.node)].start), pos))
             popBracket()
             appendText(s[closeAt..<pos], start: closeAt, end: pos)
             return
@@ -608,12 +626,17 @@ final class InlineParser {
             if afterText >= n || s[afterText] == 0x28 || s[afterText] == 0x5B {
                 unresolved = min(unresolved, Int(nodes[Int(opener.node)].start))
             }
+            textBrackets.append((Int(nodes[Int(opener.node)].start), afterText))
             popBracket()
             appendText(s[closeAt..<afterText], start: closeAt, end: afterText)
             return
         }
         links.append((destination, title))
-        let link = insert(after: opener.node, ArenaNode(kind: opener.image ? .image : .link, start: nodes[Int(opener.node)].start, end: Int32(pos), extra: Int32(links.count - 1)))
+        let link = insert(
+            after: opener.node,
+            ArenaNode(
+                kind: opener.image ? .image : .link, start: nodes[Int(opener.node)].start, end: Int32(pos),
+                extra: Int32(links.count - 1)))
         // Everything after the opener becomes the link text.
         var cur = nodes[Int(link)].next
         if cur >= 0 {

@@ -229,11 +229,15 @@ enum Inlines {
             k += 1
             while k < n, Scan.isSpaceOrTab(c[k]) { k += 1 }
         }
-        if k > destEnd, k < n, c[k] == 0x22 || c[k] == 0x27 || c[k] == 0x28, let (title, titleEnd) = linkTitle(c, k, n) {
+        if k > destEnd, k < n, c[k] == 0x22 || c[k] == 0x27 || c[k] == 0x28, let (title, titleEnd) = linkTitle(c, k, n)
+        {
             var e = titleEnd
             while e < n, Scan.isSpaceOrTab(c[e]) { e += 1 }
             if e >= n || c[e] == 0x0A {
-                return (key, LinkDefinition(destination: destination, title: String(decoding: title, as: UTF8.self)), min(e + 1, n))
+                return (
+                    key, LinkDefinition(destination: destination, title: String(decoding: title, as: UTF8.self)),
+                    min(e + 1, n)
+                )
             }
         }
         // Without.

@@ -8,7 +8,9 @@ enum Scan {
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
     @inline(__always) static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
     @inline(__always) static func isAlnum(_ c: UInt8) -> Bool { isLetter(c) || isDigit(c) }
-    @inline(__always) static func isHexDigit(_ c: UInt8) -> Bool { isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) }
+    @inline(__always) static func isHexDigit(_ c: UInt8) -> Bool {
+        isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66)
+    }
     static func isASCIIPunctuation(_ c: UInt8) -> Bool {
         (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E)
     }
@@ -131,7 +133,8 @@ enum Scan {
         var k = i
         if let n = openTag(b, i, end) ?? closingTag(b, i, end) {
             k = i + n
-            let lowerName = String(decoding: b[(b[i + 1] == 0x2F ? i + 2 : i + 1)..<min(end, i + 12)], as: UTF8.self).lowercased()
+            let lowerName = String(decoding: b[(b[i + 1] == 0x2F ? i + 2 : i + 1)..<min(end, i + 12)], as: UTF8.self)
+                .lowercased()
             for t in ["script", "style", "pre", "textarea"] where lowerName.hasPrefix(t) {
                 let after = lowerName.utf8.dropFirst(t.utf8.count).first
                 if after == nil || !(isAlnum(after!) || after! == 0x2D) { return 0 }
@@ -148,7 +151,8 @@ enum Scan {
             var j = i
             while j + 1 < end {
                 if b[j] == 0x3C, b[j + 1] == 0x2F {
-                    for tag in ["script>", "pre>", "style>", "textarea>"] as [StaticString] where hasPrefix(b, j + 2, end, tag) {
+                    for tag in ["script>", "pre>", "style>", "textarea>"] as [StaticString]
+                    where hasPrefix(b, j + 2, end, tag) {
                         return true
                     }
                 }
@@ -216,7 +220,10 @@ enum Scan {
                     let s = k
                     while k < end {
                         let d = b[k]
-                        if isWhitespace(d) || d == 0x22 || d == 0x27 || d == 0x3D || d == 0x3C || d == 0x3E || d == 0x60 { break }
+                        if isWhitespace(d) || d == 0x22 || d == 0x27 || d == 0x3D || d == 0x3C || d == 0x3E || d == 0x60
+                        {
+                            break
+                        }
                         k += 1
                     }
                     guard k > s else { return nil }

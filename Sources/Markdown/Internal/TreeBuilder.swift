@@ -41,7 +41,8 @@ struct TreeBuilder {
             return MarkdownBlock(kind: .thematicBreak, range: range(node))
         case .codeBlock:
             let info = String(decoding: node.info, as: UTF8.self)
-            return MarkdownBlock(kind: .codeBlock(info: info, code: String(decoding: node.content, as: UTF8.self)), range: range(node))
+            return MarkdownBlock(
+                kind: .codeBlock(info: info, code: String(decoding: node.content, as: UTF8.self)), range: range(node))
         case .htmlBlock:
             return MarkdownBlock(kind: .htmlBlock(String(decoding: node.content, as: UTF8.self)), range: range(node))
         case .blockQuote:
@@ -51,7 +52,9 @@ struct TreeBuilder {
             for item in node.children {
                 if let b = block(item, tightParent: node.tight) { items.append(b) }
             }
-            return MarkdownBlock(kind: .list(start: node.ordered ? node.listStart : nil, tight: node.tight, items: items), range: range(node))
+            return MarkdownBlock(
+                kind: .list(start: node.ordered ? node.listStart : nil, tight: node.tight, items: items),
+                range: range(node))
         case .item:
             var task: Bool?
             var children: [MarkdownBlock] = []
@@ -83,7 +86,8 @@ struct TreeBuilder {
                 }
                 if r == 0 { header = cells } else { rows.append(cells) }
             }
-            return MarkdownBlock(kind: .table(alignments: node.alignments, header: header, rows: rows), range: range(node))
+            return MarkdownBlock(
+                kind: .table(alignments: node.alignments, header: header, rows: rows), range: range(node))
         }
     }
 
@@ -189,7 +193,8 @@ struct InlineConverter {
                 break
             }
             let range = map(Int(node.start))..<max(map(Int(node.start)), map(Int(node.end)))
-            let container = node.kind == .emphasis || node.kind == .strong || node.kind == .strikethrough
+            let container =
+                node.kind == .emphasis || node.kind == .strong || node.kind == .strikethrough
                 || node.kind == .link || node.kind == .image
             if container, depth >= TreeBuilder.maxInlineDepth {
                 // Too deep: keep the content, drop the wrapper.
@@ -218,7 +223,8 @@ struct InlineConverter {
             case .link, .image:
                 let (destination, title) = parser.links[Int(node.extra)]
                 let children = convert(node.first, depth: depth + 1, insideLink: true)
-                kind = node.kind == .link
+                kind =
+                    node.kind == .link
                     ? .link(destination: destination, title: title, children)
                     : .image(source: destination, title: title, children)
             }
