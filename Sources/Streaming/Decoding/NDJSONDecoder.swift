@@ -159,6 +159,10 @@ public struct NDJSONDecoder: Sendable {
         }
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
         let number = linesEnded
+        if let chunk = ChunkFastPath.parse(line) {
+            output.append(DecodedLine(line: number, content: .event(.chunk(chunk.text)), time: chunk.time))
+            return
+        }
         let value: Value
         do {
             value = try JSONParser.parseValue(bytes: line, limits: limits)

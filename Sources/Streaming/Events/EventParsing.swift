@@ -28,6 +28,7 @@ extension StreamEvent {
         guard let data = payload.objectValue else {
             throw EventShapeError(reason: "`\(name)` event: member `data` must be an object, found \(payload.typeName)")
         }
+        if name == "chunk", data.count == 1, case .string(let text)? = data["text"] { return .event(.chunk(text)) }
         var reader = PayloadReader(event: name, object: data)
         switch name {
         case "chunk":
@@ -77,47 +78,66 @@ private func with<T>(_ value: T, _ change: (inout T) -> Void) -> T {
     return copy
 }
 
-/// Takes known members out of a payload so what remains becomes `extra`.
+/// Reads known members of a payload; what it did not read becomes `extra`.
+///
+/// It never mutates the payload: removing members from a shared `ValueObject` would copy it, and this
+/// runs once per chunk, thousands of times per stream.
 private struct PayloadReader {
     let event: String
-    var rest: ValueObject
+    let object: ValueObject
+    private var read = 0
+    private var names: [String] = []
 
     init(event: String, object: ValueObject) {
         self.event = event
-        rest = object
+        self.object = object
+    }
+
+    /// The members not read, empty without any allocation in the common case of no extras.
+    var rest: ValueObject {
+        if read == object.count { return ValueObject() }
+        return ValueObject(object.filter { !names.contains($0.key) }.map { ($0.key, $0.value) })
+    }
+
+    private mutating func lookup(_ key: String) -> Value? {
+        guard let value = object[key] else { return nil }
+        read += 1
+        names.append(key)
+        return value
     }
 
     mutating func any(_ key: String) -> Value? {
-        defer { rest[key] = nil }
-        guard let value = rest[key], !value.isNull else { return nil }
+        guard let value = lookup(key), !value.isNull else { return nil }
         return value
     }
 
     mutating func required(_ key: String) throws(EventShapeError) -> String {
-        guard let value = rest[key] else {
+        guard let value = lookup(key) else {
             throw EventShapeError(reason: "`\(event)` event: missing member `\(key)`")
         }
-        guard let string = value.stringValue else {
+        guard case .string(let string) = value else {
             throw EventShapeError(reason: "`\(event)` event: member `\(key)` must be a string, found \(value.typeName)")
         }
-        rest[key] = nil
         return string
     }
 
     mutating func optional(_ key: String) throws(EventShapeError) -> String? {
-        guard let value = rest[key], !value.isNull else {
-            rest[key] = nil
-            return nil
+        guard let value = lookup(key) else { return nil }
+        switch value {
+        case .null: return nil
+        case .string(let string): return string
+        default: throw EventShapeError(reason: "`\(event)` event: member `\(key)` must be a string, found \(value.typeName)")
         }
-        return try required(key)
     }
 
     /// Servers send codes and timestamps as strings or numbers; both are kept as text.
     mutating func optionalCode(_ key: String) throws(EventShapeError) -> String? {
-        if let number = rest[key]?.numberValue {
-            rest[key] = nil
-            return number.description
+        guard let value = lookup(key) else { return nil }
+        switch value {
+        case .null: return nil
+        case .string(let string): return string
+        case .number(let number): return number.description
+        default: throw EventShapeError(reason: "`\(event)` event: member `\(key)` must be a string, found \(value.typeName)")
         }
-        return try optional(key)
     }
 }

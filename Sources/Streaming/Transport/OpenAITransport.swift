@@ -8,8 +8,9 @@ import JSONSchema
 /// `tool_call_arguments` for each arguments fragment and `tool_call_ready` with the whole arguments
 /// when the choice finishes; `usage` is kept for the `completion` sent at `[DONE]`, followed by
 /// `end` with the finish reason. An `error` object (or an `error` event) becomes an `error` event
-/// followed by `end`, because such servers stop after reporting one.
-struct OpenAIFramer: EventFramer {
+/// followed by `end`, because such servers stop after reporting one. Public so recorded SSE bodies
+/// can be decoded without a server.
+public struct OpenAIEventDecoder: EventFramer, Sendable {
     private var decoder: SSEDecoder
     private var eventCount = 0
     private var finishReason: String?
@@ -18,14 +19,17 @@ struct OpenAIFramer: EventFramer {
     private var toolOrder: [Int] = []
     private var readyReported = false
 
-    init(maxLineBytes: Int) { decoder = SSEDecoder(maxLineBytes: maxLineBytes) }
+    /// A decoder with a per-line size limit (1 MiB by default).
+    public init(maxLineBytes: Int = 1 << 20) { decoder = SSEDecoder(maxLineBytes: maxLineBytes) }
 
-    mutating func feed(_ bytes: Data) -> (events: [StreamEvent], failure: StreamFailure?) {
+    /// The events the bytes complete, then the failure that ends the stream, if any.
+    public mutating func feed(_ bytes: Data) -> (events: [StreamEvent], failure: StreamFailure?) {
         let sse = decoder.feed(bytes)
         return map(sse, failure: decoder.failure)
     }
 
-    mutating func finish() -> (events: [StreamEvent], failure: StreamFailure?) {
+    /// The events and failure at the end of the body.
+    public mutating func finish() -> (events: [StreamEvent], failure: StreamFailure?) {
         let sse = decoder.finish()
         return map(sse, failure: decoder.failure)
     }
@@ -34,17 +38,17 @@ struct OpenAIFramer: EventFramer {
         var events: [StreamEvent] = []
         for event in sse {
             eventCount += 1
-            let data = event.data.trimmingCharacters(in: .whitespaces)
-            if data == "[DONE]" {
+            let data = event.data
+            if data == "[DONE]" || (data.hasSuffix("]") && data.trimmingCharacters(in: .whitespaces) == "[DONE]") {
                 events.append(contentsOf: readyEvents())
                 events.append(.completion(Completion(status: finishReason ?? "stop", totalUsage: usage)))
                 events.append(.end(reason: finishReason))
                 return (events, nil)
             }
-            if data.isEmpty { continue }
+            if data.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             let value: Value
             do {
-                value = try JSONParser.parseValue(data)
+                value = try JSONParser.parseValue(bytes: data.utf8)
             } catch {
                 let message = "event \(eventCount): invalid JSON at column \(error.range.start.column): \(error.message)"
                 return (events, StreamFailure(.malformedLine(line: eventCount), message))
@@ -162,7 +166,7 @@ public struct OpenAITransport: StreamTransport {
         }
         let urlRequest = streamer.request(
             path: "/v1/chat/completions", body: requestData(for: request), accept: "text/event-stream")
-        return streamer.stream(urlRequest, framer: OpenAIFramer(maxLineBytes: configuration.maxLineBytes), cancelPath: nil)
+        return streamer.stream(urlRequest, framer: OpenAIEventDecoder(maxLineBytes: configuration.maxLineBytes), cancelPath: nil)
     }
 
     /// Cancels running requests by closing their connections.

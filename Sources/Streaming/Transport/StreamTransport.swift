@@ -154,6 +154,9 @@ public struct UnifiedChatTransport: StreamTransport {
     public func cancel() async {
         await streamer.cancelAll(cancelPath: seedCancelPath)
     }
+
+    /// How many requests are still running, for tests that check nothing outlives a run.
+    var runningCount: Int { streamer.registry.count }
 }
 
 /// `POST {base}/api/ai/agent/execute`: a prompt or builtin run by id with variables, answered with NDJSON.
