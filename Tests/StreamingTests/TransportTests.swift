@@ -82,6 +82,18 @@ struct SeedTransportTests {
         #expect(server.requests.first?.header("Authorization") == nil)
     }
 
+    @Test("redirects are not followed, so the token never goes elsewhere")
+    func redirectRefused() async throws {
+        let server = try TestHTTPServer { request in
+            if request.path == "/elsewhere" { return Reply.ndjson([wire(.end(reason: nil))]) }
+            return Reply.json(status: 307, #"{"detail":"moved"}"#, extra: ["Location": "/elsewhere"])
+        }
+        defer { server.stop() }
+        let outcome = await collect(UnifiedChatTransport(configuration: configuration(server)).events(for: request))
+        #expect(outcome.failure?.kind == .http(status: 307))
+        #expect(server.requests.map(\.path) == ["/api/ai/chat/unified"])
+    }
+
     @Test("connection refused ends the run with connectionRefused")
     func connectionRefused() async throws {
         let port = try closedPort()

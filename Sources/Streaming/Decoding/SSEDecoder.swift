@@ -6,7 +6,7 @@ public struct ServerSentEvent: Sendable, Hashable {
     public var data: String
     /// The last event id seen so far (ids persist across events, as the standard says).
     public var id: String?
-    /// The reconnection time in milliseconds, when this event set one.
+    /// The reconnection time in milliseconds, when this event (or a data-less block before it) set one.
     public var retry: Int?
 
     /// An event from its parts.
@@ -161,9 +161,9 @@ public struct SSEDecoder: Sendable {
             eventType = ""
             data.removeAll(keepingCapacity: true)
             hasData = false
-            retry = nil
         }
         guard hasData else { return }
+        defer { retry = nil }
         data.removeLast()  // the standard drops the final line feed
         output.append(
             ServerSentEvent(

@@ -124,6 +124,15 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         completionHandler(.allow)
     }
 
+    /// Redirects are refused: following one would carry the bearer token to wherever it points, and a
+    /// POST turned into a GET is not the request the user made. The 3xx response becomes an HTTP error.
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
+    }
+
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         let (ok, continuation): (Bool, AsyncThrowingStream<StreamEvent, Error>.Continuation?) = lock.withLock {
             guard !finished else { return (true, nil) }
