@@ -30,8 +30,10 @@ func streamingBenchmarks() throws -> [Figure] {
     guard decodedEvents == recorded.count else {
         throw BenchError("ndjson: decoded \(decodedEvents) events, expected \(recorded.count)")
     }
-    figures.append(Figure(name: "streaming.ndjson.events-per-second", value: eventCount / ndjsonSeconds, unit: "events/s"))
-    figures.append(Figure(name: "streaming.ndjson.mb-per-second", value: Double(ndjson.count) / ndjsonSeconds / 1e6, unit: "MB/s"))
+    figures.append(
+        Figure(name: "streaming.ndjson.events-per-second", value: eventCount / ndjsonSeconds, unit: "events/s"))
+    figures.append(
+        Figure(name: "streaming.ndjson.mb-per-second", value: Double(ndjson.count) / ndjsonSeconds / 1e6, unit: "MB/s"))
 
     // The worst single feed while decoding the whole stream, fed as a drip of 1 KiB reads; the 99th
     // percentile beside it tells a slow feed from the scheduler preempting the process.
@@ -66,13 +68,16 @@ func streamingBenchmarks() throws -> [Figure] {
         guard case .chunk(let text) = timed.event else { continue }
         let delta = Value.object(ValueObject([("content", .string(text))]))
         let choice = Value.object(ValueObject([("index", 0), ("delta", delta), ("finish_reason", .null)]))
-        let object = Value.object(ValueObject([
-            ("id", "chatcmpl-bench"), ("object", "chat.completion.chunk"), ("model", "bench"), ("choices", [choice]),
-        ]))
+        let object = Value.object(
+            ValueObject([
+                ("id", "chatcmpl-bench"), ("object", "chat.completion.chunk"), ("model", "bench"),
+                ("choices", [choice]),
+            ]))
         sse += "data: " + object.jsonText + "\n\n"
         chunkCount += 1
     }
-    sse += "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":10000,\"total_tokens\":10010}}\n\n"
+    sse +=
+        "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":10000,\"total_tokens\":10010}}\n\n"
     sse += "data: [DONE]\n\n"
     let sseBytes = Data(sse.utf8)
     var sseEvents = 0
@@ -91,7 +96,7 @@ func streamingBenchmarks() throws -> [Figure] {
     guard sseEvents == chunkCount + 2 else {
         throw BenchError("sse: decoded \(sseEvents) events, expected \(chunkCount + 2)")
     }
-    figures.append(Figure(name: "streaming.sse.events-per-second", value: Double(sseEvents) / sseSeconds, unit: "events/s"))
+    figures.append(
+        Figure(name: "streaming.sse.events-per-second", value: Double(sseEvents) / sseSeconds, unit: "events/s"))
     return figures
 }
-

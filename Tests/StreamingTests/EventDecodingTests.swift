@@ -17,18 +17,25 @@ struct EventDecodingTests {
         ),
         (
             #"{"event":"completion","data":{"status":"success","output":"x","total_usage":{"input_tokens":3},"timing_stats":{"ms":5}}}"#,
-            .completion(Completion(status: "success", output: "x", totalUsage: ["input_tokens": 3], timingStats: ["ms": 5]))
+            .completion(
+                Completion(status: "success", output: "x", totalUsage: ["input_tokens": 3], timingStats: ["ms": 5]))
         ),
         (#"{"event":"data","data":{"anything":[1,"two"]}}"#, .data(["anything": [1, "two"]])),
         (
             #"{"event":"error","data":{"error_type":"rate_limit","message":"slow down","user_message":"Try later","code":"429"}}"#,
-            .error(StreamFailure(kind: .server, errorType: "rate_limit", message: "slow down", userMessage: "Try later", code: "429"))
+            .error(
+                StreamFailure(
+                    kind: .server, errorType: "rate_limit", message: "slow down", userMessage: "Try later", code: "429")
+            )
         ),
         (
             #"{"event":"broker","data":{"broker_id":"b","value":{"x":0.1},"source":"agent"}}"#,
             .broker(BrokerUpdate(brokerID: "b", value: ["x": 0.1], source: "agent"))
         ),
-        (#"{"event":"heartbeat","data":{"timestamp":"2026-01-01T00:00:00Z"}}"#, .heartbeat(timestamp: "2026-01-01T00:00:00Z")),
+        (
+            #"{"event":"heartbeat","data":{"timestamp":"2026-01-01T00:00:00Z"}}"#,
+            .heartbeat(timestamp: "2026-01-01T00:00:00Z")
+        ),
         (#"{"event":"heartbeat"}"#, .heartbeat(timestamp: nil)),
         (#"{"event":"end","data":{"reason":"done"}}"#, .end(reason: "done")),
         (#"{"event":"end","data":{}}"#, .end(reason: nil)),
@@ -52,7 +59,8 @@ struct EventDecodingTests {
     @Test("events round-trip through their wire form, extras included")
     func roundTrip() {
         var events = sampleEvents
-        events.append(.toolEvent(ToolEvent(event: "e", callID: "c", toolName: "t", extra: ValueObject([("new_field", 7)]))))
+        events.append(
+            .toolEvent(ToolEvent(event: "e", callID: "c", toolName: "t", extra: ValueObject([("new_field", 7)]))))
         events.append(.error(StreamFailure(kind: .server, errorType: "x", message: "y", code: "c")))
         let text = events.map(wire).joined(separator: "\n")
         #expect(decodeAll(text).compactMap(\.event) == events)
@@ -75,9 +83,11 @@ struct EventDecodingTests {
         let decoded = decodeAll(
             #"{"event":"error","data":{"error_type":"e","message":"m","code":500}}"# + "\n"
                 + #"{"event":"heartbeat","data":{"timestamp":1700000000.5}}"#)
-        #expect(decoded.map(\.event) == [
-            .error(StreamFailure(kind: .server, errorType: "e", message: "m", code: "500")), .heartbeat(timestamp: "1700000000.5"),
-        ])
+        #expect(
+            decoded.map(\.event) == [
+                .error(StreamFailure(kind: .server, errorType: "e", message: "m", code: "500")),
+                .heartbeat(timestamp: "1700000000.5"),
+            ])
     }
 
     @Test("an unknown event type is reported as unknown, not as an error")
@@ -110,7 +120,9 @@ struct EventDecodingTests {
 
     @Test("completion usage accepts the seeds' and OpenAI's names")
     func usage() {
-        #expect(Completion(status: "s", totalUsage: ["input_tokens": 3, "output_tokens": 4]).usage == TokenUsage(input: 3, output: 4, total: 7))
+        #expect(
+            Completion(status: "s", totalUsage: ["input_tokens": 3, "output_tokens": 4]).usage
+                == TokenUsage(input: 3, output: 4, total: 7))
         #expect(
             Completion(status: "s", totalUsage: ["prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 9]).usage
                 == TokenUsage(input: 1, output: 2, total: 9))

@@ -16,7 +16,9 @@ struct LifetimeTests {
         weak var weakCall: HTTPStreamCall?
         do {
             let (stream, continuation) = AsyncThrowingStream<StreamEvent, Error>.makeStream()
-            let call = HTTPStreamCall(framer: NDJSONFramer(maxLineBytes: 1 << 20), timeout: .seconds(5), token: nil) { _ in }
+            let call = HTTPStreamCall(framer: NDJSONFramer(maxLineBytes: 1 << 20), timeout: .seconds(5), token: nil) {
+                _ in
+            }
             weakCall = call
             var request = URLRequest(url: server.baseURL.appendingPathComponent("stream"))
             request.httpMethod = "POST"

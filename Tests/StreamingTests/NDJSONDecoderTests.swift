@@ -7,7 +7,8 @@ import Testing
 struct NDJSONDecoderTests {
     /// Multi-line input with a BOM, CRLF, a blank line, multibyte UTF-8 and a malformed line.
     static let tricky: [UInt8] =
-        [0xEF, 0xBB, 0xBF] + Array(
+        [0xEF, 0xBB, 0xBF]
+        + Array(
             (wire(.chunk("héllo ✓ 🎉")) + "\r\n\n" + wire(.statusUpdate(StatusUpdate(status: "s"))) + "\n{bad\n   \n"
                 + wire(.end(reason: "r"))).utf8)
 
@@ -67,7 +68,9 @@ struct NDJSONDecoderTests {
 
     @Test("a malformed JSON line is reported with its number and decoding continues")
     func malformedJSON() {
-        let lines = decodeAll(wire(.chunk("a")) + "\n{\"event\": \"chunk\", \"data\": {\"text\": \"x\"\n" + wire(.end(reason: nil)) + "\n")
+        let lines = decodeAll(
+            wire(.chunk("a")) + "\n{\"event\": \"chunk\", \"data\": {\"text\": \"x\"\n" + wire(.end(reason: nil)) + "\n"
+        )
         #expect(lines.count == 3)
         #expect(lines[1].failure?.kind == .malformedLine(line: 2))
         #expect(lines[1].failure?.message.hasPrefix("line 2: invalid JSON at column") == true)
@@ -119,7 +122,10 @@ struct NDJSONDecoderTests {
     func garbage() {
         let bytes: [UInt8] = [0xFF, 0xFE, 0x00, 0x0A, 0x7B, 0x22, 0xC3, 0x0A, 0x5D, 0x0A]
         let lines = decodeAll(bytes)
-        #expect(lines.map { $0.failure?.kind } == [.malformedLine(line: 1), .malformedLine(line: 2), .malformedLine(line: 3)])
+        #expect(
+            lines.map { $0.failure?.kind } == [
+                .malformedLine(line: 1), .malformedLine(line: 2), .malformedLine(line: 3),
+            ])
     }
 
     @Test("recorded times are read from `t`")

@@ -19,24 +19,28 @@ struct OpenAITransportTests {
     @Test("content deltas become chunks, usage a completion, [DONE] the end")
     func happyPath() async throws {
         let server = try TestHTTPServer { _ in
-            Self.sse([
-                #"{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}"#,
-                #"{"choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}"#,
-                #"{"choices":[{"index":0,"delta":{"content":"lo ✓"},"finish_reason":null}]}"#,
-                #"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
-                #"{"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}}"#,
-                "[DONE]",
-            ], comment: true)
+            Self.sse(
+                [
+                    #"{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}"#,
+                    #"{"choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}"#,
+                    #"{"choices":[{"index":0,"delta":{"content":"lo ✓"},"finish_reason":null}]}"#,
+                    #"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
+                    #"{"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}}"#,
+                    "[DONE]",
+                ], comment: true)
         }
         defer { server.stop() }
         let transport = OpenAITransport(configuration: configuration(server))
         let outcome = await collect(transport.events(for: request))
         #expect(outcome.failure == nil)
-        #expect(outcome.events == [
-            .chunk("Hel"), .chunk("lo ✓"),
-            .completion(Completion(status: "stop", totalUsage: ["prompt_tokens": 9, "completion_tokens": 2, "total_tokens": 11])),
-            .end(reason: "stop"),
-        ])
+        #expect(
+            outcome.events == [
+                .chunk("Hel"), .chunk("lo ✓"),
+                .completion(
+                    Completion(
+                        status: "stop", totalUsage: ["prompt_tokens": 9, "completion_tokens": 2, "total_tokens": 11])),
+                .end(reason: "stop"),
+            ])
         if case .completion(let completion)? = outcome.events.dropLast().last {
             #expect(completion.usage == TokenUsage(input: 9, output: 2, total: 11))
         }
@@ -65,15 +69,26 @@ struct OpenAITransportTests {
         defer { server.stop() }
         let outcome = await collect(OpenAITransport(configuration: configuration(server)).events(for: request))
         #expect(outcome.failure == nil)
-        #expect(outcome.events == [
-            .toolEvent(ToolEvent(event: "tool_call_started", callID: "call_a", toolName: "get_weather", data: ["index": 0])),
-            .toolEvent(ToolEvent(event: "tool_call_arguments", callID: "call_a", toolName: "get_weather", data: ["delta": "{\"city\":"])),
-            .toolEvent(ToolEvent(event: "tool_call_arguments", callID: "call_a", toolName: "get_weather", data: ["delta": "\"Oslo\"}"])),
-            .toolEvent(ToolEvent(
-                event: "tool_call_ready", callID: "call_a", toolName: "get_weather", data: ["arguments": "{\"city\":\"Oslo\"}"])),
-            .completion(Completion(status: "tool_calls")),
-            .end(reason: "tool_calls"),
-        ])
+        #expect(
+            outcome.events == [
+                .toolEvent(
+                    ToolEvent(event: "tool_call_started", callID: "call_a", toolName: "get_weather", data: ["index": 0])
+                ),
+                .toolEvent(
+                    ToolEvent(
+                        event: "tool_call_arguments", callID: "call_a", toolName: "get_weather",
+                        data: ["delta": "{\"city\":"])),
+                .toolEvent(
+                    ToolEvent(
+                        event: "tool_call_arguments", callID: "call_a", toolName: "get_weather",
+                        data: ["delta": "\"Oslo\"}"])),
+                .toolEvent(
+                    ToolEvent(
+                        event: "tool_call_ready", callID: "call_a", toolName: "get_weather",
+                        data: ["arguments": "{\"city\":\"Oslo\"}"])),
+                .completion(Completion(status: "tool_calls")),
+                .end(reason: "tool_calls"),
+            ])
     }
 
     @Test("an error object inside the stream becomes an error event and the end")
@@ -87,12 +102,15 @@ struct OpenAITransportTests {
         defer { server.stop() }
         let outcome = await collect(OpenAITransport(configuration: configuration(server)).events(for: request))
         #expect(outcome.failure == nil)
-        #expect(outcome.events == [
-            .chunk("a"),
-            .error(StreamFailure(
-                kind: .server, errorType: "invalid_request_error", message: "context length exceeded", code: "context_length_exceeded")),
-            .end(reason: "error"),
-        ])
+        #expect(
+            outcome.events == [
+                .chunk("a"),
+                .error(
+                    StreamFailure(
+                        kind: .server, errorType: "invalid_request_error", message: "context length exceeded",
+                        code: "context_length_exceeded")),
+                .end(reason: "error"),
+            ])
     }
 
     @Test("an HTTP error with an OpenAI error body carries its message")
@@ -129,7 +147,9 @@ struct OpenAITransportTests {
     func dripFeed() async throws {
         let text = "data: {\"choices\":[{\"delta\":{\"content\":\"é\"}}]}\r\n\r\ndata: [DONE]\r\n\r\n"
         let server = try TestHTTPServer { _ in
-            [Reply.head(contentType: "text/event-stream")] + Array(text.utf8).map { Reply.chunk(Data([$0])) } + [Reply.lastChunk]
+            [Reply.head(contentType: "text/event-stream")] + Array(text.utf8).map { Reply.chunk(Data([$0])) } + [
+                Reply.lastChunk
+            ]
         }
         defer { server.stop() }
         let outcome = await collect(OpenAITransport(configuration: configuration(server)).events(for: request))
@@ -139,7 +159,10 @@ struct OpenAITransportTests {
     @Test("cancel closes the connection and ends the stream with cancelled")
     func cancel() async throws {
         let server = try TestHTTPServer { _ in
-            [Reply.head(contentType: "text/event-stream"), Reply.chunk("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"), .hang]
+            [
+                Reply.head(contentType: "text/event-stream"),
+                Reply.chunk("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"), .hang,
+            ]
         }
         defer { server.stop() }
         let transport = OpenAITransport(configuration: configuration(server))

@@ -6,7 +6,8 @@ import Testing
 @Suite("Replay and recordings", .timeLimit(.minutes(1)))
 struct ReplayTests {
     func write(_ text: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("customui-replay-\(UUID().uuidString).ndjson")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "customui-replay-\(UUID().uuidString).ndjson")
         try Data(text.utf8).write(to: url)
         return url
     }
@@ -32,7 +33,10 @@ struct ReplayTests {
     @Test("an unpaced replay yields the recording's events at once, ignoring recorded times")
     func unpaced() async throws {
         // Times far beyond the test's limit prove that nothing waits for them.
-        let events = [TimedEvent(.chunk("a"), time: 0), TimedEvent(.chunk("b"), time: 600), TimedEvent(.end(reason: nil), time: 900)]
+        let events = [
+            TimedEvent(.chunk("a"), time: 0), TimedEvent(.chunk("b"), time: 600),
+            TimedEvent(.end(reason: nil), time: 900),
+        ]
         let url = try write(RecordedStream.text(events))
         defer { try? FileManager.default.removeItem(at: url) }
         let outcome = await collect(ReplayTransport(file: url).events(for: ExecutionRequest()), within: 10)
@@ -42,7 +46,10 @@ struct ReplayTests {
 
     @Test("a paced replay waits for recorded times divided by the speed")
     func paced() async throws {
-        let events = [TimedEvent(.chunk("a"), time: 0.1), TimedEvent(.chunk("b"), time: 0.3), TimedEvent(.end(reason: nil), time: 0.4)]
+        let events = [
+            TimedEvent(.chunk("a"), time: 0.1), TimedEvent(.chunk("b"), time: 0.3),
+            TimedEvent(.end(reason: nil), time: 0.4),
+        ]
         let url = try write(RecordedStream.text(events))
         defer { try? FileManager.default.removeItem(at: url) }
         let clock = ContinuousClock()
@@ -66,7 +73,8 @@ struct ReplayTests {
     @Test("replay faults: missing file, malformed line, missing end")
     func faults() async throws {
         let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-recording.ndjson")
-        #expect(await collect(ReplayTransport(file: missing).events(for: ExecutionRequest())).failure?.kind == .transport)
+        #expect(
+            await collect(ReplayTransport(file: missing).events(for: ExecutionRequest())).failure?.kind == .transport)
         let malformed = try write(wire(.chunk("a")) + "\nnot json\n" + wire(.end(reason: nil)) + "\n")
         defer { try? FileManager.default.removeItem(at: malformed) }
         let bad = await collect(ReplayTransport(file: malformed).events(for: ExecutionRequest()))
@@ -81,7 +89,10 @@ struct ReplayTests {
 
     @Test("cancelling a paced replay ends it with cancelled")
     func cancel() async throws {
-        let events = [TimedEvent(.chunk("a"), time: 0), TimedEvent(.chunk("b"), time: 30), TimedEvent(.end(reason: nil), time: 31)]
+        let events = [
+            TimedEvent(.chunk("a"), time: 0), TimedEvent(.chunk("b"), time: 30),
+            TimedEvent(.end(reason: nil), time: 31),
+        ]
         let url = try write(RecordedStream.text(events))
         defer { try? FileManager.default.removeItem(at: url) }
         let transport = ReplayTransport(file: url, pace: true)

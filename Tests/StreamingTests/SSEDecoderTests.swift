@@ -18,9 +18,11 @@ struct SSEDecoderTests {
     @Test("comments, fields without colons and one stripped space follow the standard")
     func fieldParsing() {
         let text = ": comment\ndata\n\ndata:test\n\ndata:  two spaces\n\nevent\ndata: x\n\n"
-        #expect(decode(text) == [
-            ServerSentEvent(data: ""), ServerSentEvent(data: "test"), ServerSentEvent(data: " two spaces"), ServerSentEvent(data: "x"),
-        ])
+        #expect(
+            decode(text) == [
+                ServerSentEvent(data: ""), ServerSentEvent(data: "test"), ServerSentEvent(data: " two spaces"),
+                ServerSentEvent(data: "x"),
+            ])
     }
 
     @Test("CR, LF and CRLF all end lines, even when CR and LF arrive in different feeds")
@@ -45,10 +47,11 @@ struct SSEDecoderTests {
     @Test("ids persist, ids with NUL are ignored, retry needs digits")
     func idAndRetry() {
         let text = "id: 1\ndata: a\n\ndata: b\n\nid: x\u{0}y\nretry: 1500\ndata: c\n\nretry: 1s\ndata: d\n\n"
-        #expect(decode(text) == [
-            ServerSentEvent(data: "a", id: "1"), ServerSentEvent(data: "b", id: "1"),
-            ServerSentEvent(data: "c", id: "1", retry: 1500), ServerSentEvent(data: "d", id: "1"),
-        ])
+        #expect(
+            decode(text) == [
+                ServerSentEvent(data: "a", id: "1"), ServerSentEvent(data: "b", id: "1"),
+                ServerSentEvent(data: "c", id: "1", retry: 1500), ServerSentEvent(data: "d", id: "1"),
+            ])
     }
 
     @Test("an event not closed by a blank line is dropped at the end of the stream")

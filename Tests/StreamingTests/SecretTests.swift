@@ -20,12 +20,14 @@ struct SecretTests {
 
     @Test("request data for records holds no token and no headers")
     func requestDataClean() throws {
-        let config = TransportConfiguration(baseURL: URL(string: "http://127.0.0.1:1")!, environment: ["CUSTOMUI_API_TOKEN": testToken])
+        let config = TransportConfiguration(
+            baseURL: URL(string: "http://127.0.0.1:1")!, environment: ["CUSTOMUI_API_TOKEN": testToken])
         let request = ExecutionRequest(
             messages: [ChatMessage(role: "user", content: "hi")], modelID: "m", promptID: "p", conversationID: "c",
             variables: ["x": "y"])
         let transports: [any StreamTransport] = [
-            UnifiedChatTransport(configuration: config), AgentTransport(configuration: config), OpenAITransport(configuration: config),
+            UnifiedChatTransport(configuration: config), AgentTransport(configuration: config),
+            OpenAITransport(configuration: config),
             ReplayTransport(file: URL(fileURLWithPath: "/tmp/r.ndjson")),
         ]
         for transport in transports {
@@ -42,7 +44,8 @@ struct SecretTests {
         let server = try TestHTTPServer { request in
             let auth = request.header("Authorization") ?? ""
             if request.path == "/api/ai/agent/execute" {
-                let event = StreamEvent.error(StreamFailure(kind: .server, errorType: "auth", message: "bad credentials: \(auth)"))
+                let event = StreamEvent.error(
+                    StreamFailure(kind: .server, errorType: "auth", message: "bad credentials: \(auth)"))
                 return Reply.ndjson([wire(event), wire(.end(reason: nil))])
             }
             let body: Value = ["detail": .string("invalid token \(auth)"), "user_message": .string(auth)]
@@ -57,7 +60,9 @@ struct SecretTests {
         #expect(server.requests.first?.rawText.contains(testToken) == true, "the server did receive the token")
         var dumped = ""
         dump(failure, to: &dumped)
-        for text in [failure.description, failure.message, failure.displayMessage, failure.value.jsonText, dumped, "\(failure)"] {
+        for text in [
+            failure.description, failure.message, failure.displayMessage, failure.value.jsonText, dumped, "\(failure)",
+        ] {
             #expect(!text.contains(testToken), "\(text)")
         }
         #expect(failure.message.contains("[redacted]"))

@@ -6,7 +6,8 @@ import Testing
 @Suite("Seed transports over loopback HTTP", .timeLimit(.minutes(1)))
 struct SeedTransportTests {
     let request = ExecutionRequest(
-        messages: [ChatMessage(role: "user", content: "Hi")], modelID: "gpt-test", settings: ValueObject([("temperature", 0.5)]))
+        messages: [ChatMessage(role: "user", content: "Hi")], modelID: "gpt-test",
+        settings: ValueObject([("temperature", 0.5)]))
 
     @Test("unified chat: request shape, bearer header and every event in order")
     func unifiedHappyPath() async throws {
@@ -57,7 +58,8 @@ struct SeedTransportTests {
     func agentNeedsPrompt() async throws {
         let server = try TestHTTPServer { _ in [] }
         defer { server.stop() }
-        let outcome = await collect(AgentTransport(configuration: configuration(server)).events(for: ExecutionRequest(conversationID: "c")))
+        let outcome = await collect(
+            AgentTransport(configuration: configuration(server)).events(for: ExecutionRequest(conversationID: "c")))
         #expect(outcome.failure?.kind == .transport)
         #expect(outcome.failure?.message.contains("prompt id") == true)
         #expect(server.requests.isEmpty)
@@ -97,7 +99,8 @@ struct SeedTransportTests {
     @Test("connection refused ends the run with connectionRefused")
     func connectionRefused() async throws {
         let port = try closedPort()
-        let config = TransportConfiguration(baseURL: URL(string: "http://127.0.0.1:\(port)")!, environment: [:], timeout: .seconds(5))
+        let config = TransportConfiguration(
+            baseURL: URL(string: "http://127.0.0.1:\(port)")!, environment: [:], timeout: .seconds(5))
         let outcome = await collect(UnifiedChatTransport(configuration: config).events(for: request))
         #expect(outcome.events.isEmpty)
         #expect(outcome.failure?.kind == .connectionRefused)
@@ -107,7 +110,10 @@ struct SeedTransportTests {
     @Test(
         "HTTP errors carry the server's message from their JSON body",
         arguments: [
-            (422, #"{"detail":[{"loc":["body","messages"],"msg":"field required"}]}"#, "HTTP 422: field required", nil as String?),
+            (
+                422, #"{"detail":[{"loc":["body","messages"],"msg":"field required"}]}"#, "HTTP 422: field required",
+                nil as String?
+            ),
             (500, #"{"detail":"model crashed"}"#, "HTTP 500: model crashed", nil),
             (
                 429, #"{"error_type":"rate_limit","message":"too many","user_message":"Slow down","code":"RL1"}"#,
@@ -129,8 +135,10 @@ struct SeedTransportTests {
     @Test("a connection cut mid-stream ends with connectionLost after delivering what came before")
     func cutMidStream() async throws {
         let server = try TestHTTPServer { _ in
-            [Reply.head(), Reply.chunk(wire(.chunk("first")) + "\n"), Reply.chunk(wire(.chunk("second")) + "\n"),
-             .pause(milliseconds: 50), .write(Data("40\r\n{\"event\":\"chu".utf8))]
+            [
+                Reply.head(), Reply.chunk(wire(.chunk("first")) + "\n"), Reply.chunk(wire(.chunk("second")) + "\n"),
+                .pause(milliseconds: 50), .write(Data("40\r\n{\"event\":\"chu".utf8)),
+            ]
         }
         defer { server.stop() }
         let outcome = await collect(UnifiedChatTransport(configuration: configuration(server)).events(for: request))
@@ -161,8 +169,11 @@ struct SeedTransportTests {
 
     @Test("error events pass through and the stream goes on to `end`")
     func serverErrorEvent() async throws {
-        let error = StreamEvent.error(StreamFailure(kind: .server, errorType: "tool_failed", message: "boom", userMessage: "Sorry"))
-        let server = try TestHTTPServer { _ in Reply.ndjson([wire(.chunk("a")), wire(error), wire(.end(reason: "error"))]) }
+        let error = StreamEvent.error(
+            StreamFailure(kind: .server, errorType: "tool_failed", message: "boom", userMessage: "Sorry"))
+        let server = try TestHTTPServer { _ in
+            Reply.ndjson([wire(.chunk("a")), wire(error), wire(.end(reason: "error"))])
+        }
         defer { server.stop() }
         let outcome = await collect(UnifiedChatTransport(configuration: configuration(server)).events(for: request))
         #expect(outcome.events == [.chunk("a"), error, .end(reason: "error")])
@@ -240,7 +251,8 @@ struct SeedTransportTests {
         let server = try TestHTTPServer { _ in [.hang] }
         defer { server.stop() }
         let outcome = await collect(
-            UnifiedChatTransport(configuration: configuration(server, timeout: .milliseconds(200))).events(for: request), within: 5)
+            UnifiedChatTransport(configuration: configuration(server, timeout: .milliseconds(200))).events(
+                for: request), within: 5)
         #expect(outcome.events.isEmpty)
         #expect(outcome.failure?.kind == .timeout)
     }
@@ -269,7 +281,8 @@ struct SeedTransportTests {
             return [Reply.head(), Reply.chunk(wire(status) + "\n"), .hang]
         }
         defer { server.stop() }
-        let outcome = await cancelAfterFirstEvent(AgentTransport(configuration: configuration(server)),
+        let outcome = await cancelAfterFirstEvent(
+            AgentTransport(configuration: configuration(server)),
             request: ExecutionRequest(promptID: "p", conversationID: "c"))
         #expect(outcome.events == [status])
         #expect(outcome.failure?.kind == .cancelled)

@@ -16,7 +16,9 @@ enum ChunkFastPath {
         else { return nil }
         var time: Double?
         if scanner.literal(UInt8(ascii: ",")) {
-            guard scanner.literal("\"t\""), scanner.literal(UInt8(ascii: ":")), let t = scanner.number() else { return nil }
+            guard scanner.literal("\"t\""), scanner.literal(UInt8(ascii: ":")), let t = scanner.number() else {
+                return nil
+            }
             time = t
         }
         guard scanner.literal(UInt8(ascii: "}")), scanner.atEnd() else { return nil }
@@ -105,7 +107,8 @@ enum ChunkFastPath {
                 case UInt8(ascii: "u"):
                     guard var scalar = hex4() else { return nil }
                     if (0xD800..<0xDC00).contains(scalar) {
-                        guard index + 1 < bytes.count, bytes[index] == 0x5C, bytes[index + 1] == UInt8(ascii: "u") else {
+                        guard index + 1 < bytes.count, bytes[index] == 0x5C, bytes[index + 1] == UInt8(ascii: "u")
+                        else {
                             return nil
                         }
                         index += 2
@@ -162,7 +165,9 @@ enum ChunkFastPath {
             }
             if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
                 index += 1
-                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                    index += 1
+                }
                 guard digits() > 0 else { return nil }
             }
             let lexeme = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)

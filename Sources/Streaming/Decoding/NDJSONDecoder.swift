@@ -167,7 +167,8 @@ public struct NDJSONDecoder: Sendable {
         do {
             value = try JSONParser.parseValue(bytes: line, limits: limits)
         } catch {
-            output.append(malformed(line: number, "invalid JSON at column \(error.range.start.column): \(error.message)"))
+            output.append(
+                malformed(line: number, "invalid JSON at column \(error.range.start.column): \(error.message)"))
             return
         }
         let time = value["t"]?.numberValue?.doubleValue

@@ -126,7 +126,8 @@ private struct PayloadReader {
         switch value {
         case .null: return nil
         case .string(let string): return string
-        default: throw EventShapeError(reason: "`\(event)` event: member `\(key)` must be a string, found \(value.typeName)")
+        default:
+            throw EventShapeError(reason: "`\(event)` event: member `\(key)` must be a string, found \(value.typeName)")
         }
     }
 
@@ -137,7 +138,8 @@ private struct PayloadReader {
         case .null: return nil
         case .string(let string): return string
         case .number(let number): return number.description
-        default: throw EventShapeError(reason: "`\(event)` event: member `\(key)` must be a string, found \(value.typeName)")
+        default:
+            throw EventShapeError(reason: "`\(event)` event: member `\(key)` must be a string, found \(value.typeName)")
         }
     }
 }

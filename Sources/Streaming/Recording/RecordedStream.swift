@@ -47,18 +47,26 @@ public enum RecordedStream {
             time += step
             events.append(TimedEvent(event, time: time))
         }
-        add(.statusUpdate(StatusUpdate(
-            status: "processing", systemMessage: "agent started", userMessage: "Thinking…",
-            metadata: ["request_id": "req-sample-0001"])))
-        add(.toolEvent(ToolEvent(
-            event: "tool_started", callID: "call_1", toolName: "web_search", message: "Searching the web",
-            data: ["arguments": ["query": "streaming markdown rendering"]])))
-        add(.toolEvent(ToolEvent(
-            event: "tool_progress", callID: "call_1", toolName: "web_search", message: "Found 3 results",
-            data: ["count": 3])))
-        add(.toolEvent(ToolEvent(
-            event: "tool_completed", callID: "call_1", toolName: "web_search", message: "Search complete",
-            data: ["results": ["https://example.com/a", "https://example.com/b", "https://example.com/c"]])))
+        add(
+            .statusUpdate(
+                StatusUpdate(
+                    status: "processing", systemMessage: "agent started", userMessage: "Thinking…",
+                    metadata: ["request_id": "req-sample-0001"])))
+        add(
+            .toolEvent(
+                ToolEvent(
+                    event: "tool_started", callID: "call_1", toolName: "web_search", message: "Searching the web",
+                    data: ["arguments": ["query": "streaming markdown rendering"]])))
+        add(
+            .toolEvent(
+                ToolEvent(
+                    event: "tool_progress", callID: "call_1", toolName: "web_search", message: "Found 3 results",
+                    data: ["count": 3])))
+        add(
+            .toolEvent(
+                ToolEvent(
+                    event: "tool_completed", callID: "call_1", toolName: "web_search", message: "Search complete",
+                    data: ["results": ["https://example.com/a", "https://example.com/b", "https://example.com/c"]])))
         add(.broker(BrokerUpdate(brokerID: "topic", value: "Streaming renderers", source: "agent")))
 
         var text = ""
@@ -75,17 +83,24 @@ public enum RecordedStream {
             add(.chunk(String(text[..<end])))
             text.removeSubrange(..<end)
             emitted += 1
-            if emitted % 500 == 0 { add(.heartbeat(timestamp: "2026-01-01T00:00:\(String(format2: emitted / 500 % 60))Z")) }
+            if emitted % 500 == 0 {
+                add(.heartbeat(timestamp: "2026-01-01T00:00:\(String(format2: emitted / 500 % 60))Z"))
+            }
             if emitted == chunkCount / 2 {
                 add(.broker(BrokerUpdate(brokerID: "progress", value: 0.5, source: "agent")))
             }
         }
         add(.data(["citations": [["title": "Example A", "url": "https://example.com/a"]]]))
         let outputTokens = chunkCount
-        add(.completion(Completion(
-            status: "success",
-            totalUsage: ["input_tokens": 412, "output_tokens": .int(outputTokens), "total_tokens": .int(412 + outputTokens)],
-            timingStats: ["time_to_first_token_ms": 350, "total_time_ms": .int(Int(duration * 1000))])))
+        add(
+            .completion(
+                Completion(
+                    status: "success",
+                    totalUsage: [
+                        "input_tokens": 412, "output_tokens": .int(outputTokens),
+                        "total_tokens": .int(412 + outputTokens),
+                    ],
+                    timingStats: ["time_to_first_token_ms": 350, "total_time_ms": .int(Int(duration * 1000))])))
         add(.end(reason: "completed"))
         return events
     }

@@ -123,7 +123,11 @@ public struct TransportConfiguration: Sendable, CustomStringConvertible, CustomD
         self.timeout = timeout
         self.maxLineBytes = maxLineBytes
         self.cancelRequestTimeout = cancelRequestTimeout
-        if let token = environment[tokenVariable], !token.isEmpty { secret = Secret(revealed: token) } else { secret = nil }
+        if let token = environment[tokenVariable], !token.isEmpty {
+            secret = Secret(revealed: token)
+        } else {
+            secret = nil
+        }
     }
 
     /// Whether a token was found.

@@ -27,7 +27,10 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
     private let token: String?
     private let onFinish: @Sendable (HTTPStreamCall) -> Void
 
-    init(framer: any EventFramer, timeout: Duration, token: String?, onFinish: @escaping @Sendable (HTTPStreamCall) -> Void) {
+    init(
+        framer: any EventFramer, timeout: Duration, token: String?,
+        onFinish: @escaping @Sendable (HTTPStreamCall) -> Void
+    ) {
         self.framer = framer
         self.timeout = timeout
         self.token = token
@@ -90,18 +93,19 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
 
     /// Marks the call finished and releases the session, returning the continuation to finish outside the lock.
     private func close() -> AsyncThrowingStream<StreamEvent, Error>.Continuation? {
-        let (continuation, session, watchdog): (AsyncThrowingStream<StreamEvent, Error>.Continuation?, URLSession?, Task<Void, Never>?) =
-            lock.withLock {
-                guard !finished else { return (nil, nil, nil) }
-                finished = true
-                defer {
-                    self.continuation = nil
-                    self.session = nil
-                    self.task = nil
-                    self.watchdog = nil
+        let (continuation, session, watchdog):
+            (AsyncThrowingStream<StreamEvent, Error>.Continuation?, URLSession?, Task<Void, Never>?) =
+                lock.withLock {
+                    guard !finished else { return (nil, nil, nil) }
+                    finished = true
+                    defer {
+                        self.continuation = nil
+                        self.session = nil
+                        self.task = nil
+                        self.watchdog = nil
+                    }
+                    return (self.continuation, self.session, self.watchdog)
                 }
-                return (self.continuation, self.session, self.watchdog)
-            }
         guard let continuation else { return nil }
         watchdog?.cancel()
         session?.invalidateAndCancel()
@@ -210,7 +214,8 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
             return StreamFailure(.connectionRefused, "could not connect to the server (connection refused)")
         default:
             if afterResponse {
-                return StreamFailure(.connectionLost, "the connection was lost mid-stream: \(error.localizedDescription)")
+                return StreamFailure(
+                    .connectionLost, "the connection was lost mid-stream: \(error.localizedDescription)")
             }
             if code == .networkConnectionLost {
                 return StreamFailure(.connectionLost, "the connection was closed before a response arrived")

@@ -34,7 +34,9 @@ public struct OpenAIEventDecoder: EventFramer, Sendable {
         return map(sse, failure: decoder.failure)
     }
 
-    private mutating func map(_ sse: [ServerSentEvent], failure: StreamFailure?) -> (events: [StreamEvent], failure: StreamFailure?) {
+    private mutating func map(_ sse: [ServerSentEvent], failure: StreamFailure?) -> (
+        events: [StreamEvent], failure: StreamFailure?
+    ) {
         var events: [StreamEvent] = []
         for event in sse {
             eventCount += 1
@@ -50,7 +52,8 @@ public struct OpenAIEventDecoder: EventFramer, Sendable {
             do {
                 value = try JSONParser.parseValue(bytes: data.utf8)
             } catch {
-                let message = "event \(eventCount): invalid JSON at column \(error.range.start.column): \(error.message)"
+                let message =
+                    "event \(eventCount): invalid JSON at column \(error.range.start.column): \(error.message)"
                 return (events, StreamFailure(.malformedLine(line: eventCount), message))
             }
             if event.type == "error" || value["error"] != nil {
@@ -61,7 +64,9 @@ public struct OpenAIEventDecoder: EventFramer, Sendable {
             guard let object = value.objectValue else {
                 return (
                     events,
-                    StreamFailure(.malformedLine(line: eventCount), "event \(eventCount): expected a JSON object, found \(value.typeName)")
+                    StreamFailure(
+                        .malformedLine(line: eventCount),
+                        "event \(eventCount): expected a JSON object, found \(value.typeName)")
                 )
             }
             if let usage = object["usage"], !usage.isNull { self.usage = usage }
@@ -88,18 +93,26 @@ public struct OpenAIEventDecoder: EventFramer, Sendable {
             if let name = function?["name"]?.stringValue, known.name.isEmpty { known.name = name }
             toolCalls[index] = known
             if !fragment.isEmpty {
-                events.append(.toolEvent(ToolEvent(
-                    event: "tool_call_arguments", callID: known.id, toolName: known.name, data: ["delta": .string(fragment)])))
+                events.append(
+                    .toolEvent(
+                        ToolEvent(
+                            event: "tool_call_arguments", callID: known.id, toolName: known.name,
+                            data: ["delta": .string(fragment)])))
             }
         } else {
             let id = call["id"]?.stringValue ?? "call_\(index)"
             let name = function?["name"]?.stringValue ?? ""
             toolCalls[index] = (id, name, fragment)
             toolOrder.append(index)
-            events.append(.toolEvent(ToolEvent(event: "tool_call_started", callID: id, toolName: name, data: ["index": .int(index)])))
+            events.append(
+                .toolEvent(
+                    ToolEvent(event: "tool_call_started", callID: id, toolName: name, data: ["index": .int(index)])))
             if !fragment.isEmpty {
-                events.append(.toolEvent(ToolEvent(
-                    event: "tool_call_arguments", callID: id, toolName: name, data: ["delta": .string(fragment)])))
+                events.append(
+                    .toolEvent(
+                        ToolEvent(
+                            event: "tool_call_arguments", callID: id, toolName: name, data: ["delta": .string(fragment)]
+                        )))
             }
         }
         return events
@@ -110,8 +123,10 @@ public struct OpenAIEventDecoder: EventFramer, Sendable {
         readyReported = true
         return toolOrder.compactMap { index in
             guard let call = toolCalls[index] else { return nil }
-            return .toolEvent(ToolEvent(
-                event: "tool_call_ready", callID: call.id, toolName: call.name, data: ["arguments": .string(call.arguments)]))
+            return .toolEvent(
+                ToolEvent(
+                    event: "tool_call_ready", callID: call.id, toolName: call.name,
+                    data: ["arguments": .string(call.arguments)]))
         }
     }
 
@@ -120,7 +135,8 @@ public struct OpenAIEventDecoder: EventFramer, Sendable {
             return StreamFailure(kind: .server, errorType: "server_error", message: value.stringValue ?? value.jsonText)
         }
         return StreamFailure(
-            kind: .server, errorType: object["type"]?.stringValue ?? object["error_type"]?.stringValue ?? "server_error",
+            kind: .server,
+            errorType: object["type"]?.stringValue ?? object["error_type"]?.stringValue ?? "server_error",
             message: object["message"]?.stringValue ?? value.jsonText, userMessage: object["user_message"]?.stringValue,
             code: codeText(object["code"]))
     }
@@ -166,7 +182,8 @@ public struct OpenAITransport: StreamTransport {
         }
         let urlRequest = streamer.request(
             path: "/v1/chat/completions", body: requestData(for: request), accept: "text/event-stream")
-        return streamer.stream(urlRequest, framer: OpenAIEventDecoder(maxLineBytes: configuration.maxLineBytes), cancelPath: nil)
+        return streamer.stream(
+            urlRequest, framer: OpenAIEventDecoder(maxLineBytes: configuration.maxLineBytes), cancelPath: nil)
     }
 
     /// Cancels running requests by closing their connections.

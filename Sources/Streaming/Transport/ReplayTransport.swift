@@ -46,7 +46,8 @@ public struct ReplayTransport: StreamTransport {
         let id = UUID()
         let task = Task {
             do {
-                try await Self.replay(file: file, pace: pace, speed: speed, maxLineBytes: maxLineBytes, into: continuation)
+                try await Self.replay(
+                    file: file, pace: pace, speed: speed, maxLineBytes: maxLineBytes, into: continuation)
                 continuation.finish()
             } catch let failure as StreamFailure {
                 continuation.finish(throwing: failure)
@@ -78,7 +79,8 @@ public struct ReplayTransport: StreamTransport {
         do {
             data = try Data(contentsOf: file)
         } catch {
-            throw StreamFailure(.transport, "cannot read the recording `\(file.lastPathComponent)`: \(error.localizedDescription)")
+            throw StreamFailure(
+                .transport, "cannot read the recording `\(file.lastPathComponent)`: \(error.localizedDescription)")
         }
         var decoder = NDJSONDecoder(maxLineBytes: maxLineBytes)
         let start = ContinuousClock.now
@@ -102,7 +104,8 @@ public struct ReplayTransport: StreamTransport {
                 case .unknown: continue
                 case .event(let event):
                     if pace, let time = line.time, time > 0 {
-                        try await Task.sleep(until: start + .milliseconds(Int64((time / speed * 1000).rounded())), clock: .continuous)
+                        try await Task.sleep(
+                            until: start + .milliseconds(Int64((time / speed * 1000).rounded())), clock: .continuous)
                     }
                     continuation.yield(event)
                     if case .end = event { return }

@@ -198,7 +198,8 @@ public struct AgentTransport: StreamTransport {
             return failedStream(StreamFailure(.transport, "an agent request needs a prompt id (`prompt_id`)"))
         }
         guard request.conversationID != nil else {
-            return failedStream(StreamFailure(.transport, "an agent request needs a conversation id (`conversation_id`)"))
+            return failedStream(
+                StreamFailure(.transport, "an agent request needs a conversation id (`conversation_id`)"))
         }
         let urlRequest = streamer.request(
             path: "/api/ai/agent/execute", body: requestData(for: request), accept: "application/x-ndjson")

@@ -53,7 +53,9 @@ func decodeAll(_ bytes: [UInt8], maxLineBytes: Int = 1 << 20) -> [DecodedLine] {
 }
 
 /// A configuration for a test server with a known token.
-func configuration(_ server: TestHTTPServer, token: String? = testToken, timeout: Duration = .seconds(5)) -> TransportConfiguration {
+func configuration(_ server: TestHTTPServer, token: String? = testToken, timeout: Duration = .seconds(5))
+    -> TransportConfiguration
+{
     TransportConfiguration(
         baseURL: server.baseURL, environment: token.map { ["CUSTOMUI_API_TOKEN": $0] } ?? [:], timeout: timeout,
         cancelRequestTimeout: .seconds(2))
@@ -70,6 +72,7 @@ let sampleEvents: [StreamEvent] = [
     .broker(BrokerUpdate(brokerID: "topic", value: "AI", source: "agent")),
     .heartbeat(timestamp: "2026-01-01T00:00:00Z"),
     .data(["k": [1, 2]]),
-    .completion(Completion(status: "success", totalUsage: ["input_tokens": 10, "output_tokens": 2, "total_tokens": 12])),
+    .completion(
+        Completion(status: "success", totalUsage: ["input_tokens": 10, "output_tokens": 2, "total_tokens": 12])),
     .end(reason: "completed"),
 ]

@@ -73,7 +73,9 @@ final class TestHTTPServer: @unchecked Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 16) == 0 else {
             close(fd)
@@ -184,9 +186,11 @@ final class TestHTTPServer: @unchecked Sendable {
         var headers: [(name: String, value: String)] = []
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            headers.append(
+                (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
-        var request = ReceivedRequest(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, body: Data())
+        var request = ReceivedRequest(
+            method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, body: Data())
         if request.header("Expect")?.lowercased() == "100-continue" {
             let reply = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
             _ = send(client, reply, reply.count, Int32(MSG_NOSIGNAL))
@@ -215,7 +219,8 @@ enum Reply {
         status: Int = 200, contentType: String = "application/x-ndjson", chunked: Bool = true,
         contentLength: Int? = nil, extra: [String: String] = [:]
     ) -> ResponseStep {
-        var text = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nContent-Type: \(contentType)\r\nConnection: close\r\n"
+        var text =
+            "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nContent-Type: \(contentType)\r\nConnection: close\r\n"
         if chunked { text += "Transfer-Encoding: chunked\r\n" }
         if let contentLength { text += "Content-Length: \(contentLength)\r\n" }
         for (name, value) in extra.sorted(by: { $0.key < $1.key }) { text += "\(name): \(value)\r\n" }
@@ -240,7 +245,9 @@ enum Reply {
     /// A complete response with a JSON body and a length.
     static func json(status: Int, _ body: String, extra: [String: String] = [:]) -> [ResponseStep] {
         [
-            head(status: status, contentType: "application/json", chunked: false, contentLength: body.utf8.count, extra: extra),
+            head(
+                status: status, contentType: "application/json", chunked: false, contentLength: body.utf8.count,
+                extra: extra),
             .write(Data(body.utf8)),
         ]
     }
