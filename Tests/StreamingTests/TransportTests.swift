@@ -289,6 +289,26 @@ struct SeedTransportTests {
         #expect(await server.request(path: "/api/ai/cancel/req-7") != nil)
     }
 
+    @Test("a consumer that stops listening cancels the request on the server too")
+    func consumerStops() async throws {
+        let server = try TestHTTPServer { request in
+            if request.path.hasPrefix("/api/ai/cancel/") { return Reply.json(status: 200, "{}") }
+            return [Reply.head(extra: ["X-Request-ID": "req-gone"]), Reply.chunk(wire(.chunk("a")) + "\n"), .hang]
+        }
+        defer { server.stop() }
+        let transport = UnifiedChatTransport(configuration: configuration(server))
+        let consumer = Task {
+            for try await event in transport.events(for: request) {
+                if case .chunk = event { return true }
+            }
+            return false
+        }
+        #expect(try await consumer.value)
+        #expect(await server.request(path: "/api/ai/cancel/req-gone") != nil)
+        for _ in 0..<200 where transport.runningCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(transport.runningCount == 0)
+    }
+
     func cancelAfterFirstEvent(_ transport: some StreamTransport, request: ExecutionRequest? = nil) async -> Outcome {
         let stream = transport.events(for: request ?? self.request)
         return await withTaskGroup(of: Outcome?.self) { group in
