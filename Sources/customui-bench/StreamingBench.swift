@@ -35,31 +35,36 @@ func streamingBenchmarks() throws -> [Figure] {
     figures.append(
         Figure(name: "streaming.ndjson.mb-per-second", value: Double(ndjson.count) / ndjsonSeconds / 1e6, unit: "MB/s"))
 
-    // The worst single feed while decoding the whole stream, fed as a drip of 1 KiB reads; the 99th
-    // percentile beside it tells a slow feed from the scheduler preempting the process.
-    var worst = Duration.zero
+    // The worst single feed while decoding the whole stream as a drip of 1 KiB reads. Each feed is
+    // timed in five passes and its fastest time kept, so the figure is the decoder's own worst case
+    // rather than the scheduler preempting the process (a 4 ms time slice on a loaded machine);
+    // the 99th percentile of all timings is printed beside it.
+    let dripSize = 1024
+    let feedCount = (ndjson.count + dripSize - 1) / dripSize
+    var fastest = [Duration](repeating: .seconds(1_000), count: feedCount)
     var latencies: [Duration] = []
+    latencies.reserveCapacity(feedCount * 5)
     let clock = ContinuousClock()
     for _ in 0..<5 {
         var decoder = NDJSONDecoder()
-        var offset = 0
-        while offset < ndjson.count {
-            let end = min(offset + 1024, ndjson.count)
+        for feed in 0..<feedCount {
+            let range = (feed * dripSize)..<min((feed + 1) * dripSize, ndjson.count)
             let start = clock.now
-            let lines = decoder.feed(ndjson[offset..<end])
+            let lines = decoder.feed(ndjson[range])
             let elapsed = clock.now - start
-            if elapsed > worst { worst = elapsed }
+            fastest[feed] = min(fastest[feed], elapsed)
             latencies.append(elapsed)
-            offset = end
             _ = lines.count
         }
     }
-    let worstSeconds = Double(worst.components.seconds) + Double(worst.components.attoseconds) / 1e18
-    figures.append(Figure(name: "streaming.ndjson.worst-feed-latency", value: worstSeconds * 1e6, unit: "us"))
+    func micros(_ d: Duration) -> Double {
+        (Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18) * 1e6
+    }
+    figures.append(
+        Figure(name: "streaming.ndjson.worst-feed-latency", value: micros(fastest.max() ?? .zero), unit: "us"))
     latencies.sort()
     let p99 = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
-    let p99Seconds = Double(p99.components.seconds) + Double(p99.components.attoseconds) / 1e18
-    figures.append(Figure(name: "streaming.ndjson.p99-feed-latency", value: p99Seconds * 1e6, unit: "us"))
+    figures.append(Figure(name: "streaming.ndjson.p99-feed-latency", value: micros(p99), unit: "us"))
 
     // OpenAI-compatible server-sent events: the same text as content deltas, then usage and [DONE].
     var sse = ""
