@@ -18,6 +18,16 @@ struct SecretTests {
         #expect(config.description.contains("CUSTOMUI_API_TOKEN"))
     }
 
+    @Test("defaults: a two-minute inactivity timeout, the token from CUSTOMUI_API_TOKEN")
+    func defaults() throws {
+        let config = TransportConfiguration(baseURL: URL(string: "http://127.0.0.1:1/base/")!, environment: [:])
+        #expect(config.timeout == .seconds(120))
+        #expect(config.tokenVariable == "CUSTOMUI_API_TOKEN")
+        #expect(!config.hasToken)
+        #expect(config.description.contains("unset"))
+        #expect(config.url("/api/ai/cancel/x").absoluteString == "http://127.0.0.1:1/base/api/ai/cancel/x")
+    }
+
     @Test("request data for records holds no token and no headers")
     func requestDataClean() throws {
         let config = TransportConfiguration(
