@@ -1,0 +1,237 @@
+import CustomUICore
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// One streaming HTTP request: a URLSession of its own whose data delegate hands each received buffer
+/// to the framer and yields the events at once, an inactivity watchdog, and fault mapping.
+///
+/// The session retains this object as its delegate until it is invalidated; every way a call ends
+/// invalidates it, which breaks that cycle.
+final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let lock = NSLock()
+    private var framer: any EventFramer
+    private var continuation: AsyncThrowingStream<StreamEvent, Error>.Continuation?
+    private var session: URLSession?
+    private var task: URLSessionDataTask?
+    private var watchdog: Task<Void, Never>?
+    private var status: Int?
+    private var errorBody = Data()
+    private var finished = false
+    private var sawResponse = false
+    private var lastActivity = ContinuousClock.now
+    private var knownRequestID: String?
+    private let timeout: Duration
+    private let token: String?
+    private let onFinish: @Sendable (HTTPStreamCall) -> Void
+
+    init(
+        framer: any EventFramer, timeout: Duration, token: String?,
+        onFinish: @escaping @Sendable (HTTPStreamCall) -> Void
+    ) {
+        self.framer = framer
+        self.timeout = timeout
+        self.token = token
+        self.onFinish = onFinish
+    }
+
+    /// The server's request id: the `X-Request-ID` response header, else the first event carrying `request_id`.
+    var requestID: String? {
+        lock.withLock { knownRequestID }
+    }
+
+    func start(_ request: URLRequest, continuation: AsyncThrowingStream<StreamEvent, Error>.Continuation) {
+        let configuration = URLSessionConfiguration.ephemeral
+        // URLSession's own timeout is a backstop only; the watchdog below resets on events.
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        configuration.timeoutIntervalForRequest = seconds + 30
+        configuration.timeoutIntervalForResource = 7 * 24 * 3600
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = 1
+        let session = URLSession(configuration: configuration, delegate: self, delegateQueue: queue)
+        let task = session.dataTask(with: request)
+        lock.withLock {
+            self.continuation = continuation
+            self.session = session
+            self.task = task
+            lastActivity = .now
+        }
+        let timeout = self.timeout
+        let watchdog = Task { [weak self] in
+            var deadline = ContinuousClock.now + timeout
+            while !Task.isCancelled {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                guard let self, !Task.isCancelled else { return }
+                let last = self.lock.withLock { self.lastActivity }
+                if ContinuousClock.now - last >= timeout {
+                    self.fail(StreamFailure(.timeout, "no event arrived for \(timeout) (the inactivity timeout)"))
+                    return
+                }
+                deadline = last + timeout
+            }
+        }
+        lock.withLock { self.watchdog = watchdog }
+        task.resume()
+    }
+
+    /// Ends the call with `failure` unless it already ended; returns whether this call ended it.
+    @discardableResult
+    func fail(_ failure: StreamFailure) -> Bool {
+        guard let continuation = close() else { return false }
+        continuation.finish(throwing: failure.redacting(token))
+        return true
+    }
+
+    private func succeed() {
+        close()?.finish()
+    }
+
+    /// Marks the call finished and releases the session, returning the continuation to finish outside the lock.
+    private func close() -> AsyncThrowingStream<StreamEvent, Error>.Continuation? {
+        let (continuation, session, watchdog):
+            (AsyncThrowingStream<StreamEvent, Error>.Continuation?, URLSession?, Task<Void, Never>?) =
+                lock.withLock {
+                    guard !finished else { return (nil, nil, nil) }
+                    finished = true
+                    defer {
+                        self.continuation = nil
+                        self.session = nil
+                        self.task = nil
+                        self.watchdog = nil
+                    }
+                    return (self.continuation, self.session, self.watchdog)
+                }
+        guard let continuation else { return nil }
+        watchdog?.cancel()
+        session?.invalidateAndCancel()
+        onFinish(self)
+        return continuation
+    }
+
+    // MARK: URLSessionDataDelegate
+
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
+        let http = response as? HTTPURLResponse
+        lock.withLock {
+            sawResponse = true
+            status = http?.statusCode
+            if let id = http?.value(forHTTPHeaderField: "X-Request-ID"), !id.isEmpty { knownRequestID = id }
+        }
+        completionHandler(.allow)
+    }
+
+    /// Redirects are refused: following one would carry the bearer token to wherever it points, and a
+    /// POST turned into a GET is not the request the user made. The 3xx response becomes an HTTP error.
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let (ok, continuation): (Bool, AsyncThrowingStream<StreamEvent, Error>.Continuation?) = lock.withLock {
+            guard !finished else { return (true, nil) }
+            if let status, !(200..<300).contains(status) {
+                if errorBody.count < 64 << 10 { errorBody.append(data.prefix((64 << 10) - errorBody.count)) }
+                return (false, nil)
+            }
+            return (true, self.continuation)
+        }
+        guard ok, let continuation else { return }
+        // Only the delegate queue touches the framer, so it needs no lock while decoding.
+        let (events, failure) = framer.feed(data)
+        deliver(events, failure, to: continuation)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        let (done, status, sawResponse, body) = lock.withLock { (finished, self.status, self.sawResponse, errorBody) }
+        guard !done else { return }
+        if let error {
+            fail(Self.failure(for: error, afterResponse: sawResponse))
+            return
+        }
+        if let status, !(200..<300).contains(status) {
+            fail(httpFailure(status: status, body: body))
+            return
+        }
+        guard let continuation = lock.withLock({ self.continuation }) else { return }
+        let (events, failure) = framer.finish()
+        if deliver(events, failure, to: continuation) { return }
+        fail(StreamFailure(.missingEnd, "the stream ended without an `end` event"))
+    }
+
+    /// Yields events up to `end` or `failure`; returns whether the call ended.
+    @discardableResult
+    private func deliver(
+        _ events: [StreamEvent], _ failure: StreamFailure?,
+        to continuation: AsyncThrowingStream<StreamEvent, Error>.Continuation
+    ) -> Bool {
+        if !events.isEmpty {
+            lock.withLock {
+                lastActivity = .now
+                if knownRequestID == nil {
+                    for event in events { if let id = Self.requestID(in: event) { knownRequestID = id; break } }
+                }
+            }
+        }
+        for event in events {
+            switch event {
+            case .error(let serverError): continuation.yield(.error(serverError.redacting(token)))
+            default: continuation.yield(event)
+            }
+            if case .end = event {
+                succeed()
+                return true
+            }
+        }
+        if let failure {
+            fail(failure)
+            return true
+        }
+        return false
+    }
+
+    static func requestID(in event: StreamEvent) -> String? {
+        let payload = event.payload
+        return payload["request_id"]?.stringValue ?? payload["metadata"]?["request_id"]?.stringValue
+    }
+
+    static func failure(for error: Error, afterResponse: Bool) -> StreamFailure {
+        let code = (error as? URLError)?.code
+        switch code {
+        case .cancelled?: return StreamFailure(.cancelled, "the request was cancelled")
+        case .timedOut?: return StreamFailure(.timeout, "the request timed out")
+        case .cannotConnectToHost?:
+            return StreamFailure(.connectionRefused, "could not connect to the server (connection refused)")
+        default:
+            if afterResponse {
+                return StreamFailure(
+                    .connectionLost, "the connection was lost mid-stream: \(error.localizedDescription)")
+            }
+            if code == .networkConnectionLost {
+                return StreamFailure(.connectionLost, "the connection was closed before a response arrived")
+            }
+            return StreamFailure(.transport, "the request failed: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// The calls a transport has running, so `cancel()` can reach them.
+final class CallRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var calls: [ObjectIdentifier: HTTPStreamCall] = [:]
+
+    func add(_ call: HTTPStreamCall) { lock.withLock { calls[ObjectIdentifier(call)] = call } }
+    func remove(_ call: HTTPStreamCall) { lock.withLock { _ = calls.removeValue(forKey: ObjectIdentifier(call)) } }
+    func all() -> [HTTPStreamCall] { lock.withLock { Array(calls.values) } }
+    var count: Int { lock.withLock { calls.count } }
+}
