@@ -116,6 +116,14 @@ func w1Benchmarks() throws -> [Figure] {
     }
     let seconds = secondsPerCall(minimumSeconds: 1) { _ = RenderPipeline.render(compiled, prompt: nil, props: props, options: options) }
     let cpu = cpuSecondsPerCall(runs: 1_000) { _ = RenderPipeline.render(compiled, prompt: nil, props: props, options: options) }
+    if ProcessInfo.processInfo.environment["W1_PHASES"] != nil {
+        let (state, _) = RenderState.initial(compiled, prompt: nil, props: props)
+        let setup = cpuSecondsPerCall(runs: 1_000) { _ = RenderState.initial(compiled, prompt: nil, props: props) }
+        let build = cpuSecondsPerCall(runs: 1_000) { _ = try? RenderTreeBuilder.build(compiled, prompt: nil, state: state) }
+        let tree = try RenderTreeBuilder.build(compiled, prompt: nil, state: state)
+        let write = cpuSecondsPerCall(runs: 1_000) { _ = HTMLRenderer(fragment: true).render(tree) }
+        print("phases: setup \(setup * 1e6) us, build \(build * 1e6) us, write \(write * 1e6) us")
+    }
     return [
         Figure(name: "template.w1.renders-per-second", value: 1 / seconds, unit: "renders/s"),
         Figure(name: "template.w1.throughput", value: Double(sample.utf8.count) / seconds / 1e6, unit: "MB/s"),

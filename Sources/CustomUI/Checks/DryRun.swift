@@ -56,7 +56,7 @@ struct DryRun {
                     }
                     for (index, item) in elements.enumerated() where !stopped {
                         var inner = scope.entering(loop: loop.binding, item: item, index: index, count: elements.count)
-                        if let indexName = loop.indexBinding { inner.locals[indexName] = .int(index) }
+                        if let indexName = loop.indexBinding { inner.bind(indexName, .int(index)) }
                         run(loop.children, scope: inner)
                     }
                 default:

@@ -27,6 +27,9 @@ public final class ElementNode: Sendable {
     public let nameRange: SourceRange
     /// The range of each attribute's value, by attribute name.
     public let attributeRanges: [String: SourceRange]
+    /// The attributes in a small array: renders look attributes up on every element, and a scan of
+    /// a handful of short names is cheaper than hashing one.
+    private let attributeList: [(name: String, value: AttributeValue)]
 
     /// An element from its parts.
     public init(
@@ -39,11 +42,18 @@ public final class ElementNode: Sendable {
         self.range = range
         self.nameRange = nameRange
         self.attributeRanges = attributeRanges
+        attributeList = attributes.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+    }
+
+    /// The compiled value of one attribute.
+    public func attribute(_ name: String) -> AttributeValue? {
+        for entry in attributeList where entry.name == name { return entry.value }
+        return nil
     }
 
     /// The literal value of an attribute, if it was written without expressions.
     public func literal(_ name: String) -> String? {
-        if case .literal(let s)? = attributes[name] { return s }
+        if case .literal(let s)? = attribute(name) { return s }
         return nil
     }
 }

@@ -13,7 +13,13 @@ public struct Scope: Sendable {
     /// Broker values streamed by the backend.
     public var broker: Value
     /// Loop variables, including `loop` (`index`, `index1`, `first`, `last`, `length`) inside an `each`.
-    public var locals: [String: Value]
+    public var locals: [String: Value] {
+        get { Dictionary(bindings.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }) }
+        set { bindings = newValue.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) } }
+    }
+    /// Loop variables in a small array: there are only ever a few, every iteration adds one to a
+    /// copied scope, and every path lookup reads one, so a scan beats hashing and copying a dictionary.
+    private var bindings: [(name: String, value: Value)] = []
     /// The innermost loop's position, from which `loop` is built only when an expression reads it
     /// (building the object for every iteration was most of a large render's cost).
     var loopPosition: (index: Int, count: Int)?
@@ -31,6 +37,20 @@ public struct Scope: Sendable {
         self.locals = locals
     }
 
+    /// Binds a loop variable (replacing one of the same name).
+    public mutating func bind(_ name: String, _ value: Value) {
+        if let index = bindings.firstIndex(where: { $0.name == name }) {
+            bindings[index].value = value
+        } else {
+            bindings.append((name: name, value: value))
+        }
+    }
+
+    private func bound(_ name: String) -> Value? {
+        for entry in bindings.reversed() where entry.name == name { return entry.value }
+        return nil
+    }
+
     /// The value of a bare identifier: a root first, then a loop variable, otherwise `null`.
     ///
     /// Roots win so that `props` means the props everywhere; the checker rejects loop variables named like a root.
@@ -42,21 +62,21 @@ public struct Scope: Sendable {
         case "run": run
         case "broker": broker
         case "loop":
-            if let value = locals["loop"] { value }
+            if let value = bound("loop") { value }
             else if let (index, count) = loopPosition {
                 [
                     "index": .int(index), "index1": .int(index + 1), "first": .bool(index == 0),
                     "last": .bool(index == count - 1), "length": .int(count),
                 ]
             } else { .null }
-        default: locals[name] ?? .null
+        default: bound(name) ?? .null
         }
     }
 
     /// The scope inside one iteration of an `each`: the item bound to `variable` and a fresh `loop` object.
     public func entering(loop variable: String, item: Value, index: Int, count: Int) -> Scope {
         var copy = self
-        copy.locals[variable] = item
+        copy.bind(variable, item)
         copy.loopPosition = (index, count)
         return copy
     }
@@ -107,7 +127,14 @@ public struct EvaluationError: Error, Hashable, Sendable, CustomStringConvertibl
 public enum Evaluator {
     /// The value of an expression.
     public static func evaluate(_ expr: Expr, in scope: Scope, budget: inout Budget) throws(EvaluationError) -> Value {
-        try eval(expr, scope, &budget, depth: 0)
+        // `item.name` is most of what templates evaluate: resolve it directly, charging the same two
+        // steps (one per node) the general path would.
+        if case .member(let base, let name, _) = expr.kind, case .variable(let root) = base.kind {
+            try charge(&budget, expr.range)
+            try charge(&budget, base.range)
+            return scope.lookup(root)[name] ?? .null
+        }
+        return try eval(expr, scope, &budget, depth: 0)
     }
 
     /// The text of interpolated segments: literal text as is, expression values stringified.

@@ -201,10 +201,18 @@ struct FilterCall {
             guard case .array(let items) = input else { throw inputMismatch("an array", input) }
             let separator = try textArgument(0, default: " ")
             try chargeSteps(items.count)
-            let pieces = items.map(Evaluator.stringify)
-            let size = pieces.reduce(0) { $0 + $1.utf8.count } + max(0, items.count - 1) * separator.utf8.count
+            // One pass into one reserved string: joins run for every row of large lists.
+            var size = max(0, items.count - 1) * separator.utf8.count
+            for item in items { if case .string(let s) = item { size += s.utf8.count } }
             try chargeText(size)
-            return .string(pieces.joined(separator: separator))
+            var joined = ""
+            joined.reserveCapacity(size)
+            for (index, item) in items.enumerated() {
+                if index > 0 { joined += separator }
+                if case .string(let s) = item { joined += s } else { joined += Evaluator.stringify(item) }
+            }
+            try chargeText(joined.utf8.count - size)
+            return .string(joined)
         case "first", "last":
             switch input {
             case .array(let a): return (name == "first" ? a.first : a.last) ?? .null

@@ -81,18 +81,42 @@ public struct HTMLRenderer: Sendable {
             for item in list { node(item) }
         }
 
-        /// `<tag class="base prefix-variant …">` written piece by piece (no string building on the hot path).
-        mutating func open(_ tag: StaticString, _ base: StaticString, _ pairs: (StaticString, String)...) {
+        /// `<tag class="base prefix-value">` written piece by piece (no string building on the hot path).
+        mutating func open(_ tag: StaticString, _ base: StaticString, _ p1: StaticString, _ v1: String) {
+            openStart(tag, base)
+            classPair(p1, v1)
+            out.raw("\">")
+        }
+
+        mutating func open(_ tag: StaticString, _ base: StaticString, _ p1: StaticString, _ v1: String, _ p2: StaticString, _ v2: String) {
+            openStart(tag, base)
+            classPair(p1, v1)
+            classPair(p2, v2)
+            out.raw("\">")
+        }
+
+        mutating func open(
+            _ tag: StaticString, _ base: StaticString, _ p1: StaticString, _ v1: String, _ p2: StaticString, _ v2: String,
+            _ p3: StaticString, _ v3: String
+        ) {
+            openStart(tag, base)
+            classPair(p1, v1)
+            classPair(p2, v2)
+            classPair(p3, v3)
+            out.raw("\">")
+        }
+
+        private mutating func openStart(_ tag: StaticString, _ base: StaticString) {
             out.raw("<")
             out.raw(tag)
             out.raw(" class=\"")
             out.raw(base)
-            for (prefix, value) in pairs {
-                out.raw(" ")
-                out.raw(prefix)
-                out.attribute(value)
-            }
-            out.raw("\">")
+        }
+
+        private mutating func classPair(_ prefix: StaticString, _ value: String) {
+            out.raw(" ")
+            out.raw(prefix)
+            out.attribute(value)
         }
 
         mutating func node(_ node: RenderNode) {
@@ -102,17 +126,17 @@ public struct HTMLRenderer: Sendable {
                 nodes(children)
                 out.raw("</form>\n")
             case .stack(let gap, let children):
-                open("div", "cui-stack", ("cui-gap-", gap))
+                open("div", "cui-stack", "cui-gap-", gap)
                 out.raw("\n")
                 nodes(children)
                 out.raw("</div>\n")
             case .row(let gap, let align, let wrap, let children):
-                open("div", "cui-row", ("cui-gap-", gap), ("cui-align-", align), ("cui-", wrap ? "wrap" : "nowrap"))
+                open("div", "cui-row", "cui-gap-", gap, "cui-align-", align, "cui-", wrap ? "wrap" : "nowrap")
                 out.raw("\n")
                 nodes(children)
                 out.raw("</div>\n")
             case .grid(let columns, let gap, let children):
-                open("div", "cui-grid", ("cui-cols-", String(columns)), ("cui-gap-", gap))
+                open("div", "cui-grid", "cui-cols-", String(columns), "cui-gap-", gap)
                 out.raw("\n")
                 nodes(children)
                 out.raw("</div>\n")
@@ -144,7 +168,7 @@ public struct HTMLRenderer: Sendable {
                 nodes(children)
                 out.raw("</h\(level)>\n")
             case .paragraph(let tone, let size, let children):
-                open("p", "cui-text", ("cui-tone-", tone), ("cui-size-", size))
+                open("p", "cui-text", "cui-tone-", tone, "cui-size-", size)
                 nodes(children)
                 out.raw("</p>\n")
             case .divider:
@@ -200,7 +224,7 @@ public struct HTMLRenderer: Sendable {
                     out.raw("</span>")
                 }
             case .badge(let tone, let children):
-                open("span", "cui-badge", ("cui-tone-", tone))
+                open("span", "cui-badge", "cui-tone-", tone)
                 nodes(children)
                 out.raw("</span>")
             case .lineBreak:

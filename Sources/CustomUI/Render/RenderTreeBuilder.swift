@@ -114,7 +114,7 @@ public struct RenderTreeBuilder {
                     }
                     for (index, item) in elements.enumerated() {
                         var inner = scope.entering(loop: loop.binding, item: item, index: index, count: elements.count)
-                        if let indexName = loop.indexBinding { inner.locals[indexName] = .int(index) }
+                        if let indexName = loop.indexBinding { inner.bind(indexName, .int(index)) }
                         out += try nodes(loop.children, inner)
                     }
                 default:
@@ -298,7 +298,7 @@ public struct RenderTreeBuilder {
     }
 
     private mutating func string(_ e: ElementNode, _ name: String, _ scope: Scope) throws(EvaluationError) -> String? {
-        switch e.attributes[name] {
+        switch e.attribute(name) {
         case .literal(let s)?: return s
         case .interpolated(let i)?: return try render(i, scope)
         case .expression(let expr)?: return Evaluator.stringify(try evaluate(expr, scope))
