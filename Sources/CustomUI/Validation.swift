@@ -96,11 +96,19 @@ public enum Validator {
             report.diagnostics = diagnostics.sortedByLocation()
             return report
         }
-        var structure = StructureCheck(file: syntax.file)
+        var structure = StructureCheck(file: syntax.file, rootAttributesOptional: document.isDefinitionJSON)
         structure.check(syntax.root)
         diagnostics += structure.diagnostics
         if structure.diagnostics.isEmpty, let grammar = GrammarValidator.shared {
-            diagnostics += grammar.validate(syntax.root, file: syntax.file)
+            var root = syntax.root
+            if document.isDefinitionJSON, root.attribute("name") == nil {
+                // The grammar describes template files; a definition's root takes its name from the column.
+                root.attributes.append(
+                    SyntaxAttribute(
+                        name: "name", nameRange: root.nameRange, value: document.definition.name, valueRange: root.nameRange,
+                        valueOrigin: TextOrigin(file: syntax.file, startOffset: root.nameRange.start.offset)))
+            }
+            diagnostics += grammar.validate(root, file: syntax.file)
         }
         guard syntax.root.name == "custom-ui" else {
             report.diagnostics = diagnostics.sortedByLocation()

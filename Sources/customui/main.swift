@@ -5,6 +5,7 @@ import Foundation
 let commands: [any Command.Type] = [
     ValidateCommand.self,
     RenderCommand.self,
+    RunCommand.self,
     SchemaCommand.self,
     MarkdownCommand.self,
     ExplainCommand.self,

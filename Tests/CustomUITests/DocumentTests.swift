@@ -83,3 +83,16 @@ import Testing
         #expect(d.range?.start.line == 3 && d.range?.start.column == 15)
     }
 }
+
+@Suite struct DefinitionRootTests {
+    /// In a definition the metadata lives in the columns: `component_code`'s root needs no attributes.
+    @Test func definitionRootNeedsNoName() throws {
+        let json = #"{"name": "A", "component_code": "<custom-ui>\n  <view><run/><slot name=\"s\"/></view>\n</custom-ui>"}"#
+        let report = Validator.validate(ui: SourceFile(path: "d.definition.json", text: json))
+        #expect(report.diagnostics.isEmpty, "\(report.diagnostics)")
+        #expect(report.template != nil)
+        // A template file still needs it.
+        let file = Validator.validate(ui: SourceFile(path: "t.ui.xml", text: "<custom-ui>\n  <view><run/></view>\n</custom-ui>"))
+        #expect(file.diagnostics.map(\.code) == [.templateMissingAttribute])
+    }
+}

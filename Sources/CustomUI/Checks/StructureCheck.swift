@@ -32,10 +32,15 @@ extension DiagnosticCode {
 /// attributes, attribute forms, nesting, text placement, `else` chains and slot names.
 struct StructureCheck {
     let file: SourceFile
+    /// In a definition JSON the root's metadata lives in the columns, so its attributes are optional.
+    let rootAttributesOptional: Bool
     var diagnostics: [Diagnostic] = []
     private var slotNames: [String: SourceRange] = [:]
 
-    init(file: SourceFile) { self.file = file }
+    init(file: SourceFile, rootAttributesOptional: Bool = false) {
+        self.file = file
+        self.rootAttributesOptional = rootAttributesOptional
+    }
 
     /// Where an element sits, which decides what it may contain.
     enum Context: Equatable {
@@ -68,7 +73,7 @@ struct StructureCheck {
                     range: root.nameRange, hint: "wrap the template in `<custom-ui name=\"…\">…</custom-ui>`"))
             return
         }
-        checkAttributes(root, Vocabulary.byName["custom-ui"]!)
+        checkAttributes(root, Vocabulary.byName["custom-ui"]!, requireAttributes: !rootAttributesOptional)
         var seen: [String: SourceRange] = [:]
         for child in root.childElements {
             if ["view", "props-schema", "default-props", "layout-config", "styling-config"].contains(child.name) {
@@ -203,7 +208,7 @@ struct StructureCheck {
         }
     }
 
-    private mutating func checkAttributes(_ e: SyntaxElement, _ spec: ElementSpec) {
+    private mutating func checkAttributes(_ e: SyntaxElement, _ spec: ElementSpec, requireAttributes: Bool = true) {
         for attribute in e.attributes {
             guard let attributeSpec = spec.attribute(attribute.name) else {
                 let names = spec.attributes.map(\.name)
@@ -219,7 +224,7 @@ struct StructureCheck {
             }
             checkValue(attribute, attributeSpec, element: e)
         }
-        for attributeSpec in spec.attributes where attributeSpec.required && e.attribute(attributeSpec.name) == nil {
+        for attributeSpec in spec.attributes where requireAttributes && attributeSpec.required && e.attribute(attributeSpec.name) == nil {
             diagnostics.append(
                 .error(
                     .templateMissingAttribute, "`\(e.name)` needs a `\(attributeSpec.name)` attribute", file: file.path,

@@ -1,0 +1,339 @@
+import CustomUICore
+import Foundation
+import JSONSchema
+import Markdown
+import Streaming
+
+extension DiagnosticCode {
+    /// A run was refused before anything was sent (a variable without a value, a bad value, the mode).
+    public static let runRefused: Self = "run.refused"
+    /// A run ended in a fault: HTTP error, lost connection, malformed line, timeout, missing `end`.
+    public static let runFailed: Self = "run.failed"
+    /// A run was cancelled.
+    public static let runCancelled: Self = "run.cancelled"
+}
+
+/// Prices per million tokens, by model id, for the cost in run records and `usage`.
+public struct PricingTable: Sendable, Hashable {
+    /// Input and output prices in US dollars per million tokens.
+    public struct Price: Sendable, Hashable {
+        public var input: Double
+        public var output: Double
+
+        /// A price from its parts.
+        public init(input: Double, output: Double) {
+            self.input = input
+            self.output = output
+        }
+    }
+
+    /// Prices by model id.
+    public var prices: [String: Price]
+
+    /// A table from its entries.
+    public init(prices: [String: Price]) { self.prices = prices }
+
+    /// List prices of common models when this was written; override with `--pricing FILE`.
+    public static let standard = PricingTable(prices: [
+        "gpt-4o": Price(input: 2.5, output: 10), "gpt-4o-mini": Price(input: 0.15, output: 0.6),
+        "gpt-4.1": Price(input: 2, output: 8), "gpt-4.1-mini": Price(input: 0.4, output: 1.6),
+        "claude-3-5-sonnet": Price(input: 3, output: 15), "claude-3-5-haiku": Price(input: 0.8, output: 4),
+    ])
+
+    /// The cost of a usage, or nil when the model has no price.
+    public func cost(model: String?, input: Int?, output: Int?) -> Double? {
+        guard let model, let price = prices[model] else { return nil }
+        return (Double(input ?? 0) * price.input + Double(output ?? 0) * price.output) / 1_000_000
+    }
+
+    /// Reads `{ "model": { "input": 2.5, "output": 10 }, … }` (dollars per million tokens).
+    public static func load(_ file: SourceFile) -> (PricingTable?, [Diagnostic]) {
+        let document: JSONDocument
+        do {
+            document = try JSONParser.parse(file)
+        } catch {
+            return (nil, [error.diagnostic(file: file.path)])
+        }
+        guard let object = document.value.objectValue else {
+            return (nil, [.error(.promptInvalid, "a pricing table is an object of models", file: file.path, range: document.range(of: .root))])
+        }
+        var prices: [String: Price] = [:]
+        var diagnostics: [Diagnostic] = []
+        for (model, entry) in object {
+            guard let input = entry["input"]?.numberValue?.doubleValue, let output = entry["output"]?.numberValue?.doubleValue else {
+                diagnostics.append(
+                    .error(
+                        .promptInvalid, "price of `\(model)` needs numbers `input` and `output`", file: file.path,
+                        range: document.range(of: JSONPointer.root.appending(model)), hint: "dollars per million tokens"))
+                continue
+            }
+            prices[model] = Price(input: input, output: output)
+        }
+        return (diagnostics.isEmpty ? PricingTable(prices: prices) : nil, diagnostics)
+    }
+}
+
+/// What happened in one session step, for whoever draws the UI.
+public enum SessionUpdate: Sendable {
+    /// The run started (the request is about to be sent).
+    case started
+    /// Text was appended to a slot.
+    case text(slot: String, appended: String)
+    /// Anything else changed (status, tools, usage, broker, data, error).
+    case changed
+    /// The run ended.
+    case finished(RunStatus)
+}
+
+/// One UI being used: its state, its conversation, and the runs it makes over a transport.
+///
+/// A session runs its UI under the execution mode's rules (docs/execution-modes.md): variable values
+/// in the documented precedence, messages resolved strictly, the user's message appended, the
+/// conversation continued where the mode allows, every event routed to the slots and scopes the
+/// language defines, and every run recorded without secrets.
+public final class Session: @unchecked Sendable {
+    /// The compiled UI.
+    public let template: CompiledTemplate
+    /// Its prompt.
+    public let prompt: Prompt
+    /// The state the renderers draw.
+    public private(set) var state: RenderState
+    /// The record of the conversation.
+    public private(set) var run: RunRecord
+    /// The most recent task (request and response).
+    public private(set) var task: TaskRecord?
+    /// Incremental markdown for each markdown slot being streamed.
+    public private(set) var markdown: [String: MarkdownStream] = [:]
+
+    private let transport: any StreamTransport
+    private let recorder: (any RunRecorder)?
+    private let pricing: PricingTable
+    private var history: [ChatMessage] = []
+    private let lock = NSLock()
+    private var recorderErrors: [String] = []
+
+    /// The slot `chunk` events stream into: the first declared slot.
+    public var responseSlot: String? { template.slots.first?.name }
+
+    /// A session in the initial state; `variables` are the caller's values (checked on `run`).
+    public init(
+        template: CompiledTemplate, prompt: Prompt, props: Value? = nil, variables: [String: String] = [:],
+        transport: any StreamTransport, recorder: (any RunRecorder)? = nil, pricing: PricingTable = .standard, user: String? = nil
+    ) {
+        self.template = template
+        self.prompt = prompt
+        self.transport = transport
+        self.recorder = recorder
+        self.pricing = pricing
+        state = RenderState.initial(template, prompt: prompt, props: props, variables: variables).state
+        run = RunRecord(id: UUID().uuidString.lowercased(), name: template.definition.name)
+        run.userID = user
+        run.sourceID = prompt.id ?? template.definition.promptID
+        run.settings = .object(prompt.settings)
+    }
+
+    /// Sets a variable as the user typed it (the highest precedence).
+    public func setVariable(_ name: String, _ value: String) {
+        state.variables[name] = value
+    }
+
+    /// Problems that stop a run before anything is sent: values the components refuse, mode rules.
+    public func preflight(message: String?) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for variable in prompt.variables {
+            if let value = state.variables[variable.name], let problem = ComponentValues.problem(with: value, for: variable) {
+                diagnostics.append(.error(.runRefused, "`\(variable.name)`: \(problem.message)", hint: problem.hint))
+            }
+        }
+        if template.definition.executionMode == .autoRunOneShot, run.messages.count > 0 {
+            diagnostics.append(.error(.runRefused, "`auto-run-one-shot` runs only once", hint: "use `auto-run` to allow more runs"))
+        }
+        if message != nil, !template.definition.executionMode.continuesConversation, !history.isEmpty {
+            diagnostics.append(.error(.runRefused, "this mode does not continue the conversation"))
+        }
+        return diagnostics
+    }
+
+    /// Runs the prompt once (a first run or a follow-up with `message`), streaming updates to `onUpdate`.
+    /// Returns the diagnostics that describe how it ended (empty for a completed run).
+    @discardableResult
+    public func run(message: String? = nil, onUpdate: @Sendable (SessionUpdate) -> Void = { _ in }) async -> [Diagnostic] {
+        let refused = preflight(message: message)
+        guard !refused.hasErrors else { return refused }
+
+        // Messages: the prompt's, resolved exactly; then earlier turns; then the user's message.
+        var messages: [ChatMessage] = []
+        if history.isEmpty {
+            for promptMessage in prompt.messages {
+                let template = MessageTemplate(promptMessage.content, origin: promptMessage.contentOrigin)
+                do {
+                    messages.append(ChatMessage(role: promptMessage.role.rawValue, content: try template.resolve(state.variables)))
+                } catch {
+                    return error.diagnostics
+                }
+            }
+        } else {
+            messages = history
+        }
+        if let message, !message.isEmpty { messages.append(ChatMessage(role: "user", content: message)) }
+        let request = ExecutionRequest(
+            messages: messages, modelID: prompt.modelID, settings: prompt.settings, promptID: run.sourceID,
+            conversationID: run.id, userInput: message, variables: state.variables, isNewConversation: history.isEmpty)
+
+        var task = TaskRecord(
+            id: UUID().uuidString.lowercased(), runID: run.id, service: transport.service, requestData: transport.requestData(for: request))
+        task.model = prompt.modelID
+        task.status = .streaming
+        let started = ContinuousClock.now
+        update { state in
+            state.run = state.run.setting("status", "running").setting("error", .null).setting("status_message", .null)
+            if let slot = responseSlot {
+                state.slots[slot] = ""
+                state.streamingSlots.insert(slot)
+            }
+        }
+        if let slot = responseSlot, template.slots.first?.format != "text" { markdown[slot] = MarkdownStream() }
+        run.messages = messages.map { ["role": .string($0.role), "content": .string($0.content)] }
+        run.variableValues = state.variables
+        record(run: run, task: task)
+        onUpdate(.started)
+
+        var response = ""
+        var outcome: RunStatus = .completed
+        var diagnostics: [Diagnostic] = []
+        do {
+            for try await event in transport.events(for: request) {
+                switch event {
+                case .chunk(let text):
+                    if task.timeToFirstTokenMs == nil { task.timeToFirstTokenMs = milliseconds(since: started) }
+                    response += text
+                    update { state in
+                        if state.runStatus != "streaming" { state.run = state.run.setting("status", "streaming") }
+                        if let slot = responseSlot { state.slots[slot, default: ""] += text }
+                    }
+                    if let slot = responseSlot {
+                        _ = markdown[slot]?.append(text)
+                        onUpdate(.text(slot: slot, appended: text))
+                    }
+                    continue
+                case .statusUpdate(let status):
+                    update { $0.run = $0.run.setting("status_message", .string(status.userMessage ?? status.systemMessage ?? status.status)) }
+                case .toolEvent(let tool):
+                    let entry: Value = [
+                        "tool_name": .string(tool.toolName), "event": .string(tool.event), "call_id": .string(tool.callID),
+                        "message": tool.message.map(Value.string) ?? .null,
+                    ]
+                    task.toolUpdates.append(tool.value)
+                    update { $0.run = $0.run.setting("tool_events", .array(($0.run["tool_events"]?.arrayValue ?? []) + [entry])) }
+                case .completion(let completion):
+                    let usage = completion.usage
+                    task.tokensIn = usage?.input
+                    task.tokensOut = usage?.output
+                    task.tokensTotal = usage?.total ?? usage.map { ($0.input ?? 0) + ($0.output ?? 0) }
+                    task.cost = pricing.cost(model: prompt.modelID, input: usage?.input, output: usage?.output)
+                    let usageValue: Value = [
+                        "input_tokens": task.tokensIn.map(Value.int) ?? .null, "output_tokens": task.tokensOut.map(Value.int) ?? .null,
+                        "total_tokens": task.tokensTotal.map(Value.int) ?? .null, "cost": task.cost.map(Value.double) ?? .null,
+                    ]
+                    update { $0.run = $0.run.setting("usage", usageValue) }
+                case .data(let value):
+                    update { $0.run = $0.run.setting("data", value) }
+                case .error(let failure):
+                    task.errors.append(failure.value)
+                    update { $0.run = $0.run.setting("error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null]) }
+                case .broker(let broker):
+                    update { state in
+                        var object = state.broker.objectValue ?? ValueObject()
+                        object[broker.brokerID] = broker.value
+                        state.broker = .object(object)
+                    }
+                    run.brokerValues = state.broker
+                case .heartbeat:
+                    continue
+                case .end:
+                    break
+                }
+                onUpdate(.changed)
+            }
+        } catch let failure as StreamFailure {
+            outcome = failure.kind == .cancelled ? .cancelled : .failed
+            task.errors.append(failure.value)
+            update { $0.run = $0.run.setting("error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null]) }
+            diagnostics.append(
+                Diagnostic(
+                    outcome == .cancelled ? .warning : .error, outcome == .cancelled ? .runCancelled : .runFailed, failure.displayMessage,
+                    hint: outcome == .cancelled ? "what streamed before the cancel is kept" : "what streamed before the failure is kept"))
+        } catch {
+            outcome = .failed
+            diagnostics.append(.error(.runFailed, "\(error)"))
+        }
+
+        // Finish: what streamed stays; the run and task are recorded with their totals.
+        if let slot = responseSlot { _ = markdown[slot]?.finish() }
+        let total = milliseconds(since: started)
+        task.totalTimeMs = total
+        task.responseText = response
+        task.status = outcome == .completed ? .completed : (outcome == .cancelled ? .cancelled : .failed)
+        task.completedAt = Date()
+        history = messages + (response.isEmpty ? [] : [ChatMessage(role: "assistant", content: response)])
+        update { state in
+            state.streamingSlots.removeAll()
+            let status = outcome == .completed ? "completed" : (outcome == .cancelled ? "cancelled" : "failed")
+            state.run = state.run.setting("status", .string(status)).setting("turn", .int((state.run["turn"]?.intValue ?? 0) + 1))
+                .setting("timing", ["time_to_first_token_ms": task.timeToFirstTokenMs.map(Value.int) ?? .null, "total_ms": .int(total)])
+            if let message, !message.isEmpty { state.conversation.append(ConversationTurn(role: "user", text: message)) }
+            if !response.isEmpty { state.conversation.append(ConversationTurn(role: "assistant", text: response)) }
+        }
+        run.messages = history.map { ["role": .string($0.role), "content": .string($0.content)] }
+        run.status = outcome == .completed ? .active : (outcome == .cancelled ? .cancelled : .failed)
+        run.tokensTotal += task.tokensTotal ?? 0
+        run.cost += task.cost ?? 0
+        run.updatedAt = Date()
+        self.task = task
+        record(run: run, task: task)
+        onUpdate(.finished(outcome))
+        return diagnostics
+    }
+
+    /// Cancels the running request (the transport tells the server).
+    public func cancel() async { await transport.cancel() }
+
+    /// Errors the recorder reported (they never fail a run).
+    public var recordingErrors: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recorderErrors
+    }
+
+    private func update(_ change: (inout RenderState) -> Void) {
+        lock.lock()
+        change(&state)
+        lock.unlock()
+    }
+
+    private func record(run: RunRecord, task: TaskRecord) {
+        guard let recorder else { return }
+        do {
+            try recorder.record(run: run)
+            try recorder.record(task: task)
+        } catch {
+            lock.lock()
+            recorderErrors.append("\(error)")
+            lock.unlock()
+        }
+    }
+
+    private func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let d = ContinuousClock.now - start
+        return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+extension Value {
+    /// A copy of this object with one member set (non-objects become objects).
+    func setting(_ key: String, _ value: Value) -> Value {
+        var object = objectValue ?? ValueObject()
+        object[key] = value
+        return .object(object)
+    }
+}

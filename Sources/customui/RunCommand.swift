@@ -1,0 +1,295 @@
+import CustomUI
+import CustomUICore
+import Dispatch
+import Foundation
+import JSONSchema
+import Markdown
+import Streaming
+
+/// `customui run`: binds variables, executes the prompt over a transport and streams the answer
+/// into the UI's slots, live on a terminal, as plain text when piped, or as a final HTML page.
+enum RunCommand: Command {
+    static let name = "run"
+    static let summary = "run a custom UI: execute its prompt and stream the answer into its slots"
+    static let help = """
+        usage: customui run UI [--prompt FILE] [--props FILE] [--var NAME=VALUE]... [--message TEXT]
+                            [--replay FILE [--pace] [--speed X]] [--backend URL --protocol unified|agent|openai]
+                            [--model ID] [--format terminal|html] [--output FILE] [--timeout SECONDS]
+                            [--pricing FILE] [--width N] [--no-input]
+
+        Validates UI, binds its variables (prompt defaults < `bind`s from props < --var < what you
+        type), resolves the prompt's messages, runs them, and streams the answer into the UI.
+
+        where the answer comes from (first that applies):
+          --replay FILE         a recorded NDJSON stream (see docs/streaming.md); --pace replays it at
+                                its recorded speed (--speed 2 twice as fast)
+          --backend URL         a live server: --protocol unified (POST /api/ai/chat/unified, default),
+                                agent (POST /api/ai/agent/execute) or openai (POST /v1/chat/completions,
+                                for OpenAI, Ollama, llama.cpp, vLLM); the bearer token is read from
+                                CUSTOMUI_API_TOKEN and never printed
+          CUSTOMUI_BACKEND_URL and CUSTOMUI_PROTOCOL in the environment, the same way
+          NAME.stream.ndjson beside NAME.ui.xml (the bundled examples have one)
+
+        options:
+          --message TEXT        the user's message, appended after the prompt's messages
+          --model ID            run with this model instead of the prompt's settings.model_id
+          --format FORMAT       `terminal` (default; live in place on a terminal, plain text when piped)
+                                or `html` (the final page)
+          --output FILE         write the final output to FILE
+          --timeout SECONDS     give up after this long without any event, heartbeats included (120)
+          --pricing FILE        prices per million tokens: { "model": { "input": 2.5, "output": 10 } }
+          --width N             terminal width
+          --no-input            never ask for missing variable values
+
+        Ctrl-C cancels the run (the server is told); what already streamed is kept.
+        Exit status: 0 completed, 1 refused, failed or cancelled, 2 usage or I/O error.
+        """
+
+    static func run(_ arguments: inout Arguments, console: Console) throws -> Int32 {
+        let promptPath = try arguments.value("--prompt")
+        let propsPath = try arguments.value("--props")
+        let variables = try RenderCommand.pairs(try arguments.values("--var"), option: "--var")
+        let message = try arguments.value("--message")
+        let replayPath = try arguments.value("--replay")
+        let pace = arguments.flag("--pace")
+        let speed = try arguments.value("--speed").map { text throws(UsageError) -> Double in
+            guard let v = Double(text), v > 0, v <= 1000 else { throw UsageError("`--speed` takes a positive number, not `\(text)`") }
+            return v
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let backend = try arguments.value("--backend") ?? (replayPath == nil ? environment["CUSTOMUI_BACKEND_URL"] : nil)
+        let protocolName = try arguments.choice(
+            "--protocol", ["unified", "agent", "openai"], default: environment["CUSTOMUI_PROTOCOL"] ?? "unified")
+        let model = try arguments.value("--model")
+        let format = try arguments.choice("--format", ["terminal", "html"], default: "terminal")
+        let outputPath = try arguments.value("--output")
+        let timeout = try arguments.integer("--timeout", in: 1...86_400) ?? 120
+        let pricingPath = try arguments.value("--pricing")
+        let width = try arguments.integer("--width", in: 20...1000)
+        let noInput = arguments.flag("--no-input")
+        let files = try arguments.positionals()
+        guard files.count == 1, let path = files.first else { throw UsageError("name exactly one UI to run") }
+        if replayPath != nil, backend != nil { throw UsageError("give either --replay or --backend, not both") }
+
+        let ui = try readInput(path)
+        let promptFile = try (promptPath ?? ValidateCommand.siblingPrompt(of: path)).map(readInput)
+        let propsFile = try propsPath.map(readInput)
+        let report = Validator.validate(ui: ui, prompt: promptFile, props: propsFile)
+        let diagnostics = DiagnosticRenderer(sources: report.sources, color: console.colorErr)
+        guard !report.hasErrors else {
+            console.err(diagnostics.render(report.diagnostics) + "\(ui.path): not run (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
+            return ExitCode.failure
+        }
+        guard var prompt = report.prompt else {
+            throw UsageError("`run` needs the prompt: pass --prompt FILE (or put NAME.prompt.json beside the UI)")
+        }
+        if let model { prompt.settings["model_id"] = .string(model) }
+        let props = propsFile.flatMap { try? JSONParser.parseValue($0.text) }
+        let (compiled, generationDiagnostics) = RenderPipeline.template(for: report, props: props)
+        guard let template = compiled, !generationDiagnostics.hasErrors else {
+            console.err(diagnostics.render(generationDiagnostics) + "\(ui.path): not run\n")
+            return ExitCode.failure
+        }
+        var pricing = PricingTable.standard
+        if let pricingPath {
+            let (table, pricingDiagnostics) = PricingTable.load(try readInput(pricingPath))
+            guard let table else {
+                console.err(DiagnosticRenderer(color: console.colorErr).render(pricingDiagnostics))
+                return ExitCode.usage
+            }
+            pricing = table
+        }
+
+        // The transport: --replay, --backend (or the environment), or the example's recording.
+        let transport: any StreamTransport
+        if let backend {
+            guard let url = URL(string: backend), url.scheme == "http" || url.scheme == "https" else {
+                throw UsageError("`--backend` takes an http or https URL, not `\(backend)`")
+            }
+            let configuration = TransportConfiguration(baseURL: url, timeout: .seconds(timeout))
+            switch protocolName {
+            case "agent": transport = AgentTransport(configuration: configuration)
+            case "openai": transport = OpenAITransport(configuration: configuration)
+            default: transport = UnifiedChatTransport(configuration: configuration)
+            }
+        } else {
+            let recording = replayPath ?? siblingRecording(of: path)
+            guard let recording else {
+                throw UsageError("no answer source: give --replay FILE or --backend URL (or set CUSTOMUI_BACKEND_URL)")
+            }
+            guard FileManager.default.isReadableFile(atPath: recording) else { throw UsageError("file `\(recording)` does not exist") }
+            transport = ReplayTransport(file: URL(fileURLWithPath: recording), pace: pace, speed: speed ?? 1)
+        }
+
+        let session = Session(template: template, prompt: prompt, props: props, variables: variables, transport: transport)
+        if !noInput, isatty(STDIN_FILENO) == 1, template.definition.executionMode.allowsVariableInputs,
+            !template.definition.executionMode.runsOnMount
+        {
+            askForMissingValues(session, console: console)
+        }
+        let refused = session.preflight(message: message)
+        guard !refused.hasErrors else {
+            console.err(DiagnosticRenderer(color: console.colorErr).render(refused) + "\(ui.path): not run\n")
+            return ExitCode.failure
+        }
+
+        let live = format == "terminal" && outputPath == nil && console.colorOut
+        let style = TerminalStyle(
+            width: width ?? MarkdownCommand.terminalWidth(environment), color: console.colorOut && outputPath == nil)
+        let view = LiveView(session: session, style: style, console: console, live: live, plain: format == "terminal" && !live && outputPath == nil)
+
+        // Ctrl-C cancels: the transport tells the server; the session keeps what streamed.
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupt.setEventHandler { Task { await session.cancel() } }
+        interrupt.resume()
+        defer {
+            interrupt.cancel()
+            signal(SIGINT, SIG_DFL)
+        }
+
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Outcome()
+        Task {
+            outcome.diagnostics = await session.run(message: message) { update in view.handle(update) }
+            done.signal()
+        }
+        done.wait()
+        view.finish()
+
+        if outputPath != nil || format == "html" {
+            let options = RenderOptions(format: format == "html" ? .html : .terminal, terminal: style)
+            let (output, renderDiagnostics) = RenderPipeline.render(template, prompt: prompt, state: session.state, options: options)
+            if let output {
+                if let outputPath {
+                    do {
+                        try output.write(toFile: outputPath, atomically: true, encoding: .utf8)
+                    } catch {
+                        throw UsageError("cannot write `\(outputPath)`")
+                    }
+                } else {
+                    console.out(output)
+                }
+            }
+            if !renderDiagnostics.isEmpty { console.err(DiagnosticRenderer(color: console.colorErr).render(renderDiagnostics)) }
+        }
+        if !outcome.diagnostics.isEmpty { console.err(DiagnosticRenderer(color: console.colorErr).render(outcome.diagnostics)) }
+        return outcome.diagnostics.hasErrors || session.run.status == .cancelled ? ExitCode.failure : ExitCode.ok
+    }
+
+    final class Outcome: @unchecked Sendable {
+        var diagnostics: [Diagnostic] = []
+    }
+
+    /// `NAME.stream.ndjson` beside `NAME.ui.xml`, if it exists.
+    static func siblingRecording(of path: String) -> String? {
+        for suffix in [".ui.xml", ".definition.json"] where path.hasSuffix(suffix) {
+            let candidate = String(path.dropLast(suffix.count)) + ".stream.ndjson"
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Asks on the terminal for variables that have no value, by component type.
+    static func askForMissingValues(_ session: Session, console: Console) {
+        for variable in session.prompt.variables where (session.state.variables[variable.name] ?? "").isEmpty {
+            let label = RenderTreeBuilder.humanize(variable.name)
+            let component = variable.component
+            while true {
+                var question = label
+                switch component?.kind {
+                case .select?, .radio?:
+                    let options = component?.options ?? []
+                    question += " (" + options.enumerated().map { "\($0.offset + 1) \($0.element)" }.joined(separator: ", ") + ")"
+                case .toggle?:
+                    question += " (y/n)"
+                case .number?:
+                    if let min = component?.min, let max = component?.max { question += " (\(min)–\(max))" }
+                default: break
+                }
+                console.err(question + ": ")
+                guard let line = readLine(strippingNewline: true) else { return }
+                var value = line
+                if let options = component?.options, [.select, .radio].contains(component?.kind), let n = Int(line), n >= 1, n <= options.count {
+                    value = options[n - 1]
+                }
+                if component?.kind == .toggle {
+                    let values = component?.toggleValues ?? ComponentValues.defaultToggleValues
+                    value = line.lowercased().hasPrefix("y") ? values[1] : values[0]
+                }
+                if let problem = ComponentValues.problem(with: value, for: variable) {
+                    console.err("  \(problem.message)\(problem.hint.map { " (\($0))" } ?? "")\n")
+                    continue
+                }
+                session.setVariable(variable.name, value)
+                break
+            }
+        }
+    }
+}
+
+/// Draws a running session: in place on a terminal (at most 20 frames a second, so the cost is
+/// bounded by time, not by the number of chunks), or as plain streamed text when piped.
+final class LiveView: @unchecked Sendable {
+    let session: Session
+    let style: TerminalStyle
+    let console: Console
+    let live: Bool
+    let plain: Bool
+    private let lock = NSLock()
+    private var drawnLines = 0
+    private var lastFrame = ContinuousClock.now - .seconds(1)
+    private var wroteText = false
+
+    init(session: Session, style: TerminalStyle, console: Console, live: Bool, plain: Bool) {
+        self.session = session
+        self.style = style
+        self.console = console
+        self.live = live
+        self.plain = plain
+    }
+
+    func handle(_ update: SessionUpdate) {
+        lock.lock()
+        defer { lock.unlock() }
+        if plain {
+            if case .text(_, let appended) = update {
+                console.out(appended)
+                wroteText = true
+            }
+            return
+        }
+        guard live else { return }
+        if case .finished = update { return }
+        let now = ContinuousClock.now
+        if now - lastFrame < .milliseconds(50), case .text = update { return }
+        lastFrame = now
+        draw()
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if plain {
+            if wroteText { console.out("\n") }
+            let state = session.state
+            var summary: [String] = []
+            if let error = state.run["error"]?["message"]?.stringValue { summary.append("error: \(error)") }
+            if let usage = state.run["usage"], let tokens = usage["total_tokens"]?.intValue { summary.append("\(tokens) tokens") }
+            summary.append(state.runStatus)
+            console.err(summary.joined(separator: " · ") + "\n")
+        } else if live {
+            draw()
+        }
+    }
+
+    private func draw() {
+        let options = RenderOptions(format: .terminal, terminal: style)
+        guard let text = RenderPipeline.render(session.template, prompt: session.prompt, state: session.state, options: options).output else { return }
+        var frame = ""
+        if drawnLines > 0 { frame += "\u{1B}[\(drawnLines)F\u{1B}[J" }
+        frame += text
+        drawnLines = text.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
+        console.out(frame)
+    }
+}
