@@ -364,7 +364,13 @@ public final class Library: @unchecked Sendable {
     public func export(_ reference: String, version: Int? = nil, asDefinition: Bool, user: String) throws(LibraryError) -> String {
         let found = try entry(reference, version: version, user: user)
         if asDefinition {
-            return JSONWriter(pretty: true).string(found.definition.jsonValue) + "\n"
+            var definition = found.definition
+            // The validator asks `component_code`'s root for a `name` (it does not yet take it from
+            // the column), so the export repeats it there; the loader checks that the two agree.
+            if definition.componentCode.hasPrefix("<custom-ui>") {
+                definition.componentCode = "<custom-ui name=\"\(Self.escapeAttribute(definition.name))\">" + definition.componentCode.dropFirst("<custom-ui>".count)
+            }
+            return JSONWriter(pretty: true).string(definition.jsonValue) + "\n"
         }
         return found.templateText
     }
@@ -725,6 +731,22 @@ public final class Library: @unchecked Sendable {
     }
 
     // MARK: - Helpers
+
+    static func escapeAttribute(_ text: String) -> String {
+        var out = ""
+        for c in text.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case "\"": out += "&quot;"
+            case "\n": out += "&#10;"
+            case "\r": out += "&#13;"
+            case "\t": out += "&#9;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
 
     static func newID() -> String { UUID().uuidString.lowercased() }
 
