@@ -212,7 +212,33 @@ public final class Library: @unchecked Sendable {
     public func publish(_ report: ValidationReport, user: String, options: PublishOptions = PublishOptions()) throws(LibraryError)
         -> PublishOutcome
     {
-        try Self.checkUser(user)
+        let prepared = try Self.prepare(report, user: user, options: options)
+        return try write { try publishLocked(prepared, user: user, options: options) }
+    }
+
+    /// Publishes many validated UIs in one transaction (imports and benchmarks); either all are
+    /// written or, on the first refusal, none.
+    public func publishMany(_ items: [(report: ValidationReport, options: PublishOptions)], user: String) throws(LibraryError) -> [PublishOutcome] {
+        var prepared: [PreparedPublish] = []
+        prepared.reserveCapacity(items.count)
+        for item in items { prepared.append(try Self.prepare(item.report, user: user, options: item.options)) }
+        return try write {
+            try zip(prepared, items).map { try publishLocked($0, user: user, options: $1.options) }
+        }
+    }
+
+    /// What a publish computes before taking the write lock, so the lock is held briefly.
+    struct PreparedPublish {
+        var definition: CustomUIDefinition
+        var category: String?
+        var tags: [String]?
+        var templateText: String
+        var hash: String
+        var warnings: [Diagnostic]
+    }
+
+    static func prepare(_ report: ValidationReport, user: String, options: PublishOptions) throws(LibraryError) -> PreparedPublish {
+        try checkUser(user)
         guard !report.hasErrors, let document = report.document else {
             let count = report.diagnostics.filter { $0.severity == .error }.count
             throw LibraryError(
@@ -223,67 +249,73 @@ public final class Library: @unchecked Sendable {
         guard !definition.name.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw LibraryError.invalid("a published UI needs a `name`", hint: "add name=\"…\" to `<custom-ui>` or the `name` column")
         }
-        let category = try options.category.map(Self.normaliseCategory)
-        let tags = try options.tags.map(Self.normaliseTags)
         let templateText = CustomUILoader.templateText(for: definition)
-        let hash = SHA256.hex(templateText)
-        let warnings = report.diagnostics.filter { $0.severity != .error }
-        return try write { () throws -> PublishOutcome in
-            let now = Timestamp.string(Date())
-            var lineage: SQLRow?
-            if let reference = options.uiReference {
-                let (row, latest) = try resolveLineage(reference, user: user)
-                try AccessPolicy.check(.publishVersion, user: user, facts: latest.facts, name: reference)
-                lineage = row
-            } else {
-                lineage = try db.query("SELECT * FROM prompt_custom_ui_lineages WHERE user_id = ? AND name = ?", [user, definition.name]).first
-            }
-            var parent: LibraryEntry?
-            let uiID: String
-            if let lineage, let id = lineage["ui_id"].string {
-                uiID = id
-                parent = try latestVersion(uiID: id)
-                if let parent, parent.contentHash == hash { return .unchanged(parent) }
-            } else {
-                uiID = Self.newID()
-                try db.query(
-                    "INSERT INTO prompt_custom_ui_lineages (ui_id, user_id, name, latest_version, created_at) VALUES (?, ?, ?, 0, ?)",
-                    [uiID, user, definition.name, now])
-            }
-            let version = (try db.scalar("SELECT latest_version FROM prompt_custom_ui_lineages WHERE ui_id = ?", [uiID]).int ?? 0) + 1
-            let id = Self.newID()
-            let isPublic = options.isPublic ?? parent?.definition.isPublic ?? false
-            let status: DefinitionStatus = options.activate ? .active : .draft
-            if options.activate {
-                try db.query(
-                    "UPDATE prompt_custom_uis SET status = 'archived', updated_at = ? WHERE ui_id = ? AND status = 'active'", [now, uiID])
-            }
-            try db.query("UPDATE prompt_custom_uis SET is_latest = 0 WHERE ui_id = ? AND is_latest = 1", [uiID])
-            let json = { (value: Value?) -> String? in value.map { JSONWriter().string($0) } }
-            try db.query(
-                """
-                INSERT INTO prompt_custom_uis (
-                  id, ui_id, user_id, prompt_id, name, description, component_code, component_type, props_schema, default_props,
-                  execution_mode, auto_submit, show_variables, layout_config, styling_config, is_public, is_featured, use_count,
-                  version, parent_version_id, status, validated, validation_errors, created_at, updated_at, published_at,
-                  last_used_at, template_text, content_hash, category, tags, is_latest)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 1, ?, ?, ?, ?, NULL, ?, ?, ?, ?, 1)
-                """,
-                [
-                    id, uiID, user, definition.promptID, definition.name, definition.description, definition.componentCode,
-                    definition.componentType.rawValue, json(definition.propsSchema), json(definition.defaultProps),
-                    definition.executionMode.rawValue, definition.autoSubmit, definition.showVariables, json(definition.layoutConfig),
-                    json(definition.stylingConfig), isPublic, parent?.definition.isFeatured ?? false, version, parent?.id, status.rawValue,
-                    warnings.isEmpty ? nil : JSONWriter().string(.array(warnings.map(\.jsonValue))), now, now,
-                    options.activate ? now : nil, templateText, hash, category ?? parent?.category,
-                    Self.encodeTags(tags ?? parent?.tags ?? []),
-                ])
-            try db.query("UPDATE prompt_custom_ui_lineages SET latest_version = ? WHERE ui_id = ?", [version, uiID])
-            guard let entry = try entries("WHERE v.id = ?", [id]).first else {
-                throw LibraryError(.librarySQLite, "the version just written could not be read back")
-            }
-            return .published(entry)
+        return PreparedPublish(
+            definition: definition, category: try options.category.map(normaliseCategory), tags: try options.tags.map(normaliseTags),
+            templateText: templateText, hash: SHA256.hex(templateText), warnings: report.diagnostics.filter { $0.severity != .error })
+    }
+
+    private func publishLocked(_ prepared: PreparedPublish, user: String, options: PublishOptions) throws -> PublishOutcome {
+        let definition = prepared.definition
+        let category = prepared.category
+        let tags = prepared.tags
+        let templateText = prepared.templateText
+        let hash = prepared.hash
+        let warnings = prepared.warnings
+        let now = Timestamp.string(Date())
+        var lineage: SQLRow?
+        if let reference = options.uiReference {
+            let (row, latest) = try resolveLineage(reference, user: user)
+            try AccessPolicy.check(.publishVersion, user: user, facts: latest.facts, name: reference)
+            lineage = row
+        } else {
+            lineage = try db.query("SELECT * FROM prompt_custom_ui_lineages WHERE user_id = ? AND name = ?", [user, definition.name]).first
         }
+        var parent: LibraryEntry?
+        let uiID: String
+        if let lineage, let id = lineage["ui_id"].string {
+            uiID = id
+            parent = try latestVersion(uiID: id)
+            if let parent, parent.contentHash == hash { return .unchanged(parent) }
+        } else {
+            uiID = Self.newID()
+            try db.query(
+                "INSERT INTO prompt_custom_ui_lineages (ui_id, user_id, name, latest_version, created_at) VALUES (?, ?, ?, 0, ?)",
+                [uiID, user, definition.name, now])
+        }
+        let version = (try db.scalar("SELECT latest_version FROM prompt_custom_ui_lineages WHERE ui_id = ?", [uiID]).int ?? 0) + 1
+        let id = Self.newID()
+        let isPublic = options.isPublic ?? parent?.definition.isPublic ?? false
+        let status: DefinitionStatus = options.activate ? .active : .draft
+        if options.activate {
+            try db.query(
+                "UPDATE prompt_custom_uis SET status = 'archived', updated_at = ? WHERE ui_id = ? AND status = 'active'", [now, uiID])
+        }
+        try db.query("UPDATE prompt_custom_uis SET is_latest = 0 WHERE ui_id = ? AND is_latest = 1", [uiID])
+        let json = { (value: Value?) -> String? in value.map { JSONWriter().string($0) } }
+        try db.query(
+            """
+            INSERT INTO prompt_custom_uis (
+              id, ui_id, user_id, prompt_id, name, description, component_code, component_type, props_schema, default_props,
+              execution_mode, auto_submit, show_variables, layout_config, styling_config, is_public, is_featured, use_count,
+              version, parent_version_id, status, validated, validation_errors, created_at, updated_at, published_at,
+              last_used_at, template_text, content_hash, category, tags, is_latest)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 1, ?, ?, ?, ?, NULL, ?, ?, ?, ?, 1)
+            """,
+            [
+                id, uiID, user, definition.promptID, definition.name, definition.description, definition.componentCode,
+                definition.componentType.rawValue, json(definition.propsSchema), json(definition.defaultProps),
+                definition.executionMode.rawValue, definition.autoSubmit, definition.showVariables, json(definition.layoutConfig),
+                json(definition.stylingConfig), isPublic, parent?.definition.isFeatured ?? false, version, parent?.id, status.rawValue,
+                warnings.isEmpty ? nil : JSONWriter().string(.array(warnings.map(\.jsonValue))), now, now,
+                options.activate ? now : nil, templateText, hash, category ?? parent?.category,
+                Self.encodeTags(tags ?? parent?.tags ?? []),
+            ])
+        try db.query("UPDATE prompt_custom_ui_lineages SET latest_version = ? WHERE ui_id = ?", [version, uiID])
+        guard let entry = try entries("WHERE v.id = ?", [id]).first else {
+            throw LibraryError(.librarySQLite, "the version just written could not be read back")
+        }
+        return .published(entry)
     }
 
     // MARK: - Finding
