@@ -134,3 +134,17 @@ import Testing
         #expect(RunQuery.parseDate("yesterday") == nil)
     }
 }
+
+@Suite struct UsageRunLinkTests {
+    @Test func usageNamesARecordedRun() throws {
+        let f = try Fixture()
+        let ui = try f.published("Greeter")
+        #expect(libraryErrorCode { try f.library.recordUsage(uiID: ui.id, user: "bob", runID: "nope") } == .libraryNotFound)
+        #expect(try f.library.usage(user: "bob").isEmpty)
+        var run = RunRecord(id: "r", name: "r")
+        run.userID = "bob"
+        try f.library.record(run: run)
+        #expect(try f.library.recordUsage(uiID: ui.id, user: "bob", runID: "r").runID == "r")
+        #expect(try f.library.usage(user: "bob").map(\.runID) == ["r"])
+    }
+}

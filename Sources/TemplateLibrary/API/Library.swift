@@ -364,8 +364,23 @@ public final class Library: @unchecked Sendable {
         case .recent, .relevance: order = "v.updated_at DESC, v.rowid DESC"
         }
         // The join comes first in the text, so MATCH is numbered ?2 explicitly; the user stays ?1.
-        let sql = "WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(query.limit) OFFSET \(query.offset)"
-        return try read { try entries(sql, parameters, join: from) }
+        // Newest-first listings walk the `updated_at` index and stop at the limit instead of
+        // sorting every visible row.
+        let indexed = match == nil && query.owner == nil && (query.sort == .recent || query.sort == .relevance)
+            ? "INDEXED BY idx_prompt_custom_uis_updated" : ""
+        let sql = """
+            SELECT v.id AS vid FROM prompt_custom_uis v \(indexed) JOIN prompt_custom_ui_lineages l ON l.ui_id = v.ui_id \(from)
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(query.limit) OFFSET \(query.offset)
+            """
+        return try read {
+            // Sort only ids, then read the 20 or so full rows: sorting whole rows (template text
+            // included) for thousands of matches is what made searches slow.
+            let ids = try db.query(sql, parameters).compactMap { $0["vid"].string }
+            guard !ids.isEmpty else { return [] }
+            let found = try entries("WHERE v.id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))", ids)
+            let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            return ids.compactMap { byID[$0] }
+        }
     }
 
     /// The version a reference names as `user` sees it: the latest for the owner, the public
@@ -623,7 +638,8 @@ public final class Library: @unchecked Sendable {
     }
 
     /// Records one run of a library UI (`uiID` is a version id, or a UI id meaning the version the
-    /// user sees) and bumps `use_count` and `last_used_at` on the version and the UI.
+    /// user sees) and bumps `use_count` and `last_used_at` on the version and the UI; a `runID`
+    /// must name a run already recorded for the same user.
     @discardableResult
     public func recordUsage(
         uiID: String, user: String, runID: String? = nil, variables: [String: String] = [:], success: Bool = true, error: String? = nil,
@@ -640,10 +656,12 @@ public final class Library: @unchecked Sendable {
                 try AccessPolicy.check(.recordUsage, user: user, facts: decisive.facts, name: uiID)
                 versionRow = decisive
             }
-            if let runID, let owner = try db.scalar("SELECT user_id FROM ai_runs WHERE id = ?", [runID]).string, owner != user {
-                throw LibraryError.denied("run `\(runID)` belongs to another user")
+            if let runID {
+                guard let owner = try db.scalar("SELECT user_id FROM ai_runs WHERE id = ?", [runID]).string else {
+                    throw LibraryError(.libraryNotFound, "run `\(runID)` is not recorded", hint: "record the run before its usage")
+                }
+                guard owner == user else { throw LibraryError.denied("run `\(runID)` belongs to another user") }
             }
-            let knownRun = try runID.map { try db.scalar("SELECT count(*) FROM ai_runs WHERE id = ?", [$0]).int ?? 0 > 0 } ?? false
             let now = Timestamp.string(Date())
             let id = Self.newID()
             var vars = ValueObject()
@@ -652,11 +670,11 @@ public final class Library: @unchecked Sendable {
                 """
                 INSERT INTO prompt_custom_ui_usage (id, custom_ui_id, user_id, run_id, execution_time_ms, variables_used, success, error_message, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [id, versionRow.id, user, knownRun ? runID : nil, durationMs, JSONWriter().string(.object(vars)), success, error, now])
+                """, [id, versionRow.id, user, runID, durationMs, JSONWriter().string(.object(vars)), success, error, now])
             try db.query("UPDATE prompt_custom_uis SET use_count = use_count + 1, last_used_at = ? WHERE id = ?", [now, versionRow.id])
             try db.query("UPDATE prompt_custom_ui_lineages SET use_count = use_count + 1, last_used_at = ? WHERE ui_id = ?", [now, versionRow.uiID])
             return UsageRecord(
-                id: id, customUIID: versionRow.id, userID: user, runID: knownRun ? runID : nil, executionTimeMs: durationMs,
+                id: id, customUIID: versionRow.id, userID: user, runID: runID, executionTimeMs: durationMs,
                 variablesUsed: variables, success: success, errorMessage: error, createdAt: now)
         }
     }

@@ -68,6 +68,7 @@ enum Schema {
         CREATE INDEX idx_prompt_custom_uis_public_active ON prompt_custom_uis(is_public, status);
         CREATE INDEX idx_prompt_custom_uis_category ON prompt_custom_uis(category);
         CREATE INDEX idx_prompt_custom_uis_parent ON prompt_custom_uis(parent_version_id);
+        CREATE INDEX idx_prompt_custom_uis_updated ON prompt_custom_uis(updated_at);
 
         CREATE VIRTUAL TABLE prompt_custom_uis_fts USING fts5(
           name, description, category, tags, content='prompt_custom_uis', content_rowid='rowid',
