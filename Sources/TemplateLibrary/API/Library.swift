@@ -368,8 +368,11 @@ public final class Library: @unchecked Sendable {
         // sorting every visible row.
         let indexed = match == nil && query.owner == nil && (query.sort == .recent || query.sort == .relevance)
             ? "INDEXED BY idx_prompt_custom_uis_updated" : ""
+        // Only the rating and use-count orders need the lineage row; skipping the join saves two
+        // lookups per matched row.
+        let lineage = query.sort == .rating || query.sort == .uses ? "JOIN prompt_custom_ui_lineages l ON l.ui_id = v.ui_id" : ""
         let sql = """
-            SELECT v.id AS vid FROM prompt_custom_uis v \(indexed) JOIN prompt_custom_ui_lineages l ON l.ui_id = v.ui_id \(from)
+            SELECT v.id AS vid FROM prompt_custom_uis v \(indexed) \(lineage) \(from)
             WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(query.limit) OFFSET \(query.offset)
             """
         return try read {
