@@ -21,7 +21,8 @@ func libraryBenchmarks() throws -> [Figure] {
     let clock = ContinuousClock()
     for i in 0..<300 {
         var varied = report
-        varied.document?.definition.componentCode = report.document?.definition.componentCode.replacingOccurrences(of: "warm-up", with: "v\(i)") ?? ""
+        varied.document?.definition.componentCode =
+            report.document?.definition.componentCode.replacingOccurrences(of: "warm-up", with: "v\(i)") ?? ""
         let start = clock.now
         _ = try library.publish(varied, user: "bench", options: PublishOptions(isPublic: true, activate: i % 2 == 0))
         storeOnly.append(seconds(clock.now - start))
@@ -34,8 +35,11 @@ func libraryBenchmarks() throws -> [Figure] {
     }
     figures.append(Figure(name: "library.publish.median", value: percentile(storeOnly, 0.5) * 1e3, unit: "ms"))
     figures.append(Figure(name: "library.publish.p95", value: percentile(storeOnly, 0.95) * 1e3, unit: "ms"))
-    figures.append(Figure(name: "library.publish-with-validation.median", value: percentile(withValidation, 0.5) * 1e3, unit: "ms"))
-    figures.append(Figure(name: "library.publish-with-validation.p95", value: percentile(withValidation, 0.95) * 1e3, unit: "ms"))
+    figures.append(
+        Figure(name: "library.publish-with-validation.median", value: percentile(withValidation, 0.5) * 1e3, unit: "ms")
+    )
+    figures.append(
+        Figure(name: "library.publish-with-validation.p95", value: percentile(withValidation, 0.95) * 1e3, unit: "ms"))
 
     // Search: 100,000 UIs from 1,000 owners, generated in one transaction.
     let big = try Library(path: directory + "/search.sqlite")
@@ -79,12 +83,17 @@ func libraryBenchmarks() throws -> [Figure] {
         let exact = words[(i * 7) % benchRoots.count * 10 + 1 + i % 9]
         try time(&specific, LibraryQuery(text: exact, limit: 20))
         try time(&broad, LibraryQuery(text: benchRoots[i % benchRoots.count], limit: 20))
-        try time(&filtered, LibraryQuery(text: exact + " " + words[(i * 13 + 5) % words.count], category: benchCategories[i % benchCategories.count], limit: 20))
+        try time(
+            &filtered,
+            LibraryQuery(
+                text: exact + " " + words[(i * 13 + 5) % words.count],
+                category: benchCategories[i % benchCategories.count], limit: 20))
         try time(&byRating, LibraryQuery(text: exact, sort: .rating, limit: 20))
         try time(&listing, LibraryQuery(sort: .recent, limit: 20, offset: i))
     }
     for (name, values) in [
-        ("search-100000", specific), ("search-100000-broad-prefix", broad), ("search-100000-two-words-category", filtered),
+        ("search-100000", specific), ("search-100000-broad-prefix", broad),
+        ("search-100000-two-words-category", filtered),
         ("search-100000-by-rating", byRating), ("list-100000-recent", listing),
     ] {
         figures.append(Figure(name: "library.\(name).median", value: percentile(values, 0.5) * 1e3, unit: "ms"))
@@ -137,9 +146,12 @@ private let benchCategories = ["form", "chat", "dashboard", "writing", "develope
 
 /// 400 words (40 roots, each bare and with 9 suffixes); a UI has about 12 of them.
 private let benchRoots = [
-    "story", "summary", "email", "translate", "code", "review", "chat", "support", "report", "invoice", "recipe", "travel",
-    "budget", "lesson", "quiz", "poem", "tweet", "blog", "outline", "brief", "resume", "letter", "pitch", "slogan", "agenda",
-    "minutes", "plan", "checklist", "feedback", "survey", "contract", "policy", "guide", "manual", "faq", "glossary", "script",
+    "story", "summary", "email", "translate", "code", "review", "chat", "support", "report", "invoice", "recipe",
+    "travel",
+    "budget", "lesson", "quiz", "poem", "tweet", "blog", "outline", "brief", "resume", "letter", "pitch", "slogan",
+    "agenda",
+    "minutes", "plan", "checklist", "feedback", "survey", "contract", "policy", "guide", "manual", "faq", "glossary",
+    "script",
     "lyrics", "joke", "riddle",
 ]
 

@@ -18,7 +18,8 @@ struct LibraryContext {
     /// Problems with the file are I/O (2); refusals, denials and missing UIs are failures (1).
     static func exitCode(for error: LibraryError) -> Int32 {
         let io: Set<DiagnosticCode> = [
-            .libraryNotADatabase, .libraryNotALibrary, .libraryCorrupt, .libraryNewerSchema, .libraryReadOnly, .libraryCannotOpen,
+            .libraryNotADatabase, .libraryNotALibrary, .libraryCorrupt, .libraryNewerSchema, .libraryReadOnly,
+            .libraryCannotOpen,
             .libraryBusy, .librarySQLite,
         ]
         return io.contains(error.code) ? ExitCode.usage : ExitCode.failure
@@ -68,8 +69,12 @@ enum LibraryCommand: Command {
         """
 
     static func run(_ arguments: inout Arguments, console: Console) throws -> Int32 {
-        guard let sub = arguments.items.first(where: { !$0.hasPrefix("-") }), let index = arguments.items.firstIndex(of: sub) else {
-            throw UsageError("name a subcommand: list, search, show, versions, export, import, activate, archive, visibility, feature, rate, usage, install-starters")
+        guard let sub = arguments.items.first(where: { !$0.hasPrefix("-") }),
+            let index = arguments.items.firstIndex(of: sub)
+        else {
+            throw UsageError(
+                "name a subcommand: list, search, show, versions, export, import, activate, archive, visibility, feature, rate, usage, install-starters"
+            )
         }
         var rest = arguments.items
         rest.remove(at: index)
@@ -78,8 +83,10 @@ enum LibraryCommand: Command {
         let format = try arguments.choice("--format", ["text", "json"], default: "text")
         do {
             switch sub {
-            case "list", "search": return try list(&arguments, context, format: format, console: console, search: sub == "search")
-            case "show", "versions": return try show(&arguments, context, format: format, console: console, historyOnly: sub == "versions")
+            case "list", "search":
+                return try list(&arguments, context, format: format, console: console, search: sub == "search")
+            case "show", "versions":
+                return try show(&arguments, context, format: format, console: console, historyOnly: sub == "versions")
             case "export": return try export(&arguments, context, console: console)
             case "import": return try importUI(&arguments, context, format: format, console: console)
             case "activate", "archive": return try lifecycle(sub, &arguments, context, format: format, console: console)
@@ -89,7 +96,10 @@ enum LibraryCommand: Command {
             case "usage": return try usage(&arguments, context, format: format, console: console)
             case "install-starters": return try installStarters(&arguments, context, format: format, console: console)
             default:
-                let all = ["list", "search", "show", "versions", "export", "import", "activate", "archive", "visibility", "feature", "rate", "usage", "install-starters"]
+                let all = [
+                    "list", "search", "show", "versions", "export", "import", "activate", "archive", "visibility",
+                    "feature", "rate", "usage", "install-starters",
+                ]
                 var message = "unknown subcommand `\(sub)`"
                 if let guess = Suggestions.closest(to: sub, in: all) { message += " (did you mean `\(guess)`?)" }
                 throw UsageError(message)
@@ -101,17 +111,23 @@ enum LibraryCommand: Command {
 
     static func one(_ arguments: inout Arguments, _ what: String) throws(UsageError) -> String {
         let positionals = try arguments.positionals()
-        guard positionals.count == 1, let first = positionals.first else { throw UsageError("name exactly one \(what)") }
+        guard positionals.count == 1, let first = positionals.first else {
+            throw UsageError("name exactly one \(what)")
+        }
         return first
     }
 
-    static func list(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console, search: Bool) throws -> Int32 {
+    static func list(
+        _ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console, search: Bool
+    ) throws -> Int32 {
         var query = LibraryQuery()
         query.category = try arguments.value("--category")
         query.tags = try arguments.values("--tag")
         query.owner = try arguments.value("--owner")
         if let status = try arguments.value("--status") {
-            guard let s = DefinitionStatus(rawValue: status) else { throw UsageError("`--status` must be draft, active or archived, not `\(status)`") }
+            guard let s = DefinitionStatus(rawValue: status) else {
+                throw UsageError("`--status` must be draft, active or archived, not `\(status)`")
+            }
             query.status = s
         }
         let isPublic = arguments.flag("--public")
@@ -119,7 +135,8 @@ enum LibraryCommand: Command {
         if isPublic && isPrivate { throw UsageError("give either `--public` or `--private`, not both") }
         query.isPublic = isPublic ? true : isPrivate ? false : nil
         query.isFeatured = arguments.flag("--featured") ? true : nil
-        let sort = try arguments.choice("--sort", LibrarySort.allCases.map(\.rawValue), default: search ? "relevance" : "recent")
+        let sort = try arguments.choice(
+            "--sort", LibrarySort.allCases.map(\.rawValue), default: search ? "relevance" : "recent")
         query.sort = LibrarySort(rawValue: sort) ?? .recent
         query.limit = try arguments.integer("--limit", in: 0...10_000) ?? 50
         query.offset = try arguments.integer("--offset", in: 0...10_000_000) ?? 0
@@ -148,19 +165,24 @@ enum LibraryCommand: Command {
             var visibility = e.definition.isPublic ? "public" : "private"
             if e.definition.isFeatured { visibility += ", featured" }
             rows.append([
-                e.definition.name, e.owner, "v\(e.version)", e.definition.status.rawValue, visibility, rating, "\(e.uiUseCount)",
+                e.definition.name, e.owner, "v\(e.version)", e.definition.status.rawValue, visibility, rating,
+                "\(e.uiUseCount)",
                 e.category ?? "-", e.tags.isEmpty ? "-" : e.tags.joined(separator: ","), e.uiID,
             ])
         }
         var widths = [Int](repeating: 0, count: rows[0].count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         return rows.map { row in
-            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }
+            .joined(separator: "  ")
         }.joined(separator: "\n") + "\n"
     }
 
-    static func show(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console, historyOnly: Bool) throws -> Int32 {
+    static func show(
+        _ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console, historyOnly: Bool
+    ) throws -> Int32 {
         let version = historyOnly ? nil : try arguments.integer("--version", in: 1...Int(Int32.max))
         let reference = try one(&arguments, "UI")
         let library = try context.open()
@@ -175,11 +197,14 @@ enum LibraryCommand: Command {
         }
         let entry = try library.entry(reference, version: version, user: context.user)
         if format == "json" {
-            console.out(JSONWriter(pretty: true).string(["ui": entry.jsonValue, "versions": .array(versions.map(\.jsonValue))]) + "\n")
+            console.out(
+                JSONWriter(pretty: true).string(["ui": entry.jsonValue, "versions": .array(versions.map(\.jsonValue))])
+                    + "\n")
             return ExitCode.ok
         }
         let d = entry.definition
-        var text = "\(d.name) (v\(entry.version), \(d.status.rawValue), \(d.isPublic ? "public" : "private")\(d.isFeatured ? ", featured" : ""))\n"
+        var text =
+            "\(d.name) (v\(entry.version), \(d.status.rawValue), \(d.isPublic ? "public" : "private")\(d.isFeatured ? ", featured" : ""))\n"
         if let description = d.description { text += "  \(description)\n" }
         text += "  owner:          \(entry.owner)\n"
         text += "  ui id:          \(entry.uiID)\n"
@@ -187,12 +212,14 @@ enum LibraryCommand: Command {
         text += "  execution mode: \(d.executionMode.rawValue)\n"
         text += "  category:       \(entry.category ?? "-")\n"
         text += "  tags:           \(entry.tags.isEmpty ? "-" : entry.tags.joined(separator: ", "))\n"
-        text += "  rating:         \(entry.ratingAverage.map { String(format: "%.2f from %d rating%@", $0, entry.ratingCount, entry.ratingCount == 1 ? "" : "s") } ?? "not rated")\n"
+        text +=
+            "  rating:         \(entry.ratingAverage.map { String(format: "%.2f from %d rating%@", $0, entry.ratingCount, entry.ratingCount == 1 ? "" : "s") } ?? "not rated")\n"
         text += "  uses:           \(entry.uiUseCount)\(entry.uiLastUsedAt.map { ", last \($0)" } ?? "")\n"
         text += "  published at:   \(d.publishedAt ?? "-")\n"
         text += "  content hash:   \(entry.contentHash)\n"
         if let warnings = d.validationErrors?.arrayValue, !warnings.isEmpty {
-            text += "  validation:     \(warnings.count) warning\(warnings.count == 1 ? "" : "s") kept in validation_errors\n"
+            text +=
+                "  validation:     \(warnings.count) warning\(warnings.count == 1 ? "" : "s") kept in validation_errors\n"
         }
         text += "\nversions:\n" + history(versions)
         console.out(text)
@@ -202,7 +229,8 @@ enum LibraryCommand: Command {
     static func history(_ versions: [LibraryEntry]) -> String {
         versions.map { v in
             let parent = v.definition.parentVersionID.map { "parent \($0.prefix(8))" } ?? "first"
-            return "  v\(v.version)  \(v.definition.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(v.definition.createdAt ?? "")  \(v.contentHash.prefix(12))  \(parent)  \(v.id)\(v.isLatest ? "  (latest)" : "")"
+            return
+                "  v\(v.version)  \(v.definition.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(v.definition.createdAt ?? "")  \(v.contentHash.prefix(12))  \(parent)  \(v.id)\(v.isLatest ? "  (latest)" : "")"
         }.joined(separator: "\n") + "\n"
     }
 
@@ -211,7 +239,8 @@ enum LibraryCommand: Command {
         let asDefinition = arguments.flag("--definition")
         let output = try arguments.value("--output")
         let reference = try one(&arguments, "UI")
-        let text = try context.open().export(reference, version: version, asDefinition: asDefinition, user: context.user)
+        let text = try context.open().export(
+            reference, version: version, asDefinition: asDefinition, user: context.user)
         if let output {
             do {
                 try text.write(toFile: output, atomically: true, encoding: .utf8)
@@ -225,7 +254,9 @@ enum LibraryCommand: Command {
         return ExitCode.ok
     }
 
-    static func importUI(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws -> Int32 {
+    static func importUI(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console)
+        throws -> Int32
+    {
         let promptPath = try arguments.value("--prompt")
         let path = try one(&arguments, "file to import")
         let ui = try readInput(path)
@@ -236,25 +267,34 @@ enum LibraryCommand: Command {
         let options = PublishOptions(isPublic: definition?.isPublic ?? false, activate: definition?.status == .active)
         do {
             let outcome = try library.publish(report, user: context.user, options: options)
-            if definition?.status == .archived, case .published(let e) = outcome { _ = try library.archive(e.uiID, version: e.version, user: context.user) }
+            if definition?.status == .archived, case .published(let e) = outcome {
+                _ = try library.archive(e.uiID, version: e.version, user: context.user)
+            }
             let entry = outcome.entry
             if format == "json" {
                 console.out(JSONWriter(pretty: true).string(["ui": entry.jsonValue]) + "\n")
             } else if case .published = outcome {
-                console.out("imported `\(entry.definition.name)` as version \(entry.version) (\(entry.definition.status.rawValue), ui \(entry.uiID))\n")
+                console.out(
+                    "imported `\(entry.definition.name)` as version \(entry.version) (\(entry.definition.status.rawValue), ui \(entry.uiID))\n"
+                )
             } else {
-                console.out("unchanged: `\(entry.definition.name)` version \(entry.version) already has this content; nothing written\n")
+                console.out(
+                    "unchanged: `\(entry.definition.name)` version \(entry.version) already has this content; nothing written\n"
+                )
             }
             return ExitCode.ok
         } catch {
             if !error.diagnostics.isEmpty {
-                console.err(DiagnosticRenderer(sources: report.sources, color: console.colorErr).render(error.diagnostics))
+                console.err(
+                    DiagnosticRenderer(sources: report.sources, color: console.colorErr).render(error.diagnostics))
             }
             throw error
         }
     }
 
-    static func lifecycle(_ sub: String, _ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws -> Int32 {
+    static func lifecycle(
+        _ sub: String, _ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console
+    ) throws -> Int32 {
         let version = try arguments.integer("--version", in: 1...Int(Int32.max))
         let reference = try one(&arguments, "UI")
         let library = try context.open()
@@ -262,7 +302,10 @@ enum LibraryCommand: Command {
             sub == "activate"
             ? try library.activate(reference, version: version, user: context.user)
             : try library.archive(reference, version: version, user: context.user)
-        return done(entry, "\(sub == "activate" ? "activated" : "archived") `\(entry.definition.name)`\(version.map { " version \($0)" } ?? sub == "activate" ? " version \(entry.version)" : "")", format, console)
+        return done(
+            entry,
+            "\(sub == "activate" ? "activated" : "archived") `\(entry.definition.name)`\(version.map { " version \($0)" } ?? sub == "activate" ? " version \(entry.version)" : "")",
+            format, console)
     }
 
     static func done(_ entry: LibraryEntry, _ message: String, _ format: String, _ console: Console) -> Int32 {
@@ -274,7 +317,9 @@ enum LibraryCommand: Command {
         return ExitCode.ok
     }
 
-    static func visibility(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws -> Int32 {
+    static func visibility(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console)
+        throws -> Int32
+    {
         let positionals = try arguments.positionals()
         guard positionals.count == 2, ["public", "private"].contains(positionals[1]) else {
             throw UsageError("usage: customui library visibility REF public|private")
@@ -283,33 +328,44 @@ enum LibraryCommand: Command {
         return done(entry, "`\(entry.definition.name)` is now \(positionals[1])", format, console)
     }
 
-    static func feature(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws -> Int32 {
+    static func feature(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console)
+        throws -> Int32
+    {
         let off = arguments.flag("--off")
         let reference = try one(&arguments, "UI")
         let entry = try context.open().feature(reference, !off, user: context.user)
         return done(entry, "`\(entry.definition.name)` is \(off ? "no longer featured" : "featured")", format, console)
     }
 
-    static func rate(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws -> Int32 {
+    static func rate(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws
+        -> Int32
+    {
         let feedback = try arguments.value("--feedback")
         let positionals = try arguments.positionals()
         guard positionals.count == 2 else { throw UsageError("usage: customui library rate REF RATING") }
-        guard let rating = Int(positionals[1]) else { throw UsageError("a rating is a whole number from 1 to 5, not `\(positionals[1])`") }
+        guard let rating = Int(positionals[1]) else {
+            throw UsageError("a rating is a whole number from 1 to 5, not `\(positionals[1])`")
+        }
         let summary = try context.open().rate(positionals[0], rating: rating, feedback: feedback, user: context.user)
         if format == "json" {
             console.out(
                 JSONWriter(pretty: true).string([
-                    "rating": .int(rating), "replaced": .bool(summary.replaced), "average": .double(summary.average), "count": .int(summary.count),
+                    "rating": .int(rating), "replaced": .bool(summary.replaced), "average": .double(summary.average),
+                    "count": .int(summary.count),
                 ]) + "\n")
         } else {
             console.out(
                 "\(summary.replaced ? "replaced your rating with" : "rated") \(rating); `\(positionals[0])` now averages "
-                    + String(format: "%.2f from %d rating%@", summary.average, summary.count, summary.count == 1 ? "" : "s") + "\n")
+                    + String(
+                        format: "%.2f from %d rating%@", summary.average, summary.count, summary.count == 1 ? "" : "s")
+                    + "\n")
         }
         return ExitCode.ok
     }
 
-    static func usage(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws -> Int32 {
+    static func usage(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws
+        -> Int32
+    {
         let limit = try arguments.integer("--limit", in: 0...100_000) ?? 100
         let positionals = try arguments.positionals()
         guard positionals.count <= 1 else { throw UsageError("name at most one UI") }
@@ -328,7 +384,9 @@ enum LibraryCommand: Command {
         return ExitCode.ok
     }
 
-    static func installStarters(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws -> Int32 {
+    static func installStarters(
+        _ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console
+    ) throws -> Int32 {
         let from = try arguments.value("--from")
         _ = try arguments.positionals()
         guard let directory = from ?? starterDirectory() else {
@@ -364,7 +422,8 @@ enum LibraryCommand: Command {
         let fm = FileManager.default
         if let env = ProcessInfo.processInfo.environment["CUSTOMUI_TEMPLATES"], !env.isEmpty { return env }
         if fm.fileExists(atPath: "Templates") { return "Templates" }
-        var url = URL(fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        var url = URL(
+            fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
         for _ in 0..<6 {
             url.deleteLastPathComponent()
             let candidate = url.appendingPathComponent("Templates").path

@@ -46,7 +46,8 @@ enum PublishCommand: Command {
 
         let explicitPrompt = try promptPath.map(readInput)
         let options = PublishOptions(
-            isPublic: makePublic ? true : makePrivate ? false : nil, category: category, tags: tags.isEmpty ? nil : tags,
+            isPublic: makePublic ? true : makePrivate ? false : nil, category: category,
+            tags: tags.isEmpty ? nil : tags,
             activate: activate, uiReference: uiReference)
         var results: [Value] = []
         var status = ExitCode.ok
@@ -72,7 +73,9 @@ enum PublishCommand: Command {
                     }
                 case .unchanged:
                     if format == "text" {
-                        console.out("\(ui.path): unchanged: `\(entry.definition.name)` version \(entry.version) already has this content; nothing written\n")
+                        console.out(
+                            "\(ui.path): unchanged: `\(entry.definition.name)` version \(entry.version) already has this content; nothing written\n"
+                        )
                     }
                 }
                 if format == "json" {

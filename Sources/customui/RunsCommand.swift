@@ -26,7 +26,9 @@ enum RunsCommand: Command {
         """
 
     static func run(_ arguments: inout Arguments, console: Console) throws -> Int32 {
-        guard let sub = arguments.items.first(where: { !$0.hasPrefix("-") }), let index = arguments.items.firstIndex(of: sub) else {
+        guard let sub = arguments.items.first(where: { !$0.hasPrefix("-") }),
+            let index = arguments.items.firstIndex(of: sub)
+        else {
             throw UsageError("name a subcommand: list or show")
         }
         var rest = arguments.items
@@ -56,12 +58,16 @@ enum RunsCommand: Command {
     static func ms(_ value: Int?) -> String { value.map { "\($0) ms" } ?? "-" }
     static func cost(_ value: Double?) -> String { value.map { String(format: "$%.4f", $0) } ?? "-" }
 
-    static func list(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws -> Int32 {
+    static func list(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws
+        -> Int32
+    {
         var query = RunQuery()
         query.uiReference = try arguments.value("--ui")
         if let status = try arguments.value("--status") {
             guard let s = RunStatus(rawValue: status) else {
-                throw UsageError("`--status` must be one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", ")), not `\(status)`")
+                throw UsageError(
+                    "`--status` must be one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", ")), not `\(status)`"
+                )
             }
             query.status = s
         }
@@ -77,8 +83,10 @@ enum RunsCommand: Command {
         } else {
             var text = ""
             for s in runs {
-                text += "\(s.run.id)  \(s.run.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(RunQuery.format(s.run.createdAt))"
-                text += "  ttft \(ms(s.timeToFirstTokenMs))  total \(ms(s.totalTimeMs))  \(s.run.tokensTotal) tokens  \(cost(s.run.cost))"
+                text +=
+                    "\(s.run.id)  \(s.run.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(RunQuery.format(s.run.createdAt))"
+                text +=
+                    "  ttft \(ms(s.timeToFirstTokenMs))  total \(ms(s.totalTimeMs))  \(s.run.tokensTotal) tokens  \(cost(s.run.cost))"
                 text += "  \(s.run.name)\n"
             }
             console.out(text)
@@ -86,12 +94,16 @@ enum RunsCommand: Command {
         return ExitCode.ok
     }
 
-    static func show(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws -> Int32 {
+    static func show(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws
+        -> Int32
+    {
         let positionals = try arguments.positionals()
         guard positionals.count == 1, let id = positionals.first else { throw UsageError("name exactly one run id") }
         let (run, tasks) = try context.open().run(id, user: context.user)
         if format == "json" {
-            console.out(JSONWriter(pretty: true).string(["run": run.libraryJSON, "tasks": .array(tasks.map(\.libraryJSON))]) + "\n")
+            console.out(
+                JSONWriter(pretty: true).string(["run": run.libraryJSON, "tasks": .array(tasks.map(\.libraryJSON))])
+                    + "\n")
             return ExitCode.ok
         }
         var text = "run \(run.id): \(run.name)\n"
@@ -107,7 +119,8 @@ enum RunsCommand: Command {
         if tasks.isEmpty { text += "  (none)\n" }
         for t in tasks {
             text += "  \(t.id)  \(t.status.rawValue)  \(t.service)\(t.model.map { " \($0)" } ?? "")\n"
-            text += "    time to first token \(ms(t.timeToFirstTokenMs)), total \(ms(t.totalTimeMs)), tokens \(t.tokensIn.map(String.init) ?? "-") in / \(t.tokensOut.map(String.init) ?? "-") out / \(t.tokensTotal.map(String.init) ?? "-") total, cost \(cost(t.cost))\n"
+            text +=
+                "    time to first token \(ms(t.timeToFirstTokenMs)), total \(ms(t.totalTimeMs)), tokens \(t.tokensIn.map(String.init) ?? "-") in / \(t.tokensOut.map(String.init) ?? "-") out / \(t.tokensTotal.map(String.init) ?? "-") total, cost \(cost(t.cost))\n"
             for e in t.errors { text += "    error: \(e["message"]?.stringValue ?? JSONWriter().string(e))\n" }
         }
         console.out(text)

@@ -40,10 +40,15 @@ import Testing
         try f.published("Public")
         _ = try f.library.publish(ui: template("Private"), user: "alice", options: PublishOptions(activate: true))
         _ = try f.library.publish(ui: template("Draft"), user: "alice", options: PublishOptions(isPublic: true))
-        #expect(Set(try f.library.search(LibraryQuery(), user: "alice").map(\.definition.name)) == ["Public", "Private", "Draft"])
+        #expect(
+            Set(try f.library.search(LibraryQuery(), user: "alice").map(\.definition.name)) == [
+                "Public", "Private", "Draft",
+            ])
         #expect(try f.library.search(LibraryQuery(), user: "bob").map(\.definition.name) == ["Public"])
         #expect(libraryErrorCode { _ = try f.library.entry("alice/Private", user: "bob") } == .libraryNotFound)
-        #expect(libraryErrorCode { _ = try f.library.export("alice/Draft", asDefinition: false, user: "bob") } == .libraryNotFound)
+        #expect(
+            libraryErrorCode { _ = try f.library.export("alice/Draft", asDefinition: false, user: "bob") }
+                == .libraryNotFound)
         #expect(libraryErrorCode { _ = try f.library.versions("alice/Draft", user: "bob") } == .libraryNotFound)
         #expect(try f.library.entry("alice/Public", user: "bob").definition.name == "Public")
     }
@@ -57,7 +62,9 @@ import Testing
         #expect(libraryErrorCode { _ = try f.library.feature("alice/Greeter", true, user: "bob") } == .libraryDenied)
         #expect(
             libraryErrorCode {
-                _ = try f.library.publish(ui: template("Greeter", body: "hijack"), user: "bob", options: PublishOptions(uiReference: before.uiID))
+                _ = try f.library.publish(
+                    ui: template("Greeter", body: "hijack"), user: "bob",
+                    options: PublishOptions(uiReference: before.uiID))
             } == .libraryDenied)
         #expect(try f.library.entry("Greeter", user: "alice") == before)
         #expect(try f.library.versions("Greeter", user: "alice").count == 1)
@@ -79,10 +86,14 @@ import Testing
         let f = try Fixture()
         try f.published("Greeter")
         _ = try f.library.publish(ui: template("Hidden"), user: "alice", options: PublishOptions(activate: true))
-        #expect(libraryErrorCode { try f.library.rate("Greeter", rating: 5, user: "alice") } == .libraryDenied, "no rating your own UI")
+        #expect(
+            libraryErrorCode { try f.library.rate("Greeter", rating: 5, user: "alice") } == .libraryDenied,
+            "no rating your own UI")
         #expect(libraryErrorCode { try f.library.rate("alice/Hidden", rating: 5, user: "bob") } == .libraryNotFound)
-        #expect(libraryErrorCode { try f.library.rate("alice/Greeter", rating: 0, user: "bob") } == .libraryInvalidInput)
-        #expect(libraryErrorCode { try f.library.rate("alice/Greeter", rating: 6, user: "bob") } == .libraryInvalidInput)
+        #expect(
+            libraryErrorCode { try f.library.rate("alice/Greeter", rating: 0, user: "bob") } == .libraryInvalidInput)
+        #expect(
+            libraryErrorCode { try f.library.rate("alice/Greeter", rating: 6, user: "bob") } == .libraryInvalidInput)
         #expect(try f.library.entry("Greeter", user: "alice").ratingCount == 0)
         #expect(try f.library.rate("alice/Greeter", rating: 3, user: "bob").count == 1)
     }
@@ -104,13 +115,17 @@ import Testing
         var stolen = RunRecord(id: "run-bob", name: "mine now")
         stolen.userID = "alice"
         #expect(libraryErrorCode { try f.library.record(run: stolen) } == .libraryDenied)
-        #expect(libraryErrorCode { try f.library.recordUsage(uiID: ui.id, user: "alice", runID: "run-bob") } == .libraryDenied)
+        #expect(
+            libraryErrorCode { try f.library.recordUsage(uiID: ui.id, user: "alice", runID: "run-bob") }
+                == .libraryDenied)
         #expect(try f.library.run("run-bob", user: "bob").run.name == "bob's run")
     }
 
     @Test func usageOfAnInvisibleUIIsDenied() throws {
         let f = try Fixture()
-        let privateUI = try f.library.publish(ui: template("Private"), user: "alice", options: PublishOptions(activate: true)).entry
+        let privateUI = try f.library.publish(
+            ui: template("Private"), user: "alice", options: PublishOptions(activate: true)
+        ).entry
         #expect(libraryErrorCode { try f.library.recordUsage(uiID: privateUI.id, user: "bob") } == .libraryNotFound)
         #expect(try f.library.entry("Private", user: "alice").uiUseCount == 0)
     }

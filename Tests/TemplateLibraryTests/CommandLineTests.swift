@@ -31,15 +31,20 @@ import Testing
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return Outcome(
+            status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self))
     }
 
     @Test func publishListShowAndDenials() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
         let dir = TemporaryDirectory()
         let lib = ["--library", dir.file("lib.sqlite")]
         let story = "Examples/story-writer/story-writer.ui.xml"
-        var r = try customui(["publish", story, "--public", "--activate", "--category", "writing", "--tag", "story", "--user", "alice"] + lib)
+        var r = try customui(
+            ["publish", story, "--public", "--activate", "--category", "writing", "--tag", "story", "--user", "alice"]
+                + lib)
         #expect(r.status == 0)
         #expect(r.stdout.contains("published `Story writer` version 1 (active, public"))
         r = try customui(["publish", story, "--user", "alice"] + lib)
@@ -74,10 +79,13 @@ import Testing
     }
 
     @Test func publishRefusesErrorsAndWritesNothing() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
         let dir = TemporaryDirectory()
         let path = dir.file("lib.sqlite")
-        let r = try customui(["publish", "Examples/invalid/unknown-element.ui.xml", "--library", path, "--user", "alice"])
+        let r = try customui([
+            "publish", "Examples/invalid/unknown-element.ui.xml", "--library", path, "--user", "alice",
+        ])
         #expect(r.status == 1)
         #expect(r.stderr.contains("error[template.unknown-element]: unknown element `headng`"))
         #expect(r.stderr.contains("error[library.invalid-definition]"))
@@ -85,7 +93,8 @@ import Testing
     }
 
     @Test func aNonLibraryFileIsAnIOError() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
         let dir = TemporaryDirectory()
         let path = dir.file("notes.txt")
         try String(repeating: "not a database\n", count: 100).write(toFile: path, atomically: true, encoding: .utf8)
@@ -95,7 +104,8 @@ import Testing
     }
 
     @Test func installStartersFromTheCheckout() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
         let dir = TemporaryDirectory()
         let lib = ["--library", dir.file("lib.sqlite"), "--user", "customui"]
         var r = try customui(["library", "install-starters"] + lib)

@@ -7,7 +7,9 @@ import Testing
 
 /// The built `customui` executable, next to the test bundle.
 let customuiExecutable: String = {
-    let me = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+    let me = URL(
+        fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0])
     return me.deletingLastPathComponent().appendingPathComponent("customui").path
 }()
 
@@ -17,7 +19,8 @@ let customuiExecutable: String = {
     func versionFiles(_ directory: TemporaryDirectory, prefix: String, count: Int) throws -> [String] {
         try (0..<count).map { i in
             let path = directory.file("\(prefix)-\(i).ui.xml")
-            try template("Stress", body: "\(prefix) version \(i)").text.write(toFile: path, atomically: true, encoding: .utf8)
+            try template("Stress", body: "\(prefix) version \(i)").text.write(
+                toFile: path, atomically: true, encoding: .utf8)
             return path
         }
     }
@@ -36,7 +39,8 @@ let customuiExecutable: String = {
     }
 
     @Test func eightConcurrentPublishersLoseNothingAndNeverDuplicateAVersion() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
         let directory = TemporaryDirectory()
         let path = directory.file("library.sqlite")
         _ = try Library(path: path)
@@ -68,7 +72,8 @@ let customuiExecutable: String = {
     }
 
     @Test func aPublisherKilledMidwayLeavesASoundLibraryWithEveryReturnedVersion() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
         let directory = TemporaryDirectory()
         let path = directory.file("library.sqlite")
         let files = try versionFiles(directory, prefix: "k", count: 300)
@@ -86,7 +91,9 @@ let customuiExecutable: String = {
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
         // A line is printed only after its transaction committed.
-        let returned = text.split(separator: "\n").filter { $0.contains(": published `Stress` version") && $0.hasSuffix(")") }
+        let returned = text.split(separator: "\n").filter {
+            $0.contains(": published `Stress` version") && $0.hasSuffix(")")
+        }
         #expect(returned.count >= 10)
         let library = try Library(path: path)
         #expect(try library.integrityCheck() == ["ok"])

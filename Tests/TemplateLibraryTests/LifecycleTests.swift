@@ -34,7 +34,9 @@ import Testing
 
     @Test func changedContentMakesTheNextVersionLinkedToItsParent() throws {
         let f = try Fixture()
-        let v1 = try f.library.publish(ui: template("Greeter"), user: "alice", options: PublishOptions(category: "demo", tags: ["a"])).entry
+        let v1 = try f.library.publish(
+            ui: template("Greeter"), user: "alice", options: PublishOptions(category: "demo", tags: ["a"])
+        ).entry
         let v2 = try f.library.publish(ui: template("Greeter", body: "v2"), user: "alice").entry
         #expect(v2.version == 2)
         #expect(v2.uiID == v1.uiID)
@@ -85,13 +87,17 @@ import Testing
         let history = try f.library.versions("Greeter", user: "alice")
         #expect(history.map(\.definition.status) == [.active, .archived])
         #expect(try f.library.entry("alice/Greeter", user: "bob").version == 2)
-        #expect(try f.library.versions("alice/Greeter", user: "bob").map(\.version) == [2], "others see only public active versions")
+        #expect(
+            try f.library.versions("alice/Greeter", user: "bob").map(\.version) == [2],
+            "others see only public active versions")
     }
 
     @Test func publishWithActivateArchivesThePreviousActiveVersion() throws {
         let f = try Fixture()
         try f.published("Greeter")
-        let v2 = try f.library.publish(ui: template("Greeter", body: "v2"), user: "alice", options: PublishOptions(activate: true)).entry
+        let v2 = try f.library.publish(
+            ui: template("Greeter", body: "v2"), user: "alice", options: PublishOptions(activate: true)
+        ).entry
         #expect(v2.definition.status == .active)
         #expect(v2.definition.isPublic, "visibility is inherited")
         #expect(try f.library.entry("Greeter", version: 1, user: "alice").definition.status == .archived)
@@ -113,7 +119,9 @@ import Testing
         // A heading that skips a level is an accessibility warning, not an error.
         let ui = SourceFile(
             path: "w.ui.xml",
-            text: "<custom-ui name=\"Warned\"><view><heading level=\"1\">A</heading><heading level=\"3\">B</heading><run label=\"Go\"/><slot name=\"a\" label=\"A\"/></view></custom-ui>")
+            text:
+                "<custom-ui name=\"Warned\"><view><heading level=\"1\">A</heading><heading level=\"3\">B</heading><run label=\"Go\"/><slot name=\"a\" label=\"A\"/></view></custom-ui>"
+        )
         let report = Validator.validate(ui: ui)
         try #require(!report.hasErrors)
         let entry = try f.library.publish(report, user: "alice").entry
@@ -131,7 +139,8 @@ import Testing
         #expect(json.contains("\"component_code\""))
 
         let other = try Fixture()
-        let imported = try other.library.publish(ui: SourceFile(path: "x.definition.json", text: json), user: "carol").entry
+        let imported = try other.library.publish(ui: SourceFile(path: "x.definition.json", text: json), user: "carol")
+            .entry
         #expect(imported.contentHash == (try f.library.entry("Greeter", user: "alice").contentHash))
         let fromTemplate = try other.library.publish(ui: SourceFile(path: "x.ui.xml", text: text), user: "carol")
         #expect(fromTemplate == .unchanged(imported), "both forms have the same canonical text")
@@ -140,7 +149,9 @@ import Testing
     @Test func publishingANewVersionOfAnotherUIByReference() throws {
         let f = try Fixture()
         let v1 = try f.published("Greeter")
-        let renamed = try f.library.publish(ui: template("Greeter 2", body: "renamed"), user: "alice", options: PublishOptions(uiReference: v1.uiID)).entry
+        let renamed = try f.library.publish(
+            ui: template("Greeter 2", body: "renamed"), user: "alice", options: PublishOptions(uiReference: v1.uiID)
+        ).entry
         #expect(renamed.uiID == v1.uiID)
         #expect(renamed.version == 2)
         #expect(renamed.definition.name == "Greeter 2")

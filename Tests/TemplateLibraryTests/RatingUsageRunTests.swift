@@ -25,7 +25,8 @@ import Testing
         let f = try Fixture()
         try f.published("Greeter")
         try f.library.rate("alice/Greeter", rating: 4, user: "bob")
-        _ = try f.library.publish(ui: template("Greeter", body: "v2"), user: "alice", options: PublishOptions(activate: true))
+        _ = try f.library.publish(
+            ui: template("Greeter", body: "v2"), user: "alice", options: PublishOptions(activate: true))
         #expect(try f.library.entry("alice/Greeter", user: "bob").ratingAverage == 4)
     }
 }
@@ -35,13 +36,17 @@ import Testing
         let f = try Fixture()
         let ui = try f.published("Greeter")
         let record = try f.library.recordUsage(
-            uiID: ui.id, user: "bob", variables: ["topic": "cats"], success: false, error: "timed out", durationMs: 1200)
+            uiID: ui.id, user: "bob", variables: ["topic": "cats"], success: false, error: "timed out", durationMs: 1200
+        )
         #expect(record.customUIID == ui.id)
         #expect(record.success == false)
         try f.library.recordUsage(uiID: ui.uiID, user: "bob", durationMs: 300)
         let rows = try f.library.usage(user: "bob")
         #expect(rows.count == 2)
-        #expect(rows.contains { $0.variablesUsed == ["topic": "cats"] && $0.errorMessage == "timed out" && $0.executionTimeMs == 1200 })
+        #expect(
+            rows.contains {
+                $0.variablesUsed == ["topic": "cats"] && $0.errorMessage == "timed out" && $0.executionTimeMs == 1200
+            })
         let entry = try f.library.entry("Greeter", user: "alice")
         #expect(entry.uiUseCount == 2)
         #expect(entry.definition.useCount == 2)
@@ -55,12 +60,15 @@ import Testing
         let a = try f.published("Alpha")
         try f.published("Beta")
         try f.library.recordUsage(uiID: a.id, user: "bob")
-        #expect(try f.library.search(LibraryQuery(sort: .uses), user: "bob").map(\.definition.name) == ["Alpha", "Beta"])
+        #expect(
+            try f.library.search(LibraryQuery(sort: .uses), user: "bob").map(\.definition.name) == ["Alpha", "Beta"])
     }
 }
 
 @Suite struct RunStoreTests {
-    func sampleRun(_ id: String, user: String? = nil, status: RunStatus = .completed, created: Date = Date()) -> RunRecord {
+    func sampleRun(_ id: String, user: String? = nil, status: RunStatus = .completed, created: Date = Date())
+        -> RunRecord
+    {
         var run = RunRecord(id: id, name: "run \(id)", createdAt: created)
         run.userID = user
         run.status = status
@@ -139,7 +147,8 @@ import Testing
     @Test func usageNamesARecordedRun() throws {
         let f = try Fixture()
         let ui = try f.published("Greeter")
-        #expect(libraryErrorCode { try f.library.recordUsage(uiID: ui.id, user: "bob", runID: "nope") } == .libraryNotFound)
+        #expect(
+            libraryErrorCode { try f.library.recordUsage(uiID: ui.id, user: "bob", runID: "nope") } == .libraryNotFound)
         #expect(try f.library.usage(user: "bob").isEmpty)
         var run = RunRecord(id: "r", name: "r")
         run.userID = "bob"

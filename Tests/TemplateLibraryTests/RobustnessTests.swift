@@ -15,7 +15,8 @@ import Testing
         do {
             let library = try Library(path: path)
             for i in 0..<20 {
-                _ = try library.publish(ui: template("UI \(i)", body: String(repeating: "filler ", count: 200)), user: "alice")
+                _ = try library.publish(
+                    ui: template("UI \(i)", body: String(repeating: "filler ", count: 200)), user: "alice")
             }
         }
         return path
@@ -116,14 +117,20 @@ import Testing
     @Test func badUserNamesAreRefused() throws {
         let f = try Fixture()
         #expect(libraryErrorCode { _ = try f.library.publish(ui: template("X"), user: "") } == .libraryInvalidInput)
-        #expect(libraryErrorCode { _ = try f.library.publish(ui: template("X"), user: "a\u{7}b") } == .libraryInvalidInput)
+        #expect(
+            libraryErrorCode { _ = try f.library.publish(ui: template("X"), user: "a\u{7}b") } == .libraryInvalidInput)
     }
 
     @Test func locationFollowsTheEnvironment() {
-        #expect(LibraryLocation.path(explicit: "/x/lib.sqlite", environment: ["CUSTOMUI_LIBRARY": "/y"]) == "/x/lib.sqlite")
+        #expect(
+            LibraryLocation.path(explicit: "/x/lib.sqlite", environment: ["CUSTOMUI_LIBRARY": "/y"]) == "/x/lib.sqlite")
         #expect(LibraryLocation.path(explicit: nil, environment: ["CUSTOMUI_LIBRARY": "/y/lib"]) == "/y/lib")
-        #expect(LibraryLocation.path(explicit: nil, environment: ["XDG_DATA_HOME": "/data", "HOME": "/home/u"]) == "/data/customui/library.sqlite")
-        #expect(LibraryLocation.path(explicit: nil, environment: ["HOME": "/home/u"]) == "/home/u/.local/share/customui/library.sqlite")
+        #expect(
+            LibraryLocation.path(explicit: nil, environment: ["XDG_DATA_HOME": "/data", "HOME": "/home/u"])
+                == "/data/customui/library.sqlite")
+        #expect(
+            LibraryLocation.path(explicit: nil, environment: ["HOME": "/home/u"])
+                == "/home/u/.local/share/customui/library.sqlite")
         #expect(LibraryLocation.user(explicit: nil, environment: ["CUSTOMUI_USER": "zoe"]) == "zoe")
         #expect(LibraryLocation.user(explicit: "max", environment: ["CUSTOMUI_USER": "zoe"]) == "max")
         #expect(!LibraryLocation.user(explicit: nil, environment: [:]).isEmpty)

@@ -21,7 +21,9 @@ import Testing
     }
 
     @Test func millionAs() {
-        #expect(SHA256.hex(String(repeating: "a", count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(
+            SHA256.hex(String(repeating: "a", count: 1_000_000))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     /// Lengths around the padding boundary (55, 56, 63, 64 bytes) differ and are 64 hex digits.
@@ -29,6 +31,8 @@ import Testing
         let hashes = [55, 56, 63, 64, 65].map { SHA256.hex(String(repeating: "x", count: $0)) }
         #expect(Set(hashes).count == 5)
         #expect(hashes.allSatisfy { $0.count == 64 })
-        #expect(SHA256.hex(String(repeating: "a", count: 64)) == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
+        #expect(
+            SHA256.hex(String(repeating: "a", count: 64))
+                == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
     }
 }

@@ -16,10 +16,20 @@ import Testing
 
     @Test func fullTextOverNameDescriptionCategoryAndTags() throws {
         let f = try fixture()
-        #expect(try f.library.search(LibraryQuery(text: "story"), user: "carol").map(\.definition.name) == ["Story writer"])
-        #expect(try f.library.search(LibraryQuery(text: "summ"), user: "carol").map(\.definition.name) == ["Article summary"], "prefix match")
-        #expect(try f.library.search(LibraryQuery(text: "customer"), user: "carol").map(\.definition.name) == ["Support reply"], "tags")
-        #expect(try f.library.search(LibraryQuery(text: "reading"), user: "carol").map(\.definition.name) == ["Article summary"], "category")
+        #expect(
+            try f.library.search(LibraryQuery(text: "story"), user: "carol").map(\.definition.name) == ["Story writer"])
+        #expect(
+            try f.library.search(LibraryQuery(text: "summ"), user: "carol").map(\.definition.name) == [
+                "Article summary"
+            ], "prefix match")
+        #expect(
+            try f.library.search(LibraryQuery(text: "customer"), user: "carol").map(\.definition.name) == [
+                "Support reply"
+            ], "tags")
+        #expect(
+            try f.library.search(LibraryQuery(text: "reading"), user: "carol").map(\.definition.name) == [
+                "Article summary"
+            ], "category")
         #expect(try f.library.search(LibraryQuery(text: "hello"), user: "carol").count == 3, "description")
         #expect(try f.library.search(LibraryQuery(text: "zebra"), user: "carol").isEmpty)
     }
@@ -33,10 +43,17 @@ import Testing
 
     @Test func filters() throws {
         let f = try fixture()
-        #expect(try f.library.search(LibraryQuery(category: "chat"), user: "carol").map(\.definition.name) == ["Support reply"])
-        #expect(try f.library.search(LibraryQuery(tags: ["fiction"]), user: "carol").map(\.definition.name) == ["Story writer"])
+        #expect(
+            try f.library.search(LibraryQuery(category: "chat"), user: "carol").map(\.definition.name) == [
+                "Support reply"
+            ])
+        #expect(
+            try f.library.search(LibraryQuery(tags: ["fiction"]), user: "carol").map(\.definition.name) == [
+                "Story writer"
+            ])
         #expect(try f.library.search(LibraryQuery(tags: ["fic"]), user: "carol").isEmpty, "tags match whole")
-        #expect(try f.library.search(LibraryQuery(owner: "bob"), user: "carol").map(\.definition.name) == ["Support reply"])
+        #expect(
+            try f.library.search(LibraryQuery(owner: "bob"), user: "carol").map(\.definition.name) == ["Support reply"])
         #expect(try f.library.search(LibraryQuery(status: .draft), user: "carol").isEmpty)
         #expect(try f.library.search(LibraryQuery(isPublic: true), user: "carol").count == 3)
         #expect(try f.library.search(LibraryQuery(limit: 2), user: "carol").count == 2)
@@ -56,8 +73,11 @@ import Testing
         let f = try Fixture()
         try f.published("Greeter")
         _ = try f.library.publish(
-            ui: template("Greeter", body: "v2", description: "waves politely"), user: "alice", options: PublishOptions(activate: true))
+            ui: template("Greeter", body: "v2", description: "waves politely"), user: "alice",
+            options: PublishOptions(activate: true))
         #expect(try f.library.search(LibraryQuery(text: "waves"), user: "bob").map(\.version) == [2])
-        #expect(try f.library.search(LibraryQuery(text: "hello"), user: "bob").isEmpty, "the archived version is not found by others")
+        #expect(
+            try f.library.search(LibraryQuery(text: "hello"), user: "bob").isEmpty,
+            "the archived version is not found by others")
     }
 }

@@ -14,7 +14,8 @@ import Testing
         for starter in starters {
             let prompt = try #require(starter.promptText, "\(starter.slug) has no demo prompt")
             let report = Validator.validate(
-                ui: SourceFile(path: starter.path, text: starter.templateText), prompt: SourceFile(path: starter.slug + ".prompt.json", text: prompt))
+                ui: SourceFile(path: starter.path, text: starter.templateText),
+                prompt: SourceFile(path: starter.slug + ".prompt.json", text: prompt))
             #expect(report.diagnostics.isEmpty, "\(starter.slug): \(report.diagnostics.map(\.description))")
             #expect(["beginner", "intermediate", "advanced"].contains(starter.difficulty))
             #expect(starter.category != "general", "\(starter.slug) has a meta.json with a category")
@@ -32,7 +33,8 @@ import Testing
         #expect(try f.library.search(LibraryQuery(tags: ["starter"]), user: "someone").count == starters.count)
         let second = try f.library.installStarters(starters, user: "customui")
         #expect(second.allSatisfy { if case .unchanged = $0 { true } else { false } })
-        let gallery = try f.library.db.scalar("SELECT count(*) FROM prompt_custom_ui_templates WHERE is_official = 1").int
+        let gallery = try f.library.db.scalar("SELECT count(*) FROM prompt_custom_ui_templates WHERE is_official = 1")
+            .int
         #expect(gallery == starters.count)
     }
 

@@ -48,11 +48,14 @@ struct Fixture {
 
     /// Publishes a public, active UI owned by `user`.
     @discardableResult
-    func published(_ name: String, user: String = "alice", body: String = "v1", category: String? = nil, tags: [String]? = nil) throws
+    func published(
+        _ name: String, user: String = "alice", body: String = "v1", category: String? = nil, tags: [String]? = nil
+    ) throws
         -> LibraryEntry
     {
         try library.publish(
-            ui: template(name, body: body), user: user, options: PublishOptions(isPublic: true, category: category, tags: tags, activate: true)
+            ui: template(name, body: body), user: user,
+            options: PublishOptions(isPublic: true, category: category, tags: tags, activate: true)
         ).entry
     }
 }
@@ -70,4 +73,5 @@ func libraryErrorCode(_ body: () throws -> Void) -> DiagnosticCode? {
 }
 
 /// The repository root, for Templates/ and Examples/.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()

@@ -48,9 +48,13 @@ public enum AccessPolicy {
 
     /// Checks one action; throws `library.not-found` when the user may not even see the UI (so
     /// private UIs do not leak their existence) and `library.denied` otherwise.
-    public static func check(_ action: LibraryAction, user: String, facts: AccessFacts, name: String) throws(LibraryError) {
+    public static func check(_ action: LibraryAction, user: String, facts: AccessFacts, name: String)
+        throws(LibraryError)
+    {
         guard canView(user, facts) else {
-            throw LibraryError(.libraryNotFound, "no UI `\(name)` is visible to user `\(user)`", hint: "`customui library list` shows what you can see")
+            throw LibraryError(
+                .libraryNotFound, "no UI `\(name)` is visible to user `\(user)`",
+                hint: "`customui library list` shows what you can see")
         }
         switch action {
         case .view, .recordUsage:
@@ -64,15 +68,18 @@ public enum AccessPolicy {
         case .feature:
             guard facts.owner == user else {
                 throw LibraryError.denied(
-                    "user `\(user)` may not feature `\(name)`: it belongs to `\(facts.owner)`", hint: "only a UI's owner changes it")
+                    "user `\(user)` may not feature `\(name)`: it belongs to `\(facts.owner)`",
+                    hint: "only a UI's owner changes it")
             }
             guard facts.isPublished else {
                 throw LibraryError.denied(
-                    "`\(name)` cannot be featured: only public, active UIs can", hint: "activate it and make it public first")
+                    "`\(name)` cannot be featured: only public, active UIs can",
+                    hint: "activate it and make it public first")
             }
         case .rate:
             guard facts.owner != user else {
-                throw LibraryError.denied("user `\(user)` may not rate their own UI `\(name)`", hint: "ratings are for other users' UIs")
+                throw LibraryError.denied(
+                    "user `\(user)` may not rate their own UI `\(name)`", hint: "ratings are for other users' UIs")
             }
             guard facts.isPublished else {
                 throw LibraryError.denied("`\(name)` cannot be rated: only public, active UIs can")

@@ -34,7 +34,9 @@ public final class Library: @unchecked Sendable {
         var isDirectory: ObjCBool = false
         let exists = fm.fileExists(atPath: path, isDirectory: &isDirectory)
         if exists && isDirectory.boolValue {
-            throw LibraryError(.libraryCannotOpen, "`\(path)` is a directory, not a library file", hint: "name a file, for example `\(path)/library.sqlite`")
+            throw LibraryError(
+                .libraryCannotOpen, "`\(path)` is a directory, not a library file",
+                hint: "name a file, for example `\(path)/library.sqlite`")
         }
         var readOnly = false
         if exists {
@@ -47,7 +49,9 @@ public final class Library: @unchecked Sendable {
                 do {
                     try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 } catch {
-                    throw LibraryError(.libraryCannotOpen, "cannot create the library directory `\(directory)`", hint: "check its permissions or use --library PATH")
+                    throw LibraryError(
+                        .libraryCannotOpen, "cannot create the library directory `\(directory)`",
+                        hint: "check its permissions or use --library PATH")
                 }
             }
         }
@@ -92,7 +96,8 @@ public final class Library: @unchecked Sendable {
         try db.execute("PRAGMA foreign_keys = ON")
         if version < Schema.currentVersion {
             guard !isReadOnly else {
-                throw LibraryError(.libraryReadOnly, "the library `\(path)` is read-only and needs its schema created or upgraded")
+                throw LibraryError(
+                    .libraryReadOnly, "the library `\(path)` is read-only and needs its schema created or upgraded")
             }
             try migrate()
         }
@@ -143,7 +148,9 @@ public final class Library: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !isReadOnly else {
-            throw LibraryError(.libraryReadOnly, "the library `\(path)` is read-only; nothing was written", hint: "make the file writable or use another --library")
+            throw LibraryError(
+                .libraryReadOnly, "the library `\(path)` is read-only; nothing was written",
+                hint: "make the file writable or use another --library")
         }
         return try mapErrors {
             try withBusyRetry {
@@ -201,7 +208,9 @@ public final class Library: @unchecked Sendable {
     // MARK: - Publishing
 
     /// Validates a UI file (and its prompt) and publishes it; see `publish(_:user:options:)`.
-    public func publish(ui: SourceFile, prompt: SourceFile? = nil, user: String, options: PublishOptions = PublishOptions()) throws(LibraryError)
+    public func publish(
+        ui: SourceFile, prompt: SourceFile? = nil, user: String, options: PublishOptions = PublishOptions()
+    ) throws(LibraryError)
         -> PublishOutcome
     {
         try publish(Validator.validate(ui: ui, prompt: prompt), user: user, options: options)
@@ -209,7 +218,8 @@ public final class Library: @unchecked Sendable {
 
     /// Publishes a validated UI as a new version of the user's UI of that name (or of
     /// `options.uiReference`); refuses a report with errors and writes nothing for identical content.
-    public func publish(_ report: ValidationReport, user: String, options: PublishOptions = PublishOptions()) throws(LibraryError)
+    public func publish(_ report: ValidationReport, user: String, options: PublishOptions = PublishOptions())
+        throws(LibraryError)
         -> PublishOutcome
     {
         let prepared = try Self.prepare(report, user: user, options: options)
@@ -218,7 +228,9 @@ public final class Library: @unchecked Sendable {
 
     /// Publishes many validated UIs in one transaction (imports and benchmarks); either all are
     /// written or, on the first refusal, none.
-    public func publishMany(_ items: [(report: ValidationReport, options: PublishOptions)], user: String) throws(LibraryError) -> [PublishOutcome] {
+    public func publishMany(_ items: [(report: ValidationReport, options: PublishOptions)], user: String)
+        throws(LibraryError) -> [PublishOutcome]
+    {
         var prepared: [PreparedPublish] = []
         prepared.reserveCapacity(items.count)
         for item in items { prepared.append(try Self.prepare(item.report, user: user, options: item.options)) }
@@ -237,25 +249,33 @@ public final class Library: @unchecked Sendable {
         var warnings: [Diagnostic]
     }
 
-    static func prepare(_ report: ValidationReport, user: String, options: PublishOptions) throws(LibraryError) -> PreparedPublish {
+    static func prepare(_ report: ValidationReport, user: String, options: PublishOptions) throws(LibraryError)
+        -> PreparedPublish
+    {
         try checkUser(user)
         guard !report.hasErrors, let document = report.document else {
             let count = report.diagnostics.filter { $0.severity == .error }.count
             throw LibraryError(
                 .libraryInvalidDefinition, "the UI has \(count) error\(count == 1 ? "" : "s"); nothing was published",
-                hint: "fix the diagnostics above (`customui validate`) and publish again", diagnostics: report.diagnostics)
+                hint: "fix the diagnostics above (`customui validate`) and publish again",
+                diagnostics: report.diagnostics)
         }
         let definition = document.definition
         guard !definition.name.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw LibraryError.invalid("a published UI needs a `name`", hint: "add name=\"…\" to `<custom-ui>` or the `name` column")
+            throw LibraryError.invalid(
+                "a published UI needs a `name`", hint: "add name=\"…\" to `<custom-ui>` or the `name` column")
         }
         let templateText = CustomUILoader.templateText(for: definition)
         return PreparedPublish(
-            definition: definition, category: try options.category.map(normaliseCategory), tags: try options.tags.map(normaliseTags),
-            templateText: templateText, hash: SHA256.hex(templateText), warnings: report.diagnostics.filter { $0.severity != .error })
+            definition: definition, category: try options.category.map(normaliseCategory),
+            tags: try options.tags.map(normaliseTags),
+            templateText: templateText, hash: SHA256.hex(templateText),
+            warnings: report.diagnostics.filter { $0.severity != .error })
     }
 
-    private func publishLocked(_ prepared: PreparedPublish, user: String, options: PublishOptions) throws -> PublishOutcome {
+    private func publishLocked(_ prepared: PreparedPublish, user: String, options: PublishOptions) throws
+        -> PublishOutcome
+    {
         let definition = prepared.definition
         let category = prepared.category
         let tags = prepared.tags
@@ -269,7 +289,9 @@ public final class Library: @unchecked Sendable {
             try AccessPolicy.check(.publishVersion, user: user, facts: latest.facts, name: reference)
             lineage = row
         } else {
-            lineage = try db.query("SELECT * FROM prompt_custom_ui_lineages WHERE user_id = ? AND name = ?", [user, definition.name]).first
+            lineage = try db.query(
+                "SELECT * FROM prompt_custom_ui_lineages WHERE user_id = ? AND name = ?", [user, definition.name]
+            ).first
         }
         var parent: LibraryEntry?
         let uiID: String
@@ -283,13 +305,15 @@ public final class Library: @unchecked Sendable {
                 "INSERT INTO prompt_custom_ui_lineages (ui_id, user_id, name, latest_version, created_at) VALUES (?, ?, ?, 0, ?)",
                 [uiID, user, definition.name, now])
         }
-        let version = (try db.scalar("SELECT latest_version FROM prompt_custom_ui_lineages WHERE ui_id = ?", [uiID]).int ?? 0) + 1
+        let version =
+            (try db.scalar("SELECT latest_version FROM prompt_custom_ui_lineages WHERE ui_id = ?", [uiID]).int ?? 0) + 1
         let id = Self.newID()
         let isPublic = options.isPublic ?? parent?.definition.isPublic ?? false
         let status: DefinitionStatus = options.activate ? .active : .draft
         if options.activate {
             try db.query(
-                "UPDATE prompt_custom_uis SET status = 'archived', updated_at = ? WHERE ui_id = ? AND status = 'active'", [now, uiID])
+                "UPDATE prompt_custom_uis SET status = 'archived', updated_at = ? WHERE ui_id = ? AND status = 'active'",
+                [now, uiID])
         }
         try db.query("UPDATE prompt_custom_uis SET is_latest = 0 WHERE ui_id = ? AND is_latest = 1", [uiID])
         let json = { (value: Value?) -> String? in value.map { JSONWriter().string($0) } }
@@ -305,8 +329,10 @@ public final class Library: @unchecked Sendable {
             [
                 id, uiID, user, definition.promptID, definition.name, definition.description, definition.componentCode,
                 definition.componentType.rawValue, json(definition.propsSchema), json(definition.defaultProps),
-                definition.executionMode.rawValue, definition.autoSubmit, definition.showVariables, json(definition.layoutConfig),
-                json(definition.stylingConfig), isPublic, parent?.definition.isFeatured ?? false, version, parent?.id, status.rawValue,
+                definition.executionMode.rawValue, definition.autoSubmit, definition.showVariables,
+                json(definition.layoutConfig),
+                json(definition.stylingConfig), isPublic, parent?.definition.isFeatured ?? false, version, parent?.id,
+                status.rawValue,
                 warnings.isEmpty ? nil : JSONWriter().string(.array(warnings.map(\.jsonValue))), now, now,
                 options.activate ? now : nil, templateText, hash, category ?? parent?.category,
                 Self.encodeTags(tags ?? parent?.tags ?? []),
@@ -323,7 +349,9 @@ public final class Library: @unchecked Sendable {
     /// The UIs visible to `user` that match the query, one row per UI (the owner's latest version,
     /// or the public active version of someone else's).
     public func search(_ query: LibraryQuery, user: String) throws(LibraryError) -> [LibraryEntry] {
-        guard query.limit >= 0, query.offset >= 0 else { throw LibraryError.invalid("`limit` and `offset` must not be negative") }
+        guard query.limit >= 0, query.offset >= 0 else {
+            throw LibraryError.invalid("`limit` and `offset` must not be negative")
+        }
         let match = Self.ftsQuery(query.text)
         var conditions = [AccessPolicy.visibleVersionSQL]
         var parameters: [any SQLBindable] = [user]
@@ -359,18 +387,22 @@ public final class Library: @unchecked Sendable {
         let order: String
         switch query.sort {
         case .relevance where match != nil: order = "bm25(prompt_custom_uis_fts), v.updated_at DESC"
-        case .rating: order = "(CASE WHEN l.rating_count = 0 THEN 0 ELSE l.rating_sum * 1.0 / l.rating_count END) DESC, l.rating_count DESC, v.updated_at DESC"
+        case .rating:
+            order =
+                "(CASE WHEN l.rating_count = 0 THEN 0 ELSE l.rating_sum * 1.0 / l.rating_count END) DESC, l.rating_count DESC, v.updated_at DESC"
         case .uses: order = "l.use_count DESC, v.updated_at DESC"
         case .recent, .relevance: order = "v.updated_at DESC, v.rowid DESC"
         }
         // The join comes first in the text, so MATCH is numbered ?2 explicitly; the user stays ?1.
         // Newest-first listings walk the `updated_at` index and stop at the limit instead of
         // sorting every visible row.
-        let indexed = match == nil && query.owner == nil && (query.sort == .recent || query.sort == .relevance)
+        let indexed =
+            match == nil && query.owner == nil && (query.sort == .recent || query.sort == .relevance)
             ? "INDEXED BY idx_prompt_custom_uis_updated" : ""
         // Only the rating and use-count orders need the lineage row; skipping the join saves two
         // lookups per matched row.
-        let lineage = query.sort == .rating || query.sort == .uses ? "JOIN prompt_custom_ui_lineages l ON l.ui_id = v.ui_id" : ""
+        let lineage =
+            query.sort == .rating || query.sort == .uses ? "JOIN prompt_custom_ui_lineages l ON l.ui_id = v.ui_id" : ""
         let sql = """
             SELECT v.id AS vid FROM prompt_custom_uis v \(indexed) \(lineage) \(from)
             WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(query.limit) OFFSET \(query.offset)
@@ -393,7 +425,9 @@ public final class Library: @unchecked Sendable {
             let versions = try visibleVersions(reference, user: user)
             if let version {
                 guard let match = versions.first(where: { $0.version == version }) else {
-                    throw LibraryError(.libraryNotFound, "`\(reference)` has no version \(version) visible to user `\(user)`", hint: "`customui library versions \(reference)` lists them")
+                    throw LibraryError(
+                        .libraryNotFound, "`\(reference)` has no version \(version) visible to user `\(user)`",
+                        hint: "`customui library versions \(reference)` lists them")
                 }
                 return match
             }
@@ -411,14 +445,18 @@ public final class Library: @unchecked Sendable {
     }
 
     /// A version as text: the template file, or the definition JSON (a `prompt_custom_uis` row).
-    public func export(_ reference: String, version: Int? = nil, asDefinition: Bool, user: String) throws(LibraryError) -> String {
+    public func export(_ reference: String, version: Int? = nil, asDefinition: Bool, user: String) throws(LibraryError)
+        -> String
+    {
         let found = try entry(reference, version: version, user: user)
         if asDefinition {
             var definition = found.definition
             // The validator asks `component_code`'s root for a `name` (it does not yet take it from
             // the column), so the export repeats it there; the loader checks that the two agree.
             if definition.componentCode.hasPrefix("<custom-ui>") {
-                definition.componentCode = "<custom-ui name=\"\(Self.escapeAttribute(definition.name))\">" + definition.componentCode.dropFirst("<custom-ui>".count)
+                definition.componentCode =
+                    "<custom-ui name=\"\(Self.escapeAttribute(definition.name))\">"
+                    + definition.componentCode.dropFirst("<custom-ui>".count)
             }
             return JSONWriter(pretty: true).string(definition.jsonValue) + "\n"
         }
@@ -447,10 +485,12 @@ public final class Library: @unchecked Sendable {
         if candidates.isEmpty, let slash = reference.firstIndex(of: "/") {
             let owner = String(reference[..<slash])
             let name = String(reference[reference.index(after: slash)...])
-            candidates = try db.query("SELECT * FROM prompt_custom_ui_lineages WHERE user_id = ? AND name = ?", [owner, name])
+            candidates = try db.query(
+                "SELECT * FROM prompt_custom_ui_lineages WHERE user_id = ? AND name = ?", [owner, name])
         }
         if candidates.isEmpty {
-            candidates = try db.query("SELECT * FROM prompt_custom_ui_lineages WHERE user_id = ? AND name = ?", [user, reference])
+            candidates = try db.query(
+                "SELECT * FROM prompt_custom_ui_lineages WHERE user_id = ? AND name = ?", [user, reference])
         }
         if candidates.isEmpty {
             candidates = try db.query(
@@ -460,11 +500,15 @@ public final class Library: @unchecked Sendable {
                 """, [reference])
             if candidates.count > 1 {
                 let owners = candidates.compactMap { $0["user_id"].string }.sorted().map { "`\($0)/\(reference)`" }
-                throw LibraryError(.libraryAmbiguous, "`\(reference)` names \(candidates.count) UIs", hint: "name one as OWNER/NAME: \(owners.joined(separator: ", "))")
+                throw LibraryError(
+                    .libraryAmbiguous, "`\(reference)` names \(candidates.count) UIs",
+                    hint: "name one as OWNER/NAME: \(owners.joined(separator: ", "))")
             }
         }
         guard let lineage = candidates.first, let uiID = lineage["ui_id"].string else {
-            throw LibraryError(.libraryNotFound, "no UI `\(reference)` is visible to user `\(user)`", hint: "`customui library list` shows what you can see")
+            throw LibraryError(
+                .libraryNotFound, "no UI `\(reference)` is visible to user `\(user)`",
+                hint: "`customui library list` shows what you can see")
         }
         let owner = lineage["user_id"].string ?? ""
         let decisive: LibraryEntry?
@@ -472,7 +516,10 @@ public final class Library: @unchecked Sendable {
             decisive = try latestVersion(uiID: uiID)
         } else {
             decisive =
-                try entries("WHERE v.ui_id = ? AND v.is_public = 1 AND v.status = 'active' ORDER BY v.version DESC LIMIT 1", [uiID]).first
+                try entries(
+                    "WHERE v.ui_id = ? AND v.is_public = 1 AND v.status = 'active' ORDER BY v.version DESC LIMIT 1",
+                    [uiID]
+                ).first
                 ?? latestVersion(uiID: uiID)
         }
         guard let decisive else {
@@ -486,7 +533,8 @@ public final class Library: @unchecked Sendable {
     }
 
     /// Rows of `prompt_custom_uis` (aliased `v`) joined with their lineage, as entries.
-    private func entries(_ clause: String, _ parameters: [any SQLBindable], join: String = "") throws -> [LibraryEntry] {
+    private func entries(_ clause: String, _ parameters: [any SQLBindable], join: String = "") throws -> [LibraryEntry]
+    {
         let rows = try db.query(
             """
             SELECT v.*, l.use_count AS l_use_count, l.last_used_at AS l_last_used_at, l.rating_sum AS l_rating_sum,
@@ -530,8 +578,10 @@ public final class Library: @unchecked Sendable {
         let ratingCount = row["l_rating_count"].int ?? 0
         let ratingSum = row["l_rating_sum"].int ?? 0
         return LibraryEntry(
-            definition: d, uiID: row["ui_id"].string ?? "", category: row["category"].string, tags: decodeTags(row["tags"].string ?? ""),
-            templateText: row["template_text"].string ?? "", contentHash: row["content_hash"].string ?? "", isLatest: row["is_latest"].bool,
+            definition: d, uiID: row["ui_id"].string ?? "", category: row["category"].string,
+            tags: decodeTags(row["tags"].string ?? ""),
+            templateText: row["template_text"].string ?? "", contentHash: row["content_hash"].string ?? "",
+            isLatest: row["is_latest"].bool,
             uiUseCount: row["l_use_count"].int ?? 0, uiLastUsedAt: row["l_last_used_at"].string,
             ratingAverage: ratingCount > 0 ? Double(ratingSum) / Double(ratingCount) : nil, ratingCount: ratingCount)
     }
@@ -544,14 +594,20 @@ public final class Library: @unchecked Sendable {
     public func activate(_ reference: String, version: Int? = nil, user: String) throws(LibraryError) -> LibraryEntry {
         try changeLifecycle(reference, user: user) { uiID, latest, now in
             let target = version ?? latest.version
-            guard let row = try db.query("SELECT id, status FROM prompt_custom_uis WHERE ui_id = ? AND version = ?", [uiID, target]).first,
+            guard
+                let row = try db.query(
+                    "SELECT id, status FROM prompt_custom_uis WHERE ui_id = ? AND version = ?", [uiID, target]
+                ).first,
                 let id = row["id"].string
             else {
                 throw LibraryError(.libraryNotFound, "`\(reference)` has no version \(target)")
             }
-            try db.query("UPDATE prompt_custom_uis SET status = 'archived', updated_at = ? WHERE ui_id = ? AND status = 'active' AND id <> ?", [now, uiID, id])
             try db.query(
-                "UPDATE prompt_custom_uis SET status = 'active', published_at = coalesce(published_at, ?), updated_at = ? WHERE id = ?", [now, now, id])
+                "UPDATE prompt_custom_uis SET status = 'archived', updated_at = ? WHERE ui_id = ? AND status = 'active' AND id <> ?",
+                [now, uiID, id])
+            try db.query(
+                "UPDATE prompt_custom_uis SET status = 'active', published_at = coalesce(published_at, ?), updated_at = ? WHERE id = ?",
+                [now, now, id])
             return id
         }
     }
@@ -561,13 +617,20 @@ public final class Library: @unchecked Sendable {
     public func archive(_ reference: String, version: Int? = nil, user: String) throws(LibraryError) -> LibraryEntry {
         try changeLifecycle(reference, user: user) { uiID, latest, now in
             if let version {
-                guard let id = try db.query("SELECT id FROM prompt_custom_uis WHERE ui_id = ? AND version = ?", [uiID, version]).first?["id"].string else {
+                guard
+                    let id = try db.query(
+                        "SELECT id FROM prompt_custom_uis WHERE ui_id = ? AND version = ?", [uiID, version]
+                    ).first?["id"].string
+                else {
                     throw LibraryError(.libraryNotFound, "`\(reference)` has no version \(version)")
                 }
-                try db.query("UPDATE prompt_custom_uis SET status = 'archived', updated_at = ? WHERE id = ?", [now, id])
+                try db.query(
+                    "UPDATE prompt_custom_uis SET status = 'archived', updated_at = ? WHERE id = ?", [now, id])
                 return id
             }
-            try db.query("UPDATE prompt_custom_uis SET status = 'archived', updated_at = ? WHERE ui_id = ? AND status <> 'archived'", [now, uiID])
+            try db.query(
+                "UPDATE prompt_custom_uis SET status = 'archived', updated_at = ? WHERE ui_id = ? AND status <> 'archived'",
+                [now, uiID])
             return latest.id
         }
     }
@@ -576,7 +639,8 @@ public final class Library: @unchecked Sendable {
     @discardableResult
     public func setPublic(_ reference: String, _ isPublic: Bool, user: String) throws(LibraryError) -> LibraryEntry {
         try changeLifecycle(reference, user: user) { uiID, latest, now in
-            try db.query("UPDATE prompt_custom_uis SET is_public = ?, updated_at = ? WHERE ui_id = ?", [isPublic, now, uiID])
+            try db.query(
+                "UPDATE prompt_custom_uis SET is_public = ?, updated_at = ? WHERE ui_id = ?", [isPublic, now, uiID])
             return latest.id
         }
     }
@@ -590,13 +654,16 @@ public final class Library: @unchecked Sendable {
             let published = try entries("WHERE v.ui_id = ? AND v.is_public = 1 AND v.status = 'active'", [uiID]).first
             let facts = featured ? (published ?? latest).facts : latest.facts
             try AccessPolicy.check(featured ? .feature : .changeLifecycle, user: user, facts: facts, name: reference)
-            try db.query("UPDATE prompt_custom_uis SET is_featured = ?, updated_at = ? WHERE ui_id = ?", [featured, Timestamp.string(Date()), uiID])
+            try db.query(
+                "UPDATE prompt_custom_uis SET is_featured = ?, updated_at = ? WHERE ui_id = ?",
+                [featured, Timestamp.string(Date()), uiID])
             return try latestVersion(uiID: uiID) ?? latest
         }
     }
 
     private func changeLifecycle(
-        _ reference: String, user: String, _ change: (_ uiID: String, _ latest: LibraryEntry, _ now: String) throws -> String
+        _ reference: String, user: String,
+        _ change: (_ uiID: String, _ latest: LibraryEntry, _ now: String) throws -> String
     ) throws(LibraryError) -> LibraryEntry {
         try write { () throws -> LibraryEntry in
             let (lineage, latest) = try resolveLineage(reference, user: user)
@@ -613,7 +680,9 @@ public final class Library: @unchecked Sendable {
 
     /// Gives `user`'s 1–5 rating of a UI, replacing their earlier one.
     @discardableResult
-    public func rate(_ reference: String, rating: Int, feedback: String? = nil, user: String) throws(LibraryError) -> RatingSummary {
+    public func rate(_ reference: String, rating: Int, feedback: String? = nil, user: String) throws(LibraryError)
+        -> RatingSummary
+    {
         try Self.checkUser(user)
         guard (1...5).contains(rating) else {
             throw LibraryError.invalid("a rating is a whole number from 1 to 5, not \(rating)")
@@ -623,7 +692,11 @@ public final class Library: @unchecked Sendable {
             try AccessPolicy.check(.rate, user: user, facts: decisive.facts, name: reference)
             let uiID = lineage["ui_id"].string ?? ""
             let now = Timestamp.string(Date())
-            let existed = try db.scalar("SELECT count(*) FROM prompt_custom_ui_ratings WHERE custom_ui_id = ? AND user_id = ?", [uiID, user]).int ?? 0
+            let existed =
+                try db.scalar(
+                    "SELECT count(*) FROM prompt_custom_ui_ratings WHERE custom_ui_id = ? AND user_id = ?",
+                    [uiID, user]
+                ).int ?? 0
             try db.query(
                 """
                 INSERT INTO prompt_custom_ui_ratings (id, custom_ui_id, user_id, rating, feedback, created_at, updated_at)
@@ -632,11 +705,15 @@ public final class Library: @unchecked Sendable {
                   updated_at = excluded.updated_at
                 """, [Self.newID(), uiID, user, rating, feedback, now, now])
             let totals = try db.query(
-                "SELECT coalesce(sum(rating), 0) AS s, count(*) AS c FROM prompt_custom_ui_ratings WHERE custom_ui_id = ?", [uiID])
+                "SELECT coalesce(sum(rating), 0) AS s, count(*) AS c FROM prompt_custom_ui_ratings WHERE custom_ui_id = ?",
+                [uiID])
             let sum = totals.first?["s"].int ?? 0
             let count = totals.first?["c"].int ?? 0
-            try db.query("UPDATE prompt_custom_ui_lineages SET rating_sum = ?, rating_count = ? WHERE ui_id = ?", [sum, count, uiID])
-            return RatingSummary(average: count > 0 ? Double(sum) / Double(count) : 0, count: count, replaced: existed > 0)
+            try db.query(
+                "UPDATE prompt_custom_ui_lineages SET rating_sum = ?, rating_count = ? WHERE ui_id = ?",
+                [sum, count, uiID])
+            return RatingSummary(
+                average: count > 0 ? Double(sum) / Double(count) : 0, count: count, replaced: existed > 0)
         }
     }
 
@@ -645,7 +722,8 @@ public final class Library: @unchecked Sendable {
     /// must name a run already recorded for the same user.
     @discardableResult
     public func recordUsage(
-        uiID: String, user: String, runID: String? = nil, variables: [String: String] = [:], success: Bool = true, error: String? = nil,
+        uiID: String, user: String, runID: String? = nil, variables: [String: String] = [:], success: Bool = true,
+        error: String? = nil,
         durationMs: Int? = nil
     ) throws(LibraryError) -> UsageRecord {
         try Self.checkUser(user)
@@ -661,7 +739,8 @@ public final class Library: @unchecked Sendable {
             }
             if let runID {
                 guard let owner = try db.scalar("SELECT user_id FROM ai_runs WHERE id = ?", [runID]).string else {
-                    throw LibraryError(.libraryNotFound, "run `\(runID)` is not recorded", hint: "record the run before its usage")
+                    throw LibraryError(
+                        .libraryNotFound, "run `\(runID)` is not recorded", hint: "record the run before its usage")
                 }
                 guard owner == user else { throw LibraryError.denied("run `\(runID)` belongs to another user") }
             }
@@ -673,9 +752,14 @@ public final class Library: @unchecked Sendable {
                 """
                 INSERT INTO prompt_custom_ui_usage (id, custom_ui_id, user_id, run_id, execution_time_ms, variables_used, success, error_message, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [id, versionRow.id, user, runID, durationMs, JSONWriter().string(.object(vars)), success, error, now])
-            try db.query("UPDATE prompt_custom_uis SET use_count = use_count + 1, last_used_at = ? WHERE id = ?", [now, versionRow.id])
-            try db.query("UPDATE prompt_custom_ui_lineages SET use_count = use_count + 1, last_used_at = ? WHERE ui_id = ?", [now, versionRow.uiID])
+                """,
+                [id, versionRow.id, user, runID, durationMs, JSONWriter().string(.object(vars)), success, error, now])
+            try db.query(
+                "UPDATE prompt_custom_uis SET use_count = use_count + 1, last_used_at = ? WHERE id = ?",
+                [now, versionRow.id])
+            try db.query(
+                "UPDATE prompt_custom_ui_lineages SET use_count = use_count + 1, last_used_at = ? WHERE ui_id = ?",
+                [now, versionRow.uiID])
             return UsageRecord(
                 id: id, customUIID: versionRow.id, userID: user, runID: runID, executionTimeMs: durationMs,
                 variablesUsed: variables, success: success, errorMessage: error, createdAt: now)
@@ -683,7 +767,8 @@ public final class Library: @unchecked Sendable {
     }
 
     /// The acting user's own usage records, newest first (nobody sees anyone else's).
-    public func usage(user: String, uiReference: String? = nil, limit: Int = 100) throws(LibraryError) -> [UsageRecord] {
+    public func usage(user: String, uiReference: String? = nil, limit: Int = 100) throws(LibraryError) -> [UsageRecord]
+    {
         try read {
             var sql = "SELECT u.* FROM prompt_custom_ui_usage u"
             var parameters: [any SQLBindable] = [user]
@@ -697,13 +782,16 @@ public final class Library: @unchecked Sendable {
             sql += " ORDER BY u.created_at DESC, u.rowid DESC LIMIT \(max(0, limit))"
             return try db.query(sql, parameters).map { row in
                 var vars: [String: String] = [:]
-                if let text = row["variables_used"].string, let object = (try? JSONParser.parseValue(text))?.objectValue {
+                if let text = row["variables_used"].string, let object = (try? JSONParser.parseValue(text))?.objectValue
+                {
                     for (key, value) in object { vars[key] = value.stringValue ?? "" }
                 }
                 return UsageRecord(
-                    id: row["id"].string ?? "", customUIID: row["custom_ui_id"].string ?? "", userID: row["user_id"].string ?? "",
+                    id: row["id"].string ?? "", customUIID: row["custom_ui_id"].string ?? "",
+                    userID: row["user_id"].string ?? "",
                     runID: row["run_id"].string, executionTimeMs: row["execution_time_ms"].int, variablesUsed: vars,
-                    success: row["success"].bool, errorMessage: row["error_message"].string, createdAt: row["created_at"].string ?? "")
+                    success: row["success"].bool, errorMessage: row["error_message"].string,
+                    createdAt: row["created_at"].string ?? "")
             }
         }
     }
@@ -718,7 +806,9 @@ public final class Library: @unchecked Sendable {
             let ui = SourceFile(path: starter.path, text: starter.templateText)
             let prompt = starter.promptText.map { SourceFile(path: starter.slug + ".prompt.json", text: $0) }
             let report = Validator.validate(ui: ui, prompt: prompt)
-            var outcome = try publish(report, user: user, options: PublishOptions(isPublic: true, category: starter.category, tags: starter.tags, activate: true))
+            var outcome = try publish(
+                report, user: user,
+                options: PublishOptions(isPublic: true, category: starter.category, tags: starter.tags, activate: true))
             if case .unchanged(let entry) = outcome, !entry.facts.isPublished {
                 outcome = .published(try activate(entry.uiID, user: user))
             }
@@ -737,7 +827,8 @@ public final class Library: @unchecked Sendable {
                       OR tags <> excluded.tags OR difficulty <> excluded.difficulty OR category <> excluded.category
                     """,
                     [
-                        Self.newID(), entry.definition.name, entry.definition.description, starter.category, entry.templateText,
+                        Self.newID(), entry.definition.name, entry.definition.description, starter.category,
+                        entry.templateText,
                         starter.promptText, Self.encodeTags(starter.tags), starter.difficulty, user, now, now,
                     ])
             }
@@ -751,7 +842,9 @@ public final class Library: @unchecked Sendable {
     public static func loadStarters(directory: String) throws(LibraryError) -> [StarterTemplate] {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: directory) else {
-            throw LibraryError(.libraryCannotOpen, "cannot read the starter directory `\(directory)`", hint: "pass --from DIR with the `Templates/` folder")
+            throw LibraryError(
+                .libraryCannotOpen, "cannot read the starter directory `\(directory)`",
+                hint: "pass --from DIR with the `Templates/` folder")
         }
         var starters: [StarterTemplate] = []
         for name in names.sorted() where name.hasSuffix(".ui.xml") {
@@ -772,12 +865,14 @@ public final class Library: @unchecked Sendable {
                 tags = meta["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 difficulty = meta["difficulty"]?.stringValue ?? difficulty
                 guard ["beginner", "intermediate", "advanced"].contains(difficulty) else {
-                    throw LibraryError.invalid("`\(base).meta.json`: difficulty must be beginner, intermediate or advanced")
+                    throw LibraryError.invalid(
+                        "`\(base).meta.json`: difficulty must be beginner, intermediate or advanced")
                 }
             }
             starters.append(
                 StarterTemplate(
-                    slug: slug, templateText: text, promptText: prompt, category: category, tags: tags, difficulty: difficulty,
+                    slug: slug, templateText: text, promptText: prompt, category: category, tags: tags,
+                    difficulty: difficulty,
                     path: base + ".ui.xml"))
         }
         return starters
@@ -804,7 +899,9 @@ public final class Library: @unchecked Sendable {
     static func newID() -> String { UUID().uuidString.lowercased() }
 
     static func checkUser(_ user: String) throws(LibraryError) {
-        guard !user.isEmpty, user.count <= 200, !user.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !user.isEmpty, user.count <= 200,
+            !user.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
             throw LibraryError.invalid("`\(user)` is not a user name", hint: "pass --user NAME or set CUSTOMUI_USER")
         }
     }
@@ -812,7 +909,8 @@ public final class Library: @unchecked Sendable {
     static func normaliseCategory(_ category: String) throws(LibraryError) -> String {
         let c = category.trimmingCharacters(in: .whitespaces).lowercased()
         guard !c.isEmpty, c.count <= 64, !c.contains("|") else {
-            throw LibraryError.invalid("`\(category)` is not a category", hint: "a short word such as `form`, `chat` or `writing`")
+            throw LibraryError.invalid(
+                "`\(category)` is not a category", hint: "a short word such as `form`, `chat` or `writing`")
         }
         return c
     }

@@ -71,7 +71,9 @@ public struct LibraryError: Error, Sendable, CustomStringConvertible {
         if error.isNotADatabase {
             return LibraryError(
                 .libraryNotADatabase, "`\(path)` is not a CustomUI library (not an SQLite database)",
-                hint: "point --library or CUSTOMUI_LIBRARY at a library file, or at a path where a new one may be created")
+                hint:
+                    "point --library or CUSTOMUI_LIBRARY at a library file, or at a path where a new one may be created"
+            )
         }
         if error.isCorrupt {
             return LibraryError(
@@ -80,16 +82,20 @@ public struct LibraryError: Error, Sendable, CustomStringConvertible {
         }
         if error.isReadOnly {
             return LibraryError(
-                .libraryReadOnly, "the library `\(path)` is read-only", hint: "make the file and its directory writable, or use another --library")
+                .libraryReadOnly, "the library `\(path)` is read-only",
+                hint: "make the file and its directory writable, or use another --library")
         }
         if error.isBusy {
             return LibraryError(
-                .libraryBusy, "the library `\(path)` stayed locked by another process", hint: "try again when the other `customui` finishes")
+                .libraryBusy, "the library `\(path)` stayed locked by another process",
+                hint: "try again when the other `customui` finishes")
         }
         if error.isCantOpen {
             return LibraryError(
-                .libraryCannotOpen, "cannot open the library `\(path)`: \(error.message)", hint: "check that the directory exists and is writable")
+                .libraryCannotOpen, "cannot open the library `\(path)`: \(error.message)",
+                hint: "check that the directory exists and is writable")
         }
-        return LibraryError(.librarySQLite, "the library `\(path)` failed: \(error.message) (sqlite code \(error.code))")
+        return LibraryError(
+            .librarySQLite, "the library `\(path)` failed: \(error.message) (sqlite code \(error.code))")
     }
 }

@@ -69,7 +69,10 @@ public struct PublishOptions: Sendable, Hashable {
     public var uiReference: String?
 
     /// Options that keep everything from the parent version and publish a draft.
-    public init(isPublic: Bool? = nil, category: String? = nil, tags: [String]? = nil, activate: Bool = false, uiReference: String? = nil) {
+    public init(
+        isPublic: Bool? = nil, category: String? = nil, tags: [String]? = nil, activate: Bool = false,
+        uiReference: String? = nil
+    ) {
         self.isPublic = isPublic
         self.category = category
         self.tags = tags
@@ -130,7 +133,8 @@ public struct LibraryQuery: Sendable, Hashable {
 
     /// A query with no words and no filters, newest first, 50 results.
     public init(
-        text: String = "", category: String? = nil, tags: [String] = [], owner: String? = nil, status: DefinitionStatus? = nil,
+        text: String = "", category: String? = nil, tags: [String] = [], owner: String? = nil,
+        status: DefinitionStatus? = nil,
         isPublic: Bool? = nil, isFeatured: Bool? = nil, sort: LibrarySort = .relevance, limit: Int = 50, offset: Int = 0
     ) {
         self.text = text
@@ -223,7 +227,8 @@ enum Timestamp {
         gmtime_r(&t, &parts)
         let ms = min(999, max(0, Int(((seconds - whole) * 1000).rounded(.down))))
         return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday),
             Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), ms)
     }
 
@@ -239,12 +244,14 @@ enum Timestamp {
             }
             return n
         }
-        guard let year = number(0, 4), scalars.count >= 10, scalars[4] == 45, let month = number(5, 2), scalars[7] == 45,
+        guard let year = number(0, 4), scalars.count >= 10, scalars[4] == 45, let month = number(5, 2),
+            scalars[7] == 45,
             let day = number(8, 2), (1...12).contains(month), (1...31).contains(day)
         else { return nil }
         var hour = 0, minute = 0, second = 0, ms = 0
         if scalars.count > 10 {
-            guard scalars.count >= 19, scalars[10] == 84 || scalars[10] == 32, let h = number(11, 2), let m = number(14, 2),
+            guard scalars.count >= 19, scalars[10] == 84 || scalars[10] == 32, let h = number(11, 2),
+                let m = number(14, 2),
                 let s = number(17, 2), h < 24, m < 60, s < 61
             else { return nil }
             hour = h

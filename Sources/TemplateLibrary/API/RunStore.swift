@@ -38,7 +38,9 @@ public struct RunQuery: Sendable, Hashable {
     public var limit: Int
 
     /// All of the user's runs, newest first, 50 at most.
-    public init(uiReference: String? = nil, status: RunStatus? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 50) {
+    public init(
+        uiReference: String? = nil, status: RunStatus? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 50
+    ) {
         self.uiReference = uiReference
         self.status = status
         self.since = since
@@ -51,7 +53,8 @@ extension Library: RunRecorder {
     /// Creates or replaces a run; a run owned by someone else is never overwritten.
     public func record(run: RunRecord) throws {
         guard let user = run.userID ?? recorderUser else {
-            throw LibraryError.invalid("run `\(run.id)` has no user", hint: "set `userID` or open the library with a recorder user")
+            throw LibraryError.invalid(
+                "run `\(run.id)` has no user", hint: "set `userID` or open the library with a recorder user")
         }
         try Self.checkUser(user)
         let json = { (value: Value) in JSONWriter().string(value) }
@@ -73,8 +76,10 @@ extension Library: RunRecorder {
                   updated_at = excluded.updated_at, last_message_at = excluded.last_message_at
                 """,
                 [
-                    run.id, user, run.sourceType, run.sourceID, run.customUIID, run.name, json(.array(run.messages)), json(run.settings),
-                    json(.object(vars)), json(run.brokerValues), run.status.rawValue, run.tokensTotal, run.cost, run.messages.count, run.id,
+                    run.id, user, run.sourceType, run.sourceID, run.customUIID, run.name, json(.array(run.messages)),
+                    json(run.settings),
+                    json(.object(vars)), json(run.brokerValues), run.status.rawValue, run.tokensTotal, run.cost,
+                    run.messages.count, run.id,
                     Timestamp.string(run.createdAt), Timestamp.string(run.updatedAt),
                     run.messages.isEmpty ? nil : Timestamp.string(run.updatedAt),
                 ])
@@ -85,9 +90,13 @@ extension Library: RunRecorder {
     public func record(task: TaskRecord) throws {
         try write { () throws in
             guard let owner = try db.scalar("SELECT user_id FROM ai_runs WHERE id = ?", [task.runID]).string else {
-                throw LibraryError(.libraryNotFound, "task `\(task.id)` names run `\(task.runID)`, which is not recorded", hint: "record the run before its tasks")
+                throw LibraryError(
+                    .libraryNotFound, "task `\(task.id)` names run `\(task.runID)`, which is not recorded",
+                    hint: "record the run before its tasks")
             }
-            if let taskOwner = try db.scalar("SELECT user_id FROM ai_tasks WHERE id = ?", [task.id]).string, taskOwner != owner {
+            if let taskOwner = try db.scalar("SELECT user_id FROM ai_tasks WHERE id = ?", [task.id]).string,
+                taskOwner != owner
+            {
                 throw LibraryError.denied("task `\(task.id)` belongs to another user")
             }
             let json = { (value: Value) in JSONWriter().string(value) }
@@ -106,12 +115,17 @@ extension Library: RunRecorder {
                   completed_at = excluded.completed_at
                 """,
                 [
-                    task.id, task.runID, owner, task.service, task.provider, task.model, json(task.requestData), task.responseText,
-                    json(.array(task.errors)), json(.array(task.toolUpdates)), task.tokensIn, task.tokensOut, task.tokensTotal, task.cost,
-                    task.timeToFirstTokenMs, task.totalTimeMs, task.status.rawValue, Timestamp.string(task.createdAt), now,
+                    task.id, task.runID, owner, task.service, task.provider, task.model, json(task.requestData),
+                    task.responseText,
+                    json(.array(task.errors)), json(.array(task.toolUpdates)), task.tokensIn, task.tokensOut,
+                    task.tokensTotal, task.cost,
+                    task.timeToFirstTokenMs, task.totalTimeMs, task.status.rawValue, Timestamp.string(task.createdAt),
+                    now,
                     task.completedAt.map(Timestamp.string),
                 ])
-            try db.query("UPDATE ai_runs SET task_count = (SELECT count(*) FROM ai_tasks WHERE run_id = ?1) WHERE id = ?1", [task.runID])
+            try db.query(
+                "UPDATE ai_runs SET task_count = (SELECT count(*) FROM ai_tasks WHERE run_id = ?1) WHERE id = ?1",
+                [task.runID])
         }
     }
 
@@ -125,7 +139,9 @@ extension Library: RunRecorder {
                 var ids = [reference]
                 if let lineage = try? resolveLineageID(reference, user: user) {
                     ids.append(lineage)
-                    ids += try db.query("SELECT id FROM prompt_custom_uis WHERE ui_id = ?", [lineage]).compactMap { $0["id"].string }
+                    ids += try db.query("SELECT id FROM prompt_custom_uis WHERE ui_id = ?", [lineage]).compactMap {
+                        $0["id"].string
+                    }
                 }
                 conditions.append("r.custom_ui_id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))")
                 parameters += ids
@@ -153,7 +169,8 @@ extension Library: RunRecorder {
                 """, parameters)
             return rows.map { row in
                 RunSummary(
-                    run: RunStoreCodec.run(row), taskCount: row["tasks"].int ?? 0, timeToFirstTokenMs: row["first_ttft"].int,
+                    run: RunStoreCodec.run(row), taskCount: row["tasks"].int ?? 0,
+                    timeToFirstTokenMs: row["first_ttft"].int,
                     totalTimeMs: row["sum_total_time"].int)
             }
         }
@@ -165,9 +182,12 @@ extension Library: RunRecorder {
             guard let row = try db.query("SELECT * FROM ai_runs WHERE id = ?", [id]).first,
                 AccessPolicy.canViewRecord(user, owner: row["user_id"].string ?? "")
             else {
-                throw LibraryError(.libraryNotFound, "no run `\(id)` belongs to user `\(user)`", hint: "`customui runs list` shows your runs")
+                throw LibraryError(
+                    .libraryNotFound, "no run `\(id)` belongs to user `\(user)`",
+                    hint: "`customui runs list` shows your runs")
             }
-            let tasks = try db.query("SELECT * FROM ai_tasks WHERE run_id = ? ORDER BY created_at, rowid", [id]).map(RunStoreCodec.task)
+            let tasks = try db.query("SELECT * FROM ai_tasks WHERE run_id = ? ORDER BY created_at, rowid", [id]).map(
+                RunStoreCodec.task)
             return (RunStoreCodec.run(row), tasks)
         }
     }
@@ -188,14 +208,18 @@ enum RunStoreCodec {
 
     static func run(_ row: SQLRow) -> RunRecord {
         let created = row["created_at"].string.flatMap(Timestamp.date) ?? Date(timeIntervalSince1970: 0)
-        var r = RunRecord(id: row["id"].string ?? "", name: row["name"].string ?? "", sourceType: row["source_type"].string ?? "prompt", createdAt: created)
+        var r = RunRecord(
+            id: row["id"].string ?? "", name: row["name"].string ?? "",
+            sourceType: row["source_type"].string ?? "prompt", createdAt: created)
         r.userID = row["user_id"].string
         r.sourceID = row["source_id"].string
         r.customUIID = row["custom_ui_id"].string
         r.messages = value(row["messages"].string)?.arrayValue ?? []
         r.settings = value(row["settings"].string) ?? [:]
         var vars: [String: String] = [:]
-        for (key, v) in value(row["variable_values"].string)?.objectValue ?? ValueObject() { vars[key] = v.stringValue ?? "" }
+        for (key, v) in value(row["variable_values"].string)?.objectValue ?? ValueObject() {
+            vars[key] = v.stringValue ?? ""
+        }
         r.variableValues = vars
         r.brokerValues = value(row["broker_values"].string) ?? [:]
         r.status = RunStatus(rawValue: row["status"].string ?? "") ?? .active
