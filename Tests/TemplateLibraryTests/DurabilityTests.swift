@@ -71,6 +71,29 @@ let customuiExecutable: String = {
         #expect(try library.integrityCheck() == ["ok"])
     }
 
+    @Test func processesCreatingANewLibraryTogetherAllSucceed() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
+        let directory = TemporaryDirectory()
+        let path = directory.file("fresh/library.sqlite")
+        var running: [(Process, Pipe)] = []
+        for p in 0..<6 {
+            let files = try versionFiles(directory, prefix: "f\(p)", count: 3)
+            let (process, out) = process(["publish"] + files + ["--library", path, "--user", "user\(p)"])
+            try process.run()
+            running.append((process, out))
+        }
+        for (process, out) in running {
+            _ = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        let library = try Library(path: path)
+        #expect(try library.search(LibraryQuery(), user: "user0").count == 1)
+        for p in 0..<6 {
+            #expect(try library.versions("user\(p)/Stress", user: "user\(p)").count == 3)
+        }
+    }
+
     @Test func aPublisherKilledMidwayLeavesASoundLibraryWithEveryReturnedVersion() throws {
         try #require(
             FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")

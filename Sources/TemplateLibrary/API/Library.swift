@@ -77,8 +77,16 @@ public final class Library: @unchecked Sendable {
 
     /// Checks the file is ours and current, migrates it, then sets WAL and foreign keys.
     private func prepareSchema() throws {
-        let applicationID = try db.scalar("PRAGMA application_id").int ?? 0
-        let version = try db.scalar("PRAGMA user_version").int ?? 0
+        // One snapshot for all three reads: another process may be creating the schema right now,
+        // and a mix of before and after would look like a foreign database.
+        let (applicationID, version, tables) = try withBusyRetry {
+            try db.execute("BEGIN")
+            defer { try? db.execute("COMMIT") }
+            return (
+                try db.scalar("PRAGMA application_id").int ?? 0, try db.scalar("PRAGMA user_version").int ?? 0,
+                try db.scalar("SELECT count(*) FROM sqlite_master").int ?? 0
+            )
+        }
         if version > Schema.currentVersion {
             throw LibraryError(
                 .libraryNewerSchema,
@@ -86,7 +94,6 @@ public final class Library: @unchecked Sendable {
                 hint: "use a newer customui with this library; it was not changed")
         }
         if applicationID != Schema.applicationID {
-            let tables = try db.scalar("SELECT count(*) FROM sqlite_master").int ?? 0
             if applicationID != 0 || tables > 0 {
                 throw LibraryError(
                     .libraryNotALibrary, "`\(path)` is an SQLite database but not a CustomUI library",
