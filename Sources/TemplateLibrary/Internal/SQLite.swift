@@ -122,6 +122,11 @@ final class SQLiteConnection {
             sqlite3_clear_bindings(statement)
             return statement
         }
+        // Listings build their SQL from filters, so the cache is bounded rather than per string.
+        if statements.count >= 128 {
+            for statement in statements.values { sqlite3_finalize(statement) }
+            statements.removeAll()
+        }
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
         guard rc == SQLITE_OK, let statement else { throw error(rc) }
