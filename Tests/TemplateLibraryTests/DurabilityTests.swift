@@ -72,7 +72,8 @@ let customuiExecutable: String = {
     }
 
     @Test func processesCreatingANewLibraryTogetherAllSucceed() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
         let directory = TemporaryDirectory()
         let path = directory.file("fresh/library.sqlite")
         var running: [(Process, Pipe)] = []

@@ -81,3 +81,24 @@ import Testing
             "the archived version is not found by others")
     }
 }
+
+@Suite struct RelevanceTests {
+    @Test func nameMatchesComeFirstAndPagingCrossesTheTiers() throws {
+        let f = try Fixture()
+        for (name, description) in [
+            ("Plain", "a lantern story"), ("Lantern maker", "makes things"), ("Other", "lanterns everywhere"),
+        ] {
+            _ = try f.library.publish(
+                ui: template(name, description: description), user: "alice",
+                options: PublishOptions(isPublic: true, activate: true))
+        }
+        let all = try f.library.search(LibraryQuery(text: "lantern"), user: "bob").map(\.definition.name)
+        #expect(all.first == "Lantern maker")
+        #expect(Set(all) == ["Plain", "Lantern maker", "Other"])
+        let pages = try (0..<3).map {
+            try f.library.search(LibraryQuery(text: "lantern", limit: 1, offset: $0), user: "bob")
+        }
+        #expect(pages.map { $0.map(\.definition.name) }.flatMap { $0 } == all)
+        #expect(try f.library.search(LibraryQuery(text: "lantern", limit: 5, offset: 3), user: "bob").isEmpty)
+    }
+}

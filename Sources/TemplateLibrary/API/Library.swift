@@ -410,14 +410,33 @@ public final class Library: @unchecked Sendable {
         // lookups per matched row.
         let lineage =
             query.sort == .rating || query.sort == .uses ? "JOIN prompt_custom_ui_lineages l ON l.ui_id = v.ui_id" : ""
-        let sql = """
+        let base = """
             SELECT v.id AS vid FROM prompt_custom_uis v \(indexed) \(lineage) \(from)
-            WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(query.limit) OFFSET \(query.offset)
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order)
             """
+        let end = query.offset + query.limit
         return try read {
             // Sort only ids, then read the 20 or so full rows: sorting whole rows (template text
             // included) for thousands of matches is what made searches slow.
-            let ids = try db.query(sql, parameters).compactMap { $0["vid"].string }
+            var ids: [String]
+            if let match, query.sort == .relevance {
+                // Relevance in two tiers: UIs whose name matches, then the others, each by bm25.
+                // Ranking only the name matches keeps a broad word (a quarter of the library) fast;
+                // the second tier runs only when the first does not fill the page.
+                let inName = "{name} : (\(match))"
+                var tiered = parameters
+                tiered[1] = inName
+                ids = try db.query(base + " LIMIT \(end)", tiered).compactMap { $0["vid"].string }
+                if ids.count < end {
+                    tiered[1] = "(\(match)) NOT (\(inName))"
+                    ids += try db.query(base + " LIMIT \(end - ids.count)", tiered).compactMap { $0["vid"].string }
+                }
+                ids = Array(ids.dropFirst(query.offset))
+            } else {
+                ids = try db.query(base + " LIMIT \(query.limit) OFFSET \(query.offset)", parameters).compactMap {
+                    $0["vid"].string
+                }
+            }
             guard !ids.isEmpty else { return [] }
             let found = try entries("WHERE v.id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))", ids)
             let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
