@@ -116,4 +116,42 @@ import Testing
         r = try customui(["library", "export", "Translator", "--user", "someone", "--library", dir.file("lib.sqlite")])
         #expect(r.stdout.hasPrefix("<custom-ui name=\"Translator\""))
     }
+
+    @Test func runsListAndShowPrintTimingsTokensAndCost() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
+        let dir = TemporaryDirectory()
+        let path = dir.file("lib.sqlite")
+        do {
+            let library = try Library(path: path, recorderUser: "alice")
+            var run = RunRecord(id: "run-1", name: "Owls")
+            run.status = .completed
+            run.tokensTotal = 42
+            run.cost = 0.0125
+            try library.record(run: run)
+            var task = TaskRecord(id: "task-1", runID: "run-1", service: "replay", requestData: [:])
+            task.status = .completed
+            task.model = "gpt-4o-mini"
+            task.tokensIn = 10
+            task.tokensOut = 32
+            task.tokensTotal = 42
+            task.cost = 0.0125
+            task.timeToFirstTokenMs = 150
+            task.totalTimeMs = 900
+            try library.record(task: task)
+        }
+        var r = try customui(["runs", "list", "--library", path, "--user", "alice"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("run-1  completed"))
+        #expect(r.stdout.contains("ttft 150 ms  total 900 ms  42 tokens  $0.0125  Owls"))
+        r = try customui(["runs", "show", "run-1", "--library", path, "--user", "alice"])
+        #expect(r.stdout.contains("time to first token 150 ms, total 900 ms, tokens 10 in / 32 out / 42 total, cost $0.0125"))
+        r = try customui(["runs", "show", "run-1", "--library", path, "--user", "bob"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error[library.not-found]: no run `run-1` belongs to user `bob`"))
+        r = try customui(["runs", "list", "--since", "yesterday", "--library", path])
+        #expect(r.status == 2)
+        r = try customui(["runs", "list", "--format", "json", "--library", path, "--user", "alice"])
+        let json = try JSONParser.parseValue(r.stdout)
+        #expect(json["runs"]?.arrayValue?.first?["time_to_first_token"] == 150)
+    }
 }
