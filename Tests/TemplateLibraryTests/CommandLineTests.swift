@@ -118,7 +118,8 @@ import Testing
     }
 
     @Test func runsListAndShowPrintTimingsTokensAndCost() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
         let dir = TemporaryDirectory()
         let path = dir.file("lib.sqlite")
         do {
@@ -144,7 +145,9 @@ import Testing
         #expect(r.stdout.contains("run-1  completed"))
         #expect(r.stdout.contains("ttft 150 ms  total 900 ms  42 tokens  $0.0125  Owls"))
         r = try customui(["runs", "show", "run-1", "--library", path, "--user", "alice"])
-        #expect(r.stdout.contains("time to first token 150 ms, total 900 ms, tokens 10 in / 32 out / 42 total, cost $0.0125"))
+        #expect(
+            r.stdout.contains(
+                "time to first token 150 ms, total 900 ms, tokens 10 in / 32 out / 42 total, cost $0.0125"))
         r = try customui(["runs", "show", "run-1", "--library", path, "--user", "bob"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("error[library.not-found]: no run `run-1` belongs to user `bob`"))
