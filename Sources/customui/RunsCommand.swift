@@ -26,6 +26,9 @@ enum RunsCommand: Command {
         """
 
     static func run(_ arguments: inout Arguments, console: Console) throws -> Int32 {
+        // The shared options go first, so `library --user bob list` finds `list`, not `bob`.
+        let context = try LibraryContext(&arguments)
+        let format = try arguments.choice("--format", ["text", "json"], default: "text")
         guard let sub = arguments.items.first(where: { !$0.hasPrefix("-") }),
             let index = arguments.items.firstIndex(of: sub)
         else {
@@ -34,8 +37,6 @@ enum RunsCommand: Command {
         var rest = arguments.items
         rest.remove(at: index)
         arguments = Arguments(rest)
-        let context = try LibraryContext(&arguments)
-        let format = try arguments.choice("--format", ["text", "json"], default: "text")
         do {
             switch sub {
             case "list": return try list(&arguments, context, format: format, console: console)
