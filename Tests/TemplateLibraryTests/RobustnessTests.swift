@@ -108,6 +108,10 @@ import Testing
         let library = try Library(path: path)
         #expect(try library.schemaVersion() == Library.supportedSchemaVersion)
         #expect(try library.integrityCheck() == ["ok"])
+        #expect(try library.db.scalar("PRAGMA journal_mode").string == "wal")
+        #expect(try library.db.scalar("PRAGMA foreign_keys").int == 1)
+        #expect(try library.db.scalar("PRAGMA synchronous").int == 2, "FULL")
+        #expect(try library.db.scalar("PRAGMA application_id").int == 0x4355_4931)
         // Reopening an existing library migrates nothing and keeps its contents.
         _ = try library.publish(ui: template("Kept"), user: "alice")
         let again = try Library(path: path)
