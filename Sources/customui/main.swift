@@ -10,6 +10,9 @@ let commands: [any Command.Type] = [
     MarkdownCommand.self,
     ExplainCommand.self,
     GrammarCommand.self,
+    PublishCommand.self,
+    LibraryCommand.self,
+    RunsCommand.self,
 ]
 
 @MainActor func printUsage(_ console: Console) {

@@ -1,0 +1,104 @@
+import CustomUI
+import CustomUICore
+import Foundation
+import Testing
+
+@testable import TemplateLibrary
+
+@Suite struct SearchTests {
+    func fixture() throws -> Fixture {
+        let f = try Fixture()
+        try f.published("Story writer", category: "writing", tags: ["fiction", "creative"])
+        try f.published("Article summary", category: "reading", tags: ["summary"])
+        try f.published("Support reply", user: "bob", category: "chat", tags: ["support", "customer"])
+        return f
+    }
+
+    @Test func fullTextOverNameDescriptionCategoryAndTags() throws {
+        let f = try fixture()
+        #expect(
+            try f.library.search(LibraryQuery(text: "story"), user: "carol").map(\.definition.name) == ["Story writer"])
+        #expect(
+            try f.library.search(LibraryQuery(text: "summ"), user: "carol").map(\.definition.name) == [
+                "Article summary"
+            ], "prefix match")
+        #expect(
+            try f.library.search(LibraryQuery(text: "customer"), user: "carol").map(\.definition.name) == [
+                "Support reply"
+            ], "tags")
+        #expect(
+            try f.library.search(LibraryQuery(text: "reading"), user: "carol").map(\.definition.name) == [
+                "Article summary"
+            ], "category")
+        #expect(try f.library.search(LibraryQuery(text: "hello"), user: "carol").count == 3, "description")
+        #expect(try f.library.search(LibraryQuery(text: "zebra"), user: "carol").isEmpty)
+    }
+
+    @Test func hostileQueryTextIsNotFTSSyntax() throws {
+        let f = try fixture()
+        for text in ["\"", "story\" OR *", "NEAR(", "-story", "a:b", "()", "''"] {
+            #expect(throws: Never.self) { _ = try f.library.search(LibraryQuery(text: text), user: "carol") }
+        }
+    }
+
+    @Test func filters() throws {
+        let f = try fixture()
+        #expect(
+            try f.library.search(LibraryQuery(category: "chat"), user: "carol").map(\.definition.name) == [
+                "Support reply"
+            ])
+        #expect(
+            try f.library.search(LibraryQuery(tags: ["fiction"]), user: "carol").map(\.definition.name) == [
+                "Story writer"
+            ])
+        #expect(try f.library.search(LibraryQuery(tags: ["fic"]), user: "carol").isEmpty, "tags match whole")
+        #expect(
+            try f.library.search(LibraryQuery(owner: "bob"), user: "carol").map(\.definition.name) == ["Support reply"])
+        #expect(try f.library.search(LibraryQuery(status: .draft), user: "carol").isEmpty)
+        #expect(try f.library.search(LibraryQuery(isPublic: true), user: "carol").count == 3)
+        #expect(try f.library.search(LibraryQuery(limit: 2), user: "carol").count == 2)
+    }
+
+    @Test func sortByRatingAndRecency() throws {
+        let f = try fixture()
+        try f.library.rate("alice/Article summary", rating: 5, user: "carol")
+        try f.library.rate("alice/Story writer", rating: 3, user: "carol")
+        let byRating = try f.library.search(LibraryQuery(sort: .rating), user: "carol").map(\.definition.name)
+        #expect(byRating == ["Article summary", "Story writer", "Support reply"])
+        let recent = try f.library.search(LibraryQuery(sort: .recent), user: "carol").map(\.definition.name)
+        #expect(recent.first == "Support reply")
+    }
+
+    @Test func searchIndexFollowsNewVersions() throws {
+        let f = try Fixture()
+        try f.published("Greeter")
+        _ = try f.library.publish(
+            ui: template("Greeter", body: "v2", description: "waves politely"), user: "alice",
+            options: PublishOptions(activate: true))
+        #expect(try f.library.search(LibraryQuery(text: "waves"), user: "bob").map(\.version) == [2])
+        #expect(
+            try f.library.search(LibraryQuery(text: "hello"), user: "bob").isEmpty,
+            "the archived version is not found by others")
+    }
+}
+
+@Suite struct RelevanceTests {
+    @Test func nameMatchesComeFirstAndPagingCrossesTheTiers() throws {
+        let f = try Fixture()
+        for (name, description) in [
+            ("Plain", "a lantern story"), ("Lantern maker", "makes things"), ("Other", "lanterns everywhere"),
+        ] {
+            _ = try f.library.publish(
+                ui: template(name, description: description), user: "alice",
+                options: PublishOptions(isPublic: true, activate: true))
+        }
+        let all = try f.library.search(LibraryQuery(text: "lantern"), user: "bob").map(\.definition.name)
+        #expect(all.first == "Lantern maker")
+        #expect(Set(all) == ["Plain", "Lantern maker", "Other"])
+        let pages = try (0..<3).map {
+            try f.library.search(LibraryQuery(text: "lantern", limit: 1, offset: $0), user: "bob")
+        }
+        #expect(pages.map { $0.map(\.definition.name) }.flatMap { $0 } == all)
+        #expect(try f.library.search(LibraryQuery(text: "lantern", limit: 5, offset: 3), user: "bob").isEmpty)
+    }
+}
