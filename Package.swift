@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "CustomUICore"]),
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown", "CustomUICore"]),
         .testTarget(name: "StreamingTests", dependencies: ["Streaming", "JSONSchema", "CustomUICore"]),
-        .testTarget(name: "CustomUITests", dependencies: ["CustomUI", "JSONSchema", "Markdown", "CustomUICore"]),
+        .testTarget(name: "CustomUITests", dependencies: ["CustomUI", "JSONSchema", "Markdown", "Streaming", "CustomUICore"]),
         .testTarget(name: "TemplateLibraryTests", dependencies: ["TemplateLibrary", "CustomUI", "CustomUICore"]),
         // End-to-end tests run the built `customui` executable.
         .testTarget(name: "CommandTests", dependencies: ["CustomUICommand"]),

@@ -192,7 +192,10 @@ enum RunCommand: Command {
 
     /// Asks on the terminal for variables that have no value, by component type.
     static func askForMissingValues(_ session: Session, console: Console) {
-        for variable in session.prompt.variables where (session.state.variables[variable.name] ?? "").isEmpty {
+        // Toggles and checkboxes always have a value (empty is "off" or "none"); others need one.
+        for variable in session.prompt.variables where (session.state.variables[variable.name] ?? "").isEmpty
+            && variable.component?.kind != .toggle && variable.component?.kind != .checkbox
+        {
             let label = RenderTreeBuilder.humanize(variable.name)
             let component = variable.component
             while true {
@@ -264,7 +267,7 @@ final class LiveView: @unchecked Sendable {
         let now = ContinuousClock.now
         if now - lastFrame < .milliseconds(50), case .text = update { return }
         lastFrame = now
-        draw()
+        draw(final: false)
     }
 
     func finish() {
@@ -279,13 +282,25 @@ final class LiveView: @unchecked Sendable {
             summary.append(state.runStatus)
             console.err(summary.joined(separator: " · ") + "\n")
         } else if live {
-            draw()
+            draw(final: true)
         }
     }
 
-    private func draw() {
+    /// The terminal's height, so a live frame never scrolls (scrolled-off lines cannot be redrawn).
+    private lazy var rows: Int = {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 2 { return Int(size.ws_row) }
+        return Int(ProcessInfo.processInfo.environment["LINES"] ?? "") ?? 24
+    }()
+
+    private func draw(final: Bool = false) {
         let options = RenderOptions(format: .terminal, terminal: style)
-        guard let text = RenderPipeline.render(session.template, prompt: session.prompt, state: session.state, options: options).output else { return }
+        guard var text = RenderPipeline.render(session.template, prompt: session.prompt, state: session.state, options: options).output else { return }
+        if !final {
+            // While streaming, show the bottom of the view that fits; the whole view is printed at the end.
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            if lines.count > rows - 1 { text = lines.suffix(rows - 1).joined(separator: "\n") + "\n" }
+        }
         var frame = ""
         if drawnLines > 0 { frame += "\u{1B}[\(drawnLines)F\u{1B}[J" }
         frame += text
