@@ -11,7 +11,7 @@ test: setup
 	swift test
 
 demo: setup
-	swift run customui validate Examples/story-writer/story-writer.ui.xml
+	swift run customui run Examples/story-writer/story-writer.ui.xml --no-input
 
 bench: setup
 	swift run -c release customui-bench

@@ -5,6 +5,7 @@ import Foundation
 import JSONSchema
 import Markdown
 import Streaming
+import TemplateLibrary
 
 /// `customui run`: binds variables, executes the prompt over a transport and streams the answer
 /// into the UI's slots, live on a terminal, as plain text when piped, or as a final HTML page.
@@ -40,6 +41,12 @@ enum RunCommand: Command {
           --pricing FILE        prices per million tokens: { "model": { "input": 2.5, "output": 10 } }
           --width N             terminal width
           --no-input            never ask for missing variable values
+          --library PATH        record the run (and its usage, for a library UI) in this library
+                                (default: $CUSTOMUI_LIBRARY, else ~/.local/share/customui/library.sqlite)
+          --user NAME           who is running (default: $CUSTOMUI_USER, else the login name)
+          --no-record           do not record the run
+
+        UI may also name a UI in the library (its id or name) when no such file exists.
 
         Ctrl-C cancels the run (the server is told); what already streamed is kept.
         Exit status: 0 completed, 1 refused, failed or cancelled, 2 usage or I/O error.
@@ -67,11 +74,35 @@ enum RunCommand: Command {
         let pricingPath = try arguments.value("--pricing")
         let width = try arguments.integer("--width", in: 20...1000)
         let noInput = arguments.flag("--no-input")
+        let noRecord = arguments.flag("--no-record")
+        let libraryPath = try arguments.value("--library")
+        let user = LibraryLocation.user(explicit: try arguments.value("--user"))
         let files = try arguments.positionals()
         guard files.count == 1, let path = files.first else { throw UsageError("name exactly one UI to run") }
         if replayPath != nil, backend != nil { throw UsageError("give either --replay or --backend, not both") }
 
-        let ui = try readInput(path)
+        // Runs are recorded in the library; a library that cannot be opened only costs the record.
+        var library: Library?
+        if !noRecord {
+            do {
+                library = try Library(path: LibraryLocation.path(explicit: libraryPath), recorderUser: user)
+            } catch {
+                console.err("customui run: warning: runs are not recorded: \(error)\n")
+            }
+        }
+        var libraryUI: String?
+        let ui: SourceFile
+        if path == "-" || FileManager.default.fileExists(atPath: path) {
+            ui = try readInput(path)
+        } else if let library, let entry = try? library.entry(path, user: user),
+            let text = try? library.export(path, asDefinition: false, user: user)
+        {
+            ui = SourceFile(path: "library:\(entry.definition.name)", text: text)
+            libraryUI = entry.definition.id
+        } else {
+            throw UsageError("`\(path)` is neither a file nor a UI in the library")
+        }
+        if libraryUI != nil, promptPath == nil { throw UsageError("a library UI needs its prompt: pass --prompt FILE") }
         let promptFile = try (promptPath ?? ValidateCommand.siblingPrompt(of: path)).map(readInput)
         let propsFile = try propsPath.map(readInput)
         let report = Validator.validate(ui: ui, prompt: promptFile, props: propsFile)
@@ -121,7 +152,9 @@ enum RunCommand: Command {
             transport = ReplayTransport(file: URL(fileURLWithPath: recording), pace: pace, speed: speed ?? 1)
         }
 
-        let session = Session(template: template, prompt: prompt, props: props, variables: variables, transport: transport)
+        let session = Session(
+            template: template, prompt: prompt, props: props, variables: variables, transport: transport, recorder: library,
+            pricing: pricing, user: user)
         if !noInput, isatty(STDIN_FILENO) == 1, template.definition.executionMode.allowsVariableInputs,
             !template.definition.executionMode.runsOnMount
         {
@@ -174,6 +207,17 @@ enum RunCommand: Command {
             if !renderDiagnostics.isEmpty { console.err(DiagnosticRenderer(color: console.colorErr).render(renderDiagnostics)) }
         }
         if !outcome.diagnostics.isEmpty { console.err(DiagnosticRenderer(color: console.colorErr).render(outcome.diagnostics)) }
+        for problem in session.recordingErrors { console.err("customui run: warning: the run was not fully recorded: \(problem)\n") }
+        if let library, let libraryUI {
+            do {
+                try library.recordUsage(
+                    uiID: libraryUI, user: user, runID: session.run.id, variables: session.state.variables,
+                    success: session.state.runStatus == "completed", error: session.state.run["error"]?["message"]?.stringValue,
+                    durationMs: session.task?.totalTimeMs)
+            } catch {
+                console.err("customui run: warning: usage not recorded: \(error)\n")
+            }
+        }
         return outcome.diagnostics.hasErrors || session.run.status == .cancelled ? ExitCode.failure : ExitCode.ok
     }
 

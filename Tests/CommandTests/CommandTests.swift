@@ -23,6 +23,8 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
     process.currentDirectoryURL = repositoryRoot
     var environment = ProcessInfo.processInfo.environment
     environment["NO_COLOR"] = "1"
+    // Runs are recorded; keep them out of the user's real library.
+    environment["CUSTOMUI_LIBRARY"] = FileManager.default.temporaryDirectory.appendingPathComponent("customui-command-tests-\(getpid()).sqlite").path
     process.environment = environment
     let out = Pipe()
     let err = Pipe()
@@ -109,5 +111,45 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
         let bad = try customui("explain", "a11y.image-alts")
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("did you mean `a11y.image-alt`?"))
+    }
+}
+
+@Suite struct RenderAndRunCommandTests {
+    @Test func renderWritesACheckedPage() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("story-\(UUID().uuidString).html").path
+        let r = try customui("render", "Examples/story-writer/story-writer.ui.xml", "--slot", "story=# Hi <there>", "--output", output)
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(html.contains("<h1>Hi &lt;there&gt;</h1>"))
+        #expect(html.contains("Content-Security-Policy"))
+        let bad = try customui("render", "Examples/story-writer/story-writer.ui.xml", "--var", "length=9000")
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("error[render.invalid-variable]: `length`: 9000 is above the maximum 1000"))
+    }
+
+    @Test func runStreamsTheRecordedAnswerAsPlainTextWhenPiped() throws {
+        let r = try customui("run", "Examples/story-writer/story-writer.ui.xml", "--no-input", "--no-record")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("# The Keeper of Gull Rock"))
+        #expect(r.stdout.contains("She did not charge him rent."))
+        #expect(r.stderr.contains("2211 tokens · completed"))
+    }
+
+    @Test func runWritesTheFinalPage() throws {
+        let r = try customui("run", "Examples/support-reply/support-reply.ui.xml", "--message", "Sync is stuck", "--format", "html", "--no-record")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("<li class=\"cui-turn cui-user\"><p class=\"cui-role\">You</p>\n<p>Sync is stuck</p>"))
+        #expect(r.stdout.contains("kb_search"))
+    }
+
+    @Test func runFailuresAreClear() throws {
+        let refused = try customui("run", "Examples/story-writer/story-writer.ui.xml", "--no-input", "--no-record", "--backend", "http://127.0.0.1:9", "--timeout", "2")
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("error[run.failed]"))
+        let usage = try customui("run", "Examples/story-writer/story-writer.ui.xml", "--replay", "x", "--backend", "http://x")
+        #expect(usage.status == 2)
+        let missing = try customui("run", "Examples/story-writer/story-writer.ui.xml", "--replay", "nope.ndjson", "--no-record")
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("file `nope.ndjson` does not exist"))
     }
 }
