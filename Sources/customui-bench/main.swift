@@ -10,6 +10,7 @@ let areas: [(String, () throws -> [Figure])] = [
     ("markdown", markdownBenchmarks),
     ("streaming", streamingBenchmarks),
     ("library", libraryBenchmarks),
+    ("session", sessionBenchmarks),
 ]
 for (area, run) in areas where filter == nil || area.contains(filter!) {
     do {

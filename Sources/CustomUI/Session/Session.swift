@@ -154,12 +154,40 @@ public final class Session: @unchecked Sendable {
         return diagnostics
     }
 
+    /// The run in progress, between `begin` and `finish`.
+    private struct InFlight {
+        var task: TaskRecord
+        var response = ""
+        var started: ContinuousClock.Instant
+        var message: String?
+        var messages: [ChatMessage]
+    }
+    private var inFlight: InFlight?
+
     /// Runs the prompt once (a first run or a follow-up with `message`), streaming updates to `onUpdate`.
     /// Returns the diagnostics that describe how it ended (empty for a completed run).
     @discardableResult
     public func run(message: String? = nil, onUpdate: @Sendable (SessionUpdate) -> Void = { _ in }) async -> [Diagnostic] {
+        let (request, refused) = begin(message: message, onUpdate: onUpdate)
+        guard let request else { return refused }
+        do {
+            for try await event in transport.events(for: request) {
+                if apply(event, onUpdate: onUpdate) { break }
+            }
+            return finish(failure: nil, onUpdate: onUpdate)
+        } catch let failure as StreamFailure {
+            return finish(failure: failure, onUpdate: onUpdate)
+        } catch {
+            return finish(failure: StreamFailure(.transport, "\(error)"), onUpdate: onUpdate)
+        }
+    }
+
+    /// Starts a run: checks the mode and the values, resolves the messages, records the pending
+    /// task. Returns the request to send, or the diagnostics that refused it. Embedders with their
+    /// own event source call `begin`, then `apply` for each event, then `finish`.
+    public func begin(message: String? = nil, onUpdate: (SessionUpdate) -> Void = { _ in }) -> (ExecutionRequest?, [Diagnostic]) {
         let refused = preflight(message: message)
-        guard !refused.hasErrors else { return refused }
+        guard !refused.hasErrors else { return (nil, refused) }
 
         // Messages: the prompt's, resolved exactly; then earlier turns; then the user's message.
         var messages: [ChatMessage] = []
@@ -169,7 +197,7 @@ public final class Session: @unchecked Sendable {
                 do {
                     messages.append(ChatMessage(role: promptMessage.role.rawValue, content: try template.resolve(state.variables)))
                 } catch {
-                    return error.diagnostics
+                    return (nil, error.diagnostics)
                 }
             }
         } else {
@@ -184,7 +212,6 @@ public final class Session: @unchecked Sendable {
             id: UUID().uuidString.lowercased(), runID: run.id, service: transport.service, requestData: transport.requestData(for: request))
         task.model = prompt.modelID
         task.status = .streaming
-        let started = ContinuousClock.now
         update { state in
             state.run = state.run.setting("status", "running").setting("error", .null).setting("status_message", .null)
             if let slot = responseSlot {
@@ -196,86 +223,98 @@ public final class Session: @unchecked Sendable {
         run.messages = messages.map { ["role": .string($0.role), "content": .string($0.content)] }
         run.variableValues = state.variables
         record(run: run, task: task)
+        inFlight = InFlight(task: task, started: ContinuousClock.now, message: message, messages: messages)
         onUpdate(.started)
+        return (request, [])
+    }
 
-        var response = ""
+    /// Routes one event to the slots and scopes; returns true for `end`.
+    @discardableResult
+    public func apply(_ event: StreamEvent, onUpdate: (SessionUpdate) -> Void = { _ in }) -> Bool {
+        guard var flight = inFlight else { return false }
+        defer { inFlight = flight }
+        switch event {
+        case .chunk(let text):
+            if flight.task.timeToFirstTokenMs == nil { flight.task.timeToFirstTokenMs = milliseconds(since: flight.started) }
+            flight.response += text
+            update { state in
+                if state.runStatus != "streaming" { state.run = state.run.setting("status", "streaming") }
+                if let slot = responseSlot { state.slots[slot, default: ""] += text }
+            }
+            if let slot = responseSlot {
+                _ = markdown[slot]?.append(text)
+                onUpdate(.text(slot: slot, appended: text))
+            }
+            return false
+        case .statusUpdate(let status):
+            update { $0.run = $0.run.setting("status_message", .string(status.userMessage ?? status.systemMessage ?? status.status)) }
+        case .toolEvent(let tool):
+            let entry: Value = [
+                "tool_name": .string(tool.toolName), "event": .string(tool.event), "call_id": .string(tool.callID),
+                "message": tool.message.map(Value.string) ?? .null,
+            ]
+            flight.task.toolUpdates.append(tool.value)
+            update { $0.run = $0.run.setting("tool_events", .array(($0.run["tool_events"]?.arrayValue ?? []) + [entry])) }
+        case .completion(let completion):
+            let usage = completion.usage
+            flight.task.tokensIn = usage?.input
+            flight.task.tokensOut = usage?.output
+            flight.task.tokensTotal = usage?.total ?? usage.map { ($0.input ?? 0) + ($0.output ?? 0) }
+            flight.task.cost = pricing.cost(model: prompt.modelID, input: usage?.input, output: usage?.output)
+            let task = flight.task
+            let usageValue: Value = [
+                "input_tokens": task.tokensIn.map(Value.int) ?? .null, "output_tokens": task.tokensOut.map(Value.int) ?? .null,
+                "total_tokens": task.tokensTotal.map(Value.int) ?? .null, "cost": task.cost.map(Value.double) ?? .null,
+            ]
+            update { $0.run = $0.run.setting("usage", usageValue) }
+        case .data(let value):
+            update { $0.run = $0.run.setting("data", value) }
+        case .error(let failure):
+            flight.task.errors.append(failure.value)
+            update { $0.run = $0.run.setting("error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null]) }
+        case .broker(let broker):
+            update { state in
+                var object = state.broker.objectValue ?? ValueObject()
+                object[broker.brokerID] = broker.value
+                state.broker = .object(object)
+            }
+            run.brokerValues = state.broker
+        case .heartbeat:
+            return false
+        case .end:
+            onUpdate(.changed)
+            return true
+        }
+        onUpdate(.changed)
+        return false
+    }
+
+    /// Ends the run: what streamed stays, the task and run are recorded with their totals.
+    @discardableResult
+    public func finish(failure: StreamFailure?, onUpdate: (SessionUpdate) -> Void = { _ in }) -> [Diagnostic] {
+        guard var flight = inFlight else { return [] }
+        inFlight = nil
         var outcome: RunStatus = .completed
         var diagnostics: [Diagnostic] = []
-        do {
-            for try await event in transport.events(for: request) {
-                switch event {
-                case .chunk(let text):
-                    if task.timeToFirstTokenMs == nil { task.timeToFirstTokenMs = milliseconds(since: started) }
-                    response += text
-                    update { state in
-                        if state.runStatus != "streaming" { state.run = state.run.setting("status", "streaming") }
-                        if let slot = responseSlot { state.slots[slot, default: ""] += text }
-                    }
-                    if let slot = responseSlot {
-                        _ = markdown[slot]?.append(text)
-                        onUpdate(.text(slot: slot, appended: text))
-                    }
-                    continue
-                case .statusUpdate(let status):
-                    update { $0.run = $0.run.setting("status_message", .string(status.userMessage ?? status.systemMessage ?? status.status)) }
-                case .toolEvent(let tool):
-                    let entry: Value = [
-                        "tool_name": .string(tool.toolName), "event": .string(tool.event), "call_id": .string(tool.callID),
-                        "message": tool.message.map(Value.string) ?? .null,
-                    ]
-                    task.toolUpdates.append(tool.value)
-                    update { $0.run = $0.run.setting("tool_events", .array(($0.run["tool_events"]?.arrayValue ?? []) + [entry])) }
-                case .completion(let completion):
-                    let usage = completion.usage
-                    task.tokensIn = usage?.input
-                    task.tokensOut = usage?.output
-                    task.tokensTotal = usage?.total ?? usage.map { ($0.input ?? 0) + ($0.output ?? 0) }
-                    task.cost = pricing.cost(model: prompt.modelID, input: usage?.input, output: usage?.output)
-                    let usageValue: Value = [
-                        "input_tokens": task.tokensIn.map(Value.int) ?? .null, "output_tokens": task.tokensOut.map(Value.int) ?? .null,
-                        "total_tokens": task.tokensTotal.map(Value.int) ?? .null, "cost": task.cost.map(Value.double) ?? .null,
-                    ]
-                    update { $0.run = $0.run.setting("usage", usageValue) }
-                case .data(let value):
-                    update { $0.run = $0.run.setting("data", value) }
-                case .error(let failure):
-                    task.errors.append(failure.value)
-                    update { $0.run = $0.run.setting("error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null]) }
-                case .broker(let broker):
-                    update { state in
-                        var object = state.broker.objectValue ?? ValueObject()
-                        object[broker.brokerID] = broker.value
-                        state.broker = .object(object)
-                    }
-                    run.brokerValues = state.broker
-                case .heartbeat:
-                    continue
-                case .end:
-                    break
-                }
-                onUpdate(.changed)
-            }
-        } catch let failure as StreamFailure {
+        if let failure {
             outcome = failure.kind == .cancelled ? .cancelled : .failed
-            task.errors.append(failure.value)
+            flight.task.errors.append(failure.value)
             update { $0.run = $0.run.setting("error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null]) }
             diagnostics.append(
                 Diagnostic(
                     outcome == .cancelled ? .warning : .error, outcome == .cancelled ? .runCancelled : .runFailed, failure.displayMessage,
                     hint: outcome == .cancelled ? "what streamed before the cancel is kept" : "what streamed before the failure is kept"))
-        } catch {
-            outcome = .failed
-            diagnostics.append(.error(.runFailed, "\(error)"))
         }
-
-        // Finish: what streamed stays; the run and task are recorded with their totals.
         if let slot = responseSlot { _ = markdown[slot]?.finish() }
-        let total = milliseconds(since: started)
+        let total = milliseconds(since: flight.started)
+        var task = flight.task
         task.totalTimeMs = total
-        task.responseText = response
+        task.responseText = flight.response
         task.status = outcome == .completed ? .completed : (outcome == .cancelled ? .cancelled : .failed)
         task.completedAt = Date()
-        history = messages + (response.isEmpty ? [] : [ChatMessage(role: "assistant", content: response)])
+        let response = flight.response
+        let message = flight.message
+        history = flight.messages + (response.isEmpty ? [] : [ChatMessage(role: "assistant", content: response)])
         update { state in
             state.streamingSlots.removeAll()
             let status = outcome == .completed ? "completed" : (outcome == .cancelled ? "cancelled" : "failed")

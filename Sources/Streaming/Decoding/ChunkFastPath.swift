@@ -170,8 +170,9 @@ enum ChunkFastPath {
                 }
                 guard digits() > 0 else { return nil }
             }
+            // A timestamp needs a Double, not exact digits; the syntax was checked above.
             let lexeme = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-            return Number(lexeme: lexeme)?.doubleValue
+            return Double(lexeme)
         }
     }
 }
