@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "CustomUICoreTests", dependencies: ["CustomUICore"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "CustomUICore"]),
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown", "CustomUICore"]),
-        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "JSONSchema", "CustomUICore"]),
+        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "CustomUI", "JSONSchema", "CustomUICore"]),
         .testTarget(name: "CustomUITests", dependencies: ["CustomUI", "JSONSchema", "Markdown", "Streaming", "CustomUICore"]),
         .testTarget(name: "TemplateLibraryTests", dependencies: ["TemplateLibrary", "CustomUI", "CustomUICore"]),
         // End-to-end tests run the built `customui` executable.
