@@ -190,6 +190,25 @@ enum RunCommand: Command {
         done.wait()
         view.finish()
 
+        // On a terminal, where the mode continues the conversation, keep going with follow-ups.
+        if live, !noInput, isatty(STDIN_FILENO) == 1, template.definition.executionMode.continuesConversation,
+            session.state.runStatus == "completed"
+        {
+            while true {
+                console.err("Follow-up (Enter to finish): ")
+                guard let line = readLine(strippingNewline: true), !line.trimmingCharacters(in: .whitespaces).isEmpty else { break }
+                let next = DispatchSemaphore(value: 0)
+                Task {
+                    outcome.diagnostics = await session.run(message: line) { update in view.handle(update) }
+                    next.signal()
+                }
+                next.wait()
+                view.restart()
+                view.finish()
+                if session.state.runStatus != "completed" { break }
+            }
+        }
+
         if outputPath != nil || format == "html" {
             let options = RenderOptions(format: format == "html" ? .html : .terminal, terminal: style)
             let (output, renderDiagnostics) = RenderPipeline.render(template, prompt: prompt, state: session.state, options: options)
@@ -312,6 +331,13 @@ final class LiveView: @unchecked Sendable {
         if now - lastFrame < .milliseconds(50), case .text = update { return }
         lastFrame = now
         draw(final: false)
+    }
+
+    /// Starts a new frame below what is on screen (after a follow-up question was typed).
+    func restart() {
+        lock.lock()
+        drawnLines = 0
+        lock.unlock()
     }
 
     func finish() {

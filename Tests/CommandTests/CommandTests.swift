@@ -152,4 +152,30 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("file `nope.ndjson` does not exist"))
     }
+
+    @Test func interruptCancelsAndKeepsTheText() throws {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["run", "Examples/story-writer/story-writer.ui.xml", "--pace", "--speed", "4", "--no-input", "--no-record"]
+        process.currentDirectoryURL = repositoryRoot
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        kill(process.processIdentifier, SIGINT)
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit, "Ctrl-C must cancel the run, not kill the process")
+        #expect(process.terminationStatus == 1)
+        #expect(stdout.hasPrefix("# The Keeper"))
+        #expect(!stdout.contains("She did not charge him rent."))
+        #expect(stderr.contains("warning[run.cancelled]"))
+        #expect(stderr.contains("cancelled"))
+    }
 }
