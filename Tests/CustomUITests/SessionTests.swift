@@ -104,8 +104,11 @@ import Testing
         let events = RecordedStream.sample(chunks: 400, duration: 4, seed: 3)
         let recorder = MemoryRunRecorder()
         let session = try Self.storySession(ReplayTransport(file: try Self.temporaryFile(RecordedStream.text(events)), pace: true), recorder: recorder)
-        async let outcome = session.run()
-        try await Task.sleep(for: .milliseconds(600))
+        final class Flag: @unchecked Sendable { var chunks = 0 }
+        let flag = Flag()
+        async let outcome = session.run { update in if case .text = update { flag.chunks += 1 } }
+        // Cancel once some text has streamed (bounded wait: the machine may be busy).
+        for _ in 0..<1_000 where flag.chunks < 5 { try await Task.sleep(for: .milliseconds(10)) }
         await session.cancel()
         let diagnostics = await outcome
         #expect(diagnostics.first?.code == .runCancelled)

@@ -211,8 +211,9 @@ public enum CustomUILoader {
 }
 
 /// XML escaping for the template files the tool writes (not for HTML: the HTML renderer escapes).
-enum XMLText {
-    static func escapeText(_ s: String) -> String {
+public enum XMLText {
+    /// Text content: `&`, `<` and `>` escaped.
+    public static func escapeText(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s.unicodeScalars {
@@ -226,7 +227,9 @@ enum XMLText {
         return out
     }
 
-    static func escapeAttribute(_ s: String) -> String {
+    /// A double-quoted attribute value: also `"` and line breaks and tabs (which attribute-value
+    /// normalisation would otherwise turn into spaces).
+    public static func escapeAttribute(_ s: String) -> String {
         var out = ""
         for c in s.unicodeScalars {
             switch c {

@@ -906,21 +906,7 @@ public final class Library: @unchecked Sendable {
 
     // MARK: - Helpers
 
-    static func escapeAttribute(_ text: String) -> String {
-        var out = ""
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case "\"": out += "&quot;"
-            case "\n": out += "&#10;"
-            case "\r": out += "&#13;"
-            case "\t": out += "&#9;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escapeAttribute(_ text: String) -> String { XMLText.escapeAttribute(text) }
 
     static func newID() -> String { UUID().uuidString.lowercased() }
 
