@@ -116,6 +116,11 @@ func w1Benchmarks() throws -> [Figure] {
     }
     let seconds = secondsPerCall(minimumSeconds: 1) { _ = RenderPipeline.render(compiled, prompt: nil, props: props, options: options) }
     let cpu = cpuSecondsPerCall(runs: 1_000) { _ = RenderPipeline.render(compiled, prompt: nil, props: props, options: options) }
+    if ProcessInfo.processInfo.environment["W1_BUILD_ONLY"] != nil {
+        let (state, _) = RenderState.initial(compiled, prompt: nil, props: props)
+        for _ in 0..<20_000 { _ = try? RenderTreeBuilder.build(compiled, prompt: nil, state: state) }
+        return []
+    }
     if ProcessInfo.processInfo.environment["W1_PHASES"] != nil {
         let (state, _) = RenderState.initial(compiled, prompt: nil, props: props)
         let setup = cpuSecondsPerCall(runs: 1_000) { _ = RenderState.initial(compiled, prompt: nil, props: props) }

@@ -59,29 +59,48 @@ public final class ElementNode: Sendable {
 }
 
 /// One branch of an `if` / `else-if` / `else` chain; `test` is nil for `else`.
-public struct ConditionalBranch: Sendable {
+///
+/// A class for the same reason as `ElementNode`: the IR is immutable and walked on every render.
+public final class ConditionalBranch: Sendable {
     /// The condition, or nil for the final `else`.
-    public var test: Expr?
+    public let test: Expr?
     /// The content shown when this branch is taken.
-    public var children: [TemplateNode]
+    public let children: [TemplateNode]
     /// The branch element's range.
-    public var range: SourceRange
+    public let range: SourceRange
+
+    /// A branch from its parts.
+    public init(test: Expr?, children: [TemplateNode], range: SourceRange) {
+        self.test = test
+        self.children = children
+        self.range = range
+    }
 }
 
-/// An `each` loop.
-public struct LoopNode: Sendable {
+/// An `each` loop (a class, like `ElementNode`).
+public final class LoopNode: Sendable {
     /// The array to repeat over.
-    public var items: Expr
+    public let items: Expr
     /// The name the current item is bound to.
-    public var binding: String
+    public let binding: String
     /// Where that name is written.
-    public var bindingRange: SourceRange
+    public let bindingRange: SourceRange
     /// The name the 0-based index is bound to, if any.
-    public var indexBinding: String?
+    public let indexBinding: String?
     /// The repeated content.
-    public var children: [TemplateNode]
+    public let children: [TemplateNode]
     /// The `each` element's range.
-    public var range: SourceRange
+    public let range: SourceRange
+
+    /// A loop from its parts.
+    public init(items: Expr, binding: String, bindingRange: SourceRange, indexBinding: String?, children: [TemplateNode], range: SourceRange) {
+        self.items = items
+        self.binding = binding
+        self.bindingRange = bindingRange
+        self.indexBinding = indexBinding
+        self.children = children
+        self.range = range
+    }
 }
 
 /// A node of the compiled view.
