@@ -163,3 +163,16 @@ func compiled(_ ui: String, prompt: String) throws -> (CompiledTemplate, Prompt)
         #expect(d.range?.start.line == 3)
     }
 }
+
+@Suite struct RenderSinkTests {
+    /// Writing HTML straight from the builder gives exactly the bytes of building the tree first.
+    @Test(arguments: [false, true])
+    func directHTMLEqualsTheTreesHTML(failed: Bool) throws {
+        let (template, prompt) = try compiled(RenderTests.fixture.0, prompt: RenderTests.fixture.1)
+        let state = RenderTests.state(template, prompt, failed: failed)
+        let tree = try RenderTreeBuilder.build(template, prompt: prompt, state: state)
+        let renderer = HTMLRenderer(title: "x")
+        var builder = RenderTreeBuilder(template, prompt: prompt, state: state)
+        #expect(try renderer.render(&builder) == renderer.render(tree))
+    }
+}

@@ -2,16 +2,45 @@ import CustomUICore
 
 /// The values an expression can read: the five roots and the loop variables in effect.
 public struct Scope: Sendable {
+    /// The five roots in one immutable box: a loop copies its scope for every iteration, and
+    /// copying one reference is cheaper than retaining five values.
+    private final class Roots: Sendable {
+        let props, vars, slots, run, broker: Value
+        init(props: Value, vars: Value, slots: Value, run: Value, broker: Value) {
+            self.props = props
+            self.vars = vars
+            self.slots = slots
+            self.run = run
+            self.broker = broker
+        }
+    }
+    private var roots: Roots
+
     /// The custom UI's props (defaults merged with what the caller passed).
-    public var props: Value
+    public var props: Value {
+        get { roots.props }
+        set { roots = Roots(props: newValue, vars: roots.vars, slots: roots.slots, run: roots.run, broker: roots.broker) }
+    }
     /// The prompt's variable values.
-    public var vars: Value
+    public var vars: Value {
+        get { roots.vars }
+        set { roots = Roots(props: roots.props, vars: newValue, slots: roots.slots, run: roots.run, broker: roots.broker) }
+    }
     /// The response slots filled so far.
-    public var slots: Value
+    public var slots: Value {
+        get { roots.slots }
+        set { roots = Roots(props: roots.props, vars: roots.vars, slots: newValue, run: roots.run, broker: roots.broker) }
+    }
     /// The current run: status, usage, errors.
-    public var run: Value
+    public var run: Value {
+        get { roots.run }
+        set { roots = Roots(props: roots.props, vars: roots.vars, slots: roots.slots, run: newValue, broker: roots.broker) }
+    }
     /// Broker values streamed by the backend.
-    public var broker: Value
+    public var broker: Value {
+        get { roots.broker }
+        set { roots = Roots(props: roots.props, vars: roots.vars, slots: roots.slots, run: roots.run, broker: newValue) }
+    }
     /// Loop variables, including `loop` (`index`, `index1`, `first`, `last`, `length`) inside an `each`.
     public var locals: [String: Value] {
         get { Dictionary(bindings.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }) }
@@ -29,11 +58,7 @@ public struct Scope: Sendable {
         props: Value = [:], vars: Value = [:], slots: Value = [:], run: Value = [:], broker: Value = [:],
         locals: [String: Value] = [:]
     ) {
-        self.props = props
-        self.vars = vars
-        self.slots = slots
-        self.run = run
-        self.broker = broker
+        roots = Roots(props: props, vars: vars, slots: slots, run: run, broker: broker)
         self.locals = locals
     }
 

@@ -26,6 +26,25 @@ public struct HTMLRenderer: Sendable {
 
     /// The HTML of a render tree.
     public func render(_ node: RenderNode) -> String {
+        document { writer in writer.node(node) }
+    }
+
+    /// The HTML of a template evaluated in a state, written straight from the builder's events
+    /// (the same bytes as building the tree and rendering it, without the tree).
+    public func render(_ builder: inout RenderTreeBuilder) throws(EvaluationError) -> String {
+        var failure: EvaluationError?
+        let html = document { writer in
+            do throws(EvaluationError) {
+                try builder.build(into: &writer)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        return html
+    }
+
+    private func document(_ body: (inout Writer) -> Void) -> String {
         var out = HTMLBuffer()
         if !fragment {
             out.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -51,7 +70,7 @@ public struct HTMLRenderer: Sendable {
         out.attribute(theme.layout)
         out.raw("\">\n")
         var writer = Writer(out: out)
-        writer.node(node)
+        body(&writer)
         out = writer.out
         out.raw("</main>\n")
         if !fragment { out.raw("</body>\n</html>\n") }
@@ -59,7 +78,7 @@ public struct HTMLRenderer: Sendable {
     }
 
     /// Walks the tree, writing elements; ids are deterministic (derived from names and order).
-    struct Writer {
+    struct Writer: RenderSink {
         var out: HTMLBuffer
         var sectionCount = 0
         var cardCount = 0
@@ -122,65 +141,31 @@ public struct HTMLRenderer: Sendable {
         mutating func node(_ node: RenderNode) {
             switch node {
             case .view(let children):
-                out.raw("<form class=\"cui-view\" method=\"post\" action=\"\">\n")
-                nodes(children)
-                out.raw("</form>\n")
+                wrap(.view, children)
             case .stack(let gap, let children):
-                open("div", "cui-stack", "cui-gap-", gap)
-                out.raw("\n")
-                nodes(children)
-                out.raw("</div>\n")
+                wrap(.stack(gap: gap), children)
             case .row(let gap, let align, let wrap, let children):
-                open("div", "cui-row", "cui-gap-", gap, "cui-align-", align, "cui-", wrap ? "wrap" : "nowrap")
-                out.raw("\n")
-                nodes(children)
-                out.raw("</div>\n")
+                self.wrap(.row(gap: gap, align: align, wrap: wrap), children)
             case .grid(let columns, let gap, let children):
-                open("div", "cui-grid", "cui-cols-", String(columns), "cui-gap-", gap)
-                out.raw("\n")
-                nodes(children)
-                out.raw("</div>\n")
+                wrap(.grid(columns: columns, gap: gap), children)
             case .card(let title, let children):
-                if let title, !title.isEmpty {
-                    cardCount += 1
-                    out.raw("<div class=\"cui-card\" role=\"group\" aria-labelledby=\"cui-card-")
-                    out.number(cardCount)
-                    out.raw("\">\n<p class=\"cui-card-title\" id=\"cui-card-")
-                    out.number(cardCount)
-                    out.raw("\">")
-                    out.text(title)
-                    out.raw("</p>\n")
-                } else {
-                    out.raw("<div class=\"cui-card\">\n")
-                }
-                nodes(children)
-                out.raw("</div>\n")
+                wrap(.card(title: title), children)
             case .section(let title, let level, let children):
-                sectionCount += 1
-                let headingID = "cui-section-\(sectionCount)"
-                out.raw("<section class=\"cui-section\" aria-labelledby=\"\(headingID)\">\n<h\(level) id=\"\(headingID)\">")
-                out.text(title)
-                out.raw("</h\(level)>\n")
-                nodes(children)
-                out.raw("</section>\n")
+                wrap(.section(title: title, level: level), children)
             case .heading(let level, let children):
-                out.raw("<h\(level) class=\"cui-heading\">")
-                nodes(children)
-                out.raw("</h\(level)>\n")
+                wrap(.heading(level: level), children)
             case .paragraph(let tone, let size, let children):
-                open("p", "cui-text", "cui-tone-", tone, "cui-size-", size)
-                nodes(children)
-                out.raw("</p>\n")
+                wrap(.paragraph(tone: tone, size: size), children)
             case .divider:
                 out.raw("<hr class=\"cui-divider\">\n")
             case .list(let ordered, let items):
-                out.raw(ordered ? "<ol class=\"cui-list\">\n" : "<ul class=\"cui-list\">\n")
+                open(.list(ordered: ordered))
                 for item in items {
-                    out.raw("<li>")
+                    open(.listItem)
                     nodes(item)
-                    out.raw("</li>\n")
+                    close(.listItem)
                 }
-                out.raw(ordered ? "</ol>\n" : "</ul>\n")
+                close(.list(ordered: ordered))
             case .image(let src, let alt, let width, let height):
                 guard let src else {
                     // The URL was refused; keep the text alternative so nothing silently vanishes.
@@ -200,33 +185,17 @@ public struct HTMLRenderer: Sendable {
             case .text(let text):
                 out.text(text)
             case .strong(let children):
-                out.raw("<strong>")
-                nodes(children)
-                out.raw("</strong>")
+                wrap(.strong, children)
             case .emphasis(let children):
-                out.raw("<em>")
-                nodes(children)
-                out.raw("</em>")
+                wrap(.emphasis, children)
             case .code(let text):
                 out.raw("<code>")
                 out.text(text)
                 out.raw("</code>")
             case .link(let href, let children):
-                if let href {
-                    out.raw("<a class=\"cui-link\" href=\"")
-                    out.attribute(href)
-                    out.raw("\" rel=\"noopener noreferrer nofollow\">")
-                    nodes(children)
-                    out.raw("</a>")
-                } else {
-                    out.raw("<span class=\"cui-link-refused\">")
-                    nodes(children)
-                    out.raw("</span>")
-                }
+                wrap(.link(href: href), children)
             case .badge(let tone, let children):
-                open("span", "cui-badge", "cui-tone-", tone)
-                nodes(children)
-                out.raw("</span>")
+                wrap(.badge(tone: tone), children)
             case .lineBreak:
                 out.raw("<br>")
             case .input(let model):
@@ -327,6 +296,92 @@ public struct HTMLRenderer: Sendable {
                     out.raw("</li>\n")
                 }
                 out.raw("</ol>\n")
+            }
+        }
+
+        mutating func wrap(_ container: RenderContainer, _ children: [RenderNode]) {
+            open(container)
+            nodes(children)
+            close(container)
+        }
+
+        mutating func leaf(_ node: RenderNode) { self.node(node) }
+
+        mutating func open(_ container: RenderContainer) {
+            switch container {
+            case .view:
+                out.raw("<form class=\"cui-view\" method=\"post\" action=\"\">\n")
+            case .stack(let gap):
+                open("div", "cui-stack", "cui-gap-", gap)
+                out.raw("\n")
+            case .row(let gap, let align, let wrap):
+                open("div", "cui-row", "cui-gap-", gap, "cui-align-", align, "cui-", wrap ? "wrap" : "nowrap")
+                out.raw("\n")
+            case .grid(let columns, let gap):
+                open("div", "cui-grid", "cui-cols-", String(columns), "cui-gap-", gap)
+                out.raw("\n")
+            case .card(let title):
+                if let title, !title.isEmpty {
+                    cardCount += 1
+                    out.raw("<div class=\"cui-card\" role=\"group\" aria-labelledby=\"cui-card-")
+                    out.number(cardCount)
+                    out.raw("\">\n<p class=\"cui-card-title\" id=\"cui-card-")
+                    out.number(cardCount)
+                    out.raw("\">")
+                    out.text(title)
+                    out.raw("</p>\n")
+                } else {
+                    out.raw("<div class=\"cui-card\">\n")
+                }
+            case .section(let title, let level):
+                sectionCount += 1
+                let headingID = "cui-section-\(sectionCount)"
+                out.raw("<section class=\"cui-section\" aria-labelledby=\"\(headingID)\">\n<h\(level) id=\"\(headingID)\">")
+                out.text(title)
+                out.raw("</h\(level)>\n")
+            case .heading(let level):
+                out.raw("<h")
+                out.number(level)
+                out.raw(" class=\"cui-heading\">")
+            case .paragraph(let tone, let size):
+                open("p", "cui-text", "cui-tone-", tone, "cui-size-", size)
+            case .list(let ordered):
+                out.raw(ordered ? "<ol class=\"cui-list\">\n" : "<ul class=\"cui-list\">\n")
+            case .listItem:
+                out.raw("<li>")
+            case .strong:
+                out.raw("<strong>")
+            case .emphasis:
+                out.raw("<em>")
+            case .link(let href):
+                if let href {
+                    out.raw("<a class=\"cui-link\" href=\"")
+                    out.attribute(href)
+                    out.raw("\" rel=\"noopener noreferrer nofollow\">")
+                } else {
+                    out.raw("<span class=\"cui-link-refused\">")
+                }
+            case .badge(let tone):
+                open("span", "cui-badge", "cui-tone-", tone)
+            }
+        }
+
+        mutating func close(_ container: RenderContainer) {
+            switch container {
+            case .view: out.raw("</form>\n")
+            case .stack, .row, .grid, .card: out.raw("</div>\n")
+            case .section: out.raw("</section>\n")
+            case .heading(let level):
+                out.raw("</h")
+                out.number(level)
+                out.raw(">\n")
+            case .paragraph: out.raw("</p>\n")
+            case .list(let ordered): out.raw(ordered ? "</ol>\n" : "</ul>\n")
+            case .listItem: out.raw("</li>\n")
+            case .strong: out.raw("</strong>")
+            case .emphasis: out.raw("</em>")
+            case .link(let href): out.raw(href == nil ? "</span>" : "</a>")
+            case .badge: out.raw("</span>")
             }
         }
 

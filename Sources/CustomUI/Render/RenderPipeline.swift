@@ -103,19 +103,19 @@ public enum RenderPipeline {
     public static func render(
         _ template: CompiledTemplate, prompt: Prompt?, state: RenderState, options: RenderOptions, diagnostics: [Diagnostic] = []
     ) -> (output: String?, diagnostics: [Diagnostic]) {
-        let tree: RenderNode
+        var builder = RenderTreeBuilder(template, prompt: prompt, state: state, limits: options.limits)
         do {
-            tree = try RenderTreeBuilder.build(template, prompt: prompt, state: state, limits: options.limits)
+            switch options.format {
+            case .html:
+                // Written straight from the builder's events: the same bytes as rendering the tree.
+                let (theme, themeDiagnostics) = Theme.from(template.definition, file: template.file?.path)
+                let html = try HTMLRenderer(fragment: options.fragment, title: template.definition.name, theme: theme).render(&builder)
+                return (html, diagnostics + themeDiagnostics)
+            case .terminal:
+                return (TerminalRenderer(style: options.terminal).render(try builder.build()), diagnostics)
+            }
         } catch {
             return (nil, diagnostics + [error.diagnostic(file: template.file?.path)])
-        }
-        switch options.format {
-        case .html:
-            let (theme, themeDiagnostics) = Theme.from(template.definition, file: template.file?.path)
-            let html = HTMLRenderer(fragment: options.fragment, title: template.definition.name, theme: theme).render(tree)
-            return (html, diagnostics + themeDiagnostics)
-        case .terminal:
-            return (TerminalRenderer(style: options.terminal).render(tree), diagnostics)
         }
     }
 }

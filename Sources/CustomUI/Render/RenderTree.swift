@@ -120,3 +120,89 @@ public struct UsageSummary: Sendable, Hashable {
         inputTokens == nil && outputTokens == nil && totalTokens == nil && cost == nil && timeToFirstTokenMs == nil && totalMs == nil
     }
 }
+
+/// A container of the render tree, as a sink sees it opened and closed.
+public enum RenderContainer: Sendable, Hashable {
+    case view
+    case stack(gap: String)
+    case row(gap: String, align: String, wrap: Bool)
+    case grid(columns: Int, gap: String)
+    case card(title: String?)
+    case section(title: String, level: Int)
+    case heading(level: Int)
+    case paragraph(tone: String, size: String)
+    case list(ordered: Bool)
+    case listItem
+    case strong
+    case emphasis
+    case link(href: String?)
+    case badge(tone: String)
+}
+
+/// Receives the render tree as it is built, depth first: containers opened and closed, leaves
+/// in between. `TreeSink` materialises the tree; the HTML renderer writes straight from the events.
+public protocol RenderSink {
+    /// A container starts; its children follow until `close`.
+    mutating func open(_ container: RenderContainer)
+    /// The most recently opened container ends.
+    mutating func close(_ container: RenderContainer)
+    /// A node without children from the template (text, inputs, outputs, …).
+    mutating func leaf(_ node: RenderNode)
+}
+
+/// A sink that builds the `RenderNode` tree (for the terminal renderer and for tests).
+public struct TreeSink: RenderSink {
+    private var frames: [(container: RenderContainer, children: [RenderNode], items: [[RenderNode]])] = [(.view, [], [])]
+
+    /// An empty sink.
+    public init() {}
+
+    public mutating func open(_ container: RenderContainer) {
+        frames.append((container, [], []))
+    }
+
+    public mutating func close(_ container: RenderContainer) {
+        guard frames.count > 1, let frame = frames.popLast() else { return }
+        let c = frame.children
+        let node: RenderNode
+        switch frame.container {
+        case .listItem:
+            frames[frames.count - 1].items.append(c)
+            return
+        case .view: node = .view(c)
+        case .stack(let gap): node = .stack(gap: gap, c)
+        case .row(let gap, let align, let wrap): node = .row(gap: gap, align: align, wrap: wrap, c)
+        case .grid(let columns, let gap): node = .grid(columns: columns, gap: gap, c)
+        case .card(let title): node = .card(title: title, c)
+        case .section(let title, let level): node = .section(title: title, level: level, c)
+        case .heading(let level): node = .heading(level: level, c)
+        case .paragraph(let tone, let size): node = .paragraph(tone: tone, size: size, c)
+        case .list(let ordered): node = .list(ordered: ordered, items: frame.items)
+        case .strong: node = .strong(c)
+        case .emphasis: node = .emphasis(c)
+        case .link(let href): node = .link(href: href, c)
+        case .badge(let tone): node = .badge(tone: tone, c)
+        }
+        frames[frames.count - 1].children.append(node)
+    }
+
+    public mutating func leaf(_ node: RenderNode) {
+        frames[frames.count - 1].children.append(node)
+    }
+
+    /// The finished tree (the view).
+    public var result: RenderNode {
+        if case .view? = frames.first?.children.first { return frames[0].children[0] }
+        return .view(frames.first?.children ?? [])
+    }
+
+    /// The text of the leaves so far, for `code`.
+    var plainText: String {
+        frames.flatMap(\.children).map { node in
+            switch node {
+            case .text(let s), .code(let s): s
+            default: ""
+            }
+        }.joined()
+    }
+}

@@ -72,7 +72,16 @@ public struct RenderTreeBuilder {
 
     /// The whole view as a render tree; evaluation errors and spent budgets throw with a position.
     public mutating func build() throws(EvaluationError) -> RenderNode {
-        .view(try nodes(template.view, state.scope))
+        var sink = TreeSink()
+        try build(into: &sink)
+        return sink.result
+    }
+
+    /// The whole view, streamed into a sink (the HTML renderer writes from it directly).
+    public mutating func build<Sink: RenderSink>(into sink: inout Sink) throws(EvaluationError) {
+        sink.open(.view)
+        try emit(template.view, state.scope, into: &sink)
+        sink.close(.view)
     }
 
     /// Convenience: build in one call.
@@ -85,23 +94,18 @@ public struct RenderTreeBuilder {
 
     private var mode: ExecutionMode { template.definition.executionMode }
 
-    private mutating func nodes(_ list: [TemplateNode], _ scope: Scope) throws(EvaluationError) -> [RenderNode] {
-        var out: [RenderNode] = []
+    private mutating func emit<Sink: RenderSink>(_ list: [TemplateNode], _ scope: Scope, into sink: inout Sink) throws(EvaluationError) {
         for node in list {
             switch node {
             case .text(let interpolation):
                 let text = try render(interpolation, scope)
-                if !text.isEmpty { out.append(.text(text)) }
+                if !text.isEmpty { sink.leaf(.text(text)) }
             case .element(let element):
-                if let single = try self.single(element, scope) {
-                    out.append(single)
-                } else {
-                    out += try self.element(element, scope)
-                }
+                try self.element(element, scope, into: &sink)
             case .conditional(let branches):
                 for branch in branches {
                     if let test = branch.test, !(try evaluate(test, scope).isTruthy) { continue }
-                    out += try nodes(branch.children, scope)
+                    try emit(branch.children, scope, into: &sink)
                     break
                 }
             case .loop(let loop):
@@ -115,7 +119,7 @@ public struct RenderTreeBuilder {
                     for (index, item) in elements.enumerated() {
                         var inner = scope.entering(loop: loop.binding, item: item, index: index, count: elements.count)
                         if let indexName = loop.indexBinding { inner.bind(indexName, .int(index)) }
-                        out += try nodes(loop.children, inner)
+                        try emit(loop.children, inner, into: &sink)
                     }
                 default:
                     throw EvaluationError(
@@ -124,126 +128,102 @@ public struct RenderTreeBuilder {
                 }
             }
         }
-        return out
     }
 
-    /// The common elements that always produce exactly one node, without the array `element` returns.
-    private mutating func single(_ e: ElementNode, _ scope: Scope) throws(EvaluationError) -> RenderNode? {
-        switch e.name {
-        case "text", "card", "badge", "heading", "strong", "em", "stack":
-            do {
-                try budget.step()
-            } catch {
-                throw EvaluationError(error, range: e.nameRange)
-            }
-            let children = try nodes(e.children, scope)
-            switch e.name {
-            case "text": return .paragraph(tone: e.literal("tone") ?? "default", size: e.literal("size") ?? "normal", children)
-            case "card": return .card(title: try string(e, "title", scope), children)
-            case "badge": return .badge(tone: e.literal("tone") ?? "neutral", children)
-            case "heading": return .heading(level: Int(e.literal("level") ?? "2") ?? 2, children)
-            case "strong": return .strong(children)
-            case "em": return .emphasis(children)
-            default: return .stack(gap: e.literal("gap") ?? "medium", children)
-            }
-        default:
-            return nil
-        }
+    private mutating func container<Sink: RenderSink>(
+        _ container: RenderContainer, _ e: ElementNode, _ scope: Scope, into sink: inout Sink
+    ) throws(EvaluationError) {
+        sink.open(container)
+        try emit(e.children, scope, into: &sink)
+        sink.close(container)
     }
 
-    private mutating func element(_ e: ElementNode, _ scope: Scope) throws(EvaluationError) -> [RenderNode] {
+    private mutating func element<Sink: RenderSink>(_ e: ElementNode, _ scope: Scope, into sink: inout Sink) throws(EvaluationError) {
         do {
             try budget.step()
         } catch {
             throw EvaluationError(error, range: e.nameRange)
         }
-        func children() throws(EvaluationError) -> [RenderNode] { try nodes(e.children, scope) }
         func literal(_ name: String, _ fallback: String) -> String { e.literal(name) ?? fallback }
         switch e.name {
-        case "stack": return [.stack(gap: literal("gap", "medium"), try children())]
-        case "row": return [.row(gap: literal("gap", "medium"), align: literal("align", "stretch"), wrap: literal("wrap", "true") == "true", try children())]
-        case "grid": return [.grid(columns: Int(literal("columns", "2")) ?? 2, gap: literal("gap", "medium"), try children())]
-        case "card": return [.card(title: try string(e, "title", scope), try children())]
+        case "text": try container(.paragraph(tone: literal("tone", "default"), size: literal("size", "normal")), e, scope, into: &sink)
+        case "card": try container(.card(title: try string(e, "title", scope)), e, scope, into: &sink)
+        case "badge": try container(.badge(tone: literal("tone", "neutral")), e, scope, into: &sink)
+        case "heading": try container(.heading(level: Int(literal("level", "2")) ?? 2), e, scope, into: &sink)
+        case "strong": try container(.strong, e, scope, into: &sink)
+        case "em": try container(.emphasis, e, scope, into: &sink)
+        case "stack": try container(.stack(gap: literal("gap", "medium")), e, scope, into: &sink)
+        case "row":
+            try container(.row(gap: literal("gap", "medium"), align: literal("align", "stretch"), wrap: literal("wrap", "true") == "true"), e, scope, into: &sink)
+        case "grid": try container(.grid(columns: Int(literal("columns", "2")) ?? 2, gap: literal("gap", "medium")), e, scope, into: &sink)
         case "section":
-            return [.section(title: try string(e, "title", scope) ?? "", level: Int(literal("level", "2")) ?? 2, try children())]
-        case "heading": return [.heading(level: Int(literal("level", "2")) ?? 2, try children())]
-        case "text": return [.paragraph(tone: literal("tone", "default"), size: literal("size", "normal"), try children())]
-        case "divider": return [.divider]
-        case "list":
-            // Each `item` (also those produced by `if`/`each` inside the list) is one entry.
-            let items = try children().map { node -> [RenderNode] in
-                if case .paragraph(_, _, let inline) = node { return inline }
-                return [node]
-            }
-            return [.list(ordered: literal("ordered", "false") == "true", items: items)]
-        case "item": return [.paragraph(tone: "default", size: "normal", try children())]
+            try container(.section(title: try string(e, "title", scope) ?? "", level: Int(literal("level", "2")) ?? 2), e, scope, into: &sink)
+        case "list": try container(.list(ordered: literal("ordered", "false") == "true"), e, scope, into: &sink)
+        case "item": try container(.listItem, e, scope, into: &sink)
+        case "divider": sink.leaf(.divider)
         case "image":
             let src = try string(e, "src", scope) ?? ""
             let allowed = URLPolicy.disallowedScheme(src, allowDataImages: true) == nil && !src.isEmpty
-            return [.image(src: allowed ? src : nil, alt: try string(e, "alt", scope), width: e.literal("width").flatMap { Int($0) }, height: e.literal("height").flatMap { Int($0) })]
-        case "strong": return [.strong(try children())]
-        case "em": return [.emphasis(try children())]
-        case "code": return [.code(try children().map(plainText).joined())]
+            sink.leaf(.image(src: allowed ? src : nil, alt: try string(e, "alt", scope), width: e.literal("width").flatMap { Int($0) }, height: e.literal("height").flatMap { Int($0) }))
+        case "code":
+            var inner = TreeSink()
+            try emit(e.children, scope, into: &inner)
+            sink.leaf(.code(inner.plainText))
         case "link":
             let href = try string(e, "href", scope) ?? ""
             let allowed = URLPolicy.disallowedScheme(href, allowDataImages: false) == nil && !href.isEmpty
-            return [.link(href: allowed ? href : nil, try children())]
-        case "badge": return [.badge(tone: literal("tone", "neutral"), try children())]
-        case "br": return [.lineBreak]
+            try container(.link(href: allowed ? href : nil), e, scope, into: &sink)
+        case "br": sink.leaf(.lineBreak)
         case "variable":
-            guard showsVariables, let name = e.literal("name") else { return [] }
-            return [.input(try input(name, e, scope))]
+            guard showsVariables, let name = e.literal("name") else { return }
+            sink.leaf(.input(try input(name, e, scope)))
         case "variables":
-            guard showsVariables else { return [] }
-            var out: [RenderNode] = []
+            guard showsVariables else { return }
             for variable in prompt?.variables ?? [] where !placedVariables.contains(variable.name) {
-                out.append(.input(try input(variable.name, nil, scope)))
+                sink.leaf(.input(try input(variable.name, nil, scope)))
             }
-            return out
         case "message-input":
-            return [.messageInput(label: try string(e, "label", scope) ?? "Message", placeholder: try string(e, "placeholder", scope))]
+            sink.leaf(.messageInput(label: try string(e, "label", scope) ?? "Message", placeholder: try string(e, "placeholder", scope)))
         case "run":
-            return [.button(.run, label: try string(e, "label", scope) ?? "Run", enabled: !isRunning)]
+            sink.leaf(.button(.run, label: try string(e, "label", scope) ?? "Run", enabled: !isRunning))
         case "cancel":
-            return [.button(.cancel, label: try string(e, "label", scope) ?? "Cancel", enabled: isRunning)]
+            sink.leaf(.button(.cancel, label: try string(e, "label", scope) ?? "Cancel", enabled: isRunning))
         case "reset":
-            return [.button(.reset, label: try string(e, "label", scope) ?? "Reset", enabled: !isRunning)]
+            sink.leaf(.button(.reset, label: try string(e, "label", scope) ?? "Reset", enabled: !isRunning))
         case "follow-up":
-            return [.followUp(label: try string(e, "label", scope) ?? "Follow-up", placeholder: try string(e, "placeholder", scope))]
+            sink.leaf(.followUp(label: try string(e, "label", scope) ?? "Follow-up", placeholder: try string(e, "placeholder", scope)))
         case "slot":
             let name = literal("name", "response")
-            return [
+            sink.leaf(
                 .slot(
                     name: name, format: literal("format", "markdown"), label: try string(e, "label", scope),
                     placeholder: try string(e, "placeholder", scope), content: state.slots[name] ?? "",
-                    streaming: state.streamingSlots.contains(name))
-            ]
+                    streaming: state.streamingSlots.contains(name)))
         case "status":
-            return [.status(status: state.runStatus, message: state.run["status_message"]?.stringValue)]
+            sink.leaf(.status(status: state.runStatus, message: state.run["status_message"]?.stringValue))
         case "tool-events":
             let events = (state.run["tool_events"]?.arrayValue ?? []).map { event in
                 ToolEventSummary(
                     tool: event["tool_name"]?.stringValue ?? "tool", event: event["event"]?.stringValue ?? "",
                     message: event["message"]?.stringValue)
             }
-            return [.toolEvents(events)]
+            sink.leaf(.toolEvents(events))
         case "usage":
             let usage = state.run["usage"]
             let timing = state.run["timing"]
-            return [
+            sink.leaf(
                 .usage(
                     UsageSummary(
                         inputTokens: usage?["input_tokens"]?.intValue, outputTokens: usage?["output_tokens"]?.intValue,
                         totalTokens: usage?["total_tokens"]?.intValue, cost: usage?["cost"]?.numberValue?.doubleValue,
-                        timeToFirstTokenMs: timing?["time_to_first_token_ms"]?.intValue, totalMs: timing?["total_ms"]?.intValue))
-            ]
+                        timeToFirstTokenMs: timing?["time_to_first_token_ms"]?.intValue, totalMs: timing?["total_ms"]?.intValue)))
         case "error":
             let error = state.run["error"]
-            return [.error(message: error?["message"]?.stringValue ?? error?.stringValue)]
+            sink.leaf(.error(message: error?["message"]?.stringValue ?? error?.stringValue))
         case "conversation":
-            return [.conversation(state.conversation)]
+            sink.leaf(.conversation(state.conversation))
         default:
-            return try children()
+            try emit(e.children, scope, into: &sink)
         }
     }
 
@@ -312,13 +292,5 @@ public struct RenderTreeBuilder {
 
     private mutating func evaluate(_ expr: Expr, _ scope: Scope) throws(EvaluationError) -> Value {
         try Evaluator.evaluate(expr, in: scope, budget: &budget)
-    }
-
-    private func plainText(_ node: RenderNode) -> String {
-        switch node {
-        case .text(let s): s
-        case .code(let s): s
-        default: ""
-        }
     }
 }
