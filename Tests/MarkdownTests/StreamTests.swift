@@ -118,6 +118,91 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
     }
 
+    /// Prose streamed a few characters at a time, in the containers where the quick tail path
+    /// (inert bytes extend the unfinished line without a parse) and the list-item paragraph path
+    /// apply: every tail equals a full render, and `html` read after every chunk equals the shown
+    /// updates.
+    @Test(arguments: 0..<24)
+    func proseTailsMatchFullRenders(_ seed: Int) {
+        let words = [
+            "stream", "Answer", "42", "x1", "www", "w.x", "a.b", "é", "漢字", "end.", "then,", "wow.", "ww.w",
+            "*em*", "**b**", "`c`", "[l](u)", "_u_", "a_b", "#", "##", "&amp", "<b>", "~~s~~", "1.", "-", "\\",
+            "www.example.com", "x@y.z",
+        ]
+        let prefixes = [
+            "", "", "# ", "## ", "> ", "- ", "* ", "1. ", "2) ", "  - ", "   ", "    ", "> - ", "- > ", "- [ ] ", "\t",
+            "|", "[x]: ", "<div ", "```", "1.5 ", "#hash ", "-- ",
+        ]
+        var rng = SeededRandom(seed: UInt64(seed) &* 31 + 5)
+        var text = ""
+        for _ in 0..<(30 + Int.random(in: 0..<30, using: &rng)) {
+            text += prefixes[Int.random(in: 0..<prefixes.count, using: &rng)]
+            for k in 0..<(1 + Int.random(in: 0..<12, using: &rng)) {
+                text += (k == 0 ? "" : [" ", " ", " ", "  ", "\t"][Int.random(in: 0..<5, using: &rng)])
+                text += words[Int.random(in: 0..<words.count, using: &rng)]
+            }
+            text += [" ", "  ", "", "", " #", " ##"][Int.random(in: 0..<6, using: &rng)]
+            text += ["\n", "\n", "\n\n", "\n", "\r\n"][Int.random(in: 0..<5, using: &rng)]
+        }
+        for options in [MarkdownOptions.default, .commonMark] {
+            let stream = MarkdownStream(options: options)
+            stream.checkTails = true
+            var shown = ""
+            for chunk in randomChunks(text, maxChunk: 4, using: &rng) {
+                let update = stream.append(chunk)
+                shown = update.rewritesFinalized ? update.finalized : shown + update.finalized
+                #expect(stream.html == shown + update.tail)
+            }
+            _ = stream.finish()
+            #expect(stream.tailMismatches == 0, "\(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
+            #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text, options: options)))
+        }
+    }
+
+    /// Plain words streamed into a paragraph, a heading, list items and a quote take the quick path
+    /// (no parse), and each quick tail equals a full render.
+    @Test func plainWordsTakeTheQuickPath() {
+        let text = """
+            Some plain words, then more of them. And 42 more words here
+            # A heading with words in it
+            - an item with words
+            - another item, longer than the first one
+            > a quoted line of words
+            > another quoted line
+
+            last paragraph of plain words ending here
+            """
+        let stream = MarkdownStream()
+        stream.checkTails = true
+        var rng = SeededRandom(seed: 99)
+        for chunk in randomChunks(text, maxChunk: 5, using: &rng) {
+            let update = stream.append(chunk)
+            #expect(stream.html.hasSuffix(update.tail))
+        }
+        #expect(stream.quickTails > 20)
+        _ = stream.finish()
+        #expect(stream.tailMismatches == 0, "\(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+    }
+
+    /// Reading `html` between appends, whether the caller keeps the strings or not, gives the text so far.
+    @Test func htmlReadsTrackEveryChunk() {
+        let text = "# T\n\nsome *words* here\n\n- a\n- b [x]\n\n[x]: /u\n\nlast words"
+        let stream = MarkdownStream()
+        var kept: [String] = []
+        var shown = ""
+        for character in text {
+            let update = stream.append(String(character))
+            shown = update.rewritesFinalized ? update.finalized : shown + update.finalized
+            let html = stream.html
+            kept.append(html)
+            #expect(html == shown + update.tail)
+        }
+        _ = stream.finish()
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+        #expect(kept.count == text.count)
+    }
+
     @Test func everySplitOfAMixedDocument() {
         let text = """
             # Title

@@ -65,6 +65,17 @@ public final class MarkdownStream {
     /// The first differing pair (fast path, full render), for the test's message.
     private(set) var firstMismatch: (String, String)?
     private var terminalCache: (TerminalStyle, String, Int)?
+    /// `finalHTML + tailHTML`, kept in one buffer so reading `html` after every chunk costs the
+    /// changed bytes, not the whole answer (in place while the caller does not keep the string).
+    private var combined = ""
+    /// How many UTF-8 bytes at the start of `combined` are final HTML that is still current.
+    private var combinedFinal = 0
+    /// The last tail render split where the unfinished line's text ends, for `quickTail`.
+    private var quick: QuickTail?
+    /// Whether the last exact tail render read a link reference definition (then no quick path).
+    private var tailSawDefinition = false
+    /// How many chunks took the quick path (tests check that it is exercised).
+    private(set) var quickTails = 0
 
     /// A stream with the given parser options.
     public init(options: MarkdownOptions = .default) {
@@ -88,7 +99,11 @@ public final class MarkdownStream {
             }
         }
         indexLines(from: start)
+        let fedBefore = fed
         feedCompleteLines()
+        if fed == fedBefore, dirty.isEmpty, pendingFinalized.isEmpty, quickTail(chunkStart: start) {
+            return update(renderTail: false)
+        }
         return update(renderTail: true)
     }
 
@@ -108,7 +123,20 @@ public final class MarkdownStream {
     }
 
     /// The HTML so far: the final blocks and the open tail. After `finish()` it equals the one-shot render.
-    public var html: String { finalHTML + tailHTML }
+    public var html: String {
+        let finalCount = finalHTML.utf8.count
+        if combinedFinal > finalCount {
+            combined = finalHTML
+        } else if combined.utf8.count > combinedFinal {
+            combined.removeSubrange(combined.utf8.index(combined.startIndex, offsetBy: combinedFinal)...)
+        }
+        if combinedFinal < finalCount {
+            combined += finalHTML[finalHTML.utf8.index(finalHTML.startIndex, offsetBy: combinedFinal)...]
+        }
+        combinedFinal = finalCount
+        combined += tailHTML
+        return combined
+    }
 
     /// The text so far rendered for a terminal; final blocks are cached per style, the tail re-rendered.
     public func terminal(style: TerminalStyle) -> String {
@@ -228,6 +256,7 @@ public final class MarkdownStream {
             }
             dirty.removeAll()
             finalHTML = finalHTMLParts.joined()
+            combinedFinal = Int.max  // rebuilt on the next read of `html`
             terminalCache = nil
             rewrites = true
         }
@@ -243,7 +272,12 @@ public final class MarkdownStream {
     }
 
     private func renderTailNow() {
-        if let html = paragraphTail() ?? codeTail() ?? listTail() {
+        tailSawDefinition = false
+        defer { prepareQuickTail() }
+        let pt = paragraphTail()
+        let ct = pt == nil ? codeTail() : nil
+        let lt = pt == nil && ct == nil ? listTail() : nil
+        if let html = pt ?? ct ?? lt {
             tailHTML = html
             tailBlocksStale = true
             if checkTails {
@@ -260,6 +294,165 @@ public final class MarkdownStream {
         renderTailFully()
     }
 
+    /// The last exact tail render, split at the end of the unfinished line's rendered text.
+    private struct QuickTail {
+        /// `fed` when the split was made: the unfinished line must still be the same line.
+        var fed: Int
+        /// Byte offset where the shown text ends (trailing spaces and tabs are not shown yet).
+        var shown: Int
+        /// Start of the last word of the shown text.
+        var wordStart: Int
+        /// Whether the last word is all `quickInert` bytes (the chunk may then continue it).
+        var wordInert: Bool
+        /// Whether the last word is all `#` (a heading's closing sequence: text after it shows it).
+        var wordHashes: Bool
+        /// Tail HTML up to the end of the shown text, and the closing tags after it.
+        var head: String
+        var close: String
+    }
+
+    /// Bytes that never start, end or change an inline construct or a block: ASCII letters and
+    /// digits, space, `,`, `.` (autolinks need `www.`, `://` or `@`, checked apart) and non-ASCII.
+    @inline(__always) static func quickInert(_ c: UInt8) -> Bool {
+        Scan.isAlnum(c) || c == 0x20 || c == 0x2C || c == 0x2E || c >= 0x80
+    }
+
+    /// Records where the unfinished line's text ends in the tail just rendered, if a chunk of
+    /// inert bytes appended to that line can only extend that text (see `quickTail`).
+    private func prepareQuickTail() {
+        quick = nil
+        let b = parser.b
+        guard !tailSawDefinition, fed < b.count, !tailHTML.isEmpty else { return }
+        // The line's block structure is settled: before its first letter it holds only container
+        // and list markers, heading hashes and spaces (no `<`, `[`, `|`, fences or tabs), and a
+        // letter ends every block start's lookahead, so later bytes cannot change which blocks it opens.
+        var i = fed
+        while i < b.count {
+            let c = b[i]
+            if Scan.isLetter(c) || c >= 0x80 { break }
+            switch c {
+            case 0x20, 0x3E, 0x2D, 0x2B, 0x2A, 0x2E, 0x29, 0x23, 0x30...0x39: i += 1
+            default: return
+            }
+        }
+        guard i < b.count else { return }
+        var shown = b.count
+        while shown > i, Scan.isSpaceOrTab(b[shown - 1]) { shown -= 1 }
+        // The last word, looked at over 64 bytes at most (a longer word is treated as not inert).
+        var w = shown
+        var wordInert = true
+        var wordHashes = true
+        while w > fed, !Scan.isSpaceOrTab(b[w - 1]) {
+            if shown - w >= 64 {
+                wordInert = false
+                wordHashes = false
+                break
+            }
+            w -= 1
+            if !MarkdownStream.quickInert(b[w]) { wordInert = false }
+            if b[w] != 0x23 { wordHashes = false }
+        }
+        // The tail HTML must end with the closing tags of the leaf holding the line (a paragraph,
+        // a heading or a tight item) and its containers, right after the line's text.
+        var html = tailHTML
+        let (split, innermost): (Int, String?) = html.withUTF8 { h in
+            var p = h.count
+            var innermost: String?
+            let names = ["p", "li", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"]
+            outer: while true {
+                var q = p
+                if q > 0, h[q - 1] == 0x0A { q -= 1 }
+                for name in names {
+                    let n = name.utf8.count + 3
+                    guard q >= n, h[q - 1] == 0x3E, h[q - n] == 0x3C, h[q - n + 1] == 0x2F else { continue }
+                    if zip(h[(q - n + 2)..<(q - 1)], name.utf8).allSatisfy({ $0 == $1 }) {
+                        p = q - n
+                        innermost = name
+                        continue outer
+                    }
+                }
+                break
+            }
+            return (p, innermost)
+        }
+        guard let leaf = innermost, leaf == "p" || leaf == "li" || leaf.first == "h" else { return }
+        let headBytes = tailHTML.utf8.prefix(split)
+        guard let lastByte = headBytes.last, lastByte != 0x0A else { return }
+        // An inert last word renders as itself: check that the HTML really ends with it.
+        if wordInert, w < shown, !headBytes.reversed().starts(with: b[w..<shown].reversed()) { return }
+        let splitIndex = tailHTML.utf8.index(tailHTML.startIndex, offsetBy: split)
+        quick = QuickTail(
+            fed: fed, shown: shown, wordStart: w, wordInert: wordInert && w < shown, wordHashes: wordHashes && w < shown,
+            head: String(tailHTML[..<splitIndex]), close: String(tailHTML[splitIndex...]))
+    }
+
+    /// Renders the tail without parsing when the chunk only extends the unfinished line's text.
+    ///
+    /// The chunk must be inert bytes (`quickInert`) on the same unfinished line, and either start a
+    /// new word (after a space) or continue an inert last word. Such bytes add no delimiter,
+    /// bracket, backtick, entity or autolink, and do not change the flanking of the delimiter runs
+    /// before them (the end of the text counts as whitespace, like the space they bring), so the
+    /// exact render of the longer text is the previous render with the new text (trailing spaces
+    /// held back, as the parser trims them) inserted where the line's text ended. Tests compare
+    /// every quick tail with a full render.
+    private func quickTail(chunkStart: Int) -> Bool {
+        guard var q = quick, q.fed == fed, !finished else { return false }
+        let b = parser.b
+        let n = b.count
+        guard chunkStart < n else { return false }
+        for k in chunkStart..<n where !MarkdownStream.quickInert(b[k]) { return false }
+        let boundary = q.shown < chunkStart || b[chunkStart] == 0x20
+        if boundary {
+            if q.wordHashes { return false }
+        } else if !q.wordInert {
+            return false
+        }
+        // `www.` starts an autolink: a word holding a `.` must have no `w`.
+        var region = boundary ? chunkStart : q.wordStart
+        var dot = false
+        var w = false
+        var lastSpace = -1
+        for k in region..<n {
+            let c = b[k]
+            if c == 0x20 {
+                if dot && w { return false }
+                dot = false
+                w = false
+                lastSpace = k
+            } else if c == 0x2E {
+                dot = true
+            } else if c | 0x20 == 0x77 {
+                w = true
+            }
+        }
+        if dot && w { return false }
+        var end = n
+        while end > q.shown, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
+        if end > q.shown {
+            q.head += String(decoding: b[q.shown..<end], as: UTF8.self)
+            if lastSpace >= 0 { region = lastSpace + 1 }
+            q.wordStart = region
+            q.wordInert = true
+            q.wordHashes = false
+            q.shown = end
+            tailHTML = q.head + q.close
+        }
+        quick = q
+        quickTails += 1
+        tailBlocksStale = true
+        if checkTails {
+            let fast = tailHTML
+            renderTailFully()
+            if tailHTML != fast {
+                tailMismatches += 1
+                if firstMismatch == nil { firstMismatch = (fast, tailHTML) }
+            }
+            tailHTML = fast
+            tailBlocksStale = true
+        }
+        return true
+    }
+
     /// The tail when it is one top-level paragraph (or a block quote holding one), rendered from
     /// its stable prefix on.
     ///
@@ -274,6 +467,7 @@ public final class MarkdownStream {
         var content: [UInt8] = []
         let paragraphStart: Int
         var quoted = false
+        var wrap = ("<p>", "</p>\n")
         if parser.open.count == 1 {
             // Nothing open: an unfinished first line that can only become a paragraph.
             var indent = 0
@@ -311,10 +505,33 @@ public final class MarkdownStream {
             paragraphStart = paragraph.startOffset
             quoted = true
         } else {
-            guard parser.open.count == 2, let paragraph = parser.open.last, paragraph.kind == .paragraph,
+            let depth = parser.open.count
+            guard depth == 2 || depth == 4, let paragraph = parser.open.last, paragraph.kind == .paragraph,
                 MarkdownStream.cannotBeDefinition(paragraph.content)
             else { return nil }
-            guard q == b.count || MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q) else { return nil }
+            if depth == 4 {
+                // The only child of the last item of an open top-level list with closed items (not a
+                // task item: its `[ ]` is rendered as a checkbox).
+                let list = parser.open[1]
+                guard list.kind == .list, list.children.count >= 2, let item = list.children.last,
+                    parser.open[2] === item, item.children.count == 1, paragraph.content.first != 0x5B,
+                    let (head, tight, close) = listHead(list, lastItemTight: true)
+                else { return nil }
+                wrap = tight ? (head + "<li>", "</li>\n" + close) : (head + "<li>\n<p>", "</p>\n</li>\n" + close)
+            }
+            // Inside the item, indentation counts from its content column (spaces only, to keep columns simple).
+            var lineStart = fed
+            if depth == 4 {
+                guard !b[fed..<q].contains(0x09) else { return nil }
+                let column = parser.open[2].markerOffset + parser.open[2].padding
+                if q - fed >= column { lineStart = fed + column }
+            }
+            // A lazy line goes into the paragraph with its indentation (as in the block quote case).
+            let lazy = depth == 4 && q < b.count && q - fed < parser.open[2].markerOffset + parser.open[2].padding
+            guard q == b.count || MarkdownStream.continuesParagraph(b, from: lineStart, firstNonspace: q) else {
+                return nil
+            }
+            if lazy { q = fed }
             content = paragraph.content
             paragraphStart = paragraph.startOffset
         }
@@ -353,7 +570,7 @@ public final class MarkdownStream {
         let html =
             quoted
             ? "<blockquote>\n<p>" + stable!.html + writer.string + "</p>\n</blockquote>\n"
-            : "<p>" + stable!.html + writer.string + "</p>\n"
+            : wrap.0 + stable!.html + writer.string + wrap.1
         // Move the stable point forward once enough text follows it.
         if suffix.count > 8 {
             // Resolved constructs (emphasis, links, code spans) must not span the point either.
@@ -448,33 +665,49 @@ public final class MarkdownStream {
         var lastLineStart = min(last.startOffset, b.count)
         while lastLineStart > 0, b[lastLineStart - 1] != 0x0A, b[lastLineStart - 1] != 0x0D { lastLineStart -= 1 }
         guard lastLineStart >= tailStart else { return nil }
-        // The closed items: each has a following item, so a blank line at its end makes the list loose.
-        var tight = true
-        for item in list.children.dropLast() where tight {
-            if item.lastLineBlank { tight = false }
-            for child in item.children where BlockParser.endsWithBlankLine(child) { tight = false }
-        }
         let fresh = BlockParser(bytes: Array(b[lastLineStart...]), options: options, definitions: parser.definitions)
         let root = fresh.parseAll()
+        tailSawDefinition = fresh.definitionsSeen > 0
         guard fresh.definitions.count == parser.definitions.count, let freshList = root.children.first,
             freshList.kind == .list,
             freshList.ordered == list.ordered, freshList.bulletChar == list.bulletChar,
             freshList.delimiter == list.delimiter
         else { return nil }
-        tight = tight && freshList.tight
+        guard let (head, tight, closeTag) = listHead(list, lastItemTight: freshList.tight) else { return nil }
+        var html = head
+        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: fresh.definitions)
+        builder.arena = sharedArena(for: fresh.definitions)
+        var freshBlocks = builder.blocks(root.children)
+        guard case .list(_, _, let items) = freshBlocks.first?.kind else { return nil }
+        var writer = HTMLWriter()
+        for item in items { writer.block(item, tight: tight) }
+        html += writer.string + closeTag
+        freshBlocks.removeFirst()
+        var rest = HTMLWriter()
+        rest.blocks(freshBlocks, tight: false)
+        return html + rest.string
+    }
+
+    /// The opening tag and closed items' HTML of the open top-level list (items rendered once per
+    /// tightness and kept), whether the list is tight, and its closing tag.
+    private func listHead(_ list: BlockNode, lastItemTight: Bool) -> (String, Bool, String)? {
+        // The closed items: each has a following item, so a blank line at its end makes the list loose.
+        var tight = lastItemTight
+        for item in list.children.dropLast() where tight {
+            if item.lastLineBlank { tight = false }
+            for child in item.children where BlockParser.endsWithBlankLine(child) { tight = false }
+        }
         if itemCache == nil || itemCache!.list !== list || itemCache!.definitions != parser.definitions.count {
             itemCache = (list, parser.definitions.count, [:])
         }
-        var html = ""
         var opening = HTMLWriter()
         opening.block(
             MarkdownBlock(
                 kind: .list(start: list.ordered ? list.listStart : nil, tight: tight, items: []),
                 range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
-        var openTag = opening.string
+        var html = opening.string
         let closeTag = list.ordered ? "</ol>\n" : "</ul>\n"
-        openTag.removeLast(closeTag.utf8.count)
-        html += openTag
+        html.removeLast(closeTag.utf8.count)
         for item in list.children.dropLast() {
             let key = ObjectIdentifier(item)
             let cached = itemCache!.html[key]
@@ -490,17 +723,7 @@ public final class MarkdownStream {
             itemCache!.html[key] = tight ? (text, cached?.1) : (cached?.0, text)
             html += text
         }
-        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: fresh.definitions)
-        builder.arena = sharedArena(for: fresh.definitions)
-        var freshBlocks = builder.blocks(root.children)
-        guard case .list(_, _, let items) = freshBlocks.first?.kind else { return nil }
-        var writer = HTMLWriter()
-        for item in items { writer.block(item, tight: tight) }
-        html += writer.string + closeTag
-        freshBlocks.removeFirst()
-        var rest = HTMLWriter()
-        rest.blocks(freshBlocks, tight: false)
-        return html + rest.string
+        return (html, tight, closeTag)
     }
 
     /// The reusable inline parser, if it was made for the same definitions (saves allocations per chunk).
@@ -565,6 +788,7 @@ public final class MarkdownStream {
         let tail = Array(b[tailStart...])
         let tailParser = BlockParser(bytes: tail, options: options, definitions: parser.definitions)
         let root = tailParser.parseAll()
+        tailSawDefinition = tailSawDefinition || tailParser.definitionsSeen > 0
         var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: tailParser.definitions)
         builder.arena = sharedArena(for: tailParser.definitions)
         tailBlocks = builder.blocks(root.children)
