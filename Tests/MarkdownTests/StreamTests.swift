@@ -203,6 +203,50 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         #expect(kept.count == text.count)
     }
 
+    /// The amortized policy: provisional tails between parses, yet `html` always equals the updates
+    /// shown so far, exact tails equal full renders, and `finish()` gives the one-shot render.
+    @Test(arguments: SpecExample.all)
+    func amortizedStreamsFinishExactly(_ example: SpecExample) {
+        let expected = MarkdownHTMLRenderer.render(MarkdownParser.parse(example.markdown))
+        var rng = SeededRandom(seed: UInt64(example.number) &* 104_729)
+        for round in 0..<10 {
+            let stream = MarkdownStream(tailPolicy: .amortized(minimumBytes: round % 2 == 0 ? 4 : 16))
+            stream.checkTails = true
+            var shown = ""
+            for chunk in randomChunks(example.markdown, maxChunk: round < 5 ? 3 : 9, using: &rng) {
+                let update = stream.append(chunk)
+                shown = update.rewritesFinalized ? update.finalized : shown + update.finalized
+                #expect(stream.html == shown + update.tail)
+                if round == 0 { _ = stream.terminal(style: TerminalStyle(width: 30)) }
+            }
+            let last = stream.finish()
+            shown = last.rewritesFinalized ? last.finalized : shown + last.finalized
+            #expect(stream.tailExact)
+            #expect(stream.tailMismatches == 0, "\(example), round \(round)")
+            #expect(stream.html == expected, "\(example), round \(round)")
+            #expect(shown == expected, "\(example), round \(round)")
+            if stream.html != expected { return }
+        }
+    }
+
+    /// Provisional text is escaped like any text: no tag from the input appears, and every chunk's
+    /// letters are in `html` as soon as it is appended.
+    @Test func amortizedProvisionalTextIsEscapedAndComplete() {
+        let text = "Start of a line <script>alert(1)</script> and <img src=x onerror=y> **bold** end\n- item <b>x</b> zq"
+        let stream = MarkdownStream(tailPolicy: .amortized(minimumBytes: 1_000))
+        var provisional = 0
+        for character in text {
+            _ = stream.append(String(character))
+            let html = stream.html
+            #expect(!html.contains("<script") && !html.contains("<img") && !html.contains("<b>"))
+            if !stream.tailExact { provisional += 1 }
+        }
+        #expect(provisional > 50)
+        #expect(stream.html.contains("zq"))
+        _ = stream.finish()
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+    }
+
     @Test func everySplitOfAMixedDocument() {
         let text = """
             # Title

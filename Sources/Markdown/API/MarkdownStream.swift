@@ -19,6 +19,22 @@ public struct MarkdownUpdate: Sendable, Equatable {
     }
 }
 
+extension MarkdownStream {
+    /// When an `append` re-parses the open tail.
+    public enum TailPolicy: Sendable, Equatable {
+        /// After every chunk: `html` and every update's `tail` are the exact render of the text so far.
+        case exact
+        /// Only once enough text waits: a chunk that stays on the unfinished line of a paragraph, heading
+        /// or list item is shown as escaped text at the end of that block (so `html` holds all the text,
+        /// but markup the chunk completes, like a closing `**`, shows literally) until the bytes shown
+        /// that way reach `max(minimumBytes, half of what the last parse read)`; then the tail is
+        /// re-parsed exactly. A new line, `finish()` and `terminal(style:)` are always exact;
+        /// `tailExact` says which kind of tail the last update carried. Keeps the stream's total
+        /// work linear with a small constant.
+        case amortized(minimumBytes: Int)
+    }
+}
+
 /// Incremental markdown rendering for text that arrives in chunks (an LLM answer streaming into a slot).
 ///
 /// Complete lines go through the block parser once; a top-level block is final when the parser
@@ -74,12 +90,21 @@ public final class MarkdownStream {
     private var quick: QuickTail?
     /// Whether the last exact tail render read a link reference definition (then no quick path).
     private var tailSawDefinition = false
-    /// How many chunks took the quick path (tests check that it is exercised).
+    /// How many chunks took the quick path exactly (tests check that it is exercised).
     private(set) var quickTails = 0
+    /// When the tail is re-parsed (see `TailPolicy`).
+    public let tailPolicy: TailPolicy
+    /// Whether `tailHTML` is the exact render of the open tail (always, under `.exact`).
+    public private(set) var tailExact = true
+    /// Bytes shown as provisional text since the last exact tail render.
+    private var provisionalBytes = 0
+    /// How many bytes the last exact tail render parsed (the amortized policy waits for half as many).
+    private var lastParsedBytes = 0
 
-    /// A stream with the given parser options.
-    public init(options: MarkdownOptions = .default) {
+    /// A stream with the given parser options and tail policy.
+    public init(options: MarkdownOptions = .default, tailPolicy: TailPolicy = .exact) {
         self.options = options
+        self.tailPolicy = tailPolicy
         parser = BlockParser(bytes: [], options: options)
         parser.onTopLevelClose = { [unowned self] node in self.blockClosed(node) }
         parser.onDefinition = { [unowned self] label in
@@ -101,7 +126,7 @@ public final class MarkdownStream {
         indexLines(from: start)
         let fedBefore = fed
         feedCompleteLines()
-        if fed == fedBefore, dirty.isEmpty, pendingFinalized.isEmpty, quickTail(chunkStart: start) {
+        if dirty.isEmpty, pendingFinalized.isEmpty, quickTail(chunkStart: start, sameLine: fed == fedBefore) {
             return update(renderTail: false)
         }
         return update(renderTail: true)
@@ -153,7 +178,12 @@ public final class MarkdownStream {
             finalPart = TerminalWriter.render(finalBlocks.compactMap { $0 }, style: style)
         }
         terminalCache = (style, finalPart, finalBlocks.count)
-        if tailBlocksStale { renderTailFully() }
+        if tailBlocksStale {
+            // The tail blocks catch up; `tailHTML` stays what the last update delivered.
+            let shown = tailHTML
+            renderTailFully()
+            tailHTML = shown
+        }
         return TerminalWriter.join(finalPart, TerminalWriter.render(tailBlocks, style: style))
     }
 
@@ -261,6 +291,7 @@ public final class MarkdownStream {
             rewrites = true
         }
         if finished {
+            tailExact = true
             tailHTML = ""
             tailBlocks = []
         } else if renderTail {
@@ -273,6 +304,9 @@ public final class MarkdownStream {
 
     private func renderTailNow() {
         tailSawDefinition = false
+        tailExact = true
+        provisionalBytes = 0
+        lastParsedBytes = 0
         defer { prepareQuickTail() }
         let pt = paragraphTail()
         let ct = pt == nil ? codeTail() : nil
@@ -296,6 +330,8 @@ public final class MarkdownStream {
 
     /// The last exact tail render, split at the end of the unfinished line's rendered text.
     private struct QuickTail {
+        /// Whether the line's structure is settled so that inert chunks render exactly.
+        var settled: Bool
         /// `fed` when the split was made: the unfinished line must still be the same line.
         var fed: Int
         /// Byte offset where the shown text ends (trailing spaces and tabs are not shown yet).
@@ -322,22 +358,26 @@ public final class MarkdownStream {
     private func prepareQuickTail() {
         quick = nil
         let b = parser.b
-        guard !tailSawDefinition, fed < b.count, !tailHTML.isEmpty else { return }
+        guard fed < b.count, !tailHTML.isEmpty else { return }
+        // Whether an inert chunk gives the exact render (else the split only serves provisional tails).
+        var settled = !tailSawDefinition
         // The line's block structure is settled: before its first letter it holds only container
         // and list markers, heading hashes and spaces (no `<`, `[`, `|`, fences or tabs), and a
         // letter ends every block start's lookahead, so later bytes cannot change which blocks it opens.
         var i = fed
-        while i < b.count {
+        scan: while i < b.count {
             let c = b[i]
             if Scan.isLetter(c) || c >= 0x80 { break }
             switch c {
             case 0x20, 0x3E, 0x2D, 0x2B, 0x2A, 0x2E, 0x29, 0x23, 0x30...0x39: i += 1
-            default: return
+            default:
+                settled = false
+                break scan
             }
         }
-        guard i < b.count else { return }
+        if i == b.count { settled = false }
         var shown = b.count
-        while shown > i, Scan.isSpaceOrTab(b[shown - 1]) { shown -= 1 }
+        while shown > fed, Scan.isSpaceOrTab(b[shown - 1]) { shown -= 1 }
         // The last word, looked at over 64 bytes at most (a longer word is treated as not inert).
         var w = shown
         var wordInert = true
@@ -379,10 +419,10 @@ public final class MarkdownStream {
         let headBytes = tailHTML.utf8.prefix(split)
         guard let lastByte = headBytes.last, lastByte != 0x0A else { return }
         // An inert last word renders as itself: check that the HTML really ends with it.
-        if wordInert, w < shown, !headBytes.reversed().starts(with: b[w..<shown].reversed()) { return }
+        if wordInert, w < shown, !headBytes.reversed().starts(with: b[w..<shown].reversed()) { settled = false }
         let splitIndex = tailHTML.utf8.index(tailHTML.startIndex, offsetBy: split)
         quick = QuickTail(
-            fed: fed, shown: shown, wordStart: w, wordInert: wordInert && w < shown, wordHashes: wordHashes && w < shown,
+            settled: settled, fed: fed, shown: shown, wordStart: w, wordInert: wordInert && w < shown, wordHashes: wordHashes && w < shown,
             head: String(tailHTML[..<splitIndex]), close: String(tailHTML[splitIndex...]))
     }
 
@@ -395,51 +435,46 @@ public final class MarkdownStream {
     /// exact render of the longer text is the previous render with the new text (trailing spaces
     /// held back, as the parser trims them) inserted where the line's text ended. Tests compare
     /// every quick tail with a full render.
-    private func quickTail(chunkStart: Int) -> Bool {
-        guard var q = quick, q.fed == fed, !finished else { return false }
+    private func quickTail(chunkStart: Int, sameLine: Bool) -> Bool {
+        guard var q = quick, !finished else { return false }
         let b = parser.b
         let n = b.count
         guard chunkStart < n else { return false }
-        for k in chunkStart..<n where !MarkdownStream.quickInert(b[k]) { return false }
-        let boundary = q.shown < chunkStart || b[chunkStart] == 0x20
-        if boundary {
-            if q.wordHashes { return false }
-        } else if !q.wordInert {
-            return false
+        let exact = sameLine && q.fed == fed && q.settled && quickIsExact(q, chunkStart: chunkStart)
+        if !exact {
+            // The amortized policy shows the chunk as text until enough bytes wait for a parse (lines
+            // the chunk completed went through the block parser; none closed a top-level block).
+            guard case .amortized(let minimumBytes) = tailPolicy,
+                provisionalBytes + (n - chunkStart) < max(minimumBytes, lastParsedBytes / 2),
+                !b[chunkStart...].contains(0x0D)
+            else { return false }
         }
-        // `www.` starts an autolink: a word holding a `.` must have no `w`.
-        var region = boundary ? chunkStart : q.wordStart
-        var dot = false
-        var w = false
-        var lastSpace = -1
-        for k in region..<n {
-            let c = b[k]
-            if c == 0x20 {
-                if dot && w { return false }
-                dot = false
-                w = false
-                lastSpace = k
-            } else if c == 0x2E {
-                dot = true
-            } else if c | 0x20 == 0x77 {
-                w = true
-            }
-        }
-        if dot && w { return false }
         var end = n
         while end > q.shown, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
         if end > q.shown {
-            q.head += String(decoding: b[q.shown..<end], as: UTF8.self)
-            if lastSpace >= 0 { region = lastSpace + 1 }
-            q.wordStart = region
-            q.wordInert = true
+            if exact {
+                q.head += String(decoding: b[q.shown..<end], as: UTF8.self)
+            } else {
+                var writer = HTMLWriter()
+                b[q.shown..<end].withUnsafeBufferPointer { writer.escape($0) }
+                q.head += writer.string
+            }
+            var lastSpace = -1
+            for k in max(q.shown, chunkStart)..<end where b[k] == 0x20 { lastSpace = k }
+            if lastSpace >= 0 { q.wordStart = lastSpace + 1 } else if q.shown < chunkStart { q.wordStart = chunkStart }
+            q.wordInert = exact  // an exact chunk either continues an inert word or starts one
             q.wordHashes = false
             q.shown = end
             tailHTML = q.head + q.close
         }
         quick = q
-        quickTails += 1
         tailBlocksStale = true
+        if !exact || !tailExact {
+            tailExact = false
+            provisionalBytes += n - chunkStart
+            return true
+        }
+        quickTails += 1
         if checkTails {
             let fast = tailHTML
             renderTailFully()
@@ -451,6 +486,35 @@ public final class MarkdownStream {
             tailBlocksStale = true
         }
         return true
+    }
+
+    /// Whether the quick tail after this chunk is the exact render (see `quickTail`).
+    private func quickIsExact(_ q: QuickTail, chunkStart: Int) -> Bool {
+        let b = parser.b
+        let n = b.count
+        for k in chunkStart..<n where !MarkdownStream.quickInert(b[k]) { return false }
+        let boundary = q.shown < chunkStart || b[chunkStart] == 0x20
+        if boundary {
+            if q.wordHashes { return false }
+        } else if !q.wordInert {
+            return false
+        }
+        // `www.` starts an autolink: a word holding a `.` must have no `w`.
+        var dot = false
+        var w = false
+        for k in (boundary ? chunkStart : q.wordStart)..<n {
+            let c = b[k]
+            if c == 0x20 {
+                if dot && w { return false }
+                dot = false
+                w = false
+            } else if c == 0x2E {
+                dot = true
+            } else if c | 0x20 == 0x77 {
+                w = true
+            }
+        }
+        return !(dot && w)
     }
 
     /// The tail when it is one top-level paragraph (or a block quote holding one), rendered from
@@ -567,12 +631,13 @@ public final class MarkdownStream {
         var converter = InlineConverter(parser: inline, map: { $0 }, options: options)
         var writer = HTMLWriter()
         writer.inlines(converter.convert(inline.head, depth: 0, insideLink: false))
+        lastParsedBytes = suffix.count
         let html =
             quoted
             ? "<blockquote>\n<p>" + stable!.html + writer.string + "</p>\n</blockquote>\n"
             : wrap.0 + stable!.html + writer.string + wrap.1
         // Move the stable point forward once enough text follows it.
-        if suffix.count > 8 {
+        if suffix.count > 40 {
             // Resolved constructs (emphasis, links, code spans) must not span the point either.
             var spans: [(Int, Int)] = []
             var node = inline.head
@@ -665,6 +730,7 @@ public final class MarkdownStream {
         var lastLineStart = min(last.startOffset, b.count)
         while lastLineStart > 0, b[lastLineStart - 1] != 0x0A, b[lastLineStart - 1] != 0x0D { lastLineStart -= 1 }
         guard lastLineStart >= tailStart else { return nil }
+        lastParsedBytes = b.count - lastLineStart
         let fresh = BlockParser(bytes: Array(b[lastLineStart...]), options: options, definitions: parser.definitions)
         let root = fresh.parseAll()
         tailSawDefinition = fresh.definitionsSeen > 0
@@ -785,6 +851,7 @@ public final class MarkdownStream {
             tailBlocks = []
             return
         }
+        lastParsedBytes = b.count - tailStart
         let tail = Array(b[tailStart...])
         let tailParser = BlockParser(bytes: tail, options: options, definitions: parser.definitions)
         let root = tailParser.parseAll()
