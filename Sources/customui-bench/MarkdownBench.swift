@@ -98,7 +98,7 @@ func markdownBenchmarks() throws -> [Figure] {
     if let path = environment["MARKDOWN_BENCH_WRITE"] { try big.write(toFile: path, atomically: true, encoding: .utf8) }
     let megabytes = Double(big.utf8.count) / 1_000_000
     if let profile = environment["MARKDOWN_BENCH_PROFILE"], profile.hasPrefix("stream") {
-        let policy: MarkdownStream.TailPolicy = profile == "stream-amortized" ? .amortized(minimumBytes: 64) : .exact
+        let policy: MarkdownStream.TailPolicy = profile == "stream-amortized" ? .amortized(minimumBytes: 256) : .exact
         let answer = MarkdownBenchDocument.make(size: 100_000, seed: 2)
         let bytes = Array(answer.utf8)
         for _ in 0..<20 {

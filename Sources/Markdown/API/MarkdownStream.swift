@@ -436,11 +436,12 @@ public final class MarkdownStream {
     /// held back, as the parser trims them) inserted where the line's text ended. Tests compare
     /// every quick tail with a full render.
     private func quickTail(chunkStart: Int, sameLine: Bool) -> Bool {
-        guard var q = quick, !finished else { return false }
+        guard let current = quick, !finished else { return false }
         let b = parser.b
         let n = b.count
         guard chunkStart < n else { return false }
-        let exact = sameLine && q.fed == fed && q.settled && quickIsExact(q, chunkStart: chunkStart)
+        let exact =
+            sameLine && current.fed == fed && current.settled && quickIsExact(current, chunkStart: chunkStart)
         if !exact {
             // The amortized policy shows the chunk as text until enough bytes wait for a parse (lines
             // the chunk completed went through the block parser; none closed a top-level block).
@@ -449,6 +450,8 @@ public final class MarkdownStream {
                 !b[chunkStart...].contains(0x0D)
             else { return false }
         }
+        // Taken out of `quick` so that `head` grows in place instead of being copied.
+        var q = quick.take()!
         var end = n
         while end > q.shown, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
         if end > q.shown {
