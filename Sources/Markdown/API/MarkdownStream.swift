@@ -126,8 +126,11 @@ public final class MarkdownStream {
         indexLines(from: start)
         let fedBefore = fed
         feedCompleteLines()
-        if dirty.isEmpty, pendingFinalized.isEmpty, quickTail(chunkStart: start, sameLine: fed == fedBefore) {
-            return update(renderTail: false)
+        if dirty.isEmpty {
+            if pendingFinalized.isEmpty, quickTail(chunkStart: start, sameLine: fed == fedBefore) {
+                return update(renderTail: false)
+            }
+            if !pendingFinalized.isEmpty || quick == nil, provisionalTail() { return update(renderTail: false) }
         }
         return update(renderTail: true)
     }
@@ -488,6 +491,33 @@ public final class MarkdownStream {
             tailHTML = fast
             tailBlocksStale = true
         }
+        return true
+    }
+
+    /// Under `.amortized`, shows a small open tail that has no quick-tail split (a block just
+    /// closed, or the tail's last block is not a paragraph, heading or list item) as escaped text
+    /// in a paragraph, until the next parse.
+    private func provisionalTail() -> Bool {
+        guard case .amortized(let minimumBytes) = tailPolicy, !finished else { return false }
+        let b = parser.b
+        var start = tailStart
+        while start < b.count, Scan.isWhitespace(b[start]) { start += 1 }
+        var end = b.count
+        while end > start, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
+        guard end - start < max(minimumBytes, lastParsedBytes / 2), !b[start..<end].contains(0x0D) else {
+            return false
+        }
+        var writer = HTMLWriter()
+        b[start..<end].withUnsafeBufferPointer { writer.escape($0) }
+        let text = writer.string
+        tailHTML = text.isEmpty ? "" : "<p>" + text + "</p>\n"
+        quick = QuickTail(
+            settled: false, fed: fed, shown: end, wordStart: end, wordInert: false, wordHashes: false,
+            head: "<p>" + text, close: "</p>\n")
+        quick!.head.reserveCapacity(minimumBytes * 2)
+        tailExact = false
+        provisionalBytes = end - start
+        tailBlocksStale = true
         return true
     }
 
