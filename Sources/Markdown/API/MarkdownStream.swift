@@ -86,6 +86,9 @@ public final class MarkdownStream {
     private var combined = ""
     /// How many UTF-8 bytes at the start of `combined` are final HTML that is still current.
     private var combinedFinal = 0
+    /// Text the quick tail inserted since `combined` was last brought up to date, when that is all
+    /// that changed (then `combined` ends with the quick tail's closing tags); nil otherwise.
+    private var combinedPending: String?
     /// The last tail render split where the unfinished line's text ends, for `quickTail`.
     private var quick: QuickTail?
     /// Whether the last exact tail render read a link reference definition (then no quick path).
@@ -152,6 +155,15 @@ public final class MarkdownStream {
 
     /// The HTML so far: the final blocks and the open tail. After `finish()` it equals the one-shot render.
     public var html: String {
+        if let pending = combinedPending, let close = quick?.close {
+            if !pending.isEmpty {
+                combined.removeSubrange(combined.utf8.index(combined.endIndex, offsetBy: -close.utf8.count)...)
+                combined += pending
+                combined += close
+                combinedPending = ""
+            }
+            return combined
+        }
         let finalCount = finalHTML.utf8.count
         if combinedFinal > finalCount {
             combined = finalHTML
@@ -163,6 +175,7 @@ public final class MarkdownStream {
         }
         combinedFinal = finalCount
         combined += tailHTML
+        combinedPending = tailHTML.isEmpty || quick == nil ? nil : ""
         return combined
     }
 
@@ -279,6 +292,7 @@ public final class MarkdownStream {
     }
 
     private func update(renderTail: Bool) -> MarkdownUpdate {
+        if renderTail || finished || !pendingFinalized.isEmpty || !dirty.isEmpty { combinedPending = nil }
         var rewrites = false
         if !dirty.isEmpty {
             for index in dirty.sorted() {
@@ -345,8 +359,7 @@ public final class MarkdownStream {
         var wordInert: Bool
         /// Whether the last word is all `#` (a heading's closing sequence: text after it shows it).
         var wordHashes: Bool
-        /// Tail HTML up to the end of the shown text, and the closing tags after it.
-        var head: String
+        /// The closing tags after the shown text (`tailHTML` ends with them, unless it is empty).
         var close: String
     }
 
@@ -426,7 +439,7 @@ public final class MarkdownStream {
         let splitIndex = tailHTML.utf8.index(tailHTML.startIndex, offsetBy: split)
         quick = QuickTail(
             settled: settled, fed: fed, shown: shown, wordStart: w, wordInert: wordInert && w < shown, wordHashes: wordHashes && w < shown,
-            head: String(tailHTML[..<splitIndex]), close: String(tailHTML[splitIndex...]))
+            close: String(tailHTML[splitIndex...]))
     }
 
     /// Renders the tail without parsing when the chunk only extends the unfinished line's text.
@@ -453,17 +466,26 @@ public final class MarkdownStream {
                 !b[chunkStart...].contains(0x0D)
             else { return false }
         }
-        // Taken out of `quick` so that `head` grows in place instead of being copied.
-        var q = quick.take()!
+        var q = current
         var end = n
         while end > q.shown, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
         if end > q.shown {
+            let text: String
             if exact {
-                q.head += String(decoding: b[q.shown..<end], as: UTF8.self)
+                text = String(decoding: b[q.shown..<end], as: UTF8.self)
             } else {
                 var writer = HTMLWriter()
                 b[q.shown..<end].withUnsafeBufferPointer { writer.escape($0) }
-                q.head += writer.string
+                text = writer.string
+            }
+            // In place (the tail string is unique unless the caller kept the last update).
+            if tailHTML.isEmpty {
+                tailHTML = "<p>" + text + q.close  // the empty provisional tail (`provisionalTail`)
+            } else {
+                tailHTML.removeSubrange(tailHTML.utf8.index(tailHTML.endIndex, offsetBy: -q.close.utf8.count)...)
+                tailHTML += text
+                tailHTML += q.close
+                if combinedPending != nil { combinedPending! += text }
             }
             var lastSpace = -1
             for k in max(q.shown, chunkStart)..<end where b[k] == 0x20 { lastSpace = k }
@@ -471,7 +493,6 @@ public final class MarkdownStream {
             q.wordInert = exact  // an exact chunk either continues an inert word or starts one
             q.wordHashes = false
             q.shown = end
-            tailHTML = q.head + q.close
         }
         quick = q
         tailBlocksStale = true
@@ -513,8 +534,8 @@ public final class MarkdownStream {
         tailHTML = text.isEmpty ? "" : "<p>" + text + "</p>\n"
         quick = QuickTail(
             settled: false, fed: fed, shown: end, wordStart: end, wordInert: false, wordHashes: false,
-            head: "<p>" + text, close: "</p>\n")
-        quick!.head.reserveCapacity(minimumBytes * 2)
+            close: "</p>\n")
+        combinedPending = nil
         tailExact = false
         provisionalBytes = end - start
         tailBlocksStale = true
@@ -693,12 +714,23 @@ public final class MarkdownStream {
             var e = k
             while e > 0, suffix[e - 1] == 0x20 { e -= 1 }
             if k > 0, e > 0, !Scan.isWhitespace(suffix[e - 1]) {
+                // The render splits at the stable point: it is the prefix's HTML, the spaces, then
+                // the rest's HTML. The rest is the short part, so it is rendered to find the split.
+                let full = writer.string
                 var builder = TreeBuilder(
                     locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
                 builder.arena = sharedArena(for: parser.definitions)
-                var prefixWriter = HTMLWriter()
-                prefixWriter.inlines(builder.inlines(Array(suffix[..<e]), map: { $0 }))
-                stable!.html += prefixWriter.string + String(repeating: " ", count: k - e)
+                var restWriter = HTMLWriter()
+                restWriter.inlines(builder.inlines(Array(suffix[k...]), map: { $0 }))
+                let rest = String(repeating: " ", count: k - e) + restWriter.string
+                if full.utf8.count >= rest.utf8.count, full.utf8.reversed().starts(with: rest.utf8.reversed()) {
+                    let split = full.utf8.index(full.utf8.endIndex, offsetBy: -rest.utf8.count + (k - e))
+                    stable!.html += full[..<split]
+                } else {
+                    var prefixWriter = HTMLWriter()
+                    prefixWriter.inlines(builder.inlines(Array(suffix[..<e]), map: { $0 }))
+                    stable!.html += prefixWriter.string + String(repeating: " ", count: k - e)
+                }
                 stable!.length += k
             }
         }
