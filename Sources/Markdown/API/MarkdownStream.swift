@@ -69,6 +69,8 @@ public final class MarkdownStream {
     private var stable: (paragraphStart: Int, length: Int, html: String)?
     /// HTML of the closed items of the open top-level list, per tightness (tight, loose).
     private var itemCache: (list: BlockNode, definitions: Int, html: [ObjectIdentifier: (String?, String?)])?
+    /// The last list head: its list, definitions, closed items, their tightness, the list's tightness, HTML.
+    private var listHeadCache: (list: BlockNode, definitions: Int, closed: Int, closedTight: Bool, tight: Bool, html: String)?
     /// One inline parser reused for the paragraph fast path (rebuilt when definitions change).
     private var inlineArena: InlineParser?
     private var inlineArenaDefinitions = -1
@@ -471,7 +473,7 @@ public final class MarkdownStream {
         while end > q.shown, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
         if end > q.shown {
             let text: String
-            if exact {
+            if exact || !b[q.shown..<end].contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) {
                 text = String(decoding: b[q.shown..<end], as: UTF8.self)
             } else {
                 var writer = HTMLWriter()
@@ -822,12 +824,20 @@ public final class MarkdownStream {
     /// The opening tag and closed items' HTML of the open top-level list (items rendered once per
     /// tightness and kept), whether the list is tight, and its closing tag.
     private func listHead(_ list: BlockNode, lastItemTight: Bool) -> (String, Bool, String)? {
-        // The closed items: each has a following item, so a blank line at its end makes the list loose.
-        var tight = lastItemTight
-        for item in list.children.dropLast() where tight {
-            if item.lastLineBlank { tight = false }
-            for child in item.children where BlockParser.endsWithBlankLine(child) { tight = false }
+        let closed = list.children.count - 1
+        let closeTag = list.ordered ? "</ol>\n" : "</ul>\n"
+        if let head = listHeadCache, head.list === list, head.definitions == parser.definitions.count,
+            head.closed == closed, !head.closedTight || head.tight == lastItemTight
+        {
+            return (head.html, head.tight, closeTag)
         }
+        // The closed items: each has a following item, so a blank line at its end makes the list loose.
+        var closedTight = true
+        for item in list.children.dropLast() where closedTight {
+            if item.lastLineBlank { closedTight = false }
+            for child in item.children where BlockParser.endsWithBlankLine(child) { closedTight = false }
+        }
+        let tight = closedTight && lastItemTight
         if itemCache == nil || itemCache!.list !== list || itemCache!.definitions != parser.definitions.count {
             itemCache = (list, parser.definitions.count, [:])
         }
@@ -837,7 +847,6 @@ public final class MarkdownStream {
                 kind: .list(start: list.ordered ? list.listStart : nil, tight: tight, items: []),
                 range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
         var html = opening.string
-        let closeTag = list.ordered ? "</ol>\n" : "</ul>\n"
         html.removeLast(closeTag.utf8.count)
         for item in list.children.dropLast() {
             let key = ObjectIdentifier(item)
@@ -854,6 +863,7 @@ public final class MarkdownStream {
             itemCache!.html[key] = tight ? (text, cached?.1) : (cached?.0, text)
             html += text
         }
+        listHeadCache = (list, parser.definitions.count, closed, closedTight, tight, html)
         return (html, tight, closeTag)
     }
 
