@@ -154,7 +154,8 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
                 #expect(stream.html == shown + update.tail)
             }
             _ = stream.finish()
-            #expect(stream.tailMismatches == 0, "\(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
+            #expect(
+                stream.tailMismatches == 0, "\(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
             #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text, options: options)))
         }
     }
@@ -232,7 +233,8 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
     /// Provisional text is escaped like any text: no tag from the input appears, and every chunk's
     /// letters are in `html` as soon as it is appended.
     @Test func amortizedProvisionalTextIsEscapedAndComplete() {
-        let text = "Start of a line <script>alert(1)</script> and <img src=x onerror=y> **bold** end\n- item <b>x</b> zq"
+        let text =
+            "Start of a line <script>alert(1)</script> and <img src=x onerror=y> **bold** end\n- item <b>x</b> zq"
         let stream = MarkdownStream(tailPolicy: .amortized(minimumBytes: 1_000))
         var provisional = 0
         for character in text {

@@ -70,7 +70,8 @@ public final class MarkdownStream {
     /// HTML of the closed items of the open top-level list, per tightness (tight, loose).
     private var itemCache: (list: BlockNode, definitions: Int, html: [ObjectIdentifier: (String?, String?)])?
     /// The last list head: its list, definitions, closed items, their tightness, the list's tightness, HTML.
-    private var listHeadCache: (list: BlockNode, definitions: Int, closed: Int, closedTight: Bool, tight: Bool, html: String)?
+    private var listHeadCache:
+        (list: BlockNode, definitions: Int, closed: Int, closedTight: Bool, tight: Bool, html: String)?
     /// One inline parser reused for the paragraph fast path (rebuilt when definitions change).
     private var inlineArena: InlineParser?
     private var inlineArenaDefinitions = -1
@@ -440,7 +441,8 @@ public final class MarkdownStream {
         if wordInert, w < shown, !headBytes.reversed().starts(with: b[w..<shown].reversed()) { settled = false }
         let splitIndex = tailHTML.utf8.index(tailHTML.startIndex, offsetBy: split)
         quick = QuickTail(
-            settled: settled, fed: fed, shown: shown, wordStart: w, wordInert: wordInert && w < shown, wordHashes: wordHashes && w < shown,
+            settled: settled, fed: fed, shown: shown, wordStart: w, wordInert: wordInert && w < shown,
+            wordHashes: wordHashes && w < shown,
             close: String(tailHTML[splitIndex...]))
     }
 
