@@ -186,6 +186,35 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
     }
 
+    /// Lists whose new item lines take the new-item path (the open last item rendered as closed):
+    /// tight, loose, ordered, nested, with markup and lazy lines, every tail equals a full render.
+    @Test(arguments: 0..<12)
+    func newItemLinesMatchFullRenders(_ seed: Int) {
+        let items = [
+            "plain *em* and `code`", "[link](https://x.y) text", "a **b** c", "x_y_ z", "[ref] word", "www.a.bc d",
+            "1. nested ordered", "- nested", "> quote", "# heading", "[ ] task", "text\n  continued", "text\nlazy",
+            "text\n\n  second", "```\n  code\n  ```", "  - deeper item",
+        ]
+        let markers = ["- ", "- ", "* ", "1. ", "2. ", "3) ", " - ", "   - ", "-    "]
+        var rng = SeededRandom(seed: UInt64(seed) &* 977 + 3)
+        var text = ""
+        for _ in 0..<6 {
+            let marker = markers[Int.random(in: 0..<markers.count, using: &rng)]
+            for _ in 0..<(2 + Int.random(in: 0..<5, using: &rng)) {
+                text += marker + items[Int.random(in: 0..<items.count, using: &rng)] + "\n"
+                if Int.random(in: 0..<5, using: &rng) == 0 { text += "\n" }
+            }
+            text += "\nbreak\n\n"
+        }
+        let stream = MarkdownStream()
+        stream.checkTails = true
+        for chunk in randomChunks(text, maxChunk: 6, using: &rng) { _ = stream.append(chunk) }
+        _ = stream.finish()
+        #expect(
+            stream.tailMismatches == 0, "\(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+    }
+
     /// Reading `html` between appends, whether the caller keeps the strings or not, gives the text so far.
     @Test func htmlReadsTrackEveryChunk() {
         let text = "# T\n\nsome *words* here\n\n- a\n- b [x]\n\n[x]: /u\n\nlast words"

@@ -71,7 +71,7 @@ public final class MarkdownStream {
     private var itemCache: (list: BlockNode, definitions: Int, html: [ObjectIdentifier: (String?, String?)])?
     /// The last list head: its list, definitions, closed items, their tightness, the list's tightness, HTML.
     private var listHeadCache:
-        (list: BlockNode, definitions: Int, closed: Int, closedTight: Bool, tight: Bool, html: String)?
+        (list: BlockNode, definitions: Int, closed: Int, fed: Int, closedTight: Bool, tight: Bool, html: String)?
     /// One inline parser reused for the paragraph fast path (rebuilt when definitions change).
     private var inlineArena: InlineParser?
     private var inlineArenaDefinitions = -1
@@ -590,7 +590,11 @@ public final class MarkdownStream {
         let paragraphStart: Int
         var quoted = false
         var wrap = ("<p>", "</p>\n")
-        if parser.open.count == 1 {
+        if let (start, itemWrap) = newItemLine() {
+            paragraphStart = start
+            q = start
+            wrap = itemWrap
+        } else if parser.open.count == 1 {
             // Nothing open: an unfinished first line that can only become a paragraph.
             var indent = 0
             for c in b[fed..<q] { indent += c == 0x09 ? 4 - indent % 4 : 1 }
@@ -823,19 +827,60 @@ public final class MarkdownStream {
         return html + rest.string
     }
 
+    /// When the unfinished line starts a new item of the open top-level list (same marker kind,
+    /// indented less than the last item's content, 1–4 spaces after the marker, then text that
+    /// cannot start a block nor a task box), the new item's text start and the HTML around its
+    /// paragraph: the list head with every current item closed, and the closing tags.
+    private func newItemLine() -> (Int, (String, String))? {
+        let b = parser.b
+        guard parser.open.count >= 3, parser.open[1].kind == .list, let last = parser.open[1].children.last,
+            parser.open[2] === last
+        else { return nil }
+        let list = parser.open[1]
+        // What the new line closes must render as it will once closed: at most an open paragraph
+        // that cannot be a definition (an open nested list's looseness is only settled on closing).
+        for node in parser.open.dropFirst(3) {
+            guard node.kind == .paragraph, !node.content.isEmpty, MarkdownStream.cannotBeDefinition(node.content),
+                parser.open.count == 4
+            else { return nil }
+        }
+        var i = fed
+        while i < b.count, b[i] == 0x20 { i += 1 }
+        guard i < b.count, i - fed < 4, i - fed < last.markerOffset + last.padding else { return nil }
+        if list.ordered {
+            var k = i
+            while k < b.count, Scan.isDigit(b[k]), k - i < 9 { k += 1 }
+            guard k > i, k < b.count, b[k] == list.delimiter else { return nil }
+            i = k + 1
+        } else {
+            guard b[i] == list.bulletChar else { return nil }
+            i += 1
+        }
+        var c = i
+        while c < b.count, b[c] == 0x20 { c += 1 }
+        guard c < b.count, c - i >= 1, c - i <= 4, b[c] != 0x5B,
+            MarkdownStream.continuesParagraph(b, from: c, firstNonspace: c),
+            let (head, tight, close) = listHead(list, lastItemTight: true, includeLast: true)
+        else { return nil }
+        return (c, tight ? (head + "<li>", "</li>\n" + close) : (head + "<li>\n<p>", "</p>\n</li>\n" + close))
+    }
+
     /// The opening tag and closed items' HTML of the open top-level list (items rendered once per
     /// tightness and kept), whether the list is tight, and its closing tag.
-    private func listHead(_ list: BlockNode, lastItemTight: Bool) -> (String, Bool, String)? {
-        let closed = list.children.count - 1
+    private func listHead(_ list: BlockNode, lastItemTight: Bool, includeLast: Bool = false) -> (String, Bool, String)?
+    {
+        // With `includeLast`, the open last item is rendered as closed too (a new item follows it).
+        let closed = includeLast ? list.children.count : list.children.count - 1
+        let fedKey = includeLast ? fed : -1
         let closeTag = list.ordered ? "</ol>\n" : "</ul>\n"
         if let head = listHeadCache, head.list === list, head.definitions == parser.definitions.count,
-            head.closed == closed, !head.closedTight || head.tight == lastItemTight
+            head.closed == closed, head.fed == fedKey, !head.closedTight || head.tight == lastItemTight
         {
             return (head.html, head.tight, closeTag)
         }
         // The closed items: each has a following item, so a blank line at its end makes the list loose.
         var closedTight = true
-        for item in list.children.dropLast() where closedTight {
+        for item in list.children.prefix(closed) where closedTight {
             if item.lastLineBlank { closedTight = false }
             for child in item.children where BlockParser.endsWithBlankLine(child) { closedTight = false }
         }
@@ -850,7 +895,17 @@ public final class MarkdownStream {
                 range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
         var html = opening.string
         html.removeLast(closeTag.utf8.count)
-        for item in list.children.dropLast() {
+        for (index, item) in list.children.prefix(closed).enumerated() {
+            if index == list.children.count - 1 {
+                // The open last item: rendered afresh, not kept (the head is kept per fed line).
+                var builder = TreeBuilder(
+                    locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
+                builder.arena = sharedArena(for: parser.definitions)
+                var writer = HTMLWriter()
+                if let block = builder.block(item, tightParent: tight) { writer.block(block, tight: tight) }
+                html += writer.string
+                continue
+            }
             let key = ObjectIdentifier(item)
             let cached = itemCache!.html[key]
             if let text = tight ? cached?.0 : cached?.1 {
@@ -865,7 +920,7 @@ public final class MarkdownStream {
             itemCache!.html[key] = tight ? (text, cached?.1) : (cached?.0, text)
             html += text
         }
-        listHeadCache = (list, parser.definitions.count, closed, closedTight, tight, html)
+        listHeadCache = (list, parser.definitions.count, closed, fedKey, closedTight, tight, html)
         return (html, tight, closeTag)
     }
 
