@@ -24,13 +24,15 @@ extension MarkdownStream {
     public enum TailPolicy: Sendable, Equatable {
         /// After every chunk: `html` and every update's `tail` are the exact render of the text so far.
         case exact
-        /// Only once enough text waits: a chunk that stays on the unfinished line of a paragraph, heading
-        /// or list item is shown as escaped text at the end of that block (so `html` holds all the text,
-        /// but markup the chunk completes, like a closing `**`, shows literally) until the bytes shown
-        /// that way reach `max(minimumBytes, half of what the last parse read)`; then the tail is
-        /// re-parsed exactly. A new line, `finish()` and `terminal(style:)` are always exact;
-        /// `tailExact` says which kind of tail the last update carried. Keeps the stream's total
-        /// work linear with a small constant.
+        /// Only once enough text waits: a chunk that makes no block final is shown as escaped text at
+        /// the end of the open tail's last paragraph, heading or list item (a small tail without one,
+        /// just after a block became final, is shown whole as escaped text in a paragraph), so `html`
+        /// holds every non-blank character appended so far, but markup the waiting text completes,
+        /// like a closing `**`, shows literally; once the bytes shown that way reach
+        /// `max(minimumBytes, half of what the last parse read)` the tail is re-parsed exactly.
+        /// Final blocks, `finish()` and `terminal(style:)` are always exact; `tailExact` says which
+        /// kind of tail the last update carried. Keeps the stream's total work linear with a small
+        /// constant.
         case amortized(minimumBytes: Int)
     }
 }
