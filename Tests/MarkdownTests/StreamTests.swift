@@ -215,6 +215,26 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
     }
 
+    /// The direct arena-to-HTML writer the open paragraph uses writes what the inline tree writes,
+    /// for every spec example read as one paragraph's text and for wrappers past the depth cap.
+    @Test func arenaWriterMatchesTheInlineTree() {
+        let deep =
+            String(repeating: "*a **b [c ~~d ", count: 30) + "e" + String(repeating: "~~ c](u) b** a*", count: 30)
+        let subjects = SpecExample.all.map(\.markdown) + [deep, "www.x.com a@b.cd http://e.f ![i *j*](k \"t\")"]
+        for options in [MarkdownOptions.default, .commonMark] {
+            for subject in subjects {
+                let parser = InlineParser(Array(subject.utf8), options: options, definitions: [:])
+                parser.parse()
+                var converter = InlineConverter(parser: parser, map: { $0 }, options: options)
+                var tree = HTMLWriter()
+                tree.inlines(converter.convert(parser.head, depth: 0, insideLink: false))
+                var direct = HTMLWriter()
+                direct.arenaInlines(parser, options: options)
+                #expect(direct.string == tree.string, "\(subject.debugDescription)")
+            }
+        }
+    }
+
     /// Reading `html` between appends, whether the caller keeps the strings or not, gives the text so far.
     @Test func htmlReadsTrackEveryChunk() {
         let text = "# T\n\nsome *words* here\n\n- a\n- b [x]\n\n[x]: /u\n\nlast words"

@@ -692,9 +692,8 @@ public final class MarkdownStream {
         let inline = inlineArena!
         inline.reset(suffix)
         inline.parse()
-        var converter = InlineConverter(parser: inline, map: { $0 }, options: options)
         var writer = HTMLWriter()
-        writer.inlines(converter.convert(inline.head, depth: 0, insideLink: false))
+        writer.arenaInlines(inline, options: options)
         lastParsedBytes = suffix.count
         let html =
             quoted
@@ -730,8 +729,10 @@ public final class MarkdownStream {
                 var builder = TreeBuilder(
                     locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
                 builder.arena = sharedArena(for: parser.definitions)
+                inline.reset(Array(suffix[k...]))
+                inline.parse()
                 var restWriter = HTMLWriter()
-                restWriter.inlines(builder.inlines(Array(suffix[k...]), map: { $0 }))
+                restWriter.arenaInlines(inline, options: options)
                 let rest = String(repeating: " ", count: k - e) + restWriter.string
                 if full.utf8.count >= rest.utf8.count, full.utf8.reversed().starts(with: rest.utf8.reversed()) {
                     let split = full.utf8.index(full.utf8.endIndex, offsetBy: -rest.utf8.count + (k - e))
