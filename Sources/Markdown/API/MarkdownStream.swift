@@ -330,7 +330,7 @@ public final class MarkdownStream {
         provisionalBytes = 0
         lastParsedBytes = 0
         defer { prepareQuickTail() }
-        let pt = paragraphTail()
+        let pt = paragraphTail() ?? headingTail()
         let ct = pt == nil ? codeTail() : nil
         let lt = pt == nil && ct == nil ? listTail() : nil
         if let html = pt ?? ct ?? lt {
@@ -746,6 +746,56 @@ public final class MarkdownStream {
             }
         }
         return html
+    }
+
+    /// The tail when it is the first line of a top-level ATX heading, not yet complete: its text
+    /// (closing sequence removed) is parsed on its own and written straight to HTML. Long lines go
+    /// the general way, so that a huge heading line is not re-read per chunk twice over.
+    private func headingTail() -> String? {
+        let b = parser.b
+        guard parser.open.count == 1, fed < b.count, b.count - fed < 256, !b[fed...].contains(0x0D) else {
+            return nil
+        }
+        var i = fed
+        while i < b.count, b[i] == 0x20, i - fed < 4 { i += 1 }
+        guard i - fed < 4, i < b.count, b[i] == 0x23 else { return nil }
+        var level = 0
+        while i < b.count, b[i] == 0x23 {
+            level += 1
+            i += 1
+        }
+        guard level <= 6, i < b.count, Scan.isSpaceOrTab(b[i]) else { return nil }
+        var start = i
+        while start < b.count, Scan.isSpaceOrTab(b[start]) { start += 1 }
+        var end = b.count
+        while end > start, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
+        // The optional closing sequence: `#`s after a space or tab (or the whole content).
+        var k = end
+        while k > start, b[k - 1] == 0x23 { k -= 1 }
+        if k < end, k == start || Scan.isSpaceOrTab(b[k - 1]) {
+            end = k
+            while end > start, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
+        }
+        if inlineArena == nil || inlineArenaDefinitions != parser.definitions.count {
+            inlineArena = InlineParser([], options: options, definitions: parser.definitions)
+            inlineArenaDefinitions = parser.definitions.count
+        }
+        var writer = HTMLWriter()
+        let digit = UInt8(0x30 + level)
+        writer.raw("<h")
+        writer.bytes.append(digit)
+        writer.raw(">")
+        if end > start {
+            let inline = inlineArena!
+            inline.reset(Array(b[start..<end]))
+            inline.parse()
+            writer.arenaInlines(inline, options: options)
+        }
+        writer.raw("</h")
+        writer.bytes.append(digit)
+        writer.raw(">\n")
+        lastParsedBytes = end - start
+        return writer.string
     }
 
     /// The tail when it is one open fenced code block: the escaped code is kept and extended line
