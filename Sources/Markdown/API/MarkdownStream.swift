@@ -592,7 +592,7 @@ public final class MarkdownStream {
         let paragraphStart: Int
         var quoted = false
         var wrap = ("<p>", "</p>\n")
-        if let (start, itemWrap) = newItemLine() {
+        if let (start, itemWrap) = newItemLine() ?? firstContainerLine() {
             paragraphStart = start
             q = start
             wrap = itemWrap
@@ -916,6 +916,46 @@ public final class MarkdownStream {
             let (head, tight, close) = listHead(list, lastItemTight: true, includeLast: true)
         else { return nil }
         return (c, tight ? (head + "<li>", "</li>\n" + close) : (head + "<li>\n<p>", "</p>\n</li>\n" + close))
+    }
+
+    /// When nothing is open and the unfinished line opens a block quote or a list whose first
+    /// line is paragraph text, that text's start and the HTML around its paragraph.
+    private func firstContainerLine() -> (Int, (String, String))? {
+        let b = parser.b
+        guard parser.open.count == 1 else { return nil }
+        var i = fed
+        while i < b.count, b[i] == 0x20 { i += 1 }
+        guard i < b.count, i - fed < 4 else { return nil }
+        let wrap: (String, String)
+        var markerEnd: Int
+        let c0 = b[i]
+        if c0 == 0x3E {
+            markerEnd = i + 1
+            if markerEnd < b.count, b[markerEnd] == 0x20 { markerEnd += 1 }
+            wrap = ("<blockquote>\n<p>", "</p>\n</blockquote>\n")
+        } else if c0 == 0x2D || c0 == 0x2B || c0 == 0x2A {
+            markerEnd = i + 1
+            wrap = ("<ul>\n<li>", "</li>\n</ul>\n")
+        } else if Scan.isDigit(c0) {
+            var k = i
+            var start = 0
+            while k < b.count, Scan.isDigit(b[k]), k - i < 9 {
+                start = start * 10 + Int(b[k] - 0x30)
+                k += 1
+            }
+            guard k < b.count, b[k] == 0x2E || b[k] == 0x29 else { return nil }
+            markerEnd = k + 1
+            wrap = (start == 1 ? "<ol>\n<li>" : "<ol start=\"\(start)\">\n<li>", "</li>\n</ol>\n")
+        } else {
+            return nil
+        }
+        var c = markerEnd
+        while c < b.count, b[c] == 0x20 { c += 1 }
+        guard c < b.count, c - markerEnd < 4, b[c] != 0x5B, b[c] != 0x09 else { return nil }
+        // A list marker needs 1 to 4 spaces after it (more: indented code in the item).
+        if c0 != 0x3E { guard c > markerEnd else { return nil } }
+        guard MarkdownStream.continuesParagraph(b, from: c, firstNonspace: c) else { return nil }
+        return (c, wrap)
     }
 
     /// The opening tag and closed items' HTML of the open top-level list (items rendered once per
