@@ -8,7 +8,8 @@ public struct MarkdownUpdate: Sendable, Equatable {
     /// Whether `finalized` replaces the finalised HTML (a link reference definition arrived that
     /// changes links in blocks finalised earlier; rare).
     public var rewritesFinalized: Bool
-    /// HTML of the still-open tail, replacing the previous tail.
+    /// HTML of the still-open tail, replacing the previous tail (provisional between parses under
+    /// `MarkdownStream.TailPolicy.amortized`).
     public var tail: String
 
     /// An update from its parts.
