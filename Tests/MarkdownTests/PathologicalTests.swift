@@ -69,6 +69,25 @@ import Testing
         #expect(containsFragment, "\(name)")
     }
 
+    /// The same inputs (their first 20 KB) streamed in 200-byte chunks under both tail policies
+    /// finish equal to the one-shot render.
+    @Test(arguments: 0..<cases.count)
+    func pathologicalInputStreamsExactly(_ index: Int) {
+        let markdown = String(Self.cases[index].1.utf8.prefix(20_000))!
+        let expected = MarkdownHTMLRenderer.render(MarkdownParser.parse(markdown))
+        for policy in [MarkdownStream.TailPolicy.exact, .amortized(minimumBytes: 64)] {
+            let stream = MarkdownStream(tailPolicy: policy)
+            var rest = Substring(markdown)
+            while !rest.isEmpty {
+                _ = stream.append(String(rest.prefix(200)))
+                _ = stream.html
+                rest = rest.dropFirst(200)
+            }
+            _ = stream.finish()
+            #expect(stream.html == expected, "\(Self.cases[index].0), \(policy)")
+        }
+    }
+
     @Test func deepNestingIsCappedNotDropped() {
         let markdown = String(repeating: "> ", count: 5_000) + "deep text\n"
         let html = MarkdownHTMLRenderer.render(MarkdownParser.parse(markdown))

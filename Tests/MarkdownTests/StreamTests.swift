@@ -118,6 +118,186 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
     }
 
+    /// Prose streamed a few characters at a time, in the containers where the quick tail path
+    /// (inert bytes extend the unfinished line without a parse) and the list-item paragraph path
+    /// apply: every tail equals a full render, and `html` read after every chunk equals the shown
+    /// updates.
+    @Test(arguments: 0..<24)
+    func proseTailsMatchFullRenders(_ seed: Int) {
+        let words = [
+            "stream", "Answer", "42", "x1", "www", "w.x", "a.b", "é", "漢字", "end.", "then,", "wow.", "ww.w",
+            "*em*", "**b**", "`c`", "[l](u)", "_u_", "a_b", "#", "##", "&amp", "<b>", "~~s~~", "1.", "-", "\\",
+            "www.example.com", "x@y.z",
+        ]
+        let prefixes = [
+            "", "", "# ", "## ", "> ", "- ", "* ", "1. ", "2) ", "  - ", "   ", "    ", "> - ", "- > ", "- [ ] ", "\t",
+            "|", "[x]: ", "<div ", "```", "1.5 ", "#hash ", "-- ",
+        ]
+        var rng = SeededRandom(seed: UInt64(seed) &* 31 + 5)
+        var text = ""
+        for _ in 0..<(30 + Int.random(in: 0..<30, using: &rng)) {
+            text += prefixes[Int.random(in: 0..<prefixes.count, using: &rng)]
+            for k in 0..<(1 + Int.random(in: 0..<12, using: &rng)) {
+                text += (k == 0 ? "" : [" ", " ", " ", "  ", "\t"][Int.random(in: 0..<5, using: &rng)])
+                text += words[Int.random(in: 0..<words.count, using: &rng)]
+            }
+            text += [" ", "  ", "", "", " #", " ##"][Int.random(in: 0..<6, using: &rng)]
+            text += ["\n", "\n", "\n\n", "\n", "\r\n"][Int.random(in: 0..<5, using: &rng)]
+        }
+        for options in [MarkdownOptions.default, .commonMark] {
+            let stream = MarkdownStream(options: options)
+            stream.checkTails = true
+            var shown = ""
+            for chunk in randomChunks(text, maxChunk: 4, using: &rng) {
+                let update = stream.append(chunk)
+                shown = update.rewritesFinalized ? update.finalized : shown + update.finalized
+                #expect(stream.html == shown + update.tail)
+            }
+            _ = stream.finish()
+            #expect(
+                stream.tailMismatches == 0, "\(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
+            #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text, options: options)))
+        }
+    }
+
+    /// Plain words streamed into a paragraph, a heading, list items and a quote take the quick path
+    /// (no parse), and each quick tail equals a full render.
+    @Test func plainWordsTakeTheQuickPath() {
+        let text = """
+            Some plain words, then more of them. And 42 more words here
+            # A heading with words in it
+            - an item with words
+            - another item, longer than the first one
+            > a quoted line of words
+            > another quoted line
+
+            last paragraph of plain words ending here
+            """
+        let stream = MarkdownStream()
+        stream.checkTails = true
+        var rng = SeededRandom(seed: 99)
+        for chunk in randomChunks(text, maxChunk: 5, using: &rng) {
+            let update = stream.append(chunk)
+            #expect(stream.html.hasSuffix(update.tail))
+        }
+        #expect(stream.quickTails > 20)
+        _ = stream.finish()
+        #expect(stream.tailMismatches == 0, "\(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+    }
+
+    /// Lists whose new item lines take the new-item path (the open last item rendered as closed):
+    /// tight, loose, ordered, nested, with markup and lazy lines, every tail equals a full render.
+    @Test(arguments: 0..<12)
+    func newItemLinesMatchFullRenders(_ seed: Int) {
+        let items = [
+            "plain *em* and `code`", "[link](https://x.y) text", "a **b** c", "x_y_ z", "[ref] word", "www.a.bc d",
+            "1. nested ordered", "- nested", "> quote", "# heading", "[ ] task", "text\n  continued", "text\nlazy",
+            "text\n\n  second", "```\n  code\n  ```", "  - deeper item",
+        ]
+        let markers = ["- ", "- ", "* ", "1. ", "2. ", "3) ", " - ", "   - ", "-    "]
+        var rng = SeededRandom(seed: UInt64(seed) &* 977 + 3)
+        var text = ""
+        for _ in 0..<6 {
+            let marker = markers[Int.random(in: 0..<markers.count, using: &rng)]
+            for _ in 0..<(2 + Int.random(in: 0..<5, using: &rng)) {
+                text += marker + items[Int.random(in: 0..<items.count, using: &rng)] + "\n"
+                if Int.random(in: 0..<5, using: &rng) == 0 { text += "\n" }
+            }
+            text += "\nbreak\n\n"
+        }
+        let stream = MarkdownStream()
+        stream.checkTails = true
+        for chunk in randomChunks(text, maxChunk: 6, using: &rng) { _ = stream.append(chunk) }
+        _ = stream.finish()
+        #expect(
+            stream.tailMismatches == 0, "\(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+    }
+
+    /// The direct arena-to-HTML writer the open paragraph uses writes what the inline tree writes,
+    /// for every spec example read as one paragraph's text and for wrappers past the depth cap.
+    @Test func arenaWriterMatchesTheInlineTree() {
+        let deep =
+            String(repeating: "*a **b [c ~~d ", count: 30) + "e" + String(repeating: "~~ c](u) b** a*", count: 30)
+        let subjects = SpecExample.all.map(\.markdown) + [deep, "www.x.com a@b.cd http://e.f ![i *j*](k \"t\")"]
+        for options in [MarkdownOptions.default, .commonMark] {
+            for subject in subjects {
+                let parser = InlineParser(Array(subject.utf8), options: options, definitions: [:])
+                parser.parse()
+                var converter = InlineConverter(parser: parser, map: { $0 }, options: options)
+                var tree = HTMLWriter()
+                tree.inlines(converter.convert(parser.head, depth: 0, insideLink: false))
+                var direct = HTMLWriter()
+                direct.arenaInlines(parser, options: options)
+                #expect(direct.string == tree.string, "\(subject.debugDescription)")
+            }
+        }
+    }
+
+    /// Reading `html` between appends, whether the caller keeps the strings or not, gives the text so far.
+    @Test func htmlReadsTrackEveryChunk() {
+        let text = "# T\n\nsome *words* here\n\n- a\n- b [x]\n\n[x]: /u\n\nlast words"
+        let stream = MarkdownStream()
+        var kept: [String] = []
+        var shown = ""
+        for character in text {
+            let update = stream.append(String(character))
+            shown = update.rewritesFinalized ? update.finalized : shown + update.finalized
+            let html = stream.html
+            kept.append(html)
+            #expect(html == shown + update.tail)
+        }
+        _ = stream.finish()
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+        #expect(kept.count == text.count)
+    }
+
+    /// The amortized policy: provisional tails between parses, yet `html` always equals the updates
+    /// shown so far, exact tails equal full renders, and `finish()` gives the one-shot render.
+    @Test(arguments: SpecExample.all)
+    func amortizedStreamsFinishExactly(_ example: SpecExample) {
+        let expected = MarkdownHTMLRenderer.render(MarkdownParser.parse(example.markdown))
+        var rng = SeededRandom(seed: UInt64(example.number) &* 104_729)
+        for round in 0..<10 {
+            let stream = MarkdownStream(tailPolicy: .amortized(minimumBytes: round % 2 == 0 ? 4 : 16))
+            stream.checkTails = true
+            var shown = ""
+            for chunk in randomChunks(example.markdown, maxChunk: round < 5 ? 3 : 9, using: &rng) {
+                let update = stream.append(chunk)
+                shown = update.rewritesFinalized ? update.finalized : shown + update.finalized
+                #expect(stream.html == shown + update.tail)
+                if round == 0 { _ = stream.terminal(style: TerminalStyle(width: 30)) }
+            }
+            let last = stream.finish()
+            shown = last.rewritesFinalized ? last.finalized : shown + last.finalized
+            #expect(stream.tailExact)
+            #expect(stream.tailMismatches == 0, "\(example), round \(round)")
+            #expect(stream.html == expected, "\(example), round \(round)")
+            #expect(shown == expected, "\(example), round \(round)")
+            if stream.html != expected { return }
+        }
+    }
+
+    /// Provisional text is escaped like any text: no tag from the input appears, and every chunk's
+    /// letters are in `html` as soon as it is appended.
+    @Test func amortizedProvisionalTextIsEscapedAndComplete() {
+        let text =
+            "Start of a line <script>alert(1)</script> and <img src=x onerror=y> **bold** end\n- item <b>x</b> zq"
+        let stream = MarkdownStream(tailPolicy: .amortized(minimumBytes: 1_000))
+        var provisional = 0
+        for character in text {
+            _ = stream.append(String(character))
+            let html = stream.html
+            #expect(!html.contains("<script") && !html.contains("<img") && !html.contains("<b>"))
+            if !stream.tailExact { provisional += 1 }
+        }
+        #expect(provisional > 50)
+        #expect(stream.html.contains("zq"))
+        _ = stream.finish()
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+    }
+
     @Test func everySplitOfAMixedDocument() {
         let text = """
             # Title

@@ -8,7 +8,8 @@ public struct MarkdownUpdate: Sendable, Equatable {
     /// Whether `finalized` replaces the finalised HTML (a link reference definition arrived that
     /// changes links in blocks finalised earlier; rare).
     public var rewritesFinalized: Bool
-    /// HTML of the still-open tail, replacing the previous tail.
+    /// HTML of the still-open tail, replacing the previous tail (provisional between parses under
+    /// `MarkdownStream.TailPolicy.amortized`).
     public var tail: String
 
     /// An update from its parts.
@@ -16,6 +17,24 @@ public struct MarkdownUpdate: Sendable, Equatable {
         self.finalized = finalized
         self.rewritesFinalized = rewritesFinalized
         self.tail = tail
+    }
+}
+
+extension MarkdownStream {
+    /// When an `append` re-parses the open tail.
+    public enum TailPolicy: Sendable, Equatable {
+        /// After every chunk: `html` and every update's `tail` are the exact render of the text so far.
+        case exact
+        /// Only once enough text waits: a chunk that makes no block final is shown as escaped text at
+        /// the end of the open tail's last paragraph, heading or list item (a small tail without one,
+        /// just after a block became final, is shown whole as escaped text in a paragraph), so `html`
+        /// holds every non-blank character appended so far, but markup the waiting text completes,
+        /// like a closing `**`, shows literally; once the bytes shown that way reach
+        /// `max(minimumBytes, half of what the last parse read)` the tail is re-parsed exactly.
+        /// Final blocks, `finish()` and `terminal(style:)` are always exact; `tailExact` says which
+        /// kind of tail the last update carried. Keeps the stream's total work linear with a small
+        /// constant.
+        case amortized(minimumBytes: Int)
     }
 }
 
@@ -53,6 +72,9 @@ public final class MarkdownStream {
     private var stable: (paragraphStart: Int, length: Int, html: String)?
     /// HTML of the closed items of the open top-level list, per tightness (tight, loose).
     private var itemCache: (list: BlockNode, definitions: Int, html: [ObjectIdentifier: (String?, String?)])?
+    /// The last list head: its list, definitions, closed items, their tightness, the list's tightness, HTML.
+    private var listHeadCache:
+        (list: BlockNode, definitions: Int, closed: Int, fed: Int, closedTight: Bool, tight: Bool, html: String)?
     /// One inline parser reused for the paragraph fast path (rebuilt when definitions change).
     private var inlineArena: InlineParser?
     private var inlineArenaDefinitions = -1
@@ -65,10 +87,33 @@ public final class MarkdownStream {
     /// The first differing pair (fast path, full render), for the test's message.
     private(set) var firstMismatch: (String, String)?
     private var terminalCache: (TerminalStyle, String, Int)?
+    /// `finalHTML + tailHTML`, kept in one buffer so reading `html` after every chunk costs the
+    /// changed bytes, not the whole answer (in place while the caller does not keep the string).
+    private var combined = ""
+    /// How many UTF-8 bytes at the start of `combined` are final HTML that is still current.
+    private var combinedFinal = 0
+    /// Text the quick tail inserted since `combined` was last brought up to date, when that is all
+    /// that changed (then `combined` ends with the quick tail's closing tags); nil otherwise.
+    private var combinedPending: String?
+    /// The last tail render split where the unfinished line's text ends, for `quickTail`.
+    private var quick: QuickTail?
+    /// Whether the last exact tail render read a link reference definition (then no quick path).
+    private var tailSawDefinition = false
+    /// How many chunks took the quick path exactly (tests check that it is exercised).
+    private(set) var quickTails = 0
+    /// When the tail is re-parsed (see `TailPolicy`).
+    public let tailPolicy: TailPolicy
+    /// Whether `tailHTML` is the exact render of the open tail (always, under `.exact`).
+    public private(set) var tailExact = true
+    /// Bytes shown as provisional text since the last exact tail render.
+    private var provisionalBytes = 0
+    /// How many bytes the last exact tail render parsed (the amortized policy waits for half as many).
+    private var lastParsedBytes = 0
 
-    /// A stream with the given parser options.
-    public init(options: MarkdownOptions = .default) {
+    /// A stream with the given parser options and tail policy.
+    public init(options: MarkdownOptions = .default, tailPolicy: TailPolicy = .exact) {
         self.options = options
+        self.tailPolicy = tailPolicy
         parser = BlockParser(bytes: [], options: options)
         parser.onTopLevelClose = { [unowned self] node in self.blockClosed(node) }
         parser.onDefinition = { [unowned self] label in
@@ -88,7 +133,14 @@ public final class MarkdownStream {
             }
         }
         indexLines(from: start)
+        let fedBefore = fed
         feedCompleteLines()
+        if dirty.isEmpty {
+            if pendingFinalized.isEmpty, quickTail(chunkStart: start, sameLine: fed == fedBefore) {
+                return update(renderTail: false)
+            }
+            if !pendingFinalized.isEmpty || quick == nil, provisionalTail() { return update(renderTail: false) }
+        }
         return update(renderTail: true)
     }
 
@@ -108,7 +160,30 @@ public final class MarkdownStream {
     }
 
     /// The HTML so far: the final blocks and the open tail. After `finish()` it equals the one-shot render.
-    public var html: String { finalHTML + tailHTML }
+    public var html: String {
+        if let pending = combinedPending, let close = quick?.close {
+            if !pending.isEmpty {
+                combined.removeSubrange(combined.utf8.index(combined.endIndex, offsetBy: -close.utf8.count)...)
+                combined += pending
+                combined += close
+                combinedPending = ""
+            }
+            return combined
+        }
+        let finalCount = finalHTML.utf8.count
+        if combinedFinal > finalCount {
+            combined = finalHTML
+        } else if combined.utf8.count > combinedFinal {
+            combined.removeSubrange(combined.utf8.index(combined.startIndex, offsetBy: combinedFinal)...)
+        }
+        if combinedFinal < finalCount {
+            combined += finalHTML[finalHTML.utf8.index(finalHTML.startIndex, offsetBy: combinedFinal)...]
+        }
+        combinedFinal = finalCount
+        combined += tailHTML
+        combinedPending = tailHTML.isEmpty || quick == nil ? nil : ""
+        return combined
+    }
 
     /// The text so far rendered for a terminal; final blocks are cached per style, the tail re-rendered.
     public func terminal(style: TerminalStyle) -> String {
@@ -125,7 +200,12 @@ public final class MarkdownStream {
             finalPart = TerminalWriter.render(finalBlocks.compactMap { $0 }, style: style)
         }
         terminalCache = (style, finalPart, finalBlocks.count)
-        if tailBlocksStale { renderTailFully() }
+        if tailBlocksStale {
+            // The tail blocks catch up; `tailHTML` stays what the last update delivered.
+            let shown = tailHTML
+            renderTailFully()
+            tailHTML = shown
+        }
         return TerminalWriter.join(finalPart, TerminalWriter.render(tailBlocks, style: style))
     }
 
@@ -218,6 +298,7 @@ public final class MarkdownStream {
     }
 
     private func update(renderTail: Bool) -> MarkdownUpdate {
+        if renderTail || finished || !pendingFinalized.isEmpty || !dirty.isEmpty { combinedPending = nil }
         var rewrites = false
         if !dirty.isEmpty {
             for index in dirty.sorted() {
@@ -228,10 +309,12 @@ public final class MarkdownStream {
             }
             dirty.removeAll()
             finalHTML = finalHTMLParts.joined()
+            combinedFinal = Int.max  // rebuilt on the next read of `html`
             terminalCache = nil
             rewrites = true
         }
         if finished {
+            tailExact = true
             tailHTML = ""
             tailBlocks = []
         } else if renderTail {
@@ -243,7 +326,15 @@ public final class MarkdownStream {
     }
 
     private func renderTailNow() {
-        if let html = paragraphTail() ?? codeTail() ?? listTail() {
+        tailSawDefinition = false
+        tailExact = true
+        provisionalBytes = 0
+        lastParsedBytes = 0
+        defer { prepareQuickTail() }
+        let pt = paragraphTail() ?? headingTail()
+        let ct = pt == nil ? codeTail() : nil
+        let lt = pt == nil && ct == nil ? listTail() : nil
+        if let html = pt ?? ct ?? lt {
             tailHTML = html
             tailBlocksStale = true
             if checkTails {
@@ -260,6 +351,233 @@ public final class MarkdownStream {
         renderTailFully()
     }
 
+    /// The last exact tail render, split at the end of the unfinished line's rendered text.
+    private struct QuickTail {
+        /// Whether the line's structure is settled so that inert chunks render exactly.
+        var settled: Bool
+        /// `fed` when the split was made: the unfinished line must still be the same line.
+        var fed: Int
+        /// Byte offset where the shown text ends (trailing spaces and tabs are not shown yet).
+        var shown: Int
+        /// Start of the last word of the shown text.
+        var wordStart: Int
+        /// Whether the last word is all `quickInert` bytes (the chunk may then continue it).
+        var wordInert: Bool
+        /// Whether the last word is all `#` (a heading's closing sequence: text after it shows it).
+        var wordHashes: Bool
+        /// The closing tags after the shown text (`tailHTML` ends with them, unless it is empty).
+        var close: String
+    }
+
+    /// Bytes that never start, end or change an inline construct or a block: ASCII letters and
+    /// digits, space, `,`, `.` (autolinks need `www.`, `://` or `@`, checked apart) and non-ASCII.
+    @inline(__always) static func quickInert(_ c: UInt8) -> Bool {
+        Scan.isAlnum(c) || c == 0x20 || c == 0x2C || c == 0x2E || c >= 0x80
+    }
+
+    /// Records where the unfinished line's text ends in the tail just rendered, if a chunk of
+    /// inert bytes appended to that line can only extend that text (see `quickTail`).
+    private func prepareQuickTail() {
+        quick = nil
+        let b = parser.b
+        guard fed < b.count, !tailHTML.isEmpty else { return }
+        // Whether an inert chunk gives the exact render (else the split only serves provisional tails).
+        var settled = !tailSawDefinition
+        // The line's block structure is settled: before its first letter it holds only container
+        // and list markers, heading hashes and spaces (no `<`, `[`, `|`, fences or tabs), and a
+        // letter ends every block start's lookahead, so later bytes cannot change which blocks it opens.
+        var i = fed
+        scan: while i < b.count {
+            let c = b[i]
+            if Scan.isLetter(c) || c >= 0x80 { break }
+            switch c {
+            case 0x20, 0x3E, 0x2D, 0x2B, 0x2A, 0x2E, 0x29, 0x23, 0x30...0x39: i += 1
+            default:
+                settled = false
+                break scan
+            }
+        }
+        if i == b.count { settled = false }
+        var shown = b.count
+        while shown > fed, Scan.isSpaceOrTab(b[shown - 1]) { shown -= 1 }
+        // The last word, looked at over 64 bytes at most (a longer word is treated as not inert).
+        var w = shown
+        var wordInert = true
+        var wordHashes = true
+        while w > fed, !Scan.isSpaceOrTab(b[w - 1]) {
+            if shown - w >= 64 {
+                wordInert = false
+                wordHashes = false
+                break
+            }
+            w -= 1
+            if !MarkdownStream.quickInert(b[w]) { wordInert = false }
+            if b[w] != 0x23 { wordHashes = false }
+        }
+        // The tail HTML must end with the closing tags of the leaf holding the line (a paragraph,
+        // a heading or a tight item) and its containers, right after the line's text.
+        var html = tailHTML
+        let (split, innermost): (Int, String?) = html.withUTF8 { h in
+            var p = h.count
+            var innermost: String?
+            let names = ["p", "li", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"]
+            outer: while true {
+                var q = p
+                if q > 0, h[q - 1] == 0x0A { q -= 1 }
+                for name in names {
+                    let n = name.utf8.count + 3
+                    guard q >= n, h[q - 1] == 0x3E, h[q - n] == 0x3C, h[q - n + 1] == 0x2F else { continue }
+                    if zip(h[(q - n + 2)..<(q - 1)], name.utf8).allSatisfy({ $0 == $1 }) {
+                        p = q - n
+                        innermost = name
+                        continue outer
+                    }
+                }
+                break
+            }
+            return (p, innermost)
+        }
+        guard let leaf = innermost, leaf == "p" || leaf == "li" || leaf.first == "h" else { return }
+        let headBytes = tailHTML.utf8.prefix(split)
+        guard let lastByte = headBytes.last, lastByte != 0x0A else { return }
+        // An inert last word renders as itself: check that the HTML really ends with it.
+        if wordInert, w < shown, !headBytes.reversed().starts(with: b[w..<shown].reversed()) { settled = false }
+        let splitIndex = tailHTML.utf8.index(tailHTML.startIndex, offsetBy: split)
+        quick = QuickTail(
+            settled: settled, fed: fed, shown: shown, wordStart: w, wordInert: wordInert && w < shown,
+            wordHashes: wordHashes && w < shown,
+            close: String(tailHTML[splitIndex...]))
+    }
+
+    /// Renders the tail without parsing when the chunk only extends the unfinished line's text.
+    ///
+    /// The chunk must be inert bytes (`quickInert`) on the same unfinished line, and either start a
+    /// new word (after a space) or continue an inert last word. Such bytes add no delimiter,
+    /// bracket, backtick, entity or autolink, and do not change the flanking of the delimiter runs
+    /// before them (the end of the text counts as whitespace, like the space they bring), so the
+    /// exact render of the longer text is the previous render with the new text (trailing spaces
+    /// held back, as the parser trims them) inserted where the line's text ended. Tests compare
+    /// every quick tail with a full render.
+    private func quickTail(chunkStart: Int, sameLine: Bool) -> Bool {
+        guard let current = quick, !finished else { return false }
+        let b = parser.b
+        let n = b.count
+        guard chunkStart < n else { return false }
+        let exact =
+            sameLine && current.fed == fed && current.settled && quickIsExact(current, chunkStart: chunkStart)
+        if !exact {
+            // The amortized policy shows the chunk as text until enough bytes wait for a parse (lines
+            // the chunk completed went through the block parser; none closed a top-level block).
+            guard case .amortized(let minimumBytes) = tailPolicy,
+                provisionalBytes + (n - chunkStart) < max(minimumBytes, lastParsedBytes / 2),
+                !b[chunkStart...].contains(0x0D)
+            else { return false }
+        }
+        var q = current
+        var end = n
+        while end > q.shown, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
+        if end > q.shown {
+            let text: String
+            if exact || !b[q.shown..<end].contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) {
+                text = String(decoding: b[q.shown..<end], as: UTF8.self)
+            } else {
+                var writer = HTMLWriter()
+                b[q.shown..<end].withUnsafeBufferPointer { writer.escape($0) }
+                text = writer.string
+            }
+            // In place (the tail string is unique unless the caller kept the last update).
+            if tailHTML.isEmpty {
+                tailHTML = "<p>" + text + q.close  // the empty provisional tail (`provisionalTail`)
+            } else {
+                tailHTML.removeSubrange(tailHTML.utf8.index(tailHTML.endIndex, offsetBy: -q.close.utf8.count)...)
+                tailHTML += text
+                tailHTML += q.close
+                if combinedPending != nil { combinedPending! += text }
+            }
+            var lastSpace = -1
+            for k in max(q.shown, chunkStart)..<end where b[k] == 0x20 { lastSpace = k }
+            if lastSpace >= 0 { q.wordStart = lastSpace + 1 } else if q.shown < chunkStart { q.wordStart = chunkStart }
+            q.wordInert = exact  // an exact chunk either continues an inert word or starts one
+            q.wordHashes = false
+            q.shown = end
+        }
+        quick = q
+        tailBlocksStale = true
+        if !exact || !tailExact {
+            tailExact = false
+            provisionalBytes += n - chunkStart
+            return true
+        }
+        quickTails += 1
+        if checkTails {
+            let fast = tailHTML
+            renderTailFully()
+            if tailHTML != fast {
+                tailMismatches += 1
+                if firstMismatch == nil { firstMismatch = (fast, tailHTML) }
+            }
+            tailHTML = fast
+            tailBlocksStale = true
+        }
+        return true
+    }
+
+    /// Under `.amortized`, shows a small open tail that has no quick-tail split (a block just
+    /// closed, or the tail's last block is not a paragraph, heading or list item) as escaped text
+    /// in a paragraph, until the next parse.
+    private func provisionalTail() -> Bool {
+        guard case .amortized(let minimumBytes) = tailPolicy, !finished else { return false }
+        let b = parser.b
+        var start = tailStart
+        while start < b.count, Scan.isWhitespace(b[start]) { start += 1 }
+        var end = b.count
+        while end > start, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
+        guard end - start < max(minimumBytes, lastParsedBytes / 2), !b[start..<end].contains(0x0D) else {
+            return false
+        }
+        var writer = HTMLWriter()
+        b[start..<end].withUnsafeBufferPointer { writer.escape($0) }
+        let text = writer.string
+        tailHTML = text.isEmpty ? "" : "<p>" + text + "</p>\n"
+        quick = QuickTail(
+            settled: false, fed: fed, shown: end, wordStart: end, wordInert: false, wordHashes: false,
+            close: "</p>\n")
+        combinedPending = nil
+        tailExact = false
+        provisionalBytes = end - start
+        tailBlocksStale = true
+        return true
+    }
+
+    /// Whether the quick tail after this chunk is the exact render (see `quickTail`).
+    private func quickIsExact(_ q: QuickTail, chunkStart: Int) -> Bool {
+        let b = parser.b
+        let n = b.count
+        for k in chunkStart..<n where !MarkdownStream.quickInert(b[k]) { return false }
+        let boundary = q.shown < chunkStart || b[chunkStart] == 0x20
+        if boundary {
+            if q.wordHashes { return false }
+        } else if !q.wordInert {
+            return false
+        }
+        // `www.` starts an autolink: a word holding a `.` must have no `w`.
+        var dot = false
+        var w = false
+        for k in (boundary ? chunkStart : q.wordStart)..<n {
+            let c = b[k]
+            if c == 0x20 {
+                if dot && w { return false }
+                dot = false
+                w = false
+            } else if c == 0x2E {
+                dot = true
+            } else if c | 0x20 == 0x77 {
+                w = true
+            }
+        }
+        return !(dot && w)
+    }
+
     /// The tail when it is one top-level paragraph (or a block quote holding one), rendered from
     /// its stable prefix on.
     ///
@@ -274,7 +592,12 @@ public final class MarkdownStream {
         var content: [UInt8] = []
         let paragraphStart: Int
         var quoted = false
-        if parser.open.count == 1 {
+        var wrap = ("<p>", "</p>\n")
+        if let (start, itemWrap) = newItemLine() ?? firstContainerLine() {
+            paragraphStart = start
+            q = start
+            wrap = itemWrap
+        } else if parser.open.count == 1 {
             // Nothing open: an unfinished first line that can only become a paragraph.
             var indent = 0
             for c in b[fed..<q] { indent += c == 0x09 ? 4 - indent % 4 : 1 }
@@ -311,10 +634,33 @@ public final class MarkdownStream {
             paragraphStart = paragraph.startOffset
             quoted = true
         } else {
-            guard parser.open.count == 2, let paragraph = parser.open.last, paragraph.kind == .paragraph,
+            let depth = parser.open.count
+            guard depth == 2 || depth == 4, let paragraph = parser.open.last, paragraph.kind == .paragraph,
                 MarkdownStream.cannotBeDefinition(paragraph.content)
             else { return nil }
-            guard q == b.count || MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q) else { return nil }
+            if depth == 4 {
+                // The only child of the last item of an open top-level list with closed items (not a
+                // task item: its `[ ]` is rendered as a checkbox).
+                let list = parser.open[1]
+                guard list.kind == .list, list.children.count >= 2, let item = list.children.last,
+                    parser.open[2] === item, item.children.count == 1, paragraph.content.first != 0x5B,
+                    let (head, tight, close) = listHead(list, lastItemTight: true)
+                else { return nil }
+                wrap = tight ? (head + "<li>", "</li>\n" + close) : (head + "<li>\n<p>", "</p>\n</li>\n" + close)
+            }
+            // Inside the item, indentation counts from its content column (spaces only, to keep columns simple).
+            var lineStart = fed
+            if depth == 4 {
+                guard !b[fed..<q].contains(0x09) else { return nil }
+                let column = parser.open[2].markerOffset + parser.open[2].padding
+                if q - fed >= column { lineStart = fed + column }
+            }
+            // A lazy line goes into the paragraph with its indentation (as in the block quote case).
+            let lazy = depth == 4 && q < b.count && q - fed < parser.open[2].markerOffset + parser.open[2].padding
+            guard q == b.count || MarkdownStream.continuesParagraph(b, from: lineStart, firstNonspace: q) else {
+                return nil
+            }
+            if lazy { q = fed }
             content = paragraph.content
             paragraphStart = paragraph.startOffset
         }
@@ -347,15 +693,15 @@ public final class MarkdownStream {
         let inline = inlineArena!
         inline.reset(suffix)
         inline.parse()
-        var converter = InlineConverter(parser: inline, map: { $0 }, options: options)
         var writer = HTMLWriter()
-        writer.inlines(converter.convert(inline.head, depth: 0, insideLink: false))
+        writer.arenaInlines(inline, options: options)
+        lastParsedBytes = suffix.count
         let html =
             quoted
             ? "<blockquote>\n<p>" + stable!.html + writer.string + "</p>\n</blockquote>\n"
-            : "<p>" + stable!.html + writer.string + "</p>\n"
+            : wrap.0 + stable!.html + writer.string + wrap.1
         // Move the stable point forward once enough text follows it.
-        if suffix.count > 8 {
+        if suffix.count > 40 {
             // Resolved constructs (emphasis, links, code spans) must not span the point either.
             var spans: [(Int, Int)] = []
             var node = inline.head
@@ -378,16 +724,79 @@ public final class MarkdownStream {
             var e = k
             while e > 0, suffix[e - 1] == 0x20 { e -= 1 }
             if k > 0, e > 0, !Scan.isWhitespace(suffix[e - 1]) {
+                // The render splits at the stable point: it is the prefix's HTML, the spaces, then
+                // the rest's HTML. The rest is the short part, so it is rendered to find the split.
+                let full = writer.string
                 var builder = TreeBuilder(
                     locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
                 builder.arena = sharedArena(for: parser.definitions)
-                var prefixWriter = HTMLWriter()
-                prefixWriter.inlines(builder.inlines(Array(suffix[..<e]), map: { $0 }))
-                stable!.html += prefixWriter.string + String(repeating: " ", count: k - e)
+                inline.reset(Array(suffix[k...]))
+                inline.parse()
+                var restWriter = HTMLWriter()
+                restWriter.arenaInlines(inline, options: options)
+                let rest = String(repeating: " ", count: k - e) + restWriter.string
+                if full.utf8.count >= rest.utf8.count, full.utf8.reversed().starts(with: rest.utf8.reversed()) {
+                    let split = full.utf8.index(full.utf8.endIndex, offsetBy: -rest.utf8.count + (k - e))
+                    stable!.html += full[..<split]
+                } else {
+                    var prefixWriter = HTMLWriter()
+                    prefixWriter.inlines(builder.inlines(Array(suffix[..<e]), map: { $0 }))
+                    stable!.html += prefixWriter.string + String(repeating: " ", count: k - e)
+                }
                 stable!.length += k
             }
         }
         return html
+    }
+
+    /// The tail when it is the first line of a top-level ATX heading, not yet complete: its text
+    /// (closing sequence removed) is parsed on its own and written straight to HTML. Long lines go
+    /// the general way, so that a huge heading line is not re-read per chunk twice over.
+    private func headingTail() -> String? {
+        let b = parser.b
+        guard parser.open.count == 1, fed < b.count, b.count - fed < 256, !b[fed...].contains(0x0D) else {
+            return nil
+        }
+        var i = fed
+        while i < b.count, b[i] == 0x20, i - fed < 4 { i += 1 }
+        guard i - fed < 4, i < b.count, b[i] == 0x23 else { return nil }
+        var level = 0
+        while i < b.count, b[i] == 0x23 {
+            level += 1
+            i += 1
+        }
+        guard level <= 6, i < b.count, Scan.isSpaceOrTab(b[i]) else { return nil }
+        var start = i
+        while start < b.count, Scan.isSpaceOrTab(b[start]) { start += 1 }
+        var end = b.count
+        while end > start, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
+        // The optional closing sequence: `#`s after a space or tab (or the whole content).
+        var k = end
+        while k > start, b[k - 1] == 0x23 { k -= 1 }
+        if k < end, k == start || Scan.isSpaceOrTab(b[k - 1]) {
+            end = k
+            while end > start, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
+        }
+        if inlineArena == nil || inlineArenaDefinitions != parser.definitions.count {
+            inlineArena = InlineParser([], options: options, definitions: parser.definitions)
+            inlineArenaDefinitions = parser.definitions.count
+        }
+        var writer = HTMLWriter()
+        let digit = UInt8(0x30 + level)
+        writer.raw("<h")
+        writer.bytes.append(digit)
+        writer.raw(">")
+        if end > start {
+            let inline = inlineArena!
+            inline.reset(Array(b[start..<end]))
+            inline.parse()
+            writer.arenaInlines(inline, options: options)
+        }
+        writer.raw("</h")
+        writer.bytes.append(digit)
+        writer.raw(">\n")
+        lastParsedBytes = end - start
+        return writer.string
     }
 
     /// The tail when it is one open fenced code block: the escaped code is kept and extended line
@@ -448,34 +857,149 @@ public final class MarkdownStream {
         var lastLineStart = min(last.startOffset, b.count)
         while lastLineStart > 0, b[lastLineStart - 1] != 0x0A, b[lastLineStart - 1] != 0x0D { lastLineStart -= 1 }
         guard lastLineStart >= tailStart else { return nil }
-        // The closed items: each has a following item, so a blank line at its end makes the list loose.
-        var tight = true
-        for item in list.children.dropLast() where tight {
-            if item.lastLineBlank { tight = false }
-            for child in item.children where BlockParser.endsWithBlankLine(child) { tight = false }
-        }
+        lastParsedBytes = b.count - lastLineStart
         let fresh = BlockParser(bytes: Array(b[lastLineStart...]), options: options, definitions: parser.definitions)
         let root = fresh.parseAll()
+        tailSawDefinition = fresh.definitionsSeen > 0
         guard fresh.definitions.count == parser.definitions.count, let freshList = root.children.first,
             freshList.kind == .list,
             freshList.ordered == list.ordered, freshList.bulletChar == list.bulletChar,
             freshList.delimiter == list.delimiter
         else { return nil }
-        tight = tight && freshList.tight
+        guard let (head, tight, closeTag) = listHead(list, lastItemTight: freshList.tight) else { return nil }
+        var html = head
+        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: fresh.definitions)
+        builder.arena = sharedArena(for: fresh.definitions)
+        var freshBlocks = builder.blocks(root.children)
+        guard case .list(_, _, let items) = freshBlocks.first?.kind else { return nil }
+        var writer = HTMLWriter()
+        for item in items { writer.block(item, tight: tight) }
+        html += writer.string + closeTag
+        freshBlocks.removeFirst()
+        var rest = HTMLWriter()
+        rest.blocks(freshBlocks, tight: false)
+        return html + rest.string
+    }
+
+    /// When the unfinished line starts a new item of the open top-level list (same marker kind,
+    /// indented less than the last item's content, 1–4 spaces after the marker, then text that
+    /// cannot start a block nor a task box), the new item's text start and the HTML around its
+    /// paragraph: the list head with every current item closed, and the closing tags.
+    private func newItemLine() -> (Int, (String, String))? {
+        let b = parser.b
+        guard parser.open.count >= 3, parser.open[1].kind == .list, let last = parser.open[1].children.last,
+            parser.open[2] === last
+        else { return nil }
+        let list = parser.open[1]
+        // What the new line closes must render as it will once closed: at most an open paragraph
+        // that cannot be a definition (an open nested list's looseness is only settled on closing).
+        for node in parser.open.dropFirst(3) {
+            guard node.kind == .paragraph, !node.content.isEmpty, MarkdownStream.cannotBeDefinition(node.content),
+                parser.open.count == 4
+            else { return nil }
+        }
+        var i = fed
+        while i < b.count, b[i] == 0x20 { i += 1 }
+        guard i < b.count, i - fed < 4, i - fed < last.markerOffset + last.padding else { return nil }
+        if list.ordered {
+            var k = i
+            while k < b.count, Scan.isDigit(b[k]), k - i < 9 { k += 1 }
+            guard k > i, k < b.count, b[k] == list.delimiter else { return nil }
+            i = k + 1
+        } else {
+            guard b[i] == list.bulletChar else { return nil }
+            i += 1
+        }
+        var c = i
+        while c < b.count, b[c] == 0x20 { c += 1 }
+        guard c < b.count, c - i >= 1, c - i <= 4, b[c] != 0x5B,
+            MarkdownStream.continuesParagraph(b, from: c, firstNonspace: c),
+            let (head, tight, close) = listHead(list, lastItemTight: true, includeLast: true)
+        else { return nil }
+        return (c, tight ? (head + "<li>", "</li>\n" + close) : (head + "<li>\n<p>", "</p>\n</li>\n" + close))
+    }
+
+    /// When nothing is open and the unfinished line opens a block quote or a list whose first
+    /// line is paragraph text, that text's start and the HTML around its paragraph.
+    private func firstContainerLine() -> (Int, (String, String))? {
+        let b = parser.b
+        guard parser.open.count == 1 else { return nil }
+        var i = fed
+        while i < b.count, b[i] == 0x20 { i += 1 }
+        guard i < b.count, i - fed < 4 else { return nil }
+        let wrap: (String, String)
+        var markerEnd: Int
+        let c0 = b[i]
+        if c0 == 0x3E {
+            markerEnd = i + 1
+            if markerEnd < b.count, b[markerEnd] == 0x20 { markerEnd += 1 }
+            wrap = ("<blockquote>\n<p>", "</p>\n</blockquote>\n")
+        } else if c0 == 0x2D || c0 == 0x2B || c0 == 0x2A {
+            markerEnd = i + 1
+            wrap = ("<ul>\n<li>", "</li>\n</ul>\n")
+        } else if Scan.isDigit(c0) {
+            var k = i
+            var start = 0
+            while k < b.count, Scan.isDigit(b[k]), k - i < 9 {
+                start = start * 10 + Int(b[k] - 0x30)
+                k += 1
+            }
+            guard k < b.count, b[k] == 0x2E || b[k] == 0x29 else { return nil }
+            markerEnd = k + 1
+            wrap = (start == 1 ? "<ol>\n<li>" : "<ol start=\"\(start)\">\n<li>", "</li>\n</ol>\n")
+        } else {
+            return nil
+        }
+        var c = markerEnd
+        while c < b.count, b[c] == 0x20 { c += 1 }
+        guard c < b.count, c - markerEnd < 4, b[c] != 0x5B, b[c] != 0x09 else { return nil }
+        // A list marker needs 1 to 4 spaces after it (more: indented code in the item).
+        if c0 != 0x3E { guard c > markerEnd else { return nil } }
+        guard MarkdownStream.continuesParagraph(b, from: c, firstNonspace: c) else { return nil }
+        return (c, wrap)
+    }
+
+    /// The opening tag and closed items' HTML of the open top-level list (items rendered once per
+    /// tightness and kept), whether the list is tight, and its closing tag.
+    private func listHead(_ list: BlockNode, lastItemTight: Bool, includeLast: Bool = false) -> (String, Bool, String)?
+    {
+        // With `includeLast`, the open last item is rendered as closed too (a new item follows it).
+        let closed = includeLast ? list.children.count : list.children.count - 1
+        let fedKey = includeLast ? fed : -1
+        let closeTag = list.ordered ? "</ol>\n" : "</ul>\n"
+        if let head = listHeadCache, head.list === list, head.definitions == parser.definitions.count,
+            head.closed == closed, head.fed == fedKey, !head.closedTight || head.tight == lastItemTight
+        {
+            return (head.html, head.tight, closeTag)
+        }
+        // The closed items: each has a following item, so a blank line at its end makes the list loose.
+        var closedTight = true
+        for item in list.children.prefix(closed) where closedTight {
+            if item.lastLineBlank { closedTight = false }
+            for child in item.children where BlockParser.endsWithBlankLine(child) { closedTight = false }
+        }
+        let tight = closedTight && lastItemTight
         if itemCache == nil || itemCache!.list !== list || itemCache!.definitions != parser.definitions.count {
             itemCache = (list, parser.definitions.count, [:])
         }
-        var html = ""
         var opening = HTMLWriter()
         opening.block(
             MarkdownBlock(
                 kind: .list(start: list.ordered ? list.listStart : nil, tight: tight, items: []),
                 range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
-        var openTag = opening.string
-        let closeTag = list.ordered ? "</ol>\n" : "</ul>\n"
-        openTag.removeLast(closeTag.utf8.count)
-        html += openTag
-        for item in list.children.dropLast() {
+        var html = opening.string
+        html.removeLast(closeTag.utf8.count)
+        for (index, item) in list.children.prefix(closed).enumerated() {
+            if index == list.children.count - 1 {
+                // The open last item: rendered afresh, not kept (the head is kept per fed line).
+                var builder = TreeBuilder(
+                    locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
+                builder.arena = sharedArena(for: parser.definitions)
+                var writer = HTMLWriter()
+                if let block = builder.block(item, tightParent: tight) { writer.block(block, tight: tight) }
+                html += writer.string
+                continue
+            }
             let key = ObjectIdentifier(item)
             let cached = itemCache!.html[key]
             if let text = tight ? cached?.0 : cached?.1 {
@@ -490,17 +1014,8 @@ public final class MarkdownStream {
             itemCache!.html[key] = tight ? (text, cached?.1) : (cached?.0, text)
             html += text
         }
-        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: fresh.definitions)
-        builder.arena = sharedArena(for: fresh.definitions)
-        var freshBlocks = builder.blocks(root.children)
-        guard case .list(_, _, let items) = freshBlocks.first?.kind else { return nil }
-        var writer = HTMLWriter()
-        for item in items { writer.block(item, tight: tight) }
-        html += writer.string + closeTag
-        freshBlocks.removeFirst()
-        var rest = HTMLWriter()
-        rest.blocks(freshBlocks, tight: false)
-        return html + rest.string
+        listHeadCache = (list, parser.definitions.count, closed, fedKey, closedTight, tight, html)
+        return (html, tight, closeTag)
     }
 
     /// The reusable inline parser, if it was made for the same definitions (saves allocations per chunk).
@@ -562,9 +1077,11 @@ public final class MarkdownStream {
             tailBlocks = []
             return
         }
+        lastParsedBytes = b.count - tailStart
         let tail = Array(b[tailStart...])
         let tailParser = BlockParser(bytes: tail, options: options, definitions: parser.definitions)
         let root = tailParser.parseAll()
+        tailSawDefinition = tailSawDefinition || tailParser.definitionsSeen > 0
         var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: tailParser.definitions)
         builder.arena = sharedArena(for: tailParser.definitions)
         tailBlocks = builder.blocks(root.children)
