@@ -1,10 +1,5 @@
 import CustomUICore
 
-extension DiagnosticCode {
-    /// An `each` over a value that is neither an array nor null.
-    public static let eachNotArray: Self = "expr.each-not-array"
-}
-
 /// Evaluates the view once in its initial state (default props merged with the caller's, variable
 /// defaults, no run yet), so that expressions that fail with the UI's own data are reported at
 /// validation time rather than when a user opens the UI.
@@ -46,24 +41,17 @@ struct DryRun {
                 }
             case .loop(let loop):
                 guard let items = evaluate(loop.items, scope) else { continue }
-                switch items {
-                case .null: continue
-                case .array(let elements):
-                    if elements.count > budget.limits.maxIterations {
-                        let limit = LimitExceeded(.iterations, maximum: budget.limits.maxIterations)
-                        report(EvaluationError(limit, range: loop.items.range))
-                        return
-                    }
-                    for (index, item) in elements.enumerated() where !stopped {
-                        var inner = scope.entering(loop: loop.binding, item: item, index: index, count: elements.count)
-                        if let indexName = loop.indexBinding { inner.bind(indexName, .int(index)) }
-                        run(loop.children, scope: inner)
-                    }
-                default:
-                    report(
-                        EvaluationError(
-                            code: .eachNotArray, message: "`each` needs an array, but the items are \(items.typeName)",
-                            range: loop.items.range, hint: "repeat over an array, or guard the loop with `if`"))
+                let elements: [Value]
+                do {
+                    elements = try loop.elements(of: items, limits: budget.limits)
+                } catch {
+                    report(error)
+                    continue
+                }
+                for (index, item) in elements.enumerated() where !stopped {
+                    var inner = scope.entering(loop: loop.binding, item: item, index: index, count: elements.count)
+                    if let indexName = loop.indexBinding { inner.bind(indexName, .int(index)) }
+                    run(loop.children, scope: inner)
                 }
             }
         }

@@ -103,6 +103,31 @@ public final class LoopNode: Sendable {
     }
 }
 
+extension DiagnosticCode {
+    /// An `each` over a value that is neither an array nor null.
+    public static let eachNotArray: Self = "expr.each-not-array"
+}
+
+extension LoopNode {
+    /// What the loop repeats over, given the value of its `items` expression: null repeats nothing;
+    /// anything but an array, or more items than the iteration budget, is an error at `items`.
+    public func elements(of value: Value, limits: ResourceLimits) throws(EvaluationError) -> [Value] {
+        switch value {
+        case .null:
+            return []
+        case .array(let elements):
+            if elements.count > limits.maxIterations {
+                throw EvaluationError(LimitExceeded(.iterations, maximum: limits.maxIterations), range: items.range)
+            }
+            return elements
+        default:
+            throw EvaluationError(
+                code: .eachNotArray, message: "`each` needs an array, but the items are \(value.typeName)", range: items.range,
+                hint: "repeat over an array, or guard the loop with `if`")
+        }
+    }
+}
+
 /// A node of the compiled view.
 public indirect enum TemplateNode: Sendable {
     /// A vocabulary element.

@@ -109,22 +109,11 @@ public struct RenderTreeBuilder {
                     break
                 }
             case .loop(let loop):
-                let items = try evaluate(loop.items, scope)
-                switch items {
-                case .null: continue
-                case .array(let elements):
-                    if elements.count > budget.limits.maxIterations {
-                        throw EvaluationError(LimitExceeded(.iterations, maximum: budget.limits.maxIterations), range: loop.items.range)
-                    }
-                    for (index, item) in elements.enumerated() {
-                        var inner = scope.entering(loop: loop.binding, item: item, index: index, count: elements.count)
-                        if let indexName = loop.indexBinding { inner.bind(indexName, .int(index)) }
-                        try emit(loop.children, inner, into: &sink)
-                    }
-                default:
-                    throw EvaluationError(
-                        code: .eachNotArray, message: "`each` needs an array, but the items are \(items.typeName)", range: loop.items.range,
-                        hint: "repeat over an array, or guard the loop with `if`")
+                let elements = try loop.elements(of: try evaluate(loop.items, scope), limits: budget.limits)
+                for (index, item) in elements.enumerated() {
+                    var inner = scope.entering(loop: loop.binding, item: item, index: index, count: elements.count)
+                    if let indexName = loop.indexBinding { inner.bind(indexName, .int(index)) }
+                    try emit(loop.children, inner, into: &sink)
                 }
             }
         }
