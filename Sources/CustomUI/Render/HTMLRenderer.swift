@@ -267,7 +267,7 @@ public struct HTMLRenderer: Sendable {
             case .usage(let usage):
                 guard !usage.isEmpty else { return }
                 out.raw("<dl class=\"cui-usage\">\n")
-                for (term, value) in TerminalRenderer.usageLines(usage) {
+                for (term, value) in usage.lines {
                     out.raw("<dt>")
                     out.text(term)
                     out.raw("</dt><dd>")

@@ -1,4 +1,5 @@
 import CustomUICore
+import Foundation
 
 /// The kind of input a variable gets on screen.
 public enum ControlKind: String, Sendable, Hashable, CaseIterable {
@@ -114,6 +115,21 @@ public struct UsageSummary: Sendable, Hashable {
     public var cost: Double?
     public var timeToFirstTokenMs: Int?
     public var totalMs: Int?
+
+    /// `Tokens: 120 in, 340 out`, `Cost: $0.0012`, `First token: 0.41 s`, `Total: 3.20 s`, as
+    /// both renderers show them.
+    public var lines: [(label: String, value: String)] {
+        var out: [(label: String, value: String)] = []
+        var tokens: [String] = []
+        if let i = inputTokens { tokens.append("\(i) in") }
+        if let o = outputTokens { tokens.append("\(o) out") }
+        if tokens.isEmpty, let t = totalTokens { tokens.append("\(t)") }
+        if !tokens.isEmpty { out.append(("Tokens", tokens.joined(separator: ", "))) }
+        if let cost { out.append(("Cost", String(format: "$%.4f", cost))) }
+        if let ttft = timeToFirstTokenMs { out.append(("First token", String(format: "%.2f s", Double(ttft) / 1000))) }
+        if let total = totalMs { out.append(("Total", String(format: "%.2f s", Double(total) / 1000))) }
+        return out
+    }
 
     /// Whether there is anything to show.
     public var isEmpty: Bool {

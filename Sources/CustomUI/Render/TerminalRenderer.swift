@@ -122,7 +122,7 @@ public struct TerminalRenderer: Sendable {
             }
         case .usage(let usage):
             guard !usage.isEmpty else { return [] }
-            let text = Self.usageLines(usage).map { "\($0.0): \($0.1)" }.joined(separator: " · ")
+            let text = usage.lines.map { "\($0.label): \($0.value)" }.joined(separator: " · ")
             return wrap([Span(text: text, sgr: "2")], width: width)
         case .error(let message):
             guard let message else { return [] }
@@ -345,19 +345,5 @@ public struct TerminalRenderer: Sendable {
         case "cancelled": ("○", "2")
         default: ("○", "2")
         }
-    }
-
-    /// `Tokens: 120 in, 340 out`, `Cost: $0.0012`, `First token: 0.41 s`, `Total: 3.20 s`.
-    static func usageLines(_ usage: UsageSummary) -> [(String, String)] {
-        var out: [(String, String)] = []
-        var tokens: [String] = []
-        if let i = usage.inputTokens { tokens.append("\(i) in") }
-        if let o = usage.outputTokens { tokens.append("\(o) out") }
-        if tokens.isEmpty, let t = usage.totalTokens { tokens.append("\(t)") }
-        if !tokens.isEmpty { out.append(("Tokens", tokens.joined(separator: ", "))) }
-        if let cost = usage.cost { out.append(("Cost", String(format: "$%.4f", cost))) }
-        if let ttft = usage.timeToFirstTokenMs { out.append(("First token", String(format: "%.2f s", Double(ttft) / 1000))) }
-        if let total = usage.totalMs { out.append(("Total", String(format: "%.2f s", Double(total) / 1000))) }
-        return out
     }
 }
