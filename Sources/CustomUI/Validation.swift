@@ -17,6 +17,8 @@ public struct ValidationReport: Sendable {
     public var template: CompiledTemplate?
     /// The prompt, when one was given and could be read.
     public var prompt: Prompt?
+    /// The caller's props, when a props file was given and is a JSON object.
+    public var props: Value?
     /// Every finding, sorted.
     public var diagnostics: [Diagnostic]
     /// The files the diagnostics point into, for printing excerpts.
@@ -71,6 +73,7 @@ public enum Validator {
         var report = validate(document, prompt: prompt, props: props, propsDocument: propsDocument, limits: limits)
         report.diagnostics = dropCovered(diagnostics + report.diagnostics).sortedByLocation()
         report.sources = sources
+        report.props = props
         return report
     }
 

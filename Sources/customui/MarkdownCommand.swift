@@ -43,14 +43,6 @@ enum MarkdownCommand: Command {
         return ExitCode.ok
     }
 
-    /// `COLUMNS`, else the terminal's size, else 80.
-    static func terminalWidth(_ environment: [String: String]) -> Int {
-        if let columns = environment["COLUMNS"].flatMap({ Int($0) }), columns > 0 { return columns }
-        var size = winsize()
-        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        return 80
-    }
-
     /// Terminals that announce themselves and are known to handle OSC 8.
     static func supportsHyperlinks(_ environment: [String: String]) -> Bool {
         if environment["VTE_VERSION"] != nil || environment["KITTY_WINDOW_ID"] != nil

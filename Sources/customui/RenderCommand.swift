@@ -1,7 +1,6 @@
 import CustomUI
 import CustomUICore
 import Foundation
-import JSONSchema
 import Markdown
 
 /// `customui render`: a validated UI rendered against its prompt, props and variable values.
@@ -58,7 +57,7 @@ enum RenderCommand: Command {
             console.err(renderer.render(report.diagnostics) + "\(ui.path): not rendered (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
             return ExitCode.failure
         }
-        let props = propsFile.flatMap { try? JSONParser.parseValue($0.text) }
+        let props = report.props
         let (template, generationDiagnostics) = RenderPipeline.template(for: report, props: props)
         guard let template, !generationDiagnostics.hasErrors else {
             console.err(renderer.render(report.diagnostics + generationDiagnostics) + "\(ui.path): not rendered\n")
@@ -68,7 +67,7 @@ enum RenderCommand: Command {
         let options = RenderOptions(
             format: format == "html" ? .html : .terminal, fragment: fragment,
             terminal: TerminalStyle(
-                width: width ?? MarkdownCommand.terminalWidth(ProcessInfo.processInfo.environment), color: toTerminal,
+                width: width ?? terminalWidth(), color: toTerminal,
                 hyperlinks: false))
         let (output, diagnostics) = RenderPipeline.render(
             template, prompt: report.prompt, props: props, variables: variables, slots: slots, options: options)

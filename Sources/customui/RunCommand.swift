@@ -2,7 +2,6 @@ import CustomUI
 import CustomUICore
 import Dispatch
 import Foundation
-import JSONSchema
 import Markdown
 import Streaming
 import TemplateLibrary
@@ -115,7 +114,7 @@ enum RunCommand: Command {
             throw UsageError("`run` needs the prompt: pass --prompt FILE (or put NAME.prompt.json beside the UI)")
         }
         if let model { prompt.settings["model_id"] = .string(model) }
-        let props = propsFile.flatMap { try? JSONParser.parseValue($0.text) }
+        let props = report.props
         let (compiled, generationDiagnostics) = RenderPipeline.template(for: report, props: props)
         guard let template = compiled, !generationDiagnostics.hasErrors else {
             console.err(diagnostics.render(generationDiagnostics) + "\(ui.path): not run\n")
@@ -168,7 +167,7 @@ enum RunCommand: Command {
 
         let live = format == "terminal" && outputPath == nil && console.colorOut
         let style = TerminalStyle(
-            width: width ?? MarkdownCommand.terminalWidth(environment), color: console.colorOut && outputPath == nil)
+            width: width ?? terminalWidth(environment), color: console.colorOut && outputPath == nil)
         let view = LiveView(session: session, style: style, console: console, live: live, plain: format == "terminal" && !live && outputPath == nil)
 
         // Ctrl-C cancels: the transport tells the server; the session keeps what streamed.
@@ -358,8 +357,7 @@ final class LiveView: @unchecked Sendable {
 
     /// The terminal's height, so a live frame never scrolls (scrolled-off lines cannot be redrawn).
     private lazy var rows: Int = {
-        var size = winsize()
-        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 2 { return Int(size.ws_row) }
+        if let rows = terminalSize()?.rows, rows > 2 { return rows }
         return Int(ProcessInfo.processInfo.environment["LINES"] ?? "") ?? 24
     }()
 

@@ -143,3 +143,16 @@ func readInput(_ path: String) throws(UsageError) -> SourceFile {
     }
     return SourceFile(path: path == "-" ? "<stdin>" : path, text: text)
 }
+
+/// The size of the terminal standard output is on, or nil when it is not one.
+func terminalSize() -> (columns: Int, rows: Int)? {
+    var size = winsize()
+    guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+    return (Int(size.ws_col), Int(size.ws_row))
+}
+
+/// The width to wrap to: `COLUMNS`, else the terminal's width, else 80.
+func terminalWidth(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+    if let columns = environment["COLUMNS"].flatMap({ Int($0) }), columns > 0 { return columns }
+    return terminalSize()?.columns ?? 80
+}
