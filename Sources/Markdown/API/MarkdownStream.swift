@@ -69,7 +69,9 @@ public final class MarkdownStream {
     /// Whether `tailBlocks` lags behind `tailHTML` (the paragraph fast path renders HTML only).
     private var tailBlocksStale = false
     /// The stable prefix of the open top-level paragraph: its inline HTML can no longer change.
-    private var stable: (paragraphStart: Int, length: Int, html: String)?
+    private var stable: (paragraphStart: Int, definitions: Int, length: Int, html: String)?
+    /// Counts restarts of `stable` (a splice of the tail needs the same stable prefix, only longer).
+    private var stableGeneration = 0
     /// HTML of the closed items of the open top-level list, per tightness (tight, loose).
     private var itemCache: (list: BlockNode, definitions: Int, html: [ObjectIdentifier: (String?, String?)])?
     /// The last list head: its list, definitions, closed items, their tightness, the list's tightness, HTML.
@@ -92,15 +94,17 @@ public final class MarkdownStream {
     private var combined = ""
     /// How many UTF-8 bytes at the start of `combined` are final HTML that is still current.
     private var combinedFinal = 0
-    /// Text the quick tail inserted since `combined` was last brought up to date, when that is all
-    /// that changed (then `combined` ends with the quick tail's closing tags); nil otherwise.
-    private var combinedPending: String?
+    /// How many leading bytes of `tailHTML` are still those after `combinedFinal` in `combined`
+    /// (every change of `tailHTML` lowers it to what the change kept).
+    private var tailKept = 0
     /// The last tail render split where the unfinished line's text ends, for `quickTail`.
     private var quick: QuickTail?
     /// Whether the last exact tail render read a link reference definition (then no quick path).
     private var tailSawDefinition = false
     /// How many chunks took the quick path exactly (tests check that it is exercised).
     private(set) var quickTails = 0
+    /// How many chunks were rendered inside a frame (tests check that it is exercised).
+    private(set) var frameTails = 0
     /// When the tail is re-parsed (see `TailPolicy`).
     public let tailPolicy: TailPolicy
     /// Whether `tailHTML` is the exact render of the open tail (always, under `.exact`).
@@ -136,7 +140,7 @@ public final class MarkdownStream {
         let fedBefore = fed
         feedCompleteLines()
         if dirty.isEmpty {
-            if pendingFinalized.isEmpty, quickTail(chunkStart: start, sameLine: fed == fedBefore) {
+            if tailPolicy != .exact, pendingFinalized.isEmpty, quickTail(chunkStart: start, sameLine: fed == fedBefore) {
                 return update(renderTail: false)
             }
             if !pendingFinalized.isEmpty || quick == nil, provisionalTail() { return update(renderTail: false) }
@@ -161,27 +165,27 @@ public final class MarkdownStream {
 
     /// The HTML so far: the final blocks and the open tail. After `finish()` it equals the one-shot render.
     public var html: String {
-        if let pending = combinedPending, let close = quick?.close {
-            if !pending.isEmpty {
-                combined.removeSubrange(combined.utf8.index(combined.endIndex, offsetBy: -close.utf8.count)...)
-                combined += pending
-                combined += close
-                combinedPending = ""
-            }
+        let finalCount = finalHTML.utf8.count
+        let tailCount = tailHTML.utf8.count
+        if combinedFinal == finalCount, tailKept == tailCount, combined.utf8.count == finalCount + tailCount {
             return combined
         }
-        let finalCount = finalHTML.utf8.count
+        var keep = combinedFinal == finalCount ? tailKept : 0
         if combinedFinal > finalCount {
             combined = finalHTML
-        } else if combined.utf8.count > combinedFinal {
-            combined.removeSubrange(combined.utf8.index(combined.startIndex, offsetBy: combinedFinal)...)
-        }
-        if combinedFinal < finalCount {
-            combined += finalHTML[finalHTML.utf8.index(finalHTML.startIndex, offsetBy: combinedFinal)...]
+            keep = 0
+        } else {
+            let end = combinedFinal + keep
+            if combined.utf8.count > end {
+                combined.removeSubrange(combined.utf8.index(combined.startIndex, offsetBy: end)...)
+            }
+            if combinedFinal < finalCount {
+                combined += finalHTML[finalHTML.utf8.index(finalHTML.startIndex, offsetBy: combinedFinal)...]
+            }
         }
         combinedFinal = finalCount
-        combined += tailHTML
-        combinedPending = tailHTML.isEmpty || quick == nil ? nil : ""
+        combined += keep == 0 ? tailHTML[...] : tailHTML[tailHTML.utf8.index(tailHTML.startIndex, offsetBy: keep)...]
+        tailKept = tailCount
         return combined
     }
 
@@ -298,7 +302,6 @@ public final class MarkdownStream {
     }
 
     private func update(renderTail: Bool) -> MarkdownUpdate {
-        if renderTail || finished || !pendingFinalized.isEmpty || !dirty.isEmpty { combinedPending = nil }
         var rewrites = false
         if !dirty.isEmpty {
             for index in dirty.sorted() {
@@ -315,7 +318,7 @@ public final class MarkdownStream {
         }
         if finished {
             tailExact = true
-            tailHTML = ""
+            replaceTail("")
             tailBlocks = []
         } else if renderTail {
             renderTailNow()
@@ -330,12 +333,19 @@ public final class MarkdownStream {
         tailExact = true
         provisionalBytes = 0
         lastParsedBytes = 0
+        if tailPolicy == .exact {
+            if frameTail() { return }
+            renderTailFully()
+            tailKept = 0
+            lastSplice = nil
+            return
+        }
         defer { prepareQuickTail() }
         let pt = paragraphTail() ?? headingTail()
         let ct = pt == nil ? codeTail() : nil
         let lt = pt == nil && ct == nil ? listTail() : nil
         if let html = pt ?? ct ?? lt {
-            tailHTML = html
+            replaceTail(html)
             tailBlocksStale = true
             if checkTails {
                 let fast = html
@@ -347,8 +357,9 @@ public final class MarkdownStream {
             }
             return
         }
-        stable = nil
         renderTailFully()
+        tailKept = 0
+        lastSplice = nil
     }
 
     /// The last exact tail render, split at the end of the unfinished line's rendered text.
@@ -487,12 +498,13 @@ public final class MarkdownStream {
             }
             // In place (the tail string is unique unless the caller kept the last update).
             if tailHTML.isEmpty {
-                tailHTML = "<p>" + text + q.close  // the empty provisional tail (`provisionalTail`)
+                replaceTail("<p>" + text + q.close)  // the empty provisional tail (`provisionalTail`)
             } else {
-                tailHTML.removeSubrange(tailHTML.utf8.index(tailHTML.endIndex, offsetBy: -q.close.utf8.count)...)
+                let keep = tailHTML.utf8.count - q.close.utf8.count
+                tailHTML.removeSubrange(tailHTML.utf8.index(tailHTML.startIndex, offsetBy: keep)...)
                 tailHTML += text
                 tailHTML += q.close
-                if combinedPending != nil { combinedPending! += text }
+                tailKept = min(tailKept, keep)
             }
             var lastSpace = -1
             for k in max(q.shown, chunkStart)..<end where b[k] == 0x20 { lastSpace = k }
@@ -522,6 +534,13 @@ public final class MarkdownStream {
         return true
     }
 
+    /// Replaces the whole tail HTML (every path but the frame splice and the quick tail).
+    private func replaceTail(_ html: String) {
+        tailHTML = html
+        tailKept = 0
+        lastSplice = nil
+    }
+
     /// Under `.amortized`, shows a small open tail that has no quick-tail split (a block just
     /// closed, or the tail's last block is not a paragraph, heading or list item) as escaped text
     /// in a paragraph, until the next parse.
@@ -538,11 +557,10 @@ public final class MarkdownStream {
         var writer = HTMLWriter()
         b[start..<end].withUnsafeBufferPointer { writer.escape($0) }
         let text = writer.string
-        tailHTML = text.isEmpty ? "" : "<p>" + text + "</p>\n"
+        replaceTail(text.isEmpty ? "" : "<p>" + text + "</p>\n")
         quick = QuickTail(
             settled: false, fed: fed, shown: end, wordStart: end, wordInert: false, wordHashes: false,
             close: "</p>\n")
-        combinedPending = nil
         tailExact = false
         provisionalBytes = end - start
         tailBlocksStale = true
@@ -578,12 +596,427 @@ public final class MarkdownStream {
         return !(dot && w)
     }
 
+    // MARK: - Frames: the open tail laid out around the unfinished line's text
+
+    /// What holds the unfinished line's text in a frame.
+    private enum FrameLeaf {
+        /// A paragraph (its start is the key of its stable prefix): the text is parsed as inlines.
+        case paragraph(start: Int)
+        /// An ATX heading: the line's text without its closing sequence, parsed as inlines.
+        case heading
+        /// A code block: the line's text, escaped, then a newline.
+        case code
+        /// Nothing: the innermost open block is a container or a leaf rendered whole.
+        case none
+    }
+
+    /// The open tail laid out around the text of the unfinished line: the HTML before that text
+    /// and after it. Made by reading the unfinished line in a probe (`BlockParser.fork`) as the
+    /// whole text's last line, then rendering the probe's open blocks from the outside in, with the
+    /// HTML of their closed blocks kept per block. A *settled* frame (see `settledLine`) holds for
+    /// every later chunk on the same line, since more bytes only extend the leaf's text; another
+    /// serves one chunk.
+    private struct Frame {
+        var fed: Int
+        var finalCount: Int
+        var definitions: Int
+        var settled: Bool
+        var leaf: FrameLeaf
+        var head: String
+        var close: String
+        /// A paragraph's complete lines (each ending with a newline) before the unfinished line.
+        var lines: [UInt8]
+        /// Where the unfinished line's text starts.
+        var textStart: Int
+        /// Counts frames, so a splice knows the head is the one in `tailHTML`.
+        var id: Int
+    }
+    private var frame: Frame?
+    private var frameCount = 0
+    /// What `tailHTML` holds when it was last written by `frameTail`: the frame, the stable prefix
+    /// (generation and HTML length) and the byte count of head plus stable prefix.
+    private var lastSplice: (frame: Int, generation: Int, stableCount: Int, kept: Int)?
+    /// Closed blocks inside the open tail, rendered once per tightness: (tight, loose) HTML, and
+    /// the sizes along the block's last-child path when rendered (a block the probe closed is kept
+    /// under the parser's own block, which may still grow: then the sizes differ).
+    private var closedCache: [ObjectIdentifier: (String?, String?, [Int])] = [:]
+    private var closedCacheKey = (-1, -1)
+
+    /// Whether no byte appended to the unfinished line from `start` can change which blocks the
+    /// line continues or opens: after container and list markers, spaces, and the characters of
+    /// thematic breaks, setext underlines, table delimiter rows and heading markers comes a byte
+    /// that no block start reads past (a letter, a digit-free punctuation mark, non-ASCII, or a run
+    /// of fewer than three backticks or tildes followed by more text). Tabs, `\r` and `<` (HTML
+    /// blocks read the whole line) never settle a line.
+    static func settledLine(_ b: [UInt8], from start: Int) -> Bool {
+        var i = start
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            switch c {
+            case 0x20, 0x3E, 0x2D, 0x2B, 0x2A, 0x2E, 0x29, 0x23, 0x30...0x39, 0x3D, 0x5F, 0x3A, 0x7C:
+                i += 1
+            case 0x60, 0x7E:
+                var k = i
+                while k < n, b[k] == c { k += 1 }
+                return k - i < 3 && k < n
+            case 0x09, 0x0D, 0x0A, 0x3C:
+                return false
+            default:
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Where the unfinished line's text ends: before a last `\r`, the first half of a line ending.
+    static func lineEnd(_ b: [UInt8]) -> Int { b.last == 0x0D ? b.count - 1 : b.count }
+
+    /// Whether an unfinished line inside an open code block stays a line of it whatever follows:
+    /// past spaces and `>` it holds a byte other than the fence character, so it cannot become the
+    /// closing fence, and its indentation (which decides whether it continues the block) is fixed.
+    static func settledCodeLine(_ b: [UInt8], from start: Int, fenceChar: UInt8?) -> Bool {
+        var settled = false
+        for c in b[start...] {
+            if c == 0x09 || c == 0x0D { return false }
+            if c != 0x20, c != 0x3E, c != fenceChar { settled = true }
+        }
+        return settled
+    }
+
+    /// Renders the tail inside the unfinished line's frame, parsing only the leaf's text (from its
+    /// stable prefix on); false when the line has no frame (the full render takes it).
+    private func frameTail() -> Bool {
+        let b = parser.b
+        if let f = frame, !f.settled || f.fed != fed || f.finalCount != finalNodes.count
+            || f.definitions != parser.definitions.count
+        {
+            frame = nil
+        }
+        if frame == nil {
+            guard let f = buildFrame() else { return false }
+            frame = f
+        }
+        let f = frame!
+        var stableHTML = ""
+        var rest = ""
+        switch f.leaf {
+        case .paragraph(let start):
+            (stableHTML, rest) = leafInline(paragraphStart: start, content: f.lines, lineText: f.textStart)
+        case .heading:
+            rest = headingInline(from: f.textStart, to: MarkdownStream.lineEnd(b))
+        case .code:
+            let end = MarkdownStream.lineEnd(b)
+            var writer = HTMLWriter()
+            b[f.textStart..<end].withUnsafeBufferPointer { writer.escape($0) }
+            writer.bytes.append(0x0A)
+            rest = writer.string
+            lastParsedBytes = end - f.textStart
+        case .none:
+            break
+        }
+        // Splice: keep the head and the stable prefix written last time, add what is new.
+        var kept = 0
+        if let last = lastSplice, last.frame == f.id, last.generation == stableGeneration,
+            last.stableCount <= stableHTML.utf8.count, tailHTML.utf8.count >= last.kept
+        {
+            kept = last.kept
+            tailHTML.removeSubrange(tailHTML.utf8.index(tailHTML.startIndex, offsetBy: kept)...)
+            if stableHTML.utf8.count > last.stableCount {
+                tailHTML += stableHTML[stableHTML.utf8.index(stableHTML.startIndex, offsetBy: last.stableCount)...]
+            }
+        } else {
+            tailHTML = f.head
+            tailHTML += stableHTML
+        }
+        let fixed = tailHTML.utf8.count
+        tailHTML += rest
+        tailHTML += f.close
+        lastSplice = (f.id, stableGeneration, stableHTML.utf8.count, fixed)
+        tailKept = min(tailKept, kept)
+        tailBlocksStale = true
+        if checkTails {
+            let fast = tailHTML
+            renderTailFully()
+            if tailHTML != fast {
+                tailMismatches += 1
+                if firstMismatch == nil { firstMismatch = (fast, tailHTML) }
+            }
+            tailHTML = fast
+            tailBlocksStale = true
+        }
+        frameTails += 1
+        return true
+    }
+
+    /// An ATX heading's text on the unfinished line from `start`, without its closing sequence, as HTML.
+    private func headingInline(from start: Int, to end: Int) -> String {
+        let b = parser.b
+        var start = start
+        while start < end, Scan.isSpaceOrTab(b[start]) { start += 1 }
+        var end = end
+        while end > start, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
+        var k = end
+        while k > start, b[k - 1] == 0x23 { k -= 1 }
+        if k < end, k == start || Scan.isSpaceOrTab(b[k - 1]) {
+            end = k
+            while end > start, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
+        }
+        guard end > start else { return "" }
+        let inline = sharedArena(for: parser.definitions)!
+        inline.reset(Array(b[start..<end]))
+        inline.parse()
+        var writer = HTMLWriter()
+        writer.arenaInlines(inline, options: options)
+        lastParsedBytes = end - start
+        return writer.string
+    }
+
+    /// Reads the unfinished line in a probe and lays out the tail around the block holding it;
+    /// nil when a full render must decide (the line completed a link reference definition, a
+    /// paragraph may still become one, or a task item's checkbox is involved).
+    private func buildFrame() -> Frame? {
+        let b = parser.b
+        // A `\r` ending the text may be half of a `\r\n`: either way it ends the line.
+        let end = MarkdownStream.lineEnd(b)
+        let probe = parser.fork()
+        if fed < b.count { probe.processLine(start: fed, end: end) }
+        guard probe.definitions.count == parser.definitions.count else { return nil }
+        let open = probe.openBlocks
+        let root = open[0]
+        let first = finalNodes.count
+        if closedCacheKey != (first, parser.definitions.count) {
+            closedCache.removeAll(keepingCapacity: true)
+            closedCacheKey = (first, parser.definitions.count)
+        }
+        let line = probe.lineNumber
+        func cacheable(_ node: BlockNode) -> Bool { node.isCopy || node.startLine < line }
+        // The leaf holding the unfinished line's text, and whether the frame holds for later chunks.
+        var leaf = FrameLeaf.none
+        var settled = false
+        var lines: [UInt8] = []
+        var textStart = b.count
+        if fed < end, open.count >= 2, let tip = open.last, tip.segments.count >= 2, tip.content.last == 0x0A {
+            let contentStart = tip.segments[tip.segments.count - 2]
+            let source = tip.segments[tip.segments.count - 1]
+            // The line's text, taken whole from where it starts (no tab turned into spaces).
+            if source >= fed, tip.content.count - contentStart == end - source + 1,
+                tip.content[contentStart..<(tip.content.count - 1)].elementsEqual(b[source..<end])
+            {
+                switch tip.kind {
+                case .paragraph:
+                    guard MarkdownStream.cannotBeDefinition(Array(tip.content.dropLast())) else { return nil }
+                    leaf = .paragraph(start: tip.startOffset)
+                    lines = Array(tip.content[..<contentStart])
+                    textStart = source
+                    settled = MarkdownStream.settledLine(b, from: fed)
+                case .heading where !tip.setext:
+                    leaf = .heading
+                    textStart = source
+                    settled = MarkdownStream.settledLine(b, from: fed)
+                case .codeBlock:
+                    // Indented code drops trailing blank lines: a blank line goes the full way.
+                    if tip.fenced || b[source..<end].contains(where: { !Scan.isSpaceOrTab($0) }) {
+                        leaf = .code
+                        textStart = source
+                        settled =
+                            tip.original === parser.openBlocks.last
+                            && MarkdownStream.settledCodeLine(b, from: fed, fenceChar: tip.fenced ? tip.fenceChar : nil)
+                    }
+                default:
+                    break
+                }
+            }
+        }
+        var writer = HTMLWriter()
+        // Blocks the line closed (it started a new top-level block) come first.
+        let openTop = open.count >= 2 ? open[1] : nil
+        for node in root.children where node !== openTop {
+            writeClosed(node, tight: false, cacheable: cacheable(node), into: &writer)
+        }
+        var closers: [String] = []
+        var tight = false
+        for depth in 1..<max(open.count, 1) {
+            let node = open[depth]
+            let innermost = depth == open.count - 1
+            let closed = innermost ? node.children[...] : node.children.dropLast()
+            switch node.kind {
+            case .blockQuote:
+                writer.cr()
+                writer.raw("<blockquote>\n")
+                for child in closed { writeClosed(child, tight: false, cacheable: cacheable(child), into: &writer) }
+                writer.cr()
+                closers.append("</blockquote>\n")
+                tight = false
+            case .list:
+                tight = BlockParser.isTight(node)
+                writer.cr()
+                if node.ordered {
+                    if node.listStart == 1 {
+                        writer.raw("<ol>\n")
+                    } else {
+                        writer.raw("<ol start=\"")
+                        writer.bytes.append(contentsOf: String(node.listStart).utf8)
+                        writer.raw("\">\n")
+                    }
+                } else {
+                    writer.raw("<ul>\n")
+                }
+                for child in closed { writeClosed(child, tight: tight, cacheable: cacheable(child), into: &writer) }
+                closers.append(node.ordered ? "</ol>\n" : "</ul>\n")
+            case .item:
+                // A task item's checkbox goes before its first paragraph: the full render does that.
+                if options.taskLists, let firstChild = node.children.first, firstChild.kind == .paragraph,
+                    MarkdownStream.mayBeTask(firstChild.content.dropLast())
+                {
+                    return nil
+                }
+                writer.cr()
+                writer.raw("<li>")
+                for child in closed { writeClosed(child, tight: tight, cacheable: cacheable(child), into: &writer) }
+                closers.append("</li>\n")
+            default:
+                precondition(innermost, "only containers hold open blocks")
+                switch leaf {
+                case .paragraph:
+                    if !tight {
+                        writer.cr()
+                        writer.raw("<p>")
+                        closers.append("</p>\n")
+                    }
+                case .heading:
+                    writer.cr()
+                    let digit = UInt8(0x30 + min(max(node.level, 1), 6))
+                    writer.raw("<h")
+                    writer.bytes.append(digit)
+                    writer.raw(">")
+                    closers.append("</h" + String(UnicodeScalar(digit)) + ">\n")
+                case .code:
+                    writer.cr()
+                    let language = node.info.prefix { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A }
+                    if language.isEmpty {
+                        writer.raw("<pre><code>")
+                    } else {
+                        writer.raw("<pre><code class=\"language-")
+                        writer.escape(String(decoding: language, as: UTF8.self))
+                        writer.raw("\">")
+                    }
+                    writeCode(node, upTo: node.segments[node.segments.count - 2], into: &writer)
+                    closers.append("</code></pre>\n")
+                case .none:
+                    // A leaf without the line's text (a heading or break the line made, a table, an
+                    // HTML block, a paragraph when no line is unfinished): rendered whole, unless a
+                    // paragraph may hold link reference definitions that closing it would take out.
+                    if node.kind == .paragraph, !MarkdownStream.cannotBeDefinition(Array(node.content.dropLast())) {
+                        return nil
+                    }
+                    // Indented code drops its trailing blank lines when it closes.
+                    if node.kind == .codeBlock, !node.fenced { return nil }
+                    writeClosed(node, tight: tight, cacheable: false, into: &writer)
+                }
+            }
+        }
+        frameCount += 1
+        return Frame(
+            fed: fed, finalCount: first, definitions: parser.definitions.count, settled: settled, leaf: leaf,
+            head: writer.string, close: closers.reversed().joined(), lines: lines, textStart: textStart,
+            id: frameCount)
+    }
+
+    /// Writes a code block's content before offset `end`, escaped; the content of the parser's own
+    /// open code block is escaped once and kept.
+    private func writeCode(_ node: BlockNode, upTo end: Int, into writer: inout HTMLWriter) {
+        guard let original = node.original, original === parser.openBlocks.last, original.content.count == end else {
+            node.content[..<end].withUnsafeBufferPointer { writer.escape($0) }
+            return
+        }
+        if codeCache == nil || codeCache!.node !== original { codeCache = (original, 0, "") }
+        if codeCache!.covered < end {
+            var own = HTMLWriter()
+            original.content[codeCache!.covered..<end].withUnsafeBufferPointer { own.escape($0) }
+            codeCache!.html += own.string
+            codeCache!.covered = end
+        }
+        writer.bytes.append(contentsOf: codeCache!.html.utf8)
+    }
+
+    /// Writes a closed block of the open tail, from the cache when it is the parser's own block
+    /// (kept per tightness; every block but a tight paragraph starts on a new line, which the
+    /// writer adds before the cached HTML as `HTMLWriter.block` would).
+    private func writeClosed(_ node: BlockNode, tight: Bool, cacheable: Bool, into writer: inout HTMLWriter) {
+        // A copy the probe closed without adding to it renders as its original will once closed.
+        var cacheable = cacheable
+        var keyNode = node
+        if node.isCopy {
+            if let original = MarkdownStream.unchangedOriginal(node) { keyNode = original } else { cacheable = false }
+        }
+        let key = ObjectIdentifier(keyNode)
+        let newLine = !(tight && node.kind == .paragraph)
+        let sizes = cacheable ? MarkdownStream.sizes(node) : []
+        if cacheable, let cached = closedCache[key], cached.2 == sizes, let html = tight ? cached.0 : cached.1 {
+            if newLine { writer.cr() }
+            writer.bytes.append(contentsOf: html.utf8)
+            return
+        }
+        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
+        builder.arena = sharedArena(for: parser.definitions)
+        guard let block = builder.block(node, tightParent: tight) else { return }
+        if cacheable {
+            var own = HTMLWriter()
+            own.block(block, tight: tight)
+            let html = own.string
+            let cached = closedCache[key].flatMap { $0.2 == sizes ? $0 : nil }
+            closedCache[key] = tight ? (html, cached?.1, sizes) : (cached?.0, html, sizes)
+            if newLine { writer.cr() }
+            writer.bytes.append(contentsOf: own.bytes)
+        } else {
+            writer.block(block, tight: tight)
+        }
+    }
+
+    /// Whether paragraph text starts, or may go on to start, with a task item's box (`[ ]`, `[x]`
+    /// or `[X]`, then a space or tab).
+    static func mayBeTask(_ c: ArraySlice<UInt8>) -> Bool {
+        var i = c.startIndex
+        guard i < c.endIndex, c[i] == 0x5B else { return false }
+        i += 1
+        if i < c.endIndex, c[i] != 0x20, c[i] | 0x20 != 0x78 { return false }
+        i += 1
+        if i < c.endIndex, c[i] != 0x5D { return false }
+        i += 1
+        if i < c.endIndex, !Scan.isSpaceOrTab(c[i]) { return false }
+        return true
+    }
+
+    /// The content, children and row counts (and kind) along a block's last-child path: blocks
+    /// only grow there, so equal sizes mean the same block.
+    static func sizes(_ node: BlockNode) -> [Int] {
+        var result: [Int] = []
+        var current: BlockNode? = node
+        while let n = current {
+            result.append(n.content.count)
+            result.append(n.children.count)
+            result.append(n.rows.count)
+            result.append(Int(n.kind.rawValue) &<< 8 | n.level)  // a paragraph may become a setext heading
+            current = n.children.last
+        }
+        return result
+    }
+
+    /// The block a probe's copy was made from, if the copy and the copies below it hold no more
+    /// than their originals (the probe's line went elsewhere).
+    static func unchangedOriginal(_ copy: BlockNode) -> BlockNode? {
+        guard let original = copy.original, copy.children.count == original.children.count,
+            copy.content.count == original.content.count, copy.rows.count == original.rows.count
+        else { return nil }
+        for (c, o) in zip(copy.children, original.children) where c !== o {
+            guard c.isCopy, unchangedOriginal(c) === o else { return nil }
+        }
+        return original
+    }
+
     /// The tail when it is one top-level paragraph (or a block quote holding one), rendered from
-    /// its stable prefix on.
-    ///
-    /// Inline constructs never span a point where nothing is left open (no unmatched opener,
-    /// bracket, backtick run or `<` before it) that sits at a word start after a space, so the
-    /// HTML before such a point is final; only the text after it is parsed per chunk.
+    /// its stable prefix on (see `leafInline`).
     private func paragraphTail() -> String? {
         let b = parser.b
         var q = fed
@@ -664,8 +1097,23 @@ public final class MarkdownStream {
             content = paragraph.content
             paragraphStart = paragraph.startOffset
         }
-        if stable == nil || stable!.paragraphStart != paragraphStart {
-            stable = (paragraphStart, 0, "")
+        let (stableHTML, rest) = leafInline(paragraphStart: paragraphStart, content: content, lineText: q)
+        return quoted
+            ? "<blockquote>\n<p>" + stableHTML + rest + "</p>\n</blockquote>\n"
+            : wrap.0 + stableHTML + rest + wrap.1
+    }
+
+    /// The HTML of an open paragraph's text, its complete lines `content` then the unfinished line from
+    /// `lineText` on: the stable prefix's HTML (final, kept in `stable`) and the rest's, parsed now.
+    ///
+    /// Inline constructs never span a point where nothing is left open (no unmatched opener,
+    /// bracket, backtick run or `<` before it) that sits at a word start after a space, so the
+    /// HTML before such a point is final; only the text after it is parsed per chunk.
+    private func leafInline(paragraphStart: Int, content: [UInt8], lineText q: Int) -> (String, String) {
+        let b = parser.b
+        if stable == nil || stable!.paragraphStart != paragraphStart || stable!.definitions != parser.definitions.count {
+            stable = (paragraphStart, parser.definitions.count, 0, "")
+            stableGeneration += 1
         }
         var suffix: [UInt8] = []
         var start = stable!.length
@@ -680,7 +1128,8 @@ public final class MarkdownStream {
             while let last = suffix.last, Scan.isWhitespace(last) { suffix.removeLast() }
             // The stable point lies beyond the trimmed text (cannot happen while text only grows): start over.
             if start > 0, suffix.isEmpty {
-                stable = (paragraphStart, 0, "")
+                stable = (paragraphStart, parser.definitions.count, 0, "")
+                stableGeneration += 1
                 start = 0
                 continue
             }
@@ -693,60 +1142,39 @@ public final class MarkdownStream {
         let inline = inlineArena!
         inline.reset(suffix)
         inline.parse()
-        var writer = HTMLWriter()
-        writer.arenaInlines(inline, options: options)
         lastParsedBytes = suffix.count
-        let html =
-            quoted
-            ? "<blockquote>\n<p>" + stable!.html + writer.string + "</p>\n</blockquote>\n"
-            : wrap.0 + stable!.html + writer.string + wrap.1
-        // Move the stable point forward once enough text follows it.
-        if suffix.count > 40 {
-            // Resolved constructs (emphasis, links, code spans) must not span the point either.
-            var spans: [(Int, Int)] = []
-            var node = inline.head
-            while node >= 0 {
-                let n = inline.nodes[Int(node)]
-                if n.kind != .text, n.end > n.start { spans.append((Int(n.start), Int(n.end))) }
-                node = n.next
-            }
-            spans += inline.textBrackets
-            var k = min(inline.unresolved, suffix.count - 1)
-            while true {
-                while k > 0, !(suffix[k - 1] == 0x20 && !Scan.isWhitespace(suffix[k])) { k -= 1 }
-                if k == 0 { break }
-                // Back off to the start of the outermost construct the point falls inside, if any.
-                var outermost = k
-                for (a, e) in spans where a < k && e > k { outermost = min(outermost, a) }
-                if outermost == k { break }
-                k = outermost
-            }
-            var e = k
-            while e > 0, suffix[e - 1] == 0x20 { e -= 1 }
-            if k > 0, e > 0, !Scan.isWhitespace(suffix[e - 1]) {
-                // The render splits at the stable point: it is the prefix's HTML, the spaces, then
-                // the rest's HTML. The rest is the short part, so it is rendered to find the split.
-                let full = writer.string
-                var builder = TreeBuilder(
-                    locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
-                builder.arena = sharedArena(for: parser.definitions)
-                inline.reset(Array(suffix[k...]))
-                inline.parse()
-                var restWriter = HTMLWriter()
-                restWriter.arenaInlines(inline, options: options)
-                let rest = String(repeating: " ", count: k - e) + restWriter.string
-                if full.utf8.count >= rest.utf8.count, full.utf8.reversed().starts(with: rest.utf8.reversed()) {
-                    let split = full.utf8.index(full.utf8.endIndex, offsetBy: -rest.utf8.count + (k - e))
-                    stable!.html += full[..<split]
-                } else {
-                    var prefixWriter = HTMLWriter()
-                    prefixWriter.inlines(builder.inlines(Array(suffix[..<e]), map: { $0 }))
-                    stable!.html += prefixWriter.string + String(repeating: " ", count: k - e)
-                }
-                stable!.length += k
-            }
+        // The new stable point: the last word start after a space before anything left open, that no
+        // construct spans (resolved emphasis, links and code spans, and brackets whose outcome
+        // depended on the text between them). Text after it cannot change the HTML before it.
+        var spans: [(Int, Int)] = []
+        var node = inline.head
+        while node >= 0 {
+            let n = inline.nodes[Int(node)]
+            if n.kind != .text, n.end > n.start { spans.append((Int(n.start), Int(n.end))) }
+            node = n.next
         }
-        return html
+        spans += inline.textBrackets
+        var k = min(inline.unresolved, suffix.count - 1)
+        while true {
+            while k > 0, !((suffix[k - 1] == 0x20 || suffix[k - 1] == 0x0A) && !Scan.isWhitespace(suffix[k])) {
+                k -= 1
+            }
+            if k == 0 { break }
+            // Back off to the start of the outermost construct the point falls inside, if any.
+            var outermost = k
+            for (a, e) in spans where a < k && e > k { outermost = min(outermost, a) }
+            if outermost == k { break }
+            k = outermost
+        }
+        var writer = HTMLWriter()
+        // The render is the prefix's HTML then the rest's: the writer notes where the point falls.
+        let split = writer.arenaInlines(inline, options: options, splitAt: k > 0 ? k : nil)
+        let result = (stable!.html, writer.string)
+        if k > 0, let split {
+            stable!.html += String(decoding: writer.bytes[..<split], as: UTF8.self)
+            stable!.length += k
+        }
+        return result
     }
 
     /// The tail when it is the first line of a top-level ATX heading, not yet complete: its text

@@ -4,7 +4,27 @@ extension HTMLWriter {
     /// way on every chunk; image descriptions, rare, still go through the tree for their alt text).
     mutating func arenaInlines(_ parser: InlineParser, options: MarkdownOptions) {
         var pending: [UInt8] = []
-        arenaInlines(parser, parser.head, depth: 0, insideLink: false, options: options, pending: &pending)
+        var split = SplitPoint(offset: -1)
+        arenaInlines(
+            parser, parser.head, depth: 0, insideLink: false, options: options, pending: &pending, split: &split)
+    }
+
+    /// As `arenaInlines(_:options:)`, also telling how many bytes of the output come from the
+    /// subject before offset `splitAt` (nil if a top-level node other than plain text spans it).
+    /// The stream uses it to cut its stable prefix from the render it just made.
+    mutating func arenaInlines(_ parser: InlineParser, options: MarkdownOptions, splitAt: Int?) -> Int? {
+        var pending: [UInt8] = []
+        var split = SplitPoint(offset: splitAt ?? -1)
+        let start = bytes.count
+        arenaInlines(
+            parser, parser.head, depth: 0, insideLink: false, options: options, pending: &pending, split: &split)
+        return split.output.map { $0 - start }
+    }
+
+    /// Where the output for the subject before `offset` ends, once the writer has passed it.
+    struct SplitPoint {
+        var offset: Int
+        var output: Int?
     }
 
     private mutating func flushArenaText(_ pending: inout [UInt8], insideLink: Bool, options: MarkdownOptions) {
@@ -21,7 +41,7 @@ extension HTMLWriter {
 
     private mutating func arenaInlines(
         _ parser: InlineParser, _ head: Int32, depth: Int, insideLink: Bool, options: MarkdownOptions,
-        pending: inout [UInt8]
+        pending: inout [UInt8], split: inout SplitPoint
     ) {
         var resume: [Int32] = []
         var i = head
@@ -33,6 +53,25 @@ extension HTMLWriter {
             }
             let node = parser.nodes[Int(i)]
             i = node.next
+            if depth == 0, split.offset >= 0, split.output == nil, Int(node.end) > split.offset {
+                // The first top-level node reaching past the split point: before it, or inside
+                // plain text (a text node spanning a space holds its source bytes as they are).
+                let start = Int(node.start)
+                if start >= split.offset {
+                    flushArenaText(&pending, insideLink: insideLink, options: options)
+                    split.output = bytes.count
+                } else if node.kind == .text, Int(node.litLen) == Int(node.end) - start {
+                    let a = Int(node.litStart)
+                    let cut = a + split.offset - start
+                    pending.append(contentsOf: parser.lits[a..<cut])
+                    flushArenaText(&pending, insideLink: insideLink, options: options)
+                    split.output = bytes.count
+                    pending.append(contentsOf: parser.lits[cut..<(a + Int(node.litLen))])
+                    continue
+                } else {
+                    split.offset = -1  // spanned: no split
+                }
+            }
             if node.kind == .text {
                 if node.litLen > 0 {
                     let a = Int(node.litStart)
@@ -66,7 +105,8 @@ extension HTMLWriter {
                 default: raw("<del>")
                 }
                 arenaInlines(
-                    parser, node.first, depth: depth + 1, insideLink: insideLink, options: options, pending: &pending)
+                    parser, node.first, depth: depth + 1, insideLink: insideLink, options: options, pending: &pending,
+                    split: &split)
                 flushArenaText(&pending, insideLink: insideLink, options: options)
                 switch node.kind {
                 case .emphasis: raw("</em>")
@@ -89,7 +129,8 @@ extension HTMLWriter {
                 }
                 raw(">")
                 arenaInlines(
-                    parser, node.first, depth: depth + 1, insideLink: true, options: options, pending: &pending)
+                    parser, node.first, depth: depth + 1, insideLink: true, options: options, pending: &pending,
+                    split: &split)
                 flushArenaText(&pending, insideLink: true, options: options)
                 raw("</a>")
             case .image:

@@ -10,6 +10,10 @@ final class BlockNode {
     @exclusivity(unchecked) var endOffset: Int
     @exclusivity(unchecked) var startLine: Int
     @exclusivity(unchecked) var lastLineBlank = false
+    /// Made by `copy()` (a probe's block: never kept, so never cached by identity).
+    @exclusivity(unchecked) var isCopy = false
+    /// The block a copy was made from.
+    @exclusivity(unchecked) var original: BlockNode?
 
     /// Leaf text, line by line, joined with `\n`.
     @exclusivity(unchecked) var content: [UInt8] = []
@@ -45,6 +49,37 @@ final class BlockNode {
         self.startOffset = start
         self.endOffset = start
         self.startLine = line
+    }
+
+    /// A copy sharing the children (closed blocks are not changed again) and, until either side
+    /// writes, the content (the stream's probe of an unfinished line works on copies of the open blocks).
+    func copy() -> BlockNode {
+        let c = BlockNode(kind, start: startOffset, line: startLine)
+        c.isCopy = true
+        c.original = self
+        c.children = children
+        c.endOffset = endOffset
+        c.lastLineBlank = lastLineBlank
+        c.content = content
+        c.segments = segments
+        c.ordered = ordered
+        c.bulletChar = bulletChar
+        c.listStart = listStart
+        c.delimiter = delimiter
+        c.markerOffset = markerOffset
+        c.padding = padding
+        c.tight = tight
+        c.fenced = fenced
+        c.fenceChar = fenceChar
+        c.fenceLength = fenceLength
+        c.fenceOffset = fenceOffset
+        c.info = info
+        c.htmlType = htmlType
+        c.level = level
+        c.setext = setext
+        c.alignments = alignments
+        c.rows = rows
+        return c
     }
 
     var acceptsLines: Bool { kind == .paragraph || kind == .heading || kind == .codeBlock }

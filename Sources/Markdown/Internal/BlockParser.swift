@@ -6,7 +6,7 @@ final class BlockParser {
     let options: MarkdownOptions
     /// Open blocks from the document down to the tip.
     @exclusivity(unchecked) private(set) var open: [BlockNode]
-    let root: BlockNode
+    private(set) var root: BlockNode
     @exclusivity(unchecked) var definitions: [String: LinkDefinition] = [:]
     /// How many link reference definitions were read, duplicates included (the stream's quick tail
     /// path needs to know that no line of the tail was consumed as a definition).
@@ -25,7 +25,7 @@ final class BlockParser {
     // Per-line state.
     @exclusivity(unchecked) private var lineStart = 0
     @exclusivity(unchecked) private var lineEnd = 0
-    @exclusivity(unchecked) private var lineNumber = 0
+    @exclusivity(unchecked) private(set) var lineNumber = 0
     @exclusivity(unchecked) private var offset = 0
     @exclusivity(unchecked) private var column = 0
     @exclusivity(unchecked) private var partiallyConsumedTab = false
@@ -41,6 +41,36 @@ final class BlockParser {
         root = BlockNode(.document, start: 0, line: 1)
         open = [root]
     }
+
+    /// A parser in the same state whose open blocks are copies, so that it can read a line (the
+    /// stream's unfinished line) without changing this one. Closed blocks are shared, the text too
+    /// (until either side appends), and nothing is reported to this parser's listeners. The
+    /// document copy holds only the open top-level block: its closed blocks are left out.
+    func fork() -> BlockParser {
+        let other = BlockParser(bytes: b, options: options, definitions: definitions)
+        var copies: [BlockNode] = []
+        copies.reserveCapacity(open.count)
+        for node in open {
+            let c = node.copy()
+            if let parent = copies.last {
+                if parent.kind == .document {
+                    parent.children = [c]  // the document's closed blocks stay out of the probe
+                } else {
+                    parent.children[parent.children.count - 1] = c
+                }
+            }
+            copies.append(c)
+        }
+        if copies.count == 1 { copies[0].children = [] }
+        other.open = copies
+        other.root = copies[0]
+        other.lineNumber = lineNumber
+        other.definitionsSeen = definitionsSeen
+        return other
+    }
+
+    /// The open blocks from the document down (the stream renders them from a fork).
+    var openBlocks: [BlockNode] { open }
 
     /// Parses every line of the text and closes everything.
     func parseAll() -> BlockNode {
@@ -619,26 +649,27 @@ final class BlockParser {
                 node.content = c
             }
         case .list:
-            node.tight = true
-            outer: for (index, item) in node.children.enumerated() {
-                let hasNext = index + 1 < node.children.count
-                if item.lastLineBlank && hasNext {
-                    node.tight = false
-                    break
-                }
-                for (subIndex, sub) in item.children.enumerated() {
-                    if (hasNext || subIndex + 1 < item.children.count) && BlockParser.endsWithBlankLine(sub) {
-                        node.tight = false
-                        break outer
-                    }
-                }
-            }
+            node.tight = BlockParser.isTight(node)
             node.endOffset = node.children.last?.endOffset ?? node.endOffset
         case .item, .blockQuote:
             node.endOffset = max(node.endOffset, node.children.last?.endOffset ?? node.endOffset)
         default:
             break
         }
+    }
+
+    /// Whether a list is tight as it stands (no blank line between its items or their children).
+    static func isTight(_ list: BlockNode) -> Bool {
+        for (index, item) in list.children.enumerated() {
+            let hasNext = index + 1 < list.children.count
+            if item.lastLineBlank && hasNext { return false }
+            for (subIndex, sub) in item.children.enumerated() {
+                if (hasNext || subIndex + 1 < item.children.count) && BlockParser.endsWithBlankLine(sub) {
+                    return false
+                }
+            }
+        }
+        return true
     }
 
     static func endsWithBlankLine(_ node: BlockNode) -> Bool {
