@@ -69,7 +69,7 @@ public final class MarkdownStream {
     /// Whether `tailBlocks` lags behind `tailHTML` (the paragraph fast path renders HTML only).
     private var tailBlocksStale = false
     /// The stable prefix of the open top-level paragraph: its inline HTML can no longer change.
-    private var stable: (paragraphStart: Int, definitions: Int, length: Int, html: String)?
+    private var stable: (paragraphStart: Int, definitions: Int, length: Int, html: String, missed: Set<String>)?
     /// Counts restarts of `stable` (a splice of the tail needs the same stable prefix, only longer).
     private var stableGeneration = 0
     /// HTML of the closed items of the open top-level list, per tightness (tight, loose).
@@ -191,6 +191,11 @@ public final class MarkdownStream {
 
     /// The text so far rendered for a terminal; final blocks are cached per style, the tail re-rendered.
     public func terminal(style: TerminalStyle) -> String {
+        // The final blocks' trees are only needed here: built on the first call that needs them.
+        while finalBlocks.count < finalNodes.count {
+            var builder = TreeBuilder(locate: locate, options: options, definitions: parser.definitions)
+            finalBlocks.append(builder.block(finalNodes[finalBlocks.count], tightParent: false))
+        }
         var finalPart: String
         if let (cachedStyle, text, count) = terminalCache, cachedStyle == style, count <= finalBlocks.count,
             dirty.isEmpty
@@ -290,10 +295,14 @@ public final class MarkdownStream {
 
     private func blockClosed(_ node: BlockNode) {
         let index = finalNodes.count
-        let (block, html, missedLabels) = renderFinal(node)
+        // What the tail's frames rendered of the block is reused: its closed blocks and the stable
+        // prefix of its last paragraph.
+        var missedLabels: Set<String> = []
+        var writer = HTMLWriter()
+        writeFinal(node, tight: false, into: &writer, missed: &missedLabels)
+        let html = writer.string
         finalNodes.append(node)
         finalHTMLParts.append(html)
-        finalBlocks.append(block)
         finalHTML += html
         pendingFinalized += html
         for label in missedLabels { missed[label, default: []].append(index) }
@@ -307,7 +316,7 @@ public final class MarkdownStream {
             for index in dirty.sorted() {
                 let (block, html, missedLabels) = renderFinal(finalNodes[index])
                 finalHTMLParts[index] = html
-                finalBlocks[index] = block
+                if index < finalBlocks.count { finalBlocks[index] = block }
                 for label in missedLabels { missed[label, default: []].append(index) }
             }
             dirty.removeAll()
@@ -639,7 +648,7 @@ public final class MarkdownStream {
     /// Closed blocks inside the open tail, rendered once per tightness: (tight, loose) HTML, and
     /// the sizes along the block's last-child path when rendered (a block the probe closed is kept
     /// under the parser's own block, which may still grow: then the sizes differ).
-    private var closedCache: [ObjectIdentifier: (String?, String?, [Int])] = [:]
+    private var closedCache: [ObjectIdentifier: (String?, String?, [Int], Set<String>)] = [:]
     private var closedCacheKey = (-1, -1)
 
     /// Whether no byte appended to the unfinished line from `start` can change which blocks the
@@ -966,7 +975,8 @@ public final class MarkdownStream {
             own.block(block, tight: tight)
             let html = own.string
             let cached = closedCache[key].flatMap { $0.2 == sizes ? $0 : nil }
-            closedCache[key] = tight ? (html, cached?.1, sizes) : (cached?.0, html, sizes)
+            let labels = builder.missedLabels.union(cached?.3 ?? [])
+            closedCache[key] = tight ? (html, cached?.1, sizes, labels) : (cached?.0, html, sizes, labels)
             if newLine { writer.cr() }
             writer.bytes.append(contentsOf: own.bytes)
         } else {
@@ -986,6 +996,83 @@ public final class MarkdownStream {
         i += 1
         if i < c.endIndex, !Scan.isSpaceOrTab(c[i]) { return false }
         return true
+    }
+
+    /// Writes a block the parser closed, for the final HTML: from the frames' cache when they
+    /// rendered it closed, its containers around their blocks, a paragraph from its stable prefix
+    /// on; anything else through the tree. Collects the reference labels looked up and missing.
+    private func writeFinal(_ node: BlockNode, tight: Bool, into writer: inout HTMLWriter, missed: inout Set<String>) {
+        let newLine = !(tight && node.kind == .paragraph)
+        if let cached = closedCache[ObjectIdentifier(node)], let html = tight ? cached.0 : cached.1,
+            cached.2 == MarkdownStream.sizes(node)
+        {
+            if newLine { writer.cr() }
+            writer.bytes.append(contentsOf: html.utf8)
+            missed.formUnion(cached.3)
+            return
+        }
+        switch node.kind {
+        case .blockQuote:
+            writer.cr()
+            writer.raw("<blockquote>\n")
+            for child in node.children { writeFinal(child, tight: false, into: &writer, missed: &missed) }
+            writer.cr()
+            writer.raw("</blockquote>\n")
+            return
+        case .list:
+            writer.cr()
+            if node.ordered {
+                if node.listStart == 1 {
+                    writer.raw("<ol>\n")
+                } else {
+                    writer.raw("<ol start=\"")
+                    writer.bytes.append(contentsOf: String(node.listStart).utf8)
+                    writer.raw("\">\n")
+                }
+            } else {
+                writer.raw("<ul>\n")
+            }
+            for child in node.children { writeFinal(child, tight: node.tight, into: &writer, missed: &missed) }
+            writer.raw(node.ordered ? "</ol>\n" : "</ul>\n")
+            return
+        case .item:
+            guard options.taskLists, let first = node.children.first, first.kind == .paragraph,
+                MarkdownStream.mayBeTask(first.content[...])
+            else {
+                writer.cr()
+                writer.raw("<li>")
+                for child in node.children { writeFinal(child, tight: tight, into: &writer, missed: &missed) }
+                writer.raw("</li>\n")
+                return
+            }
+        case .paragraph:
+            if let s = stable, s.paragraphStart == node.startOffset, s.definitions == parser.definitions.count,
+                s.length > 0, s.length <= node.content.count
+            {
+                var subject = Array(node.content[s.length...])
+                while let last = subject.last, Scan.isWhitespace(last) { subject.removeLast() }
+                guard !subject.isEmpty else { break }
+                let inline = sharedArena(for: parser.definitions)!
+                inline.reset(subject)
+                inline.parse()
+                if !tight {
+                    writer.cr()
+                    writer.raw("<p>")
+                }
+                writer.bytes.append(contentsOf: s.html.utf8)
+                writer.arenaInlines(inline, options: options)
+                if !tight { writer.raw("</p>\n") }
+                missed.formUnion(s.missed)
+                missed.formUnion(inline.missedLabels)
+                return
+            }
+        default:
+            break
+        }
+        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
+        builder.arena = sharedArena(for: parser.definitions)
+        if let block = builder.block(node, tightParent: tight) { writer.block(block, tight: tight) }
+        missed.formUnion(builder.missedLabels)
     }
 
     /// The content, children and row counts (and kind) along a block's last-child path: blocks
@@ -1112,7 +1199,7 @@ public final class MarkdownStream {
     private func leafInline(paragraphStart: Int, content: [UInt8], lineText q: Int) -> (String, String) {
         let b = parser.b
         if stable == nil || stable!.paragraphStart != paragraphStart || stable!.definitions != parser.definitions.count {
-            stable = (paragraphStart, parser.definitions.count, 0, "")
+            stable = (paragraphStart, parser.definitions.count, 0, "", [])
             stableGeneration += 1
         }
         var suffix: [UInt8] = []
@@ -1128,7 +1215,7 @@ public final class MarkdownStream {
             while let last = suffix.last, Scan.isWhitespace(last) { suffix.removeLast() }
             // The stable point lies beyond the trimmed text (cannot happen while text only grows): start over.
             if start > 0, suffix.isEmpty {
-                stable = (paragraphStart, parser.definitions.count, 0, "")
+                stable = (paragraphStart, parser.definitions.count, 0, "", [])
                 stableGeneration += 1
                 start = 0
                 continue
@@ -1173,6 +1260,7 @@ public final class MarkdownStream {
         if k > 0, let split {
             stable!.html += String(decoding: writer.bytes[..<split], as: UTF8.self)
             stable!.length += k
+            if !inline.missedLabels.isEmpty { stable!.missed.formUnion(inline.missedLabels) }
         }
         return result
     }
