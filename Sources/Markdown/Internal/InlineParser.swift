@@ -21,6 +21,9 @@ struct ArenaNode {
 final class InlineParser {
     @exclusivity(unchecked) private(set) var s: [UInt8]
     @exclusivity(unchecked) private(set) var n: Int
+    /// `s`'s bytes while `parse()` runs (the hot loops read through it: no retain, no bounds check).
+    @exclusivity(unchecked) private var p: UnsafePointer<UInt8> = InlineParser.noBytes
+    nonisolated(unsafe) private static let noBytes = UnsafePointer(UnsafeMutablePointer<UInt8>.allocate(capacity: 1))
     let options: MarkdownOptions
     let definitions: [String: LinkDefinition]
     /// Labels looked up and not found (the streaming renderer re-renders if they get defined later).
@@ -88,7 +91,7 @@ final class InlineParser {
     func reset(_ subject: [UInt8]) {
         s = subject
         n = subject.count
-        missedLabels.removeAll()
+        if !missedLabels.isEmpty { missedLabels.removeAll() }
         nodes.removeAll(keepingCapacity: true)
         lits.removeAll(keepingCapacity: true)
         links.removeAll(keepingCapacity: true)
@@ -96,10 +99,10 @@ final class InlineParser {
         tail = -1
         pos = 0
         unresolved = Int.max
-        textBrackets.removeAll(keepingCapacity: true)
-        delims.removeAll(keepingCapacity: true)
+        if !textBrackets.isEmpty { textBrackets.removeAll(keepingCapacity: true) }
+        if !delims.isEmpty { delims.removeAll(keepingCapacity: true) }
         lastDelim = -1
-        brackets.removeAll(keepingCapacity: true)
+        if !brackets.isEmpty { brackets.removeAll(keepingCapacity: true) }
         linkFloor = 0
         scannedBackticks = false
         if !backtickRuns.isEmpty { backtickRuns.removeAll() }
@@ -125,6 +128,26 @@ final class InlineParser {
         lits.append(contentsOf: bytes)
         return append(
             ArenaNode(kind: .text, litStart: ls, litLen: Int32(bytes.count), start: Int32(start), end: Int32(end)))
+    }
+
+    /// Text whose literal is the subject's own bytes `a..<b`.
+    @discardableResult
+    private func appendSubjectText(_ a: Int, _ b: Int, start: Int, end: Int) -> Int32 {
+        let ls = Int32(lits.count)
+        if b - a == 1 {
+            lits.append(p[a])
+        } else {
+            lits.append(contentsOf: UnsafeBufferPointer(start: p + a, count: b - a))
+        }
+        return append(
+            ArenaNode(kind: .text, litStart: ls, litLen: Int32(b - a), start: Int32(start), end: Int32(end)))
+    }
+
+    /// Text of the subject's bytes `a..<b`, covering the same offsets.
+    @discardableResult
+    @inline(__always)
+    private func appendSubjectText(_ a: Int, _ b: Int) -> Int32 {
+        appendSubjectText(a, b, start: a, end: b)
     }
 
     @discardableResult
@@ -175,10 +198,34 @@ final class InlineParser {
     // MARK: - Main loop
 
     func parse() {
-        // A local copy: reading the static table in the loop would check its lazy initialiser each time.
-        let special = InlineParser.special
+        guard n > 0 else { return }
+        s.withUnsafeBufferPointer { buffer in
+            p = buffer.baseAddress!
+            run()
+            p = InlineParser.noBytes
+        }
+    }
+
+    /// Bytes that may start something other than plain text: `\n`, `` ` ``, `\\`, `&`, `<`, `*`, `_`,
+    /// `[`, `]`, `!`, `~` (all below 0x80: a bit in two masks).
+    private static let specialLow: UInt64 = {
+        var m: UInt64 = 0
+        for c in "\n`\\&<*_[]!~".utf8 where c < 64 { m |= 1 << UInt64(c) }
+        return m
+    }()
+    private static let specialHigh: UInt64 = {
+        var m: UInt64 = 0
+        for c in "\n`\\&<*_[]!~".utf8 where c >= 64 && c < 128 { m |= 1 << UInt64(c - 64) }
+        return m
+    }()
+
+    private func run() {
+        let p = self.p
+        let n = self.n
+        let low = InlineParser.specialLow
+        let high = InlineParser.specialHigh
         while pos < n {
-            let c = s[pos]
+            let c = p[pos]
             switch c {
             case 0x0A: handleNewline()
             case 0x60: handleBackticks()
@@ -188,66 +235,69 @@ final class InlineParser {
             case 0x2A, 0x5F: handleDelimiters(c)
             case 0x7E where options.strikethrough: handleDelimiters(c)
             case 0x5B:
-                let node = appendText(s[pos..<pos + 1], start: pos, end: pos + 1)
+                let node = appendSubjectText(pos, pos + 1)
                 pushBracket(node, image: false)
                 pos += 1
             case 0x21:
-                if pos + 1 < n, s[pos + 1] == 0x5B {
-                    let node = appendText(s[pos..<pos + 2], start: pos, end: pos + 2)
+                if pos + 1 < n, p[pos + 1] == 0x5B {
+                    let node = appendSubjectText(pos, pos + 2)
                     pushBracket(node, image: true)
                     pos += 2
                 } else {
-                    appendText(s[pos..<pos + 1], start: pos, end: pos + 1)
+                    appendSubjectText(pos, pos + 1)
                     pos += 1
                 }
             case 0x5D: handleCloseBracket()
             default:
                 let start = pos
-                pos += 1
-                while pos < n, !special[Int(s[pos])] { pos += 1 }
-                var end = pos
-                if pos < n, s[pos] == 0x0A {
-                    while end > start, s[end - 1] == 0x20 { end -= 1 }
+                var j = pos + 1
+                while j < n {
+                    let d = p[j]
+                    if d < 64 {
+                        if low & (1 << UInt64(d)) != 0 { break }
+                    } else if d < 128, high & (1 << UInt64(d &- 64)) != 0 {
+                        break
+                    }
+                    j += 1
                 }
-                if end > start { appendText(s[start..<end], start: start, end: end) }
+                pos = j
+                var end = j
+                if j < n, p[j] == 0x0A {
+                    while end > start, p[end - 1] == 0x20 { end -= 1 }
+                }
+                if end > start { appendSubjectText(start, end) }
             }
         }
         for bracket in brackets { unresolved = min(unresolved, Int(nodes[Int(bracket.node)].start)) }
         processEmphasis(-1)
     }
 
-    static let special: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for c in "\n`\\&<*_[]!~".utf8 { t[Int(c)] = true }
-        return t
-    }()
-
     private func handleNewline() {
         // Count the spaces that ended the previous text (already trimmed from it).
         var k = pos
         var spaces = 0
-        while k > 0, s[k - 1] == 0x20 {
+        while k > 0, p[k - 1] == 0x20 {
             spaces += 1
             k -= 1
         }
         let at = pos
         pos += 1
         append(ArenaNode(kind: spaces >= 2 ? .hardBreak : .softBreak, start: Int32(at), end: Int32(pos)))
-        while pos < n, Scan.isSpaceOrTab(s[pos]) { pos += 1 }
+        while pos < n, Scan.isSpaceOrTab(p[pos]) { pos += 1 }
     }
 
     private func handleBackslash() {
         let at = pos
         pos += 1
-        if pos < n, s[pos] == 0x0A {
+        if pos < n, p[pos] == 0x0A {
             pos += 1
             append(ArenaNode(kind: .hardBreak, start: Int32(at), end: Int32(pos)))
-            while pos < n, Scan.isSpaceOrTab(s[pos]) { pos += 1 }
-        } else if pos < n, Scan.isASCIIPunctuation(s[pos]) {
-            appendText(s[pos..<pos + 1], start: at, end: pos + 1)
+            while pos < n, Scan.isSpaceOrTab(p[pos]) { pos += 1 }
+        } else if pos < n, Scan.isASCIIPunctuation(p[pos]) {
+            appendSubjectText(pos, pos + 1, start: at, end: pos + 1)
             pos += 1
         } else {
-            appendText(s[at..<at + 1], start: at, end: pos)
+            appendSubjectText(at, at + 1, start: at, end: pos)
         }
     }
 
@@ -258,43 +308,56 @@ final class InlineParser {
             appendText(bytes, start: at, end: pos)
         } else {
             pos += 1
-            appendText(s[at..<pos], start: at, end: pos)
+            appendSubjectText(at, pos)
         }
     }
 
     private func handleBackticks() {
         let start = pos
         var j = pos
-        while j < n, s[j] == 0x60 { j += 1 }
+        while j < n, p[j] == 0x60 { j += 1 }
         let length = j - start
         pos = j
         if let close = findClosingBackticks(from: j, length: length) {
-            var content = Array(s[j..<close])
-            for k in content.indices where content[k] == 0x0A { content[k] = 0x20 }
-            if content.count >= 2, content.first == 0x20, content.last == 0x20, content.contains(where: { $0 != 0x20 })
-            {
-                content.removeFirst()
-                content.removeLast()
+            // Newlines become spaces; one space is stripped from each end if both ends have one and
+            // the content is not all spaces.
+            var a = j
+            var b = close
+            if b - a >= 2, isSpaceOrNewline(p[a]), isSpaceOrNewline(p[b - 1]) {
+                var k = a
+                while k < b, isSpaceOrNewline(p[k]) { k += 1 }
+                if k < b {
+                    a += 1
+                    b -= 1
+                }
             }
             let ls = Int32(lits.count)
-            lits.append(contentsOf: content)
+            lits.append(contentsOf: UnsafeBufferPointer(start: p + a, count: b - a))
+            var k = Int(ls)
+            let e = lits.count
+            while k < e {
+                if lits[k] == 0x0A { lits[k] = 0x20 }
+                k += 1
+            }
             pos = close + length
             append(
-                ArenaNode(kind: .code, litStart: ls, litLen: Int32(content.count), start: Int32(start), end: Int32(pos))
+                ArenaNode(kind: .code, litStart: ls, litLen: Int32(b - a), start: Int32(start), end: Int32(pos))
             )
         } else {
             unresolved = min(unresolved, start)
-            appendText(s[start..<j], start: start, end: j)
+            appendSubjectText(start, j)
         }
     }
+
+    @inline(__always) private func isSpaceOrNewline(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A }
 
     private func findClosingBackticks(from: Int, length: Int) -> Int? {
         if scannedBackticks, (backtickRuns[length] ?? -1) < from { return nil }
         var j = from
         while j < n {
-            if s[j] == 0x60 {
+            if p[j] == 0x60 {
                 let runStart = j
-                while j < n, s[j] == 0x60 { j += 1 }
+                while j < n, p[j] == 0x60 { j += 1 }
                 let runLength = j - runStart
                 backtickRuns[runLength] = runStart
                 if runLength == length { return runStart }
@@ -331,7 +394,7 @@ final class InlineParser {
         }
         unresolved = min(unresolved, at)
         pos += 1
-        appendText(s[at..<pos], start: at, end: pos)
+        appendSubjectText(at, pos)
     }
 
     private func autolink(_ at: Int) -> (Int, String, Bool)? {
@@ -411,14 +474,37 @@ final class InlineParser {
 
     private func handleDelimiters(_ c: UInt8) {
         let start = pos
-        while pos < n, s[pos] == c { pos += 1 }
+        while pos < n, p[pos] == c { pos += 1 }
         let count = pos - start
-        let before = Inlines.scalar(before: start, in: s)
-        let after = Inlines.scalar(at: pos, in: s)
-        let beforeSpace = before.map(Inlines.isUnicodeWhitespace) ?? true
-        let afterSpace = after.map(Inlines.isUnicodeWhitespace) ?? true
-        let beforePunct = before.map(Inlines.isUnicodePunctuation) ?? false
-        let afterPunct = after.map(Inlines.isUnicodePunctuation) ?? false
+        // ASCII neighbours (the common case) are classified without decoding a scalar.
+        let beforeSpace: Bool
+        let beforePunct: Bool
+        if start == 0 {
+            beforeSpace = true
+            beforePunct = false
+        } else if p[start - 1] < 0x80 {
+            let b = p[start - 1]
+            beforeSpace = Inlines.isASCIIWhitespace(b)
+            beforePunct = Scan.isASCIIPunctuation(b)
+        } else {
+            let before = Inlines.scalar(before: start, in: s)!
+            beforeSpace = Inlines.isUnicodeWhitespace(before)
+            beforePunct = Inlines.isUnicodePunctuation(before)
+        }
+        let afterSpace: Bool
+        let afterPunct: Bool
+        if pos >= n {
+            afterSpace = true
+            afterPunct = false
+        } else if p[pos] < 0x80 {
+            let a = p[pos]
+            afterSpace = Inlines.isASCIIWhitespace(a)
+            afterPunct = Scan.isASCIIPunctuation(a)
+        } else {
+            let after = Inlines.scalar(at: pos, in: s)!
+            afterSpace = Inlines.isUnicodeWhitespace(after)
+            afterPunct = Inlines.isUnicodePunctuation(after)
+        }
         let leftFlanking = !afterSpace && (!afterPunct || beforeSpace || beforePunct)
         let rightFlanking = !beforeSpace && (!beforePunct || afterSpace || afterPunct)
         var canOpen: Bool
@@ -434,7 +520,7 @@ final class InlineParser {
             canOpen = false
             canClose = false
         }
-        let node = appendText(s[start..<pos], start: start, end: pos)
+        let node = appendSubjectText(start, pos)
         if canOpen || canClose {
             delims.append(
                 Delimiter(
@@ -456,7 +542,14 @@ final class InlineParser {
 
     /// Resolves emphasis among the delimiters above `bottom` (the spec's "process emphasis").
     private func processEmphasis(_ bottom: Int) {
-        var openersBottom = [Int](repeating: bottom, count: 20)
+        guard lastDelim != bottom, lastDelim >= 0 else { return }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 20) { openersBottom in
+            openersBottom.initialize(repeating: bottom)
+            processEmphasis(bottom, openersBottom)
+        }
+    }
+
+    private func processEmphasis(_ bottom: Int, _ openersBottom: UnsafeMutableBufferPointer<Int>) {
         // The first delimiter above `bottom`.
         var closer = lastDelim == bottom ? -1 : lastDelim
         while closer >= 0, delims[closer].prev != bottom { closer = delims[closer].prev }
@@ -561,13 +654,13 @@ final class InlineParser {
         let closeAt = pos
         pos += 1
         guard let opener = brackets.last else {
-            appendText(s[closeAt..<pos], start: closeAt, end: pos)
+            appendSubjectText(closeAt, pos)
             return
         }
         guard opener.image || brackets.count - 1 >= linkFloor else {
             textBrackets.append((Int(nodes[Int(opener.node)].start), pos))
             popBracket()
-            appendText(s[closeAt..<pos], start: closeAt, end: pos)
+            appendSubjectText(closeAt, pos)
             return
         }
         let afterText = pos
@@ -628,7 +721,7 @@ final class InlineParser {
             }
             textBrackets.append((Int(nodes[Int(opener.node)].start), afterText))
             popBracket()
-            appendText(s[closeAt..<afterText], start: closeAt, end: afterText)
+            appendSubjectText(closeAt, afterText)
             return
         }
         links.append((destination, title))

@@ -37,6 +37,8 @@ enum Inlines {
 
     /// Backslash escapes and character references resolved (for destinations, titles, info strings).
     static func unescapeAndDecode(_ slice: ArraySlice<UInt8>) -> [UInt8] {
+        // Most destinations and titles have nothing to resolve.
+        if !slice.contains(where: { $0 == 0x5C || $0 == 0x26 }) { return Array(slice) }
         let s = Array(slice)
         let n = s.count
         var out: [UInt8] = []
@@ -80,6 +82,10 @@ enum Inlines {
         var decoder = UTF8()
         if case .scalarValue(let v) = decoder.decode(&it) { return v }
         return "\u{FFFD}"
+    }
+
+    @inline(__always) static func isASCIIWhitespace(_ c: UInt8) -> Bool {
+        c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0C || c == 0x0D
     }
 
     static func isUnicodeWhitespace(_ u: Unicode.Scalar) -> Bool {
