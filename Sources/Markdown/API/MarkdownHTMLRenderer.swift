@@ -104,11 +104,17 @@ public enum MarkdownURLPolicy {
 
 /// The HTML output buffer and the walkers that fill it.
 struct HTMLWriter {
-    var bytes: [UInt8] = []
+    var bytes: [UInt8]
     /// A task item's checkbox, waiting for the item's first paragraph.
     private var pendingCheckbox: Bool?
 
     var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    init() {
+        // Room for a short render up front: growing from empty costs several reallocations.
+        bytes = []
+        bytes.reserveCapacity(128)
+    }
 
     @inline(__always) mutating func raw(_ s: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))

@@ -72,9 +72,10 @@ final class InlineParser {
         linkFloor = min(linkFloor, brackets.count)
     }
 
-    // Memo for backtick runs: after one full scan, the last position of each run length.
+    // Memo for backtick runs: after one full scan, the last position of each run length (indexed
+    // by length, -1 for none; no longer than the longest run, so linear in the subject).
     @exclusivity(unchecked) var scannedBackticks = false
-    @exclusivity(unchecked) var backtickRuns: [Int: Int] = [:]
+    @exclusivity(unchecked) var backtickRuns: [Int] = []
     // Memo for inline HTML ends that were not found from some position on.
     @exclusivity(unchecked) var noEnd: [Int: Int] = [:]
 
@@ -91,7 +92,7 @@ final class InlineParser {
     func reset(_ subject: [UInt8]) {
         s = subject
         n = subject.count
-        if !missedLabels.isEmpty { missedLabels.removeAll() }
+        if !missedLabels.isEmpty { missedLabels.removeAll(keepingCapacity: true) }
         nodes.removeAll(keepingCapacity: true)
         lits.removeAll(keepingCapacity: true)
         links.removeAll(keepingCapacity: true)
@@ -105,13 +106,16 @@ final class InlineParser {
         if !brackets.isEmpty { brackets.removeAll(keepingCapacity: true) }
         linkFloor = 0
         scannedBackticks = false
-        if !backtickRuns.isEmpty { backtickRuns.removeAll() }
+        if !backtickRuns.isEmpty { backtickRuns.removeAll(keepingCapacity: true) }
         if !noEnd.isEmpty { noEnd.removeAll() }
     }
 
     // MARK: - Arena helpers
 
+    // Always inlined: passed by reference, a node built in the caller is reloaded with mismatched
+    // widths, which stalls store forwarding.
     @discardableResult
+    @inline(__always)
     private func append(_ node: ArenaNode) -> Int32 {
         var node = node
         let index = Int32(nodes.count)
@@ -175,6 +179,7 @@ final class InlineParser {
     }
 
     /// Inserts a new node right after `a` in the top-level list.
+    @inline(__always)
     private func insert(after a: Int32, _ node: ArenaNode) -> Int32 {
         var node = node
         let index = Int32(nodes.count)
@@ -352,13 +357,14 @@ final class InlineParser {
     @inline(__always) private func isSpaceOrNewline(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A }
 
     private func findClosingBackticks(from: Int, length: Int) -> Int? {
-        if scannedBackticks, (backtickRuns[length] ?? -1) < from { return nil }
+        if scannedBackticks, (length < backtickRuns.count ? backtickRuns[length] : -1) < from { return nil }
         var j = from
         while j < n {
             if p[j] == 0x60 {
                 let runStart = j
                 while j < n, p[j] == 0x60 { j += 1 }
                 let runLength = j - runStart
+                while backtickRuns.count <= runLength { backtickRuns.append(-1) }
                 backtickRuns[runLength] = runStart
                 if runLength == length { return runStart }
             } else {
