@@ -257,12 +257,10 @@ final class InlineParser {
                 let start = pos
                 var j = pos + 1
                 while j < n {
+                    // One branch per byte: pick the mask by the byte's top bits (none for >= 128).
                     let d = p[j]
-                    if d < 64 {
-                        if low & (1 << UInt64(d)) != 0 { break }
-                    } else if d < 128, high & (1 << UInt64(d &- 64)) != 0 {
-                        break
-                    }
+                    let mask = d < 64 ? low : (d < 128 ? high : 0)
+                    if (mask >> UInt64(d & 63)) & 1 != 0 { break }
                     j += 1
                 }
                 pos = j
@@ -676,14 +674,16 @@ final class InlineParser {
         if pos < n, s[pos] == 0x28 {
             var j = pos + 1
             Inlines.skipSpaceAndNewlines(s, &j, n)
-            if let (dest, destEnd) = Inlines.linkDestination(s, j, n) {
+            if let (destA, destB, destEnd) = Inlines.linkDestinationSpan(s, j, n) {
                 var k = destEnd
                 Inlines.skipSpaceAndNewlines(s, &k, n)
-                var t: [UInt8] = []
+                var titleA = 0
+                var titleB = 0
                 var ok = true
                 if k > destEnd, k < n, s[k] == 0x22 || s[k] == 0x27 || s[k] == 0x28 {
-                    if let (tt, titleEnd) = Inlines.linkTitle(s, k, n) {
-                        t = tt
+                    if let (a, b, titleEnd) = Inlines.linkTitleSpan(s, k, n) {
+                        titleA = a
+                        titleB = b
                         k = titleEnd
                         Inlines.skipSpaceAndNewlines(s, &k, n)
                     } else {
@@ -691,8 +691,8 @@ final class InlineParser {
                     }
                 }
                 if ok, k < n, s[k] == 0x29 {
-                    destination = String(decoding: dest, as: UTF8.self)
-                    title = String(decoding: t, as: UTF8.self)
+                    destination = Inlines.decodedString(s, destA, destB)
+                    title = Inlines.decodedString(s, titleA, titleB)
                     pos = k + 1
                 }
             }
