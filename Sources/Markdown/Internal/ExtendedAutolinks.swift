@@ -29,8 +29,9 @@ enum ExtendedAutolinks {
         }
         while i < n {
             let c = text[i]
-            let boundary = i == 0 || isBoundary(text[i - 1])
-            if boundary, c == 0x77 || c == 0x68 || c == 0x57 || c == 0x48 {
+            // The byte first (`w`, `h`, `@` are rare), the boundary before it only then.
+            let folded = c | 0x20
+            if folded == 0x77 || folded == 0x68, i == 0 || isBoundary(text[i - 1]) {
                 var prefix = ""
                 var domainStart = -1
                 if Scan.hasPrefix(text, i, n, "www.") {

@@ -30,6 +30,8 @@ final class InlineParser {
     @exclusivity(unchecked) var missedLabels: Set<String> = []
 
     @exclusivity(unchecked) var nodes: [ArenaNode] = []
+    /// Starts with a copy of the subject, so text taken as is points into it (one copy per parse
+    /// instead of one per node); decoded text (entities, code spans with newlines) follows it.
     @exclusivity(unchecked) var lits: [UInt8] = []
     @exclusivity(unchecked) var links: [(String, String)] = []
     @exclusivity(unchecked) var head: Int32 = -1
@@ -85,7 +87,8 @@ final class InlineParser {
         self.options = options
         self.definitions = definitions
         nodes.reserveCapacity(subject.count / 4 + 4)
-        lits.reserveCapacity(subject.count)
+        lits.reserveCapacity(subject.count + 16)
+        lits.append(contentsOf: subject)
     }
 
     /// Starts over on a new subject, keeping the arrays' storage (one parser serves a whole document).
@@ -95,6 +98,7 @@ final class InlineParser {
         if !missedLabels.isEmpty { missedLabels.removeAll(keepingCapacity: true) }
         nodes.removeAll(keepingCapacity: true)
         lits.removeAll(keepingCapacity: true)
+        lits.append(contentsOf: subject)
         links.removeAll(keepingCapacity: true)
         head = -1
         tail = -1
@@ -137,14 +141,7 @@ final class InlineParser {
     /// Text whose literal is the subject's own bytes `a..<b`.
     @discardableResult
     private func appendSubjectText(_ a: Int, _ b: Int, start: Int, end: Int) -> Int32 {
-        let ls = Int32(lits.count)
-        if b - a == 1 {
-            lits.append(p[a])
-        } else {
-            lits.append(contentsOf: UnsafeBufferPointer(start: p + a, count: b - a))
-        }
-        return append(
-            ArenaNode(kind: .text, litStart: ls, litLen: Int32(b - a), start: Int32(start), end: Int32(end)))
+        append(ArenaNode(kind: .text, litStart: Int32(a), litLen: Int32(b - a), start: Int32(start), end: Int32(end)))
     }
 
     /// Text of the subject's bytes `a..<b`, covering the same offsets.
@@ -334,13 +331,19 @@ final class InlineParser {
                     b -= 1
                 }
             }
-            let ls = Int32(lits.count)
-            lits.append(contentsOf: UnsafeBufferPointer(start: p + a, count: b - a))
-            var k = Int(ls)
-            let e = lits.count
-            while k < e {
-                if lits[k] == 0x0A { lits[k] = 0x20 }
-                k += 1
+            var ls = Int32(a)
+            var k = a
+            while k < b, p[k] != 0x0A { k += 1 }
+            if k < b {
+                // Newlines become spaces: a changed copy after the subject.
+                ls = Int32(lits.count)
+                lits.append(contentsOf: UnsafeBufferPointer(start: p + a, count: b - a))
+                var m = Int(ls)
+                let e = lits.count
+                while m < e {
+                    if lits[m] == 0x0A { lits[m] = 0x20 }
+                    m += 1
+                }
             }
             pos = close + length
             append(
@@ -377,8 +380,7 @@ final class InlineParser {
         let at = pos
         if let (end, destination, isEmail) = autolink(at) {
             pos = end
-            let ls = Int32(lits.count)
-            lits.append(contentsOf: s[(at + 1)..<(end - 1)])
+            let ls = Int32(at + 1)
             let text = ArenaNode(
                 kind: .text, litStart: ls, litLen: Int32(end - 1 - (at + 1)), start: Int32(at + 1), end: Int32(end - 1))
             links.append(((isEmail ? "mailto:" : "") + destination, ""))
@@ -391,8 +393,7 @@ final class InlineParser {
         }
         if let length = rawHTML(at) {
             pos = at + length
-            let ls = Int32(lits.count)
-            lits.append(contentsOf: s[at..<pos])
+            let ls = Int32(at)
             append(ArenaNode(kind: .html, litStart: ls, litLen: Int32(length), start: Int32(at), end: Int32(pos)))
             return
         }
