@@ -21,9 +21,9 @@ struct ArenaNode {
 final class InlineParser {
     @exclusivity(unchecked) private(set) var s: [UInt8]
     @exclusivity(unchecked) private(set) var n: Int
-    /// `s`'s bytes while `parse()` runs (the hot loops read through it: no retain, no bounds check).
-    @exclusivity(unchecked) private var p: UnsafePointer<UInt8> = InlineParser.noBytes
-    nonisolated(unsafe) private static let noBytes = UnsafePointer(UnsafeMutablePointer<UInt8>.allocate(capacity: 1))
+    /// A copy of `s` the hot loops read (no retain, no bounds check), owned by the parser.
+    @exclusivity(unchecked) private var p: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var pCapacity: Int
     let options: MarkdownOptions
     let definitions: [String: LinkDefinition]
     /// Labels looked up and not found (the streaming renderer re-renders if they get defined later).
@@ -86,9 +86,27 @@ final class InlineParser {
         n = subject.count
         self.options = options
         self.definitions = definitions
+        pCapacity = max(subject.count, 64)
+        p = .allocate(capacity: pCapacity)
         nodes.reserveCapacity(subject.count / 4 + 4)
         lits.reserveCapacity(subject.count + 16)
-        lits.append(contentsOf: subject)
+        copySubject(subject)
+    }
+
+    deinit { p.deallocate() }
+
+    /// Copies the subject to `p` and to the start of `lits`.
+    private func copySubject(_ subject: [UInt8]) {
+        if subject.count > pCapacity {
+            p.deallocate()
+            pCapacity = max(subject.count, pCapacity * 2)
+            p = .allocate(capacity: pCapacity)
+        }
+        subject.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            p.update(from: base, count: buffer.count)
+            lits.append(contentsOf: buffer)
+        }
     }
 
     /// Starts over on a new subject, keeping the arrays' storage (one parser serves a whole document).
@@ -98,7 +116,7 @@ final class InlineParser {
         if !missedLabels.isEmpty { missedLabels.removeAll(keepingCapacity: true) }
         nodes.removeAll(keepingCapacity: true)
         lits.removeAll(keepingCapacity: true)
-        lits.append(contentsOf: subject)
+        copySubject(subject)
         links.removeAll(keepingCapacity: true)
         head = -1
         tail = -1
@@ -201,11 +219,7 @@ final class InlineParser {
 
     func parse() {
         guard n > 0 else { return }
-        s.withUnsafeBufferPointer { buffer in
-            p = buffer.baseAddress!
-            run()
-            p = InlineParser.noBytes
-        }
+        run()
     }
 
     /// Bytes that may start something other than plain text: `\n`, `` ` ``, `\\`, `&`, `<`, `*`, `_`,
