@@ -19,7 +19,17 @@ struct ArenaNode {
 
 /// The inline phase for one block's text: delimiter and bracket stacks as in the spec's appendix.
 final class InlineParser {
-    @exclusivity(unchecked) private(set) var s: [UInt8]
+    /// The subject as an array, for the shared scanners (links, entities, HTML); made from `p` on
+    /// first use after `reset` from a slice.
+    var s: [UInt8] {
+        if subjectStale {
+            subjectArray = Array(UnsafeBufferPointer(start: p, count: n))
+            subjectStale = false
+        }
+        return subjectArray
+    }
+    @exclusivity(unchecked) private var subjectArray: [UInt8]
+    @exclusivity(unchecked) private var subjectStale = false
     @exclusivity(unchecked) private(set) var n: Int
     /// A copy of `s` the hot loops read (no retain, no bounds check), owned by the parser.
     @exclusivity(unchecked) private var p: UnsafeMutablePointer<UInt8>
@@ -82,7 +92,7 @@ final class InlineParser {
     @exclusivity(unchecked) var noEnd: [Int: Int] = [:]
 
     init(_ subject: [UInt8], options: MarkdownOptions, definitions: [String: LinkDefinition]) {
-        s = subject
+        subjectArray = subject
         n = subject.count
         self.options = options
         self.definitions = definitions
@@ -90,28 +100,38 @@ final class InlineParser {
         p = .allocate(capacity: pCapacity)
         nodes.reserveCapacity(subject.count / 4 + 4)
         lits.reserveCapacity(subject.count + 16)
-        copySubject(subject)
+        subject.withUnsafeBufferPointer { copySubject($0) }
     }
 
     deinit { p.deallocate() }
 
     /// Copies the subject to `p` and to the start of `lits`.
-    private func copySubject(_ subject: [UInt8]) {
-        if subject.count > pCapacity {
+    private func copySubject(_ buffer: UnsafeBufferPointer<UInt8>) {
+        if buffer.count > pCapacity {
             p.deallocate()
-            pCapacity = max(subject.count, pCapacity * 2)
+            pCapacity = max(buffer.count, pCapacity * 2)
             p = .allocate(capacity: pCapacity)
         }
-        subject.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            p.update(from: base, count: buffer.count)
-            lits.append(contentsOf: buffer)
-        }
+        guard let base = buffer.baseAddress else { return }
+        p.update(from: base, count: buffer.count)
+        lits.append(contentsOf: buffer)
     }
 
     /// Starts over on a new subject, keeping the arrays' storage (one parser serves a whole document).
     func reset(_ subject: [UInt8]) {
-        s = subject
+        subjectArray = subject
+        subjectStale = false
+        subject.withUnsafeBufferPointer { start($0) }
+    }
+
+    /// Starts over on part of a buffer, without the caller making an array of it (the array the
+    /// link, entity and HTML scanners need is made only if the subject has such a construct).
+    func reset(_ subject: ArraySlice<UInt8>) {
+        subjectStale = true
+        subject.withUnsafeBufferPointer { start($0) }
+    }
+
+    private func start(_ subject: UnsafeBufferPointer<UInt8>) {
         n = subject.count
         if !missedLabels.isEmpty { missedLabels.removeAll(keepingCapacity: true) }
         nodes.removeAll(keepingCapacity: true)
@@ -417,6 +437,7 @@ final class InlineParser {
     }
 
     private func autolink(_ at: Int) -> (Int, String, Bool)? {
+        let s = self.s
         var j = at + 1
         // URI: scheme of 2–32 characters, `:`, then no spaces, `<` or `>`.
         if j < n, Scan.isLetter(s[j]) {
@@ -463,6 +484,7 @@ final class InlineParser {
     }
 
     private func rawHTML(_ at: Int) -> Int? {
+        let s = self.s
         guard at + 1 < n else { return nil }
         let c = s[at + 1]
         if Scan.isLetter(c) { return Scan.openTag(s, at, n) }
@@ -670,6 +692,7 @@ final class InlineParser {
     }
 
     private func handleCloseBracket() {
+        let s = self.s
         let closeAt = pos
         pos += 1
         guard let opener = brackets.last else {
