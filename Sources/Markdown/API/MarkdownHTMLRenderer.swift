@@ -37,7 +37,11 @@ public enum MarkdownURLPolicy {
     public static func allows(_ url: String, image: Bool) -> Bool {
         // Browsers ignore tabs and newlines anywhere and C0 controls and spaces at the ends, so the
         // scheme is read the way they read it.
-        var scheme: [UInt8] = []
+        // The scheme, lowercased, packed into a word (its first 8 bytes) so the common schemes are
+        // recognised without building a string.
+        var packed: UInt64 = 0
+        var length = 0
+        var first: UInt8 = 0
         var started = false
         var rest: Substring.UTF8View?
         let utf8 = url.utf8
@@ -58,14 +62,35 @@ public enum MarkdownURLPolicy {
                 break
             }
             if Scan.isAlnum(c) || c == 0x2B || c == 0x2D || c == 0x2E {
-                scheme.append(c | (Scan.isLetter(c) ? 0x20 : 0))
+                let lower = c | (Scan.isLetter(c) ? 0x20 : 0)
+                if length == 0 { first = lower }
+                if length < 8 { packed |= UInt64(lower) << UInt64(8 * length) }
+                length += 1
             } else {
                 return true  // `/`, `?`, `#` or another character before any `:`: relative
             }
             index = utf8.index(after: index)
         }
         guard let rest else { return true }
-        guard let first = scheme.first, Scan.isLetter(first) else { return true }
+        guard length > 0, Scan.isLetter(first) else { return true }
+        if (length == 4 && packed == 0x7074_7468) || (length == 5 && packed == 0x73_7074_7468)
+            || (length == 6 && packed == 0x6F74_6C69_616D)
+        {
+            return true  // http, https, mailto
+        }
+        // Rebuild the scheme (rare: anything but http, https and mailto).
+        var scheme: [UInt8] = []
+        var i = utf8.startIndex
+        started = false
+        while i < utf8.endIndex {
+            let c = utf8[i]
+            i = utf8.index(after: i)
+            if c == 0x09 || c == 0x0A || c == 0x0D { continue }
+            if !started, c <= 0x20 { continue }
+            started = true
+            if c == 0x3A { break }
+            scheme.append(c | (Scan.isLetter(c) ? 0x20 : 0))
+        }
         let name = String(decoding: scheme, as: UTF8.self)
         if allowedSchemes.contains(name) { return true }
         if image, name == "data" {
@@ -79,11 +104,17 @@ public enum MarkdownURLPolicy {
 
 /// The HTML output buffer and the walkers that fill it.
 struct HTMLWriter {
-    var bytes: [UInt8] = []
+    var bytes: [UInt8]
     /// A task item's checkbox, waiting for the item's first paragraph.
     private var pendingCheckbox: Bool?
 
     var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    init() {
+        // Room for a short render up front: growing from empty costs several reallocations.
+        bytes = []
+        bytes.reserveCapacity(128)
+    }
 
     @inline(__always) mutating func raw(_ s: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
@@ -102,9 +133,11 @@ struct HTMLWriter {
         var start = 0
         let n = buffer.count
         var i = 0
+        // `&`, `<`, `>` and `"` are all below 64: one bit test per byte.
+        let mask: UInt64 = 1 << 0x26 | 1 << 0x3C | 1 << 0x3E | 1 << 0x22
         while i < n {
             let c = buffer[i]
-            if c == 0x26 || c == 0x3C || c == 0x3E || c == 0x22 {
+            if c < 64, mask & (1 << UInt64(c)) != 0 {
                 if i > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<i])) }
                 switch c {
                 case 0x26: raw("&amp;")
@@ -130,20 +163,36 @@ struct HTMLWriter {
 
     /// A URL for an attribute: percent-encodes what is not URL-safe, entity-escapes `&` and `'`.
     mutating func escapeURL(_ url: String) {
-        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
-        let safe = HTMLWriter.hrefSafe
-        for c in url.utf8 {
-            if safe[Int(c)] {
-                bytes.append(c)
-            } else if c == 0x26 {
-                raw("&amp;")
-            } else if c == 0x27 {
-                raw("&#x27;")
-            } else {
-                bytes.append(0x25)
-                bytes.append(hex[Int(c >> 4)])
-                bytes.append(hex[Int(c & 15)])
+        var url = url
+        url.withUTF8 { escapeURL($0) }
+    }
+
+    mutating func escapeURL(_ buffer: UnsafeBufferPointer<UInt8>) {
+        @inline(__always) func hex(_ d: UInt8) -> UInt8 { d < 10 ? 0x30 + d : 0x37 + d }
+        HTMLWriter.hrefSafe.withUnsafeBufferPointer { safe in
+            let n = buffer.count
+            var start = 0
+            var i = 0
+            while i < n {
+                let c = buffer[i]
+                if safe[Int(c)] {
+                    i += 1
+                    continue
+                }
+                if i > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<i])) }
+                if c == 0x26 {
+                    raw("&amp;")
+                } else if c == 0x27 {
+                    raw("&#x27;")
+                } else {
+                    bytes.append(0x25)
+                    bytes.append(hex(c >> 4))
+                    bytes.append(hex(c & 15))
+                }
+                i += 1
+                start = i
             }
+            if n > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<n])) }
         }
     }
 

@@ -3,9 +3,7 @@
 enum ExtendedAutolinks {
     /// Appends `text` to `out`, split into text and link inlines.
     static func split(_ text: [UInt8], range: Range<Int>, into out: inout [MarkdownInline]) {
-        let n = text.count
         var emitted = 0
-        var i = 0
         func offsets(_ a: Int, _ b: Int) -> Range<Int> {
             let lo = min(range.lowerBound + a, range.upperBound)
             return lo..<max(lo, min(range.lowerBound + b, range.upperBound))
@@ -18,7 +16,7 @@ enum ExtendedAutolinks {
                         offsets: offsets(emitted, end)))
             }
         }
-        func emitLink(_ start: Int, _ end: Int, prefix: String) {
+        forEachLink(text) { start, end, prefix in
             emitText(start)
             let label = String(decoding: text[start..<end], as: UTF8.self)
             let child = MarkdownInline(kind: .text(label), offsets: offsets(start, end))
@@ -27,10 +25,20 @@ enum ExtendedAutolinks {
                     kind: .link(destination: prefix + label, title: "", [child]), offsets: offsets(start, end)))
             emitted = end
         }
+        emitText(text.count)
+    }
+
+    /// Calls `body` with each link in `text`, in order: its bounds and the prefix its destination
+    /// needs (`http://` for `www.`, `mailto:` for an email address, else nothing).
+    static func forEachLink(_ text: [UInt8], _ body: (_ start: Int, _ end: Int, _ prefix: String) -> Void) {
+        let n = text.count
+        var emitted = 0
+        var i = 0
         while i < n {
             let c = text[i]
-            let boundary = i == 0 || isBoundary(text[i - 1])
-            if boundary, c == 0x77 || c == 0x68 || c == 0x57 || c == 0x48 {
+            // The byte first (`w`, `h`, `@` are rare), the boundary before it only then.
+            let folded = c | 0x20
+            if folded == 0x77 || folded == 0x68, i == 0 || isBoundary(text[i - 1]) {
                 var prefix = ""
                 var domainStart = -1
                 if Scan.hasPrefix(text, i, n, "www.") {
@@ -46,20 +54,21 @@ enum ExtendedAutolinks {
                     while end < n, !Scan.isWhitespace(text[end]), text[end] != 0x3C { end += 1 }
                     end = trimTrailing(text, i, end)
                     if end > domainStart {
-                        emitLink(i, end, prefix: prefix)
+                        body(i, end, prefix)
+                        emitted = end
                         i = end
                         continue
                     }
                 }
             }
             if c == 0x40, let (start, end) = email(text, i, n, floor: emitted) {
-                emitLink(start, end, prefix: "mailto:")
+                body(start, end, "mailto:")
+                emitted = end
                 i = end
                 continue
             }
             i += 1
         }
-        emitText(n)
     }
 
     private static func isBoundary(_ c: UInt8) -> Bool {
@@ -155,5 +164,31 @@ enum ExtendedAutolinks {
         let last = t[j - 1]
         guard last != 0x2D, last != 0x5F else { return nil }
         return (start, j)
+    }
+}
+
+extension HTMLWriter {
+    /// Plain text with GitHub's extended autolinks made links, written as `inlines(_:)` writes
+    /// what `ExtendedAutolinks.split` makes of it, without building the inlines.
+    mutating func autolinkedText(_ text: [UInt8]) {
+        var emitted = 0
+        text.withUnsafeBufferPointer { buffer in
+            ExtendedAutolinks.forEachLink(text) { start, end, prefix in
+                if start > emitted { escape(UnsafeBufferPointer(rebasing: buffer[emitted..<start])) }
+                let label = String(decoding: buffer[start..<end], as: UTF8.self)
+                let destination = prefix + label
+                if MarkdownURLPolicy.allows(destination, image: false) {
+                    raw("<a href=\"")
+                    escapeURL(destination)
+                    raw("\">")
+                } else {
+                    raw("<a>")
+                }
+                escape(label)
+                raw("</a>")
+                emitted = end
+            }
+            if buffer.count > emitted { escape(UnsafeBufferPointer(rebasing: buffer[emitted...])) }
+        }
     }
 }

@@ -19,14 +19,29 @@ struct ArenaNode {
 
 /// The inline phase for one block's text: delimiter and bracket stacks as in the spec's appendix.
 final class InlineParser {
-    @exclusivity(unchecked) private(set) var s: [UInt8]
+    /// The subject as an array, for the shared scanners (links, entities, HTML); made from `p` on
+    /// first use after `reset` from a slice.
+    var s: [UInt8] {
+        if subjectStale {
+            subjectArray = Array(UnsafeBufferPointer(start: p, count: n))
+            subjectStale = false
+        }
+        return subjectArray
+    }
+    @exclusivity(unchecked) private var subjectArray: [UInt8]
+    @exclusivity(unchecked) private var subjectStale = false
     @exclusivity(unchecked) private(set) var n: Int
+    /// A copy of `s` the hot loops read (no retain, no bounds check), owned by the parser.
+    @exclusivity(unchecked) private var p: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var pCapacity: Int
     let options: MarkdownOptions
     let definitions: [String: LinkDefinition]
     /// Labels looked up and not found (the streaming renderer re-renders if they get defined later).
     @exclusivity(unchecked) var missedLabels: Set<String> = []
 
     @exclusivity(unchecked) var nodes: [ArenaNode] = []
+    /// Starts with a copy of the subject, so text taken as is points into it (one copy per parse
+    /// instead of one per node); decoded text (entities, code spans with newlines) follows it.
     @exclusivity(unchecked) var lits: [UInt8] = []
     @exclusivity(unchecked) var links: [(String, String)] = []
     @exclusivity(unchecked) var head: Int32 = -1
@@ -69,46 +84,80 @@ final class InlineParser {
         linkFloor = min(linkFloor, brackets.count)
     }
 
-    // Memo for backtick runs: after one full scan, the last position of each run length.
+    // Memo for backtick runs: after one full scan, the last position of each run length (indexed
+    // by length, -1 for none; no longer than the longest run, so linear in the subject).
     @exclusivity(unchecked) var scannedBackticks = false
-    @exclusivity(unchecked) var backtickRuns: [Int: Int] = [:]
+    @exclusivity(unchecked) var backtickRuns: [Int] = []
     // Memo for inline HTML ends that were not found from some position on.
     @exclusivity(unchecked) var noEnd: [Int: Int] = [:]
 
     init(_ subject: [UInt8], options: MarkdownOptions, definitions: [String: LinkDefinition]) {
-        s = subject
+        subjectArray = subject
         n = subject.count
         self.options = options
         self.definitions = definitions
+        pCapacity = max(subject.count, 64)
+        p = .allocate(capacity: pCapacity)
         nodes.reserveCapacity(subject.count / 4 + 4)
-        lits.reserveCapacity(subject.count)
+        lits.reserveCapacity(subject.count + 16)
+        subject.withUnsafeBufferPointer { copySubject($0) }
+    }
+
+    deinit { p.deallocate() }
+
+    /// Copies the subject to `p` and to the start of `lits`.
+    private func copySubject(_ buffer: UnsafeBufferPointer<UInt8>) {
+        if buffer.count > pCapacity {
+            p.deallocate()
+            pCapacity = max(buffer.count, pCapacity * 2)
+            p = .allocate(capacity: pCapacity)
+        }
+        guard let base = buffer.baseAddress else { return }
+        p.update(from: base, count: buffer.count)
+        lits.append(contentsOf: buffer)
     }
 
     /// Starts over on a new subject, keeping the arrays' storage (one parser serves a whole document).
     func reset(_ subject: [UInt8]) {
-        s = subject
+        subjectArray = subject
+        subjectStale = false
+        subject.withUnsafeBufferPointer { start($0) }
+    }
+
+    /// Starts over on part of a buffer, without the caller making an array of it (the array the
+    /// link, entity and HTML scanners need is made only if the subject has such a construct).
+    func reset(_ subject: ArraySlice<UInt8>) {
+        subjectStale = true
+        subject.withUnsafeBufferPointer { start($0) }
+    }
+
+    private func start(_ subject: UnsafeBufferPointer<UInt8>) {
         n = subject.count
-        missedLabels.removeAll()
+        if !missedLabels.isEmpty { missedLabels.removeAll(keepingCapacity: true) }
         nodes.removeAll(keepingCapacity: true)
         lits.removeAll(keepingCapacity: true)
+        copySubject(subject)
         links.removeAll(keepingCapacity: true)
         head = -1
         tail = -1
         pos = 0
         unresolved = Int.max
-        textBrackets.removeAll(keepingCapacity: true)
-        delims.removeAll(keepingCapacity: true)
+        if !textBrackets.isEmpty { textBrackets.removeAll(keepingCapacity: true) }
+        if !delims.isEmpty { delims.removeAll(keepingCapacity: true) }
         lastDelim = -1
-        brackets.removeAll(keepingCapacity: true)
+        if !brackets.isEmpty { brackets.removeAll(keepingCapacity: true) }
         linkFloor = 0
         scannedBackticks = false
-        if !backtickRuns.isEmpty { backtickRuns.removeAll() }
+        if !backtickRuns.isEmpty { backtickRuns.removeAll(keepingCapacity: true) }
         if !noEnd.isEmpty { noEnd.removeAll() }
     }
 
     // MARK: - Arena helpers
 
+    // Always inlined: passed by reference, a node built in the caller is reloaded with mismatched
+    // widths, which stalls store forwarding.
     @discardableResult
+    @inline(__always)
     private func append(_ node: ArenaNode) -> Int32 {
         var node = node
         let index = Int32(nodes.count)
@@ -125,6 +174,19 @@ final class InlineParser {
         lits.append(contentsOf: bytes)
         return append(
             ArenaNode(kind: .text, litStart: ls, litLen: Int32(bytes.count), start: Int32(start), end: Int32(end)))
+    }
+
+    /// Text whose literal is the subject's own bytes `a..<b`.
+    @discardableResult
+    private func appendSubjectText(_ a: Int, _ b: Int, start: Int, end: Int) -> Int32 {
+        append(ArenaNode(kind: .text, litStart: Int32(a), litLen: Int32(b - a), start: Int32(start), end: Int32(end)))
+    }
+
+    /// Text of the subject's bytes `a..<b`, covering the same offsets.
+    @discardableResult
+    @inline(__always)
+    private func appendSubjectText(_ a: Int, _ b: Int) -> Int32 {
+        appendSubjectText(a, b, start: a, end: b)
     }
 
     @discardableResult
@@ -152,6 +214,7 @@ final class InlineParser {
     }
 
     /// Inserts a new node right after `a` in the top-level list.
+    @inline(__always)
     private func insert(after a: Int32, _ node: ArenaNode) -> Int32 {
         var node = node
         let index = Int32(nodes.count)
@@ -175,10 +238,30 @@ final class InlineParser {
     // MARK: - Main loop
 
     func parse() {
-        // A local copy: reading the static table in the loop would check its lazy initialiser each time.
-        let special = InlineParser.special
+        guard n > 0 else { return }
+        run()
+    }
+
+    /// Bytes that may start something other than plain text: `\n`, `` ` ``, `\\`, `&`, `<`, `*`, `_`,
+    /// `[`, `]`, `!`, `~` (all below 0x80: a bit in two masks).
+    private static let specialLow: UInt64 = {
+        var m: UInt64 = 0
+        for c in "\n`\\&<*_[]!~".utf8 where c < 64 { m |= 1 << UInt64(c) }
+        return m
+    }()
+    private static let specialHigh: UInt64 = {
+        var m: UInt64 = 0
+        for c in "\n`\\&<*_[]!~".utf8 where c >= 64 && c < 128 { m |= 1 << UInt64(c - 64) }
+        return m
+    }()
+
+    private func run() {
+        let p = self.p
+        let n = self.n
+        let low = InlineParser.specialLow
+        let high = InlineParser.specialHigh
         while pos < n {
-            let c = s[pos]
+            let c = p[pos]
             switch c {
             case 0x0A: handleNewline()
             case 0x60: handleBackticks()
@@ -188,66 +271,67 @@ final class InlineParser {
             case 0x2A, 0x5F: handleDelimiters(c)
             case 0x7E where options.strikethrough: handleDelimiters(c)
             case 0x5B:
-                let node = appendText(s[pos..<pos + 1], start: pos, end: pos + 1)
+                let node = appendSubjectText(pos, pos + 1)
                 pushBracket(node, image: false)
                 pos += 1
             case 0x21:
-                if pos + 1 < n, s[pos + 1] == 0x5B {
-                    let node = appendText(s[pos..<pos + 2], start: pos, end: pos + 2)
+                if pos + 1 < n, p[pos + 1] == 0x5B {
+                    let node = appendSubjectText(pos, pos + 2)
                     pushBracket(node, image: true)
                     pos += 2
                 } else {
-                    appendText(s[pos..<pos + 1], start: pos, end: pos + 1)
+                    appendSubjectText(pos, pos + 1)
                     pos += 1
                 }
             case 0x5D: handleCloseBracket()
             default:
                 let start = pos
-                pos += 1
-                while pos < n, !special[Int(s[pos])] { pos += 1 }
-                var end = pos
-                if pos < n, s[pos] == 0x0A {
-                    while end > start, s[end - 1] == 0x20 { end -= 1 }
+                var j = pos + 1
+                while j < n {
+                    // One branch per byte: pick the mask by the byte's top bits (none for >= 128).
+                    let d = p[j]
+                    let mask = d < 64 ? low : (d < 128 ? high : 0)
+                    if (mask >> UInt64(d & 63)) & 1 != 0 { break }
+                    j += 1
                 }
-                if end > start { appendText(s[start..<end], start: start, end: end) }
+                pos = j
+                var end = j
+                if j < n, p[j] == 0x0A {
+                    while end > start, p[end - 1] == 0x20 { end -= 1 }
+                }
+                if end > start { appendSubjectText(start, end) }
             }
         }
         for bracket in brackets { unresolved = min(unresolved, Int(nodes[Int(bracket.node)].start)) }
         processEmphasis(-1)
     }
 
-    static let special: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for c in "\n`\\&<*_[]!~".utf8 { t[Int(c)] = true }
-        return t
-    }()
-
     private func handleNewline() {
         // Count the spaces that ended the previous text (already trimmed from it).
         var k = pos
         var spaces = 0
-        while k > 0, s[k - 1] == 0x20 {
+        while k > 0, p[k - 1] == 0x20 {
             spaces += 1
             k -= 1
         }
         let at = pos
         pos += 1
         append(ArenaNode(kind: spaces >= 2 ? .hardBreak : .softBreak, start: Int32(at), end: Int32(pos)))
-        while pos < n, Scan.isSpaceOrTab(s[pos]) { pos += 1 }
+        while pos < n, Scan.isSpaceOrTab(p[pos]) { pos += 1 }
     }
 
     private func handleBackslash() {
         let at = pos
         pos += 1
-        if pos < n, s[pos] == 0x0A {
+        if pos < n, p[pos] == 0x0A {
             pos += 1
             append(ArenaNode(kind: .hardBreak, start: Int32(at), end: Int32(pos)))
-            while pos < n, Scan.isSpaceOrTab(s[pos]) { pos += 1 }
-        } else if pos < n, Scan.isASCIIPunctuation(s[pos]) {
-            appendText(s[pos..<pos + 1], start: at, end: pos + 1)
+            while pos < n, Scan.isSpaceOrTab(p[pos]) { pos += 1 }
+        } else if pos < n, Scan.isASCIIPunctuation(p[pos]) {
+            appendSubjectText(pos, pos + 1, start: at, end: pos + 1)
             pos += 1
         } else {
-            appendText(s[at..<at + 1], start: at, end: pos)
+            appendSubjectText(at, at + 1, start: at, end: pos)
         }
     }
 
@@ -258,44 +342,64 @@ final class InlineParser {
             appendText(bytes, start: at, end: pos)
         } else {
             pos += 1
-            appendText(s[at..<pos], start: at, end: pos)
+            appendSubjectText(at, pos)
         }
     }
 
     private func handleBackticks() {
         let start = pos
         var j = pos
-        while j < n, s[j] == 0x60 { j += 1 }
+        while j < n, p[j] == 0x60 { j += 1 }
         let length = j - start
         pos = j
         if let close = findClosingBackticks(from: j, length: length) {
-            var content = Array(s[j..<close])
-            for k in content.indices where content[k] == 0x0A { content[k] = 0x20 }
-            if content.count >= 2, content.first == 0x20, content.last == 0x20, content.contains(where: { $0 != 0x20 })
-            {
-                content.removeFirst()
-                content.removeLast()
+            // Newlines become spaces; one space is stripped from each end if both ends have one and
+            // the content is not all spaces.
+            var a = j
+            var b = close
+            if b - a >= 2, isSpaceOrNewline(p[a]), isSpaceOrNewline(p[b - 1]) {
+                var k = a
+                while k < b, isSpaceOrNewline(p[k]) { k += 1 }
+                if k < b {
+                    a += 1
+                    b -= 1
+                }
             }
-            let ls = Int32(lits.count)
-            lits.append(contentsOf: content)
+            var ls = Int32(a)
+            var k = a
+            while k < b, p[k] != 0x0A { k += 1 }
+            if k < b {
+                // Newlines become spaces: a changed copy after the subject.
+                ls = Int32(lits.count)
+                lits.append(contentsOf: UnsafeBufferPointer(start: p + a, count: b - a))
+                var m = Int(ls)
+                let e = lits.count
+                while m < e {
+                    if lits[m] == 0x0A { lits[m] = 0x20 }
+                    m += 1
+                }
+            }
             pos = close + length
             append(
-                ArenaNode(kind: .code, litStart: ls, litLen: Int32(content.count), start: Int32(start), end: Int32(pos))
+                ArenaNode(kind: .code, litStart: ls, litLen: Int32(b - a), start: Int32(start), end: Int32(pos))
             )
         } else {
             unresolved = min(unresolved, start)
-            appendText(s[start..<j], start: start, end: j)
+            appendSubjectText(start, j)
         }
     }
 
+    @inline(__always) private func isSpaceOrNewline(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A }
+
     private func findClosingBackticks(from: Int, length: Int) -> Int? {
-        if scannedBackticks, (backtickRuns[length] ?? -1) < from { return nil }
+        if scannedBackticks, (length < backtickRuns.count ? backtickRuns[length] : -1) < from { return nil }
         var j = from
         while j < n {
-            if s[j] == 0x60 {
+            if p[j] == 0x60 {
                 let runStart = j
-                while j < n, s[j] == 0x60 { j += 1 }
+                while j < n, p[j] == 0x60 { j += 1 }
                 let runLength = j - runStart
+                while backtickRuns.count <= runLength { backtickRuns.append(-1) }
                 backtickRuns[runLength] = runStart
                 if runLength == length { return runStart }
             } else {
@@ -310,8 +414,7 @@ final class InlineParser {
         let at = pos
         if let (end, destination, isEmail) = autolink(at) {
             pos = end
-            let ls = Int32(lits.count)
-            lits.append(contentsOf: s[(at + 1)..<(end - 1)])
+            let ls = Int32(at + 1)
             let text = ArenaNode(
                 kind: .text, litStart: ls, litLen: Int32(end - 1 - (at + 1)), start: Int32(at + 1), end: Int32(end - 1))
             links.append(((isEmail ? "mailto:" : "") + destination, ""))
@@ -324,17 +427,17 @@ final class InlineParser {
         }
         if let length = rawHTML(at) {
             pos = at + length
-            let ls = Int32(lits.count)
-            lits.append(contentsOf: s[at..<pos])
+            let ls = Int32(at)
             append(ArenaNode(kind: .html, litStart: ls, litLen: Int32(length), start: Int32(at), end: Int32(pos)))
             return
         }
         unresolved = min(unresolved, at)
         pos += 1
-        appendText(s[at..<pos], start: at, end: pos)
+        appendSubjectText(at, pos)
     }
 
     private func autolink(_ at: Int) -> (Int, String, Bool)? {
+        let s = self.s
         var j = at + 1
         // URI: scheme of 2–32 characters, `:`, then no spaces, `<` or `>`.
         if j < n, Scan.isLetter(s[j]) {
@@ -381,6 +484,7 @@ final class InlineParser {
     }
 
     private func rawHTML(_ at: Int) -> Int? {
+        let s = self.s
         guard at + 1 < n else { return nil }
         let c = s[at + 1]
         if Scan.isLetter(c) { return Scan.openTag(s, at, n) }
@@ -411,14 +515,37 @@ final class InlineParser {
 
     private func handleDelimiters(_ c: UInt8) {
         let start = pos
-        while pos < n, s[pos] == c { pos += 1 }
+        while pos < n, p[pos] == c { pos += 1 }
         let count = pos - start
-        let before = Inlines.scalar(before: start, in: s)
-        let after = Inlines.scalar(at: pos, in: s)
-        let beforeSpace = before.map(Inlines.isUnicodeWhitespace) ?? true
-        let afterSpace = after.map(Inlines.isUnicodeWhitespace) ?? true
-        let beforePunct = before.map(Inlines.isUnicodePunctuation) ?? false
-        let afterPunct = after.map(Inlines.isUnicodePunctuation) ?? false
+        // ASCII neighbours (the common case) are classified without decoding a scalar.
+        let beforeSpace: Bool
+        let beforePunct: Bool
+        if start == 0 {
+            beforeSpace = true
+            beforePunct = false
+        } else if p[start - 1] < 0x80 {
+            let b = p[start - 1]
+            beforeSpace = Inlines.isASCIIWhitespace(b)
+            beforePunct = Scan.isASCIIPunctuation(b)
+        } else {
+            let before = Inlines.scalar(before: start, in: s)!
+            beforeSpace = Inlines.isUnicodeWhitespace(before)
+            beforePunct = Inlines.isUnicodePunctuation(before)
+        }
+        let afterSpace: Bool
+        let afterPunct: Bool
+        if pos >= n {
+            afterSpace = true
+            afterPunct = false
+        } else if p[pos] < 0x80 {
+            let a = p[pos]
+            afterSpace = Inlines.isASCIIWhitespace(a)
+            afterPunct = Scan.isASCIIPunctuation(a)
+        } else {
+            let after = Inlines.scalar(at: pos, in: s)!
+            afterSpace = Inlines.isUnicodeWhitespace(after)
+            afterPunct = Inlines.isUnicodePunctuation(after)
+        }
         let leftFlanking = !afterSpace && (!afterPunct || beforeSpace || beforePunct)
         let rightFlanking = !beforeSpace && (!beforePunct || afterSpace || afterPunct)
         var canOpen: Bool
@@ -434,7 +561,7 @@ final class InlineParser {
             canOpen = false
             canClose = false
         }
-        let node = appendText(s[start..<pos], start: start, end: pos)
+        let node = appendSubjectText(start, pos)
         if canOpen || canClose {
             delims.append(
                 Delimiter(
@@ -456,7 +583,14 @@ final class InlineParser {
 
     /// Resolves emphasis among the delimiters above `bottom` (the spec's "process emphasis").
     private func processEmphasis(_ bottom: Int) {
-        var openersBottom = [Int](repeating: bottom, count: 20)
+        guard lastDelim != bottom, lastDelim >= 0 else { return }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 20) { openersBottom in
+            openersBottom.initialize(repeating: bottom)
+            processEmphasis(bottom, openersBottom)
+        }
+    }
+
+    private func processEmphasis(_ bottom: Int, _ openersBottom: UnsafeMutableBufferPointer<Int>) {
         // The first delimiter above `bottom`.
         var closer = lastDelim == bottom ? -1 : lastDelim
         while closer >= 0, delims[closer].prev != bottom { closer = delims[closer].prev }
@@ -558,16 +692,17 @@ final class InlineParser {
     }
 
     private func handleCloseBracket() {
+        let s = self.s
         let closeAt = pos
         pos += 1
         guard let opener = brackets.last else {
-            appendText(s[closeAt..<pos], start: closeAt, end: pos)
+            appendSubjectText(closeAt, pos)
             return
         }
         guard opener.image || brackets.count - 1 >= linkFloor else {
             textBrackets.append((Int(nodes[Int(opener.node)].start), pos))
             popBracket()
-            appendText(s[closeAt..<pos], start: closeAt, end: pos)
+            appendSubjectText(closeAt, pos)
             return
         }
         let afterText = pos
@@ -577,14 +712,16 @@ final class InlineParser {
         if pos < n, s[pos] == 0x28 {
             var j = pos + 1
             Inlines.skipSpaceAndNewlines(s, &j, n)
-            if let (dest, destEnd) = Inlines.linkDestination(s, j, n) {
+            if let (destA, destB, destEnd) = Inlines.linkDestinationSpan(s, j, n) {
                 var k = destEnd
                 Inlines.skipSpaceAndNewlines(s, &k, n)
-                var t: [UInt8] = []
+                var titleA = 0
+                var titleB = 0
                 var ok = true
                 if k > destEnd, k < n, s[k] == 0x22 || s[k] == 0x27 || s[k] == 0x28 {
-                    if let (tt, titleEnd) = Inlines.linkTitle(s, k, n) {
-                        t = tt
+                    if let (a, b, titleEnd) = Inlines.linkTitleSpan(s, k, n) {
+                        titleA = a
+                        titleB = b
                         k = titleEnd
                         Inlines.skipSpaceAndNewlines(s, &k, n)
                     } else {
@@ -592,8 +729,8 @@ final class InlineParser {
                     }
                 }
                 if ok, k < n, s[k] == 0x29 {
-                    destination = String(decoding: dest, as: UTF8.self)
-                    title = String(decoding: t, as: UTF8.self)
+                    destination = Inlines.decodedString(s, destA, destB)
+                    title = Inlines.decodedString(s, titleA, titleB)
                     pos = k + 1
                 }
             }
@@ -628,7 +765,7 @@ final class InlineParser {
             }
             textBrackets.append((Int(nodes[Int(opener.node)].start), afterText))
             popBracket()
-            appendText(s[closeAt..<afterText], start: closeAt, end: afterText)
+            appendSubjectText(closeAt, afterText)
             return
         }
         links.append((destination, title))

@@ -37,6 +37,8 @@ enum Inlines {
 
     /// Backslash escapes and character references resolved (for destinations, titles, info strings).
     static func unescapeAndDecode(_ slice: ArraySlice<UInt8>) -> [UInt8] {
+        // Most destinations and titles have nothing to resolve.
+        if !slice.contains(where: { $0 == 0x5C || $0 == 0x26 }) { return Array(slice) }
         let s = Array(slice)
         let n = s.count
         var out: [UInt8] = []
@@ -82,6 +84,10 @@ enum Inlines {
         return "\u{FFFD}"
     }
 
+    @inline(__always) static func isASCIIWhitespace(_ c: UInt8) -> Bool {
+        c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0C || c == 0x0D
+    }
+
     static func isUnicodeWhitespace(_ u: Unicode.Scalar) -> Bool {
         switch u.value {
         case 0x09, 0x0A, 0x0C, 0x0D, 0x20: return true
@@ -107,13 +113,28 @@ enum Inlines {
         while j < n, Scan.isSpaceOrTab(s[j]) || s[j] == 0x0A { j += 1 }
     }
 
+    /// `s[a..<b]` with escapes and references resolved, as a string (without an intermediate array
+    /// when there is nothing to resolve).
+    static func decodedString(_ s: [UInt8], _ a: Int, _ b: Int) -> String {
+        if a == b { return "" }
+        let slice = s[a..<b]
+        if !slice.contains(where: { $0 == 0x5C || $0 == 0x26 }) { return String(decoding: slice, as: UTF8.self) }
+        return String(decoding: unescapeAndDecode(slice), as: UTF8.self)
+    }
+
     /// A link destination at `j`: the decoded bytes and the end offset. A bare destination may be empty.
     static func linkDestination(_ s: [UInt8], _ j: Int, _ n: Int) -> ([UInt8], Int)? {
+        guard let (a, b, end) = linkDestinationSpan(s, j, n) else { return nil }
+        return (unescapeAndDecode(s[a..<b]), end)
+    }
+
+    /// A link destination at `j`: its raw content's bounds and the end offset.
+    static func linkDestinationSpan(_ s: [UInt8], _ j: Int, _ n: Int) -> (Int, Int, Int)? {
         if j < n, s[j] == 0x3C {
             var k = j + 1
             while k < n {
                 let c = s[k]
-                if c == 0x3E { return (unescapeAndDecode(s[(j + 1)..<k]), k + 1) }
+                if c == 0x3E { return (j + 1, k, k + 1) }
                 if c == 0x0A || c == 0x3C { return nil }
                 if c == 0x5C, k + 1 < n, Scan.isASCIIPunctuation(s[k + 1]) { k += 2 } else { k += 1 }
             }
@@ -138,11 +159,17 @@ enum Inlines {
             k += 1
         }
         guard depth == 0 else { return nil }
-        return (unescapeAndDecode(s[j..<k]), k)
+        return (j, k, k)
     }
 
     /// A link title at `k` (`"…"`, `'…'` or `(…)`): the decoded bytes and the end offset.
     static func linkTitle(_ s: [UInt8], _ k: Int, _ n: Int) -> ([UInt8], Int)? {
+        guard let (a, b, end) = linkTitleSpan(s, k, n) else { return nil }
+        return (unescapeAndDecode(s[a..<b]), end)
+    }
+
+    /// A link title at `k`: its raw content's bounds and the end offset.
+    static func linkTitleSpan(_ s: [UInt8], _ k: Int, _ n: Int) -> (Int, Int, Int)? {
         guard k < n else { return nil }
         let open = s[k]
         let close: UInt8 = open == 0x28 ? 0x29 : open
@@ -153,7 +180,7 @@ enum Inlines {
                 j += 2
                 continue
             }
-            if c == close { return (unescapeAndDecode(s[(k + 1)..<j]), j + 1) }
+            if c == close { return (k + 1, j, j + 1) }
             if open == 0x28, c == 0x28 { return nil }
             j += 1
         }
