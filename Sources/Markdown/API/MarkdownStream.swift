@@ -69,7 +69,8 @@ public final class MarkdownStream {
     /// Whether `tailBlocks` lags behind `tailHTML` (the paragraph fast path renders HTML only).
     private var tailBlocksStale = false
     /// The stable prefix of the open top-level paragraph: its inline HTML can no longer change.
-    private var stable: (paragraphStart: Int, definitions: Int, length: Int, html: String, missed: Set<String>)?
+    private var stable: StableText?
+    private var spanBuffer: [(Int, Int)] = []
     /// Counts restarts of `stable` (a splice of the tail needs the same stable prefix, only longer).
     private var stableGeneration = 0
     /// HTML of the closed items of the open top-level list, per tightness (tight, loose).
@@ -619,6 +620,31 @@ public final class MarkdownStream {
         case none
     }
 
+    /// The stable prefix of the open paragraph: text whose HTML can no longer change, whatever follows.
+    private final class StableText {
+        /// After a parse that left nothing open: where its text ended, the HTML of the text from
+        /// the stable point to there, and what it looked up in vain.
+        struct Clean {
+            var end: Int
+            var html: String
+            var endsWithBackslash: Bool
+            var missed: Set<String>
+        }
+        let paragraphStart: Int
+        let definitions: Int
+        /// Bytes of the paragraph's text covered, and their HTML.
+        var length = 0
+        var html = ""
+        /// Reference labels looked up and missing in the covered text.
+        var missed: Set<String> = []
+        var clean: Clean?
+
+        init(paragraphStart: Int, definitions: Int) {
+            self.paragraphStart = paragraphStart
+            self.definitions = definitions
+        }
+    }
+
     /// The open tail laid out around the text of the unfinished line: the HTML before that text
     /// and after it. Made by reading the unfinished line in a probe (`BlockParser.fork`) as the
     /// whole text's last line, then rendering the probe's open blocks from the outside in, with the
@@ -1047,23 +1073,29 @@ public final class MarkdownStream {
             }
         case .paragraph:
             if let s = stable, s.paragraphStart == node.startOffset, s.definitions == parser.definitions.count,
-                s.length > 0, s.length <= node.content.count
+                s.length > 0 || s.clean != nil, s.length <= node.content.count
             {
-                var subject = Array(node.content[s.length...])
-                while let last = subject.last, Scan.isWhitespace(last) { subject.removeLast() }
-                guard !subject.isEmpty else { break }
-                let inline = sharedArena(for: parser.definitions)!
-                inline.reset(subject)
-                inline.parse()
+                var end = node.content.count
+                while end > s.length, Scan.isWhitespace(node.content[end - 1]) { end -= 1 }
+                guard end > s.length else { break }
                 if !tight {
                     writer.cr()
                     writer.raw("<p>")
                 }
                 writer.bytes.append(contentsOf: s.html.utf8)
-                writer.arenaInlines(inline, options: options)
+                if let clean = s.clean, clean.end == end {
+                    // The last parse covered the rest exactly.
+                    writer.bytes.append(contentsOf: clean.html.utf8)
+                    missed.formUnion(clean.missed)
+                } else {
+                    let inline = sharedArena(for: parser.definitions)!
+                    inline.reset(node.content[s.length..<end])
+                    inline.parse()
+                    writer.arenaInlines(inline, options: options)
+                    missed.formUnion(inline.missedLabels)
+                }
                 if !tight { writer.raw("</p>\n") }
                 missed.formUnion(s.missed)
-                missed.formUnion(inline.missedLabels)
                 return
             }
         default:
@@ -1198,49 +1230,85 @@ public final class MarkdownStream {
     /// HTML before such a point is final; only the text after it is parsed per chunk.
     private func leafInline(paragraphStart: Int, content: [UInt8], lineText q: Int) -> (String, String) {
         let b = parser.b
-        if stable == nil || stable!.paragraphStart != paragraphStart || stable!.definitions != parser.definitions.count {
-            stable = (paragraphStart, parser.definitions.count, 0, "", [])
+        let lineEnd = MarkdownStream.lineEnd(b)
+        var s: StableText
+        if let current = stable, current.paragraphStart == paragraphStart,
+            current.definitions == parser.definitions.count
+        {
+            s = current
+        } else {
+            s = StableText(paragraphStart: paragraphStart, definitions: parser.definitions.count)
+            stable = s
             stableGeneration += 1
         }
+        // The paragraph's text: its complete lines, then the unfinished line's text.
+        let total = content.count + max(0, lineEnd - q)
+        @inline(__always) func byte(_ i: Int) -> UInt8 { i < content.count ? content[i] : b[q + i - content.count] }
+        // The text parsed last time ended with nothing open; if what follows it starts a new word
+        // after spaces (or a line break), its HTML is final: the stable point moves past it unparsed.
+        if let clean = s.clean, clean.end < total {
+            var i = clean.end
+            var spaces = 0
+            var newline = false
+            while i < total {
+                let c = byte(i)
+                if c == 0x20 {
+                    if !newline { spaces += 1 }
+                } else if c == 0x0A, !newline, !clean.endsWithBackslash {
+                    newline = true  // spaces after it start the next line and are skipped
+                } else {
+                    break
+                }
+                i += 1
+            }
+            if i < total, i > clean.end, !Scan.isWhitespace(byte(i)) {
+                s.html += clean.html
+                if newline {
+                    s.html += spaces >= 2 ? "<br />\n" : "\n"  // a hard or a soft line break
+                } else {
+                    s.html += String(repeating: " ", count: spaces)
+                }
+                s.length = i
+                s.missed.formUnion(clean.missed)
+            }
+        }
+        s.clean = nil
         var suffix: [UInt8] = []
-        var start = stable!.length
+        var start = s.length
         while true {
             suffix.removeAll(keepingCapacity: true)
             if start < content.count {
                 suffix.append(contentsOf: content[start...])
-                suffix.append(contentsOf: b[q...])
-            } else if start - content.count <= b.count - q {
-                suffix.append(contentsOf: b[(q + start - content.count)...])
+                if q < lineEnd { suffix.append(contentsOf: b[q..<lineEnd]) }
+            } else if start - content.count <= lineEnd - q {
+                suffix.append(contentsOf: b[(q + start - content.count)..<lineEnd])
             }
             while let last = suffix.last, Scan.isWhitespace(last) { suffix.removeLast() }
             // The stable point lies beyond the trimmed text (cannot happen while text only grows): start over.
             if start > 0, suffix.isEmpty {
-                stable = (paragraphStart, parser.definitions.count, 0, "", [])
+                s = StableText(paragraphStart: paragraphStart, definitions: parser.definitions.count)
+                stable = s
                 stableGeneration += 1
                 start = 0
                 continue
             }
             break
         }
-        if inlineArena == nil || inlineArenaDefinitions != parser.definitions.count {
-            inlineArena = InlineParser([], options: options, definitions: parser.definitions)
-            inlineArenaDefinitions = parser.definitions.count
-        }
-        let inline = inlineArena!
+        let inline = sharedArena(for: parser.definitions)!
         inline.reset(suffix)
         inline.parse()
         lastParsedBytes = suffix.count
         // The new stable point: the last word start after a space before anything left open, that no
         // construct spans (resolved emphasis, links and code spans, and brackets whose outcome
         // depended on the text between them). Text after it cannot change the HTML before it.
-        var spans: [(Int, Int)] = []
+        spanBuffer.removeAll(keepingCapacity: true)
         var node = inline.head
         while node >= 0 {
             let n = inline.nodes[Int(node)]
-            if n.kind != .text, n.end > n.start { spans.append((Int(n.start), Int(n.end))) }
+            if n.kind != .text, n.end > n.start { spanBuffer.append((Int(n.start), Int(n.end))) }
             node = n.next
         }
-        spans += inline.textBrackets
+        spanBuffer += inline.textBrackets
         var k = min(inline.unresolved, suffix.count - 1)
         while true {
             while k > 0, !((suffix[k - 1] == 0x20 || suffix[k - 1] == 0x0A) && !Scan.isWhitespace(suffix[k])) {
@@ -1249,21 +1317,31 @@ public final class MarkdownStream {
             if k == 0 { break }
             // Back off to the start of the outermost construct the point falls inside, if any.
             var outermost = k
-            for (a, e) in spans where a < k && e > k { outermost = min(outermost, a) }
+            for (a, e) in spanBuffer where a < k && e > k { outermost = min(outermost, a) }
             if outermost == k { break }
             k = outermost
         }
         var writer = HTMLWriter()
         // The render is the prefix's HTML then the rest's: the writer notes where the point falls.
         let split = writer.arenaInlines(inline, options: options, splitAt: k > 0 ? k : nil)
-        let result = (stable!.html, writer.string)
+        let result = (s.html, writer.string)
+        var restBytes = 0
         if k > 0, let split {
-            stable!.html += String(decoding: writer.bytes[..<split], as: UTF8.self)
-            stable!.length += k
-            if !inline.missedLabels.isEmpty { stable!.missed.formUnion(inline.missedLabels) }
+            s.html += String(decoding: writer.bytes[..<split], as: UTF8.self)
+            s.length += k
+            restBytes = split
+        } else {
+            k = 0
+        }
+        if k > 0, !inline.missedLabels.isEmpty { s.missed.formUnion(inline.missedLabels) }
+        if inline.unresolved == Int.max {
+            s.clean = StableText.Clean(
+                end: start + suffix.count, html: String(decoding: writer.bytes[restBytes...], as: UTF8.self),
+                endsWithBackslash: suffix.last == 0x5C, missed: inline.missedLabels)
         }
         return result
     }
+
 
     /// The tail when it is the first line of a top-level ATX heading, not yet complete: its text
     /// (closing sequence removed) is parsed on its own and written straight to HTML. Long lines go
