@@ -48,72 +48,73 @@ public final class MarkdownStream {
     private let options: MarkdownOptions
     private let parser: BlockParser
     /// Byte offset of the first line the block parser has not seen.
-    private var fed = 0
+    @exclusivity(unchecked) private var fed = 0
     /// Byte offset where the open tail starts (a line start after the last final block).
-    private var tailStart = 0
-    private var lineStarts: [Int] = [0]
-    private var finished = false
+    @exclusivity(unchecked) private var tailStart = 0
+    @exclusivity(unchecked) private var lineStarts: [Int] = [0]
+    @exclusivity(unchecked) private var finished = false
 
     /// Final top-level blocks: the parser node (kept to re-render on a late definition) and output.
-    private var finalNodes: [BlockNode] = []
-    private var finalBlocks: [MarkdownBlock?] = []
-    private var finalHTMLParts: [String] = []
-    private var finalHTML = ""
+    @exclusivity(unchecked) private var finalNodes: [BlockNode] = []
+    @exclusivity(unchecked) private var finalBlocks: [MarkdownBlock?] = []
+    @exclusivity(unchecked) private var finalHTMLParts: [String] = []
+    @exclusivity(unchecked) private var finalHTML = ""
     /// Missing reference labels -> indices of final blocks that looked them up.
-    private var missed: [String: [Int]] = [:]
-    private var dirty: Set<Int> = []
+    @exclusivity(unchecked) private var missed: [String: [Int]] = [:]
+    @exclusivity(unchecked) private var dirty: Set<Int> = []
 
-    private var pendingFinalized = ""
-    private var tailHTML = ""
-    private var tailBlocks: [MarkdownBlock] = []
+    @exclusivity(unchecked) private var pendingFinalized = ""
+    @exclusivity(unchecked) private var tailHTML = ""
+    @exclusivity(unchecked) private var tailBlocks: [MarkdownBlock] = []
     /// Whether `tailBlocks` lags behind `tailHTML` (the paragraph fast path renders HTML only).
-    private var tailBlocksStale = false
+    @exclusivity(unchecked) private var tailBlocksStale = false
     /// The stable prefix of the open top-level paragraph: its inline HTML can no longer change.
-    private var stable: StableText?
-    private var spanBuffer: [(Int, Int)] = []
+    @exclusivity(unchecked) private var stable: StableText?
+    @exclusivity(unchecked) private var spanBuffer: [(Int, Int)] = []
+    @exclusivity(unchecked) private var suffixBuffer: [UInt8] = []
     /// Counts restarts of `stable` (a splice of the tail needs the same stable prefix, only longer).
-    private var stableGeneration = 0
+    @exclusivity(unchecked) private var stableGeneration = 0
     /// HTML of the closed items of the open top-level list, per tightness (tight, loose).
-    private var itemCache: (list: BlockNode, definitions: Int, html: [ObjectIdentifier: (String?, String?)])?
+    @exclusivity(unchecked) private var itemCache: (list: BlockNode, definitions: Int, html: [ObjectIdentifier: (String?, String?)])?
     /// The last list head: its list, definitions, closed items, their tightness, the list's tightness, HTML.
-    private var listHeadCache:
+    @exclusivity(unchecked) private var listHeadCache:
         (list: BlockNode, definitions: Int, closed: Int, fed: Int, closedTight: Bool, tight: Bool, html: String)?
     /// One inline parser reused for the paragraph fast path (rebuilt when definitions change).
-    private var inlineArena: InlineParser?
-    private var inlineArenaDefinitions = -1
+    @exclusivity(unchecked) private var inlineArena: InlineParser?
+    @exclusivity(unchecked) private var inlineArenaDefinitions = -1
     /// The open fenced code block's opening tag and escaped content so far.
-    private var codeCache: (node: BlockNode, covered: Int, html: String)?
+    @exclusivity(unchecked) private var codeCache: (node: BlockNode, covered: Int, html: String)?
     /// Tests set this to compare every fast-path tail with a full render.
     var checkTails = false
     /// Fast-path tails that differed from a full render (tests expect zero).
-    private(set) var tailMismatches = 0
+    @exclusivity(unchecked) private(set) var tailMismatches = 0
     /// The first differing pair (fast path, full render), for the test's message.
-    private(set) var firstMismatch: (String, String)?
-    private var terminalCache: (TerminalStyle, String, Int)?
+    @exclusivity(unchecked) private(set) var firstMismatch: (String, String)?
+    @exclusivity(unchecked) private var terminalCache: (TerminalStyle, String, Int)?
     /// `finalHTML + tailHTML`, kept in one buffer so reading `html` after every chunk costs the
     /// changed bytes, not the whole answer (in place while the caller does not keep the string).
-    private var combined = ""
+    @exclusivity(unchecked) private var combined = ""
     /// How many UTF-8 bytes at the start of `combined` are final HTML that is still current.
-    private var combinedFinal = 0
+    @exclusivity(unchecked) private var combinedFinal = 0
     /// How many leading bytes of `tailHTML` are still those after `combinedFinal` in `combined`
     /// (every change of `tailHTML` lowers it to what the change kept).
-    private var tailKept = 0
+    @exclusivity(unchecked) private var tailKept = 0
     /// The last tail render split where the unfinished line's text ends, for `quickTail`.
-    private var quick: QuickTail?
+    @exclusivity(unchecked) private var quick: QuickTail?
     /// Whether the last exact tail render read a link reference definition (then no quick path).
-    private var tailSawDefinition = false
+    @exclusivity(unchecked) private var tailSawDefinition = false
     /// How many chunks took the quick path exactly (tests check that it is exercised).
-    private(set) var quickTails = 0
+    @exclusivity(unchecked) private(set) var quickTails = 0
     /// How many chunks were rendered inside a frame (tests check that it is exercised).
-    private(set) var frameTails = 0
+    @exclusivity(unchecked) private(set) var frameTails = 0
     /// When the tail is re-parsed (see `TailPolicy`).
     public let tailPolicy: TailPolicy
     /// Whether `tailHTML` is the exact render of the open tail (always, under `.exact`).
-    public private(set) var tailExact = true
+    @exclusivity(unchecked) public private(set) var tailExact = true
     /// Bytes shown as provisional text since the last exact tail render.
-    private var provisionalBytes = 0
+    @exclusivity(unchecked) private var provisionalBytes = 0
     /// How many bytes the last exact tail render parsed (the amortized policy waits for half as many).
-    private var lastParsedBytes = 0
+    @exclusivity(unchecked) private var lastParsedBytes = 0
 
     /// A stream with the given parser options and tail policy.
     public init(options: MarkdownOptions = .default, tailPolicy: TailPolicy = .exact) {
@@ -651,31 +652,47 @@ public final class MarkdownStream {
     /// HTML of their closed blocks kept per block. A *settled* frame (see `settledLine`) holds for
     /// every later chunk on the same line, since more bytes only extend the leaf's text; another
     /// serves one chunk.
-    private struct Frame {
-        var fed: Int
-        var finalCount: Int
-        var definitions: Int
-        var settled: Bool
-        var leaf: FrameLeaf
-        var head: String
-        var close: String
+    private final class Frame {
+        let fed: Int
+        let finalCount: Int
+        let definitions: Int
+        let settled: Bool
+        let leaf: FrameLeaf
+        let head: String
+        let close: String
         /// A paragraph's complete lines (each ending with a newline) before the unfinished line.
-        var lines: [UInt8]
+        let lines: [UInt8]
         /// Where the unfinished line's text starts.
-        var textStart: Int
+        let textStart: Int
         /// Counts frames, so a splice knows the head is the one in `tailHTML`.
-        var id: Int
+        let id: Int
+
+        init(
+            fed: Int, finalCount: Int, definitions: Int, settled: Bool, leaf: FrameLeaf, head: String, close: String,
+            lines: [UInt8], textStart: Int, id: Int
+        ) {
+            self.fed = fed
+            self.finalCount = finalCount
+            self.definitions = definitions
+            self.settled = settled
+            self.leaf = leaf
+            self.head = head
+            self.close = close
+            self.lines = lines
+            self.textStart = textStart
+            self.id = id
+        }
     }
-    private var frame: Frame?
-    private var frameCount = 0
+    @exclusivity(unchecked) private var frame: Frame?
+    @exclusivity(unchecked) private var frameCount = 0
     /// What `tailHTML` holds when it was last written by `frameTail`: the frame, the stable prefix
     /// (generation and HTML length) and the byte count of head plus stable prefix.
-    private var lastSplice: (frame: Int, generation: Int, stableCount: Int, kept: Int)?
+    @exclusivity(unchecked) private var lastSplice: (frame: Int, generation: Int, stableCount: Int, kept: Int)?
     /// Closed blocks inside the open tail, rendered once per tightness: (tight, loose) HTML, and
     /// the sizes along the block's last-child path when rendered (a block the probe closed is kept
     /// under the parser's own block, which may still grow: then the sizes differ).
-    private var closedCache: [ObjectIdentifier: (String?, String?, [Int], Set<String>)] = [:]
-    private var closedCacheKey = (-1, -1)
+    @exclusivity(unchecked) private var closedCache: [ObjectIdentifier: (String?, String?, [Int], Set<String>)] = [:]
+    @exclusivity(unchecked) private var closedCacheKey = (-1, -1)
 
     /// Whether no byte appended to the unfinished line from `start` can change which blocks the
     /// line continues or opens: after container and list markers, spaces, and the characters of
@@ -987,8 +1004,9 @@ public final class MarkdownStream {
         }
         let key = ObjectIdentifier(keyNode)
         let newLine = !(tight && node.kind == .paragraph)
-        let sizes = cacheable ? MarkdownStream.sizes(node) : []
-        if cacheable, let cached = closedCache[key], cached.2 == sizes, let html = tight ? cached.0 : cached.1 {
+        if cacheable, let cached = closedCache[key], MarkdownStream.hasSizes(node, cached.2),
+            let html = tight ? cached.0 : cached.1
+        {
             if newLine { writer.cr() }
             writer.bytes.append(contentsOf: html.utf8)
             return
@@ -997,6 +1015,7 @@ public final class MarkdownStream {
         builder.arena = sharedArena(for: parser.definitions)
         guard let block = builder.block(node, tightParent: tight) else { return }
         if cacheable {
+            let sizes = MarkdownStream.sizes(node)
             var own = HTMLWriter()
             own.block(block, tight: tight)
             let html = own.string
@@ -1008,6 +1027,20 @@ public final class MarkdownStream {
         } else {
             writer.block(block, tight: tight)
         }
+    }
+
+    /// Whether `sizes(node)` would equal `sizes`, without building it.
+    static func hasSizes(_ node: BlockNode, _ sizes: [Int]) -> Bool {
+        var i = 0
+        var current: BlockNode? = node
+        while let n = current {
+            guard i + 4 <= sizes.count, sizes[i] == n.content.count, sizes[i + 1] == n.children.count,
+                sizes[i + 2] == n.rows.count, sizes[i + 3] == Int(n.kind.rawValue) &<< 8 | n.level
+            else { return false }
+            i += 4
+            current = n.children.last
+        }
+        return i == sizes.count
     }
 
     /// Whether paragraph text starts, or may go on to start, with a task item's box (`[ ]`, `[x]`
@@ -1030,7 +1063,7 @@ public final class MarkdownStream {
     private func writeFinal(_ node: BlockNode, tight: Bool, into writer: inout HTMLWriter, missed: inout Set<String>) {
         let newLine = !(tight && node.kind == .paragraph)
         if let cached = closedCache[ObjectIdentifier(node)], let html = tight ? cached.0 : cached.1,
-            cached.2 == MarkdownStream.sizes(node)
+            MarkdownStream.hasSizes(node, cached.2)
         {
             if newLine { writer.cr() }
             writer.bytes.append(contentsOf: html.utf8)
@@ -1273,7 +1306,9 @@ public final class MarkdownStream {
             }
         }
         s.clean = nil
-        var suffix: [UInt8] = []
+        var suffix = suffixBuffer
+        suffixBuffer = []
+        defer { suffixBuffer = suffix }
         var start = s.length
         while true {
             suffix.removeAll(keepingCapacity: true)
