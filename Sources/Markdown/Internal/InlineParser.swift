@@ -242,24 +242,19 @@ final class InlineParser {
         run()
     }
 
-    /// Bytes that may start something other than plain text: `\n`, `` ` ``, `\\`, `&`, `<`, `*`, `_`,
-    /// `[`, `]`, `!`, `~` (all below 0x80: a bit in two masks).
-    private static let specialLow: UInt64 = {
-        var m: UInt64 = 0
-        for c in "\n`\\&<*_[]!~".utf8 where c < 64 { m |= 1 << UInt64(c) }
-        return m
-    }()
-    private static let specialHigh: UInt64 = {
-        var m: UInt64 = 0
-        for c in "\n`\\&<*_[]!~".utf8 where c >= 64 && c < 128 { m |= 1 << UInt64(c - 64) }
-        return m
+    /// Whether each byte value may start something other than plain text (`\n`, `` ` ``, `\\`, `&`,
+    /// `<`, `*`, `_`, `[`, `]`, `!`, `~`): one load per byte; never freed, like any static.
+    nonisolated(unsafe) private static let specialTable: UnsafePointer<Bool> = {
+        let t = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+        t.initialize(repeating: false, count: 256)
+        for c in "\n`\\&<*_[]!~".utf8 { t[Int(c)] = true }
+        return UnsafePointer(t)
     }()
 
     private func run() {
         let p = self.p
         let n = self.n
-        let low = InlineParser.specialLow
-        let high = InlineParser.specialHigh
+        let table = InlineParser.specialTable
         while pos < n {
             let c = p[pos]
             switch c {
@@ -287,13 +282,7 @@ final class InlineParser {
             default:
                 let start = pos
                 var j = pos + 1
-                while j < n {
-                    // One branch per byte: pick the mask by the byte's top bits (none for >= 128).
-                    let d = p[j]
-                    let mask = d < 64 ? low : (d < 128 ? high : 0)
-                    if (mask >> UInt64(d & 63)) & 1 != 0 { break }
-                    j += 1
-                }
+                while j < n, !table[Int(p[j])] { j += 1 }
                 pos = j
                 var end = j
                 if j < n, p[j] == 0x0A {
