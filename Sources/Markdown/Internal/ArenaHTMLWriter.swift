@@ -3,22 +3,46 @@ extension HTMLWriter {
     /// would, without building the `MarkdownInline` tree (the stream's open paragraph renders this
     /// way on every chunk; image descriptions, rare, still go through the tree for their alt text).
     mutating func arenaInlines(_ parser: InlineParser, options: MarkdownOptions) {
-        var pending: [UInt8] = []
-        var split = SplitPoint(offset: -1)
-        arenaInlines(
-            parser, parser.head, depth: 0, insideLink: false, options: options, pending: &pending, split: &split)
+        _ = arenaInlines(parser, options: options, splitAt: nil)
     }
 
     /// As `arenaInlines(_:options:)`, also telling how many bytes of the output come from the
     /// subject before offset `splitAt` (nil if a top-level node other than plain text spans it).
     /// The stream uses it to cut its stable prefix from the render it just made.
     mutating func arenaInlines(_ parser: InlineParser, options: MarkdownOptions, splitAt: Int?) -> Int? {
-        var pending: [UInt8] = []
+        var pending = PendingText()
         var split = SplitPoint(offset: splitAt ?? -1)
         let start = bytes.count
-        arenaInlines(
-            parser, parser.head, depth: 0, insideLink: false, options: options, pending: &pending, split: &split)
+        parser.lits.withUnsafeBufferPointer { lits in
+            arenaInlines(
+                parser, lits, parser.head, depth: 0, insideLink: false, options: options, pending: &pending,
+                split: &split)
+        }
         return split.output.map { $0 - start }
+    }
+
+    /// Text waiting to be written: a range of the literals while the text nodes lie side by side
+    /// there (the usual case: they point into the subject), else a copy.
+    struct PendingText {
+        var a = 0
+        var b = 0
+        var spill: [UInt8] = []
+        var spilled = false
+
+        mutating func add(_ lits: UnsafeBufferPointer<UInt8>, _ x: Int, _ y: Int) {
+            if spilled {
+                spill.append(contentsOf: UnsafeBufferPointer(rebasing: lits[x..<y]))
+            } else if a == b {
+                a = x
+                b = y
+            } else if b == x {
+                b = y
+            } else {
+                spill.append(contentsOf: UnsafeBufferPointer(rebasing: lits[a..<b]))
+                spill.append(contentsOf: UnsafeBufferPointer(rebasing: lits[x..<y]))
+                spilled = true
+            }
+        }
     }
 
     /// Where the output for the subject before `offset` ends, once the writer has passed it.
@@ -27,23 +51,32 @@ extension HTMLWriter {
         var output: Int?
     }
 
-    private mutating func flushArenaText(_ pending: inout [UInt8], insideLink: Bool, options: MarkdownOptions) {
-        guard !pending.isEmpty else { return }
-        if options.autolinks, !insideLink, pending.contains(where: { $0 == 0x2E || $0 == 0x40 || $0 == 0x3A }) {
-            var out: [MarkdownInline] = []
-            ExtendedAutolinks.split(pending, range: 0..<pending.count, into: &out)
-            inlines(out)
-        } else {
-            pending.withUnsafeBufferPointer { escape($0) }
+    private mutating func flushArenaText(
+        _ lits: UnsafeBufferPointer<UInt8>, _ pending: inout PendingText, insideLink: Bool, options: MarkdownOptions
+    ) {
+        @inline(__always) func mayLink(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+            options.autolinks && !insideLink && text.contains(where: { $0 == 0x2E || $0 == 0x40 || $0 == 0x3A })
         }
-        pending.removeAll(keepingCapacity: true)
+        if pending.spilled {
+            pending.spill.withUnsafeBufferPointer { text in
+                if mayLink(text) { autolinkedText(Array(text)) } else { escape(text) }
+            }
+            pending.spill.removeAll(keepingCapacity: true)
+            pending.spilled = false
+        } else if pending.a < pending.b {
+            let text = UnsafeBufferPointer(rebasing: lits[pending.a..<pending.b])
+            if mayLink(text) { autolinkedText(Array(text)) } else { escape(text) }
+        }
+        pending.a = 0
+        pending.b = 0
     }
 
     private mutating func arenaInlines(
-        _ parser: InlineParser, _ head: Int32, depth: Int, insideLink: Bool, options: MarkdownOptions,
-        pending: inout [UInt8], split: inout SplitPoint
+        _ parser: InlineParser, _ lits: UnsafeBufferPointer<UInt8>, _ head: Int32, depth: Int, insideLink: Bool,
+        options: MarkdownOptions, pending: inout PendingText, split: inout SplitPoint
     ) {
         var resume: [Int32] = []
+        let nodes = parser.nodes
         var i = head
         while true {
             if i < 0 {
@@ -51,22 +84,22 @@ extension HTMLWriter {
                 i = r
                 continue
             }
-            let node = parser.nodes[Int(i)]
+            let node = nodes[Int(i)]
             i = node.next
             if depth == 0, split.offset >= 0, split.output == nil, Int(node.end) > split.offset {
                 // The first top-level node reaching past the split point: before it, or inside
                 // plain text (a text node spanning a space holds its source bytes as they are).
                 let start = Int(node.start)
                 if start >= split.offset {
-                    flushArenaText(&pending, insideLink: insideLink, options: options)
+                    flushArenaText(lits, &pending, insideLink: insideLink, options: options)
                     split.output = bytes.count
                 } else if node.kind == .text, Int(node.litLen) == Int(node.end) - start {
                     let a = Int(node.litStart)
                     let cut = a + split.offset - start
-                    pending.append(contentsOf: parser.lits[a..<cut])
-                    flushArenaText(&pending, insideLink: insideLink, options: options)
+                    pending.add(lits, a, cut)
+                    flushArenaText(lits, &pending, insideLink: insideLink, options: options)
                     split.output = bytes.count
-                    pending.append(contentsOf: parser.lits[cut..<(a + Int(node.litLen))])
+                    pending.add(lits, cut, a + Int(node.litLen))
                     continue
                 } else {
                     split.offset = -1  // spanned: no split
@@ -75,7 +108,7 @@ extension HTMLWriter {
             if node.kind == .text {
                 if node.litLen > 0 {
                     let a = Int(node.litStart)
-                    pending.append(contentsOf: parser.lits[a..<(a + Int(node.litLen))])
+                    pending.add(lits, a, a + Int(node.litLen))
                 }
                 continue
             }
@@ -88,7 +121,7 @@ extension HTMLWriter {
                 i = node.first
                 continue
             }
-            flushArenaText(&pending, insideLink: insideLink, options: options)
+            flushArenaText(lits, &pending, insideLink: insideLink, options: options)
             switch node.kind {
             case .text: continue
             case .softBreak: bytes.append(0x0A)
@@ -105,9 +138,9 @@ extension HTMLWriter {
                 default: raw("<del>")
                 }
                 arenaInlines(
-                    parser, node.first, depth: depth + 1, insideLink: insideLink, options: options, pending: &pending,
-                    split: &split)
-                flushArenaText(&pending, insideLink: insideLink, options: options)
+                    parser, lits, node.first, depth: depth + 1, insideLink: insideLink, options: options,
+                    pending: &pending, split: &split)
+                flushArenaText(lits, &pending, insideLink: insideLink, options: options)
                 switch node.kind {
                 case .emphasis: raw("</em>")
                 case .strong: raw("</strong>")
@@ -129,9 +162,9 @@ extension HTMLWriter {
                 }
                 raw(">")
                 arenaInlines(
-                    parser, node.first, depth: depth + 1, insideLink: true, options: options, pending: &pending,
-                    split: &split)
-                flushArenaText(&pending, insideLink: true, options: options)
+                    parser, lits, node.first, depth: depth + 1, insideLink: true, options: options,
+                    pending: &pending, split: &split)
+                flushArenaText(lits, &pending, insideLink: true, options: options)
                 raw("</a>")
             case .image:
                 var converter = InlineConverter(parser: parser, map: { $0 }, options: options)
@@ -140,6 +173,6 @@ extension HTMLWriter {
                 inline(MarkdownInline(kind: .image(source: source, title: title, children), offsets: 0..<0))
             }
         }
-        flushArenaText(&pending, insideLink: insideLink, options: options)
+        flushArenaText(lits, &pending, insideLink: insideLink, options: options)
     }
 }
