@@ -162,7 +162,6 @@ func markdownBenchmarks() throws -> [Figure] {
 /// read of `stream.html` (final HTML plus the tail), and that read is inside the timed region. Both tail
 /// policies are measured; `.amortized` figures carry the share of appends whose `html` was exact.
 func streamBenchmarks() -> [Figure] {
-    let environment = ProcessInfo.processInfo.environment
     var figures: [Figure] = []
     let answer = MarkdownBenchDocument.make(size: 100_000, seed: 2)
     let bytes = Array(answer.utf8)

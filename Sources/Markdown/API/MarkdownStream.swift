@@ -66,29 +66,24 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var pendingFinalized = ""
     @exclusivity(unchecked) private var tailHTML = ""
     @exclusivity(unchecked) private var tailBlocks: [MarkdownBlock] = []
-    /// Whether `tailBlocks` lags behind `tailHTML` (the paragraph fast path renders HTML only).
+    /// Whether `tailBlocks` lags behind `tailHTML` (frames render HTML only).
     @exclusivity(unchecked) private var tailBlocksStale = false
-    /// The stable prefix of the open top-level paragraph: its inline HTML can no longer change.
+    /// The stable prefix of the open paragraph holding the unfinished line (see `leafInline`).
     @exclusivity(unchecked) private var stable: StableText?
     @exclusivity(unchecked) private var spanBuffer: [(Int, Int)] = []
     @exclusivity(unchecked) private var suffixBuffer: [UInt8] = []
     /// Counts restarts of `stable` (a splice of the tail needs the same stable prefix, only longer).
     @exclusivity(unchecked) private var stableGeneration = 0
-    /// HTML of the closed items of the open top-level list, per tightness (tight, loose).
-    @exclusivity(unchecked) private var itemCache: (list: BlockNode, definitions: Int, html: [ObjectIdentifier: (String?, String?)])?
-    /// The last list head: its list, definitions, closed items, their tightness, the list's tightness, HTML.
-    @exclusivity(unchecked) private var listHeadCache:
-        (list: BlockNode, definitions: Int, closed: Int, fed: Int, closedTight: Bool, tight: Bool, html: String)?
-    /// One inline parser reused for the paragraph fast path (rebuilt when definitions change).
+    /// One inline parser reused for every render of the stream (rebuilt when definitions change).
     @exclusivity(unchecked) private var inlineArena: InlineParser?
     @exclusivity(unchecked) private var inlineArenaDefinitions = -1
-    /// The open fenced code block's opening tag and escaped content so far.
+    /// The open code block's content so far, escaped.
     @exclusivity(unchecked) private var codeCache: (node: BlockNode, covered: Int, html: String)?
-    /// Tests set this to compare every fast-path tail with a full render.
+    /// Tests set this to compare every tail rendered in a frame with a full render.
     var checkTails = false
-    /// Fast-path tails that differed from a full render (tests expect zero).
+    /// Frame tails that differed from a full render (tests expect zero).
     @exclusivity(unchecked) private(set) var tailMismatches = 0
-    /// The first differing pair (fast path, full render), for the test's message.
+    /// The first differing pair (frame, full render), for the test's message.
     @exclusivity(unchecked) private(set) var firstMismatch: (String, String)?
     @exclusivity(unchecked) private var terminalCache: (TerminalStyle, String, Int)?
     /// `finalHTML + tailHTML`, kept in one buffer so reading `html` after every chunk costs the
@@ -99,12 +94,6 @@ public final class MarkdownStream {
     /// How many leading bytes of `tailHTML` are still those after `combinedFinal` in `combined`
     /// (every change of `tailHTML` lowers it to what the change kept).
     @exclusivity(unchecked) private var tailKept = 0
-    /// The last tail render split where the unfinished line's text ends, for `quickTail`.
-    @exclusivity(unchecked) private var quick: QuickTail?
-    /// Whether the last exact tail render read a link reference definition (then no quick path).
-    @exclusivity(unchecked) private var tailSawDefinition = false
-    /// How many chunks took the quick path exactly (tests check that it is exercised).
-    @exclusivity(unchecked) private(set) var quickTails = 0
     /// How many chunks were rendered inside a frame (tests check that it is exercised).
     @exclusivity(unchecked) private(set) var frameTails = 0
     /// When the tail is re-parsed (see `TailPolicy`).
@@ -139,14 +128,8 @@ public final class MarkdownStream {
             }
         }
         indexLines(from: start)
-        let fedBefore = fed
         feedCompleteLines()
-        if dirty.isEmpty {
-            if tailPolicy != .exact, pendingFinalized.isEmpty, quickTail(chunkStart: start, sameLine: fed == fedBefore) {
-                return update(renderTail: false)
-            }
-            if !pendingFinalized.isEmpty || quick == nil, provisionalTail() { return update(renderTail: false) }
-        }
+        if dirty.isEmpty, pendingFinalized.isEmpty, provisionalTail() { return update(renderTail: false) }
         return update(renderTail: true)
     }
 
@@ -340,209 +323,13 @@ public final class MarkdownStream {
     }
 
     private func renderTailNow() {
-        tailSawDefinition = false
         tailExact = true
         provisionalBytes = 0
         lastParsedBytes = 0
-        if tailPolicy == .exact {
-            if frameTail() { return }
-            renderTailFully()
-            tailKept = 0
-            lastSplice = nil
-            return
-        }
-        defer { prepareQuickTail() }
-        let pt = paragraphTail() ?? headingTail()
-        let ct = pt == nil ? codeTail() : nil
-        let lt = pt == nil && ct == nil ? listTail() : nil
-        if let html = pt ?? ct ?? lt {
-            replaceTail(html)
-            tailBlocksStale = true
-            if checkTails {
-                let fast = html
-                renderTailFully()
-                if tailHTML != fast {
-                    tailMismatches += 1
-                    if firstMismatch == nil { firstMismatch = (fast, tailHTML) }
-                }
-            }
-            return
-        }
+        if frameTail() { return }
         renderTailFully()
         tailKept = 0
         lastSplice = nil
-    }
-
-    /// The last exact tail render, split at the end of the unfinished line's rendered text.
-    private struct QuickTail {
-        /// Whether the line's structure is settled so that inert chunks render exactly.
-        var settled: Bool
-        /// `fed` when the split was made: the unfinished line must still be the same line.
-        var fed: Int
-        /// Byte offset where the shown text ends (trailing spaces and tabs are not shown yet).
-        var shown: Int
-        /// Start of the last word of the shown text.
-        var wordStart: Int
-        /// Whether the last word is all `quickInert` bytes (the chunk may then continue it).
-        var wordInert: Bool
-        /// Whether the last word is all `#` (a heading's closing sequence: text after it shows it).
-        var wordHashes: Bool
-        /// The closing tags after the shown text (`tailHTML` ends with them, unless it is empty).
-        var close: String
-    }
-
-    /// Bytes that never start, end or change an inline construct or a block: ASCII letters and
-    /// digits, space, `,`, `.` (autolinks need `www.`, `://` or `@`, checked apart) and non-ASCII.
-    @inline(__always) static func quickInert(_ c: UInt8) -> Bool {
-        Scan.isAlnum(c) || c == 0x20 || c == 0x2C || c == 0x2E || c >= 0x80
-    }
-
-    /// Records where the unfinished line's text ends in the tail just rendered, if a chunk of
-    /// inert bytes appended to that line can only extend that text (see `quickTail`).
-    private func prepareQuickTail() {
-        quick = nil
-        let b = parser.b
-        guard fed < b.count, !tailHTML.isEmpty else { return }
-        // Whether an inert chunk gives the exact render (else the split only serves provisional tails).
-        var settled = !tailSawDefinition
-        // The line's block structure is settled: before its first letter it holds only container
-        // and list markers, heading hashes and spaces (no `<`, `[`, `|`, fences or tabs), and a
-        // letter ends every block start's lookahead, so later bytes cannot change which blocks it opens.
-        var i = fed
-        scan: while i < b.count {
-            let c = b[i]
-            if Scan.isLetter(c) || c >= 0x80 { break }
-            switch c {
-            case 0x20, 0x3E, 0x2D, 0x2B, 0x2A, 0x2E, 0x29, 0x23, 0x30...0x39: i += 1
-            default:
-                settled = false
-                break scan
-            }
-        }
-        if i == b.count { settled = false }
-        var shown = b.count
-        while shown > fed, Scan.isSpaceOrTab(b[shown - 1]) { shown -= 1 }
-        // The last word, looked at over 64 bytes at most (a longer word is treated as not inert).
-        var w = shown
-        var wordInert = true
-        var wordHashes = true
-        while w > fed, !Scan.isSpaceOrTab(b[w - 1]) {
-            if shown - w >= 64 {
-                wordInert = false
-                wordHashes = false
-                break
-            }
-            w -= 1
-            if !MarkdownStream.quickInert(b[w]) { wordInert = false }
-            if b[w] != 0x23 { wordHashes = false }
-        }
-        // The tail HTML must end with the closing tags of the leaf holding the line (a paragraph,
-        // a heading or a tight item) and its containers, right after the line's text.
-        var html = tailHTML
-        let (split, innermost): (Int, String?) = html.withUTF8 { h in
-            var p = h.count
-            var innermost: String?
-            let names = ["p", "li", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"]
-            outer: while true {
-                var q = p
-                if q > 0, h[q - 1] == 0x0A { q -= 1 }
-                for name in names {
-                    let n = name.utf8.count + 3
-                    guard q >= n, h[q - 1] == 0x3E, h[q - n] == 0x3C, h[q - n + 1] == 0x2F else { continue }
-                    if zip(h[(q - n + 2)..<(q - 1)], name.utf8).allSatisfy({ $0 == $1 }) {
-                        p = q - n
-                        innermost = name
-                        continue outer
-                    }
-                }
-                break
-            }
-            return (p, innermost)
-        }
-        guard let leaf = innermost, leaf == "p" || leaf == "li" || leaf.first == "h" else { return }
-        let headBytes = tailHTML.utf8.prefix(split)
-        guard let lastByte = headBytes.last, lastByte != 0x0A else { return }
-        // An inert last word renders as itself: check that the HTML really ends with it.
-        if wordInert, w < shown, !headBytes.reversed().starts(with: b[w..<shown].reversed()) { settled = false }
-        let splitIndex = tailHTML.utf8.index(tailHTML.startIndex, offsetBy: split)
-        quick = QuickTail(
-            settled: settled, fed: fed, shown: shown, wordStart: w, wordInert: wordInert && w < shown,
-            wordHashes: wordHashes && w < shown,
-            close: String(tailHTML[splitIndex...]))
-    }
-
-    /// Renders the tail without parsing when the chunk only extends the unfinished line's text.
-    ///
-    /// The chunk must be inert bytes (`quickInert`) on the same unfinished line, and either start a
-    /// new word (after a space) or continue an inert last word. Such bytes add no delimiter,
-    /// bracket, backtick, entity or autolink, and do not change the flanking of the delimiter runs
-    /// before them (the end of the text counts as whitespace, like the space they bring), so the
-    /// exact render of the longer text is the previous render with the new text (trailing spaces
-    /// held back, as the parser trims them) inserted where the line's text ended. Tests compare
-    /// every quick tail with a full render.
-    private func quickTail(chunkStart: Int, sameLine: Bool) -> Bool {
-        guard let current = quick, !finished else { return false }
-        let b = parser.b
-        let n = b.count
-        guard chunkStart < n else { return false }
-        let exact =
-            sameLine && current.fed == fed && current.settled && quickIsExact(current, chunkStart: chunkStart)
-        if !exact {
-            // The amortized policy shows the chunk as text until enough bytes wait for a parse (lines
-            // the chunk completed went through the block parser; none closed a top-level block).
-            guard case .amortized(let minimumBytes) = tailPolicy,
-                provisionalBytes + (n - chunkStart) < max(minimumBytes, lastParsedBytes / 2),
-                !b[chunkStart...].contains(0x0D)
-            else { return false }
-        }
-        var q = current
-        var end = n
-        while end > q.shown, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
-        if end > q.shown {
-            let text: String
-            if exact || !b[q.shown..<end].contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) {
-                text = String(decoding: b[q.shown..<end], as: UTF8.self)
-            } else {
-                var writer = HTMLWriter()
-                b[q.shown..<end].withUnsafeBufferPointer { writer.escape($0) }
-                text = writer.string
-            }
-            // In place (the tail string is unique unless the caller kept the last update).
-            if tailHTML.isEmpty {
-                replaceTail("<p>" + text + q.close)  // the empty provisional tail (`provisionalTail`)
-            } else {
-                let keep = tailHTML.utf8.count - q.close.utf8.count
-                tailHTML.removeSubrange(tailHTML.utf8.index(tailHTML.startIndex, offsetBy: keep)...)
-                tailHTML += text
-                tailHTML += q.close
-                tailKept = min(tailKept, keep)
-            }
-            var lastSpace = -1
-            for k in max(q.shown, chunkStart)..<end where b[k] == 0x20 { lastSpace = k }
-            if lastSpace >= 0 { q.wordStart = lastSpace + 1 } else if q.shown < chunkStart { q.wordStart = chunkStart }
-            q.wordInert = exact  // an exact chunk either continues an inert word or starts one
-            q.wordHashes = false
-            q.shown = end
-        }
-        quick = q
-        tailBlocksStale = true
-        if !exact || !tailExact {
-            tailExact = false
-            provisionalBytes += n - chunkStart
-            return true
-        }
-        quickTails += 1
-        if checkTails {
-            let fast = tailHTML
-            renderTailFully()
-            if tailHTML != fast {
-                tailMismatches += 1
-                if firstMismatch == nil { firstMismatch = (fast, tailHTML) }
-            }
-            tailHTML = fast
-            tailBlocksStale = true
-        }
-        return true
     }
 
     /// Replaces the whole tail HTML (every path but the frame splice and the quick tail).
@@ -552,59 +339,33 @@ public final class MarkdownStream {
         lastSplice = nil
     }
 
-    /// Under `.amortized`, shows a small open tail that has no quick-tail split (a block just
-    /// closed, or the tail's last block is not a paragraph, heading or list item) as escaped text
-    /// in a paragraph, until the next parse.
+    /// Under `.amortized`, shows what arrived on the unfinished line since the last exact render as
+    /// escaped text after that render's text, while less than the budget waits (see `TailPolicy`).
     private func provisionalTail() -> Bool {
-        guard case .amortized(let minimumBytes) = tailPolicy, !finished else { return false }
-        let b = parser.b
-        var start = tailStart
-        while start < b.count, Scan.isWhitespace(b[start]) { start += 1 }
-        var end = b.count
-        while end > start, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
-        guard end - start < max(minimumBytes, lastParsedBytes / 2), !b[start..<end].contains(0x0D) else {
-            return false
+        guard case .amortized(let minimumBytes) = tailPolicy, !finished, let f = frame, f.settled, f.fed == fed,
+            f.finalCount == finalNodes.count, f.definitions == parser.definitions.count, let last = lastSplice,
+            last.frame == f.id
+        else { return false }
+        switch f.leaf {
+        case .paragraph, .heading: break
+        default: return false  // a code line is escaped text already: its exact render is as cheap
         }
+        let b = parser.b
+        var end = MarkdownStream.lineEnd(b)
+        while end > last.textEnd, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
+        let waiting = end - last.textEnd
+        guard waiting > 0, waiting < max(minimumBytes, lastParsedBytes / 2) else { return false }
+        let keep = last.kept + last.restCount
+        tailHTML.removeSubrange(tailHTML.utf8.index(tailHTML.startIndex, offsetBy: keep)...)
         var writer = HTMLWriter()
-        b[start..<end].withUnsafeBufferPointer { writer.escape($0) }
-        let text = writer.string
-        replaceTail(text.isEmpty ? "" : "<p>" + text + "</p>\n")
-        quick = QuickTail(
-            settled: false, fed: fed, shown: end, wordStart: end, wordInert: false, wordHashes: false,
-            close: "</p>\n")
+        b[last.textEnd..<end].withUnsafeBufferPointer { writer.escape($0) }
+        tailHTML += writer.string
+        tailHTML += f.close
+        tailKept = min(tailKept, keep)
         tailExact = false
-        provisionalBytes = end - start
+        provisionalBytes = waiting
         tailBlocksStale = true
         return true
-    }
-
-    /// Whether the quick tail after this chunk is the exact render (see `quickTail`).
-    private func quickIsExact(_ q: QuickTail, chunkStart: Int) -> Bool {
-        let b = parser.b
-        let n = b.count
-        for k in chunkStart..<n where !MarkdownStream.quickInert(b[k]) { return false }
-        let boundary = q.shown < chunkStart || b[chunkStart] == 0x20
-        if boundary {
-            if q.wordHashes { return false }
-        } else if !q.wordInert {
-            return false
-        }
-        // `www.` starts an autolink: a word holding a `.` must have no `w`.
-        var dot = false
-        var w = false
-        for k in (boundary ? chunkStart : q.wordStart)..<n {
-            let c = b[k]
-            if c == 0x20 {
-                if dot && w { return false }
-                dot = false
-                w = false
-            } else if c == 0x2E {
-                dot = true
-            } else if c | 0x20 == 0x77 {
-                w = true
-            }
-        }
-        return !(dot && w)
     }
 
     // MARK: - Frames: the open tail laid out around the unfinished line's text
@@ -687,7 +448,7 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var frameCount = 0
     /// What `tailHTML` holds when it was last written by `frameTail`: the frame, the stable prefix
     /// (generation and HTML length) and the byte count of head plus stable prefix.
-    @exclusivity(unchecked) private var lastSplice: (frame: Int, generation: Int, stableCount: Int, kept: Int)?
+    private var lastSplice: (frame: Int, generation: Int, stableCount: Int, kept: Int, restCount: Int, textEnd: Int)?
     /// Closed blocks inside the open tail, rendered once per tightness: (tight, loose) HTML, and
     /// the sizes along the block's last-child path when rendered (a block the probe closed is kept
     /// under the parser's own block, which may still grow: then the sizes differ).
@@ -784,7 +545,10 @@ public final class MarkdownStream {
         let fixed = tailHTML.utf8.count
         tailHTML += rest
         tailHTML += f.close
-        lastSplice = (f.id, stableGeneration, stableHTML.utf8.count, fixed)
+        // Where the rendered text ends (the amortized policy shows what follows as provisional text).
+        var textEnd = MarkdownStream.lineEnd(b)
+        while textEnd > f.textStart, Scan.isSpaceOrTab(b[textEnd - 1]) { textEnd -= 1 }
+        lastSplice = (f.id, stableGeneration, stableHTML.utf8.count, fixed, rest.utf8.count, textEnd)
         tailKept = min(tailKept, kept)
         tailBlocksStale = true
         if checkTails {
@@ -1167,94 +931,6 @@ public final class MarkdownStream {
         return original
     }
 
-    /// The tail when it is one top-level paragraph (or a block quote holding one), rendered from
-    /// its stable prefix on (see `leafInline`).
-    private func paragraphTail() -> String? {
-        let b = parser.b
-        var q = fed
-        while q < b.count, Scan.isSpaceOrTab(b[q]) { q += 1 }
-        // Only the text after the stable point is copied: the paragraph's lines, then the unfinished line.
-        var content: [UInt8] = []
-        let paragraphStart: Int
-        var quoted = false
-        var wrap = ("<p>", "</p>\n")
-        if let (start, itemWrap) = newItemLine() ?? firstContainerLine() {
-            paragraphStart = start
-            q = start
-            wrap = itemWrap
-        } else if parser.open.count == 1 {
-            // Nothing open: an unfinished first line that can only become a paragraph.
-            var indent = 0
-            for c in b[fed..<q] { indent += c == 0x09 ? 4 - indent % 4 : 1 }
-            guard q < b.count, indent < 4, MarkdownStream.continuesParagraph(b, from: fed, firstNonspace: q),
-                MarkdownStream.cannotBeDefinition(Array(b[q...]))
-            else { return nil }
-            paragraphStart = q
-        } else if parser.open.count == 3, parser.open[1].kind == .blockQuote, parser.open[1].children.count == 1 {
-            // A block quote holding one open paragraph: the unfinished line is quoted (`>` and at
-            // most one space, as the parser strips them) or a lazy continuation.
-            let paragraph = parser.open[2]
-            guard paragraph.kind == .paragraph, MarkdownStream.cannotBeDefinition(paragraph.content) else { return nil }
-            var r = fed
-            while r < b.count, r - fed < 3, b[r] == 0x20 { r += 1 }
-            var lineStart = fed
-            if r < b.count, b[r] == 0x3E {
-                r += 1
-                if r < b.count, b[r] == 0x09 { return nil }
-                if r < b.count, b[r] == 0x20 { r += 1 }
-                lineStart = r
-                q = r
-                while q < b.count, Scan.isSpaceOrTab(b[q]) { q += 1 }
-                guard q == b.count || MarkdownStream.continuesParagraph(b, from: lineStart, firstNonspace: q) else {
-                    return nil
-                }
-            } else {
-                guard q == b.count || MarkdownStream.continuesParagraph(b, from: lineStart, firstNonspace: q) else {
-                    return nil
-                }
-                // A lazy line goes into the paragraph with its indentation (inline parsing drops it).
-                if q < b.count { q = fed }
-            }
-            content = paragraph.content
-            paragraphStart = paragraph.startOffset
-            quoted = true
-        } else {
-            let depth = parser.open.count
-            guard depth == 2 || depth == 4, let paragraph = parser.open.last, paragraph.kind == .paragraph,
-                MarkdownStream.cannotBeDefinition(paragraph.content)
-            else { return nil }
-            if depth == 4 {
-                // The only child of the last item of an open top-level list with closed items (not a
-                // task item: its `[ ]` is rendered as a checkbox).
-                let list = parser.open[1]
-                guard list.kind == .list, list.children.count >= 2, let item = list.children.last,
-                    parser.open[2] === item, item.children.count == 1, paragraph.content.first != 0x5B,
-                    let (head, tight, close) = listHead(list, lastItemTight: true)
-                else { return nil }
-                wrap = tight ? (head + "<li>", "</li>\n" + close) : (head + "<li>\n<p>", "</p>\n</li>\n" + close)
-            }
-            // Inside the item, indentation counts from its content column (spaces only, to keep columns simple).
-            var lineStart = fed
-            if depth == 4 {
-                guard !b[fed..<q].contains(0x09) else { return nil }
-                let column = parser.open[2].markerOffset + parser.open[2].padding
-                if q - fed >= column { lineStart = fed + column }
-            }
-            // A lazy line goes into the paragraph with its indentation (as in the block quote case).
-            let lazy = depth == 4 && q < b.count && q - fed < parser.open[2].markerOffset + parser.open[2].padding
-            guard q == b.count || MarkdownStream.continuesParagraph(b, from: lineStart, firstNonspace: q) else {
-                return nil
-            }
-            if lazy { q = fed }
-            content = paragraph.content
-            paragraphStart = paragraph.startOffset
-        }
-        let (stableHTML, rest) = leafInline(paragraphStart: paragraphStart, content: content, lineText: q)
-        return quoted
-            ? "<blockquote>\n<p>" + stableHTML + rest + "</p>\n</blockquote>\n"
-            : wrap.0 + stableHTML + rest + wrap.1
-    }
-
     /// The HTML of an open paragraph's text, its complete lines `content` then the unfinished line from
     /// `lineText` on: the stable prefix's HTML (final, kept in `stable`) and the rest's, parsed now.
     ///
@@ -1378,275 +1054,6 @@ public final class MarkdownStream {
     }
 
 
-    /// The tail when it is the first line of a top-level ATX heading, not yet complete: its text
-    /// (closing sequence removed) is parsed on its own and written straight to HTML. Long lines go
-    /// the general way, so that a huge heading line is not re-read per chunk twice over.
-    private func headingTail() -> String? {
-        let b = parser.b
-        guard parser.open.count == 1, fed < b.count, b.count - fed < 256, !b[fed...].contains(0x0D) else {
-            return nil
-        }
-        var i = fed
-        while i < b.count, b[i] == 0x20, i - fed < 4 { i += 1 }
-        guard i - fed < 4, i < b.count, b[i] == 0x23 else { return nil }
-        var level = 0
-        while i < b.count, b[i] == 0x23 {
-            level += 1
-            i += 1
-        }
-        guard level <= 6, i < b.count, Scan.isSpaceOrTab(b[i]) else { return nil }
-        var start = i
-        while start < b.count, Scan.isSpaceOrTab(b[start]) { start += 1 }
-        var end = b.count
-        while end > start, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
-        // The optional closing sequence: `#`s after a space or tab (or the whole content).
-        var k = end
-        while k > start, b[k - 1] == 0x23 { k -= 1 }
-        if k < end, k == start || Scan.isSpaceOrTab(b[k - 1]) {
-            end = k
-            while end > start, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
-        }
-        if inlineArena == nil || inlineArenaDefinitions != parser.definitions.count {
-            inlineArena = InlineParser([], options: options, definitions: parser.definitions)
-            inlineArenaDefinitions = parser.definitions.count
-        }
-        var writer = HTMLWriter()
-        let digit = UInt8(0x30 + level)
-        writer.raw("<h")
-        writer.bytes.append(digit)
-        writer.raw(">")
-        if end > start {
-            let inline = inlineArena!
-            inline.reset(Array(b[start..<end]))
-            inline.parse()
-            writer.arenaInlines(inline, options: options)
-        }
-        writer.raw("</h")
-        writer.bytes.append(digit)
-        writer.raw(">\n")
-        lastParsedBytes = end - start
-        return writer.string
-    }
-
-    /// The tail when it is one open fenced code block: the escaped code is kept and extended line
-    /// by line, so a long code block costs only its new text per chunk.
-    private func codeTail() -> String? {
-        guard parser.open.count == 2, let code = parser.open.last, code.kind == .codeBlock, code.fenced else {
-            codeCache = nil
-            return nil
-        }
-        let b = parser.b
-        var q = fed
-        var skip = code.fenceOffset
-        while skip > 0, q < b.count, b[q] == 0x20 {
-            q += 1
-            skip -= 1
-        }
-        var first = fed
-        while first < b.count, b[first] == 0x20 { first += 1 }
-        // An unfinished line that could still become the closing fence, or a pending `\r`, needs the parser.
-        if first < b.count, first - fed < 4, b[first] == code.fenceChar { return nil }
-        if b[fed...].contains(0x0D) { return nil }
-        if codeCache == nil || codeCache!.node !== code {
-            var writer = HTMLWriter()
-            let info = String(decoding: code.info, as: UTF8.self)
-            writer.block(
-                MarkdownBlock(
-                    kind: .codeBlock(info: info, code: ""),
-                    range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
-            var opening = writer.string
-            opening.removeLast("</code></pre>\n".utf8.count)
-            codeCache = (code, 0, opening)
-        }
-        if codeCache!.covered < code.content.count {
-            var writer = HTMLWriter()
-            code.content[codeCache!.covered...].withUnsafeBufferPointer { writer.escape($0) }
-            codeCache!.html += writer.string
-            codeCache!.covered = code.content.count
-        }
-        var partial = ""
-        if fed < b.count {
-            var writer = HTMLWriter()
-            b[q...].withUnsafeBufferPointer { writer.escape($0) }
-            partial = writer.string + "\n"
-        }
-        return codeCache!.html + partial + "</code></pre>\n"
-    }
-
-    /// The tail when it is an open top-level list with closed items: the closed items are rendered
-    /// once per tightness and kept; only the last item (and what follows it) is parsed per chunk.
-    private func listTail() -> String? {
-        guard parser.open.count >= 3, parser.open[1].kind == .list, let list = Optional(parser.open[1]),
-            list.children.count >= 2, let last = list.children.last, parser.open[2] === last
-        else {
-            itemCache = nil
-            return nil
-        }
-        let b = parser.b
-        var lastLineStart = min(last.startOffset, b.count)
-        while lastLineStart > 0, b[lastLineStart - 1] != 0x0A, b[lastLineStart - 1] != 0x0D { lastLineStart -= 1 }
-        guard lastLineStart >= tailStart else { return nil }
-        lastParsedBytes = b.count - lastLineStart
-        let fresh = BlockParser(bytes: Array(b[lastLineStart...]), options: options, definitions: parser.definitions)
-        let root = fresh.parseAll()
-        tailSawDefinition = fresh.definitionsSeen > 0
-        guard fresh.definitions.count == parser.definitions.count, let freshList = root.children.first,
-            freshList.kind == .list,
-            freshList.ordered == list.ordered, freshList.bulletChar == list.bulletChar,
-            freshList.delimiter == list.delimiter
-        else { return nil }
-        guard let (head, tight, closeTag) = listHead(list, lastItemTight: freshList.tight) else { return nil }
-        var html = head
-        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: fresh.definitions)
-        builder.arena = sharedArena(for: fresh.definitions)
-        var freshBlocks = builder.blocks(root.children)
-        guard case .list(_, _, let items) = freshBlocks.first?.kind else { return nil }
-        var writer = HTMLWriter()
-        for item in items { writer.block(item, tight: tight) }
-        html += writer.string + closeTag
-        freshBlocks.removeFirst()
-        var rest = HTMLWriter()
-        rest.blocks(freshBlocks, tight: false)
-        return html + rest.string
-    }
-
-    /// When the unfinished line starts a new item of the open top-level list (same marker kind,
-    /// indented less than the last item's content, 1–4 spaces after the marker, then text that
-    /// cannot start a block nor a task box), the new item's text start and the HTML around its
-    /// paragraph: the list head with every current item closed, and the closing tags.
-    private func newItemLine() -> (Int, (String, String))? {
-        let b = parser.b
-        guard parser.open.count >= 3, parser.open[1].kind == .list, let last = parser.open[1].children.last,
-            parser.open[2] === last
-        else { return nil }
-        let list = parser.open[1]
-        // What the new line closes must render as it will once closed: at most an open paragraph
-        // that cannot be a definition (an open nested list's looseness is only settled on closing).
-        for node in parser.open.dropFirst(3) {
-            guard node.kind == .paragraph, !node.content.isEmpty, MarkdownStream.cannotBeDefinition(node.content),
-                parser.open.count == 4
-            else { return nil }
-        }
-        var i = fed
-        while i < b.count, b[i] == 0x20 { i += 1 }
-        guard i < b.count, i - fed < 4, i - fed < last.markerOffset + last.padding else { return nil }
-        if list.ordered {
-            var k = i
-            while k < b.count, Scan.isDigit(b[k]), k - i < 9 { k += 1 }
-            guard k > i, k < b.count, b[k] == list.delimiter else { return nil }
-            i = k + 1
-        } else {
-            guard b[i] == list.bulletChar else { return nil }
-            i += 1
-        }
-        var c = i
-        while c < b.count, b[c] == 0x20 { c += 1 }
-        guard c < b.count, c - i >= 1, c - i <= 4, b[c] != 0x5B,
-            MarkdownStream.continuesParagraph(b, from: c, firstNonspace: c),
-            let (head, tight, close) = listHead(list, lastItemTight: true, includeLast: true)
-        else { return nil }
-        return (c, tight ? (head + "<li>", "</li>\n" + close) : (head + "<li>\n<p>", "</p>\n</li>\n" + close))
-    }
-
-    /// When nothing is open and the unfinished line opens a block quote or a list whose first
-    /// line is paragraph text, that text's start and the HTML around its paragraph.
-    private func firstContainerLine() -> (Int, (String, String))? {
-        let b = parser.b
-        guard parser.open.count == 1 else { return nil }
-        var i = fed
-        while i < b.count, b[i] == 0x20 { i += 1 }
-        guard i < b.count, i - fed < 4 else { return nil }
-        let wrap: (String, String)
-        var markerEnd: Int
-        let c0 = b[i]
-        if c0 == 0x3E {
-            markerEnd = i + 1
-            if markerEnd < b.count, b[markerEnd] == 0x20 { markerEnd += 1 }
-            wrap = ("<blockquote>\n<p>", "</p>\n</blockquote>\n")
-        } else if c0 == 0x2D || c0 == 0x2B || c0 == 0x2A {
-            markerEnd = i + 1
-            wrap = ("<ul>\n<li>", "</li>\n</ul>\n")
-        } else if Scan.isDigit(c0) {
-            var k = i
-            var start = 0
-            while k < b.count, Scan.isDigit(b[k]), k - i < 9 {
-                start = start * 10 + Int(b[k] - 0x30)
-                k += 1
-            }
-            guard k < b.count, b[k] == 0x2E || b[k] == 0x29 else { return nil }
-            markerEnd = k + 1
-            wrap = (start == 1 ? "<ol>\n<li>" : "<ol start=\"\(start)\">\n<li>", "</li>\n</ol>\n")
-        } else {
-            return nil
-        }
-        var c = markerEnd
-        while c < b.count, b[c] == 0x20 { c += 1 }
-        guard c < b.count, c - markerEnd < 4, b[c] != 0x5B, b[c] != 0x09 else { return nil }
-        // A list marker needs 1 to 4 spaces after it (more: indented code in the item).
-        if c0 != 0x3E { guard c > markerEnd else { return nil } }
-        guard MarkdownStream.continuesParagraph(b, from: c, firstNonspace: c) else { return nil }
-        return (c, wrap)
-    }
-
-    /// The opening tag and closed items' HTML of the open top-level list (items rendered once per
-    /// tightness and kept), whether the list is tight, and its closing tag.
-    private func listHead(_ list: BlockNode, lastItemTight: Bool, includeLast: Bool = false) -> (String, Bool, String)?
-    {
-        // With `includeLast`, the open last item is rendered as closed too (a new item follows it).
-        let closed = includeLast ? list.children.count : list.children.count - 1
-        let fedKey = includeLast ? fed : -1
-        let closeTag = list.ordered ? "</ol>\n" : "</ul>\n"
-        if let head = listHeadCache, head.list === list, head.definitions == parser.definitions.count,
-            head.closed == closed, head.fed == fedKey, !head.closedTight || head.tight == lastItemTight
-        {
-            return (head.html, head.tight, closeTag)
-        }
-        // The closed items: each has a following item, so a blank line at its end makes the list loose.
-        var closedTight = true
-        for item in list.children.prefix(closed) where closedTight {
-            if item.lastLineBlank { closedTight = false }
-            for child in item.children where BlockParser.endsWithBlankLine(child) { closedTight = false }
-        }
-        let tight = closedTight && lastItemTight
-        if itemCache == nil || itemCache!.list !== list || itemCache!.definitions != parser.definitions.count {
-            itemCache = (list, parser.definitions.count, [:])
-        }
-        var opening = HTMLWriter()
-        opening.block(
-            MarkdownBlock(
-                kind: .list(start: list.ordered ? list.listStart : nil, tight: tight, items: []),
-                range: SourceRange(at: SourceLocation(offset: 0, line: 1, column: 1))), tight: false)
-        var html = opening.string
-        html.removeLast(closeTag.utf8.count)
-        for (index, item) in list.children.prefix(closed).enumerated() {
-            if index == list.children.count - 1 {
-                // The open last item: rendered afresh, not kept (the head is kept per fed line).
-                var builder = TreeBuilder(
-                    locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
-                builder.arena = sharedArena(for: parser.definitions)
-                var writer = HTMLWriter()
-                if let block = builder.block(item, tightParent: tight) { writer.block(block, tight: tight) }
-                html += writer.string
-                continue
-            }
-            let key = ObjectIdentifier(item)
-            let cached = itemCache!.html[key]
-            if let text = tight ? cached?.0 : cached?.1 {
-                html += text
-                continue
-            }
-            var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
-            builder.arena = sharedArena(for: parser.definitions)
-            var writer = HTMLWriter()
-            if let block = builder.block(item, tightParent: tight) { writer.block(block, tight: tight) }
-            let text = writer.string
-            itemCache!.html[key] = tight ? (text, cached?.1) : (cached?.0, text)
-            html += text
-        }
-        listHeadCache = (list, parser.definitions.count, closed, fedKey, closedTight, tight, html)
-        return (html, tight, closeTag)
-    }
-
     /// The reusable inline parser, if it was made for the same definitions (saves allocations per chunk).
     private func sharedArena(for definitions: [String: LinkDefinition]) -> InlineParser? {
         if inlineArena == nil || inlineArenaDefinitions != parser.definitions.count {
@@ -1664,39 +1071,6 @@ public final class MarkdownStream {
         return end < content.count && content[end] != 0x3A
     }
 
-    /// Whether an unfinished line is paragraph text whatever follows it: it cannot start a block
-    /// that interrupts a paragraph, nor be a setext underline or a table delimiter row.
-    static func continuesParagraph(_ b: [UInt8], from lineStart: Int, firstNonspace q: Int) -> Bool {
-        let n = b.count
-        if b[q...].contains(0x0D) { return false }
-        if q - lineStart >= 4 { return true }  // indented: continuation text (indented code cannot interrupt)
-        // A letter, digit or non-ASCII character rules out thematic breaks, setext underlines and delimiter rows.
-        guard b[q...].contains(where: { Scan.isAlnum($0) || $0 >= 0x80 }) else { return false }
-        func run(_ c: UInt8) -> Int {
-            var k = q
-            while k < n, b[k] == c { k += 1 }
-            return k - q
-        }
-        let c = b[q]
-        switch c {
-        case 0x3E, 0x3C: return false  // block quote, HTML block
-        case 0x23:
-            let r = run(c)
-            return r > 6 || (q + r < n && !Scan.isSpaceOrTab(b[q + r]))
-        case 0x2A, 0x2D, 0x2B:
-            return q + 1 < n && !Scan.isSpaceOrTab(b[q + 1])
-        case 0x60, 0x7E:
-            let r = run(c)
-            return r < 3 && q + r < n
-        case 0x30...0x39:
-            var k = q
-            while k < n, Scan.isDigit(b[k]) { k += 1 }
-            return k < n && b[k] != 0x2E && b[k] != 0x29 || k - q > 9
-        default:
-            return true
-        }
-    }
-
     /// Parses the open tail afresh (with the definitions known so far) and renders it.
     private func renderTailFully() {
         tailBlocksStale = false
@@ -1710,7 +1084,6 @@ public final class MarkdownStream {
         let tail = Array(b[tailStart...])
         let tailParser = BlockParser(bytes: tail, options: options, definitions: parser.definitions)
         let root = tailParser.parseAll()
-        tailSawDefinition = tailSawDefinition || tailParser.definitionsSeen > 0
         var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: tailParser.definitions)
         builder.arena = sharedArena(for: tailParser.definitions)
         tailBlocks = builder.blocks(root.children)

@@ -8,9 +8,6 @@ final class BlockParser {
     @exclusivity(unchecked) private(set) var open: [BlockNode]
     private(set) var root: BlockNode
     @exclusivity(unchecked) var definitions: [String: LinkDefinition] = [:]
-    /// How many link reference definitions were read, duplicates included (the stream's quick tail
-    /// path needs to know that no line of the tail was consumed as a definition).
-    var definitionsSeen = 0
     /// Called when a top-level block closes (the streaming renderer listens).
     var onTopLevelClose: ((BlockNode) -> Void)?
     /// Where the text after a block closed by `onTopLevelClose` resumes: the current line's start
@@ -65,7 +62,6 @@ final class BlockParser {
         other.open = copies
         other.root = copies[0]
         other.lineNumber = lineNumber
-        other.definitionsSeen = definitionsSeen
         return other
     }
 
@@ -688,7 +684,6 @@ final class BlockParser {
         let c = node.content
         while consumed < c.count, c[consumed] == 0x5B {
             guard let (label, def, end) = Inlines.linkDefinition(c, consumed) else { break }
-            definitionsSeen += 1
             if definitions[label] == nil {
                 definitions[label] = def
                 onDefinition?(label)
