@@ -284,7 +284,7 @@ public final class MarkdownStream {
         // prefix of its last paragraph.
         var missedLabels: Set<String> = []
         var writer = HTMLWriter()
-        writeFinal(node, tight: false, into: &writer, missed: &missedLabels)
+        writeBlock(node, tight: false, line: Int.max, into: &writer, missed: &missedLabels)
         let html = writer.string
         finalNodes.append(node)
         finalHTMLParts.append(html)
@@ -606,7 +606,7 @@ public final class MarkdownStream {
             closedCacheKey = (first, parser.definitions.count)
         }
         let line = probe.lineNumber
-        func cacheable(_ node: BlockNode) -> Bool { node.isCopy || node.startLine < line }
+        var missed: Set<String> = []  // a tail render needs no labels: the frame is rebuilt on a new definition
         // The leaf holding the unfinished line's text, and whether the frame holds for later chunks.
         var leaf = FrameLeaf.none
         var settled = false
@@ -648,7 +648,7 @@ public final class MarkdownStream {
         // Blocks the line closed (it started a new top-level block) come first.
         let openTop = open.count >= 2 ? open[1] : nil
         for node in root.children where node !== openTop {
-            writeClosed(node, tight: false, cacheable: cacheable(node), into: &writer)
+            writeBlock(node, tight: false, line: line, into: &writer, missed: &missed)
         }
         var closers: [String] = []
         var tight = false
@@ -660,7 +660,7 @@ public final class MarkdownStream {
             case .blockQuote:
                 writer.cr()
                 writer.raw("<blockquote>\n")
-                for child in closed { writeClosed(child, tight: false, cacheable: cacheable(child), into: &writer) }
+                for child in closed { writeBlock(child, tight: false, line: line, into: &writer, missed: &missed) }
                 writer.cr()
                 closers.append("</blockquote>\n")
                 tight = false
@@ -678,7 +678,7 @@ public final class MarkdownStream {
                 } else {
                     writer.raw("<ul>\n")
                 }
-                for child in closed { writeClosed(child, tight: tight, cacheable: cacheable(child), into: &writer) }
+                for child in closed { writeBlock(child, tight: tight, line: line, into: &writer, missed: &missed) }
                 closers.append(node.ordered ? "</ol>\n" : "</ul>\n")
             case .item:
                 // A task item's checkbox goes before its first paragraph: the full render does that.
@@ -689,7 +689,7 @@ public final class MarkdownStream {
                 }
                 writer.cr()
                 writer.raw("<li>")
-                for child in closed { writeClosed(child, tight: tight, cacheable: cacheable(child), into: &writer) }
+                for child in closed { writeBlock(child, tight: tight, line: line, into: &writer, missed: &missed) }
                 closers.append("</li>\n")
             default:
                 precondition(innermost, "only containers hold open blocks")
@@ -728,7 +728,7 @@ public final class MarkdownStream {
                     }
                     // Indented code drops its trailing blank lines when it closes.
                     if node.kind == .codeBlock, !node.fenced { return nil }
-                    writeClosed(node, tight: tight, cacheable: false, into: &writer)
+                    writeBlock(node, tight: tight, line: 0, into: &writer, missed: &missed)
                 }
             }
         }
@@ -754,43 +754,6 @@ public final class MarkdownStream {
             codeCache!.covered = end
         }
         writer.bytes.append(contentsOf: codeCache!.html.utf8)
-    }
-
-    /// Writes a closed block of the open tail, from the cache when it is the parser's own block
-    /// (kept per tightness; every block but a tight paragraph starts on a new line, which the
-    /// writer adds before the cached HTML as `HTMLWriter.block` would).
-    private func writeClosed(_ node: BlockNode, tight: Bool, cacheable: Bool, into writer: inout HTMLWriter) {
-        // A copy the probe closed without adding to it renders as its original will once closed.
-        var cacheable = cacheable
-        var keyNode = node
-        if node.isCopy {
-            if let original = MarkdownStream.unchangedOriginal(node) { keyNode = original } else { cacheable = false }
-        }
-        let key = ObjectIdentifier(keyNode)
-        let newLine = !(tight && node.kind == .paragraph)
-        if cacheable, let cached = closedCache[key], MarkdownStream.hasSizes(node, cached.2),
-            let html = tight ? cached.0 : cached.1
-        {
-            if newLine { writer.cr() }
-            writer.bytes.append(contentsOf: html.utf8)
-            return
-        }
-        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
-        builder.arena = sharedArena(for: parser.definitions)
-        guard let block = builder.block(node, tightParent: tight) else { return }
-        if cacheable {
-            let sizes = MarkdownStream.sizes(node)
-            var own = HTMLWriter()
-            own.block(block, tight: tight)
-            let html = own.string
-            let cached = closedCache[key].flatMap { $0.2 == sizes ? $0 : nil }
-            let labels = builder.missedLabels.union(cached?.3 ?? [])
-            closedCache[key] = tight ? (html, cached?.1, sizes, labels) : (cached?.0, html, sizes, labels)
-            if newLine { writer.cr() }
-            writer.bytes.append(contentsOf: own.bytes)
-        } else {
-            writer.block(block, tight: tight)
-        }
     }
 
     /// Whether `sizes(node)` would equal `sizes`, without building it.
@@ -821,29 +784,55 @@ public final class MarkdownStream {
         return true
     }
 
-    /// Writes a block the parser closed, for the final HTML: from the frames' cache when they
-    /// rendered it closed, its containers around their blocks, a paragraph from its stable prefix
-    /// on; anything else through the tree. Collects the reference labels looked up and missing.
-    private func writeFinal(_ node: BlockNode, tight: Bool, into writer: inout HTMLWriter, missed: inout Set<String>) {
-        let newLine = !(tight && node.kind == .paragraph)
-        if let cached = closedCache[ObjectIdentifier(node)], let html = tight ? cached.0 : cached.1,
-            MarkdownStream.hasSizes(node, cached.2)
+    /// Writes a closed block: from the cache when it holds it (the parser's own block, or a
+    /// probe's copy that holds no more than its original), else its containers around their
+    /// blocks, a paragraph from its stable prefix on, anything else through the tree; what it
+    /// writes for the parser's own blocks is kept per tightness. Blocks from line `line` on are the
+    /// probe's own and never kept. Collects the reference labels looked up and missing.
+    private func writeBlock(
+        _ node: BlockNode, tight: Bool, line: Int, into writer: inout HTMLWriter, missed: inout Set<String>
+    ) {
+        var cacheable = node.isCopy || node.startLine < line
+        var keyNode = node
+        if node.isCopy {
+            if let original = MarkdownStream.unchangedOriginal(node) { keyNode = original } else { cacheable = false }
+        }
+        let key = ObjectIdentifier(keyNode)
+        // Every block but a tight paragraph starts on a new line, which is added before its HTML.
+        if !(tight && node.kind == .paragraph) { writer.cr() }
+        if cacheable, let cached = closedCache[key], MarkdownStream.hasSizes(node, cached.2),
+            let html = tight ? cached.0 : cached.1
         {
-            if newLine { writer.cr() }
             writer.bytes.append(contentsOf: html.utf8)
             missed.formUnion(cached.3)
             return
         }
+        var own = HTMLWriter()
+        var labels: Set<String> = []
+        composeBlock(node, tight: tight, line: line, into: &own, missed: &labels)
+        writer.bytes.append(contentsOf: own.bytes)
+        missed.formUnion(labels)
+        if cacheable {
+            let sizes = MarkdownStream.sizes(node)
+            let html = own.string
+            let cached = closedCache[key].flatMap { $0.2 == sizes ? $0 : nil }
+            labels.formUnion(cached?.3 ?? [])
+            closedCache[key] = tight ? (html, cached?.1, sizes, labels) : (cached?.0, html, sizes, labels)
+        }
+    }
+
+    /// The HTML of a closed block (see `writeBlock`), as `HTMLWriter.block` writes it after a newline.
+    private func composeBlock(
+        _ node: BlockNode, tight: Bool, line: Int, into writer: inout HTMLWriter, missed: inout Set<String>
+    ) {
         switch node.kind {
         case .blockQuote:
-            writer.cr()
             writer.raw("<blockquote>\n")
-            for child in node.children { writeFinal(child, tight: false, into: &writer, missed: &missed) }
+            for child in node.children { writeBlock(child, tight: false, line: line, into: &writer, missed: &missed) }
             writer.cr()
             writer.raw("</blockquote>\n")
             return
         case .list:
-            writer.cr()
             if node.ordered {
                 if node.listStart == 1 {
                     writer.raw("<ol>\n")
@@ -855,16 +844,18 @@ public final class MarkdownStream {
             } else {
                 writer.raw("<ul>\n")
             }
-            for child in node.children { writeFinal(child, tight: node.tight, into: &writer, missed: &missed) }
+            for child in node.children {
+                writeBlock(child, tight: node.tight, line: line, into: &writer, missed: &missed)
+            }
             writer.raw(node.ordered ? "</ol>\n" : "</ul>\n")
             return
         case .item:
+            // A task item's checkbox goes before its first paragraph: the tree writes it.
             guard options.taskLists, let first = node.children.first, first.kind == .paragraph,
                 MarkdownStream.mayBeTask(first.content[...])
             else {
-                writer.cr()
                 writer.raw("<li>")
-                for child in node.children { writeFinal(child, tight: tight, into: &writer, missed: &missed) }
+                for child in node.children { writeBlock(child, tight: tight, line: line, into: &writer, missed: &missed) }
                 writer.raw("</li>\n")
                 return
             }
@@ -875,10 +866,7 @@ public final class MarkdownStream {
                 var end = node.content.count
                 while end > s.length, Scan.isWhitespace(node.content[end - 1]) { end -= 1 }
                 guard end > s.length else { break }
-                if !tight {
-                    writer.cr()
-                    writer.raw("<p>")
-                }
+                if !tight { writer.raw("<p>") }
                 writer.bytes.append(contentsOf: s.html.utf8)
                 if let clean = s.clean, clean.end == end {
                     // The last parse covered the rest exactly.
