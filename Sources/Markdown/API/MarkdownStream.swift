@@ -72,6 +72,7 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var stable: StableText?
     @exclusivity(unchecked) private var spanBuffer: [(Int, Int)] = []
     @exclusivity(unchecked) private var suffixBuffer: [UInt8] = []
+    @exclusivity(unchecked) private var leafWriter = HTMLWriter()
     /// Counts restarts of `stable` (a splice of the tail needs the same stable prefix, only longer).
     @exclusivity(unchecked) private var stableGeneration = 0
     /// One inline parser reused for every render of the stream (rebuilt when definitions change).
@@ -1020,25 +1021,22 @@ public final class MarkdownStream {
             if outermost == k { break }
             k = outermost
         }
-        var writer = HTMLWriter()
+        leafWriter.bytes.removeAll(keepingCapacity: true)
         // The render is the prefix's HTML then the rest's: the writer notes where the point falls.
-        let split = writer.arenaInlines(inline, options: options, splitAt: k > 0 ? k : nil)
-        let result = (s.html, writer.string)
         var restBytes = 0
-        if k > 0, let split {
-            s.html += String(decoding: writer.bytes[..<split], as: UTF8.self)
+        if let split = leafWriter.arenaInlines(inline, options: options, splitAt: k > 0 ? k : nil), k > 0 {
+            s.html += String(decoding: leafWriter.bytes[..<split], as: UTF8.self)
             s.length += k
             restBytes = split
-        } else {
-            k = 0
+            if !inline.missedLabels.isEmpty { s.missed.formUnion(inline.missedLabels) }
         }
-        if k > 0, !inline.missedLabels.isEmpty { s.missed.formUnion(inline.missedLabels) }
+        let rest = String(decoding: leafWriter.bytes[restBytes...], as: UTF8.self)
         if inline.unresolved == Int.max {
             s.clean = StableText.Clean(
-                end: start + suffix.count, html: String(decoding: writer.bytes[restBytes...], as: UTF8.self),
-                endsWithBackslash: suffix.last == 0x5C, missed: inline.missedLabels)
+                end: start + suffix.count, html: rest, endsWithBackslash: suffix.last == 0x5C,
+                missed: inline.missedLabels)
         }
-        return result
+        return (s.html, rest)
     }
 
 
