@@ -354,4 +354,73 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         _ = stream.finish()
         #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse("a\r\nb\r\r\nc")))
     }
+
+    /// An unfinished line is settled once a byte no block start reads past has arrived: later
+    /// bytes then only extend its text.
+    @Test func settledLines() {
+        let settled = [
+            "foo", "- foo", "> - **x", "1. a", "``x", "# a", "#x", "--- a", "\\#", "[x", "&amp;", "|a", "    code",
+            "~~s", "漢字", "* * x",
+        ]
+        let unsettled = [
+            "", "   ", "- ", "---", "===", "```", "~~~", "<div", "\tfoo", "#", "1.", "|---|", ":--", "``", "> ", "* * *",
+            "12.", "\r",
+        ]
+        for line in settled { #expect(MarkdownStream.settledLine(Array(line.utf8), from: 0), "\(line.debugDescription)") }
+        for line in unsettled { #expect(!MarkdownStream.settledLine(Array(line.utf8), from: 0), "\(line.debugDescription)") }
+        #expect(MarkdownStream.settledCodeLine(Array("   x".utf8), from: 0, fenceChar: 0x60))
+        #expect(!MarkdownStream.settledCodeLine(Array("  ``".utf8), from: 0, fenceChar: 0x60))
+        #expect(MarkdownStream.settledCodeLine(Array("  ~~".utf8), from: 0, fenceChar: 0x60))
+        #expect(!MarkdownStream.settledCodeLine(Array("\tx".utf8), from: 0, fenceChar: nil))
+    }
+
+    /// A frame lasts its line: streamed one character at a time, a paragraph, a list and a quote
+    /// lay out a frame for the empty line after each newline, one per character of the line's
+    /// markers (not settled yet), then one for the rest of the line.
+    @Test func framesLastALine() {
+        let lines = (0..<40).map { "line \($0) with *some* words and [a link](https://example.com/\($0))" }
+        for (prefix, separator) in [("", "\n"), ("- ", "\n"), ("> ", "\n")] {
+            let text = lines.map { prefix + $0 }.joined(separator: separator) + "\n"
+            let stream = MarkdownStream()
+            stream.checkTails = true
+            for character in text { _ = stream.append(String(character)) }
+            let bound = (prefix.count + 2) * lines.count + 4
+            #expect(stream.framesBuilt <= bound, "\(prefix.debugDescription): \(stream.framesBuilt) frames")
+            #expect(stream.frameTails > text.count * 9 / 10)
+            _ = stream.finish()
+            #expect(stream.tailMismatches == 0)
+            #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+        }
+    }
+
+    /// Closed blocks are written once: the items of a long list go through the tree writer about
+    /// once each (when they close), and the final list is put together from their HTML.
+    @Test func closedBlocksAreWrittenOnce() {
+        let text = (0..<30).map { "- item \($0) with `code` and\n  a second line\n" }.joined() + "\nafter\n"
+        let stream = MarkdownStream()
+        for character in text { _ = stream.append(String(character)) }
+        _ = stream.finish()
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+        #expect(stream.treeWrites <= 30 + 4, "\(stream.treeWrites) tree writes")
+    }
+
+    /// The amortized policy shows provisional text within a line and is exact again at every line start.
+    @Test func amortizedIsExactAtLineStarts() {
+        let text = "first line with **bold** words\nsecond line with *em* text\n- an item line here\n"
+        let stream = MarkdownStream(tailPolicy: .amortized(minimumBytes: 1_000))
+        var provisional = 0
+        var sofar = ""
+        for character in text {
+            sofar.append(character)
+            _ = stream.append(String(character))
+            if character == "\n" {
+                #expect(stream.tailExact)
+                #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(sofar)))
+            }
+            if !stream.tailExact { provisional += 1 }
+        }
+        #expect(provisional > 40)
+        _ = stream.finish()
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+    }
 }

@@ -97,6 +97,10 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var tailKept = 0
     /// How many chunks were rendered inside a frame (tests check that it is exercised).
     @exclusivity(unchecked) private(set) var frameTails = 0
+    /// How many frames were laid out, and how many blocks went through the tree writer (tests
+    /// check that frames last a line and closed blocks are written once).
+    @exclusivity(unchecked) private(set) var framesBuilt = 0
+    @exclusivity(unchecked) private(set) var treeWrites = 0
     /// When the tail is re-parsed (see `TailPolicy`).
     public let tailPolicy: TailPolicy
     /// Whether `tailHTML` is the exact render of the open tail (always, under `.exact`).
@@ -734,6 +738,7 @@ public final class MarkdownStream {
             }
         }
         frameCount += 1
+        framesBuilt += 1
         return Frame(
             fed: fed, finalCount: first, definitions: parser.definitions.count, settled: settled, leaf: leaf,
             head: writer.string, close: closers.reversed().joined(), lines: lines, textStart: textStart,
@@ -887,6 +892,7 @@ public final class MarkdownStream {
         default:
             break
         }
+        treeWrites += 1
         var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
         builder.arena = sharedArena(for: parser.definitions)
         if let block = builder.block(node, tightParent: tight) { writer.block(block, tight: tight) }
