@@ -25,15 +25,12 @@ extension MarkdownStream {
     public enum TailPolicy: Sendable, Equatable {
         /// After every chunk: `html` and every update's `tail` are the exact render of the text so far.
         case exact
-        /// Only once enough text waits: a chunk that makes no block final is shown as escaped text at
-        /// the end of the open tail's last paragraph, heading or list item (a small tail without one,
-        /// just after a block became final, is shown whole as escaped text in a paragraph), so `html`
-        /// holds every non-blank character appended so far, but markup the waiting text completes,
-        /// like a closing `**`, shows literally; once the bytes shown that way reach
-        /// `max(minimumBytes, half of what the last parse read)` the tail is re-parsed exactly.
-        /// Final blocks, `finish()` and `terminal(style:)` are always exact; `tailExact` says which
-        /// kind of tail the last update carried. Keeps the stream's total work linear with a small
-        /// constant.
+        /// Exact at every line start; within a line of a paragraph or heading, text that arrives
+        /// after the last exact render is shown as escaped text after it (so `html` holds every
+        /// character appended, but markup the waiting text completes, like a closing `**`, shows
+        /// literally) until `max(minimumBytes, half of what the last parse read)` bytes wait; then
+        /// the tail is rendered exactly. Final blocks, `finish()` and `terminal(style:)` are always
+        /// exact; `tailExact` says which kind of tail the last update carried.
         case amortized(minimumBytes: Int)
     }
 }
@@ -42,8 +39,10 @@ extension MarkdownStream {
 ///
 /// Complete lines go through the block parser once; a top-level block is final when the parser
 /// closes it (a later line cannot continue it), and final blocks are rendered once and never
-/// re-parsed. Only the open tail (the last top-level block and the unfinished line) is re-rendered
-/// per chunk. After `finish()`, `html` is byte-identical to rendering the whole text at once.
+/// re-parsed. The open tail (the last top-level block and the unfinished line) is laid out once
+/// per line in a *frame* around the block holding the unfinished line; per chunk only that
+/// block's text after its stable point is parsed. After `finish()`, `html` is byte-identical to
+/// rendering the whole text at once.
 public final class MarkdownStream {
     private let options: MarkdownOptions
     private let parser: BlockParser
