@@ -9,15 +9,45 @@ public struct MarkdownUpdate: Sendable, Equatable {
     /// changes links in blocks finalised earlier; rare).
     public var rewritesFinalized: Bool
     /// HTML of the still-open tail, replacing the previous tail (provisional between parses under
-    /// `MarkdownStream.TailPolicy.amortized`).
-    public var tail: String
+    /// `MarkdownStream.TailPolicy.amortized`). Joined from its parts when read.
+    public var tail: String {
+        get { parts.joined }
+        set { parts = TailParts(head: newValue) }
+    }
+    var parts: TailParts
 
     /// An update from its parts.
     public init(finalized: String, rewritesFinalized: Bool = false, tail: String) {
         self.finalized = finalized
         self.rewritesFinalized = rewritesFinalized
-        self.tail = tail
+        self.parts = TailParts(head: tail)
     }
+
+    init(finalized: String, rewritesFinalized: Bool, parts: TailParts) {
+        self.finalized = finalized
+        self.rewritesFinalized = rewritesFinalized
+        self.parts = parts
+    }
+
+    public static func == (a: MarkdownUpdate, b: MarkdownUpdate) -> Bool {
+        a.finalized == b.finalized && a.rewritesFinalized == b.rewritesFinalized && a.tail == b.tail
+    }
+}
+
+/// A tail's HTML in the parts a frame renders it in: `head + stable + rest + close` (a tail
+/// rendered whole is all `head`). Kept apart so a chunk changes only `rest` (and appends to
+/// `stable`), and nothing is joined unless someone reads it.
+struct TailParts: Sendable {
+    var head = ""
+    var stable = ""
+    var rest = ""
+    var close = ""
+    /// The frame that laid out `head` and `close` (-1: not a frame), and the stable prefix's generation.
+    var frame = -1
+    var generation = 0
+
+    var joined: String { head + stable + rest + close }
+    var isEmpty: Bool { head.isEmpty && stable.isEmpty && rest.isEmpty && close.isEmpty }
 }
 
 extension MarkdownStream {
@@ -63,9 +93,9 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var dirty: Set<Int> = []
 
     @exclusivity(unchecked) private var pendingFinalized = ""
-    @exclusivity(unchecked) private var tailHTML = ""
+    @exclusivity(unchecked) private var tail = TailParts()
     @exclusivity(unchecked) private var tailBlocks: [MarkdownBlock] = []
-    /// Whether `tailBlocks` lags behind `tailHTML` (frames render HTML only).
+    /// Whether `tailBlocks` lags behind `tail` (frames render HTML only).
     @exclusivity(unchecked) private var tailBlocksStale = false
     /// The stable prefix of the open paragraph holding the unfinished line (see `leafInline`).
     @exclusivity(unchecked) private var stable: StableText?
@@ -86,14 +116,17 @@ public final class MarkdownStream {
     /// The first differing pair (frame, full render), for the test's message.
     @exclusivity(unchecked) private(set) var firstMismatch: (String, String)?
     @exclusivity(unchecked) private var terminalCache: (TerminalStyle, String, Int)?
-    /// `finalHTML + tailHTML`, kept in one buffer so reading `html` after every chunk costs the
-    /// changed bytes, not the whole answer (in place while the caller does not keep the string).
+    /// `finalHTML` and the tail joined, kept in one buffer so reading `html` after every chunk costs
+    /// the changed bytes, not the whole answer (in place while the caller does not keep the string).
     @exclusivity(unchecked) private var combined = ""
     /// How many UTF-8 bytes at the start of `combined` are final HTML that is still current.
     @exclusivity(unchecked) private var combinedFinal = 0
-    /// How many leading bytes of `tailHTML` are still those after `combinedFinal` in `combined`
-    /// (every change of `tailHTML` lowers it to what the change kept).
-    @exclusivity(unchecked) private var tailKept = 0
+    /// What of the tail follows the final HTML in `combined`: the frame and stable generation, the
+    /// head's and stable prefix's byte counts (a frame's later chunks keep those), and `tailVersion`.
+    @exclusivity(unchecked) private var combinedTail: (frame: Int, generation: Int, head: Int, stable: Int, version: Int) =
+        (-1, 0, 0, 0, -1)
+    /// Counts changes of `tail`.
+    @exclusivity(unchecked) private var tailVersion = 0
     /// How many chunks were rendered inside a frame (tests check that it is exercised).
     @exclusivity(unchecked) private(set) var frameTails = 0
     /// How many frames were laid out, and how many blocks went through the tree writer (tests
@@ -102,7 +135,7 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private(set) var treeWrites = 0
     /// When the tail is re-parsed (see `TailPolicy`).
     public let tailPolicy: TailPolicy
-    /// Whether `tailHTML` is the exact render of the open tail (always, under `.exact`).
+    /// Whether `tail` is the exact render of the open tail (always, under `.exact`).
     @exclusivity(unchecked) public private(set) var tailExact = true
     /// Bytes shown as provisional text since the last exact tail render.
     @exclusivity(unchecked) private var provisionalBytes = 0
@@ -122,7 +155,7 @@ public final class MarkdownStream {
 
     /// Adds a chunk of text and returns what changed.
     public func append(_ chunk: String) -> MarkdownUpdate {
-        guard !finished else { return MarkdownUpdate(finalized: "", tail: tailHTML) }
+        guard !finished else { return MarkdownUpdate(finalized: "", rewritesFinalized: false, parts: tail) }
         let start = parser.b.count
         for c in chunk.utf8 {
             if c == 0 {
@@ -155,14 +188,15 @@ public final class MarkdownStream {
     /// The HTML so far: the final blocks and the open tail. After `finish()` it equals the one-shot render.
     public var html: String {
         let finalCount = finalHTML.utf8.count
-        let tailCount = tailHTML.utf8.count
-        if combinedFinal == finalCount, tailKept == tailCount, combined.utf8.count == finalCount + tailCount {
-            return combined
+        if combinedFinal == finalCount, combinedTail.version == tailVersion { return combined }
+        var keep = 0  // bytes of the tail in `combined` that stay
+        if combinedFinal == finalCount, tail.frame >= 0, combinedTail.frame == tail.frame,
+            combinedTail.generation == tail.generation, combinedTail.stable <= tail.stable.utf8.count
+        {
+            keep = combinedTail.head + combinedTail.stable
         }
-        var keep = combinedFinal == finalCount ? tailKept : 0
         if combinedFinal > finalCount {
             combined = finalHTML
-            keep = 0
         } else {
             let end = combinedFinal + keep
             if combined.utf8.count > end {
@@ -173,8 +207,15 @@ public final class MarkdownStream {
             }
         }
         combinedFinal = finalCount
-        combined += keep == 0 ? tailHTML[...] : tailHTML[tailHTML.utf8.index(tailHTML.startIndex, offsetBy: keep)...]
-        tailKept = tailCount
+        if keep == 0 {
+            combined += tail.head
+            combined += tail.stable
+        } else if tail.stable.utf8.count > combinedTail.stable {
+            combined += tail.stable[tail.stable.utf8.index(tail.stable.startIndex, offsetBy: combinedTail.stable)...]
+        }
+        combined += tail.rest
+        combined += tail.close
+        combinedTail = (tail.frame, tail.generation, tail.head.utf8.count, tail.stable.utf8.count, tailVersion)
         return combined
     }
 
@@ -199,10 +240,11 @@ public final class MarkdownStream {
         }
         terminalCache = (style, finalPart, finalBlocks.count)
         if tailBlocksStale {
-            // The tail blocks catch up; `tailHTML` stays what the last update delivered.
-            let shown = tailHTML
+            // The tail blocks catch up; `tail` stays what the last update delivered.
+            let shown = tail
             renderTailFully()
-            tailHTML = shown
+            tail = shown
+            tailVersion += 1
         }
         return TerminalWriter.join(finalPart, TerminalWriter.render(tailBlocks, style: style))
     }
@@ -323,7 +365,7 @@ public final class MarkdownStream {
         }
         let finalized = rewrites ? finalHTML : pendingFinalized
         pendingFinalized = ""
-        return MarkdownUpdate(finalized: finalized, rewritesFinalized: rewrites, tail: tailHTML)
+        return MarkdownUpdate(finalized: finalized, rewritesFinalized: rewrites, parts: tail)
     }
 
     private func renderTailNow() {
@@ -332,23 +374,22 @@ public final class MarkdownStream {
         lastParsedBytes = 0
         if frameTail() { return }
         renderTailFully()
-        tailKept = 0
-        lastSplice = nil
+        lastExact = nil
     }
 
-    /// Replaces the whole tail HTML (every path but the frame splice and the quick tail).
+    /// Replaces the whole tail HTML.
     private func replaceTail(_ html: String) {
-        tailHTML = html
-        tailKept = 0
-        lastSplice = nil
+        tail = TailParts(head: html)
+        tailVersion += 1
+        lastExact = nil
     }
 
     /// Under `.amortized`, shows what arrived on the unfinished line since the last exact render as
     /// escaped text after that render's text, while less than the budget waits (see `TailPolicy`).
     private func provisionalTail() -> Bool {
         guard case .amortized(let minimumBytes) = tailPolicy, !finished, let f = frame, f.settled, f.fed == fed,
-            f.finalCount == finalNodes.count, f.definitions == parser.definitions.count, let last = lastSplice,
-            last.frame == f.id
+            f.finalCount == finalNodes.count, f.definitions == parser.definitions.count, let last = lastExact,
+            last.frame == f.id, tail.frame == f.id
         else { return false }
         switch f.leaf {
         case .paragraph, .heading: break
@@ -359,13 +400,10 @@ public final class MarkdownStream {
         while end > last.textEnd, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
         let waiting = end - last.textEnd
         guard waiting > 0, waiting < max(minimumBytes, lastParsedBytes / 2) else { return false }
-        let keep = last.kept + last.restCount
-        tailHTML.removeSubrange(tailHTML.utf8.index(tailHTML.startIndex, offsetBy: keep)...)
         var writer = HTMLWriter()
         b[last.textEnd..<end].withUnsafeBufferPointer { writer.escape($0) }
-        tailHTML += writer.string
-        tailHTML += f.close
-        tailKept = min(tailKept, keep)
+        tail.rest = last.rest + writer.string
+        tailVersion += 1
         tailExact = false
         provisionalBytes = waiting
         tailBlocksStale = true
@@ -429,7 +467,7 @@ public final class MarkdownStream {
         let lines: [UInt8]
         /// Where the unfinished line's text starts.
         let textStart: Int
-        /// Counts frames, so a splice knows the head is the one in `tailHTML`.
+        /// Counts frames, so `html` knows which head it holds.
         let id: Int
 
         init(
@@ -450,9 +488,9 @@ public final class MarkdownStream {
     }
     @exclusivity(unchecked) private var frame: Frame?
     @exclusivity(unchecked) private var frameCount = 0
-    /// What `tailHTML` holds when it was last written by `frameTail`: the frame, the stable prefix
-    /// (generation and HTML length) and the byte count of head plus stable prefix.
-    private var lastSplice: (frame: Int, generation: Int, stableCount: Int, kept: Int, restCount: Int, textEnd: Int)?
+    /// The last exact render in a frame: the frame, its `rest`, and where the text it rendered
+    /// ends (the amortized policy shows what follows as provisional text).
+    @exclusivity(unchecked) private var lastExact: (frame: Int, rest: String, textEnd: Int)?
     /// Closed blocks inside the open tail, rendered once per tightness: (tight, loose) HTML, and
     /// the sizes along the block's last-child path when rendered (a block the probe closed is kept
     /// under the parser's own block, which may still grow: then the sizes differ).
@@ -532,37 +570,22 @@ public final class MarkdownStream {
         case .none:
             break
         }
-        // Splice: keep the head and the stable prefix written last time, add what is new.
-        var kept = 0
-        if let last = lastSplice, last.frame == f.id, last.generation == stableGeneration,
-            last.stableCount <= stableHTML.utf8.count, tailHTML.utf8.count >= last.kept
-        {
-            kept = last.kept
-            tailHTML.removeSubrange(tailHTML.utf8.index(tailHTML.startIndex, offsetBy: kept)...)
-            if stableHTML.utf8.count > last.stableCount {
-                tailHTML += stableHTML[stableHTML.utf8.index(stableHTML.startIndex, offsetBy: last.stableCount)...]
-            }
-        } else {
-            tailHTML = f.head
-            tailHTML += stableHTML
-        }
-        let fixed = tailHTML.utf8.count
-        tailHTML += rest
-        tailHTML += f.close
-        // Where the rendered text ends (the amortized policy shows what follows as provisional text).
+        tail = TailParts(
+            head: f.head, stable: stableHTML, rest: rest, close: f.close, frame: f.id, generation: stableGeneration)
+        tailVersion += 1
         var textEnd = MarkdownStream.lineEnd(b)
         while textEnd > f.textStart, Scan.isSpaceOrTab(b[textEnd - 1]) { textEnd -= 1 }
-        lastSplice = (f.id, stableGeneration, stableHTML.utf8.count, fixed, rest.utf8.count, textEnd)
-        tailKept = min(tailKept, kept)
+        lastExact = (f.id, rest, textEnd)
         tailBlocksStale = true
         if checkTails {
-            let fast = tailHTML
+            let fast = tail
             renderTailFully()
-            if tailHTML != fast {
+            if tail.joined != fast.joined {
                 tailMismatches += 1
-                if firstMismatch == nil { firstMismatch = (fast, tailHTML) }
+                if firstMismatch == nil { firstMismatch = (fast.joined, tail.joined) }
             }
-            tailHTML = fast
+            tail = fast
+            tailVersion += 1
             tailBlocksStale = true
         }
         frameTails += 1
@@ -1067,19 +1090,20 @@ public final class MarkdownStream {
         tailBlocksStale = false
         let b = parser.b
         guard tailStart < b.count else {
-            tailHTML = ""
+            tail = TailParts()
+            tailVersion += 1
             tailBlocks = []
             return
         }
         lastParsedBytes = b.count - tailStart
-        let tail = Array(b[tailStart...])
-        let tailParser = BlockParser(bytes: tail, options: options, definitions: parser.definitions)
+        let tailParser = BlockParser(bytes: Array(b[tailStart...]), options: options, definitions: parser.definitions)
         let root = tailParser.parseAll()
         var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: tailParser.definitions)
         builder.arena = sharedArena(for: tailParser.definitions)
         tailBlocks = builder.blocks(root.children)
         var writer = HTMLWriter()
         writer.blocks(tailBlocks, tight: false)
-        tailHTML = writer.string
+        tail = TailParts(head: writer.string)
+        tailVersion += 1
     }
 }
