@@ -129,6 +129,8 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var tailVersion = 0
     /// How many chunks were rendered inside a frame (tests check that it is exercised).
     @exclusivity(unchecked) private(set) var frameTails = 0
+    /// How many leaf renders needed no parse (inert text after a parse that left nothing open).
+    @exclusivity(unchecked) private(set) var quickTexts = 0
     /// How many frames were laid out, and how many blocks went through the tree writer (tests
     /// check that frames last a line and closed blocks are written once).
     @exclusivity(unchecked) private(set) var framesBuilt = 0
@@ -433,6 +435,11 @@ public final class MarkdownStream {
             var html: String
             var endsWithBackslash: Bool
             var missed: Set<String>
+            /// Whether the text's last word is all inert bytes (see `quickText`), and whether it
+            /// holds a `.` and a `w` (an extended autolink needs `www.`).
+            var lastWordInert: Bool
+            var lastWordDot: Bool
+            var lastWordW: Bool
         }
         let paragraphStart: Int
         let definitions: Int
@@ -970,6 +977,11 @@ public final class MarkdownStream {
         // The paragraph's text: its complete lines, then the unfinished line's text.
         let total = content.count + max(0, lineEnd - q)
         @inline(__always) func byte(_ i: Int) -> UInt8 { i < content.count ? content[i] : b[q + i - content.count] }
+        if let clean = s.clean, clean.end < total,
+            let quick = quickText(after: clean, in: s, total: total, byte: byte)
+        {
+            return quick
+        }
         // The text parsed last time ended with nothing open; if what follows it starts a new word
         // after spaces (or a line break), its HTML is final: the stable point moves past it unparsed.
         if let clean = s.clean, clean.end < total {
@@ -1060,13 +1072,85 @@ public final class MarkdownStream {
         }
         let rest = String(decoding: leafWriter.bytes[restBytes...], as: UTF8.self)
         if inline.unresolved == Int.max {
+            var inert = true
+            var dot = false
+            var w = false
+            var i = suffix.count
+            while i > 0, suffix[i - 1] != 0x20, suffix[i - 1] != 0x0A, suffix.count - i < 64 {
+                i -= 1
+                let c = suffix[i]
+                if !MarkdownStream.inert(c) { inert = false }
+                if c == 0x2E { dot = true } else if c | 0x20 == 0x77 { w = true }
+            }
+            if i > 0, suffix[i - 1] != 0x20, suffix[i - 1] != 0x0A { inert = false }  // a word over 64 bytes
             s.clean = StableText.Clean(
                 end: start + suffix.count, html: rest, endsWithBackslash: suffix.last == 0x5C,
-                missed: inline.missedLabels)
+                missed: inline.missedLabels, lastWordInert: inert, lastWordDot: dot, lastWordW: w)
         }
         return (s.html, rest)
     }
 
+
+    /// Bytes that never start, end or change an inline construct: ASCII letters and digits, space,
+    /// `,`, `.` (an extended autolink needs `www.`, checked apart) and non-ASCII.
+    @inline(__always) static func inert(_ c: UInt8) -> Bool {
+        Scan.isAlnum(c) || c == 0x20 || c == 0x2C || c == 0x2E || c >= 0x80
+    }
+
+    /// When the text after a parse that left nothing open is inert bytes on the same line, and
+    /// either starts a new word or continues an inert last word (and no word holding a `.` holds a
+    /// `w`), its HTML is the text itself: it adds no delimiter, bracket, backtick, entity or
+    /// autolink, and does not change the flanking of a run before it (the end of the text counts
+    /// as whitespace, like the space it brings). Returns the stable prefix's HTML and the rest's,
+    /// without a parse; the stable point moves to the last new word start.
+    private func quickText(
+        after clean: StableText.Clean, in s: StableText, total: Int, byte: (Int) -> UInt8
+    ) -> (String, String)? {
+        var end = total
+        while end > clean.end, byte(end - 1) == 0x20 { end -= 1 }  // trailing spaces are not shown
+        guard end > clean.end else { return nil }
+        let continues = byte(clean.end) != 0x20
+        if continues, !clean.lastWordInert { return nil }
+        var dot = continues && clean.lastWordDot
+        var w = continues && clean.lastWordW
+        var wordStart = -1
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(end - clean.end)
+        for i in clean.end..<end {
+            let c = byte(i)
+            guard MarkdownStream.inert(c) else { return nil }
+            if c == 0x20 {
+                if dot && w { return nil }
+                dot = false
+                w = false
+                wordStart = i + 1
+            } else if c == 0x2E {
+                dot = true
+            } else if c | 0x20 == 0x77 {
+                w = true
+            }
+            bytes.append(c)
+        }
+        if dot && w { return nil }
+        var html = clean.html
+        var restStart = clean.end
+        if wordStart > clean.end {
+            // The text up to the last new word start is final.
+            s.html += clean.html
+            s.html += String(decoding: bytes[..<(wordStart - clean.end)], as: UTF8.self)
+            s.length = wordStart
+            s.missed.formUnion(clean.missed)
+            html = ""
+            restStart = wordStart
+        }
+        html += String(decoding: bytes[(restStart - clean.end)...], as: UTF8.self)
+        s.clean = StableText.Clean(
+            end: end, html: html, endsWithBackslash: false, missed: restStart == clean.end ? clean.missed : [],
+            lastWordInert: true, lastWordDot: dot, lastWordW: w)
+        lastParsedBytes = 0
+        quickTexts += 1
+        return (s.html, html)
+    }
 
     /// The reusable inline parser, if it was made for the same definitions (saves allocations per chunk).
     private func sharedArena(for definitions: [String: LinkDefinition]) -> InlineParser? {
