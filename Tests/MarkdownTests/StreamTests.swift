@@ -62,7 +62,7 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
     }
 
     /// Long one-line paragraphs (as LLMs write them), lists, quotes and a long code block streamed in small
-    /// chunks: every intermediate tail from the fast paths equals a full render of the same text.
+    /// chunks: every intermediate tail rendered in a frame equals a full render of the same text.
     @Test(arguments: 0..<40)
     func longParagraphTailsMatchFullRenders(_ seed: Int) {
         let pieces = [
@@ -118,10 +118,9 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
     }
 
-    /// Prose streamed a few characters at a time, in the containers where the quick tail path
-    /// (inert bytes extend the unfinished line without a parse) and the list-item paragraph path
-    /// apply: every tail equals a full render, and `html` read after every chunk equals the shown
-    /// updates.
+    /// Prose streamed a few characters at a time in paragraphs, headings, list items and quotes,
+    /// where inert text is shown without a parse and markup is parsed from the stable point: every
+    /// tail equals a full render, and `html` read after every chunk equals the shown updates.
     @Test(arguments: 0..<24)
     func proseTailsMatchFullRenders(_ seed: Int) {
         let words = [
@@ -188,8 +187,9 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
     }
 
-    /// Lists whose new item lines take the new-item path (the open last item rendered as closed):
-    /// tight, loose, ordered, nested, with markup and lazy lines, every tail equals a full render.
+    /// Lists whose new item lines close the open last item in the probe (its HTML kept for when the
+    /// parser closes it): tight, loose, ordered, nested, with markup and lazy lines, every tail
+    /// equals a full render.
     @Test(arguments: 0..<12)
     func newItemLinesMatchFullRenders(_ seed: Int) {
         let items = [

@@ -139,8 +139,6 @@ public final class MarkdownStream {
     public let tailPolicy: TailPolicy
     /// Whether `tail` is the exact render of the open tail (always, under `.exact`).
     @exclusivity(unchecked) public private(set) var tailExact = true
-    /// Bytes shown as provisional text since the last exact tail render.
-    @exclusivity(unchecked) private var provisionalBytes = 0
     /// How many bytes the last exact tail render parsed (the amortized policy waits for half as many).
     @exclusivity(unchecked) private var lastParsedBytes = 0
 
@@ -372,7 +370,6 @@ public final class MarkdownStream {
 
     private func renderTailNow() {
         tailExact = true
-        provisionalBytes = 0
         lastParsedBytes = 0
         if frameTail() { return }
         renderTailFully()
@@ -407,7 +404,6 @@ public final class MarkdownStream {
         tail.rest = last.rest + writer.string
         tailVersion += 1
         tailExact = false
-        provisionalBytes = waiting
         tailBlocksStale = true
         return true
     }
