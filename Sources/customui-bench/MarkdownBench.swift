@@ -118,7 +118,7 @@ func markdownBenchmarks() throws -> [Figure] {
         for _ in 0..<5 { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(big)) }
         return []
     }
-    if environment["MARKDOWN_BENCH_STREAM_ONLY"] != nil { return streamBenchmarks() }
+    if environment["MARKDOWN_BENCH_STREAM_ONLY"] != nil { return streamBenchmarks() + (try proseStreamBenchmarks()) }
     let oneShot = secondsPerCall(minimumSeconds: 2) { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(big)) }
     figures.append(Figure(name: "markdown.html.10mb", value: oneShot * 1000, unit: "ms"))
     figures.append(Figure(name: "markdown.html.throughput", value: megabytes / oneShot, unit: "MB/s"))
@@ -137,6 +137,7 @@ func markdownBenchmarks() throws -> [Figure] {
     figures.append(Figure(name: "markdown.terminal.throughput", value: megabytes / terminal, unit: "MB/s"))
 
     figures += streamBenchmarks()
+    figures += try proseStreamBenchmarks()
     // Pathological nesting, about 1 MB each: must stay linear.
     let pathological: [(String, String)] = [
         ("brackets", String(repeating: "[", count: 500_000) + "a" + String(repeating: "]", count: 500_000)),
@@ -232,4 +233,55 @@ func streamBenchmarks() -> [Figure] {
             Figure(name: name + ".exact-share", value: Double(exactTails) / Double(5 * chunks.count), unit: ""))
     }
     return figures
+}
+
+/// A prose answer (mostly paragraphs, a few headings, a quote, a list): the story-writer example's
+/// recorded text twelve times over, in 10-byte chunks, `html` read after every chunk.
+func proseStreamBenchmarks() throws -> [Figure] {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let recording = root.appendingPathComponent("Examples/story-writer/story-writer.stream.ndjson")
+    var story = ""
+    for line in try String(contentsOf: recording, encoding: .utf8).split(separator: "\n") {
+        guard let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            event["event"] as? String == "chunk", let data = event["data"] as? [String: Any],
+            let text = data["text"] as? String
+        else { continue }
+        story += text
+    }
+    let text = String(repeating: story + "\n\n", count: 12)
+    let bytes = Array(text.utf8)
+    var chunks: [String] = []
+    var i = 0
+    while i < bytes.count {
+        var e = min(bytes.count, i + 10)
+        while e < bytes.count, bytes[e] & 0xC0 == 0x80 { e -= 1 }  // cut at a character boundary (dashes)
+        chunks.append(String(decoding: bytes[i..<e], as: UTF8.self))
+        i = e
+    }
+    precondition(chunks.joined() == text, "a chunk split a character")
+    let oneShot = secondsPerCall(minimumSeconds: 0.5) { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(text)) }
+    let expected = MarkdownHTMLRenderer.render(MarkdownParser.parse(text))
+    var totals: [Double] = []
+    let clock = ContinuousClock()
+    for _ in 0..<9 {
+        let stream = MarkdownStream()
+        var shown = 0
+        let start = clock.now
+        for chunk in chunks {
+            _ = stream.append(chunk)
+            shown &+= stream.html.utf8.count
+        }
+        _ = stream.finish()
+        let d = clock.now - start
+        totals.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+        precondition(stream.html == expected && shown > 0)
+    }
+    let total = totals.sorted()[totals.count / 2]
+    return [
+        Figure(name: "markdown.stream.prose.bytes", value: Double(bytes.count), unit: "B"),
+        Figure(name: "markdown.stream.prose.oneshot", value: oneShot * 1000, unit: "ms"),
+        Figure(name: "markdown.stream.prose.total", value: total * 1000, unit: "ms"),
+        Figure(name: "markdown.stream.prose.ratio", value: total / oneShot, unit: "x"),
+    ]
 }

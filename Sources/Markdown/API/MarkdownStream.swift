@@ -102,6 +102,7 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var spanBuffer: [(Int, Int)] = []
     @exclusivity(unchecked) private var suffixBuffer: [UInt8] = []
     @exclusivity(unchecked) private var leafWriter = HTMLWriter()
+    @exclusivity(unchecked) private var afterBuffer: [UInt8] = []
     /// Counts restarts of `stable` (a splice of the tail needs the same stable prefix, only longer).
     @exclusivity(unchecked) private var stableGeneration = 0
     /// One inline parser reused for every render of the stream (rebuilt when definitions change).
@@ -157,15 +158,19 @@ public final class MarkdownStream {
     public func append(_ chunk: String) -> MarkdownUpdate {
         guard !finished else { return MarkdownUpdate(finalized: "", rewritesFinalized: false, parts: tail) }
         let start = parser.b.count
-        for c in chunk.utf8 {
-            if c == 0 {
-                parser.b.append(contentsOf: [0xEF, 0xBF, 0xBD])
-            } else {
-                parser.b.append(c)
+        if chunk.utf8.contains(0) {
+            for c in chunk.utf8 {
+                if c == 0 {
+                    parser.b.append(contentsOf: [0xEF, 0xBF, 0xBD])  // NUL becomes U+FFFD, as the spec says
+                } else {
+                    parser.b.append(c)
+                }
             }
+        } else {
+            parser.b.append(contentsOf: chunk.utf8)
         }
         indexLines(from: start)
-        feedCompleteLines()
+        feedCompleteLines(from: start)
         if dirty.isEmpty, pendingFinalized.isEmpty, provisionalTail() { return update(renderTail: false) }
         return update(renderTail: true)
     }
@@ -269,17 +274,19 @@ public final class MarkdownStream {
         }
     }
 
-    /// Feeds every line whose end is known to the block parser.
-    private func feedCompleteLines() {
-        let n = parser.b.count
-        var i = fed
+    /// Feeds every line whose end is known to the block parser; bytes before `start` (the new
+    /// chunk) hold no line end after `fed`, except a `\r` that ended the last chunk.
+    private func feedCompleteLines(from start: Int) {
+        let b = parser.b
+        let n = b.count
+        var i = max(fed, start - 1)
         while i < n {
-            let c = parser.b[i]
+            let c = b[i]
             if c == 0x0A || c == 0x0D {
                 var next = i + 1
                 if c == 0x0D {
                     if next >= n { break }  // wait: `\r\n` may be split across chunks
-                    if parser.b[next] == 0x0A { next += 1 }
+                    if b[next] == 0x0A { next += 1 }
                 }
                 parser.processLine(start: fed, end: i)
                 fed = next
@@ -440,11 +447,11 @@ public final class MarkdownStream {
         let paragraphStart: Int
         let definitions: Int
         /// Bytes of the paragraph's text covered, and their HTML.
-        var length = 0
-        var html = ""
+        @exclusivity(unchecked) var length = 0
+        @exclusivity(unchecked) var html = ""
         /// Reference labels looked up and missing in the covered text.
-        var missed: Set<String> = []
-        var clean: Clean?
+        @exclusivity(unchecked) var missed: Set<String> = []
+        @exclusivity(unchecked) var clean: Clean?
 
         init(paragraphStart: Int, definitions: Int) {
             self.paragraphStart = paragraphStart
@@ -972,11 +979,19 @@ public final class MarkdownStream {
         }
         // The paragraph's text: its complete lines, then the unfinished line's text.
         let total = content.count + max(0, lineEnd - q)
-        @inline(__always) func byte(_ i: Int) -> UInt8 { i < content.count ? content[i] : b[q + i - content.count] }
-        if let clean = s.clean, clean.end < total,
-            let quick = quickText(after: clean, in: s, total: total, byte: byte)
-        {
-            return quick
+        // The text after the last parse, when that parse left nothing open.
+        var after = afterBuffer
+        afterBuffer = []
+        defer { afterBuffer = after }
+        after.removeAll(keepingCapacity: true)
+        if let clean = s.clean, clean.end < total {
+            if clean.end < content.count {
+                after.append(contentsOf: content[clean.end...])
+                if q < lineEnd { after.append(contentsOf: b[q..<lineEnd]) }
+            } else {
+                after.append(contentsOf: b[(q + clean.end - content.count)..<lineEnd])
+            }
+            if let quick = quickText(after: clean, in: s, text: after) { return quick }
         }
         // The text parsed last time ended with nothing open; if what follows it starts a new word
         // after spaces (or a line break), its HTML is final: the stable point moves past it unparsed.
@@ -985,7 +1000,7 @@ public final class MarkdownStream {
             var spaces = 0
             var newline = false
             while i < total {
-                let c = byte(i)
+                let c = after[i - clean.end]
                 if c == 0x20 {
                     if !newline { spaces += 1 }
                 } else if c == 0x0A, !newline, !clean.endsWithBackslash {
@@ -995,7 +1010,7 @@ public final class MarkdownStream {
                 }
                 i += 1
             }
-            if i < total, i > clean.end, !Scan.isWhitespace(byte(i)) {
+            if i < total, i > clean.end, !Scan.isWhitespace(after[i - clean.end]) {
                 s.html += clean.html
                 if newline {
                     s.html += spaces >= 2 ? "<br />\n" : "\n"  // a hard or a soft line break
@@ -1099,21 +1114,17 @@ public final class MarkdownStream {
     /// autolink, and does not change the flanking of a run before it (the end of the text counts
     /// as whitespace, like the space it brings). Returns the stable prefix's HTML and the rest's,
     /// without a parse; the stable point moves to the last new word start.
-    private func quickText(
-        after clean: StableText.Clean, in s: StableText, total: Int, byte: (Int) -> UInt8
-    ) -> (String, String)? {
-        var end = total
-        while end > clean.end, byte(end - 1) == 0x20 { end -= 1 }  // trailing spaces are not shown
-        guard end > clean.end else { return nil }
-        let continues = byte(clean.end) != 0x20
+    private func quickText(after clean: StableText.Clean, in s: StableText, text: [UInt8]) -> (String, String)? {
+        var count = text.count
+        while count > 0, text[count - 1] == 0x20 { count -= 1 }  // trailing spaces are not shown
+        guard count > 0 else { return nil }
+        let continues = text[0] != 0x20
         if continues, !clean.lastWordInert { return nil }
         var dot = continues && clean.lastWordDot
         var w = continues && clean.lastWordW
         var wordStart = -1
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(end - clean.end)
-        for i in clean.end..<end {
-            let c = byte(i)
+        for i in 0..<count {
+            let c = text[i]
             guard MarkdownStream.inert(c) else { return nil }
             if c == 0x20 {
                 if dot && w { return nil }
@@ -1125,24 +1136,25 @@ public final class MarkdownStream {
             } else if c | 0x20 == 0x77 {
                 w = true
             }
-            bytes.append(c)
         }
         if dot && w { return nil }
         var html = clean.html
-        var restStart = clean.end
-        if wordStart > clean.end {
+        var restStart = 0
+        var missed = clean.missed
+        if wordStart > 0 {
             // The text up to the last new word start is final.
             s.html += clean.html
-            s.html += String(decoding: bytes[..<(wordStart - clean.end)], as: UTF8.self)
-            s.length = wordStart
+            s.html += String(decoding: text[..<wordStart], as: UTF8.self)
+            s.length = clean.end + wordStart
             s.missed.formUnion(clean.missed)
             html = ""
             restStart = wordStart
+            missed = []
         }
-        html += String(decoding: bytes[(restStart - clean.end)...], as: UTF8.self)
+        html += String(decoding: text[restStart..<count], as: UTF8.self)
         s.clean = StableText.Clean(
-            end: end, html: html, endsWithBackslash: false, missed: restStart == clean.end ? clean.missed : [],
-            lastWordInert: true, lastWordDot: dot, lastWordW: w)
+            end: clean.end + count, html: html, endsWithBackslash: false, missed: missed, lastWordInert: true,
+            lastWordDot: dot, lastWordW: w)
         lastParsedBytes = 0
         quickTexts += 1
         return (s.html, html)
