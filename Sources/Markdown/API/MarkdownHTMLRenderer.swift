@@ -217,27 +217,15 @@ struct HTMLWriter {
             }
         case .heading(let level, let inlines):
             cr()
-            let digit = UInt8(0x30 + min(max(level, 1), 6))
-            raw("<h")
-            bytes.append(digit)
-            raw(">")
+            openHeading(level)
             self.inlines(inlines)
-            raw("</h")
-            bytes.append(digit)
-            raw(">\n")
+            closeHeading(level)
         case .thematicBreak:
             cr()
             raw("<hr />\n")
         case .codeBlock(let info, let code):
             cr()
-            let language = info.prefix { $0 != " " && $0 != "\t" && $0 != "\n" }
-            if language.isEmpty {
-                raw("<pre><code>")
-            } else {
-                raw("<pre><code class=\"language-")
-                escape(String(language))
-                raw("\">")
-            }
+            openCodeBlock(info: info)
             escape(code)
             raw("</code></pre>\n")
         case .htmlBlock(let text):
@@ -253,17 +241,7 @@ struct HTMLWriter {
             raw("</blockquote>\n")
         case .list(let start, let isTight, let items):
             cr()
-            if let start {
-                if start == 1 {
-                    raw("<ol>\n")
-                } else {
-                    raw("<ol start=\"")
-                    bytes.append(contentsOf: String(start).utf8)
-                    raw("\">\n")
-                }
-            } else {
-                raw("<ul>\n")
-            }
+            openList(start: start)
             for item in items { self.block(item, tight: isTight) }
             raw(start == nil ? "</ul>\n" : "</ol>\n")
         case .listItem(let task, let children):
@@ -289,6 +267,60 @@ struct HTMLWriter {
             }
             raw("</table>\n")
         }
+    }
+
+    /// `<ol>`, `<ol start="N">` (ordered, starting at `start`) or `<ul>` (nil), then a newline.
+    mutating func openList(start: Int?) {
+        guard let start else { return raw("<ul>\n") }
+        if start == 1 {
+            raw("<ol>\n")
+        } else {
+            raw("<ol start=\"")
+            bytes.append(contentsOf: String(start).utf8)
+            raw("\">\n")
+        }
+    }
+
+    /// `<hN>` for the level clamped to 1…6; `closeHeading` writes `</hN>` and a newline.
+    mutating func openHeading(_ level: Int) {
+        raw("<h")
+        bytes.append(UInt8(0x30 + min(max(level, 1), 6)))
+        raw(">")
+    }
+
+    mutating func closeHeading(_ level: Int) {
+        raw("</h")
+        bytes.append(UInt8(0x30 + min(max(level, 1), 6)))
+        raw(">\n")
+    }
+
+    /// `<pre><code>`, with a `language-` class from the info string's first word if it has one.
+    mutating func openCodeBlock(info: String) {
+        let language = info.prefix { $0 != " " && $0 != "\t" && $0 != "\n" }
+        if language.isEmpty {
+            raw("<pre><code>")
+        } else {
+            raw("<pre><code class=\"language-")
+            escape(String(language))
+            raw("\">")
+        }
+    }
+
+    /// `<a>` with the destination as `href` if the URL policy allows it, and the title if any.
+    mutating func openLink(_ destination: String, title: String) {
+        if MarkdownURLPolicy.allows(destination, image: false) {
+            raw("<a href=\"")
+            escapeURL(destination)
+            raw("\"")
+        } else {
+            raw("<a")
+        }
+        if !title.isEmpty {
+            raw(" title=\"")
+            escape(title)
+            raw("\"")
+        }
+        raw(">")
     }
 
     private mutating func checkbox() {
@@ -342,19 +374,7 @@ struct HTMLWriter {
             inlines(children)
             raw("</del>")
         case .link(let destination, let title, let children):
-            if MarkdownURLPolicy.allows(destination, image: false) {
-                raw("<a href=\"")
-                escapeURL(destination)
-                raw("\"")
-            } else {
-                raw("<a")
-            }
-            if !title.isEmpty {
-                raw(" title=\"")
-                escape(title)
-                raw("\"")
-            }
-            raw(">")
+            openLink(destination, title: title)
             inlines(children)
             raw("</a>")
         case .image(let source, let title, let children):

@@ -47,7 +47,6 @@ struct TailParts: Sendable {
     var generation = 0
 
     var joined: String { head + stable + rest + close }
-    var isEmpty: Bool { head.isEmpty && stable.isEmpty && rest.isEmpty && close.isEmpty }
 }
 
 extension MarkdownStream {
@@ -607,17 +606,10 @@ public final class MarkdownStream {
         let b = parser.b
         var start = start
         while start < end, Scan.isSpaceOrTab(b[start]) { start += 1 }
-        var end = end
-        while end > start, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
-        var k = end
-        while k > start, b[k - 1] == 0x23 { k -= 1 }
-        if k < end, k == start || Scan.isSpaceOrTab(b[k - 1]) {
-            end = k
-            while end > start, Scan.isSpaceOrTab(b[end - 1]) { end -= 1 }
-        }
+        let end = Scan.headingTextEnd(b, start, end)
         guard end > start else { return "" }
         let inline = sharedArena(for: parser.definitions)!
-        inline.reset(Array(b[start..<end]))
+        inline.reset(b[start..<end])
         inline.parse()
         var writer = HTMLWriter()
         writer.arenaInlines(inline, options: options)
@@ -704,17 +696,7 @@ public final class MarkdownStream {
             case .list:
                 tight = BlockParser.isTight(node)
                 writer.cr()
-                if node.ordered {
-                    if node.listStart == 1 {
-                        writer.raw("<ol>\n")
-                    } else {
-                        writer.raw("<ol start=\"")
-                        writer.bytes.append(contentsOf: String(node.listStart).utf8)
-                        writer.raw("\">\n")
-                    }
-                } else {
-                    writer.raw("<ul>\n")
-                }
+                writer.openList(start: node.ordered ? node.listStart : nil)
                 for child in closed { writeBlock(child, tight: tight, line: line, into: &writer, missed: &missed) }
                 closers.append(node.ordered ? "</ol>\n" : "</ul>\n")
             case .item:
@@ -739,21 +721,14 @@ public final class MarkdownStream {
                     }
                 case .heading:
                     writer.cr()
-                    let digit = UInt8(0x30 + min(max(node.level, 1), 6))
-                    writer.raw("<h")
-                    writer.bytes.append(digit)
-                    writer.raw(">")
-                    closers.append("</h" + String(UnicodeScalar(digit)) + ">\n")
+                    writer.openHeading(node.level)
+                    var close = HTMLWriter()
+                    close.closeHeading(node.level)
+                    closers.append(close.string)
                 case .code:
                     writer.cr()
-                    let language = node.info.prefix { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A }
-                    if language.isEmpty {
-                        writer.raw("<pre><code>")
-                    } else {
-                        writer.raw("<pre><code class=\"language-")
-                        writer.escape(String(decoding: language, as: UTF8.self))
-                        writer.raw("\">")
-                    }
+                    // The info string as the tree has it, so the class is the same.
+                    writer.openCodeBlock(info: String(decoding: node.info, as: UTF8.self))
                     writeCode(node, upTo: node.segments[node.segments.count - 2], into: &writer)
                     closers.append("</code></pre>\n")
                 case .none:
@@ -871,17 +846,7 @@ public final class MarkdownStream {
             writer.raw("</blockquote>\n")
             return
         case .list:
-            if node.ordered {
-                if node.listStart == 1 {
-                    writer.raw("<ol>\n")
-                } else {
-                    writer.raw("<ol start=\"")
-                    writer.bytes.append(contentsOf: String(node.listStart).utf8)
-                    writer.raw("\">\n")
-                }
-            } else {
-                writer.raw("<ul>\n")
-            }
+            writer.openList(start: node.ordered ? node.listStart : nil)
             for child in node.children {
                 writeBlock(child, tight: node.tight, line: line, into: &writer, missed: &missed)
             }

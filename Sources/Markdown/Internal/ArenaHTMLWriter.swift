@@ -148,19 +148,7 @@ extension HTMLWriter {
                 }
             case .link:
                 let (destination, title) = parser.links[Int(node.extra)]
-                if MarkdownURLPolicy.allows(destination, image: false) {
-                    raw("<a href=\"")
-                    escapeURL(destination)
-                    raw("\"")
-                } else {
-                    raw("<a")
-                }
-                if !title.isEmpty {
-                    raw(" title=\"")
-                    escape(title)
-                    raw("\"")
-                }
-                raw(">")
+                openLink(destination, title: title)
                 arenaInlines(
                     parser, lits, node.first, depth: depth + 1, insideLink: true, options: options,
                     pending: &pending, split: &split)

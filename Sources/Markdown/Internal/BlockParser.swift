@@ -434,17 +434,7 @@ final class BlockParser {
 
     /// Drops an ATX heading's closing `#` sequence (and the spaces around it) from the line.
     private func chopClosingHashes() {
-        var e = lineEnd
-        while e > firstNonspace, Scan.isSpaceOrTab(b[e - 1]) { e -= 1 }
-        var h = e
-        while h > firstNonspace, b[h - 1] == 0x23 { h -= 1 }
-        if h < e {
-            if h == firstNonspace || Scan.isSpaceOrTab(b[h - 1]) {
-                e = h
-                while e > firstNonspace, Scan.isSpaceOrTab(b[e - 1]) { e -= 1 }
-            }
-        }
-        lineEnd = e
+        lineEnd = Scan.headingTextEnd(b, firstNonspace, lineEnd)
     }
 
     private struct ListMarker {

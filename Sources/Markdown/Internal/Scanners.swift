@@ -53,6 +53,21 @@ enum Scan {
     }
 
     /// An ATX heading opener: returns (level, bytes consumed including one following space) or nil.
+    /// Where an ATX heading's text in `b[start..<end]` ends: before trailing spaces and tabs, and
+    /// before a closing sequence of `#`s (the whole text, or after a space or tab) and the spaces
+    /// before it.
+    static func headingTextEnd(_ b: [UInt8], _ start: Int, _ end: Int) -> Int {
+        var e = end
+        while e > start, isSpaceOrTab(b[e - 1]) { e -= 1 }
+        var h = e
+        while h > start, b[h - 1] == 0x23 { h -= 1 }
+        if h < e, h == start || isSpaceOrTab(b[h - 1]) {
+            e = h
+            while e > start, isSpaceOrTab(b[e - 1]) { e -= 1 }
+        }
+        return e
+    }
+
     static func atxHeading(_ b: [UInt8], _ i: Int, _ end: Int) -> (Int, Int)? {
         var j = i
         while j < end, b[j] == 0x23, j - i < 7 { j += 1 }
