@@ -582,9 +582,12 @@ public final class MarkdownStream {
         tail = TailParts(
             head: f.head, stable: stableHTML, rest: rest, close: f.close, frame: f.id, generation: stableGeneration)
         tailVersion += 1
-        var textEnd = MarkdownStream.lineEnd(b)
-        while textEnd > f.textStart, Scan.isSpaceOrTab(b[textEnd - 1]) { textEnd -= 1 }
-        lastExact = (f.id, rest, textEnd)
+        if tailPolicy != .exact {
+            // Where the rendered text ends: the amortized policy shows what follows as provisional text.
+            var textEnd = MarkdownStream.lineEnd(b)
+            while textEnd > f.textStart, Scan.isSpaceOrTab(b[textEnd - 1]) { textEnd -= 1 }
+            lastExact = (f.id, rest, textEnd)
+        }
         tailBlocksStale = true
         if checkTails {
             let fast = tail
@@ -772,15 +775,12 @@ public final class MarkdownStream {
     /// Whether `sizes(node)` would equal `sizes`, without building it.
     static func hasSizes(_ node: BlockNode, _ sizes: [Int]) -> Bool {
         var i = 0
-        var current: BlockNode? = node
-        while let n = current {
-            guard i + 4 <= sizes.count, sizes[i] == n.content.count, sizes[i + 1] == n.children.count,
-                sizes[i + 2] == n.rows.count, sizes[i + 3] == Int(n.kind.rawValue) &<< 8 | n.level
-            else { return false }
-            i += 4
-            current = n.children.last
+        let same = walkSizes(node) { size in
+            guard i < sizes.count, sizes[i] == size else { return false }
+            i += 1
+            return true
         }
-        return i == sizes.count
+        return same && i == sizes.count
     }
 
     /// Whether paragraph text starts, or may go on to start, with a task item's box (`[ ]`, `[x]`
@@ -900,15 +900,24 @@ public final class MarkdownStream {
     /// only grow there, so equal sizes mean the same block.
     static func sizes(_ node: BlockNode) -> [Int] {
         var result: [Int] = []
-        var current: BlockNode? = node
-        while let n = current {
-            result.append(n.content.count)
-            result.append(n.children.count)
-            result.append(n.rows.count)
-            result.append(Int(n.kind.rawValue) &<< 8 | n.level)  // a paragraph may become a setext heading
-            current = n.children.last
+        _ = walkSizes(node) { size in
+            result.append(size)
+            return true
         }
         return result
+    }
+
+    /// Visits the sizes along the last-child path until `visit` returns false; whether it never did.
+    private static func walkSizes(_ node: BlockNode, _ visit: (Int) -> Bool) -> Bool {
+        var current: BlockNode? = node
+        while let n = current {
+            // Kind and level too: a paragraph may become a setext heading without growing.
+            guard visit(n.content.count), visit(n.children.count), visit(n.rows.count),
+                visit(Int(n.kind.rawValue) &<< 8 | n.level)
+            else { return false }
+            current = n.children.last
+        }
+        return true
     }
 
     /// The block a probe's copy was made from, if the copy and the copies below it hold no more
