@@ -10,10 +10,10 @@ final class BlockNode {
     @exclusivity(unchecked) var endOffset: Int
     @exclusivity(unchecked) var startLine: Int
     @exclusivity(unchecked) var lastLineBlank = false
-    /// Made by `copy()` (a probe's block: never kept, so never cached by identity).
-    @exclusivity(unchecked) var isCopy = false
-    /// The block a copy was made from.
+    /// The block a copy was made from (`copy()`; nil for the parser's own blocks). A probe's
+    /// copies are never kept, so they are never cached by identity.
     @exclusivity(unchecked) var original: BlockNode?
+    var isCopy: Bool { original != nil }
 
     /// Leaf text, line by line, joined with `\n`.
     @exclusivity(unchecked) var content: [UInt8] = []
@@ -55,7 +55,6 @@ final class BlockNode {
     /// writes, the content (the stream's probe of an unfinished line works on copies of the open blocks).
     func copy() -> BlockNode {
         let c = BlockNode(kind, start: startOffset, line: startLine)
-        c.isCopy = true
         c.original = self
         c.children = children
         c.endOffset = endOffset
