@@ -112,10 +112,7 @@ extension HTMLWriter {
                 }
                 continue
             }
-            let container =
-                node.kind == .emphasis || node.kind == .strong || node.kind == .strikethrough
-                || node.kind == .link || node.kind == .image
-            if container, depth >= TreeBuilder.maxInlineDepth {
+            if node.kind.wraps, depth >= TreeBuilder.maxInlineDepth {
                 // Too deep: keep the content, drop the wrapper (as the converter does).
                 resume.append(node.next)
                 i = node.first

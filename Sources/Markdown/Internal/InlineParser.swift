@@ -1,7 +1,17 @@
 /// Inline nodes live in an arena (indices, not references) so emphasis and links can be spliced
 /// in place without reference counting, as cmark does with its linked list.
 struct ArenaNode {
-    enum Kind: UInt8 { case text, softBreak, hardBreak, code, emphasis, strong, strikethrough, link, image, html }
+    enum Kind: UInt8 {
+        case text, softBreak, hardBreak, code, emphasis, strong, strikethrough, link, image, html
+
+        /// Whether nodes of this kind wrap other nodes (the writers cap how deep they nest).
+        var wraps: Bool {
+            switch self {
+            case .emphasis, .strong, .strikethrough, .link, .image: return true
+            case .text, .softBreak, .hardBreak, .code, .html: return false
+            }
+        }
+    }
     var kind: Kind
     var next: Int32 = -1
     var prev: Int32 = -1

@@ -193,10 +193,7 @@ struct InlineConverter {
                 break
             }
             let range = map(Int(node.start))..<max(map(Int(node.start)), map(Int(node.end)))
-            let container =
-                node.kind == .emphasis || node.kind == .strong || node.kind == .strikethrough
-                || node.kind == .link || node.kind == .image
-            if container, depth >= TreeBuilder.maxInlineDepth {
+            if node.kind.wraps, depth >= TreeBuilder.maxInlineDepth {
                 // Too deep: keep the content, drop the wrapper.
                 resume.append(node.next)
                 i = node.first
