@@ -94,31 +94,20 @@ func markdownBenchmarks() throws -> [Figure] {
     let environment = ProcessInfo.processInfo.environment
 
     // HTML throughput on 10 MB of mixed content (parse + render, as `cmark` does).
+    if let profile = environment["MARKDOWN_BENCH_PROFILE"], profile.hasPrefix("stream") {
+        try streamProfileLoop(profile, runs: Int(environment["MARKDOWN_BENCH_PROFILE_RUNS"] ?? "") ?? 20)
+        return []
+    }
     let big = MarkdownBenchDocument.make(size: 10_000_000, seed: 1)
     if let path = environment["MARKDOWN_BENCH_WRITE"] { try big.write(toFile: path, atomically: true, encoding: .utf8) }
     let megabytes = Double(big.utf8.count) / 1_000_000
-    if let profile = environment["MARKDOWN_BENCH_PROFILE"], profile.hasPrefix("stream") {
-        let policy: MarkdownStream.TailPolicy = profile == "stream-amortized" ? .amortized(minimumBytes: 256) : .exact
-        let answer = MarkdownBenchDocument.make(size: 100_000, seed: 2)
-        let bytes = Array(answer.utf8)
-        for _ in 0..<20 {
-            let stream = MarkdownStream(tailPolicy: policy)
-            for k in 0..<10_000 {
-                _ = stream.append(
-                    String(
-                        decoding: bytes[(bytes.count * k / 10_000)..<(bytes.count * (k + 1) / 10_000)], as: UTF8.self))
-                _ = stream.html.utf8.count
-            }
-            _ = stream.finish()
-        }
-        return []
-    }
     if environment["MARKDOWN_BENCH_PROFILE"] != nil {
         // A loop to attach a profiler to (`perf record`), no figures.
         for _ in 0..<5 { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(big)) }
         return []
     }
     if environment["MARKDOWN_BENCH_STREAM_ONLY"] != nil { return streamBenchmarks() + (try proseStreamBenchmarks()) }
+    if environment["MARKDOWN_BENCH_SCALING_ONLY"] != nil { return streamScalingBenchmarks() }
     let oneShot = secondsPerCall(minimumSeconds: 2) { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(big)) }
     figures.append(Figure(name: "markdown.html.10mb", value: oneShot * 1000, unit: "ms"))
     figures.append(Figure(name: "markdown.html.throughput", value: megabytes / oneShot, unit: "MB/s"))
@@ -155,6 +144,36 @@ func markdownBenchmarks() throws -> [Figure] {
         figures.append(Figure(name: "markdown.pathological.\(name)", value: t * 1000, unit: "ms"))
     }
     return figures
+}
+
+/// A loop over streams of the 100 KB answer to attach a profiler to (`perf record`), no figures:
+/// `MARKDOWN_BENCH_PROFILE=stream` (or `stream-amortized`; `stream-prose` and `stream-plain` for the prose and plain-words answers), `MARKDOWN_BENCH_PROFILE_RUNS` streams.
+func streamProfileLoop(_ profile: String, runs: Int) throws {
+    let policy: MarkdownStream.TailPolicy = profile == "stream-amortized" ? .amortized(minimumBytes: 256) : .exact
+    let bytes = Array(MarkdownBenchDocument.make(size: 100_000, seed: 2).utf8)
+    var chunks = (0..<10_000).map {
+        String(decoding: bytes[(bytes.count * $0 / 10_000)..<(bytes.count * ($0 + 1) / 10_000)], as: UTF8.self)
+    }
+    if profile == "stream-prose" { chunks = try proseAnswer().chunks }
+    if profile == "stream-plain" { chunks = plainWordChunks() }
+    if let shape = profile.split(separator: ":").dropFirst().first {
+        // `stream-scaling:NAME:BYTES`: one shape of the scaling benchmark.
+        let size = Int(profile.split(separator: ":").last!) ?? 25_000
+        let bytes = Array(scalingShapes.first { $0.0 == shape }!.1(size).utf8)
+        chunks = stride(from: 0, to: bytes.count, by: 10).map {
+            String(decoding: bytes[$0..<min(bytes.count, $0 + 10)], as: UTF8.self)
+        }
+    }
+    var shown = 0
+    for _ in 0..<runs {
+        let stream = MarkdownStream(tailPolicy: policy)
+        for chunk in chunks {
+            _ = stream.append(chunk)
+            shown &+= stream.html.utf8.count
+        }
+        _ = stream.finish()
+    }
+    precondition(shown > 0)
 }
 
 /// Streaming: a 100 KB answer in 10,000 chunks, against one render of the final text.
@@ -235,9 +254,9 @@ func streamBenchmarks() -> [Figure] {
     return figures
 }
 
-/// A prose answer (mostly paragraphs, a few headings, a quote, a list): the story-writer example's
-/// recorded text twelve times over, in 10-byte chunks, `html` read after every chunk.
-func proseStreamBenchmarks() throws -> [Figure] {
+/// The prose answer (mostly paragraphs, a few headings, a quote, a list): the story-writer
+/// example's recorded text twelve times over, in 10-byte chunks.
+func proseAnswer() throws -> (text: String, chunks: [String]) {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     let recording = root.appendingPathComponent("Examples/story-writer/story-writer.stream.ndjson")
@@ -260,6 +279,64 @@ func proseStreamBenchmarks() throws -> [Figure] {
         i = e
     }
     precondition(chunks.joined() == text, "a chunk split a character")
+    return (text, chunks)
+}
+
+/// Per-chunk cost of long blocks of one shape at growing sizes: stays flat when the stream is linear.
+let scalingShapes: [(String, @Sendable (Int) -> String)] = [
+    ("line", { String(repeating: "plain *words* ", count: $0 / 14) }),
+    ("paragraph", { String(repeating: "plain *words* and [links](https://example.com)\n", count: $0 / 48) }),
+    ("code", { "```\n" + String(repeating: "let x = f(y) + 1\n", count: $0 / 17) }),
+    ("list", { String(repeating: "- item with *words*\n", count: $0 / 20) }),
+    ("quote", { String(repeating: "> quoted *words* here\n", count: $0 / 22) }),
+    ("nested", { String(repeating: "- a\n  - b *c*\n    > d e f\n", count: $0 / 26) }),
+]
+
+/// Per-chunk cost of long blocks of one shape at growing sizes: stays flat when the stream is linear.
+func streamScalingBenchmarks() -> [Figure] {
+    let shapes = scalingShapes
+    var figures: [Figure] = []
+    let clock = ContinuousClock()
+    for (name, make) in shapes {
+        for size in [25_000, 100_000, 400_000] {
+            let bytes = Array(make(size).utf8)
+            let chunks = stride(from: 0, to: bytes.count, by: 10).map {
+                String(decoding: bytes[$0..<min(bytes.count, $0 + 10)], as: UTF8.self)
+            }
+            var best = Double.infinity
+            for _ in 0..<3 {
+                let stream = MarkdownStream()
+                var shown = 0
+                let start = clock.now
+                for chunk in chunks {
+                    _ = stream.append(chunk)
+                    shown &+= stream.html.utf8.count
+                }
+                _ = stream.finish()
+                let d = clock.now - start
+                best = min(best, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+                precondition(shown > 0)
+            }
+            figures.append(
+                Figure(name: "markdown.stream.scaling.\(name).\(size / 1000)kb", value: best / Double(chunks.count) * 1e9, unit: "ns/chunk"))
+            FileHandle.standardError.write(Data("\(figures.last!.name) \(figures.last!.value)\n".utf8))
+        }
+    }
+    return figures
+}
+
+/// One paragraph of plain words on one line (96 KB) in 10-byte chunks.
+func plainWordChunks() -> [String] {
+    let plain = Array(String(repeating: "plain words ", count: 8_000).utf8)
+    return stride(from: 0, to: plain.count, by: 10).map {
+        String(decoding: plain[$0..<min(plain.count, $0 + 10)], as: UTF8.self)
+    }
+}
+
+/// The prose answer streamed with `html` read after every chunk, against one render of its text.
+func proseStreamBenchmarks() throws -> [Figure] {
+    let (text, chunks) = try proseAnswer()
+    let bytes = Array(text.utf8)
     let oneShot = secondsPerCall(minimumSeconds: 0.5) { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(text)) }
     let expected = MarkdownHTMLRenderer.render(MarkdownParser.parse(text))
     var totals: [Double] = []
@@ -278,7 +355,25 @@ func proseStreamBenchmarks() throws -> [Figure] {
         precondition(stream.html == expected && shown > 0)
     }
     let total = totals.sorted()[totals.count / 2]
+    // The fixed cost of a chunk: one paragraph of plain words on one line, 10-byte chunks, so that
+    // almost every chunk is inert text after a parse that left nothing open.
+    let plainChunks = plainWordChunks()
+    var plainTotals: [Double] = []
+    for _ in 0..<9 {
+        let stream = MarkdownStream()
+        var shown = 0
+        let start = clock.now
+        for chunk in plainChunks {
+            _ = stream.append(chunk)
+            shown &+= stream.html.utf8.count
+        }
+        let d = clock.now - start
+        plainTotals.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+        precondition(shown > 0)
+    }
+    let perPlainChunk = plainTotals.sorted()[plainTotals.count / 2] / Double(plainChunks.count)
     return [
+        Figure(name: "markdown.stream.plain-words.per-chunk", value: perPlainChunk * 1e9, unit: "ns"),
         Figure(name: "markdown.stream.prose.bytes", value: Double(bytes.count), unit: "B"),
         Figure(name: "markdown.stream.prose.oneshot", value: oneShot * 1000, unit: "ms"),
         Figure(name: "markdown.stream.prose.total", value: total * 1000, unit: "ms"),

@@ -405,6 +405,49 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         #expect(stream.treeWrites <= 30 + 4, "\(stream.treeWrites) tree writes")
     }
 
+    /// The work a stream does (bytes parsed, laid out and copied) grows linearly with its text, for
+    /// long blocks of every shape: four times the text costs about four times the work, not sixteen.
+    @Test(arguments: [
+        "plain *words* and `code` ",  // one long line
+        "plain *words* and [links](https://example.com)\n",  // a long paragraph
+        "```\n",  // a long code block (its lines below)
+        "- item with *words*\n",  // a long list
+        "> quoted *words* here\n",  // a long quote
+        "- a\n  - b *c*\n    > d e f\n",  // nested lists and quotes
+        "1. item\n\n   para *x*\n",  // a loose list with paragraphs in items
+    ])
+    func workIsLinearInTheText(_ unit: String) {
+        func work(_ count: Int) -> (Int, Int) {
+            let text = unit == "```\n" ? "```\n" + String(repeating: "let x = f(y) + 1\n", count: count) : String(
+                repeating: unit, count: count)
+            let bytes = Array(text.utf8)
+            let stream = MarkdownStream()
+            for start in stride(from: 0, to: bytes.count, by: 7) {
+                _ = stream.append(String(decoding: bytes[start..<min(bytes.count, start + 7)], as: UTF8.self))
+                _ = stream.html
+            }
+            _ = stream.finish()
+            #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+            return (stream.workBytes, bytes.count)
+        }
+        let (small, smallBytes) = work(150)
+        let (large, largeBytes) = work(600)
+        let perByteSmall = Double(small) / Double(smallBytes)
+        let perByteLarge = Double(large) / Double(largeBytes)
+        #expect(perByteLarge < perByteSmall * 1.25 + 1, "\(unit.debugDescription): \(perByteSmall) -> \(perByteLarge) per byte")
+    }
+
+    /// A probe reading an unfinished line that may still be blank does not mark the parser's own
+    /// blocks: a closed code block in an item stays without a trailing blank line, the list tight.
+    @Test func probeLeavesTheParsersBlocksAlone() {
+        let text = "- a\n  ```\n  b\n  ```\n  c\n- d\n"
+        let stream = MarkdownStream()
+        for chunk in ["- a\n  ```\n  b\n  ```\n  ", "c\n- d\n"] { _ = stream.append(chunk) }
+        _ = stream.finish()
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+        #expect(stream.html.hasPrefix("<ul>\n<li>a\n"))
+    }
+
     /// The amortized policy shows provisional text within a line and is exact again at every line start.
     @Test func amortizedIsExactAtLineStarts() {
         let text = "first line with **bold** words\nsecond line with *em* text\n- an item line here\n"

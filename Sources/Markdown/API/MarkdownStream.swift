@@ -12,7 +12,7 @@ public struct MarkdownUpdate: Sendable, Equatable {
     /// `MarkdownStream.TailPolicy.amortized`). Joined from its parts when read.
     public var tail: String {
         get { parts.joined }
-        set { parts = TailParts(head: newValue) }
+        set { parts = TailParts(text: newValue) }
     }
     var parts: TailParts
 
@@ -20,7 +20,7 @@ public struct MarkdownUpdate: Sendable, Equatable {
     public init(finalized: String, rewritesFinalized: Bool = false, tail: String) {
         self.finalized = finalized
         self.rewritesFinalized = rewritesFinalized
-        self.parts = TailParts(head: tail)
+        self.parts = TailParts(text: tail)
     }
 
     init(finalized: String, rewritesFinalized: Bool, parts: TailParts) {
@@ -35,18 +35,62 @@ public struct MarkdownUpdate: Sendable, Equatable {
 }
 
 /// A tail's HTML in the parts a frame renders it in: `head + stable + rest + close` (a tail
-/// rendered whole is all `head`). Kept apart so a chunk changes only `rest` (and appends to
-/// `stable`), and nothing is joined unless someone reads it.
+/// rendered whole is one text in `head`). Kept apart so a chunk changes only `rest` (and appends
+/// to `stable`), nothing is joined unless someone reads it, and `html` finds what stayed the same
+/// by comparing parts, not bytes.
 struct TailParts: Sendable {
-    var head = ""
-    var stable = ""
+    enum Part: Sendable {
+        case text(String)
+        /// Append-only HTML (an open container's closed children, an open code block's lines).
+        case chain(HTMLChain)
+    }
+    var head: [Part] = []
+    var stable = HTMLChain()
     var rest = ""
     var close = ""
-    /// The frame that laid out `head` and `close` (-1: not a frame), and the stable prefix's generation.
-    var frame = -1
-    var generation = 0
 
-    var joined: String { head + stable + rest + close }
+    init() {}
+
+    init(text: String) { head = [.text(text)] }
+
+    init(head: [Part], stable: HTMLChain, rest: String, close: String) {
+        self.head = head
+        self.stable = stable
+        self.rest = rest
+        self.close = close
+    }
+
+    /// How many parts: the head's, then `stable`, `rest` and `close`.
+    var count: Int { head.count + 3 }
+
+    func part(_ i: Int) -> Part {
+        if i < head.count { return head[i] }
+        switch i - head.count {
+        case 0: return .chain(stable)
+        case 1: return .text(rest)
+        default: return .text(close)
+        }
+    }
+
+    /// Appends part `i` from byte `offset` of it on.
+    func write(_ i: Int, from offset: Int = 0, into target: inout String) {
+        switch part(i) {
+        case .text(let text):
+            if offset == 0 {
+                target += text
+            } else {
+                target += text[text.utf8.index(text.startIndex, offsetBy: offset)...]
+            }
+        case .chain(let chain):
+            chain.write(from: offset, into: &target)
+        }
+    }
+
+    var joined: String {
+        var s = ""
+        for i in 0..<count { write(i, into: &s) }
+        return s
+    }
 }
 
 extension MarkdownStream {
@@ -102,13 +146,13 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var suffixBuffer: [UInt8] = []
     @exclusivity(unchecked) private var leafWriter = HTMLWriter()
     @exclusivity(unchecked) private var afterBuffer: [UInt8] = []
-    /// Counts restarts of `stable` (a splice of the tail needs the same stable prefix, only longer).
-    @exclusivity(unchecked) private var stableGeneration = 0
+    /// The frame that rendered `tail` (-1: a full render).
+    @exclusivity(unchecked) private var tailFrame = -1
     /// One inline parser reused for every render of the stream (rebuilt when definitions change).
     @exclusivity(unchecked) private var inlineArena: InlineParser?
     @exclusivity(unchecked) private var inlineArenaDefinitions = -1
     /// The open code block's content so far, escaped.
-    @exclusivity(unchecked) private var codeCache: (node: BlockNode, covered: Int, html: String)?
+    @exclusivity(unchecked) private var codeCache: (node: BlockNode, covered: Int, html: HTMLChain)?
     /// Tests set this to compare every tail rendered in a frame with a full render.
     var checkTails = false
     /// Frame tails that differed from a full render (tests expect zero).
@@ -121,10 +165,9 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var combined = ""
     /// How many UTF-8 bytes at the start of `combined` are final HTML that is still current.
     @exclusivity(unchecked) private var combinedFinal = 0
-    /// What of the tail follows the final HTML in `combined`: the frame and stable generation, the
-    /// head's and stable prefix's byte counts (a frame's later chunks keep those), and `tailVersion`.
-    @exclusivity(unchecked) private var combinedTail: (frame: Int, generation: Int, head: Int, stable: Int, version: Int) =
-        (-1, 0, 0, 0, -1)
+    /// The tail that follows the final HTML in `combined`, and its `tailVersion`.
+    @exclusivity(unchecked) private var combinedParts = TailParts()
+    @exclusivity(unchecked) private var combinedVersion = -1
     /// Counts changes of `tail`.
     @exclusivity(unchecked) private var tailVersion = 0
     /// How many chunks were rendered inside a frame (tests check that it is exercised).
@@ -135,6 +178,9 @@ public final class MarkdownStream {
     /// check that frames last a line and closed blocks are written once).
     @exclusivity(unchecked) private(set) var framesBuilt = 0
     @exclusivity(unchecked) private(set) var treeWrites = 0
+    /// Bytes parsed, laid out or copied for tails and `html` (tests check that it grows linearly
+    /// with the text, whatever the shape of its blocks).
+    @exclusivity(unchecked) private(set) var workBytes = 0
     /// When the tail is re-parsed (see `TailPolicy`).
     public let tailPolicy: TailPolicy
     /// Whether `tail` is the exact render of the open tail (always, under `.exact`).
@@ -192,12 +238,28 @@ public final class MarkdownStream {
     /// The HTML so far: the final blocks and the open tail. After `finish()` it equals the one-shot render.
     public var html: String {
         let finalCount = finalHTML.utf8.count
-        if combinedFinal == finalCount, combinedTail.version == tailVersion { return combined }
-        var keep = 0  // bytes of the tail in `combined` that stay
-        if combinedFinal == finalCount, tail.frame >= 0, combinedTail.frame == tail.frame,
-            combinedTail.generation == tail.generation, combinedTail.stable <= tail.stable.utf8.count
-        {
-            keep = combinedTail.head + combinedTail.stable
+        if combinedFinal == finalCount, combinedVersion == tailVersion { return combined }
+        // The tail's parts that stayed the same (or only grew) since `combined` was made stay in it.
+        var keep = 0
+        var first = 0  // the first part to append, from byte `from` of it
+        var from = 0
+        if combinedFinal == finalCount {
+            let old = combinedParts
+            compare: while first < min(old.count, tail.count) {
+                switch (old.part(first), tail.part(first)) {
+                case (.text(let a), .text(let b)) where a == b:
+                    keep += a.utf8.count
+                case (.chain(let a), .chain(let b)) where b.extends(a):
+                    keep += a.count
+                    if b.count != a.count {
+                        from = a.count
+                        break compare
+                    }
+                default:
+                    break compare
+                }
+                first += 1
+            }
         }
         if combinedFinal > finalCount {
             combined = finalHTML
@@ -211,15 +273,11 @@ public final class MarkdownStream {
             }
         }
         combinedFinal = finalCount
-        if keep == 0 {
-            combined += tail.head
-            combined += tail.stable
-        } else if tail.stable.utf8.count > combinedTail.stable {
-            combined += tail.stable[tail.stable.utf8.index(tail.stable.startIndex, offsetBy: combinedTail.stable)...]
-        }
-        combined += tail.rest
-        combined += tail.close
-        combinedTail = (tail.frame, tail.generation, tail.head.utf8.count, tail.stable.utf8.count, tailVersion)
+        let before = combined.utf8.count
+        for i in first..<tail.count { tail.write(i, from: i == first ? from : 0, into: &combined) }
+        workBytes += combined.utf8.count - before
+        combinedParts = tail
+        combinedVersion = tailVersion
         return combined
     }
 
@@ -384,7 +442,8 @@ public final class MarkdownStream {
 
     /// Replaces the whole tail HTML.
     private func replaceTail(_ html: String) {
-        tail = TailParts(head: html)
+        tail = TailParts(text: html)
+        tailFrame = -1
         tailVersion += 1
         lastExact = nil
     }
@@ -394,7 +453,7 @@ public final class MarkdownStream {
     private func provisionalTail() -> Bool {
         guard case .amortized(let minimumBytes) = tailPolicy, !finished, let f = frame, f.settled, f.fed == fed,
             f.finalCount == finalNodes.count, f.definitions == parser.definitions.count, let last = lastExact,
-            last.frame == f.id, tail.frame == f.id
+            last.frame == f.id, tailFrame == f.id
         else { return false }
         switch f.leaf {
         case .paragraph, .heading: break
@@ -422,8 +481,9 @@ public final class MarkdownStream {
         case paragraph(start: Int)
         /// An ATX heading: the line's text without its closing sequence, parsed as inlines.
         case heading
-        /// A code block: the line's text, escaped, then a newline.
-        case code
+        /// A code block: the line's text, escaped, then a newline (`line`: there is a line; without,
+        /// the frame shows the block as it stands, the text ending at a line start).
+        case code(line: Bool)
         /// Nothing: the innermost open block is a container or a leaf rendered whole.
         case none
     }
@@ -447,7 +507,7 @@ public final class MarkdownStream {
         let definitions: Int
         /// Bytes of the paragraph's text covered, and their HTML.
         @exclusivity(unchecked) var length = 0
-        @exclusivity(unchecked) var html = ""
+        @exclusivity(unchecked) var html = HTMLChain.make()
         /// Reference labels looked up and missing in the covered text.
         @exclusivity(unchecked) var missed: Set<String> = []
         @exclusivity(unchecked) var clean: Clean?
@@ -470,18 +530,19 @@ public final class MarkdownStream {
         let definitions: Int
         let settled: Bool
         let leaf: FrameLeaf
-        let head: String
+        let head: [TailParts.Part]
         let close: String
-        /// A paragraph's complete lines (each ending with a newline) before the unfinished line.
-        let lines: [UInt8]
+        /// The parser's paragraph whose complete lines (each ending with a newline) come before the
+        /// unfinished line (nil: the line starts the paragraph).
+        let paragraph: BlockNode?
         /// Where the unfinished line's text starts.
         let textStart: Int
         /// Counts frames, so `html` knows which head it holds.
         let id: Int
 
         init(
-            fed: Int, finalCount: Int, definitions: Int, settled: Bool, leaf: FrameLeaf, head: String, close: String,
-            lines: [UInt8], textStart: Int, id: Int
+            fed: Int, finalCount: Int, definitions: Int, settled: Bool, leaf: FrameLeaf, head: [TailParts.Part],
+            close: String, paragraph: BlockNode?, textStart: Int, id: Int
         ) {
             self.fed = fed
             self.finalCount = finalCount
@@ -490,7 +551,7 @@ public final class MarkdownStream {
             self.leaf = leaf
             self.head = head
             self.close = close
-            self.lines = lines
+            self.paragraph = paragraph
             self.textStart = textStart
             self.id = id
         }
@@ -562,14 +623,16 @@ public final class MarkdownStream {
             frame = f
         }
         let f = frame!
-        var stableHTML = ""
+        var stableHTML = HTMLChain()
         var rest = ""
         switch f.leaf {
         case .paragraph(let start):
-            (stableHTML, rest) = leafInline(paragraphStart: start, content: f.lines, lineText: f.textStart)
+            (stableHTML, rest) = leafInline(
+                paragraphStart: start, content: f.paragraph?.content ?? [], lineText: f.textStart)
         case .heading:
             rest = headingInline(from: f.textStart, to: MarkdownStream.lineEnd(b))
-        case .code:
+        case .code(let hasLine):
+            guard hasLine else { break }
             let end = MarkdownStream.lineEnd(b)
             var writer = HTMLWriter()
             b[f.textStart..<end].withUnsafeBufferPointer { writer.escape($0) }
@@ -579,8 +642,8 @@ public final class MarkdownStream {
         case .none:
             break
         }
-        tail = TailParts(
-            head: f.head, stable: stableHTML, rest: rest, close: f.close, frame: f.id, generation: stableGeneration)
+        tail = TailParts(head: f.head, stable: stableHTML, rest: rest, close: f.close)
+        tailFrame = f.id
         tailVersion += 1
         if tailPolicy != .exact {
             // Where the rendered text ends: the amortized policy shows what follows as provisional text.
@@ -628,6 +691,9 @@ public final class MarkdownStream {
         // A `\r` ending the text may be half of a `\r\n`: either way it ends the line.
         let end = MarkdownStream.lineEnd(b)
         let probe = parser.fork()
+        // The probe's tip borrowed the parser's leaf content to append the line in place; it goes
+        // back when the frame is laid out (the frame reads the parser's own blocks after that).
+        defer { probe.returnBorrowed() }
         if fed < b.count { probe.processLine(start: fed, end: end) }
         guard probe.definitions.count == parser.definitions.count else { return nil }
         let open = probe.openBlocks
@@ -635,6 +701,8 @@ public final class MarkdownStream {
         let first = finalNodes.count
         if closedCacheKey != (first, parser.definitions.count) {
             closedCache.removeAll(keepingCapacity: true)
+            containerHeads.removeAll(keepingCapacity: true)
+            tightPrefixes.removeAll(keepingCapacity: true)
             closedCacheKey = (first, parser.definitions.count)
         }
         let line = probe.lineNumber
@@ -642,7 +710,7 @@ public final class MarkdownStream {
         // The leaf holding the unfinished line's text, and whether the frame holds for later chunks.
         var leaf = FrameLeaf.none
         var settled = false
-        var lines: [UInt8] = []
+        var paragraph: BlockNode?
         var textStart = b.count
         if fed < end, open.count >= 2, let tip = open.last, tip.segments.count >= 2, tip.content.last == 0x0A {
             let contentStart = tip.segments[tip.segments.count - 2]
@@ -653,9 +721,13 @@ public final class MarkdownStream {
             {
                 switch tip.kind {
                 case .paragraph:
-                    guard MarkdownStream.cannotBeDefinition(Array(tip.content.dropLast())) else { return nil }
+                    guard MarkdownStream.cannotBeDefinition(tip.content.dropLast()) else { return nil }
+                    // The complete lines before the unfinished one are the parser's paragraph's.
+                    if contentStart > 0 {
+                        guard let original = tip.original, tip.borrowed.content == contentStart else { return nil }
+                        paragraph = original
+                    }
                     leaf = .paragraph(start: tip.startOffset)
-                    lines = Array(tip.content[..<contentStart])
                     textStart = source
                     settled = MarkdownStream.settledLine(b, from: fed)
                 case .heading where !tip.setext:
@@ -665,7 +737,7 @@ public final class MarkdownStream {
                 case .codeBlock:
                     // Indented code drops trailing blank lines: a blank line goes the full way.
                     if tip.fenced || b[source..<end].contains(where: { !Scan.isSpaceOrTab($0) }) {
-                        leaf = .code
+                        leaf = .code(line: true)
                         textStart = source
                         settled =
                             tip.original === parser.openBlocks.last
@@ -675,101 +747,256 @@ public final class MarkdownStream {
                     break
                 }
             }
+        } else if fed == b.count, open.count >= 2, let tip = open.last, let original = tip.original,
+            original === parser.openBlocks.last, tip.borrowed.content == tip.content.count
+        {
+            // No unfinished line: the open paragraph or fenced code block as it stands (unsettled:
+            // the next chunk starts a line).
+            switch tip.kind {
+            case .paragraph:
+                guard MarkdownStream.cannotBeDefinition(tip.content.dropLast()) else { return nil }
+                leaf = .paragraph(start: tip.startOffset)
+                paragraph = original
+            case .codeBlock where tip.fenced:
+                leaf = .code(line: false)
+            default:
+                break
+            }
         }
-        var writer = HTMLWriter()
+        var head = FrameHead()
         // Blocks the line closed (it started a new top-level block) come first.
         let openTop = open.count >= 2 ? open[1] : nil
-        for node in root.children where node !== openTop {
-            writeBlock(node, tight: false, line: line, into: &writer, missed: &missed)
+        // A closed paragraph whose stable prefix is kept goes in as that prefix's chain (the probe
+        // closes the open paragraph on each line that may still become a blank or a new block).
+        func write(_ child: BlockNode, tight: Bool) {
+            if child.kind == .paragraph, let (prefix, rest, _) = stableParagraph(child) {
+                if !tight {
+                    head.cr()
+                    head.writer.raw("<p>")
+                }
+                head.append(prefix)
+                head.writer.bytes.append(contentsOf: rest.utf8)
+                if !tight { head.writer.raw("</p>\n") }
+            } else {
+                writeBlock(child, tight: tight, line: line, into: &head.writer, missed: &missed)
+            }
         }
+        for node in root.children where node !== openTop { write(node, tight: false) }
         var closers: [String] = []
         var tight = false
         for depth in 1..<max(open.count, 1) {
             let node = open[depth]
             let innermost = depth == open.count - 1
-            let closed = innermost ? node.children[...] : node.children.dropLast()
+            // The probe's own children: the copy of the parser's open child, or blocks the line made.
+            let probeClosed = innermost ? node.children[...] : node.children.dropLast()
             switch node.kind {
-            case .blockQuote:
-                writer.cr()
-                writer.raw("<blockquote>\n")
-                for child in closed { writeBlock(child, tight: false, line: line, into: &writer, missed: &missed) }
-                writer.cr()
-                closers.append("</blockquote>\n")
-                tight = false
-            case .list:
-                tight = BlockParser.isTight(node)
-                writer.cr()
-                writer.openList(start: node.ordered ? node.listStart : nil)
-                for child in closed { writeBlock(child, tight: tight, line: line, into: &writer, missed: &missed) }
-                closers.append(node.ordered ? "</ol>\n" : "</ul>\n")
-            case .item:
-                // A task item's checkbox goes before its first paragraph: the full render does that.
-                if options.taskLists, let firstChild = node.children.first, firstChild.kind == .paragraph,
-                    MarkdownStream.mayBeTask(firstChild.content.dropLast())
-                {
-                    return nil
+            case .blockQuote, .list, .item:
+                var childrenTight = false
+                switch node.kind {
+                case .blockQuote:
+                    tight = false
+                case .list:
+                    tight = isTight(node)
+                    childrenTight = tight
+                default:
+                    // A task item's checkbox goes before its first paragraph: the full render does that.
+                    if options.taskLists, let firstChild = node.firstChild, firstChild.kind == .paragraph,
+                        MarkdownStream.mayBeTask(firstChild.content.dropLast())
+                    {
+                        return nil
+                    }
+                    childrenTight = tight
                 }
-                writer.cr()
-                writer.raw("<li>")
-                for child in closed { writeBlock(child, tight: tight, line: line, into: &writer, missed: &missed) }
-                closers.append("</li>\n")
+                head.cr()
+                head.append(containerHead(node, tight: childrenTight, line: line))
+                for child in probeClosed { write(child, tight: childrenTight) }
+                switch node.kind {
+                case .blockQuote:
+                    head.cr()
+                    closers.append("</blockquote>\n")
+                case .list: closers.append(node.ordered ? "</ol>\n" : "</ul>\n")
+                default: closers.append("</li>\n")
+                }
             default:
                 precondition(innermost, "only containers hold open blocks")
                 switch leaf {
                 case .paragraph:
                     if !tight {
-                        writer.cr()
-                        writer.raw("<p>")
+                        head.cr()
+                        head.writer.raw("<p>")
                         closers.append("</p>\n")
                     }
                 case .heading:
-                    writer.cr()
-                    writer.openHeading(node.level)
+                    head.cr()
+                    head.writer.openHeading(node.level)
                     var close = HTMLWriter()
                     close.closeHeading(node.level)
                     closers.append(close.string)
-                case .code:
-                    writer.cr()
+                case .code(let hasLine):
+                    head.cr()
                     // The info string as the tree has it, so the class is the same.
-                    writer.openCodeBlock(info: String(decoding: node.info, as: UTF8.self))
-                    writeCode(node, upTo: node.segments[node.segments.count - 2], into: &writer)
+                    head.writer.openCodeBlock(info: String(decoding: node.info, as: UTF8.self))
+                    let end = hasLine ? node.segments[node.segments.count - 2] : node.content.count
+                    if let chain = codeHead(node, upTo: end) {
+                        head.append(chain)
+                    } else {
+                        node.content[..<end].withUnsafeBufferPointer { head.writer.escape($0) }
+                    }
                     closers.append("</code></pre>\n")
                 case .none:
                     // A leaf without the line's text (a heading or break the line made, a table, an
                     // HTML block, a paragraph when no line is unfinished): rendered whole, unless a
                     // paragraph may hold link reference definitions that closing it would take out.
-                    if node.kind == .paragraph, !MarkdownStream.cannotBeDefinition(Array(node.content.dropLast())) {
+                    if node.kind == .paragraph, !MarkdownStream.cannotBeDefinition(node.content.dropLast()) {
                         return nil
                     }
                     // Indented code drops its trailing blank lines when it closes.
                     if node.kind == .codeBlock, !node.fenced { return nil }
-                    writeBlock(node, tight: tight, line: 0, into: &writer, missed: &missed)
+                    writeBlock(node, tight: tight, line: 0, into: &head.writer, missed: &missed)
                 }
             }
         }
+        let parts = head.parts()
         frameCount += 1
         framesBuilt += 1
+        workBytes += head.written
         return Frame(
             fed: fed, finalCount: first, definitions: parser.definitions.count, settled: settled, leaf: leaf,
-            head: writer.string, close: closers.reversed().joined(), lines: lines, textStart: textStart,
+            head: parts, close: closers.reversed().joined(), paragraph: paragraph, textStart: textStart,
             id: frameCount)
     }
 
-    /// Writes a code block's content before offset `end`, escaped; the content of the parser's own
-    /// open code block is escaped once and kept.
-    private func writeCode(_ node: BlockNode, upTo end: Int, into writer: inout HTMLWriter) {
-        guard let original = node.original, original === parser.openBlocks.last, original.content.count == end else {
-            node.content[..<end].withUnsafeBufferPointer { writer.escape($0) }
-            return
+    /// A frame's head as it is written: text, and the chains of open containers and code blocks.
+    private struct FrameHead {
+        var done: [TailParts.Part] = []
+        /// The text after the last chain; when `seeded`, its first byte is the chain's last, there
+        /// for `cr()` to see and left out of the text.
+        var writer = HTMLWriter()
+        var seeded = false
+        /// Bytes of text written (the stream counts its work).
+        var written = 0
+
+        mutating func cr() { writer.cr() }
+
+        mutating func flush() {
+            let start = seeded ? 1 : 0
+            if writer.bytes.count > start { done.append(.text(String(decoding: writer.bytes[start...], as: UTF8.self))) }
+            written += writer.bytes.count - start
+            writer.bytes.removeAll(keepingCapacity: true)
+            seeded = false
         }
-        if codeCache == nil || codeCache!.node !== original { codeCache = (original, 0, "") }
+
+        mutating func append(_ chain: HTMLChain) {
+            guard let last = chain.lastByte else { return }
+            flush()
+            done.append(.chain(chain))
+            writer.bytes.append(last)
+            seeded = true
+        }
+
+        mutating func parts() -> [TailParts.Part] {
+            flush()
+            return done
+        }
+    }
+
+    /// An open container's opening tag and its closed children (the parser's, which no later line
+    /// changes), kept per container and tightness of its children, and grown as children close.
+    private final class ContainerHead {
+        let node: BlockNode
+        /// The HTML for each number of children covered, the opening tag alone first.
+        var chains: [HTMLChain]
+
+        init(node: BlockNode, opening: String) {
+            self.node = node
+            var chain = HTMLChain.make()
+            chain.append(opening)
+            chains = [chain]
+        }
+    }
+    @exclusivity(unchecked) private var containerHeads: [ContainerKey: ContainerHead] = [:]
+    private struct ContainerKey: Hashable {
+        let node: ObjectIdentifier
+        let tight: Bool
+    }
+    /// Per open list of the parser: how many of its first items are known not to make it loose,
+    /// or that one does (items that have a next one and are closed do not change).
+    @exclusivity(unchecked) private var tightPrefixes: [ObjectIdentifier: (node: BlockNode, verified: Int, loose: Bool)] = [:]
+
+    /// The head of a probe's container: the opening tag and the parser-closed children (the
+    /// original's children the copy leaves out), from the container's kept chain.
+    private func containerHead(_ node: BlockNode, tight: Bool, line: Int) -> HTMLChain {
+        var opening = HTMLWriter()
+        switch node.kind {
+        case .blockQuote: opening.raw("<blockquote>\n")
+        case .list: opening.openList(start: node.ordered ? node.listStart : nil)
+        default: opening.raw("<li>")
+        }
+        guard let original = node.original else {
+            var chain = HTMLChain.make()
+            chain.append(opening.string)
+            return chain
+        }
+        let key = ContainerKey(node: ObjectIdentifier(original), tight: tight)
+        var entry = containerHeads[key]
+        if entry == nil || entry!.node !== original {
+            entry = ContainerHead(node: original, opening: opening.string)
+            containerHeads[key] = entry
+        }
+        let cache = entry!
+        var missed: Set<String> = []
+        while cache.chains.count <= node.hidden {
+            var chain = cache.chains[cache.chains.count - 1]
+            var writer = HTMLWriter()
+            if let last = chain.lastByte { writer.bytes.append(last) }  // so `cr()` sees what precedes
+            writeBlock(
+                original.children[cache.chains.count - 1], tight: tight, line: line, into: &writer, missed: &missed)
+            chain.append(writer.bytes.dropFirst(chain.isEmpty ? 0 : 1))
+            cache.chains.append(chain)
+            workBytes += writer.bytes.count
+        }
+        return cache.chains[node.hidden]
+    }
+
+    /// Whether a probe's list is tight, checking only the items after those known not to change it.
+    private func isTight(_ list: BlockNode) -> Bool {
+        guard let original = list.original else { return BlockParser.isTight(list) }
+        let key = ObjectIdentifier(original)
+        var known = tightPrefixes[key].flatMap { $0.node === original ? $0 : nil } ?? (node: original, verified: 0, loose: false)
+        if known.loose { return false }
+        // Items of the original that are closed and have a next one do not change.
+        let fixed = min(list.hidden, original.children.count - 1)
+        var i = known.verified
+        var tight = true
+        while i < list.childCount {
+            if BlockParser.itemMakesLoose(list, i) {
+                tight = false
+                if i < fixed { known.loose = true }
+                break
+            }
+            i += 1
+            if i <= fixed { known.verified = i }
+        }
+        tightPrefixes[key] = known
+        return tight
+    }
+
+    /// The escaped content of the parser's open code block before the probe's line, kept and grown
+    /// line by line; nil when the probe's code block is not that block as it stands.
+    private func codeHead(_ node: BlockNode, upTo end: Int) -> HTMLChain? {
+        guard let original = node.original, original === parser.openBlocks.last, node.borrowed.content == end else {
+            return nil
+        }
+        if codeCache == nil || codeCache!.node !== original { codeCache = (original, 0, HTMLChain.make()) }
         if codeCache!.covered < end {
             var own = HTMLWriter()
-            original.content[codeCache!.covered..<end].withUnsafeBufferPointer { own.escape($0) }
-            codeCache!.html += own.string
+            // The probe holds the parser's content (borrowed), the line after it.
+            node.content[codeCache!.covered..<end].withUnsafeBufferPointer { own.escape($0) }
+            codeCache!.html.append(own.string)
+            workBytes += own.bytes.count
             codeCache!.covered = end
         }
-        writer.bytes.append(contentsOf: codeCache!.html.utf8)
+        return codeCache!.html
     }
 
     /// Whether `sizes(node)` would equal `sizes`, without building it.
@@ -841,49 +1068,34 @@ public final class MarkdownStream {
         switch node.kind {
         case .blockQuote:
             writer.raw("<blockquote>\n")
-            for child in node.children { writeBlock(child, tight: false, line: line, into: &writer, missed: &missed) }
+            for child in node.allChildren { writeBlock(child, tight: false, line: line, into: &writer, missed: &missed) }
             writer.cr()
             writer.raw("</blockquote>\n")
             return
         case .list:
             writer.openList(start: node.ordered ? node.listStart : nil)
-            for child in node.children {
+            for child in node.allChildren {
                 writeBlock(child, tight: node.tight, line: line, into: &writer, missed: &missed)
             }
             writer.raw(node.ordered ? "</ol>\n" : "</ul>\n")
             return
         case .item:
             // A task item's checkbox goes before its first paragraph: the tree writes it.
-            guard options.taskLists, let first = node.children.first, first.kind == .paragraph,
+            guard options.taskLists, let first = node.firstChild, first.kind == .paragraph,
                 MarkdownStream.mayBeTask(first.content[...])
             else {
                 writer.raw("<li>")
-                for child in node.children { writeBlock(child, tight: tight, line: line, into: &writer, missed: &missed) }
+                for child in node.allChildren { writeBlock(child, tight: tight, line: line, into: &writer, missed: &missed) }
                 writer.raw("</li>\n")
                 return
             }
         case .paragraph:
-            if let s = stable, s.paragraphStart == node.startOffset, s.definitions == parser.definitions.count,
-                s.length > 0 || s.clean != nil, s.length <= node.content.count
-            {
-                var end = node.content.count
-                while end > s.length, Scan.isWhitespace(node.content[end - 1]) { end -= 1 }
-                guard end > s.length else { break }
+            if let (prefix, rest, labels) = stableParagraph(node) {
                 if !tight { writer.raw("<p>") }
-                writer.bytes.append(contentsOf: s.html.utf8)
-                if let clean = s.clean, clean.end == end {
-                    // The last parse covered the rest exactly.
-                    writer.bytes.append(contentsOf: clean.html.utf8)
-                    missed.formUnion(clean.missed)
-                } else {
-                    let inline = sharedArena(for: parser.definitions)!
-                    inline.reset(node.content[s.length..<end])
-                    inline.parse()
-                    writer.arenaInlines(inline, options: options)
-                    missed.formUnion(inline.missedLabels)
-                }
+                prefix.write(into: &writer.bytes)
+                writer.bytes.append(contentsOf: rest.utf8)
                 if !tight { writer.raw("</p>\n") }
-                missed.formUnion(s.missed)
+                missed.formUnion(labels)
                 return
             }
         default:
@@ -894,6 +1106,30 @@ public final class MarkdownStream {
         builder.arena = sharedArena(for: parser.definitions)
         if let block = builder.block(node, tightParent: tight) { writer.block(block, tight: tight) }
         missed.formUnion(builder.missedLabels)
+    }
+
+    /// A closed paragraph's HTML from the stable prefix kept for it: the prefix, the rest's HTML
+    /// (from the last parse when it covered the rest exactly), and the labels looked up in vain;
+    /// nil when the stable prefix is another paragraph's.
+    private func stableParagraph(_ node: BlockNode) -> (HTMLChain, String, Set<String>)? {
+        guard let s = stable, s.paragraphStart == node.startOffset, s.definitions == parser.definitions.count,
+            s.length > 0 || s.clean != nil, s.length <= node.content.count
+        else { return nil }
+        var end = node.content.count
+        while end > s.length, Scan.isWhitespace(node.content[end - 1]) { end -= 1 }
+        guard end > s.length else { return nil }
+        var missed = s.missed
+        if let clean = s.clean, clean.end == end {
+            missed.formUnion(clean.missed)
+            return (s.html, clean.html, missed)
+        }
+        let inline = sharedArena(for: parser.definitions)!
+        inline.reset(node.content[s.length..<end])
+        inline.parse()
+        var writer = HTMLWriter()
+        writer.arenaInlines(inline, options: options)
+        missed.formUnion(inline.missedLabels)
+        return (s.html, writer.string, missed)
     }
 
     /// The content, children and row counts (and kind) along a block's last-child path: blocks
@@ -912,10 +1148,10 @@ public final class MarkdownStream {
         var current: BlockNode? = node
         while let n = current {
             // Kind and level too: a paragraph may become a setext heading without growing.
-            guard visit(n.content.count), visit(n.children.count), visit(n.rows.count),
+            guard visit(n.content.count), visit(n.childCount), visit(n.rows.count),
                 visit(Int(n.kind.rawValue) &<< 8 | n.level)
             else { return false }
-            current = n.children.last
+            current = n.lastChild
         }
         return true
     }
@@ -923,10 +1159,10 @@ public final class MarkdownStream {
     /// The block a probe's copy was made from, if the copy and the copies below it hold no more
     /// than their originals (the probe's line went elsewhere).
     static func unchangedOriginal(_ copy: BlockNode) -> BlockNode? {
-        guard let original = copy.original, copy.children.count == original.children.count,
+        guard let original = copy.original, copy.childCount == original.children.count,
             copy.content.count == original.content.count, copy.rows.count == original.rows.count
         else { return nil }
-        for (c, o) in zip(copy.children, original.children) where c !== o {
+        for (c, o) in zip(copy.children, original.children[copy.hidden...]) where c !== o {
             guard c.isCopy, unchangedOriginal(c) === o else { return nil }
         }
         return original
@@ -938,7 +1174,7 @@ public final class MarkdownStream {
     /// Inline constructs never span a point where nothing is left open (no unmatched opener,
     /// bracket, backtick run or `<` before it) that sits at a word start after a space, so the
     /// HTML before such a point is final; only the text after it is parsed per chunk.
-    private func leafInline(paragraphStart: Int, content: [UInt8], lineText q: Int) -> (String, String) {
+    private func leafInline(paragraphStart: Int, content: [UInt8], lineText q: Int) -> (HTMLChain, String) {
         let b = parser.b
         let lineEnd = MarkdownStream.lineEnd(b)
         var s: StableText
@@ -949,7 +1185,6 @@ public final class MarkdownStream {
         } else {
             s = StableText(paragraphStart: paragraphStart, definitions: parser.definitions.count)
             stable = s
-            stableGeneration += 1
         }
         // The paragraph's text: its complete lines, then the unfinished line's text.
         let total = content.count + max(0, lineEnd - q)
@@ -985,11 +1220,11 @@ public final class MarkdownStream {
                 i += 1
             }
             if i < total, i > clean.end, !Scan.isWhitespace(after[i - clean.end]) {
-                s.html += clean.html
+                s.html.append(clean.html)
                 if newline {
-                    s.html += spaces >= 2 ? "<br />\n" : "\n"  // a hard or a soft line break
+                    s.html.append(spaces >= 2 ? "<br />\n" : "\n")  // a hard or a soft line break
                 } else {
-                    s.html += String(repeating: " ", count: spaces)
+                    s.html.append(String(repeating: " ", count: spaces))
                 }
                 s.length = i
                 s.missed.formUnion(clean.missed)
@@ -1013,8 +1248,7 @@ public final class MarkdownStream {
             if start > 0, suffix.isEmpty {
                 s = StableText(paragraphStart: paragraphStart, definitions: parser.definitions.count)
                 stable = s
-                stableGeneration += 1
-                start = 0
+                    start = 0
                 continue
             }
             break
@@ -1023,6 +1257,7 @@ public final class MarkdownStream {
         inline.reset(suffix)
         inline.parse()
         lastParsedBytes = suffix.count
+        workBytes += suffix.count
         // The new stable point: the last word start after a space before anything left open, that no
         // construct spans (resolved emphasis, links and code spans, and brackets whose outcome
         // depended on the text between them). Text after it cannot change the HTML before it.
@@ -1050,7 +1285,7 @@ public final class MarkdownStream {
         // The render is the prefix's HTML then the rest's: the writer notes where the point falls.
         var restBytes = 0
         if let split = leafWriter.arenaInlines(inline, options: options, splitAt: k > 0 ? k : nil), k > 0 {
-            s.html += String(decoding: leafWriter.bytes[..<split], as: UTF8.self)
+            s.html.append(leafWriter.bytes[..<split])
             s.length += k
             restBytes = split
             if !inline.missedLabels.isEmpty { s.missed.formUnion(inline.missedLabels) }
@@ -1088,7 +1323,7 @@ public final class MarkdownStream {
     /// autolink, and does not change the flanking of a run before it (the end of the text counts
     /// as whitespace, like the space it brings). Returns the stable prefix's HTML and the rest's,
     /// without a parse; the stable point moves to the last new word start.
-    private func quickText(after clean: StableText.Clean, in s: StableText, text: [UInt8]) -> (String, String)? {
+    private func quickText(after clean: StableText.Clean, in s: StableText, text: [UInt8]) -> (HTMLChain, String)? {
         var count = text.count
         while count > 0, text[count - 1] == 0x20 { count -= 1 }  // trailing spaces are not shown
         guard count > 0 else { return nil }
@@ -1117,8 +1352,7 @@ public final class MarkdownStream {
         var missed = clean.missed
         if wordStart > 0 {
             // The text up to the last new word start is final.
-            s.html += clean.html
-            s.html += String(decoding: text[..<wordStart], as: UTF8.self)
+            s.html.append(clean.html + String(decoding: text[..<wordStart], as: UTF8.self))
             s.length = clean.end + wordStart
             s.missed.formUnion(clean.missed)
             html = ""
@@ -1145,10 +1379,12 @@ public final class MarkdownStream {
 
     /// Whether paragraph text can no longer turn out to start with a link reference definition:
     /// it does not start with `[`, or its first bracket closes and is not followed by `:`.
-    static func cannotBeDefinition(_ content: [UInt8]) -> Bool {
+    static func cannotBeDefinition(_ content: ArraySlice<UInt8>) -> Bool {
         guard content.first == 0x5B else { return true }
-        guard let (_, end) = Inlines.linkLabel(content, 0, content.count) else { return false }
-        return end < content.count && content[end] != 0x3A
+        // A label ends within its first 1,000 bytes: a short copy does.
+        let prefix = Array(content.prefix(1_024))
+        guard let (_, end) = Inlines.linkLabel(prefix, 0, prefix.count) else { return false }
+        return end < prefix.count && prefix[end] != 0x3A
     }
 
     /// Parses the open tail afresh (with the definitions known so far) and renders it.
@@ -1157,11 +1393,13 @@ public final class MarkdownStream {
         let b = parser.b
         guard tailStart < b.count else {
             tail = TailParts()
+            tailFrame = -1
             tailVersion += 1
             tailBlocks = []
             return
         }
         lastParsedBytes = b.count - tailStart
+        workBytes += b.count - tailStart
         let tailParser = BlockParser(bytes: Array(b[tailStart...]), options: options, definitions: parser.definitions)
         let root = tailParser.parseAll()
         var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: tailParser.definitions)
@@ -1169,7 +1407,8 @@ public final class MarkdownStream {
         tailBlocks = builder.blocks(root.children)
         var writer = HTMLWriter()
         writer.blocks(tailBlocks, tight: false)
-        tail = TailParts(head: writer.string)
+        tail = TailParts(text: writer.string)
+        tailFrame = -1
         tailVersion += 1
     }
 }

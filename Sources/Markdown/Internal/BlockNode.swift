@@ -14,6 +14,13 @@ final class BlockNode {
     /// copies are never kept, so they are never cached by identity.
     @exclusivity(unchecked) var original: BlockNode?
     var isCopy: Bool { original != nil }
+    /// A copy's children leave out the original's first `hidden` ones: closed blocks, shared, so a
+    /// fork copies the open path and not a list of thousands of items (`childCount`, `lastChild`,
+    /// `allChildren` count them).
+    @exclusivity(unchecked) var hidden = 0
+    /// For a copy that took its original's `content` and `segments` to append a line in place
+    /// (`borrowContent`): how many bytes and entries were the original's; -1 otherwise.
+    @exclusivity(unchecked) var borrowed = (content: -1, segments: -1)
 
     /// Leaf text, line by line, joined with `\n`.
     @exclusivity(unchecked) var content: [UInt8] = []
@@ -79,6 +86,50 @@ final class BlockNode {
         c.alignments = alignments
         c.rows = rows
         return c
+    }
+
+    var childCount: Int { hidden + children.count }
+    var firstChild: BlockNode? { hidden > 0 ? original!.children[0] : children.first }
+    var lastChild: BlockNode? { children.last ?? (hidden > 0 ? original!.children[hidden - 1] : nil) }
+    /// Child `i`, counting the hidden ones.
+    func child(at i: Int) -> BlockNode { i < hidden ? original!.children[i] : children[i - hidden] }
+    /// Every child, the hidden ones first.
+    var allChildren: [BlockNode] { hidden == 0 ? children : Array(original!.children[..<hidden]) + children }
+
+    /// The last child, to change: a hidden one (a block of the original parser's) is copied first.
+    func lastChildForWrite() -> BlockNode? {
+        if children.isEmpty, hidden > 0 {
+            hidden -= 1
+            children = [original!.children[hidden].copy()]
+        }
+        return children.last
+    }
+
+    /// Takes the original's content and segments, so that appending a line costs the line (the
+    /// original gets them back, without the line, from `returnContent`).
+    func borrowContent() {
+        guard let o = original, borrowed.content < 0 else { return }
+        borrowed = (o.content.count, o.segments.count)
+        content = []
+        segments = []
+        swap(&content, &o.content)
+        swap(&segments, &o.segments)
+    }
+
+    /// Gives borrowed content back: in place when the copy only appended lines to it, else as a copy
+    /// (when closing it may change what it holds: `keepCopy`).
+    func returnContent(keepCopy: Bool = false) {
+        guard let o = original, borrowed.content >= 0 else { return }
+        if keepCopy {
+            o.content = Array(content[..<borrowed.content])
+            o.segments = Array(segments[..<borrowed.segments])
+        } else {
+            swap(&content, &o.content)
+            swap(&segments, &o.segments)
+            o.content.removeSubrange(borrowed.content...)
+            o.segments.removeSubrange(borrowed.segments...)
+        }
+        borrowed = (-1, -1)
     }
 
     var acceptsLines: Bool { kind == .paragraph || kind == .heading || kind == .codeBlock }

@@ -47,22 +47,38 @@ final class BlockParser {
         let other = BlockParser(bytes: b, options: options, definitions: definitions)
         var copies: [BlockNode] = []
         copies.reserveCapacity(open.count)
-        for node in open {
+        for (depth, node) in open.enumerated() {
             let c = node.copy()
+            if depth > 0 {
+                // The closed children stay the original's, out of the copy's array.
+                c.hidden = node.children.count - (depth + 1 < open.count ? 1 : 0)
+                c.children = []
+            }
             if let parent = copies.last {
-                if parent.kind == .document {
-                    parent.children = [c]  // the document's closed blocks stay out of the probe
-                } else {
-                    parent.children[parent.children.count - 1] = c
-                }
+                // (The document's closed blocks stay out of the probe.)
+                parent.children = [c]
             }
             copies.append(c)
         }
         if copies.count == 1 { copies[0].children = [] }
+        if let tip = copies.last, tip.kind == .paragraph || tip.kind == .codeBlock {
+            tip.borrowContent()
+            other.borrower = tip
+        }
         other.open = copies
         other.root = copies[0]
         other.lineNumber = lineNumber
         return other
+    }
+
+    /// The fork's tip when it borrowed its original's content (see `BlockNode.borrowContent`).
+    private var borrower: BlockNode?
+
+    /// Gives the content a fork's tip borrowed back to this parser's block; call it when done
+    /// with the fork, which is then left without that content.
+    func returnBorrowed() {
+        borrower?.returnContent()
+        borrower = nil
     }
 
     /// The open blocks from the document down (the stream renders them from a fork).
@@ -232,7 +248,7 @@ final class BlockParser {
                 if indent >= node.markerOffset + node.padding {
                     advance(node.markerOffset + node.padding, columns: true)
                     ok = true
-                } else if blank, !node.children.isEmpty {
+                } else if blank, node.childCount > 0 {
                     advance(firstNonspace - offset, columns: false)
                     ok = true
                 }
@@ -384,12 +400,12 @@ final class BlockParser {
 
         // 3. The rest of the line is text for the container.
         findFirstNonspace()
-        if blank, let last = container.children.last { last.lastLineBlank = true }
+        if blank, let last = container.lastChildForWrite() { last.lastLineBlank = true }
         let kind = container.kind
         let lastLineBlank =
             blank && kind != .blockQuote && kind != .heading && kind != .thematicBreak
             && !(kind == .codeBlock && container.fenced)
-            && !(kind == .item && container.children.isEmpty && container.startLine == lineNumber)
+            && !(kind == .item && container.childCount == 0 && container.startLine == lineNumber)
         container.lastLineBlank = lastLineBlank
         if let at = open.firstIndex(where: { $0 === container }) {
             for k in 0..<at { open[k].lastLineBlank = false }
@@ -486,6 +502,7 @@ final class BlockParser {
         open.removeLast()
         let table = BlockNode(
             .table, start: sourceOffset(of: paragraph, contentOffset: lastStart), line: lineNumber - 1)
+        paragraph.returnContent(keepCopy: true)  // a fork's tip keeps what it borrowed unchanged
         if lastStart > 0 {
             paragraph.content.removeSubrange(lastStart...)
             var k = 0
@@ -611,6 +628,7 @@ final class BlockParser {
     // MARK: - Finalising
 
     private func finalize(_ node: BlockNode) {
+        node.returnContent(keepCopy: true)  // a fork's tip may change what it borrowed
         switch node.kind {
         case .paragraph:
             _ = resolveDefinitions(node)
@@ -636,9 +654,9 @@ final class BlockParser {
             }
         case .list:
             node.tight = BlockParser.isTight(node)
-            node.endOffset = node.children.last?.endOffset ?? node.endOffset
+            node.endOffset = node.lastChild?.endOffset ?? node.endOffset
         case .item, .blockQuote:
-            node.endOffset = max(node.endOffset, node.children.last?.endOffset ?? node.endOffset)
+            node.endOffset = max(node.endOffset, node.lastChild?.endOffset ?? node.endOffset)
         default:
             break
         }
@@ -646,23 +664,28 @@ final class BlockParser {
 
     /// Whether a list is tight as it stands (no blank line between its items or their children).
     static func isTight(_ list: BlockNode) -> Bool {
-        for (index, item) in list.children.enumerated() {
-            let hasNext = index + 1 < list.children.count
-            if item.lastLineBlank && hasNext { return false }
-            for (subIndex, sub) in item.children.enumerated() {
-                if (hasNext || subIndex + 1 < item.children.count) && BlockParser.endsWithBlankLine(sub) {
-                    return false
-                }
-            }
-        }
+        for index in 0..<list.childCount where itemMakesLoose(list, index) { return false }
         return true
+    }
+
+    /// Whether item `index` of a list makes it loose: it ends with a blank line and has a next
+    /// item, or a blank line ends one of its blocks that is followed by another block or item.
+    static func itemMakesLoose(_ list: BlockNode, _ index: Int) -> Bool {
+        let item = list.child(at: index)
+        let hasNext = index + 1 < list.childCount
+        if item.lastLineBlank && hasNext { return true }
+        let count = item.childCount
+        for sub in 0..<count where (hasNext || sub + 1 < count) && endsWithBlankLine(item.child(at: sub)) {
+            return true
+        }
+        return false
     }
 
     static func endsWithBlankLine(_ node: BlockNode) -> Bool {
         var cur: BlockNode? = node
         while let n = cur {
             if n.lastLineBlank { return true }
-            cur = (n.kind == .list || n.kind == .item) ? n.children.last : nil
+            cur = (n.kind == .list || n.kind == .item) ? n.lastChild : nil
         }
         return false
     }
@@ -670,6 +693,7 @@ final class BlockParser {
     /// Strips link reference definitions from the start of a paragraph; returns whether text is left.
     @discardableResult
     private func resolveDefinitions(_ node: BlockNode) -> Bool {
+        node.returnContent(keepCopy: true)
         var consumed = 0
         let c = node.content
         while consumed < c.count, c[consumed] == 0x5B {

@@ -46,10 +46,10 @@ struct TreeBuilder {
         case .htmlBlock:
             return MarkdownBlock(kind: .htmlBlock(String(decoding: node.content, as: UTF8.self)), range: range(node))
         case .blockQuote:
-            return MarkdownBlock(kind: .blockQuote(blocks(node.children)), range: range(node))
+            return MarkdownBlock(kind: .blockQuote(blocks(node.allChildren)), range: range(node))
         case .list:
             var items: [MarkdownBlock] = []
-            for item in node.children {
+            for item in node.allChildren {
                 if let b = block(item, tightParent: node.tight) { items.append(b) }
             }
             return MarkdownBlock(
@@ -58,7 +58,7 @@ struct TreeBuilder {
         case .item:
             var task: Bool?
             var children: [MarkdownBlock] = []
-            for (index, child) in node.children.enumerated() {
+            for (index, child) in node.allChildren.enumerated() {
                 if index == 0, options.taskLists, child.kind == .paragraph, let checked = taskMarker(child.content) {
                     task = checked
                     var skip = 3
