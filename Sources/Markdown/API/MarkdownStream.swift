@@ -48,13 +48,18 @@ struct TailParts: Sendable {
     var stable = HTMLChain()
     var rest = ""
     var close = ""
+    /// The frame that laid out `head` (-1: none; the same frame, the same head), and the head's byte count.
+    var frame = -1
+    var headBytes = 0
 
     init() {}
 
     init(text: String) { head = [.text(text)] }
 
-    init(head: [Part], stable: HTMLChain, rest: String, close: String) {
+    init(head: [Part], headBytes: Int, frame: Int, stable: HTMLChain, rest: String, close: String) {
         self.head = head
+        self.headBytes = headBytes
+        self.frame = frame
         self.stable = stable
         self.rest = rest
         self.close = close
@@ -167,6 +172,12 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var combinedFinal = 0
     /// The tail that follows the final HTML in `combined`, and its `tailVersion`.
     @exclusivity(unchecked) private var combinedParts = TailParts()
+    /// For a tail rendered in a frame: the frame, its head's byte count, and the stable prefix and
+    /// rest in `combined` (the next chunk in the same frame splices after the head).
+    @exclusivity(unchecked) private var combinedFrame = -1
+    @exclusivity(unchecked) private var combinedHeadBytes = 0
+    @exclusivity(unchecked) private var combinedStable = HTMLChain()
+    @exclusivity(unchecked) private var combinedRest = ""
     @exclusivity(unchecked) private var combinedVersion = -1
     /// Counts changes of `tail`.
     @exclusivity(unchecked) private var tailVersion = 0
@@ -239,7 +250,39 @@ public final class MarkdownStream {
     public var html: String {
         let finalCount = finalHTML.utf8.count
         if combinedFinal == finalCount, combinedVersion == tailVersion { return combined }
-        // The tail's parts that stayed the same (or only grew) since `combined` was made stay in it.
+        if combinedFinal == finalCount, tailFrame >= 0, combinedFrame == tailFrame {
+            spliceFrameTail()
+        } else {
+            spliceTail(finalCount: finalCount)
+        }
+        combinedVersion = tailVersion
+        return combined
+    }
+
+    /// `combined` after a chunk rendered in the same frame as before: the head stays, the stable
+    /// prefix grows or restarts, the rest changes.
+    private func spliceFrameTail() {
+        var end = combinedFinal + combinedHeadBytes
+        var stableFrom = 0
+        if tail.stable.extends(combinedStable) {
+            stableFrom = combinedStable.count
+            end += stableFrom
+        }
+        if stableFrom == tail.stable.count, combinedRest == tail.rest { return }  // nothing changed
+        combined.removeSubrange(combined.utf8.index(combined.startIndex, offsetBy: end)...)
+        tail.stable.write(from: stableFrom, into: &combined)
+        combined += tail.rest
+        combined += tail.close
+        workBytes += combined.utf8.count - end
+        combinedStable = tail.stable
+        combinedRest = tail.rest
+        combinedParts.stable = tail.stable
+        combinedParts.rest = tail.rest
+    }
+
+    /// `combined` after anything else: the parts of the tail that stayed the same (or only grew)
+    /// stay in it, the rest is written again.
+    private func spliceTail(finalCount: Int) {
         var keep = 0
         var first = 0  // the first part to append, from byte `from` of it
         var from = 0
@@ -277,8 +320,10 @@ public final class MarkdownStream {
         for i in first..<tail.count { tail.write(i, from: i == first ? from : 0, into: &combined) }
         workBytes += combined.utf8.count - before
         combinedParts = tail
-        combinedVersion = tailVersion
-        return combined
+        combinedFrame = tailFrame
+        combinedHeadBytes = tail.headBytes
+        combinedStable = tail.stable
+        combinedRest = tail.rest
     }
 
     /// The text so far rendered for a terminal; final blocks are cached per style, the tail re-rendered.
@@ -303,9 +348,9 @@ public final class MarkdownStream {
         terminalCache = (style, finalPart, finalBlocks.count)
         if tailBlocksStale {
             // The tail blocks catch up; `tail` stays what the last update delivered.
-            let shown = tail
+            let (shown, shownFrame) = (tail, tailFrame)
             renderTailFully()
-            tail = shown
+            (tail, tailFrame) = (shown, shownFrame)
             tailVersion += 1
         }
         return TerminalWriter.join(finalPart, TerminalWriter.render(tailBlocks, style: style))
@@ -531,6 +576,7 @@ public final class MarkdownStream {
         let settled: Bool
         let leaf: FrameLeaf
         let head: [TailParts.Part]
+        let headBytes: Int
         let close: String
         /// The parser's paragraph whose complete lines (each ending with a newline) come before the
         /// unfinished line (nil: the line starts the paragraph).
@@ -552,6 +598,12 @@ public final class MarkdownStream {
             self.head = head
             self.close = close
             self.paragraph = paragraph
+            headBytes = head.reduce(0) { count, part in
+                switch part {
+                case .text(let text): count + text.utf8.count
+                case .chain(let chain): count + chain.count
+                }
+            }
             self.textStart = textStart
             self.id = id
         }
@@ -642,7 +694,8 @@ public final class MarkdownStream {
         case .none:
             break
         }
-        tail = TailParts(head: f.head, stable: stableHTML, rest: rest, close: f.close)
+        tail = TailParts(
+            head: f.head, headBytes: f.headBytes, frame: f.id, stable: stableHTML, rest: rest, close: f.close)
         tailFrame = f.id
         tailVersion += 1
         if tailPolicy != .exact {
@@ -660,6 +713,7 @@ public final class MarkdownStream {
                 if firstMismatch == nil { firstMismatch = (fast.joined, tail.joined) }
             }
             tail = fast
+            tailFrame = f.id
             tailVersion += 1
             tailBlocksStale = true
         }
