@@ -11,27 +11,35 @@ public struct MarkdownUpdate: Sendable, Equatable {
     /// HTML of the still-open tail, replacing the previous tail (provisional between parses under
     /// `MarkdownStream.TailPolicy.amortized`). Joined from its parts when read.
     public var tail: String {
-        get { parts.joined }
-        set { parts = TailParts(text: newValue) }
+        get { box.parts.joined }
+        set { box = TailBox(TailParts(text: newValue)) }
     }
-    var parts: TailParts
+    /// The tail's parts, shared with the stream (one reference to keep, not one per part).
+    var box: TailBox
+    var parts: TailParts { box.parts }
 
     /// An update from its parts.
     public init(finalized: String, rewritesFinalized: Bool = false, tail: String) {
         self.finalized = finalized
         self.rewritesFinalized = rewritesFinalized
-        self.parts = TailParts(text: tail)
+        self.box = TailBox(TailParts(text: tail))
     }
 
-    init(finalized: String, rewritesFinalized: Bool, parts: TailParts) {
+    init(finalized: String, rewritesFinalized: Bool, box: TailBox) {
         self.finalized = finalized
         self.rewritesFinalized = rewritesFinalized
-        self.parts = parts
+        self.box = box
     }
 
     public static func == (a: MarkdownUpdate, b: MarkdownUpdate) -> Bool {
         a.finalized == b.finalized && a.rewritesFinalized == b.rewritesFinalized && a.tail == b.tail
     }
+}
+
+/// A tail's parts, made once per change and shared by the stream, its updates and `html`.
+final class TailBox: Sendable {
+    let parts: TailParts
+    init(_ parts: TailParts) { self.parts = parts }
 }
 
 /// A tail's HTML in the parts a frame renders it in: `head + stable + rest + close` (a tail
@@ -141,7 +149,12 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var dirty: Set<Int> = []
 
     @exclusivity(unchecked) private var pendingFinalized = ""
-    @exclusivity(unchecked) private var tail = TailParts()
+    @exclusivity(unchecked) private var tailBox = TailBox(TailParts())
+    /// The tail's parts (setting one makes a new box).
+    private var tail: TailParts {
+        get { tailBox.parts }
+        set { tailBox = TailBox(newValue) }
+    }
     @exclusivity(unchecked) private var tailBlocks: [MarkdownBlock] = []
     /// Whether `tailBlocks` lags behind `tail` (frames render HTML only).
     @exclusivity(unchecked) private var tailBlocksStale = false
@@ -171,13 +184,7 @@ public final class MarkdownStream {
     /// How many UTF-8 bytes at the start of `combined` are final HTML that is still current.
     @exclusivity(unchecked) private var combinedFinal = 0
     /// The tail that follows the final HTML in `combined`, and its `tailVersion`.
-    @exclusivity(unchecked) private var combinedParts = TailParts()
-    /// For a tail rendered in a frame: the frame, its head's byte count, and the stable prefix and
-    /// rest in `combined` (the next chunk in the same frame splices after the head).
-    @exclusivity(unchecked) private var combinedFrame = -1
-    @exclusivity(unchecked) private var combinedHeadBytes = 0
-    @exclusivity(unchecked) private var combinedStable = HTMLChain()
-    @exclusivity(unchecked) private var combinedRest = ""
+    @exclusivity(unchecked) private var combinedBox = TailBox(TailParts())
     @exclusivity(unchecked) private var combinedVersion = -1
     /// Counts changes of `tail`.
     @exclusivity(unchecked) private var tailVersion = 0
@@ -212,7 +219,7 @@ public final class MarkdownStream {
 
     /// Adds a chunk of text and returns what changed.
     public func append(_ chunk: String) -> MarkdownUpdate {
-        guard !finished else { return MarkdownUpdate(finalized: "", rewritesFinalized: false, parts: tail) }
+        guard !finished else { return MarkdownUpdate(finalized: "", rewritesFinalized: false, box: tailBox) }
         let start = parser.b.count
         if chunk.utf8.contains(0) {
             for c in chunk.utf8 {
@@ -250,7 +257,7 @@ public final class MarkdownStream {
     public var html: String {
         let finalCount = finalHTML.utf8.count
         if combinedFinal == finalCount, combinedVersion == tailVersion { return combined }
-        if combinedFinal == finalCount, tailFrame >= 0, combinedFrame == tailFrame {
+        if combinedFinal == finalCount, tailFrame >= 0, combinedBox.parts.frame == tailFrame {
             spliceFrameTail()
         } else {
             spliceTail(finalCount: finalCount)
@@ -262,34 +269,34 @@ public final class MarkdownStream {
     /// `combined` after a chunk rendered in the same frame as before: the head stays, the stable
     /// prefix grows or restarts, the rest changes.
     private func spliceFrameTail() {
-        var end = combinedFinal + combinedHeadBytes
+        let new = tailBox
+        let old = combinedBox
+        combinedBox = new
+        var end = combinedFinal + new.parts.headBytes
         var stableFrom = 0
-        if tail.stable.extends(combinedStable) {
-            stableFrom = combinedStable.count
+        if new.parts.stable.extends(old.parts.stable) {
+            stableFrom = old.parts.stable.count
             end += stableFrom
         }
-        if stableFrom == tail.stable.count, combinedRest == tail.rest { return }  // nothing changed
+        if stableFrom == new.parts.stable.count, old.parts.rest == new.parts.rest { return }  // nothing changed
         combined.removeSubrange(combined.utf8.index(combined.startIndex, offsetBy: end)...)
-        tail.stable.write(from: stableFrom, into: &combined)
-        combined += tail.rest
-        combined += tail.close
+        new.parts.stable.write(from: stableFrom, into: &combined)
+        combined += new.parts.rest
+        combined += new.parts.close
         workBytes += combined.utf8.count - end
-        combinedStable = tail.stable
-        combinedRest = tail.rest
-        combinedParts.stable = tail.stable
-        combinedParts.rest = tail.rest
     }
 
     /// `combined` after anything else: the parts of the tail that stayed the same (or only grew)
     /// stay in it, the rest is written again.
     private func spliceTail(finalCount: Int) {
+        let new = tailBox.parts
         var keep = 0
         var first = 0  // the first part to append, from byte `from` of it
         var from = 0
         if combinedFinal == finalCount {
-            let old = combinedParts
-            compare: while first < min(old.count, tail.count) {
-                switch (old.part(first), tail.part(first)) {
+            let old = combinedBox.parts
+            compare: while first < min(old.count, new.count) {
+                switch (old.part(first), new.part(first)) {
                 case (.text(let a), .text(let b)) where a == b:
                     keep += a.utf8.count
                 case (.chain(let a), .chain(let b)) where b.extends(a):
@@ -317,13 +324,9 @@ public final class MarkdownStream {
         }
         combinedFinal = finalCount
         let before = combined.utf8.count
-        for i in first..<tail.count { tail.write(i, from: i == first ? from : 0, into: &combined) }
+        for i in first..<new.count { new.write(i, from: i == first ? from : 0, into: &combined) }
         workBytes += combined.utf8.count - before
-        combinedParts = tail
-        combinedFrame = tailFrame
-        combinedHeadBytes = tail.headBytes
-        combinedStable = tail.stable
-        combinedRest = tail.rest
+        combinedBox = tailBox
     }
 
     /// The text so far rendered for a terminal; final blocks are cached per style, the tail re-rendered.
@@ -474,7 +477,7 @@ public final class MarkdownStream {
         }
         let finalized = rewrites ? finalHTML : pendingFinalized
         pendingFinalized = ""
-        return MarkdownUpdate(finalized: finalized, rewritesFinalized: rewrites, parts: tail)
+        return MarkdownUpdate(finalized: finalized, rewritesFinalized: rewrites, box: tailBox)
     }
 
     private func renderTailNow() {
