@@ -11,6 +11,7 @@ import Testing
         "&#0;",
         "=", "===", "---", "\"", "'", "    ", "- ", "> ", "* ", "1. ", "[x]: /u", "[x]", "<div>", "</div>", "<!--",
         "-->",
+        "\n  - ", "\n   > ", "\n- ", "\n  ", "\n\n  ", "\n1) ",
         "http://a.b", "www.c.d", "e@f.gh", "漢", "é", "e\u{301}", "👩‍👩‍👧", "\u{0}", "\u{1B}", "| a | b |\n|---|:-:|",
     ]
 
@@ -20,7 +21,7 @@ import Testing
         return (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }.joined()
     }
 
-    @Test(arguments: 0..<20)
+    @Test(arguments: 0..<40)
     func randomInputRendersEverywhereAndStreamsExactly(_ shard: Int) {
         for k in 0..<100 {
             let seed = UInt64(shard * 100 + k)
@@ -34,8 +35,12 @@ import Testing
                 var rng = SeededRandom(seed: seed ^ 0xABCDEF)
                 let stream = MarkdownStream(options: options)
                 stream.checkTails = true
+                var shown = ""
                 for chunk in randomChunks(text, maxChunk: 5, using: &rng) {
-                    _ = stream.append(chunk)
+                    let update = stream.append(chunk)
+                    shown = update.rewritesFinalized ? update.finalized : shown + update.finalized
+                    // `html` (spliced after every chunk) is what the updates say.
+                    #expect(stream.html == shown + update.tail, "seed \(seed): \(text.debugDescription)")
                     _ = stream.terminal(style: TerminalStyle(width: 20))
                 }
                 _ = stream.finish()

@@ -442,6 +442,7 @@ public final class MarkdownStream {
         // prefix of its last paragraph.
         var missedLabels: Set<String> = []
         var writer = HTMLWriter()
+        validateCaches()
         writeBlock(node, tight: false, line: Int.max, into: &writer, missed: &missedLabels)
         let html = writer.string
         finalNodes.append(node)
@@ -756,12 +757,7 @@ public final class MarkdownStream {
         let open = probe.openBlocks
         let root = open[0]
         let first = finalNodes.count
-        if closedCacheKey != (first, parser.definitions.count) {
-            closedCache.removeAll(keepingCapacity: true)
-            containerHeads.removeAll(keepingCapacity: true)
-            tightPrefixes.removeAll(keepingCapacity: true)
-            closedCacheKey = (first, parser.definitions.count)
-        }
+        validateCaches()
         let line = probe.lineNumber
         var missed: Set<String> = []  // a tail render needs no labels: the frame is rebuilt on a new definition
         // The leaf holding the unfinished line's text, and whether the frame holds for later chunks.
@@ -921,6 +917,16 @@ public final class MarkdownStream {
             fed: fed, finalCount: first, definitions: parser.definitions.count, settled: settled, leaf: leaf,
             head: parts, close: closers.reversed().joined(), paragraph: paragraph, textStart: textStart,
             id: frameCount)
+    }
+
+    /// Forgets the HTML kept for the open tail's blocks when a top-level block became final or a
+    /// link reference definition arrived (which may change links in them).
+    private func validateCaches() {
+        guard closedCacheKey != (finalNodes.count, parser.definitions.count) else { return }
+        closedCache.removeAll(keepingCapacity: true)
+        containerHeads.removeAll(keepingCapacity: true)
+        tightPrefixes.removeAll(keepingCapacity: true)
+        closedCacheKey = (finalNodes.count, parser.definitions.count)
     }
 
     /// A frame's head as it is written: text, and the chains of open containers and code blocks.
@@ -1095,11 +1101,13 @@ public final class MarkdownStream {
             if let original = MarkdownStream.unchangedOriginal(node) { keyNode = original } else { cacheable = false }
         }
         let key = ObjectIdentifier(keyNode)
-        // Every block but a tight paragraph starts on a new line, which is added before its HTML.
-        if !(tight && node.kind == .paragraph) { writer.cr() }
+        // Every block but a tight paragraph starts on a new line, added before its HTML (a block that
+        // renders nothing, like a paragraph that held only link reference definitions, adds none).
+        let newline = !(tight && node.kind == .paragraph)
         if cacheable, let cached = closedCache[key], MarkdownStream.hasSizes(node, cached.2),
             let html = tight ? cached.0 : cached.1
         {
+            if newline, !html.isEmpty { writer.cr() }
             writer.bytes.append(contentsOf: html.utf8)
             missed.formUnion(cached.3)
             return
@@ -1107,6 +1115,7 @@ public final class MarkdownStream {
         var own = HTMLWriter()
         var labels: Set<String> = []
         composeBlock(node, tight: tight, line: line, into: &own, missed: &labels)
+        if newline, !own.bytes.isEmpty { writer.cr() }
         writer.bytes.append(contentsOf: own.bytes)
         missed.formUnion(labels)
         if cacheable {
