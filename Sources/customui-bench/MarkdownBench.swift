@@ -285,6 +285,7 @@ func proseAnswer() throws -> (text: String, chunks: [String]) {
 /// Per-chunk cost of long blocks of one shape at growing sizes: stays flat when the stream is linear.
 let scalingShapes: [(String, @Sendable (Int) -> String)] = [
     ("line", { String(repeating: "plain *words* ", count: $0 / 14) }),
+    ("table", { "| a | b |\n| --- | --- |\n" + String(repeating: "| cell *x* | `y` z |\n", count: $0 / 21) }),
     ("paragraph", { String(repeating: "plain *words* and [links](https://example.com)\n", count: $0 / 48) }),
     ("code", { "```\n" + String(repeating: "let x = f(y) + 1\n", count: $0 / 17) }),
     ("list", { String(repeating: "- item with *words*\n", count: $0 / 20) }),

@@ -415,11 +415,16 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         "> quoted *words* here\n",  // a long quote
         "- a\n  - b *c*\n    > d e f\n",  // nested lists and quotes
         "1. item\n\n   para *x*\n",  // a loose list with paragraphs in items
+        "| cell *x* | `y` z |\n",  // a long table (its header above)
     ])
     func workIsLinearInTheText(_ unit: String) {
         func work(_ count: Int) -> (Int, Int) {
-            let text = unit == "```\n" ? "```\n" + String(repeating: "let x = f(y) + 1\n", count: count) : String(
-                repeating: unit, count: count)
+            let text =
+                switch unit {
+                case "```\n": "```\n" + String(repeating: "let x = f(y) + 1\n", count: count)
+                case let row where row.hasPrefix("|"): "| a | b |\n| --- | :-: |\n" + String(repeating: row, count: count)
+                default: String(repeating: unit, count: count)
+                }
             let bytes = Array(text.utf8)
             let stream = MarkdownStream()
             for start in stride(from: 0, to: bytes.count, by: 7) {

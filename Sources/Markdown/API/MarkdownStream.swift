@@ -905,7 +905,17 @@ public final class MarkdownStream {
                     }
                     // Indented code drops its trailing blank lines when it closes.
                     if node.kind == .codeBlock, !node.fenced { return nil }
-                    writeBlock(node, tight: tight, line: 0, into: &head.writer, missed: &missed)
+                    if node.kind == .table, let rows = tableHead(node) {
+                        // The parser's rows from their kept chain, the probe's row (the line) after it.
+                        head.cr()
+                        head.append(rows)
+                        for r in node.borrowed.rows..<node.rows.count {
+                            writeTableRow(node, r, into: &head.writer)
+                        }
+                        closers.append(node.rows.count > 1 ? "</tbody>\n</table>\n" : "</table>\n")
+                    } else {
+                        writeBlock(node, tight: tight, line: 0, into: &head.writer, missed: &missed)
+                    }
                 }
             }
         }
@@ -1019,6 +1029,62 @@ public final class MarkdownStream {
             workBytes += writer.bytes.count
         }
         return cache.chains[node.hidden]
+    }
+
+    /// The HTML of the parser's open table up to its last row (the header first), kept and grown
+    /// row by row (rows do not change once their line is complete); nil when the probe's table is
+    /// not that table as it stands.
+    private func tableHead(_ node: BlockNode) -> HTMLChain? {
+        guard let original = node.original, original === parser.openBlocks.last, node.borrowed.rows >= 1 else {
+            return nil
+        }
+        let key = ContainerKey(node: ObjectIdentifier(original), tight: false)
+        var entry = containerHeads[key]
+        if entry == nil || entry!.node !== original {
+            entry = ContainerHead(node: original, opening: "")
+            containerHeads[key] = entry
+        }
+        let cache = entry!
+        while cache.chains.count <= node.borrowed.rows {
+            var chain = cache.chains[cache.chains.count - 1]
+            var writer = HTMLWriter()
+            writeTableRow(node, cache.chains.count - 1, into: &writer)
+            chain.append(writer.bytes[...])
+            workBytes += writer.bytes.count
+            cache.chains.append(chain)
+        }
+        return cache.chains[node.borrowed.rows]
+    }
+
+    /// Writes row `r` of a table as the tree writer does: the header row with the table's and
+    /// header's opening tags, the first body row with the body's.
+    private func writeTableRow(_ table: BlockNode, _ r: Int, into writer: inout HTMLWriter) {
+        let header = r == 0
+        if header {
+            writer.raw("<table>\n<thead>\n")
+        } else if r == 1 {
+            writer.raw("<tbody>\n")
+        }
+        writer.raw("<tr>\n")
+        let row = table.rows[r]
+        let inline = sharedArena(for: parser.definitions)!
+        for (k, alignment) in table.alignments.enumerated() {
+            writer.raw(header ? "<th" : "<td")
+            switch alignment {
+            case .none: break
+            case .left: writer.raw(" align=\"left\"")
+            case .center: writer.raw(" align=\"center\"")
+            case .right: writer.raw(" align=\"right\"")
+            }
+            writer.raw(">")
+            if k < row.count, !row[k].bytes.isEmpty {
+                inline.reset(row[k].bytes[...])
+                inline.parse()
+                writer.arenaInlines(inline, options: options)
+            }
+            writer.raw(header ? "</th>\n" : "</td>\n")
+        }
+        writer.raw(header ? "</tr>\n</thead>\n" : "</tr>\n")
     }
 
     /// Whether a probe's list is tight, checking only the items after those known not to change it.

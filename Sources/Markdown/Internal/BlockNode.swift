@@ -18,9 +18,9 @@ final class BlockNode {
     /// fork copies the open path and not a list of thousands of items (`childCount`, `lastChild`,
     /// `allChildren` count them).
     @exclusivity(unchecked) var hidden = 0
-    /// For a copy that took its original's `content` and `segments` to append a line in place
-    /// (`borrowContent`): how many bytes and entries were the original's; -1 otherwise.
-    @exclusivity(unchecked) var borrowed = (content: -1, segments: -1)
+    /// For a copy that took its original's `content`, `segments` and `rows` to append a line in
+    /// place (`borrowContent`): how many of each were the original's; -1 otherwise.
+    @exclusivity(unchecked) var borrowed = (content: -1, segments: -1, rows: -1)
 
     /// Leaf text, line by line, joined with `\n`.
     @exclusivity(unchecked) var content: [UInt8] = []
@@ -105,15 +105,17 @@ final class BlockNode {
         return children.last
     }
 
-    /// Takes the original's content and segments, so that appending a line costs the line (the
-    /// original gets them back, without the line, from `returnContent`).
+    /// Takes the original's content, segments and table rows, so that appending a line costs the
+    /// line (the original gets them back, without the line, from `returnContent`).
     func borrowContent() {
         guard let o = original, borrowed.content < 0 else { return }
-        borrowed = (o.content.count, o.segments.count)
+        borrowed = (o.content.count, o.segments.count, o.rows.count)
         content = []
         segments = []
+        rows = []
         swap(&content, &o.content)
         swap(&segments, &o.segments)
+        swap(&rows, &o.rows)
     }
 
     /// Gives borrowed content back: in place when the copy only appended lines to it, else as a copy
@@ -123,13 +125,16 @@ final class BlockNode {
         if keepCopy {
             o.content = Array(content[..<borrowed.content])
             o.segments = Array(segments[..<borrowed.segments])
+            o.rows = Array(rows[..<borrowed.rows])
         } else {
             swap(&content, &o.content)
             swap(&segments, &o.segments)
+            swap(&rows, &o.rows)
             o.content.removeSubrange(borrowed.content...)
             o.segments.removeSubrange(borrowed.segments...)
+            o.rows.removeSubrange(borrowed.rows...)
         }
-        borrowed = (-1, -1)
+        borrowed = (-1, -1, -1)
     }
 
     var acceptsLines: Bool { kind == .paragraph || kind == .heading || kind == .codeBlock }
