@@ -290,6 +290,9 @@ let scalingShapes: [(String, @Sendable (Int) -> String)] = [
     ("code", { "```\n" + String(repeating: "let x = f(y) + 1\n", count: $0 / 17) }),
     ("list", { String(repeating: "- item with *words*\n", count: $0 / 20) }),
     ("quote", { String(repeating: "> quoted *words* here\n", count: $0 / 22) }),
+    ("tasks", { String(repeating: "- [ ] task with *words*\n- [x] done\n", count: $0 / 35) }),
+    ("indented-code", { String(repeating: "    let x = f(y) + 1\n", count: $0 / 21) }),
+    ("html-block", { "<div>\n" + String(repeating: "<p>raw *line*</p>\n", count: $0 / 18) }),
     ("nested", { String(repeating: "- a\n  - b *c*\n    > d e f\n", count: $0 / 26) }),
 ]
 

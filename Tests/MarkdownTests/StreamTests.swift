@@ -416,6 +416,9 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         "- a\n  - b *c*\n    > d e f\n",  // nested lists and quotes
         "1. item\n\n   para *x*\n",  // a loose list with paragraphs in items
         "| cell *x* | `y` z |\n",  // a long table (its header above)
+        "- [ ] task with *words*\n- [x] done\n",  // a task list
+        "    let x = f(y) + 1\n",  // indented code
+        "<p>raw *line*</p>\n",  // an HTML block (its `<div>` above)
     ])
     func workIsLinearInTheText(_ unit: String) {
         func work(_ count: Int) -> (Int, Int) {
@@ -423,6 +426,7 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
                 switch unit {
                 case "```\n": "```\n" + String(repeating: "let x = f(y) + 1\n", count: count)
                 case let row where row.hasPrefix("|"): "| a | b |\n| --- | :-: |\n" + String(repeating: row, count: count)
+                case let line where line.hasPrefix("<p>"): "<div>\n" + String(repeating: line, count: count)
                 default: String(repeating: unit, count: count)
                 }
             let bytes = Array(text.utf8)
@@ -440,6 +444,24 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         let perByteSmall = Double(small) / Double(smallBytes)
         let perByteLarge = Double(large) / Double(largeBytes)
         #expect(perByteLarge < perByteSmall * 1.25 + 1, "\(unit.debugDescription): \(perByteSmall) -> \(perByteLarge) per byte")
+    }
+
+    /// Paragraphs that may still become link reference definitions (task boxes, labels being
+    /// typed) are rendered in frames, and one that becomes a definition takes its text back.
+    @Test func mayBeDefinitionsStreamExactly() {
+        let text = "- [ ] box\n- [x] done\n\n[foo]: /url\n'title'\nbar *x* [foo]\n\n[foo\nbar]: /u\n[foo\nbar]\n"
+        let stream = MarkdownStream()
+        stream.checkTails = true
+        var shown = ""
+        for character in text {
+            let update = stream.append(String(character))
+            shown = update.rewritesFinalized ? update.finalized : shown + update.finalized
+            #expect(stream.html == shown + update.tail)
+        }
+        _ = stream.finish()
+        #expect(stream.tailMismatches == 0, "\(String(describing: stream.firstMismatch))")
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+        #expect(stream.frameTails > text.count / 2)
     }
 
     /// A probe reading an unfinished line that may still be blank does not mark the parser's own

@@ -170,7 +170,7 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var inlineArena: InlineParser?
     @exclusivity(unchecked) private var inlineArenaDefinitions = -1
     /// The open code block's content so far, escaped.
-    @exclusivity(unchecked) private var codeCache: (node: BlockNode, covered: Int, html: HTMLChain)?
+    @exclusivity(unchecked) private var codeCache: (node: BlockNode, covered: Int, html: HTMLChain, at: [Int: HTMLChain])?
     /// Tests set this to compare every tail rendered in a frame with a full render.
     var checkTails = false
     /// Frame tails that differed from a full render (tests expect zero).
@@ -527,12 +527,16 @@ public final class MarkdownStream {
     /// What holds the unfinished line's text in a frame.
     private enum FrameLeaf {
         /// A paragraph (its start is the key of its stable prefix): the text is parsed as inlines.
-        case paragraph(start: Int)
+        /// `keep`: false while the paragraph may still become a link reference definition (which
+        /// would take text from its start), so no stable prefix is kept for it.
+        case paragraph(start: Int, keep: Bool)
         /// An ATX heading: the line's text without its closing sequence, parsed as inlines.
         case heading
         /// A code block: the line's text, escaped, then a newline (`line`: there is a line; without,
         /// the frame shows the block as it stands, the text ending at a line start).
         case code(line: Bool)
+        /// An HTML block, shown as escaped text: the line's text, escaped, then a newline.
+        case html(line: Bool)
         /// Nothing: the innermost open block is a container or a leaf rendered whole.
         case none
     }
@@ -682,12 +686,13 @@ public final class MarkdownStream {
         var stableHTML = HTMLChain()
         var rest = ""
         switch f.leaf {
-        case .paragraph(let start):
+        case .paragraph(let start, let keep):
             (stableHTML, rest) = leafInline(
                 paragraphStart: start, content: f.paragraph?.content ?? [], lineText: f.textStart)
+            if !keep { stable = nil }
         case .heading:
             rest = headingInline(from: f.textStart, to: MarkdownStream.lineEnd(b))
-        case .code(let hasLine):
+        case .code(let hasLine), .html(let hasLine):
             guard hasLine else { break }
             let end = MarkdownStream.lineEnd(b)
             var writer = HTMLWriter()
@@ -774,28 +779,38 @@ public final class MarkdownStream {
             {
                 switch tip.kind {
                 case .paragraph:
-                    guard MarkdownStream.cannotBeDefinition(tip.content.dropLast()) else { return nil }
+                    // A paragraph that is a link reference definition as it stands goes the full
+                    // way (it renders nothing, and may change links before it); one that may still
+                    // become one keeps its frame for this chunk only.
+                    let mayBeDefinition = !MarkdownStream.cannotBeDefinition(tip.content.dropLast())
+                    if mayBeDefinition, Inlines.linkDefinition(tip.content, 0) != nil { return nil }
                     // The complete lines before the unfinished one are the parser's paragraph's.
                     if contentStart > 0 {
                         guard let original = tip.original, tip.borrowed.content == contentStart else { return nil }
                         paragraph = original
                     }
-                    leaf = .paragraph(start: tip.startOffset)
+                    leaf = .paragraph(start: tip.startOffset, keep: !mayBeDefinition)
                     textStart = source
-                    settled = MarkdownStream.settledLine(b, from: fed)
+                    settled = !mayBeDefinition && MarkdownStream.settledLine(b, from: fed)
                 case .heading where !tip.setext:
                     leaf = .heading
                     textStart = source
                     settled = MarkdownStream.settledLine(b, from: fed)
                 case .codeBlock:
-                    // Indented code drops trailing blank lines: a blank line goes the full way.
                     if tip.fenced || b[source..<end].contains(where: { !Scan.isSpaceOrTab($0) }) {
                         leaf = .code(line: true)
                         textStart = source
                         settled =
                             tip.original === parser.openBlocks.last
                             && MarkdownStream.settledCodeLine(b, from: fed, fenceChar: tip.fenced ? tip.fenceChar : nil)
+                    } else {
+                        // A blank line in indented code: dropped with the blank lines before it
+                        // unless text follows, so the frame shows the block without them.
+                        leaf = .code(line: false)
                     }
+                case .htmlBlock:
+                    leaf = .html(line: true)
+                    textStart = source
                 default:
                     break
                 }
@@ -807,11 +822,14 @@ public final class MarkdownStream {
             // the next chunk starts a line).
             switch tip.kind {
             case .paragraph:
-                guard MarkdownStream.cannotBeDefinition(tip.content.dropLast()) else { return nil }
-                leaf = .paragraph(start: tip.startOffset)
+                let mayBeDefinition = !MarkdownStream.cannotBeDefinition(tip.content.dropLast())
+                if mayBeDefinition, Inlines.linkDefinition(tip.content, 0) != nil { return nil }
+                leaf = .paragraph(start: tip.startOffset, keep: !mayBeDefinition)
                 paragraph = original
-            case .codeBlock where tip.fenced:
+            case .codeBlock:
                 leaf = .code(line: false)
+            case .htmlBlock:
+                leaf = .html(line: false)
             default:
                 break
             }
@@ -837,7 +855,7 @@ public final class MarkdownStream {
         for node in root.children where node !== openTop { write(node, tight: false) }
         var closers: [String] = []
         var tight = false
-        for depth in 1..<max(open.count, 1) {
+        layout: for depth in 1..<max(open.count, 1) {
             let node = open[depth]
             let innermost = depth == open.count - 1
             // The probe's own children: the copy of the parser's open child, or blocks the line made.
@@ -852,11 +870,16 @@ public final class MarkdownStream {
                     tight = isTight(node)
                     childrenTight = tight
                 default:
-                    // A task item's checkbox goes before its first paragraph: the full render does that.
+                    // A task item's box goes before its first paragraph, which the tree writer
+                    // does: the open item is written whole (the list's other items stay kept).
                     if options.taskLists, let firstChild = node.firstChild, firstChild.kind == .paragraph,
                         MarkdownStream.mayBeTask(firstChild.content.dropLast())
                     {
-                        return nil
+                        writeBlock(node, tight: tight, line: 0, into: &head.writer, missed: &missed)
+                        leaf = .none
+                        settled = false
+                        paragraph = nil
+                        break layout
                     }
                     childrenTight = tight
                 }
@@ -885,17 +908,21 @@ public final class MarkdownStream {
                     var close = HTMLWriter()
                     close.closeHeading(node.level)
                     closers.append(close.string)
-                case .code(let hasLine):
+                case .code(let hasLine), .html(let hasLine):
                     head.cr()
-                    // The info string as the tree has it, so the class is the same.
-                    head.writer.openCodeBlock(info: String(decoding: node.info, as: UTF8.self))
-                    let end = hasLine ? node.segments[node.segments.count - 2] : node.content.count
+                    var end = hasLine ? node.segments[node.segments.count - 2] : node.content.count
+                    if node.kind == .codeBlock {
+                        // The info string as the tree has it, so the class is the same.
+                        head.writer.openCodeBlock(info: String(decoding: node.info, as: UTF8.self))
+                        // Indented code drops its trailing blank lines.
+                        if !hasLine, !node.fenced { end = MarkdownStream.endOfLastTextLine(node.content) }
+                        closers.append("</code></pre>\n")
+                    }
                     if let chain = codeHead(node, upTo: end) {
                         head.append(chain)
                     } else {
                         node.content[..<end].withUnsafeBufferPointer { head.writer.escape($0) }
                     }
-                    closers.append("</code></pre>\n")
                 case .none:
                     // A leaf without the line's text (a heading or break the line made, a table, an
                     // HTML block, a paragraph when no line is unfinished): rendered whole, unless a
@@ -1113,10 +1140,10 @@ public final class MarkdownStream {
     /// The escaped content of the parser's open code block before the probe's line, kept and grown
     /// line by line; nil when the probe's code block is not that block as it stands.
     private func codeHead(_ node: BlockNode, upTo end: Int) -> HTMLChain? {
-        guard let original = node.original, original === parser.openBlocks.last, node.borrowed.content == end else {
+        guard let original = node.original, original === parser.openBlocks.last, end <= node.borrowed.content else {
             return nil
         }
-        if codeCache == nil || codeCache!.node !== original { codeCache = (original, 0, HTMLChain.make()) }
+        if codeCache == nil || codeCache!.node !== original { codeCache = (original, 0, HTMLChain.make(), [0: HTMLChain()]) }
         if codeCache!.covered < end {
             var own = HTMLWriter()
             // The probe holds the parser's content (borrowed), the line after it.
@@ -1124,8 +1151,22 @@ public final class MarkdownStream {
             codeCache!.html.append(own.string)
             workBytes += own.bytes.count
             codeCache!.covered = end
+            codeCache!.at[end] = codeCache!.html
         }
-        return codeCache!.html
+        // An earlier end (indented code without its trailing blank lines): the chain as it was there.
+        return codeCache!.covered == end ? codeCache!.html : codeCache!.at[end]
+    }
+
+    /// Where the last line holding more than spaces and tabs ends in leaf content (after its newline).
+    static func endOfLastTextLine(_ content: [UInt8]) -> Int {
+        var end = content.count
+        while end > 0 {
+            var start = end - 1  // at the newline ending the line
+            while start > 0, content[start - 1] != 0x0A { start -= 1 }
+            if content[start..<(end - 1)].contains(where: { !Scan.isSpaceOrTab($0) }) { return end }
+            end = start
+        }
+        return 0
     }
 
     /// Whether `sizes(node)` would equal `sizes`, without building it.
@@ -1513,10 +1554,26 @@ public final class MarkdownStream {
     /// it does not start with `[`, or its first bracket closes and is not followed by `:`.
     static func cannotBeDefinition(_ content: ArraySlice<UInt8>) -> Bool {
         guard content.first == 0x5B else { return true }
-        // A label ends within its first 1,000 bytes: a short copy does.
-        let prefix = Array(content.prefix(1_024))
-        guard let (_, end) = Inlines.linkLabel(prefix, 0, prefix.count) else { return false }
-        return end < prefix.count && prefix[end] != 0x3A
+        // The label: up to the first unescaped `]`, at most 999 characters, not blank, no `[`.
+        let start = content.startIndex
+        var i = start + 1
+        var nonBlank = false
+        while i < content.endIndex, i - start <= 1_000 {
+            let c = content[i]
+            if c == 0x5C, i + 1 < content.endIndex {
+                nonBlank = true
+                i += 2
+                continue
+            }
+            if c == 0x5B { return true }
+            if c == 0x5D {
+                guard nonBlank, i - start - 1 <= 999 else { return true }  // `[ ]` (a task box) is no label
+                return i + 1 < content.endIndex && content[i + 1] != 0x3A
+            }
+            if !Scan.isWhitespace(c) { nonBlank = true }
+            i += 1
+        }
+        return i - start > 1_000
     }
 
     /// Parses the open tail afresh (with the definitions known so far) and renders it.

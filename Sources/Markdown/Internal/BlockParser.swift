@@ -61,7 +61,7 @@ final class BlockParser {
             copies.append(c)
         }
         if copies.count == 1 { copies[0].children = [] }
-        if let tip = copies.last, tip.kind == .paragraph || tip.kind == .codeBlock || tip.kind == .table {
+        if let tip = copies.last, tip.kind == .paragraph || tip.kind == .codeBlock || tip.kind == .table || tip.kind == .htmlBlock {
             tip.borrowContent()
             other.borrower = tip
         }
