@@ -127,6 +127,7 @@ func markdownBenchmarks() throws -> [Figure] {
 
     figures += streamBenchmarks()
     figures += try proseStreamBenchmarks()
+    figures += streamScalingBenchmarks()
     // Pathological nesting, about 1 MB each: must stay linear.
     let pathological: [(String, String)] = [
         ("brackets", String(repeating: "[", count: 500_000) + "a" + String(repeating: "]", count: 500_000)),
@@ -323,7 +324,6 @@ func streamScalingBenchmarks() -> [Figure] {
             }
             figures.append(
                 Figure(name: "markdown.stream.scaling.\(name).\(size / 1000)kb", value: best / Double(chunks.count) * 1e9, unit: "ns/chunk"))
-            FileHandle.standardError.write(Data("\(figures.last!.name) \(figures.last!.value)\n".utf8))
         }
     }
     return figures
