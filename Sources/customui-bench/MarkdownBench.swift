@@ -160,10 +160,10 @@ func streamProfileLoop(_ profile: String, runs: Int) throws {
     if let shape = profile.split(separator: ":").dropFirst().first {
         // `stream-scaling:NAME:BYTES`: one shape of the scaling benchmark.
         let size = Int(profile.split(separator: ":").last!) ?? 25_000
-        let bytes = Array(scalingShapes.first { $0.0 == shape }!.1(size).utf8)
-        chunks = stride(from: 0, to: bytes.count, by: 10).map {
-            String(decoding: bytes[$0..<min(bytes.count, $0 + 10)], as: UTF8.self)
+        guard let make = scalingShapes.first(where: { $0.0 == shape })?.1 else {
+            throw BenchError("no scaling shape \(shape); shapes: \(scalingShapes.map(\.0).joined(separator: ", "))")
         }
+        chunks = tenByteChunks(make(size))
     }
     var shown = 0
     for _ in 0..<runs {
@@ -301,27 +301,11 @@ let scalingShapes: [(String, @Sendable (Int) -> String)] = [
 func streamScalingBenchmarks() -> [Figure] {
     let shapes = scalingShapes
     var figures: [Figure] = []
-    let clock = ContinuousClock()
     for (name, make) in shapes {
         for size in [25_000, 100_000, 400_000] {
-            let bytes = Array(make(size).utf8)
-            let chunks = stride(from: 0, to: bytes.count, by: 10).map {
-                String(decoding: bytes[$0..<min(bytes.count, $0 + 10)], as: UTF8.self)
-            }
+            let chunks = tenByteChunks(make(size))
             var best = Double.infinity
-            for _ in 0..<3 {
-                let stream = MarkdownStream()
-                var shown = 0
-                let start = clock.now
-                for chunk in chunks {
-                    _ = stream.append(chunk)
-                    shown &+= stream.html.utf8.count
-                }
-                _ = stream.finish()
-                let d = clock.now - start
-                best = min(best, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
-                precondition(shown > 0)
-            }
+            for _ in 0..<3 { best = min(best, timedStream(chunks).seconds) }
             figures.append(
                 Figure(name: "markdown.stream.scaling.\(name).\(size / 1000)kb", value: best / Double(chunks.count) * 1e9, unit: "ns/chunk"))
         }
@@ -330,11 +314,31 @@ func streamScalingBenchmarks() -> [Figure] {
 }
 
 /// One paragraph of plain words on one line (96 KB) in 10-byte chunks.
-func plainWordChunks() -> [String] {
-    let plain = Array(String(repeating: "plain words ", count: 8_000).utf8)
-    return stride(from: 0, to: plain.count, by: 10).map {
-        String(decoding: plain[$0..<min(plain.count, $0 + 10)], as: UTF8.self)
+func plainWordChunks() -> [String] { tenByteChunks(String(repeating: "plain words ", count: 8_000)) }
+
+/// ASCII text cut every 10 bytes.
+func tenByteChunks(_ text: String) -> [String] {
+    let bytes = Array(text.utf8)
+    return stride(from: 0, to: bytes.count, by: 10).map {
+        String(decoding: bytes[$0..<min(bytes.count, $0 + 10)], as: UTF8.self)
     }
+}
+
+/// Streams the chunks under `.exact`, reading `html` after each, then finishes: the seconds it
+/// took and the stream.
+func timedStream(_ chunks: [String]) -> (seconds: Double, stream: MarkdownStream) {
+    let clock = ContinuousClock()
+    let stream = MarkdownStream()
+    var shown = 0
+    let start = clock.now
+    for chunk in chunks {
+        _ = stream.append(chunk)
+        shown &+= stream.html.utf8.count
+    }
+    _ = stream.finish()
+    let d = clock.now - start
+    precondition(shown > 0)
+    return (Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18, stream)
 }
 
 /// The prose answer streamed with `html` read after every chunk, against one render of its text.
@@ -344,37 +348,16 @@ func proseStreamBenchmarks() throws -> [Figure] {
     let oneShot = secondsPerCall(minimumSeconds: 0.5) { _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(text)) }
     let expected = MarkdownHTMLRenderer.render(MarkdownParser.parse(text))
     var totals: [Double] = []
-    let clock = ContinuousClock()
     for _ in 0..<9 {
-        let stream = MarkdownStream()
-        var shown = 0
-        let start = clock.now
-        for chunk in chunks {
-            _ = stream.append(chunk)
-            shown &+= stream.html.utf8.count
-        }
-        _ = stream.finish()
-        let d = clock.now - start
-        totals.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
-        precondition(stream.html == expected && shown > 0)
+        let (seconds, stream) = timedStream(chunks)
+        totals.append(seconds)
+        precondition(stream.html == expected)
     }
     let total = totals.sorted()[totals.count / 2]
     // The fixed cost of a chunk: one paragraph of plain words on one line, 10-byte chunks, so that
     // almost every chunk is inert text after a parse that left nothing open.
     let plainChunks = plainWordChunks()
-    var plainTotals: [Double] = []
-    for _ in 0..<9 {
-        let stream = MarkdownStream()
-        var shown = 0
-        let start = clock.now
-        for chunk in plainChunks {
-            _ = stream.append(chunk)
-            shown &+= stream.html.utf8.count
-        }
-        let d = clock.now - start
-        plainTotals.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
-        precondition(shown > 0)
-    }
+    let plainTotals = (0..<9).map { _ in timedStream(plainChunks).seconds }
     let perPlainChunk = plainTotals.sorted()[plainTotals.count / 2] / Double(plainChunks.count)
     return [
         Figure(name: "markdown.stream.plain-words.per-chunk", value: perPlainChunk * 1e9, unit: "ns"),
