@@ -278,10 +278,24 @@ public final class MarkdownStream {
             stableFrom = old.parts.stable.count
             end += stableFrom
         }
-        if stableFrom == new.parts.stable.count, old.parts.rest == new.parts.rest { return }  // nothing changed
+        var restFrom = 0
+        if stableFrom == new.parts.stable.count {
+            let (oldRest, newRest) = (old.parts.rest.utf8, new.parts.rest.utf8)
+            if newRest.count >= oldRest.count, newRest.starts(with: oldRest) {
+                // The rest only grew (inert text after a clean parse): it stays, and grows.
+                if newRest.count == oldRest.count { return }  // nothing changed
+                restFrom = oldRest.count
+                end += restFrom
+            }
+        }
         combined.removeSubrange(combined.utf8.index(combined.startIndex, offsetBy: end)...)
         new.parts.stable.write(from: stableFrom, into: &combined)
-        combined += new.parts.rest
+        if restFrom == 0 {
+            combined += new.parts.rest
+        } else {
+            let rest = new.parts.rest
+            combined += rest[rest.utf8.index(rest.startIndex, offsetBy: restFrom)...]
+        }
         combined += new.parts.close
         workBytes += combined.utf8.count - end
     }
