@@ -89,11 +89,7 @@ struct TailParts: Sendable {
     func write(_ i: Int, from offset: Int = 0, into target: inout String) {
         switch part(i) {
         case .text(let text):
-            if offset == 0 {
-                target += text
-            } else {
-                target += text[text.utf8.index(text.startIndex, offsetBy: offset)...]
-            }
+            target.append(text, fromUTF8: offset)
         case .chain(let chain):
             chain.write(from: offset, into: &target)
         }
@@ -164,8 +160,6 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var suffixBuffer: [UInt8] = []
     @exclusivity(unchecked) private var leafWriter = HTMLWriter()
     @exclusivity(unchecked) private var afterBuffer: [UInt8] = []
-    /// The frame that rendered `tail` (-1: a full render).
-    @exclusivity(unchecked) private var tailFrame = -1
     /// One inline parser reused for every render of the stream (rebuilt when definitions change).
     @exclusivity(unchecked) private var inlineArena: InlineParser?
     @exclusivity(unchecked) private var inlineArenaDefinitions = -1
@@ -257,7 +251,7 @@ public final class MarkdownStream {
     public var html: String {
         let finalCount = finalHTML.utf8.count
         if combinedFinal == finalCount, combinedVersion == tailVersion { return combined }
-        if combinedFinal == finalCount, tailFrame >= 0, combinedBox.parts.frame == tailFrame {
+        if combinedFinal == finalCount, tail.frame >= 0, combinedBox.parts.frame == tail.frame {
             spliceFrameTail()
         } else {
             spliceTail(finalCount: finalCount)
@@ -288,14 +282,9 @@ public final class MarkdownStream {
                 end += restFrom
             }
         }
-        combined.removeSubrange(combined.utf8.index(combined.startIndex, offsetBy: end)...)
+        combined.truncateUTF8(to: end)
         new.parts.stable.write(from: stableFrom, into: &combined)
-        if restFrom == 0 {
-            combined += new.parts.rest
-        } else {
-            let rest = new.parts.rest
-            combined += rest[rest.utf8.index(rest.startIndex, offsetBy: restFrom)...]
-        }
+        combined.append(new.parts.rest, fromUTF8: restFrom)
         combined += new.parts.close
         workBytes += combined.utf8.count - end
     }
@@ -328,12 +317,9 @@ public final class MarkdownStream {
         if combinedFinal > finalCount {
             combined = finalHTML
         } else {
-            let end = combinedFinal + keep
-            if combined.utf8.count > end {
-                combined.removeSubrange(combined.utf8.index(combined.startIndex, offsetBy: end)...)
-            }
+            combined.truncateUTF8(to: combinedFinal + keep)
             if combinedFinal < finalCount {
-                combined += finalHTML[finalHTML.utf8.index(finalHTML.startIndex, offsetBy: combinedFinal)...]
+                combined.append(finalHTML, fromUTF8: combinedFinal)
             }
         }
         combinedFinal = finalCount
@@ -365,9 +351,9 @@ public final class MarkdownStream {
         terminalCache = (style, finalPart, finalBlocks.count)
         if tailBlocksStale {
             // The tail blocks catch up; `tail` stays what the last update delivered.
-            let (shown, shownFrame) = (tail, tailFrame)
+            let shown = tail
             renderTailFully()
-            (tail, tailFrame) = (shown, shownFrame)
+            tail = shown
             tailVersion += 1
         }
         return TerminalWriter.join(finalPart, TerminalWriter.render(tailBlocks, style: style))
@@ -506,7 +492,6 @@ public final class MarkdownStream {
     /// Replaces the whole tail HTML.
     private func replaceTail(_ html: String) {
         tail = TailParts(text: html)
-        tailFrame = -1
         tailVersion += 1
         lastExact = nil
     }
@@ -516,7 +501,7 @@ public final class MarkdownStream {
     private func provisionalTail() -> Bool {
         guard case .amortized(let minimumBytes) = tailPolicy, !finished, let f = frame, f.settled, f.fed == fed,
             f.finalCount == finalNodes.count, f.definitions == parser.definitions.count, let last = lastExact,
-            last.frame == f.id, tailFrame == f.id
+            last.frame == f.id, tail.frame == f.id
         else { return false }
         switch f.leaf {
         case .paragraph, .heading: break
@@ -719,7 +704,6 @@ public final class MarkdownStream {
         }
         tail = TailParts(
             head: f.head, headBytes: f.headBytes, frame: f.id, stable: stableHTML, rest: rest, close: f.close)
-        tailFrame = f.id
         tailVersion += 1
         if tailPolicy != .exact {
             // Where the rendered text ends: the amortized policy shows what follows as provisional text.
@@ -736,7 +720,6 @@ public final class MarkdownStream {
                 if firstMismatch == nil { firstMismatch = (fast.joined, tail.joined) }
             }
             tail = fast
-            tailFrame = f.id
             tailVersion += 1
             tailBlocksStale = true
         }
@@ -796,8 +779,8 @@ public final class MarkdownStream {
                     // A paragraph that is a link reference definition as it stands goes the full
                     // way (it renders nothing, and may change links before it); one that may still
                     // become one keeps its frame for this chunk only.
-                    let mayBeDefinition = !MarkdownStream.cannotBeDefinition(tip.content.dropLast())
-                    if mayBeDefinition, Inlines.linkDefinition(tip.content, 0) != nil { return nil }
+                    let (mayBeDefinition, isDefinition) = MarkdownStream.definitionState(tip.content)
+                    if isDefinition { return nil }
                     // The complete lines before the unfinished one are the parser's paragraph's.
                     if contentStart > 0 {
                         guard let original = tip.original, tip.borrowed.content == contentStart else { return nil }
@@ -836,8 +819,8 @@ public final class MarkdownStream {
             // the next chunk starts a line).
             switch tip.kind {
             case .paragraph:
-                let mayBeDefinition = !MarkdownStream.cannotBeDefinition(tip.content.dropLast())
-                if mayBeDefinition, Inlines.linkDefinition(tip.content, 0) != nil { return nil }
+                let (mayBeDefinition, isDefinition) = MarkdownStream.definitionState(tip.content)
+                if isDefinition { return nil }
                 leaf = .paragraph(start: tip.startOffset, keep: !mayBeDefinition)
                 paragraph = original
             case .codeBlock:
@@ -938,13 +921,13 @@ public final class MarkdownStream {
                         node.content[..<end].withUnsafeBufferPointer { head.writer.escape($0) }
                     }
                 case .none:
-                    // A leaf without the line's text (a heading or break the line made, a table, an
-                    // HTML block, a paragraph when no line is unfinished): rendered whole, unless a
-                    // paragraph may hold link reference definitions that closing it would take out.
-                    if node.kind == .paragraph, !MarkdownStream.cannotBeDefinition(node.content.dropLast()) {
+                    // A leaf without the line's text (a heading or break the line made, a table, a
+                    // block whose line could not be taken whole): rendered whole (an open table from
+                    // its kept rows), unless a paragraph may hold link reference definitions that
+                    // closing it would take out, or indented code may drop trailing blank lines.
+                    if node.kind == .paragraph, !MarkdownStream.cannotBeDefinition(node.content) {
                         return nil
                     }
-                    // Indented code drops its trailing blank lines when it closes.
                     if node.kind == .codeBlock, !node.fenced { return nil }
                     if node.kind == .table, let rows = tableHead(node) {
                         // The parser's rows from their kept chain, the probe's row (the line) after it.
@@ -1015,7 +998,8 @@ public final class MarkdownStream {
     }
 
     /// An open container's opening tag and its closed children (the parser's, which no later line
-    /// changes), kept per container and tightness of its children, and grown as children close.
+    /// changes), or an open table's complete rows, kept per block and tightness of its children,
+    /// and grown as children close (`keptChain`).
     private final class ContainerHead {
         let node: BlockNode
         /// The HTML for each number of children covered, the opening tag alone first.
@@ -1051,25 +1035,36 @@ public final class MarkdownStream {
             chain.append(opening.string)
             return chain
         }
+        var missed: Set<String> = []
+        return keptChain(original, tight: tight, opening: opening.string, covering: node.hidden) { k, writer in
+            writeBlock(original.children[k], tight: tight, line: line, into: &writer, missed: &missed)
+        }
+    }
+
+    /// The kept chain of an open block of the parser's (per tightness of its children): `opening`,
+    /// then the HTML `write` gives for its parts (children, rows) `0..<count`, each written once.
+    private func keptChain(
+        _ original: BlockNode, tight: Bool, opening: String, covering count: Int,
+        write: (Int, inout HTMLWriter) -> Void
+    ) -> HTMLChain {
         let key = ContainerKey(node: ObjectIdentifier(original), tight: tight)
         var entry = containerHeads[key]
         if entry == nil || entry!.node !== original {
-            entry = ContainerHead(node: original, opening: opening.string)
+            entry = ContainerHead(node: original, opening: opening)
             containerHeads[key] = entry
         }
         let cache = entry!
-        var missed: Set<String> = []
-        while cache.chains.count <= node.hidden {
+        while cache.chains.count <= count {
             var chain = cache.chains[cache.chains.count - 1]
             var writer = HTMLWriter()
-            if let last = chain.lastByte { writer.bytes.append(last) }  // so `cr()` sees what precedes
-            writeBlock(
-                original.children[cache.chains.count - 1], tight: tight, line: line, into: &writer, missed: &missed)
-            chain.append(writer.bytes.dropFirst(chain.isEmpty ? 0 : 1))
+            let seed = chain.lastByte.map { [$0] } ?? []  // so `cr()` sees what precedes
+            writer.bytes.append(contentsOf: seed)
+            write(cache.chains.count - 1, &writer)
+            chain.append(writer.bytes.dropFirst(seed.count))
             cache.chains.append(chain)
-            workBytes += writer.bytes.count
+            workBytes += writer.bytes.count - seed.count
         }
-        return cache.chains[node.hidden]
+        return cache.chains[count]
     }
 
     /// The HTML of the parser's open table up to its last row (the header first), kept and grown
@@ -1079,22 +1074,9 @@ public final class MarkdownStream {
         guard let original = node.original, original === parser.openBlocks.last, node.borrowed.rows >= 1 else {
             return nil
         }
-        let key = ContainerKey(node: ObjectIdentifier(original), tight: false)
-        var entry = containerHeads[key]
-        if entry == nil || entry!.node !== original {
-            entry = ContainerHead(node: original, opening: "")
-            containerHeads[key] = entry
+        return keptChain(original, tight: false, opening: "", covering: node.borrowed.rows) { r, writer in
+            writeTableRow(node, r, into: &writer)
         }
-        let cache = entry!
-        while cache.chains.count <= node.borrowed.rows {
-            var chain = cache.chains[cache.chains.count - 1]
-            var writer = HTMLWriter()
-            writeTableRow(node, cache.chains.count - 1, into: &writer)
-            chain.append(writer.bytes[...])
-            workBytes += writer.bytes.count
-            cache.chains.append(chain)
-        }
-        return cache.chains[node.borrowed.rows]
     }
 
     /// Writes row `r` of a table as the tree writer does: the header row with the table's and
@@ -1435,7 +1417,7 @@ public final class MarkdownStream {
             if start > 0, suffix.isEmpty {
                 s = StableText(paragraphStart: paragraphStart, definitions: parser.definitions.count)
                 stable = s
-                    start = 0
+                start = 0
                 continue
             }
             break
@@ -1564,30 +1546,24 @@ public final class MarkdownStream {
         return definitions.count == parser.definitions.count ? inlineArena : nil
     }
 
-    /// Whether paragraph text can no longer turn out to start with a link reference definition:
-    /// it does not start with `[`, or its first bracket closes and is not followed by `:`.
-    static func cannotBeDefinition(_ content: ArraySlice<UInt8>) -> Bool {
-        guard content.first == 0x5B else { return true }
-        // The label: up to the first unescaped `]`, at most 999 characters, not blank, no `[`.
-        let start = content.startIndex
-        var i = start + 1
-        var nonBlank = false
-        while i < content.endIndex, i - start <= 1_000 {
-            let c = content[i]
-            if c == 0x5C, i + 1 < content.endIndex {
-                nonBlank = true
-                i += 2
-                continue
-            }
-            if c == 0x5B { return true }
-            if c == 0x5D {
-                guard nonBlank, i - start - 1 <= 999 else { return true }  // `[ ]` (a task box) is no label
-                return i + 1 < content.endIndex && content[i + 1] != 0x3A
-            }
-            if !Scan.isWhitespace(c) { nonBlank = true }
-            i += 1
+    /// Whether paragraph content (lines ending with newlines) can no longer turn out to start with
+    /// a link reference definition: it does not start with `[`, or its first bracket is no label
+    /// (`[ ]`, a task box, is none) or is not followed by `:`.
+    static func cannotBeDefinition(_ content: [UInt8]) -> Bool {
+        let n = content.last == 0x0A ? content.count - 1 : content.count
+        guard n > 0, content[0] == 0x5B else { return true }
+        switch Inlines.scanLinkLabel(content, 0, n) {
+        case .closed(let end): return end < n && content[end] != 0x3A
+        case .invalid: return true
+        case .open: return false
         }
-        return i - start > 1_000
+    }
+
+    /// Whether a paragraph may still turn out to start with a link reference definition, and
+    /// whether it does as it stands (then it renders nothing and may change links before it).
+    static func definitionState(_ content: [UInt8]) -> (may: Bool, is: Bool) {
+        let may = !cannotBeDefinition(content)
+        return (may, may && Inlines.linkDefinition(content, 0) != nil)
     }
 
     /// Parses the open tail afresh (with the definitions known so far) and renders it.
@@ -1596,7 +1572,6 @@ public final class MarkdownStream {
         let b = parser.b
         guard tailStart < b.count else {
             tail = TailParts()
-            tailFrame = -1
             tailVersion += 1
             tailBlocks = []
             return
@@ -1611,7 +1586,6 @@ public final class MarkdownStream {
         var writer = HTMLWriter()
         writer.blocks(tailBlocks, tight: false)
         tail = TailParts(text: writer.string)
-        tailFrame = -1
         tailVersion += 1
     }
 }

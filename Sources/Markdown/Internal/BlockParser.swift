@@ -61,7 +61,8 @@ final class BlockParser {
             copies.append(c)
         }
         if copies.count == 1 { copies[0].children = [] }
-        if let tip = copies.last, tip.kind == .paragraph || tip.kind == .codeBlock || tip.kind == .table || tip.kind == .htmlBlock {
+        // The tip appends the line to what it borrows (a container's are empty: nothing to copy).
+        if let tip = copies.last {
             tip.borrowContent()
             other.borrower = tip
         }

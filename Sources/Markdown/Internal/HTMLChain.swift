@@ -91,12 +91,23 @@ struct HTMLChain: Sendable {
     }
 
     private func append(_ piece: Piece, from offset: Int, into target: inout String) {
-        let start = piece.end - piece.text.utf8.count
-        if start >= offset {
-            target += piece.text
+        target.append(piece.text, fromUTF8: max(0, offset - (piece.end - piece.text.utf8.count)))
+    }
+}
+
+extension String {
+    /// Appends `text` from its UTF-8 byte `offset` on (where text appended before ended).
+    mutating func append(_ text: String, fromUTF8 offset: Int) {
+        if offset == 0 {
+            self += text
         } else {
-            let text = piece.text
-            target += text[text.utf8.index(text.startIndex, offsetBy: offset - start)...]
+            self += text[text.utf8.index(text.startIndex, offsetBy: offset)...]
         }
+    }
+
+    /// Keeps the first `count` UTF-8 bytes (a character boundary).
+    mutating func truncateUTF8(to count: Int) {
+        guard utf8.count > count else { return }
+        removeSubrange(utf8.index(startIndex, offsetBy: count)...)
     }
 }

@@ -189,7 +189,22 @@ enum Inlines {
 
     /// A link label `[…]` at `i`: its inner bytes and the end offset (after `]`).
     static func linkLabel(_ s: [UInt8], _ i: Int, _ n: Int) -> ([UInt8], Int)? {
-        guard i < n, s[i] == 0x5B else { return nil }
+        guard case .closed(let end) = scanLinkLabel(s, i, n) else { return nil }
+        return (Array(s[(i + 1)..<(end - 1)]), end)
+    }
+
+    /// How a link label read from `i` (before `n`) ends.
+    enum LabelEnd {
+        /// After its `]`, at this offset.
+        case closed(Int)
+        /// It is none: no `[` at `i`, a `[` inside, blank, or over 999 characters.
+        case invalid
+        /// The text ends before the label does (more text may still close it).
+        case open
+    }
+
+    static func scanLinkLabel(_ s: [UInt8], _ i: Int, _ n: Int) -> LabelEnd {
+        guard i < n, s[i] == 0x5B else { return .invalid }
         var j = i + 1
         var nonBlank = false
         while j < n, j - i <= 1000 {
@@ -199,16 +214,16 @@ enum Inlines {
                 j += 2
                 continue
             }
-            if c == 0x5B { return nil }
+            if c == 0x5B { return .invalid }
             if c == 0x5D {
-                guard j - i - 1 <= 999 else { return nil }
-                if !nonBlank && j > i + 1 { return nil }
-                return (Array(s[(i + 1)..<j]), j + 1)
+                guard j - i - 1 <= 999 else { return .invalid }
+                if !nonBlank && j > i + 1 { return .invalid }
+                return .closed(j + 1)
             }
             if !Scan.isWhitespace(c) { nonBlank = true }
             j += 1
         }
-        return nil
+        return j - i > 1000 ? .invalid : .open
     }
 
     /// The matching key of a label: whitespace collapsed, case folded; nil if blank.
