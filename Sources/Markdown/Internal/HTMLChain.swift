@@ -32,7 +32,6 @@ struct HTMLChain: Sendable {
     }
 
     var count: Int { last?.end ?? 0 }
-    var isEmpty: Bool { count == 0 }
     /// The last byte, if any (a writer's `cr()` after the chain depends on it).
     var lastByte: UInt8? { last?.text.utf8.last }
 
@@ -63,31 +62,23 @@ struct HTMLChain: Sendable {
             append(last, from: offset, into: &target)
             return
         }
-        var pieces: [Piece] = []
-        var piece: Piece? = last
-        while let p = piece, p.end > offset {
-            pieces.append(p)
-            piece = p.previous
-        }
-        for p in pieces.reversed() { append(p, from: offset, into: &target) }
+        for p in pieces(after: offset) { append(p, from: offset, into: &target) }
     }
 
     /// Appends the bytes to a writer's buffer.
     func write(into bytes: inout [UInt8]) {
+        for p in pieces(after: 0) { bytes.append(contentsOf: p.text.utf8) }
+    }
+
+    /// The pieces holding bytes after `offset`, oldest first.
+    private func pieces(after offset: Int) -> [Piece] {
         var pieces: [Piece] = []
         var piece = last
-        while let p = piece {
+        while let p = piece, p.end > offset {
             pieces.append(p)
             piece = p.previous
         }
-        for p in pieces.reversed() { bytes.append(contentsOf: p.text.utf8) }
-    }
-
-    var string: String {
-        var s = ""
-        s.reserveCapacity(count)
-        write(into: &s)
-        return s
+        return pieces.reversed()
     }
 
     private func append(_ piece: Piece, from offset: Int, into target: inout String) {
