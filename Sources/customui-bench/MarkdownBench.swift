@@ -93,11 +93,11 @@ func markdownBenchmarks() throws -> [Figure] {
     var figures: [Figure] = []
     let environment = ProcessInfo.processInfo.environment
 
-    // HTML throughput on 10 MB of mixed content (parse + render, as `cmark` does).
     if let profile = environment["MARKDOWN_BENCH_PROFILE"], profile.hasPrefix("stream") {
         try streamProfileLoop(profile, runs: Int(environment["MARKDOWN_BENCH_PROFILE_RUNS"] ?? "") ?? 20)
         return []
     }
+    // HTML throughput on 10 MB of mixed content (parse + render, as `cmark` does).
     let big = MarkdownBenchDocument.make(size: 10_000_000, seed: 1)
     if let path = environment["MARKDOWN_BENCH_WRITE"] { try big.write(toFile: path, atomically: true, encoding: .utf8) }
     let megabytes = Double(big.utf8.count) / 1_000_000
@@ -147,14 +147,12 @@ func markdownBenchmarks() throws -> [Figure] {
     return figures
 }
 
-/// A loop over streams of the 100 KB answer to attach a profiler to (`perf record`), no figures:
-/// `MARKDOWN_BENCH_PROFILE=stream` (or `stream-amortized`; `stream-prose` and `stream-plain` for the prose and plain-words answers), `MARKDOWN_BENCH_PROFILE_RUNS` streams.
+/// A loop over streams to attach a profiler to (`perf record`), no figures:
+/// `MARKDOWN_BENCH_PROFILE=stream` (the 100 KB answer; `stream-amortized` under that policy),
+/// `stream-prose`, `stream-plain` or `stream-scaling:SHAPE:BYTES`; `MARKDOWN_BENCH_PROFILE_RUNS` streams.
 func streamProfileLoop(_ profile: String, runs: Int) throws {
     let policy: MarkdownStream.TailPolicy = profile == "stream-amortized" ? .amortized(minimumBytes: 256) : .exact
-    let bytes = Array(MarkdownBenchDocument.make(size: 100_000, seed: 2).utf8)
-    var chunks = (0..<10_000).map {
-        String(decoding: bytes[(bytes.count * $0 / 10_000)..<(bytes.count * ($0 + 1) / 10_000)], as: UTF8.self)
-    }
+    var chunks = benchmarkAnswer().chunks
     if profile == "stream-prose" { chunks = try proseAnswer().chunks }
     if profile == "stream-plain" { chunks = plainWordChunks() }
     if let shape = profile.split(separator: ":").dropFirst().first {
@@ -165,16 +163,18 @@ func streamProfileLoop(_ profile: String, runs: Int) throws {
         }
         chunks = tenByteChunks(make(size))
     }
-    var shown = 0
-    for _ in 0..<runs {
-        let stream = MarkdownStream(tailPolicy: policy)
-        for chunk in chunks {
-            _ = stream.append(chunk)
-            shown &+= stream.html.utf8.count
-        }
-        _ = stream.finish()
+    for _ in 0..<runs { _ = timedStream(chunks, policy: policy) }
+}
+
+/// The 100 KB answer of the streaming benchmark, cut into 10,000 chunks of about 10 bytes.
+func benchmarkAnswer() -> (text: String, chunks: [String]) {
+    let answer = MarkdownBenchDocument.make(size: 100_000, seed: 2)
+    let bytes = Array(answer.utf8)
+    let chunks = (0..<10_000).map {
+        // ASCII text: every split is a character boundary.
+        String(decoding: bytes[(bytes.count * $0 / 10_000)..<(bytes.count * ($0 + 1) / 10_000)], as: UTF8.self)
     }
-    precondition(shown > 0)
+    return (answer, chunks)
 }
 
 /// Streaming: a 100 KB answer in 10,000 chunks, against one render of the final text.
@@ -186,15 +186,7 @@ func streamProfileLoop(_ profile: String, runs: Int) throws {
 /// streams with each append timed.
 func streamBenchmarks() -> [Figure] {
     var figures: [Figure] = []
-    let answer = MarkdownBenchDocument.make(size: 100_000, seed: 2)
-    let bytes = Array(answer.utf8)
-    let chunkCount = 10_000
-    var chunks: [String] = []
-    for k in 0..<chunkCount {
-        let a = bytes.count * k / chunkCount
-        let b = bytes.count * (k + 1) / chunkCount
-        chunks.append(String(decoding: bytes[a..<b], as: UTF8.self))  // ASCII text: every split is a character boundary
-    }
+    let (answer, chunks) = benchmarkAnswer()
     let answerOneShot = secondsPerCall(minimumSeconds: 1) {
         _ = MarkdownHTMLRenderer.render(MarkdownParser.parse(answer))
     }
@@ -283,7 +275,7 @@ func proseAnswer() throws -> (text: String, chunks: [String]) {
     return (text, chunks)
 }
 
-/// Per-chunk cost of long blocks of one shape at growing sizes: stays flat when the stream is linear.
+/// The shapes of the scaling benchmark: one long block of each, of about the given size in bytes.
 let scalingShapes: [(String, @Sendable (Int) -> String)] = [
     ("line", { String(repeating: "plain *words* ", count: $0 / 14) }),
     ("table", { "| a | b |\n| --- | --- |\n" + String(repeating: "| cell *x* | `y` z |\n", count: $0 / 21) }),
@@ -299,9 +291,8 @@ let scalingShapes: [(String, @Sendable (Int) -> String)] = [
 
 /// Per-chunk cost of long blocks of one shape at growing sizes: stays flat when the stream is linear.
 func streamScalingBenchmarks() -> [Figure] {
-    let shapes = scalingShapes
     var figures: [Figure] = []
-    for (name, make) in shapes {
+    for (name, make) in scalingShapes {
         for size in [25_000, 100_000, 400_000] {
             let chunks = tenByteChunks(make(size))
             var best = Double.infinity
@@ -324,11 +315,12 @@ func tenByteChunks(_ text: String) -> [String] {
     }
 }
 
-/// Streams the chunks under `.exact`, reading `html` after each, then finishes: the seconds it
-/// took and the stream.
-func timedStream(_ chunks: [String]) -> (seconds: Double, stream: MarkdownStream) {
+/// Streams the chunks, reading `html` after each, then finishes: the seconds it took and the stream.
+func timedStream(_ chunks: [String], policy: MarkdownStream.TailPolicy = .exact) -> (
+    seconds: Double, stream: MarkdownStream
+) {
     let clock = ContinuousClock()
-    let stream = MarkdownStream()
+    let stream = MarkdownStream(tailPolicy: policy)
     var shown = 0
     let start = clock.now
     for chunk in chunks {
