@@ -251,7 +251,7 @@ public final class MarkdownStream {
     public var html: String {
         let finalCount = finalHTML.utf8.count
         if combinedFinal == finalCount, combinedVersion == tailVersion { return combined }
-        if combinedFinal == finalCount, tail.frame >= 0, combinedBox.parts.frame == tail.frame {
+        if combinedFinal == finalCount, tailBox.parts.frame >= 0, combinedBox.parts.frame == tailBox.parts.frame {
             spliceFrameTail()
         } else {
             spliceTail(finalCount: finalCount)
@@ -501,7 +501,7 @@ public final class MarkdownStream {
     private func provisionalTail() -> Bool {
         guard case .amortized(let minimumBytes) = tailPolicy, !finished, let f = frame, f.settled, f.fed == fed,
             f.finalCount == finalNodes.count, f.definitions == parser.definitions.count, let last = lastExact,
-            last.frame == f.id, tail.frame == f.id
+            last.frame == f.id, tailBox.parts.frame == f.id
         else { return false }
         switch f.leaf {
         case .paragraph, .heading: break
