@@ -93,7 +93,7 @@ func markdownBenchmarks() throws -> [Figure] {
     var figures: [Figure] = []
     let environment = ProcessInfo.processInfo.environment
 
-    if let profile = environment["MARKDOWN_BENCH_PROFILE"], profile.hasPrefix("stream") {
+    if let profile = environment["MARKDOWN_BENCH_PROFILE"], profile.hasPrefix("stream") || profile == "oneshot" {
         try streamProfileLoop(profile, runs: Int(environment["MARKDOWN_BENCH_PROFILE_RUNS"] ?? "") ?? 20)
         return []
     }
@@ -149,8 +149,14 @@ func markdownBenchmarks() throws -> [Figure] {
 
 /// A loop over streams to attach a profiler to (`perf record`), no figures:
 /// `MARKDOWN_BENCH_PROFILE=stream` (the 100 KB answer; `stream-amortized` under that policy),
-/// `stream-prose`, `stream-plain` or `stream-scaling:SHAPE:BYTES`; `MARKDOWN_BENCH_PROFILE_RUNS` streams.
+/// `stream-prose`, `stream-plain` or `stream-scaling:SHAPE:BYTES`, or `oneshot` (one render of the 100 KB
+/// answer's text, to set beside the stream); `MARKDOWN_BENCH_PROFILE_RUNS` streams.
 func streamProfileLoop(_ profile: String, runs: Int) throws {
+    if profile == "oneshot" {
+        let text = benchmarkAnswer().text
+        for _ in 0..<runs { _ = oneShotRender(text) }
+        return
+    }
     let policy: MarkdownStream.TailPolicy = profile == "stream-amortized" ? .amortized(minimumBytes: 256) : .exact
     var chunks = benchmarkAnswer().chunks
     if profile == "stream-prose" { chunks = try proseAnswer().chunks }
@@ -313,6 +319,11 @@ func tenByteChunks(_ text: String) -> [String] {
     return stride(from: 0, to: bytes.count, by: 10).map {
         String(decoding: bytes[$0..<min(bytes.count, $0 + 10)], as: UTF8.self)
     }
+}
+
+/// One render of a whole text (not inlined, so a profiler can single it out).
+@inline(never) func oneShotRender(_ text: String) -> String {
+    MarkdownHTMLRenderer.render(MarkdownParser.parse(text))
 }
 
 /// Streams the chunks, reading `html` after each, then finishes: the seconds it took and the stream.

@@ -217,6 +217,78 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
     }
 
+    /// Lines whose block is known without a probe (paragraphs starting at the top level or going
+    /// on, lines of a top-level fenced code block, indented or not) get their frame from the last
+    /// one; every tail still equals a full render, for many chunkings.
+    @Test(arguments: 0..<16)
+    func quickFramesMatchFullRenders(_ seed: Int) {
+        let lines = [
+            "plain words and more", "**strong** start", "*em* start", "`code` start", "[link](https://a.b/c) here",
+            "12 apples", "1a", "#hashtag", "__under__", "-dash", "+plus", "==x", "``two`` ticks", "!bang",
+            "www.example.com", "a@b.cd mail", "é accents", "漢字 text",
+        ]
+        let code = ["    indented = code(1)", "flush = left", "        deeper", "  ", "", "``` not a fence", "x < y & z"]
+        var rng = SeededRandom(seed: UInt64(seed) &* 7919 + 11)
+        var text = "a first line\nand a second\n\n```\nx = 1\n    y = 2\n```\n\n"
+        for _ in 0..<8 {
+            switch Int.random(in: 0..<3, using: &rng) {
+            case 0:
+                for _ in 0..<(1 + Int.random(in: 0..<4, using: &rng)) {
+                    text += lines[Int.random(in: 0..<lines.count, using: &rng)] + "\n"
+                }
+            case 1:
+                text += "```python\n"
+                for _ in 0..<(1 + Int.random(in: 0..<5, using: &rng)) {
+                    text += code[Int.random(in: 0..<code.count, using: &rng)] + "\n"
+                }
+                text += "```\n"
+            default:
+                text += "- item *one*\n- item two\n"
+            }
+            text += "\n"
+        }
+        for maxChunk in [1, 4, 10] {
+            let stream = MarkdownStream()
+            stream.checkTails = true
+            for chunk in randomChunks(text, maxChunk: maxChunk, using: &rng) {
+                _ = stream.append(chunk)
+                _ = stream.html
+            }
+            #expect(stream.quickFrames > 0)
+            _ = stream.finish()
+            #expect(
+                stream.tailMismatches == 0,
+                "\(text.debugDescription) \(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
+            #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)), "\(text.debugDescription)")
+        }
+    }
+
+    /// Which unfinished lines go on with an open paragraph whatever follows (no probe needed).
+    @Test func linesThatContinueAParagraph() {
+        let continues = ["word", "**strong**", "*em*", "_a", "12a", "#tag", "``x", "[link]", "!x", "é", "-x", "+x", "=x"]
+        let mayNot = ["", " word", "\tword", "- x", "* x", "***", "1. x", "2) x", "# x", "```x", "~~~x", "> x", "<div>", "|a|",
+            ":-", "===", "---", "**", "1", "-"]
+        for line in continues {
+            #expect(MarkdownStream.continuesParagraph(Array(line.utf8), from: 0), "\(line.debugDescription)")
+        }
+        for line in mayNot {
+            #expect(!MarkdownStream.continuesParagraph(Array(line.utf8), from: 0), "\(line.debugDescription)")
+        }
+    }
+
+    /// A chain of many pieces (a long paragraph's stable prefix) is freed without recursing once
+    /// per piece, which would overflow the stack.
+    @Test func longChainsAreFreedIteratively() {
+        var chain: HTMLChain? = HTMLChain()
+        for _ in 0..<300_000 { chain!.append("x") }
+        var copy = chain
+        #expect(copy?.count == 300_000)
+        chain = nil
+        #expect(copy?.extends(HTMLChain()) == true)
+        copy = nil
+        #expect(copy == nil)
+    }
+
     /// The direct arena-to-HTML writer the open paragraph uses writes what the inline tree writes,
     /// for every spec example read as one paragraph's text and for wrappers past the depth cap.
     @Test func arenaWriterMatchesTheInlineTree() {

@@ -11,24 +11,23 @@ public struct MarkdownUpdate: Sendable, Equatable {
     /// HTML of the still-open tail, replacing the previous tail (provisional between parses under
     /// `MarkdownStream.TailPolicy.amortized`). Joined from its parts when read.
     public var tail: String {
-        get { box.parts.joined }
-        set { box = TailBox(TailParts(text: newValue)) }
+        get { parts.joined }
+        set { parts = TailParts(text: newValue) }
     }
-    /// The tail's parts, shared with the stream (one reference to keep, not one per part).
-    var box: TailBox
-    var parts: TailParts { box.parts }
+    /// The tail's parts (a few references: the frame's head, the stable prefix, the rest).
+    var parts: TailParts
 
     /// An update from its parts.
     public init(finalized: String, rewritesFinalized: Bool = false, tail: String) {
         self.finalized = finalized
         self.rewritesFinalized = rewritesFinalized
-        self.box = TailBox(TailParts(text: tail))
+        self.parts = TailParts(text: tail)
     }
 
-    init(finalized: String, rewritesFinalized: Bool, box: TailBox) {
+    init(finalized: String, rewritesFinalized: Bool, parts: TailParts) {
         self.finalized = finalized
         self.rewritesFinalized = rewritesFinalized
-        self.box = box
+        self.parts = parts
     }
 
     public static func == (a: MarkdownUpdate, b: MarkdownUpdate) -> Bool {
@@ -36,10 +35,29 @@ public struct MarkdownUpdate: Sendable, Equatable {
     }
 }
 
-/// A tail's parts, made once per change and shared by the stream, its updates and `html`.
-final class TailBox: Sendable {
-    let parts: TailParts
-    init(_ parts: TailParts) { self.parts = parts }
+/// What a frame lays out once for every chunk on its line: the HTML before the leaf's text (text
+/// and chains) and after it. A tail rendered whole is one text here, with no frame.
+final class TailHead: Sendable {
+    let parts: [TailParts.Part]
+    /// The UTF-8 byte count of `parts`.
+    let bytes: Int
+    let close: String
+    /// The frame that laid it out (-1: none).
+    let frame: Int
+
+    init(parts: [TailParts.Part], close: String = "", frame: Int = -1) {
+        self.parts = parts
+        bytes = parts.reduce(0) { count, part in
+            switch part {
+            case .text(let text): count + text.utf8.count
+            case .chain(let chain): count + chain.count
+            }
+        }
+        self.close = close
+        self.frame = frame
+    }
+
+    static let empty = TailHead(parts: [])
 }
 
 /// A tail's HTML in the parts a frame renders it in: `head + stable + rest + close` (a tail
@@ -52,36 +70,29 @@ struct TailParts: Sendable {
         /// Append-only HTML (an open container's closed children, an open code block's lines).
         case chain(HTMLChain)
     }
-    var head: [Part] = []
+    var head = TailHead.empty
     var stable = HTMLChain()
     var rest = ""
-    var close = ""
-    /// The frame that laid out `head` (-1: none; the same frame, the same head), and the head's byte count.
-    var frame = -1
-    var headBytes = 0
 
     init() {}
 
-    init(text: String) { head = [.text(text)] }
+    init(text: String) { head = TailHead(parts: [.text(text)]) }
 
-    init(head: [Part], headBytes: Int, frame: Int, stable: HTMLChain, rest: String, close: String) {
+    init(head: TailHead, stable: HTMLChain, rest: String) {
         self.head = head
-        self.headBytes = headBytes
-        self.frame = frame
         self.stable = stable
         self.rest = rest
-        self.close = close
     }
 
     /// How many parts: the head's, then `stable`, `rest` and `close`.
-    var count: Int { head.count + 3 }
+    var count: Int { head.parts.count + 3 }
 
     func part(_ i: Int) -> Part {
-        if i < head.count { return head[i] }
-        switch i - head.count {
+        if i < head.parts.count { return head.parts[i] }
+        switch i - head.parts.count {
         case 0: return .chain(stable)
         case 1: return .text(rest)
-        default: return .text(close)
+        default: return .text(head.close)
         }
     }
 
@@ -145,12 +156,8 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var dirty: Set<Int> = []
 
     @exclusivity(unchecked) private var pendingFinalized = ""
-    @exclusivity(unchecked) private var tailBox = TailBox(TailParts())
-    /// The tail's parts (setting one makes a new box).
-    private var tail: TailParts {
-        get { tailBox.parts }
-        set { tailBox = TailBox(newValue) }
-    }
+    /// The open tail's HTML as of the last update.
+    @exclusivity(unchecked) private var tail = TailParts()
     @exclusivity(unchecked) private var tailBlocks: [MarkdownBlock] = []
     /// Whether `tailBlocks` lags behind `tail` (frames render HTML only).
     @exclusivity(unchecked) private var tailBlocksStale = false
@@ -178,7 +185,7 @@ public final class MarkdownStream {
     /// How many UTF-8 bytes at the start of `combined` are final HTML that is still current.
     @exclusivity(unchecked) private var combinedFinal = 0
     /// The tail that follows the final HTML in `combined`, and its `tailVersion`.
-    @exclusivity(unchecked) private var combinedBox = TailBox(TailParts())
+    @exclusivity(unchecked) private var shown = TailParts()
     @exclusivity(unchecked) private var combinedVersion = -1
     /// Counts changes of `tail`.
     @exclusivity(unchecked) private var tailVersion = 0
@@ -189,6 +196,8 @@ public final class MarkdownStream {
     /// How many frames were laid out, and how many blocks went through the tree writer (tests
     /// check that frames last a line and closed blocks are written once).
     @exclusivity(unchecked) private(set) var framesBuilt = 0
+    /// How many frames were laid out without a probe (`quickFrame`).
+    @exclusivity(unchecked) private(set) var quickFrames = 0
     @exclusivity(unchecked) private(set) var treeWrites = 0
     /// Bytes parsed, laid out or copied for tails and `html` (tests check that it grows linearly
     /// with the text, whatever the shape of its blocks).
@@ -213,7 +222,7 @@ public final class MarkdownStream {
 
     /// Adds a chunk of text and returns what changed.
     public func append(_ chunk: String) -> MarkdownUpdate {
-        guard !finished else { return MarkdownUpdate(finalized: "", rewritesFinalized: false, box: tailBox) }
+        guard !finished else { return MarkdownUpdate(finalized: "", rewritesFinalized: false, parts: tail) }
         let start = parser.b.count
         if chunk.utf8.contains(0) {
             for c in chunk.utf8 {
@@ -251,7 +260,7 @@ public final class MarkdownStream {
     public var html: String {
         let finalCount = finalHTML.utf8.count
         if combinedFinal == finalCount, combinedVersion == tailVersion { return combined }
-        if combinedFinal == finalCount, tailBox.parts.frame >= 0, combinedBox.parts.frame == tailBox.parts.frame {
+        if combinedFinal == finalCount, tail.head.frame >= 0, shown.head === tail.head {
             spliceFrameTail()
         } else {
             spliceTail(finalCount: finalCount)
@@ -261,43 +270,27 @@ public final class MarkdownStream {
     }
 
     /// `combined` after a chunk rendered in the same frame as before: the head stays, the stable
-    /// prefix grows or restarts, the rest changes.
+    /// prefix grows (or restarts), the rest and the close are written again.
     private func spliceFrameTail() {
-        let new = tailBox
-        let old = combinedBox
-        combinedBox = new
-        var end = combinedFinal + new.parts.headBytes
-        var stableFrom = 0
-        if new.parts.stable.extends(old.parts.stable) {
-            stableFrom = old.parts.stable.count
-            end += stableFrom
-        }
-        var restFrom = 0
-        if stableFrom == new.parts.stable.count {
-            let (oldRest, newRest) = (old.parts.rest.utf8, new.parts.rest.utf8)
-            if newRest.count >= oldRest.count, newRest.starts(with: oldRest) {
-                // The rest only grew (inert text after a clean parse): it stays, and grows.
-                if newRest.count == oldRest.count { return }  // nothing changed
-                restFrom = oldRest.count
-                end += restFrom
-            }
-        }
+        let kept = tail.stable.extends(shown.stable) ? shown.stable.count : 0
+        let end = combinedFinal + tail.head.bytes + kept
         combined.truncateUTF8(to: end)
-        new.parts.stable.write(from: stableFrom, into: &combined)
-        combined.append(new.parts.rest, fromUTF8: restFrom)
-        combined += new.parts.close
+        tail.stable.write(from: kept, into: &combined)
+        combined += tail.rest
+        combined += tail.head.close
+        shown = tail
         workBytes += combined.utf8.count - end
     }
 
     /// `combined` after anything else: the parts of the tail that stayed the same (or only grew)
     /// stay in it, the rest is written again.
     private func spliceTail(finalCount: Int) {
-        let new = tailBox.parts
+        let new = tail
         var keep = 0
         var first = 0  // the first part to append, from byte `from` of it
         var from = 0
         if combinedFinal == finalCount {
-            let old = combinedBox.parts
+            let old = shown
             compare: while first < min(old.count, new.count) {
                 switch (old.part(first), new.part(first)) {
                 case (.text(let a), .text(let b)) where a == b:
@@ -326,7 +319,7 @@ public final class MarkdownStream {
         let before = combined.utf8.count
         for i in first..<new.count { new.write(i, from: i == first ? from : 0, into: &combined) }
         workBytes += combined.utf8.count - before
-        combinedBox = tailBox
+        shown = new
     }
 
     /// The text so far rendered for a terminal; final blocks are cached per style, the tail re-rendered.
@@ -478,7 +471,7 @@ public final class MarkdownStream {
         }
         let finalized = rewrites ? finalHTML : pendingFinalized
         pendingFinalized = ""
-        return MarkdownUpdate(finalized: finalized, rewritesFinalized: rewrites, box: tailBox)
+        return MarkdownUpdate(finalized: finalized, rewritesFinalized: rewrites, parts: tail)
     }
 
     private func renderTailNow() {
@@ -501,7 +494,7 @@ public final class MarkdownStream {
     private func provisionalTail() -> Bool {
         guard case .amortized(let minimumBytes) = tailPolicy, !finished, let f = frame, f.settled, f.fed == fed,
             f.finalCount == finalNodes.count, f.definitions == parser.definitions.count, let last = lastExact,
-            last.frame == f.id, tailBox.parts.frame == f.id
+            last.frame == f.id, tail.head === f.head
         else { return false }
         switch f.leaf {
         case .paragraph, .heading: break
@@ -582,9 +575,8 @@ public final class MarkdownStream {
         let definitions: Int
         let settled: Bool
         let leaf: FrameLeaf
-        let head: [TailParts.Part]
-        let headBytes: Int
-        let close: String
+        /// The HTML before the leaf's text and after it.
+        let head: TailHead
         /// The parser's paragraph whose complete lines (each ending with a newline) come before the
         /// unfinished line (nil: the line starts the paragraph).
         let paragraph: BlockNode?
@@ -592,25 +584,24 @@ public final class MarkdownStream {
         let textStart: Int
         /// Counts frames, so `html` knows which head it holds.
         let id: Int
+        /// For a line of the parser's open fenced code block at the top level: that block, and the
+        /// head's parts before its content (a frame for its next line grows only the content).
+        let code: BlockNode?
+        let codePrefix: [TailParts.Part]
 
         init(
-            fed: Int, finalCount: Int, definitions: Int, settled: Bool, leaf: FrameLeaf, head: [TailParts.Part],
-            close: String, paragraph: BlockNode?, textStart: Int, id: Int
+            fed: Int, finalCount: Int, definitions: Int, settled: Bool, leaf: FrameLeaf, head: TailHead,
+            paragraph: BlockNode?, textStart: Int, id: Int, code: BlockNode? = nil, codePrefix: [TailParts.Part] = []
         ) {
+            self.code = code
+            self.codePrefix = codePrefix
             self.fed = fed
             self.finalCount = finalCount
             self.definitions = definitions
             self.settled = settled
             self.leaf = leaf
             self.head = head
-            self.close = close
             self.paragraph = paragraph
-            headBytes = head.reduce(0) { count, part in
-                switch part {
-                case .text(let text): count + text.utf8.count
-                case .chain(let chain): count + chain.count
-                }
-            }
             self.textStart = textStart
             self.id = id
         }
@@ -672,14 +663,21 @@ public final class MarkdownStream {
     /// stable prefix on); false when the line has no frame (the full render takes it).
     private func frameTail() -> Bool {
         let b = parser.b
+        var previous: Frame?
         if let f = frame, !f.settled || f.fed != fed || f.finalCount != finalNodes.count
             || f.definitions != parser.definitions.count
         {
             frame = nil
+            previous = f
         }
         if frame == nil {
-            guard let f = buildFrame() else { return false }
-            frame = f
+            if let f = quickFrame(after: previous) {
+                quickFrames += 1
+                frame = f
+            } else {
+                guard let f = buildFrame() else { return false }
+                frame = f
+            }
         }
         let f = frame!
         var stableHTML = HTMLChain()
@@ -702,8 +700,7 @@ public final class MarkdownStream {
         case .none:
             break
         }
-        tail = TailParts(
-            head: f.head, headBytes: f.headBytes, frame: f.id, stable: stableHTML, rest: rest, close: f.close)
+        tail = TailParts(head: f.head, stable: stableHTML, rest: rest)
         tailVersion += 1
         if tailPolicy != .exact {
             // Where the rendered text ends: the amortized policy shows what follows as provisional text.
@@ -741,6 +738,85 @@ public final class MarkdownStream {
         writer.arenaInlines(inline, options: options)
         lastParsedBytes = end - start
         return writer.string
+    }
+
+    /// The frame of an unfinished line whose block is known without a probe (the commonest lines):
+    /// one that starts a paragraph when nothing is open, continues the paragraph the last frame laid
+    /// out (the same layout, its complete lines now the parser's), or continues the top-level fenced
+    /// code block it laid out (the same layout, the kept content grown). Nil when the line may do
+    /// anything else: `buildFrame` reads it in a probe.
+    private func quickFrame(after f: Frame?) -> Frame? {
+        let b = parser.b
+        guard fed < MarkdownStream.lineEnd(b) else { return nil }
+        let open = parser.openBlocks
+        if open.count == 1 {
+            // A paragraph starts at the top level (nothing is open, so the line closes nothing).
+            guard b[fed] != 0x5B, MarkdownStream.continuesParagraph(b, from: fed) else { return nil }
+            frameCount += 1
+            return Frame(
+                fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: true,
+                leaf: .paragraph(start: fed, keep: true), head: MarkdownStream.topParagraphHead, paragraph: nil,
+                textStart: fed, id: frameCount)
+        }
+        // The last frame is for an earlier line, or for this one before it had text.
+        guard let f, f.fed < fed || f.textStart >= fed, f.finalCount == finalNodes.count,
+            f.definitions == parser.definitions.count, let tip = open.last
+        else { return nil }
+        switch f.leaf {
+        case .paragraph(let start, keep: true):
+            // The paragraph goes on: the same layout, its complete lines now the parser's.
+            guard tip.kind == .paragraph, tip.startOffset == start, MarkdownStream.continuesParagraph(b, from: fed)
+            else { return nil }
+            frameCount += 1
+            return Frame(
+                fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: true, leaf: f.leaf,
+                head: f.head, paragraph: tip, textStart: fed, id: frameCount)
+        case .code:
+            // The fenced code block goes on, and the line cannot close it: its content grows.
+            // A line of spaces so far is one of its lines too, for this chunk (it may yet close it).
+            guard let code = f.code, code === tip, open.count == 2,
+                case let settled = MarkdownStream.settledCodeLine(b, from: fed, fenceChar: code.fenceChar),
+                settled || b[fed..<MarkdownStream.lineEnd(b)].allSatisfy({ $0 == 0x20 }),
+                let chain = codeChain(code, content: code.content, upTo: code.content.count)
+            else { return nil }
+            frameCount += 1
+            return Frame(
+                fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: settled, leaf: .code(line: true),
+                head: TailHead(parts: f.codePrefix + [.chain(chain)], close: f.head.close, frame: frameCount),
+                paragraph: nil, textStart: fed, id: frameCount, code: code, codePrefix: f.codePrefix)
+        default:
+            return nil
+        }
+    }
+
+    /// The layout of a paragraph at the top level, shared by all.
+    static let topParagraphHead = TailHead(parts: [.text("<p>")], close: "</p>\n", frame: 0)
+
+    /// Whether an unfinished line from `start` (a line start) continues an open paragraph, lazily
+    /// or not, whatever follows: its first byte starts no block (a letter, non-ASCII, or
+    /// punctuation no block starts with), or it starts with a run of `*`, `_`, `-`, `+`, `=`, `#`,
+    /// digits, or fewer than three backticks or tildes, followed by a letter, digit or non-ASCII
+    /// byte (no list marker, heading, break, underline, fence or table row is that).
+    static func continuesParagraph(_ b: [UInt8], from start: Int) -> Bool {
+        let end = lineEnd(b)
+        guard start < end else { return false }
+        let c = b[start]
+        switch c {
+        case 0x41...0x5A, 0x61...0x7A, 0x80...0xFF, 0x21, 0x22, 0x24...0x29, 0x2C, 0x2E, 0x2F, 0x3B, 0x3F, 0x40,
+            0x5B...0x5E, 0x7B, 0x7D:
+            return true
+        case 0x2A, 0x5F, 0x2D, 0x2B, 0x3D, 0x23, 0x60, 0x7E, 0x30...0x39:
+            var i = start
+            if Scan.isDigit(c) {
+                while i < end, Scan.isDigit(b[i]) { i += 1 }
+            } else {
+                while i < end, b[i] == c { i += 1 }
+            }
+            if c == 0x60 || c == 0x7E, i - start >= 3 { return false }
+            return i < end && (Scan.isAlnum(b[i]) || b[i] >= 0x80)
+        default:
+            return false
+        }
     }
 
     /// Reads the unfinished line in a probe and lays out the tail around the block holding it;
@@ -852,6 +928,8 @@ public final class MarkdownStream {
         for node in root.children where node !== openTop { write(node, tight: false) }
         var closers: [String] = []
         var tight = false
+        var code: BlockNode?
+        var codePrefix: [TailParts.Part] = []
         layout: for depth in 1..<max(open.count, 1) {
             let node = open[depth]
             let innermost = depth == open.count - 1
@@ -916,6 +994,10 @@ public final class MarkdownStream {
                         closers.append("</code></pre>\n")
                     }
                     if let chain = codeHead(node, upTo: end) {
+                        if node.kind == .codeBlock, node.fenced, node.fenceOffset == 0, open.count == 2 {
+                            code = node.original
+                            codePrefix = head.parts()
+                        }
                         head.append(chain)
                     } else {
                         node.content[..<end].withUnsafeBufferPointer { head.writer.escape($0) }
@@ -947,10 +1029,12 @@ public final class MarkdownStream {
         frameCount += 1
         framesBuilt += 1
         workBytes += head.written
+        var close = ""
+        for closer in closers.reversed() { close += closer }
         return Frame(
             fed: fed, finalCount: first, definitions: parser.definitions.count, settled: settled, leaf: leaf,
-            head: parts, close: closers.reversed().joined(), paragraph: paragraph, textStart: textStart,
-            id: frameCount)
+            head: TailHead(parts: parts, close: close, frame: frameCount), paragraph: paragraph,
+            textStart: textStart, id: frameCount, code: code, codePrefix: codePrefix)
     }
 
     /// Forgets the HTML kept for the open tail's blocks when a top-level block became final or a
@@ -1139,11 +1223,16 @@ public final class MarkdownStream {
         guard let original = node.original, original === parser.openBlocks.last, end <= node.borrowed.content else {
             return nil
         }
+        // The probe holds the parser's content (borrowed), the line after it.
+        return codeChain(original, content: node.content, upTo: end)
+    }
+
+    /// The escaped `content[..<end]` of the parser's open code block `original`, kept and grown.
+    private func codeChain(_ original: BlockNode, content: [UInt8], upTo end: Int) -> HTMLChain? {
         if codeCache == nil || codeCache!.node !== original { codeCache = (original, 0, HTMLChain.make(), [0: HTMLChain()]) }
         if codeCache!.covered < end {
             var own = HTMLWriter()
-            // The probe holds the parser's content (borrowed), the line after it.
-            node.content[codeCache!.covered..<end].withUnsafeBufferPointer { own.escape($0) }
+            content[codeCache!.covered..<end].withUnsafeBufferPointer { own.escape($0) }
             codeCache!.html.append(own.string)
             workBytes += own.bytes.count
             codeCache!.covered = end

@@ -5,31 +5,43 @@
 /// stream grows its paragraphs' stable prefixes, its open containers' closed children and its open
 /// code blocks this way: the work stays linear in their length however many chunks read them.
 struct HTMLChain: Sendable {
-    final class Piece: Sendable {
+    final class Piece: @unchecked Sendable {
         let text: String
-        let previous: Piece?
+        /// The piece before (nil for the first); only `deinit` clears it, to free a long chain
+        /// without recursing once per piece.
+        private(set) var previous: Piece?
+        /// The chain's first piece (nil when this is it): values with the same first piece hold the
+        /// same bytes up to the shorter one's end.
+        let first: Piece?
         /// UTF-8 bytes from the chain's start to the end of this piece.
         let end: Int
 
         init(text: String, previous: Piece?, end: Int) {
             self.text = text
             self.previous = previous
+            self.first = previous.map { $0.first ?? $0 }
             self.end = end
+        }
+
+        deinit {
+            // Free the pieces only this one held one by one, not by recursion (a paragraph's
+            // stable prefix may hold tens of thousands).
+            var next = previous
+            previous = nil
+            while var piece = next {
+                next = nil
+                guard isKnownUniquelyReferenced(&piece) else { break }
+                next = piece.previous
+                piece.previous = nil
+            }
         }
     }
 
-    /// Tells chains apart: values with the same origin hold the same bytes up to the shorter one's end.
-    final class Origin: Sendable {}
-
+    /// The newest piece (one reference per value: copying a chain is one retain).
     private(set) var last: Piece?
-    private var origin: Origin?
 
-    /// An empty chain, ready to grow (`HTMLChain()` is empty without an origin: it allocates nothing).
-    static func make() -> HTMLChain {
-        var chain = HTMLChain()
-        chain.origin = Origin()
-        return chain
-    }
+    /// An empty chain, ready to grow.
+    static func make() -> HTMLChain { HTMLChain() }
 
     var count: Int { last?.end ?? 0 }
     /// The last byte, if any (a writer's `cr()` after the chain depends on it).
@@ -37,7 +49,6 @@ struct HTMLChain: Sendable {
 
     mutating func append(_ text: String) {
         guard !text.isEmpty else { return }
-        if origin == nil { origin = Origin() }
         last = Piece(text: text, previous: last, end: count + text.utf8.count)
     }
 
@@ -49,10 +60,18 @@ struct HTMLChain: Sendable {
     /// Whether this chain is `other` with pieces appended (or `other` itself, or `other` is empty).
     func extends(_ other: HTMLChain) -> Bool {
         guard let target = other.last else { return true }
-        guard origin === other.origin, count >= other.count else { return false }
-        var piece = last
-        while let p = piece, p.end > target.end { piece = p.previous }
-        return piece === target
+        guard let last, last.end >= target.end, (last.first ?? last) === (target.first ?? target) else { return false }
+        return Self.piece(endingAtOrBefore: target.end, from: last) === target
+    }
+
+    /// The newest piece from `piece` back that ends at or before `offset`.
+    private static func piece(endingAtOrBefore offset: Int, from piece: Piece) -> Piece? {
+        var p = Unmanaged.passUnretained(piece)
+        while p.takeUnretainedValue().end > offset {
+            guard let previous = p.takeUnretainedValue().previous else { return nil }
+            p = Unmanaged.passUnretained(previous)
+        }
+        return p.takeUnretainedValue()
     }
 
     /// Appends the bytes from `offset` on (the pieces after it, walking back only that far).
@@ -78,7 +97,8 @@ struct HTMLChain: Sendable {
             pieces.append(p)
             piece = p.previous
         }
-        return pieces.reversed()
+        pieces.reverse()
+        return pieces
     }
 
     private func append(_ piece: Piece, from offset: Int, into target: inout String) {
