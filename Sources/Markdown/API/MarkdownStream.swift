@@ -14,7 +14,7 @@ public struct MarkdownUpdate: Sendable, Equatable {
         get { parts.joined }
         set { parts = TailParts(text: newValue) }
     }
-    /// The tail's parts (a few references: the frame's head, the stable prefix, the rest).
+    /// The tail's parts (one reference: an update costs no copy of the tail).
     var parts: TailParts
 
     /// An update from its parts.
@@ -64,25 +64,25 @@ final class TailHead: Sendable {
 /// rendered whole is one text in `head`). Kept apart so a chunk changes only `rest` (and appends
 /// to `stable`), nothing is joined unless someone reads it, and `html` finds what stayed the same
 /// by comparing parts, not bytes.
-struct TailParts: Sendable {
+final class TailParts: Sendable {
     enum Part: Sendable {
         case text(String)
         /// Append-only HTML (an open container's closed children, an open code block's lines).
         case chain(HTMLChain)
     }
-    var head = TailHead.empty
-    var stable = HTMLChain()
-    var rest = ""
+    let head: TailHead
+    let stable: HTMLChain
+    let rest: String
 
-    init() {}
-
-    init(text: String) { head = TailHead(parts: [.text(text)]) }
-
-    init(head: TailHead, stable: HTMLChain, rest: String) {
+    init(head: TailHead = .empty, stable: HTMLChain = HTMLChain(), rest: String = "") {
         self.head = head
         self.stable = stable
         self.rest = rest
     }
+
+    convenience init(text: String) { self.init(head: TailHead(parts: [.text(text)])) }
+
+    static let empty = TailParts()
 
     /// How many parts: the head's, then `stable`, `rest` and `close`.
     var count: Int { head.parts.count + 3 }
@@ -157,7 +157,7 @@ public final class MarkdownStream {
 
     @exclusivity(unchecked) private var pendingFinalized = ""
     /// The open tail's HTML as of the last update.
-    @exclusivity(unchecked) private var tail = TailParts()
+    @exclusivity(unchecked) private var tail = TailParts.empty
     @exclusivity(unchecked) private var tailBlocks: [MarkdownBlock] = []
     /// Whether `tailBlocks` lags behind `tail` (frames render HTML only).
     @exclusivity(unchecked) private var tailBlocksStale = false
@@ -185,7 +185,7 @@ public final class MarkdownStream {
     /// How many UTF-8 bytes at the start of `combined` are final HTML that is still current.
     @exclusivity(unchecked) private var combinedFinal = 0
     /// The tail that follows the final HTML in `combined`, and its `tailVersion`.
-    @exclusivity(unchecked) private var shown = TailParts()
+    @exclusivity(unchecked) private var shown = TailParts.empty
     @exclusivity(unchecked) private var combinedVersion = -1
     /// Counts changes of `tail`.
     @exclusivity(unchecked) private var tailVersion = 0
@@ -260,8 +260,9 @@ public final class MarkdownStream {
     public var html: String {
         let finalCount = finalHTML.utf8.count
         if combinedFinal == finalCount, combinedVersion == tailVersion { return combined }
-        if combinedFinal == finalCount, tail.head.frame >= 0, shown.head === tail.head {
-            spliceFrameTail()
+        let new = tail
+        if combinedFinal == finalCount, new.head.frame >= 0, shown.head === new.head {
+            spliceFrameTail(new)
         } else {
             spliceTail(finalCount: finalCount)
         }
@@ -271,15 +272,16 @@ public final class MarkdownStream {
 
     /// `combined` after a chunk rendered in the same frame as before: the head stays, the stable
     /// prefix grows (or restarts), the rest and the close are written again.
-    private func spliceFrameTail() {
-        let kept = tail.stable.extends(shown.stable) ? shown.stable.count : 0
-        let end = combinedFinal + tail.head.bytes + kept
+    private func spliceFrameTail(_ new: __shared TailParts) {
+        let oldStable = shown.stable.count
+        let kept = new.stable.extends(shown.stable) ? oldStable : 0
+        let end = combinedFinal + new.head.bytes + kept
         combined.truncateUTF8(to: end)
-        tail.stable.write(from: kept, into: &combined)
-        combined += tail.rest
-        combined += tail.head.close
-        shown = tail
+        if kept < new.stable.count { new.stable.write(from: kept, into: &combined) }
+        combined += new.rest
+        combined += new.head.close
         workBytes += combined.utf8.count - end
+        shown = new
     }
 
     /// `combined` after anything else: the parts of the tail that stayed the same (or only grew)
@@ -507,7 +509,7 @@ public final class MarkdownStream {
         guard waiting > 0, waiting < max(minimumBytes, lastParsedBytes / 2) else { return false }
         var writer = HTMLWriter()
         b[last.textEnd..<end].withUnsafeBufferPointer { writer.escape($0) }
-        tail.rest = last.rest + writer.string
+        tail = TailParts(head: tail.head, stable: tail.stable, rest: last.rest + writer.string)
         tailVersion += 1
         tailExact = false
         tailBlocksStale = true
@@ -535,27 +537,25 @@ public final class MarkdownStream {
 
     /// The stable prefix of the open paragraph: text whose HTML can no longer change, whatever follows.
     private final class StableText {
-        /// After a parse that left nothing open: where its text ended, the HTML of the text from
-        /// the stable point to there, and what it looked up in vain.
-        struct Clean {
-            var end: Int
-            var html: String
-            var endsWithBackslash: Bool
-            var missed: Set<String>
-            /// Whether the text's last word is all inert bytes (see `quickText`), and whether it
-            /// holds a `.` and a `w` (an extended autolink needs `www.`).
-            var lastWordInert: Bool
-            var lastWordDot: Bool
-            var lastWordW: Bool
-        }
         let paragraphStart: Int
         let definitions: Int
         /// Bytes of the paragraph's text covered, and their HTML.
         @exclusivity(unchecked) var length = 0
-        @exclusivity(unchecked) var html = HTMLChain.make()
+        @exclusivity(unchecked) var html = HTMLChain()
         /// Reference labels looked up and missing in the covered text.
         @exclusivity(unchecked) var missed: Set<String> = []
-        @exclusivity(unchecked) var clean: Clean?
+        /// After a parse that left nothing open (`cleanEnd >= 0`): where its text ended, the HTML
+        /// of the text from the stable point to there, whether it ended with a backslash, and
+        /// what it looked up in vain.
+        @exclusivity(unchecked) var cleanEnd = -1
+        @exclusivity(unchecked) var cleanHTML = ""
+        @exclusivity(unchecked) var cleanEndsWithBackslash = false
+        @exclusivity(unchecked) var cleanMissed: Set<String> = []
+        /// Whether that text's last word is all inert bytes (see `quickText`), and whether it
+        /// holds a `.` and a `w` (an extended autolink needs `www.`).
+        @exclusivity(unchecked) var lastWordInert = false
+        @exclusivity(unchecked) var lastWordDot = false
+        @exclusivity(unchecked) var lastWordW = false
 
         init(paragraphStart: Int, definitions: Int) {
             self.paragraphStart = paragraphStart
@@ -1371,15 +1371,15 @@ public final class MarkdownStream {
     /// nil when the stable prefix is another paragraph's.
     private func stableParagraph(_ node: BlockNode) -> (HTMLChain, String, Set<String>)? {
         guard let s = stable, s.paragraphStart == node.startOffset, s.definitions == parser.definitions.count,
-            s.length > 0 || s.clean != nil, s.length <= node.content.count
+            s.length > 0 || s.cleanEnd >= 0, s.length <= node.content.count
         else { return nil }
         var end = node.content.count
         while end > s.length, Scan.isWhitespace(node.content[end - 1]) { end -= 1 }
         guard end > s.length else { return nil }
         var missed = s.missed
-        if let clean = s.clean, clean.end == end {
-            missed.formUnion(clean.missed)
-            return (s.html, clean.html, missed)
+        if s.cleanEnd == end {
+            missed.formUnion(s.cleanMissed)
+            return (s.html, s.cleanHTML, missed)
         }
         let inline = sharedArena(for: parser.definitions)!
         inline.reset(node.content[s.length..<end])
@@ -1447,63 +1447,57 @@ public final class MarkdownStream {
         // The paragraph's text: its complete lines, then the unfinished line's text.
         let total = content.count + max(0, lineEnd - q)
         // The text after the last parse, when that parse left nothing open.
-        var after = afterBuffer
-        afterBuffer = []
-        defer { afterBuffer = after }
-        after.removeAll(keepingCapacity: true)
-        if let clean = s.clean, clean.end < total {
-            if clean.end < content.count {
-                after.append(contentsOf: content[clean.end...])
-                if q < lineEnd { after.append(contentsOf: b[q..<lineEnd]) }
+        let cleanEnd = s.cleanEnd
+        if cleanEnd >= 0, cleanEnd < total {
+            afterBuffer.removeAll(keepingCapacity: true)
+            if cleanEnd < content.count {
+                afterBuffer.append(contentsOf: content[cleanEnd...])
+                if q < lineEnd { afterBuffer.append(contentsOf: b[q..<lineEnd]) }
             } else {
-                after.append(contentsOf: b[(q + clean.end - content.count)..<lineEnd])
+                afterBuffer.append(contentsOf: b[(q + cleanEnd - content.count)..<lineEnd])
             }
-            if let quick = quickText(after: clean, in: s, text: after) { return quick }
-        }
-        // The text parsed last time ended with nothing open; if what follows it starts a new word
-        // after spaces (or a line break), its HTML is final: the stable point moves past it unparsed.
-        if let clean = s.clean, clean.end < total {
-            var i = clean.end
+            if let quick = quickText(in: s) { return quick }
+            // The text parsed last time ended with nothing open; if what follows it starts a new
+            // word after spaces (or a line break), its HTML is final: the stable point moves past
+            // it unparsed.
+            var i = cleanEnd
             var spaces = 0
             var newline = false
             while i < total {
-                let c = after[i - clean.end]
+                let c = afterBuffer[i - cleanEnd]
                 if c == 0x20 {
                     if !newline { spaces += 1 }
-                } else if c == 0x0A, !newline, !clean.endsWithBackslash {
+                } else if c == 0x0A, !newline, !s.cleanEndsWithBackslash {
                     newline = true  // spaces after it start the next line and are skipped
                 } else {
                     break
                 }
                 i += 1
             }
-            if i < total, i > clean.end, !Scan.isWhitespace(after[i - clean.end]) {
-                s.html.append(clean.html)
+            if i < total, i > cleanEnd, !Scan.isWhitespace(afterBuffer[i - cleanEnd]) {
+                s.html.append(s.cleanHTML)
                 if newline {
                     s.html.append(spaces >= 2 ? "<br />\n" : "\n")  // a hard or a soft line break
                 } else {
                     s.html.append(String(repeating: " ", count: spaces))
                 }
                 s.length = i
-                s.missed.formUnion(clean.missed)
+                if !s.cleanMissed.isEmpty { s.missed.formUnion(s.cleanMissed) }
             }
         }
-        s.clean = nil
-        var suffix = suffixBuffer
-        suffixBuffer = []
-        defer { suffixBuffer = suffix }
+        s.cleanEnd = -1
         var start = s.length
         while true {
-            suffix.removeAll(keepingCapacity: true)
+            suffixBuffer.removeAll(keepingCapacity: true)
             if start < content.count {
-                suffix.append(contentsOf: content[start...])
-                if q < lineEnd { suffix.append(contentsOf: b[q..<lineEnd]) }
+                suffixBuffer.append(contentsOf: content[start...])
+                if q < lineEnd { suffixBuffer.append(contentsOf: b[q..<lineEnd]) }
             } else if start - content.count <= lineEnd - q {
-                suffix.append(contentsOf: b[(q + start - content.count)..<lineEnd])
+                suffixBuffer.append(contentsOf: b[(q + start - content.count)..<lineEnd])
             }
-            while let last = suffix.last, Scan.isWhitespace(last) { suffix.removeLast() }
+            while let last = suffixBuffer.last, Scan.isWhitespace(last) { suffixBuffer.removeLast() }
             // The stable point lies beyond the trimmed text (cannot happen while text only grows): start over.
-            if start > 0, suffix.isEmpty {
+            if start > 0, suffixBuffer.isEmpty {
                 s = StableText(paragraphStart: paragraphStart, definitions: parser.definitions.count)
                 stable = s
                 start = 0
@@ -1511,7 +1505,8 @@ public final class MarkdownStream {
             }
             break
         }
-        let inline = sharedArena(for: parser.definitions)!
+        let suffix = suffixBuffer
+        let inline = arena()
         inline.reset(suffix)
         inline.parse()
         lastParsedBytes = suffix.count
@@ -1520,13 +1515,15 @@ public final class MarkdownStream {
         // construct spans (resolved emphasis, links and code spans, and brackets whose outcome
         // depended on the text between them). Text after it cannot change the HTML before it.
         spanBuffer.removeAll(keepingCapacity: true)
-        var node = inline.head
-        while node >= 0 {
-            let n = inline.nodes[Int(node)]
-            if n.kind != .text, n.end > n.start { spanBuffer.append((Int(n.start), Int(n.end))) }
-            node = n.next
+        inline.nodes.withUnsafeBufferPointer { nodes in
+            var node = inline.head
+            while node >= 0 {
+                let n = nodes[Int(node)]
+                if n.kind != .text, n.end > n.start { spanBuffer.append((Int(n.start), Int(n.end))) }
+                node = n.next
+            }
         }
-        spanBuffer += inline.textBrackets
+        if !inline.textBrackets.isEmpty { spanBuffer += inline.textBrackets }
         var k = min(inline.unresolved, suffix.count - 1)
         while true {
             while k > 0, !((suffix[k - 1] == 0x20 || suffix[k - 1] == 0x0A) && !Scan.isWhitespace(suffix[k])) {
@@ -1561,9 +1558,13 @@ public final class MarkdownStream {
                 if c == 0x2E { dot = true } else if c | 0x20 == 0x77 { w = true }
             }
             if i > 0, suffix[i - 1] != 0x20, suffix[i - 1] != 0x0A { inert = false }  // a word over 64 bytes
-            s.clean = StableText.Clean(
-                end: start + suffix.count, html: rest, endsWithBackslash: suffix.last == 0x5C,
-                missed: inline.missedLabels, lastWordInert: inert, lastWordDot: dot, lastWordW: w)
+            s.cleanEnd = start + suffix.count
+            s.cleanHTML = rest
+            s.cleanEndsWithBackslash = suffix.last == 0x5C
+            s.cleanMissed = inline.missedLabels
+            s.lastWordInert = inert
+            s.lastWordDot = dot
+            s.lastWordW = w
         }
         return (s.html, rest)
     }
@@ -1581,14 +1582,15 @@ public final class MarkdownStream {
     /// autolink, and does not change the flanking of a run before it (the end of the text counts
     /// as whitespace, like the space it brings). Returns the stable prefix's HTML and the rest's,
     /// without a parse; the stable point moves to the last new word start.
-    private func quickText(after clean: StableText.Clean, in s: StableText, text: [UInt8]) -> (HTMLChain, String)? {
+    private func quickText(in s: StableText) -> (HTMLChain, String)? {
+        let text = afterBuffer
         var count = text.count
         while count > 0, text[count - 1] == 0x20 { count -= 1 }  // trailing spaces are not shown
         guard count > 0 else { return nil }
         let continues = text[0] != 0x20
-        if continues, !clean.lastWordInert { return nil }
-        var dot = continues && clean.lastWordDot
-        var w = continues && clean.lastWordW
+        if continues, !s.lastWordInert { return nil }
+        var dot = continues && s.lastWordDot
+        var w = continues && s.lastWordW
         var wordStart = -1
         for i in 0..<count {
             let c = text[i]
@@ -1605,25 +1607,36 @@ public final class MarkdownStream {
             }
         }
         if dot && w { return nil }
-        var html = clean.html
         var restStart = 0
-        var missed = clean.missed
         if wordStart > 0 {
             // The text up to the last new word start is final.
-            s.html.append(clean.html + String(decoding: text[..<wordStart], as: UTF8.self))
-            s.length = clean.end + wordStart
-            s.missed.formUnion(clean.missed)
-            html = ""
+            s.html.append(s.cleanHTML + String(decoding: text[..<wordStart], as: UTF8.self))
+            s.length = s.cleanEnd + wordStart
+            if !s.cleanMissed.isEmpty {
+                s.missed.formUnion(s.cleanMissed)
+                s.cleanMissed = []
+            }
+            s.cleanHTML = ""
             restStart = wordStart
-            missed = []
         }
-        html += String(decoding: text[restStart..<count], as: UTF8.self)
-        s.clean = StableText.Clean(
-            end: clean.end + count, html: html, endsWithBackslash: false, missed: missed, lastWordInert: true,
-            lastWordDot: dot, lastWordW: w)
+        s.cleanHTML += String(decoding: text[restStart..<count], as: UTF8.self)
+        s.cleanEnd += count
+        s.cleanEndsWithBackslash = false
+        s.lastWordInert = true
+        s.lastWordDot = dot
+        s.lastWordW = w
         lastParsedBytes = 0
         quickTexts += 1
-        return (s.html, html)
+        return (s.html, s.cleanHTML)
+    }
+
+    /// The reusable inline parser (rebuilt when the definitions change).
+    private func arena() -> InlineParser {
+        if inlineArena == nil || inlineArenaDefinitions != parser.definitions.count {
+            inlineArena = InlineParser([], options: options, definitions: parser.definitions)
+            inlineArenaDefinitions = parser.definitions.count
+        }
+        return inlineArena.unsafelyUnwrapped
     }
 
     /// The reusable inline parser, if it was made for the same definitions (saves allocations per chunk).
@@ -1660,7 +1673,7 @@ public final class MarkdownStream {
         tailBlocksStale = false
         let b = parser.b
         guard tailStart < b.count else {
-            tail = TailParts()
+            tail = .empty
             tailVersion += 1
             tailBlocks = []
             return
