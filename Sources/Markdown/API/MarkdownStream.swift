@@ -588,13 +588,24 @@ public final class MarkdownStream {
         /// head's parts before its content (a frame for its next line grows only the content).
         let code: BlockNode?
         let codePrefix: [TailParts.Part]
+        /// For a line in the parser's open top-level list: that list, and whether it is tight
+        /// (a frame for its next item's line lays out the list without a probe).
+        let list: BlockNode?
+        let listTight: Bool
+        var paragraphLeaf: Bool {
+            if case .paragraph = leaf { return true }
+            return false
+        }
 
         init(
             fed: Int, finalCount: Int, definitions: Int, settled: Bool, leaf: FrameLeaf, head: TailHead,
-            paragraph: BlockNode?, textStart: Int, id: Int, code: BlockNode? = nil, codePrefix: [TailParts.Part] = []
+            paragraph: BlockNode?, textStart: Int, id: Int, code: BlockNode? = nil, codePrefix: [TailParts.Part] = [],
+            list: BlockNode? = nil, listTight: Bool = false
         ) {
             self.code = code
             self.codePrefix = codePrefix
+            self.list = list
+            self.listTight = listTight
             self.fed = fed
             self.finalCount = finalCount
             self.definitions = definitions
@@ -762,6 +773,15 @@ public final class MarkdownStream {
         guard let f, f.fed < fed || f.textStart >= fed, f.finalCount == finalNodes.count,
             f.definitions == parser.definitions.count, let tip = open.last
         else { return nil }
+        // The list's tightness as the last frame saw it holds if that frame is for this line, or
+        // for the one line before it, settled as a paragraph's (it added no blank line).
+        if let list = f.list, f.fed == fed || f.settled && f.paragraphLeaf && onlyLine(from: f.fed),
+            open.count == 4, open[1] === list, let item = Optional(open[2]), item.kind == .item,
+            tip.kind == .paragraph, MarkdownStream.cannotBeDefinition(tip.content),
+            let textStart = MarkdownStream.newItemText(b, from: fed, of: list)
+        {
+            return newItemFrame(list: list, tight: f.listTight, closing: item, textStart: textStart)
+        }
         switch f.leaf {
         case .paragraph(let start, keep: true):
             // The paragraph goes on: the same layout, its complete lines now the parser's.
@@ -770,7 +790,7 @@ public final class MarkdownStream {
             frameCount += 1
             return Frame(
                 fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: true, leaf: f.leaf,
-                head: f.head, paragraph: tip, textStart: fed, id: frameCount)
+                head: f.head, paragraph: tip, textStart: fed, id: frameCount, list: f.list, listTight: f.listTight)
         case .code:
             // The fenced code block goes on, and the line cannot close it: its content grows.
             // A line of spaces so far is one of its lines too, for this chunk (it may yet close it).
@@ -787,6 +807,72 @@ public final class MarkdownStream {
         default:
             return nil
         }
+    }
+
+    /// The frame of a line that starts the next item of the parser's open top-level list, whose
+    /// last item (`closing`, its paragraph open) the line closes: the list's kept items, the
+    /// closing item, and the new item's opening, with its text (if any yet) as a paragraph.
+    private func newItemFrame(list: BlockNode, tight: Bool, closing item: BlockNode, textStart: Int?) -> Frame {
+        var head = FrameHead()
+        var opening = HTMLWriter()
+        opening.openList(start: list.ordered ? list.listStart : nil)
+        var missed: Set<String> = []
+        let line = parser.lineNumber + 1  // the parser's blocks are all on earlier lines
+        head.append(
+            keptChain(list, tight: tight, opening: opening.string, covering: list.children.count - 1) { k, writer in
+                writeBlock(list.children[k], tight: tight, line: line, into: &writer, missed: &missed)
+            })
+        writeBlock(item, tight: tight, line: line, into: &head.writer, missed: &missed)
+        head.cr()
+        head.writer.raw("<li>")
+        var close = "</li>\n" + (list.ordered ? "</ol>\n" : "</ul>\n")
+        var leaf = FrameLeaf.none
+        if let textStart {
+            leaf = .paragraph(start: textStart, keep: true)
+            if !tight {
+                head.cr()
+                head.writer.raw("<p>")
+                close = "</p>\n" + close
+            }
+        }
+        frameCount += 1
+        workBytes += head.written
+        return Frame(
+            fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: textStart != nil,
+            leaf: leaf, head: TailHead(parts: head.parts(), close: close, frame: frameCount), paragraph: nil,
+            textStart: textStart ?? parser.b.count, id: frameCount, list: list, listTight: tight)
+    }
+
+    /// Where the text of an unfinished line that starts a new item of `list` at its first column
+    /// starts: after the list's marker (the same bullet, or digits and the same delimiter) and one
+    /// space, at a byte that makes the item's text a paragraph whatever follows (see
+    /// `continuesParagraph`; not `[`, which may start a task box or a definition). `.some(nil)`:
+    /// the line is the marker and the space so far (an empty item, for this chunk). Nil: anything else.
+    static func newItemText(_ b: [UInt8], from start: Int, of list: BlockNode) -> Int?? {
+        let end = lineEnd(b)
+        var i = start
+        if list.ordered {
+            while i < end, i - start < 9, Scan.isDigit(b[i]) { i += 1 }
+            guard i > start, i < end, b[i] == list.delimiter else { return nil }
+        } else {
+            guard i < end, b[i] == list.bulletChar else { return nil }
+        }
+        i += 1
+        guard i < end, b[i] == 0x20 else { return nil }
+        i += 1
+        if i == end { return .some(nil) }
+        guard b[i] != 0x5B, continuesParagraph(b, from: i) else { return nil }
+        return i
+    }
+
+    /// Whether the parser has read one line from `start` up to `fed`.
+    private func onlyLine(from start: Int) -> Bool {
+        let b = parser.b
+        var i = start
+        while i < fed, b[i] != 0x0A, b[i] != 0x0D { i += 1 }
+        if i < fed, b[i] == 0x0D { i += 1 }
+        if i < fed, b[i] == 0x0A { i += 1 }
+        return i == fed
     }
 
     /// The layout of a paragraph at the top level, shared by all.
@@ -930,6 +1016,8 @@ public final class MarkdownStream {
         var tight = false
         var code: BlockNode?
         var codePrefix: [TailParts.Part] = []
+        var list: BlockNode?
+        var listTight = false
         layout: for depth in 1..<max(open.count, 1) {
             let node = open[depth]
             let innermost = depth == open.count - 1
@@ -944,6 +1032,12 @@ public final class MarkdownStream {
                 case .list:
                     tight = isTight(node)
                     childrenTight = tight
+                    if depth == 1, let original = node.original, parser.openBlocks.count > 1,
+                        original === parser.openBlocks[1]
+                    {
+                        list = original
+                        listTight = tight
+                    }
                 default:
                     // A task item's box goes before its first paragraph, which the tree writer
                     // does: the open item is written whole (the list's other items stay kept).
@@ -1034,7 +1128,7 @@ public final class MarkdownStream {
         return Frame(
             fed: fed, finalCount: first, definitions: parser.definitions.count, settled: settled, leaf: leaf,
             head: TailHead(parts: parts, close: close, frame: frameCount), paragraph: paragraph,
-            textStart: textStart, id: frameCount, code: code, codePrefix: codePrefix)
+            textStart: textStart, id: frameCount, code: code, codePrefix: codePrefix, list: list, listTight: listTight)
     }
 
     /// Forgets the HTML kept for the open tail's blocks when a top-level block became final or a
@@ -1475,12 +1569,10 @@ public final class MarkdownStream {
                 i += 1
             }
             if i < total, i > cleanEnd, !Scan.isWhitespace(afterBuffer[i - cleanEnd]) {
-                s.html.append(s.cleanHTML)
-                if newline {
-                    s.html.append(spaces >= 2 ? "<br />\n" : "\n")  // a hard or a soft line break
-                } else {
-                    s.html.append(String(repeating: " ", count: spaces))
-                }
+                // The text, then a hard or a soft line break, or the spaces: one piece.
+                s.html.append(
+                    s.cleanHTML
+                        + (newline ? (spaces >= 2 ? "<br />\n" : "\n") : String(repeating: " ", count: spaces)))
                 s.length = i
                 if !s.cleanMissed.isEmpty { s.missed.formUnion(s.cleanMissed) }
             }

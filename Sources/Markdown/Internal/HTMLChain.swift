@@ -77,11 +77,30 @@ struct HTMLChain: Sendable {
     /// Appends the bytes from `offset` on (the pieces after it, walking back only that far).
     func write(from offset: Int = 0, into target: inout String) {
         guard let last, last.end > offset else { return }
-        if last.end - last.text.utf8.count <= offset {
-            append(last, from: offset, into: &target)
-            return
+        // A chunk adds a few pieces: walk back to them without collecting them in an array.
+        var depth = 0
+        var piece: Piece? = last
+        while let p = piece, p.end - p.text.utf8.count > offset, depth < 16 {
+            piece = p.previous
+            depth += 1
         }
-        for p in pieces(after: offset) { append(p, from: offset, into: &target) }
+        if depth < 16 {
+            Self.write(last, from: offset, into: &target)
+        } else {
+            for p in pieces(after: offset) { append(p, from: offset, into: &target) }
+        }
+    }
+
+    /// Appends the pieces up to `piece` that hold bytes after `offset`, oldest first (recursing
+    /// back as far as the offset, which `write(from:into:)` checked is a few pieces).
+    private static func write(_ piece: Piece, from offset: Int, into target: inout String) {
+        let start = piece.end - piece.text.utf8.count
+        if start > offset, let previous = piece.previous { write(previous, from: offset, into: &target) }
+        if start >= offset {
+            target += piece.text
+        } else {
+            target.append(piece.text, fromUTF8: offset - start)
+        }
     }
 
     /// Appends the bytes to a writer's buffer.
