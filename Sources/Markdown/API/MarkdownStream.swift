@@ -784,13 +784,20 @@ public final class MarkdownStream {
         }
         switch f.leaf {
         case .paragraph(let start, keep: true):
-            // The paragraph goes on: the same layout, its complete lines now the parser's.
-            guard tip.kind == .paragraph, tip.startOffset == start, MarkdownStream.continuesParagraph(b, from: fed)
+            // The paragraph goes on: the same layout, its complete lines now the parser's. In a
+            // top-level quote, a line may go on after its `> `.
+            var textStart = fed
+            if open.count == 3, open[1].kind == .blockQuote, b[fed] == 0x3E, fed + 1 < b.count, b[fed + 1] == 0x20 {
+                textStart = fed + 2
+            }
+            guard tip.kind == .paragraph, tip.startOffset == start,
+                MarkdownStream.continuesParagraph(b, from: textStart)
             else { return nil }
             frameCount += 1
             return Frame(
                 fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: true, leaf: f.leaf,
-                head: f.head, paragraph: tip, textStart: fed, id: frameCount, list: f.list, listTight: f.listTight)
+                head: f.head, paragraph: tip, textStart: textStart, id: frameCount, list: f.list,
+                listTight: f.listTight)
         case .code:
             // The fenced code block goes on, and the line cannot close it: its content grows.
             // A line of spaces so far is one of its lines too, for this chunk (it may yet close it).
@@ -847,7 +854,9 @@ public final class MarkdownStream {
     /// starts: after the list's marker (the same bullet, or digits and the same delimiter) and one
     /// space, at a byte that makes the item's text a paragraph whatever follows (see
     /// `continuesParagraph`; not `[`, which may start a task box or a definition). `.some(nil)`:
-    /// the line is the marker and the space so far (an empty item, for this chunk). Nil: anything else.
+    /// the line is the marker (and the space) so far: an empty item, for this chunk (the line
+    /// cannot be a setext underline, since the paragraph it would underline is in the item the
+    /// line does not continue, nor a thematic break yet). Nil: anything else.
     static func newItemText(_ b: [UInt8], from start: Int, of list: BlockNode) -> Int?? {
         let end = lineEnd(b)
         var i = start
@@ -858,7 +867,8 @@ public final class MarkdownStream {
             guard i < end, b[i] == list.bulletChar else { return nil }
         }
         i += 1
-        guard i < end, b[i] == 0x20 else { return nil }
+        if i == end { return .some(nil) }  // the marker alone: an empty item too
+        guard b[i] == 0x20 else { return nil }
         i += 1
         if i == end { return .some(nil) }
         guard b[i] != 0x5B, continuesParagraph(b, from: i) else { return nil }
