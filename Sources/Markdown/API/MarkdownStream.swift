@@ -224,16 +224,19 @@ public final class MarkdownStream {
     public func append(_ chunk: String) -> MarkdownUpdate {
         guard !finished else { return MarkdownUpdate(finalized: "", rewritesFinalized: false, parts: tail) }
         let start = parser.b.count
-        if chunk.utf8.contains(0) {
-            for c in chunk.utf8 {
-                if c == 0 {
-                    parser.b.append(contentsOf: [0xEF, 0xBF, 0xBD])  // NUL becomes U+FFFD, as the spec says
-                } else {
-                    parser.b.append(c)
+        var chunk = chunk
+        chunk.withUTF8 { bytes in
+            if bytes.contains(0) {
+                for c in bytes {
+                    if c == 0 {
+                        parser.b.append(contentsOf: [0xEF, 0xBF, 0xBD])  // NUL becomes U+FFFD, as the spec says
+                    } else {
+                        parser.b.append(c)
+                    }
                 }
+            } else {
+                parser.b.append(contentsOf: bytes)
             }
-        } else {
-            parser.b.append(contentsOf: chunk.utf8)
         }
         indexLines(from: start)
         feedCompleteLines(from: start)
@@ -673,15 +676,13 @@ public final class MarkdownStream {
     /// Renders the tail inside the unfinished line's frame, parsing only the leaf's text (from its
     /// stable prefix on); false when the line has no frame (the full render takes it).
     private func frameTail() -> Bool {
-        let b = parser.b
-        var previous: Frame?
-        if let f = frame, !f.settled || f.fed != fed || f.finalCount != finalNodes.count
-            || f.definitions != parser.definitions.count
+        if let f = frame, f.settled, f.fed == fed, f.finalCount == finalNodes.count,
+            f.definitions == parser.definitions.count
         {
+            // The frame holds for this chunk too.
+        } else {
+            let previous = frame
             frame = nil
-            previous = f
-        }
-        if frame == nil {
             if let f = quickFrame(after: previous) {
                 quickFrames += 1
                 frame = f
@@ -690,14 +691,19 @@ public final class MarkdownStream {
                 frame = f
             }
         }
-        let f = frame!
-        var stableHTML = HTMLChain()
+        unowned(unsafe) let f = frame.unsafelyUnwrapped
+        if case .paragraph(let start, let keep) = f.leaf {
+            // The commonest tail: the open paragraph's text in its frame.
+            let (stableHTML, rest) = leafInline(paragraphStart: start, paragraph: f.paragraph, lineText: f.textStart)
+            if !keep { stable = nil }
+            tail = TailParts(head: f.head, stable: stableHTML, rest: rest)
+            return finishFrameTail(f, rest: rest)
+        }
+        let b = parser.b
         var rest = ""
         switch f.leaf {
-        case .paragraph(let start, let keep):
-            (stableHTML, rest) = leafInline(
-                paragraphStart: start, content: f.paragraph?.content ?? [], lineText: f.textStart)
-            if !keep { stable = nil }
+        case .paragraph:
+            break
         case .heading:
             rest = headingInline(from: f.textStart, to: MarkdownStream.lineEnd(b))
         case .code(let hasLine), .html(let hasLine):
@@ -711,10 +717,17 @@ public final class MarkdownStream {
         case .none:
             break
         }
-        tail = TailParts(head: f.head, stable: stableHTML, rest: rest)
+        tail = TailParts(head: f.head, rest: rest)
+        return finishFrameTail(f, rest: rest)
+    }
+
+    /// Counts the tail laid out in frame `f` (its `rest` given), and under `checkTails` compares it
+    /// with a full render.
+    private func finishFrameTail(_ f: Frame, rest: String) -> Bool {
         tailVersion += 1
         if tailPolicy != .exact {
             // Where the rendered text ends: the amortized policy shows what follows as provisional text.
+            let b = parser.b
             var textEnd = MarkdownStream.lineEnd(b)
             while textEnd > f.textStart, Scan.isSpaceOrTab(b[textEnd - 1]) { textEnd -= 1 }
             lastExact = (f.id, rest, textEnd)
@@ -758,6 +771,7 @@ public final class MarkdownStream {
     /// anything else: `buildFrame` reads it in a probe.
     private func quickFrame(after f: Frame?) -> Frame? {
         let b = parser.b
+        if fed == b.count { return quickFrameWithoutLine(after: f) }
         guard fed < MarkdownStream.lineEnd(b) else { return nil }
         let open = parser.openBlocks
         if open.count == 1 {
@@ -809,6 +823,34 @@ public final class MarkdownStream {
             frameCount += 1
             return Frame(
                 fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: settled, leaf: .code(line: true),
+                head: TailHead(parts: f.codePrefix + [.chain(chain)], close: f.head.close, frame: frameCount),
+                paragraph: nil, textStart: fed, id: frameCount, code: code, codePrefix: f.codePrefix)
+        default:
+            return nil
+        }
+    }
+
+    /// The frame when no line has begun (the last chunk ended a line) and that line, settled in
+    /// the last frame as a line of a paragraph or of a top-level fenced code block, went on with
+    /// it: the same layout, the block as it stands (for this chunk: the next line may end it).
+    private func quickFrameWithoutLine(after f: Frame?) -> Frame? {
+        guard let f, f.settled, f.fed < fed, onlyLine(from: f.fed), f.finalCount == finalNodes.count,
+            f.definitions == parser.definitions.count, let tip = parser.openBlocks.last
+        else { return nil }
+        switch f.leaf {
+        case .paragraph(let start, keep: true):
+            guard tip.kind == .paragraph, tip.startOffset == start else { return nil }
+            frameCount += 1
+            return Frame(
+                fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: false, leaf: f.leaf,
+                head: f.head, paragraph: tip, textStart: fed, id: frameCount, list: f.list, listTight: f.listTight)
+        case .code(line: true):
+            guard let code = f.code, code === tip,
+                let chain = codeChain(code, content: code.content, upTo: code.content.count)
+            else { return nil }
+            frameCount += 1
+            return Frame(
+                fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: false, leaf: .code(line: false),
                 head: TailHead(parts: f.codePrefix + [.chain(chain)], close: f.head.close, frame: frameCount),
                 paragraph: nil, textStart: fed, id: frameCount, code: code, codePrefix: f.codePrefix)
         default:
@@ -1536,7 +1578,8 @@ public final class MarkdownStream {
     /// Inline constructs never span a point where nothing is left open (no unmatched opener,
     /// bracket, backtick run or `<` before it) that sits at a word start after a space, so the
     /// HTML before such a point is final; only the text after it is parsed per chunk.
-    private func leafInline(paragraphStart: Int, content: [UInt8], lineText q: Int) -> (HTMLChain, String) {
+    private func leafInline(paragraphStart: Int, paragraph: BlockNode?, lineText q: Int) -> (HTMLChain, String) {
+        let content = paragraph?.content ?? []
         let b = parser.b
         let lineEnd = MarkdownStream.lineEnd(b)
         var s: StableText
