@@ -10,17 +10,18 @@ struct HTMLChain: Sendable {
         /// The piece before (nil for the first); only `deinit` clears it, to free a long chain
         /// without recursing once per piece.
         private(set) var previous: Piece?
-        /// The chain's first piece (nil when this is it): values with the same first piece hold the
-        /// same bytes up to the shorter one's end.
-        let first: Piece?
+        /// The address of the chain's first piece: values with the same first piece hold the same
+        /// bytes up to the shorter one's end (an integer, so comparing costs no reference count).
+        private(set) var origin: UInt = 0
         /// UTF-8 bytes from the chain's start to the end of this piece.
         let end: Int
 
         init(text: String, previous: Piece?, end: Int) {
             self.text = text
             self.previous = previous
-            self.first = previous.map { $0.first ?? $0 }
             self.end = end
+            // The first piece lives as long as any piece after it, so its address stays unique.
+            origin = previous?.origin ?? UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque())
         }
 
         deinit {
@@ -60,18 +61,18 @@ struct HTMLChain: Sendable {
     /// Whether this chain is `other` with pieces appended (or `other` itself, or `other` is empty).
     func extends(_ other: HTMLChain) -> Bool {
         guard let target = other.last else { return true }
-        guard let last, last.end >= target.end, (last.first ?? last) === (target.first ?? target) else { return false }
-        return Self.piece(endingAtOrBefore: target.end, from: last) === target
-    }
-
-    /// The newest piece from `piece` back that ends at or before `offset`.
-    private static func piece(endingAtOrBefore offset: Int, from piece: Piece) -> Piece? {
-        var p = Unmanaged.passUnretained(piece)
-        while p.takeUnretainedValue().end > offset {
-            guard let previous = p.takeUnretainedValue().previous else { return nil }
-            p = Unmanaged.passUnretained(previous)
+        guard let last else { return false }
+        // Compared by address, walking back without reference counting (both chains are alive).
+        let goal = Unmanaged.passUnretained(target)
+        var p = Unmanaged.passUnretained(last)
+        let (end, origin) = goal._withUnsafeGuaranteedRef { ($0.end, $0.origin) }
+        guard p._withUnsafeGuaranteedRef({ $0.end >= end && $0.origin == origin }) else { return false }
+        while p.toOpaque() != goal.toOpaque() {
+            guard let previous = p._withUnsafeGuaranteedRef({ $0.end > end ? $0.previous.map(Unmanaged.passUnretained) : nil })
+            else { return false }
+            p = previous
         }
-        return p.takeUnretainedValue()
+        return true
     }
 
     /// Appends the bytes from `offset` on (the pieces after it, walking back only that far).
