@@ -1,5 +1,12 @@
 import CustomUICore
 
+extension Array where Element == UInt8 {
+    /// Appends `source[range]` through a buffer pointer (no slice, so no reference count).
+    @inline(__always) mutating func appendBytes(of source: [UInt8], _ range: Range<Int>) {
+        source.withUnsafeBufferPointer { append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+}
+
 /// What one `append` or `finish` changed in a stream's HTML.
 public struct MarkdownUpdate: Sendable, Equatable {
     /// HTML of blocks that became final, to append after the finalised HTML shown so far; when
@@ -1582,13 +1589,12 @@ public final class MarkdownStream {
         let content = paragraph?.content ?? []
         let b = parser.b
         let lineEnd = MarkdownStream.lineEnd(b)
+        let definitions = parser.definitions.count
         var s: StableText
-        if let current = stable, current.paragraphStart == paragraphStart,
-            current.definitions == parser.definitions.count
-        {
+        if let current = stable, current.paragraphStart == paragraphStart, current.definitions == definitions {
             s = current
         } else {
-            s = StableText(paragraphStart: paragraphStart, definitions: parser.definitions.count)
+            s = StableText(paragraphStart: paragraphStart, definitions: definitions)
             stable = s
         }
         // The paragraph's text: its complete lines, then the unfinished line's text.
@@ -1599,9 +1605,9 @@ public final class MarkdownStream {
             afterBuffer.removeAll(keepingCapacity: true)
             if cleanEnd < content.count {
                 afterBuffer.append(contentsOf: content[cleanEnd...])
-                if q < lineEnd { afterBuffer.append(contentsOf: b[q..<lineEnd]) }
+                if q < lineEnd { afterBuffer.appendBytes(of: b, q..<lineEnd) }
             } else {
-                afterBuffer.append(contentsOf: b[(q + cleanEnd - content.count)..<lineEnd])
+                afterBuffer.appendBytes(of: b, (q + cleanEnd - content.count)..<lineEnd)
             }
             if let quick = quickText(in: s) { return quick }
             // The text parsed last time ended with nothing open; if what follows it starts a new
@@ -1636,14 +1642,14 @@ public final class MarkdownStream {
             suffixBuffer.removeAll(keepingCapacity: true)
             if start < content.count {
                 suffixBuffer.append(contentsOf: content[start...])
-                if q < lineEnd { suffixBuffer.append(contentsOf: b[q..<lineEnd]) }
+                if q < lineEnd { suffixBuffer.appendBytes(of: b, q..<lineEnd) }
             } else if start - content.count <= lineEnd - q {
-                suffixBuffer.append(contentsOf: b[(q + start - content.count)..<lineEnd])
+                suffixBuffer.appendBytes(of: b, (q + start - content.count)..<lineEnd)
             }
             while let last = suffixBuffer.last, Scan.isWhitespace(last) { suffixBuffer.removeLast() }
             // The stable point lies beyond the trimmed text (cannot happen while text only grows): start over.
             if start > 0, suffixBuffer.isEmpty {
-                s = StableText(paragraphStart: paragraphStart, definitions: parser.definitions.count)
+                s = StableText(paragraphStart: paragraphStart, definitions: definitions)
                 stable = s
                 start = 0
                 continue
@@ -1659,16 +1665,18 @@ public final class MarkdownStream {
         // The new stable point: the last word start after a space before anything left open, that no
         // construct spans (resolved emphasis, links and code spans, and brackets whose outcome
         // depended on the text between them). Text after it cannot change the HTML before it.
-        spanBuffer.removeAll(keepingCapacity: true)
+        var spans = spanBuffer  // a local array: appends in the loop cost no reference counting
+        spanBuffer = []
+        spans.removeAll(keepingCapacity: true)
         inline.nodes.withUnsafeBufferPointer { nodes in
             var node = inline.head
             while node >= 0 {
                 let n = nodes[Int(node)]
-                if n.kind != .text, n.end > n.start { spanBuffer.append((Int(n.start), Int(n.end))) }
+                if n.kind != .text, n.end > n.start { spans.append((Int(n.start), Int(n.end))) }
                 node = n.next
             }
         }
-        if !inline.textBrackets.isEmpty { spanBuffer += inline.textBrackets }
+        if !inline.textBrackets.isEmpty { spans += inline.textBrackets }
         var k = min(inline.unresolved, suffix.count - 1)
         while true {
             while k > 0, !((suffix[k - 1] == 0x20 || suffix[k - 1] == 0x0A) && !Scan.isWhitespace(suffix[k])) {
@@ -1677,10 +1685,11 @@ public final class MarkdownStream {
             if k == 0 { break }
             // Back off to the start of the outermost construct the point falls inside, if any.
             var outermost = k
-            for (a, e) in spanBuffer where a < k && e > k { outermost = min(outermost, a) }
+            for (a, e) in spans where a < k && e > k { outermost = min(outermost, a) }
             if outermost == k { break }
             k = outermost
         }
+        spanBuffer = spans
         leafWriter.bytes.removeAll(keepingCapacity: true)
         // The render is the prefix's HTML then the rest's: the writer notes where the point falls.
         var restBytes = 0
@@ -1706,7 +1715,7 @@ public final class MarkdownStream {
             s.cleanEnd = start + suffix.count
             s.cleanHTML = rest
             s.cleanEndsWithBackslash = suffix.last == 0x5C
-            s.cleanMissed = inline.missedLabels
+            if !(s.cleanMissed.isEmpty && inline.missedLabels.isEmpty) { s.cleanMissed = inline.missedLabels }
             s.lastWordInert = inert
             s.lastWordDot = dot
             s.lastWordW = w

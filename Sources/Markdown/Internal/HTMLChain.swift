@@ -78,29 +78,32 @@ struct HTMLChain: Sendable {
     /// Appends the bytes from `offset` on (the pieces after it, walking back only that far).
     func write(from offset: Int = 0, into target: inout String) {
         guard let last, last.end > offset else { return }
-        // A chunk adds a few pieces: walk back to them without collecting them in an array.
-        var depth = 0
-        var piece: Piece? = last
-        while let p = piece, p.end - p.text.utf8.count > offset, depth < 16 {
-            piece = p.previous
-            depth += 1
-        }
-        if depth < 16 {
-            Self.write(last, from: offset, into: &target)
-        } else {
-            for p in pieces(after: offset) { append(p, from: offset, into: &target) }
-        }
-    }
-
-    /// Appends the pieces up to `piece` that hold bytes after `offset`, oldest first (recursing
-    /// back as far as the offset, which `write(from:into:)` checked is a few pieces).
-    private static func write(_ piece: Piece, from offset: Int, into target: inout String) {
-        let start = piece.end - piece.text.utf8.count
-        if start > offset, let previous = piece.previous { write(previous, from: offset, into: &target) }
-        if start >= offset {
-            target += piece.text
-        } else {
-            target.append(piece.text, fromUTF8: offset - start)
+        withExtendedLifetime(last) {
+            // A chunk adds a few pieces: walk back to them (by address, the chain keeps them
+            // alive) without collecting them in an array.
+            var pieces: (Unmanaged<Piece>?, Unmanaged<Piece>?, Unmanaged<Piece>?, Unmanaged<Piece>?)
+            var count = 0
+            var p: Unmanaged<Piece>? = Unmanaged.passUnretained(last)
+            while let current = p, count < 4 {
+                switch count {
+                case 0: pieces.0 = current
+                case 1: pieces.1 = current
+                case 2: pieces.2 = current
+                default: pieces.3 = current
+                }
+                count += 1
+                let reachesBack = current._withUnsafeGuaranteedRef { $0.end - $0.text.utf8.count > offset }
+                p = reachesBack ? current._withUnsafeGuaranteedRef { $0.previous.map(Unmanaged.passUnretained) } : nil
+                if !reachesBack { break }
+            }
+            if p != nil {  // more than four pieces: the general way
+                for piece in self.pieces(after: offset) { append(piece, from: offset, into: &target) }
+                return
+            }
+            for i in stride(from: count - 1, through: 0, by: -1) {
+                let piece = i == 0 ? pieces.0 : i == 1 ? pieces.1 : i == 2 ? pieces.2 : pieces.3
+                piece.unsafelyUnwrapped._withUnsafeGuaranteedRef { append($0, from: offset, into: &target) }
+            }
         }
     }
 
