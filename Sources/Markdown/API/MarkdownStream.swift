@@ -245,7 +245,6 @@ public final class MarkdownStream {
                 parser.b.append(contentsOf: bytes)
             }
         }
-        indexLines(from: start)
         feedCompleteLines(from: start)
         if dirty.isEmpty, pendingFinalized.isEmpty, provisionalTail() { return update(renderTail: false) }
         return update(renderTail: true)
@@ -366,8 +365,7 @@ public final class MarkdownStream {
 
     // MARK: - Internals
 
-    private func indexLines(from start: Int) {
-        let b = parser.b
+    private func indexLines(from start: Int, in b: [UInt8]) {
         var i = start
         while i < b.count {
             let c = b[i]
@@ -379,15 +377,17 @@ public final class MarkdownStream {
             i += 1
         }
         // A `\r` that ended the previous chunk and is not followed by `\n` ends a line too.
-        if start > 0, parser.b[start - 1] == 0x0D, start < b.count, b[start] != 0x0A, lineStarts.last != start {
+        if start > 0, b[start - 1] == 0x0D, start < b.count, b[start] != 0x0A, lineStarts.last != start {
             lineStarts.append(start)
         }
     }
 
-    /// Feeds every line whose end is known to the block parser; bytes before `start` (the new
-    /// chunk) hold no line end after `fed`, except a `\r` that ended the last chunk.
+    /// Notes the line starts in the new chunk (from `start`) and feeds every line whose end is
+    /// known to the block parser; bytes before `start` hold no line end after `fed`, except a `\r`
+    /// that ended the last chunk.
     private func feedCompleteLines(from start: Int) {
         let b = parser.b
+        indexLines(from: start, in: b)
         let n = b.count
         var i = max(fed, start - 1)
         while i < n {
@@ -704,7 +704,7 @@ public final class MarkdownStream {
             let (stableHTML, rest) = leafInline(paragraphStart: start, paragraph: f.paragraph, lineText: f.textStart)
             if !keep { stable = nil }
             tail = TailParts(head: f.head, stable: stableHTML, rest: rest)
-            return finishFrameTail(f, rest: rest)
+            return finishFrameTail(f)
         }
         let b = parser.b
         var rest = ""
@@ -725,14 +725,14 @@ public final class MarkdownStream {
             break
         }
         tail = TailParts(head: f.head, rest: rest)
-        return finishFrameTail(f, rest: rest)
+        return finishFrameTail(f)
     }
 
-    /// Counts the tail laid out in frame `f` (its `rest` given), and under `checkTails` compares it
-    /// with a full render.
-    private func finishFrameTail(_ f: Frame, rest: String) -> Bool {
+    /// Counts the tail laid out in frame `f`, and under `checkTails` compares it with a full render.
+    private func finishFrameTail(_ f: Frame) -> Bool {
         tailVersion += 1
         if tailPolicy != .exact {
+            let rest = tail.rest
             // Where the rendered text ends: the amortized policy shows what follows as provisional text.
             let b = parser.b
             var textEnd = MarkdownStream.lineEnd(b)
