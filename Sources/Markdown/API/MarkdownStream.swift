@@ -602,6 +602,9 @@ public final class MarkdownStream {
         /// (a frame for its next item's line lays out the list without a probe).
         let list: BlockNode?
         let listTight: Bool
+        /// Where the marker of a list's first item is, when a frame laid it out without a probe
+        /// and the lines since went on with its paragraph (the list is then tight, one item).
+        let firstItem: Int?
         var paragraphLeaf: Bool {
             if case .paragraph = leaf { return true }
             return false
@@ -610,8 +613,9 @@ public final class MarkdownStream {
         init(
             fed: Int, finalCount: Int, definitions: Int, settled: Bool, leaf: FrameLeaf, head: TailHead,
             paragraph: BlockNode?, textStart: Int, id: Int, code: BlockNode? = nil, codePrefix: [TailParts.Part] = [],
-            list: BlockNode? = nil, listTight: Bool = false
+            list: BlockNode? = nil, listTight: Bool = false, firstItem: Int? = nil
         ) {
+            self.firstItem = firstItem
             self.code = code
             self.codePrefix = codePrefix
             self.list = list
@@ -781,22 +785,16 @@ public final class MarkdownStream {
         if fed == b.count { return quickFrameWithoutLine(after: f) }
         guard fed < MarkdownStream.lineEnd(b) else { return nil }
         let open = parser.openBlocks
-        if open.count == 1 {
-            // A paragraph starts at the top level (nothing is open, so the line closes nothing).
-            guard b[fed] != 0x5B, MarkdownStream.continuesParagraph(b, from: fed) else { return nil }
-            frameCount += 1
-            return Frame(
-                fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: true,
-                leaf: .paragraph(start: fed, keep: true), head: MarkdownStream.topParagraphHead, paragraph: nil,
-                textStart: fed, id: frameCount)
-        }
+        if open.count == 1 { return quickTopLevelFrame() }
         // The last frame is for an earlier line, or for this one before it had text.
         guard let f, f.fed < fed || f.textStart >= fed, f.finalCount == finalNodes.count,
             f.definitions == parser.definitions.count, let tip = open.last
         else { return nil }
         // The list's tightness as the last frame saw it holds if that frame is for this line, or
         // for the one line before it, settled as a paragraph's (it added no blank line).
-        if let list = f.list, f.fed == fed || f.settled && f.paragraphLeaf && onlyLine(from: f.fed),
+        // A list whose first item the last frame laid out (tight: one item, no blank line) counts too.
+        let list = f.list ?? (open.count == 4 && f.firstItem == open[1].startOffset ? open[1] : nil)
+        if let list, f.fed == fed || f.settled && f.paragraphLeaf && onlyLine(from: f.fed),
             open.count == 4, open[1] === list, let item = Optional(open[2]), item.kind == .item,
             tip.kind == .paragraph, MarkdownStream.cannotBeDefinition(tip.content),
             let textStart = MarkdownStream.newItemText(b, from: fed, of: list)
@@ -818,7 +816,7 @@ public final class MarkdownStream {
             return Frame(
                 fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: true, leaf: f.leaf,
                 head: f.head, paragraph: tip, textStart: textStart, id: frameCount, list: f.list,
-                listTight: f.listTight)
+                listTight: f.listTight, firstItem: f.firstItem)
         case .code:
             // The fenced code block goes on, and the line cannot close it: its content grows.
             // A line of spaces so far is one of its lines too, for this chunk (it may yet close it).
@@ -850,7 +848,8 @@ public final class MarkdownStream {
             frameCount += 1
             return Frame(
                 fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: false, leaf: f.leaf,
-                head: f.head, paragraph: tip, textStart: fed, id: frameCount, list: f.list, listTight: f.listTight)
+                head: f.head, paragraph: tip, textStart: fed, id: frameCount, list: f.list, listTight: f.listTight,
+                firstItem: f.firstItem)
         case .code(line: true):
             guard let code = f.code, code === tip,
                 let chain = codeChain(code, content: code.content, upTo: code.content.count)
@@ -933,6 +932,73 @@ public final class MarkdownStream {
         if i < fed, b[i] == 0x0A { i += 1 }
         return i == fed
     }
+
+    /// The frame of a line that starts a block at the top level when nothing is open (so it
+    /// closes nothing), settled by its first bytes: a paragraph; an ATX heading (`#`s, a space,
+    /// then text that is no closing sequence); the first item of a list (a bullet, or digits and
+    /// `.` or `)`, one space, then paragraph text; tight while it is the only item); a quote's
+    /// first line (`> ` then paragraph text). Nil for anything else.
+    private func quickTopLevelFrame() -> Frame? {
+        let b = parser.b
+        let end = MarkdownStream.lineEnd(b)
+        var head: TailHead
+        var leaf: FrameLeaf
+        var textStart: Int
+        var firstItem: Int?
+        switch b[fed] {
+        case 0x23:
+            guard let (level, n) = Scan.atxHeading(b, fed, end), fed + n < end, b[fed + n - 1] == 0x20,
+                b[fed + n] != 0x23, MarkdownStream.continuesParagraph(b, from: fed + n)
+            else { return nil }
+            var open = HTMLWriter()
+            open.openHeading(level)
+            var close = HTMLWriter()
+            close.closeHeading(level)
+            head = TailHead(parts: [.text(open.string)], close: close.string, frame: frameCount + 1)
+            leaf = .heading
+            textStart = fed + level
+        case 0x3E:
+            guard fed + 2 < end, b[fed + 1] == 0x20, b[fed + 2] != 0x5B, MarkdownStream.continuesParagraph(b, from: fed + 2)
+            else { return nil }
+            head = MarkdownStream.topQuoteHead
+            textStart = fed + 2
+            leaf = .paragraph(start: textStart, keep: true)
+        case 0x2D, 0x2A, 0x2B, 0x30...0x39:
+            var i = fed
+            var start: Int?
+            if Scan.isDigit(b[i]) {
+                while i < end, i - fed < 9, Scan.isDigit(b[i]) { i += 1 }
+                guard i < end, b[i] == 0x2E || b[i] == 0x29 else { return nil }
+                start = Int(String(decoding: b[fed..<i], as: UTF8.self))
+            }
+            i += 1
+            guard i + 1 < end, b[i] == 0x20, b[i + 1] != 0x5B, MarkdownStream.continuesParagraph(b, from: i + 1)
+            else { return nil }
+            var open = HTMLWriter()
+            open.openList(start: start)
+            open.raw("<li>")
+            head = TailHead(
+                parts: [.text(open.string)], close: start == nil ? "</li>\n</ul>\n" : "</li>\n</ol>\n",
+                frame: frameCount + 1)
+            textStart = i + 1
+            leaf = .paragraph(start: textStart, keep: true)
+            firstItem = fed
+        default:
+            guard b[fed] != 0x5B, MarkdownStream.continuesParagraph(b, from: fed) else { return nil }
+            head = MarkdownStream.topParagraphHead
+            textStart = fed
+            leaf = .paragraph(start: fed, keep: true)
+        }
+        frameCount += 1
+        return Frame(
+            fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: true, leaf: leaf,
+            head: head, paragraph: nil, textStart: textStart, id: frameCount, listTight: firstItem != nil,
+            firstItem: firstItem)
+    }
+
+    /// The layout of a quote's first paragraph at the top level, shared by all.
+    static let topQuoteHead = TailHead(
+        parts: [.text("<blockquote>\n<p>")], close: "</p>\n</blockquote>\n", frame: 0)
 
     /// The layout of a paragraph at the top level, shared by all.
     static let topParagraphHead = TailHead(parts: [.text("<p>")], close: "</p>\n", frame: 0)
@@ -1077,6 +1143,7 @@ public final class MarkdownStream {
         var codePrefix: [TailParts.Part] = []
         var list: BlockNode?
         var listTight = false
+        var firstItem: Int?
         layout: for depth in 1..<max(open.count, 1) {
             let node = open[depth]
             let innermost = depth == open.count - 1
@@ -1095,6 +1162,10 @@ public final class MarkdownStream {
                         original === parser.openBlocks[1]
                     {
                         list = original
+                        listTight = tight
+                    } else if depth == 1, node.original == nil, node.childCount == 1 {
+                        // The line starts a list: the parser's once the line is complete.
+                        firstItem = node.startOffset
                         listTight = tight
                     }
                 default:
@@ -1187,7 +1258,8 @@ public final class MarkdownStream {
         return Frame(
             fed: fed, finalCount: first, definitions: parser.definitions.count, settled: settled, leaf: leaf,
             head: TailHead(parts: parts, close: close, frame: frameCount), paragraph: paragraph,
-            textStart: textStart, id: frameCount, code: code, codePrefix: codePrefix, list: list, listTight: listTight)
+            textStart: textStart, id: frameCount, code: code, codePrefix: codePrefix, list: list, listTight: listTight,
+            firstItem: firstItem)
     }
 
     /// Forgets the HTML kept for the open tail's blocks when a top-level block became final or a
