@@ -1316,7 +1316,7 @@ public final class MarkdownStream {
 
         init(node: BlockNode, opening: String) {
             self.node = node
-            var chain = HTMLChain.make()
+            var chain = HTMLChain()
             chain.append(opening)
             chains = [chain]
         }
@@ -1340,7 +1340,7 @@ public final class MarkdownStream {
         default: opening.raw("<li>")
         }
         guard let original = node.original else {
-            var chain = HTMLChain.make()
+            var chain = HTMLChain()
             chain.append(opening.string)
             return chain
         }
@@ -1454,7 +1454,7 @@ public final class MarkdownStream {
 
     /// The escaped `content[..<end]` of the parser's open code block `original`, kept and grown.
     private func codeChain(_ original: BlockNode, content: [UInt8], upTo end: Int) -> HTMLChain? {
-        if codeCache == nil || codeCache!.node !== original { codeCache = (original, 0, HTMLChain.make(), [0: HTMLChain()]) }
+        if codeCache == nil || codeCache!.node !== original { codeCache = (original, 0, HTMLChain(), [0: HTMLChain()]) }
         if codeCache!.covered < end {
             var own = HTMLWriter()
             content[codeCache!.covered..<end].withUnsafeBufferPointer { own.escape($0) }

@@ -41,9 +41,6 @@ struct HTMLChain: Sendable {
     /// The newest piece (one reference per value: copying a chain is one retain).
     private(set) var last: Piece?
 
-    /// An empty chain, ready to grow.
-    static func make() -> HTMLChain { HTMLChain() }
-
     var count: Int { last?.end ?? 0 }
     /// The last byte, if any (a writer's `cr()` after the chain depends on it).
     var lastByte: UInt8? { last?.text.utf8.last }
@@ -78,32 +75,31 @@ struct HTMLChain: Sendable {
     /// Appends the bytes from `offset` on (the pieces after it, walking back only that far).
     func write(from offset: Int = 0, into target: inout String) {
         guard let last, last.end > offset else { return }
-        withExtendedLifetime(last) {
-            // A chunk adds a few pieces: walk back to them (by address, the chain keeps them
-            // alive) without collecting them in an array.
-            var pieces: (Unmanaged<Piece>?, Unmanaged<Piece>?, Unmanaged<Piece>?, Unmanaged<Piece>?)
-            var count = 0
-            var p: Unmanaged<Piece>? = Unmanaged.passUnretained(last)
-            while let current = p, count < 4 {
-                switch count {
-                case 0: pieces.0 = current
-                case 1: pieces.1 = current
-                case 2: pieces.2 = current
-                default: pieces.3 = current
+        // A chunk adds a few pieces: walk back to them by address (the chain keeps them alive),
+        // on the stack, without reference counting; more than a few go the general way.
+        let few = 4
+        let written: Bool = withExtendedLifetime(last) {
+            withUnsafeTemporaryAllocation(of: Unmanaged<Piece>.self, capacity: few) { stack in
+                var count = 0
+                var p = Unmanaged.passUnretained(last)
+                while true {
+                    guard count < few else { return false }
+                    stack[count] = p
+                    count += 1
+                    let next = p._withUnsafeGuaranteedRef {
+                        $0.end - $0.text.utf8.count > offset ? $0.previous.map(Unmanaged.passUnretained) : nil
+                    }
+                    guard let next else { break }
+                    p = next
                 }
-                count += 1
-                let reachesBack = current._withUnsafeGuaranteedRef { $0.end - $0.text.utf8.count > offset }
-                p = reachesBack ? current._withUnsafeGuaranteedRef { $0.previous.map(Unmanaged.passUnretained) } : nil
-                if !reachesBack { break }
+                for i in stride(from: count - 1, through: 0, by: -1) {
+                    stack[i]._withUnsafeGuaranteedRef { append($0, from: offset, into: &target) }
+                }
+                return true
             }
-            if p != nil {  // more than four pieces: the general way
-                for piece in self.pieces(after: offset) { append(piece, from: offset, into: &target) }
-                return
-            }
-            for i in stride(from: count - 1, through: 0, by: -1) {
-                let piece = i == 0 ? pieces.0 : i == 1 ? pieces.1 : i == 2 ? pieces.2 : pieces.3
-                piece.unsafelyUnwrapped._withUnsafeGuaranteedRef { append($0, from: offset, into: &target) }
-            }
+        }
+        if !written {
+            for piece in pieces(after: offset) { append(piece, from: offset, into: &target) }
         }
     }
 
