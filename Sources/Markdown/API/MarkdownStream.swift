@@ -1,12 +1,5 @@
 import CustomUICore
 
-extension Array where Element == UInt8 {
-    /// Appends `source[range]` through a buffer pointer (no slice, so no reference count).
-    @inline(__always) mutating func appendBytes(of source: [UInt8], _ range: Range<Int>) {
-        source.withUnsafeBufferPointer { append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
-    }
-}
-
 /// What one `append` or `finish` changed in a stream's HTML.
 public struct MarkdownUpdate: Sendable, Equatable {
     /// HTML of blocks that became final, to append after the finalised HTML shown so far; when
@@ -776,9 +769,11 @@ public final class MarkdownStream {
     }
 
     /// The frame of an unfinished line whose block is known without a probe (the commonest lines):
-    /// one that starts a paragraph when nothing is open, continues the paragraph the last frame laid
-    /// out (the same layout, its complete lines now the parser's), or continues the top-level fenced
-    /// code block it laid out (the same layout, the kept content grown). Nil when the line may do
+    /// one that starts a block when nothing is open (`quickTopLevelFrame`), starts the next item of
+    /// the open top-level list (`newItemFrame`), continues the paragraph the last frame laid out
+    /// (the same layout, its complete lines now the parser's; in a top-level quote after its `> `),
+    /// or continues the top-level fenced code block it laid out (the same layout, the kept content
+    /// grown); or no line yet after one of those (`quickFrameWithoutLine`). Nil when the line may do
     /// anything else: `buildFrame` reads it in a probe.
     private func quickFrame(after f: Frame?) -> Frame? {
         let b = parser.b

@@ -141,3 +141,10 @@ extension String {
         removeSubrange(utf8.index(startIndex, offsetBy: count)...)
     }
 }
+
+extension Array where Element == UInt8 {
+    /// Appends `source[range]` through a buffer pointer (no slice, so no reference count).
+    @inline(__always) mutating func appendBytes(of source: [UInt8], _ range: Range<Int>) {
+        source.withUnsafeBufferPointer { append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+}
