@@ -218,8 +218,9 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
     }
 
     /// Lines whose block is known without a probe (paragraphs starting at the top level or going
-    /// on, lines of a top-level fenced code block, indented or not) get their frame from the last
-    /// one; every tail still equals a full render, for many chunkings.
+    /// on, lines of a top-level fenced code block, indented or not, headings, a list's items, a
+    /// quote's lines) get their frame from the last one or none; every tail still equals a full
+    /// render, for many chunkings.
     @Test(arguments: 0..<16)
     func quickFramesMatchFullRenders(_ seed: Int) {
         let lines = [
@@ -231,7 +232,7 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         var rng = SeededRandom(seed: UInt64(seed) &* 7919 + 11)
         var text = "a first line\nand a second\n\n```\nx = 1\n    y = 2\n```\n\n"
         for _ in 0..<8 {
-            switch Int.random(in: 0..<3, using: &rng) {
+            switch Int.random(in: 0..<7, using: &rng) {
             case 0:
                 for _ in 0..<(1 + Int.random(in: 0..<4, using: &rng)) {
                     text += lines[Int.random(in: 0..<lines.count, using: &rng)] + "\n"
@@ -242,8 +243,16 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
                     text += code[Int.random(in: 0..<code.count, using: &rng)] + "\n"
                 }
                 text += "```\n"
+            case 2:
+                text += "- item *one*\n- item two\n-\n- [link](https://a.b) three\n"
+            case 3:
+                text += "## A heading with `code`\n"
+            case 4:
+                text += "> a quote\n> going on *here*\nlazily\n"
+            case 5:
+                text += "3. ordered\n4. items\n5) other\n"
             default:
-                text += "- item *one*\n- item two\n"
+                text += "* first\n  * nested\n* back\n"
             }
             text += "\n"
         }
