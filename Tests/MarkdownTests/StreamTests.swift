@@ -272,6 +272,35 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         }
     }
 
+    /// A definition that arrives inside an open list changes the links of the items before it:
+    /// quick frames reuse the list's kept HTML only after it is dropped for the new definition,
+    /// and keep what they write for the final list.
+    @Test func quickFramesSeeDefinitionsThatArriveInAList() {
+        let text = "- [a] one *x*\n- two\n- [a]: /url\n- three [a]\n- four\n- five\n"
+        for maxChunk in [1, 3, 7, 100] {
+            var rng = SeededRandom(seed: UInt64(maxChunk))
+            let stream = MarkdownStream()
+            stream.checkTails = true
+            for chunk in randomChunks(text, maxChunk: maxChunk, using: &rng) {
+                _ = stream.append(chunk)
+                _ = stream.html
+            }
+            #expect(stream.quickFrames > 0)
+            _ = stream.finish()
+            #expect(
+                stream.tailMismatches == 0, "\(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
+            #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+        }
+        // Items the quick frames wrote are not written again when the list becomes final.
+        let long = String(repeating: "- item with *words*\n", count: 200)
+        let stream = MarkdownStream()
+        var rng = SeededRandom(seed: 5)
+        for chunk in randomChunks(long, maxChunk: 10, using: &rng) { _ = stream.append(chunk) }
+        _ = stream.finish()
+        #expect(stream.treeWrites < 10, "\(stream.treeWrites) tree writes")
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(long)))
+    }
+
     /// Which unfinished lines go on with an open paragraph whatever follows (no probe needed).
     @Test func linesThatContinueAParagraph() {
         let continues = ["word", "**strong**", "*em*", "_a", "12a", "#tag", "``x", "[link]", "!x", "é", "-x", "+x", "=x"]

@@ -776,6 +776,7 @@ public final class MarkdownStream {
     /// grown); or no line yet after one of those (`quickFrameWithoutLine`). Nil when the line may do
     /// anything else: `buildFrame` reads it in a probe.
     private func quickFrame(after f: Frame?) -> Frame? {
+        validateCaches()  // the kept HTML this frame reuses must be for the current definitions
         let b = parser.b
         if fed == b.count { return quickFrameWithoutLine(after: f) }
         guard fed < MarkdownStream.lineEnd(b) else { return nil }
