@@ -831,10 +831,18 @@ public final class MarkdownStream {
         }
     }
 
-    /// The frame when no line has begun (the last chunk ended a line) and that line, settled in
-    /// the last frame as a line of a paragraph or of a top-level fenced code block, went on with
-    /// it: the same layout, the block as it stands (for this chunk: the next line may end it).
+    /// The frame when no line has begun (the last chunk ended a line): empty when nothing is
+    /// open; when that line, settled in the last frame as a line of a paragraph or of a top-level
+    /// fenced code block, went on with it, the same layout, the block as it stands (for this
+    /// chunk: the next line may end it).
     private func quickFrameWithoutLine(after f: Frame?) -> Frame? {
+        if parser.openBlocks.count == 1 {
+            // Nothing is open and no line has begun: the tail is empty.
+            frameCount += 1
+            return Frame(
+                fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: false,
+                leaf: .none, head: MarkdownStream.emptyHead, paragraph: nil, textStart: fed, id: frameCount)
+        }
         guard let f, f.settled, f.fed < fed, onlyLine(from: f.fed), f.finalCount == finalNodes.count,
             f.definitions == parser.definitions.count, let tip = parser.openBlocks.last
         else { return nil }
@@ -991,6 +999,9 @@ public final class MarkdownStream {
             head: head, paragraph: nil, textStart: textStart, id: frameCount, listTight: firstItem != nil,
             firstItem: firstItem)
     }
+
+    /// The layout of an empty tail, shared by all.
+    static let emptyHead = TailHead(parts: [], frame: 0)
 
     /// The layout of a quote's first paragraph at the top level, shared by all.
     static let topQuoteHead = TailHead(
