@@ -256,20 +256,24 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
             }
             text += "\n"
         }
-        for maxChunk in [1, 4, 10] {
-            let stream = MarkdownStream()
-            stream.checkTails = true
-            for chunk in randomChunks(text, maxChunk: maxChunk, using: &rng) {
-                _ = stream.append(chunk)
-                _ = stream.html
-            }
-            #expect(stream.quickFrames > 0)
-            _ = stream.finish()
-            #expect(
-                stream.tailMismatches == 0,
-                "\(text.debugDescription) \(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
-            #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)), "\(text.debugDescription)")
+        for maxChunk in [1, 4, 10] { expectQuickFramesExact(text, maxChunk: maxChunk, using: &rng) }
+    }
+
+    /// Streams `text` in random chunks, reading `html` after each, and expects quick frames, every
+    /// tail equal to a full render and the final HTML equal to the one-shot render.
+    func expectQuickFramesExact(_ text: String, maxChunk: Int, using rng: inout SeededRandom) {
+        let stream = MarkdownStream()
+        stream.checkTails = true
+        for chunk in randomChunks(text, maxChunk: maxChunk, using: &rng) {
+            _ = stream.append(chunk)
+            _ = stream.html
         }
+        #expect(stream.quickFrames > 0)
+        _ = stream.finish()
+        #expect(
+            stream.tailMismatches == 0,
+            "\(text.debugDescription) \(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)), "\(text.debugDescription)")
     }
 
     /// A definition that arrives inside an open list changes the links of the items before it:
@@ -279,17 +283,7 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         let text = "- [a] one *x*\n- two\n- [a]: /url\n- three [a]\n- four\n- five\n"
         for maxChunk in [1, 3, 7, 100] {
             var rng = SeededRandom(seed: UInt64(maxChunk))
-            let stream = MarkdownStream()
-            stream.checkTails = true
-            for chunk in randomChunks(text, maxChunk: maxChunk, using: &rng) {
-                _ = stream.append(chunk)
-                _ = stream.html
-            }
-            #expect(stream.quickFrames > 0)
-            _ = stream.finish()
-            #expect(
-                stream.tailMismatches == 0, "\(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
-            #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+            expectQuickFramesExact(text, maxChunk: maxChunk, using: &rng)
         }
         // Items the quick frames wrote are not written again when the list becomes final.
         let long = String(repeating: "- item with *words*\n", count: 200)

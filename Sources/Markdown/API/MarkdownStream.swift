@@ -818,17 +818,25 @@ public final class MarkdownStream {
             // A line of spaces so far is one of its lines too, for this chunk (it may yet close it).
             guard let code = f.code, code === tip, open.count == 2,
                 case let settled = MarkdownStream.settledCodeLine(b, from: fed, fenceChar: code.fenceChar),
-                settled || b[fed..<MarkdownStream.lineEnd(b)].allSatisfy({ $0 == 0x20 }),
-                let chain = codeChain(code, content: code.content, upTo: code.content.count)
+                settled || b[fed..<MarkdownStream.lineEnd(b)].allSatisfy({ $0 == 0x20 })
             else { return nil }
-            frameCount += 1
-            return Frame(
-                fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: settled, leaf: .code(line: true),
-                head: TailHead(parts: f.codePrefix + [.chain(chain)], close: f.head.close, frame: frameCount),
-                paragraph: nil, textStart: fed, id: frameCount, code: code, codePrefix: f.codePrefix)
+            return codeFrame(after: f, settled: settled, line: true)
         default:
             return nil
         }
+    }
+
+    /// The frame for the parser's open code block `f.code` as it stands, in `f`'s layout, with the
+    /// unfinished line as one of its lines (`line`) or without one.
+    private func codeFrame(after f: Frame, settled: Bool, line: Bool) -> Frame? {
+        guard let code = f.code, let chain = codeChain(code, content: code.content, upTo: code.content.count) else {
+            return nil
+        }
+        frameCount += 1
+        return Frame(
+            fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: settled, leaf: .code(line: line),
+            head: TailHead(parts: f.codePrefix + [.chain(chain)], close: f.head.close, frame: frameCount),
+            paragraph: nil, textStart: fed, id: frameCount, code: code, codePrefix: f.codePrefix)
     }
 
     /// The frame when no line has begun (the last chunk ended a line): empty when nothing is
@@ -855,14 +863,8 @@ public final class MarkdownStream {
                 head: f.head, paragraph: tip, textStart: fed, id: frameCount, list: f.list, listTight: f.listTight,
                 firstItem: f.firstItem)
         case .code(line: true):
-            guard let code = f.code, code === tip,
-                let chain = codeChain(code, content: code.content, upTo: code.content.count)
-            else { return nil }
-            frameCount += 1
-            return Frame(
-                fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: false, leaf: .code(line: false),
-                head: TailHead(parts: f.codePrefix + [.chain(chain)], close: f.head.close, frame: frameCount),
-                paragraph: nil, textStart: fed, id: frameCount, code: code, codePrefix: f.codePrefix)
+            guard f.code === tip else { return nil }
+            return codeFrame(after: f, settled: false, line: false)
         default:
             return nil
         }
