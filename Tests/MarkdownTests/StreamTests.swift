@@ -295,6 +295,45 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(long)))
     }
 
+    /// A link whose destination streams in is shown without parsing from its `[` again while only
+    /// destination bytes arrive; every tail still equals a full render: destinations that are
+    /// autolinks as text, with `_`, parentheses, a title, angle brackets, trailing punctuation,
+    /// emphasis or a reference label in the brackets, an image, several links on a line.
+    @Test(arguments: 0..<12)
+    func streamingLinkDestinationsMatchFullRenders(_ seed: Int) {
+        let links = [
+            "[model](https://example.com/model/1)", "[a b](http://x.io/p?q=1&r=2)", "[c](https://a.b/c_d_e)",
+            "[d](https://a.b/(x)y)", "[e](https://a.b \"title\")", "[f](<https://a.b/c d>)", "[g](https://a.b/c.)",
+            "[*h*](https://a.b)", "[defined](https://a.b/ignored)", "![i](https://a.b/i.png)", "[j](www.example.com)",
+            "[k](mailto:a@b.cd)", "[l](/relative/path#frag)", "[m](https://a.b/x,y;z@w+v%20)", "[unclosed](https://a.b/p",
+        ]
+        let words = ["plain", "words", "*em*", "`code`", "and", "more"]
+        var rng = SeededRandom(seed: UInt64(seed) &* 131 + 7)
+        var text = "[defined]: /there\n\n"
+        for _ in 0..<6 {
+            for _ in 0..<(3 + Int.random(in: 0..<6, using: &rng)) {
+                let pick = Int.random(in: 0..<3, using: &rng) == 0
+                text += (pick ? words.randomElement(using: &rng)! : links.randomElement(using: &rng)!) + " "
+                if Int.random(in: 0..<8, using: &rng) == 0 { text += "\n" }
+            }
+            text += Int.random(in: 0..<2, using: &rng) == 0 ? "\n\n" : "\n- "
+        }
+        for maxChunk in [2, 5, 11] {
+            let stream = MarkdownStream()
+            stream.checkTails = true
+            for chunk in randomChunks(text, maxChunk: maxChunk, using: &rng) {
+                _ = stream.append(chunk)
+                _ = stream.html
+            }
+            #expect(stream.linkDestinations > 0)
+            _ = stream.finish()
+            #expect(
+                stream.tailMismatches == 0,
+                "\(text.debugDescription) \(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
+            #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)), "\(text.debugDescription)")
+        }
+    }
+
     /// Which unfinished lines go on with an open paragraph whatever follows (no probe needed).
     @Test func linesThatContinueAParagraph() {
         let continues = ["word", "**strong**", "*em*", "_a", "12a", "#tag", "``x", "[link]", "!x", "é", "-x", "+x", "=x"]

@@ -198,6 +198,8 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private(set) var framesBuilt = 0
     /// How many frames were laid out without a probe (`quickFrame`).
     @exclusivity(unchecked) private(set) var quickFrames = 0
+    /// How many tails showed a streaming link destination without a parse (`openLinkDestination`).
+    @exclusivity(unchecked) private(set) var linkDestinations = 0
     @exclusivity(unchecked) private(set) var treeWrites = 0
     /// Bytes parsed, laid out or copied for tails and `html` (tests check that it grows linearly
     /// with the text, whatever the shape of its blocks).
@@ -559,6 +561,13 @@ public final class MarkdownStream {
         @exclusivity(unchecked) var lastWordInert = false
         @exclusivity(unchecked) var lastWordDot = false
         @exclusivity(unchecked) var lastWordW = false
+        /// After a parse whose only open construct is an inline link whose destination is
+        /// streaming in (`[inert text](` then destination bytes to the end): where its `(` is in
+        /// the paragraph's text (-1: no such link), where the parsed text ended, and the HTML of the
+        /// rest before the `(` (see `openLinkDestination`).
+        @exclusivity(unchecked) var linkParen = -1
+        @exclusivity(unchecked) var linkEnd = 0
+        @exclusivity(unchecked) var linkHead = ""
 
         init(paragraphStart: Int, definitions: Int) {
             self.paragraphStart = paragraphStart
@@ -1680,6 +1689,12 @@ public final class MarkdownStream {
         }
         // The paragraph's text: its complete lines, then the unfinished line's text.
         let total = content.count + max(0, lineEnd - q)
+        if s.linkParen >= content.count, s.linkEnd <= total,
+            let rest = openLinkDestination(s, lineText: q, lineOffset: content.count)
+        {
+            return (s.html, rest)
+        }
+        s.linkParen = -1
         // The text after the last parse, when that parse left nothing open.
         let cleanEnd = s.cleanEnd
         if cleanEnd >= 0, cleanEnd < total {
@@ -1781,6 +1796,10 @@ public final class MarkdownStream {
             if !inline.missedLabels.isEmpty { s.missed.formUnion(inline.missedLabels) }
         }
         let rest = String(decoding: leafWriter.bytes[restBytes...], as: UTF8.self)
+        if inline.unresolved < suffix.count, inline.unresolved >= k {
+            noteOpenLinkDestination(
+                s, suffix: suffix, opener: inline.unresolved, start: start, rest: leafWriter.bytes[restBytes...])
+        }
         if inline.unresolved == Int.max {
             var inert = true
             var dot = false
@@ -1804,6 +1823,74 @@ public final class MarkdownStream {
         return (s.html, rest)
     }
 
+
+    /// Bytes that may follow in a streaming link destination without ending it or starting any
+    /// construct in the text as it stands: ASCII letters and digits and `/ . - : % = ? # + , ; @`.
+    @inline(__always) static func destinationByte(_ c: UInt8) -> Bool {
+        Scan.isAlnum(c) || c == 0x2F || c == 0x2E || c == 0x2D || c == 0x3A || c == 0x25 || c == 0x3D || c == 0x3F
+            || c == 0x23 || c == 0x2B || c == 0x2C || c == 0x3B || c == 0x40
+    }
+
+    /// After a parse that left something open from `u = inline.unresolved` on (at or after the
+    /// new stable point): if that is an inline link whose destination is streaming in — the
+    /// suffix from `u` is `[`, inert bytes, `](`, then only destination bytes — notes the `(` and
+    /// the HTML of the rest before it, once the rest is seen to end with the destination's own
+    /// render (from the `(` on, as plain text: escaped, with extended autolinks). Until the link
+    /// closes, more destination bytes change only that part: `openLinkDestination` renders it
+    /// alone instead of parsing from the `[` again. An opener inside the brackets or the
+    /// destination, or any other byte, leaves it to the parse.
+    private func noteOpenLinkDestination(
+        _ s: StableText, suffix: [UInt8], opener u: Int, start: Int, rest: ArraySlice<UInt8>
+    ) {
+        guard suffix[u] == 0x5B else { return }
+        var i = u + 1
+        while i < suffix.count, suffix[i] != 0x5D {
+            guard MarkdownStream.inert(suffix[i]) else { return }
+            i += 1
+        }
+        guard i + 1 < suffix.count, suffix[i + 1] == 0x28 else { return }
+        let paren = i + 1
+        var j = paren + 1
+        while j < suffix.count {
+            guard MarkdownStream.destinationByte(suffix[j]) else { return }
+            j += 1
+        }
+        var own = HTMLWriter()
+        suffix.withUnsafeBufferPointer {
+            own.plainText(UnsafeBufferPointer(rebasing: $0[paren...]), insideLink: false, options: options)
+        }
+        guard rest.count >= own.bytes.count, rest.suffix(own.bytes.count).elementsEqual(own.bytes) else { return }
+        s.linkParen = start + paren
+        s.linkEnd = start + suffix.count
+        s.linkHead = String(decoding: rest.dropLast(own.bytes.count), as: UTF8.self)
+    }
+
+    /// The rest's HTML while the link `noteOpenLinkDestination` found is still open and only
+    /// destination bytes followed on the unfinished line (its text starts at `q`, at paragraph
+    /// offset `lineOffset`): the HTML before the link's `(` and the render of the text from it.
+    /// Nil otherwise.
+    private func openLinkDestination(_ s: StableText, lineText q: Int, lineOffset: Int) -> String? {
+        let b = parser.b
+        let end = MarkdownStream.lineEnd(b)
+        let paren = q + (s.linkParen - lineOffset)
+        let known = q + (s.linkEnd - lineOffset)
+        guard paren < end, known <= end, b[paren] == 0x28 else { return nil }
+        var i = known
+        while i < end {
+            guard MarkdownStream.destinationByte(b[i]) else { return nil }
+            i += 1
+        }
+        leafWriter.bytes.removeAll(keepingCapacity: true)
+        leafWriter.bytes.append(contentsOf: s.linkHead.utf8)
+        b.withUnsafeBufferPointer {
+            leafWriter.plainText(UnsafeBufferPointer(rebasing: $0[paren..<end]), insideLink: false, options: options)
+        }
+        s.linkEnd = lineOffset + (end - q)
+        lastParsedBytes = end - paren
+        workBytes += end - paren
+        linkDestinations += 1
+        return String(decoding: leafWriter.bytes, as: UTF8.self)
+    }
 
     /// Bytes that never start, end or change an inline construct: ASCII letters and digits, space,
     /// `,`, `.` (an extended autolink needs `www.`, checked apart) and non-ASCII.

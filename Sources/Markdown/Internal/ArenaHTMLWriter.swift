@@ -51,21 +51,25 @@ extension HTMLWriter {
         var output: Int?
     }
 
+    /// Writes a run of plain text: escaped, with GitHub's extended autolinks made links unless
+    /// inside a link (or turned off).
+    mutating func plainText(_ text: UnsafeBufferPointer<UInt8>, insideLink: Bool, options: MarkdownOptions) {
+        if options.autolinks, !insideLink, text.contains(where: { $0 == 0x2E || $0 == 0x40 || $0 == 0x3A }) {
+            autolinkedText(Array(text))
+        } else {
+            escape(text)
+        }
+    }
+
     private mutating func flushArenaText(
         _ lits: UnsafeBufferPointer<UInt8>, _ pending: inout PendingText, insideLink: Bool, options: MarkdownOptions
     ) {
-        @inline(__always) func mayLink(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-            options.autolinks && !insideLink && text.contains(where: { $0 == 0x2E || $0 == 0x40 || $0 == 0x3A })
-        }
         if pending.spilled {
-            pending.spill.withUnsafeBufferPointer { text in
-                if mayLink(text) { autolinkedText(Array(text)) } else { escape(text) }
-            }
+            pending.spill.withUnsafeBufferPointer { plainText($0, insideLink: insideLink, options: options) }
             pending.spill.removeAll(keepingCapacity: true)
             pending.spilled = false
         } else if pending.a < pending.b {
-            let text = UnsafeBufferPointer(rebasing: lits[pending.a..<pending.b])
-            if mayLink(text) { autolinkedText(Array(text)) } else { escape(text) }
+            plainText(UnsafeBufferPointer(rebasing: lits[pending.a..<pending.b]), insideLink: insideLink, options: options)
         }
         pending.a = 0
         pending.b = 0
