@@ -1881,7 +1881,7 @@ public final class MarkdownStream {
             i += 1
         }
         leafWriter.bytes.removeAll(keepingCapacity: true)
-        leafWriter.bytes.append(contentsOf: s.linkHead.utf8)
+        leafWriter.bytes.appendUTF8(of: s.linkHead)
         b.withUnsafeBufferPointer {
             leafWriter.plainText(UnsafeBufferPointer(rebasing: $0[paren..<end]), insideLink: false, options: options)
         }

@@ -79,9 +79,10 @@ enum ExtendedAutolinks {
     /// `.`, and no `_` in the last two segments. Returns the end offset.
     private static func domain(_ t: [UInt8], _ i: Int, _ n: Int) -> Int? {
         var j = i
-        var segments: [(Int, Bool)] = []  // (end, has underscore)
+        var segments = 0
         var segmentStart = j
-        var underscore = false
+        var underscore = false  // in the segment being read
+        var previousUnderscore = false  // in the segment before it
         while j < n {
             let c = t[j]
             if Scan.isAlnum(c) || c == 0x2D || c >= 0x80 {
@@ -93,7 +94,8 @@ enum ExtendedAutolinks {
                 Scan.isAlnum(t[j + 1]) || t[j + 1] == 0x2D || t[j + 1] == 0x5F || t[j + 1] >= 0x80
             {
                 guard j > segmentStart else { return nil }
-                segments.append((j, underscore))
+                segments += 1
+                previousUnderscore = underscore
                 underscore = false
                 j += 1
                 segmentStart = j
@@ -102,9 +104,8 @@ enum ExtendedAutolinks {
             }
         }
         guard j > segmentStart else { return nil }
-        segments.append((j, underscore))
-        guard segments.count >= 2 else { return nil }
-        if segments[segments.count - 1].1 || segments[segments.count - 2].1 { return nil }
+        segments += 1
+        guard segments >= 2, !underscore, !previousUnderscore else { return nil }
         return j
     }
 
@@ -175,11 +176,11 @@ extension HTMLWriter {
         text.withUnsafeBufferPointer { buffer in
             ExtendedAutolinks.forEachLink(text) { start, end, prefix in
                 if start > emitted { escape(UnsafeBufferPointer(rebasing: buffer[emitted..<start])) }
-                let label = String(decoding: buffer[start..<end], as: UTF8.self)
-                let destination = prefix + label
-                if MarkdownURLPolicy.allows(destination, image: false) {
+                let label = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                if HTMLWriter.autolinkAllowed(prefix: prefix, label: label) {
                     raw("<a href=\"")
-                    escapeURL(destination)
+                    escapeURL(prefix)
+                    escapeURL(label)
                     raw("\">")
                 } else {
                     raw("<a>")
@@ -191,4 +192,18 @@ extension HTMLWriter {
             if buffer.count > emitted { escape(UnsafeBufferPointer(rebasing: buffer[emitted...])) }
         }
     }
+
+    /// Whether the URL policy allows an extended autolink's destination (`prefix` then the
+    /// label): its scheme is `http` or `https` (the label's own, or `http://` before `www.`) or
+    /// `mailto`, and the policy decides those by scheme alone, so it is asked once per scheme.
+    private static func autolinkAllowed(prefix: String, label: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch prefix {
+        case "mailto:": return allowsMailto
+        case "": return label.count > 4 && label[4] | 0x20 == 0x73 ? allowsHTTPS : allowsHTTP
+        default: return allowsHTTP
+        }
+    }
+    private static let allowsHTTP = MarkdownURLPolicy.allows("http:", image: false)
+    private static let allowsHTTPS = MarkdownURLPolicy.allows("https:", image: false)
+    private static let allowsMailto = MarkdownURLPolicy.allows("mailto:", image: false)
 }

@@ -143,6 +143,12 @@ extension String {
 }
 
 extension Array where Element == UInt8 {
+    /// Appends the UTF-8 of `text` from its contiguous storage (not through the generic view).
+    @inline(__always) mutating func appendUTF8(of text: String) {
+        var text = text
+        text.withUTF8 { append(contentsOf: $0) }
+    }
+
     /// Appends `source[range]` through a buffer pointer (no slice, so no reference count).
     @inline(__always) mutating func appendBytes(of source: [UInt8], _ range: Range<Int>) {
         source.withUnsafeBufferPointer { append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
