@@ -314,7 +314,9 @@ func streamScalingBenchmarks() -> [Figure] {
             var best = Double.infinity
             for _ in 0..<3 { best = min(best, timedStream(chunks).seconds) }
             figures.append(
-                Figure(name: "markdown.stream.scaling.\(name).\(size / 1000)kb", value: best / Double(chunks.count) * 1e9, unit: "ns/chunk"))
+                Figure(
+                    name: "markdown.stream.scaling.\(name).\(size / 1000)kb", value: best / Double(chunks.count) * 1e9,
+                    unit: "ns/chunk"))
         }
     }
     return figures

@@ -228,7 +228,9 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
             "12 apples", "1a", "#hashtag", "__under__", "-dash", "+plus", "==x", "``two`` ticks", "!bang",
             "www.example.com", "a@b.cd mail", "é accents", "漢字 text",
         ]
-        let code = ["    indented = code(1)", "flush = left", "        deeper", "  ", "", "``` not a fence", "x < y & z"]
+        let code = [
+            "    indented = code(1)", "flush = left", "        deeper", "  ", "", "``` not a fence", "x < y & z",
+        ]
         var rng = SeededRandom(seed: UInt64(seed) &* 7919 + 11)
         var text = "a first line\nand a second\n\n```\nx = 1\n    y = 2\n```\n\n"
         for _ in 0..<8 {
@@ -309,7 +311,8 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
             "[model](https://example.com/model/1)", "[a b](http://x.io/p?q=1&r=2)", "[c](https://a.b/c_d_e)",
             "[d](https://a.b/(x)y)", "[e](https://a.b \"title\")", "[f](<https://a.b/c d>)", "[g](https://a.b/c.)",
             "[*h*](https://a.b)", "[defined](https://a.b/ignored)", "![i](https://a.b/i.png)", "[j](www.example.com)",
-            "[k](mailto:a@b.cd)", "[l](/relative/path#frag)", "[m](https://a.b/x,y;z@w+v%20)", "[unclosed](https://a.b/p",
+            "[k](mailto:a@b.cd)", "[l](/relative/path#frag)", "[m](https://a.b/x,y;z@w+v%20)",
+            "[unclosed](https://a.b/p",
         ]
         let words = ["plain", "words", "*em*", "`code`", "and", "more"]
         var rng = SeededRandom(seed: UInt64(seed) &* 131 + 7)
@@ -329,9 +332,13 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
 
     /// Which unfinished lines go on with an open paragraph whatever follows (no probe needed).
     @Test func linesThatContinueAParagraph() {
-        let continues = ["word", "**strong**", "*em*", "_a", "12a", "#tag", "``x", "[link]", "!x", "é", "-x", "+x", "=x"]
-        let mayNot = ["", " word", "\tword", "- x", "* x", "***", "1. x", "2) x", "# x", "```x", "~~~x", "> x", "<div>", "|a|",
-            ":-", "===", "---", "**", "1", "-"]
+        let continues = [
+            "word", "**strong**", "*em*", "_a", "12a", "#tag", "``x", "[link]", "!x", "é", "-x", "+x", "=x",
+        ]
+        let mayNot = [
+            "", " word", "\tword", "- x", "* x", "***", "1. x", "2) x", "# x", "```x", "~~~x", "> x", "<div>", "|a|",
+            ":-", "===", "---", "**", "1", "-",
+        ]
         for line in continues {
             #expect(MarkdownStream.continuesParagraph(Array(line.utf8), from: 0), "\(line.debugDescription)")
         }
@@ -500,11 +507,16 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
             "~~s", "漢字", "* * x",
         ]
         let unsettled = [
-            "", "   ", "- ", "---", "===", "```", "~~~", "<div", "\tfoo", "#", "1.", "|---|", ":--", "``", "> ", "* * *",
+            "", "   ", "- ", "---", "===", "```", "~~~", "<div", "\tfoo", "#", "1.", "|---|", ":--", "``", "> ",
+            "* * *",
             "12.", "\r",
         ]
-        for line in settled { #expect(MarkdownStream.settledLine(Array(line.utf8), from: 0), "\(line.debugDescription)") }
-        for line in unsettled { #expect(!MarkdownStream.settledLine(Array(line.utf8), from: 0), "\(line.debugDescription)") }
+        for line in settled {
+            #expect(MarkdownStream.settledLine(Array(line.utf8), from: 0), "\(line.debugDescription)")
+        }
+        for line in unsettled {
+            #expect(!MarkdownStream.settledLine(Array(line.utf8), from: 0), "\(line.debugDescription)")
+        }
         #expect(MarkdownStream.settledCodeLine(Array("   x".utf8), from: 0, fenceChar: 0x60))
         #expect(!MarkdownStream.settledCodeLine(Array("  ``".utf8), from: 0, fenceChar: 0x60))
         #expect(MarkdownStream.settledCodeLine(Array("  ~~".utf8), from: 0, fenceChar: 0x60))
@@ -561,7 +573,8 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
             let text =
                 switch unit {
                 case "```\n": "```\n" + String(repeating: "let x = f(y) + 1\n", count: count)
-                case let row where row.hasPrefix("|"): "| a | b |\n| --- | :-: |\n" + String(repeating: row, count: count)
+                case let row where row.hasPrefix("|"):
+                    "| a | b |\n| --- | :-: |\n" + String(repeating: row, count: count)
                 case let line where line.hasPrefix("<p>"): "<div>\n" + String(repeating: line, count: count)
                 default: String(repeating: unit, count: count)
                 }
@@ -579,7 +592,9 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         let (large, largeBytes) = work(600)
         let perByteSmall = Double(small) / Double(smallBytes)
         let perByteLarge = Double(large) / Double(largeBytes)
-        #expect(perByteLarge < perByteSmall * 1.25 + 1, "\(unit.debugDescription): \(perByteSmall) -> \(perByteLarge) per byte")
+        #expect(
+            perByteLarge < perByteSmall * 1.25 + 1,
+            "\(unit.debugDescription): \(perByteSmall) -> \(perByteLarge) per byte")
     }
 
     /// Paragraphs that may still become link reference definitions (task boxes, labels being

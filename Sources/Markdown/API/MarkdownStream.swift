@@ -171,7 +171,8 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var inlineArena: InlineParser?
     @exclusivity(unchecked) private var inlineArenaDefinitions = -1
     /// The open code block's content so far, escaped.
-    @exclusivity(unchecked) private var codeCache: (node: BlockNode, covered: Int, html: HTMLChain, at: [Int: HTMLChain])?
+    @exclusivity(unchecked) private var codeCache:
+        (node: BlockNode, covered: Int, html: HTMLChain, at: [Int: HTMLChain])?
     /// Tests set this to compare every tail rendered in a frame with a full render.
     var checkTails = false
     /// Frame tails that differed from a full render (tests expect zero).
@@ -973,7 +974,8 @@ public final class MarkdownStream {
             leaf = .heading
             textStart = fed + level
         case 0x3E:
-            guard fed + 2 < end, b[fed + 1] == 0x20, b[fed + 2] != 0x5B, MarkdownStream.continuesParagraph(b, from: fed + 2)
+            guard fed + 2 < end, b[fed + 1] == 0x20, b[fed + 2] != 0x5B,
+                MarkdownStream.continuesParagraph(b, from: fed + 2)
             else { return nil }
             head = MarkdownStream.topQuoteHead
             textStart = fed + 2
@@ -1304,7 +1306,9 @@ public final class MarkdownStream {
 
         mutating func flush() {
             let start = seeded ? 1 : 0
-            if writer.bytes.count > start { done.append(.text(String(decoding: writer.bytes[start...], as: UTF8.self))) }
+            if writer.bytes.count > start {
+                done.append(.text(String(decoding: writer.bytes[start...], as: UTF8.self)))
+            }
             written += writer.bytes.count - start
             writer.bytes.removeAll(keepingCapacity: true)
             seeded = false
@@ -1346,7 +1350,8 @@ public final class MarkdownStream {
     }
     /// Per open list of the parser: how many of its first items are known not to make it loose,
     /// or that one does (items that have a next one and are closed do not change).
-    @exclusivity(unchecked) private var tightPrefixes: [ObjectIdentifier: (node: BlockNode, verified: Int, loose: Bool)] = [:]
+    @exclusivity(unchecked) private var tightPrefixes:
+        [ObjectIdentifier: (node: BlockNode, verified: Int, loose: Bool)] = [:]
 
     /// The head of a probe's container: the opening tag and the parser-closed children (the
     /// original's children the copy leaves out), from the container's kept chain.
@@ -1441,7 +1446,10 @@ public final class MarkdownStream {
     private func isTight(_ list: BlockNode) -> Bool {
         guard let original = list.original else { return BlockParser.isTight(list) }
         let key = ObjectIdentifier(original)
-        var known = tightPrefixes[key].flatMap { $0.node === original ? $0 : nil } ?? (node: original, verified: 0, loose: false)
+        var known =
+            tightPrefixes[key].flatMap { $0.node === original ? $0 : nil } ?? (
+                node: original, verified: 0, loose: false
+            )
         if known.loose { return false }
         // Items of the original that are closed and have a next one do not change.
         let fixed = min(list.hidden, original.children.count - 1)
@@ -1569,7 +1577,9 @@ public final class MarkdownStream {
         switch node.kind {
         case .blockQuote:
             writer.raw("<blockquote>\n")
-            for child in node.allChildren { writeBlock(child, tight: false, line: line, into: &writer, missed: &missed) }
+            for child in node.allChildren {
+                writeBlock(child, tight: false, line: line, into: &writer, missed: &missed)
+            }
             writer.cr()
             writer.raw("</blockquote>\n")
             return
@@ -1586,7 +1596,9 @@ public final class MarkdownStream {
                 MarkdownStream.mayBeTask(first.content[...])
             else {
                 writer.raw("<li>")
-                for child in node.allChildren { writeBlock(child, tight: tight, line: line, into: &writer, missed: &missed) }
+                for child in node.allChildren {
+                    writeBlock(child, tight: tight, line: line, into: &writer, missed: &missed)
+                }
                 writer.raw("</li>\n")
                 return
             }
@@ -1822,7 +1834,6 @@ public final class MarkdownStream {
         }
         return (s.html, rest)
     }
-
 
     /// Bytes that may follow in a streaming link destination without ending it or starting any
     /// construct in the text as it stands: ASCII letters and digits and `/ . - : % = ? # + , ; @`.

@@ -69,7 +69,8 @@ extension HTMLWriter {
             pending.spill.removeAll(keepingCapacity: true)
             pending.spilled = false
         } else if pending.a < pending.b {
-            plainText(UnsafeBufferPointer(rebasing: lits[pending.a..<pending.b]), insideLink: insideLink, options: options)
+            plainText(
+                UnsafeBufferPointer(rebasing: lits[pending.a..<pending.b]), insideLink: insideLink, options: options)
         }
         pending.a = 0
         pending.b = 0

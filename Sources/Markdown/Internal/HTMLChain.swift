@@ -65,7 +65,10 @@ struct HTMLChain: Sendable {
         let (end, origin) = goal._withUnsafeGuaranteedRef { ($0.end, $0.origin) }
         guard p._withUnsafeGuaranteedRef({ $0.end >= end && $0.origin == origin }) else { return false }
         while p.toOpaque() != goal.toOpaque() {
-            guard let previous = p._withUnsafeGuaranteedRef({ $0.end > end ? $0.previous.map(Unmanaged.passUnretained) : nil })
+            guard
+                let previous = p._withUnsafeGuaranteedRef({
+                    $0.end > end ? $0.previous.map(Unmanaged.passUnretained) : nil
+                })
             else { return false }
             p = previous
         }
