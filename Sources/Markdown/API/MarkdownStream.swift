@@ -277,7 +277,7 @@ public final class MarkdownStream {
 
     /// `combined` after a chunk rendered in the same frame as before: the head stays, the stable
     /// prefix grows (or restarts), the rest and the close are written again.
-    private func spliceFrameTail(_ new: __shared TailParts) {
+    private func spliceFrameTail(_ new: TailParts) {
         let oldStable = shown.stable.count
         let kept = new.stable.extends(shown.stable) ? oldStable : 0
         let end = combinedFinal + new.head.bytes + kept
@@ -769,7 +769,7 @@ public final class MarkdownStream {
         while start < end, Scan.isSpaceOrTab(b[start]) { start += 1 }
         let end = Scan.headingTextEnd(b, start, end)
         guard end > start else { return "" }
-        let inline = sharedArena(for: parser.definitions)!
+        let inline = arena()
         inline.reset(b[start..<end])
         inline.parse()
         var writer = HTMLWriter()
@@ -923,20 +923,23 @@ public final class MarkdownStream {
     /// line does not continue, nor a thematic break yet). Nil: anything else.
     static func newItemText(_ b: [UInt8], from start: Int, of list: BlockNode) -> Int?? {
         let end = lineEnd(b)
-        var i = start
-        if list.ordered {
-            while i < end, i - start < 9, Scan.isDigit(b[i]) { i += 1 }
-            guard i > start, i < end, b[i] == list.delimiter else { return nil }
-        } else {
-            guard i < end, b[i] == list.bulletChar else { return nil }
-        }
-        i += 1
+        guard let marker = Scan.listMarker(b, start, end), marker.ordered == list.ordered,
+            list.ordered ? marker.delimiter == list.delimiter : marker.bullet == list.bulletChar
+        else { return nil }
+        var i = start + marker.length
         if i == end { return .some(nil) }  // the marker alone: an empty item too
         guard b[i] == 0x20 else { return nil }
         i += 1
         if i == end { return .some(nil) }
-        guard b[i] != 0x5B, continuesParagraph(b, from: i) else { return nil }
+        guard startsParagraphText(b, at: i) else { return nil }
         return i
+    }
+
+    /// Whether the unfinished line's text from `i` makes a paragraph of its own whatever follows:
+    /// it starts no block (`continuesParagraph`) and no `[`, which may begin a task box or a link
+    /// reference definition.
+    static func startsParagraphText(_ b: [UInt8], at i: Int) -> Bool {
+        b[i] != 0x5B && continuesParagraph(b, from: i)
     }
 
     /// Whether the parser has read one line from `start` up to `fed`.
@@ -974,23 +977,17 @@ public final class MarkdownStream {
             leaf = .heading
             textStart = fed + level
         case 0x3E:
-            guard fed + 2 < end, b[fed + 1] == 0x20, b[fed + 2] != 0x5B,
-                MarkdownStream.continuesParagraph(b, from: fed + 2)
-            else { return nil }
+            guard fed + 2 < end, b[fed + 1] == 0x20, MarkdownStream.startsParagraphText(b, at: fed + 2) else {
+                return nil
+            }
             head = MarkdownStream.topQuoteHead
             textStart = fed + 2
             leaf = .paragraph(start: textStart, keep: true)
         case 0x2D, 0x2A, 0x2B, 0x30...0x39:
-            var i = fed
-            var start: Int?
-            if Scan.isDigit(b[i]) {
-                while i < end, i - fed < 9, Scan.isDigit(b[i]) { i += 1 }
-                guard i < end, b[i] == 0x2E || b[i] == 0x29 else { return nil }
-                start = Int(String(decoding: b[fed..<i], as: UTF8.self))
-            }
-            i += 1
-            guard i + 1 < end, b[i] == 0x20, b[i + 1] != 0x5B, MarkdownStream.continuesParagraph(b, from: i + 1)
-            else { return nil }
+            guard let marker = Scan.listMarker(b, fed, end) else { return nil }
+            let i = fed + marker.length
+            guard i + 1 < end, b[i] == 0x20, MarkdownStream.startsParagraphText(b, at: i + 1) else { return nil }
+            let start = marker.ordered ? marker.start : nil
             var open = HTMLWriter()
             open.openList(start: start)
             open.raw("<li>")
@@ -1001,7 +998,7 @@ public final class MarkdownStream {
             leaf = .paragraph(start: textStart, keep: true)
             firstItem = fed
         default:
-            guard b[fed] != 0x5B, MarkdownStream.continuesParagraph(b, from: fed) else { return nil }
+            guard MarkdownStream.startsParagraphText(b, at: fed) else { return nil }
             head = MarkdownStream.topParagraphHead
             textStart = fed
             leaf = .paragraph(start: fed, keep: true)
@@ -1422,7 +1419,7 @@ public final class MarkdownStream {
         }
         writer.raw("<tr>\n")
         let row = table.rows[r]
-        let inline = sharedArena(for: parser.definitions)!
+        let inline = arena()
         for (k, alignment) in table.alignments.enumerated() {
             writer.raw(header ? "<th" : "<td")
             switch alignment {
@@ -1616,7 +1613,7 @@ public final class MarkdownStream {
         }
         treeWrites += 1
         var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
-        builder.arena = sharedArena(for: parser.definitions)
+        builder.arena = arena()
         if let block = builder.block(node, tightParent: tight) { writer.block(block, tight: tight) }
         missed.formUnion(builder.missedLabels)
     }
@@ -1636,7 +1633,7 @@ public final class MarkdownStream {
             missed.formUnion(s.cleanMissed)
             return (s.html, s.cleanHTML, missed)
         }
-        let inline = sharedArena(for: parser.definitions)!
+        let inline = arena()
         inline.reset(node.content[s.length..<end])
         inline.parse()
         var writer = HTMLWriter()
@@ -1974,11 +1971,8 @@ public final class MarkdownStream {
 
     /// The reusable inline parser, if it was made for the same definitions (saves allocations per chunk).
     private func sharedArena(for definitions: [String: LinkDefinition]) -> InlineParser? {
-        if inlineArena == nil || inlineArenaDefinitions != parser.definitions.count {
-            inlineArena = InlineParser([], options: options, definitions: parser.definitions)
-            inlineArenaDefinitions = parser.definitions.count
-        }
-        return definitions.count == parser.definitions.count ? inlineArena : nil
+        let inline = arena()
+        return definitions.count == parser.definitions.count ? inline : nil
     }
 
     /// Whether paragraph content (lines ending with newlines) can no longer turn out to start with

@@ -454,37 +454,15 @@ final class BlockParser {
         lineEnd = Scan.headingTextEnd(b, firstNonspace, lineEnd)
     }
 
-    private struct ListMarker {
-        var length: Int
-        var ordered: Bool
-        var bullet: UInt8
-        var delimiter: UInt8
-        var start: Int
-    }
-
-    private func listMarker(interruptsParagraph: Bool) -> ListMarker? {
+    private func listMarker(interruptsParagraph: Bool) -> Scan.ListMarker? {
         let p = firstNonspace
-        let c = peek(p)
-        if c == 0x2A || c == 0x2D || c == 0x2B {
-            let d = peek(p + 1)
-            guard Scan.isSpaceOrTab(d) || Scan.isLineEnd(d) else { return nil }
-            if interruptsParagraph, Scan.isBlankRest(b, p + 1, lineEnd) { return nil }
-            return ListMarker(length: 1, ordered: false, bullet: c, delimiter: 0, start: 0)
+        guard let marker = Scan.listMarker(b, p, lineEnd) else { return nil }
+        if interruptsParagraph,
+            (marker.ordered && marker.start != 1) || Scan.isBlankRest(b, p + marker.length, lineEnd)
+        {
+            return nil
         }
-        guard Scan.isDigit(c) else { return nil }
-        var j = p
-        var start = 0
-        while j < lineEnd, Scan.isDigit(b[j]), j - p < 10 {
-            start = start * 10 + Int(b[j] - 0x30)
-            j += 1
-        }
-        guard j - p <= 9 else { return nil }
-        let delim = peek(j)
-        guard delim == 0x2E || delim == 0x29 else { return nil }
-        let d = peek(j + 1)
-        guard Scan.isSpaceOrTab(d) || Scan.isLineEnd(d) else { return nil }
-        if interruptsParagraph, start != 1 || Scan.isBlankRest(b, j + 1, lineEnd) { return nil }
-        return ListMarker(length: j + 1 - p, ordered: true, bullet: 0, delimiter: delim, start: start)
+        return marker
     }
 
     // MARK: - Tables

@@ -52,7 +52,6 @@ enum Scan {
         return count >= 3
     }
 
-    /// An ATX heading opener: returns (level, bytes consumed including one following space) or nil.
     /// Where an ATX heading's text in `b[start..<end]` ends: before trailing spaces and tabs, and
     /// before a closing sequence of `#`s (the whole text, or after a space or tab) and the spaces
     /// before it.
@@ -68,6 +67,7 @@ enum Scan {
         return e
     }
 
+    /// An ATX heading opener: returns (level, bytes consumed including one following space) or nil.
     static func atxHeading(_ b: [UInt8], _ i: Int, _ end: Int) -> (Int, Int)? {
         var j = i
         while j < end, b[j] == 0x23, j - i < 7 { j += 1 }
@@ -76,6 +76,41 @@ enum Scan {
         if j == end { return (level, j - i) }
         guard isSpaceOrTab(b[j]) else { return nil }
         return (level, j - i + 1)
+    }
+
+    /// A list item's marker.
+    struct ListMarker {
+        var length: Int
+        var ordered: Bool
+        var bullet: UInt8
+        var delimiter: UInt8
+        var start: Int
+    }
+
+    /// A list marker at `i`: `-`, `+` or `*`, or one to nine digits then `.` or `)`, followed by a
+    /// space, a tab or the line's end (`end`). Whether it may interrupt a paragraph is the block
+    /// parser's to decide.
+    static func listMarker(_ b: [UInt8], _ i: Int, _ end: Int) -> ListMarker? {
+        @inline(__always) func peek(_ k: Int) -> UInt8 { k < end ? b[k] : 0x0A }
+        let c = peek(i)
+        if c == 0x2A || c == 0x2D || c == 0x2B {
+            let d = peek(i + 1)
+            guard isSpaceOrTab(d) || isLineEnd(d) else { return nil }
+            return ListMarker(length: 1, ordered: false, bullet: c, delimiter: 0, start: 0)
+        }
+        guard isDigit(c) else { return nil }
+        var j = i
+        var start = 0
+        while j < end, isDigit(b[j]), j - i < 10 {
+            start = start * 10 + Int(b[j] - 0x30)
+            j += 1
+        }
+        guard j - i <= 9 else { return nil }
+        let delimiter = peek(j)
+        guard delimiter == 0x2E || delimiter == 0x29 else { return nil }
+        let d = peek(j + 1)
+        guard isSpaceOrTab(d) || isLineEnd(d) else { return nil }
+        return ListMarker(length: j + 1 - i, ordered: true, bullet: 0, delimiter: delimiter, start: start)
     }
 
     /// A setext underline: 1 for `=`, 2 for `-`, or 0.
