@@ -501,8 +501,7 @@ public final class MarkdownStream {
     /// escaped text after that render's text, while less than the budget waits (see `TailPolicy`).
     private func provisionalTail() -> Bool {
         guard case .amortized(let minimumBytes) = tailPolicy, !finished, let f = frame, f.settled, f.fed == fed,
-            f.finalCount == finalNodes.count, f.definitions == parser.definitions.count, let last = lastExact,
-            last.frame == f.id, tail.head === f.head
+            isCurrent(f), let last = lastExact, last.frame == f.id, tail.head === f.head
         else { return false }
         switch f.leaf {
         case .paragraph, .heading: break
@@ -690,9 +689,7 @@ public final class MarkdownStream {
     /// Renders the tail inside the unfinished line's frame, parsing only the leaf's text (from its
     /// stable prefix on); false when the line has no frame (the full render takes it).
     private func frameTail() -> Bool {
-        if let f = frame, f.settled, f.fed == fed, f.finalCount == finalNodes.count,
-            f.definitions == parser.definitions.count
-        {
+        if let f = frame, f.settled, f.fed == fed, isCurrent(f) {
             // The frame holds for this chunk too.
         } else {
             let previous = frame
@@ -793,9 +790,7 @@ public final class MarkdownStream {
         let open = parser.openBlocks
         if open.count == 1 { return quickTopLevelFrame() }
         // The last frame is for an earlier line, or for this one before it had text.
-        guard let f, f.fed < fed || f.textStart >= fed, f.finalCount == finalNodes.count,
-            f.definitions == parser.definitions.count, let tip = open.last
-        else { return nil }
+        guard let f, f.fed < fed || f.textStart >= fed, isCurrent(f), let tip = open.last else { return nil }
         // The list's tightness as the last frame saw it holds if that frame is for this line, or
         // for the one line before it, settled as a paragraph's (it added no blank line).
         // A list whose first item the last frame laid out (tight: one item, no blank line) counts too.
@@ -818,11 +813,7 @@ public final class MarkdownStream {
             guard tip.kind == .paragraph, tip.startOffset == start,
                 MarkdownStream.continuesParagraph(b, from: textStart)
             else { return nil }
-            frameCount += 1
-            return Frame(
-                fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: true, leaf: f.leaf,
-                head: f.head, paragraph: tip, textStart: textStart, id: frameCount, list: f.list,
-                listTight: f.listTight, firstItem: f.firstItem)
+            return paragraphFrame(after: f, paragraph: tip, textStart: textStart, settled: true)
         case .code:
             // The fenced code block goes on, and the line cannot close it: its content grows.
             // A line of spaces so far is one of its lines too, for this chunk (it may yet close it).
@@ -834,6 +825,21 @@ public final class MarkdownStream {
         default:
             return nil
         }
+    }
+
+    /// Whether frame `f` was laid out for the final blocks and definitions there are now.
+    private func isCurrent(_ f: Frame) -> Bool {
+        f.finalCount == finalNodes.count && f.definitions == parser.definitions.count
+    }
+
+    /// The frame for the parser's open paragraph, going on from `f`'s in `f`'s layout, with the
+    /// unfinished line's text from `textStart`.
+    private func paragraphFrame(after f: Frame, paragraph: BlockNode, textStart: Int, settled: Bool) -> Frame {
+        frameCount += 1
+        return Frame(
+            fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: settled, leaf: f.leaf,
+            head: f.head, paragraph: paragraph, textStart: textStart, id: frameCount, list: f.list,
+            listTight: f.listTight, firstItem: f.firstItem)
     }
 
     /// The frame for the parser's open code block `f.code` as it stands, in `f`'s layout, with the
@@ -861,17 +867,12 @@ public final class MarkdownStream {
                 fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: false,
                 leaf: .none, head: MarkdownStream.emptyHead, paragraph: nil, textStart: fed, id: frameCount)
         }
-        guard let f, f.settled, f.fed < fed, onlyLine(from: f.fed), f.finalCount == finalNodes.count,
-            f.definitions == parser.definitions.count, let tip = parser.openBlocks.last
+        guard let f, f.settled, f.fed < fed, onlyLine(from: f.fed), isCurrent(f), let tip = parser.openBlocks.last
         else { return nil }
         switch f.leaf {
         case .paragraph(let start, keep: true):
             guard tip.kind == .paragraph, tip.startOffset == start else { return nil }
-            frameCount += 1
-            return Frame(
-                fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: false, leaf: f.leaf,
-                head: f.head, paragraph: tip, textStart: fed, id: frameCount, list: f.list, listTight: f.listTight,
-                firstItem: f.firstItem)
+            return paragraphFrame(after: f, paragraph: tip, textStart: fed, settled: false)
         case .code(line: true):
             guard f.code === tip else { return nil }
             return codeFrame(after: f, settled: false, line: false)
@@ -885,14 +886,9 @@ public final class MarkdownStream {
     /// closing item, and the new item's opening, with its text (if any yet) as a paragraph.
     private func newItemFrame(list: BlockNode, tight: Bool, closing item: BlockNode, textStart: Int?) -> Frame {
         var head = FrameHead()
-        var opening = HTMLWriter()
-        opening.openList(start: list.ordered ? list.listStart : nil)
         var missed: Set<String> = []
         let line = parser.lineNumber + 1  // the parser's blocks are all on earlier lines
-        head.append(
-            keptChain(list, tight: tight, opening: opening.string, covering: list.children.count - 1) { k, writer in
-                writeBlock(list.children[k], tight: tight, line: line, into: &writer, missed: &missed)
-            })
+        head.append(containerChain(list, tight: tight, covering: list.children.count - 1, line: line))
         writeBlock(item, tight: tight, line: line, into: &head.writer, missed: &missed)
         head.cr()
         head.writer.raw("<li>")
@@ -1353,21 +1349,33 @@ public final class MarkdownStream {
     /// The head of a probe's container: the opening tag and the parser-closed children (the
     /// original's children the copy leaves out), from the container's kept chain.
     private func containerHead(_ node: BlockNode, tight: Bool, line: Int) -> HTMLChain {
+        guard let original = node.original else {
+            var chain = HTMLChain()
+            chain.append(MarkdownStream.openingTag(node))
+            return chain
+        }
+        return containerChain(original, tight: tight, covering: node.hidden, line: line)
+    }
+
+    /// The kept chain of the parser's open container `original`: its opening tag and its first
+    /// `count` children (closed), written with the tightness `tight`.
+    private func containerChain(_ original: BlockNode, tight: Bool, covering count: Int, line: Int) -> HTMLChain {
+        var missed: Set<String> = []
+        let opening = MarkdownStream.openingTag(original)
+        return keptChain(original, tight: tight, opening: opening, covering: count) { k, writer in
+            writeBlock(original.children[k], tight: tight, line: line, into: &writer, missed: &missed)
+        }
+    }
+
+    /// A container's opening tag: a quote's, a list's (with its start number) or an item's.
+    static func openingTag(_ node: BlockNode) -> String {
         var opening = HTMLWriter()
         switch node.kind {
         case .blockQuote: opening.raw("<blockquote>\n")
         case .list: opening.openList(start: node.ordered ? node.listStart : nil)
         default: opening.raw("<li>")
         }
-        guard let original = node.original else {
-            var chain = HTMLChain()
-            chain.append(opening.string)
-            return chain
-        }
-        var missed: Set<String> = []
-        return keptChain(original, tight: tight, opening: opening.string, covering: node.hidden) { k, writer in
-            writeBlock(original.children[k], tight: tight, line: line, into: &writer, missed: &missed)
-        }
+        return opening.string
     }
 
     /// The kept chain of an open block of the parser's (per tightness of its children): `opening`,
