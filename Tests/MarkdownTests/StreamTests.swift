@@ -246,7 +246,7 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
                 }
                 text += "```\n"
             case 2:
-                text += "- item *one*\n- item two\n-\n- [link](https://a.b) three\n"
+                text += "- item *one*\n- item two\n-\n- [link](https://a.b) three\n\n#\n\n>  \n\n10)  \n\n+\n"
             case 3:
                 text += "## A heading with `code`\n"
             case 4:
@@ -280,6 +280,33 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
             stream.tailMismatches == 0,
             "\(text.debugDescription) \(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
         #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)), "\(text.debugDescription)")
+    }
+
+    /// Paragraphs and items whose text starts with `[` get quick frames too: held for the line once
+    /// the bracket cannot begin a definition (or a task box, in an item), for one chunk while it
+    /// may, and a probe or full render when it is a definition or a task box.
+    @Test(arguments: 0..<8)
+    func quickFramesForTextStartingWithABracket(_ seed: Int) {
+        let starts = [
+            "[link](https://a.b/c) text", "[label] and more", "[x] not a task at the top", "[a]: /defined",
+            "[b]: /url \"title\"", "[]", "[*em*](x) y", "[unclosed text",
+        ]
+        var rng = SeededRandom(seed: UInt64(seed) &* 104_729 + 3)
+        var text = ""
+        for _ in 0..<6 {
+            let start = starts[Int.random(in: 0..<starts.count, using: &rng)]
+            switch Int.random(in: 0..<3, using: &rng) {
+            case 0:
+                text += start + "\nand a second line [a] [b]\n\n"
+            case 1:
+                text += "- first item\n- " + start + "\n- [ ] a task\n- [x] done\n- " + start + " again\n\n"
+            default:
+                text += "1. " + start + "\n2. [zz](y) next\n3. " + start + "\n\n"
+            }
+        }
+        for maxChunk in [1, 5, 12] {
+            expectQuickFramesExact(text, maxChunk: maxChunk, using: &rng)
+        }
     }
 
     /// A definition that arrives inside an open list changes the links of the items before it:

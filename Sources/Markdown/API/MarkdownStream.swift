@@ -798,9 +798,10 @@ public final class MarkdownStream {
         if let list, f.fed == fed || f.settled && f.paragraphLeaf && onlyLine(from: f.fed),
             open.count == 4, open[1] === list, let item = Optional(open[2]), item.kind == .item,
             tip.kind == .paragraph, MarkdownStream.cannotBeDefinition(tip.content),
-            let textStart = MarkdownStream.newItemText(b, from: fed, of: list)
+            let textStart = MarkdownStream.newItemText(b, from: fed, of: list),
+            let keep = textStart.map({ paragraphKeep(b, at: $0, inItem: true) }) ?? true
         {
-            return newItemFrame(list: list, tight: f.listTight, closing: item, textStart: textStart)
+            return newItemFrame(list: list, tight: f.listTight, closing: item, textStart: textStart, keep: keep)
         }
         switch f.leaf {
         case .paragraph(let start, keep: true):
@@ -883,8 +884,11 @@ public final class MarkdownStream {
 
     /// The frame of a line that starts the next item of the parser's open top-level list, whose
     /// last item (`closing`, its paragraph open) the line closes: the list's kept items, the
-    /// closing item, and the new item's opening, with its text (if any yet) as a paragraph.
-    private func newItemFrame(list: BlockNode, tight: Bool, closing item: BlockNode, textStart: Int?) -> Frame {
+    /// closing item, and the new item's opening, with its text (if any yet) as a paragraph (which
+    /// keeps a stable prefix and holds for the line if `keep`: see `paragraphKeep`).
+    private func newItemFrame(
+        list: BlockNode, tight: Bool, closing item: BlockNode, textStart: Int?, keep: Bool
+    ) -> Frame {
         var head = FrameHead()
         var missed: Set<String> = []
         let line = parser.lineNumber + 1  // the parser's blocks are all on earlier lines
@@ -895,7 +899,7 @@ public final class MarkdownStream {
         var close = "</li>\n" + (list.ordered ? "</ol>\n" : "</ul>\n")
         var leaf = FrameLeaf.none
         if let textStart {
-            leaf = .paragraph(start: textStart, keep: true)
+            leaf = .paragraph(start: textStart, keep: keep)
             if !tight {
                 head.cr()
                 head.writer.raw("<p>")
@@ -905,15 +909,16 @@ public final class MarkdownStream {
         frameCount += 1
         workBytes += head.written
         return Frame(
-            fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: textStart != nil,
-            leaf: leaf, head: TailHead(parts: head.parts(), close: close, frame: frameCount), paragraph: nil,
+            fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count,
+            settled: textStart != nil && keep, leaf: leaf,
+            head: TailHead(parts: head.parts(), close: close, frame: frameCount), paragraph: nil,
             textStart: textStart ?? parser.b.count, id: frameCount, list: list, listTight: tight)
     }
 
     /// Where the text of an unfinished line that starts a new item of `list` at its first column
     /// starts: after the list's marker (the same bullet, or digits and the same delimiter) and one
     /// space, at a byte that makes the item's text a paragraph whatever follows (see
-    /// `continuesParagraph`; not `[`, which may start a task box or a definition). `.some(nil)`:
+    /// `continuesParagraph`; a `[` is for `paragraphKeep` to judge). `.some(nil)`:
     /// the line is the marker (and the space) so far: an empty item, for this chunk (the line
     /// cannot be a setext underline, since the paragraph it would underline is in the item the
     /// line does not continue, nor a thematic break yet). Nil: anything else.
@@ -927,8 +932,24 @@ public final class MarkdownStream {
         guard b[i] == 0x20 else { return nil }
         i += 1
         if i == end { return .some(nil) }
-        guard startsParagraphText(b, at: i) else { return nil }
+        guard continuesParagraph(b, from: i) else { return nil }
         return i
+    }
+
+    /// Whether the frame of a paragraph whose text starts at `i` on the unfinished line (text that
+    /// starts no block) keeps a stable prefix and holds for the rest of the line: yes, unless the
+    /// text starts with `[`, which may begin a link reference definition (no while it may: the
+    /// frame serves this chunk only, as a probe's would). Nil when a probe must decide: the text is
+    /// a definition as it stands (it renders nothing and may change links before it), or, in a
+    /// list item, may still be a task box.
+    private func paragraphKeep(_ b: [UInt8], at i: Int, inItem: Bool) -> Bool? {
+        guard b[i] == 0x5B else { return true }
+        let end = MarkdownStream.lineEnd(b)
+        if inItem, options.taskLists, MarkdownStream.mayBeTask(b[i..<end]) { return nil }
+        var content = Array(b[i..<end])
+        content.append(0x0A)
+        let (mayBeDefinition, isDefinition) = MarkdownStream.definitionState(content)
+        return isDefinition ? nil : !mayBeDefinition
     }
 
     /// Whether the unfinished line's text from `i` makes a paragraph of its own whatever follows:
@@ -956,10 +977,19 @@ public final class MarkdownStream {
     private func quickTopLevelFrame() -> Frame? {
         let b = parser.b
         let end = MarkdownStream.lineEnd(b)
+        if let whole = MarkdownStream.emptyBlockStart(b, from: fed, to: end) {
+            // For this chunk only: the next byte may make it anything.
+            frameCount += 1
+            return Frame(
+                fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: false,
+                leaf: .none, head: TailHead(parts: [.text(whole)], frame: frameCount), paragraph: nil,
+                textStart: b.count, id: frameCount)
+        }
         var head: TailHead
         var leaf: FrameLeaf
         var textStart: Int
         var firstItem: Int?
+        var keep = true
         switch b[fed] {
         case 0x23:
             guard let (level, n) = Scan.atxHeading(b, fed, end), fed + n < end, b[fed + n - 1] == 0x20,
@@ -982,7 +1012,10 @@ public final class MarkdownStream {
         case 0x2D, 0x2A, 0x2B, 0x30...0x39:
             guard let marker = Scan.listMarker(b, fed, end) else { return nil }
             let i = fed + marker.length
-            guard i + 1 < end, b[i] == 0x20, MarkdownStream.startsParagraphText(b, at: i + 1) else { return nil }
+            guard i + 1 < end, b[i] == 0x20, MarkdownStream.continuesParagraph(b, from: i + 1),
+                let keepText = paragraphKeep(b, at: i + 1, inItem: true)
+            else { return nil }
+            keep = keepText
             let start = marker.ordered ? marker.start : nil
             var open = HTMLWriter()
             open.openList(start: start)
@@ -991,19 +1024,48 @@ public final class MarkdownStream {
                 parts: [.text(open.string)], close: start == nil ? "</li>\n</ul>\n" : "</li>\n</ol>\n",
                 frame: frameCount + 1)
             textStart = i + 1
-            leaf = .paragraph(start: textStart, keep: true)
+            leaf = .paragraph(start: textStart, keep: keep)
             firstItem = fed
         default:
-            guard MarkdownStream.startsParagraphText(b, at: fed) else { return nil }
+            guard MarkdownStream.continuesParagraph(b, from: fed),
+                let keepText = paragraphKeep(b, at: fed, inItem: false)
+            else { return nil }
+            keep = keepText
             head = MarkdownStream.topParagraphHead
             textStart = fed
-            leaf = .paragraph(start: fed, keep: true)
+            leaf = .paragraph(start: fed, keep: keep)
         }
         frameCount += 1
         return Frame(
-            fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: true, leaf: leaf,
+            fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: keep, leaf: leaf,
             head: head, paragraph: nil, textStart: textStart, id: frameCount, listTight: firstItem != nil,
             firstItem: firstItem)
+    }
+
+    /// The whole render of an unfinished line from `start` (nothing open) that is a block's
+    /// opening and nothing more yet, maybe followed by spaces: an empty ATX heading (up to six
+    /// `#`s), an empty quote (`>`) or an empty list item (a bullet, or digits and `.` or `)`). Nil
+    /// for anything else (a tab, text, a longer run).
+    static func emptyBlockStart(_ b: [UInt8], from start: Int, to end: Int) -> String? {
+        var i = start
+        var writer = HTMLWriter()
+        switch b[start] {
+        case 0x23:
+            while i < end, b[i] == 0x23 { i += 1 }
+            guard i - start <= 6 else { return nil }
+            writer.openHeading(i - start)
+            writer.closeHeading(i - start)
+        case 0x3E:
+            i += 1
+            writer.raw("<blockquote>\n</blockquote>\n")
+        default:
+            guard let marker = Scan.listMarker(b, start, end) else { return nil }
+            i += marker.length
+            writer.openList(start: marker.ordered ? marker.start : nil)
+            writer.raw(marker.ordered ? "<li></li>\n</ol>\n" : "<li></li>\n</ul>\n")
+        }
+        while i < end, b[i] == 0x20 { i += 1 }
+        return i == end ? writer.string : nil
     }
 
     /// The layout of an empty tail, shared by all.
