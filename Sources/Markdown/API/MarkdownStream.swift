@@ -444,7 +444,8 @@ public final class MarkdownStream {
         var missedLabels: Set<String> = []
         var writer = HTMLWriter()
         validateCaches()
-        writeBlock(node, tight: false, line: Int.max, into: &writer, missed: &missedLabels)
+        // Not kept: a final block is never written again (and the caches are dropped now).
+        writeBlock(node, tight: false, line: Int.max, into: &writer, missed: &missedLabels, keep: false)
         let html = writer.string
         finalNodes.append(node)
         finalHTMLParts.append(html)
@@ -1603,7 +1604,8 @@ public final class MarkdownStream {
     /// writes for the parser's own blocks is kept per tightness. Blocks from line `line` on are the
     /// probe's own and never kept. Collects the reference labels looked up and missing.
     private func writeBlock(
-        _ node: BlockNode, tight: Bool, line: Int, into writer: inout HTMLWriter, missed: inout Set<String>
+        _ node: BlockNode, tight: Bool, line: Int, into writer: inout HTMLWriter, missed: inout Set<String>,
+        keep: Bool = true
     ) {
         var cacheable = node.isCopy || node.startLine < line
         var keyNode = node
@@ -1628,7 +1630,7 @@ public final class MarkdownStream {
         if newline, !own.bytes.isEmpty { writer.cr() }
         writer.bytes.append(contentsOf: own.bytes)
         missed.formUnion(labels)
-        if cacheable {
+        if cacheable, keep {
             let sizes = MarkdownStream.sizes(node)
             let html = own.string
             let cached = closedCache[key].flatMap { $0.2 == sizes ? $0 : nil }
@@ -1669,6 +1671,28 @@ public final class MarkdownStream {
                 writer.raw("</li>\n")
                 return
             }
+        case .heading:
+            // As the tree writes it: the text without trailing whitespace, parsed as inlines.
+            writer.openHeading(node.level)
+            var end = node.content.count
+            while end > 0, Scan.isWhitespace(node.content[end - 1]) { end -= 1 }
+            if end > 0 {
+                let inline = arena()
+                inline.reset(node.content[..<end])
+                inline.parse()
+                writer.arenaInlines(inline, options: options)
+                missed.formUnion(inline.missedLabels)
+            }
+            writer.closeHeading(node.level)
+            return
+        case .codeBlock:
+            writer.openCodeBlock(info: String(decoding: node.info, as: UTF8.self))
+            node.content.withUnsafeBufferPointer { writer.escape($0) }
+            writer.raw("</code></pre>\n")
+            return
+        case .thematicBreak:
+            writer.raw("<hr />\n")
+            return
         case .paragraph:
             if let (prefix, rest, labels) = stableParagraph(node) {
                 if !tight { writer.raw("<p>") }

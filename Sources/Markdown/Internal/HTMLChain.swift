@@ -106,9 +106,28 @@ struct HTMLChain: Sendable {
         }
     }
 
-    /// Appends the bytes to a writer's buffer.
+    /// Appends the bytes to a writer's buffer: grown once, then filled from the newest piece back
+    /// (no list of the pieces, however many a long paragraph's prefix holds).
     func write(into bytes: inout [UInt8]) {
-        for p in pieces(after: 0) { bytes.append(contentsOf: p.text.utf8) }
+        guard let last else { return }
+        let base = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: last.end))
+        bytes.withUnsafeMutableBufferPointer { target in
+            withExtendedLifetime(last) {
+                var p: Unmanaged<Piece>? = Unmanaged.passUnretained(last)
+                while let piece = p {
+                    p = piece._withUnsafeGuaranteedRef { piece in
+                        var text = piece.text
+                        text.withUTF8 { utf8 in
+                            guard let source = utf8.baseAddress else { return }
+                            (target.baseAddress.unsafelyUnwrapped + base + piece.end - utf8.count)
+                                .update(from: source, count: utf8.count)
+                        }
+                        return piece.previous.map(Unmanaged.passUnretained)
+                    }
+                }
+            }
+        }
     }
 
     /// The pieces holding bytes after `offset`, oldest first.
