@@ -1859,6 +1859,7 @@ public final class MarkdownStream {
         let inline = arena()
         inline.reset(suffix)
         inline.parse()
+        inline.releaseSubject()
         lastParsedBytes = suffix.count
         workBytes += suffix.count
         // The new stable point: the last word start after a space before anything left open, that no

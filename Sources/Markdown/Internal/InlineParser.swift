@@ -147,7 +147,7 @@ final class InlineParser {
         nodes.removeAll(keepingCapacity: true)
         lits.removeAll(keepingCapacity: true)
         copySubject(subject)
-        links.removeAll(keepingCapacity: true)
+        if !links.isEmpty { links.removeAll(keepingCapacity: true) }
         head = -1
         tail = -1
         pos = 0
@@ -250,6 +250,14 @@ final class InlineParser {
     func parse() {
         guard n > 0 else { return }
         run()
+    }
+
+    /// Lets go of the subject array `reset` was given (only the parse reads it; `s` makes it again
+    /// from the copy if needed), so the caller's buffer is its own again and refilling it for the
+    /// next subject does not copy it.
+    func releaseSubject() {
+        subjectArray = []
+        subjectStale = true
     }
 
     /// Whether each byte value may start something other than plain text (`\n`, `` ` ``, `\\`, `&`,
