@@ -246,7 +246,8 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
                 }
                 text += "```\n"
             case 2:
-                text += "- item *one*\n- item two\n-\n- [link](https://a.b) three\n\n#\n\n>  \n\n10)  \n\n+\n"
+                text += "- item *one*\n- item two\n-\n- [link](https://a.b) three\n\n#\n\n>  \n\n10)  \n\n+\n\n"
+                text += "**strong** after a list\n``code`` and *em*\n\n1234 digits\n\n--\n\n__x__\n\n~~~\n~~ x\n~~~\n"
             case 3:
                 text += "## A heading with `code`\n"
             case 4:

@@ -227,23 +227,24 @@ public final class MarkdownStream {
     public func append(_ chunk: String) -> MarkdownUpdate {
         guard !finished else { return MarkdownUpdate(finalized: "", rewritesFinalized: false, parts: tail) }
         let start = parser.b.count
-        var chunk = chunk
-        chunk.withUTF8 { bytes in
-            if bytes.contains(0) {
-                for c in bytes {
-                    if c == 0 {
-                        parser.b.append(contentsOf: [0xEF, 0xBF, 0xBD])  // NUL becomes U+FFFD, as the spec says
-                    } else {
-                        parser.b.append(c)
-                    }
-                }
-            } else {
-                parser.b.append(contentsOf: bytes)
-            }
-        }
+        // Contiguous UTF-8 (a native string) is read in place; anything else is copied once.
+        let appended = chunk.utf8.withContiguousStorageIfAvailable { appendBytes($0) }
+        if appended == nil { Array(chunk.utf8).withUnsafeBufferPointer { appendBytes($0) } }
         feedCompleteLines(from: start)
         if dirty.isEmpty, pendingFinalized.isEmpty, provisionalTail() { return update(renderTail: false) }
         return update(renderTail: true)
+    }
+
+    /// Appends a chunk's bytes to the text (a NUL becomes U+FFFD, as the spec says).
+    private func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.contains(0) else { return parser.b.append(contentsOf: bytes) }
+        for c in bytes {
+            if c == 0 {
+                parser.b.append(contentsOf: [0xEF, 0xBF, 0xBD])
+            } else {
+                parser.b.append(c)
+            }
+        }
     }
 
     /// Ends the stream: the unfinished line is a line, every block is final.
@@ -477,6 +478,9 @@ public final class MarkdownStream {
             tailBlocks = []
         } else if renderTail {
             renderTailNow()
+        }
+        guard rewrites || !pendingFinalized.isEmpty else {
+            return MarkdownUpdate(finalized: "", rewritesFinalized: false, parts: tail)
         }
         let finalized = rewrites ? finalHTML : pendingFinalized
         pendingFinalized = ""
@@ -790,13 +794,18 @@ public final class MarkdownStream {
         guard fed < MarkdownStream.lineEnd(b) else { return nil }
         let open = parser.openBlocks
         if open.count == 1 { return quickTopLevelFrame() }
-        // The last frame is for an earlier line, or for this one before it had text.
-        guard let f, f.fed < fed || f.textStart >= fed, isCurrent(f), let tip = open.last else { return nil }
+        // The last frame is for an earlier line, or for this one before it had text. It was laid
+        // out for the final blocks and definitions there are now, or the tail is one top-level
+        // paragraph, whose layout is `<p>` whatever became final before it (the block before it
+        // closes when the paragraph's first line is complete).
+        guard let f, f.fed < fed || f.textStart >= fed, let tip = open.last else { return nil }
+        let current = isCurrent(f)
+        guard current || open.count == 2 && tip.kind == .paragraph else { return nil }
         // The list's tightness as the last frame saw it holds if that frame is for this line, or
         // for the one line before it, settled as a paragraph's (it added no blank line).
         // A list whose first item the last frame laid out (tight: one item, no blank line) counts too.
         let list = f.list ?? (open.count == 4 && f.firstItem == open[1].startOffset ? open[1] : nil)
-        if let list, f.fed == fed || f.settled && f.paragraphLeaf && onlyLine(from: f.fed),
+        if current, let list, f.fed == fed || f.settled && f.paragraphLeaf && onlyLine(from: f.fed),
             open.count == 4, open[1] === list, let item = Optional(open[2]), item.kind == .item,
             tip.kind == .paragraph, MarkdownStream.cannotBeDefinition(tip.content),
             let textStart = MarkdownStream.newItemText(b, from: fed, of: list),
@@ -815,8 +824,9 @@ public final class MarkdownStream {
             guard tip.kind == .paragraph, tip.startOffset == start,
                 MarkdownStream.continuesParagraph(b, from: textStart)
             else { return nil }
+            if !current { return topParagraphFrame(tip, textStart: textStart, settled: true) }
             return paragraphFrame(after: f, paragraph: tip, textStart: textStart, settled: true)
-        case .code:
+        case .code where current:
             // The fenced code block goes on, and the line cannot close it: its content grows.
             // A line of spaces so far is one of its lines too, for this chunk (it may yet close it).
             guard let code = f.code, code === tip, open.count == 2,
@@ -844,6 +854,16 @@ public final class MarkdownStream {
             listTight: f.listTight, firstItem: f.firstItem)
     }
 
+    /// The frame for the parser's open paragraph when it is the whole tail (nothing else open), with
+    /// the unfinished line's text from `textStart`: `<p>`, laid out for the final blocks there are now.
+    private func topParagraphFrame(_ paragraph: BlockNode, textStart: Int, settled: Bool) -> Frame {
+        frameCount += 1
+        return Frame(
+            fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: settled,
+            leaf: .paragraph(start: paragraph.startOffset, keep: true), head: MarkdownStream.topParagraphHead,
+            paragraph: paragraph, textStart: textStart, id: frameCount)
+    }
+
     /// The frame for the parser's open code block `f.code` as it stands, in `f`'s layout, with the
     /// unfinished line as one of its lines (`line`) or without one.
     private func codeFrame(after f: Frame, settled: Bool, line: Bool) -> Frame? {
@@ -869,13 +889,16 @@ public final class MarkdownStream {
                 fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: false,
                 leaf: .none, head: MarkdownStream.emptyHead, paragraph: nil, textStart: fed, id: frameCount)
         }
-        guard let f, f.settled, f.fed < fed, onlyLine(from: f.fed), isCurrent(f), let tip = parser.openBlocks.last
-        else { return nil }
+        guard let f, f.settled, f.fed < fed, onlyLine(from: f.fed), let tip = parser.openBlocks.last else { return nil }
+        let current = isCurrent(f)
         switch f.leaf {
         case .paragraph(let start, keep: true):
             guard tip.kind == .paragraph, tip.startOffset == start else { return nil }
-            return paragraphFrame(after: f, paragraph: tip, textStart: fed, settled: false)
-        case .code(line: true):
+            if current { return paragraphFrame(after: f, paragraph: tip, textStart: fed, settled: false) }
+            // The tail is this paragraph alone (see `quickFrame`).
+            guard parser.openBlocks.count == 2 else { return nil }
+            return topParagraphFrame(tip, textStart: fed, settled: false)
+        case .code(line: true) where current:
             guard f.code === tip else { return nil }
             return codeFrame(after: f, settled: false, line: false)
         default:
@@ -986,6 +1009,14 @@ public final class MarkdownStream {
                 leaf: .none, head: TailHead(parts: [.text(whole)], frame: frameCount), paragraph: nil,
                 textStart: b.count, id: frameCount)
         }
+        if MarkdownStream.paragraphForNow(b, from: fed, to: end) {
+            // A paragraph for this chunk only (more bytes may make the line another block).
+            frameCount += 1
+            return Frame(
+                fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: false,
+                leaf: .paragraph(start: fed, keep: true), head: MarkdownStream.topParagraphHead, paragraph: nil,
+                textStart: fed, id: frameCount)
+        }
         var head: TailHead
         var leaf: FrameLeaf
         var textStart: Int
@@ -1067,6 +1098,24 @@ public final class MarkdownStream {
         }
         while i < end, b[i] == 0x20 { i += 1 }
         return i == end ? writer.string : nil
+    }
+
+    /// Whether an unfinished line from `start` (nothing open) is, as it stands, a paragraph that
+    /// more bytes may still make another block: one or two of the same `*`, `_`, `` ` ``, `~`,
+    /// `-`, `+` or `=` (three may open a break or a fence; a lone `*`, `-` or `+` is an empty list
+    /// item, see `emptyBlockStart`), or digits (a list item's number before its `.` or `)`).
+    static func paragraphForNow(_ b: [UInt8], from start: Int, to end: Int) -> Bool {
+        let c = b[start]
+        switch c {
+        case 0x30...0x39:
+            return b[start..<end].allSatisfy(Scan.isDigit)
+        case 0x2A, 0x5F, 0x60, 0x7E, 0x2D, 0x2B, 0x3D:
+            let n = end - start
+            return n <= 2 && b[start..<end].allSatisfy { $0 == c }
+                && !(n == 1 && (c == 0x2A || c == 0x2D || c == 0x2B))
+        default:
+            return false
+        }
     }
 
     /// The layout of an empty tail, shared by all.
