@@ -310,6 +310,30 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         }
     }
 
+    /// A line that opens a list inside the open item, and one that starts the next item after a
+    /// nested list, get quick frames; every other shape nearby (a marker alone, which may be a
+    /// setext underline; a number other than 1; other indentation; a loose nested list; a task
+    /// item) still matches a full render.
+    @Test(arguments: 0..<8)
+    func quickFramesForNestedLists(_ seed: Int) {
+        let shapes = [
+            "- a *x*\n  - b `y`\n- c\n", "1. a\n   1. b\n2. c\n", "- a\n  2. not a list\n- c\n",
+            "- a\n  -\n- c\n", "- a\n   - three spaces\n- c\n", "- a\n  - b\n\n  - loose\n- c\n",
+            "- [ ] task\n  - sub\n- [x] done\n", "* a\n  + b\n  + b2\n* c\n", "- a\n  - [link](https://x.y) b\n- c\n",
+            "- a\n  - b\n    more b\nlazy\n- c\n", "1) a\n   - b\n2) c\n", "- a\n\n  b\n  - c\n- d\n",
+        ]
+        var rng = SeededRandom(seed: UInt64(seed) &* 6151 + 17)
+        var text = ""
+        for _ in 0..<6 {
+            text += shapes[Int.random(in: 0..<shapes.count, using: &rng)] + "\n"
+        }
+        // Chunks that hold whole lines may leave no line for a quick frame: every chunking is
+        // checked for exactness, one-byte chunks for the quick frames too.
+        for maxChunk in [1, 4, 11] {
+            expectQuickFramesExact(text, maxChunk: maxChunk, using: &rng) { maxChunk > 1 || $0.quickFrames > 0 }
+        }
+    }
+
     /// A definition that arrives inside an open list changes the links of the items before it:
     /// quick frames reuse the list's kept HTML only after it is dropped for the new definition,
     /// and keep what they write for the final list.

@@ -805,13 +805,30 @@ public final class MarkdownStream {
         // for the one line before it, settled as a paragraph's (it added no blank line).
         // A list whose first item the last frame laid out (tight: one item, no blank line) counts too.
         let list = f.list ?? (open.count == 4 && f.firstItem == open[1].startOffset ? open[1] : nil)
+        // The list's open item holds a paragraph, or a paragraph and a tight list whose open item
+        // holds one (a line at the list's own indentation closes them all).
         if current, let list, f.fed == fed || f.settled && f.paragraphLeaf && onlyLine(from: f.fed),
-            open.count == 4, open[1] === list, let item = Optional(open[2]), item.kind == .item,
-            tip.kind == .paragraph, MarkdownStream.cannotBeDefinition(tip.content),
-            let textStart = MarkdownStream.newItemText(b, from: fed, of: list),
-            let keep = textStart.map({ paragraphKeep(b, at: $0, inItem: true) }) ?? true
+            open.count == 4
+                || open.count == 6 && open[3].kind == .list && open[4].kind == .item
+                    && BlockParser.isTight(open[3]),
+            open[1] === list, let item = Optional(open[2]), item.kind == .item, tip.kind == .paragraph,
+            MarkdownStream.cannotBeDefinition(tip.content)
         {
-            return newItemFrame(list: list, tight: f.listTight, closing: item, textStart: textStart, keep: keep)
+            if let textStart = MarkdownStream.newItemText(b, from: fed, of: list),
+                let keep = textStart.map({ paragraphKeep(b, at: $0, inItem: true) }) ?? true
+            {
+                return newItemFrame(list: list, tight: f.listTight, closing: item, textStart: textStart, keep: keep)
+            }
+            // An item whose paragraph is its only child and no task box (the tree writes those).
+            if open.count == 4, item.childCount == 1,
+                !(options.taskLists && MarkdownStream.mayBeTask(tip.content.dropLast())),
+                let (marker, textStart) = MarkdownStream.nestedListText(b, from: fed, in: item),
+                let keep = paragraphKeep(b, at: textStart, inItem: true)
+            {
+                return nestedListFrame(
+                    list: list, tight: f.listTight, item: item, paragraph: tip, marker: marker, textStart: textStart,
+                    keep: keep)
+            }
         }
         switch f.leaf {
         case .paragraph(let start, keep: true):
@@ -937,6 +954,52 @@ public final class MarkdownStream {
             settled: textStart != nil && keep, leaf: leaf,
             head: TailHead(parts: head.parts(), close: close, frame: frameCount), paragraph: nil,
             textStart: textStart ?? parser.b.count, id: frameCount, list: list, listTight: tight)
+    }
+
+    /// The frame of a line that opens a list in the open item of the parser's top-level `list`,
+    /// whose paragraph the line closes: the list's kept items, the item with its paragraph, and the
+    /// new list's first item (tight while it is the only one), with its text as a paragraph.
+    private func nestedListFrame(
+        list: BlockNode, tight: Bool, item: BlockNode, paragraph: BlockNode, marker: Scan.ListMarker,
+        textStart: Int, keep: Bool
+    ) -> Frame {
+        var head = FrameHead()
+        var missed: Set<String> = []
+        let line = parser.lineNumber + 1  // the parser's blocks are all on earlier lines
+        head.append(containerChain(list, tight: tight, covering: list.children.count - 1, line: line))
+        head.cr()
+        head.writer.raw("<li>")
+        writeBlock(paragraph, tight: tight, line: line, into: &head.writer, missed: &missed)
+        head.cr()
+        head.writer.openList(start: marker.ordered ? marker.start : nil)
+        head.writer.raw("<li>")
+        let close =
+            "</li>\n" + (marker.ordered ? "</ol>\n" : "</ul>\n") + "</li>\n" + (list.ordered ? "</ol>\n" : "</ul>\n")
+        frameCount += 1
+        workBytes += head.written
+        return Frame(
+            fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: keep,
+            leaf: .paragraph(start: textStart, keep: keep),
+            head: TailHead(parts: head.parts(), close: close, frame: frameCount), paragraph: nil, textStart: textStart,
+            id: frameCount, list: list, listTight: tight)
+    }
+
+    /// Where the text starts of an unfinished line that opens a list inside `item` (an item of a
+    /// top-level list, its paragraph open): indented exactly to the item's content, a bullet (or
+    /// `1.` or `1)`, the only numbers that may interrupt a paragraph), one space, then paragraph
+    /// text (see `continuesParagraph`). Nil for anything else, a marker alone too (an empty item
+    /// cannot interrupt a paragraph: the line may be its setext underline).
+    static func nestedListText(_ b: [UInt8], from start: Int, in item: BlockNode) -> (Scan.ListMarker, Int)? {
+        let end = lineEnd(b)
+        let indent = item.markerOffset + item.padding
+        var i = start
+        while i < end, i - start < indent, b[i] == 0x20 { i += 1 }
+        guard i - start == indent, i < end, let marker = Scan.listMarker(b, i, end),
+            !marker.ordered || marker.start == 1
+        else { return nil }
+        i += marker.length
+        guard i + 1 < end, b[i] == 0x20, continuesParagraph(b, from: i + 1) else { return nil }
+        return (marker, i + 1)
     }
 
     /// Where the text of an unfinished line that starts a new item of `list` at its first column
