@@ -639,6 +639,10 @@ public final class MarkdownStream {
         }
     }
     @exclusivity(unchecked) private var frame: Frame?
+    /// The last settled frame of a paragraph's line: when the next line's first chunk needed a
+    /// frame for that chunk only (a marker alone, say), the chunks after it are laid out from this
+    /// one, as if that chunk had not come (nothing the parser holds changes within a line).
+    @exclusivity(unchecked) private var anchor: Frame?
     @exclusivity(unchecked) private var frameCount = 0
     /// The last exact render in a frame: the frame, its `rest`, and where the text it rendered
     /// ends (the amortized policy shows what follows as provisional text).
@@ -706,6 +710,7 @@ public final class MarkdownStream {
                 guard let f = buildFrame() else { return false }
                 frame = f
             }
+            if let f = frame, f.settled, f.paragraphLeaf { anchor = f }
         }
         unowned(unsafe) let f = frame.unsafelyUnwrapped
         if case .paragraph(let start, let keep) = f.leaf {
@@ -787,9 +792,13 @@ public final class MarkdownStream {
     /// or continues the top-level fenced code block it laid out (the same layout, the kept content
     /// grown); or no line yet after one of those (`quickFrameWithoutLine`). Nil when the line may do
     /// anything else: `buildFrame` reads it in a probe.
-    private func quickFrame(after f: Frame?) -> Frame? {
+    private func quickFrame(after last: Frame?) -> Frame? {
         validateCaches()  // the kept HTML this frame reuses must be for the current definitions
         let b = parser.b
+        var f = last
+        if let last, last.fed == fed, !last.settled, let anchor, anchor.fed < fed, onlyLine(from: anchor.fed) {
+            f = anchor
+        }
         if fed == b.count { return quickFrameWithoutLine(after: f) }
         guard fed < MarkdownStream.lineEnd(b) else { return nil }
         let open = parser.openBlocks
@@ -838,11 +847,20 @@ public final class MarkdownStream {
             if open.count == 3, open[1].kind == .blockQuote, b[fed] == 0x3E, fed + 1 < b.count, b[fed + 1] == 0x20 {
                 textStart = fed + 2
             }
-            guard tip.kind == .paragraph, tip.startOffset == start,
-                MarkdownStream.continuesParagraph(b, from: textStart)
-            else { return nil }
-            if !current { return topParagraphFrame(tip, textStart: textStart, settled: true) }
-            return paragraphFrame(after: f, paragraph: tip, textStart: textStart, settled: true)
+            guard tip.kind == .paragraph, tip.startOffset == start else { return nil }
+            // Text so far that more bytes may still make a block start goes on with the
+            // paragraph for this chunk only.
+            var settled = true
+            if !MarkdownStream.continuesParagraph(b, from: textStart) {
+                // The paragraph is the last container the line matches at the top level, or in a
+                // top-level quote after its `> ` (not lazily: the quote does not match then).
+                let container = open.count == 2 || open.count == 3 && textStart == fed + 2
+                guard MarkdownStream.goesOnForNow(b, from: textStart, paragraphIsContainer: container)
+                else { return nil }
+                settled = false
+            }
+            if !current { return topParagraphFrame(tip, textStart: textStart, settled: settled) }
+            return paragraphFrame(after: f, paragraph: tip, textStart: textStart, settled: settled)
         case .code where current:
             // The fenced code block goes on, and the line cannot close it: its content grows.
             // A line of spaces so far is one of its lines too, for this chunk (it may yet close it).
@@ -1191,6 +1209,27 @@ public final class MarkdownStream {
     /// The layout of a paragraph at the top level, shared by all.
     static let topParagraphHead = TailHead(parts: [.text("<p>")], close: "</p>\n", frame: 0)
 
+    /// Whether an unfinished line from `start` (a line start) goes on with an open paragraph as it
+    /// stands, though more bytes may make it start a block: digits (a list item's number before
+    /// its delimiter), or, when the paragraph is the last container the line matches (at the top
+    /// level or in a top-level quote, not lazily in a list item, where a marker alone starts a new
+    /// list), one or two `*`, `+`, `_`, backticks or `~` (a lone bullet is an empty item, which
+    /// cannot interrupt a paragraph; three may make a break or a fence). Never `-` or `=` (a
+    /// setext underline) nor `#` (an empty heading interrupts a paragraph).
+    static func goesOnForNow(_ b: [UInt8], from start: Int, paragraphIsContainer: Bool) -> Bool {
+        let end = lineEnd(b)
+        guard start < end else { return false }
+        let c = b[start]
+        switch c {
+        case 0x30...0x39:
+            return b[start..<end].allSatisfy(Scan.isDigit)
+        case 0x2A, 0x2B, 0x5F, 0x60, 0x7E:
+            return paragraphIsContainer && end - start <= 2 && b[start..<end].allSatisfy { $0 == c }
+        default:
+            return false
+        }
+    }
+
     /// Whether an unfinished line from `start` (a line start) continues an open paragraph, lazily
     /// or not, whatever follows: its first byte starts no block (a letter, non-ASCII, or
     /// punctuation no block starts with), or it starts with a run of `*`, `_`, `-`, `+`, `=`, `#`,
@@ -1484,6 +1523,13 @@ public final class MarkdownStream {
 
         mutating func append(_ chain: HTMLChain) {
             guard let last = chain.lastByte else { return }
+            // A short chain goes in as text: heads of the same layout then have the same parts
+            // whichever way they were laid out (a quick frame's opening is text), so `html` keeps
+            // what they share.
+            if chain.count <= 64 {
+                chain.write(into: &writer.bytes)
+                return
+            }
             flush()
             done.append(.chain(chain))
             writer.bytes.append(last)
