@@ -803,6 +803,9 @@ public final class MarkdownStream {
         guard fed < MarkdownStream.lineEnd(b) else { return nil }
         let open = parser.openBlocks
         if open.count == 1 { return quickTopLevelFrame() }
+        if open.count == 3, open[1].kind == .list, let item = open.last, item.kind == .item {
+            return frameAfterClosedItem(list: open[1], item: item)
+        }
         // The last frame is for an earlier line, or for this one before it had text. It was laid
         // out for the final blocks and definitions there are now, or the tail is one top-level
         // paragraph, whose layout is `<p>` whatever became final before it (the block before it
@@ -872,6 +875,42 @@ public final class MarkdownStream {
         default:
             return nil
         }
+    }
+
+    /// The frame of a line at the first column after the last item of the parser's open top-level
+    /// list when the item's blocks are all closed (a blank line or a closed code block ended
+    /// them): the list's next item (the list loose if a blank line ends the item before it), or a
+    /// block at the top level (see `quickTopLevelFrame`) that closes the list, written whole before
+    /// it. Nil for anything else (an indented line may go on with the item).
+    private func frameAfterClosedItem(list: BlockNode, item: BlockNode) -> Frame? {
+        let b = parser.b
+        let line = parser.lineNumber + 1  // the parser's blocks are all on earlier lines
+        if let textStart = MarkdownStream.newItemText(b, from: fed, of: list) {
+            guard let keep = textStart.map({ paragraphKeep(b, at: $0, inItem: true) }) ?? true else { return nil }
+            let tight = isTight(list) && !BlockParser.itemMakesLoose(list, list.childCount - 1, hasNext: true)
+            return newItemFrame(list: list, tight: tight, closing: item, textStart: textStart, keep: keep)
+        }
+        // A marker of the list's own kind (a new item, its text not yet settled) is the probe's.
+        guard b[fed] != 0x20, b[fed] != 0x09, !MarkdownStream.isItemMarker(b, at: fed, of: list),
+            let top = quickTopLevelFrame()
+        else { return nil }
+        var head = FrameHead()
+        var missed: Set<String> = []
+        let tight = isTight(list)
+        head.append(containerChain(list, tight: tight, covering: list.children.count - 1, line: line))
+        writeBlock(item, tight: tight, line: line, into: &head.writer, missed: &missed)
+        head.writer.raw(list.ordered ? "</ol>\n" : "</ul>\n")
+        for part in top.head.parts {
+            switch part {
+            case .text(let text): head.writer.bytes.append(contentsOf: text.utf8)
+            case .chain(let chain): head.append(chain)
+            }
+        }
+        workBytes += head.written
+        return Frame(
+            fed: fed, finalCount: top.finalCount, definitions: top.definitions, settled: top.settled, leaf: top.leaf,
+            head: TailHead(parts: head.parts(), close: top.head.close, frame: top.id), paragraph: nil,
+            textStart: top.textStart, id: top.id, listTight: top.listTight, firstItem: top.firstItem)
     }
 
     /// Whether frame `f` was laid out for the final blocks and definitions there are now.
@@ -1029,9 +1068,7 @@ public final class MarkdownStream {
     /// line does not continue, nor a thematic break yet). Nil: anything else.
     static func newItemText(_ b: [UInt8], from start: Int, of list: BlockNode) -> Int?? {
         let end = lineEnd(b)
-        guard let marker = Scan.listMarker(b, start, end), marker.ordered == list.ordered,
-            list.ordered ? marker.delimiter == list.delimiter : marker.bullet == list.bulletChar
-        else { return nil }
+        guard let marker = Scan.listMarker(b, start, end), isItemMarker(marker, of: list) else { return nil }
         var i = start + marker.length
         if i == end { return .some(nil) }  // the marker alone: an empty item too
         guard b[i] == 0x20 else { return nil }
@@ -1055,6 +1092,17 @@ public final class MarkdownStream {
         content.append(0x0A)
         let (mayBeDefinition, isDefinition) = MarkdownStream.definitionState(content)
         return isDefinition ? nil : !mayBeDefinition
+    }
+
+    /// Whether a list marker is one of `list`'s kind: the same bullet, or digits and the same delimiter.
+    static func isItemMarker(_ marker: Scan.ListMarker, of list: BlockNode) -> Bool {
+        marker.ordered == list.ordered
+            && (list.ordered ? marker.delimiter == list.delimiter : marker.bullet == list.bulletChar)
+    }
+
+    /// Whether the unfinished line starts at `i` with a list marker of `list`'s kind.
+    static func isItemMarker(_ b: [UInt8], at i: Int, of list: BlockNode) -> Bool {
+        Scan.listMarker(b, i, lineEnd(b)).map { isItemMarker($0, of: list) } ?? false
     }
 
     /// Whether the unfinished line's text from `i` makes a paragraph of its own whatever follows:
@@ -1670,7 +1718,8 @@ public final class MarkdownStream {
 
     /// Whether a probe's list is tight, checking only the items after those known not to change it.
     private func isTight(_ list: BlockNode) -> Bool {
-        guard let original = list.original else { return BlockParser.isTight(list) }
+        // A probe's copy, or the parser's own list (only its last item is open).
+        let original = list.original ?? list
         let key = ObjectIdentifier(original)
         var known =
             tightPrefixes[key].flatMap { $0.node === original ? $0 : nil } ?? (
@@ -1678,7 +1727,7 @@ public final class MarkdownStream {
             )
         if known.loose { return false }
         // Items of the original that are closed and have a next one do not change.
-        let fixed = min(list.hidden, original.children.count - 1)
+        let fixed = list.isCopy ? min(list.hidden, original.children.count - 1) : list.childCount - 1
         var i = known.verified
         var tight = true
         while i < list.childCount {

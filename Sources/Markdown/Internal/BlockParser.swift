@@ -648,10 +648,11 @@ final class BlockParser {
     }
 
     /// Whether item `index` of a list makes it loose: it ends with a blank line and has a next
-    /// item, or a blank line ends one of its blocks that is followed by another block or item.
-    static func itemMakesLoose(_ list: BlockNode, _ index: Int) -> Bool {
+    /// item, or a blank line ends one of its blocks that is followed by another block or item
+    /// (`hasNext`: whether a next item follows, if not the list's own).
+    static func itemMakesLoose(_ list: BlockNode, _ index: Int, hasNext: Bool? = nil) -> Bool {
         let item = list.child(at: index)
-        let hasNext = index + 1 < list.childCount
+        let hasNext = hasNext ?? (index + 1 < list.childCount)
         if item.lastLineBlank && hasNext { return true }
         let count = item.childCount
         for sub in 0..<count where (hasNext || sub + 1 < count) && endsWithBlankLine(item.child(at: sub)) {
