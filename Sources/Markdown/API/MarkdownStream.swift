@@ -1872,8 +1872,9 @@ public final class MarkdownStream {
                 MarkdownStream.mayBeTask(first.content[...])
             else {
                 writer.raw("<li>")
+                // The item's HTML is kept whole: its blocks are not kept apart as well.
                 for child in node.allChildren {
-                    writeBlock(child, tight: tight, line: line, into: &writer, missed: &missed)
+                    writeBlock(child, tight: tight, line: line, into: &writer, missed: &missed, keep: false)
                 }
                 writer.raw("</li>\n")
                 return
