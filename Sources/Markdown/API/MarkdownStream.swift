@@ -1114,12 +1114,10 @@ public final class MarkdownStream {
 
     /// Whether the parser has read one line from `start` up to `fed`.
     private func onlyLine(from start: Int) -> Bool {
-        let b = parser.b
-        var i = start
-        while i < fed, b[i] != 0x0A, b[i] != 0x0D { i += 1 }
-        if i < fed, b[i] == 0x0D { i += 1 }
-        if i < fed, b[i] == 0x0A { i += 1 }
-        return i == fed
+        // `fed` and `start` are line starts: the one before `fed` must be `start`.
+        var j = lineStarts.count - 1
+        while j > 0, lineStarts[j] > fed { j -= 1 }
+        return j > 0 && lineStarts[j] == fed && lineStarts[j - 1] == start
     }
 
     /// The frame of a line that starts a block at the top level when nothing is open (so it
