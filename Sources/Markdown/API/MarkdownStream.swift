@@ -228,8 +228,9 @@ public final class MarkdownStream {
         guard !finished else { return MarkdownUpdate(finalized: "", rewritesFinalized: false, parts: tail) }
         let start = parser.b.count
         // Contiguous UTF-8 (a native string) is read in place; anything else is copied once.
-        let appended = chunk.utf8.withContiguousStorageIfAvailable { appendBytes($0) }
-        if appended == nil { Array(chunk.utf8).withUnsafeBufferPointer { appendBytes($0) } }
+        if chunk.utf8.withContiguousStorageIfAvailable({ appendBytes($0) }) == nil {
+            Array(chunk.utf8).withUnsafeBufferPointer { appendBytes($0) }
+        }
         feedCompleteLines(from: start)
         if dirty.isEmpty, pendingFinalized.isEmpty, provisionalTail() { return update(renderTail: false) }
         return update(renderTail: true)
@@ -806,6 +807,17 @@ public final class MarkdownStream {
         if open.count == 3, open[1].kind == .list, let item = open.last, item.kind == .item {
             return frameAfterClosedItem(list: open[1], item: item)
         }
+        if open.count == 2, let code = open.last, MarkdownStream.isTopFence(code) {
+            // A line of the top-level fenced code block: its content so far, the line (or, for a
+            // closing fence, none); a line that may still close it holds for this chunk only.
+            let settled = MarkdownStream.settledCodeLine(b, from: fed, fenceChar: code.fenceChar)
+            var line = true
+            if !settled, !b[fed..<MarkdownStream.lineEnd(b)].allSatisfy({ $0 == 0x20 }) {
+                guard let closes = MarkdownStream.fenceRun(b, from: fed, closing: code) else { return nil }
+                line = !closes
+            }
+            return codeFrame(code, after: last, settled: settled, line: line)
+        }
         // The last frame is for an earlier line, or for this one before it had text. It was laid
         // out for the final blocks and definitions there are now, or the tail is one top-level
         // paragraph, whose layout is `<p>` whatever became final before it (the block before it
@@ -864,14 +876,6 @@ public final class MarkdownStream {
             }
             if !current { return topParagraphFrame(tip, textStart: textStart, settled: settled) }
             return paragraphFrame(after: f, paragraph: tip, textStart: textStart, settled: settled)
-        case .code where current:
-            // The fenced code block goes on, and the line cannot close it: its content grows.
-            // A line of spaces so far is one of its lines too, for this chunk (it may yet close it).
-            guard let code = f.code, code === tip, open.count == 2,
-                case let settled = MarkdownStream.settledCodeLine(b, from: fed, fenceChar: code.fenceChar),
-                settled || b[fed..<MarkdownStream.lineEnd(b)].allSatisfy({ $0 == 0x20 })
-            else { return nil }
-            return codeFrame(after: f, settled: settled, line: true)
         default:
             return nil
         }
@@ -940,15 +944,47 @@ public final class MarkdownStream {
 
     /// The frame for the parser's open code block `f.code` as it stands, in `f`'s layout, with the
     /// unfinished line as one of its lines (`line`) or without one.
-    private func codeFrame(after f: Frame, settled: Bool, line: Bool) -> Frame? {
-        guard let code = f.code, let chain = codeChain(code, content: code.content, upTo: code.content.count) else {
-            return nil
+    private func codeFrame(_ code: BlockNode, after f: Frame?, settled: Bool, line: Bool) -> Frame? {
+        guard let chain = codeChain(code, content: code.content, upTo: code.content.count) else { return nil }
+        // The opening tag as the last frame for this block laid it out, or anew (it depends on
+        // nothing but the block's info string).
+        var prefix: [TailParts.Part]
+        if let f, f.code === code {
+            prefix = f.codePrefix
+        } else {
+            var opening = HTMLWriter()
+            opening.openCodeBlock(info: String(decoding: code.info, as: UTF8.self))
+            prefix = [.text(opening.string)]
         }
         frameCount += 1
         return Frame(
-            fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: settled, leaf: .code(line: line),
-            head: TailHead(parts: f.codePrefix + [.chain(chain)], close: f.head.close, frame: frameCount),
-            paragraph: nil, textStart: fed, id: frameCount, code: code, codePrefix: f.codePrefix)
+            fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: settled,
+            leaf: .code(line: line),
+            head: TailHead(parts: prefix + [.chain(chain)], close: "</code></pre>\n", frame: frameCount),
+            paragraph: nil, textStart: fed, id: frameCount, code: code, codePrefix: prefix)
+    }
+
+    /// Whether a block is a fenced code block at the top level whose fence starts the line (the
+    /// frames above lay out its lines without a probe).
+    static func isTopFence(_ node: BlockNode) -> Bool {
+        node.kind == .codeBlock && node.fenced && node.fenceOffset == 0
+    }
+
+    /// For an unfinished line of `code` (a fenced block) that is, so far, up to three spaces and a
+    /// run of its fence character then spaces: whether it closes the block (a run as long as the
+    /// fence), or false while the run is shorter and ends the line (it may yet become the
+    /// closing fence). Nil for anything else.
+    static func fenceRun(_ b: [UInt8], from start: Int, closing code: BlockNode) -> Bool? {
+        let end = lineEnd(b)
+        var i = start
+        while i < end, i - start < 3, b[i] == 0x20 { i += 1 }
+        let run = i
+        while i < end, b[i] == code.fenceChar { i += 1 }
+        let length = i - run
+        guard length > 0 else { return nil }
+        if length < code.fenceLength { return i == end ? false : nil }
+        while i < end, b[i] == 0x20 { i += 1 }
+        return i == end ? true : nil
     }
 
     /// The frame when no line has begun (the last chunk ended a line): empty when nothing is
@@ -963,6 +999,9 @@ public final class MarkdownStream {
                 fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: false,
                 leaf: .none, head: MarkdownStream.emptyHead, paragraph: nil, textStart: fed, id: frameCount)
         }
+        if parser.openBlocks.count == 2, let code = parser.openBlocks.last, MarkdownStream.isTopFence(code) {
+            return codeFrame(code, after: f, settled: false, line: false)
+        }
         guard let f, f.settled, f.fed < fed, onlyLine(from: f.fed), let tip = parser.openBlocks.last else { return nil }
         let current = isCurrent(f)
         switch f.leaf {
@@ -972,9 +1011,6 @@ public final class MarkdownStream {
             // The tail is this paragraph alone (see `quickFrame`).
             guard parser.openBlocks.count == 2 else { return nil }
             return topParagraphFrame(tip, textStart: fed, settled: false)
-        case .code(line: true) where current:
-            guard f.code === tip else { return nil }
-            return codeFrame(after: f, settled: false, line: false)
         default:
             return nil
         }
