@@ -863,6 +863,15 @@ public final class MarkdownStream {
                 textStart = fed + 2
             }
             guard tip.kind == .paragraph, tip.startOffset == start else { return nil }
+            // Spaces so far (after the quote's `>`): a blank line for this chunk, which would
+            // close the paragraph; the tail shows it as it stands.
+            var k = fed
+            if open.count == 3, open[1].kind == .blockQuote, b[k] == 0x3E { k += 1 }
+            let end = MarkdownStream.lineEnd(b)
+            if b[k..<end].allSatisfy({ $0 == 0x20 }) {
+                if !current { return topParagraphFrame(tip, textStart: end, settled: false) }
+                return paragraphFrame(after: f, paragraph: tip, textStart: end, settled: false)
+            }
             // Text so far that more bytes may still make a block start goes on with the
             // paragraph for this chunk only.
             var settled = true
@@ -1239,8 +1248,9 @@ public final class MarkdownStream {
 
     /// The whole render of an unfinished line from `start` (nothing open) that is a block's
     /// opening and nothing more yet, maybe followed by spaces: an empty ATX heading (up to six
-    /// `#`s), an empty quote (`>`) or an empty list item (a bullet, or digits and `.` or `)`). Nil
-    /// for anything else (a tab, text, a longer run).
+    /// `#`s), an empty quote (`>`), an empty fenced code block (its opening fence) or an empty
+    /// list item (a bullet, or digits and `.` or `)`). Nil for anything else (a tab, text, a longer
+    /// run).
     static func emptyBlockStart(_ b: [UInt8], from start: Int, to end: Int) -> String? {
         var i = start
         var writer = HTMLWriter()
@@ -1253,6 +1263,19 @@ public final class MarkdownStream {
         case 0x3E:
             i += 1
             writer.raw("<blockquote>\n</blockquote>\n")
+        case 0x60, 0x7E:
+            // An opening fence: three or more, then an info string of letters, digits, `-`, `_`,
+            // `+` or `.` (nothing the tree would unescape).
+            let c = b[start]
+            while i < end, b[i] == c { i += 1 }
+            guard i - start >= 3 else { return nil }
+            while i < end, b[i] == 0x20 { i += 1 }
+            let info = i
+            while i < end, Scan.isAlnum(b[i]) || b[i] == 0x2D || b[i] == 0x5F || b[i] == 0x2B || b[i] == 0x2E {
+                i += 1
+            }
+            writer.openCodeBlock(info: String(decoding: b[info..<i], as: UTF8.self))
+            writer.raw("</code></pre>\n")
         default:
             guard let marker = Scan.listMarker(b, start, end) else { return nil }
             i += marker.length
