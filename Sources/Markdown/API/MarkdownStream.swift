@@ -818,20 +818,16 @@ public final class MarkdownStream {
             }
             return codeFrame(code, after: last, settled: settled, line: line)
         }
-        // The last frame is for an earlier line, or for this one before it had text. It was laid
-        // out for the final blocks and definitions there are now, or the tail is one top-level
-        // paragraph, whose layout is `<p>` whatever became final before it (the block before it
-        // closes when the paragraph's first line is complete).
+        // The last frame is for an earlier line, or for this one before it had text.
         guard let f, f.fed < fed || f.textStart >= fed, let tip = open.last else { return nil }
-        let current = isCurrent(f)
-        guard current || open.count == 2 && tip.kind == .paragraph else { return nil }
         // The list's tightness as the last frame saw it holds if that frame is for this line, or
-        // for the one line before it, settled as a paragraph's (it added no blank line).
+        // for the one line before it, settled as a paragraph's (it added no blank line), whatever
+        // became final before the list since (the list's HTML is laid out anew).
         // A list whose first item the last frame laid out (tight: one item, no blank line) counts too.
         let list = f.list ?? (open.count == 4 && f.firstItem == open[1].startOffset ? open[1] : nil)
         // The list's open item holds a paragraph, or a paragraph and a tight list whose open item
         // holds one (a line at the list's own indentation closes them all).
-        if current, let list, f.fed == fed || f.settled && f.paragraphLeaf && onlyLine(from: f.fed),
+        if let list, f.fed == fed || f.settled && f.paragraphLeaf && onlyLine(from: f.fed),
             open.count == 4
                 || open.count == 6 && open[3].kind == .list && open[4].kind == .item
                     && BlockParser.isTight(open[3]),
@@ -854,6 +850,11 @@ public final class MarkdownStream {
                     keep: keep)
             }
         }
+        // Otherwise the last frame was laid out for the final blocks and definitions there are
+        // now, or the tail is one top-level paragraph, whose layout is `<p>` whatever became final
+        // before it (the block before it closes when the paragraph's first line is complete).
+        let current = isCurrent(f)
+        guard current || open.count == 2 && tip.kind == .paragraph else { return nil }
         switch f.leaf {
         case .paragraph(let start, keep: true):
             // The paragraph goes on: the same layout, its complete lines now the parser's. In a
