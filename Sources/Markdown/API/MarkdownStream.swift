@@ -1937,28 +1937,6 @@ public final class MarkdownStream {
                 writer.raw("</li>\n")
                 return
             }
-        case .heading:
-            // As the tree writes it: the text without trailing whitespace, parsed as inlines.
-            writer.openHeading(node.level)
-            var end = node.content.count
-            while end > 0, Scan.isWhitespace(node.content[end - 1]) { end -= 1 }
-            if end > 0 {
-                let inline = arena()
-                inline.reset(node.content[..<end])
-                inline.parse()
-                writer.arenaInlines(inline, options: options)
-                missed.formUnion(inline.missedLabels)
-            }
-            writer.closeHeading(node.level)
-            return
-        case .codeBlock:
-            writer.openCodeBlock(info: String(decoding: node.info, as: UTF8.self))
-            node.content.withUnsafeBufferPointer { writer.escape($0) }
-            writer.raw("</code></pre>\n")
-            return
-        case .thematicBreak:
-            writer.raw("<hr />\n")
-            return
         case .paragraph:
             if let (prefix, rest, labels) = stableParagraph(node) {
                 if !tight { writer.raw("<p>") }
