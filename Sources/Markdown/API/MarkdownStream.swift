@@ -859,17 +859,14 @@ public final class MarkdownStream {
         case .paragraph(let start, keep: true):
             // The paragraph goes on: the same layout, its complete lines now the parser's. In a
             // top-level quote, a line may go on after its `> `.
+            let quoteMarker = open.count == 3 && open[1].kind == .blockQuote && b[fed] == 0x3E
             var textStart = fed
-            if open.count == 3, open[1].kind == .blockQuote, b[fed] == 0x3E, fed + 1 < b.count, b[fed + 1] == 0x20 {
-                textStart = fed + 2
-            }
+            if quoteMarker, fed + 1 < b.count, b[fed + 1] == 0x20 { textStart = fed + 2 }
             guard tip.kind == .paragraph, tip.startOffset == start else { return nil }
             // Spaces so far (after the quote's `>`): a blank line for this chunk, which would
             // close the paragraph; the tail shows it as it stands.
-            var k = fed
-            if open.count == 3, open[1].kind == .blockQuote, b[k] == 0x3E { k += 1 }
             let end = MarkdownStream.lineEnd(b)
-            if b[k..<end].allSatisfy({ $0 == 0x20 }) {
+            if b[(quoteMarker ? fed + 1 : fed)..<end].allSatisfy({ $0 == 0x20 }) {
                 if !current { return topParagraphFrame(tip, textStart: end, settled: false) }
                 return paragraphFrame(after: f, paragraph: tip, textStart: end, settled: false)
             }
@@ -898,7 +895,6 @@ public final class MarkdownStream {
     /// it. Nil for anything else (an indented line may go on with the item).
     private func frameAfterClosedItem(list: BlockNode, item: BlockNode) -> Frame? {
         let b = parser.b
-        let line = parser.lineNumber + 1  // the parser's blocks are all on earlier lines
         if let textStart = MarkdownStream.newItemText(b, from: fed, of: list) {
             guard let keep = textStart.map({ paragraphKeep(b, at: $0, inItem: true) }) ?? true else { return nil }
             let tight = isTight(list) && !BlockParser.itemMakesLoose(list, list.childCount - 1, hasNext: true)
@@ -908,10 +904,9 @@ public final class MarkdownStream {
         guard b[fed] != 0x20, b[fed] != 0x09, !MarkdownStream.isItemMarker(b, at: fed, of: list),
             let top = quickTopLevelFrame()
         else { return nil }
-        var head = FrameHead()
-        var missed: Set<String> = []
         let tight = isTight(list)
-        head.append(containerChain(list, tight: tight, covering: list.children.count - 1, line: line))
+        var (head, line) = keptItemsHead(list, tight: tight)
+        var missed: Set<String> = []
         writeBlock(item, tight: tight, line: line, into: &head.writer, missed: &missed)
         head.writer.raw(list.ordered ? "</ol>\n" : "</ul>\n")
         for part in top.head.parts {
@@ -925,6 +920,15 @@ public final class MarkdownStream {
             fed: fed, finalCount: top.finalCount, definitions: top.definitions, settled: top.settled, leaf: top.leaf,
             head: TailHead(parts: head.parts(), close: top.head.close, frame: top.id), paragraph: nil,
             textStart: top.textStart, id: top.id, listTight: top.listTight, firstItem: top.firstItem)
+    }
+
+    /// A frame head that starts with the parser's open top-level `list` and its items but the
+    /// last (kept), and the line number past the parser's blocks (they are all on earlier lines).
+    private func keptItemsHead(_ list: BlockNode, tight: Bool) -> (FrameHead, line: Int) {
+        let line = parser.lineNumber + 1
+        var head = FrameHead()
+        head.append(containerChain(list, tight: tight, covering: list.children.count - 1, line: line))
+        return (head, line)
     }
 
     /// Whether frame `f` was laid out for the final blocks and definitions there are now.
@@ -958,7 +962,7 @@ public final class MarkdownStream {
         guard let chain = codeChain(code, content: code.content, upTo: code.content.count) else { return nil }
         // The opening tag as the last frame for this block laid it out, or anew (it depends on
         // nothing but the block's info string).
-        var prefix: [TailParts.Part]
+        let prefix: [TailParts.Part]
         if let f, f.code === code {
             prefix = f.codePrefix
         } else {
@@ -1033,10 +1037,8 @@ public final class MarkdownStream {
     private func newItemFrame(
         list: BlockNode, tight: Bool, closing item: BlockNode, textStart: Int?, keep: Bool
     ) -> Frame {
-        var head = FrameHead()
+        var (head, line) = keptItemsHead(list, tight: tight)
         var missed: Set<String> = []
-        let line = parser.lineNumber + 1  // the parser's blocks are all on earlier lines
-        head.append(containerChain(list, tight: tight, covering: list.children.count - 1, line: line))
         writeBlock(item, tight: tight, line: line, into: &head.writer, missed: &missed)
         head.cr()
         head.writer.raw("<li>")
@@ -1066,10 +1068,8 @@ public final class MarkdownStream {
         list: BlockNode, tight: Bool, item: BlockNode, paragraph: BlockNode, marker: Scan.ListMarker,
         textStart: Int, keep: Bool
     ) -> Frame {
-        var head = FrameHead()
+        var (head, line) = keptItemsHead(list, tight: tight)
         var missed: Set<String> = []
-        let line = parser.lineNumber + 1  // the parser's blocks are all on earlier lines
-        head.append(containerChain(list, tight: tight, covering: list.children.count - 1, line: line))
         head.cr()
         head.writer.raw("<li>")
         writeBlock(paragraph, tight: tight, line: line, into: &head.writer, missed: &missed)
@@ -1293,16 +1293,19 @@ public final class MarkdownStream {
     /// item, see `emptyBlockStart`), or digits (a list item's number before its `.` or `)`).
     static func paragraphForNow(_ b: [UInt8], from start: Int, to end: Int) -> Bool {
         let c = b[start]
-        switch c {
-        case 0x30...0x39:
-            return b[start..<end].allSatisfy(Scan.isDigit)
-        case 0x2A, 0x5F, 0x60, 0x7E, 0x2D, 0x2B, 0x3D:
-            let n = end - start
-            return n <= 2 && b[start..<end].allSatisfy { $0 == c }
-                && !(n == 1 && (c == 0x2A || c == 0x2D || c == 0x2B))
-        default:
-            return false
-        }
+        let loneBullet = end - start == 1 && (c == 0x2A || c == 0x2D || c == 0x2B)
+        return !loneBullet
+            && digitsOrShortRun(b, from: start, to: end) {
+                $0 == 0x2A || $0 == 0x5F || $0 == 0x60 || $0 == 0x7E || $0 == 0x2D || $0 == 0x2B || $0 == 0x3D
+            }
+    }
+
+    /// Whether the unfinished line from `start` to `end` (not empty) is digits only, or one or
+    /// two of the same byte, one that `runs` accepts.
+    static func digitsOrShortRun(_ b: [UInt8], from start: Int, to end: Int, runs: (UInt8) -> Bool) -> Bool {
+        let c = b[start]
+        if Scan.isDigit(c) { return b[start..<end].allSatisfy(Scan.isDigit) }
+        return runs(c) && end - start <= 2 && b[start..<end].allSatisfy { $0 == c }
     }
 
     /// The layout of an empty tail, shared by all.
@@ -1325,14 +1328,8 @@ public final class MarkdownStream {
     static func goesOnForNow(_ b: [UInt8], from start: Int, paragraphIsContainer: Bool) -> Bool {
         let end = lineEnd(b)
         guard start < end else { return false }
-        let c = b[start]
-        switch c {
-        case 0x30...0x39:
-            return b[start..<end].allSatisfy(Scan.isDigit)
-        case 0x2A, 0x2B, 0x5F, 0x60, 0x7E:
-            return paragraphIsContainer && end - start <= 2 && b[start..<end].allSatisfy { $0 == c }
-        default:
-            return false
+        return digitsOrShortRun(b, from: start, to: end) {
+            paragraphIsContainer && ($0 == 0x2A || $0 == 0x2B || $0 == 0x5F || $0 == 0x60 || $0 == 0x7E)
         }
     }
 
