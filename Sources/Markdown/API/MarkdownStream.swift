@@ -63,7 +63,9 @@ final class TailHead: Sendable {
 /// A tail's HTML in the parts a frame renders it in: `head + stable + rest + close` (a tail
 /// rendered whole is one text in `head`). Kept apart so a chunk changes only `rest` (and appends
 /// to `stable`), nothing is joined unless someone reads it, and `html` finds what stayed the same
-/// by comparing parts, not bytes.
+/// by comparing parts, not bytes. What a chunk changed is one string, `suffix`: the stable
+/// prefix's newest `fresh` bytes (its last piece, made from this string), the rest and the close,
+/// so `html` takes a chunk's change in one append.
 final class TailParts: Sendable {
     enum Part: Sendable {
         case text(String)
@@ -72,28 +74,39 @@ final class TailParts: Sendable {
     }
     let head: TailHead
     let stable: HTMLChain
-    let rest: String
+    /// The stable prefix's last `fresh` bytes, the rest's HTML, then `head.close`.
+    let suffix: String
+    let fresh: Int
 
-    init(head: TailHead = .empty, stable: HTMLChain = HTMLChain(), rest: String = "") {
+    init(head: TailHead, stable: HTMLChain, suffix: String, fresh: Int) {
         self.head = head
         self.stable = stable
-        self.rest = rest
+        self.suffix = suffix
+        self.fresh = fresh
+    }
+
+    convenience init(head: TailHead = .empty, stable: HTMLChain = HTMLChain(), rest: String = "") {
+        self.init(head: head, stable: stable, suffix: head.close.isEmpty ? rest : rest + head.close, fresh: 0)
     }
 
     convenience init(text: String) { self.init(head: TailHead(parts: [.text(text)])) }
 
     static let empty = TailParts()
 
-    /// How many parts: the head's, then `stable`, `rest` and `close`.
-    var count: Int { head.parts.count + 3 }
+    /// The rest's HTML (the suffix between the stable bytes and the close).
+    var rest: String {
+        let u = suffix.utf8
+        return String(
+            suffix[u.index(u.startIndex, offsetBy: fresh)..<u.index(u.endIndex, offsetBy: -head.close.utf8.count)])
+    }
 
-    func part(_ i: Int) -> Part {
+    /// How many parts: the head's, then `stable` and the rest with the close.
+    var count: Int { head.parts.count + 2 }
+
+    /// Part `i`; nil for the last (the rest and the close, written again whenever it is reached).
+    func part(_ i: Int) -> Part? {
         if i < head.parts.count { return head.parts[i] }
-        switch i - head.parts.count {
-        case 0: return .chain(stable)
-        case 1: return .text(rest)
-        default: return .text(head.close)
-        }
+        return i == head.parts.count ? .chain(stable) : nil
     }
 
     /// Appends part `i` from byte `offset` of it on.
@@ -103,6 +116,8 @@ final class TailParts: Sendable {
             target.append(text, fromUTF8: offset)
         case .chain(let chain):
             chain.write(from: offset, into: &target)
+        case nil:
+            target.append(suffix, fromUTF8: fresh + offset)
         }
     }
 
@@ -278,15 +293,17 @@ public final class MarkdownStream {
     }
 
     /// `combined` after a chunk rendered in the same frame as before: the head stays, the stable
-    /// prefix grows (or restarts), the rest and the close are written again.
+    /// prefix grows (or restarts), the rest and the close are written again: one append when the
+    /// stable prefix grew by the chunk's own piece only.
     private func spliceFrameTail(_ new: TailParts) {
         let oldStable = shown.stable.count
         let kept = new.stable.extends(shown.stable) ? oldStable : 0
         let end = combinedFinal + new.head.bytes + kept
         combined.truncateUTF8(to: end)
-        if kept < new.stable.count { new.stable.write(from: kept, into: &combined) }
-        combined += new.rest
-        combined += new.head.close
+        // The stable bytes before the suffix's own.
+        let before = new.stable.count - new.fresh
+        if kept < before { new.stable.write(from: kept, upTo: before, into: &combined) }
+        combined.append(new.suffix, fromUTF8: max(0, kept - before))
         workBytes += combined.utf8.count - end
         shown = new
     }
@@ -558,8 +575,10 @@ public final class MarkdownStream {
         /// After a parse that left nothing open (`cleanEnd >= 0`): where its text ended, the HTML
         /// of the text from the stable point to there, whether it ended with a backslash, and
         /// what it looked up in vain.
+        /// (The HTML is UTF-8 bytes `cleanRange` of `cleanHTML`: the tail a chunk made.)
         @exclusivity(unchecked) var cleanEnd = -1
         @exclusivity(unchecked) var cleanHTML = ""
+        @exclusivity(unchecked) var cleanRange = 0..<0
         @exclusivity(unchecked) var cleanEndsWithBackslash = false
         @exclusivity(unchecked) var cleanMissed: Set<String> = []
         /// Whether that text's last word is all inert bytes (see `quickText`), and whether it
@@ -716,9 +735,8 @@ public final class MarkdownStream {
         unowned(unsafe) let f = frame.unsafelyUnwrapped
         if case .paragraph(let start, let keep) = f.leaf {
             // The commonest tail: the open paragraph's text in its frame.
-            let (stableHTML, rest) = leafInline(paragraphStart: start, paragraph: f.paragraph, lineText: f.textStart)
+            tail = leafInline(paragraphStart: start, paragraph: f.paragraph, lineText: f.textStart, head: f.head)
             if !keep { stable = nil }
-            tail = TailParts(head: f.head, stable: stableHTML, rest: rest)
             return finishFrameTail(f)
         }
         let b = parser.b
@@ -1460,7 +1478,7 @@ public final class MarkdownStream {
                     head.writer.raw("<p>")
                 }
                 head.append(prefix)
-                head.writer.bytes.append(contentsOf: rest.utf8)
+                head.writer.bytes.appendUTF8(of: rest.0, rest.1)
                 if !tight { head.writer.raw("</p>\n") }
             } else {
                 writeBlock(child, tight: tight, line: line, into: &head.writer, missed: &missed)
@@ -1938,7 +1956,7 @@ public final class MarkdownStream {
             if let (prefix, rest, labels) = stableParagraph(node) {
                 if !tight { writer.raw("<p>") }
                 prefix.write(into: &writer.bytes)
-                writer.bytes.append(contentsOf: rest.utf8)
+                writer.bytes.appendUTF8(of: rest.0, rest.1)
                 if !tight { writer.raw("</p>\n") }
                 missed.formUnion(labels)
                 return
@@ -1956,7 +1974,7 @@ public final class MarkdownStream {
     /// A closed paragraph's HTML from the stable prefix kept for it: the prefix, the rest's HTML
     /// (from the last parse when it covered the rest exactly), and the labels looked up in vain;
     /// nil when the stable prefix is another paragraph's.
-    private func stableParagraph(_ node: BlockNode) -> (HTMLChain, String, Set<String>)? {
+    private func stableParagraph(_ node: BlockNode) -> (HTMLChain, (String, Range<Int>), Set<String>)? {
         guard let s = stable, s.paragraphStart == node.startOffset, s.definitions == parser.definitions.count,
             s.length > 0 || s.cleanEnd >= 0, s.length <= node.content.count
         else { return nil }
@@ -1966,7 +1984,7 @@ public final class MarkdownStream {
         var missed = s.missed
         if s.cleanEnd == end {
             missed.formUnion(s.cleanMissed)
-            return (s.html, s.cleanHTML, missed)
+            return (s.html, (s.cleanHTML, s.cleanRange), missed)
         }
         let inline = arena()
         inline.reset(node.content[s.length..<end])
@@ -1974,7 +1992,7 @@ public final class MarkdownStream {
         var writer = HTMLWriter()
         writer.arenaInlines(inline, options: options)
         missed.formUnion(inline.missedLabels)
-        return (s.html, writer.string, missed)
+        return (s.html, (writer.string, 0..<writer.bytes.count), missed)
     }
 
     /// The content, children and row counts (and kind) along a block's last-child path: blocks
@@ -2013,13 +2031,17 @@ public final class MarkdownStream {
         return original
     }
 
-    /// The HTML of an open paragraph's text, its complete lines `content` then the unfinished line from
-    /// `lineText` on: the stable prefix's HTML (final, kept in `stable`) and the rest's, parsed now.
+    /// The tail of an open paragraph's text in its frame's `head`, the text its complete lines
+    /// `content` then the unfinished line from `lineText` on: the stable prefix's HTML (final, kept
+    /// in `stable`) and the rest's, parsed now.
     ///
     /// Inline constructs never span a point where nothing is left open (no unmatched opener,
     /// bracket, backtick run or `<` before it) that sits at a word start after a space, so the
     /// HTML before such a point is final; only the text after it is parsed per chunk.
-    private func leafInline(paragraphStart: Int, paragraph: BlockNode?, lineText q: Int) -> (HTMLChain, String) {
+    ///
+    /// The HTML the chunk adds to the stable prefix, the rest's and the close are written into
+    /// `leafWriter.bytes` in that order and made one string (see `TailParts`).
+    private func leafInline(paragraphStart: Int, paragraph: BlockNode?, lineText q: Int, head: TailHead) -> TailParts {
         let content = paragraph?.content ?? []
         let b = parser.b
         let lineEnd = MarkdownStream.lineEnd(b)
@@ -2033,10 +2055,11 @@ public final class MarkdownStream {
         }
         // The paragraph's text: its complete lines, then the unfinished line's text.
         let total = content.count + max(0, lineEnd - q)
+        leafWriter.bytes.removeAll(keepingCapacity: true)
         if s.linkParen >= content.count, s.linkEnd <= total,
-            let rest = openLinkDestination(s, lineText: q, lineOffset: content.count)
+            openLinkDestination(s, lineText: q, lineOffset: content.count)
         {
-            return (s.html, rest)
+            return leafTail(s, head: head, fresh: 0, clean: false)
         }
         s.linkParen = -1
         // The text after the last parse, when that parse left nothing open.
@@ -2049,7 +2072,7 @@ public final class MarkdownStream {
             } else {
                 afterBuffer.appendBytes(of: b, (q + cleanEnd - content.count)..<lineEnd)
             }
-            if let quick = quickText(in: s) { return quick }
+            if let fresh = quickText(in: s) { return leafTail(s, head: head, fresh: fresh, clean: true) }
             // The text parsed last time ended with nothing open; if what follows it starts a new
             // word after spaces (or a line break), its HTML is final: the stable point moves past
             // it unparsed.
@@ -2068,10 +2091,14 @@ public final class MarkdownStream {
                 i += 1
             }
             if i < total, i > cleanEnd, !Scan.isWhitespace(afterBuffer[i - cleanEnd]) {
-                // The text, then a hard or a soft line break, or the spaces: one piece.
-                s.html.append(
-                    s.cleanHTML
-                        + (newline ? (spaces >= 2 ? "<br />\n" : "\n") : String(repeating: " ", count: spaces)))
+                // The text, then a hard or a soft line break, or the spaces: stable bytes.
+                leafWriter.bytes.appendUTF8(of: s.cleanHTML, s.cleanRange)
+                if newline {
+                    if spaces >= 2 { leafWriter.raw("<br />") }
+                    leafWriter.bytes.append(0x0A)
+                } else {
+                    leafWriter.bytes.append(contentsOf: repeatElement(0x20, count: spaces))
+                }
                 s.length = i
                 if !s.cleanMissed.isEmpty { s.missed.formUnion(s.cleanMissed) }
             }
@@ -2092,6 +2119,7 @@ public final class MarkdownStream {
                 s = StableText(paragraphStart: paragraphStart, definitions: definitions)
                 stable = s
                 start = 0
+                leafWriter.bytes.removeAll(keepingCapacity: true)
                 continue
             }
             break
@@ -2131,16 +2159,13 @@ public final class MarkdownStream {
             k = outermost
         }
         spanBuffer = spans
-        leafWriter.bytes.removeAll(keepingCapacity: true)
         // The render is the prefix's HTML then the rest's: the writer notes where the point falls.
-        var restBytes = 0
+        var restBytes = leafWriter.bytes.count
         if let split = leafWriter.arenaInlines(inline, options: options, splitAt: k > 0 ? k : nil), k > 0 {
-            s.html.append(leafWriter.bytes[..<split])
             s.length += k
-            restBytes = split
+            restBytes += split
             if !inline.missedLabels.isEmpty { s.missed.formUnion(inline.missedLabels) }
         }
-        let rest = String(decoding: leafWriter.bytes[restBytes...], as: UTF8.self)
         if inline.unresolved < suffix.count, inline.unresolved >= k {
             noteOpenLinkDestination(
                 s, suffix: suffix, opener: inline.unresolved, start: start, rest: leafWriter.bytes[restBytes...])
@@ -2158,14 +2183,29 @@ public final class MarkdownStream {
             }
             if i > 0, suffix[i - 1] != 0x20, suffix[i - 1] != 0x0A { inert = false }  // a word over 64 bytes
             s.cleanEnd = start + suffix.count
-            s.cleanHTML = rest
             s.cleanEndsWithBackslash = suffix.last == 0x5C
             if !(s.cleanMissed.isEmpty && inline.missedLabels.isEmpty) { s.cleanMissed = inline.missedLabels }
             s.lastWordInert = inert
             s.lastWordDot = dot
             s.lastWordW = w
         }
-        return (s.html, rest)
+        return leafTail(s, head: head, fresh: restBytes, clean: inline.unresolved == Int.max)
+    }
+
+    /// The tail from `leafWriter.bytes`, which holds `fresh` bytes the chunk adds to the stable
+    /// prefix of `s`, then the rest's HTML: those, the rest and the head's close made one string, its
+    /// first `fresh` bytes the prefix's new piece; `clean`: the rest is the HTML of the text after
+    /// the stable point, parsed with nothing left open (kept as `cleanHTML`).
+    private func leafTail(_ s: StableText, head: TailHead, fresh: Int, clean: Bool) -> TailParts {
+        let restEnd = leafWriter.bytes.count
+        leafWriter.bytes.appendUTF8(of: head.close)
+        let suffix = String(decoding: leafWriter.bytes, as: UTF8.self)
+        if fresh > 0 { s.html.append(suffix, bytes: 0..<fresh) }
+        if clean {
+            s.cleanHTML = suffix
+            s.cleanRange = fresh..<restEnd
+        }
+        return TailParts(head: head, stable: s.html, suffix: suffix, fresh: fresh)
     }
 
     /// Bytes that may follow in a streaming link destination without ending it or starting any
@@ -2212,19 +2252,18 @@ public final class MarkdownStream {
     /// The rest's HTML while the link `noteOpenLinkDestination` found is still open and only
     /// destination bytes followed on the unfinished line (its text starts at `q`, at paragraph
     /// offset `lineOffset`): the HTML before the link's `(` and the render of the text from it.
-    /// Nil otherwise.
-    private func openLinkDestination(_ s: StableText, lineText q: Int, lineOffset: Int) -> String? {
+    /// Written into `leafWriter.bytes`; false otherwise.
+    private func openLinkDestination(_ s: StableText, lineText q: Int, lineOffset: Int) -> Bool {
         let b = parser.b
         let end = MarkdownStream.lineEnd(b)
         let paren = q + (s.linkParen - lineOffset)
         let known = q + (s.linkEnd - lineOffset)
-        guard paren < end, known <= end, b[paren] == 0x28 else { return nil }
+        guard paren < end, known <= end, b[paren] == 0x28 else { return false }
         var i = known
         while i < end {
-            guard MarkdownStream.destinationByte(b[i]) else { return nil }
+            guard MarkdownStream.destinationByte(b[i]) else { return false }
             i += 1
         }
-        leafWriter.bytes.removeAll(keepingCapacity: true)
         leafWriter.bytes.appendUTF8(of: s.linkHead)
         b.withUnsafeBufferPointer {
             leafWriter.plainText(UnsafeBufferPointer(rebasing: $0[paren..<end]), insideLink: false, options: options)
@@ -2233,7 +2272,7 @@ public final class MarkdownStream {
         lastParsedBytes = end - paren
         workBytes += end - paren
         linkDestinations += 1
-        return String(decoding: leafWriter.bytes, as: UTF8.self)
+        return true
     }
 
     /// Bytes that never start, end or change an inline construct: ASCII letters and digits, space,
@@ -2246,9 +2285,10 @@ public final class MarkdownStream {
     /// either starts a new word or continues an inert last word (and no word holding a `.` holds a
     /// `w`), its HTML is the text itself: it adds no delimiter, bracket, backtick, entity or
     /// autolink, and does not change the flanking of a run before it (the end of the text counts
-    /// as whitespace, like the space it brings). Returns the stable prefix's HTML and the rest's,
-    /// without a parse; the stable point moves to the last new word start.
-    private func quickText(in s: StableText) -> (HTMLChain, String)? {
+    /// as whitespace, like the space it brings). Writes the HTML it adds to the stable prefix and
+    /// the rest's into `leafWriter.bytes` without a parse and returns how many bytes are the
+    /// prefix's; the stable point moves to the last new word start.
+    private func quickText(in s: StableText) -> Int? {
         let text = afterBuffer
         var count = text.count
         while count > 0, text[count - 1] == 0x20 { count -= 1 }  // trailing spaces are not shown
@@ -2273,19 +2313,18 @@ public final class MarkdownStream {
             }
         }
         if dot && w { return nil }
-        var restStart = 0
+        // The text is its own HTML; up to the last new word start it is final.
+        leafWriter.bytes.appendUTF8(of: s.cleanHTML, s.cleanRange)
+        leafWriter.bytes.appendBytes(of: text, 0..<max(0, wordStart))
+        let fresh = wordStart > 0 ? leafWriter.bytes.count : 0
         if wordStart > 0 {
-            // The text up to the last new word start is final.
-            s.html.append(s.cleanHTML + String(decoding: text[..<wordStart], as: UTF8.self))
             s.length = s.cleanEnd + wordStart
             if !s.cleanMissed.isEmpty {
                 s.missed.formUnion(s.cleanMissed)
                 s.cleanMissed = []
             }
-            s.cleanHTML = ""
-            restStart = wordStart
         }
-        s.cleanHTML += String(decoding: text[restStart..<count], as: UTF8.self)
+        leafWriter.bytes.appendBytes(of: text, max(0, wordStart)..<count)
         s.cleanEnd += count
         s.cleanEndsWithBackslash = false
         s.lastWordInert = true
@@ -2293,7 +2332,7 @@ public final class MarkdownStream {
         s.lastWordW = w
         lastParsedBytes = 0
         quickTexts += 1
-        return (s.html, s.cleanHTML)
+        return fresh
     }
 
     /// The reusable inline parser (rebuilt when the definitions change).

@@ -6,18 +6,24 @@
 /// code blocks this way: the work stays linear in their length however many chunks read them.
 struct HTMLChain: Sendable {
     final class Piece: @unchecked Sendable {
+        /// The piece's bytes are `text`'s from UTF-8 offset `offset` on, `end - start` of them (a
+        /// piece may share the string a chunk's tail was made in).
         let text: String
+        let offset: Int
         /// The piece before (nil for the first); only `deinit` clears it, to free a long chain
         /// without recursing once per piece.
         private(set) var previous: Piece?
         /// The address of the chain's first piece: values with the same first piece hold the same
         /// bytes up to the shorter one's end (an integer, so comparing costs no reference count).
         private(set) var origin: UInt = 0
-        /// UTF-8 bytes from the chain's start to the end of this piece.
+        /// UTF-8 bytes from the chain's start to the start and the end of this piece.
+        let start: Int
         let end: Int
 
-        init(text: String, previous: Piece?, end: Int) {
+        init(text: String, offset: Int, previous: Piece?, end: Int) {
             self.text = text
+            self.offset = offset
+            self.start = previous?.end ?? 0
             self.previous = previous
             self.end = end
             // The first piece lives as long as any piece after it, so its address stays unique.
@@ -43,11 +49,20 @@ struct HTMLChain: Sendable {
 
     var count: Int { last?.end ?? 0 }
     /// The last byte, if any (a writer's `cr()` after the chain depends on it).
-    var lastByte: UInt8? { last?.text.utf8.last }
+    var lastByte: UInt8? {
+        guard let last else { return nil }
+        var text = last.text
+        return text.withUTF8 { $0[last.offset + last.end - last.start - 1] }
+    }
 
     mutating func append(_ text: String) {
-        guard !text.isEmpty else { return }
-        last = Piece(text: text, previous: last, end: count + text.utf8.count)
+        append(text, bytes: 0..<text.utf8.count)
+    }
+
+    /// Appends UTF-8 bytes `range` of `text` (on character boundaries).
+    mutating func append(_ text: String, bytes range: Range<Int>) {
+        guard !range.isEmpty else { return }
+        last = Piece(text: text, offset: range.lowerBound, previous: last, end: count + range.count)
     }
 
     mutating func append(_ bytes: ArraySlice<UInt8>) {
@@ -75,34 +90,41 @@ struct HTMLChain: Sendable {
         return true
     }
 
-    /// Appends the bytes from `offset` on (the pieces after it, walking back only that far).
-    func write(from offset: Int = 0, into target: inout String) {
-        guard let last, last.end > offset else { return }
+    /// Appends the bytes from `offset` on, up to byte `upTo` (the pieces between, walking back only
+    /// that far).
+    func write(from offset: Int = 0, upTo: Int = .max, into target: inout String) {
+        guard let last else { return }
+        let upTo = min(upTo, last.end)
+        guard upTo > offset else { return }
         // A chunk adds a few pieces: walk back to them by address (the chain keeps them alive),
         // on the stack, without reference counting; more than a few go the general way.
         let few = 4
         let written: Bool = withExtendedLifetime(last) {
             withUnsafeTemporaryAllocation(of: Unmanaged<Piece>.self, capacity: few) { stack in
                 var count = 0
-                var p = Unmanaged.passUnretained(last)
-                while true {
+                var p: Unmanaged<Piece>? = Unmanaged.passUnretained(last)
+                // Past the pieces at or after `upTo`.
+                while let piece = p, piece._withUnsafeGuaranteedRef({ $0.start >= upTo }) {
+                    p = piece._withUnsafeGuaranteedRef { $0.previous.map(Unmanaged.passUnretained) }
+                }
+                while let piece = p {
                     guard count < few else { return false }
-                    stack[count] = p
+                    stack[count] = piece
                     count += 1
-                    let next = p._withUnsafeGuaranteedRef {
-                        $0.end - $0.text.utf8.count > offset ? $0.previous.map(Unmanaged.passUnretained) : nil
+                    p = piece._withUnsafeGuaranteedRef {
+                        $0.start > offset ? $0.previous.map(Unmanaged.passUnretained) : nil
                     }
-                    guard let next else { break }
-                    p = next
                 }
                 for i in stride(from: count - 1, through: 0, by: -1) {
-                    stack[i]._withUnsafeGuaranteedRef { append($0, from: offset, into: &target) }
+                    stack[i]._withUnsafeGuaranteedRef { append($0, from: offset, upTo: upTo, into: &target) }
                 }
                 return true
             }
         }
         if !written {
-            for piece in pieces(after: offset) { append(piece, from: offset, into: &target) }
+            for piece in pieces(after: offset) where piece.start < upTo {
+                append(piece, from: offset, upTo: upTo, into: &target)
+            }
         }
     }
 
@@ -120,8 +142,8 @@ struct HTMLChain: Sendable {
                         var text = piece.text
                         text.withUTF8 { utf8 in
                             guard let source = utf8.baseAddress else { return }
-                            (target.baseAddress.unsafelyUnwrapped + base + piece.end - utf8.count)
-                                .update(from: source, count: utf8.count)
+                            (target.baseAddress.unsafelyUnwrapped + base + piece.start)
+                                .update(from: source + piece.offset, count: piece.end - piece.start)
                         }
                         return piece.previous.map(Unmanaged.passUnretained)
                     }
@@ -142,8 +164,14 @@ struct HTMLChain: Sendable {
         return pieces
     }
 
-    private func append(_ piece: Piece, from offset: Int, into target: inout String) {
-        target.append(piece.text, fromUTF8: max(0, offset - (piece.end - piece.text.utf8.count)))
+    private func append(_ piece: Piece, from offset: Int, upTo: Int, into target: inout String) {
+        let a = piece.offset + max(0, offset - piece.start)
+        let b = piece.offset + min(upTo, piece.end) - piece.start
+        if b == piece.text.utf8.count {
+            target.append(piece.text, fromUTF8: a)
+        } else {
+            target += piece.text.utf8Slice(a..<b)
+        }
     }
 }
 
@@ -155,6 +183,13 @@ extension String {
         } else {
             self += text[text.utf8.index(text.startIndex, offsetBy: offset)...]
         }
+    }
+
+    /// The substring of UTF-8 bytes `range` (on character boundaries the caller knows).
+    func utf8Slice(_ range: Range<Int>) -> Substring {
+        let u = utf8
+        return self[
+            u.index(u.startIndex, offsetBy: range.lowerBound)..<u.index(u.startIndex, offsetBy: range.upperBound)]
     }
 
     /// Keeps the first `count` UTF-8 bytes (a character boundary).
@@ -169,6 +204,13 @@ extension Array where Element == UInt8 {
     @inline(__always) mutating func appendUTF8(of text: String) {
         var text = text
         text.withUTF8 { append(contentsOf: $0) }
+    }
+
+    /// Appends UTF-8 bytes `range` of `text` from its contiguous storage.
+    @inline(__always) mutating func appendUTF8(of text: String, _ range: Range<Int>) {
+        guard !range.isEmpty else { return }
+        var text = text
+        text.withUTF8 { append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     /// Appends `source[range]` through a buffer pointer (no slice, so no reference count).
