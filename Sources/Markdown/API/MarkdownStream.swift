@@ -299,11 +299,15 @@ public final class MarkdownStream {
         let oldStable = shown.stable.count
         let kept = new.stable.extends(shown.stable) ? oldStable : 0
         let end = combinedFinal + new.head.bytes + kept
-        combined.truncateUTF8(to: end)
         // The stable bytes before the suffix's own.
         let before = new.stable.count - new.fresh
-        if kept < before { new.stable.write(from: kept, upTo: before, into: &combined) }
-        combined.append(new.suffix, fromUTF8: max(0, kept - before))
+        if kept == before, end <= combined.utf8.count {
+            combined.replaceSubrange(combined.utf8.index(combined.startIndex, offsetBy: end)..., with: new.suffix)
+        } else {
+            combined.truncateUTF8(to: end)
+            if kept < before { new.stable.write(from: kept, upTo: before, into: &combined) }
+            combined.append(new.suffix, fromUTF8: max(0, kept - before))
+        }
         workBytes += combined.utf8.count - end
         shown = new
     }
