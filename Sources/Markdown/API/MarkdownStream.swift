@@ -63,9 +63,9 @@ final class TailHead: Sendable {
 /// A tail's HTML in the parts a frame renders it in: `head + stable + rest + close` (a tail
 /// rendered whole is one text in `head`). Kept apart so a chunk changes only `rest` (and appends
 /// to `stable`), nothing is joined unless someone reads it, and `html` finds what stayed the same
-/// by comparing parts, not bytes. What a chunk changed is one string, `suffix`: the stable
-/// prefix's newest `fresh` bytes (its last piece, made from this string), the rest and the close,
-/// so `html` takes a chunk's change in one append.
+/// by comparing parts, not bytes. What a chunk changed is one string, `suffix`: from `suffixStart`
+/// on it holds the stable prefix's bytes that are not in the chain yet, the rest and the close,
+/// so `html` takes a chunk's change in one step.
 final class TailParts: Sendable {
     enum Part: Sendable {
         case text(String)
@@ -73,20 +73,26 @@ final class TailParts: Sendable {
         case chain(HTMLChain)
     }
     let head: TailHead
+    /// The stable prefix's HTML kept as a chain (the rest of it starts the suffix).
     let stable: HTMLChain
-    /// The stable prefix's last `fresh` bytes, the rest's HTML, then `head.close`.
+    /// From UTF-8 offset `suffixStart` on: the stable prefix's bytes after `stable`, from `restStart`
+    /// on the rest's HTML, then `head.close`.
     let suffix: String
-    let fresh: Int
+    let suffixStart: Int
+    let restStart: Int
 
-    init(head: TailHead, stable: HTMLChain, suffix: String, fresh: Int) {
+    init(head: TailHead, stable: HTMLChain, suffix: String, suffixStart: Int, restStart: Int) {
         self.head = head
         self.stable = stable
         self.suffix = suffix
-        self.fresh = fresh
+        self.suffixStart = suffixStart
+        self.restStart = restStart
     }
 
     convenience init(head: TailHead = .empty, stable: HTMLChain = HTMLChain(), rest: String = "") {
-        self.init(head: head, stable: stable, suffix: head.close.isEmpty ? rest : rest + head.close, fresh: 0)
+        self.init(
+            head: head, stable: stable, suffix: head.close.isEmpty ? rest : rest + head.close, suffixStart: 0,
+            restStart: 0)
     }
 
     convenience init(text: String) { self.init(head: TailHead(parts: [.text(text)])) }
@@ -97,13 +103,13 @@ final class TailParts: Sendable {
     var rest: String {
         let u = suffix.utf8
         return String(
-            suffix[u.index(u.startIndex, offsetBy: fresh)..<u.index(u.endIndex, offsetBy: -head.close.utf8.count)])
+            suffix[u.index(u.startIndex, offsetBy: restStart)..<u.index(u.endIndex, offsetBy: -head.close.utf8.count)])
     }
 
-    /// How many parts: the head's, then `stable` and the rest with the close.
+    /// How many parts: the head's, then `stable` and the suffix.
     var count: Int { head.parts.count + 2 }
 
-    /// Part `i`; nil for the last (the rest and the close, written again whenever it is reached).
+    /// Part `i`; nil for the last (the suffix, written again whenever it is reached).
     func part(_ i: Int) -> Part? {
         if i < head.parts.count { return head.parts[i] }
         return i == head.parts.count ? .chain(stable) : nil
@@ -117,7 +123,7 @@ final class TailParts: Sendable {
         case .chain(let chain):
             chain.write(from: offset, into: &target)
         case nil:
-            target.append(suffix, fromUTF8: fresh + offset)
+            target.append(suffix, fromUTF8: suffixStart + offset)
         }
     }
 
@@ -293,20 +299,18 @@ public final class MarkdownStream {
     }
 
     /// `combined` after a chunk rendered in the same frame as before: the head stays, the stable
-    /// prefix grows (or restarts), the rest and the close are written again: one append when the
-    /// stable prefix grew by the chunk's own piece only.
+    /// prefix's chain grows (or restarts), the suffix is written again: one step while the chain
+    /// stays the same.
     private func spliceFrameTail(_ new: TailParts) {
         let oldStable = shown.stable.count
         let kept = new.stable.extends(shown.stable) ? oldStable : 0
         let end = combinedFinal + new.head.bytes + kept
-        // The stable bytes before the suffix's own.
-        let before = new.stable.count - new.fresh
-        if kept == before, end <= combined.utf8.count {
+        if kept == new.stable.count, new.suffixStart == 0, end <= combined.utf8.count {
             combined.replaceSubrange(combined.utf8.index(combined.startIndex, offsetBy: end)..., with: new.suffix)
         } else {
             combined.truncateUTF8(to: end)
-            if kept < before { new.stable.write(from: kept, upTo: before, into: &combined) }
-            combined.append(new.suffix, fromUTF8: max(0, kept - before))
+            if kept < new.stable.count { new.stable.write(from: kept, into: &combined) }
+            combined.append(new.suffix, fromUTF8: new.suffixStart)
         }
         workBytes += combined.utf8.count - end
         shown = new
@@ -574,6 +578,9 @@ public final class MarkdownStream {
         /// Bytes of the paragraph's text covered, and their HTML.
         @exclusivity(unchecked) var length = 0
         @exclusivity(unchecked) var html = HTMLChain()
+        /// The HTML's last bytes, not in `html` yet: the first `pendingCount` bytes of `pending`.
+        @exclusivity(unchecked) var pending = ""
+        @exclusivity(unchecked) var pendingCount = 0
         /// Reference labels looked up and missing in the covered text.
         @exclusivity(unchecked) var missed: Set<String> = []
         /// After a parse that left nothing open (`cleanEnd >= 0`): where its text ended, the HTML
@@ -1982,6 +1989,12 @@ public final class MarkdownStream {
         guard let s = stable, s.paragraphStart == node.startOffset, s.definitions == parser.definitions.count,
             s.length > 0 || s.cleanEnd >= 0, s.length <= node.content.count
         else { return nil }
+        // The prefix's bytes still outside its chain go in.
+        if s.pendingCount > 0 {
+            s.html.append(s.pending, bytes: 0..<s.pendingCount)
+            s.pending = ""
+            s.pendingCount = 0
+        }
         var end = node.content.count
         while end > s.length, Scan.isWhitespace(node.content[end - 1]) { end -= 1 }
         guard end > s.length else { return nil }
@@ -2059,11 +2072,13 @@ public final class MarkdownStream {
         }
         // The paragraph's text: its complete lines, then the unfinished line's text.
         let total = content.count + max(0, lineEnd - q)
+        // The stable prefix's bytes not in its chain yet come first.
         leafWriter.bytes.removeAll(keepingCapacity: true)
+        leafWriter.bytes.appendUTF8(of: s.pending, 0..<s.pendingCount)
         if s.linkParen >= content.count, s.linkEnd <= total,
             openLinkDestination(s, lineText: q, lineOffset: content.count)
         {
-            return leafTail(s, head: head, fresh: 0, clean: false)
+            return leafTail(s, head: head, fresh: s.pendingCount, clean: false)
         }
         s.linkParen = -1
         // The text after the last parse, when that parse left nothing open.
@@ -2196,21 +2211,35 @@ public final class MarkdownStream {
         return leafTail(s, head: head, fresh: restBytes, clean: inline.unresolved == Int.max)
     }
 
-    /// The tail from `leafWriter.bytes`, which holds `fresh` bytes the chunk adds to the stable
-    /// prefix of `s`, then the rest's HTML: those, the rest and the head's close made one string, its
-    /// first `fresh` bytes the prefix's new piece; `clean`: the rest is the HTML of the text after
-    /// the stable point, parsed with nothing left open (kept as `cleanHTML`).
+    /// The tail from `leafWriter.bytes`, which holds the `fresh` bytes of the stable prefix of `s`
+    /// that are not in its chain (those it held before, then those the chunk adds), then the rest's
+    /// HTML: those, the rest and the head's close made one string. Those bytes go into the chain as
+    /// one piece once there are `MarkdownStream.pieceBytes` of them (until then each chunk copies
+    /// them, which costs less than a piece per chunk). `clean`: the rest is the HTML of the text
+    /// after the stable point, parsed with nothing left open (kept as `cleanHTML`).
     private func leafTail(_ s: StableText, head: TailHead, fresh: Int, clean: Bool) -> TailParts {
         let restEnd = leafWriter.bytes.count
         leafWriter.bytes.appendUTF8(of: head.close)
         let suffix = String(decoding: leafWriter.bytes, as: UTF8.self)
-        if fresh > 0 { s.html.append(suffix, bytes: 0..<fresh) }
         if clean {
             s.cleanHTML = suffix
             s.cleanRange = fresh..<restEnd
         }
-        return TailParts(head: head, stable: s.html, suffix: suffix, fresh: fresh)
+        if fresh >= MarkdownStream.pieceBytes {
+            s.html.append(suffix, bytes: 0..<fresh)
+            s.pending = ""
+            s.pendingCount = 0
+            return TailParts(head: head, stable: s.html, suffix: suffix, suffixStart: fresh, restStart: fresh)
+        }
+        if fresh > 0 {
+            s.pending = suffix
+            s.pendingCount = fresh
+        }
+        return TailParts(head: head, stable: s.html, suffix: suffix, suffixStart: 0, restStart: fresh)
     }
+
+    /// How many bytes of a stable prefix wait outside its chain before they go in as one piece.
+    static let pieceBytes = 256
 
     /// Bytes that may follow in a streaming link destination without ending it or starting any
     /// construct in the text as it stands: ASCII letters and digits and `/ . - : % = ? # + , ; @`.
@@ -2320,7 +2349,7 @@ public final class MarkdownStream {
         // The text is its own HTML; up to the last new word start it is final.
         leafWriter.bytes.appendUTF8(of: s.cleanHTML, s.cleanRange)
         leafWriter.bytes.appendBytes(of: text, 0..<max(0, wordStart))
-        let fresh = wordStart > 0 ? leafWriter.bytes.count : 0
+        let fresh = wordStart > 0 ? leafWriter.bytes.count : s.pendingCount
         if wordStart > 0 {
             s.length = s.cleanEnd + wordStart
             if !s.cleanMissed.isEmpty {
