@@ -37,11 +37,13 @@ public struct MarkdownUpdate: Sendable, Equatable {
 
 /// What a frame lays out once for every chunk on its line: the HTML before the leaf's text (text
 /// and chains) and after it. A tail rendered whole is one text here, with no frame.
-final class TailHead: Sendable {
+final class TailHead: @unchecked Sendable {
     let parts: [TailParts.Part]
     /// The UTF-8 byte count of `parts`.
     let bytes: Int
     let close: String
+    /// `close`'s UTF-8, owned (appended per chunk without a reference count; freed in `deinit`).
+    let closeBytes: UnsafeMutableBufferPointer<UInt8>
     /// The frame that laid it out (-1: none).
     let frame: Int
 
@@ -54,8 +56,12 @@ final class TailHead: Sendable {
             }
         }
         self.close = close
+        closeBytes = .allocate(capacity: close.utf8.count)
+        _ = closeBytes.initialize(from: close.utf8)
         self.frame = frame
     }
+
+    deinit { closeBytes.deallocate() }
 
     static let empty = TailHead(parts: [])
 }
@@ -2219,8 +2225,8 @@ public final class MarkdownStream {
     /// after the stable point, parsed with nothing left open (kept as `cleanHTML`).
     private func leafTail(_ s: StableText, head: TailHead, fresh: Int, clean: Bool) -> TailParts {
         let restEnd = leafWriter.bytes.count
-        leafWriter.bytes.appendUTF8(of: head.close)
-        let suffix = String(decoding: leafWriter.bytes, as: UTF8.self)
+        leafWriter.bytes.append(contentsOf: UnsafeBufferPointer(head.closeBytes))
+        let suffix = leafWriter.bytes.withUnsafeMutableBufferPointer { String(decoding: $0, as: UTF8.self) }
         if clean {
             s.cleanHTML = suffix
             s.cleanRange = fresh..<restEnd

@@ -202,15 +202,20 @@ extension String {
 extension Array where Element == UInt8 {
     /// Appends the UTF-8 of `text` from its contiguous storage (not through the generic view).
     @inline(__always) mutating func appendUTF8(of text: String) {
-        var text = text
-        text.withUTF8 { append(contentsOf: $0) }
+        // Borrowed, not copied: no reference count when `text` is a constant the caller holds.
+        if text.utf8.withContiguousStorageIfAvailable({ append(contentsOf: $0) }) == nil {
+            append(contentsOf: text.utf8)
+        }
     }
 
     /// Appends UTF-8 bytes `range` of `text` from its contiguous storage.
     @inline(__always) mutating func appendUTF8(of text: String, _ range: Range<Int>) {
         guard !range.isEmpty else { return }
-        var text = text
-        text.withUTF8 { append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+        if text.utf8.withContiguousStorageIfAvailable({ append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) })
+            == nil
+        {
+            append(contentsOf: text.utf8.dropFirst(range.lowerBound).prefix(range.count))
+        }
     }
 
     /// Appends `source[range]` through a buffer pointer (no slice, so no reference count).
