@@ -294,7 +294,8 @@ public final class MarkdownStream {
     public var html: String {
         let finalCount = finalHTML.utf8.count
         if combinedFinal == finalCount, combinedVersion == tailVersion { return combined }
-        let new = tail
+        // `tail` keeps it alive (read without a reference count).
+        unowned(unsafe) let new = tail
         if combinedFinal == finalCount, new.head.frame >= 0, shown.head === new.head {
             spliceFrameTail(new)
         } else {
@@ -615,6 +616,20 @@ public final class MarkdownStream {
             self.paragraphStart = paragraphStart
             self.definitions = definitions
         }
+
+        /// Appends the pending bytes (read in place: no reference count).
+        func appendPending(to bytes: inout [UInt8]) {
+            let count = pendingCount
+            guard count > 0 else { return }
+            pending.withUTF8 { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<count])) }
+        }
+
+        /// Appends the clean text's HTML (read in place).
+        func appendClean(to bytes: inout [UInt8]) {
+            let range = cleanRange
+            guard !range.isEmpty else { return }
+            cleanHTML.withUTF8 { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+        }
     }
 
     /// The open tail laid out around the text of the unfinished line: the HTML before that text
@@ -749,10 +764,10 @@ public final class MarkdownStream {
             }
             if let f = frame, f.settled, f.paragraphLeaf { anchor = f }
         }
-        unowned(unsafe) let f = frame.unsafelyUnwrapped
+        let f = frame.unsafelyUnwrapped
         if case .paragraph(let start, let keep) = f.leaf {
             // The commonest tail: the open paragraph's text in its frame.
-            tail = leafInline(paragraphStart: start, paragraph: f.paragraph, lineText: f.textStart, head: f.head)
+            tail = leafInline(paragraphStart: start, in: f)
             if !keep { stable = nil }
             return finishFrameTail(f)
         }
@@ -2054,8 +2069,8 @@ public final class MarkdownStream {
         return original
     }
 
-    /// The tail of an open paragraph's text in its frame's `head`, the text its complete lines
-    /// `content` then the unfinished line from `lineText` on: the stable prefix's HTML (final, kept
+    /// The tail of an open paragraph's text in `frame`'s head, the text the complete lines of the
+    /// frame's paragraph then the unfinished line from the frame's `textStart` on: the stable prefix's HTML (final, kept
     /// in `stable`) and the rest's, parsed now.
     ///
     /// Inline constructs never span a point where nothing is left open (no unmatched opener,
@@ -2064,8 +2079,10 @@ public final class MarkdownStream {
     ///
     /// The HTML the chunk adds to the stable prefix, the rest's and the close are written into
     /// `leafWriter.bytes` in that order and made one string (see `TailParts`).
-    private func leafInline(paragraphStart: Int, paragraph: BlockNode?, lineText q: Int, head: TailHead) -> TailParts {
-        let content = paragraph?.content ?? []
+    private func leafInline(paragraphStart: Int, in frame: Frame) -> TailParts {
+        let q = frame.textStart
+        let head = frame.head
+        let content = frame.paragraph?.content ?? []
         let b = parser.b
         let lineEnd = MarkdownStream.lineEnd(b)
         let definitions = parser.definitions.count
@@ -2080,7 +2097,7 @@ public final class MarkdownStream {
         let total = content.count + max(0, lineEnd - q)
         // The stable prefix's bytes not in its chain yet come first.
         leafWriter.bytes.removeAll(keepingCapacity: true)
-        leafWriter.bytes.appendUTF8(of: s.pending, 0..<s.pendingCount)
+        s.appendPending(to: &leafWriter.bytes)
         if s.linkParen >= content.count, s.linkEnd <= total,
             openLinkDestination(s, lineText: q, lineOffset: content.count)
         {
@@ -2117,7 +2134,7 @@ public final class MarkdownStream {
             }
             if i < total, i > cleanEnd, !Scan.isWhitespace(afterBuffer[i - cleanEnd]) {
                 // The text, then a hard or a soft line break, or the spaces: stable bytes.
-                leafWriter.bytes.appendUTF8(of: s.cleanHTML, s.cleanRange)
+                s.appendClean(to: &leafWriter.bytes)
                 if newline {
                     if spaces >= 2 { leafWriter.raw("<br />") }
                     leafWriter.bytes.append(0x0A)
@@ -2353,7 +2370,7 @@ public final class MarkdownStream {
         }
         if dot && w { return nil }
         // The text is its own HTML; up to the last new word start it is final.
-        leafWriter.bytes.appendUTF8(of: s.cleanHTML, s.cleanRange)
+        s.appendClean(to: &leafWriter.bytes)
         leafWriter.bytes.appendBytes(of: text, 0..<max(0, wordStart))
         let fresh = wordStart > 0 ? leafWriter.bytes.count : s.pendingCount
         if wordStart > 0 {
