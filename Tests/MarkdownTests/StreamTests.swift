@@ -354,9 +354,10 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
     }
 
     /// A link whose destination streams in is shown without parsing from its `[` again while only
-    /// destination bytes arrive; every tail still equals a full render: destinations that are
-    /// autolinks as text, with `_`, parentheses, a title, angle brackets, trailing punctuation,
-    /// emphasis or a reference label in the brackets, an image, several links on a line.
+    /// destination bytes arrive, and when its `)` closes it; every tail still equals a full render:
+    /// destinations that are autolinks as text, with `_`, parentheses, a title, angle brackets,
+    /// trailing punctuation, emphasis or a reference label in the brackets, an image, several
+    /// links on a line, links right after a bracket or text, or followed by punctuation.
     @Test(arguments: 0..<12)
     func streamingLinkDestinationsMatchFullRenders(_ seed: Int) {
         let links = [
@@ -366,19 +367,55 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
             "[k](mailto:a@b.cd)", "[l](/relative/path#frag)", "[m](https://a.b/x,y;z@w+v%20)",
             "[unclosed](https://a.b/p",
         ]
-        let words = ["plain", "words", "*em*", "`code`", "and", "more"]
+        let words = ["plain", "words", "*em*", "`code`", "and", "more", "[x]", "[defined]", "!", "x"]
+        let separators = [" ", " ", " ", ". ", ") ", "", "*", ", "]
         var rng = SeededRandom(seed: UInt64(seed) &* 131 + 7)
         var text = "[defined]: /there\n\n"
         for _ in 0..<6 {
             for _ in 0..<(3 + Int.random(in: 0..<6, using: &rng)) {
                 let pick = Int.random(in: 0..<3, using: &rng) == 0
-                text += (pick ? words.randomElement(using: &rng)! : links.randomElement(using: &rng)!) + " "
+                text += (pick ? words.randomElement(using: &rng)! : links.randomElement(using: &rng)!)
+                text += separators.randomElement(using: &rng)!
                 if Int.random(in: 0..<8, using: &rng) == 0 { text += "\n" }
             }
             text += Int.random(in: 0..<2, using: &rng) == 0 ? "\n\n" : "\n- "
         }
         for maxChunk in [2, 5, 11] {
-            expectQuickFramesExact(text, maxChunk: maxChunk, using: &rng) { $0.linkDestinations > 0 }
+            expectQuickFramesExact(text, maxChunk: maxChunk, using: &rng) {
+                $0.linkDestinations > 0 && $0.linkCloses > 0
+            }
+        }
+    }
+
+    /// The `)` that closes a streaming link costs no parse (its HTML is the link's own), the text
+    /// after it goes on from there, and a label looked up in vain before the link is still noted:
+    /// a definition that arrives later re-renders the final block that used it.
+    @Test func closingALinkCostsNoParse() {
+        let text = "See [model](https://example.com/model/1) and more words.\n"
+        let stream = MarkdownStream()
+        stream.checkTails = true
+        var closes = 0
+        for byte in text.utf8 {
+            let before = stream.leafParses
+            _ = stream.append(String(decoding: [byte], as: UTF8.self))
+            if byte == UInt8(ascii: ")") {
+                closes += 1
+                #expect(stream.leafParses == before, "the closing ) parsed the link again")
+            }
+        }
+        #expect(closes == 1 && stream.linkCloses == 1)
+        _ = stream.finish()
+        #expect(stream.tailMismatches == 0)
+        #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
+
+        for late in [
+            "[x] and [model](https://a.b/c) done\n\ntext\n\n[x]: /late\n",
+            "w[x]w[model](https://a.b/c) done\n\ntext\n\n[x]: /late\n",
+        ] {
+            for maxChunk in [1, 3, 8] {
+                var rng = SeededRandom(seed: UInt64(maxChunk))
+                expectQuickFramesExact(late, maxChunk: maxChunk, using: &rng) { _ in true }
+            }
         }
     }
 

@@ -228,6 +228,10 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private(set) var quickFrames = 0
     /// How many tails showed a streaming link destination without a parse (`openLinkDestination`).
     @exclusivity(unchecked) private(set) var linkDestinations = 0
+    /// How many links closed after a streaming destination without a parse (`closeLinkDestination`).
+    @exclusivity(unchecked) private(set) var linkCloses = 0
+    /// How many inline parses the leaf renders made.
+    @exclusivity(unchecked) private(set) var leafParses = 0
     @exclusivity(unchecked) private(set) var treeWrites = 0
     /// Bytes parsed, laid out or copied for tails and `html` (tests check that it grows linearly
     /// with the text, whatever the shape of its blocks).
@@ -611,6 +615,10 @@ public final class MarkdownStream {
         @exclusivity(unchecked) var linkParen = -1
         @exclusivity(unchecked) var linkEnd = 0
         @exclusivity(unchecked) var linkHead = ""
+        /// How many bytes of `linkHead` come before the link's `[` (-1: unknown, the link is
+        /// parsed when it closes), and the byte count of its text (see `closeLinkDestination`).
+        @exclusivity(unchecked) var linkPre = -1
+        @exclusivity(unchecked) var linkText = 0
 
         init(paragraphStart: Int, definitions: Int) {
             self.paragraphStart = paragraphStart
@@ -2098,10 +2106,18 @@ public final class MarkdownStream {
         // The stable prefix's bytes not in its chain yet come first.
         leafWriter.bytes.removeAll(keepingCapacity: true)
         s.appendPending(to: &leafWriter.bytes)
-        if s.linkParen >= content.count, s.linkEnd <= total,
-            openLinkDestination(s, lineText: q, lineOffset: content.count)
-        {
-            return leafTail(s, head: head, fresh: s.pendingCount, clean: false)
+        if s.linkParen >= content.count, s.linkEnd <= total {
+            if openLinkDestination(s, lineText: q, lineOffset: content.count) {
+                return leafTail(s, head: head, fresh: s.pendingCount, clean: false)
+            }
+            if closeLinkDestination(s, lineText: q, lineOffset: content.count),
+                b[(q + s.cleanEnd - content.count)..<lineEnd].allSatisfy({ $0 == 0x20 })
+            {
+                // Nothing but spaces after the link: the tail is its text so far.
+                s.linkParen = -1
+                s.appendClean(to: &leafWriter.bytes)
+                return leafTail(s, head: head, fresh: s.pendingCount, clean: true)
+            }
         }
         s.linkParen = -1
         // The text after the last parse, when that parse left nothing open.
@@ -2171,6 +2187,7 @@ public final class MarkdownStream {
         inline.reset(suffix)
         inline.parse()
         inline.releaseSubject()
+        leafParses += 1
         lastParsedBytes = suffix.count
         workBytes += suffix.count
         // The new stable point: the last word start after a space before anything left open, that no
@@ -2302,7 +2319,59 @@ public final class MarkdownStream {
         guard rest.count >= own.bytes.count, rest.suffix(own.bytes.count).elementsEqual(own.bytes) else { return }
         s.linkParen = start + paren
         s.linkEnd = start + suffix.count
-        s.linkHead = String(decoding: rest.dropLast(own.bytes.count), as: UTF8.self)
+        let head = rest.dropLast(own.bytes.count)
+        s.linkHead = String(decoding: head, as: UTF8.self)
+        // While open, `[text]` shows as itself: then the closed link's HTML replaces just that. Its
+        // `]` is the only one parsed (none before it), so the only label looked up in vain is its
+        // own, as a shortcut reference: none once it is an inline link.
+        let bracketed = suffix[u..<paren]
+        if !suffix[..<u].contains(0x5D), head.count >= bracketed.count,
+            head.suffix(bracketed.count).elementsEqual(bracketed)
+        {
+            s.linkPre = head.count - bracketed.count
+            s.linkText = bracketed.count - 2
+        } else {
+            s.linkPre = -1
+        }
+    }
+
+    /// When the link `noteOpenLinkDestination` found closes on the unfinished line (its text starts
+    /// at `q`, at paragraph offset `lineOffset`) right after destination bytes — `[text](dest)`,
+    /// the text inert, the destination plain, no title — the text up to its `)` is the HTML before
+    /// the link's `[` and the link's own (written as the parse would: `openLink`, the text, `</a>`),
+    /// with nothing left open: noted as the clean text (see `quickText`), so what follows it is
+    /// handled as after any parse that left nothing open, without parsing the link again. False
+    /// (nothing noted) for anything else.
+    private func closeLinkDestination(_ s: StableText, lineText q: Int, lineOffset: Int) -> Bool {
+        guard s.linkPre >= 0 else { return false }
+        let b = parser.b
+        let end = MarkdownStream.lineEnd(b)
+        let paren = q + (s.linkParen - lineOffset)
+        let known = q + (s.linkEnd - lineOffset)
+        let textStart = paren - 1 - s.linkText
+        guard textStart > q, paren < end, known <= end, b[paren] == 0x28, b[textStart - 1] == 0x5B,
+            b[paren - 1] == 0x5D
+        else { return false }
+        var i = max(known, paren + 1)
+        while i < end, MarkdownStream.destinationByte(b[i]) { i += 1 }
+        guard i < end, b[i] == 0x29, i > paren + 1 else { return false }
+        var writer = HTMLWriter()
+        writer.bytes.appendUTF8(of: s.linkHead, 0..<s.linkPre)
+        writer.openLink(String(decoding: b[(paren + 1)..<i], as: UTF8.self), title: "")
+        writer.bytes.appendBytes(of: b, textStart..<(paren - 1))
+        writer.raw("</a>")
+        s.cleanHTML = writer.string
+        s.cleanRange = 0..<writer.bytes.count
+        s.cleanEnd = lineOffset + (i + 1 - q)
+        s.cleanEndsWithBackslash = false
+        s.cleanMissed = []
+        s.lastWordInert = false
+        s.lastWordDot = false
+        s.lastWordW = false
+        lastParsedBytes = i + 1 - paren
+        workBytes += i + 1 - paren
+        linkCloses += 1
+        return true
     }
 
     /// The rest's HTML while the link `noteOpenLinkDestination` found is still open and only
