@@ -2120,6 +2120,19 @@ public final class MarkdownStream {
             }
         }
         s.linkParen = -1
+        // Nothing is stable yet and no parse left nothing open: the empty text before the first
+        // byte leaves nothing open (a text that starts with a space is left to the parse).
+        if s.cleanEnd < 0, s.length == 0, s.html.count == 0, s.pendingCount == 0, total > 0,
+            (content.isEmpty ? b[q] : content[0]) != 0x20
+        {
+            s.cleanEnd = 0
+            s.cleanRange = 0..<0
+            s.cleanEndsWithBackslash = false
+            s.cleanMissed = []
+            s.lastWordInert = true
+            s.lastWordDot = false
+            s.lastWordW = false
+        }
         // The text after the last parse, when that parse left nothing open.
         let cleanEnd = s.cleanEnd
         if cleanEnd >= 0, cleanEnd < total {
