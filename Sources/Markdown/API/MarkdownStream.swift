@@ -665,6 +665,10 @@ public final class MarkdownStream {
         /// head's parts before its content (a frame for its next line grows only the content).
         let code: BlockNode?
         let codePrefix: [TailParts.Part]
+        /// For a frame `codeFrame` laid out: the code block's content so far, shown as the tail's
+        /// stable part after a head of `codePrefix` alone (one head for all the block's lines, so
+        /// `html` appends each line's HTML instead of comparing a new head).
+        let codeChain: HTMLChain?
         /// For a line in the parser's open top-level list: that list, and whether it is tight
         /// (a frame for its next item's line lays out the list without a probe).
         let list: BlockNode?
@@ -680,11 +684,12 @@ public final class MarkdownStream {
         init(
             fed: Int, finalCount: Int, definitions: Int, settled: Bool, leaf: FrameLeaf, head: TailHead,
             paragraph: BlockNode?, textStart: Int, id: Int, code: BlockNode? = nil, codePrefix: [TailParts.Part] = [],
-            list: BlockNode? = nil, listTight: Bool = false, firstItem: Int? = nil
+            codeChain: HTMLChain? = nil, list: BlockNode? = nil, listTight: Bool = false, firstItem: Int? = nil
         ) {
             self.firstItem = firstItem
             self.code = code
             self.codePrefix = codePrefix
+            self.codeChain = codeChain
             self.list = list
             self.listTight = listTight
             self.fed = fed
@@ -797,7 +802,7 @@ public final class MarkdownStream {
         case .none:
             break
         }
-        tail = TailParts(head: f.head, rest: rest)
+        tail = TailParts(head: f.head, stable: f.codeChain ?? HTMLChain(), rest: rest)
         return finishFrameTail(f)
     }
 
@@ -1029,11 +1034,14 @@ public final class MarkdownStream {
             prefix = [.text(opening.string)]
         }
         frameCount += 1
+        // The content goes after the head, so the head of the last frame for this block serves.
+        let head =
+            f.flatMap { $0.code === code && $0.codeChain != nil ? $0.head : nil }
+            ?? TailHead(parts: prefix, close: "</code></pre>\n", frame: frameCount)
         return Frame(
             fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: settled,
-            leaf: .code(line: line),
-            head: TailHead(parts: prefix + [.chain(chain)], close: "</code></pre>\n", frame: frameCount),
-            paragraph: nil, textStart: fed, id: frameCount, code: code, codePrefix: prefix)
+            leaf: .code(line: line), head: head, paragraph: nil, textStart: fed, id: frameCount, code: code,
+            codePrefix: prefix, codeChain: chain)
     }
 
     /// Whether a block is a fenced code block at the top level whose fence starts the line (the
