@@ -2102,13 +2102,10 @@ public final class MarkdownStream {
         let b = parser.b
         let lineEnd = MarkdownStream.lineEnd(b)
         let definitions = parser.definitions.count
-        var s: StableText
-        if let current = stable, current.paragraphStart == paragraphStart, current.definitions == definitions {
-            s = current
-        } else {
-            s = StableText(paragraphStart: paragraphStart, definitions: definitions)
-            stable = s
+        if stable.map({ $0.paragraphStart != paragraphStart || $0.definitions != definitions }) ?? true {
+            stable = StableText(paragraphStart: paragraphStart, definitions: definitions)
         }
+        let s = stable.unsafelyUnwrapped
         // The paragraph's text: its complete lines, then the unfinished line's text.
         let total = content.count + max(0, lineEnd - q)
         // The stable prefix's bytes not in its chain yet come first.
@@ -2183,25 +2180,19 @@ public final class MarkdownStream {
             }
         }
         s.cleanEnd = -1
-        var start = s.length
-        while true {
-            suffixBuffer.removeAll(keepingCapacity: true)
-            if start < content.count {
-                suffixBuffer.append(contentsOf: content[start...])
-                if q < lineEnd { suffixBuffer.appendBytes(of: b, q..<lineEnd) }
-            } else if start - content.count <= lineEnd - q {
-                suffixBuffer.appendBytes(of: b, (q + start - content.count)..<lineEnd)
-            }
-            while let last = suffixBuffer.last, Scan.isWhitespace(last) { suffixBuffer.removeLast() }
-            // The stable point lies beyond the trimmed text (cannot happen while text only grows): start over.
-            if start > 0, suffixBuffer.isEmpty {
-                s = StableText(paragraphStart: paragraphStart, definitions: definitions)
-                stable = s
-                start = 0
-                leafWriter.bytes.removeAll(keepingCapacity: true)
-                continue
-            }
-            break
+        let start = s.length
+        suffixBuffer.removeAll(keepingCapacity: true)
+        if start < content.count {
+            suffixBuffer.append(contentsOf: content[start...])
+            if q < lineEnd { suffixBuffer.appendBytes(of: b, q..<lineEnd) }
+        } else if start - content.count <= lineEnd - q {
+            suffixBuffer.appendBytes(of: b, (q + start - content.count)..<lineEnd)
+        }
+        while let last = suffixBuffer.last, Scan.isWhitespace(last) { suffixBuffer.removeLast() }
+        // The stable point lies beyond the trimmed text (cannot happen while text only grows): start over.
+        if start > 0, suffixBuffer.isEmpty {
+            stable = StableText(paragraphStart: paragraphStart, definitions: definitions)
+            return leafInline(paragraphStart: paragraphStart, in: frame)
         }
         let suffix = suffixBuffer
         let inline = arena()
