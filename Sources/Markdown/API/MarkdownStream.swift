@@ -189,7 +189,7 @@ public final class MarkdownStream {
     /// Whether `tailBlocks` lags behind `tail` (frames render HTML only).
     @exclusivity(unchecked) private var tailBlocksStale = false
     /// The stable prefix of the open paragraph holding the unfinished line (see `leafInline`).
-    @exclusivity(unchecked) private var stable: StableText?
+    @exclusivity(unchecked) private var st = StableText()
     @exclusivity(unchecked) private var spanBuffer: [(Int, Int)] = []
     @exclusivity(unchecked) private var suffixBuffer: [UInt8] = []
     @exclusivity(unchecked) private var leafWriter = HTMLWriter()
@@ -583,42 +583,45 @@ public final class MarkdownStream {
     }
 
     /// The stable prefix of the open paragraph: text whose HTML can no longer change, whatever follows.
-    private final class StableText {
-        let paragraphStart: Int
-        let definitions: Int
+    private struct StableText {
+        /// The paragraph's start (-1: no paragraph).
+        var paragraphStart = -1
+        var definitions = 0
         /// Bytes of the paragraph's text covered, and their HTML.
-        @exclusivity(unchecked) var length = 0
-        @exclusivity(unchecked) var html = HTMLChain()
+        var length = 0
+        var html = HTMLChain()
         /// The HTML's last bytes, not in `html` yet: the first `pendingCount` bytes of `pending`.
-        @exclusivity(unchecked) var pending = ""
-        @exclusivity(unchecked) var pendingCount = 0
+        var pending = ""
+        var pendingCount = 0
         /// Reference labels looked up and missing in the covered text.
-        @exclusivity(unchecked) var missed: Set<String> = []
+        var missed: Set<String> = []
         /// After a parse that left nothing open (`cleanEnd >= 0`): where its text ended, the HTML
         /// of the text from the stable point to there, whether it ended with a backslash, and
         /// what it looked up in vain.
         /// (The HTML is UTF-8 bytes `cleanRange` of `cleanHTML`: the tail a chunk made.)
-        @exclusivity(unchecked) var cleanEnd = -1
-        @exclusivity(unchecked) var cleanHTML = ""
-        @exclusivity(unchecked) var cleanRange = 0..<0
-        @exclusivity(unchecked) var cleanEndsWithBackslash = false
-        @exclusivity(unchecked) var cleanMissed: Set<String> = []
+        var cleanEnd = -1
+        var cleanHTML = ""
+        var cleanRange = 0..<0
+        var cleanEndsWithBackslash = false
+        var cleanMissed: Set<String> = []
         /// Whether that text's last word is all inert bytes (see `quickText`), and whether it
         /// holds a `.` and a `w` (an extended autolink needs `www.`).
-        @exclusivity(unchecked) var lastWordInert = false
-        @exclusivity(unchecked) var lastWordDot = false
-        @exclusivity(unchecked) var lastWordW = false
+        var lastWordInert = false
+        var lastWordDot = false
+        var lastWordW = false
         /// After a parse whose only open construct is an inline link whose destination is
         /// streaming in (`[inert text](` then destination bytes to the end): where its `(` is in
         /// the paragraph's text (-1: no such link), where the parsed text ended, and the HTML of the
         /// rest before the `(` (see `openLinkDestination`).
-        @exclusivity(unchecked) var linkParen = -1
-        @exclusivity(unchecked) var linkEnd = 0
-        @exclusivity(unchecked) var linkHead = ""
+        var linkParen = -1
+        var linkEnd = 0
+        var linkHead = ""
         /// How many bytes of `linkHead` come before the link's `[` (-1: unknown, the link is
         /// parsed when it closes), and the byte count of its text (see `closeLinkDestination`).
-        @exclusivity(unchecked) var linkPre = -1
-        @exclusivity(unchecked) var linkText = 0
+        var linkPre = -1
+        var linkText = 0
+
+        init() {}
 
         init(paragraphStart: Int, definitions: Int) {
             self.paragraphStart = paragraphStart
@@ -626,14 +629,14 @@ public final class MarkdownStream {
         }
 
         /// Appends the pending bytes (read in place: no reference count).
-        func appendPending(to bytes: inout [UInt8]) {
+        mutating func appendPending(to bytes: inout [UInt8]) {
             let count = pendingCount
             guard count > 0 else { return }
             pending.withUTF8 { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<count])) }
         }
 
         /// Appends the clean text's HTML (read in place).
-        func appendClean(to bytes: inout [UInt8]) {
+        mutating func appendClean(to bytes: inout [UInt8]) {
             let range = cleanRange
             guard !range.isEmpty else { return }
             cleanHTML.withUTF8 { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
@@ -781,7 +784,7 @@ public final class MarkdownStream {
         if case .paragraph(let start, let keep) = f.leaf {
             // The commonest tail: the open paragraph's text in its frame.
             tail = leafInline(paragraphStart: start, in: f)
-            if !keep { stable = nil }
+            if !keep { st = StableText() }
             return finishFrameTail(f)
         }
         let b = parser.b
@@ -2023,30 +2026,30 @@ public final class MarkdownStream {
     /// (from the last parse when it covered the rest exactly), and the labels looked up in vain;
     /// nil when the stable prefix is another paragraph's.
     private func stableParagraph(_ node: BlockNode) -> (HTMLChain, (String, Range<Int>), Set<String>)? {
-        guard let s = stable, s.paragraphStart == node.startOffset, s.definitions == parser.definitions.count,
-            s.length > 0 || s.cleanEnd >= 0, s.length <= node.content.count
+        guard st.paragraphStart == node.startOffset, st.definitions == parser.definitions.count,
+            st.length > 0 || st.cleanEnd >= 0, st.length <= node.content.count
         else { return nil }
         // The prefix's bytes still outside its chain go in.
-        if s.pendingCount > 0 {
-            s.html.append(s.pending, bytes: 0..<s.pendingCount)
-            s.pending = ""
-            s.pendingCount = 0
+        if st.pendingCount > 0 {
+            st.html.append(st.pending, bytes: 0..<st.pendingCount)
+            st.pending = ""
+            st.pendingCount = 0
         }
         var end = node.content.count
-        while end > s.length, Scan.isWhitespace(node.content[end - 1]) { end -= 1 }
-        guard end > s.length else { return nil }
-        var missed = s.missed
-        if s.cleanEnd == end {
-            missed.formUnion(s.cleanMissed)
-            return (s.html, (s.cleanHTML, s.cleanRange), missed)
+        while end > st.length, Scan.isWhitespace(node.content[end - 1]) { end -= 1 }
+        guard end > st.length else { return nil }
+        var missed = st.missed
+        if st.cleanEnd == end {
+            missed.formUnion(st.cleanMissed)
+            return (st.html, (st.cleanHTML, st.cleanRange), missed)
         }
         let inline = arena()
-        inline.reset(node.content[s.length..<end])
+        inline.reset(node.content[st.length..<end])
         inline.parse()
         var writer = HTMLWriter()
         writer.arenaInlines(inline, options: options)
         missed.formUnion(inline.missedLabels)
-        return (s.html, (writer.string, 0..<writer.bytes.count), missed)
+        return (st.html, (writer.string, 0..<writer.bytes.count), missed)
     }
 
     /// The content, children and row counts (and kind) along a block's last-child path: blocks
@@ -2102,44 +2105,43 @@ public final class MarkdownStream {
         let b = parser.b
         let lineEnd = MarkdownStream.lineEnd(b)
         let definitions = parser.definitions.count
-        if stable.map({ $0.paragraphStart != paragraphStart || $0.definitions != definitions }) ?? true {
-            stable = StableText(paragraphStart: paragraphStart, definitions: definitions)
+        if st.paragraphStart != paragraphStart || st.definitions != definitions {
+            st = StableText(paragraphStart: paragraphStart, definitions: definitions)
         }
-        let s = stable.unsafelyUnwrapped
         // The paragraph's text: its complete lines, then the unfinished line's text.
         let total = content.count + max(0, lineEnd - q)
         // The stable prefix's bytes not in its chain yet come first.
         leafWriter.bytes.removeAll(keepingCapacity: true)
-        s.appendPending(to: &leafWriter.bytes)
-        if s.linkParen >= content.count, s.linkEnd <= total {
-            if openLinkDestination(s, lineText: q, lineOffset: content.count) {
-                return leafTail(s, head: head, fresh: s.pendingCount, clean: false)
+        st.appendPending(to: &leafWriter.bytes)
+        if st.linkParen >= content.count, st.linkEnd <= total {
+            if openLinkDestination(lineText: q, lineOffset: content.count) {
+                return leafTail(head: head, fresh: st.pendingCount, clean: false)
             }
-            if closeLinkDestination(s, lineText: q, lineOffset: content.count),
-                b[(q + s.cleanEnd - content.count)..<lineEnd].allSatisfy({ $0 == 0x20 })
+            if closeLinkDestination(lineText: q, lineOffset: content.count),
+                b[(q + st.cleanEnd - content.count)..<lineEnd].allSatisfy({ $0 == 0x20 })
             {
                 // Nothing but spaces after the link: the tail is its text so far.
-                s.linkParen = -1
-                s.appendClean(to: &leafWriter.bytes)
-                return leafTail(s, head: head, fresh: s.pendingCount, clean: true)
+                st.linkParen = -1
+                st.appendClean(to: &leafWriter.bytes)
+                return leafTail(head: head, fresh: st.pendingCount, clean: true)
             }
         }
-        s.linkParen = -1
+        st.linkParen = -1
         // Nothing is stable yet and no parse left nothing open: the empty text before the first
         // byte leaves nothing open (a text that starts with a space is left to the parse).
-        if s.cleanEnd < 0, s.length == 0, s.html.count == 0, s.pendingCount == 0, total > 0,
+        if st.cleanEnd < 0, st.length == 0, st.html.count == 0, st.pendingCount == 0, total > 0,
             (content.isEmpty ? b[q] : content[0]) != 0x20
         {
-            s.cleanEnd = 0
-            s.cleanRange = 0..<0
-            s.cleanEndsWithBackslash = false
-            s.cleanMissed = []
-            s.lastWordInert = true
-            s.lastWordDot = false
-            s.lastWordW = false
+            st.cleanEnd = 0
+            st.cleanRange = 0..<0
+            st.cleanEndsWithBackslash = false
+            st.cleanMissed = []
+            st.lastWordInert = true
+            st.lastWordDot = false
+            st.lastWordW = false
         }
         // The text after the last parse, when that parse left nothing open.
-        let cleanEnd = s.cleanEnd
+        let cleanEnd = st.cleanEnd
         if cleanEnd >= 0, cleanEnd < total {
             afterBuffer.removeAll(keepingCapacity: true)
             if cleanEnd < content.count {
@@ -2148,7 +2150,7 @@ public final class MarkdownStream {
             } else {
                 afterBuffer.appendBytes(of: b, (q + cleanEnd - content.count)..<lineEnd)
             }
-            if let fresh = quickText(in: s) { return leafTail(s, head: head, fresh: fresh, clean: true) }
+            if let fresh = quickText() { return leafTail(head: head, fresh: fresh, clean: true) }
             // The text parsed last time ended with nothing open; if what follows it starts a new
             // word after spaces (or a line break), its HTML is final: the stable point moves past
             // it unparsed.
@@ -2159,7 +2161,7 @@ public final class MarkdownStream {
                 let c = afterBuffer[i - cleanEnd]
                 if c == 0x20 {
                     if !newline { spaces += 1 }
-                } else if c == 0x0A, !newline, !s.cleanEndsWithBackslash {
+                } else if c == 0x0A, !newline, !st.cleanEndsWithBackslash {
                     newline = true  // spaces after it start the next line and are skipped
                 } else {
                     break
@@ -2168,19 +2170,19 @@ public final class MarkdownStream {
             }
             if i < total, i > cleanEnd, !Scan.isWhitespace(afterBuffer[i - cleanEnd]) {
                 // The text, then a hard or a soft line break, or the spaces: stable bytes.
-                s.appendClean(to: &leafWriter.bytes)
+                st.appendClean(to: &leafWriter.bytes)
                 if newline {
                     if spaces >= 2 { leafWriter.raw("<br />") }
                     leafWriter.bytes.append(0x0A)
                 } else {
                     leafWriter.bytes.append(contentsOf: repeatElement(0x20, count: spaces))
                 }
-                s.length = i
-                if !s.cleanMissed.isEmpty { s.missed.formUnion(s.cleanMissed) }
+                st.length = i
+                if !st.cleanMissed.isEmpty { st.missed.formUnion(st.cleanMissed) }
             }
         }
-        s.cleanEnd = -1
-        let start = s.length
+        st.cleanEnd = -1
+        let start = st.length
         suffixBuffer.removeAll(keepingCapacity: true)
         if start < content.count {
             suffixBuffer.append(contentsOf: content[start...])
@@ -2191,7 +2193,7 @@ public final class MarkdownStream {
         while let last = suffixBuffer.last, Scan.isWhitespace(last) { suffixBuffer.removeLast() }
         // The stable point lies beyond the trimmed text (cannot happen while text only grows): start over.
         if start > 0, suffixBuffer.isEmpty {
-            stable = StableText(paragraphStart: paragraphStart, definitions: definitions)
+            st = StableText(paragraphStart: paragraphStart, definitions: definitions)
             return leafInline(paragraphStart: paragraphStart, in: frame)
         }
         let suffix = suffixBuffer
@@ -2233,13 +2235,13 @@ public final class MarkdownStream {
         // The render is the prefix's HTML then the rest's: the writer notes where the point falls.
         var restBytes = leafWriter.bytes.count
         if let split = leafWriter.arenaInlines(inline, options: options, splitAt: k > 0 ? k : nil), k > 0 {
-            s.length += k
+            st.length += k
             restBytes += split
-            if !inline.missedLabels.isEmpty { s.missed.formUnion(inline.missedLabels) }
+            if !inline.missedLabels.isEmpty { st.missed.formUnion(inline.missedLabels) }
         }
         if inline.unresolved < suffix.count, inline.unresolved >= k {
             noteOpenLinkDestination(
-                s, suffix: suffix, opener: inline.unresolved, start: start, rest: leafWriter.bytes[restBytes...])
+                suffix: suffix, opener: inline.unresolved, start: start, rest: leafWriter.bytes[restBytes...])
         }
         if inline.unresolved == Int.max {
             var inert = true
@@ -2253,14 +2255,14 @@ public final class MarkdownStream {
                 if c == 0x2E { dot = true } else if c | 0x20 == 0x77 { w = true }
             }
             if i > 0, suffix[i - 1] != 0x20, suffix[i - 1] != 0x0A { inert = false }  // a word over 64 bytes
-            s.cleanEnd = start + suffix.count
-            s.cleanEndsWithBackslash = suffix.last == 0x5C
-            if !(s.cleanMissed.isEmpty && inline.missedLabels.isEmpty) { s.cleanMissed = inline.missedLabels }
-            s.lastWordInert = inert
-            s.lastWordDot = dot
-            s.lastWordW = w
+            st.cleanEnd = start + suffix.count
+            st.cleanEndsWithBackslash = suffix.last == 0x5C
+            if !(st.cleanMissed.isEmpty && inline.missedLabels.isEmpty) { st.cleanMissed = inline.missedLabels }
+            st.lastWordInert = inert
+            st.lastWordDot = dot
+            st.lastWordW = w
         }
-        return leafTail(s, head: head, fresh: restBytes, clean: inline.unresolved == Int.max)
+        return leafTail(head: head, fresh: restBytes, clean: inline.unresolved == Int.max)
     }
 
     /// The tail from `leafWriter.bytes`, which holds the `fresh` bytes of the stable prefix of `s`
@@ -2269,25 +2271,25 @@ public final class MarkdownStream {
     /// one piece once there are `MarkdownStream.pieceBytes` of them (until then each chunk copies
     /// them, which costs less than a piece per chunk). `clean`: the rest is the HTML of the text
     /// after the stable point, parsed with nothing left open (kept as `cleanHTML`).
-    private func leafTail(_ s: StableText, head: TailHead, fresh: Int, clean: Bool) -> TailParts {
+    private func leafTail(head: TailHead, fresh: Int, clean: Bool) -> TailParts {
         let restEnd = leafWriter.bytes.count
         leafWriter.bytes.append(contentsOf: UnsafeBufferPointer(head.closeBytes))
         let suffix = leafWriter.bytes.withUnsafeMutableBufferPointer { String(decoding: $0, as: UTF8.self) }
         if clean {
-            s.cleanHTML = suffix
-            s.cleanRange = fresh..<restEnd
+            st.cleanHTML = suffix
+            st.cleanRange = fresh..<restEnd
         }
         if fresh >= MarkdownStream.pieceBytes {
-            s.html.append(suffix, bytes: 0..<fresh)
-            s.pending = ""
-            s.pendingCount = 0
-            return TailParts(head: head, stable: s.html, suffix: suffix, suffixStart: fresh, restStart: fresh)
+            st.html.append(suffix, bytes: 0..<fresh)
+            st.pending = ""
+            st.pendingCount = 0
+            return TailParts(head: head, stable: st.html, suffix: suffix, suffixStart: fresh, restStart: fresh)
         }
         if fresh > 0 {
-            s.pending = suffix
-            s.pendingCount = fresh
+            st.pending = suffix
+            st.pendingCount = fresh
         }
-        return TailParts(head: head, stable: s.html, suffix: suffix, suffixStart: 0, restStart: fresh)
+        return TailParts(head: head, stable: st.html, suffix: suffix, suffixStart: 0, restStart: fresh)
     }
 
     /// How many bytes of a stable prefix wait outside its chain before they go in as one piece.
@@ -2309,7 +2311,7 @@ public final class MarkdownStream {
     /// alone instead of parsing from the `[` again. An opener inside the brackets or the
     /// destination, or any other byte, leaves it to the parse.
     private func noteOpenLinkDestination(
-        _ s: StableText, suffix: [UInt8], opener u: Int, start: Int, rest: ArraySlice<UInt8>
+        suffix: [UInt8], opener u: Int, start: Int, rest: ArraySlice<UInt8>
     ) {
         guard suffix[u] == 0x5B else { return }
         var i = u + 1
@@ -2329,10 +2331,10 @@ public final class MarkdownStream {
             own.plainText(UnsafeBufferPointer(rebasing: $0[paren...]), insideLink: false, options: options)
         }
         guard rest.count >= own.bytes.count, rest.suffix(own.bytes.count).elementsEqual(own.bytes) else { return }
-        s.linkParen = start + paren
-        s.linkEnd = start + suffix.count
+        st.linkParen = start + paren
+        st.linkEnd = start + suffix.count
         let head = rest.dropLast(own.bytes.count)
-        s.linkHead = String(decoding: head, as: UTF8.self)
+        st.linkHead = String(decoding: head, as: UTF8.self)
         // While open, `[text]` shows as itself: then the closed link's HTML replaces just that. Its
         // `]` is the only one parsed (none before it), so the only label looked up in vain is its
         // own, as a shortcut reference: none once it is an inline link.
@@ -2340,10 +2342,10 @@ public final class MarkdownStream {
         if !suffix[..<u].contains(0x5D), head.count >= bracketed.count,
             head.suffix(bracketed.count).elementsEqual(bracketed)
         {
-            s.linkPre = head.count - bracketed.count
-            s.linkText = bracketed.count - 2
+            st.linkPre = head.count - bracketed.count
+            st.linkText = bracketed.count - 2
         } else {
-            s.linkPre = -1
+            st.linkPre = -1
         }
     }
 
@@ -2354,13 +2356,13 @@ public final class MarkdownStream {
     /// with nothing left open: noted as the clean text (see `quickText`), so what follows it is
     /// handled as after any parse that left nothing open, without parsing the link again. False
     /// (nothing noted) for anything else.
-    private func closeLinkDestination(_ s: StableText, lineText q: Int, lineOffset: Int) -> Bool {
-        guard s.linkPre >= 0 else { return false }
+    private func closeLinkDestination(lineText q: Int, lineOffset: Int) -> Bool {
+        guard st.linkPre >= 0 else { return false }
         let b = parser.b
         let end = MarkdownStream.lineEnd(b)
-        let paren = q + (s.linkParen - lineOffset)
-        let known = q + (s.linkEnd - lineOffset)
-        let textStart = paren - 1 - s.linkText
+        let paren = q + (st.linkParen - lineOffset)
+        let known = q + (st.linkEnd - lineOffset)
+        let textStart = paren - 1 - st.linkText
         guard textStart > q, paren < end, known <= end, b[paren] == 0x28, b[textStart - 1] == 0x5B,
             b[paren - 1] == 0x5D
         else { return false }
@@ -2368,18 +2370,18 @@ public final class MarkdownStream {
         while i < end, MarkdownStream.destinationByte(b[i]) { i += 1 }
         guard i < end, b[i] == 0x29, i > paren + 1 else { return false }
         var writer = HTMLWriter()
-        writer.bytes.appendUTF8(of: s.linkHead, 0..<s.linkPre)
+        writer.bytes.appendUTF8(of: st.linkHead, 0..<st.linkPre)
         writer.openLink(String(decoding: b[(paren + 1)..<i], as: UTF8.self), title: "")
         writer.bytes.appendBytes(of: b, textStart..<(paren - 1))
         writer.raw("</a>")
-        s.cleanHTML = writer.string
-        s.cleanRange = 0..<writer.bytes.count
-        s.cleanEnd = lineOffset + (i + 1 - q)
-        s.cleanEndsWithBackslash = false
-        s.cleanMissed = []
-        s.lastWordInert = false
-        s.lastWordDot = false
-        s.lastWordW = false
+        st.cleanHTML = writer.string
+        st.cleanRange = 0..<writer.bytes.count
+        st.cleanEnd = lineOffset + (i + 1 - q)
+        st.cleanEndsWithBackslash = false
+        st.cleanMissed = []
+        st.lastWordInert = false
+        st.lastWordDot = false
+        st.lastWordW = false
         lastParsedBytes = i + 1 - paren
         workBytes += i + 1 - paren
         linkCloses += 1
@@ -2390,22 +2392,22 @@ public final class MarkdownStream {
     /// destination bytes followed on the unfinished line (its text starts at `q`, at paragraph
     /// offset `lineOffset`): the HTML before the link's `(` and the render of the text from it.
     /// Written into `leafWriter.bytes`; false otherwise.
-    private func openLinkDestination(_ s: StableText, lineText q: Int, lineOffset: Int) -> Bool {
+    private func openLinkDestination(lineText q: Int, lineOffset: Int) -> Bool {
         let b = parser.b
         let end = MarkdownStream.lineEnd(b)
-        let paren = q + (s.linkParen - lineOffset)
-        let known = q + (s.linkEnd - lineOffset)
+        let paren = q + (st.linkParen - lineOffset)
+        let known = q + (st.linkEnd - lineOffset)
         guard paren < end, known <= end, b[paren] == 0x28 else { return false }
         var i = known
         while i < end {
             guard MarkdownStream.destinationByte(b[i]) else { return false }
             i += 1
         }
-        leafWriter.bytes.appendUTF8(of: s.linkHead)
+        leafWriter.bytes.appendUTF8(of: st.linkHead)
         b.withUnsafeBufferPointer {
             leafWriter.plainText(UnsafeBufferPointer(rebasing: $0[paren..<end]), insideLink: false, options: options)
         }
-        s.linkEnd = lineOffset + (end - q)
+        st.linkEnd = lineOffset + (end - q)
         lastParsedBytes = end - paren
         workBytes += end - paren
         linkDestinations += 1
@@ -2425,15 +2427,15 @@ public final class MarkdownStream {
     /// as whitespace, like the space it brings). Writes the HTML it adds to the stable prefix and
     /// the rest's into `leafWriter.bytes` without a parse and returns how many bytes are the
     /// prefix's; the stable point moves to the last new word start.
-    private func quickText(in s: StableText) -> Int? {
+    private func quickText() -> Int? {
         let text = afterBuffer
         var count = text.count
         while count > 0, text[count - 1] == 0x20 { count -= 1 }  // trailing spaces are not shown
         guard count > 0 else { return nil }
         let continues = text[0] != 0x20
-        if continues, !s.lastWordInert { return nil }
-        var dot = continues && s.lastWordDot
-        var w = continues && s.lastWordW
+        if continues, !st.lastWordInert { return nil }
+        var dot = continues && st.lastWordDot
+        var w = continues && st.lastWordW
         var wordStart = -1
         for i in 0..<count {
             let c = text[i]
@@ -2451,22 +2453,22 @@ public final class MarkdownStream {
         }
         if dot && w { return nil }
         // The text is its own HTML; up to the last new word start it is final.
-        s.appendClean(to: &leafWriter.bytes)
+        st.appendClean(to: &leafWriter.bytes)
         leafWriter.bytes.appendBytes(of: text, 0..<max(0, wordStart))
-        let fresh = wordStart > 0 ? leafWriter.bytes.count : s.pendingCount
+        let fresh = wordStart > 0 ? leafWriter.bytes.count : st.pendingCount
         if wordStart > 0 {
-            s.length = s.cleanEnd + wordStart
-            if !s.cleanMissed.isEmpty {
-                s.missed.formUnion(s.cleanMissed)
-                s.cleanMissed = []
+            st.length = st.cleanEnd + wordStart
+            if !st.cleanMissed.isEmpty {
+                st.missed.formUnion(st.cleanMissed)
+                st.cleanMissed = []
             }
         }
         leafWriter.bytes.appendBytes(of: text, max(0, wordStart)..<count)
-        s.cleanEnd += count
-        s.cleanEndsWithBackslash = false
-        s.lastWordInert = true
-        s.lastWordDot = dot
-        s.lastWordW = w
+        st.cleanEnd += count
+        st.cleanEndsWithBackslash = false
+        st.lastWordInert = true
+        st.lastWordDot = dot
+        st.lastWordW = w
         lastParsedBytes = 0
         quickTexts += 1
         return fresh
