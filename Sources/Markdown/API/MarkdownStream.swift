@@ -977,7 +977,7 @@ public final class MarkdownStream {
         head.writer.raw(list.ordered ? "</ol>\n" : "</ul>\n")
         for part in top.head.parts {
             switch part {
-            case .text(let text): head.writer.bytes.append(contentsOf: text.utf8)
+            case .text(let text): head.writer.bytes.appendUTF8(of: text)
             case .chain(let chain): head.append(chain)
             }
         }
@@ -1754,8 +1754,7 @@ public final class MarkdownStream {
     /// `count` children (closed), written with the tightness `tight`.
     private func containerChain(_ original: BlockNode, tight: Bool, covering count: Int, line: Int) -> HTMLChain {
         var missed: Set<String> = []
-        let opening = MarkdownStream.openingTag(original)
-        return keptChain(original, tight: tight, opening: opening, covering: count) { k, writer in
+        return keptChain(original, tight: tight, opening: MarkdownStream.openingTag(original), covering: count) { k, writer in
             writeBlock(original.children[k], tight: tight, line: line, into: &writer, missed: &missed)
         }
     }
@@ -1774,13 +1773,13 @@ public final class MarkdownStream {
     /// The kept chain of an open block of the parser's (per tightness of its children): `opening`,
     /// then the HTML `write` gives for its parts (children, rows) `0..<count`, each written once.
     private func keptChain(
-        _ original: BlockNode, tight: Bool, opening: String, covering count: Int,
+        _ original: BlockNode, tight: Bool, opening: @autoclosure () -> String, covering count: Int,
         write: (Int, inout HTMLWriter) -> Void
     ) -> HTMLChain {
         let key = ContainerKey(node: ObjectIdentifier(original), tight: tight)
         var entry = containerHeads[key]
         if entry == nil || entry!.node !== original {
-            entry = ContainerHead(node: original, opening: opening)
+            entry = ContainerHead(node: original, opening: opening())
             containerHeads[key] = entry
         }
         let cache = entry!
@@ -1951,8 +1950,8 @@ public final class MarkdownStream {
             let html = tight ? cached.0 : cached.1
         {
             if newline, !html.isEmpty { writer.cr() }
-            writer.bytes.append(contentsOf: html.utf8)
-            missed.formUnion(cached.3)
+            writer.bytes.appendUTF8(of: html)
+            if !cached.3.isEmpty { missed.formUnion(cached.3) }
             return
         }
         var own = HTMLWriter()
@@ -1960,7 +1959,7 @@ public final class MarkdownStream {
         composeBlock(node, tight: tight, line: line, into: &own, missed: &labels)
         if newline, !own.bytes.isEmpty { writer.cr() }
         writer.bytes.append(contentsOf: own.bytes)
-        missed.formUnion(labels)
+        if !labels.isEmpty { missed.formUnion(labels) }
         if cacheable, keep {
             let sizes = MarkdownStream.sizes(node)
             let html = own.string
@@ -2009,7 +2008,7 @@ public final class MarkdownStream {
                 prefix.write(into: &writer.bytes)
                 writer.bytes.appendUTF8(of: rest.0, rest.1)
                 if !tight { writer.raw("</p>\n") }
-                missed.formUnion(labels)
+                if !labels.isEmpty { missed.formUnion(labels) }
                 return
             }
         default:
@@ -2040,7 +2039,7 @@ public final class MarkdownStream {
         guard end > st.length else { return nil }
         var missed = st.missed
         if st.cleanEnd == end {
-            missed.formUnion(st.cleanMissed)
+            if !st.cleanMissed.isEmpty { missed.formUnion(st.cleanMissed) }
             return (st.html, (st.cleanHTML, st.cleanRange), missed)
         }
         let inline = arena()
@@ -2048,7 +2047,7 @@ public final class MarkdownStream {
         inline.parse()
         var writer = HTMLWriter()
         writer.arenaInlines(inline, options: options)
-        missed.formUnion(inline.missedLabels)
+        if !inline.missedLabels.isEmpty { missed.formUnion(inline.missedLabels) }
         return (st.html, (writer.string, 0..<writer.bytes.count), missed)
     }
 
@@ -2056,6 +2055,7 @@ public final class MarkdownStream {
     /// only grow there, so equal sizes mean the same block.
     static func sizes(_ node: BlockNode) -> [Int] {
         var result: [Int] = []
+        result.reserveCapacity(16)
         _ = walkSizes(node) { size in
             result.append(size)
             return true

@@ -128,10 +128,31 @@ struct HTMLChain: Sendable {
         }
     }
 
-    /// Appends the bytes to a writer's buffer: grown once, then filled from the newest piece back
-    /// (no list of the pieces, however many a long paragraph's prefix holds).
+    /// Appends the bytes to a writer's buffer: a few pieces (the usual case) oldest first from a
+    /// list on the stack; more by growing the buffer once and filling it from the newest piece
+    /// back (no list of the pieces, however many a long paragraph's prefix holds).
     func write(into bytes: inout [UInt8]) {
         guard let last else { return }
+        let few = 8
+        let written: Bool = withExtendedLifetime(last) {
+            withUnsafeTemporaryAllocation(of: Unmanaged<Piece>.self, capacity: few) { stack in
+                var count = 0
+                var p: Unmanaged<Piece>? = Unmanaged.passUnretained(last)
+                while let piece = p {
+                    guard count < few else { return false }
+                    stack[count] = piece
+                    count += 1
+                    p = piece._withUnsafeGuaranteedRef { $0.previous.map(Unmanaged.passUnretained) }
+                }
+                for i in stride(from: count - 1, through: 0, by: -1) {
+                    stack[i]._withUnsafeGuaranteedRef { piece in
+                        bytes.appendUTF8(of: piece.text, piece.offset..<(piece.offset + piece.end - piece.start))
+                    }
+                }
+                return true
+            }
+        }
+        if written { return }
         let base = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: last.end))
         bytes.withUnsafeMutableBufferPointer { target in
