@@ -187,6 +187,46 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)))
     }
 
+    /// A word that is `*W*`, `**W**` or a one-backtick code span, after a space, is written without
+    /// a parse (`quickText`); every tail still equals a full render, for those words and for the
+    /// near misses a parse must take: longer or unequal runs, punctuation or spaces inside,
+    /// intraword runs, text or punctuation right after the closing run, a closing run that grows.
+    @Test(arguments: 0..<16)
+    func wordSpansMatchFullRenders(_ seed: Int) {
+        let words = [
+            "*a1*", "**b2**", "`c3`", "plain", "words", "***d***", "**e*", "*f**", "``g``", "`h``", "x*y*", "*i*j",
+            "*k*.", "**l**,", "*m n*", "*o.p*", "`q r`", "_s_", "__t__", "*", "**", "`", "*www*", "`x`*", "**u**v",
+            "*w*`", "2*3*4",
+        ]
+        var rng = SeededRandom(seed: UInt64(seed) &* 977 + 1)
+        var text = ""
+        for _ in 0..<5 {
+            for _ in 0..<(4 + Int.random(in: 0..<10, using: &rng)) {
+                text += words.randomElement(using: &rng)! + (Int.random(in: 0..<9, using: &rng) == 0 ? "\n" : " ")
+            }
+            text += "\n\n"
+        }
+        for maxChunk in [1, 3, 6, 13] {
+            let stream = MarkdownStream()
+            stream.checkTails = true
+            for chunk in randomChunks(text, maxChunk: maxChunk, using: &rng) {
+                _ = stream.append(chunk)
+                _ = stream.html
+            }
+            _ = stream.finish()
+            #expect(
+                stream.tailMismatches == 0,
+                "\(text.debugDescription) \(stream.firstMismatch.map { "fast:\n\($0.0)\nfull:\n\($0.1)" } ?? "")")
+            #expect(stream.html == MarkdownHTMLRenderer.render(MarkdownParser.parse(text)), "\(text.debugDescription)")
+        }
+        // Whole spans in one chunk after plain words need no parse.
+        let stream = MarkdownStream()
+        for chunk in ["plain words", " **bold**", " and", " `code`", " *em*", " done"] { _ = stream.append(chunk) }
+        #expect(stream.leafParses == 0)
+        _ = stream.finish()
+        #expect(stream.html == "<p>plain words <strong>bold</strong> and <code>code</code> <em>em</em> done</p>\n")
+    }
+
     /// Lists whose new item lines close the open last item in the probe (its HTML kept for when the
     /// parser closes it): tight, loose, ordered, nested, with markup and lazy lines, every tail
     /// equals a full render.

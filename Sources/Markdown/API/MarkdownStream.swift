@@ -194,6 +194,8 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var suffixBuffer: [UInt8] = []
     @exclusivity(unchecked) private var leafWriter = HTMLWriter()
     @exclusivity(unchecked) private var afterBuffer: [UInt8] = []
+    /// The spans `quickText` found (a buffer reused across chunks).
+    @exclusivity(unchecked) private var quickSpans: [Range<Int>] = []
     /// One inline parser reused for every render of the stream (rebuilt when definitions change).
     @exclusivity(unchecked) private var inlineArena: InlineParser?
     @exclusivity(unchecked) private var inlineArenaDefinitions = -1
@@ -1754,7 +1756,8 @@ public final class MarkdownStream {
     /// `count` children (closed), written with the tightness `tight`.
     private func containerChain(_ original: BlockNode, tight: Bool, covering count: Int, line: Int) -> HTMLChain {
         var missed: Set<String> = []
-        return keptChain(original, tight: tight, opening: MarkdownStream.openingTag(original), covering: count) { k, writer in
+        return keptChain(original, tight: tight, opening: MarkdownStream.openingTag(original), covering: count) {
+            k, writer in
             writeBlock(original.children[k], tight: tight, line: line, into: &writer, missed: &missed)
         }
     }
@@ -2437,9 +2440,19 @@ public final class MarkdownStream {
         var dot = continues && st.lastWordDot
         var w = continues && st.lastWordW
         var wordStart = -1
-        for i in 0..<count {
+        var spans = 0  // how many spans (see `wordSpan`), noted in `quickSpans`
+        var i = 0
+        while i < count {
             let c = text[i]
-            guard MarkdownStream.inert(c) else { return nil }
+            guard MarkdownStream.inert(c) else {
+                // Not at the start: the clean text's last byte might lengthen the opening run.
+                guard i > 0, let end = MarkdownStream.wordSpan(text, at: i, count: count) else { return nil }
+                if spans == quickSpans.count { quickSpans.append(0..<0) }
+                quickSpans[spans] = i..<end
+                spans += 1
+                i = end
+                continue
+            }
             if c == 0x20 {
                 if dot && w { return nil }
                 dot = false
@@ -2450,11 +2463,13 @@ public final class MarkdownStream {
             } else if c | 0x20 == 0x77 {
                 w = true
             }
+            i += 1
         }
         if dot && w { return nil }
-        // The text is its own HTML; up to the last new word start it is final.
+        // The text is its own HTML (and a span's, its tags around its word); up to the last new
+        // word start it is final.
         st.appendClean(to: &leafWriter.bytes)
-        leafWriter.bytes.appendBytes(of: text, 0..<max(0, wordStart))
+        writeQuickText(text, 0..<max(0, wordStart), spans: spans)
         let fresh = wordStart > 0 ? leafWriter.bytes.count : st.pendingCount
         if wordStart > 0 {
             st.length = st.cleanEnd + wordStart
@@ -2463,7 +2478,7 @@ public final class MarkdownStream {
                 st.cleanMissed = []
             }
         }
-        leafWriter.bytes.appendBytes(of: text, max(0, wordStart)..<count)
+        writeQuickText(text, max(0, wordStart)..<count, spans: spans)
         st.cleanEnd += count
         st.cleanEndsWithBackslash = false
         st.lastWordInert = true
@@ -2472,6 +2487,62 @@ public final class MarkdownStream {
         lastParsedBytes = 0
         quickTexts += 1
         return fresh
+    }
+
+    /// Where a span ends that starts at `text[i]`: `*W*`, `**W**` or `` `W` ``, W one or more ASCII
+    /// letters and digits, the closing run exactly as long as the opening one (before `count`).
+    /// With nothing open before it and inert bytes or spans around it, that is emphasis, strong
+    /// emphasis or a code span whatever precedes or follows it: the opening run, followed by a
+    /// letter or digit, is left-flanking, the closing one, preceded by one, right-flanking (for
+    /// `*` that is all opening and closing take; the runs' lengths sum to 2 or 4, so the rule of
+    /// three does not apply), and nothing else can pair with either. A byte that lengthens the
+    /// closing run later is not inert, so it goes to the parse. Nil for anything else.
+    static func wordSpan(_ text: [UInt8], at i: Int, count: Int) -> Int? {
+        let c = text[i]
+        guard c == 0x2A || c == 0x60 else { return nil }
+        let run = c == 0x2A && i + 1 < count && text[i + 1] == 0x2A ? 2 : 1
+        var j = i + run
+        let word = j
+        while j < count, Scan.isAlnum(text[j]) { j += 1 }
+        guard j > word else { return nil }
+        var end = j
+        while end < count, text[end] == c { end += 1 }
+        return end - j == run ? end : nil
+    }
+
+    /// Writes `text[range]` as `quickText` found it: bytes as themselves, the spans among the
+    /// first `spans` of `quickSpans` inside the range as their HTML.
+    @inline(__always) private func writeQuickText(_ text: [UInt8], _ range: Range<Int>, spans: Int) {
+        if spans == 0 { return leafWriter.bytes.appendBytes(of: text, range) }
+        writeSpans(text, range, spans: spans)
+    }
+
+    private func writeSpans(_ text: [UInt8], _ range: Range<Int>, spans: Int) {
+        var position = range.lowerBound
+        for k in 0..<spans {
+            let span = quickSpans[k]
+            guard span.lowerBound >= range.lowerBound, span.upperBound <= range.upperBound else { continue }
+            leafWriter.bytes.appendBytes(of: text, position..<span.lowerBound)
+            let c = text[span.lowerBound]
+            let run = c == 0x2A && text[span.lowerBound + 1] == 0x2A ? 2 : 1
+            if c == 0x60 {
+                leafWriter.raw("<code>")
+            } else if run == 2 {
+                leafWriter.raw("<strong>")
+            } else {
+                leafWriter.raw("<em>")
+            }
+            leafWriter.bytes.appendBytes(of: text, (span.lowerBound + run)..<(span.upperBound - run))
+            if c == 0x60 {
+                leafWriter.raw("</code>")
+            } else if run == 2 {
+                leafWriter.raw("</strong>")
+            } else {
+                leafWriter.raw("</em>")
+            }
+            position = span.upperBound
+        }
+        leafWriter.bytes.appendBytes(of: text, position..<range.upperBound)
     }
 
     /// The reusable inline parser (rebuilt when the definitions change).
