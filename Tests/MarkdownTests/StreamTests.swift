@@ -225,6 +225,14 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         #expect(stream.leafParses == 0)
         _ = stream.finish()
         #expect(stream.html == "<p>plain words <strong>bold</strong> and <code>code</code> <em>em</em> done</p>\n")
+        // A span split across chunks: the chunk that completes it renders from the stable point
+        // (before its opening run) without a parse.
+        let split = MarkdownStream()
+        _ = split.append("plain words **bo")
+        let parses = split.leafParses
+        _ = split.append("ld** and more")
+        #expect(split.leafParses == parses)
+        #expect(split.html == "<p>plain words <strong>bold</strong> and more</p>\n")
     }
 
     /// Lists whose new item lines close the open last item in the probe (its HTML kept for when the

@@ -2153,7 +2153,9 @@ public final class MarkdownStream {
             } else {
                 afterBuffer.appendBytes(of: b, (q + cleanEnd - content.count)..<lineEnd)
             }
-            if let fresh = quickText() { return leafTail(head: head, fresh: fresh, clean: true) }
+            if let fresh = afterBuffer.withUnsafeBufferPointer({ quickText($0) }) {
+                return leafTail(head: head, fresh: fresh, clean: true)
+            }
             // The text parsed last time ended with nothing open; if what follows it starts a new
             // word after spaces (or a line break), its HTML is final: the stable point moves past
             // it unparsed.
@@ -2182,6 +2184,24 @@ public final class MarkdownStream {
                 }
                 st.length = i
                 if !st.cleanMissed.isEmpty { st.missed.formUnion(st.cleanMissed) }
+            }
+        }
+        // Nothing is open before the stable point, and the byte before it is a space or a line
+        // break: inert text and spans from it need no parse either (a span may start it).
+        // (From the complete lines on, the text holds a line break: not inert.)
+        if st.length < total, st.cleanEnd != st.length, st.length >= content.count {
+            st.cleanEnd = st.length
+            st.cleanRange = 0..<0
+            st.cleanMissed = []
+            st.cleanEndsWithBackslash = false
+            st.lastWordInert = true
+            st.lastWordDot = false
+            st.lastWordW = false
+            let from = q + st.length - content.count
+            if let fresh = b.withUnsafeBufferPointer({
+                quickText(UnsafeBufferPointer(rebasing: $0[from..<lineEnd]), spanAtStart: true)
+            }) {
+                return leafTail(head: head, fresh: fresh, clean: true)
             }
         }
         st.cleanEnd = -1
@@ -2430,8 +2450,7 @@ public final class MarkdownStream {
     /// as whitespace, like the space it brings). Writes the HTML it adds to the stable prefix and
     /// the rest's into `leafWriter.bytes` without a parse and returns how many bytes are the
     /// prefix's; the stable point moves to the last new word start.
-    private func quickText() -> Int? {
-        let text = afterBuffer
+    private func quickText(_ text: UnsafeBufferPointer<UInt8>, spanAtStart: Bool = false) -> Int? {
         var count = text.count
         while count > 0, text[count - 1] == 0x20 { count -= 1 }  // trailing spaces are not shown
         guard count > 0 else { return nil }
@@ -2445,8 +2464,11 @@ public final class MarkdownStream {
         while i < count {
             let c = text[i]
             guard MarkdownStream.inert(c) else {
-                // Not at the start: the clean text's last byte might lengthen the opening run.
-                guard i > 0, let end = MarkdownStream.wordSpan(text, at: i, count: count) else { return nil }
+                // Not at the start after a clean text: its last byte might lengthen the opening run
+                // (`spanAtStart`: the text starts after a space or a line break).
+                guard i > 0 || spanAtStart, let end = MarkdownStream.wordSpan(text, at: i, count: count) else {
+                    return nil
+                }
                 if spans == quickSpans.count { quickSpans.append(0..<0) }
                 quickSpans[spans] = i..<end
                 spans += 1
@@ -2467,10 +2489,12 @@ public final class MarkdownStream {
         }
         if dot && w { return nil }
         // The text is its own HTML (and a span's, its tags around its word); up to the last new
-        // word start it is final.
+        // word start it is final (as is what the buffer holds already: the prefix's pending
+        // bytes, and a line break before the text).
+        let base = leafWriter.bytes.count
         st.appendClean(to: &leafWriter.bytes)
         writeQuickText(text, 0..<max(0, wordStart), spans: spans)
-        let fresh = wordStart > 0 ? leafWriter.bytes.count : st.pendingCount
+        let fresh = wordStart > 0 ? leafWriter.bytes.count : base
         if wordStart > 0 {
             st.length = st.cleanEnd + wordStart
             if !st.cleanMissed.isEmpty {
@@ -2497,7 +2521,7 @@ public final class MarkdownStream {
     /// `*` that is all opening and closing take; the runs' lengths sum to 2 or 4, so the rule of
     /// three does not apply), and nothing else can pair with either. A byte that lengthens the
     /// closing run later is not inert, so it goes to the parse. Nil for anything else.
-    static func wordSpan(_ text: [UInt8], at i: Int, count: Int) -> Int? {
+    static func wordSpan(_ text: UnsafeBufferPointer<UInt8>, at i: Int, count: Int) -> Int? {
         let c = text[i]
         guard c == 0x2A || c == 0x60 else { return nil }
         let run = c == 0x2A && i + 1 < count && text[i + 1] == 0x2A ? 2 : 1
@@ -2512,17 +2536,17 @@ public final class MarkdownStream {
 
     /// Writes `text[range]` as `quickText` found it: bytes as themselves, the spans among the
     /// first `spans` of `quickSpans` inside the range as their HTML.
-    @inline(__always) private func writeQuickText(_ text: [UInt8], _ range: Range<Int>, spans: Int) {
-        if spans == 0 { return leafWriter.bytes.appendBytes(of: text, range) }
+    @inline(__always) private func writeQuickText(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, spans: Int) {
+        if spans == 0 { return leafWriter.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[range])) }
         writeSpans(text, range, spans: spans)
     }
 
-    private func writeSpans(_ text: [UInt8], _ range: Range<Int>, spans: Int) {
+    private func writeSpans(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, spans: Int) {
         var position = range.lowerBound
         for k in 0..<spans {
             let span = quickSpans[k]
             guard span.lowerBound >= range.lowerBound, span.upperBound <= range.upperBound else { continue }
-            leafWriter.bytes.appendBytes(of: text, position..<span.lowerBound)
+            leafWriter.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[position..<span.lowerBound]))
             let c = text[span.lowerBound]
             let run = c == 0x2A && text[span.lowerBound + 1] == 0x2A ? 2 : 1
             if c == 0x60 {
@@ -2532,7 +2556,8 @@ public final class MarkdownStream {
             } else {
                 leafWriter.raw("<em>")
             }
-            leafWriter.bytes.appendBytes(of: text, (span.lowerBound + run)..<(span.upperBound - run))
+            leafWriter.bytes.append(
+                contentsOf: UnsafeBufferPointer(rebasing: text[(span.lowerBound + run)..<(span.upperBound - run)]))
             if c == 0x60 {
                 leafWriter.raw("</code>")
             } else if run == 2 {
@@ -2542,7 +2567,7 @@ public final class MarkdownStream {
             }
             position = span.upperBound
         }
-        leafWriter.bytes.appendBytes(of: text, position..<range.upperBound)
+        leafWriter.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[position..<range.upperBound]))
     }
 
     /// The reusable inline parser (rebuilt when the definitions change).
