@@ -261,17 +261,28 @@ public final class MarkdownStream {
         guard !finished else { return MarkdownUpdate(finalized: "", rewritesFinalized: false, parts: tail) }
         let start = parser.b.count
         // Contiguous UTF-8 (a native string) is read in place; anything else is copied once.
-        if chunk.utf8.withContiguousStorageIfAvailable({ appendBytes($0) }) == nil {
-            Array(chunk.utf8).withUnsafeBufferPointer { appendBytes($0) }
-        }
-        feedCompleteLines(from: start)
+        let lineEnd =
+            chunk.utf8.withContiguousStorageIfAvailable({ appendBytes($0) })
+            ?? Array(chunk.utf8).withUnsafeBufferPointer { appendBytes($0) }
+        // A chunk without a line end completes no line (unless the last one ended with `\r`).
+        if lineEnd || start > 0 && parser.b[start - 1] == 0x0D { feedCompleteLines(from: start) }
         if dirty.isEmpty, pendingFinalized.isEmpty, provisionalTail() { return update(renderTail: false) }
         return update(renderTail: true)
     }
 
-    /// Appends a chunk's bytes to the text (a NUL becomes U+FFFD, as the spec says).
-    private func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard bytes.contains(0) else { return parser.b.append(contentsOf: bytes) }
+    /// Appends a chunk's bytes to the text (a NUL becomes U+FFFD, as the spec says); whether they
+    /// hold a line end.
+    private func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var special = false  // a NUL, `\n` or `\r`
+        for c in bytes where c <= 0x0D && (c == 0 || c == 0x0A || c == 0x0D) { special = true }
+        guard special else {
+            parser.b.append(contentsOf: bytes)
+            return false
+        }
+        guard bytes.contains(0) else {
+            parser.b.append(contentsOf: bytes)
+            return true
+        }
         for c in bytes {
             if c == 0 {
                 parser.b.append(contentsOf: [0xEF, 0xBF, 0xBD])
@@ -279,6 +290,7 @@ public final class MarkdownStream {
                 parser.b.append(c)
             }
         }
+        return bytes.contains(0x0A) || bytes.contains(0x0D)
     }
 
     /// Ends the stream: the unfinished line is a line, every block is final.
