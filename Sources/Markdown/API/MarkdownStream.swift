@@ -2561,22 +2561,12 @@ public final class MarkdownStream {
             leafWriter.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[position..<span.lowerBound]))
             let c = text[span.lowerBound]
             let run = c == 0x2A && text[span.lowerBound + 1] == 0x2A ? 2 : 1
-            if c == 0x60 {
-                leafWriter.raw("<code>")
-            } else if run == 2 {
-                leafWriter.raw("<strong>")
-            } else {
-                leafWriter.raw("<em>")
-            }
+            let (open, close): (StaticString, StaticString) =
+                c == 0x60 ? ("<code>", "</code>") : run == 2 ? ("<strong>", "</strong>") : ("<em>", "</em>")
+            leafWriter.raw(open)
             leafWriter.bytes.append(
                 contentsOf: UnsafeBufferPointer(rebasing: text[(span.lowerBound + run)..<(span.upperBound - run)]))
-            if c == 0x60 {
-                leafWriter.raw("</code>")
-            } else if run == 2 {
-                leafWriter.raw("</strong>")
-            } else {
-                leafWriter.raw("</em>")
-            }
+            leafWriter.raw(close)
             position = span.upperBound
         }
         leafWriter.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[position..<range.upperBound]))
