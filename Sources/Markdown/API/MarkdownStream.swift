@@ -2166,7 +2166,7 @@ public final class MarkdownStream {
                 afterBuffer.appendBytes(of: b, (q + cleanEnd - content.count)..<lineEnd)
             }
             if let fresh = afterBuffer.withUnsafeBufferPointer({ quickText($0) }) {
-                return leafTail(head: head, fresh: fresh, clean: true)
+                return leafTail(head: head, fresh: fresh, clean: st.cleanEnd >= 0)
             }
             // The text parsed last time ended with nothing open; if what follows it starts a new
             // word after spaces (or a line break), its HTML is final: the stable point moves past
@@ -2213,7 +2213,7 @@ public final class MarkdownStream {
             if let fresh = b.withUnsafeBufferPointer({
                 quickText(UnsafeBufferPointer(rebasing: $0[from..<lineEnd]), spanAtStart: true)
             }) {
-                return leafTail(head: head, fresh: fresh, clean: true)
+                return leafTail(head: head, fresh: fresh, clean: st.cleanEnd >= 0)
             }
         }
         st.cleanEnd = -1
@@ -2472,14 +2472,18 @@ public final class MarkdownStream {
         var w = continues && st.lastWordW
         var wordStart = -1
         var spans = 0  // how many spans (see `wordSpan`), noted in `quickSpans`
+        var open = false  // the text ends with an opening run that nothing closes yet
         var i = 0
         while i < count {
             let c = text[i]
             guard MarkdownStream.inert(c) else {
                 // Not at the start after a clean text: its last byte might lengthen the opening run
                 // (`spanAtStart`: the text starts after a space or a line break).
-                guard i > 0 || spanAtStart, let end = MarkdownStream.wordSpan(text, at: i, count: count) else {
-                    return nil
+                guard i > 0 || spanAtStart else { return nil }
+                guard let end = MarkdownStream.wordSpan(text, at: i, count: count) else {
+                    guard MarkdownStream.openingRun(text, at: i, count: count) else { return nil }
+                    open = true
+                    break
                 }
                 if spans == quickSpans.count { quickSpans.append(0..<0) }
                 quickSpans[spans] = i..<end
@@ -2515,7 +2519,8 @@ public final class MarkdownStream {
             }
         }
         writeQuickText(text, max(0, wordStart)..<count, spans: spans)
-        st.cleanEnd += count
+        // After an opening run, something is open: the next chunk starts from the stable point.
+        st.cleanEnd = open ? -1 : st.cleanEnd + count
         st.cleanEndsWithBackslash = false
         st.lastWordInert = true
         st.lastWordDot = dot
@@ -2544,6 +2549,19 @@ public final class MarkdownStream {
         var end = j
         while end < count, text[end] == c { end += 1 }
         return end - j == run ? end : nil
+    }
+
+    /// Whether `text[i..<count]` is an opening run that nothing after it closes: a run of `*` or
+    /// backticks, then only ASCII letters and digits to the end. With nothing open before it, the
+    /// text is then its own HTML: no closing run follows, and an unmatched run is literal. What
+    /// follows may still close it.
+    static func openingRun(_ text: UnsafeBufferPointer<UInt8>, at i: Int, count: Int) -> Bool {
+        let c = text[i]
+        guard c == 0x2A || c == 0x60 else { return false }
+        var j = i + 1
+        while j < count, text[j] == c { j += 1 }
+        while j < count, Scan.isAlnum(text[j]) { j += 1 }
+        return j == count
     }
 
     /// Writes `text[range]` as `quickText` found it: bytes as themselves, the spans among the
