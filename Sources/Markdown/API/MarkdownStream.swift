@@ -273,15 +273,14 @@ public final class MarkdownStream {
     /// Appends a chunk's bytes to the text (a NUL becomes U+FFFD, as the spec says); whether they
     /// hold a line end.
     private func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var special = false  // a NUL, `\n` or `\r`
-        for c in bytes where c <= 0x0D && (c == 0 || c == 0x0A || c == 0x0D) { special = true }
-        guard special else {
-            parser.b.append(contentsOf: bytes)
-            return false
+        var nul = false
+        var lineEnd = false
+        for c in bytes where c <= 0x0D {
+            if c == 0 { nul = true } else if c == 0x0A || c == 0x0D { lineEnd = true }
         }
-        guard bytes.contains(0) else {
+        guard nul else {
             parser.b.append(contentsOf: bytes)
-            return true
+            return lineEnd
         }
         for c in bytes {
             if c == 0 {
@@ -290,7 +289,7 @@ public final class MarkdownStream {
                 parser.b.append(c)
             }
         }
-        return bytes.contains(0x0A) || bytes.contains(0x0D)
+        return lineEnd
     }
 
     /// Ends the stream: the unfinished line is a line, every block is final.
@@ -640,6 +639,22 @@ public final class MarkdownStream {
         init(paragraphStart: Int, definitions: Int) {
             self.paragraphStart = paragraphStart
             self.definitions = definitions
+        }
+
+        /// Notes that the text from the stable point to `end` left nothing open, its HTML UTF-8 bytes
+        /// `range` of `html` (nothing looked up in vain, no backslash at its end), and whether its
+        /// last word is inert (see `quickText`).
+        mutating func noteClean(
+            to end: Int, html: String = "", range: Range<Int> = 0..<0, lastWordInert: Bool = true
+        ) {
+            cleanEnd = end
+            cleanHTML = html
+            cleanRange = range
+            cleanEndsWithBackslash = false
+            cleanMissed = []
+            self.lastWordInert = lastWordInert
+            lastWordDot = false
+            lastWordW = false
         }
 
         /// Appends the pending bytes (read in place: no reference count).
@@ -2104,8 +2119,8 @@ public final class MarkdownStream {
     }
 
     /// The tail of an open paragraph's text in `frame`'s head, the text the complete lines of the
-    /// frame's paragraph then the unfinished line from the frame's `textStart` on: the stable prefix's HTML (final, kept
-    /// in `stable`) and the rest's, parsed now.
+    /// frame's paragraph then the unfinished line from the frame's `textStart` on: the stable
+    /// prefix's HTML (final, kept in `st`) and the rest's, parsed now.
     ///
     /// Inline constructs never span a point where nothing is left open (no unmatched opener,
     /// bracket, backtick run or `<` before it) that sits at a word start after a space, so the
@@ -2147,13 +2162,7 @@ public final class MarkdownStream {
         if st.cleanEnd < 0, st.length == 0, st.html.count == 0, st.pendingCount == 0, total > 0,
             (content.isEmpty ? b[q] : content[0]) != 0x20
         {
-            st.cleanEnd = 0
-            st.cleanRange = 0..<0
-            st.cleanEndsWithBackslash = false
-            st.cleanMissed = []
-            st.lastWordInert = true
-            st.lastWordDot = false
-            st.lastWordW = false
+            st.noteClean(to: 0)
         }
         // The text after the last parse, when that parse left nothing open.
         let cleanEnd = st.cleanEnd
@@ -2202,13 +2211,7 @@ public final class MarkdownStream {
         // break: inert text and spans from it need no parse either (a span may start it).
         // (From the complete lines on, the text holds a line break: not inert.)
         if st.length < total, st.cleanEnd != st.length, st.length >= content.count {
-            st.cleanEnd = st.length
-            st.cleanRange = 0..<0
-            st.cleanMissed = []
-            st.cleanEndsWithBackslash = false
-            st.lastWordInert = true
-            st.lastWordDot = false
-            st.lastWordW = false
+            st.noteClean(to: st.length)
             let from = q + st.length - content.count
             if let fresh = b.withUnsafeBufferPointer({
                 quickText(UnsafeBufferPointer(rebasing: $0[from..<lineEnd]), spanAtStart: true)
@@ -2300,7 +2303,7 @@ public final class MarkdownStream {
         return leafTail(head: head, fresh: restBytes, clean: inline.unresolved == Int.max)
     }
 
-    /// The tail from `leafWriter.bytes`, which holds the `fresh` bytes of the stable prefix of `s`
+    /// The tail from `leafWriter.bytes`, which holds the `fresh` bytes of the stable prefix (`st`)
     /// that are not in its chain (those it held before, then those the chunk adds), then the rest's
     /// HTML: those, the rest and the head's close made one string. Those bytes go into the chain as
     /// one piece once there are `MarkdownStream.pieceBytes` of them (until then each chunk copies
@@ -2409,14 +2412,8 @@ public final class MarkdownStream {
         writer.openLink(String(decoding: b[(paren + 1)..<i], as: UTF8.self), title: "")
         writer.bytes.appendBytes(of: b, textStart..<(paren - 1))
         writer.raw("</a>")
-        st.cleanHTML = writer.string
-        st.cleanRange = 0..<writer.bytes.count
-        st.cleanEnd = lineOffset + (i + 1 - q)
-        st.cleanEndsWithBackslash = false
-        st.cleanMissed = []
-        st.lastWordInert = false
-        st.lastWordDot = false
-        st.lastWordW = false
+        st.noteClean(
+            to: lineOffset + (i + 1 - q), html: writer.string, range: 0..<writer.bytes.count, lastWordInert: false)
         lastParsedBytes = i + 1 - paren
         workBytes += i + 1 - paren
         linkCloses += 1

@@ -90,12 +90,9 @@ struct HTMLChain: Sendable {
         return true
     }
 
-    /// Appends the bytes from `offset` on, up to byte `upTo` (the pieces between, walking back only
-    /// that far).
-    func write(from offset: Int = 0, upTo: Int = .max, into target: inout String) {
-        guard let last else { return }
-        let upTo = min(upTo, last.end)
-        guard upTo > offset else { return }
+    /// Appends the bytes from `offset` on (the pieces after it, walking back only that far).
+    func write(from offset: Int = 0, into target: inout String) {
+        guard let last, last.end > offset else { return }
         // A chunk adds a few pieces: walk back to them by address (the chain keeps them alive),
         // on the stack, without reference counting; more than a few go the general way.
         let few = 4
@@ -103,10 +100,6 @@ struct HTMLChain: Sendable {
             withUnsafeTemporaryAllocation(of: Unmanaged<Piece>.self, capacity: few) { stack in
                 var count = 0
                 var p: Unmanaged<Piece>? = Unmanaged.passUnretained(last)
-                // Past the pieces at or after `upTo`.
-                while let piece = p, piece._withUnsafeGuaranteedRef({ $0.start >= upTo }) {
-                    p = piece._withUnsafeGuaranteedRef { $0.previous.map(Unmanaged.passUnretained) }
-                }
                 while let piece = p {
                     guard count < few else { return false }
                     stack[count] = piece
@@ -116,15 +109,13 @@ struct HTMLChain: Sendable {
                     }
                 }
                 for i in stride(from: count - 1, through: 0, by: -1) {
-                    stack[i]._withUnsafeGuaranteedRef { append($0, from: offset, upTo: upTo, into: &target) }
+                    stack[i]._withUnsafeGuaranteedRef { append($0, from: offset, into: &target) }
                 }
                 return true
             }
         }
         if !written {
-            for piece in pieces(after: offset) where piece.start < upTo {
-                append(piece, from: offset, upTo: upTo, into: &target)
-            }
+            for piece in pieces(after: offset) { append(piece, from: offset, into: &target) }
         }
     }
 
@@ -185,9 +176,10 @@ struct HTMLChain: Sendable {
         return pieces
     }
 
-    private func append(_ piece: Piece, from offset: Int, upTo: Int, into target: inout String) {
+    /// Appends the piece's bytes from chain offset `offset` on (a piece may be part of its string).
+    private func append(_ piece: Piece, from offset: Int, into target: inout String) {
         let a = piece.offset + max(0, offset - piece.start)
-        let b = piece.offset + min(upTo, piece.end) - piece.start
+        let b = piece.offset + piece.end - piece.start
         if b == piece.text.utf8.count {
             target.append(piece.text, fromUTF8: a)
         } else {
