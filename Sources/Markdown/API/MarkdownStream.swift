@@ -2167,13 +2167,7 @@ public final class MarkdownStream {
         // The text after the last parse, when that parse left nothing open.
         let cleanEnd = st.cleanEnd
         if cleanEnd >= 0, cleanEnd < total {
-            afterBuffer.removeAll(keepingCapacity: true)
-            if cleanEnd < content.count {
-                afterBuffer.append(contentsOf: content[cleanEnd...])
-                if q < lineEnd { afterBuffer.appendBytes(of: b, q..<lineEnd) }
-            } else {
-                afterBuffer.appendBytes(of: b, (q + cleanEnd - content.count)..<lineEnd)
-            }
+            MarkdownStream.paragraphText(from: cleanEnd, content: content, line: b, q..<lineEnd, into: &afterBuffer)
             if let fresh = afterBuffer.withUnsafeBufferPointer({ quickText($0) }) {
                 return leafTail(head: head, fresh: fresh, clean: st.cleanEnd >= 0)
             }
@@ -2221,13 +2215,7 @@ public final class MarkdownStream {
         }
         st.cleanEnd = -1
         let start = st.length
-        suffixBuffer.removeAll(keepingCapacity: true)
-        if start < content.count {
-            suffixBuffer.append(contentsOf: content[start...])
-            if q < lineEnd { suffixBuffer.appendBytes(of: b, q..<lineEnd) }
-        } else if start - content.count <= lineEnd - q {
-            suffixBuffer.appendBytes(of: b, (q + start - content.count)..<lineEnd)
-        }
+        MarkdownStream.paragraphText(from: start, content: content, line: b, q..<lineEnd, into: &suffixBuffer)
         while let last = suffixBuffer.last, Scan.isWhitespace(last) { suffixBuffer.removeLast() }
         // The stable point lies beyond the trimmed text (cannot happen while text only grows): start over.
         if start > 0, suffixBuffer.isEmpty {
@@ -2301,6 +2289,20 @@ public final class MarkdownStream {
             st.lastWordW = w
         }
         return leafTail(head: head, fresh: restBytes, clean: inline.unresolved == Int.max)
+    }
+
+    /// Fills `buffer` with a paragraph's text from offset `start`: its complete lines `content`,
+    /// then the unfinished line's text, bytes `line` of `b` (nothing when `start` lies beyond them).
+    static func paragraphText(
+        from start: Int, content: [UInt8], line b: [UInt8], _ line: Range<Int>, into buffer: inout [UInt8]
+    ) {
+        buffer.removeAll(keepingCapacity: true)
+        if start < content.count {
+            buffer.append(contentsOf: content[start...])
+            if !line.isEmpty { buffer.appendBytes(of: b, line) }
+        } else if start - content.count <= line.count {
+            buffer.appendBytes(of: b, (line.lowerBound + start - content.count)..<line.upperBound)
+        }
     }
 
     /// The tail from `leafWriter.bytes`, which holds the `fresh` bytes of the stable prefix (`st`)
