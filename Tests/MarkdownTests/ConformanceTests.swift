@@ -1,4 +1,5 @@
 import Foundation
+import CustomUICore
 import Markdown
 import TestSupport
 import Testing

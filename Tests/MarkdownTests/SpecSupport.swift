@@ -1,4 +1,5 @@
 import Foundation
+import CustomUICore
 import Markdown
 import TestSupport
 
@@ -63,7 +64,7 @@ struct SpecExample: CustomStringConvertible, Sendable {
             while let r = result.range(of: attribute, range: searchStart..<result.endIndex) {
                 guard let end = result[r.upperBound...].firstIndex(of: "\"") else { break }
                 let url = decodeAttribute(String(result[r.upperBound..<end]))
-                if MarkdownURLPolicy.allows(url, image: image) {
+                if URLPolicy.allows(url, image: image) {
                     searchStart = end
                 } else {
                     result.removeSubrange(r.lowerBound...end)

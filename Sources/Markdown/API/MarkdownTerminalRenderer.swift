@@ -124,7 +124,7 @@ struct TerminalWriter {
                     words("~~", style: s, url: url, into: &out, glue: true)
                 }
             case .link(let destination, _, let c):
-                let allowed = MarkdownURLPolicy.allows(destination, image: false)
+                let allowed = URLPolicy.allows(destination, image: false)
                 let linkURL = allowed && style.hyperlinks && style.color ? TerminalWriter.sanitize(destination) : nil
                 atoms(c, style: s.union(.link), url: linkURL ?? url, into: &out, depth: depth + 1)
                 if allowed, linkURL == nil, plainText(c) != destination,
@@ -135,7 +135,7 @@ struct TerminalWriter {
                 }
             case .image(let source, _, let c):
                 words("[image: " + plainText(c) + "]", style: s.union(.dim), url: url, into: &out)
-                if MarkdownURLPolicy.allows(source, image: true), !source.hasPrefix("data:") {
+                if URLPolicy.allows(source, image: true), !source.hasPrefix("data:") {
                     out.append(Atom(kind: .space))
                     words("(" + source + ")", style: s.union(.dim), url: nil, into: &out)
                 }
