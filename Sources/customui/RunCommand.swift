@@ -223,6 +223,7 @@ enum RunCommand: Command {
         canceller.running(false)
         // The cancel request to the server must leave before the process does.
         canceller.waitForServer()
+        outcome.diagnostics = canceller.naming(outcome.diagnostics)
         view.finish()
 
         // On a terminal, where the mode continues the conversation, keep going with follow-ups.
@@ -241,6 +242,7 @@ enum RunCommand: Command {
                 next.wait()
                 canceller.running(false)
                 canceller.waitForServer()
+                outcome.diagnostics = canceller.naming(outcome.diagnostics)
                 view.restart()
                 view.finish()
                 if session.state.runStatus != "completed" { break }
@@ -294,19 +296,24 @@ enum RunCommand: Command {
         private let pending = DispatchGroup()
         private var inRun = false
         private var cancelled = false
+        private var reason: String?
 
         init(session: Session) { self.session = session }
 
         func running(_ value: Bool) {
             lock.withLock {
                 inRun = value
-                if value { cancelled = false }
+                if value {
+                    cancelled = false
+                    reason = nil
+                }
             }
         }
 
         func cancel(signal number: Int32?) {
             let (inRun, first) = lock.withLock {
                 defer { cancelled = true }
+                if self.inRun, !cancelled { reason = Self.reason(number) }
                 return (self.inRun, !cancelled)
             }
             guard inRun else {
@@ -329,6 +336,27 @@ enum RunCommand: Command {
 
         /// Waits until every cancel request has been answered or given up on.
         func waitForServer() { _ = pending.wait(timeout: .now() + Self.serverWait) }
+
+        /// The run's cancel diagnostic, saying what cancelled it (`Ctrl-C`, `SIGTERM`, a closed output).
+        func naming(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+            guard let reason = lock.withLock({ self.reason }) else { return diagnostics }
+            return diagnostics.map { d in
+                guard d.code == .runCancelled else { return d }
+                var named = d
+                named.message += " (\(reason))"
+                return named
+            }
+        }
+
+        static func reason(_ number: Int32?) -> String {
+            switch number {
+            case SIGINT?: "Ctrl-C (SIGINT)"
+            case SIGTERM?: "SIGTERM"
+            case SIGHUP?: "SIGHUP"
+            case let other?: "signal \(other)"
+            case nil: "standard output was closed"
+            }
+        }
     }
 
     /// A backend URL as diagnostics name it: scheme, host, port and path, never user info or query.

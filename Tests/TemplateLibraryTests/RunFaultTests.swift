@@ -94,7 +94,7 @@ import Testing
         let status = process.wait()
         #expect(process.process.terminationReason == .exit)
         #expect(status == 1)
-        #expect(process.stderr.contains("warning[run.cancelled]: the run was cancelled"), "\(process.stderr)")
+        #expect(process.stderr.contains("warning[run.cancelled]: the run was cancelled (Ctrl-C (SIGINT))"), "\(process.stderr)")
         #expect(server.requests(prefix: "/api/ai/cancel/req-1").count == 1, "the cancel left before the process did")
         let (run, task) = try fixture.only()
         #expect(run.status == .cancelled)
@@ -128,7 +128,8 @@ import Testing
                 if process.process.terminationReason != .exit || status != 1 {
                     failures.append("signal \(number) round \(round): status \(status) \(process.process.terminationReason)")
                 }
-                if !process.stderr.contains("warning[run.cancelled]") {
+                let name = number == SIGINT ? "Ctrl-C (SIGINT)" : (number == SIGTERM ? "SIGTERM" : "SIGHUP")
+                if !process.stderr.contains("warning[run.cancelled]: the run was cancelled (\(name))") {
                     failures.append("signal \(number) round \(round): \(process.stderr)")
                 }
                 if server.requests(prefix: "/api/ai/cancel/\(id)").count != 1 {
@@ -156,7 +157,7 @@ import Testing
         let status = process.wait()
         #expect(process.process.terminationReason == .exit, "a closed pipe must not kill the process with SIGPIPE")
         #expect(status == 1)
-        #expect(process.stderr.contains("warning[run.cancelled]"), "\(process.stderr)")
+        #expect(process.stderr.contains("warning[run.cancelled]: the run was cancelled (standard output was closed)"), "\(process.stderr)")
         #expect(server.requests(prefix: "/api/ai/cancel/req-1").count == 1)
         let (run, task) = try fixture.only()
         #expect(run.status == .cancelled)
