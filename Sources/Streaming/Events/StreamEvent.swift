@@ -172,6 +172,9 @@ public struct Completion: Sendable, Hashable {
             for name in names {
                 guard let number = usage[name]?.numberValue else { continue }
                 if let n = number.intValue { return n }
+                // `10.0` is ten tokens; only a count that is not whole or not in range is unusable.
+                let d = number.doubleValue
+                if d.rounded() == d, abs(d) < 9.2e18 { return Int(d) }
                 // A count that is not a whole number within Int's range cannot be added up.
                 if problem == nil {
                     let text = number.description
