@@ -51,7 +51,7 @@ enum RunCommand: Command {
 
         UI may also name a UI in the library (its id or name) when no such file exists.
 
-        Ctrl-C, SIGTERM and SIGHUP cancel the run: the server is told (POST /api/ai/cancel/{id}, waited
+        Ctrl-C, SIGTERM, SIGHUP and SIGQUIT cancel the run: the server is told (POST /api/ai/cancel/{id}, waited
         for at most 2 s) and what already streamed is kept and recorded as cancelled. A closed standard
         output (`| head`) cancels it the same way. A run whose stream reports an `error` that no later
         successful `completion` recovers, a `completion` with status `failed`, or an `end` with reason
@@ -192,7 +192,7 @@ enum RunCommand: Command {
             width: width ?? terminalWidth(environment), color: console.colorOut && outputPath == nil)
         let view = LiveView(session: session, style: style, console: console, live: live, plain: format == "terminal" && !live && outputPath == nil)
 
-        // Ctrl-C, SIGTERM and SIGHUP cancel: the transport tells the server; the session keeps what
+        // Ctrl-C, SIGTERM, SIGHUP and SIGQUIT cancel: the transport tells the server; the session keeps what
         // streamed. A closed standard output cancels the same way (SIGPIPE is ignored so the write
         // fails with EPIPE instead of killing the process mid-run).
         let canceller = Canceller(session: session)
@@ -284,11 +284,11 @@ enum RunCommand: Command {
         var diagnostics: [Diagnostic] = []
     }
 
-    /// Turns SIGINT, SIGTERM, SIGHUP and a closed standard output into one cancel of the running
+    /// Turns SIGINT, SIGTERM, SIGHUP, SIGQUIT and a closed standard output into one cancel of the running
     /// session, and lets the command wait (bounded) for the server to be told before it exits.
     /// Outside a run (at the follow-up question) a signal does what it would by default.
     final class Canceller: @unchecked Sendable {
-        static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+        static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
         /// How long the command waits for the cancel request: the transport gives up after 2 s.
         static let serverWait: Double = 2.5
         private let session: Session
@@ -353,6 +353,7 @@ enum RunCommand: Command {
             case SIGINT?: "Ctrl-C (SIGINT)"
             case SIGTERM?: "SIGTERM"
             case SIGHUP?: "SIGHUP"
+            case SIGQUIT?: "SIGQUIT"
             case let other?: "signal \(other)"
             case nil: "standard output was closed"
             }

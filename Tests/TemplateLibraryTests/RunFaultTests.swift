@@ -105,15 +105,16 @@ import Testing
 
     // MARK: 2. SIGINT, SIGTERM and SIGHUP, 20 times each; a closed standard output
 
-    @Test("SIGINT, SIGTERM and SIGHUP mid-stream, 20 times each: every one cancels at the backend and is recorded cancelled")
+    @Test("SIGINT, SIGTERM and SIGHUP mid-stream, 20 times each (SIGQUIT 5): every one cancels at the backend and is recorded cancelled")
     func everySignalCancelsAtTheBackend() throws {
         try Self.requireExecutable()
         let server = try Self.slowServer()
         let fixture = Fixture()
         let rounds = 20
         var failures: [String] = []
-        for number in [SIGINT, SIGTERM, SIGHUP] {
-            for round in 0..<rounds {
+        // SIGQUIT (Ctrl-\) is handled the same way; it gets a few rounds.
+        for (number, count) in [(SIGINT, rounds), (SIGTERM, rounds), (SIGHUP, rounds), (SIGQUIT, 5)] {
+            for round in 0..<count {
                 let before = server.requests(prefix: "/api/ai/chat/unified").count
                 let process = try CustomUIProcess(fixture.run(["--backend", server.baseURL]))
                 guard process.waitForOutput("first") else {
@@ -128,7 +129,7 @@ import Testing
                 if process.process.terminationReason != .exit || status != 1 {
                     failures.append("signal \(number) round \(round): status \(status) \(process.process.terminationReason)")
                 }
-                let name = number == SIGINT ? "Ctrl-C (SIGINT)" : (number == SIGTERM ? "SIGTERM" : "SIGHUP")
+                let name = [SIGINT: "Ctrl-C (SIGINT)", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP", SIGQUIT: "SIGQUIT"][number] ?? ""
                 if !process.stderr.contains("warning[run.cancelled]: the run was cancelled (\(name))") {
                     failures.append("signal \(number) round \(round): \(process.stderr)")
                 }
@@ -138,9 +139,9 @@ import Testing
             }
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
-        #expect(server.requests(prefix: "/api/ai/cancel/").count == 3 * rounds)
+        #expect(server.requests(prefix: "/api/ai/cancel/").count == 3 * rounds + 5)
         let recorded = try fixture.recorded()
-        #expect(recorded.count == 3 * rounds)
+        #expect(recorded.count == 3 * rounds + 5)
         for (run, tasks) in recorded {
             #expect(run.status == .cancelled)
             #expect(tasks.map(\.status) == [.cancelled])
