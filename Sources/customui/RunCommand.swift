@@ -15,7 +15,7 @@ enum RunCommand: Command {
         usage: customui run UI [--prompt FILE] [--props FILE] [--var NAME=VALUE]... [--message TEXT]
                             [--replay FILE [--pace] [--speed X]] [--backend URL --protocol unified|agent|openai]
                             [--model ID] [--format terminal|html] [--output FILE] [--timeout SECONDS]
-                            [--pricing FILE] [--width N] [--no-input]
+                            [--pricing FILE] [--width N] [--no-input] [--verbose]
 
         Validates UI, binds its variables (prompt defaults < `bind`s from props < --var < what you
         type), resolves the prompt's messages, runs them, and streams the answer into the UI.
@@ -32,14 +32,18 @@ enum RunCommand: Command {
 
         options:
           --message TEXT        the user's message, appended after the prompt's messages
-          --model ID            run with this model instead of the prompt's settings.model_id
+          --model ID            run with this model instead of the prompt's settings.model_id (sent
+                                as `config_overrides.model_id` on the agent protocol)
           --format FORMAT       `terminal` (default; live in place on a terminal, plain text when piped)
                                 or `html` (the final page)
           --output FILE         write the final output to FILE
-          --timeout SECONDS     give up after this long without any event, heartbeats included (120)
+          --timeout SECONDS     give up after this long without anything from the server: events,
+                                heartbeats, SSE comments and blank keep-alive lines all count (120)
           --pricing FILE        prices per million tokens: { "model": { "input": 2.5, "output": 10 } }
           --width N             terminal width
           --no-input            never ask for missing variable values
+          --verbose             also say what is left out of the request (settings that
+                                `--protocol openai` drops because the API has no such parameter)
           --library PATH        record the run (and its usage, for a library UI) in this library
                                 (default: $CUSTOMUI_LIBRARY, else ~/.local/share/customui/library.sqlite)
           --user NAME           who is running (default: $CUSTOMUI_USER, else the login name)
@@ -47,7 +51,11 @@ enum RunCommand: Command {
 
         UI may also name a UI in the library (its id or name) when no such file exists.
 
-        Ctrl-C cancels the run (the server is told); what already streamed is kept.
+        Ctrl-C, SIGTERM, SIGHUP and SIGQUIT cancel the run: the server is told (POST /api/ai/cancel/{id}, waited
+        for at most 2 s) and what already streamed is kept and recorded as cancelled. A closed standard
+        output (`| head`) cancels it the same way. A run whose stream reports an `error` that no later
+        successful `completion` recovers, a `completion` with status `failed`, or an `end` with reason
+        `error` is failed (docs/streaming.md).
         Exit status: 0 completed, 1 refused, failed or cancelled, 2 usage or I/O error.
         """
 
@@ -73,6 +81,7 @@ enum RunCommand: Command {
         let pricingPath = try arguments.value("--pricing")
         let width = try arguments.integer("--width", in: 20...1000)
         let noInput = arguments.flag("--no-input")
+        let verbose = arguments.flag("--verbose")
         let noRecord = arguments.flag("--no-record")
         let libraryPath = try arguments.value("--library")
         let user = LibraryLocation.user(explicit: try arguments.value("--user"))
@@ -132,11 +141,13 @@ enum RunCommand: Command {
 
         // The transport: --replay, --backend (or the environment), or the example's recording.
         let transport: any StreamTransport
+        let sourceName: String
         if let backend {
             guard let url = URL(string: backend), url.scheme == "http" || url.scheme == "https" else {
                 throw UsageError("`--backend` takes an http or https URL, not `\(backend)`")
             }
-            let configuration = TransportConfiguration(baseURL: url, timeout: .seconds(timeout))
+            let configuration = TransportConfiguration(baseURL: url, timeout: .seconds(timeout), cancelRequestTimeout: .seconds(2))
+            sourceName = displayName(of: url)
             switch protocolName {
             case "agent": transport = AgentTransport(configuration: configuration)
             case "openai": transport = OpenAITransport(configuration: configuration)
@@ -148,12 +159,23 @@ enum RunCommand: Command {
                 throw UsageError("no answer source: give --replay FILE or --backend URL (or set CUSTOMUI_BACKEND_URL)")
             }
             guard FileManager.default.isReadableFile(atPath: recording) else { throw UsageError("file `\(recording)` does not exist") }
+            sourceName = recording
             transport = ReplayTransport(file: URL(fileURLWithPath: recording), pace: pace, speed: speed ?? 1)
         }
 
         let session = Session(
             template: template, prompt: prompt, props: props, variables: variables, transport: transport, recorder: library,
             pricing: pricing, user: user)
+        session.sourceName = sourceName
+        if let model, backend != nil, protocolName == "agent" { session.configOverrides["model_id"] = .string(model) }
+        if verbose, backend != nil, protocolName == "openai" {
+            let dropped = OpenAITransport.chatParameters(from: prompt.settings).dropped
+            console.err(
+                dropped.isEmpty
+                    ? "customui run: every setting is a Chat Completions parameter; nothing dropped\n"
+                    : "customui run: settings not sent (the OpenAI Chat Completions API has no such parameter): "
+                        + dropped.map { "`\($0)`" }.joined(separator: ", ") + "\n")
+        }
         if !noInput, isatty(STDIN_FILENO) == 1, template.definition.executionMode.allowsVariableInputs,
             !template.definition.executionMode.runsOnMount
         {
@@ -170,23 +192,38 @@ enum RunCommand: Command {
             width: width ?? terminalWidth(environment), color: console.colorOut && outputPath == nil)
         let view = LiveView(session: session, style: style, console: console, live: live, plain: format == "terminal" && !live && outputPath == nil)
 
-        // Ctrl-C cancels: the transport tells the server; the session keeps what streamed.
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        interrupt.setEventHandler { Task { await session.cancel() } }
-        interrupt.resume()
+        // Ctrl-C, SIGTERM, SIGHUP and SIGQUIT cancel: the transport tells the server; the session keeps what
+        // streamed. A closed standard output cancels the same way (SIGPIPE is ignored so the write
+        // fails with EPIPE instead of killing the process mid-run).
+        let canceller = Canceller(session: session)
+        signal(SIGPIPE, SIG_IGN)
+        Console.closedOutput.onClose { canceller.cancel(signal: nil) }
+        var signalSources: [DispatchSourceSignal] = []
+        for number in Canceller.signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { canceller.cancel(signal: number) }
+            source.resume()
+            signalSources.append(source)
+        }
         defer {
-            interrupt.cancel()
-            signal(SIGINT, SIG_DFL)
+            for source in signalSources { source.cancel() }
+            for number in Canceller.signals { signal(number, SIG_DFL) }
+            Console.closedOutput.onClose(nil)
         }
 
         let done = DispatchSemaphore(value: 0)
         let outcome = Outcome()
+        canceller.running(true)
         Task {
             outcome.diagnostics = await session.run(message: message) { update in view.handle(update) }
             done.signal()
         }
         done.wait()
+        canceller.running(false)
+        // The cancel request to the server must leave before the process does.
+        canceller.waitForServer()
+        outcome.diagnostics = canceller.naming(outcome.diagnostics)
         view.finish()
 
         // On a terminal, where the mode continues the conversation, keep going with follow-ups.
@@ -197,11 +234,15 @@ enum RunCommand: Command {
                 console.err("Follow-up (Enter to finish): ")
                 guard let line = readLine(strippingNewline: true), !line.trimmingCharacters(in: .whitespaces).isEmpty else { break }
                 let next = DispatchSemaphore(value: 0)
+                canceller.running(true)
                 Task {
                     outcome.diagnostics = await session.run(message: line) { update in view.handle(update) }
                     next.signal()
                 }
                 next.wait()
+                canceller.running(false)
+                canceller.waitForServer()
+                outcome.diagnostics = canceller.naming(outcome.diagnostics)
                 view.restart()
                 view.finish()
                 if session.state.runStatus != "completed" { break }
@@ -241,6 +282,92 @@ enum RunCommand: Command {
 
     final class Outcome: @unchecked Sendable {
         var diagnostics: [Diagnostic] = []
+    }
+
+    /// Turns SIGINT, SIGTERM, SIGHUP, SIGQUIT and a closed standard output into one cancel of the running
+    /// session, and lets the command wait (bounded) for the server to be told before it exits.
+    /// Outside a run (at the follow-up question) a signal does what it would by default.
+    final class Canceller: @unchecked Sendable {
+        static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+        /// How long the command waits for the cancel request: the transport gives up after 2 s.
+        static let serverWait: Double = 2.5
+        private let session: Session
+        private let lock = NSLock()
+        private let pending = DispatchGroup()
+        private var inRun = false
+        private var cancelled = false
+        private var reason: String?
+
+        init(session: Session) { self.session = session }
+
+        func running(_ value: Bool) {
+            lock.withLock {
+                inRun = value
+                if value {
+                    cancelled = false
+                    reason = nil
+                }
+            }
+        }
+
+        func cancel(signal number: Int32?) {
+            let (inRun, first) = lock.withLock {
+                defer { cancelled = true }
+                if self.inRun, !cancelled { reason = Self.reason(number) }
+                return (self.inRun, !cancelled)
+            }
+            guard inRun else {
+                if let number {
+                    // Nothing is running: let the signal end the process as it normally would.
+                    signal(number, SIG_DFL)
+                    raise(number)
+                }
+                return
+            }
+            guard first else { return }
+            pending.enter()
+            let session = self.session
+            let group = pending
+            Task {
+                await session.cancel()
+                group.leave()
+            }
+        }
+
+        /// Waits until every cancel request has been answered or given up on.
+        func waitForServer() { _ = pending.wait(timeout: .now() + Self.serverWait) }
+
+        /// The run's cancel diagnostic, saying what cancelled it (`Ctrl-C`, `SIGTERM`, a closed output).
+        func naming(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+            guard let reason = lock.withLock({ self.reason }) else { return diagnostics }
+            return diagnostics.map { d in
+                guard d.code == .runCancelled else { return d }
+                var named = d
+                named.message += " (\(reason))"
+                return named
+            }
+        }
+
+        static func reason(_ number: Int32?) -> String {
+            switch number {
+            case SIGINT?: "Ctrl-C (SIGINT)"
+            case SIGTERM?: "SIGTERM"
+            case SIGHUP?: "SIGHUP"
+            case SIGQUIT?: "SIGQUIT"
+            case let other?: "signal \(other)"
+            case nil: "standard output was closed"
+            }
+        }
+    }
+
+    /// A backend URL as diagnostics name it: scheme, host, port and path, never user info or query.
+    static func displayName(of url: URL) -> String {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "the backend" }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        components.fragment = nil
+        return components.string ?? "the backend"
     }
 
     /// `NAME.stream.ndjson` beside `NAME.ui.xml`, if it exists.
@@ -346,7 +473,11 @@ final class LiveView: @unchecked Sendable {
             if wroteText { console.out("\n") }
             let state = session.state
             var summary: [String] = []
-            if let error = state.run["error"]?["message"]?.stringValue { summary.append("error: \(error)") }
+            // A failed or cancelled run's error is printed once, as its diagnostic; here only a
+            // server error the run recovered from is named.
+            if state.runStatus == "completed", let error = state.run["error"]?["message"]?.stringValue {
+                summary.append("recovered from error: \(error)")
+            }
             if let usage = state.run["usage"], let tokens = usage["total_tokens"]?.intValue { summary.append("\(tokens) tokens") }
             summary.append(state.runStatus)
             console.err(summary.joined(separator: " · ") + "\n")

@@ -146,7 +146,18 @@ final class SQLiteConnection {
             case .null: rc = sqlite3_bind_null(statement, position)
             case .int(let i): rc = sqlite3_bind_int64(statement, position, i)
             case .real(let d): rc = sqlite3_bind_double(statement, position, d)
-            case .text(let s): rc = sqlite3_bind_text(statement, position, s, -1, transient)
+            case .text(let s):
+                // With its byte length, so text with NUL bytes is stored whole (not cut at the first NUL).
+                var text = s
+                rc = text.withUTF8 { bytes in
+                    let count = Int32(clamping: bytes.count)
+                    guard let base = bytes.baseAddress, count > 0 else {
+                        return sqlite3_bind_text(statement, position, "", 0, transient)
+                    }
+                    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                        sqlite3_bind_text(statement, position, $0, count, transient)
+                    }
+                }
             }
             guard rc == SQLITE_OK else { throw error(rc) }
         }
@@ -168,7 +179,8 @@ final class SQLiteConnection {
                 case SQLITE_NULL: value = .null
                 default:
                     if let text = sqlite3_column_text(statement, i) {
-                        value = .text(String(cString: text))
+                        let count = Int(sqlite3_column_bytes(statement, i))
+                        value = .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
                     } else {
                         value = .null
                     }
