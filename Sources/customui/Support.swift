@@ -121,8 +121,26 @@ struct Console {
             colorErr: !noColor && isatty(STDERR_FILENO) == 1)
     }
 
-    func out(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
-    func err(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    /// Writes a message or listing to standard output. Whatever untrusted text it quotes (names,
+    /// tags, server errors, streamed text) has its controls shown visibly; newlines and tabs stay.
+    func out(_ text: String) { FileHandle.standardOutput.write(Data(Self.visible(text).utf8)) }
+    /// Writes a message to standard error, its controls shown visibly like `out`.
+    func err(_ text: String) { FileHandle.standardError.write(Data(Self.visible(text).utf8)) }
+
+    /// Writes the output of one of our terminal renderers (a render, a live frame, diagnostics):
+    /// they show untrusted controls visibly themselves, so their own ANSI styling is kept.
+    func outRendered(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+    /// Writes rendered diagnostics to standard error, keeping their styling (see `outRendered`).
+    func errRendered(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+
+    /// Writes a document (HTML) byte for byte when standard output is a file or pipe, and with
+    /// its controls shown visibly when it is a terminal.
+    func outDocument(_ text: String) {
+        let shown = isatty(STDOUT_FILENO) == 1 ? Self.visible(text) : text
+        FileHandle.standardOutput.write(Data(shown.utf8))
+    }
+
+    private static func visible(_ text: String) -> String { TerminalText.visible(text, newlines: true, tabs: .keep) }
 }
 
 /// Reads a file named on the command line (`-` is standard input) as UTF-8 text.
