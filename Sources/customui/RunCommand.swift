@@ -348,7 +348,7 @@ final class LiveView: @unchecked Sendable {
             if wroteText { console.out("\n") }
             let state = session.state
             var summary: [String] = []
-            if let error = state.run["error"]?["message"]?.stringValue { summary.append("error: \(error)") }
+            if let error = state.run["error"]?["message"]?.stringValue { summary.append("error: \(TerminalText.visible(error))") }
             if let usage = state.run["usage"], let tokens = usage["total_tokens"]?.intValue { summary.append("\(tokens) tokens") }
             summary.append(state.runStatus)
             console.err(summary.joined(separator: " · ") + "\n")
