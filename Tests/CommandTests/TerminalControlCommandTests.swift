@@ -172,6 +172,46 @@ import Testing
         #expect(r.stdout.contains("<U+202E>txt.exe"))
     }
 
+    /// The live view, on a real (pseudo-)terminal with colour: `script` gives the run a pty.
+    @Test func liveViewOnATerminalShowsControlsVisibly() throws {
+        let script = ["/usr/bin/script", "/bin/script"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let script else {
+            print("skipped: the live view test needs `script` (util-linux) to give the run a terminal")
+            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "`script` is required in CI")
+            return
+        }
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = try Self.files(in: dir)
+        func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let command = ([executable.path, "run", f.ui, "--prompt", f.prompt, "--props", f.props, "--replay", f.stream, "--no-input", "--no-record", "--var", "topic=abc"])
+            .map(quoted).joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: script)
+        process.arguments = ["-q", "-e", "-c", command, "/dev/null"]
+        process.currentDirectoryURL = repositoryRoot
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = nil
+        environment["TERM"] = "xterm-256color"
+        environment["COLUMNS"] = "100"
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let screen = String(decoding: data, as: UTF8.self)
+        #expect(screen.contains("\u{1B}["), "the live view draws in colour on a terminal")
+        // Set aside our own styling and cursor movement (`ESC [ n F`, `ESC [ J`) and the pty's CR LF.
+        let ours = screen.replacing(#/\u{1B}\[[0-9;]*[mFJ]/#, with: "").replacingOccurrences(of: "\r\n", with: "\n")
+        #expect(Self.raw(ours).isEmpty, "\(Self.raw(ours).prefix(8))")
+        for needle in ["status x␀", "toolx␀", "user x␀", "␛]52;c;ZXZpbA==␇"] {
+            #expect(ours.contains(needle), "\(needle) missing")
+        }
+    }
+
     @Test func libraryListingsAndRecordedRunsShowControlsVisibly() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
