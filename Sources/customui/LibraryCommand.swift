@@ -169,7 +169,7 @@ enum LibraryCommand: Command {
                 e.definition.name, e.owner, "v\(e.version)", e.definition.status.rawValue, visibility, rating,
                 "\(e.uiUseCount)",
                 e.category ?? "-", e.tags.isEmpty ? "-" : e.tags.joined(separator: ","), e.uiID,
-            ])
+            ].map { TerminalText.visible($0) })
         }
         var widths = [Int](repeating: 0, count: rows[0].count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
@@ -205,14 +205,14 @@ enum LibraryCommand: Command {
         }
         let d = entry.definition
         var text =
-            "\(d.name) (v\(entry.version), \(d.status.rawValue), \(d.isPublic ? "public" : "private")\(d.isFeatured ? ", featured" : ""))\n"
+            "\(TerminalText.visible(d.name)) (v\(entry.version), \(d.status.rawValue), \(d.isPublic ? "public" : "private")\(d.isFeatured ? ", featured" : ""))\n"
         if let description = d.description { text += "  \(description)\n" }
         text += "  owner:          \(entry.owner)\n"
         text += "  ui id:          \(entry.uiID)\n"
         text += "  version id:     \(entry.id)\n"
         text += "  execution mode: \(d.executionMode.rawValue)\n"
-        text += "  category:       \(entry.category ?? "-")\n"
-        text += "  tags:           \(entry.tags.isEmpty ? "-" : entry.tags.joined(separator: ", "))\n"
+        text += "  category:       \(TerminalText.visible(entry.category ?? "-"))\n"
+        text += "  tags:           \(TerminalText.visible(entry.tags.isEmpty ? "-" : entry.tags.joined(separator: ", ")))\n"
         text +=
             "  rating:         \(entry.ratingAverage.map { String(format: "%.2f from %d rating%@", $0, entry.ratingCount, entry.ratingCount == 1 ? "" : "s") } ?? "not rated")\n"
         text += "  uses:           \(entry.uiUseCount)\(entry.uiLastUsedAt.map { ", last \($0)" } ?? "")\n"
@@ -286,7 +286,7 @@ enum LibraryCommand: Command {
             return ExitCode.ok
         } catch {
             if !error.diagnostics.isEmpty {
-                console.err(
+                console.errRendered(
                     DiagnosticRenderer(sources: report.sources, color: console.colorErr).render(error.diagnostics))
             }
             throw error
@@ -379,7 +379,7 @@ enum LibraryCommand: Command {
             for r in records {
                 console.out(
                     "\(r.createdAt)  \(r.success ? "ok    " : "failed")  \(r.customUIID)  \(r.executionTimeMs.map { "\($0) ms" } ?? "-")"
-                        + "\(r.runID.map { "  run \($0)" } ?? "")\(r.errorMessage.map { "  \($0)" } ?? "")\n")
+                        + "\(r.runID.map { "  run \($0)" } ?? "")\(r.errorMessage.map { "  \(TerminalText.visible($0))" } ?? "")\n")
             }
         }
         return ExitCode.ok

@@ -85,7 +85,7 @@ enum PublishCommand: Command {
             } catch {
                 if !error.diagnostics.isEmpty {
                     let renderer = DiagnosticRenderer(sources: report.sources, color: console.colorErr)
-                    console.err(renderer.render(error.diagnostics))
+                    console.errRendered(renderer.render(error.diagnostics))
                 }
                 console.err("customui publish: \(ui.path): \(error)\n")
                 if format == "json" {

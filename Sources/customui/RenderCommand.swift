@@ -54,13 +54,13 @@ enum RenderCommand: Command {
         let report = Validator.validate(ui: ui, prompt: prompt, props: propsFile)
         let renderer = DiagnosticRenderer(sources: report.sources, color: console.colorErr)
         guard !report.hasErrors else {
-            console.err(renderer.render(report.diagnostics) + "\(ui.path): not rendered (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
+            console.errRendered(renderer.render(report.diagnostics) + "\(TerminalText.visible(ui.path)): not rendered (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
             return ExitCode.failure
         }
         let props = report.props
         let (template, generationDiagnostics) = RenderPipeline.template(for: report, props: props)
         guard let template, !generationDiagnostics.hasErrors else {
-            console.err(renderer.render(report.diagnostics + generationDiagnostics) + "\(ui.path): not rendered\n")
+            console.errRendered(renderer.render(report.diagnostics + generationDiagnostics) + "\(TerminalText.visible(ui.path)): not rendered\n")
             return ExitCode.failure
         }
         let toTerminal = outputPath == nil && console.colorOut
@@ -72,7 +72,7 @@ enum RenderCommand: Command {
         let (output, diagnostics) = RenderPipeline.render(
             template, prompt: report.prompt, props: props, variables: variables, slots: slots, options: options)
         let all = report.diagnostics + generationDiagnostics + diagnostics
-        if !all.isEmpty { console.err(renderer.render(all)) }
+        if !all.isEmpty { console.errRendered(renderer.render(all)) }
         guard let output else {
             console.err("\(ui.path): not rendered (\(DiagnosticRenderer.summary(all)))\n")
             return ExitCode.failure
@@ -83,8 +83,10 @@ enum RenderCommand: Command {
             } catch {
                 throw UsageError("cannot write `\(outputPath)`")
             }
+        } else if format == "html" {
+            console.outDocument(output)
         } else {
-            console.out(output)
+            console.outRendered(output)
         }
         return ExitCode.ok
     }

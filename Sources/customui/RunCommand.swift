@@ -116,7 +116,7 @@ enum RunCommand: Command {
         let report = Validator.validate(ui: ui, prompt: promptFile, props: propsFile)
         let diagnostics = DiagnosticRenderer(sources: report.sources, color: console.colorErr)
         guard !report.hasErrors else {
-            console.err(diagnostics.render(report.diagnostics) + "\(ui.path): not run (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
+            console.errRendered(diagnostics.render(report.diagnostics) + "\(TerminalText.visible(ui.path)): not run (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
             return ExitCode.failure
         }
         guard var prompt = report.prompt else {
@@ -126,14 +126,14 @@ enum RunCommand: Command {
         let props = report.props
         let (compiled, generationDiagnostics) = RenderPipeline.template(for: report, props: props)
         guard let template = compiled, !generationDiagnostics.hasErrors else {
-            console.err(diagnostics.render(generationDiagnostics) + "\(ui.path): not run\n")
+            console.errRendered(diagnostics.render(generationDiagnostics) + "\(TerminalText.visible(ui.path)): not run\n")
             return ExitCode.failure
         }
         var pricing = PricingTable.standard
         if let pricingPath {
             let (table, pricingDiagnostics) = PricingTable.load(try readInput(pricingPath))
             guard let table else {
-                console.err(DiagnosticRenderer(color: console.colorErr).render(pricingDiagnostics))
+                console.errRendered(DiagnosticRenderer(color: console.colorErr).render(pricingDiagnostics))
                 return ExitCode.usage
             }
             pricing = table
@@ -183,7 +183,7 @@ enum RunCommand: Command {
         }
         let refused = session.preflight(message: message)
         guard !refused.hasErrors else {
-            console.err(DiagnosticRenderer(color: console.colorErr).render(refused) + "\(ui.path): not run\n")
+            console.errRendered(DiagnosticRenderer(color: console.colorErr).render(refused) + "\(TerminalText.visible(ui.path)): not run\n")
             return ExitCode.failure
         }
 
@@ -259,13 +259,15 @@ enum RunCommand: Command {
                     } catch {
                         throw UsageError("cannot write `\(outputPath)`")
                     }
+                } else if format == "html" {
+                    console.outDocument(output)
                 } else {
-                    console.out(output)
+                    console.outRendered(output)
                 }
             }
-            if !renderDiagnostics.isEmpty { console.err(DiagnosticRenderer(color: console.colorErr).render(renderDiagnostics)) }
+            if !renderDiagnostics.isEmpty { console.errRendered(DiagnosticRenderer(color: console.colorErr).render(renderDiagnostics)) }
         }
-        if !outcome.diagnostics.isEmpty { console.err(DiagnosticRenderer(color: console.colorErr).render(outcome.diagnostics)) }
+        if !outcome.diagnostics.isEmpty { console.errRendered(DiagnosticRenderer(color: console.colorErr).render(outcome.diagnostics)) }
         for problem in session.recordingErrors { console.err("customui run: warning: the run was not fully recorded: \(problem)\n") }
         if let library, let libraryUI {
             do {
@@ -476,7 +478,7 @@ final class LiveView: @unchecked Sendable {
             // A failed or cancelled run's error is printed once, as its diagnostic; here only a
             // server error the run recovered from is named.
             if state.runStatus == "completed", let error = state.run["error"]?["message"]?.stringValue {
-                summary.append("recovered from error: \(error)")
+                summary.append("recovered from error: \(TerminalText.visible(error))")
             }
             if let usage = state.run["usage"], let tokens = usage["total_tokens"]?.intValue { summary.append("\(tokens) tokens") }
             summary.append(state.runStatus)
@@ -504,6 +506,6 @@ final class LiveView: @unchecked Sendable {
         if drawnLines > 0 { frame += "\u{1B}[\(drawnLines)F\u{1B}[J" }
         frame += text
         drawnLines = text.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
-        console.out(frame)
+        console.outRendered(frame)
     }
 }

@@ -88,7 +88,7 @@ enum RunsCommand: Command {
                     "\(s.run.id)  \(s.run.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(RunQuery.format(s.run.createdAt))"
                 text +=
                     "  ttft \(ms(s.timeToFirstTokenMs))  total \(ms(s.totalTimeMs))  \(s.run.tokensTotal) tokens  \(cost(s.run.cost))"
-                text += "  \(s.run.name)\n"
+                text += "  \(TerminalText.visible(s.run.name))\n"
             }
             console.out(text)
         }
@@ -107,7 +107,7 @@ enum RunsCommand: Command {
                     + "\n")
             return ExitCode.ok
         }
-        var text = "run \(run.id): \(run.name)\n"
+        var text = "run \(run.id): \(TerminalText.visible(run.name))\n"
         text += "  status:   \(run.status.rawValue)\n"
         text += "  created:  \(RunQuery.format(run.createdAt))\n"
         text += "  source:   \(run.sourceType)\(run.sourceID.map { " \($0)" } ?? "")\n"
@@ -115,14 +115,14 @@ enum RunsCommand: Command {
         text += "  tokens:   \(run.tokensTotal)\n"
         text += "  cost:     \(cost(run.cost))\n"
         text += "  messages: \(run.messages.count)\n"
-        for key in run.variableValues.keys.sorted() { text += "  var \(key) = \(run.variableValues[key] ?? "")\n" }
+        for key in run.variableValues.keys.sorted() { text += "  var \(TerminalText.visible(key)) = \(TerminalText.visible(run.variableValues[key] ?? ""))\n" }
         text += "\ntasks:\n"
         if tasks.isEmpty { text += "  (none)\n" }
         for t in tasks {
             text += "  \(t.id)  \(t.status.rawValue)  \(t.service)\(t.model.map { " \($0)" } ?? "")\n"
             text +=
                 "    time to first token \(ms(t.timeToFirstTokenMs)), total \(ms(t.totalTimeMs)), tokens \(t.tokensIn.map(String.init) ?? "-") in / \(t.tokensOut.map(String.init) ?? "-") out / \(t.tokensTotal.map(String.init) ?? "-") total, cost \(cost(t.cost))\n"
-            for e in t.errors { text += "    error: \(e["message"]?.stringValue ?? JSONWriter().string(e))\n" }
+            for e in t.errors { text += "    error: \(TerminalText.visible(e["message"]?.stringValue ?? JSONWriter().string(e)))\n" }
         }
         console.out(text)
         return ExitCode.ok

@@ -121,8 +121,25 @@ struct Console {
             colorErr: !noColor && isatty(STDERR_FILENO) == 1)
     }
 
-    func out(_ text: String) { Console.writeAll(STDOUT_FILENO, text) }
-    func err(_ text: String) { Console.writeAll(STDERR_FILENO, text) }
+    /// Writes a message or listing to standard output. Whatever untrusted text it quotes (names,
+    /// tags, server errors, streamed text) has its controls shown visibly; newlines and tabs stay.
+    func out(_ text: String) { Console.writeAll(STDOUT_FILENO, Self.visible(text)) }
+    /// Writes a message to standard error, its controls shown visibly like `out`.
+    func err(_ text: String) { Console.writeAll(STDERR_FILENO, Self.visible(text)) }
+
+    /// Writes the output of one of our terminal renderers (a render, a live frame, diagnostics):
+    /// they show untrusted controls visibly themselves, so their own ANSI styling is kept.
+    func outRendered(_ text: String) { Console.writeAll(STDOUT_FILENO, text) }
+    /// Writes rendered diagnostics to standard error, keeping their styling (see `outRendered`).
+    func errRendered(_ text: String) { Console.writeAll(STDERR_FILENO, text) }
+
+    /// Writes a document (HTML) byte for byte when standard output is a file or pipe, and with
+    /// its controls shown visibly when it is a terminal.
+    func outDocument(_ text: String) {
+        Console.writeAll(STDOUT_FILENO, isatty(STDOUT_FILENO) == 1 ? Self.visible(text) : text)
+    }
+
+    private static func visible(_ text: String) -> String { TerminalText.visible(text, newlines: true, tabs: .keep) }
 
     /// Told when a write finds standard output closed (EPIPE, as after `| head`), where SIGPIPE is
     /// ignored (`run` ignores it, to end the run as cancelled rather than die with it).

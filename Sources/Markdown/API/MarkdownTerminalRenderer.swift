@@ -74,22 +74,10 @@ struct TerminalWriter {
         return sgr(s) + text + "\u{1B}[0m"
     }
 
-    /// Control characters (ESC included) would let text drive the terminal: they are replaced.
+    /// Control characters (ESC, C1, bidi overrides) would let text drive the terminal: they are
+    /// shown visibly by the one Core function every terminal writer uses; tabs become four spaces.
     static func sanitize(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else {
-            return text
-        }
-        var out = String.UnicodeScalarView()
-        for u in text.unicodeScalars {
-            if u == "\t" {
-                out.append(contentsOf: "    ".unicodeScalars)
-            } else if u.value < 0x20 || (u.value >= 0x7F && u.value < 0xA0) {
-                out.append("\u{FFFD}")
-            } else {
-                out.append(u)
-            }
-        }
-        return String(out)
+        TerminalText.visible(text, tabs: .spaces(4))
     }
 
     // MARK: - Inline atoms
