@@ -17,6 +17,9 @@ struct SQLiteError: Error, CustomStringConvertible {
     var isReadOnly: Bool { code & 0xFF == SQLITE_READONLY }
     var isConstraint: Bool { code & 0xFF == SQLITE_CONSTRAINT }
     var isCantOpen: Bool { code & 0xFF == SQLITE_CANTOPEN }
+
+    /// What SQLite says of a file that is not a database.
+    static let notADatabase = SQLiteError(code: SQLITE_NOTADB, message: "file is not a database")
 }
 
 /// A column or parameter value as SQLite stores it.
