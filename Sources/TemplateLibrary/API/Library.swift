@@ -40,15 +40,13 @@ public final class Library: @unchecked Sendable {
         self.busyTimeout = busyTimeout
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
-        var exists = fm.fileExists(atPath: path, isDirectory: &isDirectory)
+        let exists = fm.fileExists(atPath: path, isDirectory: &isDirectory)
         if exists && isDirectory.boolValue {
             throw LibraryError(
                 .libraryCannotOpen, "`\(path)` is a directory, not a library file",
                 hint: "name a file, for example `\(path)/library.sqlite`")
         }
-        if !exists {
-            exists = try Self.create(path: path, busyTimeout: busyTimeout)
-        }
+        if !exists { try Self.create(path: path, busyTimeout: busyTimeout) }
         try Self.checkHeader(path: path)
         // Root ignores permission bits, so honour the owner's intent from the mode itself.
         let mode = (try? fm.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0o644
@@ -98,9 +96,9 @@ public final class Library: @unchecked Sendable {
         }
     }
 
-    /// Builds a new library in a temporary file beside `path` and links it into place; returns
-    /// true. When another process created `path` first, its library is used and this one dropped.
-    private static func create(path: String, busyTimeout: Duration) throws(LibraryError) -> Bool {
+    /// Builds a new library in a temporary file beside `path` and links it into place. When
+    /// another process created `path` first, its library is used and this one dropped.
+    private static func create(path: String, busyTimeout: Duration) throws(LibraryError) {
         let fm = FileManager.default
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty && !fm.fileExists(atPath: directory) {
@@ -135,8 +133,7 @@ public final class Library: @unchecked Sendable {
         }
         // link(2) never replaces: a library another process linked first wins, and is used.
         if link(temporary, path) != 0 {
-            let failure = errno
-            if failure == EEXIST { return true }
+            if errno == EEXIST { return }
             // A file system without hard links: rename, which is atomic but may replace.
             if rename(temporary, path) != 0 {
                 throw LibraryError(
@@ -144,7 +141,12 @@ public final class Library: @unchecked Sendable {
                     hint: "check that the directory is writable, or use another --library")
             }
         }
-        return true
+        // The new name must survive a power loss as the publishes that follow will.
+        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
     }
 
     /// Checks the file is ours and current, migrates it, then sets WAL and foreign keys.
