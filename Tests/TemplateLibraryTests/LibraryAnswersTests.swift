@@ -351,6 +351,28 @@ let storyStream = "Examples/story-writer/story-writer.stream.ndjson"
         #expect(try Library(path: path).versions("Story", user: "alice").map(\.definition.status) == [.active, .archived, .archived])
     }
 
+    @Test(arguments: [
+        ("{\"customui_library_export\": 1", "the archive is not valid JSON"),
+        ("{\"customui_library_export\": 1, \"schema_version\": 1, \"tables\": {\"sqlite_master\": []}}",
+         "the archive has an unknown table `sqlite_master`"),
+        ("{\"customui_library_export\": 1, \"schema_version\": 1, \"scope\": \"all\", \"tables\": {\"ai_runs\": [{\"id\": \"r\", \"evil) --\": 1}]}}",
+         "the archive's `ai_runs` has an unknown column `evil) --`"),
+        ("{\"customui_library_export\": 1, \"schema_version\": 1, \"scope\": \"all\", \"tables\": {\"prompt_custom_ui_ratings\": [{\"id\": \"x\", \"custom_ui_id\": \"nope\", \"user_id\": \"a\", \"rating\": 3, \"created_at\": \"t\", \"updated_at\": \"t\"}]}}",
+         "a row of `prompt_custom_ui_ratings` in the archive names a `prompt_custom_ui_lineages` row that is neither in the archive nor in the library"),
+        ("{\"customui_library_export\": 1, \"schema_version\": 1, \"scope\": \"all\", \"tables\": {\"prompt_custom_uis\": [{\"id\": \"x\"}]}}",
+         "a row of `prompt_custom_uis` (`x`) in the archive is not valid: NOT NULL constraint failed"),
+    ])
+    func aDamagedArchiveIsRefusedAndNothingIsWritten(archive: String, message: String) throws {
+        let f = try Fixture()
+        try f.published("Kept")
+        var thrown: LibraryError?
+        do { _ = try f.library.importArchive(archive, user: "alice") } catch { thrown = error }
+        #expect(thrown?.code == .libraryInvalidInput)
+        #expect(thrown?.message.hasPrefix(message) == true, "\(thrown?.message ?? "")")
+        #expect(try rows(f.path)["prompt_custom_ui_ratings"]?.isEmpty == true)
+        #expect(try rows(f.path)["prompt_custom_uis"]?.count == 1)
+    }
+
     // MARK: - Point 12: a json-schema UI runs from the library
 
     @Test func aJSONSchemaUIPublishedToTheLibraryRuns() throws {

@@ -160,14 +160,25 @@ extension Library {
                         try db.query(sql, values)
                         result.rows[table, default: 0] += 1
                     } catch let error as SQLiteError where error.isConstraint {
-                        throw LibraryError(
-                            .libraryExists,
-                            "a row of `\(table)` (`\(object["id"]?.stringValue ?? object["ui_id"]?.stringValue ?? "?")`) cannot be imported: \(error.message); nothing was imported",
-                            hint: "import into a new library, or delete what it would replace first")
+                        let row = "a row of `\(table)` (`\(object["id"]?.stringValue ?? object["ui_id"]?.stringValue ?? "?")`)"
+                        if error.isDuplicate {
+                            throw LibraryError(
+                                .libraryExists, "\(row) is already in the library (\(error.message)); nothing was imported",
+                                hint: "import into a new library, or delete what it would replace first")
+                        }
+                        throw LibraryError.invalid(
+                            "\(row) in the archive is not valid: \(error.message); nothing was imported",
+                            hint: "export it again with `customui library export`")
                     }
                 }
             }
-            try db.execute("PRAGMA defer_foreign_keys = OFF")
+            // A row naming one that is neither in the archive nor in the library: say which, not
+            // SQLite's bare "FOREIGN KEY constraint failed" at commit.
+            if let dangling = try db.query("PRAGMA foreign_key_check").first {
+                throw LibraryError.invalid(
+                    "a row of `\(dangling["table"].string ?? "?")` in the archive names a `\(dangling["parent"].string ?? "?")` row that is neither in the archive nor in the library; nothing was imported",
+                    hint: "export the whole UI (`--history`) or the whole library (`--all`) again")
+            }
             return result
         }
     }
