@@ -103,7 +103,10 @@ let storyStream = "Examples/story-writer/story-writer.stream.ndjson"
         #expect(r.stdout.contains("  tokens:   \(run.run.tokensTotal)\n"))
         #expect(r.stdout.contains("  ui:       \(version.id)\n"))
 
-        // The usage row names the same run.
+        // The task kept its text and status; the usage row names the same run.
+        let task = try #require(try library.run(run.run.id, user: "alice").tasks.first)
+        #expect(task.status == .completed)
+        #expect(task.responseText.contains("The Keeper of Gull Rock"))
         let usage = try library.usage(user: "alice", uiReference: "Story writer")
         #expect(usage.map(\.runID) == [run.run.id])
     }
@@ -408,6 +411,10 @@ let storyStream = "Examples/story-writer/story-writer.stream.ndjson"
         let library = try Library(path: dir.file("lib.sqlite"))
         let runs = try library.runs(RunQuery(uiReference: "Quick form"), user: "alice")
         #expect(runs.map(\.run.status) == [.completed])
+        let quickRun = try #require(runs.first)
+        let task = try #require(try library.run(quickRun.run.id, user: "alice").tasks.first)
+        #expect(task.status == .completed)
+        #expect(task.responseText.contains("The Keeper of Gull Rock"))
         #expect(try library.usage(user: "bob").map(\.success) == [true])
         #expect(try library.entry("Quick form", user: "alice").uiUseCount == 2)
     }
