@@ -49,7 +49,9 @@ enum RunCommand: Command {
           --user NAME           who is running (default: $CUSTOMUI_USER, else the login name)
           --no-record           do not record the run
 
-        UI may also name a UI in the library (its id or name) when no such file exists.
+        UI may also name a UI in the library (its id, a version id, OWNER/NAME or NAME) when no such
+        file exists: the version you see runs (a template or a `json-schema` UI alike), and the run
+        and its usage are recorded linked to it (`customui runs list --ui NAME`).
 
         Ctrl-C, SIGTERM, SIGHUP and SIGQUIT cancel the run: the server is told (POST /api/ai/cancel/{id}, waited
         for at most 2 s) and what already streamed is kept and recorded as cancelled. A closed standard
@@ -90,26 +92,44 @@ enum RunCommand: Command {
         if replayPath != nil, backend != nil { throw UsageError("give either --replay or --backend, not both") }
 
         // Runs are recorded in the library; a library that cannot be opened only costs the record.
+        let isFile = path == "-" || FileManager.default.fileExists(atPath: path)
         var library: Library?
-        if !noRecord {
+        var libraryError: LibraryError?
+        if !noRecord || !isFile {
             do {
                 library = try Library(path: LibraryLocation.path(explicit: libraryPath), recorderUser: user)
             } catch {
-                console.err("customui run: warning: runs are not recorded: \(error)\n")
+                libraryError = error
+                if !noRecord { console.err("customui run: warning: runs are not recorded: \(error)\n") }
             }
         }
+        // A UI in the library: the version the user sees, as its file (a template, or the
+        // definition JSON of a `json-schema` UI); its runs are linked to that version.
         var libraryUI: String?
         let ui: SourceFile
-        if path == "-" || FileManager.default.fileExists(atPath: path) {
+        if isFile {
             ui = try readInput(path)
-        } else if let library, let entry = try? library.entry(path, user: user),
-            let text = try? library.export(path, asDefinition: false, user: user)
-        {
-            ui = SourceFile(path: "library:\(entry.definition.name)", text: text)
+        } else if let library {
+            let entry: LibraryEntry
+            do {
+                entry = try library.entry(path, user: user)
+            } catch {
+                guard error.code == .libraryNotFound else {
+                    console.err("customui run: \(error)\n")
+                    return LibraryContext.exitCode(for: error)
+                }
+                throw UsageError("`\(path)` is neither a file nor a UI in the library")
+            }
+            let text = Library.text(of: entry, asDefinition: false)
+            let suffix = entry.definition.componentType == .template ? "" : " (definition)"
+            ui = SourceFile(path: "library:\(entry.owner)/\(entry.definition.name)\(suffix)", text: text)
             libraryUI = entry.definition.id
         } else {
-            throw UsageError("`\(path)` is neither a file nor a UI in the library")
+            throw UsageError(
+                "`\(path)` is neither a file nor a UI in the library\(libraryError.map { " (\($0.message))" } ?? "")")
         }
+        let recorder: (any RunRecorder)? =
+            noRecord ? nil : library.map { LinkedRunRecorder(library: $0, customUIID: libraryUI) }
         if libraryUI != nil, promptPath == nil { throw UsageError("a library UI needs its prompt: pass --prompt FILE") }
         let promptFile = try (promptPath ?? ValidateCommand.siblingPrompt(of: path)).map(readInput)
         let propsFile = try propsPath.map(readInput)
@@ -164,7 +184,7 @@ enum RunCommand: Command {
         }
 
         let session = Session(
-            template: template, prompt: prompt, props: props, variables: variables, transport: transport, recorder: library,
+            template: template, prompt: prompt, props: props, variables: variables, transport: transport, recorder: recorder,
             pricing: pricing, user: user)
         session.sourceName = sourceName
         if let model, backend != nil, protocolName == "agent" { session.configOverrides["model_id"] = .string(model) }
@@ -269,7 +289,7 @@ enum RunCommand: Command {
         }
         if !outcome.diagnostics.isEmpty { console.errRendered(DiagnosticRenderer(color: console.colorErr).render(outcome.diagnostics)) }
         for problem in session.recordingErrors { console.err("customui run: warning: the run was not fully recorded: \(problem)\n") }
-        if let library, let libraryUI {
+        if !noRecord, let library, let libraryUI {
             do {
                 try library.recordUsage(
                     uiID: libraryUI, user: user, runID: session.run.id, variables: session.state.variables,

@@ -16,7 +16,13 @@ struct SQLiteError: Error, CustomStringConvertible {
     var isCorrupt: Bool { code & 0xFF == SQLITE_CORRUPT }
     var isReadOnly: Bool { code & 0xFF == SQLITE_READONLY }
     var isConstraint: Bool { code & 0xFF == SQLITE_CONSTRAINT }
+    /// A primary key or unique constraint: the row is already there.
+    /// (SQLITE_CONSTRAINT_PRIMARYKEY and _UNIQUE are macros Swift does not import.)
+    var isDuplicate: Bool { code == SQLITE_CONSTRAINT | (6 << 8) || code == SQLITE_CONSTRAINT | (8 << 8) }
     var isCantOpen: Bool { code & 0xFF == SQLITE_CANTOPEN }
+
+    /// What SQLite says of a file that is not a database.
+    static let notADatabase = SQLiteError(code: SQLITE_NOTADB, message: "file is not a database")
 }
 
 /// A column or parameter value as SQLite stores it.
