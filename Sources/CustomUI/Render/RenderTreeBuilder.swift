@@ -210,10 +210,23 @@ public struct RenderTreeBuilder {
             let error = state.run["error"]
             sink.leaf(.error(message: error?["message"]?.stringValue ?? error?.stringValue))
         case "conversation":
-            sink.leaf(.conversation(state.conversation))
+            sink.leaf(.conversation(shownTurns))
         default:
             try emit(e.children, scope, into: &sink)
         }
+    }
+
+    /// The turns `conversation` shows: all of them, except the last answer while the response
+    /// slot (the first declared) still holds it; the slot shows that answer, so a chat never
+    /// shows it twice, wherever `conversation` is placed.
+    var shownTurns: [ConversationTurn] {
+        var turns = state.conversation
+        if let last = turns.last, last.role == "assistant", let slot = template.slots.first,
+            let content = state.slots[slot.name], !content.isEmpty, content == last.text
+        {
+            turns.removeLast()
+        }
+        return turns
     }
 
     private var isRunning: Bool { ["running", "streaming"].contains(state.runStatus) }
