@@ -83,11 +83,12 @@ func compiled(_ ui: String, prompt: String) throws -> (CompiledTemplate, Prompt)
     @Test func invalidThemeValuesAreReportedAndDropped() throws {
         var definition = CustomUIDefinition(name: "x", componentCode: "")
         definition.stylingConfig = ["accent": "red; background: url(javascript:alert(1))", "radius": "4px", "colour": "#fff"]
-        definition.layoutConfig = ["layout": "sidebar"]
+        definition.layoutConfig = ["layout": "sidebr"]
         let (theme, diagnostics) = Theme.from(definition, file: nil)
         #expect(theme.properties.map(\.name) == ["--cui-radius"])
         #expect(theme.layout == "default")
         #expect(diagnostics.map(\.code) == [.styleInvalidValue, .styleUnknownKey, .layoutInvalid])
+        #expect(diagnostics[2].hint?.hasPrefix("did you mean `sidebar`?") == true)
         #expect(diagnostics[1].hint == "did you mean `color`?" || diagnostics[1].hint?.contains("keys:") == true)
     }
 

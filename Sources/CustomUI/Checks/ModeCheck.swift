@@ -9,8 +9,10 @@ extension DiagnosticCode {
     public static let modeMissingValue: Self = "mode.missing-value"
     /// A variable with no input in `manual-with-visible-variables`.
     public static let modeUnplacedVariable: Self = "mode.unplaced-variable"
-    /// `auto-submit` or `show-variables` contradicts the mode, or has no effect in it.
+    /// `show-variables` contradicts the mode (an error).
     public static let modeConflictingSetting: Self = "mode.conflicting-setting"
+    /// `auto-submit` or `show-variables` written where it has no effect (a warning).
+    public static let modeIneffectiveSetting: Self = "mode.ineffective-setting"
 }
 
 /// Checks a compiled template against its execution mode, as docs/execution-modes.md defines them.
@@ -130,7 +132,7 @@ struct ModeCheck {
         if mode.runsOnMount, let autoSubmit, !document.isDefinitionJSON {
             diagnostics.append(
                 .warning(
-                    .modeConflictingSetting, "`auto-submit` has no effect in `\(mode.rawValue)`, which always runs on mount",
+                    .modeIneffectiveSetting, "`auto-submit` has no effect in `\(mode.rawValue)`, which always runs on mount",
                     file: path, range: autoSubmit.nameRange, hint: "remove `auto-submit`"))
         }
         if mode == .manualWithVisibleVariables, !definition.showVariables {
@@ -143,13 +145,13 @@ struct ModeCheck {
         if mode == .manualWithHiddenVariables, let showVariables, showVariables.value == "true" {
             diagnostics.append(
                 .warning(
-                    .modeConflictingSetting, "`show-variables=\"true\"` has no effect: this mode hides variables", file: path,
+                    .modeIneffectiveSetting, "`show-variables=\"true\"` has no effect: this mode hides variables", file: path,
                     range: showVariables.valueRange, hint: "remove `show-variables`"))
         }
         if mode == .manual, !definition.showVariables, hasInputs {
             diagnostics.append(
                 .warning(
-                    .modeConflictingSetting, "`show-variables` is false, so the `variable` inputs in the view are not shown",
+                    .modeIneffectiveSetting, "`show-variables` is false, so the `variable` inputs in the view are not shown",
                     file: path, range: showVariables?.valueRange ?? modeRange,
                     hint: "remove the inputs, or remove `show-variables=\"false\"`"))
         }

@@ -327,9 +327,14 @@ public enum DiagnosticCatalog {
             code: .modeUnplacedVariable, summary: "a variable without an input in `manual-with-visible-variables`",
             example: template("<custom-ui name=\"x\" execution-mode=\"1️⃣manual-with-visible-variables\">\n  <view><variable name=\"topic\"/><run/></view>\n</custom-ui>")),
         DiagnosticInfo(
-            code: .modeConflictingSetting, summary: "`auto-submit` or `show-variables` that contradicts the mode or has no effect in it",
+            code: .modeConflictingSetting, summary: "`show-variables=\"false\"` in `manual-with-visible-variables`, which shows every variable",
             example: template(
                 "<custom-ui name=\"x\" execution-mode=\"manual-with-visible-variables\" show-variables=\"1️⃣false\">\n  <view><variables/><run/></view>\n</custom-ui>")),
+        DiagnosticInfo(
+            code: .modeIneffectiveSetting,
+            summary: "`auto-submit` in an auto mode, or `show-variables` where it changes nothing (a warning: the setting is ignored)",
+            example: template(
+                "<custom-ui name=\"x\" execution-mode=\"manual-with-hidden-variables\" show-variables=\"1️⃣true\">\n  <view><run/></view>\n</custom-ui>")),
 
         // Accessibility
         DiagnosticInfo(
@@ -355,6 +360,96 @@ public enum DiagnosticCatalog {
             example: DiagnosticExample(
                 definition: "{ \"name\": \"A\", \"component_type\": 1️⃣\"react\", \"component_code\": \"return <div/>\" }")),
 
+        // Layout and styling
+        DiagnosticInfo(
+            code: .layoutInvalid, summary: "a `layout_config` that is not an object, or whose `layout` names no documented layout (docs/rendering.md)",
+            example: template(ui("", head: "  <layout-config>{ \"layout\": 1️⃣\"sidebr\" }</layout-config>\n"))),
+        DiagnosticInfo(
+            code: .layoutUnknownKey, summary: "a `layout_config` key other than `layout` (a warning: it is ignored)",
+            example: template(ui("", head: "  <layout-config>{ 1️⃣\"sidebar\": true }</layout-config>\n"))),
+        DiagnosticInfo(
+            code: .styleInvalidValue,
+            summary: "a `styling_config` value outside its closed grammar (colour, length or font list), or a `styling_config` that is not an object",
+            example: template(ui("", head: "  <styling-config>{ \"accent\": 1️⃣\"purpel\" }</styling-config>\n"))),
+        DiagnosticInfo(
+            code: .styleUnknownKey, summary: "a `styling_config` key the theme does not have (a warning: it is ignored)",
+            example: template(ui("", head: "  <styling-config>{ 1️⃣\"colour\": \"#36c\" }</styling-config>\n"))),
+
+        // Rendering and running with caller values
+        DiagnosticInfo(
+            code: .renderInvalidVariable, summary: "a `--var` value the variable's component would not accept (`render`, `run`)",
+            example: nil, testedBy: "RenderTests.badVariableValuesAreDiagnosticsNotCoercions"),
+        DiagnosticInfo(
+            code: .renderUnknownVariable, summary: "a `--var` for a variable the prompt does not declare (`render`, `run`)",
+            example: nil, testedBy: "RenderTests.badVariableValuesAreDiagnosticsNotCoercions"),
+        DiagnosticInfo(
+            code: .renderUnknownSlot, summary: "a `--slot` for a slot the template does not declare (`render`)",
+            example: nil, testedBy: "RenderTests.badVariableValuesAreDiagnosticsNotCoercions"),
+        DiagnosticInfo(
+            code: .runRefused,
+            summary: "a run refused before anything was sent: a value the component refuses, a second run of `auto-run-one-shot`, a follow-up the mode does not allow",
+            example: nil, testedBy: "SessionTests.missingValuesAreRefusedBeforeSending"),
+        DiagnosticInfo(
+            code: .runFailed,
+            summary: "a run that ended in a fault (HTTP error, lost connection, malformed line, timeout, no `end`); what streamed is kept",
+            example: nil, testedBy: "SessionTests.faultsKeepWhatStreamed"),
+        DiagnosticInfo(
+            code: .runCancelled, summary: "a run cancelled by the user (Ctrl-C); what streamed is kept (a warning)",
+            example: nil, testedBy: "SessionTests.cancellingKeepsTheTextAndRecordsIt"),
+
+        // Library
+        DiagnosticInfo(
+            code: "library.not-a-database", summary: "the library file exists but is not an SQLite database", example: nil,
+            testedBy: "TemplateLibraryTests.RobustnessTests"),
+        DiagnosticInfo(
+            code: "library.not-a-library", summary: "the library file is an SQLite database some other program made", example: nil,
+            testedBy: "TemplateLibraryTests.RobustnessTests"),
+        DiagnosticInfo(
+            code: "library.corrupt", summary: "SQLite found the library damaged", example: nil, testedBy: "TemplateLibraryTests.RobustnessTests"),
+        DiagnosticInfo(
+            code: "library.newer-schema", summary: "the library was made by a newer CustomUI (a later schema version)", example: nil,
+            testedBy: "TemplateLibraryTests.RobustnessTests"),
+        DiagnosticInfo(
+            code: "library.read-only", summary: "the library cannot be written (a write-protected file or directory)", example: nil,
+            testedBy: "TemplateLibraryTests.RobustnessTests"),
+        DiagnosticInfo(
+            code: "library.cannot-open", summary: "the library file or its directory cannot be opened or created", example: nil,
+            testedBy: "TemplateLibraryTests.RobustnessTests"),
+        DiagnosticInfo(
+            code: "library.busy", summary: "another process held the library locked for longer than the busy timeout (10 s)", example: nil,
+            testedBy: "TemplateLibraryTests.LibraryErrorCodeTests"),
+        DiagnosticInfo(
+            code: "library.not-found", summary: "no UI, version or run by that reference is visible to the acting user", example: nil,
+            testedBy: "TemplateLibraryTests.AccessTests"),
+        DiagnosticInfo(
+            code: "library.denied", summary: "the access rules do not let the acting user do this", example: nil,
+            testedBy: "TemplateLibraryTests.AccessTests"),
+        DiagnosticInfo(
+            code: "library.invalid-definition", summary: "a UI with errors was not published (its diagnostics follow)", example: nil,
+            testedBy: "TemplateLibraryTests.LifecycleTests.definitionWithErrorsIsRefusedAndNothingIsWritten"),
+        DiagnosticInfo(
+            code: "library.invalid-input", summary: "an argument out of range or malformed (a rating of 7, an unknown sort, …)", example: nil,
+            testedBy: "TemplateLibraryTests.AccessTests"),
+        DiagnosticInfo(
+            code: "library.ambiguous", summary: "a reference that names more than one UI", example: nil, testedBy: "TemplateLibraryTests.AccessTests"),
+        DiagnosticInfo(
+            code: "library.sqlite", summary: "SQLite failed in a way no other `library.*` code describes", example: nil,
+            testedBy: "TemplateLibraryTests.RobustnessTests"),
+
+        // JSON Schema (props schemas, `customui schema`)
+        DiagnosticInfo(
+            code: "schema.invalid", summary: "a schema that is not a valid 2020-12 schema (a keyword with the wrong kind of value)", example: nil,
+            testedBy: "JSONSchemaTests.ValidatorTests"),
+        DiagnosticInfo(
+            code: "schema.unresolved-ref", summary: "a `$ref` or `$dynamicRef` whose target is neither in the schema nor in the registry",
+            example: nil, testedBy: "JSONSchemaTests.ValidatorTests.remoteReferencesComeOnlyFromTheRegistry"),
+        DiagnosticInfo(
+            code: "schema.invalid-pattern", summary: "a `pattern` or `patternProperties` regular expression that does not compile", example: nil,
+            testedBy: "JSONSchemaTests.ValidatorTests"),
+        DiagnosticInfo(
+            code: "schema.unknown-vocabulary", summary: "a meta-schema that requires a vocabulary this validator does not know", example: nil,
+            testedBy: "JSONSchemaTests.VocabularyTests"),
+    ] + schemaKeywordEntries + [
         // JSON
         DiagnosticInfo(
             code: "json.syntax", summary: "a JSON file (prompt, props, definition, embedded schema) with a syntax error",
@@ -363,6 +458,48 @@ public enum DiagnosticCatalog {
             code: "json.duplicate-key", summary: "a JSON object with the same member name twice",
             example: DiagnosticExample(template: ui(""), props: "{ \"a\": 1, 1️⃣\"a\": 2 }")),
     ]
+
+    /// What each JSON Schema keyword's `schema.<keyword>` code means: a value (in `customui schema`,
+    /// or in a note under `props.invalid`) that fails that keyword.
+    static let schemaKeywords: [(keyword: String, summary: String)] = [
+        ("additionalProperties", "a member `additionalProperties` does not allow"),
+        ("anyOf", "a value that matches none of `anyOf`'s schemas"),
+        ("const", "a value other than the `const` one"),
+        ("contains", "an array with no item that matches `contains`"),
+        ("dependentRequired", "an object with a member whose `dependentRequired` members are absent"),
+        ("enum", "a value not among the `enum` values"),
+        ("exclusiveMaximum", "a number at or above `exclusiveMaximum`"),
+        ("exclusiveMinimum", "a number at or below `exclusiveMinimum`"),
+        ("false", "a value where the schema is `false` (nothing is allowed there)"),
+        ("format", "a string not in its `format` (only when formats are asserted)"),
+        ("maxContains", "an array with more items matching `contains` than `maxContains`"),
+        ("maxItems", "an array longer than `maxItems`"),
+        ("maxLength", "a string longer than `maxLength`"),
+        ("maxProperties", "an object with more members than `maxProperties`"),
+        ("maximum", "a number above `maximum`"),
+        ("minContains", "an array with fewer items matching `contains` than `minContains`"),
+        ("minItems", "an array shorter than `minItems`"),
+        ("minLength", "a string shorter than `minLength`"),
+        ("minProperties", "an object with fewer members than `minProperties`"),
+        ("minimum", "a number below `minimum`"),
+        ("multipleOf", "a number that is not a multiple of `multipleOf`"),
+        ("not", "a value that matches the schema under `not`"),
+        ("oneOf", "a value that matches none, or more than one, of `oneOf`'s schemas"),
+        ("pattern", "a string that does not match `pattern`"),
+        ("propertyNames", "a member name `propertyNames` refuses"),
+        ("required", "an object without a `required` member"),
+        ("type", "a value of a `type` the schema does not allow"),
+        ("unevaluatedProperties", "a member no subschema evaluated, where `unevaluatedProperties` refuses it"),
+        ("uniqueItems", "an array with two equal items under `uniqueItems`"),
+    ]
+
+    static var schemaKeywordEntries: [DiagnosticInfo] {
+        schemaKeywords.map {
+            DiagnosticInfo(
+                code: DiagnosticCode(rawValue: "schema." + $0.keyword), summary: $0.summary, example: nil,
+                testedBy: "JSONSchemaTests.ConformanceTests")
+        }
+    }
 
     /// The entry for a code.
     public static func info(_ code: DiagnosticCode) -> DiagnosticInfo? { entries.first { $0.code == code } }
