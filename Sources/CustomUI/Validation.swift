@@ -128,6 +128,10 @@ public enum Validator {
         bindings.check(template)
         diagnostics += bindings.diagnostics
 
+        var inputs = InputCheck(file: syntax.file, prompt: prompt)
+        inputs.check(template)
+        diagnostics += inputs.diagnostics
+
         let effective = effectiveProps(document.definition, caller: props)
         let (values, valueDiagnostics) = VariableValues.initial(
             prompt: prompt, bindings: template.bindings, props: effective, file: syntax.file)
@@ -138,7 +142,8 @@ public enum Validator {
         diagnostics += modes.diagnostics
 
         // Only run the view when it compiled cleanly: a dry run over a broken template repeats errors.
-        if !diagnostics.hasErrors {
+        // (A missing slot breaks nothing the dry run evaluates.)
+        if !diagnostics.contains(where: { $0.severity == .error && $0.code != .modeMissingSlot }) {
             var dryRun = DryRun(file: syntax.file, limits: limits)
             dryRun.run(template.view, scope: scope)
             diagnostics += dryRun.diagnostics

@@ -31,3 +31,13 @@ import Testing
         #expect((r.stdout + r.stderr).contains(Self.accent), "\(r.stdout)\(r.stderr)")
     }
 }
+
+/// A UI without a slot is refused by every command that runs it, not only by `validate`.
+@Suite struct MissingSlotCommandTests {
+    @Test func runRefusesAUIWithoutASlot() throws {
+        let r = try customui("run", "Examples/invalid/no-slot.ui.xml", "--replay", "Examples/story-writer/story-writer.stream.ndjson", "--no-record")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("Examples/invalid/no-slot.ui.xml:5:4: error[mode.missing-slot]"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+}

@@ -13,6 +13,10 @@ extension DiagnosticCode {
     public static let modeConflictingSetting: Self = "mode.conflicting-setting"
     /// `auto-submit` or `show-variables` written where it has no effect (a warning).
     public static let modeIneffectiveSetting: Self = "mode.ineffective-setting"
+    /// A view with no `slot`: every mode runs the prompt, and the answer would have nowhere to go.
+    public static let modeMissingSlot: Self = "mode.missing-slot"
+    /// A slot after the first: the answer streams into the first slot only, so nothing fills it.
+    public static let modeUnfedSlot: Self = "mode.unfed-slot"
 }
 
 /// Checks a compiled template against its execution mode, as docs/execution-modes.md defines them.
@@ -121,7 +125,30 @@ struct ModeCheck {
             }
         }
 
+        checkSlots(elements)
         checkSettings(hasInputs: elements.contains { $0.name == "variable" || $0.name == "variables" })
+    }
+
+    /// Every mode runs the prompt, and `chunk` events stream into the first slot: a view needs
+    /// one, and a second slot would stay empty (docs/language.md, "Where streamed events go").
+    private mutating func checkSlots(_ elements: [ElementNode]) {
+        guard let first = template.slots.first else {
+            let view = document.syntax?.root.childElements.first { $0.name == "view" }
+            diagnostics.append(
+                .error(
+                    .modeMissingSlot, "the view has no `slot`: the answer of a run would have nowhere to go", file: path,
+                    range: view?.nameRange ?? modeRange,
+                    hint: "add `<slot name=\"answer\"/>` where the answer should appear"))
+            return
+        }
+        for slot in template.slots.dropFirst() {
+            let element = elements.first { $0.name == "slot" && $0.literal("name") == slot.name }
+            diagnostics.append(
+                .warning(
+                    .modeUnfedSlot, "slot `\(slot.name)` stays empty: the answer streams into the first slot, `\(first.name)`", file: path,
+                    range: element?.attributeRanges["name"] ?? slot.range,
+                    hint: "remove it; show other values of the run with `text` and `{{ run.data.… }}` or `{{ broker.… }}`"))
+        }
     }
 
     private mutating func checkSettings(hasInputs: Bool) {

@@ -46,12 +46,13 @@ public enum DiagnosticCatalog {
         }
         """
 
-    /// A manual-mode template around `view` content, with a `run` so the mode is satisfied.
+    /// A manual-mode template around `view` content, with a `run` and a slot so the mode is satisfied.
     static func ui(_ view: String, head: String = "", attributes: String = "") -> String {
         """
         <custom-ui name="Example"\(attributes)>
         \(head)  <view>
             <run/>
+            <slot name="answer"/>
             \(view)
           </view>
         </custom-ui>
@@ -143,13 +144,13 @@ public enum DiagnosticCatalog {
             example: template(ui("<1️⃣else><text>x</text></else>"))),
         DiagnosticInfo(
             code: .templateDuplicateElement, summary: "a second `view`, `props-schema`, `default-props`, `layout-config` or `styling-config`",
-            example: template("<custom-ui name=\"x\">\n  <view><run/></view>\n  <1️⃣view/>\n</custom-ui>")),
+            example: template("<custom-ui name=\"x\">\n  <view><run/><slot name=\"a\"/></view>\n  <1️⃣view/>\n</custom-ui>")),
         DiagnosticInfo(
             code: .templateMissingView, summary: "the root has no `view`",
             example: template("<1️⃣custom-ui name=\"x\"></custom-ui>")),
         DiagnosticInfo(
             code: .templateDuplicateSlot, summary: "two slots with the same name",
-            example: template(ui("<slot name=\"answer\"/>\n    <slot name=\"1️⃣answer\"/>"))),
+            example: template(ui("<slot name=\"1️⃣answer\"/>"))),
         DiagnosticInfo(
             code: .templateUnsafeURL, summary: "a literal URL whose scheme is not http, https, mailto or relative (or a data: image)",
             example: template(ui("<text><link href=\"1️⃣javascript:alert(1)\">x</link></text>"))),
@@ -244,7 +245,7 @@ public enum DiagnosticCatalog {
             example: template(ui("<text>{{ vars.1️⃣tpoic }}</text>"))),
         DiagnosticInfo(
             code: .bindingUnknownSlot, summary: "`slots.x` where no slot is named `x`",
-            example: template(ui("<slot name=\"story\"/>\n    <text>{{ slots.1️⃣stroy }}</text>"))),
+            example: template(ui("<text>{{ slots.1️⃣anwser }}</text>"))),
         DiagnosticInfo(
             code: .bindingUnknownRunField, summary: "`run.x` where `x` is not a run field",
             example: template(ui("<text>{{ run.1️⃣state }}</text>"))),
@@ -314,7 +315,7 @@ public enum DiagnosticCatalog {
         // Execution modes
         DiagnosticInfo(
             code: .modeMissingRunTrigger, summary: "a manual mode without a `run` the user can reach before the first run",
-            example: template("<custom-ui name=\"x\" execution-mode=\"1️⃣manual\">\n  <view><text>No button</text></view>\n</custom-ui>")),
+            example: template("<custom-ui name=\"x\" execution-mode=\"1️⃣manual\">\n  <view><text>No button</text><slot name=\"a\"/></view>\n</custom-ui>")),
         DiagnosticInfo(
             code: .modeForbiddenElement, summary: "an element the mode forbids, such as `run` in `auto-run-one-shot`",
             example: template("<custom-ui name=\"x\" execution-mode=\"auto-run-one-shot\">\n  <view><1️⃣run/><slot name=\"a\"/></view>\n</custom-ui>")),
@@ -325,16 +326,30 @@ public enum DiagnosticCatalog {
                 prompt: promptWith("{ \"name\": \"topic\", \"defaultValue\": \"\" }"))),
         DiagnosticInfo(
             code: .modeUnplacedVariable, summary: "a variable without an input in `manual-with-visible-variables`",
-            example: template("<custom-ui name=\"x\" execution-mode=\"1️⃣manual-with-visible-variables\">\n  <view><variable name=\"topic\"/><run/></view>\n</custom-ui>")),
+            example: template("<custom-ui name=\"x\" execution-mode=\"1️⃣manual-with-visible-variables\">\n  <view><variable name=\"topic\"/><run/><slot name=\"a\"/></view>\n</custom-ui>")),
+        DiagnosticInfo(
+            code: .inputDuplicateVariable,
+            summary: "a variable with two inputs that can be shown together (or an input inside `each`); inputs in different branches of one `if` are fine",
+            example: template(ui("<variable name=\"topic\"/>\n    <variable name=\"1️⃣topic\"/>"))),
+        DiagnosticInfo(
+            code: .inputIncompatibleControl,
+            summary: "a `control=` that cannot hold the variable's values (a select as a number, a textarea as a toggle, a text as a checkbox without options)",
+            example: template(ui("<variable name=\"style\" control=\"1️⃣number\"/>"))),
+        DiagnosticInfo(
+            code: .modeMissingSlot, summary: "a view with no `slot`: every mode runs the prompt, and its answer would have nowhere to go",
+            example: template("<custom-ui name=\"x\">\n  <1️⃣view><run/></view>\n</custom-ui>")),
+        DiagnosticInfo(
+            code: .modeUnfedSlot, summary: "a slot after the first: the answer streams into the first slot only, so it stays empty (a warning)",
+            example: template(ui("<slot name=\"1️⃣notes\"/>"))),
         DiagnosticInfo(
             code: .modeConflictingSetting, summary: "`show-variables=\"false\"` in `manual-with-visible-variables`, which shows every variable",
             example: template(
-                "<custom-ui name=\"x\" execution-mode=\"manual-with-visible-variables\" show-variables=\"1️⃣false\">\n  <view><variables/><run/></view>\n</custom-ui>")),
+                "<custom-ui name=\"x\" execution-mode=\"manual-with-visible-variables\" show-variables=\"1️⃣false\">\n  <view><variables/><run/><slot name=\"a\"/></view>\n</custom-ui>")),
         DiagnosticInfo(
             code: .modeIneffectiveSetting,
             summary: "`auto-submit` in an auto mode, or `show-variables` where it changes nothing (a warning: the setting is ignored)",
             example: template(
-                "<custom-ui name=\"x\" execution-mode=\"manual-with-hidden-variables\" show-variables=\"1️⃣true\">\n  <view><run/></view>\n</custom-ui>")),
+                "<custom-ui name=\"x\" execution-mode=\"manual-with-hidden-variables\" show-variables=\"1️⃣true\">\n  <view><run/><slot name=\"a\"/></view>\n</custom-ui>")),
 
         // Accessibility
         DiagnosticInfo(
@@ -354,7 +369,7 @@ public enum DiagnosticCatalog {
         DiagnosticInfo(
             code: .definitionMismatch, summary: "a root attribute inside `component_code` that disagrees with its column",
             example: DiagnosticExample(
-                definition: "{ \"name\": 1️⃣\"A\", \"component_code\": \"<custom-ui name=\\\"B\\\"><view><run/></view></custom-ui>\" }")),
+                definition: "{ \"name\": 1️⃣\"A\", \"component_code\": \"<custom-ui name=\\\"B\\\"><view><run/><slot name=\\\"a\\\"/></view></custom-ui>\" }")),
         DiagnosticInfo(
             code: .definitionReact, summary: "`component_type: react`: JSX cannot be sandboxed; convert it to a template",
             example: DiagnosticExample(

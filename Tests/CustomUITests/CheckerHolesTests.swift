@@ -1,0 +1,101 @@
+import CustomUICore
+import Foundation
+import Testing
+
+@testable import CustomUI
+
+/// Holes the checker closes (issue 17): what would fail or mislead at run time is reported by
+/// `validate`, at the place to fix.
+@Suite struct CheckerHolesTests {
+    static func validate(_ text: String, prompt: String? = nil) -> ValidationReport {
+        Validator.validate(ui: SourceFile(path: "t.ui.xml", text: text), prompt: prompt.map { SourceFile(path: "t.prompt.json", text: $0) })
+    }
+
+    static func located(_ report: ValidationReport) -> [String] {
+        report.diagnostics.map { "\($0.code) \($0.range?.start.line ?? 0):\($0.range?.start.column ?? 0)" }
+    }
+
+    @Test(arguments: ExecutionMode.allCases)
+    func aViewWithoutASlotIsAnErrorInEveryMode(mode: ExecutionMode) {
+        let trigger = mode.needsRunTrigger ? "<run/>" : ""
+        let report = Self.validate(
+            """
+            <custom-ui name="x" execution-mode="\(mode.rawValue)">
+              <view>\(trigger)<text>Hello</text></view>
+            </custom-ui>
+            """)
+        #expect(Self.located(report) == ["mode.missing-slot 2:4"], "\(report.diagnostics)")
+        #expect(report.hasErrors)
+        #expect(report.diagnostics.first?.hint == "add `<slot name=\"answer\"/>` where the answer should appear")
+    }
+
+    @Test func aSecondSlotNothingFeedsIsAWarningAtItsName() {
+        let report = Self.validate(
+            """
+            <custom-ui name="x">
+              <view><run/><slot name="answer"/>
+                <if test="run.status == 'completed'"><slot name="extra"/></if></view>
+            </custom-ui>
+            """)
+        #expect(Self.located(report) == ["mode.unfed-slot 3:54"], "\(report.diagnostics)")
+        #expect(!report.hasErrors)
+        #expect(report.diagnostics.first?.message == "slot `extra` stays empty: the answer streams into the first slot, `answer`")
+    }
+
+    static let inputsPrompt = """
+        {
+          "messages": [{ "role": "user", "content": "{{topic}} {{style}} {{count}}" }],
+          "variableDefaults": [
+            { "name": "topic", "defaultValue": "tides" },
+            { "name": "style", "defaultValue": "haiku", "customComponent": { "type": "select", "options": ["haiku", "limerick"] } },
+            { "name": "count", "defaultValue": "3", "customComponent": { "type": "number" } }
+          ],
+          "settings": { "model_id": "gpt-4o-mini" }
+        }
+        """
+
+    static func inputs(_ view: String) -> ValidationReport {
+        validate("<custom-ui name=\"x\">\n  <view><run/><slot name=\"a\"/>\n\(view)\n  </view>\n</custom-ui>", prompt: inputsPrompt)
+    }
+
+    @Test func aVariablePlacedTwiceIsAnErrorAtTheSecondWithTheFirstNoted() throws {
+        let report = Self.inputs("    <variable name=\"topic\"/>\n    <card><variable name=\"topic\"/></card>")
+        #expect(Self.located(report) == ["input.duplicate-variable 4:27"], "\(report.diagnostics)")
+        let d = try #require(report.diagnostics.first)
+        #expect(d.notes.first?.range?.start.line == 3 && d.notes.first?.range?.start.column == 21)
+    }
+
+    @Test func alternativesInOneIfChainAreNotDuplicates() {
+        let report = Self.inputs(
+            """
+                <if test="run.status == 'idle'"><variable name="topic"/></if>
+                <else-if test="run.status == 'running'"><text>…</text></else-if>
+                <else><variable name="topic" label="Again"/></else>
+                <variables/>
+            """)
+        #expect(report.diagnostics.isEmpty, "\(report.diagnostics)")
+    }
+
+    @Test func repeatedOrDoubledInputsAreErrors() {
+        let each = Self.inputs("    <each items=\"[1, 2]\" as=\"n\"><variable name=\"topic\"/></each>")
+        #expect(Self.located(each) == ["input.duplicate-variable 3:49"], "\(each.diagnostics)")
+        let twice = Self.inputs("    <variables/>\n    <variables/>")
+        #expect(Self.located(twice) == ["input.duplicate-variable 4:6"], "\(twice.diagnostics)")
+        // Separate `if`s can both be true: not alternatives.
+        let ifs = Self.inputs("    <if test=\"true\"><variable name=\"topic\"/></if>\n    <if test=\"true\"><variable name=\"topic\"/></if>")
+        #expect(Self.located(ifs) == ["input.duplicate-variable 4:37"], "\(ifs.diagnostics)")
+    }
+
+    @Test func aControlThatCannotHoldTheValuesIsAnErrorAtTheControl() throws {
+        let number = Self.inputs("    <variable name=\"style\" control=\"number\"/>")
+        #expect(Self.located(number) == ["input.incompatible-control 3:37"], "\(number.diagnostics)")
+        #expect(number.diagnostics.first?.hint == "use one of `textarea`, `text`, `select`, `radio`, or change the variable's `customComponent` in the prompt")
+        let checkbox = Self.inputs("    <variable name=\"topic\" control=\"checkbox\"/>")
+        #expect(checkbox.diagnostics.first?.message == "`topic` is a text, which `control=\"checkbox\"` cannot hold: a checkbox needs the variable's options, and a text has none")
+        // What can hold the values is fine.
+        for (name, control) in [("style", "radio"), ("style", "text"), ("count", "text"), ("topic", "textarea")] {
+            let ok = Self.inputs("    <variable name=\"\(name)\" control=\"\(control)\"/>")
+            #expect(ok.diagnostics.isEmpty, "\(name) as \(control): \(ok.diagnostics)")
+        }
+    }
+}
