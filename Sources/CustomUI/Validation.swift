@@ -132,6 +132,10 @@ public enum Validator {
         inputs.check(template)
         diagnostics += inputs.diagnostics
 
+        var valueCheck = ValueCheck(file: syntax.file, prompt: prompt, propsSchema: document.definition.propsSchema)
+        valueCheck.check(template)
+        diagnostics += valueCheck.diagnostics
+
         let effective = effectiveProps(document.definition, caller: props)
         let (values, valueDiagnostics) = VariableValues.initial(
             prompt: prompt, bindings: template.bindings, props: effective, file: syntax.file)

@@ -98,4 +98,57 @@ import Testing
             #expect(ok.diagnostics.isEmpty, "\(name) as \(control): \(ok.diagnostics)")
         }
     }
+
+    static let valuesPrompt = """
+        {
+          "messages": [{ "role": "user", "content": "{{style}} {{free}} {{flag}}" }],
+          "variableDefaults": [
+            { "name": "style", "defaultValue": "haiku", "customComponent": { "type": "select", "options": ["haiku", "limerick"] } },
+            { "name": "free", "defaultValue": "haiku", "customComponent": { "type": "select", "options": ["haiku"], "allowOther": true } },
+            { "name": "flag", "defaultValue": "true", "customComponent": { "type": "toggle", "toggleValues": ["false", "true"] } }
+          ],
+          "settings": { "model_id": "gpt-4o-mini" }
+        }
+        """
+
+    static func values(_ test: String) -> ValidationReport {
+        validate(
+            """
+            <custom-ui name="x">
+              <props-schema>{ "type": "object", "properties": { "plan": { "$ref": "#/$defs/plan" }, "name": { "type": "string" },
+                "tier": { "anyOf": [{ "const": "gold" }, { "enum": ["silver"] }] } }, "$defs": { "plan": { "enum": ["free", "pro"] } } }</props-schema>
+              <view><run/><slot name="a"/>
+                <if test="\(test)"><text>x</text></if></view>
+            </custom-ui>
+            """, prompt: valuesPrompt)
+    }
+
+    @Test func comparingWithAValueThatCannotOccurIsAnErrorAtTheLiteral() throws {
+        let report = Self.values("run.status == 'complete'")
+        #expect(Self.located(report) == ["binding.impossible-value 5:29"], "\(report.diagnostics)")
+        let d = try #require(report.diagnostics.first)
+        #expect(d.message == "`run.status` is never `'complete'`")
+        #expect(d.hint?.hasPrefix("did you mean `completed`?") == true)
+        // Either side, `!=`, `in` and `not in`, props through `$ref` and `anyOf`, options and toggles.
+        for (test, literal) in [
+            ("'complete' == run.status", "complete"), ("run.status != 'done'", "done"), ("run.status not in ['idle', 'canceled']", "canceled"),
+            ("props.plan == 'team'", "team"), ("props.tier == 'bronze'", "bronze"), ("vars.style == 'sonnet'", "sonnet"),
+            ("vars.flag == 'yes'", "yes"),
+        ] {
+            let r = Self.values(test)
+            #expect(r.diagnostics.map(\.code) == [.bindingImpossibleValue], "\(test): \(r.diagnostics)")
+            #expect(r.diagnostics.first?.message.hasSuffix("`'\(literal)'`") == true, "\(test)")
+        }
+    }
+
+    @Test func valuesThatCanOccurOrAreNotKnownAreFine() {
+        for test in [
+            "run.status == 'completed'", "run.status in ['failed', 'cancelled']", "props.plan == 'pro'", "props.tier == 'gold'",
+            "props.tier == 'silver'", "props.name == 'anything'", "vars.free == 'sonnet'", "vars.style == 'limerick'", "vars.flag == 'false'",
+            "run.model == 'x'",
+        ] {
+            let r = Self.values(test)
+            #expect(r.diagnostics.isEmpty, "\(test): \(r.diagnostics)")
+        }
+    }
 }

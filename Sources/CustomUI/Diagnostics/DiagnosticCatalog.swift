@@ -250,6 +250,10 @@ public enum DiagnosticCatalog {
             code: .bindingUnknownRunField, summary: "`run.x` where `x` is not a run field",
             example: template(ui("<text>{{ run.1️⃣state }}</text>"))),
         DiagnosticInfo(
+            code: .bindingImpossibleValue,
+            summary: "a comparison with a value the path never holds: `run.status`, a prop with an `enum` or `const`, a select, radio or toggle variable",
+            example: template(ui("<if test=\"run.status == 1️⃣'complete'\"><text>Done</text></if>"))),
+        DiagnosticInfo(
             code: .bindingBindScope, summary: "a `bind` value that reads something other than `props`",
             example: template(ui("", head: "  <bind variable=\"topic\" value=\"1️⃣vars.style\"/>\n"))),
         DiagnosticInfo(
