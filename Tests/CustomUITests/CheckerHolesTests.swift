@@ -151,4 +151,46 @@ import Testing
             #expect(r.diagnostics.isEmpty, "\(test): \(r.diagnostics)")
         }
     }
+
+    @Test(arguments: ["execution_mode=\"auto-run\"", "executionMode=\"auto-run\"", "execution-mode=\"auto\""])
+    func aMisspeltModeIsOneErrorWithoutFollowOns(attribute: String) throws {
+        // No `run`: in the default `manual` mode this would also be `mode.missing-run-trigger`.
+        let report = Self.validate("<custom-ui name=\"x\" \(attribute)>\n  <view><slot name=\"a\"/></view>\n</custom-ui>")
+        #expect(report.diagnostics.count == 1, "\(report.diagnostics)")
+        let d = try #require(report.diagnostics.first)
+        #expect(d.code == .templateUnknownAttribute || d.code == .templateInvalidValue)
+        #expect(d.range?.start.line == 1 && (d.range?.start.column == 21 || d.range?.start.column == 37))
+        #expect(d.hint?.contains("execution-mode") == true || d.hint?.contains("auto-run") == true, "\(d.hint ?? "")")
+    }
+
+    @Test func theModeChecksStillRunWhenTheModeIsWrittenRight() {
+        let report = Self.validate("<custom-ui name=\"x\" execution-mode=\"manual\">\n  <view><slot name=\"a\"/></view>\n</custom-ui>")
+        #expect(report.diagnostics.map(\.code) == [.modeMissingRunTrigger])
+    }
+
+    @Test func anUnclosedElementIsShownWhereItOpens() throws {
+        let report = Self.validate("<custom-ui name=\"x\">\n  <view>\n    <card>\n      <run/><slot name=\"a\"/>\n  </view>\n</custom-ui>")
+        #expect(Self.located(report) == ["xml.tag-mismatch 5:5"])
+        let d = try #require(report.diagnostics.first)
+        let note = try #require(d.notes.first)
+        #expect(note.message == "`<card>` is opened here and never closed")
+        #expect(note.range?.start.line == 3 && note.range?.start.column == 6)
+        #expect(d.hint == "close `<card>` with `</card>` before this end tag")
+    }
+
+    @Test func schemaErrorsInAPromptDoNotHideItsPlaceholderErrors() {
+        let prompt = """
+            {
+              "messages": [{ "role": "user", "content": "About {{topik}}" }],
+              "variableDefaults": [{ "name": "topic", "defaultValue": "x" }],
+              "settings": { "model_id": 5 }
+            }
+            """
+        let report = Self.validate("<custom-ui name=\"x\"><view><run/><slot name=\"a\"/></view></custom-ui>", prompt: prompt)
+        let located = report.diagnostics.map { "\($0.code) \($0.file ?? "") \($0.range?.start.line ?? 0):\($0.range?.start.column ?? 0)" }
+        #expect(located.contains("prompt.unknown-variable t.prompt.json 2:52"), "\(located)")
+        #expect(report.diagnostics.contains { $0.code == .promptInvalid && $0.range?.start.line == 4 })
+        #expect(report.prompt == nil)
+        #expect(report.diagnostics.first { $0.code == .promptUnknownVariable }?.hint == "did you mean `topic`?")
+    }
 }

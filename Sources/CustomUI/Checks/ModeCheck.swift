@@ -42,9 +42,27 @@ struct ModeCheck {
         document.syntax?.root.attribute("execution-mode")?.valueRange ?? document.syntax?.root.nameRange
     }
 
+    /// Whether the mode is known: not when the root spells a mode setting in a way the template
+    /// does not take (`execution_mode=`, `executionMode=`) or names no mode. Then what the default
+    /// mode would demand is not reported: one root cause, one error (the attribute's own).
+    static func modeIsKnown(_ document: CustomUIDocument) -> Bool {
+        guard let root = document.syntax?.root, !document.isDefinitionJSON else { return true }
+        let settings = ["execution-mode", "auto-submit", "show-variables"]
+        func normalized(_ name: String) -> String { name.lowercased().filter { $0 != "-" && $0 != "_" } }
+        for attribute in root.attributes where !settings.contains(attribute.name) {
+            if settings.map(normalized).contains(normalized(attribute.name)) { return false }
+        }
+        if let mode = root.attribute("execution-mode"), ExecutionMode(rawValue: mode.value) == nil { return false }
+        return true
+    }
+
     mutating func check() {
         var elements: [ElementNode] = []
         for node in template.view { node.forEachElement { elements.append($0) } }
+        guard Self.modeIsKnown(document) else {
+            checkSlots(elements)
+            return
+        }
 
         // Elements the mode forbids.
         let forbidden: [String: String]
