@@ -189,7 +189,12 @@ public struct RenderTreeBuilder {
                     placeholder: try string(e, "placeholder", scope), content: state.slots[name] ?? "",
                     streaming: state.streamingSlots.contains(name)))
         case "status":
-            sink.leaf(.status(status: state.runStatus, message: state.run["status_message"]?.stringValue))
+            // A finished run shows its final state, not the last progress message; before the
+            // first run, a UI that runs on mount is starting, not waiting for the user.
+            let status = state.runStatus
+            let finished = ["completed", "failed", "cancelled"].contains(status)
+            let shown = status == "idle" && mode.runsOnMount ? "starting" : status
+            sink.leaf(.status(status: shown, message: finished ? nil : state.run["status_message"]?.stringValue))
         case "tool-events":
             let events = (state.run["tool_events"]?.arrayValue ?? []).map { event in
                 ToolEventSummary(

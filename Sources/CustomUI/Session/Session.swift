@@ -161,6 +161,9 @@ public final class Session: @unchecked Sendable {
         var started: ContinuousClock.Instant
         var message: String?
         var messages: [ChatMessage]
+        /// A replay's recorded timings (`timing_stats` of its completion), shown instead of how long
+        /// reading the file took.
+        var recordedTiming: (firstToken: Int?, total: Int?)?
     }
     private var inFlight: InFlight?
 
@@ -256,6 +259,9 @@ public final class Session: @unchecked Sendable {
             flight.task.toolUpdates.append(tool.value)
             update { $0.run = $0.run.setting("tool_events", .array(($0.run["tool_events"]?.arrayValue ?? []) + [entry])) }
         case .completion(let completion):
+            if transport.service == "replay", let stats = completion.timingStats {
+                flight.recordedTiming = (stats["time_to_first_token_ms"]?.intValue, stats["total_time_ms"]?.intValue ?? stats["total_ms"]?.intValue)
+            }
             let usage = completion.usage
             flight.task.tokensIn = usage?.input
             flight.task.tokensOut = usage?.output
@@ -306,7 +312,8 @@ public final class Session: @unchecked Sendable {
                     hint: outcome == .cancelled ? "what streamed before the cancel is kept" : "what streamed before the failure is kept"))
         }
         if let slot = responseSlot { _ = markdown[slot]?.finish() }
-        let total = milliseconds(since: flight.started)
+        let total = flight.recordedTiming?.total ?? milliseconds(since: flight.started)
+        if let recorded = flight.recordedTiming?.firstToken { flight.task.timeToFirstTokenMs = recorded }
         var task = flight.task
         task.totalTimeMs = total
         task.responseText = flight.response
