@@ -94,6 +94,8 @@ public enum Validator {
             diagnostics += check.diagnostics
         }
         diagnostics += checkProps(document, caller: props, callerDocument: propsDocument)
+        // layout_config and styling_config: what a page would refuse, validation refuses, with positions.
+        diagnostics += Theme.check(document).diagnostics
         var report = ValidationReport(document: document, template: nil, prompt: prompt, diagnostics: [], sources: [document.file])
         guard document.definition.componentType == .template, let syntax = document.syntax else {
             report.diagnostics = diagnostics.sortedByLocation()
@@ -126,6 +128,14 @@ public enum Validator {
         bindings.check(template)
         diagnostics += bindings.diagnostics
 
+        var inputs = InputCheck(file: syntax.file, prompt: prompt)
+        inputs.check(template)
+        diagnostics += inputs.diagnostics
+
+        var valueCheck = ValueCheck(file: syntax.file, prompt: prompt, propsSchema: document.definition.propsSchema)
+        valueCheck.check(template)
+        diagnostics += valueCheck.diagnostics
+
         let effective = effectiveProps(document.definition, caller: props)
         let (values, valueDiagnostics) = VariableValues.initial(
             prompt: prompt, bindings: template.bindings, props: effective, file: syntax.file)
@@ -136,7 +146,8 @@ public enum Validator {
         diagnostics += modes.diagnostics
 
         // Only run the view when it compiled cleanly: a dry run over a broken template repeats errors.
-        if !diagnostics.hasErrors {
+        // (A missing slot breaks nothing the dry run evaluates.)
+        if !diagnostics.contains(where: { $0.severity == .error && $0.code != .modeMissingSlot }) {
             var dryRun = DryRun(file: syntax.file, limits: limits)
             dryRun.run(template.view, scope: scope)
             diagnostics += dryRun.diagnostics

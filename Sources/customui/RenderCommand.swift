@@ -73,7 +73,8 @@ enum RenderCommand: Command {
             template, prompt: report.prompt, props: props, variables: variables, slots: slots, options: options)
         let all = report.diagnostics + generationDiagnostics + diagnostics
         if !all.isEmpty { console.errRendered(renderer.render(all)) }
-        guard let output else {
+        // Any error means nothing is written: what `render` prints, validate and publish accept.
+        guard let output, !all.hasErrors else {
             console.err("\(ui.path): not rendered (\(DiagnosticRenderer.summary(all)))\n")
             return ExitCode.failure
         }

@@ -92,7 +92,7 @@ import Testing
         #expect(report.diagnostics.isEmpty, "\(report.diagnostics)")
         #expect(report.template != nil)
         // A template file still needs it.
-        let file = Validator.validate(ui: SourceFile(path: "t.ui.xml", text: "<custom-ui>\n  <view><run/></view>\n</custom-ui>"))
+        let file = Validator.validate(ui: SourceFile(path: "t.ui.xml", text: "<custom-ui>\n  <view><run/><slot name=\"s\"/></view>\n</custom-ui>"))
         #expect(file.diagnostics.map(\.code) == [.templateMissingAttribute])
     }
 }

@@ -142,14 +142,18 @@ import Testing
             transport: ReplayTransport(file: file))
         // Every frame the live view would draw, as the stream arrives.
         let problems = Problems()
+        let statusShown = Problems()
         let diagnostics = await session.run(message: "me " + Self.hostile) { _ in
             for style in Self.styles() {
                 let frame = RenderPipeline.render(
                     template, prompt: prompt, state: session.state, options: RenderOptions(format: .terminal, terminal: style)
                 ).output ?? ""
                 problems.add(Self.rawControls(frame))
+                if frame.contains("status x␀") { statusShown.add(["status"]) }
             }
         }
+        // The status message shows while the run streams; a finished run shows its final state.
+        #expect(!statusShown.all.isEmpty, "the status message was never shown visibly while streaming")
         #expect(diagnostics.allSatisfy { $0.severity != .error }, "\(diagnostics)")
         #expect(problems.all.isEmpty, "\(problems.all.prefix(20))")
         #expect(session.state.slots["answer"]?.contains("\u{1B}]52;") == true, "the text is kept whole")
@@ -158,7 +162,7 @@ import Testing
                 template, prompt: prompt, state: session.state, options: RenderOptions(format: .terminal, terminal: TerminalStyle(width: 200))
             ).output)
         #expect(Self.rawControls(final).isEmpty)
-        for needle in ["status x␀", "toolx␀", "user x␀", "me x␀"] + Self.markers {
+        for needle in ["toolx␀", "user x␀", "me x␀"] + Self.markers {
             #expect(final.contains(needle), "\(needle) missing in\n\(final)")
         }
     }

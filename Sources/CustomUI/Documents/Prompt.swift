@@ -181,9 +181,29 @@ public struct Prompt: Sendable {
             id: reader.string(root.appending("id")), name: reader.string(root.appending("name")), messages: messages,
             variables: variables, settings: settings, tools: reader.value(root.appending("tools")))
         prompt.file = document.file
-        let diagnostics = DocumentSchemas.merge(
+        var diagnostics = DocumentSchemas.merge(
             schema: DocumentSchemas.check(document, with: DocumentSchemas.prompt, code: .promptInvalid), reader: reader.diagnostics)
-        return (reader.diagnostics.hasErrors ? nil : prompt, diagnostics)
+        if reader.diagnostics.hasErrors {
+            // The prompt is not usable, but its messages' placeholders are still checked: a shape
+            // error must not hide a misspelt `{{variable}}` to be found on the next try.
+            diagnostics += placeholderDiagnostics(document, reader: reader)
+            return (nil, diagnostics)
+        }
+        return (prompt, diagnostics)
+    }
+
+    /// Placeholder findings for every message whose content is a string, against the names of the
+    /// `variableDefaults` entries that have one.
+    private static func placeholderDiagnostics(_ document: JSONDocument, reader: DocumentReader) -> [Diagnostic] {
+        let names = (document.value["variableDefaults"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        var out: [Diagnostic] = []
+        for (index, message) in (document.value["messages"]?.arrayValue ?? []).enumerated() {
+            guard let content = message["content"]?.stringValue else { continue }
+            let pointer = JSONPointer.root.appending("messages").appending(index).appending("content")
+            let template = MessageTemplate(content, origin: reader.stringOrigin(pointer))
+            out += template.diagnostics + template.check(declared: names)
+        }
+        return out
     }
 
     /// Default values are strings in the seeds; numbers and booleans are accepted and kept as text.

@@ -9,8 +9,6 @@ extension DiagnosticCode {
     public static let renderUnknownVariable: Self = "render.unknown-variable"
     /// Slot text for a slot the template does not declare.
     public static let renderUnknownSlot: Self = "render.unknown-slot"
-    /// Rendering failed while evaluating the template (the message says where).
-    public static let renderFailed: Self = "render.failed"
 }
 
 /// The output format of a render.
@@ -108,9 +106,11 @@ public enum RenderPipeline {
             switch options.format {
             case .html:
                 // Written straight from the builder's events: the same bytes as rendering the tree.
-                let (theme, themeDiagnostics) = Theme.from(template.definition, file: template.file?.path)
+                // Validation reports the theme's problems with their positions (`Theme.check`);
+                // a refused value is left out of the page.
+                let (theme, _) = Theme.from(template.definition, file: template.file?.path)
                 let html = try HTMLRenderer(fragment: options.fragment, title: template.definition.name, theme: theme).render(&builder)
-                return (html, diagnostics + themeDiagnostics)
+                return (html, diagnostics)
             case .terminal:
                 return (TerminalRenderer(style: options.terminal).render(try builder.build()), diagnostics)
             }

@@ -183,6 +183,9 @@ public final class Session: @unchecked Sendable {
         var usageFailure: StreamFailure?
         var message: String?
         var messages: [ChatMessage]
+        /// A replay's recorded timings (`timing_stats` of its completion), shown instead of how long
+        /// reading the file took.
+        var recordedTiming: (firstToken: Int?, total: Int?)?
     }
     private var inFlight: InFlight?
 
@@ -283,6 +286,9 @@ public final class Session: @unchecked Sendable {
             flight.task.toolUpdates.append(tool.value)
             update { $0.run = $0.run.setting("tool_events", .array(($0.run["tool_events"]?.arrayValue ?? []) + [entry])) }
         case .completion(let completion):
+            if transport.service == "replay", let stats = completion.timingStats {
+                flight.recordedTiming = (stats["time_to_first_token_ms"]?.intValue, stats["total_time_ms"]?.intValue ?? stats["total_ms"]?.intValue)
+            }
             if Self.failedCompletionStatuses.contains(completion.status.lowercased()) {
                 // Keep the server's own error message when an `error` event said more.
                 if flight.failure == nil {
@@ -367,7 +373,8 @@ public final class Session: @unchecked Sendable {
                     file: sourceName, range: range, hint: failure.hint.map { "\($0); \(kept)" } ?? kept))
         }
         if let slot = responseSlot { _ = markdown[slot]?.finish() }
-        let total = milliseconds(since: flight.started)
+        let total = flight.recordedTiming?.total ?? milliseconds(since: flight.started)
+        if let recorded = flight.recordedTiming?.firstToken { flight.task.timeToFirstTokenMs = recorded }
         var task = flight.task
         task.totalTimeMs = total
         let response = recordLock.withLock {
