@@ -107,7 +107,8 @@ enum RunCommand: Command {
         let report = Validator.validate(ui: ui, prompt: promptFile, props: propsFile)
         let diagnostics = DiagnosticRenderer(sources: report.sources, color: console.colorErr)
         guard !report.hasErrors else {
-            console.errRendered(diagnostics.render(report.diagnostics) + "\(TerminalText.visible(ui.path)): not run (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
+            console.errRendered(diagnostics.render(report.diagnostics))
+            console.err("\(ui.path): not run (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
             return ExitCode.failure
         }
         guard var prompt = report.prompt else {
@@ -117,7 +118,8 @@ enum RunCommand: Command {
         let props = report.props
         let (compiled, generationDiagnostics) = RenderPipeline.template(for: report, props: props)
         guard let template = compiled, !generationDiagnostics.hasErrors else {
-            console.errRendered(diagnostics.render(generationDiagnostics) + "\(TerminalText.visible(ui.path)): not run\n")
+            console.errRendered(diagnostics.render(generationDiagnostics))
+            console.err("\(ui.path): not run\n")
             return ExitCode.failure
         }
         var pricing = PricingTable.standard
@@ -161,7 +163,8 @@ enum RunCommand: Command {
         }
         let refused = session.preflight(message: message)
         guard !refused.hasErrors else {
-            console.errRendered(DiagnosticRenderer(color: console.colorErr).render(refused) + "\(TerminalText.visible(ui.path)): not run\n")
+            console.errRendered(DiagnosticRenderer(color: console.colorErr).render(refused))
+            console.err("\(ui.path): not run\n")
             return ExitCode.failure
         }
 
@@ -348,7 +351,9 @@ final class LiveView: @unchecked Sendable {
             if wroteText { console.out("\n") }
             let state = session.state
             var summary: [String] = []
-            if let error = state.run["error"]?["message"]?.stringValue { summary.append("error: \(TerminalText.visible(error))") }
+            if let error = state.run["error"]?["message"]?.stringValue {
+                summary.append("error: \(TerminalText.visible(error))")
+            }
             if let usage = state.run["usage"], let tokens = usage["total_tokens"]?.intValue { summary.append("\(tokens) tokens") }
             summary.append(state.runStatus)
             console.err(summary.joined(separator: " · ") + "\n")
