@@ -203,27 +203,21 @@ import Testing
         #expect(r.stdout.contains("<U+202E>txt.exe"))
     }
 
-    /// The live view, on a real (pseudo-)terminal with colour: `script` gives the run a pty.
-    @Test func liveViewOnATerminalShowsControlsVisibly() throws {
+    /// What `customui ARGUMENTS` writes on a real (pseudo-)terminal with colour: `script` gives it a
+    /// pty. Nil, after a printed reason, when `script` is missing (it is required in CI).
+    static func onATerminal(_ arguments: [String]) throws -> String? {
         let script = ["/usr/bin/script", "/bin/script"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let script else {
-            print("skipped: the live view test needs `script` (util-linux) to give the run a terminal")
+            print("skipped: terminal tests need `script` (util-linux) to give customui a pty")
             #expect(ProcessInfo.processInfo.environment["CI"] == nil, "`script` is required in CI")
-            return
+            return nil
         }
-        let dir = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let f = try Self.files(in: dir)
         func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let command =
-            ([
-                executable.path, "run", f.ui, "--prompt", f.prompt, "--props", f.props, "--replay", f.stream,
-                "--no-input", "--no-record", "--var", "topic=abc",
-            ])
-            .map(quoted).joined(separator: " ")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: script)
-        process.arguments = ["-q", "-e", "-c", command, "/dev/null"]
+        process.arguments = [
+            "-q", "-e", "-c", ([executable.path] + arguments).map(quoted).joined(separator: " "), "/dev/null",
+        ]
         process.currentDirectoryURL = repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = nil
@@ -237,14 +231,36 @@ import Testing
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let screen = String(decoding: data, as: UTF8.self)
+        // The pty turns each LF into CR LF.
+        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+    }
+
+    /// The live view and an HTML page, printed on a terminal.
+    @Test func onATerminalTheLiveViewAndHTMLShowControlsVisibly() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = try Self.files(in: dir)
+        guard
+            let screen = try Self.onATerminal([
+                "run", f.ui, "--prompt", f.prompt, "--props", f.props, "--replay", f.stream, "--no-input",
+                "--no-record",
+                "--var", "topic=abc",
+            ])
+        else { return }
         #expect(screen.contains("\u{1B}["), "the live view draws in colour on a terminal")
-        // Set aside our own styling and cursor movement (`ESC [ n F`, `ESC [ J`) and the pty's CR LF.
-        let ours = screen.replacing(#/\u{1B}\[[0-9;]*[mFJ]/#, with: "").replacingOccurrences(of: "\r\n", with: "\n")
+        // Set aside our own styling and cursor movement (`ESC [ n F`, `ESC [ J`).
+        let ours = screen.replacing(#/\u{1B}\[[0-9;]*[mFJ]/#, with: "")
         #expect(Self.raw(ours).isEmpty, "\(Self.raw(ours).prefix(8))")
         for needle in ["status x␀", "toolx␀", "user x␀", "␛]52;c;ZXZpbA==␇"] {
             #expect(ours.contains(needle), "\(needle) missing")
         }
+        // HTML goes to a file or pipe byte for byte, but on a terminal its controls show visibly.
+        guard let page = try Self.onATerminal(["render", f.ui, "--prompt", f.prompt, "--props", f.props]) else {
+            return
+        }
+        #expect(page.contains("<h1 class=\"cui-heading\">"), "\(page.prefix(200))")
+        #expect(Self.raw(page, tabs: true).isEmpty, "\(Self.raw(page, tabs: true).prefix(8))")
+        #expect(page.contains("␛]52;c;ZXZpbA==␇"))
     }
 
     @Test func libraryListingsAndRecordedRunsShowControlsVisibly() throws {

@@ -29,7 +29,8 @@ import Testing
     /// What must show, proving the text was printed (visibly) rather than dropped.
     static let markers = ["␛[31mred", "␛]52;c;ZXZpbA==␇", "<U+009B>2J", "<U+202E>txt.exe"]
 
-    static let ui = """
+    static func ui(answerFormat: String = "markdown") -> String {
+        """
         <custom-ui name="Hostile" execution-mode="manual">
           <props-schema>
             { "type": "object", "properties": { "title": { "type": "string" }, "items": { "type": "array", "items": { "type": "string" } } } }
@@ -46,7 +47,7 @@ import Testing
             <section title="{{ props.title }}" level="2"><text tone="danger">{{ props.title }}</text></section>
             <status/>
             <tool-events/>
-            <slot name="answer" format="markdown" placeholder="{{ props.title }}"/>
+            <slot name="answer" format="\(answerFormat)" placeholder="{{ props.title }}"/>
             <slot name="plain" format="text"/>
             <error/>
             <usage/>
@@ -54,6 +55,7 @@ import Testing
           </view>
         </custom-ui>
         """
+    }
 
     static func prompt() -> String {
         let options: Value = .array([.string(hostile), "plain"])
@@ -67,9 +69,9 @@ import Testing
             """
     }
 
-    static func compiledHostile() throws -> (CompiledTemplate, Prompt) {
+    static func compiledHostile(answerFormat: String = "markdown") throws -> (CompiledTemplate, Prompt) {
         let report = Validator.validate(
-            ui: SourceFile(path: "hostile.ui.xml", text: ui),
+            ui: SourceFile(path: "hostile.ui.xml", text: ui(answerFormat: answerFormat)),
             prompt: SourceFile(path: "hostile.prompt.json", text: prompt()))
         let problems = DiagnosticRenderer(sources: report.sources).render(report.diagnostics)
         #expect(!report.hasErrors, "\(problems)")
@@ -147,8 +149,10 @@ import Testing
         }
     }
 
-    @Test func streamedTextStatusToolAndErrorEventsAreShownVisibly() async throws {
-        let (template, prompt) = try Self.compiledHostile()
+    /// The stream into a markdown response slot and into a plain-text one.
+    @Test(arguments: ["markdown", "text"])
+    func streamedTextStatusToolAndErrorEventsAreShownVisibly(answerFormat: String) async throws {
+        let (template, prompt) = try Self.compiledHostile(answerFormat: answerFormat)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent(
             "customui-hostile-\(UUID().uuidString).ndjson")
         try Self.stream.write(to: file, atomically: true, encoding: .utf8)
