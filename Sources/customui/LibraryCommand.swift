@@ -253,7 +253,8 @@ enum LibraryCommand: Command {
                 return ExitCode.usage
             }
         } else {
-            console.out(text)
+            // A document: byte for byte into a file or pipe, controls shown only on a terminal.
+            console.outDocument(text)
         }
         return ExitCode.ok
     }

@@ -313,5 +313,10 @@ import Testing
         #expect(r.stdout.contains("error: server x␀x␁"), "\(r.stdout)")
         r = try Self.run(["library", "usage", "--user", "bob"] + lib)
         Self.expectClean(r, "library usage")
+
+        // An export is a document, not a message: piped into a file it keeps every character.
+        r = try Self.run(["library", "export", "alice/Evil\u{202E}\u{9B}2J", "--user", "alice"] + lib)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("<custom-ui name=\"Evil\u{202E}\u{9B}2J\""), "\(r.stdout.prefix(200))")
     }
 }
