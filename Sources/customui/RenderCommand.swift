@@ -54,13 +54,15 @@ enum RenderCommand: Command {
         let report = Validator.validate(ui: ui, prompt: prompt, props: propsFile)
         let renderer = DiagnosticRenderer(sources: report.sources, color: console.colorErr)
         guard !report.hasErrors else {
-            console.errRendered(renderer.render(report.diagnostics) + "\(TerminalText.visible(ui.path)): not rendered (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
+            console.errRendered(renderer.render(report.diagnostics))
+            console.err("\(ui.path): not rendered (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
             return ExitCode.failure
         }
         let props = report.props
         let (template, generationDiagnostics) = RenderPipeline.template(for: report, props: props)
         guard let template, !generationDiagnostics.hasErrors else {
-            console.errRendered(renderer.render(report.diagnostics + generationDiagnostics) + "\(TerminalText.visible(ui.path)): not rendered\n")
+            console.errRendered(renderer.render(report.diagnostics + generationDiagnostics))
+            console.err("\(ui.path): not rendered\n")
             return ExitCode.failure
         }
         let toTerminal = outputPath == nil && console.colorOut

@@ -136,7 +136,8 @@ enum RunCommand: Command {
         let report = Validator.validate(ui: ui, prompt: promptFile, props: propsFile)
         let diagnostics = DiagnosticRenderer(sources: report.sources, color: console.colorErr)
         guard !report.hasErrors else {
-            console.errRendered(diagnostics.render(report.diagnostics) + "\(TerminalText.visible(ui.path)): not run (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
+            console.errRendered(diagnostics.render(report.diagnostics))
+            console.err("\(ui.path): not run (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
             return ExitCode.failure
         }
         guard var prompt = report.prompt else {
@@ -146,7 +147,8 @@ enum RunCommand: Command {
         let props = report.props
         let (compiled, generationDiagnostics) = RenderPipeline.template(for: report, props: props)
         guard let template = compiled, !generationDiagnostics.hasErrors else {
-            console.errRendered(diagnostics.render(generationDiagnostics) + "\(TerminalText.visible(ui.path)): not run\n")
+            console.errRendered(diagnostics.render(generationDiagnostics))
+            console.err("\(ui.path): not run\n")
             return ExitCode.failure
         }
         var pricing = PricingTable.standard
@@ -203,7 +205,8 @@ enum RunCommand: Command {
         }
         let refused = session.preflight(message: message)
         guard !refused.hasErrors else {
-            console.errRendered(DiagnosticRenderer(color: console.colorErr).render(refused) + "\(TerminalText.visible(ui.path)): not run\n")
+            console.errRendered(DiagnosticRenderer(color: console.colorErr).render(refused))
+            console.err("\(ui.path): not run\n")
             return ExitCode.failure
         }
 
