@@ -373,7 +373,7 @@ public enum DiagnosticCatalog {
         DiagnosticInfo(
             code: .definitionMismatch, summary: "a root attribute inside `component_code` that disagrees with its column",
             example: DiagnosticExample(
-                definition: "{ \"name\": 1️⃣\"A\", \"component_code\": \"<custom-ui name=\\\"B\\\"><view><run/><slot name=\\\"a\\\"/></view></custom-ui>\" }")),
+                definition: "{ \"name\": 1️⃣\"A\", \"component_type\": \"template\", \"component_code\": \"<custom-ui name=\\\"B\\\"><view><run/><slot name=\\\"a\\\"/></view></custom-ui>\" }")),
         DiagnosticInfo(
             code: .definitionReact, summary: "`component_type: react`: JSX cannot be sandboxed; convert it to a template",
             example: DiagnosticExample(

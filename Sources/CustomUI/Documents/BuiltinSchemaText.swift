@@ -89,10 +89,6 @@ public enum BuiltinSchemaText {
         {
           "if": { "properties": { "type": { "enum": ["radio", "checkbox", "select"] } } },
           "then": { "required": ["options"], "properties": { "options": { "minItems": 1 } } }
-        },
-        {
-          "if": { "properties": { "type": { "const": "toggle" } } },
-          "then": { "required": ["toggleValues"] }
         }
       ]
     },
