@@ -313,8 +313,9 @@ public enum DiagnosticCatalog {
             example: DiagnosticExample(
                 template: ui(""), prompt: promptWith("{ \"name\": \"topic\", \"defaultValue\": \"x\" }", content: "{{topic}} in 1️⃣{{stlye}}"))),
         DiagnosticInfo(
-            code: .promptMissingValue, summary: "a placeholder with no value when the prompt runs", example: nil,
-            testedBy: "MessageTemplateTests"),
+            code: .promptMissingValue,
+            summary: "a run with no value for a placeholder, or with an empty value for a variable marked `\"required\": true`",
+            example: nil, testedBy: "MessageTemplateTests, RequiredVariableTests"),
 
         // Execution modes
         DiagnosticInfo(

@@ -63,6 +63,7 @@ public enum BuiltinSchemaText {
           "description": "The name used in {{name}} placeholders."
         },
         "defaultValue": { "type": "string" },
+        "required": { "type": "boolean", "description": "A run needs a non-empty value (CustomUI extension; default false)." },
         "customComponent": { "$ref": "#/$defs/customComponent" }
       },
       "additionalProperties": false

@@ -140,6 +140,7 @@ public final class Session: @unchecked Sendable {
     /// Problems that stop a run before anything is sent: values the components refuse, mode rules.
     public func preflight(message: String?) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
+        diagnostics += VariableValues.missingRequired(prompt, values: state.variables)
         for variable in prompt.variables {
             if let value = state.variables[variable.name], let problem = ComponentValues.problem(with: value, for: variable) {
                 diagnostics.append(.error(.runRefused, "`\(variable.name)`: \(problem.message)", hint: problem.hint))
