@@ -254,4 +254,14 @@ public enum VariableValues {
         for (name, value) in caller { values[name] = value }
         return (values, diagnostics)
     }
+
+    /// `prompt.missing-value` for each variable marked `required` whose value is empty (or only
+    /// spaces): a run needs one. Other variables may be empty: their placeholders become empty text.
+    public static func missingRequired(_ prompt: Prompt, values: [String: String]) -> [Diagnostic] {
+        prompt.variables.filter { $0.required && (values[$0.name] ?? "").allSatisfy(\.isWhitespace) }.map { variable in
+            .error(
+                .promptMissingValue, "`\(variable.name)` is required, but its value is empty", file: prompt.file?.path,
+                range: variable.nameRange, hint: "give `\(variable.name)` a value (`--var \(variable.name)=…`) or a default in the prompt")
+        }
+    }
 }

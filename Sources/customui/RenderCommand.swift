@@ -23,7 +23,8 @@ enum RenderCommand: Command {
                               the text from FILE (repeatable)
           --format FORMAT     `html` (default) or `terminal`
           --fragment          HTML only: write the UI's markup without the page around it
-          --output FILE       write to FILE instead of standard output
+          --output FILE, -o FILE
+                      write to FILE instead of standard output
           --width N           terminal width (default: COLUMNS, the terminal's width, or 80)
 
         Colour is used on a terminal unless NO_COLOR is set. Exit status: 0 rendered (warnings are
@@ -37,7 +38,10 @@ enum RenderCommand: Command {
         let slotArguments = try arguments.values("--slot")
         let format = try arguments.choice("--format", ["html", "terminal"], default: "html")
         let fragment = arguments.flag("--fragment")
-        let outputPath = try arguments.value("--output")
+        let longOutput = try arguments.value("--output")
+        let shortOutput = try arguments.value("-o")
+        guard longOutput == nil || shortOutput == nil else { throw UsageError("give `--output` or `-o`, not both") }
+        let outputPath = longOutput ?? shortOutput
         let width = try arguments.integer("--width", in: 20...1000)
         let files = try arguments.positionals()
         guard files.count == 1, let path = files.first else { throw UsageError("name exactly one UI to render") }

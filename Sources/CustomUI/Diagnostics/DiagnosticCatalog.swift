@@ -313,8 +313,9 @@ public enum DiagnosticCatalog {
             example: DiagnosticExample(
                 template: ui(""), prompt: promptWith("{ \"name\": \"topic\", \"defaultValue\": \"x\" }", content: "{{topic}} in 1️⃣{{stlye}}"))),
         DiagnosticInfo(
-            code: .promptMissingValue, summary: "a placeholder with no value when the prompt runs", example: nil,
-            testedBy: "MessageTemplateTests"),
+            code: .promptMissingValue,
+            summary: "a run with no value for a placeholder, or with an empty value for a variable marked `\"required\": true`",
+            example: nil, testedBy: "MessageTemplateTests, RequiredVariableTests"),
 
         // Execution modes
         DiagnosticInfo(
@@ -373,7 +374,7 @@ public enum DiagnosticCatalog {
         DiagnosticInfo(
             code: .definitionMismatch, summary: "a root attribute inside `component_code` that disagrees with its column",
             example: DiagnosticExample(
-                definition: "{ \"name\": 1️⃣\"A\", \"component_code\": \"<custom-ui name=\\\"B\\\"><view><run/><slot name=\\\"a\\\"/></view></custom-ui>\" }")),
+                definition: "{ \"name\": 1️⃣\"A\", \"component_type\": \"template\", \"component_code\": \"<custom-ui name=\\\"B\\\"><view><run/><slot name=\\\"a\\\"/></view></custom-ui>\" }")),
         DiagnosticInfo(
             code: .definitionReact, summary: "`component_type: react`: JSX cannot be sandboxed; convert it to a template",
             example: DiagnosticExample(

@@ -88,6 +88,19 @@ public enum CustomUILoader {
         } catch {
             return (nil, [error.diagnostic(file: file.path)])
         }
+        if let object = json.value.objectValue, object["messages"] != nil, object["component_code"] == nil,
+            object["component_type"] == nil
+        {
+            // A prompt given where a UI goes: one error saying so, not one per prompt member.
+            return (
+                nil,
+                [
+                    .error(
+                        .definitionInvalid, "this is a prompt file, not a UI", file: file.path, range: json.range(of: .root),
+                        hint: "pass it with `--prompt`, after the UI: `customui validate NAME.ui.xml --prompt \(file.path)`")
+                ]
+            )
+        }
         let (definition, definitionDiagnostics) = CustomUIDefinition.load(json)
         guard let definition else { return (nil, definitionDiagnostics) }
         var diagnostics = definitionDiagnostics

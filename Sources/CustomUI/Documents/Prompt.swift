@@ -55,6 +55,8 @@ public struct PromptVariable: Sendable {
     public var range: SourceRange?
     /// Where its name is written.
     public var nameRange: SourceRange?
+    /// Whether a run needs a non-empty value (`"required": true`); others may be empty.
+    public var required = false
 
     /// A variable from its parts.
     public init(name: String, defaultValue: String = "", component: CustomComponent? = nil) {
@@ -169,6 +171,7 @@ public struct Prompt: Sendable {
                 variable.nameRange = document.range(of: p.appending("name"))
                 variable.defaultValue = readDefault(&reader, p.appending("defaultValue"))
                 variable.component = readComponent(&reader, p.appending("customComponent"))
+                variable.required = reader.bool(p.appending("required")) ?? false
                 variables.append(variable)
             }
         }

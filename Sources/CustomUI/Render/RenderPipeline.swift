@@ -132,7 +132,7 @@ extension ComponentValues {
                 return ("`\(value)` is not one of its options", Suggestions.didYouMean(value, in: options) ?? "options: \(list(options))")
             }
         case .checkbox:
-            for choice in checkboxSelection(value) where !options.contains(choice) {
+            for choice in checkboxSelection(value) where !options.contains(choice) && !c.allowOther {
                 return ("`\(choice)` is not one of its options", Suggestions.didYouMean(choice, in: options) ?? "options: \(list(options)), separated by commas")
             }
         case .toggle:
@@ -144,10 +144,41 @@ extension ComponentValues {
             }
             if let min = c.min, n < min { return ("\(n) is below the minimum \(min)", nil) }
             if let max = c.max, max < n { return ("\(n) is above the maximum \(max)", nil) }
+            if let (below, above) = offStep(n, c) { return (offStepMessage(n, c), "use `\(below)` or `\(above)`") }
         case .textarea:
             break
         }
         return nil
+    }
+
+    /// The nearest values either side of `n` when it is not `min` (or 0) plus a whole number of
+    /// `step`s; nil when it is, or when there is no step. Exact: `0.3` is three steps of `0.1`.
+    static func offStep(_ n: Number, _ c: CustomComponent) -> (below: Number, above: Number)? {
+        guard let step = c.step, !step.isZero, !step.isNegative else { return nil }
+        let base = c.min ?? Number(0)
+        let places = [n, base, step].map(NumberMath.decimals).max() ?? 0
+        // Each value times 10^places, as an integer (nil when too large to check exactly).
+        func scaled(_ x: Number) -> Int? {
+            let e = x.exactDecimal
+            let shift = e.exponent + places
+            guard shift >= 0, e.digits.count + shift <= 17, let digits = Int(String(decoding: e.digits, as: UTF8.self).isEmpty ? "0" : String(decoding: e.digits, as: UTF8.self))
+            else { return nil }
+            var value = digits
+            for _ in 0..<shift { value *= 10 }
+            return e.negative ? -value : value
+        }
+        func number(_ v: Int) -> Number {
+            Number(exact: ExactDecimal(negative: v < 0, digits: Array(String(v.magnitude).utf8), exponent: -places))
+        }
+        guard let x = scaled(n), let b = scaled(base), let s = scaled(step), s > 0 else { return nil }
+        let r = (x - b) % s
+        guard r != 0 else { return nil }
+        let below = x - r - (r < 0 ? s : 0)
+        return (number(below), number(below + s))
+    }
+
+    static func offStepMessage(_ n: Number, _ c: CustomComponent) -> String {
+        "\(n) is not a whole number of steps of \(c.step ?? Number(1)) from \(c.min ?? Number(0))"
     }
 }
 

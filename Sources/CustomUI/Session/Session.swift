@@ -111,6 +111,8 @@ public final class Session: @unchecked Sendable {
     private var history: [ChatMessage] = []
     private let lock = NSLock()
     private var recorderErrors: [String] = []
+    /// Set by `cancel()`, cleared when the run it was meant for ends; guarded by `lock`.
+    private var cancelRequested = false
 
     /// Per-run overrides sent to endpoints that take them (the agent endpoint's `config_overrides`).
     public var configOverrides = ValueObject()
@@ -158,6 +160,7 @@ public final class Session: @unchecked Sendable {
     /// Problems that stop a run before anything is sent: values the components refuse, mode rules.
     public func preflight(message: String?) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
+        diagnostics += VariableValues.missingRequired(prompt, values: state.variables)
         for variable in prompt.variables {
             if let value = state.variables[variable.name], let problem = ComponentValues.problem(with: value, for: variable) {
                 diagnostics.append(.error(.runRefused, "`\(variable.name)`: \(problem.message)", hint: problem.hint))
@@ -195,8 +198,15 @@ public final class Session: @unchecked Sendable {
     public func run(message: String? = nil, onUpdate: @Sendable (SessionUpdate) -> Void = { _ in }) async -> [Diagnostic] {
         let (request, refused) = begin(message: message, onUpdate: onUpdate)
         guard let request else { return refused }
+        defer { lock.withLock { cancelRequested = false } }
         do {
-            for try await event in transport.events(for: request) {
+            let events = transport.events(for: request)
+            // A cancel that came before the transport had a stream to end ends the run here.
+            if lock.withLock({ cancelRequested }) {
+                await transport.cancel()
+                throw StreamFailure(.cancelled, "the run was cancelled")
+            }
+            for try await event in events {
                 if apply(event, onUpdate: onUpdate) { break }
             }
             return finish(failure: nil, onUpdate: onUpdate)
@@ -415,8 +425,12 @@ public final class Session: @unchecked Sendable {
         return diagnostics
     }
 
-    /// Cancels the running request (the transport tells the server).
-    public func cancel() async { await transport.cancel() }
+    /// Cancels the running request (the transport tells the server). A cancel that arrives while
+    /// a run is starting, before its stream exists, ends that run as soon as the stream does.
+    public func cancel() async {
+        lock.withLock { cancelRequested = true }
+        await transport.cancel()
+    }
 
     /// `completion` statuses that mean the request failed; any other status is a success.
     public static let failedCompletionStatuses: Set<String> = ["failed", "failure", "error"]
