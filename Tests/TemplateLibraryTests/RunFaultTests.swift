@@ -103,6 +103,36 @@ import Testing
         #expect(process.stdout.hasPrefix("first "))
     }
 
+    @Test("Ctrl-C before the response starts still reaches the backend once the request id arrives", arguments: ["header", "event"])
+    func interruptBeforeTheResponse(idIn: String) throws {
+        try Self.requireExecutable()
+        let server = try LoopbackServer { request in
+            if request.path.hasPrefix("/api/ai/cancel/") { return Script.json(status: 200, "{}") }
+            var steps: [LoopbackStep] = [.pause(milliseconds: 400)]
+            if idIn == "header" {
+                steps.append(Script.head(extra: ["X-Request-ID": "req-early"]))
+            } else {
+                steps += [Script.head(), Script.chunk(#"{"event":"status_update","data":{"status":"processing","metadata":{"request_id":"req-early"}}}"# + "\n")]
+            }
+            for _ in 0..<100 { steps += [.pause(milliseconds: 50), Script.chunk(Script.chunkEvent("late ") + "\n")] }
+            return steps
+        }
+        let fixture = Fixture()
+        let process = try CustomUIProcess(fixture.run(["--backend", server.baseURL]))
+        let deadline = Date().addingTimeInterval(15)
+        while server.requests(prefix: "/api/ai/chat/unified").isEmpty, Date() < deadline { usleep(5_000) }
+        process.signal(SIGINT)
+        let status = process.wait()
+        #expect(status == 1)
+        #expect(process.stderr.contains("warning[run.cancelled]: the run was cancelled (Ctrl-C (SIGINT))"), "\(process.stderr)")
+        #expect(server.requests(prefix: "/api/ai/cancel/req-early").count == 1, "the cancel waited for the id")
+        #expect(!process.stdout.contains("late"), "nothing after the cancel is shown")
+        let (run, task) = try fixture.only()
+        #expect(run.status == .cancelled)
+        #expect(task.status == .cancelled)
+        #expect(task.responseText == "")
+    }
+
     // MARK: 2. SIGINT, SIGTERM and SIGHUP, 20 times each; a closed standard output
 
     @Test("SIGINT, SIGTERM and SIGHUP mid-stream, 20 times each (SIGQUIT 5): every one cancels at the backend and is recorded cancelled")
