@@ -303,6 +303,12 @@ public final class Session: @unchecked Sendable {
             flight.task.tokensOut = usage?.output
             flight.task.tokensTotal = usage?.total ?? usage?.input ?? usage?.output
             flight.task.cost = pricing.cost(model: prompt.modelID, input: usage?.input, output: usage?.output)
+            if let cost = flight.task.cost, !cost.isFinite {
+                flight.task.cost = nil
+                flight.usageFailure = StreamFailure(
+                    kind: .server, errorType: "invalid_usage",
+                    message: "the cost of this completion is out of range (the pricing table's price for `\(prompt.modelID ?? "")` is too large)")
+            }
             let task = flight.task
             let usageValue: Value = [
                 "input_tokens": task.tokensIn.map(Value.int) ?? .null, "output_tokens": task.tokensOut.map(Value.int) ?? .null,
