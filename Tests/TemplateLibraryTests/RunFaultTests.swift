@@ -430,6 +430,16 @@ import Testing
         let (_, task) = try fixture.only()
         #expect(task.status == .failed)
         #expect(task.responseText == "Kept text")
+
+        // A server `error` event in a recording is named by its line too.
+        let withError = try fixture.file(
+            "error.ndjson",
+            [Script.chunkEvent("Kept"), #"{"event":"error","data":{"error_type":"x","message":"the tool broke"}}"#, #"{"event":"end","data":{}}"#]
+                .joined(separator: "\n"))
+        let e = try runCustomUI(fixture.run(["--replay", withError]))
+        #expect(e.status == 1)
+        #expect(e.stderr.contains("\(withError):2:1: error[run.failed]: the tool broke"), "\(e.stderr)")
+        #expect(Self.occurrences(of: "the tool broke", in: e.stderr) == 1)
     }
 
     // MARK: Issue 16, finding 2: token counts that overflow

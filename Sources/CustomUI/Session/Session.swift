@@ -363,9 +363,7 @@ public final class Session: @unchecked Sendable {
             if failure != flight.failure || flight.task.errors.last != failure.value { flight.task.errors.append(failure.value) }
             update { $0.run = $0.run.setting("error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null]) }
             var range: SourceRange?
-            if case .malformedLine(let line) = failure.kind, line > 0 {
-                range = SourceRange(at: SourceLocation(offset: 0, line: line, column: 1))
-            }
+            if let line = failure.line, line > 0 { range = SourceRange(at: SourceLocation(offset: 0, line: line, column: 1)) }
             let kept = outcome == .cancelled ? "what streamed before the cancel is kept" : "what streamed before the failure is kept"
             diagnostics.append(
                 Diagnostic(
