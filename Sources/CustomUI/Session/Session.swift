@@ -355,6 +355,13 @@ public final class Session: @unchecked Sendable {
                 kind: .server, errorType: "invalid_usage",
                 message: "the conversation's token total overflows: \(run.tokensTotal) + \(flight.task.tokensTotal ?? 0) is more than \(Int.max)")
         }
+        let response = recordLock.withLock {
+            defer {
+                streamedText = ""
+                pendingTask = nil
+            }
+            return streamedText
+        }
         // A transport fault (or the cancel) ends the run first; otherwise what the stream said decides.
         let failure = failure ?? flight.usageFailure ?? flight.failure
         if let failure {
@@ -364,23 +371,20 @@ public final class Session: @unchecked Sendable {
             update { $0.run = $0.run.setting("error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null]) }
             var range: SourceRange?
             if let line = failure.line, line > 0 { range = SourceRange(at: SourceLocation(offset: 0, line: line, column: 1)) }
-            let kept = outcome == .cancelled ? "what streamed before the cancel is kept" : "what streamed before the failure is kept"
+            // Say that the text is kept only when there is some.
+            let kept: String? =
+                response.isEmpty
+                ? nil : (outcome == .cancelled ? "what streamed before the cancel is kept" : "what streamed before the failure is kept")
+            let hint = [failure.hint, kept].compactMap { $0 }.joined(separator: "; ")
             diagnostics.append(
                 Diagnostic(
                     outcome == .cancelled ? .warning : .error, outcome == .cancelled ? .runCancelled : .runFailed, failure.displayMessage,
-                    file: sourceName, range: range, hint: failure.hint.map { "\($0); \(kept)" } ?? kept))
+                    file: sourceName, range: range, hint: hint.isEmpty ? nil : hint))
         }
         if let slot = responseSlot { _ = markdown[slot]?.finish() }
         let total = milliseconds(since: flight.started)
         var task = flight.task
         task.totalTimeMs = total
-        let response = recordLock.withLock {
-            defer {
-                streamedText = ""
-                pendingTask = nil
-            }
-            return streamedText
-        }
         task.responseText = response
         if flight.usageFailure != nil {
             task.tokensIn = nil
