@@ -143,18 +143,20 @@ import Testing
         let rounds = 20
         var failures: [String] = []
         // SIGQUIT (Ctrl-\) is handled the same way; it gets a few rounds.
-        for (number, count) in [(SIGINT, rounds), (SIGTERM, rounds), (SIGHUP, rounds), (SIGQUIT, 5)] {
+        // A regression fails after three bad rounds rather than running all 65 to their time limits.
+        rounds: for (number, count) in [(SIGINT, rounds), (SIGTERM, rounds), (SIGHUP, rounds), (SIGQUIT, 5)] {
             for round in 0..<count {
+                if failures.count >= 3 { break rounds }
                 let before = server.requests(prefix: "/api/ai/chat/unified").count
                 let process = try CustomUIProcess(fixture.run(["--backend", server.baseURL]))
-                guard process.waitForOutput("first") else {
+                guard process.waitForOutput("first", seconds: 10) else {
                     failures.append("signal \(number) round \(round): no text arrived: \(process.stderr)")
                     process.signal(SIGKILL)
                     process.wait()
                     continue
                 }
                 process.signal(number)
-                let status = process.wait()
+                let status = process.wait(seconds: 10)
                 let id = "req-\(before + 1)"
                 if process.process.terminationReason != .exit || status != 1 {
                     failures.append("signal \(number) round \(round): status \(status) \(process.process.terminationReason)")
@@ -169,6 +171,7 @@ import Testing
             }
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        guard failures.isEmpty else { return }
         #expect(server.requests(prefix: "/api/ai/cancel/").count == 3 * rounds + 5)
         let recorded = try fixture.recorded()
         #expect(recorded.count == 3 * rounds + 5)
