@@ -56,11 +56,11 @@ enum RunCommand: Command {
         file exists: the version you see runs (a template or a `json-schema` UI alike), and the run
         and its usage are recorded linked to it (`customui runs list --ui NAME`).
 
-        Ctrl-C, SIGTERM, SIGHUP and SIGQUIT cancel the run: the server is told (POST /api/ai/cancel/{id}, waited
-        for at most 2 s) and what already streamed is kept and recorded as cancelled. A closed standard
-        output (`| head`) cancels it the same way. A run whose stream reports an `error` that no later
-        successful `completion` recovers, a `completion` with status `failed`, or an `end` with reason
-        `error` is failed (docs/streaming.md).
+        Ctrl-C, SIGTERM, SIGHUP and SIGQUIT cancel the run: the server is told (POST
+        /api/ai/cancel/{id}, waited for at most about 3 s) and what already streamed is kept and
+        recorded as cancelled. A closed standard output (`| head`) cancels it the same way. A run whose
+        stream reports an `error` that no later successful `completion` recovers, a `completion` with
+        status `failed`, or an `end` with reason `error` is failed (docs/streaming.md).
         Exit status: 0 completed, 1 refused, failed or cancelled, 2 usage or I/O error.
         """
 
@@ -348,8 +348,9 @@ enum RunCommand: Command {
     /// Outside a run (at the follow-up question) a signal does what it would by default.
     final class Canceller: @unchecked Sendable {
         static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
-        /// How long the command waits for the cancel request: the transport gives up after 2 s.
-        static let serverWait: Double = 2.5
+        /// How long the command waits for the cancel request: the transport waits at most 1 s for a
+        /// request id it does not know yet, and gives up on the request itself after 2 s.
+        static let serverWait: Double = 3.5
         private let session: Session
         private let lock = NSLock()
         private let pending = DispatchGroup()

@@ -319,6 +319,12 @@ public final class Session: @unchecked Sendable {
             flight.task.tokensOut = usage?.output
             flight.task.tokensTotal = usage?.total ?? usage?.input ?? usage?.output
             flight.task.cost = pricing.cost(model: prompt.modelID, input: usage?.input, output: usage?.output)
+            if let cost = flight.task.cost, !cost.isFinite {
+                flight.task.cost = nil
+                flight.usageFailure = StreamFailure(
+                    kind: .server, errorType: "invalid_usage",
+                    message: "the cost of this completion is out of range (the pricing table's price for `\(prompt.modelID ?? "")` is too large)")
+            }
             let task = flight.task
             let usageValue: Value = [
                 "input_tokens": task.tokensIn.map(Value.int) ?? .null, "output_tokens": task.tokensOut.map(Value.int) ?? .null,
@@ -365,6 +371,13 @@ public final class Session: @unchecked Sendable {
                 kind: .server, errorType: "invalid_usage",
                 message: "the conversation's token total overflows: \(run.tokensTotal) + \(flight.task.tokensTotal ?? 0) is more than \(Int.max)")
         }
+        let response = recordLock.withLock {
+            defer {
+                streamedText = ""
+                pendingTask = nil
+            }
+            return streamedText
+        }
         // A transport fault (or the cancel) ends the run first; otherwise what the stream said decides.
         let failure = failure ?? flight.usageFailure ?? flight.failure
         if let failure {
@@ -373,27 +386,22 @@ public final class Session: @unchecked Sendable {
             if failure != flight.failure || flight.task.errors.last != failure.value { flight.task.errors.append(failure.value) }
             update { $0.run = $0.run.setting("error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null]) }
             var range: SourceRange?
-            if case .malformedLine(let line) = failure.kind, line > 0 {
-                range = SourceRange(at: SourceLocation(offset: 0, line: line, column: 1))
-            }
-            let kept = outcome == .cancelled ? "what streamed before the cancel is kept" : "what streamed before the failure is kept"
+            if let line = failure.line, line > 0 { range = SourceRange(at: SourceLocation(offset: 0, line: line, column: 1)) }
+            // Say that the text is kept only when there is some.
+            let kept: String? =
+                response.isEmpty
+                ? nil : (outcome == .cancelled ? "what streamed before the cancel is kept" : "what streamed before the failure is kept")
+            let hint = [failure.hint, kept].compactMap { $0 }.joined(separator: "; ")
             diagnostics.append(
                 Diagnostic(
                     outcome == .cancelled ? .warning : .error, outcome == .cancelled ? .runCancelled : .runFailed, failure.displayMessage,
-                    file: sourceName, range: range, hint: failure.hint.map { "\($0); \(kept)" } ?? kept))
+                    file: sourceName, range: range, hint: hint.isEmpty ? nil : hint))
         }
         if let slot = responseSlot { _ = markdown[slot]?.finish() }
         let total = flight.recordedTiming?.total ?? milliseconds(since: flight.started)
         if let recorded = flight.recordedTiming?.firstToken { flight.task.timeToFirstTokenMs = recorded }
         var task = flight.task
         task.totalTimeMs = total
-        let response = recordLock.withLock {
-            defer {
-                streamedText = ""
-                pendingTask = nil
-            }
-            return streamedText
-        }
         task.responseText = response
         if flight.usageFailure != nil {
             task.tokensIn = nil
