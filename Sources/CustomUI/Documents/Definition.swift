@@ -123,9 +123,10 @@ public struct CustomUIDefinition: Sendable, Hashable {
         guard let object = r.object(root, required: true) else {
             return (nil, DocumentSchemas.merge(schema: schemaDiagnostics, reader: r.diagnostics))
         }
+        // The schema refuses unknown columns too (an error); this adds the did-you-mean.
         for key in object.keys where !columns.contains(key) {
             r.diagnostics.append(
-                .warning(
+                .error(
                     .definitionInvalid, "unknown column `\(key)`", file: r.path, range: document.keyRange(of: root.appending(key)),
                     hint: Suggestions.didYouMean(key, in: columns) ?? "columns are those of `prompt_custom_uis`"))
         }
