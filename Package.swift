@@ -41,13 +41,23 @@ let package = Package(
             dependencies: ["CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore"],
             path: "Sources/customui-bench"),
 
+        // Where the conformance data is, shared by the suites that read it (not a product).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
         .testTarget(name: "CustomUICoreTests", dependencies: ["CustomUICore"]),
-        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "CustomUICore"]),
-        .testTarget(name: "MarkdownTests", dependencies: ["Markdown", "CustomUICore"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "CustomUICore", "TestSupport"]),
+        .testTarget(name: "MarkdownTests", dependencies: ["Markdown", "CustomUICore", "TestSupport"]),
         .testTarget(name: "StreamingTests", dependencies: ["Streaming", "CustomUI", "JSONSchema", "CustomUICore"]),
-        .testTarget(name: "CustomUITests", dependencies: ["CustomUI", "JSONSchema", "Markdown", "Streaming", "CustomUICore"]),
-        .testTarget(name: "TemplateLibraryTests", dependencies: ["TemplateLibrary", "CustomUI", "CustomUICore"]),
+        .testTarget(
+            name: "CustomUITests",
+            dependencies: ["CustomUI", "JSONSchema", "Markdown", "Streaming", "CustomUICore", "TestSupport"],
+            // Read and re-recorded in place from the source tree (CUSTOMUI_RECORD=1), not from a bundle.
+            exclude: ["Fixtures", "Snapshots"]),
+        // Some of these run the built `customui` executable against real library files.
+        .testTarget(name: "TemplateLibraryTests", dependencies: ["TemplateLibrary", "CustomUI", "CustomUICore", "CustomUICommand"]),
         // End-to-end tests run the built `customui` executable.
         .testTarget(name: "CommandTests", dependencies: ["CustomUICommand"]),
+        // The engine as an embedder sees it: public API only, no @testable import.
+        .testTarget(name: "EmbeddingTests", dependencies: ["CustomUI", "CustomUICore", "Markdown", "Streaming"]),
     ]
 )

@@ -30,14 +30,14 @@ public struct DiagnosticRenderer: Sendable {
         }
         let gutter = String(repeating: " ", count: max(2, gutterWidth(diagnostic)))
         if let hint = diagnostic.hint {
-            out += "\(gutter)= \(paint("hint", .bold)): \(hint)\n"
+            out += "\(gutter)= \(paint("hint", .bold)): \(TerminalText.visible(hint))\n"
         }
         for note in diagnostic.notes {
             var location = ""
             if let file = note.file ?? diagnostic.file, let range = note.range {
-                location = " (\(file):\(range.start.line):\(range.start.column))"
+                location = " (\(TerminalText.visible(file)):\(range.start.line):\(range.start.column))"
             }
-            out += "\(gutter)= \(paint("note", .bold)): \(note.message)\(location)\n"
+            out += "\(gutter)= \(paint("note", .bold)): \(TerminalText.visible(note.message))\(location)\n"
         }
         return out
     }
@@ -60,10 +60,12 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     private func header(_ d: Diagnostic) -> String {
-        var location = d.file ?? "<input>"
+        // Messages quote source text and paths; neither may drive the terminal.
+        var location = TerminalText.visible(d.file ?? "<input>")
         if let range = d.range { location += ":\(range.start.line):\(range.start.column)" }
         let style: Style = d.severity == .error ? .red : (d.severity == .warning ? .yellow : .cyan)
-        return "\(paint(location, .bold)): \(paint("\(d.severity.rawValue)[\(d.code)]", style)): \(d.message)"
+        let label = paint("\(d.severity.rawValue)[\(d.code)]", style)
+        return "\(paint(location, .bold)): \(label): \(TerminalText.visible(d.message))"
     }
 
     private func gutterWidth(_ d: Diagnostic) -> Int {
@@ -71,32 +73,93 @@ public struct DiagnosticRenderer: Sendable {
         return String(range.start.line).count + 1
     }
 
+    /// The most columns of a line an excerpt shows; longer lines (minified templates) are cut
+    /// to a window around the range, marked with `…`, as compilers do.
+    public static let excerptColumns = 100
+    /// Columns of context kept before the range when a line is cut.
+    static let excerptLeadingColumns = 30
+
     private func excerpt(_ source: SourceFile, _ range: SourceRange) -> String {
         let lineNumber = range.start.line
-        let line = source.line(lineNumber)
         let gutter = String(repeating: " ", count: String(lineNumber).count + 1)
-        // Expand tabs so the caret lines up; measure display width so wide characters do too.
-        var shown = ""
-        var caretPad = 0
+        let window = Self.excerptWindow(source, range)
+        // Expand tabs so the caret lines up, show controls visibly, and measure display width so
+        // wide characters line up too. The work is bounded by the window, not by the line.
+        var shown = window.cutBefore ? "…" : ""
+        var caretPad = window.cutBefore ? 1 : 0
         var underline = 0
-        var column = 1
-        let endColumn = range.end.line == lineNumber ? range.end.column : Int.max
-        for scalar in line.unicodeScalars {
-            let text = scalar == "\t" ? "    " : String(scalar)
-            let width = scalar == "\t" ? 4 : DisplayWidth.of(scalar)
+        var offset = window.start
+        for scalar in String(decoding: source.bytes[window.start..<window.end], as: UTF8.self).unicodeScalars {
+            let text =
+                scalar == "\t" ? "    " : TerminalText.isControl(scalar) ? TerminalText.picture(scalar) : String(scalar)
+            let width = scalar == "\t" ? 4 : DisplayWidth.of(text)
             shown += text
-            if column < range.start.column {
+            if offset < range.start.offset {
                 caretPad += width
-            } else if column < endColumn {
+            } else if offset < range.end.offset {
                 underline += width
             }
-            column += 1
+            offset += scalar.utf8.count
         }
+        if window.cutAfter { shown += "…" }
         let marks = "^" + String(repeating: "~", count: max(0, underline - 1))
         var out = "\(gutter)|\n"
         out += "\(paint(String(lineNumber), .bold)) | \(shown)\n"
         out += "\(gutter)| \(String(repeating: " ", count: caretPad))\(paint(marks, .red))\n"
         return out
+    }
+
+    /// The bytes of the range's first line to quote: the whole line when it fits in
+    /// `excerptColumns`, else a window of that many columns (as shown: tabs as four, controls as
+    /// their visible forms) from the line start when the range starts near it, or from a little
+    /// before the range. Found by stepping over UTF-8 bytes from the range's offset, so a
+    /// megabyte-long line costs no more than a short one.
+    static func excerptWindow(_ source: SourceFile, _ range: SourceRange) -> (
+        start: Int, end: Int, cutBefore: Bool, cutAfter: Bool
+    ) {
+        let bytes = source.bytes
+        let line = source.lineByteRange(range.start.line)
+        let anchor = min(max(range.start.offset, line.lowerBound), line.upperBound)
+        /// The columns the scalar starting at byte `i` takes when shown, and where the next one starts.
+        func step(_ i: Int) -> (width: Int, next: Int) {
+            var next = i + 1
+            while next < line.upperBound, bytes[next] & 0xC0 == 0x80 { next += 1 }
+            guard let scalar = String(decoding: bytes[i..<next], as: UTF8.self).unicodeScalars.first else {
+                return (1, next)
+            }
+            if scalar == "\t" { return (4, next) }
+            if TerminalText.isControl(scalar) { return (TerminalText.picture(scalar).count, next) }
+            return (max(DisplayWidth.of(scalar), 1), next)
+        }
+        func back(from i: Int, columns: Int) -> (start: Int, used: Int) {
+            var start = i
+            var used = 0
+            while start > line.lowerBound {
+                var previous = start - 1
+                while previous > line.lowerBound, bytes[previous] & 0xC0 == 0x80 { previous -= 1 }
+                let width = step(previous).width
+                if used + width > columns { break }
+                used += width
+                start = previous
+            }
+            return (start, used)
+        }
+        // From the line start when the range begins in its first two thirds of a window.
+        var (start, used) = back(from: anchor, columns: excerptColumns * 2 / 3)
+        if start > line.lowerBound { (start, used) = back(from: anchor, columns: excerptLeadingColumns) }
+        var end = anchor
+        while end < line.upperBound {
+            let (width, next) = step(end)
+            if used + width > excerptColumns { break }
+            used += width
+            end = next
+        }
+        // Near the end of the line: spend what is left on more context before the range.
+        if end == line.upperBound, start > line.lowerBound {
+            let more = back(from: start, columns: excerptColumns - used)
+            start = more.start
+        }
+        return (start, end, start > line.lowerBound, end < line.upperBound)
     }
 
     private enum Style: String {

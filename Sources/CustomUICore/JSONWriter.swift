@@ -64,7 +64,9 @@ public struct JSONWriter: Sendable {
             case "\t": out += "\\t"
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20:
+            // C0 must be escaped (RFC 8259); DEL, C1 and the bidi controls are escaped too, so JSON
+            // printed on a terminal cannot drive it and still decodes to the same string.
+            case _ where TerminalText.isControl(scalar):
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

@@ -148,6 +148,12 @@ public final class SourceFile: Sendable {
         return Substring(String(decoding: bytes[start..<end], as: UTF8.self))
     }
 
+    /// The UTF-8 byte offsets of a 1-based line, without its line terminator (empty past the end).
+    public func lineByteRange(_ number: Int) -> Range<Int> {
+        guard number >= 1, number <= lineStarts.count else { return bytes.count..<bytes.count }
+        return lineStarts[number - 1]..<lineEndOffset(number - 1)
+    }
+
     /// The source text covered by a range.
     public func text(in range: SourceRange) -> String {
         let start = min(max(range.start.offset, 0), bytes.count)

@@ -44,12 +44,22 @@ enum LibraryCommand: Command {
           show REF [--version N]     one UI with its version history
           versions REF               the version history
           export REF [--version N] [--definition] [--output FILE]
-                                     the template file (default) or the definition JSON
+                                     the template file (default) or the definition JSON (always
+                                     the definition JSON for a `json-schema` UI)
+          export REF --history [--output FILE]
+                                     your UI with everything: every version (ids, lineage, status,
+                                     category, tags, featured), its ratings, your usage and runs
+          export --all [--output FILE]
+                                     the whole library, every user's rows (a backup: it imports
+                                     into a new library identically)
           import FILE [--prompt FILE]
-                                     publish a definition JSON or template file exported elsewhere,
-                                     keeping its is_public and status columns
+                                     an archive from `export --history` or `--all`: every row as it
+                                     was, ids included, in one transaction (a UI the library already
+                                     has is refused: library.exists); or a definition JSON or
+                                     template file, published as your UI keeping is_public and status
           activate REF [--version N] make a version active (the previously active one is archived)
           archive REF [--version N]  archive the UI (every version) or one version
+          delete REF                 delete your UI: every version, its ratings and usage records
           visibility REF public|private
           feature REF [--off]        mark your public active UI featured (or not)
           rate REF RATING [--feedback TEXT]
@@ -62,7 +72,9 @@ enum LibraryCommand: Command {
           --category C  --tag T (repeatable)  --owner USER  --status draft|active|archived
           --public | --private  --featured  --sort relevance|rating|uses|recent  --limit N  --offset N
 
-        REF is a UI id, a version id, OWNER/NAME, or a NAME (yours first, else a unique public one).
+        REF is a UI id, a version id, OWNER/NAME (that owner's UI only), or a NAME (yours first, else
+        a unique public one). UI names cannot contain `/`. A UI you may not see answers exactly as
+        a missing one: library.not-found.
         --library PATH and --user NAME as for `customui publish`.
 
         exit status: 0 ok, 1 not found, denied or invalid, 2 usage or I/O error (a damaged or foreign file)
@@ -76,7 +88,7 @@ enum LibraryCommand: Command {
             let index = arguments.items.firstIndex(of: sub)
         else {
             throw UsageError(
-                "name a subcommand: list, search, show, versions, export, import, activate, archive, visibility, feature, rate, usage, install-starters"
+                "name a subcommand: list, search, show, versions, export, import, activate, archive, delete, visibility, feature, rate, usage, install-starters"
             )
         }
         var rest = arguments.items
@@ -90,6 +102,7 @@ enum LibraryCommand: Command {
                 return try show(&arguments, context, format: format, console: console, historyOnly: sub == "versions")
             case "export": return try export(&arguments, context, console: console)
             case "import": return try importUI(&arguments, context, format: format, console: console)
+            case "delete": return try delete(&arguments, context, format: format, console: console)
             case "activate", "archive": return try lifecycle(sub, &arguments, context, format: format, console: console)
             case "visibility": return try visibility(&arguments, context, format: format, console: console)
             case "feature": return try feature(&arguments, context, format: format, console: console)
@@ -98,8 +111,8 @@ enum LibraryCommand: Command {
             case "install-starters": return try installStarters(&arguments, context, format: format, console: console)
             default:
                 let all = [
-                    "list", "search", "show", "versions", "export", "import", "activate", "archive", "visibility",
-                    "feature", "rate", "usage", "install-starters",
+                    "list", "search", "show", "versions", "export", "import", "activate", "archive", "delete",
+                    "visibility", "feature", "rate", "usage", "install-starters",
                 ]
                 var message = "unknown subcommand `\(sub)`"
                 if let guess = Suggestions.closest(to: sub, in: all) { message += " (did you mean `\(guess)`?)" }
@@ -171,6 +184,8 @@ enum LibraryCommand: Command {
                 e.category ?? "-", e.tags.isEmpty ? "-" : e.tags.joined(separator: ","), e.uiID,
             ])
         }
+        // Names, tags and categories are other users' text: one line each, controls shown visibly.
+        rows = rows.map { $0.map { TerminalText.visible($0) } }
         var widths = [Int](repeating: 0, count: rows[0].count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         return rows.map { row in
@@ -205,14 +220,15 @@ enum LibraryCommand: Command {
         }
         let d = entry.definition
         var text =
-            "\(d.name) (v\(entry.version), \(d.status.rawValue), \(d.isPublic ? "public" : "private")\(d.isFeatured ? ", featured" : ""))\n"
+            "\(TerminalText.visible(d.name)) (v\(entry.version), \(d.status.rawValue), \(d.isPublic ? "public" : "private")\(d.isFeatured ? ", featured" : ""))\n"
         if let description = d.description { text += "  \(description)\n" }
         text += "  owner:          \(entry.owner)\n"
         text += "  ui id:          \(entry.uiID)\n"
         text += "  version id:     \(entry.id)\n"
         text += "  execution mode: \(d.executionMode.rawValue)\n"
-        text += "  category:       \(entry.category ?? "-")\n"
-        text += "  tags:           \(entry.tags.isEmpty ? "-" : entry.tags.joined(separator: ", "))\n"
+        text += "  category:       \(TerminalText.visible(entry.category ?? "-"))\n"
+        let tags = entry.tags.isEmpty ? "-" : entry.tags.joined(separator: ", ")
+        text += "  tags:           \(TerminalText.visible(tags))\n"
         text +=
             "  rating:         \(entry.ratingAverage.map { String(format: "%.2f from %d rating%@", $0, entry.ratingCount, entry.ratingCount == 1 ? "" : "s") } ?? "not rated")\n"
         text += "  uses:           \(entry.uiUseCount)\(entry.uiLastUsedAt.map { ", last \($0)" } ?? "")\n"
@@ -239,9 +255,24 @@ enum LibraryCommand: Command {
         let version = try arguments.integer("--version", in: 1...Int(Int32.max))
         let asDefinition = arguments.flag("--definition")
         let output = try arguments.value("--output")
-        let reference = try one(&arguments, "UI")
-        let text = try context.open().export(
-            reference, version: version, asDefinition: asDefinition, user: context.user)
+        let history = arguments.flag("--history")
+        let all = arguments.flag("--all")
+        let text: String
+        if all {
+            guard try arguments.positionals().isEmpty, version == nil, !asDefinition, !history else {
+                throw UsageError("`export --all` takes no UI, `--version`, `--definition` or `--history`")
+            }
+            text = try context.open().exportAll()
+        } else if history {
+            guard version == nil, !asDefinition else {
+                throw UsageError("`export --history` writes every version; drop `--version` and `--definition`")
+            }
+            text = try context.open().exportArchive(try one(&arguments, "UI"), user: context.user)
+        } else {
+            let reference = try one(&arguments, "UI")
+            text = try context.open().export(
+                reference, version: version, asDefinition: asDefinition, user: context.user)
+        }
         if let output {
             do {
                 try text.write(toFile: output, atomically: true, encoding: .utf8)
@@ -250,7 +281,8 @@ enum LibraryCommand: Command {
                 return ExitCode.usage
             }
         } else {
-            console.out(text)
+            // A document: byte for byte into a file or pipe, controls shown only on a terminal.
+            console.outDocument(text)
         }
         return ExitCode.ok
     }
@@ -261,6 +293,29 @@ enum LibraryCommand: Command {
         let promptPath = try arguments.value("--prompt")
         let path = try one(&arguments, "file to import")
         let ui = try readInput(path)
+        if Library.isArchive(ui.text) {
+            guard promptPath == nil else { throw UsageError("an archive carries no prompt; drop `--prompt`") }
+            let result = try context.open().importArchive(ui.text, user: context.user)
+            if format == "json" {
+                var rows = ValueObject()
+                for table in result.rows.keys.sorted() { rows[table] = .int(result.rows[table] ?? 0) }
+                console.out(
+                    JSONWriter(pretty: true).string(["uis": .array(result.uis.map(Value.string)), "rows": .object(rows)])
+                        + "\n")
+            } else {
+                let versions = result.rows["prompt_custom_uis"] ?? 0
+                let count = { (table: String, noun: String) -> String in
+                    let n = result.rows[table] ?? 0
+                    return "\(n) \(noun)\(n == 1 ? "" : "s")"
+                }
+                console.out(
+                    "imported \(result.uis.count) UI\(result.uis.count == 1 ? "" : "s") with \(versions) version\(versions == 1 ? "" : "s"), "
+                        + "\(count("prompt_custom_ui_ratings", "rating")), \(count("prompt_custom_ui_usage", "usage record")), "
+                        + "\(count("ai_runs", "run")) and \(count("ai_tasks", "task"))\n")
+                for name in result.uis { console.out("  \(name)\n") }
+            }
+            return ExitCode.ok
+        }
         let prompt = try promptPath.map(readInput) ?? ValidateCommand.siblingPrompt(of: path).map(readInput)
         let report = Validator.validate(ui: ui, prompt: prompt)
         let library = try context.open()
@@ -286,11 +341,30 @@ enum LibraryCommand: Command {
             return ExitCode.ok
         } catch {
             if !error.diagnostics.isEmpty {
-                console.err(
+                console.errRendered(
                     DiagnosticRenderer(sources: report.sources, color: console.colorErr).render(error.diagnostics))
             }
             throw error
         }
+    }
+
+    static func delete(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console)
+        throws -> Int32
+    {
+        let reference = try one(&arguments, "UI")
+        let deleted = try context.open().delete(reference, user: context.user)
+        if format == "json" {
+            console.out(
+                JSONWriter(pretty: true).string([
+                    "deleted": .string(deleted.name), "versions": .int(deleted.versions), "ratings": .int(deleted.ratings),
+                    "usage": .int(deleted.usage),
+                ]) + "\n")
+        } else {
+            console.out(
+                "deleted `\(deleted.name)`: \(deleted.versions) version\(deleted.versions == 1 ? "" : "s"), "
+                    + "\(deleted.ratings) rating\(deleted.ratings == 1 ? "" : "s"), \(deleted.usage) usage record\(deleted.usage == 1 ? "" : "s")\n")
+        }
+        return ExitCode.ok
     }
 
     static func lifecycle(
@@ -379,7 +453,8 @@ enum LibraryCommand: Command {
             for r in records {
                 console.out(
                     "\(r.createdAt)  \(r.success ? "ok    " : "failed")  \(r.customUIID)  \(r.executionTimeMs.map { "\($0) ms" } ?? "-")"
-                        + "\(r.runID.map { "  run \($0)" } ?? "")\(r.errorMessage.map { "  \($0)" } ?? "")\n")
+                        + "\(r.runID.map { "  run \($0)" } ?? "")"
+                        + "\(r.errorMessage.map { "  \(TerminalText.visible($0))" } ?? "")\n")
             }
         }
         return ExitCode.ok

@@ -31,7 +31,7 @@ enum MarkdownCommand: Command {
         let source = try readInput(files.first ?? "-")
         let document = MarkdownParser.parse(source.text)
         if format == "html" {
-            console.out(MarkdownHTMLRenderer.render(document))
+            console.outDocument(MarkdownHTMLRenderer.render(document))
             return ExitCode.ok
         }
         let environment = ProcessInfo.processInfo.environment
@@ -39,7 +39,7 @@ enum MarkdownCommand: Command {
             width: width ?? terminalWidth(environment),
             color: console.colorOut,
             hyperlinks: console.colorOut && (hyperlinksFlag || supportsHyperlinks(environment)))
-        console.out(MarkdownTerminalRenderer.render(document, style: style))
+        console.outRendered(MarkdownTerminalRenderer.render(document, style: style))
         return ExitCode.ok
     }
 

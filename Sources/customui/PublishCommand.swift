@@ -14,6 +14,7 @@ enum PublishCommand: Command {
         Validates each UI (a template file or a definition JSON) and publishes it as the next version
         of the acting user's UI of the same name. A UI with errors is refused: the diagnostics are
         printed and nothing is written. Publishing content identical to the latest version is a no-op.
+        A UI name cannot contain `/` (`OWNER/NAME` names a UI).
         Each file is published in its own transaction, in order.
 
         options:
@@ -85,7 +86,7 @@ enum PublishCommand: Command {
             } catch {
                 if !error.diagnostics.isEmpty {
                     let renderer = DiagnosticRenderer(sources: report.sources, color: console.colorErr)
-                    console.err(renderer.render(error.diagnostics))
+                    console.errRendered(renderer.render(error.diagnostics))
                 }
                 console.err("customui publish: \(ui.path): \(error)\n")
                 if format == "json" {

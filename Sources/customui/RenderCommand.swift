@@ -58,13 +58,15 @@ enum RenderCommand: Command {
         let report = Validator.validate(ui: ui, prompt: prompt, props: propsFile)
         let renderer = DiagnosticRenderer(sources: report.sources, color: console.colorErr)
         guard !report.hasErrors else {
-            console.err(renderer.render(report.diagnostics) + "\(ui.path): not rendered (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
+            console.errRendered(renderer.render(report.diagnostics))
+            console.err("\(ui.path): not rendered (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
             return ExitCode.failure
         }
         let props = report.props
         let (template, generationDiagnostics) = RenderPipeline.template(for: report, props: props)
         guard let template, !generationDiagnostics.hasErrors else {
-            console.err(renderer.render(report.diagnostics + generationDiagnostics) + "\(ui.path): not rendered\n")
+            console.errRendered(renderer.render(report.diagnostics + generationDiagnostics))
+            console.err("\(ui.path): not rendered\n")
             return ExitCode.failure
         }
         let toTerminal = outputPath == nil && console.colorOut
@@ -76,7 +78,7 @@ enum RenderCommand: Command {
         let (output, diagnostics) = RenderPipeline.render(
             template, prompt: report.prompt, props: props, variables: variables, slots: slots, options: options)
         let all = report.diagnostics + generationDiagnostics + diagnostics
-        if !all.isEmpty { console.err(renderer.render(all)) }
+        if !all.isEmpty { console.errRendered(renderer.render(all)) }
         // Any error means nothing is written: what `render` prints, validate and publish accept.
         guard let output, !all.hasErrors else {
             console.err("\(ui.path): not rendered (\(DiagnosticRenderer.summary(all)))\n")
@@ -88,8 +90,10 @@ enum RenderCommand: Command {
             } catch {
                 throw UsageError("cannot write `\(outputPath)`")
             }
+        } else if format == "html" {
+            console.outDocument(output)
         } else {
-            console.out(output)
+            console.outRendered(output)
         }
         return ExitCode.ok
     }

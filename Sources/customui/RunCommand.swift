@@ -15,7 +15,7 @@ enum RunCommand: Command {
         usage: customui run UI [--prompt FILE] [--props FILE] [--var NAME=VALUE]... [--message TEXT]...
                             [--replay FILE... [--pace] [--speed X]] [--backend URL --protocol unified|agent|openai]
                             [--model ID] [--format terminal|html] [--output FILE] [--timeout SECONDS]
-                            [--pricing FILE] [--width N] [--no-input]
+                            [--pricing FILE] [--width N] [--no-input] [--verbose]
 
         Validates UI, binds its variables (prompt defaults < `bind`s from props < --var < what you
         type), resolves the prompt's messages, runs them, and streams the answer into the UI.
@@ -34,23 +34,33 @@ enum RunCommand: Command {
         options:
           --message TEXT        the user's message, appended after the prompt's messages; repeat it
                                 for follow-ups (each further message is the next turn)
-          --model ID            run with this model instead of the prompt's settings.model_id
+          --model ID            run with this model instead of the prompt's settings.model_id (sent
+                                as `config_overrides.model_id` on the agent protocol)
           --format FORMAT       `terminal` (default; live in place on a terminal, plain text when piped)
                                 or `html` (the final page)
           --output FILE, -o FILE
                                 write the final output to FILE
-          --timeout SECONDS     give up after this long without any event, heartbeats included (120)
+          --timeout SECONDS     give up after this long without anything from the server: events,
+                                heartbeats, SSE comments and blank keep-alive lines all count (120)
           --pricing FILE        prices per million tokens: { "model": { "input": 2.5, "output": 10 } }
           --width N             terminal width
           --no-input            never ask for missing variable values
+          --verbose             also say what is left out of the request (settings that
+                                `--protocol openai` drops because the API has no such parameter)
           --library PATH        record the run (and its usage, for a library UI) in this library
                                 (default: $CUSTOMUI_LIBRARY, else ~/.local/share/customui/library.sqlite)
           --user NAME           who is running (default: $CUSTOMUI_USER, else the login name)
           --no-record           do not record the run
 
-        UI may also name a UI in the library (its id or name) when no such file exists.
+        UI may also name a UI in the library (its id, a version id, OWNER/NAME or NAME) when no such
+        file exists: the version you see runs (a template or a `json-schema` UI alike), and the run
+        and its usage are recorded linked to it (`customui runs list --ui NAME`).
 
-        Ctrl-C cancels the run (the server is told); what already streamed is kept.
+        Ctrl-C, SIGTERM, SIGHUP and SIGQUIT cancel the run: the server is told (POST /api/ai/cancel/{id}, waited
+        for at most 2 s) and what already streamed is kept and recorded as cancelled. A closed standard
+        output (`| head`) cancels it the same way. A run whose stream reports an `error` that no later
+        successful `completion` recovers, a `completion` with status `failed`, or an `end` with reason
+        `error` is failed (docs/streaming.md).
         Exit status: 0 completed, 1 refused, failed or cancelled, 2 usage or I/O error.
         """
 
@@ -81,6 +91,7 @@ enum RunCommand: Command {
         let pricingPath = try arguments.value("--pricing")
         let width = try arguments.integer("--width", in: 20...1000)
         let noInput = arguments.flag("--no-input")
+        let verbose = arguments.flag("--verbose")
         let noRecord = arguments.flag("--no-record")
         let libraryPath = try arguments.value("--library")
         let user = LibraryLocation.user(explicit: try arguments.value("--user"))
@@ -89,33 +100,52 @@ enum RunCommand: Command {
         if replayPath != nil, backend != nil { throw UsageError("give either --replay or --backend, not both") }
 
         // Runs are recorded in the library; a library that cannot be opened only costs the record.
+        let isFile = path == "-" || FileManager.default.fileExists(atPath: path)
         var library: Library?
-        if !noRecord {
+        var libraryError: LibraryError?
+        if !noRecord || !isFile {
             do {
                 library = try Library(path: LibraryLocation.path(explicit: libraryPath), recorderUser: user)
             } catch {
-                console.err("customui run: warning: runs are not recorded: \(error)\n")
+                libraryError = error
+                if !noRecord { console.err("customui run: warning: runs are not recorded: \(error)\n") }
             }
         }
+        // A UI in the library: the version the user sees, as its file (a template, or the
+        // definition JSON of a `json-schema` UI); its runs are linked to that version.
         var libraryUI: String?
         let ui: SourceFile
-        if path == "-" || FileManager.default.fileExists(atPath: path) {
+        if isFile {
             ui = try readInput(path)
-        } else if let library, let entry = try? library.entry(path, user: user),
-            let text = try? library.export(path, asDefinition: false, user: user)
-        {
-            ui = SourceFile(path: "library:\(entry.definition.name)", text: text)
+        } else if let library {
+            let entry: LibraryEntry
+            do {
+                entry = try library.entry(path, user: user)
+            } catch {
+                guard error.code == .libraryNotFound else {
+                    console.err("customui run: \(error)\n")
+                    return LibraryContext.exitCode(for: error)
+                }
+                throw UsageError("`\(path)` is neither a file nor a UI in the library")
+            }
+            let text = Library.text(of: entry, asDefinition: false)
+            let suffix = entry.definition.componentType == .template ? "" : " (definition)"
+            ui = SourceFile(path: "library:\(entry.owner)/\(entry.definition.name)\(suffix)", text: text)
             libraryUI = entry.definition.id
         } else {
-            throw UsageError("`\(path)` is neither a file nor a UI in the library")
+            throw UsageError(
+                "`\(path)` is neither a file nor a UI in the library\(libraryError.map { " (\($0.message))" } ?? "")")
         }
+        let recorder: (any RunRecorder)? =
+            noRecord ? nil : library.map { LinkedRunRecorder(library: $0, customUIID: libraryUI) }
         if libraryUI != nil, promptPath == nil { throw UsageError("a library UI needs its prompt: pass --prompt FILE") }
         let promptFile = try (promptPath ?? ValidateCommand.siblingPrompt(of: path)).map(readInput)
         let propsFile = try propsPath.map(readInput)
         let report = Validator.validate(ui: ui, prompt: promptFile, props: propsFile)
         let diagnostics = DiagnosticRenderer(sources: report.sources, color: console.colorErr)
         guard !report.hasErrors else {
-            console.err(diagnostics.render(report.diagnostics) + "\(ui.path): not run (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
+            console.errRendered(diagnostics.render(report.diagnostics))
+            console.err("\(ui.path): not run (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
             return ExitCode.failure
         }
         guard var prompt = report.prompt else {
@@ -125,14 +155,15 @@ enum RunCommand: Command {
         let props = report.props
         let (compiled, generationDiagnostics) = RenderPipeline.template(for: report, props: props)
         guard let template = compiled, !generationDiagnostics.hasErrors else {
-            console.err(diagnostics.render(generationDiagnostics) + "\(ui.path): not run\n")
+            console.errRendered(diagnostics.render(generationDiagnostics))
+            console.err("\(ui.path): not run\n")
             return ExitCode.failure
         }
         var pricing = PricingTable.standard
         if let pricingPath {
             let (table, pricingDiagnostics) = PricingTable.load(try readInput(pricingPath))
             guard let table else {
-                console.err(DiagnosticRenderer(color: console.colorErr).render(pricingDiagnostics))
+                console.errRendered(DiagnosticRenderer(color: console.colorErr).render(pricingDiagnostics))
                 return ExitCode.usage
             }
             pricing = table
@@ -140,11 +171,13 @@ enum RunCommand: Command {
 
         // The transport: --replay, --backend (or the environment), or the example's recording.
         let transport: any StreamTransport
+        let sourceName: String
         if let backend {
             guard let url = URL(string: backend), url.scheme == "http" || url.scheme == "https" else {
                 throw UsageError("`--backend` takes an http or https URL, not `\(backend)`")
             }
-            let configuration = TransportConfiguration(baseURL: url, timeout: .seconds(timeout))
+            let configuration = TransportConfiguration(baseURL: url, timeout: .seconds(timeout), cancelRequestTimeout: .seconds(2))
+            sourceName = displayName(of: url)
             switch protocolName {
             case "agent": transport = AgentTransport(configuration: configuration)
             case "openai": transport = OpenAITransport(configuration: configuration)
@@ -159,12 +192,23 @@ enum RunCommand: Command {
                 throw UsageError("file `\(recording)` does not exist")
             }
             let replays = recordings.map { ReplayTransport(file: URL(fileURLWithPath: $0), pace: pace, speed: speed ?? 1) }
+            sourceName = recordings.joined(separator: ", ")
             transport = replays.count == 1 ? replays[0] : TurnReplayTransport(replays)
         }
 
         let session = Session(
-            template: template, prompt: prompt, props: props, variables: variables, transport: transport, recorder: library,
+            template: template, prompt: prompt, props: props, variables: variables, transport: transport, recorder: recorder,
             pricing: pricing, user: user)
+        session.sourceName = sourceName
+        if let model, backend != nil, protocolName == "agent" { session.configOverrides["model_id"] = .string(model) }
+        if verbose, backend != nil, protocolName == "openai" {
+            let dropped = OpenAITransport.chatParameters(from: prompt.settings).dropped
+            console.err(
+                dropped.isEmpty
+                    ? "customui run: every setting is a Chat Completions parameter; nothing dropped\n"
+                    : "customui run: settings not sent (the OpenAI Chat Completions API has no such parameter): "
+                        + dropped.map { "`\($0)`" }.joined(separator: ", ") + "\n")
+        }
         if !noInput, isatty(STDIN_FILENO) == 1, template.definition.executionMode.allowsVariableInputs,
             !template.definition.executionMode.runsOnMount
         {
@@ -172,7 +216,8 @@ enum RunCommand: Command {
         }
         let refused = session.preflight(message: message)
         guard !refused.hasErrors else {
-            console.err(DiagnosticRenderer(color: console.colorErr).render(refused) + "\(ui.path): not run\n")
+            console.errRendered(DiagnosticRenderer(color: console.colorErr).render(refused))
+            console.err("\(ui.path): not run\n")
             return ExitCode.failure
         }
 
@@ -181,23 +226,38 @@ enum RunCommand: Command {
             width: width ?? terminalWidth(environment), color: console.colorOut && outputPath == nil)
         let view = LiveView(session: session, style: style, console: console, live: live, plain: format == "terminal" && !live && outputPath == nil)
 
-        // Ctrl-C cancels: the transport tells the server; the session keeps what streamed.
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        interrupt.setEventHandler { Task { await session.cancel() } }
-        interrupt.resume()
+        // Ctrl-C, SIGTERM, SIGHUP and SIGQUIT cancel: the transport tells the server; the session keeps what
+        // streamed. A closed standard output cancels the same way (SIGPIPE is ignored so the write
+        // fails with EPIPE instead of killing the process mid-run).
+        let canceller = Canceller(session: session)
+        signal(SIGPIPE, SIG_IGN)
+        Console.closedOutput.onClose { canceller.cancel(signal: nil) }
+        var signalSources: [DispatchSourceSignal] = []
+        for number in Canceller.signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { canceller.cancel(signal: number) }
+            source.resume()
+            signalSources.append(source)
+        }
         defer {
-            interrupt.cancel()
-            signal(SIGINT, SIG_DFL)
+            for source in signalSources { source.cancel() }
+            for number in Canceller.signals { signal(number, SIG_DFL) }
+            Console.closedOutput.onClose(nil)
         }
 
         let done = DispatchSemaphore(value: 0)
         let outcome = Outcome()
+        canceller.running(true)
         Task {
             outcome.diagnostics = await session.run(message: message) { update in view.handle(update) }
             done.signal()
         }
         done.wait()
+        canceller.running(false)
+        // The cancel request to the server must leave before the process does.
+        canceller.waitForServer()
+        outcome.diagnostics = canceller.naming(outcome.diagnostics)
         view.finish()
 
         // Further --message options are the next turns, in order.
@@ -207,11 +267,15 @@ enum RunCommand: Command {
             }
             for next in messages.dropFirst() where session.state.runStatus == "completed" {
                 let turn = DispatchSemaphore(value: 0)
+                canceller.running(true)
                 Task {
                     outcome.diagnostics = await session.run(message: next) { update in view.handle(update) }
                     turn.signal()
                 }
                 turn.wait()
+                canceller.running(false)
+                canceller.waitForServer()
+                outcome.diagnostics = canceller.naming(outcome.diagnostics)
                 view.restart()
                 view.finish()
             }
@@ -227,11 +291,15 @@ enum RunCommand: Command {
                 console.err("\(followUpLabel) (Enter to finish): ")
                 guard let line = readLine(strippingNewline: true), !line.trimmingCharacters(in: .whitespaces).isEmpty else { break }
                 let next = DispatchSemaphore(value: 0)
+                canceller.running(true)
                 Task {
                     outcome.diagnostics = await session.run(message: line) { update in view.handle(update) }
                     next.signal()
                 }
                 next.wait()
+                canceller.running(false)
+                canceller.waitForServer()
+                outcome.diagnostics = canceller.naming(outcome.diagnostics)
                 view.restart()
                 view.finish()
                 if session.state.runStatus != "completed" { break }
@@ -248,15 +316,17 @@ enum RunCommand: Command {
                     } catch {
                         throw UsageError("cannot write `\(outputPath)`")
                     }
+                } else if format == "html" {
+                    console.outDocument(output)
                 } else {
-                    console.out(output)
+                    console.outRendered(output)
                 }
             }
-            if !renderDiagnostics.isEmpty { console.err(DiagnosticRenderer(color: console.colorErr).render(renderDiagnostics)) }
+            if !renderDiagnostics.isEmpty { console.errRendered(DiagnosticRenderer(color: console.colorErr).render(renderDiagnostics)) }
         }
-        if !outcome.diagnostics.isEmpty { console.err(DiagnosticRenderer(color: console.colorErr).render(outcome.diagnostics)) }
+        if !outcome.diagnostics.isEmpty { console.errRendered(DiagnosticRenderer(color: console.colorErr).render(outcome.diagnostics)) }
         for problem in session.recordingErrors { console.err("customui run: warning: the run was not fully recorded: \(problem)\n") }
-        if let library, let libraryUI {
+        if !noRecord, let library, let libraryUI {
             do {
                 try library.recordUsage(
                     uiID: libraryUI, user: user, runID: session.run.id, variables: session.state.variables,
@@ -271,6 +341,92 @@ enum RunCommand: Command {
 
     final class Outcome: @unchecked Sendable {
         var diagnostics: [Diagnostic] = []
+    }
+
+    /// Turns SIGINT, SIGTERM, SIGHUP, SIGQUIT and a closed standard output into one cancel of the running
+    /// session, and lets the command wait (bounded) for the server to be told before it exits.
+    /// Outside a run (at the follow-up question) a signal does what it would by default.
+    final class Canceller: @unchecked Sendable {
+        static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+        /// How long the command waits for the cancel request: the transport gives up after 2 s.
+        static let serverWait: Double = 2.5
+        private let session: Session
+        private let lock = NSLock()
+        private let pending = DispatchGroup()
+        private var inRun = false
+        private var cancelled = false
+        private var reason: String?
+
+        init(session: Session) { self.session = session }
+
+        func running(_ value: Bool) {
+            lock.withLock {
+                inRun = value
+                if value {
+                    cancelled = false
+                    reason = nil
+                }
+            }
+        }
+
+        func cancel(signal number: Int32?) {
+            let (inRun, first) = lock.withLock {
+                defer { cancelled = true }
+                if self.inRun, !cancelled { reason = Self.reason(number) }
+                return (self.inRun, !cancelled)
+            }
+            guard inRun else {
+                if let number {
+                    // Nothing is running: let the signal end the process as it normally would.
+                    signal(number, SIG_DFL)
+                    raise(number)
+                }
+                return
+            }
+            guard first else { return }
+            pending.enter()
+            let session = self.session
+            let group = pending
+            Task {
+                await session.cancel()
+                group.leave()
+            }
+        }
+
+        /// Waits until every cancel request has been answered or given up on.
+        func waitForServer() { _ = pending.wait(timeout: .now() + Self.serverWait) }
+
+        /// The run's cancel diagnostic, saying what cancelled it (`Ctrl-C`, `SIGTERM`, a closed output).
+        func naming(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+            guard let reason = lock.withLock({ self.reason }) else { return diagnostics }
+            return diagnostics.map { d in
+                guard d.code == .runCancelled else { return d }
+                var named = d
+                named.message += " (\(reason))"
+                return named
+            }
+        }
+
+        static func reason(_ number: Int32?) -> String {
+            switch number {
+            case SIGINT?: "Ctrl-C (SIGINT)"
+            case SIGTERM?: "SIGTERM"
+            case SIGHUP?: "SIGHUP"
+            case SIGQUIT?: "SIGQUIT"
+            case let other?: "signal \(other)"
+            case nil: "standard output was closed"
+            }
+        }
+    }
+
+    /// A backend URL as diagnostics name it: scheme, host, port and path, never user info or query.
+    static func displayName(of url: URL) -> String {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "the backend" }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        components.fragment = nil
+        return components.string ?? "the backend"
     }
 
     /// `NAME.stream.ndjson` beside `NAME.ui.xml`, if it exists.
@@ -431,7 +587,11 @@ final class LiveView: @unchecked Sendable {
             if wroteText { console.out("\n") }
             let state = session.state
             var summary: [String] = []
-            if let error = state.run["error"]?["message"]?.stringValue { summary.append("error: \(error)") }
+            // A failed or cancelled run's error is printed once, as its diagnostic; here only a
+            // server error the run recovered from is named.
+            if state.runStatus == "completed", let error = state.run["error"]?["message"]?.stringValue {
+                summary.append("recovered from error: \(TerminalText.visible(error))")
+            }
             if let usage = state.run["usage"], let tokens = usage["total_tokens"]?.intValue { summary.append("\(tokens) tokens") }
             summary.append(state.runStatus)
             console.err(summary.joined(separator: " · ") + "\n")
@@ -458,6 +618,6 @@ final class LiveView: @unchecked Sendable {
         if drawnLines > 0 { frame += "\u{1B}[\(drawnLines)F\u{1B}[J" }
         frame += text
         drawnLines = text.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
-        console.out(frame)
+        console.outRendered(frame)
     }
 }

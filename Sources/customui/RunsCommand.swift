@@ -12,11 +12,14 @@ enum RunsCommand: Command {
                customui runs show ID [--format text|json]
 
         Lists your runs, newest first, or shows one with its tasks: time to first token, total time,
-        tokens and cost. You see only your own runs.
+        tokens and cost. Tokens and cost are the sums over the run's tasks (`-` when no task has a
+        price), the same in both. You see only your own runs.
 
         options:
-          --ui REF          only runs of this library UI
-          --status S        active, completed, failed or cancelled
+          --ui REF          only runs of this library UI (its id, a version id, OWNER/NAME or NAME);
+                            `customui run NAME` links the runs of a library UI to it
+          --status S        active, completed, failed or cancelled: a run's status is that of its
+                            latest task (active while it streams), as `runs show` prints it
           --since DATE      runs created at or after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)
           --until DATE      runs created before DATE
           --limit N         at most N runs (default 50)
@@ -87,8 +90,8 @@ enum RunsCommand: Command {
                 text +=
                     "\(s.run.id)  \(s.run.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(RunQuery.format(s.run.createdAt))"
                 text +=
-                    "  ttft \(ms(s.timeToFirstTokenMs))  total \(ms(s.totalTimeMs))  \(s.run.tokensTotal) tokens  \(cost(s.run.cost))"
-                text += "  \(s.run.name)\n"
+                    "  ttft \(ms(s.timeToFirstTokenMs))  total \(ms(s.totalTimeMs))  \(s.run.tokensTotal) tokens  \(cost(s.cost))"
+                text += "  \(TerminalText.visible(s.run.name))\n"
             }
             console.out(text)
         }
@@ -100,29 +103,35 @@ enum RunsCommand: Command {
     {
         let positionals = try arguments.positionals()
         guard positionals.count == 1, let id = positionals.first else { throw UsageError("name exactly one run id") }
-        let (run, tasks) = try context.open().run(id, user: context.user)
+        // The same summary `runs list` prints, so the two agree on status, tokens and cost.
+        let (summary, tasks) = try context.open().runSummary(id, user: context.user)
+        let run = summary.run
         if format == "json" {
             console.out(
-                JSONWriter(pretty: true).string(["run": run.libraryJSON, "tasks": .array(tasks.map(\.libraryJSON))])
+                JSONWriter(pretty: true).string(["run": summary.jsonValue, "tasks": .array(tasks.map(\.libraryJSON))])
                     + "\n")
             return ExitCode.ok
         }
-        var text = "run \(run.id): \(run.name)\n"
+        var text = "run \(run.id): \(TerminalText.visible(run.name))\n"
         text += "  status:   \(run.status.rawValue)\n"
         text += "  created:  \(RunQuery.format(run.createdAt))\n"
         text += "  source:   \(run.sourceType)\(run.sourceID.map { " \($0)" } ?? "")\n"
         if let ui = run.customUIID { text += "  ui:       \(ui)\n" }
         text += "  tokens:   \(run.tokensTotal)\n"
-        text += "  cost:     \(cost(run.cost))\n"
+        text += "  cost:     \(cost(summary.cost))\n"
         text += "  messages: \(run.messages.count)\n"
-        for key in run.variableValues.keys.sorted() { text += "  var \(key) = \(run.variableValues[key] ?? "")\n" }
+        for key in run.variableValues.keys.sorted() {
+            text += "  var \(TerminalText.visible(key)) = \(TerminalText.visible(run.variableValues[key] ?? ""))\n"
+        }
         text += "\ntasks:\n"
         if tasks.isEmpty { text += "  (none)\n" }
         for t in tasks {
             text += "  \(t.id)  \(t.status.rawValue)  \(t.service)\(t.model.map { " \($0)" } ?? "")\n"
             text +=
                 "    time to first token \(ms(t.timeToFirstTokenMs)), total \(ms(t.totalTimeMs)), tokens \(t.tokensIn.map(String.init) ?? "-") in / \(t.tokensOut.map(String.init) ?? "-") out / \(t.tokensTotal.map(String.init) ?? "-") total, cost \(cost(t.cost))\n"
-            for e in t.errors { text += "    error: \(e["message"]?.stringValue ?? JSONWriter().string(e))\n" }
+            for e in t.errors {
+                text += "    error: \(TerminalText.visible(e["message"]?.stringValue ?? JSONWriter().string(e)))\n"
+            }
         }
         console.out(text)
         return ExitCode.ok

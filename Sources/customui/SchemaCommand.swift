@@ -49,7 +49,7 @@ enum SchemaCommand: Command {
         } else {
             let renderer = DiagnosticRenderer(sources: [schema] + references + instances, color: console.colorErr)
             let diagnostics = report.diagnostics
-            if !diagnostics.isEmpty { console.err(renderer.render(diagnostics)) }
+            if !diagnostics.isEmpty { console.errRendered(renderer.render(diagnostics)) }
             for file in report.files where file.isValid { console.out("\(file.file): valid\n") }
             if report.exitCode != 0 { console.err(DiagnosticRenderer.summary(diagnostics) + "\n") }
         }

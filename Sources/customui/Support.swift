@@ -121,8 +121,70 @@ struct Console {
             colorErr: !noColor && isatty(STDERR_FILENO) == 1)
     }
 
-    func out(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
-    func err(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    /// Writes a message or listing to standard output. Whatever untrusted text it quotes (names,
+    /// tags, server errors, streamed text) has its controls shown visibly; newlines and tabs stay.
+    func out(_ text: String) { Console.writeAll(STDOUT_FILENO, Self.visible(text)) }
+    /// Writes a message to standard error, its controls shown visibly like `out`.
+    func err(_ text: String) { Console.writeAll(STDERR_FILENO, Self.visible(text)) }
+
+    /// Writes the output of one of our terminal renderers (a render, a live frame, diagnostics):
+    /// they show untrusted controls visibly themselves, so their own ANSI styling is kept.
+    func outRendered(_ text: String) { Console.writeAll(STDOUT_FILENO, text) }
+    /// Writes rendered diagnostics to standard error, keeping their styling (see `outRendered`).
+    func errRendered(_ text: String) { Console.writeAll(STDERR_FILENO, text) }
+
+    /// Writes a document (HTML) byte for byte when standard output is a file or pipe, and with
+    /// its controls shown visibly when it is a terminal.
+    func outDocument(_ text: String) {
+        Console.writeAll(STDOUT_FILENO, isatty(STDOUT_FILENO) == 1 ? Self.visible(text) : text)
+    }
+
+    private static func visible(_ text: String) -> String { TerminalText.visible(text, newlines: true, tabs: .keep) }
+
+    /// Told when a write finds standard output closed (EPIPE, as after `| head`), where SIGPIPE is
+    /// ignored (`run` ignores it, to end the run as cancelled rather than die with it).
+    static let closedOutput = ClosedOutput()
+
+    /// Writes all of `text`, retrying short and interrupted writes; a closed pipe ends the write.
+    static func writeAll(_ descriptor: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            var offset = 0
+            while offset < bytes.count {
+                let n = write(descriptor, base + offset, bytes.count - offset)
+                if n > 0 {
+                    offset += n
+                } else if n < 0, errno == EINTR {
+                    continue
+                } else {
+                    if n < 0, errno == EPIPE, descriptor == STDOUT_FILENO { closedOutput.closed() }
+                    return
+                }
+            }
+        }
+    }
+}
+
+/// Whether standard output was found closed, and who to tell (once).
+final class ClosedOutput: @unchecked Sendable {
+    private let lock = NSLock()
+    private var handler: (@Sendable () -> Void)?
+    private var isClosed = false
+
+    /// Whether a write found standard output closed.
+    var wasClosed: Bool { lock.withLock { isClosed } }
+
+    /// Calls `handler` the first time standard output is found closed.
+    func onClose(_ handler: (@Sendable () -> Void)?) { lock.withLock { self.handler = handler } }
+
+    func closed() {
+        let handler: (@Sendable () -> Void)? = lock.withLock {
+            defer { isClosed = true }
+            return isClosed ? nil : self.handler
+        }
+        handler?()
+    }
 }
 
 /// Reads a file named on the command line (`-` is standard input) as UTF-8 text.

@@ -46,17 +46,17 @@ enum ValidateCommand: Command {
             } else {
                 let renderer = DiagnosticRenderer(sources: report.sources, color: console.colorOut)
                 text += renderer.render(report.diagnostics)
-                var line = "\(ui.path): "
+                var line = "\(TerminalText.visible(ui.path)): "
                 line += report.hasErrors ? "invalid" : "valid"
                 line += " (\(DiagnosticRenderer.summary(report.diagnostics))"
-                if let prompt, explicitPrompt == nil { line += ", prompt \(prompt.path)" }
+                if let prompt, explicitPrompt == nil { line += ", prompt \(TerminalText.visible(prompt.path))" }
                 text += line + ")\n"
             }
         }
         if format == "json" {
             console.out(JSONWriter(pretty: true).string(["files": .array(results)]) + "\n")
         } else {
-            console.out(text)
+            console.outRendered(text)
         }
         return anyErrors ? ExitCode.failure : ExitCode.ok
     }

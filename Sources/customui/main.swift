@@ -42,7 +42,7 @@ let commands: [any Command.Type] = [
         return ExitCode.ok
     }
     if name == "--version" {
-        console.out("customui 0.1.0\n")
+        console.out("customui \(CustomUIVersion.number)\n")
         return ExitCode.ok
     }
     guard let command = commands.first(where: { $0.name == name }) else {

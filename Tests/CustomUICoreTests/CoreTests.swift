@@ -135,3 +135,23 @@ import Testing
         #expect(file.location(at: file.bytes.count - 1).column == 3)
     }
 }
+
+@Suite struct CivilDateTests {
+    @Test(arguments: [
+        ("2024-02-29", true), ("2023-02-29", false), ("1900-02-29", false), ("2000-02-29", true), ("2024-04-31", false),
+        ("2024-12-31", true), ("2024-13-01", false), ("2024-00-10", false), ("2024-01-00", false), ("2024-1-01", false),
+        ("2024/01/01", false), ("２０24-01-01", false), ("2024-01-01T", false),
+    ])
+    func readsFullDates(text: String, valid: Bool) {
+        #expect((CivilDate(fullDate: Array(text.utf8)) != nil) == valid)
+    }
+
+    @Test func daysRoundTripAcrossLeapYearsAndEras() {
+        #expect(CivilDate(year: 1970, month: 1, day: 1)?.daysSince1970 == 0)
+        #expect(CivilDate(year: 2000, month: 3, day: 1)?.daysSince1970 == 11_017)
+        for days in stride(from: -800_000, through: 800_000, by: 997) {
+            let date = CivilDate(daysSince1970: days)
+            #expect(CivilDate(year: date.year, month: date.month, day: date.day)?.daysSince1970 == days)
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import CustomUICore
 import Foundation
 import JSONSchema
+import TestSupport
 import Testing
 
 @testable import CustomUI
@@ -8,9 +9,9 @@ import Testing
 /// Every payload of the XSS corpora, inserted everywhere input can reach a page, must never yield
 /// markup of its own: the renderer's tags and attributes only, no script, no event handler, no
 /// `javascript:`/`vbscript:` URL, no style from the input.
-@Suite struct XSSTests {
+@Suite(ConformanceData.enabled) struct XSSTests {
     static let payloads: [String] = {
-        let folder = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance/xss")
+        let folder = ConformanceData.url("xss")
         var all: [String] = []
         for file in ["payloadbox-xss-payload-list.txt", "patt-RSNAKE_XSS.txt"] {
             let text = (try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)) ?? ""
@@ -127,7 +128,7 @@ import Testing
     }
 
     @Test func noPayloadProducesMarkup() throws {
-        #expect(Self.payloads.count > 6_000, "the XSS corpora were not found under ../shared/conformance/xss")
+        #expect(Self.payloads.count > 6_000, "the XSS corpora were not found under \(ConformanceData.url("xss").path)")
         let report = Validator.validate(ui: SourceFile(path: "xss.ui.xml", text: Self.template))
         let template = try #require(report.template)
         var findings: [Finding] = []

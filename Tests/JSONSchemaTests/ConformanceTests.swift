@@ -1,17 +1,15 @@
 import CustomUICore
 import Foundation
+import TestSupport
 import Testing
 
 @testable import JSONSchema
 
 /// The official JSON-Schema-Test-Suite (draft 2020-12), read from `../shared/conformance/` beside the package.
 enum Conformance {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let suite = packageRoot.appendingPathComponent("../shared/conformance/json-schema-test-suite")
-        .standardizedFileURL
-    static let metaSchemas = packageRoot.appendingPathComponent("../shared/conformance/json-schema-metaschemas")
-        .standardizedFileURL
+    static let packageRoot = ConformanceData.packageRoot
+    static let suite = ConformanceData.url("json-schema-test-suite")
+    static let metaSchemas = ConformanceData.url("json-schema-metaschemas")
 
     /// Tests that are skipped, by "file / group description / test description", with the reason.
     /// No required test is skipped; every optional test runs and its failures are printed.
@@ -100,7 +98,7 @@ enum Conformance {
     }
 }
 
-@Suite("JSON Schema Test Suite, draft 2020-12")
+@Suite("JSON Schema Test Suite, draft 2020-12", ConformanceData.enabled)
 struct ConformanceTests {
     @Test(arguments: Conformance.files(""))
     func required(file: String) throws {

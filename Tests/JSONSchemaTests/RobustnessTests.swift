@@ -1,5 +1,6 @@
 import CustomUICore
 import Foundation
+import TestSupport
 import Testing
 
 @testable import JSONSchema
@@ -55,7 +56,9 @@ struct RobustnessTests {
         #expect(accepted > 0)
     }
 
-    @Test(arguments: [
+    @Test(
+        ConformanceData.enabled,
+        arguments: [
         "ref.json", "unevaluatedProperties.json", "unevaluatedItems.json", "items.json", "oneOf.json",
         "dynamicRef.json",
     ])

@@ -1,10 +1,12 @@
 import Foundation
+import CustomUICore
 import Markdown
+import TestSupport
 import Testing
 
 /// The CommonMark 0.31.2 examples: exact output for everything but raw HTML, and no tag from the
 /// input in the output for raw-HTML examples.
-@Suite struct ConformanceTests {
+@Suite(ConformanceData.enabled) struct ConformanceTests {
     static let examples = SpecExample.all
 
     @Test func specExamplesAreLoaded() {

@@ -1,12 +1,13 @@
 import Foundation
 import Markdown
+import TestSupport
 import Testing
 
 /// No markdown input produces script: every XSS payload, as text, link destination, image
 /// source, code and raw HTML, through the parser and the HTML renderer (one-shot and streamed).
-@Suite struct SafetyTests {
+@Suite(ConformanceData.enabled) struct SafetyTests {
     static let payloads: [String] = {
-        let dir = SpecExample.packageRoot.appendingPathComponent("../shared/conformance/xss")
+        let dir = ConformanceData.url("xss")
         var result: [String] = []
         for name in ["payloadbox-xss-payload-list.txt", "patt-RSNAKE_XSS.txt"] {
             guard let text = try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) else {

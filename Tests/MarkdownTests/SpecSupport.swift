@@ -1,5 +1,7 @@
 import Foundation
+import CustomUICore
 import Markdown
+import TestSupport
 
 /// One example of the CommonMark spec (conformance/commonmark/spec.json).
 struct SpecExample: CustomStringConvertible, Sendable {
@@ -11,12 +13,11 @@ struct SpecExample: CustomStringConvertible, Sendable {
     var description: String { "example \(number) (\(section))" }
 
     /// The package root, found from this file's path.
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let packageRoot = ConformanceData.packageRoot
 
-    /// The examples, read from `../shared/conformance` beside the package root.
+    /// The examples, read from the conformance data (empty without it; see `ConformanceData`).
     static let all: [SpecExample] = {
-        let url = packageRoot.appendingPathComponent("../shared/conformance/commonmark/spec.json")
+        let url = ConformanceData.url("commonmark/spec.json")
         guard let data = try? Data(contentsOf: url),
             let array = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]]
         else { return [] }
@@ -63,7 +64,7 @@ struct SpecExample: CustomStringConvertible, Sendable {
             while let r = result.range(of: attribute, range: searchStart..<result.endIndex) {
                 guard let end = result[r.upperBound...].firstIndex(of: "\"") else { break }
                 let url = decodeAttribute(String(result[r.upperBound..<end]))
-                if MarkdownURLPolicy.allows(url, image: image) {
+                if URLPolicy.allows(url, image: image) {
                     searchStart = end
                 } else {
                     result.removeSubrange(r.lowerBound...end)

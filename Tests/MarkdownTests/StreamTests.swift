@@ -1,4 +1,5 @@
 @testable import Markdown
+import TestSupport
 import Testing
 
 /// A small seeded generator (SplitMix64) so a failing chunking can be reproduced from its seed.
@@ -31,7 +32,7 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
     static let chunkingsPerExample = 40
 
     /// Every spec example under many random chunkings, with the extensions on and off.
-    @Test(arguments: SpecExample.all)
+    @Test(ConformanceData.enabled, arguments: SpecExample.all)
     func streamingEqualsOneShotForEveryChunking(_ example: SpecExample) {
         for options in [MarkdownOptions.commonMark, .default] {
             let expected = MarkdownHTMLRenderer.render(MarkdownParser.parse(example.markdown, options: options))
@@ -540,7 +541,7 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
 
     /// The amortized policy: provisional tails between parses, yet `html` always equals the updates
     /// shown so far, exact tails equal full renders, and `finish()` gives the one-shot render.
-    @Test(arguments: SpecExample.all)
+    @Test(ConformanceData.enabled, arguments: SpecExample.all)
     func amortizedStreamsFinishExactly(_ example: SpecExample) {
         let expected = MarkdownHTMLRenderer.render(MarkdownParser.parse(example.markdown))
         var rng = SeededRandom(seed: UInt64(example.number) &* 104_729)

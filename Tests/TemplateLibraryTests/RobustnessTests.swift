@@ -89,12 +89,17 @@ import Testing
         #expect(bytes(path) == original)
     }
 
-    @Test func aNewLibraryOnAReadOnlyFileNeedingASchemaIsRefused() throws {
+    @Test(arguments: [0o644, 0o444])
+    func anEmptyFileIsNotAdoptedAsALibrary(mode: Int) throws {
         let directory = TemporaryDirectory()
         let path = directory.file("empty.sqlite")
-        _ = FileManager.default.createFile(atPath: path, contents: Data(), attributes: [.posixPermissions: 0o444])
-        #expect(libraryErrorCode { _ = try Library(path: path) } == .libraryReadOnly)
+        _ = FileManager.default.createFile(atPath: path, contents: Data(), attributes: [.posixPermissions: mode])
+        var thrown: LibraryError?
+        do { _ = try Library(path: path) } catch { thrown = error }
+        #expect(thrown?.code == .libraryNotADatabase)
+        #expect(thrown?.message == "`\(path)` is an empty file, not a CustomUI library")
         #expect(bytes(path) == Data())
+        for suffix in ["-wal", "-shm", "-journal"] { #expect(!FileManager.default.fileExists(atPath: path + suffix)) }
     }
 
     @Test func aDirectoryIsNotALibrary() throws {

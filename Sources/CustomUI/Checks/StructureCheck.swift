@@ -242,13 +242,13 @@ struct StructureCheck {
         case .identifier, .variableName: valid = Self.isIdentifier(value)
         case .text where spec.required: valid = !value.trimmingCharacters(in: .whitespaces).isEmpty
         case .url:
-            if !value.contains("{{"), let scheme = URLPolicy.disallowedScheme(value, allowDataImages: element.name == "image") {
+            if !value.contains("{{"), let scheme = URLPolicy.disallowedScheme(value, image: element.name == "image") {
                 diagnostics.append(
                     .error(
                         .templateUnsafeURL, "`\(scheme):` URLs are not allowed in `\(attribute.name)`", file: file.path,
                         range: attribute.valueRange,
                         hint: element.name == "image"
-                            ? "use an http, https or relative URL, or a data: URL of a PNG, JPEG, GIF or WebP image"
+                            ? "use an http, https or relative URL, or a data: URL of a PNG, JPEG, GIF, WebP, AVIF or BMP image"
                             : "use an http, https, mailto or relative URL"))
             }
         default: break
@@ -276,30 +276,5 @@ struct StructureCheck {
         let start = bytes.firstIndex { !isSpace($0) } ?? 0
         let end = (bytes.lastIndex { !isSpace($0) } ?? start) + 1
         return text.origin.range(start, end)
-    }
-}
-
-/// The URL schemes the engine will put in a page: decided in one place for checks and renderers.
-public enum URLPolicy {
-    /// Allowed schemes for links.
-    public static let linkSchemes: Set<String> = ["http", "https", "mailto"]
-    /// Image types allowed in `data:` URLs.
-    public static let dataImageTypes: Set<String> = ["image/png", "image/jpeg", "image/gif", "image/webp"]
-
-    /// The scheme of `url` if it is not allowed, else nil (relative URLs have no scheme and pass).
-    public static func disallowedScheme(_ url: String, allowDataImages: Bool) -> String? {
-        // Browsers ignore ASCII whitespace and control characters in schemes (`java\tscript:`).
-        let cleaned = String(String.UnicodeScalarView(url.unicodeScalars.filter { $0.value > 0x20 && $0.value != 0x7F }))
-        guard let colon = cleaned.firstIndex(of: ":") else { return nil }
-        let scheme = cleaned[..<colon]
-        // A colon after a `/`, `?` or `#` belongs to a relative URL's path or query.
-        if scheme.contains(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { return nil }
-        let lowered = scheme.lowercased()
-        if linkSchemes.contains(lowered) { return nil }
-        if allowDataImages, lowered == "data" {
-            let rest = cleaned[cleaned.index(after: colon)...].lowercased()
-            if dataImageTypes.contains(where: { rest.hasPrefix($0 + ";") || rest.hasPrefix($0 + ",") }) { return nil }
-        }
-        return lowered.isEmpty ? ":" : lowered
     }
 }

@@ -465,6 +465,9 @@ public enum DiagnosticCatalog {
         DiagnosticInfo(
             code: "library.ambiguous", summary: "a reference that names more than one UI", example: nil, testedBy: "TemplateLibraryTests.AccessTests"),
         DiagnosticInfo(
+            code: "library.exists", summary: "an import would replace a UI, version or run the library already has (nothing is imported)",
+            example: nil, testedBy: "TemplateLibraryTests.LibraryAnswersTests"),
+        DiagnosticInfo(
             code: "library.sqlite", summary: "SQLite failed in a way no other `library.*` code describes", example: nil,
             testedBy: "TemplateLibraryTests.RobustnessTests"),
 

@@ -146,9 +146,9 @@ struct ISODate {
             i += 1
             return true
         }
-        guard let y = digits(4), expect("-"), let m = digits(2), expect("-"), let d = digits(2) else { return nil }
-        guard (1...12).contains(m), d >= 1, d <= ISODate.daysIn(month: m, year: y) else { return nil }
-        (year, month, day) = (y, m, d)
+        guard let date = CivilDate(fullDate: b.prefix(10)) else { return nil }
+        (year, month, day) = (date.year, date.month, date.day)
+        i = 10
         if i == b.count { return }
         guard expect("T") || expect("t") || expect(" ") else { return nil }
         guard let h = digits(2), expect(":"), let mi = digits(2), h <= 23, mi <= 59 else { return nil }
@@ -174,44 +174,13 @@ struct ISODate {
         }
         guard i == b.count else { return nil }
         if offsetMinutes != 0 {
-            let total = ISODate.daysFromCivil(year, month, day) * 1440 + hour * 60 + minute - offsetMinutes
+            let total = date.daysSince1970 * 1440 + hour * 60 + minute - offsetMinutes
             let days = total >= 0 ? total / 1440 : (total - 1439) / 1440
             let minutes = total - days * 1440
-            (year, month, day) = ISODate.civilFromDays(days)
+            let shifted = CivilDate(daysSince1970: days)
+            (year, month, day) = (shifted.year, shifted.month, shifted.day)
             (hour, minute) = (minutes / 60, minutes % 60)
         }
-    }
-
-    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 (Howard Hinnant's algorithm).
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
     func formatted(_ format: String) -> String {
@@ -229,7 +198,7 @@ struct ISODate {
         case "short": return "\(monthName.prefix(3)) \(day), \(year)"
         case "long": return "\(monthName) \(day), \(year)"
         case "full":
-            let days = ISODate.daysFromCivil(year, month, day)
+            let days = CivilDate(year: year, month: month, day: day)?.daysSince1970 ?? 0
             let weekday = ISODate.weekdayNames[((days % 7) + 11) % 7]
             return "\(weekday), \(monthName) \(day), \(year)"
         default: return date

@@ -152,7 +152,7 @@ public struct RenderTreeBuilder {
         case "divider": sink.leaf(.divider)
         case "image":
             let src = try string(e, "src", scope) ?? ""
-            let allowed = URLPolicy.disallowedScheme(src, allowDataImages: true) == nil && !src.isEmpty
+            let allowed = URLPolicy.allows(src, image: true) && !src.isEmpty
             sink.leaf(.image(src: allowed ? src : nil, alt: try string(e, "alt", scope), width: e.literal("width").flatMap { Int($0) }, height: e.literal("height").flatMap { Int($0) }))
         case "code":
             var inner = TreeSink()
@@ -160,7 +160,7 @@ public struct RenderTreeBuilder {
             sink.leaf(.code(inner.plainText))
         case "link":
             let href = try string(e, "href", scope) ?? ""
-            let allowed = URLPolicy.disallowedScheme(href, allowDataImages: false) == nil && !href.isEmpty
+            let allowed = URLPolicy.allows(href, image: false) && !href.isEmpty
             try container(.link(href: allowed ? href : nil), e, scope, into: &sink)
         case "br": sink.leaf(.lineBreak)
         case "variable":

@@ -94,7 +94,7 @@ public struct TerminalRenderer: Sendable {
         case .messageInput(let label, let placeholder):
             return field(label, value: "", placeholder: placeholder, width: width)
         case .button(_, let label, let enabled):
-            return [paint("[ \(label) ]", enabled ? "1" : "2")]
+            return [paint("[ \(TerminalText.visible(label)) ]", enabled ? "1" : "2")]
         case .followUp(let label, let placeholder):
             return field(label, value: "", placeholder: placeholder, width: width) + [paint("[ Send ]", "1")]
         case .slot(_, let format, _, let placeholder, let content, let streaming):
@@ -162,7 +162,7 @@ public struct TerminalRenderer: Sendable {
         let inner = width - 4
         var top = "┌"
         if let title, !title.isEmpty {
-            let shown = truncate(title, to: inner - 2)
+            let shown = truncate(TerminalText.visible(title), to: inner - 2)
             top += "─ " + paint(shown, "1") + " " + String(repeating: "─", count: max(0, inner - DisplayWidth.of(shown) - 1))
         } else {
             top += String(repeating: "─", count: inner + 2)
@@ -283,7 +283,8 @@ public struct TerminalRenderer: Sendable {
                 pendingSpace = false
                 word = ""
             }
-            for c in span.text {
+            // Untrusted text shows its controls visibly; our own styling is added per word below.
+            for c in TerminalText.visible(span.text, newlines: true, tabs: .keep) {
                 if c == "\n" {
                     flushWord()
                     newline()

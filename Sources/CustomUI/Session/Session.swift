@@ -111,6 +111,26 @@ public final class Session: @unchecked Sendable {
     private var history: [ChatMessage] = []
     private let lock = NSLock()
     private var recorderErrors: [String] = []
+    /// Set by `cancel()`, cleared when the run it was meant for ends; guarded by `lock`.
+    private var cancelRequested = false
+
+    /// Per-run overrides sent to endpoints that take them (the agent endpoint's `config_overrides`).
+    public var configOverrides = ValueObject()
+    /// Where the answer comes from (the backend URL, the recording's path), named by run diagnostics.
+    public var sourceName: String?
+
+    /// How often, at most, the task's `response_text` is written while streaming (seed 004's
+    /// debounced update): often enough that a killed run keeps nearly all it showed, rarely enough
+    /// that recording costs nothing next to streaming.
+    public static let responseWriteInterval: Duration = .milliseconds(250)
+
+    // The streamed text and the debounced writer's state, guarded by `recordLock`, which also
+    // serialises every call to the recorder (a late debounced write never follows the final one).
+    private let recordLock = NSLock()
+    private var streamedText = ""
+    private var pendingTask: TaskRecord?
+    private var lastTaskWrite = ContinuousClock.now
+    private var flushScheduled = false
 
     /// The slot `chunk` events stream into: the first declared slot.
     public var responseSlot: String? { template.slots.first?.name }
@@ -158,8 +178,12 @@ public final class Session: @unchecked Sendable {
     /// The run in progress, between `begin` and `finish`.
     private struct InFlight {
         var task: TaskRecord
-        var response = ""
         var started: ContinuousClock.Instant
+        /// What makes the run failed if nothing later recovers it: an `error` event, a `completion`
+        /// whose status is `failed`, an `end` whose reason is `error`.
+        var failure: StreamFailure?
+        /// Token counts that cannot be used (negative, or past `Int.max`); they fail the run.
+        var usageFailure: StreamFailure?
         var message: String?
         var messages: [ChatMessage]
         /// A replay's recorded timings (`timing_stats` of its completion), shown instead of how long
@@ -174,8 +198,15 @@ public final class Session: @unchecked Sendable {
     public func run(message: String? = nil, onUpdate: @Sendable (SessionUpdate) -> Void = { _ in }) async -> [Diagnostic] {
         let (request, refused) = begin(message: message, onUpdate: onUpdate)
         guard let request else { return refused }
+        defer { lock.withLock { cancelRequested = false } }
         do {
-            for try await event in transport.events(for: request) {
+            let events = transport.events(for: request)
+            // A cancel that came before the transport had a stream to end ends the run here.
+            if lock.withLock({ cancelRequested }) {
+                await transport.cancel()
+                throw StreamFailure(.cancelled, "the run was cancelled")
+            }
+            for try await event in events {
                 if apply(event, onUpdate: onUpdate) { break }
             }
             return finish(failure: nil, onUpdate: onUpdate)
@@ -210,7 +241,8 @@ public final class Session: @unchecked Sendable {
         if let message, !message.isEmpty { messages.append(ChatMessage(role: "user", content: message)) }
         let request = ExecutionRequest(
             messages: messages, modelID: prompt.modelID, settings: prompt.settings, promptID: run.sourceID,
-            conversationID: run.id, userInput: message, variables: state.variables, isNewConversation: history.isEmpty)
+            conversationID: run.id, userInput: message, variables: state.variables, configOverrides: configOverrides,
+            isNewConversation: history.isEmpty)
 
         var task = TaskRecord(
             id: UUID().uuidString.lowercased(), runID: run.id, service: transport.service, requestData: transport.requestData(for: request))
@@ -226,6 +258,10 @@ public final class Session: @unchecked Sendable {
         if let slot = responseSlot, template.slots.first?.format != "text" { markdown[slot] = MarkdownStream() }
         run.messages = messages.map { ["role": .string($0.role), "content": .string($0.content)] }
         run.variableValues = state.variables
+        recordLock.withLock {
+            streamedText = ""
+            pendingTask = nil
+        }
         record(run: run, task: task)
         inFlight = InFlight(task: task, started: ContinuousClock.now, message: message, messages: messages)
         onUpdate(.started)
@@ -240,7 +276,7 @@ public final class Session: @unchecked Sendable {
         switch event {
         case .chunk(let text):
             if flight.task.timeToFirstTokenMs == nil { flight.task.timeToFirstTokenMs = milliseconds(since: flight.started) }
-            flight.response += text
+            streamed(text, task: flight.task)
             update { state in
                 if state.runStatus != "streaming" { state.run = state.run.setting("status", "streaming") }
                 if let slot = responseSlot { state.slots[slot, default: ""] += text }
@@ -263,10 +299,25 @@ public final class Session: @unchecked Sendable {
             if transport.service == "replay", let stats = completion.timingStats {
                 flight.recordedTiming = (stats["time_to_first_token_ms"]?.intValue, stats["total_time_ms"]?.intValue ?? stats["total_ms"]?.intValue)
             }
-            let usage = completion.usage
+            if Self.failedCompletionStatuses.contains(completion.status.lowercased()) {
+                // Keep the server's own error message when an `error` event said more.
+                if flight.failure == nil {
+                    flight.failure = StreamFailure(
+                        kind: .server, errorType: "completion_failed",
+                        message: "the server reported the completion as `\(completion.status)`")
+                }
+            } else {
+                flight.failure = nil  // a successful completion recovers from earlier `error` events
+            }
+            var usage = completion.usage
+            if let problem = usage?.problem {
+                flight.usageFailure = StreamFailure(
+                    kind: .server, errorType: "invalid_usage", message: "the `completion` has unusable token counts: \(problem)")
+                usage = nil
+            }
             flight.task.tokensIn = usage?.input
             flight.task.tokensOut = usage?.output
-            flight.task.tokensTotal = usage?.total ?? usage.map { ($0.input ?? 0) + ($0.output ?? 0) }
+            flight.task.tokensTotal = usage?.total ?? usage?.input ?? usage?.output
             flight.task.cost = pricing.cost(model: prompt.modelID, input: usage?.input, output: usage?.output)
             let task = flight.task
             let usageValue: Value = [
@@ -277,6 +328,7 @@ public final class Session: @unchecked Sendable {
         case .data(let value):
             update { $0.run = $0.run.setting("data", value) }
         case .error(let failure):
+            flight.failure = failure
             flight.task.errors.append(failure.value)
             update { $0.run = $0.run.setting("error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null]) }
         case .broker(let broker):
@@ -288,7 +340,10 @@ public final class Session: @unchecked Sendable {
             run.brokerValues = state.broker
         case .heartbeat:
             return false
-        case .end:
+        case .end(let reason):
+            if reason?.lowercased() == "error", flight.failure == nil {
+                flight.failure = StreamFailure(kind: .server, errorType: "stream_error", message: "the stream ended with reason `error`")
+            }
             onUpdate(.changed)
             return true
         }
@@ -303,24 +358,51 @@ public final class Session: @unchecked Sendable {
         inFlight = nil
         var outcome: RunStatus = .completed
         var diagnostics: [Diagnostic] = []
+        // The run's totals are checked sums: a follow-up whose counts would overflow fails instead.
+        let (tokensTotal, tokensOverflow) = run.tokensTotal.addingReportingOverflow(flight.task.tokensTotal ?? 0)
+        if tokensOverflow, flight.usageFailure == nil {
+            flight.usageFailure = StreamFailure(
+                kind: .server, errorType: "invalid_usage",
+                message: "the conversation's token total overflows: \(run.tokensTotal) + \(flight.task.tokensTotal ?? 0) is more than \(Int.max)")
+        }
+        // A transport fault (or the cancel) ends the run first; otherwise what the stream said decides.
+        let failure = failure ?? flight.usageFailure ?? flight.failure
         if let failure {
             outcome = failure.kind == .cancelled ? .cancelled : .failed
-            flight.task.errors.append(failure.value)
+            // An `error` event is already in the task's errors; other failures are added once.
+            if failure != flight.failure || flight.task.errors.last != failure.value { flight.task.errors.append(failure.value) }
             update { $0.run = $0.run.setting("error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null]) }
+            var range: SourceRange?
+            if case .malformedLine(let line) = failure.kind, line > 0 {
+                range = SourceRange(at: SourceLocation(offset: 0, line: line, column: 1))
+            }
+            let kept = outcome == .cancelled ? "what streamed before the cancel is kept" : "what streamed before the failure is kept"
             diagnostics.append(
                 Diagnostic(
                     outcome == .cancelled ? .warning : .error, outcome == .cancelled ? .runCancelled : .runFailed, failure.displayMessage,
-                    hint: outcome == .cancelled ? "what streamed before the cancel is kept" : "what streamed before the failure is kept"))
+                    file: sourceName, range: range, hint: failure.hint.map { "\($0); \(kept)" } ?? kept))
         }
         if let slot = responseSlot { _ = markdown[slot]?.finish() }
         let total = flight.recordedTiming?.total ?? milliseconds(since: flight.started)
         if let recorded = flight.recordedTiming?.firstToken { flight.task.timeToFirstTokenMs = recorded }
         var task = flight.task
         task.totalTimeMs = total
-        task.responseText = flight.response
+        let response = recordLock.withLock {
+            defer {
+                streamedText = ""
+                pendingTask = nil
+            }
+            return streamedText
+        }
+        task.responseText = response
+        if flight.usageFailure != nil {
+            task.tokensIn = nil
+            task.tokensOut = nil
+            task.tokensTotal = nil
+            task.cost = nil
+        }
         task.status = outcome == .completed ? .completed : (outcome == .cancelled ? .cancelled : .failed)
         task.completedAt = Date()
-        let response = flight.response
         let message = flight.message
         history = flight.messages + (response.isEmpty ? [] : [ChatMessage(role: "assistant", content: response)])
         update { state in
@@ -333,8 +415,9 @@ public final class Session: @unchecked Sendable {
         }
         run.messages = history.map { ["role": .string($0.role), "content": .string($0.content)] }
         run.status = outcome == .completed ? .active : (outcome == .cancelled ? .cancelled : .failed)
-        run.tokensTotal += task.tokensTotal ?? 0
-        run.cost += task.cost ?? 0
+        if !tokensOverflow { run.tokensTotal = tokensTotal }
+        let cost = run.cost + (task.cost ?? 0)
+        if cost.isFinite { run.cost = cost }
         run.updatedAt = Date()
         self.task = task
         record(run: run, task: task)
@@ -342,8 +425,15 @@ public final class Session: @unchecked Sendable {
         return diagnostics
     }
 
-    /// Cancels the running request (the transport tells the server).
-    public func cancel() async { await transport.cancel() }
+    /// Cancels the running request (the transport tells the server). A cancel that arrives while
+    /// a run is starting, before its stream exists, ends that run as soon as the stream does.
+    public func cancel() async {
+        lock.withLock { cancelRequested = true }
+        await transport.cancel()
+    }
+
+    /// `completion` statuses that mean the request failed; any other status is a success.
+    public static let failedCompletionStatuses: Set<String> = ["failed", "failure", "error"]
 
     /// Errors the recorder reported (they never fail a run).
     public var recordingErrors: [String] {
@@ -360,14 +450,67 @@ public final class Session: @unchecked Sendable {
 
     private func record(run: RunRecord, task: TaskRecord) {
         guard let recorder else { return }
+        recordLock.lock()
+        defer { recordLock.unlock() }
+        pendingTask = nil
+        lastTaskWrite = ContinuousClock.now
         do {
             try recorder.record(run: run)
             try recorder.record(task: task)
         } catch {
-            lock.lock()
-            recorderErrors.append("\(error)")
-            lock.unlock()
+            noteRecorderError(error)
         }
+    }
+
+    /// Appends streamed text; with a recorder, writes the task with the text so far at most every
+    /// `responseWriteInterval`, and once more after the last chunk of a burst (so what was shown is
+    /// on disk within that interval even if the process is killed).
+    private func streamed(_ text: String, task: @autoclosure () -> TaskRecord) {
+        recordLock.lock()
+        defer { recordLock.unlock() }
+        streamedText += text
+        guard recorder != nil else { return }
+        let now = ContinuousClock.now
+        if now - lastTaskWrite >= Self.responseWriteInterval {
+            writeStreaming(task())
+        } else {
+            pendingTask = task()
+            guard !flushScheduled else { return }
+            flushScheduled = true
+            let due = lastTaskWrite + Self.responseWriteInterval
+            Task.detached { [weak self] in
+                try? await Task.sleep(until: due, clock: .continuous)
+                self?.flushPending()
+            }
+        }
+    }
+
+    private func flushPending() {
+        recordLock.lock()
+        defer { recordLock.unlock() }
+        flushScheduled = false
+        if let task = pendingTask { writeStreaming(task) }
+    }
+
+    /// Writes a streaming task with the text so far; callers hold `recordLock`.
+    private func writeStreaming(_ task: TaskRecord) {
+        guard let recorder else { return }
+        var task = task
+        task.responseText = streamedText
+        task.status = .streaming
+        pendingTask = nil
+        lastTaskWrite = ContinuousClock.now
+        do {
+            try recorder.record(task: task)
+        } catch {
+            noteRecorderError(error)
+        }
+    }
+
+    private func noteRecorderError(_ error: Error) {
+        lock.lock()
+        recorderErrors.append("\(error)")
+        lock.unlock()
     }
 
     private func milliseconds(since start: ContinuousClock.Instant) -> Int {

@@ -1,3 +1,4 @@
+import CustomUICore
 import Foundation
 
 /// Checks one `format` value; used only when formats are asserted.
@@ -33,15 +34,7 @@ enum Formats {
 
     static func date(_ text: String) -> Bool { parseDate(Array(text.utf8)[...]) }
 
-    static func parseDate(_ b: ArraySlice<UInt8>) -> Bool {
-        guard b.count == 10, b[b.startIndex + 4] == 45, b[b.startIndex + 7] == 45,
-            let year = digits(b.prefix(4), 4), let month = digits(b.dropFirst(5).prefix(2), 2),
-            let day = digits(b.dropFirst(8), 2), (1...12).contains(month), day >= 1
-        else { return false }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        return day <= days
-    }
+    static func parseDate(_ b: ArraySlice<UInt8>) -> Bool { CivilDate(fullDate: b) != nil }
 
     static func time(_ text: String) -> Bool { parseTime(Array(text.utf8)[...]) }
 

@@ -1,5 +1,6 @@
+import CustomUICore
 /// Renders a document as an HTML fragment that is safe to embed in a page: raw HTML from the
-/// markdown is escaped as text, every URL passes ``MarkdownURLPolicy``, and everything else is escaped.
+/// markdown is escaped as text, every URL passes ``URLPolicy``, and everything else is escaped.
 public struct MarkdownHTMLRenderer {
     /// The HTML of a whole document.
     public static func render(_ document: MarkdownDocument) -> String {
@@ -21,84 +22,6 @@ public struct MarkdownHTMLRenderer {
         var out = HTMLWriter()
         out.inlines(inlines)
         return out.string
-    }
-}
-
-/// Which link and image URLs the renderers keep; all others are dropped (the text stays).
-public enum MarkdownURLPolicy {
-    /// The schemes allowed in links and images; URLs without a scheme (relative) are allowed too.
-    public static let allowedSchemes: Set<String> = ["http", "https", "mailto"]
-    /// The `data:` media types allowed for images only (no SVG: it can carry script).
-    public static let allowedImageDataTypes: [String] = [
-        "image/png", "image/jpeg", "image/jpg", "image/gif", "image/webp", "image/avif", "image/bmp",
-    ]
-
-    /// Whether a URL may be emitted as a link (`image == false`) or image source.
-    public static func allows(_ url: String, image: Bool) -> Bool {
-        // Browsers ignore tabs and newlines anywhere and C0 controls and spaces at the ends, so the
-        // scheme is read the way they read it.
-        // The scheme, lowercased, packed into a word (its first 8 bytes) so the common schemes are
-        // recognised without building a string.
-        var packed: UInt64 = 0
-        var length = 0
-        var first: UInt8 = 0
-        var started = false
-        var rest: Substring.UTF8View?
-        let utf8 = url.utf8
-        var index = utf8.startIndex
-        while index < utf8.endIndex {
-            let c = utf8[index]
-            if c == 0x09 || c == 0x0A || c == 0x0D {
-                index = utf8.index(after: index)
-                continue
-            }
-            if !started, c <= 0x20 {
-                index = utf8.index(after: index)
-                continue
-            }
-            started = true
-            if c == 0x3A {
-                rest = url[utf8.index(after: index)...].utf8
-                break
-            }
-            if Scan.isAlnum(c) || c == 0x2B || c == 0x2D || c == 0x2E {
-                let lower = c | (Scan.isLetter(c) ? 0x20 : 0)
-                if length == 0 { first = lower }
-                if length < 8 { packed |= UInt64(lower) << UInt64(8 * length) }
-                length += 1
-            } else {
-                return true  // `/`, `?`, `#` or another character before any `:`: relative
-            }
-            index = utf8.index(after: index)
-        }
-        guard let rest else { return true }
-        guard length > 0, Scan.isLetter(first) else { return true }
-        if (length == 4 && packed == 0x7074_7468) || (length == 5 && packed == 0x73_7074_7468)
-            || (length == 6 && packed == 0x6F74_6C69_616D)
-        {
-            return true  // http, https, mailto
-        }
-        // Rebuild the scheme (rare: anything but http, https and mailto).
-        var scheme: [UInt8] = []
-        var i = utf8.startIndex
-        started = false
-        while i < utf8.endIndex {
-            let c = utf8[i]
-            i = utf8.index(after: i)
-            if c == 0x09 || c == 0x0A || c == 0x0D { continue }
-            if !started, c <= 0x20 { continue }
-            started = true
-            if c == 0x3A { break }
-            scheme.append(c | (Scan.isLetter(c) ? 0x20 : 0))
-        }
-        let name = String(decoding: scheme, as: UTF8.self)
-        if allowedSchemes.contains(name) { return true }
-        if image, name == "data" {
-            let mediaType = String(decoding: rest.prefix { $0 != 0x3B && $0 != 0x2C }, as: UTF8.self).lowercased()
-                .filter { !$0.isWhitespace }
-            return allowedImageDataTypes.contains(mediaType)
-        }
-        return false
     }
 }
 
@@ -308,7 +231,7 @@ struct HTMLWriter {
 
     /// `<a>` with the destination as `href` if the URL policy allows it, and the title if any.
     mutating func openLink(_ destination: String, title: String) {
-        if MarkdownURLPolicy.allows(destination, image: false) {
+        if URLPolicy.allows(destination, image: false) {
             raw("<a href=\"")
             escapeURL(destination)
             raw("\"")
@@ -378,7 +301,7 @@ struct HTMLWriter {
             inlines(children)
             raw("</a>")
         case .image(let source, let title, let children):
-            if MarkdownURLPolicy.allows(source, image: true) {
+            if URLPolicy.allows(source, image: true) {
                 raw("<img src=\"")
                 escapeURL(source)
                 raw("\" alt=\"")

@@ -74,22 +74,10 @@ struct TerminalWriter {
         return sgr(s) + text + "\u{1B}[0m"
     }
 
-    /// Control characters (ESC included) would let text drive the terminal: they are replaced.
+    /// Control characters (ESC, C1, bidi overrides) would let text drive the terminal: they are
+    /// shown visibly by the one Core function every terminal writer uses; tabs become four spaces.
     static func sanitize(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else {
-            return text
-        }
-        var out = String.UnicodeScalarView()
-        for u in text.unicodeScalars {
-            if u == "\t" {
-                out.append(contentsOf: "    ".unicodeScalars)
-            } else if u.value < 0x20 || (u.value >= 0x7F && u.value < 0xA0) {
-                out.append("\u{FFFD}")
-            } else {
-                out.append(u)
-            }
-        }
-        return String(out)
+        TerminalText.visible(text, tabs: .spaces(4))
     }
 
     // MARK: - Inline atoms
@@ -124,7 +112,7 @@ struct TerminalWriter {
                     words("~~", style: s, url: url, into: &out, glue: true)
                 }
             case .link(let destination, _, let c):
-                let allowed = MarkdownURLPolicy.allows(destination, image: false)
+                let allowed = URLPolicy.allows(destination, image: false)
                 let linkURL = allowed && style.hyperlinks && style.color ? TerminalWriter.sanitize(destination) : nil
                 atoms(c, style: s.union(.link), url: linkURL ?? url, into: &out, depth: depth + 1)
                 if allowed, linkURL == nil, plainText(c) != destination,
@@ -135,7 +123,7 @@ struct TerminalWriter {
                 }
             case .image(let source, _, let c):
                 words("[image: " + plainText(c) + "]", style: s.union(.dim), url: url, into: &out)
-                if MarkdownURLPolicy.allows(source, image: true), !source.hasPrefix("data:") {
+                if URLPolicy.allows(source, image: true), !source.hasPrefix("data:") {
                     out.append(Atom(kind: .space))
                     words("(" + source + ")", style: s.union(.dim), url: nil, into: &out)
                 }

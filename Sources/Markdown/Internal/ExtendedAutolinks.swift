@@ -1,3 +1,4 @@
+import CustomUICore
 /// GitHub's extended autolinks (`www.…`, `http(s)://…`, `name@host.tld`) found in plain text,
 /// with GitHub's rules for where a link may start and which trailing punctuation it leaves out.
 enum ExtendedAutolinks {
@@ -203,7 +204,7 @@ extension HTMLWriter {
         default: return allowsHTTP
         }
     }
-    private static let allowsHTTP = MarkdownURLPolicy.allows("http:", image: false)
-    private static let allowsHTTPS = MarkdownURLPolicy.allows("https:", image: false)
-    private static let allowsMailto = MarkdownURLPolicy.allows("mailto:", image: false)
+    private static let allowsHTTP = URLPolicy.allows("http:", image: false)
+    private static let allowsHTTPS = URLPolicy.allows("https:", image: false)
+    private static let allowsMailto = URLPolicy.allows("mailto:", image: false)
 }

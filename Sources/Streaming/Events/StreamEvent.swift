@@ -167,15 +167,39 @@ public struct Completion: Sendable, Hashable {
     /// Token counts read from `total_usage`, accepting both the seeds' and OpenAI's member names.
     public var usage: TokenUsage? {
         guard let usage = totalUsage?.objectValue else { return nil }
+        var problem: String?
         func int(_ names: String...) -> Int? {
-            for name in names { if let n = usage[name]?.intValue { return n } }
+            for name in names {
+                guard let number = usage[name]?.numberValue else { continue }
+                if let n = number.intValue { return n }
+                // `10.0` is ten tokens; only a count that is not whole or not in range is unusable.
+                let d = number.doubleValue
+                if d.rounded() == d, abs(d) < 9.2e18 { return Int(d) }
+                // A count that is not a whole number within Int's range cannot be added up.
+                if problem == nil {
+                    let text = number.description
+                    let shown = text.count > 40 ? text.prefix(40) + "…" : text[...]
+                    problem = "`\(name)` \(shown) is not a whole number of tokens up to \(Int.max)"
+                }
+            }
             return nil
         }
         let input = int("input_tokens", "prompt_tokens")
         let output = int("output_tokens", "completion_tokens")
-        let total = int("total_tokens") ?? input.flatMap { i in output.map { i + $0 } }
-        if input == nil, output == nil, total == nil { return nil }
-        return TokenUsage(input: input, output: output, total: total)
+        var total = int("total_tokens")
+        if total == nil, let input, let output {
+            let (sum, overflow) = input.addingReportingOverflow(output)
+            if overflow {
+                problem = "input tokens \(input) + output tokens \(output) overflow (more than \(Int.max))"
+            } else {
+                total = sum
+            }
+        }
+        if input == nil, output == nil, total == nil, problem == nil { return nil }
+        for (name, count) in [("input", input), ("output", output), ("total", total)] {
+            if let count, count < 0, problem == nil { problem = "\(name) tokens \(count) is negative" }
+        }
+        return TokenUsage(input: input, output: output, total: total, problem: problem)
     }
 
     /// The wire payload.
@@ -196,12 +220,15 @@ public struct TokenUsage: Sendable, Hashable {
     public var output: Int?
     /// All tokens.
     public var total: Int?
+    /// Why the counts cannot be used (negative, or a sum past `Int.max`); nil when they can.
+    public var problem: String?
 
     /// Usage from its parts.
-    public init(input: Int?, output: Int?, total: Int?) {
+    public init(input: Int?, output: Int?, total: Int?, problem: String? = nil) {
         self.input = input
         self.output = output
         self.total = total
+        self.problem = problem
     }
 }
 

@@ -40,6 +40,9 @@ public struct StreamFailure: Error, Sendable, Hashable, CustomStringConvertible 
     public var code: String?
     /// Members of the server's error payload this version does not know.
     public var extra: ValueObject
+    /// What the user can do about it (how the token is given, when to retry), when the transport knows.
+    /// Not part of the wire payload.
+    public var hint: String?
 
     /// A failure from its parts.
     public init(

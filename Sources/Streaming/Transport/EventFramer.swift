@@ -45,7 +45,50 @@ struct NDJSONFramer: EventFramer {
 /// Builds the failure for a non-2xx response from its body, reading the error shapes servers use:
 /// the seeds' `{error_type, message, user_message, code}`, FastAPI's `{detail}`, OpenAI's
 /// `{error: {message, type, code}}`, and plain `{message}` or `{error: "…"}`.
-func httpFailure(status: Int, body: Data) -> StreamFailure {
+///
+/// A 401 or 403 gets a hint naming how the token is given (`tokenVariable`, and whether it was set);
+/// a 429's `Retry-After` (seconds or an HTTP date) is named in the message and the hint.
+func httpFailure(
+    status: Int, body: Data, retryAfter: String? = nil, tokenVariable: String = TransportConfiguration.defaultTokenVariable,
+    hasToken: Bool = false
+) -> StreamFailure {
+    var failure = httpFailureFromBody(status: status, body: body)
+    switch status {
+    case 401, 403:
+        failure.hint =
+            hasToken
+            ? "the server refused the bearer token in `\(tokenVariable)`; set it to a token this server accepts"
+            : "no token was sent: set `\(tokenVariable)` to the server's bearer token (it is sent as `Authorization: Bearer …` and never printed)"
+    case 429:
+        if let wait = retryAfterText(retryAfter) {
+            failure.message += " (retry after \(wait))"
+            failure.hint = "the server is rate limiting; it asks to wait \(wait) before trying again"
+        } else {
+            failure.hint = "the server is rate limiting; wait a little before trying again"
+        }
+    case 503:
+        if let wait = retryAfterText(retryAfter) {
+            failure.message += " (retry after \(wait))"
+            failure.hint = "the server is unavailable; it asks to wait \(wait) before trying again"
+        }
+    default: break
+    }
+    return failure
+}
+
+/// `Retry-After` as words: `30 s` for delay-seconds, the date as sent otherwise (control bytes dropped).
+func retryAfterText(_ header: String?) -> String? {
+    guard let header else { return nil }
+    let text = String(header.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) }.prefix(64))
+        .trimmingCharacters(in: .whitespaces)
+    guard !text.isEmpty else { return nil }
+    if text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+        return text.count > 9 ? "\(text) s" : "\(Int(text) ?? 0) s"
+    }
+    return text
+}
+
+private func httpFailureFromBody(status: Int, body: Data) -> StreamFailure {
     let reason = HTTPURLResponse.localizedString(forStatusCode: status)
     var failure = StreamFailure(.http(status: status), "HTTP \(status) \(reason)")
     if let value = try? JSONParser.parseValue(bytes: body), let object = value.objectValue {

@@ -101,12 +101,15 @@ public struct TransportConfiguration: Sendable, CustomStringConvertible, CustomD
     public var baseURL: URL
     /// The environment variable the bearer token was read from.
     public let tokenVariable: String
-    /// The inactivity timeout: the run fails when no event (heartbeats included) arrives for this long.
+    /// The inactivity timeout: the run fails when nothing (no event, heartbeat, SSE comment or blank
+    /// keep-alive line) arrives for this long.
     public var timeout: Duration
     /// The longest NDJSON or SSE line accepted, in bytes.
     public var maxLineBytes: Int
     /// How long a cancel request may take before it is abandoned.
     public var cancelRequestTimeout: Duration
+    /// The `User-Agent` header sent with every request (`customui/VERSION`).
+    public var userAgent: String
     private let secret: Secret?
 
     /// The default environment variable holding the bearer token.
@@ -116,8 +119,10 @@ public struct TransportConfiguration: Sendable, CustomStringConvertible, CustomD
     public init(
         baseURL: URL, tokenVariable: String = TransportConfiguration.defaultTokenVariable,
         environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(120),
-        maxLineBytes: Int = 1 << 20, cancelRequestTimeout: Duration = .seconds(5)
+        maxLineBytes: Int = 1 << 20, cancelRequestTimeout: Duration = .seconds(2),
+        userAgent: String = CustomUIVersion.userAgent
     ) {
+        self.userAgent = userAgent
         self.baseURL = baseURL
         self.tokenVariable = tokenVariable
         self.timeout = timeout

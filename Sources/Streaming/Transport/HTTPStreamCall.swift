@@ -23,15 +23,19 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
     private var sawResponse = false
     private var lastActivity = ContinuousClock.now
     private var knownRequestID: String?
+    private var retryAfter: String?
     private let timeout: Duration
     private let token: String?
+    private let tokenVariable: String
     private let onFinish: @Sendable (HTTPStreamCall) -> Void
 
     init(
         framer: any EventFramer, timeout: Duration, token: String?,
+        tokenVariable: String = TransportConfiguration.defaultTokenVariable,
         onFinish: @escaping @Sendable (HTTPStreamCall) -> Void
     ) {
         self.framer = framer
+        self.tokenVariable = tokenVariable
         self.timeout = timeout
         self.token = token
         self.onFinish = onFinish
@@ -69,7 +73,8 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
                 guard let self, !Task.isCancelled else { return }
                 let last = self.lock.withLock { self.lastActivity }
                 if ContinuousClock.now - last >= timeout {
-                    self.fail(StreamFailure(.timeout, "no event arrived for \(timeout) (the inactivity timeout)"))
+                    self.fail(
+                        StreamFailure(.timeout, "nothing arrived from the server for \(Self.seconds(timeout)) (the inactivity timeout)"))
                     return
                 }
                 deadline = last + timeout
@@ -124,6 +129,8 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
             sawResponse = true
             status = http?.statusCode
             if let id = http?.value(forHTTPHeaderField: "X-Request-ID"), !id.isEmpty { knownRequestID = id }
+            retryAfter = http?.value(forHTTPHeaderField: "Retry-After")
+            lastActivity = .now
         }
         completionHandler(.allow)
     }
@@ -140,6 +147,9 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         let (ok, continuation): (Bool, AsyncThrowingStream<StreamEvent, Error>.Continuation?) = lock.withLock {
             guard !finished else { return (true, nil) }
+            // Any bytes are activity: SSE comments and blank keep-alive lines are how servers say
+            // they are still thinking, and they reset the inactivity timeout like events do.
+            lastActivity = .now
             if let status, !(200..<300).contains(status) {
                 if errorBody.count < 64 << 10 { errorBody.append(data.prefix((64 << 10) - errorBody.count)) }
                 return (false, nil)
@@ -153,14 +163,18 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        let (done, status, sawResponse, body) = lock.withLock { (finished, self.status, self.sawResponse, errorBody) }
+        let (done, status, sawResponse, body, retryAfter) = lock.withLock {
+            (finished, self.status, self.sawResponse, errorBody, self.retryAfter)
+        }
         guard !done else { return }
         if let error {
             fail(Self.failure(for: error, afterResponse: sawResponse))
             return
         }
         if let status, !(200..<300).contains(status) {
-            fail(httpFailure(status: status, body: body))
+            fail(
+                httpFailure(
+                    status: status, body: body, retryAfter: retryAfter, tokenVariable: tokenVariable, hasToken: token != nil))
             return
         }
         guard let continuation = lock.withLock({ self.continuation }) else { return }
@@ -198,6 +212,13 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
             return true
         }
         return false
+    }
+
+    /// `120 s`, `200 ms`: a timeout as people write it.
+    static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        if attoseconds == 0 { return "\(seconds) s" }
+        return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000) ms"
     }
 
     static func requestID(in event: StreamEvent) -> String? {

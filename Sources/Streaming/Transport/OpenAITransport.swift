@@ -164,7 +164,8 @@ public struct OpenAITransport: StreamTransport {
     /// `openai_chat`.
     public var service: String { "openai_chat" }
 
-    /// `{ model, messages, stream: true, stream_options?, …settings }`.
+    /// `{ model, messages, stream: true, stream_options?, …parameters }`: only parameters of the Chat
+    /// Completions API, mapped from the prompt's settings by `chatParameters(from:)`.
     public func requestData(for request: ExecutionRequest) -> Value {
         var body = ValueObject([
             ("model", request.modelID.map(Value.string) ?? .null),
@@ -172,7 +173,43 @@ public struct OpenAITransport: StreamTransport {
             ("stream", true),
         ])
         if includeUsage { body["stream_options"] = ["include_usage": true] }
-        return .object(body.merging(request.settings))
+        return .object(body.merging(Self.chatParameters(from: request.settings).parameters))
+    }
+
+    /// The request parameters of the OpenAI Chat Completions API that settings may set. `model`,
+    /// `messages`, `stream` and `stream_options` are the transport's own and never taken from settings.
+    public static let chatCompletionsParameters: Set<String> = [
+        "audio", "frequency_penalty", "logit_bias", "logprobs", "max_completion_tokens", "max_tokens", "metadata",
+        "modalities", "n", "parallel_tool_calls", "prediction", "presence_penalty", "prompt_cache_key",
+        "reasoning_effort", "response_format", "safety_identifier", "seed", "service_tier", "stop", "store",
+        "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user", "verbosity", "web_search_options",
+    ]
+
+    /// Settings the seeds name differently, with their Chat Completions names.
+    public static let renamedSettings: [String: String] = [
+        "max_output_tokens": "max_completion_tokens", "stop_sequences": "stop",
+    ]
+
+    /// Settings the transport reads itself: the model id becomes `model`; streaming is always on.
+    static let transportSettings: Set<String> = ["model_id", "ai_model_id", "model", "messages", "stream", "stream_options"]
+
+    /// The Chat Completions parameters a prompt's settings map to, and the settings dropped because
+    /// the API has no such parameter (sorted), for `customui run --verbose` to list. A parameter given
+    /// under its own name wins over one renamed to it.
+    public static func chatParameters(from settings: ValueObject) -> (parameters: ValueObject, dropped: [String]) {
+        var parameters = ValueObject()
+        var dropped: [String] = []
+        for (name, value) in settings where !transportSettings.contains(name) {
+            if chatCompletionsParameters.contains(name) {
+                parameters[name] = value
+            } else if renamedSettings[name] == nil {
+                dropped.append(name)
+            }
+        }
+        for (name, value) in settings {
+            if let target = renamedSettings[name], parameters[target] == nil { parameters[target] = value }
+        }
+        return (parameters, dropped.sorted())
     }
 
     /// Streams the completion's events.

@@ -32,6 +32,7 @@ struct HTTPStreamer: Sendable {
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue(accept, forHTTPHeaderField: "Accept")
+        request.setValue(configuration.userAgent, forHTTPHeaderField: "User-Agent")
         if let token = configuration.token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         request.httpBody = Data(body.jsonText.utf8)
         return request
@@ -46,7 +47,7 @@ struct HTTPStreamer: Sendable {
         let (stream, continuation) = AsyncThrowingStream<StreamEvent, Error>.makeStream()
         let call = HTTPStreamCall(
             framer: framer, timeout: configuration.timeout, token: configuration.token,
-            onFinish: { registry.remove($0) })
+            tokenVariable: configuration.tokenVariable, onFinish: { registry.remove($0) })
         registry.add(call)
         continuation.onTermination = { termination in
             guard case .cancelled = termination else { return }
@@ -85,7 +86,12 @@ struct HTTPStreamer: Sendable {
                 if let error {
                     done.resume(returning: HTTPStreamCall.failure(for: error, afterResponse: false).redacting(token))
                 } else if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                    done.resume(returning: httpFailure(status: http.statusCode, body: data ?? Data()).redacting(token))
+                    done.resume(
+                        returning: httpFailure(
+                            status: http.statusCode, body: data ?? Data(),
+                            retryAfter: http.value(forHTTPHeaderField: "Retry-After"),
+                            tokenVariable: configuration.tokenVariable, hasToken: token != nil
+                        ).redacting(token))
                 } else {
                     done.resume(returning: nil)
                 }

@@ -35,6 +35,8 @@ public enum LibraryAction: String, Sendable, CaseIterable, Hashable {
     case rate
     /// Record a run of a UI.
     case recordUsage = "record usage of"
+    /// Delete a UI with every version, rating and usage record.
+    case delete
 }
 
 /// The access rules in one place, after the seeds' row-level security policies: a user sees their
@@ -51,15 +53,11 @@ public enum AccessPolicy {
     public static func check(_ action: LibraryAction, user: String, facts: AccessFacts, name: String)
         throws(LibraryError)
     {
-        guard canView(user, facts) else {
-            throw LibraryError(
-                .libraryNotFound, "no UI `\(name)` is visible to user `\(user)`",
-                hint: "`customui library list` shows what you can see")
-        }
+        guard canView(user, facts) else { throw notFound(name, user: user) }
         switch action {
         case .view, .recordUsage:
             return
-        case .publishVersion, .changeLifecycle:
+        case .publishVersion, .changeLifecycle, .delete:
             guard facts.owner == user else {
                 throw LibraryError.denied(
                     "user `\(user)` may not \(action.rawValue) `\(name)`: it belongs to `\(facts.owner)`",
@@ -85,6 +83,14 @@ public enum AccessPolicy {
                 throw LibraryError.denied("`\(name)` cannot be rated: only public, active UIs can")
             }
         }
+    }
+
+    /// The one answer for a UI that does not exist and for one the user may not see, word for
+    /// word, so no command tells a private UI from a missing one.
+    public static func notFound(_ reference: String, user: String) -> LibraryError {
+        LibraryError(
+            .libraryNotFound, "no UI `\(reference)` is visible to user `\(user)`",
+            hint: "`customui library list` shows what you can see")
     }
 
     /// Whether `user` may read a usage record or run owned by `owner`: only their own.

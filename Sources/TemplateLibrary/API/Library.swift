@@ -18,18 +18,26 @@ public final class Library: @unchecked Sendable {
     private let lock = NSLock()
     let db: SQLiteConnection
 
-    /// How long one statement waits for another process's lock.
-    static let busyTimeoutMs: Int32 = 10_000
-    /// How many times a transaction that still met a lock after the timeout is retried.
-    static let busyRetries = 5
+    /// How long a call waits, in all, for another process's lock before failing with `library.busy`.
+    public let busyTimeout: Duration
+    /// The documented default wait for a held lock.
+    public static let defaultBusyTimeout: Duration = .seconds(10)
 
     /// Opens the library at `path`, creating it (and its directory) when missing.
     ///
-    /// Nothing is written to a file that is not a library, that is damaged, that came from a newer
-    /// schema, or that is write-protected; each gives its own `library.*` error.
-    public init(path: String, recorderUser: String? = nil) throws(LibraryError) {
+    /// Nothing is written to a file that is not a library (an empty file included), that is
+    /// damaged, that came from a newer schema, or that is write-protected; each gives its own
+    /// `library.*` error. A file that is not ours is judged from its header bytes, before SQLite
+    /// opens it, so not even its WAL is touched. A new library is built in a temporary file and
+    /// linked into place whole, so no other process ever sees it half made.
+    ///
+    /// `busyTimeout` bounds how long any one call waits for a lock another process holds.
+    public init(path: String, recorderUser: String? = nil, busyTimeout: Duration = Library.defaultBusyTimeout)
+        throws(LibraryError)
+    {
         self.path = path
         self.recorderUser = recorderUser
+        self.busyTimeout = busyTimeout
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         let exists = fm.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -38,67 +46,129 @@ public final class Library: @unchecked Sendable {
                 .libraryCannotOpen, "`\(path)` is a directory, not a library file",
                 hint: "name a file, for example `\(path)/library.sqlite`")
         }
-        var readOnly = false
-        if exists {
-            // Root ignores permission bits, so honour the owner's intent from the mode itself.
-            let mode = (try? fm.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0o644
-            readOnly = mode & 0o222 == 0 || access(path, W_OK) != 0
-        } else {
-            let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty && !fm.fileExists(atPath: directory) {
-                do {
-                    try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                } catch {
-                    throw LibraryError(
-                        .libraryCannotOpen, "cannot create the library directory `\(directory)`",
-                        hint: "check its permissions or use --library PATH")
-                }
-            }
-        }
+        if !exists { try Self.create(path: path, busyTimeout: busyTimeout) }
+        try Self.checkHeader(path: path)
+        // Root ignores permission bits, so honour the owner's intent from the mode itself.
+        let mode = (try? fm.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0o644
+        let readOnly = mode & 0o222 == 0 || access(path, W_OK) != 0
         let connection: SQLiteConnection
         do {
-            connection = try SQLiteConnection(path: path, readOnly: readOnly, create: !exists)
+            connection = try SQLiteConnection(path: path, readOnly: readOnly, create: false)
         } catch {
             throw LibraryError.from(error, path: path)
         }
         db = connection
         isReadOnly = readOnly || connection.isReadOnly
-        db.setBusyTimeout(milliseconds: Self.busyTimeoutMs)
         do {
             try prepareSchema()
         } catch let error as LibraryError {
             throw error
         } catch let error as SQLiteError {
-            throw LibraryError.from(error, path: path)
+            throw LibraryError.from(error, path: path, busyTimeout: busyTimeout)
         } catch {
             throw LibraryError(.librarySQLite, "\(error)")
         }
     }
 
+    /// Refuses, from its first 100 bytes, a file that is empty, not SQLite, or SQLite made by
+    /// another program (its `application_id` is not ours), without opening it with SQLite.
+    static func checkHeader(path: String) throws(LibraryError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw LibraryError(
+                .libraryCannotOpen, "cannot read the library `\(path)`", hint: "check the file's permissions")
+        }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 100)) ?? Data()
+        if header.isEmpty {
+            throw LibraryError(
+                .libraryNotADatabase, "`\(path)` is an empty file, not a CustomUI library",
+                hint: "it was not changed; remove it to let customui create a library there, or use another --library")
+        }
+        let magic = Data("SQLite format 3\u{0}".utf8)
+        guard header.count == 100, header.prefix(magic.count) == magic else {
+            throw LibraryError.from(SQLiteError.notADatabase, path: path)
+        }
+        let applicationID = header[68..<72].reduce(0) { $0 << 8 | Int($1) }
+        guard applicationID == Schema.applicationID else {
+            throw LibraryError(
+                .libraryNotALibrary, "`\(path)` is an SQLite database but not a CustomUI library",
+                hint: "it was not changed; point --library at a library file or a new path")
+        }
+    }
+
+    /// Builds a new library in a temporary file beside `path` and links it into place. When
+    /// another process created `path` first, its library is used and this one dropped.
+    private static func create(path: String, busyTimeout: Duration) throws(LibraryError) {
+        let fm = FileManager.default
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty && !fm.fileExists(atPath: directory) {
+            do {
+                try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw LibraryError(
+                    .libraryCannotOpen, "cannot create the library directory `\(directory)`",
+                    hint: "check its permissions or use --library PATH")
+            }
+        }
+        if access(directory.isEmpty ? "." : directory, W_OK) != 0 {
+            throw LibraryError(
+                .libraryReadOnly, "cannot create the library `\(path)`: its directory is not writable",
+                hint: "make the directory writable, or use another --library")
+        }
+        let temporary = path + ".new-" + newID()
+        defer {
+            for suffix in ["", "-journal", "-wal", "-shm"] { unlink(temporary + suffix) }
+        }
+        do {
+            let connection = try SQLiteConnection(path: temporary, readOnly: false, create: true)
+            try connection.execute("PRAGMA synchronous = FULL")
+            try connection.execute("BEGIN IMMEDIATE")
+            for migration in Schema.migrations { try connection.execute(migration) }
+            try connection.execute("PRAGMA application_id = \(Schema.applicationID)")
+            try connection.execute("PRAGMA user_version = \(Schema.currentVersion)")
+            try connection.execute("COMMIT")
+            _ = try connection.query("PRAGMA journal_mode = WAL")
+        } catch {
+            throw LibraryError.from(error, path: path, busyTimeout: busyTimeout)
+        }
+        // link(2) never replaces: a library another process linked first wins, and is used.
+        if link(temporary, path) != 0 {
+            if errno == EEXIST { return }
+            // A file system without hard links: rename, which is atomic but may replace.
+            if rename(temporary, path) != 0 {
+                throw LibraryError(
+                    .libraryCannotOpen, "cannot create the library `\(path)`: \(String(cString: strerror(errno)))",
+                    hint: "check that the directory is writable, or use another --library")
+            }
+        }
+        // The new name must survive a power loss as the publishes that follow will.
+        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+
     /// Checks the file is ours and current, migrates it, then sets WAL and foreign keys.
     private func prepareSchema() throws {
-        // One snapshot for all three reads: another process may be creating the schema right now,
-        // and a mix of before and after would look like a foreign database.
-        let (applicationID, version, tables) = try withBusyRetry {
+        // One snapshot for both reads. The header was checked before SQLite opened the file; this
+        // reads what SQLite sees (the WAL included) and checks again before anything is written.
+        let (applicationID, version) = try withBusyRetry {
             try db.execute("BEGIN")
             defer { try? db.execute("COMMIT") }
-            return (
-                try db.scalar("PRAGMA application_id").int ?? 0, try db.scalar("PRAGMA user_version").int ?? 0,
-                try db.scalar("SELECT count(*) FROM sqlite_master").int ?? 0
-            )
+            return (try db.scalar("PRAGMA application_id").int ?? 0, try db.scalar("PRAGMA user_version").int ?? 0)
+        }
+        // "Newer schema" is said only of our own files: a stranger's user_version means nothing to us.
+        if applicationID != Schema.applicationID {
+            throw LibraryError(
+                .libraryNotALibrary, "`\(path)` is an SQLite database but not a CustomUI library",
+                hint: "it was not changed; point --library at a library file or a new path")
         }
         if version > Schema.currentVersion {
             throw LibraryError(
                 .libraryNewerSchema,
                 "the library `\(path)` has schema version \(version); this customui understands up to \(Schema.currentVersion)",
                 hint: "use a newer customui with this library; it was not changed")
-        }
-        if applicationID != Schema.applicationID {
-            if applicationID != 0 || tables > 0 {
-                throw LibraryError(
-                    .libraryNotALibrary, "`\(path)` is an SQLite database but not a CustomUI library",
-                    hint: "it was not changed; point --library at a library file or a new path")
-            }
         }
         try db.execute("PRAGMA foreign_keys = ON")
         if version < Schema.currentVersion {
@@ -137,13 +207,17 @@ public final class Library: @unchecked Sendable {
         }
     }
 
+    /// Runs `body`, again while another process holds the lock, until `busyTimeout` has passed in
+    /// all (SQLite's own busy handler waits within each attempt for what remains of it).
     private func withBusyRetry<T>(_ body: () throws -> T) throws -> T {
-        var attempt = 0
+        let deadline = ContinuousClock.now + busyTimeout
         while true {
+            let remaining = deadline - ContinuousClock.now
+            let ms = max(0, remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
+            db.setBusyTimeout(milliseconds: Int32(clamping: ms))
             do {
                 return try body()
-            } catch let error as SQLiteError where error.isBusy && attempt < Self.busyRetries {
-                attempt += 1
+            } catch let error as SQLiteError where error.isBusy && ContinuousClock.now < deadline {
                 usleep(UInt32.random(in: 1_000...20_000))
             }
         }
@@ -193,7 +267,7 @@ public final class Library: @unchecked Sendable {
         } catch let error as LibraryError {
             throw error
         } catch let error as SQLiteError {
-            throw LibraryError.from(error, path: path)
+            throw LibraryError.from(error, path: path, busyTimeout: busyTimeout)
         } catch {
             throw LibraryError(.librarySQLite, "\(error)")
         }
@@ -271,6 +345,12 @@ public final class Library: @unchecked Sendable {
         guard !definition.name.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw LibraryError.invalid(
                 "a published UI needs a `name`", hint: "add name=\"…\" to `<custom-ui>` or the `name` column")
+        }
+        // `OWNER/NAME` names a UI, so a slash in a name would make references ambiguous.
+        guard !definition.name.contains("/") else {
+            throw LibraryError.invalid(
+                "a UI name cannot contain `/`: `\(definition.name)`",
+                hint: "`OWNER/NAME` names a UI; choose a name without a slash")
         }
         let templateText = CustomUILoader.templateText(for: definition)
         return PreparedPublish(
@@ -459,7 +539,7 @@ public final class Library: @unchecked Sendable {
             }
             if let own = versions.first(where: { $0.owner == user && $0.isLatest }) { return own }
             guard let shown = versions.first(where: { $0.facts.isPublished }) ?? versions.first else {
-                throw LibraryError(.libraryNotFound, "no UI `\(reference)` is visible to user `\(user)`")
+                throw AccessPolicy.notFound(reference, user: user)
             }
             return shown
         }
@@ -474,8 +554,14 @@ public final class Library: @unchecked Sendable {
     public func export(_ reference: String, version: Int? = nil, asDefinition: Bool, user: String) throws(LibraryError)
         -> String
     {
-        let found = try entry(reference, version: version, user: user)
-        if asDefinition {
+        Self.text(of: try entry(reference, version: version, user: user), asDefinition: asDefinition)
+    }
+
+    /// A version as a file: the template file, or the definition JSON (a `prompt_custom_uis` row).
+    /// A UI that is not a template (`component_type: json-schema`) has no template file form, so
+    /// it is always given as its definition JSON, which keeps its component type.
+    public static func text(of found: LibraryEntry, asDefinition: Bool) -> String {
+        if asDefinition || found.definition.componentType != .template {
             var definition = found.definition
             // The validator asks `component_code`'s root for a `name` (it does not yet take it from
             // the column), so the export repeats it there; the loader checks that the two agree.
@@ -495,30 +581,29 @@ public final class Library: @unchecked Sendable {
         let all = try entries("WHERE v.ui_id = ? ORDER BY v.version DESC", [lineage["ui_id"].string ?? ""])
         // A version the user may not see (someone else's draft) is not listed, not even as a number.
         let visible = all.filter { AccessPolicy.canView(user, $0.facts) }
-        guard !visible.isEmpty else {
-            throw LibraryError(.libraryNotFound, "no UI `\(reference)` is visible to user `\(user)`")
-        }
+        guard !visible.isEmpty else { throw AccessPolicy.notFound(reference, user: user) }
         return visible
     }
 
     /// Finds the lineage a reference names: a UI id, a version id, `owner/name`, or a name (the
     /// user's own first, then a unique visible one). Returns the lineage row and the version whose
     /// facts decide access (the user's latest, else the public active one).
-    private func resolveLineage(_ reference: String, user: String) throws -> (SQLRow, LibraryEntry) {
+    func resolveLineage(_ reference: String, user: String) throws -> (SQLRow, LibraryEntry) {
         var candidates = try db.query(
             "SELECT * FROM prompt_custom_ui_lineages WHERE ui_id = ? OR ui_id = (SELECT ui_id FROM prompt_custom_uis WHERE id = ?)",
             [reference, reference])
         if candidates.isEmpty, let slash = reference.firstIndex(of: "/") {
+            // `OWNER/NAME` names only that owner's UI: names cannot contain `/`, so it is never a
+            // bare name, and it never falls back to the acting user's or a public UI.
             let owner = String(reference[..<slash])
             let name = String(reference[reference.index(after: slash)...])
             candidates = try db.query(
                 "SELECT * FROM prompt_custom_ui_lineages WHERE user_id = ? AND name = ?", [owner, name])
-        }
-        if candidates.isEmpty {
+        } else if candidates.isEmpty {
             candidates = try db.query(
                 "SELECT * FROM prompt_custom_ui_lineages WHERE user_id = ? AND name = ?", [user, reference])
         }
-        if candidates.isEmpty {
+        if candidates.isEmpty, !reference.contains("/") {
             candidates = try db.query(
                 """
                 SELECT l.* FROM prompt_custom_ui_lineages l
@@ -532,9 +617,7 @@ public final class Library: @unchecked Sendable {
             }
         }
         guard let lineage = candidates.first, let uiID = lineage["ui_id"].string else {
-            throw LibraryError(
-                .libraryNotFound, "no UI `\(reference)` is visible to user `\(user)`",
-                hint: "`customui library list` shows what you can see")
+            throw AccessPolicy.notFound(reference, user: user)
         }
         let owner = lineage["user_id"].string ?? ""
         let decisive: LibraryEntry?
@@ -548,9 +631,7 @@ public final class Library: @unchecked Sendable {
                 ).first
                 ?? latestVersion(uiID: uiID)
         }
-        guard let decisive else {
-            throw LibraryError(.libraryNotFound, "no UI `\(reference)` is visible to user `\(user)`")
-        }
+        guard let decisive else { throw AccessPolicy.notFound(reference, user: user) }
         return (lineage, decisive)
     }
 
@@ -799,7 +880,9 @@ public final class Library: @unchecked Sendable {
             var sql = "SELECT u.* FROM prompt_custom_ui_usage u"
             var parameters: [any SQLBindable] = [user]
             if let uiReference {
-                let (lineage, _) = try resolveLineage(uiReference, user: user)
+                // A UI the user cannot see answers as a missing one, not as "no usage recorded".
+                let (lineage, decisive) = try resolveLineage(uiReference, user: user)
+                try AccessPolicy.check(.view, user: user, facts: decisive.facts, name: uiReference)
                 sql += " JOIN prompt_custom_uis v ON v.id = u.custom_ui_id WHERE u.user_id = ? AND v.ui_id = ?"
                 parameters.append(lineage["ui_id"].string ?? "")
             } else {

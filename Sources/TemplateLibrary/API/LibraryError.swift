@@ -25,6 +25,8 @@ extension DiagnosticCode {
     public static let libraryInvalidInput: Self = "library.invalid-input"
     /// A reference names more than one UI.
     public static let libraryAmbiguous: Self = "library.ambiguous"
+    /// An import would replace a UI (or a run) the library already has.
+    public static let libraryExists: Self = "library.exists"
     /// SQLite failed in a way not listed above.
     public static let librarySQLite: Self = "library.sqlite"
 }
@@ -66,8 +68,16 @@ public struct LibraryError: Error, Sendable, CustomStringConvertible {
         LibraryError(.libraryInvalidInput, message, hint: hint)
     }
 
+    /// A duration as `10 s` or `0.5 s`.
+    static func seconds(_ duration: Duration) -> String {
+        let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return ms % 1000 == 0 ? "\(ms / 1000) s" : String(format: "%.1f s", Double(ms) / 1000)
+    }
+
     /// Turns an SQLite failure into a library error the user can act on.
-    static func from(_ error: SQLiteError, path: String) -> LibraryError {
+    static func from(_ error: SQLiteError, path: String, busyTimeout: Duration = Library.defaultBusyTimeout)
+        -> LibraryError
+    {
         if error.isNotADatabase {
             return LibraryError(
                 .libraryNotADatabase, "`\(path)` is not a CustomUI library (not an SQLite database)",
@@ -87,7 +97,8 @@ public struct LibraryError: Error, Sendable, CustomStringConvertible {
         }
         if error.isBusy {
             return LibraryError(
-                .libraryBusy, "the library `\(path)` stayed locked by another process",
+                .libraryBusy,
+                "the library `\(path)` stayed locked by another process for more than \(Self.seconds(busyTimeout)); nothing was written",
                 hint: "try again when the other `customui` finishes")
         }
         if error.isCantOpen {

@@ -13,6 +13,8 @@ public struct RunSummary: Sendable, Hashable {
     public var timeToFirstTokenMs: Int?
     /// Sum of the tasks' total times.
     public var totalTimeMs: Int?
+    /// Sum of the tasks' costs, nil when no task has a price (`run.cost` is then 0).
+    public var cost: Double?
 
     /// The summary as JSON with the seeds' column names.
     public var jsonValue: Value {
@@ -20,6 +22,7 @@ public struct RunSummary: Sendable, Hashable {
         o["task_count"] = .int(taskCount)
         o["time_to_first_token"] = timeToFirstTokenMs.map(Value.int) ?? .null
         o["total_time"] = totalTimeMs.map(Value.int) ?? .null
+        o["total_cost"] = cost.map(Value.double) ?? .null
         return .object(o)
     }
 }
@@ -70,7 +73,7 @@ extension Library: RunRecorder {
                   broker_values, status, total_tokens, total_cost, message_count, task_count, created_at, updated_at, last_message_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT count(*) FROM ai_tasks WHERE run_id = ?), ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET source_type = excluded.source_type, source_id = excluded.source_id,
-                  custom_ui_id = excluded.custom_ui_id, name = excluded.name, messages = excluded.messages, settings = excluded.settings,
+                  custom_ui_id = coalesce(excluded.custom_ui_id, ai_runs.custom_ui_id), name = excluded.name, messages = excluded.messages, settings = excluded.settings,
                   variable_values = excluded.variable_values, broker_values = excluded.broker_values, status = excluded.status,
                   total_tokens = excluded.total_tokens, total_cost = excluded.total_cost, message_count = excluded.message_count,
                   updated_at = excluded.updated_at, last_message_at = excluded.last_message_at
@@ -129,25 +132,74 @@ extension Library: RunRecorder {
         }
     }
 
+    /// A run's status as listed, shown and filtered: a conversation still `active` takes the
+    /// outcome of its latest task (`completed`, `failed` or `cancelled`; one still streaming keeps
+    /// it `active`); any other stored status stands. Runs alias `ai_runs` as `r`.
+    static let runStatusSQL = """
+        (CASE WHEN r.status = 'active' THEN coalesce((SELECT CASE WHEN t.status IN ('completed', 'failed', 'cancelled')
+            THEN t.status ELSE 'active' END FROM ai_tasks t WHERE t.run_id = r.id ORDER BY t.created_at DESC, t.rowid DESC LIMIT 1),
+          'active') ELSE r.status END)
+        """
+
+    /// The columns every run query reads besides `r.*`: the status above, and the totals the seeds
+    /// aggregate from the tasks (tokens, cost, timings), so a listing and `run(_:)` agree.
+    static let runColumnsSQL = """
+        \(runStatusSQL) AS run_status,
+          (SELECT t.time_to_first_token FROM ai_tasks t WHERE t.run_id = r.id ORDER BY t.created_at, t.rowid LIMIT 1) AS first_ttft,
+          (SELECT sum(t.total_time) FROM ai_tasks t WHERE t.run_id = r.id) AS sum_total_time,
+          (SELECT sum(t.tokens_total) FROM ai_tasks t WHERE t.run_id = r.id) AS sum_tokens,
+          (SELECT sum(t.cost) FROM ai_tasks t WHERE t.run_id = r.id) AS sum_cost,
+          (SELECT count(*) FROM ai_tasks t WHERE t.run_id = r.id) AS tasks
+        """
+
+    /// A run row read with `runColumnsSQL`: the status and totals come from its tasks, when it has any.
+    static func summary(_ row: SQLRow) -> RunSummary {
+        var run = RunStoreCodec.run(row)
+        run.status = RunStatus(rawValue: row["run_status"].string ?? "") ?? run.status
+        let tasks = row["tasks"].int ?? 0
+        var cost: Double? = run.cost == 0 ? nil : run.cost
+        if tasks > 0 {
+            run.tokensTotal = row["sum_tokens"].int ?? 0
+            cost = row["sum_cost"].double
+            run.cost = cost ?? 0
+        }
+        return RunSummary(
+            run: run, taskCount: tasks, timeToFirstTokenMs: row["first_ttft"].int,
+            totalTimeMs: row["sum_total_time"].int, cost: cost)
+    }
+
     /// The user's own runs, newest first, with timings from their tasks.
     public func runs(_ query: RunQuery = RunQuery(), user: String) throws(LibraryError) -> [RunSummary] {
         try read {
             var conditions = ["r.user_id = ?"]
             var parameters: [any SQLBindable] = [user]
             if let reference = query.uiReference {
-                // Runs name the UI by its id or a version's id; match both for the named UI.
-                var ids = [reference]
-                if let lineage = try? resolveLineageID(reference, user: user) {
-                    ids.append(lineage)
-                    ids += try db.query("SELECT id FROM prompt_custom_uis WHERE ui_id = ?", [lineage]).compactMap {
-                        $0["id"].string
-                    }
+                // Runs name the UI by its id or a version's id; match both for the named UI,
+                // resolved as every library command resolves it. A UI the user cannot see (or
+                // that does not exist) is not found, the same either way.
+                let ids: [String]
+                do {
+                    let (lineage, decisive) = try resolveLineage(reference, user: user)
+                    try AccessPolicy.check(.view, user: user, facts: decisive.facts, name: reference)
+                    let uiID = lineage["ui_id"].string ?? ""
+                    ids =
+                        [uiID]
+                        + (try db.query("SELECT id FROM prompt_custom_uis WHERE ui_id = ?", [uiID]).compactMap {
+                            $0["id"].string
+                        })
+                } catch let error as LibraryError where error.code == .libraryNotFound {
+                    // A UI deleted since (or made private by its owner) is still named by its id in runs.
+                    let linked = try db.scalar(
+                        "SELECT count(*) FROM ai_runs WHERE user_id = ? AND custom_ui_id = ?", [user, reference]
+                    ).int ?? 0
+                    guard linked > 0 else { throw error }
+                    ids = [reference]
                 }
                 conditions.append("r.custom_ui_id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))")
                 parameters += ids
             }
             if let status = query.status {
-                conditions.append("r.status = ?")
+                conditions.append("\(Self.runStatusSQL) = ?")
                 parameters.append(status.rawValue)
             }
             if let since = query.since {
@@ -160,26 +212,25 @@ extension Library: RunRecorder {
             }
             let rows = try db.query(
                 """
-                SELECT r.*,
-                  (SELECT t.time_to_first_token FROM ai_tasks t WHERE t.run_id = r.id ORDER BY t.created_at, t.rowid LIMIT 1) AS first_ttft,
-                  (SELECT sum(t.total_time) FROM ai_tasks t WHERE t.run_id = r.id) AS sum_total_time,
-                  (SELECT count(*) FROM ai_tasks t WHERE t.run_id = r.id) AS tasks
+                SELECT r.*, \(Self.runColumnsSQL)
                 FROM ai_runs r WHERE \(conditions.joined(separator: " AND "))
                 ORDER BY r.created_at DESC, r.rowid DESC LIMIT \(max(0, query.limit))
                 """, parameters)
-            return rows.map { row in
-                RunSummary(
-                    run: RunStoreCodec.run(row), taskCount: row["tasks"].int ?? 0,
-                    timeToFirstTokenMs: row["first_ttft"].int,
-                    totalTimeMs: row["sum_total_time"].int)
-            }
+            return rows.map(Self.summary)
         }
     }
 
-    /// One of the user's runs with its tasks in order; someone else's run is not found.
+    /// One of the user's runs with its tasks in order; someone else's run is not found. The run's
+    /// status and totals are those `runs(_:user:)` lists.
     public func run(_ id: String, user: String) throws(LibraryError) -> (run: RunRecord, tasks: [TaskRecord]) {
+        let (summary, tasks) = try runSummary(id, user: user)
+        return (summary.run, tasks)
+    }
+
+    /// One of the user's runs as `runs(_:user:)` lists it, with its tasks in order.
+    public func runSummary(_ id: String, user: String) throws(LibraryError) -> (summary: RunSummary, tasks: [TaskRecord]) {
         try read {
-            guard let row = try db.query("SELECT * FROM ai_runs WHERE id = ?", [id]).first,
+            guard let row = try db.query("SELECT r.*, \(Self.runColumnsSQL) FROM ai_runs r WHERE r.id = ?", [id]).first,
                 AccessPolicy.canViewRecord(user, owner: row["user_id"].string ?? "")
             else {
                 throw LibraryError(
@@ -188,18 +239,32 @@ extension Library: RunRecorder {
             }
             let tasks = try db.query("SELECT * FROM ai_tasks WHERE run_id = ? ORDER BY created_at, rowid", [id]).map(
                 RunStoreCodec.task)
-            return (RunStoreCodec.run(row), tasks)
+            return (Self.summary(row), tasks)
         }
     }
+}
 
-    private func resolveLineageID(_ reference: String, user: String) throws -> String? {
-        try db.scalar(
-            """
-            SELECT ui_id FROM prompt_custom_ui_lineages WHERE ui_id = ?1 OR (user_id = ?2 AND name = ?1)
-              OR ui_id = (SELECT ui_id FROM prompt_custom_uis WHERE id = ?1) LIMIT 1
-            """, [reference, user]
-        ).string
+/// Records runs into a library, each linked to the library UI that ran (`ai_runs.custom_ui_id`),
+/// so `runs list --ui NAME` finds them from their first record on, even when the run is killed.
+public struct LinkedRunRecorder: RunRecorder {
+    /// The library the records go to.
+    public let library: Library
+    /// The version id of the UI that ran; nil records runs unlinked.
+    public let customUIID: String?
+
+    /// A recorder linking every run it records to `customUIID`.
+    public init(library: Library, customUIID: String?) {
+        self.library = library
+        self.customUIID = customUIID
     }
+
+    public func record(run: RunRecord) throws {
+        var linked = run
+        if linked.customUIID == nil { linked.customUIID = customUIID }
+        try library.record(run: linked)
+    }
+
+    public func record(task: TaskRecord) throws { try library.record(task: task) }
 }
 
 /// Converts run and task rows to records and back to JSON in the seeds' column names.

@@ -16,7 +16,13 @@ struct SQLiteError: Error, CustomStringConvertible {
     var isCorrupt: Bool { code & 0xFF == SQLITE_CORRUPT }
     var isReadOnly: Bool { code & 0xFF == SQLITE_READONLY }
     var isConstraint: Bool { code & 0xFF == SQLITE_CONSTRAINT }
+    /// A primary key or unique constraint: the row is already there.
+    /// (SQLITE_CONSTRAINT_PRIMARYKEY and _UNIQUE are macros Swift does not import.)
+    var isDuplicate: Bool { code == SQLITE_CONSTRAINT | (6 << 8) || code == SQLITE_CONSTRAINT | (8 << 8) }
     var isCantOpen: Bool { code & 0xFF == SQLITE_CANTOPEN }
+
+    /// What SQLite says of a file that is not a database.
+    static let notADatabase = SQLiteError(code: SQLITE_NOTADB, message: "file is not a database")
 }
 
 /// A column or parameter value as SQLite stores it.
@@ -146,7 +152,18 @@ final class SQLiteConnection {
             case .null: rc = sqlite3_bind_null(statement, position)
             case .int(let i): rc = sqlite3_bind_int64(statement, position, i)
             case .real(let d): rc = sqlite3_bind_double(statement, position, d)
-            case .text(let s): rc = sqlite3_bind_text(statement, position, s, -1, transient)
+            case .text(let s):
+                // With its byte length, so text with NUL bytes is stored whole (not cut at the first NUL).
+                var text = s
+                rc = text.withUTF8 { bytes in
+                    let count = Int32(clamping: bytes.count)
+                    guard let base = bytes.baseAddress, count > 0 else {
+                        return sqlite3_bind_text(statement, position, "", 0, transient)
+                    }
+                    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                        sqlite3_bind_text(statement, position, $0, count, transient)
+                    }
+                }
             }
             guard rc == SQLITE_OK else { throw error(rc) }
         }
@@ -168,7 +185,8 @@ final class SQLiteConnection {
                 case SQLITE_NULL: value = .null
                 default:
                     if let text = sqlite3_column_text(statement, i) {
-                        value = .text(String(cString: text))
+                        let count = Int(sqlite3_column_bytes(statement, i))
+                        value = .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
                     } else {
                         value = .null
                     }
