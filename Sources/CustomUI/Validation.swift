@@ -96,6 +96,9 @@ public enum Validator {
         diagnostics += checkProps(document, caller: props, callerDocument: propsDocument)
         // layout_config and styling_config: what a page would refuse, validation refuses, with positions.
         diagnostics += Theme.check(document).diagnostics
+        if document.definition.componentType == .jsonSchema {
+            diagnostics += GeneratedUIOptions.check(document, prompt: prompt)
+        }
         var report = ValidationReport(document: document, template: nil, prompt: prompt, diagnostics: [], sources: [document.file])
         guard document.definition.componentType == .template, let syntax = document.syntax else {
             report.diagnostics = diagnostics.sortedByLocation()

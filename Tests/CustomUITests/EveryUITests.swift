@@ -30,6 +30,9 @@ import Testing
             let name = String(file.dropLast(".ui.xml".count))
             out.append(Subject(name: "starter \(name)", ui: "Templates/\(file)", prompt: "Templates/\(name).prompt.json"))
         }
+        out.append(
+            Subject(
+                name: "example story-form", ui: "Examples/story-form/story-form.definition.json", prompt: "Examples/story-form/story-form.prompt.json"))
         for mode in ExecutionMode.allCases {
             let definition = """
                 { "name": "Generated", "component_type": "json-schema", "execution_mode": "\(mode.rawValue)",

@@ -84,6 +84,6 @@ extension DiagnosticCatalog {
         "xml": "XML", "limit": "Limits", "template": "Template structure", "expr": "Expressions", "binding": "Bindings",
         "props": "Props", "prompt": "Prompt", "mode": "Execution modes", "a11y": "Accessibility", "definition": "Definitions",
         "json": "JSON", "layout": "Layout and styling", "style": "Layout and styling", "render": "Rendering with caller values",
-        "run": "Runs", "library": "Library", "schema": "JSON Schema", "input": "Inputs",
+        "run": "Runs", "library": "Library", "schema": "JSON Schema", "input": "Inputs", "ui": "Tuning the generated UI",
     ]
 }

@@ -347,7 +347,8 @@ public enum DiagnosticCatalog {
             code: .modeUnfedSlot, summary: "a slot after the first: the answer streams into the first slot only, so it stays empty (a warning)",
             example: template(ui("<slot name=\"1️⃣notes\"/>"))),
         DiagnosticInfo(
-            code: .modeConflictingSetting, summary: "`show-variables=\"false\"` in `manual-with-visible-variables`, which shows every variable",
+            code: .modeConflictingSetting,
+            summary: "a setting that contradicts the mode: `show-variables=\"false\"`, or a variable in `layout_config.ui.hidden`, in `manual-with-visible-variables`, which shows every variable",
             example: template(
                 "<custom-ui name=\"x\" execution-mode=\"manual-with-visible-variables\" show-variables=\"1️⃣false\">\n  <view><variables/><run/><slot name=\"a\"/></view>\n</custom-ui>")),
         DiagnosticInfo(
@@ -394,6 +395,17 @@ public enum DiagnosticCatalog {
         DiagnosticInfo(
             code: .styleUnknownKey, summary: "a `styling_config` key the theme does not have (a warning: it is ignored)",
             example: template(ui("", head: "  <styling-config>{ 1️⃣\"colour\": \"#36c\" }</styling-config>\n"))),
+
+        // Tuning the generated UI
+        DiagnosticInfo(
+            code: .uiInvalid,
+            summary: "a malformed `layout_config.ui` of a `json-schema` definition: an unknown key or setting, a value of the wrong kind, an unknown widget",
+            example: DiagnosticExample(definition: "{ \"name\": \"A\", \"component_type\": \"json-schema\", \"layout_config\": { \"ui\": { 1️⃣\"hiden\": [] } } }")),
+        DiagnosticInfo(
+            code: .uiUnknownField, summary: "`layout_config.ui` names a field that is neither a prop nor a prompt variable (a warning)",
+            example: DiagnosticExample(
+                definition:
+                    "{ \"name\": \"A\", \"component_type\": \"json-schema\", \"props_schema\": { \"type\": \"object\", \"properties\": { \"customer\": { \"type\": \"string\" } } },\n  \"layout_config\": { \"ui\": { \"order\": [1️⃣\"custmer\"] } } }")),
 
         // Rendering and running with caller values
         DiagnosticInfo(

@@ -123,6 +123,7 @@ public struct CustomUIDefinition: Sendable, Hashable {
         guard let object = r.object(root, required: true) else {
             return (nil, DocumentSchemas.merge(schema: schemaDiagnostics, reader: r.diagnostics))
         }
+        // The schema refuses unknown columns too (an error); this adds the did-you-mean.
         for key in object.keys where !columns.contains(key) {
             r.diagnostics.append(
                 .error(

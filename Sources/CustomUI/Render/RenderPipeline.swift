@@ -50,7 +50,12 @@ public enum RenderPipeline {
         generated.propsSchemaDocument = document.propsSchemaDocument
         generated.defaultPropsDocument = document.defaultPropsDocument
         let again = Validator.validate(generated, prompt: report.prompt, props: props, limits: limits)
-        return (again.template, again.diagnostics)
+        // The look is the definition's (validated with it, with positions): the page gets its theme.
+        var template = again.template
+        template?.definition.layoutConfig = document.definition.layoutConfig
+        template?.definition.stylingConfig = document.definition.stylingConfig
+        template?.definition.componentType = .jsonSchema
+        return (template, again.diagnostics)
     }
 
     /// Checks values given for variables against their components; the rendering uses only valid ones.
@@ -192,20 +197,46 @@ public enum GeneratedUI {
         if let description = definition.description, !description.isEmpty {
             view += "    <text tone=\"muted\">\(literal(description))</text>\n"
         }
-        let properties = definition.propsSchema?["properties"]?.objectValue
-        if let properties, !properties.isEmpty {
+        // Tuning (docs/rendering.md, "Tuning the generated UI"): `layout_config.ui` and the props
+        // schema's `title` and `description`.
+        let options = GeneratedUIOptions(definition)
+        let properties = definition.propsSchema?["properties"]?.objectValue ?? ValueObject()
+        let shownProps = options.ordered(properties.keys.map { $0 }).filter {
+            !options.hidden.contains($0) && StructureCheck.isIdentifier($0) && !$0.contains("-")
+        }
+        if !shownProps.isEmpty {
             view += "    <card title=\"Details\">\n"
-            for (key, schema) in properties {
-                guard StructureCheck.isIdentifier(key), !key.contains("-") else { continue }
-                let label = schema["title"]?.stringValue ?? RenderTreeBuilder.humanize(key)
+            for key in shownProps {
+                let schema = properties[key] ?? .null
+                let label = options.fields[key]?.label ?? schema["title"]?.stringValue ?? RenderTreeBuilder.humanize(key)
                 let type = schema["type"]?.stringValue
                 let value = type == "array" ? "{{ props.\(key) | join: ', ' }}" : type == "object" ? "{{ props.\(key) | json }}" : "{{ props.\(key) }}"
-                view += "      <if test=\"props.\(key) != null\"><text><strong>\(literal(label)):</strong> \(value)</text></if>\n"
+                var help = ""
+                if let text = options.fields[key]?.help ?? schema["description"]?.stringValue, !text.isEmpty {
+                    help = "<text tone=\"muted\" size=\"small\">\(literal(text))</text>"
+                }
+                view += "      <if test=\"props.\(key) != null\"><text><strong>\(literal(label)):</strong> \(value)</text>\(help)</if>\n"
             }
             view += "    </card>\n"
         }
         var controls = ""
-        if mode.allowsVariableInputs, definition.showVariables, !(prompt?.variables.isEmpty ?? true) { controls += "      <variables/>\n" }
+        let variableNames = prompt?.variables.map(\.name) ?? []
+        let tuned = variableNames.contains { options.order.contains($0) || options.hidden.contains($0) || options.fields[$0] != nil }
+        if mode.allowsVariableInputs, definition.showVariables, !variableNames.isEmpty {
+            if tuned {
+                for name in options.ordered(variableNames) where !options.hidden.contains(name) {
+                    var attributes = "name=\"\(name)\""
+                    let field = options.fields[name]
+                    if let label = field?.label { attributes += " label=\"\(attribute(label))\"" }
+                    if let help = field?.help { attributes += " help=\"\(attribute(help))\"" }
+                    if let placeholder = field?.placeholder { attributes += " placeholder=\"\(attribute(placeholder))\"" }
+                    if let widget = field?.widget { attributes += " control=\"\(widget.rawValue)\"" }
+                    controls += "      <variable \(attributes)/>\n"
+                }
+            } else {
+                controls += "      <variables/>\n"
+            }
+        }
         if mode == .manualWithHiddenVariables || mode == .manual { controls += "      <message-input label=\"Message\" placeholder=\"Anything to add?\"/>\n" }
         if mode.needsRunTrigger || mode == .autoRun {
             controls += "      <row>\n        <run label=\"Run\"/>\n        <cancel/>\n      </row>\n"
@@ -222,6 +253,11 @@ public enum GeneratedUI {
         var attributes = "name=\"\(XMLText.escapeAttribute(definition.name))\" execution-mode=\"\(mode.rawValue)\""
         if !definition.showVariables { attributes += " show-variables=\"false\"" }
         return "<custom-ui \(attributes)>\n  <view>\n\(view)  </view>\n</custom-ui>\n"
+    }
+
+    /// An attribute value that stays literal: XML-escaped, and `{{` written as an expression.
+    static func attribute(_ text: String) -> String {
+        XMLText.escapeAttribute(text).replacingOccurrences(of: "{{", with: "{{ '{{' }}")
     }
 
     /// Text that stays literal in a template: XML-escaped, and `{{` written as an expression.

@@ -59,7 +59,9 @@ public struct Theme: Sendable, Hashable {
     /// The theme of a definition, and diagnostics for every value that was refused (without
     /// positions; validation reports the same with positions through `check`).
     public static func from(_ definition: CustomUIDefinition, file: String?) -> (Theme, [Diagnostic]) {
-        check(layout: definition.layoutConfig, styling: definition.stylingConfig, layoutDocument: nil, stylingDocument: nil, file: file)
+        check(
+            layout: definition.layoutConfig, styling: definition.stylingConfig, layoutDocument: nil, stylingDocument: nil, file: file,
+            generated: definition.componentType == .jsonSchema)
     }
 
     /// The theme of a loaded UI, with each diagnostic at the key or value it is about, in the
@@ -67,11 +69,15 @@ public struct Theme: Sendable, Hashable {
     public static func check(_ document: CustomUIDocument) -> (theme: Theme, diagnostics: [Diagnostic]) {
         check(
             layout: document.definition.layoutConfig, styling: document.definition.stylingConfig,
-            layoutDocument: document.layoutConfigDocument, stylingDocument: document.stylingConfigDocument, file: document.file.path)
+            layoutDocument: document.layoutConfigDocument, stylingDocument: document.stylingConfigDocument, file: document.file.path,
+            generated: document.definition.componentType == .jsonSchema)
     }
 
+    /// `generated`: the UI is generated (`json-schema`), so `layout_config.ui` tunes it
+    /// (`GeneratedUIOptions` checks it); a template lays itself out and `ui` is an unknown key.
     static func check(
-        layout: Value?, styling: Value?, layoutDocument: JSONDocument?, stylingDocument: JSONDocument?, file: String?
+        layout: Value?, styling: Value?, layoutDocument: JSONDocument?, stylingDocument: JSONDocument?, file: String?,
+        generated: Bool = false
     ) -> (theme: Theme, diagnostics: [Diagnostic]) {
         var theme = Theme()
         var diagnostics: [Diagnostic] = []
@@ -134,11 +140,13 @@ public struct Theme: Sendable, Hashable {
                                     ?? "layouts: " + layouts.map { "`\($0)`" }.joined(separator: ", ")))
                     }
                 }
-                for key in object.keys where key != "layout" {
+                for key in object.keys where key != "layout" && !(key == "ui" && generated) {
                     let (path, range) = at(layoutDocument, key, name: true)
                     let hint =
-                        layouts.contains(key)
-                        ? "write `{ \"layout\": \"\(key)\" }`" : "the only key is `layout` (one of " + layouts.map { "`\($0)`" }.joined(separator: ", ") + ")"
+                        key == "ui"
+                        ? "`ui` tunes the UI generated for `json-schema` definitions; a template lays itself out"
+                        : layouts.contains(key)
+                            ? "write `{ \"layout\": \"\(key)\" }`" : "the only key is `layout` (one of " + layouts.map { "`\($0)`" }.joined(separator: ", ") + ")"
                     diagnostics.append(.warning(.layoutUnknownKey, "`layout_config` has no key `\(key)`", file: path, range: range, hint: hint))
                 }
             } else {
