@@ -1,6 +1,7 @@
 // swift-tools-version: 6.0
 // CustomUI: a sandboxed custom-UI template engine. No Swift package dependencies:
-// Foundation, libxml2 (Debian libxml2-dev) for templates, SQLite (libsqlite3-dev) for the library store.
+// Foundation, libxml2 (Debian libxml2-dev) for templates, SQLite (libsqlite3-dev) for the library store,
+// GNU libmicrohttpd (libmicrohttpd-dev) for `customui serve`.
 import PackageDescription
 
 let package = Package(
@@ -22,6 +23,11 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
 
         // Pipeline stages; imports only point down this list.
         .target(name: "CustomUICore"),
@@ -30,11 +36,14 @@ let package = Package(
         .target(name: "Streaming", dependencies: ["CustomUICore", "JSONSchema"]),
         .target(name: "CustomUI", dependencies: ["CustomUICore", "JSONSchema", "Markdown", "Streaming", "CLibXML2"]),
         .target(name: "TemplateLibrary", dependencies: ["CustomUI", "CustomUICore", "JSONSchema", "CSQLite"]),
+        .target(
+            name: "CustomUIServer",
+            dependencies: ["TemplateLibrary", "CustomUI", "Streaming", "JSONSchema", "Markdown", "CustomUICore", "CMicroHTTPD"]),
 
         // Thin executables: argument parsing, output and exit codes only.
         .executableTarget(
             name: "CustomUICommand",
-            dependencies: ["CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore"],
+            dependencies: ["CustomUIServer", "CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore"],
             path: "Sources/customui"),
         .executableTarget(
             name: "CustomUIBench",
@@ -47,6 +56,9 @@ let package = Package(
         .testTarget(name: "StreamingTests", dependencies: ["Streaming", "CustomUI", "JSONSchema", "CustomUICore"]),
         .testTarget(name: "CustomUITests", dependencies: ["CustomUI", "JSONSchema", "Markdown", "Streaming", "CustomUICore"]),
         .testTarget(name: "TemplateLibraryTests", dependencies: ["TemplateLibrary", "CustomUI", "CustomUICore"]),
+        .testTarget(
+            name: "CustomUIServerTests",
+            dependencies: ["CustomUIServer", "TemplateLibrary", "CustomUI", "Streaming", "JSONSchema", "CustomUICore"]),
         // End-to-end tests run the built `customui` executable.
         .testTarget(name: "CommandTests", dependencies: ["CustomUICommand"]),
     ]

@@ -1,0 +1,202 @@
+import CustomUI
+import Foundation
+import Markdown
+import Testing
+
+@testable import CustomUIServer
+
+/// Every page and every refusal, over loopback with a real libmicrohttpd server.
+@Suite(.serialized) struct ServerHTTPTests {
+    @Test func galleryListsWhatTheViewerMaySee() throws {
+        let f = try ServerFixture()
+        let page = try f.get("/")
+        #expect(page.status == 200)
+        #expect(page.headers["content-security-policy"] == Pages.contentSecurityPolicy)
+        #expect(page.headers["x-frame-options"] == "DENY")
+        #expect(page.body.contains("Email drafter"))
+        #expect(page.body.contains("/ui/local/story-writer"))
+        #expect(!page.body.contains("Bob secret"), "another user's private UI is not listed")
+        let filtered = try f.get("/?q=translat")
+        #expect(filtered.body.contains("Translator"))
+        #expect(!filtered.body.contains("Email drafter"))
+        let byCategory = try f.get("/?category=chat")
+        #expect(byCategory.body.contains("Chat assistant"))
+        #expect(!byCategory.body.contains("Translator"))
+    }
+
+    @Test func runnerPageHasNoInlineScriptOrStyle() throws {
+        let f = try ServerFixture()
+        let id = try f.uiID("Email drafter")
+        let (page, session) = try f.open("/ui/\(id)")
+        #expect(page.status == 200)
+        #expect(!session.isEmpty)
+        #expect(page.headers["content-security-policy"]?.contains("script-src 'self'") == true)
+        #expect(page.body.contains("<script src=\"/assets/runtime.js\" defer></script>"))
+        #expect(!page.body.contains("<script>"))
+        #expect(!page.body.contains("<style"))
+        #expect(!page.body.contains(" style=\""))
+        #expect(!page.body.contains("http-equiv"))
+        let byName = try f.get("/ui/customui/Email%20drafter")
+        #expect(byName.status == 200)
+        let local = try f.get("/ui/local/story-writer")
+        #expect(local.status == 200 && local.body.contains("name=\"vars[topic]\""))
+        let script = try f.get("/assets/runtime.js")
+        #expect(script.status == 200 && script.headers["content-type"]?.hasPrefix("text/javascript") == true)
+        #expect(!script.body.contains("eval(") && !script.body.contains("new Function"))
+        let css = try f.get("/assets/customui.css")
+        #expect(css.status == 200 && css.body.contains(".cui-slot"))
+    }
+
+    @Test func unknownAndPrivateUIsAreTheSame404() throws {
+        let f = try ServerFixture()
+        let unknown = try f.get("/ui/nobody/nothing")
+        let secret = try f.get("/ui/\(try f.uiID("Bob secret", user: "bob"))")
+        let secretByName = try f.get("/ui/bob/Bob%20secret")
+        let local = try f.get("/ui/local/missing")
+        #expect(unknown.status == 404)
+        #expect(secret.status == 404)
+        #expect(secretByName.status == 404)
+        #expect(local.status == 404)
+        #expect(unknown.body == secret.body && secret.body == secretByName.body)
+    }
+
+    @Test func foreignHostAndCrossSitePostsAreRefused() throws {
+        let f = try ServerFixture()
+        let rebound = try f.get("/", headers: ["Host": "evil.example:\(f.port)"])
+        #expect(rebound.status == 421)
+        let (_, session) = try f.open("/ui/local/story-writer")
+        let crossSite = try f.post("/api/session/\(session)/action", "action=run", headers: ["Origin": "http://evil.example"])
+        #expect(crossSite.status == 403)
+        let fetchSite = try RawHTTP.request(
+            port: f.port, "POST", "/api/session/\(session)/action",
+            headers: ["Host": f.host, "Sec-Fetch-Site": "cross-site", "Content-Type": "application/x-www-form-urlencoded"], body: "action=run")
+        #expect(fetchSite.status == 403)
+        let formPost = try f.post("/ui/local/story-writer", "action=run", headers: ["Origin": "null"])
+        #expect(formPost.status == 403)
+        let localhost = try f.get("/", headers: ["Host": "localhost:\(f.port)"])
+        #expect(localhost.status == 200)
+    }
+
+    @Test func oversizedBodiesAndHeadersAreRefused() throws {
+        let f = try ServerFixture()
+        let (_, session) = try f.open("/ui/local/story-writer")
+        let big = "vars[topic]=" + String(repeating: "a", count: 300 << 10)
+        let response = try f.post("/api/session/\(session)/action", big)
+        #expect(response.status == 413)
+        let header = try f.get("/", headers: ["X-Padding": String(repeating: "b", count: 80 << 10)])
+        #expect(header.status == 431 || header.status == 413, "status \(header.status)")
+    }
+
+    @Test func hiddenVariableIsRefused() throws {
+        let f = try ServerFixture()
+        let (_, session) = try f.open("/ui/local/support-reply")
+        let response = try f.post("/api/session/\(session)/action", "action=run&message=hi&vars[product]=Evil+Corp")
+        #expect(response.status == 422)
+        let body = json(response.body)
+        let diagnostics = body["diagnostics"] as? [[String: Any]] ?? []
+        #expect(diagnostics.contains { $0["code"] as? String == "serve.refused-variable" })
+        #expect(f.server.session(session)?.currentSession.state.runStatus == "idle", "nothing ran")
+    }
+
+    @Test func badValueComesBackWithItsVariable() throws {
+        let f = try ServerFixture()
+        let (_, session) = try f.open("/ui/local/story-writer")
+        let response = try f.post("/api/session/\(session)/action", "action=run&vars[topic]=cats&vars[style]=noir&vars[length]=5000")
+        #expect(response.status == 422)
+        let diagnostics = json(response.body)["diagnostics"] as? [[String: Any]] ?? []
+        #expect(diagnostics.first?["code"] as? String == "serve.invalid-value")
+        #expect(diagnostics.first?["variable"] as? String == "length")
+        // Without script, the form comes back with the diagnostics.
+        let page = try f.post("/ui/local/story-writer", "action=run&vars[topic]=cats&vars[style]=noir&vars[length]=abc")
+        #expect(page.status == 422)
+        #expect(page.body.contains("cui-field-error") && page.body.contains("is not a number"))
+        #expect(page.body.contains("name=\"vars[topic]\""))
+    }
+
+    @Test func aRunStreamsPatchesThatAddUpToTheAnswer() throws {
+        let f = try ServerFixture()
+        let (_, session) = try f.open("/ui/local/story-writer")
+        let events = try EventStreamReader(port: f.port, host: f.host, path: "/api/session/\(session)/events")
+        #expect(events.read { $0.count >= 3 })
+        let response = try f.post("/api/session/\(session)/action", "action=run&vars[topic]=a+cat&vars[style]=noir&vars[length]=200")
+        #expect(response.status == 200, "\(response.body)")
+        let finished = events.read { list in list.contains { $0.event == "status" && $0.data.contains("completed") } }
+        #expect(finished)
+        var settled = ""
+        var tail = ""
+        var slotPatches = 0
+        var settledPieces = 0
+        for (event, data) in events.events where event == "slot" {
+            let patch = json(data)
+            if patch["reset"] as? Bool == true { settled = "" }
+            if let s = patch["settled"] as? String {
+                settled = patch["replace"] as? Bool == true ? s : settled + s
+                if !s.isEmpty { settledPieces += 1 }
+            }
+            if let t = patch["tail"] as? String { tail = t }
+            slotPatches += 1
+        }
+        let live = try #require(f.server.session(session))
+        let answer = live.currentSession.state.slots["story"] ?? ""
+        #expect(!answer.isEmpty)
+        #expect(slotPatches > 10, "the answer came in many patches")
+        #expect(settledPieces > 1, "settled blocks were sent one by one")
+        #expect(settled + tail == MarkdownHTMLRenderer.render(MarkdownParser.parse(answer)), "the patches add up to the whole answer rendered at once")
+        let usage = events.events.last { $0.event == "view" }?.data ?? ""
+        #expect(usage.contains("cui-usage"), "the final view shows usage")
+    }
+
+    @Test func withoutScriptTheAnswerStreamsIntoThePage() throws {
+        let f = try ServerFixture()
+        let page = try f.post("/ui/local/story-writer", "action=run&vars[topic]=a+dog&vars[style]=noir&vars[length]=200")
+        #expect(page.status == 200)
+        #expect(page.body.contains("cui-live-preview"))
+        #expect(page.body.contains("<div class=\"cui-final\">"))
+        #expect(page.body.contains("cui-status-completed"))
+        #expect(page.body.hasSuffix("</html>\n"))
+    }
+
+    @Test func autoRunStartsWhenThePageConnects() throws {
+        let f = try ServerFixture()
+        let (_, session) = try f.open("/ui/local/article-summary")
+        let events = try EventStreamReader(port: f.port, host: f.host, path: "/api/session/\(session)/events")
+        #expect(events.read { list in list.contains { $0.event == "status" && $0.data.contains("completed") } })
+        // One shot: a second run is refused.
+        let again = try f.post("/api/session/\(session)/action", "action=run")
+        #expect(again.status == 422)
+    }
+
+    @Test func closingThePageCancelsItsRun() throws {
+        let f = try ServerFixture(pace: true, speed: 0.5)
+        let (_, session) = try f.open("/ui/local/story-writer")
+        let events = try EventStreamReader(port: f.port, host: f.host, path: "/api/session/\(session)/events")
+        #expect(events.read { $0.count >= 3 })
+        _ = try f.post("/api/session/\(session)/action", "action=run&vars[topic]=a+cat&vars[style]=noir&vars[length]=200")
+        #expect(events.read { list in list.filter { $0.event == "slot" }.count >= 3 })
+        events.close()
+        let live = try #require(f.server.session(session))
+        var status = ""
+        for _ in 0..<100 {
+            status = live.currentSession.state.runStatus
+            if status == "cancelled" { break }
+            usleep(100_000)
+        }
+        #expect(status == "cancelled")
+    }
+
+    @Test func followUpContinuesAndResetClears() throws {
+        let f = try ServerFixture()
+        let (_, session) = try f.open("/ui/local/support-reply")
+        let events = try EventStreamReader(port: f.port, host: f.host, path: "/api/session/\(session)/events")
+        #expect(events.read { $0.count >= 3 })
+        #expect(try f.post("/api/session/\(session)/action", "action=run&message=My+order+is+late").status == 200)
+        #expect(events.read { list in list.contains { $0.event == "status" && $0.data.contains("completed") } })
+        let before = events.events.count
+        #expect(try f.post("/api/session/\(session)/action", "action=follow-up&follow_up=Thanks").status == 200)
+        #expect(events.read { list in list.dropFirst(before).contains { $0.event == "status" && $0.data.contains("completed") } })
+        let live = try #require(f.server.session(session))
+        #expect(live.currentSession.run.messages.filter { $0["role"]?.stringValue == "user" }.contains { $0["content"]?.stringValue == "Thanks" })
+        #expect(try f.post("/api/session/\(session)/action", "action=reset").status == 200)
+        #expect(live.currentSession.state.runStatus == "idle")
+    }
+}
