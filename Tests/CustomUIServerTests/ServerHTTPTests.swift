@@ -191,6 +191,9 @@ import Testing
         #expect(events.read { $0.count >= 3 })
         #expect(try f.post("/api/session/\(session)/action", "action=run&message=My+order+is+late").status == 200)
         #expect(events.read { list in list.contains { $0.event == "status" && $0.data.contains("completed") } })
+        let live0 = try #require(f.server.session(session))
+        let page = live0.pageFragment()
+        #expect(page.components(separatedBy: "moving again").count == 2, "the answer is shown once (in the slot, not also in the conversation)")
         let before = events.events.count
         #expect(try f.post("/api/session/\(session)/action", "action=follow-up&follow_up=Thanks").status == 200)
         #expect(events.read { list in list.dropFirst(before).contains { $0.event == "status" && $0.data.contains("completed") } })

@@ -210,7 +210,12 @@ public struct RenderTreeBuilder {
             let error = state.run["error"]
             sink.leaf(.error(message: error?["message"]?.stringValue ?? error?.stringValue))
         case "conversation":
-            sink.leaf(.conversation(state.conversation))
+            // The latest answer is in the response slot; listing it here too would show it twice.
+            var turns = state.conversation
+            if let last = turns.last, last.role == "assistant", let slot = template.slots.first?.name, state.slots[slot] == last.text {
+                turns.removeLast()
+            }
+            sink.leaf(.conversation(turns))
         default:
             try emit(e.children, scope, into: &sink)
         }

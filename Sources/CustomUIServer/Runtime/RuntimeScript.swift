@@ -165,11 +165,11 @@ enum RuntimeScript {
             if (!f.matches || !f.matches('form.cui-view')) { return; }
             event.preventDefault();
             var action = (event.submitter && event.submitter.value) || 'run';
-            var followUp = f.querySelector('[name="follow_up"]');
-            var message = f.querySelector('[name="message"]');
             send(action, f).then(function () {
-              if (action === 'follow-up' && followUp) { followUp.value = ''; }
-              if (action === 'run' && message) { message.value = ''; }
+              // Sent: the message fields empty (looked up again: a view patch may have replaced them).
+              var name = action === 'follow-up' ? 'follow_up' : action === 'run' ? 'message' : null;
+              var field = name && form() ? form().querySelector('[name="' + name + '"]') : null;
+              if (field && !root.querySelector('.cui-form-errors')) { field.value = ''; delete field.dataset.touched; }
             });
           });
 
@@ -223,7 +223,8 @@ enum ServerStylesheet {
         .cui-gallery { max-width: 1120px; margin: 0 auto; display: flex; flex-direction: column; gap: 16px; }
         .cui-gallery-search { display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-end; }
         .cui-gallery-search label { display: flex; flex-direction: column; font-size: 0.85em; color: var(--cui-muted); gap: 2px; }
-        .cui-gallery-search input, .cui-gallery-search select { font: inherit; padding: 6px 8px; border: 1px solid var(--cui-border); border-radius: 6px; }
+        .cui-gallery-search input, .cui-gallery-search select { font: inherit; height: 38px; box-sizing: border-box; padding: 6px 8px; border: 1px solid var(--cui-border); border-radius: 6px; background: var(--cui-surface); color: var(--cui-foreground); }
+        .cui-gallery-search .cui-button { height: 38px; }
         .cui-gallery-list { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 12px; }
         .cui-gallery-item { background: var(--cui-surface); border: 1px solid var(--cui-border); border-radius: var(--cui-radius); padding: 14px; display: flex; flex-direction: column; gap: 6px; }
         .cui-gallery-item h2 { font-size: 1.05em; margin: 0; }
