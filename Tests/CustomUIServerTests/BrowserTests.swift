@@ -74,10 +74,10 @@ final class FakeBackend: @unchecked Sendable {
     static let root = "document.getElementById('cui-root')"
 
     /// Opens a page and waits for its event stream.
-    func open(_ browser: Chromium, _ url: String, width: Int = 1280, mobile: Bool = false) throws -> BrowserPage {
+    func open(_ browser: Chromium, _ url: String, width: Int = 1280, mobile: Bool = false) async throws -> BrowserPage {
         let page = try browser.newPage(width: width, mobile: mobile)
-        try page.navigate(url)
-        try page.wait("\(Self.root) && \(Self.root).dataset.connected === '1'")
+        try await page.navigate(url)
+        try await page.wait("\(Self.root) && \(Self.root).dataset.connected === '1'")
         return page
     }
 
@@ -87,21 +87,21 @@ final class FakeBackend: @unchecked Sendable {
             "(function(){var c=document.querySelector('[name=\"\(name)\"]'); c.value=\(literal); c.dispatchEvent(new Event('input',{bubbles:true})); c.dispatchEvent(new Event('change',{bubbles:true})); return c.value;})()")
     }
 
-    @Test func manualRunStreamsIntoTheSlotWhileRunning() throws {
+    @Test func manualRunStreamsIntoTheSlotWhileRunning() async throws {
         guard let browser = try launchBrowser() else { return }
-        let f = try ServerFixture(pace: true, speed: 3)
-        let page = try open(browser, "http://\(f.host)/ui/local/story-writer")
+        let f = try ServerFixture(pace: true, speed: 1.5)
+        let page = try await open(browser, "http://\(f.host)/ui/local/story-writer")
         try set(page, "vars[style]", "noir")
         try set(page, "vars[length]", "250")
         try set(page, "vars[topic]", "a cat who runs a bakery")
         _ = try page.value("document.querySelector('button[value=\"run\"]').click()")
-        try page.wait("\(Self.root).dataset.status === 'streaming' && document.querySelector('#cui-slot-story .cui-settled') !== null")
+        try await page.wait("\(Self.root).dataset.status === 'streaming' && document.querySelector('#cui-slot-story .cui-settled') !== null")
         let first = try page.number("document.getElementById('cui-slot-story').textContent.length")
-        browser.idle(1.5)
-        let second = try page.number("document.getElementById('cui-slot-story').textContent.length")
-        #expect(try page.string("\(Self.root).dataset.status") == "streaming", "the replay is still running")
-        #expect(first > 0 && second > first, "the slot grew while the stream ran (\(first) → \(second))")
-        try page.wait("\(Self.root).dataset.status === 'completed'", timeout: 40)
+        #expect(first > 0)
+        // Seen in one look: the slot is longer and the run is still streaming.
+        try await page.wait(
+            "document.getElementById('cui-slot-story').textContent.length > \(first) + 200 && \(Self.root).dataset.status === 'streaming'")
+        try await page.wait("\(Self.root).dataset.status === 'completed'")
         #expect(try page.value("document.querySelector('.cui-usage') !== null") as? Bool == true, "usage is shown at the end")
         let sessionID = try page.string("\(Self.root).dataset.session")
         let state = try #require(f.server.session(sessionID)).currentSession.state
@@ -114,38 +114,38 @@ final class FakeBackend: @unchecked Sendable {
         #expect(try page.problems() == [])
     }
 
-    @Test func autoRunStartsByItself() throws {
+    @Test func autoRunStartsByItself() async throws {
         guard let browser = try launchBrowser() else { return }
         let f = try ServerFixture(pace: true, speed: 20)
-        let page = try open(browser, "http://\(f.host)/ui/local/article-summary")
-        try page.wait("\(Self.root).dataset.status === 'completed'", timeout: 40)
+        let page = try await open(browser, "http://\(f.host)/ui/local/article-summary")
+        try await page.wait("\(Self.root).dataset.status === 'completed'")
         let text = try page.string("document.querySelector('.cui-slot').textContent")
         #expect(text.count > 20)
         #expect(try page.problems() == [])
     }
 
-    @Test func cancelStopsTheRunAndTellsTheBackend() throws {
+    @Test func cancelStopsTheRunAndTellsTheBackend() async throws {
         guard let browser = try launchBrowser() else { return }
         let backend = try FakeBackend()
         let f = try ServerFixture(answers: .backend(TransportConfiguration(baseURL: backend.url), protocolName: "unified"))
-        let page = try open(browser, "http://\(f.host)/ui/local/story-writer")
+        let page = try await open(browser, "http://\(f.host)/ui/local/story-writer")
         _ = try page.value("document.querySelector('button[value=\"run\"]').click()")
-        try page.wait("\(Self.root).dataset.status === 'streaming' && document.getElementById('cui-slot-story').textContent.indexOf('word3') >= 0")
-        try page.wait("!document.querySelector('button[value=\"cancel\"]').disabled")
+        try await page.wait("\(Self.root).dataset.status === 'streaming' && document.getElementById('cui-slot-story').textContent.indexOf('word3') >= 0")
+        try await page.wait("!document.querySelector('button[value=\"cancel\"]').disabled")
         _ = try page.value("document.querySelector('button[value=\"cancel\"]').click()")
-        try page.wait("\(Self.root).dataset.status === 'cancelled'")
+        try await page.wait("\(Self.root).dataset.status === 'cancelled'")
         let kept = try page.string("document.getElementById('cui-slot-story').textContent")
         #expect(kept.contains("word1"), "what streamed before the cancel is kept")
-        let deadline = Date().addingTimeInterval(10)
-        while backend.cancelCalls.isEmpty, Date() < deadline { usleep(50_000) }
+        let deadline = Date().addingTimeInterval(30)
+        while backend.cancelCalls.isEmpty, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(backend.cancelCalls == ["req-test-1"])
         #expect(try page.problems() == [])
     }
 
-    @Test func hiddenVariableCannotBeSetFromThePage() throws {
+    @Test func hiddenVariableCannotBeSetFromThePage() async throws {
         guard let browser = try launchBrowser() else { return }
         let f = try ServerFixture()
-        let page = try open(browser, "http://\(f.host)/ui/local/support-reply")
+        let page = try await open(browser, "http://\(f.host)/ui/local/support-reply")
         #expect(try page.number("document.querySelectorAll('[name^=\"vars[\"]').length") == 0, "no input for hidden variables")
         let status = try page.number(
             "fetch('/api/session/' + \(Self.root).dataset.session + '/action', {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: 'action=run&message=hi&vars%5Bproduct%5D=Evil'}).then(function (r) { return r.status; })")
@@ -156,18 +156,18 @@ final class FakeBackend: @unchecked Sendable {
         #expect(session.state.runStatus == "idle")
     }
 
-    @Test func followUpContinuesTheConversation() throws {
+    @Test func followUpContinuesTheConversation() async throws {
         guard let browser = try launchBrowser() else { return }
         let f = try ServerFixture(pace: true, speed: 20)
-        let page = try open(browser, "http://\(f.host)/ui/local/support-reply")
+        let page = try await open(browser, "http://\(f.host)/ui/local/support-reply")
         try set(page, "message", "My files do not sync")
         _ = try page.value("document.querySelector('button[value=\"run\"]').click()")
-        try page.wait("\(Self.root).dataset.status === 'completed'", timeout: 40)
-        try page.wait("document.querySelector('[name=\"follow_up\"]') !== null")
+        try await page.wait("\(Self.root).dataset.status === 'completed'")
+        try await page.wait("document.querySelector('[name=\"follow_up\"]') !== null")
         try set(page, "follow_up", "Thanks, and on my phone?")
         _ = try page.value("document.querySelector('button[value=\"follow-up\"]').click()")
-        try page.wait("\(Self.root).dataset.status === 'streaming' || document.querySelectorAll('.cui-turn').length >= 3", timeout: 20)
-        try page.wait("\(Self.root).dataset.status === 'completed'", timeout: 40)
+        try await page.wait("\(Self.root).dataset.status === 'streaming' || document.querySelectorAll('.cui-turn').length >= 3")
+        try await page.wait("\(Self.root).dataset.status === 'completed'")
         let sessionID = try page.string("\(Self.root).dataset.session")
         let run = try #require(f.server.session(sessionID)).currentSession.run
         let userTurns = run.messages.filter { $0["role"]?.stringValue == "user" }.compactMap { $0["content"]?.stringValue }
@@ -176,34 +176,34 @@ final class FakeBackend: @unchecked Sendable {
     }
 
     /// The detector the other tests rely on sees a CSP violation when there is one.
-    @Test func violationDetectorSeesAViolation() throws {
+    @Test func violationDetectorSeesAViolation() async throws {
         guard let browser = try launchBrowser() else { return }
         let f = try ServerFixture()
-        let page = try open(browser, "http://\(f.host)/ui/local/story-writer")
+        let page = try await open(browser, "http://\(f.host)/ui/local/story-writer")
         #expect(try page.problems() == [])
         _ = try page.value("document.body.insertAdjacentHTML('beforeend', '<img src=\"https://example.invalid/leak.png\">'); 1")
-        try page.wait("window.__violations.length > 0")
+        try await page.wait("window.__violations.length > 0")
         #expect(try page.problems().contains { $0.contains("img-src") })
     }
 
     /// Screenshots for a person to look at: written only when CUSTOMUI_SCREENSHOTS names a folder.
-    @Test func screenshots() throws {
+    @Test func screenshots() async throws {
         guard let folder = ProcessInfo.processInfo.environment["CUSTOMUI_SCREENSHOTS"] else { return }
         guard let browser = try launchBrowser() else { return }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let f = try ServerFixture(pace: true, speed: 3)
         for (width, label) in [(1280, "desktop"), (390, "phone")] {
             let gallery = try browser.newPage(width: width, height: 900, mobile: width < 500)
-            try gallery.navigate("http://\(f.host)/")
+            try await gallery.navigate("http://\(f.host)/")
             try gallery.screenshot(to: "\(folder)/gallery-\(label).png")
-            let runner = try open(browser, "http://\(f.host)/ui/local/story-writer", width: width, mobile: width < 500)
+            let runner = try await open(browser, "http://\(f.host)/ui/local/story-writer", width: width, mobile: width < 500)
             _ = try runner.value("document.querySelector('button[value=\"run\"]').click()")
-            try runner.wait("document.getElementById('cui-slot-story').textContent.length > 600")
+            try await runner.wait("document.getElementById('cui-slot-story').textContent.length > 600")
             try runner.screenshot(to: "\(folder)/runner-midstream-\(label).png")
-            let chat = try open(browser, "http://\(f.host)/ui/local/support-reply", width: width, mobile: width < 500)
+            let chat = try await open(browser, "http://\(f.host)/ui/local/support-reply", width: width, mobile: width < 500)
             try set(chat, "message", "My files do not sync")
             _ = try chat.value("document.querySelector('button[value=\"run\"]').click()")
-            try chat.wait("\(Self.root).dataset.status === 'completed'", timeout: 60)
+            try await chat.wait("\(Self.root).dataset.status === 'completed'")
             try chat.screenshot(to: "\(folder)/chat-finished-\(label).png")
             #expect(try runner.problems() == [] && chat.problems() == [] && gallery.problems() == [])
         }

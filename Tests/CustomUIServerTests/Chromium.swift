@@ -174,13 +174,14 @@ final class BrowserPage {
     }
 
     /// Navigates and waits for the load event.
-    func navigate(_ url: String) throws {
+    func navigate(_ url: String) async throws {
         let before = browser.events(for: session).count
         try call("Page.navigate", ["url": url])
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             if browser.events(for: session).dropFirst(before).contains(where: { $0["method"] as? String == "Page.loadEventFired" }) { return }
-            browser.idle(0.1)
+            browser.idle(0.005)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw Chromium.Failure("\(url) did not load")
     }
@@ -195,12 +196,13 @@ final class BrowserPage {
     func string(_ expression: String) throws -> String { (try value(expression) as? String) ?? "" }
     func number(_ expression: String) throws -> Int { (try value(expression) as? NSNumber)?.intValue ?? -1 }
 
-    /// Waits until `expression` is true.
-    func wait(_ expression: String, timeout: Double = 30) throws {
+    /// Waits until `expression` is true, sleeping between looks (a test must not hold one of the
+    /// few cooperative threads the server's runs need).
+    func wait(_ expression: String, timeout: Double = 120) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try value(expression) as? Bool == true { return }
-            browser.idle(0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw Chromium.Failure("timed out waiting for \(expression)")
     }

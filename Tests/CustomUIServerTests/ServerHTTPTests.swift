@@ -7,27 +7,27 @@ import Testing
 
 /// Every page and every refusal, over loopback with a real libmicrohttpd server.
 @Suite(.serialized) struct ServerHTTPTests {
-    @Test func galleryListsWhatTheViewerMaySee() throws {
+    @Test func galleryListsWhatTheViewerMaySee() async throws {
         let f = try ServerFixture()
-        let page = try f.get("/")
+        let page = try await f.get("/")
         #expect(page.status == 200)
         #expect(page.headers["content-security-policy"] == Pages.contentSecurityPolicy)
         #expect(page.headers["x-frame-options"] == "DENY")
         #expect(page.body.contains("Email drafter"))
         #expect(page.body.contains("/ui/local/story-writer"))
         #expect(!page.body.contains("Bob secret"), "another user's private UI is not listed")
-        let filtered = try f.get("/?q=translat")
+        let filtered = try await f.get("/?q=translat")
         #expect(filtered.body.contains("Translator"))
         #expect(!filtered.body.contains("Email drafter"))
-        let byCategory = try f.get("/?category=chat")
+        let byCategory = try await f.get("/?category=chat")
         #expect(byCategory.body.contains("Chat assistant"))
         #expect(!byCategory.body.contains("Translator"))
     }
 
-    @Test func runnerPageHasNoInlineScriptOrStyle() throws {
+    @Test func runnerPageHasNoInlineScriptOrStyle() async throws {
         let f = try ServerFixture()
         let id = try f.uiID("Email drafter")
-        let (page, session) = try f.open("/ui/\(id)")
+        let (page, session) = try await f.open("/ui/\(id)")
         #expect(page.status == 200)
         #expect(!session.isEmpty)
         #expect(page.headers["content-security-policy"]?.contains("script-src 'self'") == true)
@@ -36,23 +36,23 @@ import Testing
         #expect(!page.body.contains("<style"))
         #expect(!page.body.contains(" style=\""))
         #expect(!page.body.contains("http-equiv"))
-        let byName = try f.get("/ui/customui/Email%20drafter")
+        let byName = try await f.get("/ui/customui/Email%20drafter")
         #expect(byName.status == 200)
-        let local = try f.get("/ui/local/story-writer")
+        let local = try await f.get("/ui/local/story-writer")
         #expect(local.status == 200 && local.body.contains("name=\"vars[topic]\""))
-        let script = try f.get("/assets/runtime.js")
+        let script = try await f.get("/assets/runtime.js")
         #expect(script.status == 200 && script.headers["content-type"]?.hasPrefix("text/javascript") == true)
         #expect(!script.body.contains("eval(") && !script.body.contains("new Function"))
-        let css = try f.get("/assets/customui.css")
+        let css = try await f.get("/assets/customui.css")
         #expect(css.status == 200 && css.body.contains(".cui-slot"))
     }
 
-    @Test func unknownAndPrivateUIsAreTheSame404() throws {
+    @Test func unknownAndPrivateUIsAreTheSame404() async throws {
         let f = try ServerFixture()
-        let unknown = try f.get("/ui/nobody/nothing")
-        let secret = try f.get("/ui/\(try f.uiID("Bob secret", user: "bob"))")
-        let secretByName = try f.get("/ui/bob/Bob%20secret")
-        let local = try f.get("/ui/local/missing")
+        let unknown = try await f.get("/ui/nobody/nothing")
+        let secret = try await f.get("/ui/\(try f.uiID("Bob secret", user: "bob"))")
+        let secretByName = try await f.get("/ui/bob/Bob%20secret")
+        let local = try await f.get("/ui/local/missing")
         #expect(unknown.status == 404)
         #expect(secret.status == 404)
         #expect(secretByName.status == 404)
@@ -60,37 +60,37 @@ import Testing
         #expect(unknown.body == secret.body && secret.body == secretByName.body)
     }
 
-    @Test func foreignHostAndCrossSitePostsAreRefused() throws {
+    @Test func foreignHostAndCrossSitePostsAreRefused() async throws {
         let f = try ServerFixture()
-        let rebound = try f.get("/", headers: ["Host": "evil.example:\(f.port)"])
+        let rebound = try await f.get("/", headers: ["Host": "evil.example:\(f.port)"])
         #expect(rebound.status == 421)
-        let (_, session) = try f.open("/ui/local/story-writer")
-        let crossSite = try f.post("/api/session/\(session)/action", "action=run", headers: ["Origin": "http://evil.example"])
+        let (_, session) = try await f.open("/ui/local/story-writer")
+        let crossSite = try await f.post("/api/session/\(session)/action", "action=run", headers: ["Origin": "http://evil.example"])
         #expect(crossSite.status == 403)
-        let fetchSite = try RawHTTP.request(
+        let fetchSite = try await RawHTTP.request(
             port: f.port, "POST", "/api/session/\(session)/action",
             headers: ["Host": f.host, "Sec-Fetch-Site": "cross-site", "Content-Type": "application/x-www-form-urlencoded"], body: "action=run")
         #expect(fetchSite.status == 403)
-        let formPost = try f.post("/ui/local/story-writer", "action=run", headers: ["Origin": "null"])
+        let formPost = try await f.post("/ui/local/story-writer", "action=run", headers: ["Origin": "null"])
         #expect(formPost.status == 403)
-        let localhost = try f.get("/", headers: ["Host": "localhost:\(f.port)"])
+        let localhost = try await f.get("/", headers: ["Host": "localhost:\(f.port)"])
         #expect(localhost.status == 200)
     }
 
-    @Test func oversizedBodiesAndHeadersAreRefused() throws {
+    @Test func oversizedBodiesAndHeadersAreRefused() async throws {
         let f = try ServerFixture()
-        let (_, session) = try f.open("/ui/local/story-writer")
+        let (_, session) = try await f.open("/ui/local/story-writer")
         let big = "vars[topic]=" + String(repeating: "a", count: 300 << 10)
-        let response = try f.post("/api/session/\(session)/action", big)
+        let response = try await f.post("/api/session/\(session)/action", big)
         #expect(response.status == 413)
-        let header = try f.get("/", headers: ["X-Padding": String(repeating: "b", count: 80 << 10)])
+        let header = try await f.get("/", headers: ["X-Padding": String(repeating: "b", count: 80 << 10)])
         #expect(header.status == 431 || header.status == 413, "status \(header.status)")
     }
 
-    @Test func hiddenVariableIsRefused() throws {
+    @Test func hiddenVariableIsRefused() async throws {
         let f = try ServerFixture()
-        let (_, session) = try f.open("/ui/local/support-reply")
-        let response = try f.post("/api/session/\(session)/action", "action=run&message=hi&vars[product]=Evil+Corp")
+        let (_, session) = try await f.open("/ui/local/support-reply")
+        let response = try await f.post("/api/session/\(session)/action", "action=run&message=hi&vars[product]=Evil+Corp")
         #expect(response.status == 422)
         let body = json(response.body)
         let diagnostics = body["diagnostics"] as? [[String: Any]] ?? []
@@ -98,29 +98,29 @@ import Testing
         #expect(f.server.session(session)?.currentSession.state.runStatus == "idle", "nothing ran")
     }
 
-    @Test func badValueComesBackWithItsVariable() throws {
+    @Test func badValueComesBackWithItsVariable() async throws {
         let f = try ServerFixture()
-        let (_, session) = try f.open("/ui/local/story-writer")
-        let response = try f.post("/api/session/\(session)/action", "action=run&vars[topic]=cats&vars[style]=noir&vars[length]=5000")
+        let (_, session) = try await f.open("/ui/local/story-writer")
+        let response = try await f.post("/api/session/\(session)/action", "action=run&vars[topic]=cats&vars[style]=noir&vars[length]=5000")
         #expect(response.status == 422)
         let diagnostics = json(response.body)["diagnostics"] as? [[String: Any]] ?? []
         #expect(diagnostics.first?["code"] as? String == "serve.invalid-value")
         #expect(diagnostics.first?["variable"] as? String == "length")
         // Without script, the form comes back with the diagnostics.
-        let page = try f.post("/ui/local/story-writer", "action=run&vars[topic]=cats&vars[style]=noir&vars[length]=abc")
+        let page = try await f.post("/ui/local/story-writer", "action=run&vars[topic]=cats&vars[style]=noir&vars[length]=abc")
         #expect(page.status == 422)
         #expect(page.body.contains("cui-field-error") && page.body.contains("is not a number"))
         #expect(page.body.contains("name=\"vars[topic]\""))
     }
 
-    @Test func aRunStreamsPatchesThatAddUpToTheAnswer() throws {
+    @Test func aRunStreamsPatchesThatAddUpToTheAnswer() async throws {
         let f = try ServerFixture()
-        let (_, session) = try f.open("/ui/local/story-writer")
+        let (_, session) = try await f.open("/ui/local/story-writer")
         let events = try EventStreamReader(port: f.port, host: f.host, path: "/api/session/\(session)/events")
-        #expect(events.read { $0.count >= 3 })
-        let response = try f.post("/api/session/\(session)/action", "action=run&vars[topic]=a+cat&vars[style]=noir&vars[length]=200")
+        #expect(await events.read { $0.count >= 3 })
+        let response = try await f.post("/api/session/\(session)/action", "action=run&vars[topic]=a+cat&vars[style]=noir&vars[length]=200")
         #expect(response.status == 200, "\(response.body)")
-        let finished = events.read { list in list.contains { $0.event == "status" && $0.data.contains("completed") } }
+        let finished = await events.read { list in list.contains { $0.event == "status" && $0.data.contains("completed") } }
         #expect(finished)
         var settled = ""
         var tail = ""
@@ -146,9 +146,9 @@ import Testing
         #expect(usage.contains("cui-usage"), "the final view shows usage")
     }
 
-    @Test func withoutScriptTheAnswerStreamsIntoThePage() throws {
+    @Test func withoutScriptTheAnswerStreamsIntoThePage() async throws {
         let f = try ServerFixture()
-        let page = try f.post("/ui/local/story-writer", "action=run&vars[topic]=a+dog&vars[style]=noir&vars[length]=200")
+        let page = try await f.post("/ui/local/story-writer", "action=run&vars[topic]=a+dog&vars[style]=noir&vars[length]=200")
         #expect(page.status == 200)
         #expect(page.body.contains("cui-live-preview"))
         #expect(page.body.contains("<div class=\"cui-final\">"))
@@ -156,50 +156,50 @@ import Testing
         #expect(page.body.hasSuffix("</html>\n"))
     }
 
-    @Test func autoRunStartsWhenThePageConnects() throws {
+    @Test func autoRunStartsWhenThePageConnects() async throws {
         let f = try ServerFixture()
-        let (_, session) = try f.open("/ui/local/article-summary")
+        let (_, session) = try await f.open("/ui/local/article-summary")
         let events = try EventStreamReader(port: f.port, host: f.host, path: "/api/session/\(session)/events")
-        #expect(events.read { list in list.contains { $0.event == "status" && $0.data.contains("completed") } })
+        #expect(await events.read { list in list.contains { $0.event == "status" && $0.data.contains("completed") } })
         // One shot: a second run is refused.
-        let again = try f.post("/api/session/\(session)/action", "action=run")
+        let again = try await f.post("/api/session/\(session)/action", "action=run")
         #expect(again.status == 422)
     }
 
-    @Test func closingThePageCancelsItsRun() throws {
+    @Test func closingThePageCancelsItsRun() async throws {
         let f = try ServerFixture(pace: true, speed: 0.5)
-        let (_, session) = try f.open("/ui/local/story-writer")
+        let (_, session) = try await f.open("/ui/local/story-writer")
         let events = try EventStreamReader(port: f.port, host: f.host, path: "/api/session/\(session)/events")
-        #expect(events.read { $0.count >= 3 })
-        _ = try f.post("/api/session/\(session)/action", "action=run&vars[topic]=a+cat&vars[style]=noir&vars[length]=200")
-        #expect(events.read { list in list.filter { $0.event == "slot" }.count >= 3 })
+        #expect(await events.read { $0.count >= 3 })
+        _ = try await f.post("/api/session/\(session)/action", "action=run&vars[topic]=a+cat&vars[style]=noir&vars[length]=200")
+        #expect(await events.read { list in list.filter { $0.event == "slot" }.count >= 3 })
         events.close()
         let live = try #require(f.server.session(session))
         var status = ""
-        for _ in 0..<100 {
+        for _ in 0..<600 {
             status = live.currentSession.state.runStatus
             if status == "cancelled" { break }
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(100))
         }
         #expect(status == "cancelled")
     }
 
-    @Test func followUpContinuesAndResetClears() throws {
+    @Test func followUpContinuesAndResetClears() async throws {
         let f = try ServerFixture()
-        let (_, session) = try f.open("/ui/local/support-reply")
+        let (_, session) = try await f.open("/ui/local/support-reply")
         let events = try EventStreamReader(port: f.port, host: f.host, path: "/api/session/\(session)/events")
-        #expect(events.read { $0.count >= 3 })
-        #expect(try f.post("/api/session/\(session)/action", "action=run&message=My+order+is+late").status == 200)
-        #expect(events.read { list in list.contains { $0.event == "status" && $0.data.contains("completed") } })
+        #expect(await events.read { $0.count >= 3 })
+        #expect(try await f.post("/api/session/\(session)/action", "action=run&message=My+order+is+late").status == 200)
+        #expect(await events.read { list in list.contains { $0.event == "status" && $0.data.contains("completed") } })
         let live0 = try #require(f.server.session(session))
         let page = live0.pageFragment()
         #expect(page.components(separatedBy: "moving again").count == 2, "the answer is shown once (in the slot, not also in the conversation)")
         let before = events.events.count
-        #expect(try f.post("/api/session/\(session)/action", "action=follow-up&follow_up=Thanks").status == 200)
-        #expect(events.read { list in list.dropFirst(before).contains { $0.event == "status" && $0.data.contains("completed") } })
+        #expect(try await f.post("/api/session/\(session)/action", "action=follow-up&follow_up=Thanks").status == 200)
+        #expect(await events.read { list in list.dropFirst(before).contains { $0.event == "status" && $0.data.contains("completed") } })
         let live = try #require(f.server.session(session))
         #expect(live.currentSession.run.messages.filter { $0["role"]?.stringValue == "user" }.contains { $0["content"]?.stringValue == "Thanks" })
-        #expect(try f.post("/api/session/\(session)/action", "action=reset").status == 200)
+        #expect(try await f.post("/api/session/\(session)/action", "action=reset").status == 200)
         #expect(live.currentSession.state.runStatus == "idle")
     }
 }

@@ -46,21 +46,21 @@ final class ServerFixture: @unchecked Sendable {
         try library.entry(name, user: user).uiID
     }
 
-    func get(_ path: String, headers: [String: String] = [:]) throws -> RawResponse {
+    func get(_ path: String, headers: [String: String] = [:]) async throws -> RawResponse {
         var all = ["Host": host]
         all.merge(headers) { $1 }
-        return try RawHTTP.request(port: port, "GET", path, headers: all)
+        return try await RawHTTP.request(port: port, "GET", path, headers: all)
     }
 
-    func post(_ path: String, _ body: String, headers: [String: String] = [:]) throws -> RawResponse {
+    func post(_ path: String, _ body: String, headers: [String: String] = [:]) async throws -> RawResponse {
         var all = ["Host": host, "Origin": "http://\(host)", "Content-Type": "application/x-www-form-urlencoded"]
         all.merge(headers) { $1 }
-        return try RawHTTP.request(port: port, "POST", path, headers: all, body: body)
+        return try await RawHTTP.request(port: port, "POST", path, headers: all, body: body)
     }
 
     /// Opens a runner page and returns its session id.
-    func open(_ path: String) throws -> (page: RawResponse, session: String) {
-        let page = try get(path)
+    func open(_ path: String) async throws -> (page: RawResponse, session: String) {
+        let page = try await get(path)
         guard let range = page.body.range(of: "data-session=\""), let end = page.body[range.upperBound...].firstIndex(of: "\"") else {
             throw RawHTTP.Failure("no session in the page (status \(page.status))")
         }
@@ -94,7 +94,7 @@ enum RawHTTP {
             close(fd)
             throw Failure("connect to \(port) failed")
         }
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        var timeout = timeval(tv_sec: 0, tv_usec: 50_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         return fd
     }
@@ -117,17 +117,25 @@ enum RawHTTP {
         }
     }
 
-    /// Sends a request and reads the whole response (the server closes after it).
-    static func request(port: Int, _ method: String, _ path: String, headers: [String: String], body: String = "") throws -> RawResponse {
+    /// Sends a request and reads the whole response (the server closes after it). Waiting sleeps
+    /// instead of blocking, so a test never holds one of the few cooperative threads the server's
+    /// runs need (on a two-core machine there are two).
+    static func request(port: Int, _ method: String, _ path: String, headers: [String: String], body: String = "") async throws -> RawResponse {
         let fd = try connect(port: port)
         defer { close(fd) }
         send(fd, requestText(method, path, headers: headers, body: body))
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
             let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            data += buffer[0..<n]
+            if n > 0 {
+                data += buffer[0..<n]
+            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                try await Task.sleep(for: .milliseconds(10))
+            } else {
+                break
+            }
         }
         return try parse(data)
     }
@@ -186,13 +194,20 @@ final class EventStreamReader {
 
     /// Reads until `done` holds for the events so far (or the stream ends or times out).
     @discardableResult
-    func read(until done: ([(event: String, data: String)]) -> Bool) -> Bool {
+    func read(timeout: Double = 120, until done: ([(event: String, data: String)]) -> Bool) async -> Bool {
         var buffer = [UInt8](repeating: 0, count: 65536)
+        let deadline = Date().addingTimeInterval(timeout)
         while !done(events) {
+            guard Date() < deadline else { return false }
             let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { return false }
-            raw += buffer[0..<n]
-            decode()
+            if n > 0 {
+                raw += buffer[0..<n]
+                decode()
+            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                try? await Task.sleep(for: .milliseconds(10))
+            } else {
+                return false
+            }
         }
         return true
     }

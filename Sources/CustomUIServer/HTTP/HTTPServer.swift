@@ -382,6 +382,16 @@ public final class ResponseStream: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Takes what is buffered and not yet sent (for a stream with no connection: tests, benchmarks).
+    func drain() -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        let text = String(decoding: buffer[sent...], as: UTF8.self)
+        buffer.removeAll()
+        sent = 0
+        return text
+    }
+
     /// Resumes a suspended connection (lock held).
     private func wake() {
         if suspended, let connection {

@@ -176,32 +176,40 @@ final class LiveSession: @unchecked Sendable {
 
     /// Starts a run with the page's values; the diagnostics that refused it, if any.
     func start(message: String?, values: [String: String], auto: Bool = false) -> [Diagnostic] {
+        let (session, refused) = prepare(message: message, values: values, auto: auto)
+        guard let session else { return refused }
+        Task { await self.perform(session, message: message) }
+        return []
+    }
+
+    /// Runs with the page's values and returns when the run has ended (tests and benchmarks).
+    func run(message: String?, values: [String: String]) async -> [Diagnostic] {
+        let (session, refused) = prepare(message: message, values: values, auto: false)
+        guard let session else { return refused }
+        await perform(session, message: message)
+        return []
+    }
+
+    /// Checks and claims the session for a run: the session to run, or the refusal.
+    private func prepare(message: String?, values: [String: String], auto: Bool) -> (Session?, [Diagnostic]) {
         lock.lock()
+        defer { lock.unlock() }
         lastSeen = Date()
-        guard !running else {
-            lock.unlock()
-            return [.error(.runRefused, "a run is already in progress", hint: "wait for it to finish, or cancel it")]
-        }
-        if auto, started {
-            lock.unlock()
-            return []
-        }
+        guard !running else { return (nil, [.error(.runRefused, "a run is already in progress", hint: "wait for it to finish, or cancel it")]) }
+        if auto, started { return (nil, []) }
         let session = self.session
         for (name, value) in values { session.setVariable(name, value) }
         let refused = session.preflight(message: message)
-        if refused.hasErrors {
-            lock.unlock()
-            return refused
-        }
+        if refused.hasErrors { return (nil, refused) }
         running = true
         started = true
-        lock.unlock()
-        Task {
-            _ = await session.run(message: message) { [weak self] update in self?.handle(update, session) }
-            self.onRunEnd(self, session)
-            self.runStopped()
-        }
-        return []
+        return (session, [])
+    }
+
+    private func perform(_ session: Session, message: String?) async {
+        _ = await session.run(message: message) { [weak self] update in self?.handle(update, session) }
+        onRunEnd(self, session)
+        runStopped()
     }
 
     private func runStopped() {
