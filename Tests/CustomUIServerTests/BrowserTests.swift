@@ -209,3 +209,83 @@ final class FakeBackend: @unchecked Sendable {
         }
     }
 }
+
+/// XSS payloads through the live page in the browser: as streamed answer text, as a variable value
+/// the page sends and gets back, and as the user's message shown in the conversation. No script
+/// may run (no dialog opens, no handler attribute exists), nothing loads from elsewhere, and no CSP
+/// violation or console error is reported.
+@Suite(.serialized) struct BrowserXSSTests {
+    static let root = BrowserTests.root
+
+    /// 500 payloads spread over the corpora (every k-th, so every kind is represented).
+    static func payloads() throws -> [String] {
+        let folder = URL(fileURLWithPath: repositoryRoot).deletingLastPathComponent().appendingPathComponent("shared/conformance/xss")
+        var all: [String] = []
+        for file in ["payloadbox-xss-payload-list.txt", "patt-RSNAKE_XSS.txt"] {
+            all += try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+        all = Array(Set(all)).sorted()
+        let step = max(1, all.count / 500)
+        return Array(stride(from: 0, to: all.count, by: step).map { all[$0] }.prefix(500))
+    }
+
+    /// A recording that streams every payload (in two chunks each), then inside a link, an image and code.
+    static func recording(_ payloads: [String], in directory: String) throws -> String {
+        var lines: [String] = []
+        func chunk(_ text: String) throws {
+            let data = try JSONSerialization.data(withJSONObject: ["event": "chunk", "data": ["text": text]])
+            lines.append(String(decoding: data, as: UTF8.self))
+        }
+        for p in payloads {
+            let half = p.index(p.startIndex, offsetBy: p.count / 2)
+            try chunk(String(p[..<half]))
+            try chunk(String(p[half...]) + "\n\n")
+            try chunk("[x](\(p)) ![y](\(p)) `\(p)`\n\n")
+        }
+        lines.append(#"{"event": "end", "data": {"reason": "completed"}}"#)
+        let path = directory + "/xss.stream.ndjson"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func check(_ page: BrowserPage, _ browser: Chromium) throws {
+        let dialogs = browser.events(for: page.session).filter { $0["method"] as? String == "Page.javascriptDialogOpening" }
+        #expect(dialogs.isEmpty, "a payload ran script: \(dialogs.prefix(1))")
+        #expect(try page.number("document.scripts.length") == 1, "only the runtime")
+        #expect(try page.value("Array.from(document.querySelectorAll('*')).some(function (e) { return Array.from(e.attributes).some(function (a) { return a.name.indexOf('on') === 0; }); })") as? Bool == false)
+        #expect(try page.number("document.querySelectorAll('img:not([src^=\"data:image/\"]), iframe, object, embed, svg, math, style, link[rel=import]').length") == 0)
+        let problems = try page.problems()
+        #expect(problems == [], "\(problems.count) problems, first: \(problems.prefix(3))")
+    }
+
+    @Test func payloadsStreamIntoThePageAsText() async throws {
+        guard let browser = try launchBrowser() else { return }
+        let payloads = try Self.payloads()
+        #expect(payloads.count == 500)
+        let directory = NSTemporaryDirectory() + "customui-xss-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let f = try ServerFixture(answers: .replay(file: try Self.recording(payloads, in: directory), directory: nil, pace: false, speed: 1))
+        let joined = payloads.joined(separator: "\n")
+
+        // A variable value the page sends and gets back in every view patch; the answer streamed.
+        let story = try await BrowserTests().open(browser, "http://\(f.host)/ui/local/story-writer")
+        try BrowserTests().set(story, "vars[topic]", joined)
+        _ = try story.value("document.querySelector('button[value=\"run\"]').click()")
+        try await story.wait("\(Self.root).dataset.status === 'completed'")
+        #expect(try story.number("document.querySelectorAll('#cui-slot-story p').length") >= 500)
+        try check(story, browser)
+
+        // The user's message, shown in the conversation after a follow-up (with the first answer).
+        let chat = try await BrowserTests().open(browser, "http://\(f.host)/ui/local/support-reply")
+        try BrowserTests().set(chat, "message", joined)
+        _ = try chat.value("document.querySelector('button[value=\"run\"]').click()")
+        try await chat.wait("\(Self.root).dataset.status === 'completed' && document.querySelector('[name=\"follow_up\"]') !== null")
+        try BrowserTests().set(chat, "follow_up", payloads[0])
+        _ = try chat.value("document.querySelector('button[value=\"follow-up\"]').click()")
+        try await chat.wait("document.querySelectorAll('.cui-turn').length >= 3 && \(Self.root).dataset.status === 'completed'")
+        let conversation = try chat.string("document.querySelector('.cui-conversation').textContent")
+        #expect(conversation.contains(payloads[1].trimmingCharacters(in: .whitespaces)), "the message is shown, as text")
+        try check(chat, browser)
+    }
+}

@@ -7,6 +7,16 @@ import Testing
 
 /// Every page and every refusal, over loopback with a real libmicrohttpd server.
 @Suite(.serialized) struct ServerHTTPTests {
+    @Test func imagesFromElsewhereBecomeLinks() {
+        let markdown = ImagePolicy.rewrite("<p><img src=\"https://evil.example/?q=secret\" alt=\"a &quot;cat&quot;\" /></p>")
+        #expect(markdown == "<p><a class=\"cui-image-link\" href=\"https://evil.example/?q=secret\" rel=\"noopener noreferrer nofollow\">Image: a &quot;cat&quot;</a></p>")
+        let template = ImagePolicy.rewrite("<img class=\"cui-image\" src=\"/local.png\" alt=\"\">\n")
+        #expect(template.hasPrefix("<a class=\"cui-image-link\" href=\"/local.png\""))
+        let inline = "<img class=\"cui-image\" src=\"data:image/png;base64,AAAA\" alt=\"dot\">"
+        #expect(ImagePolicy.rewrite(inline) == inline)
+        #expect(ImagePolicy.rewrite("<p><img alt=\"refused\" /></p>") == "<p><span class=\"cui-image-missing\">Image: refused</span></p>")
+    }
+
     @Test func galleryListsWhatTheViewerMaySee() async throws {
         let f = try ServerFixture()
         let page = try await f.get("/")

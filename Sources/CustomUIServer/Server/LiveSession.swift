@@ -350,38 +350,46 @@ final class LiveSession: @unchecked Sendable {
     }
 }
 
-/// Images in streamed answers load only from this server or `data:` URLs (the CSP says so too):
-/// any other image is shown as a link the viewer may follow, so a prompt-injected answer cannot
-/// leak data through an image URL, and the page raises no CSP violation.
+/// Images in streamed answers are shown only when they are inline `data:image/` URLs: any other
+/// image the markdown renderer writes (another host, or a path on this server) becomes a link the
+/// viewer may follow, so a prompt-injected answer cannot leak data through an image URL, nothing
+/// loads on its own, and the page raises no CSP violation.
 enum ImagePolicy {
-    /// `html` with every `<img src="http…">` written by the markdown renderer turned into a link.
+    /// `html` with every `<img src="…">` not holding a `data:image/` URL turned into a link.
     static func rewrite(_ html: String) -> String {
-        guard html.contains("<img src=\"http") || html.contains("<img src=\"//") else { return html }
+        guard html.contains("<img ") else { return html }
         var out = ""
         var rest = Substring(html)
-        while let start = rest.range(of: "<img src=\"") {
-            out += rest[..<start.lowerBound]
-            let afterSrc = rest[start.upperBound...]
-            guard let srcEnd = afterSrc.firstIndex(of: "\""), let tagEnd = afterSrc.range(of: "/>") ?? afterSrc.range(of: ">") else {
-                out += rest[start.lowerBound...]
+        while let open = rest.range(of: "<img ") {
+            out += rest[..<open.lowerBound]
+            let afterOpen = rest[open.lowerBound...]
+            guard let close = afterOpen.firstIndex(of: ">") else {
+                out += afterOpen
                 return out
             }
-            let src = afterSrc[..<srcEnd]
-            let tag = rest[start.lowerBound..<tagEnd.upperBound]
-            if src.hasPrefix("data:") || src.hasPrefix("/") && !src.hasPrefix("//") {
+            let tag = afterOpen[...close]
+            rest = afterOpen[afterOpen.index(after: close)...]
+            // Attribute values were escaped by our renderers: no `"` or `>` inside them.
+            let src = attribute("src", in: tag)
+            if let src, src.hasPrefix("data:image/") {
                 out += tag
-            } else {
-                var alt = ""
-                if let altStart = tag.range(of: " alt=\"") {
-                    let a = tag[altStart.upperBound...]
-                    alt = String(a[..<(a.firstIndex(of: "\"") ?? a.endIndex)])
-                }
-                // `src` and `alt` are already escaped attribute text from the markdown renderer.
-                out += "<a class=\"cui-image-link\" href=\"\(src)\" rel=\"noopener noreferrer nofollow\">Image: \(alt.isEmpty ? "(no description)" : alt)</a>"
+                continue
             }
-            rest = rest[tagEnd.upperBound...]
+            let alt = attribute("alt", in: tag) ?? ""
+            let label = "Image: " + (alt.isEmpty ? "(no description)" : alt)
+            if let src {
+                out += "<a class=\"cui-image-link\" href=\"\(src)\" rel=\"noopener noreferrer nofollow\">\(label)</a>"
+            } else {
+                out += "<span class=\"cui-image-missing\">\(label)</span>"
+            }
         }
         out += rest
         return out
+    }
+
+    private static func attribute(_ name: String, in tag: Substring) -> String? {
+        guard let start = tag.range(of: " \(name)=\"") else { return nil }
+        let value = tag[start.upperBound...]
+        return String(value[..<(value.firstIndex(of: "\"") ?? value.endIndex)])
     }
 }
