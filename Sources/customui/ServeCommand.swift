@@ -13,12 +13,16 @@ enum ServeCommand: Command {
         usage: customui serve [FILE...] [--library FILE] [--user NAME] [--port N] [--host ADDR]
                               [--replay FILE | --replay-dir DIR] [--no-pace] [--speed X]
                               [--backend URL --protocol unified|agent|openai] [--prompts DIR]...
+                              [--watch FILE]...
 
         Serves, on http://127.0.0.1:8080/ by default:
           /                     the gallery: your UIs and the library's public active ones
           /ui/ID or /ui/OWNER/NAME   a library UI, live: fill its inputs, run, watch the answer stream
           /ui/local/NAME        a UI file named on the command line (NAME.ui.xml → NAME), read again
                                 on every load
+          /preview              with --watch FILE: the author's loop. Save the file (or its prompt or
+                                props) and the page re-validates and re-renders; diagnostics are shown
+                                as `customui validate` prints them; pick the recording replayed into it
 
         where answers come from (first that applies):
           --backend URL         a live server (--protocol unified, agent or openai); the bearer token is
@@ -56,7 +60,8 @@ enum ServeCommand: Command {
         let protocolName = try arguments.choice("--protocol", ["unified", "agent", "openai"], default: environment["CUSTOMUI_PROTOCOL"] ?? "unified")
         let timeout = try arguments.integer("--timeout", in: 1...86_400) ?? 120
         var promptDirectories = try arguments.values("--prompts")
-        let files = try arguments.positionals()
+        let watch = try arguments.values("--watch")
+        let files = try arguments.positionals() + watch
         if backend != nil, replay != nil || replayDirectory != nil { throw UsageError("give either --replay/--replay-dir or --backend, not both") }
         for file in files where !FileManager.default.isReadableFile(atPath: file) { throw UsageError("file `\(file)` does not exist") }
         if let replay, !FileManager.default.isReadableFile(atPath: replay) { throw UsageError("file `\(replay)` does not exist") }
@@ -80,6 +85,7 @@ enum ServeCommand: Command {
         var options = ServerOptions(user: user, answers: answers)
         options.host = host
         options.port = port
+        options.watch = watch
         let server = UIServer(catalog: Catalog(files: files, library: library, promptDirectories: promptDirectories), options: options)
         do {
             try server.start()
@@ -89,6 +95,7 @@ enum ServeCommand: Command {
         }
         console.out("customui serve: \(server.url)/ (Ctrl-C to stop)\n")
         for name in server.catalog.localFiles.keys.sorted() { console.out("  \(server.url)/ui/local/\(name)\n") }
+        if !watch.isEmpty { console.out("  \(server.url)/preview (watching \(watch.count) file\(watch.count == 1 ? "" : "s"))\n") }
 
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)

@@ -175,6 +175,35 @@ final class FakeBackend: @unchecked Sendable {
         #expect(try page.problems() == [])
     }
 
+    @Test func previewReloadsWithDiagnosticsWhenTheFileIsSaved() async throws {
+        guard let browser = try launchBrowser() else { return }
+        let directory = NSTemporaryDirectory() + "customui-watch-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for suffix in [".ui.xml", ".prompt.json", ".props.json", ".stream.ndjson"] {
+            try FileManager.default.copyItem(
+                atPath: "\(repositoryRoot)/Examples/story-writer/story-writer\(suffix)", toPath: "\(directory)/draft\(suffix)")
+        }
+        let file = "\(directory)/draft.ui.xml"
+        let f = try ServerFixture(files: [], watch: [file])
+        let page = try await open(browser, "http://\(f.host)/preview")
+        try await page.wait("document.querySelector('.cui-preview-ok') !== null")
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        try original.replacingOccurrences(of: "label=\"Topic\"", with: "label=\"{{ props.nope.deeper | upcase }}\"")
+            .replacingOccurrences(of: "<card", with: "<crad").replacingOccurrences(of: "</card>", with: "</crad>")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        try await page.wait("document.querySelector('.cui-diagnostics') !== null && document.querySelector('.cui-preview-failed') !== null")
+        #expect(try page.string("document.querySelector('.cui-diagnostics').textContent").contains("template.unknown-element"))
+        if let folder = ProcessInfo.processInfo.environment["CUSTOMUI_SCREENSHOTS"] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try page.screenshot(to: "\(folder)/preview-diagnostics-desktop.png")
+        }
+        // Fixed again: the UI is back.
+        try original.write(toFile: file, atomically: true, encoding: .utf8)
+        try await page.wait("document.querySelector('.cui-preview-ok') !== null && document.querySelector('form.cui-view') !== null")
+        #expect(try page.problems() == [])
+    }
+
     /// The detector the other tests rely on sees a CSP violation when there is one.
     @Test func violationDetectorSeesAViolation() async throws {
         guard let browser = try launchBrowser() else { return }

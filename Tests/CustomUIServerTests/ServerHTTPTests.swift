@@ -212,4 +212,34 @@ import Testing
         #expect(try await f.post("/api/session/\(session)/action", "action=reset").status == 200)
         #expect(live.currentSession.state.runStatus == "idle")
     }
+
+    @Test func previewRevalidatesWhenTheFileIsSaved() async throws {
+        let directory = NSTemporaryDirectory() + "customui-watch-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for suffix in [".ui.xml", ".prompt.json", ".props.json", ".stream.ndjson"] {
+            try FileManager.default.copyItem(
+                atPath: "\(repositoryRoot)/Examples/story-writer/story-writer\(suffix)", toPath: "\(directory)/draft\(suffix)")
+        }
+        let file = "\(directory)/draft.ui.xml"
+        let f = try ServerFixture(files: [], watch: [file])
+        let page = try await f.get("/preview")
+        #expect(page.status == 200)
+        #expect(page.body.contains("data-watch=\"draft\" data-version=\"0\""))
+        #expect(page.body.contains("data-session=") && page.body.contains("no problems"))
+        #expect(page.body.contains("<option value=\"draft.stream.ndjson\" selected>"))
+        let watch = try EventStreamReader(port: f.port, host: f.host, path: "/api/watch?file=draft&version=0")
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        try original.replacingOccurrences(of: "<card", with: "<crad").replacingOccurrences(of: "</card>", with: "</crad>")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(await watch.read(timeout: 10) { $0.contains { $0.event == "changed" } })
+        let broken = try await f.get("/preview?file=draft")
+        #expect(broken.body.contains("cui-diagnostics") && broken.body.contains("template.unknown-element"))
+        #expect(broken.body.contains("data-version=\"1\""))
+        #expect(!broken.body.contains("data-session=\""), "nothing to run")
+        // A page that loaded an older version is told at once.
+        let stale = try EventStreamReader(port: f.port, host: f.host, path: "/api/watch?file=draft&version=0")
+        #expect(await stale.read(timeout: 10) { $0.contains { $0.event == "changed" } })
+        #expect(try await f.get("/preview?file=nothing").status == 404)
+    }
 }

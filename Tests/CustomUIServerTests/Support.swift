@@ -19,7 +19,7 @@ final class ServerFixture: @unchecked Sendable {
     var port: Int { server.port }
     var host: String { "127.0.0.1:\(port)" }
 
-    init(pace: Bool = false, speed: Double = 1, answers: AnswerSource? = nil, files: [String]? = nil) throws {
+    init(pace: Bool = false, speed: Double = 1, answers: AnswerSource? = nil, files: [String]? = nil, watch: [String] = []) throws {
         directory = NSTemporaryDirectory() + "customui-serve-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         library = try Library(path: directory + "/library.sqlite", recorderUser: "alice")
@@ -29,6 +29,7 @@ final class ServerFixture: @unchecked Sendable {
         _ = try library.publish(ui: secret, prompt: prompt, user: "bob", options: PublishOptions(isPublic: false, activate: true))
         var options = ServerOptions(user: "alice", answers: answers ?? .replay(file: nil, directory: nil, pace: pace, speed: speed))
         options.port = 0
+        options.watch = watch
         let catalog = Catalog(
             files: files ?? ["story-writer", "support-reply", "article-summary"].map(example), library: library,
             promptDirectories: [repositoryRoot + "/Templates"])

@@ -77,4 +77,22 @@ import Testing
         #expect(patches > payloads.count * 5)
         print("serve XSS: \(payloads.count) payloads, \(patches) patches checked, \(findings.count) findings")
     }
+
+    /// The preview shows diagnostics with the source excerpt: every payload as a template's text, an
+    /// attribute and an element name, validated, and the preview's fragment checked.
+    @Test func previewDiagnosticsShowPayloadsAsText() {
+        var findings: [String] = []
+        var pages = 0
+        for payload in XSSTests.payloads {
+            for source in [payload, "<custom-ui name=\"\(payload)\"><view><\(payload)/></view></custom-ui>", "<custom-ui><view><run/><text>\(payload)</text></view></custom-ui>"] {
+                let report = Validator.validate(ui: SourceFile(path: "draft.ui.xml", text: source))
+                guard !report.diagnostics.isEmpty else { continue }
+                pages += 1
+                let html = Pages.diagnosticsFragment(report.diagnostics, sources: report.sources)
+                for problem in XSSTests.problems(in: html) { findings.append("\(problem) for \(payload.debugDescription)") }
+            }
+        }
+        #expect(findings.isEmpty, "\(findings.count) findings, first: \(findings.prefix(5))")
+        #expect(pages > XSSTests.payloads.count)
+    }
 }

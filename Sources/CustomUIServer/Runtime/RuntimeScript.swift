@@ -13,7 +13,14 @@ enum RuntimeScript {
         (function () {
           'use strict';
           var root = document.getElementById('cui-root');
-          if (!root || !root.dataset.session) { return; }
+          if (!root) { return; }
+          // The author's preview: reload when the watched file changes (the server re-validates it).
+          if (root.dataset.watch) {
+            var watch = new EventSource('/api/watch?file=' + encodeURIComponent(root.dataset.watch) + '&version=' + encodeURIComponent(root.dataset.version || ''));
+            watch.addEventListener('changed', function () { watch.close(); window.location.reload(); });
+            window.addEventListener('pagehide', function () { watch.close(); });
+          }
+          if (!root.dataset.session) { return; }
           var base = '/api/session/' + encodeURIComponent(root.dataset.session);
           var slots = {};
 
@@ -233,6 +240,10 @@ enum ServerStylesheet {
         .cui-gallery-meta { font-size: 0.85em; color: var(--cui-muted); display: flex; flex-wrap: wrap; gap: 6px 10px; }
         .cui-featured { border-color: var(--cui-accent); }
         .cui-tag { background: #eef1fb; color: #2a3f8f; border-radius: 999px; padding: 0 8px; font-size: 0.8em; }
+        .cui-preview-bar { max-width: 1120px; margin: 0 auto; padding: 8px 16px; display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; font: 14px system-ui, sans-serif; color: var(--cui-muted, #5d6475); }
+        .cui-preview-bar form { display: flex; gap: 8px; align-items: center; }
+        .cui-preview-bar select { font: inherit; padding: 4px 6px; }
+        .cui-preview-ok { color: #17794a; } .cui-preview-failed { color: #b42318; }
         .cui-diagnostics { white-space: pre-wrap; overflow-x: auto; background: #1b1f2a; color: #f1f3f8; padding: 12px; border-radius: 8px; font-family: var(--cui-mono-font); font-size: 0.85em; }
         @media (max-width: 600px) {
           .cui { padding: 10px; }

@@ -91,8 +91,10 @@ public struct Catalog: Sendable {
         return nil
     }
 
-    /// Loads a UI for `user` (read again on every call, so an edited file shows on reload).
-    public func load(_ reference: String, user: String) -> Result<ServedUI, CatalogFailure> {
+    /// Loads a UI for `user` (read again on every call, so an edited file shows on reload); `path`
+    /// loads a watched file under a local reference.
+    public func load(_ reference: String, user: String, path: String? = nil) -> Result<ServedUI, CatalogFailure> {
+        if let path { return loadFile(path, reference: reference) }
         if reference.hasPrefix("local/") {
             guard let path = localFiles[String(reference.dropFirst("local/".count))] else { return .failure(.notFound) }
             return loadFile(path, reference: reference)

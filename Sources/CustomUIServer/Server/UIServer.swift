@@ -29,6 +29,8 @@ public struct ServerOptions: Sendable {
     public var pricing = PricingTable.standard
     /// A page's session is dropped after this long without a connected page.
     public var sessionIdleSeconds: TimeInterval = 1800
+    /// Files the author is editing (`--watch`): served at `/preview`, re-validated on every save.
+    public var watch: [String] = []
 
     /// Options for a user and an answer source.
     public init(user: String, answers: AnswerSource) {
@@ -52,6 +54,7 @@ public final class UIServer: @unchecked Sendable {
     private var sessions: [String: LiveSession] = [:]
     private var sweeper: DispatchSourceTimer?
     private var boundPort = 0
+    private var watcher: FileWatcher?
 
     /// A server for a catalog (not yet listening).
     public init(catalog: Catalog, options: ServerOptions) {
@@ -67,6 +70,13 @@ public final class UIServer: @unchecked Sendable {
         http = server
         boundPort = server.port
         lock.unlock()
+        if !options.watch.isEmpty {
+            let watcher = FileWatcher(files: options.watch)
+            watcher.start()
+            lock.lock()
+            self.watcher = watcher
+            lock.unlock()
+        }
         let timer = DispatchSource.makeTimerSource(queue: .global())
         timer.schedule(deadline: .now() + .seconds(60), repeating: .seconds(60))
         timer.setEventHandler { [weak self] in self?.sweep() }
@@ -81,10 +91,13 @@ public final class UIServer: @unchecked Sendable {
         lock.lock()
         let server = http
         http = nil
+        let watching = watcher
+        watcher = nil
         let open = Array(sessions.values)
         sessions = [:]
         lock.unlock()
         for session in open { session.cancel() }
+        watching?.stop()
         server?.stop()
     }
 
@@ -167,6 +180,8 @@ public final class UIServer: @unchecked Sendable {
                 status: 200, contentType: "text/css; charset=utf-8", text: Stylesheet.css + "\n" + ServerStylesheet.css,
                 headers: [("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-cache")])
         case "/favicon.ico": return HTTPResponse(status: 204)
+        case "/preview" where get: return preview(request)
+        case "/api/watch" where get: return watch(request)
         default: break
         }
         if path.hasPrefix("/ui/") {
@@ -247,10 +262,10 @@ public final class UIServer: @unchecked Sendable {
         }
     }
 
-    private func newSession(_ ui: ServedUI) -> LiveSession {
+    private func newSession(_ ui: ServedUI, answers: AnswerSource? = nil) -> LiveSession {
         let id = Self.randomID()
         let live = LiveSession(
-            id: id, ui: ui, user: options.user, makeTransport: { [answers = options.answers] ui in Self.transport(for: ui, answers) },
+            id: id, ui: ui, user: options.user, makeTransport: { [answers = answers ?? options.answers] ui in Self.transport(for: ui, answers) },
             onRunEnd: { [weak self] live, session in self?.runEnded(live, session) })
         lock.lock()
         sessions[id] = live
@@ -280,6 +295,77 @@ public final class UIServer: @unchecked Sendable {
             headers: [("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-store"), ("X-Accel-Buffering", "no")]
                 + Pages.securityHeaders.filter { $0.name != "Cache-Control" },
             body: .stream(stream))
+    }
+
+    // MARK: - The author's preview
+
+    private var currentWatcher: FileWatcher? {
+        lock.lock()
+        defer { lock.unlock() }
+        return watcher
+    }
+
+    /// Recordings a preview may replay: `*.stream.ndjson` beside the file and in `--replay-dir`.
+    func recordings(for path: String) -> [String: String] {
+        var directories = [(path as NSString).deletingLastPathComponent]
+        if case .replay(_, let directory?, _, _) = options.answers { directories.append(directory) }
+        var found: [String: String] = [:]
+        for directory in directories {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? [] where name.hasSuffix(".stream.ndjson") {
+                found[name] = found[name] ?? (directory as NSString).appendingPathComponent(name)
+            }
+        }
+        return found
+    }
+
+    private func preview(_ request: HTTPRequest) -> HTTPResponse {
+        guard let watcher = currentWatcher else { return Pages.notFound() }
+        let names = watcher.files.keys.sorted()
+        guard let name = request.queryValue("file") ?? (names.count == 1 ? names.first : nil) else {
+            var page = Pages.head(title: "Preview") + "<main class=\"cui\"><div class=\"cui-gallery\"><h1>Preview</h1><ul class=\"cui-gallery-list\">"
+            for name in names {
+                page += "<li class=\"cui-gallery-item\"><h2><a href=\"/preview?file=\(Escape.query(name))\">\(Escape.text(name))</a></h2></li>"
+            }
+            return Pages.html(200, page + "</ul></div></main>\n" + Pages.foot)
+        }
+        guard let path = watcher.files[name] else { return Pages.notFound() }
+        let version = watcher.version(name)
+        let watchAttributes = "data-watch=\"\(Escape.text(name))\" data-version=\"\(version)\""
+        switch catalog.load("local/" + name, user: options.user, path: path) {
+        case .failure(.invalid(let diagnostics, let sources)):
+            var page = Pages.head(title: "Preview: \(name)", session: "", script: true)
+            page += Pages.previewBar(name: name, valid: false, summary: DiagnosticRenderer.summary(diagnostics), recordings: [], chosen: nil)
+            page += "<div id=\"cui-root\" \(watchAttributes)><main class=\"cui\"><div class=\"cui-gallery\">\n"
+            page += Pages.diagnosticsFragment(diagnostics, sources: sources) + "</div></main></div>\n" + Pages.foot
+            return Pages.html(200, page)
+        case .failure:
+            return Pages.notFound()
+        case .success(var ui):
+            let available = recordings(for: path)
+            var answers: AnswerSource?
+            var chosen = ui.recording.map { ($0 as NSString).lastPathComponent }
+            if let pick = request.queryValue("replay"), let file = available[pick] {
+                chosen = pick
+                ui.recording = file
+                answers = .replay(file: file, directory: nil, pace: true, speed: 1)
+            }
+            let live = newSession(ui, answers: answers)
+            var page = Pages.head(title: "Preview: \(name)", session: live.id, themed: !live.themeCSS.isEmpty)
+            page += Pages.previewBar(name: name, valid: true, summary: "no problems", recordings: available.keys.sorted(), chosen: chosen)
+            page += "<div id=\"cui-root\" data-session=\"\(live.id)\" \(watchAttributes)>\n" + live.pageFragment() + "</div>\n" + Pages.foot
+            return Pages.html(200, page)
+        }
+    }
+
+    private func watch(_ request: HTTPRequest) -> HTTPResponse {
+        guard let watcher = currentWatcher, let name = request.queryValue("file"), watcher.files[name] != nil else {
+            return Pages.plainError(404, "not watched")
+        }
+        let stream = ResponseStream()
+        stream.write("retry: 500\n\n")
+        watcher.subscribe(name, seen: request.queryValue("version").flatMap(Int.init), stream)
+        return HTTPResponse(
+            status: 200, headers: [("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-store")], body: .stream(stream))
     }
 
     // MARK: - Actions
