@@ -47,7 +47,7 @@ let package = Package(
             path: "Sources/customui"),
         .executableTarget(
             name: "CustomUIBench",
-            dependencies: ["CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore"],
+            dependencies: ["CustomUIServer", "CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore"],
             path: "Sources/customui-bench"),
 
         .testTarget(name: "CustomUICoreTests", dependencies: ["CustomUICore"]),
@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "TemplateLibraryTests", dependencies: ["TemplateLibrary", "CustomUI", "CustomUICore"]),
         .testTarget(
             name: "CustomUIServerTests",
-            dependencies: ["CustomUIServer", "TemplateLibrary", "CustomUI", "Streaming", "JSONSchema", "CustomUICore"]),
+            dependencies: ["CustomUIServer", "TemplateLibrary", "CustomUI", "Streaming", "Markdown", "JSONSchema", "CustomUICore"]),
         // End-to-end tests run the built `customui` executable.
         .testTarget(name: "CommandTests", dependencies: ["CustomUICommand"]),
     ]

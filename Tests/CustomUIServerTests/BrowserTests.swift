@@ -1,5 +1,6 @@
 import CustomUI
 import Foundation
+import Markdown
 import Streaming
 import Testing
 
@@ -108,9 +109,14 @@ final class FakeBackend: @unchecked Sendable {
         #expect(state.variables["style"] == "noir")
         #expect(state.variables["length"] == "250")
         #expect(state.variables["topic"] == "a cat who runs a bakery")
-        // The page shows what the server rendered: the whole answer, once.
-        let shown = try page.string("document.querySelector('#cui-slot-story .cui-settled').innerHTML + document.querySelector('#cui-slot-story .cui-tail').innerHTML")
-        #expect(shown.contains("<h1>") && !shown.isEmpty)
+        // The page shows what the server renders for the whole answer at once, built from patches.
+        let whole = ImagePolicy.rewrite(MarkdownHTMLRenderer.render(MarkdownParser.parse(state.slots["story"] ?? "")))
+        let literal = String(decoding: try JSONSerialization.data(withJSONObject: [whole]), as: UTF8.self).dropFirst().dropLast()
+        let detail = try page.string("(function () { var t = document.createElement('template'); t.innerHTML = \(literal); var slot = document.getElementById('cui-slot-story'); return t.content.textContent.length + ' ' + slot.textContent.length + ' ' + t.content.querySelectorAll('*').length + ' ' + slot.querySelectorAll('.cui-settled *, .cui-tail *').length ; })()")
+        #expect(
+            try page.value(
+                "(function () { var t = document.createElement('template'); t.innerHTML = \(literal); var slot = document.getElementById('cui-slot-story'); return t.content.textContent === slot.textContent && t.content.querySelectorAll('*').length === slot.querySelectorAll('.cui-settled *, .cui-tail *').length; })()"
+            ) as? Bool == true, "\(detail)")
         #expect(try page.problems() == [])
     }
 

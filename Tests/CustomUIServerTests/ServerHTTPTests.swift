@@ -143,7 +143,9 @@ import Testing
                 settled = patch["replace"] as? Bool == true ? s : settled + s
                 if !s.isEmpty { settledPieces += 1 }
             }
-            if let t = patch["tail"] as? String { tail = t }
+            if let t = patch["tail"] as? String {
+                    tail = (patch["keep"] as? Int).map { String(tail.utf16.prefix($0))! + t } ?? t
+                }
             slotPatches += 1
         }
         let live = try #require(f.server.session(session))

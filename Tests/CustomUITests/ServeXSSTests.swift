@@ -66,7 +66,9 @@ import Testing
                 }
                 if data["reset"] as? Bool == true { settled = "" }
                 if let s = data["settled"] as? String { settled = data["replace"] as? Bool == true ? s : settled + s }
-                if let t = data["tail"] as? String { tail = t }
+                if let t = data["tail"] as? String {
+                    tail = (data["keep"] as? Int).map { String(tail.utf16.prefix($0))! + t } ?? t
+                }
             }
             for problem in XSSTests.problems(in: settled + tail) { findings.append("whole slot: \(problem) for \(payload.debugDescription)") }
             if ImagePolicy.rewrite(MarkdownHTMLRenderer.render(MarkdownParser.parse(answer))) != settled + tail {

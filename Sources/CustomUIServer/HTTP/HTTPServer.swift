@@ -322,6 +322,8 @@ public final class ResponseStream: @unchecked Sendable {
     public let heartbeatBytes: [UInt8]
     /// Bytes written so far.
     public private(set) var bytesWritten = 0
+    /// Called after each write with the bytes written (the benchmark times patches leaving the server with it).
+    public var onWrite: (@Sendable (Int) -> Void)?
 
     /// A stream; `heartbeat` is written every few seconds while it is open and idle (empty: none).
     public init(heartbeat: String = ": keep-alive\n\n") {
@@ -361,7 +363,9 @@ public final class ResponseStream: @unchecked Sendable {
         buffer.append(contentsOf: bytes)
         bytesWritten += bytes.count
         wake()
+        let observer = onWrite
         lock.unlock()
+        observer?(bytes.count)
     }
 
     /// Ends the body after what was written.

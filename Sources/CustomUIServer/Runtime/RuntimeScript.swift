@@ -55,7 +55,7 @@ enum RuntimeScript {
               return;
             }
             var parts = partsFor(element, isText);
-            if (patch.reset) { parts.settled.textContent = ''; parts.tail.textContent = ''; }
+            if (patch.reset) { parts.settled.textContent = ''; parts.tail.textContent = ''; parts.tailHTML = ''; }
             if (isText) {
               parts.settled.appendChild(document.createTextNode(patch.text));
             } else {
@@ -63,7 +63,11 @@ enum RuntimeScript {
                 if (patch.replace) { parts.settled.innerHTML = patch.settled; }
                 else { parts.settled.insertAdjacentHTML('beforeend', patch.settled); }
               }
-              if (typeof patch.tail === 'string') { parts.tail.innerHTML = patch.tail; }
+              if (typeof patch.tail === 'string') {
+                // `keep`: the new tail starts with that many code units of the last one.
+                parts.tailHTML = typeof patch.keep === 'number' ? (parts.tailHTML || '').slice(0, patch.keep) + patch.tail : patch.tail;
+                parts.tail.innerHTML = parts.tailHTML;
+              }
             }
             root.dataset.patches = String((Number(root.dataset.patches) || 0) + 1);
           }
@@ -105,6 +109,7 @@ enum RuntimeScript {
               var s = slotList[i];
               var parts = slots[s.id];
               if (parts && !s.querySelector('.cui-placeholder')) {
+                s.textContent = '';
                 s.appendChild(parts.settled);
                 s.appendChild(parts.tail);
               } else if (s.querySelector('.cui-placeholder')) {

@@ -309,11 +309,33 @@ final class LiveSession: @unchecked Sendable {
         }
         let newTail = ImagePolicy.rewrite(update.tail)
         if newTail != tail || patch["settled"] != nil {
+            // A growing tail shares its start with the last one: send what follows the shared part
+            // (`keep` counts UTF-16 code units, as the page's strings do).
+            let keep = patch["settled"] == nil ? Self.sharedPrefixUTF16(tail, newTail) : 0
+            if keep >= 32, let rest = String(newTail.utf16.dropFirst(keep)) {
+                patch["keep"] = .int(keep)
+                patch["tail"] = .string(rest)
+            } else {
+                patch["tail"] = .string(newTail)
+            }
             tail = newTail
-            patch["tail"] = .string(newTail)
         }
         guard patch.count > 1 else { return }
         send(to: subscribers, "slot", .object(patch))
+    }
+
+    /// The length of the common start of two strings in UTF-16 code units, not splitting a pair.
+    static func sharedPrefixUTF16(_ a: String, _ b: String) -> Int {
+        var count = 0
+        var ia = a.utf16.makeIterator()
+        var ib = b.utf16.makeIterator()
+        while let x = ia.next(), let y = ib.next(), x == y { count += 1 }
+        // Do not end between the halves of a surrogate pair.
+        if count > 0, count < b.utf16.count {
+            let unit = b.utf16[b.utf16.index(b.utf16.startIndex, offsetBy: count - 1)]
+            if UTF16.isLeadSurrogate(unit) { count -= 1 }
+        }
+        return count
     }
 
     private func refreshView(_ session: Session) {
