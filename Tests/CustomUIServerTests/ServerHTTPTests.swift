@@ -1,4 +1,6 @@
 import CustomUI
+import CustomUICore
+import TemplateLibrary
 import Foundation
 import Markdown
 import Testing
@@ -243,5 +245,41 @@ import Testing
         let stale = try EventStreamReader(port: f.port, host: f.host, path: "/api/watch?file=draft&version=0")
         #expect(await stale.read(timeout: 10) { $0.contains { $0.event == "changed" } })
         #expect(try await f.get("/preview?file=nothing").status == 404)
+    }
+
+    @Test func ratingsAndUsesFollowTheLibrarysRules() async throws {
+        let f = try ServerFixture()
+        let id = try f.uiID("Quick answer")
+        let rated = try await f.post("/rate/\(id)", "rating=4")
+        #expect(rated.status == 303)
+        #expect(rated.headers["location"] == "/ui/\(id)?rated=4")
+        #expect(try f.library.entry(id, user: "alice").ratingCount == 1)
+        let page = try await f.get("/ui/\(id)?rated=4")
+        #expect(page.body.contains("★ 4.0 from 1 rating") && page.body.contains("You rated it 4"))
+        // Not one's own UI, and not what one cannot see.
+        let own = try ServerFixture()
+        _ = try own.library.publish(
+            ui: SourceFile(path: "mine.ui.xml", text: try String(contentsOfFile: repositoryRoot + "/Templates/quick-answer.ui.xml", encoding: .utf8).replacingOccurrences(of: "name=\"Quick answer\"", with: "name=\"Mine\"")),
+            prompt: SourceFile(path: "p.prompt.json", text: try String(contentsOfFile: repositoryRoot + "/Templates/quick-answer.prompt.json", encoding: .utf8)),
+            user: "alice", options: PublishOptions(isPublic: true, activate: true))
+        let mine = try own.uiID("Mine")
+        #expect(try await own.post("/rate/\(mine)", "rating=5").status == 403)
+        #expect(!(try await own.get("/ui/\(mine)")).body.contains("Rate it"), "no rating form on one's own UI")
+        #expect(try await f.post("/rate/\(try f.uiID("Bob secret", user: "bob"))", "rating=1").status == 404)
+        #expect(try await f.post("/rate/\(id)", "rating=9").status == 403)
+        // Each run of a library UI counts as a use.
+        let (_, session) = try await f.open("/ui/\(id)")
+        let events = try EventStreamReader(port: f.port, host: f.host, path: "/api/session/\(session)/events")
+        #expect(await events.read { $0.count >= 3 })
+        let run = try await f.post("/api/session/\(session)/action", "action=run&vars%5Bquestion%5D=Why+is+the+sky+blue%3F")
+        #expect(run.status == 200, "\(run.body)")
+        #expect(await events.read { list in list.contains { $0.event == "status" && ($0.data.contains("completed") || $0.data.contains("failed")) } })
+        var uses = 0
+        for _ in 0..<100 {
+            uses = try f.library.entry(id, user: "alice").uiUseCount
+            if uses == 1 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(uses == 1)
     }
 }

@@ -248,6 +248,8 @@ enum ServerStylesheet {
         .cui-preview-bar { max-width: 1120px; margin: 0 auto; padding: 8px 16px; display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; font: 14px system-ui, sans-serif; color: var(--cui-muted, #5d6475); }
         .cui-preview-bar form { display: flex; gap: 8px; align-items: center; }
         .cui-preview-bar select { font: inherit; padding: 4px 6px; }
+        .cui-stars { border: 0; margin: 0; padding: 0; display: flex; gap: 4px; align-items: center; }
+        .cui-stars legend { float: left; margin-right: 6px; }
         .cui-preview-ok { color: #17794a; } .cui-preview-failed { color: #b42318; }
         .cui-diagnostics { white-space: pre-wrap; overflow-x: auto; background: #1b1f2a; color: #f1f3f8; padding: 12px; border-radius: 8px; font-family: var(--cui-mono-font); font-size: 0.85em; }
         @media (max-width: 600px) {

@@ -18,6 +18,8 @@ final class LiveSession: @unchecked Sendable {
     private let onRunEnd: @Sendable (LiveSession, Session) -> Void
     let user: String
     private let theme: Theme
+    private let recorder: (any RunRecorder)?
+    private let pricing: PricingTable
 
     // Everything below is guarded by `lock`. The session is replaced on reset (between runs only).
     private let lock = NSLock()
@@ -39,15 +41,17 @@ final class LiveSession: @unchecked Sendable {
 
     init(
         id: String, ui: ServedUI, user: String, makeTransport: @escaping @Sendable (ServedUI) -> any StreamTransport,
-        onRunEnd: @escaping @Sendable (LiveSession, Session) -> Void
+        recorder: (any RunRecorder)? = nil, pricing: PricingTable = .standard, onRunEnd: @escaping @Sendable (LiveSession, Session) -> Void
     ) {
+        self.recorder = recorder
+        self.pricing = pricing
         self.id = id
         self.ui = ui
         self.user = user
         self.makeTransport = makeTransport
         self.onRunEnd = onRunEnd
         theme = Theme.from(ui.template.definition, file: nil).0
-        session = Session(template: ui.template, prompt: ui.prompt, props: ui.props, transport: makeTransport(ui), user: user)
+        session = Session(template: ui.template, prompt: ui.prompt, props: ui.props, transport: makeTransport(ui), recorder: recorder, pricing: pricing, user: user)
         view = render(session, slotBodies: false)
     }
 
@@ -237,7 +241,7 @@ final class LiveSession: @unchecked Sendable {
         guard ui.template.definition.executionMode != .autoRunOneShot else {
             return [.error(.runRefused, "`auto-run-one-shot` cannot be reset")]
         }
-        session = Session(template: ui.template, prompt: ui.prompt, props: ui.props, transport: makeTransport(ui), user: user)
+        session = Session(template: ui.template, prompt: ui.prompt, props: ui.props, transport: makeTransport(ui), recorder: recorder, pricing: pricing, user: user)
         settled = ""
         tail = ""
         plainText = ""
@@ -338,16 +342,19 @@ final class LiveSession: @unchecked Sendable {
         return count
     }
 
+    /// Sends the view if it changed, then the status if it changed (a page that sees the status
+    /// has the view that goes with it).
     private func refreshView(_ session: Session) {
+        let html = render(session, slotBodies: false)
+        if html != view {
+            view = html
+            send(to: subscribers, "view", ["html": .string(ImagePolicy.rewrite(html))])
+        }
         let status = session.state.runStatus
         if status != lastStatus {
             lastStatus = status
             send(to: subscribers, "status", ["status": .string(status)])
         }
-        let html = render(session, slotBodies: false)
-        guard html != view else { return }
-        view = html
-        send(to: subscribers, "view", ["html": .string(ImagePolicy.rewrite(html))])
     }
 
     private func render(_ session: Session, slotBodies: Bool) -> String {

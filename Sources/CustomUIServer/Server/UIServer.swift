@@ -184,10 +184,13 @@ public final class UIServer: @unchecked Sendable {
         case "/api/watch" where get: return watch(request)
         default: break
         }
+        if path.hasPrefix("/rate/"), request.method == "POST" {
+            return rate(String(path.dropFirst("/rate/".count)), request)
+        }
         if path.hasPrefix("/ui/") {
             let reference = String(path.dropFirst("/ui/".count))
             guard !reference.isEmpty else { return Pages.notFound() }
-            return get ? runnerPage(reference) : formPost(reference, request)
+            return get ? runnerPage(reference, query: request) : formPost(reference, request)
         }
         if path.hasPrefix("/api/session/") {
             let rest = path.dropFirst("/api/session/".count).split(separator: "/", maxSplits: 1).map(String.init)
@@ -266,6 +269,7 @@ public final class UIServer: @unchecked Sendable {
         let id = Self.randomID()
         let live = LiveSession(
             id: id, ui: ui, user: options.user, makeTransport: { [answers = answers ?? options.answers] ui in Self.transport(for: ui, answers) },
+            recorder: catalog.library, pricing: options.pricing,
             onRunEnd: { [weak self] live, session in self?.runEnded(live, session) })
         lock.lock()
         sessions[id] = live
@@ -273,7 +277,7 @@ public final class UIServer: @unchecked Sendable {
         return live
     }
 
-    private func runnerPage(_ reference: String) -> HTTPResponse {
+    private func runnerPage(_ reference: String, query: HTTPRequest) -> HTTPResponse {
         let ui: ServedUI
         switch load(reference) {
         case .success(let loaded): ui = loaded
@@ -281,8 +285,48 @@ public final class UIServer: @unchecked Sendable {
         }
         let live = newSession(ui)
         var page = Pages.head(title: ui.template.definition.name, session: live.id, themed: !live.themeCSS.isEmpty)
-        page += "<div id=\"cui-root\" data-session=\"\(live.id)\">\n" + live.pageFragment() + "</div>\n" + Pages.foot
+        page += "<div id=\"cui-root\" data-session=\"\(live.id)\">\n" + live.pageFragment() + "</div>\n"
+        page += ratingBar(ui, rated: query.queryValue("rated").flatMap(Int.init)) + Pages.foot
         return Pages.html(200, page)
+    }
+
+    /// Under a library UI: its rating and use count, and a form to rate it (for viewers who do not own it).
+    private func ratingBar(_ ui: ServedUI, rated: Int?) -> String {
+        guard let library = catalog.library, let uiID = ui.libraryUI, let entry = try? library.entry(uiID, user: options.user) else { return "" }
+        var out = "<div class=\"cui-preview-bar cui-rating\">"
+        if let average = entry.ratingAverage {
+            out += "<span>★ \(String(format: "%.1f", average)) from \(entry.ratingCount) rating\(entry.ratingCount == 1 ? "" : "s")</span>"
+        } else {
+            out += "<span>not rated yet</span>"
+        }
+        out += "<span>\(entry.uiUseCount) use\(entry.uiUseCount == 1 ? "" : "s")</span>"
+        if let rated { out += "<span class=\"cui-preview-ok\" role=\"status\">You rated it \(rated)</span>" }
+        if entry.owner != options.user {
+            out += "<form method=\"post\" action=\"/rate/\(Escape.path(uiID))\"><fieldset class=\"cui-stars\"><legend>Rate it</legend>"
+            for n in 1...5 {
+                out += "<input type=\"radio\" name=\"rating\" value=\"\(n)\" id=\"cui-rate-\(n)\"\(n == (rated ?? 5) ? " checked" : "")><label for=\"cui-rate-\(n)\">\(n)</label>"
+            }
+            out += "</fieldset><button type=\"submit\" class=\"cui-button\">Rate</button></form>"
+        }
+        return out + "</div>\n"
+    }
+
+    /// POST /rate/{ui}: the viewer's 1–5 rating, under the library's rules (not one's own UI, only what one can see).
+    private func rate(_ reference: String, _ request: HTTPRequest) -> HTTPResponse {
+        guard let library = catalog.library else { return Pages.notFound() }
+        let form = FormData(request.body)
+        guard let rating = form.value("rating").flatMap(Int.init) else { return Pages.plainError(422, "choose a rating from 1 to 5") }
+        do {
+            try library.rate(reference, rating: rating, user: options.user)
+        } catch {
+            if error.code.rawValue == "library.not-found" { return Pages.notFound() }
+            return Pages.html(
+                403,
+                Pages.head(title: "Not rated") + "<main class=\"cui\"><div class=\"cui-gallery\"><h1>Not rated</h1><p>\(Escape.text(error.message))</p>"
+                    + (error.hint.map { "<p class=\"cui-text cui-tone-muted\">\(Escape.text($0))</p>" } ?? "")
+                    + "<p><a href=\"/ui/\(Escape.path(reference))\">Back</a></p></div></main>\n" + Pages.foot)
+        }
+        return HTTPResponse(status: 303, headers: [("Location", "/ui/\(Escape.path(reference))?rated=\(rating)")] + Pages.securityHeaders)
     }
 
     private func events(_ live: LiveSession) -> HTTPResponse {
