@@ -197,13 +197,6 @@ enum RuntimeScript {
             if (button) { event.preventDefault(); form().requestSubmit(button); }
           });
 
-          root.addEventListener('click', function (event) {
-            var button = event.target.closest ? event.target.closest('.cui-copy') : null;
-            if (!button) { return; }
-            var block = button.parentNode && button.parentNode.querySelector('code');
-            if (block && navigator.clipboard) { navigator.clipboard.writeText(block.textContent); }
-          });
-
           var events = new EventSource(base + '/events');
           events.addEventListener('view', function (e) { var d = JSON.parse(e.data); applyView(d.html, d.fresh); });
           events.addEventListener('slot', function (e) { applySlot(JSON.parse(e.data)); });
