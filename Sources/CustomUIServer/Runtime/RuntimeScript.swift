@@ -214,6 +214,7 @@ enum ServerStylesheet {
         .cui-serve-nav { max-width: 1120px; margin: 0 auto; padding: 10px 16px 0; font: 14px system-ui, sans-serif; }
         .cui-serve-nav a { color: #3558d6; text-decoration: none; } .cui-serve-nav a:hover { text-decoration: underline; }
         .cui-tail { opacity: 0.92; }
+        .cui-settled > :first-child, .cui-settled:empty + .cui-tail > :first-child { margin-top: 0; }
         .cui-slot pre, .cui-slot code { font-family: var(--cui-mono-font); }
         .cui-slot pre { overflow-x: auto; background: rgba(20, 30, 60, 0.05); padding: 10px; border-radius: 6px; }
         .cui-slot table { display: block; overflow-x: auto; border-collapse: collapse; max-width: 100%; }
