@@ -208,7 +208,7 @@ struct SeedTransportTests {
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: .seconds(8))
+                try? await Task.sleep(for: .seconds(60))
                 return nil
             }
             let result = await group.next() ?? nil
@@ -325,7 +325,7 @@ struct SeedTransportTests {
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: .seconds(8))
+                try? await Task.sleep(for: .seconds(60))
                 return nil
             }
             let result = await group.next() ?? nil

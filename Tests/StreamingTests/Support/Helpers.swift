@@ -53,12 +53,12 @@ func decodeAll(_ bytes: [UInt8], maxLineBytes: Int = 1 << 20) -> [DecodedLine] {
 }
 
 /// A configuration for a test server with a known token.
-func configuration(_ server: TestHTTPServer, token: String? = testToken, timeout: Duration = .seconds(5))
+func configuration(_ server: TestHTTPServer, token: String? = testToken, timeout: Duration = .seconds(60))
     -> TransportConfiguration
 {
     TransportConfiguration(
         baseURL: server.baseURL, environment: token.map { ["CUSTOMUI_API_TOKEN": $0] } ?? [:], timeout: timeout,
-        cancelRequestTimeout: .seconds(2))
+        cancelRequestTimeout: .seconds(10))
 }
 
 let testToken = "sk-test-SECRET-7f3a9c"
