@@ -4,6 +4,7 @@ import Foundation
 /// Every subcommand, in the order `customui help` lists them.
 let commands: [any Command.Type] = [
     ValidateCommand.self,
+    FormatCommand.self,
     RenderCommand.self,
     RunCommand.self,
     SchemaCommand.self,

@@ -179,3 +179,41 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
         #expect(stderr.contains("cancelled"))
     }
 }
+
+/// `customui format`: rewrites in place; `--check` lists and exits 1; a malformed file is left alone.
+@Suite struct FormatCommandTests {
+    @Test func formatRewritesAndCheckReports() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("customui-format-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let messy = dir.appendingPathComponent("messy.ui.xml").path
+        let bad = dir.appendingPathComponent("bad.ui.xml").path
+        try #"<custom-ui name="x"><view><text>{{props.a}}</text></view></custom-ui>"#.write(toFile: messy, atomically: true, encoding: .utf8)
+        try "<custom-ui name=\"x\"><view>".write(toFile: bad, atomically: true, encoding: .utf8)
+
+        let check = try customui("format", "--check", messy)
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("messy.ui.xml: would be reformatted"))
+        #expect(try String(contentsOfFile: messy, encoding: .utf8).hasPrefix("<custom-ui name=\"x\"><view>"))
+
+        let format = try customui("format", messy)
+        #expect(format.status == 0)
+        #expect(try String(contentsOfFile: messy, encoding: .utf8) == "<custom-ui name=\"x\">\n  <view>\n    <text>{{ props.a }}</text>\n  </view>\n</custom-ui>\n")
+        #expect(try customui("format", "--check", messy).status == 0)
+
+        let malformed = try customui("format", bad)
+        #expect(malformed.status == 1)
+        #expect(malformed.stderr.contains("error[xml.malformed]"))
+        #expect(try String(contentsOfFile: bad, encoding: .utf8) == "<custom-ui name=\"x\"><view>")
+
+        let stdin = try customui("format", "-", stdin: "<custom-ui name=\"x\"><view/></custom-ui>")
+        #expect(stdin.stdout == "<custom-ui name=\"x\">\n  <view/>\n</custom-ui>\n")
+    }
+
+    @Test func everyExampleAndStarterPassesCheck() throws {
+        let r = try customui(
+            "format", "--check", "Examples/story-writer/story-writer.ui.xml", "Examples/support-reply/support-reply.ui.xml",
+            "Examples/article-summary/article-summary.ui.xml", "Templates/chat-assistant.ui.xml", "Templates/translator.ui.xml")
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    }
+}
