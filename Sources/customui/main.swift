@@ -5,6 +5,7 @@ import Foundation
 let commands: [any Command.Type] = [
     ValidateCommand.self,
     FormatCommand.self,
+    LSPCommand.self,
     RenderCommand.self,
     RunCommand.self,
     SchemaCommand.self,
