@@ -47,7 +47,8 @@ public final class LanguageServer {
     public func handle(_ body: [UInt8]) -> [String] {
         let message: Value
         do {
-            message = try JSONParser.parseValue(bytes: body)
+            // A message carries a whole document; the document's own size limit applies when it is checked.
+            message = try JSONParser.parseValue(bytes: body, limits: ResourceLimits(maxDocumentBytes: LSPFramer().maxMessageBytes))
         } catch {
             return [Self.errorResponse(id: .null, code: ErrorCode.parseError, message: "the message is not JSON: \(error.message)")]
         }
