@@ -211,4 +211,99 @@ final class LSPProcess {
         #expect(lsp.exitStatus() == 1)
         #expect(lsp.process.terminationReason == .exit)
     }
+
+    /// A real editor's LSP client that no one here wrote: Neovim's, headless.
+    @Test func neovimAsTheClient() throws {
+        let nvim = ["/usr/bin/nvim", "/usr/local/bin/nvim"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let nvim else {
+            print("skipped: the Neovim client test needs `nvim` (Debian: apt-get install neovim)")
+            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "`nvim` is required in CI")
+            return
+        }
+        let (dir, _, _) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("client.lua")
+        try Self.neovimClient.write(to: script, atomically: true, encoding: .utf8)
+        let result = dir.appendingPathComponent("result.txt")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: nvim)
+        process.arguments = ["--headless", "--clean", "-u", "NONE", "-c", "luafile " + script.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["CUSTOMUI"] = executable.path
+        environment["TEMPLATE"] = dir.appendingPathComponent("story.ui.xml").path
+        environment["RESULT"] = result.path
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning, Date() < deadline { usleep(50_000) }
+        if process.isRunning { process.terminate() }
+        let lines = try String(contentsOf: result, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("diagnostics-open ") && $0.contains("unknown element `headng`") }, "\(lines)")
+        #expect(lines.contains("diagnostics-fixed "), "\(lines)")
+        #expect(Set(lines.filter { $0.hasPrefix("completion ") }) == ["completion title", "completion showTips", "completion tips"])
+        #expect(lines.contains { $0.hasPrefix("hover ") && $0.contains("**string**") }, "\(lines)")
+        #expect(lines.contains("stopped true"))
+    }
+
+    /// Drives the server from Neovim's built-in client (0.7+): open, diagnostics, completion,
+    /// hover, two incremental edits that fix the mistake, stop (shutdown and exit).
+    static let neovimClient = #"""
+-- Drives `customui lsp` from Neovim's own LSP client (0.7+), headless. Environment:
+-- CUSTOMUI (the executable), TEMPLATE (a .ui.xml with `headng` and `props.` in it), RESULT (output file).
+local out = {}
+local function say(line) table.insert(out, line) end
+local template = os.getenv("TEMPLATE")
+local id = vim.lsp.start_client({
+  name = "customui",
+  cmd = { os.getenv("CUSTOMUI"), "lsp" },
+  root_dir = vim.fn.fnamemodify(template, ":h"),
+})
+vim.cmd("edit " .. vim.fn.fnameescape(template))
+local buf = vim.api.nvim_get_current_buf()
+vim.lsp.buf_attach_client(buf, id)
+
+local function messages()
+  local list = {}
+  for _, d in ipairs(vim.diagnostic.get(buf)) do table.insert(list, d.message) end
+  return table.concat(list, "\n")
+end
+local function find(text)
+  for row, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
+    local col = string.find(line, text, 1, true)
+    if col then return row - 1, col - 1 end
+  end
+end
+
+vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 20)
+say("diagnostics-open " .. messages():gsub("\n", " | "))
+
+local row, col = find("props.title")
+local response = vim.lsp.buf_request_sync(buf, "textDocument/completion",
+  { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = row, character = col + 6 } }, 10000)
+for _, r in pairs(response or {}) do
+  for _, item in ipairs((r.result or {}).items or {}) do say("completion " .. item.label) end
+end
+response = vim.lsp.buf_request_sync(buf, "textDocument/hover",
+  { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = row, character = col + 8 } }, 10000)
+for _, r in pairs(response or {}) do
+  if r.result then say("hover " .. r.result.contents.value:gsub("\n", " ")) end
+end
+
+-- Fix both tag names: Neovim sends these as incremental changes.
+row, col = find("<headng")
+vim.api.nvim_buf_set_text(buf, row, col + 1, row, col + 7, { "heading" })
+row, col = find("</headng")
+vim.api.nvim_buf_set_text(buf, row, col + 2, row, col + 8, { "heading" })
+vim.wait(20000, function() return not string.find(messages(), "headng", 1, true) end, 20)
+say("diagnostics-fixed " .. messages():gsub("\n", " | "))
+
+vim.lsp.stop_client(id)
+vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 20)
+say("stopped " .. tostring(vim.lsp.get_client_by_id(id) == nil))
+vim.fn.writefile(out, os.getenv("RESULT"))
+vim.cmd("qa!")
+"""#
 }
