@@ -217,3 +217,35 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
     }
 }
+
+/// `validate --format json` lists fixes; `validate --fix` applies the unambiguous ones in place.
+@Suite struct ValidateFixCommandTests {
+    @Test func fixesAreListedAndApplied() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("customui-fix-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ui = dir.appendingPathComponent("b.ui.xml").path
+        try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("Examples/invalid/bindings.ui.xml").path, toPath: ui)
+        try FileManager.default.copyItem(
+            atPath: repositoryRoot.appendingPathComponent("Examples/invalid/bindings.prompt.json").path, toPath: dir.appendingPathComponent("b.prompt.json").path)
+
+        let json = try customui("validate", "--format", "json", ui)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let diagnostics = try #require((object["files"] as? [[String: Any]])?.first?["diagnostics"] as? [[String: Any]])
+        let prop = try #require(diagnostics.first { $0["code"] as? String == "binding.unknown-prop" })
+        let fix = try #require((prop["fixes"] as? [[String: Any]])?.first)
+        let edit = try #require((fix["edits"] as? [[String: Any]])?.first)
+        #expect(edit["text"] as? String == "title")
+        #expect(edit["line"] as? Int == prop["line"] as? Int)
+        #expect(edit["column"] as? Int == prop["column"] as? Int)
+        #expect(diagnostics.allSatisfy { $0["fixes"] is [Any] })
+
+        let fixed = try customui("validate", "--fix", ui)
+        #expect(fixed.stdout.contains("applied 4 fixes"), "\(fixed.stdout)")
+        let text = try String(contentsOfFile: ui, encoding: .utf8)
+        #expect(text.contains("{{ props.title }}") && text.contains("{{ vars.topic }}") && text.contains("{{ slots.answer }}"))
+        #expect(!fixed.stdout.contains("binding.unknown-prop"))
+        #expect(fixed.stdout.contains("binding.type-mismatch"), "what has no fix is still reported")
+        #expect(fixed.status == 1)
+    }
+}

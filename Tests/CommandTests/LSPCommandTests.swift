@@ -139,20 +139,21 @@ final class LSPProcess {
         #expect((unknown["message"] as? String)?.contains("did you mean `heading`?") == true)
         #expect((unknown["range"] as? [String: Any])?["start"] as? [String: Int] == Self.position(of: "headng", in: text))
 
-        // Fix it with an incremental edit of each tag name; the diagnostic goes away.
-        let fixedOnce = text.replacingOccurrences(of: "<headng", with: "<heading")
+        // Ask for the quick fix and apply its edits as an editor does (incremental, later edit first).
+        let at = Self.position(of: "headng", plus: 1, in: text)
+        let actions = try lsp.request(8, "textDocument/codeAction", ["textDocument": ["uri": uri], "range": ["start": at, "end": at], "context": ["diagnostics": [unknown]]])
+        let action = try #require((actions["result"] as? [[String: Any]])?.first { $0["title"] as? String == "change `headng` to `heading`" })
+        let edits = try #require(((action["edit"] as? [String: Any])?["changes"] as? [String: Any])?[uri] as? [[String: Any]])
+        #expect(edits.count == 2)
         try lsp.send([
             "method": "textDocument/didChange",
             "params": [
                 "textDocument": ["uri": uri, "version": 2],
-                "contentChanges": [
-                    ["range": ["start": Self.position(of: "headng", in: text), "end": Self.position(of: "headng", plus: 6, in: text)], "text": "heading"],
-                    ["range": ["start": Self.position(of: "</headng", plus: 2, in: fixedOnce), "end": Self.position(of: "</headng", plus: 8, in: fixedOnce)], "text": "heading"],
-                ],
+                "contentChanges": edits.reversed().map { ["range": $0["range"]!, "text": $0["newText"]!] },
             ],
         ])
         #expect(try lsp.diagnostics(for: uri).isEmpty)
-        let fixed = fixedOnce.replacingOccurrences(of: "</headng", with: "</heading")
+        let fixed = text.replacingOccurrences(of: "headng", with: "heading")
 
         let props = try lsp.request(2, "textDocument/completion", ["textDocument": ["uri": uri], "position": Self.position(of: "props.title", plus: 6, in: fixed)])
         #expect(Set(Self.labels(props)) == ["title", "showTips", "tips"])

@@ -245,4 +245,22 @@ import Testing
         #expect(edits?.arrayValue?.first?["newText"]?.stringValue == TemplateFormatter.format(SourceFile(path: "x", text: messy)).text)
         #expect(edits?.arrayValue?.first?["range"] == ["start": ["line": 0, "character": 0], "end": ["line": 0, "character": .int(messy.utf16.count)]])
     }
+
+    @Test func aCodeActionFixesItsDiagnostic() throws {
+        let (server, uri, text, _, dir) = try Self.opened()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let at = Self.position(of: "headng", plus: 2, in: text)
+        let actions = Self.request(server, id: 19, "textDocument/codeAction", ["textDocument": ["uri": .string(uri)], "range": ["start": at, "end": at], "context": ["diagnostics": []]])?["result"]?.arrayValue ?? []
+        let action = try #require(actions.first { $0["title"] == "change `headng` to `heading`" })
+        #expect(action["kind"] == "quickfix")
+        #expect(action["diagnostics"]?.arrayValue?.first?["code"] == "template.unknown-element")
+        let edits = action["edit"]?["changes"]?[uri]?.arrayValue ?? []
+        #expect(edits.count == 2)
+        // Applied as a client does: later edits first, so earlier ranges stay valid.
+        let changes = edits.reversed().map { edit -> Value in ["range": edit["range"] ?? .null, "text": edit["newText"] ?? ""] }
+        let out = Self.send(server, ["jsonrpc": "2.0", "method": "textDocument/didChange", "params": ["textDocument": ["uri": .string(uri), "version": 2], "contentChanges": .array(changes)]])
+        let codes = out.first?["params"]?["diagnostics"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
+        #expect(!codes.contains("template.unknown-element"))
+        #expect(server.documents[uri]?.file.text == text.replacingOccurrences(of: "headng", with: "heading"))
+    }
 }

@@ -132,7 +132,8 @@ public final class LanguageServer {
             if published.remove(uri) != nil {
                 out.append(Self.notification("textDocument/publishDiagnostics", ["uri": .string(uri), "diagnostics": []]))
             }
-        case "textDocument/completion", "textDocument/hover", "textDocument/definition", "textDocument/formatting":
+        case "textDocument/completion", "textDocument/hover", "textDocument/definition", "textDocument/formatting",
+            "textDocument/codeAction":
             guard let uri = params["textDocument"]?["uri"]?.stringValue, let document = documents[uri] else {
                 fail(ErrorCode.invalidParams, "the document is not open: send `textDocument/didOpen` first")
                 break
@@ -142,6 +143,7 @@ public final class LanguageServer {
             case "textDocument/completion": reply(completion(document, offset: offset))
             case "textDocument/hover": reply(hover(document, offset: offset))
             case "textDocument/definition": reply(definition(document, offset: offset))
+            case "textDocument/codeAction": reply(codeActions(document, range: params["range"]))
             default: reply(formatting(document))
             }
         default:
@@ -160,6 +162,7 @@ public final class LanguageServer {
             "hoverProvider": true,
             "definitionProvider": true,
             "documentFormattingProvider": true,
+            "codeActionProvider": ["codeActionKinds": ["quickfix"]],
         ],
         "serverInfo": ["name": "customui", "version": .string(CustomUIVersion.number)],
     ]
@@ -334,6 +337,30 @@ public final class LanguageServer {
         ])
         if !related.isEmpty { value["relatedInformation"] = .array(related) }
         return .object(value)
+    }
+
+    // MARK: Code actions
+
+    /// Quick fixes for the diagnostics that touch `range`, from `DiagnosticFixes`.
+    func codeActions(_ document: OpenDocument, range: Value?) -> Value {
+        guard isTemplate(document.path) else { return [] }
+        let file = document.file
+        let start = Self.offset(range?["start"], in: file) ?? 0
+        let end = Self.offset(range?["end"], in: file) ?? file.bytes.count
+        var actions: [Value] = []
+        for diagnostic in report(document).diagnostics where diagnostic.file == nil || diagnostic.file == document.path {
+            guard let r = diagnostic.range, r.start.offset <= end, r.end.offset >= start else { continue }
+            let fixes = DiagnosticFixes.fixes(for: diagnostic, in: file)
+            for fix in fixes {
+                let edits = Value.array(fix.edits.map { ["range": Self.range($0.range, in: file), "newText": .string($0.text)] })
+                actions.append([
+                    "title": .string(fix.message), "kind": "quickfix", "isPreferred": .bool(fixes.count == 1),
+                    "diagnostics": [lspDiagnostic(diagnostic, file: file, sources: [:])],
+                    "edit": ["changes": .object(ValueObject([(document.uri, edits)]))],
+                ])
+            }
+        }
+        return .array(actions)
     }
 
     // MARK: Formatting
