@@ -27,14 +27,18 @@ struct EditorContext {
         func string(_ a: Int, _ b: Int) -> String { String(decoding: bytes[a..<b], as: UTF8.self) }
         func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
         func starts(_ literal: String, _ at: Int) -> Bool {
-            let l = Array(literal.utf8)
-            return at + l.count <= bytes.count && Array(bytes[at..<(at + l.count)]) == l
+            var k = at
+            for byte in literal.utf8 {
+                guard k < bytes.count, bytes[k] == byte else { return false }
+                k += 1
+            }
+            return true
         }
         func find(_ literal: String, from: Int) -> Int? {
-            let l = Array(literal.utf8)
+            let first = literal.utf8.first!
             var k = from
-            while k + l.count <= bytes.count {
-                if bytes[k] == l[0], Array(bytes[k..<(k + l.count)]) == l { return k }
+            while k < bytes.count {
+                if bytes[k] == first, starts(literal, k) { return k }
                 k += 1
             }
             return nil

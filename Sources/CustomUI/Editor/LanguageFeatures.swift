@@ -17,6 +17,7 @@ extension LanguageServer {
 
     /// The document (for its props schema and slots) from the last text that parsed.
     func loaded(_ document: OpenDocument) -> CustomUIDocument? {
+        if checked[document.uri] === document.file { return lastLoaded[document.uri] }
         if let current = CustomUILoader.load(document.file).document { return current }
         return lastLoaded[document.uri]
     }

@@ -33,6 +33,8 @@ public final class LanguageServer {
     /// Each open template's document from the last text that loaded, for completion while the
     /// buffer is half-written.
     var lastLoaded: [String: CustomUIDocument] = [:]
+    /// The text each open template was last checked with, so features reuse that check's result.
+    var checked: [String: SourceFile] = [:]
     public private(set) var initialized = false
     public private(set) var shutdownRequested = false
     /// Set by `exit`; the transport stops and exits with `exitCode`.
@@ -106,22 +108,21 @@ public final class LanguageServer {
             guard let uri = params["textDocument"]?["uri"]?.stringValue, var document = documents[uri],
                 let changes = params["contentChanges"]?.arrayValue
             else { break }
-            var text = document.file.text
+            var current = document.file
             for change in changes {
                 guard let newText = change["text"]?.stringValue else { continue }
                 if let range = change["range"] {
-                    let current = SourceFile(path: document.path, text: text)
                     guard let start = Self.offset(range["start"], in: current), let end = Self.offset(range["end"], in: current) else {
                         continue
                     }
                     var bytes = current.bytes
                     bytes.replaceSubrange(min(start, end)..<max(start, end), with: Array(newText.utf8))
-                    text = String(decoding: bytes, as: UTF8.self)
+                    current = SourceFile(path: document.path, text: String(decoding: bytes, as: UTF8.self))
                 } else {
-                    text = newText
+                    current = SourceFile(path: document.path, text: newText)
                 }
             }
-            document.file = SourceFile(path: document.path, text: text)
+            document.file = current
             document.version = params["textDocument"]?["version"] ?? document.version
             documents[uri] = document
             out += diagnosticsAfterChange(of: uri)
@@ -129,6 +130,7 @@ public final class LanguageServer {
             guard let uri = params["textDocument"]?["uri"]?.stringValue else { break }
             documents[uri] = nil
             lastLoaded[uri] = nil
+            checked[uri] = nil
             if published.remove(uri) != nil {
                 out.append(Self.notification("textDocument/publishDiagnostics", ["uri": .string(uri), "diagnostics": []]))
             }
@@ -270,6 +272,7 @@ public final class LanguageServer {
                 let report = report(target)
                 diagnostics = report.diagnostics
                 if let loaded = report.document { lastLoaded[target.uri] = loaded }
+                checked[target.uri] = target.file
                 for source in report.sources { sources[source.path] = source }
             } else if target.path.hasSuffix(".prompt.json") {
                 diagnostics = Prompt.load(target.file).diagnostics
