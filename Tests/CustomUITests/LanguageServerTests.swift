@@ -23,6 +23,7 @@ import Testing
                 <text>{{ vars.topic }} — {{ props.title | upper }}</text>
                 <run label="Go" />
                 <slot name="story" label="Story" />
+                <text>{{ slots.story }} {{ run.status }}</text>
               </view>
             </custom-ui>
 
@@ -192,6 +193,9 @@ import Testing
         #expect(complete("\"Story\" /", plus: 7).contains("format"))
         #expect(!complete("\"Story\" /", plus: 7).contains("name"))
         #expect(complete("<variable name=\"", plus: 16).contains("style"))
+        #expect(complete("slots.story", plus: 6) == ["story"])
+        #expect(complete("run.status", plus: 4).contains("status"))
+        #expect(complete("run.status", plus: 4).contains("tool_events"))
         let nested = Self.request(
             server, id: 8, "textDocument/completion",
             ["textDocument": ["uri": .string(uri)], "position": Self.position(of: "{{ props.titel", plus: 3, in: text)])
@@ -233,6 +237,10 @@ import Testing
         #expect(fromVars?["range"]?["start"]?["line"] == declaration["line"])
         let fromInput = Self.request(server, id: 16, "textDocument/definition", at("name=\"topic\"", 7))?["result"]
         #expect(fromInput?["range"]?["start"]?["line"] == declaration["line"])
+        let fromSlot = Self.request(server, id: 20, "textDocument/definition", at("slots.story", 8))?["result"]
+        #expect(fromSlot?["range"]?["start"] == Self.position(of: "name=\"story\"", plus: 6, in: text))
+        let runHover = Self.request(server, id: 21, "textDocument/hover", at("run.status", 5))?["result"]?["contents"]?["value"]?.stringValue
+        #expect(runHover?.contains("completed") == true)
         let fromProps = Self.request(server, id: 17, "textDocument/definition", at("props.title |", 8))?["result"]
         #expect(fromProps?["range"]?["start"] == Self.position(of: "\"title\"", in: text))
     }
