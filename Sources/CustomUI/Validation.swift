@@ -94,6 +94,11 @@ public enum Validator {
             diagnostics += check.diagnostics
         }
         diagnostics += checkProps(document, caller: props, callerDocument: propsDocument)
+        // layout_config and styling_config: what a page would refuse, validation refuses, with positions.
+        diagnostics += Theme.check(document).diagnostics
+        if document.definition.componentType == .jsonSchema {
+            diagnostics += GeneratedUIOptions.check(document, prompt: prompt)
+        }
         var report = ValidationReport(document: document, template: nil, prompt: prompt, diagnostics: [], sources: [document.file])
         guard document.definition.componentType == .template, let syntax = document.syntax else {
             report.diagnostics = diagnostics.sortedByLocation()
@@ -126,6 +131,14 @@ public enum Validator {
         bindings.check(template)
         diagnostics += bindings.diagnostics
 
+        var inputs = InputCheck(file: syntax.file, prompt: prompt)
+        inputs.check(template)
+        diagnostics += inputs.diagnostics
+
+        var valueCheck = ValueCheck(file: syntax.file, prompt: prompt, propsSchema: document.definition.propsSchema)
+        valueCheck.check(template)
+        diagnostics += valueCheck.diagnostics
+
         let effective = effectiveProps(document.definition, caller: props)
         let (values, valueDiagnostics) = VariableValues.initial(
             prompt: prompt, bindings: template.bindings, props: effective, file: syntax.file)
@@ -136,7 +149,8 @@ public enum Validator {
         diagnostics += modes.diagnostics
 
         // Only run the view when it compiled cleanly: a dry run over a broken template repeats errors.
-        if !diagnostics.hasErrors {
+        // (A missing slot breaks nothing the dry run evaluates.)
+        if !diagnostics.contains(where: { $0.severity == .error && $0.code != .modeMissingSlot }) {
             var dryRun = DryRun(file: syntax.file, limits: limits)
             dryRun.run(template.view, scope: scope)
             diagnostics += dryRun.diagnostics
@@ -242,5 +256,15 @@ public enum VariableValues {
         }
         for (name, value) in caller { values[name] = value }
         return (values, diagnostics)
+    }
+
+    /// `prompt.missing-value` for each variable marked `required` whose value is empty (or only
+    /// spaces): a run needs one. Other variables may be empty: their placeholders become empty text.
+    public static func missingRequired(_ prompt: Prompt, values: [String: String]) -> [Diagnostic] {
+        prompt.variables.filter { $0.required && (values[$0.name] ?? "").allSatisfy(\.isWhitespace) }.map { variable in
+            .error(
+                .promptMissingValue, "`\(variable.name)` is required, but its value is empty", file: prompt.file?.path,
+                range: variable.nameRange, hint: "give `\(variable.name)` a value (`--var \(variable.name)=…`) or a default in the prompt")
+        }
     }
 }

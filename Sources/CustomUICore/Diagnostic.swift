@@ -140,6 +140,15 @@ public enum Suggestions {
         closest(to: word, in: candidates).map { "did you mean `\($0)`?" }
     }
 
+    /// For a closed set of words (a mode, a layout): the closest spelling, else the shortest word
+    /// that starts with what was written (`auto` → `auto-run`, `visible` → none: not a prefix).
+    public static func closestChoice(to word: String, in candidates: [String]) -> String? {
+        if let close = closest(to: word, in: candidates) { return close }
+        let lowered = word.lowercased()
+        guard lowered.count >= 3 else { return nil }
+        return candidates.filter { $0.lowercased().hasPrefix(lowered) }.min { ($0.count, $0) < ($1.count, $1) }
+    }
+
     /// Levenshtein distance with transpositions counted as one edit.
     public static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
         if a.isEmpty { return b.count }

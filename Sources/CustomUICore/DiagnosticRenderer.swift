@@ -64,7 +64,8 @@ public struct DiagnosticRenderer: Sendable {
         var location = TerminalText.visible(d.file ?? "<input>")
         if let range = d.range { location += ":\(range.start.line):\(range.start.column)" }
         let style: Style = d.severity == .error ? .red : (d.severity == .warning ? .yellow : .cyan)
-        return "\(paint(location, .bold)): \(paint("\(d.severity.rawValue)[\(d.code)]", style)): \(TerminalText.visible(d.message))"
+        let label = paint("\(d.severity.rawValue)[\(d.code)]", style)
+        return "\(paint(location, .bold)): \(label): \(TerminalText.visible(d.message))"
     }
 
     private func gutterWidth(_ d: Diagnostic) -> Int {
@@ -89,7 +90,8 @@ public struct DiagnosticRenderer: Sendable {
         var underline = 0
         var offset = window.start
         for scalar in String(decoding: source.bytes[window.start..<window.end], as: UTF8.self).unicodeScalars {
-            let text = scalar == "\t" ? "    " : TerminalText.isControl(scalar) ? TerminalText.picture(scalar) : String(scalar)
+            let text =
+                scalar == "\t" ? "    " : TerminalText.isControl(scalar) ? TerminalText.picture(scalar) : String(scalar)
             let width = scalar == "\t" ? 4 : DisplayWidth.of(text)
             shown += text
             if offset < range.start.offset {
@@ -122,9 +124,12 @@ public struct DiagnosticRenderer: Sendable {
         func step(_ i: Int) -> (width: Int, next: Int) {
             var next = i + 1
             while next < line.upperBound, bytes[next] & 0xC0 == 0x80 { next += 1 }
-            guard let scalar = String(decoding: bytes[i..<next], as: UTF8.self).unicodeScalars.first else { return (1, next) }
+            guard let scalar = String(decoding: bytes[i..<next], as: UTF8.self).unicodeScalars.first else {
+                return (1, next)
+            }
             if scalar == "\t" { return (4, next) }
-            return (TerminalText.isControl(scalar) ? TerminalText.picture(scalar).count : max(DisplayWidth.of(scalar), 1), next)
+            if TerminalText.isControl(scalar) { return (TerminalText.picture(scalar).count, next) }
+            return (max(DisplayWidth.of(scalar), 1), next)
         }
         func back(from i: Int, columns: Int) -> (start: Int, used: Int) {
             var start = i

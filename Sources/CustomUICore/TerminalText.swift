@@ -30,7 +30,9 @@ public enum TerminalText {
     ///   - tabs: what a tab becomes.
     public static func visible(_ text: some StringProtocol, newlines: Bool = false, tabs: Tabs = .picture) -> String {
         let scalars = text.unicodeScalars
-        guard scalars.contains(where: { needsReplacing($0, newlines: newlines, tabs: tabs) }) else { return String(text) }
+        guard scalars.contains(where: { needsReplacing($0, newlines: newlines, tabs: tabs) }) else {
+            return String(text)
+        }
         var out = String.UnicodeScalarView()
         var index = scalars.startIndex
         while index != scalars.endIndex {
@@ -63,7 +65,8 @@ public enum TerminalText {
         let v = scalar.value
         if v < 0x20 || (v >= 0x7F && v < 0xA0) { return true }
         if v < 0x61C { return false }
-        return v == 0x061C || v == 0x200E || v == 0x200F || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+        return v == 0x061C || v == 0x200E || v == 0x200F || (0x202A...0x202E).contains(v)
+            || (0x2066...0x2069).contains(v)
     }
 
     /// Whether the text has anything `visible` would replace (tabs and newlines counted as controls).

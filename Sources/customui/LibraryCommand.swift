@@ -182,8 +182,10 @@ enum LibraryCommand: Command {
                 e.definition.name, e.owner, "v\(e.version)", e.definition.status.rawValue, visibility, rating,
                 "\(e.uiUseCount)",
                 e.category ?? "-", e.tags.isEmpty ? "-" : e.tags.joined(separator: ","), e.uiID,
-            ].map { TerminalText.visible($0) })
+            ])
         }
+        // Names, tags and categories are other users' text: one line each, controls shown visibly.
+        rows = rows.map { $0.map { TerminalText.visible($0) } }
         var widths = [Int](repeating: 0, count: rows[0].count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         return rows.map { row in
@@ -225,7 +227,8 @@ enum LibraryCommand: Command {
         text += "  version id:     \(entry.id)\n"
         text += "  execution mode: \(d.executionMode.rawValue)\n"
         text += "  category:       \(TerminalText.visible(entry.category ?? "-"))\n"
-        text += "  tags:           \(TerminalText.visible(entry.tags.isEmpty ? "-" : entry.tags.joined(separator: ", ")))\n"
+        let tags = entry.tags.isEmpty ? "-" : entry.tags.joined(separator: ", ")
+        text += "  tags:           \(TerminalText.visible(tags))\n"
         text +=
             "  rating:         \(entry.ratingAverage.map { String(format: "%.2f from %d rating%@", $0, entry.ratingCount, entry.ratingCount == 1 ? "" : "s") } ?? "not rated")\n"
         text += "  uses:           \(entry.uiUseCount)\(entry.uiLastUsedAt.map { ", last \($0)" } ?? "")\n"
@@ -278,7 +281,8 @@ enum LibraryCommand: Command {
                 return ExitCode.usage
             }
         } else {
-            console.out(text)
+            // A document: byte for byte into a file or pipe, controls shown only on a terminal.
+            console.outDocument(text)
         }
         return ExitCode.ok
     }
@@ -449,7 +453,8 @@ enum LibraryCommand: Command {
             for r in records {
                 console.out(
                     "\(r.createdAt)  \(r.success ? "ok    " : "failed")  \(r.customUIID)  \(r.executionTimeMs.map { "\($0) ms" } ?? "-")"
-                        + "\(r.runID.map { "  run \($0)" } ?? "")\(r.errorMessage.map { "  \(TerminalText.visible($0))" } ?? "")\n")
+                        + "\(r.runID.map { "  run \($0)" } ?? "")"
+                        + "\(r.errorMessage.map { "  \(TerminalText.visible($0))" } ?? "")\n")
             }
         }
         return ExitCode.ok

@@ -23,7 +23,8 @@ enum RenderCommand: Command {
                               the text from FILE (repeatable)
           --format FORMAT     `html` (default) or `terminal`
           --fragment          HTML only: write the UI's markup without the page around it
-          --output FILE       write to FILE instead of standard output
+          --output FILE, -o FILE
+                      write to FILE instead of standard output
           --width N           terminal width (default: COLUMNS, the terminal's width, or 80)
 
         Colour is used on a terminal unless NO_COLOR is set. Exit status: 0 rendered (warnings are
@@ -37,7 +38,10 @@ enum RenderCommand: Command {
         let slotArguments = try arguments.values("--slot")
         let format = try arguments.choice("--format", ["html", "terminal"], default: "html")
         let fragment = arguments.flag("--fragment")
-        let outputPath = try arguments.value("--output")
+        let longOutput = try arguments.value("--output")
+        let shortOutput = try arguments.value("-o")
+        guard longOutput == nil || shortOutput == nil else { throw UsageError("give `--output` or `-o`, not both") }
+        let outputPath = longOutput ?? shortOutput
         let width = try arguments.integer("--width", in: 20...1000)
         let files = try arguments.positionals()
         guard files.count == 1, let path = files.first else { throw UsageError("name exactly one UI to render") }
@@ -54,13 +58,15 @@ enum RenderCommand: Command {
         let report = Validator.validate(ui: ui, prompt: prompt, props: propsFile)
         let renderer = DiagnosticRenderer(sources: report.sources, color: console.colorErr)
         guard !report.hasErrors else {
-            console.errRendered(renderer.render(report.diagnostics) + "\(TerminalText.visible(ui.path)): not rendered (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
+            console.errRendered(renderer.render(report.diagnostics))
+            console.err("\(ui.path): not rendered (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
             return ExitCode.failure
         }
         let props = report.props
         let (template, generationDiagnostics) = RenderPipeline.template(for: report, props: props)
         guard let template, !generationDiagnostics.hasErrors else {
-            console.errRendered(renderer.render(report.diagnostics + generationDiagnostics) + "\(TerminalText.visible(ui.path)): not rendered\n")
+            console.errRendered(renderer.render(report.diagnostics + generationDiagnostics))
+            console.err("\(ui.path): not rendered\n")
             return ExitCode.failure
         }
         let toTerminal = outputPath == nil && console.colorOut
@@ -73,7 +79,8 @@ enum RenderCommand: Command {
             template, prompt: report.prompt, props: props, variables: variables, slots: slots, options: options)
         let all = report.diagnostics + generationDiagnostics + diagnostics
         if !all.isEmpty { console.errRendered(renderer.render(all)) }
-        guard let output else {
+        // Any error means nothing is written: what `render` prints, validate and publish accept.
+        guard let output, !all.hasErrors else {
             console.err("\(ui.path): not rendered (\(DiagnosticRenderer.summary(all)))\n")
             return ExitCode.failure
         }

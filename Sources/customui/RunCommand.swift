@@ -12,8 +12,8 @@ enum RunCommand: Command {
     static let name = "run"
     static let summary = "run a custom UI: execute its prompt and stream the answer into its slots"
     static let help = """
-        usage: customui run UI [--prompt FILE] [--props FILE] [--var NAME=VALUE]... [--message TEXT]
-                            [--replay FILE [--pace] [--speed X]] [--backend URL --protocol unified|agent|openai]
+        usage: customui run UI [--prompt FILE] [--props FILE] [--var NAME=VALUE]... [--message TEXT]...
+                            [--replay FILE... [--pace] [--speed X]] [--backend URL --protocol unified|agent|openai]
                             [--model ID] [--format terminal|html] [--output FILE] [--timeout SECONDS]
                             [--pricing FILE] [--width N] [--no-input] [--verbose]
 
@@ -22,7 +22,8 @@ enum RunCommand: Command {
 
         where the answer comes from (first that applies):
           --replay FILE         a recorded NDJSON stream (see docs/streaming.md); --pace replays it at
-                                its recorded speed (--speed 2 twice as fast)
+                                its recorded speed (--speed 2 twice as fast); repeat it for one
+                                recording per turn (`--replay a.ndjson --replay b.ndjson`)
           --backend URL         a live server: --protocol unified (POST /api/ai/chat/unified, default),
                                 agent (POST /api/ai/agent/execute) or openai (POST /v1/chat/completions,
                                 for OpenAI, Ollama, llama.cpp, vLLM); the bearer token is read from
@@ -31,12 +32,14 @@ enum RunCommand: Command {
           NAME.stream.ndjson beside NAME.ui.xml (the bundled examples have one)
 
         options:
-          --message TEXT        the user's message, appended after the prompt's messages
+          --message TEXT        the user's message, appended after the prompt's messages; repeat it
+                                for follow-ups (each further message is the next turn)
           --model ID            run with this model instead of the prompt's settings.model_id (sent
                                 as `config_overrides.model_id` on the agent protocol)
           --format FORMAT       `terminal` (default; live in place on a terminal, plain text when piped)
                                 or `html` (the final page)
-          --output FILE         write the final output to FILE
+          --output FILE, -o FILE
+                                write the final output to FILE
           --timeout SECONDS     give up after this long without anything from the server: events,
                                 heartbeats, SSE comments and blank keep-alive lines all count (120)
           --pricing FILE        prices per million tokens: { "model": { "input": 2.5, "output": 10 } }
@@ -53,11 +56,11 @@ enum RunCommand: Command {
         file exists: the version you see runs (a template or a `json-schema` UI alike), and the run
         and its usage are recorded linked to it (`customui runs list --ui NAME`).
 
-        Ctrl-C, SIGTERM, SIGHUP and SIGQUIT cancel the run: the server is told (POST /api/ai/cancel/{id}, waited
-        for at most 2 s) and what already streamed is kept and recorded as cancelled. A closed standard
-        output (`| head`) cancels it the same way. A run whose stream reports an `error` that no later
-        successful `completion` recovers, a `completion` with status `failed`, or an `end` with reason
-        `error` is failed (docs/streaming.md).
+        Ctrl-C, SIGTERM, SIGHUP and SIGQUIT cancel the run: the server is told (POST
+        /api/ai/cancel/{id}, waited for at most about 3 s) and what already streamed is kept and
+        recorded as cancelled. A closed standard output (`| head`) cancels it the same way. A run whose
+        stream reports an `error` that no later successful `completion` recovers, a `completion` with
+        status `failed`, or an `end` with reason `error` is failed (docs/streaming.md).
         Exit status: 0 completed, 1 refused, failed or cancelled, 2 usage or I/O error.
         """
 
@@ -65,8 +68,10 @@ enum RunCommand: Command {
         let promptPath = try arguments.value("--prompt")
         let propsPath = try arguments.value("--props")
         let variables = try RenderCommand.pairs(try arguments.values("--var"), option: "--var")
-        let message = try arguments.value("--message")
-        let replayPath = try arguments.value("--replay")
+        let messages = try arguments.values("--message")
+        let message = messages.first
+        let replayPaths = try arguments.values("--replay")
+        let replayPath = replayPaths.first
         let pace = arguments.flag("--pace")
         let speed = try arguments.value("--speed").map { text throws(UsageError) -> Double in
             guard let v = Double(text), v > 0, v <= 1000 else { throw UsageError("`--speed` takes a positive number, not `\(text)`") }
@@ -78,7 +83,10 @@ enum RunCommand: Command {
             "--protocol", ["unified", "agent", "openai"], default: environment["CUSTOMUI_PROTOCOL"] ?? "unified")
         let model = try arguments.value("--model")
         let format = try arguments.choice("--format", ["terminal", "html"], default: "terminal")
-        let outputPath = try arguments.value("--output")
+        let longOutput = try arguments.value("--output")
+        let shortOutput = try arguments.value("-o")
+        guard longOutput == nil || shortOutput == nil else { throw UsageError("give `--output` or `-o`, not both") }
+        let outputPath = longOutput ?? shortOutput
         let timeout = try arguments.integer("--timeout", in: 1...86_400) ?? 120
         let pricingPath = try arguments.value("--pricing")
         let width = try arguments.integer("--width", in: 20...1000)
@@ -136,7 +144,8 @@ enum RunCommand: Command {
         let report = Validator.validate(ui: ui, prompt: promptFile, props: propsFile)
         let diagnostics = DiagnosticRenderer(sources: report.sources, color: console.colorErr)
         guard !report.hasErrors else {
-            console.errRendered(diagnostics.render(report.diagnostics) + "\(TerminalText.visible(ui.path)): not run (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
+            console.errRendered(diagnostics.render(report.diagnostics))
+            console.err("\(ui.path): not run (\(DiagnosticRenderer.summary(report.diagnostics)))\n")
             return ExitCode.failure
         }
         guard var prompt = report.prompt else {
@@ -146,7 +155,8 @@ enum RunCommand: Command {
         let props = report.props
         let (compiled, generationDiagnostics) = RenderPipeline.template(for: report, props: props)
         guard let template = compiled, !generationDiagnostics.hasErrors else {
-            console.errRendered(diagnostics.render(generationDiagnostics) + "\(TerminalText.visible(ui.path)): not run\n")
+            console.errRendered(diagnostics.render(generationDiagnostics))
+            console.err("\(ui.path): not run\n")
             return ExitCode.failure
         }
         var pricing = PricingTable.standard
@@ -174,13 +184,16 @@ enum RunCommand: Command {
             default: transport = UnifiedChatTransport(configuration: configuration)
             }
         } else {
-            let recording = replayPath ?? siblingRecording(of: path)
-            guard let recording else {
+            let recordings = replayPaths.isEmpty ? siblingRecording(of: path).map { [$0] } ?? [] : replayPaths
+            guard !recordings.isEmpty else {
                 throw UsageError("no answer source: give --replay FILE or --backend URL (or set CUSTOMUI_BACKEND_URL)")
             }
-            guard FileManager.default.isReadableFile(atPath: recording) else { throw UsageError("file `\(recording)` does not exist") }
-            sourceName = recording
-            transport = ReplayTransport(file: URL(fileURLWithPath: recording), pace: pace, speed: speed ?? 1)
+            for recording in recordings where !FileManager.default.isReadableFile(atPath: recording) {
+                throw UsageError("file `\(recording)` does not exist")
+            }
+            let replays = recordings.map { ReplayTransport(file: URL(fileURLWithPath: $0), pace: pace, speed: speed ?? 1) }
+            sourceName = recordings.joined(separator: ", ")
+            transport = replays.count == 1 ? replays[0] : TurnReplayTransport(replays)
         }
 
         let session = Session(
@@ -203,7 +216,8 @@ enum RunCommand: Command {
         }
         let refused = session.preflight(message: message)
         guard !refused.hasErrors else {
-            console.errRendered(DiagnosticRenderer(color: console.colorErr).render(refused) + "\(TerminalText.visible(ui.path)): not run\n")
+            console.errRendered(DiagnosticRenderer(color: console.colorErr).render(refused))
+            console.err("\(ui.path): not run\n")
             return ExitCode.failure
         }
 
@@ -246,12 +260,35 @@ enum RunCommand: Command {
         outcome.diagnostics = canceller.naming(outcome.diagnostics)
         view.finish()
 
-        // On a terminal, where the mode continues the conversation, keep going with follow-ups.
+        // Further --message options are the next turns, in order.
+        if messages.count > 1 {
+            guard template.definition.executionMode.continuesConversation else {
+                throw UsageError("`\(template.definition.executionMode.rawValue)` does not continue the conversation: give one --message")
+            }
+            for next in messages.dropFirst() where session.state.runStatus == "completed" {
+                let turn = DispatchSemaphore(value: 0)
+                canceller.running(true)
+                Task {
+                    outcome.diagnostics = await session.run(message: next) { update in view.handle(update) }
+                    turn.signal()
+                }
+                turn.wait()
+                canceller.running(false)
+                canceller.waitForServer()
+                outcome.diagnostics = canceller.naming(outcome.diagnostics)
+                view.restart()
+                view.finish()
+            }
+        }
+
+        // On a terminal, where the template offers a follow-up, keep going with follow-ups, asked
+        // for with the template's own label.
+        let followUpLabel = Self.followUpLabel(template)
         if live, !noInput, isatty(STDIN_FILENO) == 1, template.definition.executionMode.continuesConversation,
-            session.state.runStatus == "completed"
+            let followUpLabel, messages.count <= 1, session.state.runStatus == "completed"
         {
             while true {
-                console.err("Follow-up (Enter to finish): ")
+                console.err("\(followUpLabel) (Enter to finish): ")
                 guard let line = readLine(strippingNewline: true), !line.trimmingCharacters(in: .whitespaces).isEmpty else { break }
                 let next = DispatchSemaphore(value: 0)
                 canceller.running(true)
@@ -311,8 +348,9 @@ enum RunCommand: Command {
     /// Outside a run (at the follow-up question) a signal does what it would by default.
     final class Canceller: @unchecked Sendable {
         static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
-        /// How long the command waits for the cancel request: the transport gives up after 2 s.
-        static let serverWait: Double = 2.5
+        /// How long the command waits for the cancel request: the transport waits at most 1 s for a
+        /// request id it does not know yet, and gives up on the request itself after 2 s.
+        static let serverWait: Double = 3.5
         private let session: Session
         private let lock = NSLock()
         private let pending = DispatchGroup()
@@ -439,6 +477,61 @@ enum RunCommand: Command {
                 break
             }
         }
+    }
+}
+
+extension RunCommand {
+    /// The label of the template's first `follow-up` (its default when it has none written), or nil
+    /// when the template offers no follow-up.
+    static func followUpLabel(_ template: CompiledTemplate) -> String? {
+        var label: String?
+        for node in template.view {
+            node.forEachElement { e in
+                guard label == nil, e.name == "follow-up" else { return }
+                label = e.literal("label") ?? "Follow-up"
+            }
+        }
+        return label
+    }
+}
+
+/// One recording per turn: the first run replays the first file, the second the second, and so on;
+/// a turn beyond the last recording fails with a message saying so.
+final class TurnReplayTransport: StreamTransport, @unchecked Sendable {
+    private let replays: [ReplayTransport]
+    private let lock = NSLock()
+    private var turn = 0
+
+    init(_ replays: [ReplayTransport]) { self.replays = replays }
+
+    var service: String { "replay" }
+
+    private var current: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return turn
+    }
+
+    func requestData(for request: ExecutionRequest) -> Value {
+        replays[min(current, replays.count - 1)].requestData(for: request)
+    }
+
+    func events(for request: ExecutionRequest) -> AsyncThrowingStream<StreamEvent, Error> {
+        lock.lock()
+        let index = turn
+        turn += 1
+        lock.unlock()
+        guard index < replays.count else {
+            return AsyncThrowingStream { continuation in
+                continuation.finish(
+                    throwing: StreamFailure(.transport, "no recording for turn \(index + 1): \(replays.count) were given with --replay"))
+            }
+        }
+        return replays[index].events(for: request)
+    }
+
+    func cancel() async {
+        for replay in replays { await replay.cancel() }
     }
 }
 

@@ -120,14 +120,18 @@ enum RunsCommand: Command {
         text += "  tokens:   \(run.tokensTotal)\n"
         text += "  cost:     \(cost(summary.cost))\n"
         text += "  messages: \(run.messages.count)\n"
-        for key in run.variableValues.keys.sorted() { text += "  var \(TerminalText.visible(key)) = \(TerminalText.visible(run.variableValues[key] ?? ""))\n" }
+        for key in run.variableValues.keys.sorted() {
+            text += "  var \(TerminalText.visible(key)) = \(TerminalText.visible(run.variableValues[key] ?? ""))\n"
+        }
         text += "\ntasks:\n"
         if tasks.isEmpty { text += "  (none)\n" }
         for t in tasks {
             text += "  \(t.id)  \(t.status.rawValue)  \(t.service)\(t.model.map { " \($0)" } ?? "")\n"
             text +=
                 "    time to first token \(ms(t.timeToFirstTokenMs)), total \(ms(t.totalTimeMs)), tokens \(t.tokensIn.map(String.init) ?? "-") in / \(t.tokensOut.map(String.init) ?? "-") out / \(t.tokensTotal.map(String.init) ?? "-") total, cost \(cost(t.cost))\n"
-            for e in t.errors { text += "    error: \(TerminalText.visible(e["message"]?.stringValue ?? JSONWriter().string(e)))\n" }
+            for e in t.errors {
+                text += "    error: \(TerminalText.visible(e["message"]?.stringValue ?? JSONWriter().string(e)))\n"
+            }
         }
         console.out(text)
         return ExitCode.ok

@@ -6,7 +6,9 @@ import Testing
 /// recorded runs, quoted source lines) never reaches standard output or standard error with a raw
 /// control. The set of controls is written out here independently of the code under test.
 @Suite struct TerminalControlCommandTests {
-    static let bidi: [UInt32] = [0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
+    static let bidi: [UInt32] = [
+        0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
+    ]
 
     static func isControl(_ u: Unicode.Scalar) -> Bool {
         u.value < 0x20 || (0x7F...0x9F).contains(u.value) || bidi.contains(u.value)
@@ -25,7 +27,9 @@ import Testing
     }
 
     /// What a command-line argument can carry: everything but NUL.
-    static var hostileArgument: String { String(String.UnicodeScalarView(hostile.unicodeScalars.filter { $0 != "\u{0}" })) }
+    static var hostileArgument: String {
+        String(String.UnicodeScalarView(hostile.unicodeScalars.filter { $0 != "\u{0}" }))
+    }
 
     /// The controls XML 1.0 lets an attribute carry: C1 and the bidi controls (no C0 but tab).
     static var hostileXML: String {
@@ -35,11 +39,17 @@ import Testing
 
     /// Raw controls in output, other than the line feeds (and, where layout keeps them, tabs).
     static func raw(_ text: String, tabs: Bool = false) -> [String] {
-        text.unicodeScalars.filter { isControl($0) && $0 != "\n" && !(tabs && $0 == "\t") }.map { "U+" + String($0.value, radix: 16) }
+        text.unicodeScalars.filter { isControl($0) && $0 != "\n" && !(tabs && $0 == "\t") }.map {
+            "U+" + String($0.value, radix: 16)
+        }
     }
 
-    static func expectClean(_ r: Outcome, _ what: String, tabs: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(raw(r.stdout, tabs: tabs).isEmpty, "\(what): stdout has \(raw(r.stdout, tabs: tabs).prefix(8))", sourceLocation: sourceLocation)
+    static func expectClean(
+        _ r: Outcome, _ what: String, tabs: Bool = false, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(
+            raw(r.stdout, tabs: tabs).isEmpty, "\(what): stdout has \(raw(r.stdout, tabs: tabs).prefix(8))",
+            sourceLocation: sourceLocation)
         #expect(raw(r.stderr).isEmpty, "\(what): stderr has \(raw(r.stderr).prefix(8))", sourceLocation: sourceLocation)
     }
 
@@ -61,11 +71,15 @@ import Testing
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return Outcome(
+            status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self))
     }
 
     static func json(_ value: Any) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.withoutEscapingSlashes]), as: UTF8.self)
+        String(
+            decoding: try JSONSerialization.data(withJSONObject: value, options: [.withoutEscapingSlashes]),
+            as: UTF8.self)
     }
 
     /// A UI whose name and description carry the controls XML allows, with every output element.
@@ -88,18 +102,31 @@ import Testing
             "messages": [["role": "user", "content": "{{topic}}"]],
             "variableDefaults": [["name": "topic", "defaultValue": "", "customComponent": ["type": "textarea"]]],
         ])
-        var stream = try json(["event": "status_update", "data": ["status": "processing", "user_message": "status " + hostile]]) + "\n"
-        stream += try json(["event": "tool_event", "data": ["event": "tool_started", "call_id": "c1", "tool_name": "tool" + hostile, "message": hostile]]) + "\n"
+        var stream =
+            try json(["event": "status_update", "data": ["status": "processing", "user_message": "status " + hostile]])
+            + "\n"
+        stream +=
+            try json([
+                "event": "tool_event",
+                "data": ["event": "tool_started", "call_id": "c1", "tool_name": "tool" + hostile, "message": hostile],
+            ]) + "\n"
         let scalars = Array(hostile.unicodeScalars)
         for start in stride(from: 0, to: scalars.count, by: 5) {
             let chunk = String(String.UnicodeScalarView(scalars[start..<min(start + 5, scalars.count)]))
             stream += try json(["event": "chunk", "data": ["text": chunk]]) + "\n"
         }
-        stream += try json(["event": "error", "data": ["error_type": "bad", "message": "server " + hostile, "user_message": "user " + hostile]]) + "\n"
+        stream +=
+            try json([
+                "event": "error",
+                "data": ["error_type": "bad", "message": "server " + hostile, "user_message": "user " + hostile],
+            ]) + "\n"
         stream += try json(["event": "end", "data": [String: String]()]) + "\n"
         let props = try json(["title": hostile])
         var paths: [String] = []
-        for (name, text) in [("evil.ui.xml", ui), ("evil.prompt.json", prompt), ("evil.stream.ndjson", stream), ("evil.props.json", props)] {
+        for (name, text) in [
+            ("evil.ui.xml", ui), ("evil.prompt.json", prompt), ("evil.stream.ndjson", stream),
+            ("evil.props.json", props),
+        ] {
             let url = dir.appendingPathComponent(name)
             try text.write(to: url, atomically: true, encoding: .utf8)
             paths.append(url.path)
@@ -108,7 +135,8 @@ import Testing
     }
 
     static func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("customui-controls-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "customui-controls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -137,13 +165,15 @@ import Testing
         Self.expectClean(r, "run --output")
         let written = try String(contentsOfFile: output, encoding: .utf8)
         #expect(Self.raw(written).isEmpty, "\(Self.raw(written).prefix(8))")
-        for needle in ["status x␀", "toolx␀", "user x␀", "Topic: xx␁x␂"] {
+        // (The status message shows only while the run streams: the final render has none.)
+        for needle in ["toolx␀", "user x␀", "Topic: xx␁x␂"] {
             #expect(written.contains(needle), "\(needle) missing in\n\(written)")
         }
 
         // `render --format terminal`: props, a variable and a slot.
         r = try Self.run([
-            "render", f.ui, "--prompt", f.prompt, "--props", f.props, "--format", "terminal", "--var", "topic=" + Self.hostileArgument,
+            "render", f.ui, "--prompt", f.prompt, "--props", f.props, "--format", "terminal", "--var",
+            "topic=" + Self.hostileArgument,
             "--slot", "answer=" + Self.hostileArgument,
         ])
         #expect(r.status == 0, "\(r.stderr)")
@@ -158,11 +188,13 @@ import Testing
         Self.expectClean(r, "validate (props)")
         #expect(r.stdout.contains("1 | {\"title\": \"a␛]52;c;AA==␇<U+202E>b\"}"), "\(r.stdout)")
         let badUI = dir.appendingPathComponent("bad.ui.xml")
-        try "<custom-ui name=\"a\u{9B}b\u{202E}\"><view><headng>\u{202E}x</headng></view></custom-ui>".write(to: badUI, atomically: true, encoding: .utf8)
+        try "<custom-ui name=\"a\u{9B}b\u{202E}\"><view><headng>\u{202E}x</headng></view></custom-ui>".write(
+            to: badUI, atomically: true, encoding: .utf8)
         r = try Self.run(["validate", badUI.path])
         #expect(r.status == 1)
         Self.expectClean(r, "validate (ui)")
-        #expect(r.stdout.contains("<custom-ui name=\"a<U+009B>b<U+202E>\"><view><headng><U+202E>x</headng>"), "\(r.stdout)")
+        #expect(
+            r.stdout.contains("<custom-ui name=\"a<U+009B>b<U+202E>\"><view><headng><U+202E>x</headng>"), "\(r.stdout)")
 
         // `markdown` in the terminal form.
         let md = dir.appendingPathComponent("evil.md")
@@ -172,23 +204,21 @@ import Testing
         #expect(r.stdout.contains("<U+202E>txt.exe"))
     }
 
-    /// The live view, on a real (pseudo-)terminal with colour: `script` gives the run a pty.
-    @Test func liveViewOnATerminalShowsControlsVisibly() throws {
+    /// What `customui ARGUMENTS` writes on a real (pseudo-)terminal with colour: `script` gives it a
+    /// pty. Nil, after a printed reason, when `script` is missing (it is required in CI).
+    static func onATerminal(_ arguments: [String]) throws -> String? {
         let script = ["/usr/bin/script", "/bin/script"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let script else {
-            print("skipped: the live view test needs `script` (util-linux) to give the run a terminal")
+            print("skipped: terminal tests need `script` (util-linux) to give customui a pty")
             #expect(ProcessInfo.processInfo.environment["CI"] == nil, "`script` is required in CI")
-            return
+            return nil
         }
-        let dir = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let f = try Self.files(in: dir)
         func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let command = ([executable.path, "run", f.ui, "--prompt", f.prompt, "--props", f.props, "--replay", f.stream, "--no-input", "--no-record", "--var", "topic=abc"])
-            .map(quoted).joined(separator: " ")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: script)
-        process.arguments = ["-q", "-e", "-c", command, "/dev/null"]
+        process.arguments = [
+            "-q", "-e", "-c", ([executable.path] + arguments).map(quoted).joined(separator: " "), "/dev/null",
+        ]
         process.currentDirectoryURL = repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = nil
@@ -202,14 +232,36 @@ import Testing
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let screen = String(decoding: data, as: UTF8.self)
+        // The pty turns each LF into CR LF.
+        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+    }
+
+    /// The live view and an HTML page, printed on a terminal.
+    @Test func onATerminalTheLiveViewAndHTMLShowControlsVisibly() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = try Self.files(in: dir)
+        guard
+            let screen = try Self.onATerminal([
+                "run", f.ui, "--prompt", f.prompt, "--props", f.props, "--replay", f.stream, "--no-input",
+                "--no-record",
+                "--var", "topic=abc",
+            ])
+        else { return }
         #expect(screen.contains("\u{1B}["), "the live view draws in colour on a terminal")
-        // Set aside our own styling and cursor movement (`ESC [ n F`, `ESC [ J`) and the pty's CR LF.
-        let ours = screen.replacing(#/\u{1B}\[[0-9;]*[mFJ]/#, with: "").replacingOccurrences(of: "\r\n", with: "\n")
+        // Set aside our own styling and cursor movement (`ESC [ n F`, `ESC [ J`).
+        let ours = screen.replacing(#/\u{1B}\[[0-9;]*[mFJ]/#, with: "")
         #expect(Self.raw(ours).isEmpty, "\(Self.raw(ours).prefix(8))")
         for needle in ["status x␀", "toolx␀", "user x␀", "␛]52;c;ZXZpbA==␇"] {
             #expect(ours.contains(needle), "\(needle) missing")
         }
+        // HTML goes to a file or pipe byte for byte, but on a terminal its controls show visibly.
+        guard let page = try Self.onATerminal(["render", f.ui, "--prompt", f.prompt, "--props", f.props]) else {
+            return
+        }
+        #expect(page.contains("<h1 class=\"cui-heading\">"), "\(page.prefix(200))")
+        #expect(Self.raw(page, tabs: true).isEmpty, "\(Self.raw(page, tabs: true).prefix(8))")
+        #expect(page.contains("␛]52;c;ZXZpbA==␇"))
     }
 
     @Test func libraryListingsAndRecordedRunsShowControlsVisibly() throws {
@@ -218,13 +270,18 @@ import Testing
         let f = try Self.files(in: dir)
         let lib = ["--library", dir.appendingPathComponent("lib.sqlite").path]
         var r = try Self.run(
-            ["publish", f.ui, "--prompt", f.prompt, "--public", "--activate", "--category", "cat\u{1B}]52;c;AA==\u{07}", "--tag", "t\u{1B}[2J\u{202E}", "--user", "alice"] + lib)
+            [
+                "publish", f.ui, "--prompt", f.prompt, "--public", "--activate", "--category",
+                "cat\u{1B}]52;c;AA==\u{07}", "--tag", "t\u{1B}[2J\u{202E}", "--user", "alice",
+            ] + lib)
         #expect(r.status == 0, "\(r.stderr)")
         Self.expectClean(r, "publish")
         #expect(r.stdout.contains("published `Evil<U+202E><U+009B>2J`"), "\(r.stdout)")
 
         // Another user's listings: a name, description, tag or category must not drive bob's terminal.
-        for command in [["library", "list"], ["library", "search", "evil"], ["library", "show", "alice/Evil\u{202E}\u{9B}2J"]] {
+        for command in [
+            ["library", "list"], ["library", "search", "evil"], ["library", "show", "alice/Evil\u{202E}\u{9B}2J"],
+        ] {
             r = try Self.run(command + ["--user", "bob"] + lib)
             #expect(r.status == 0, "\(command): \(r.stderr)")
             Self.expectClean(r, command.joined(separator: " "))
@@ -241,7 +298,10 @@ import Testing
 
         // A run of the library UI, recorded; then `runs list`, `runs show` and `library usage`.
         r = try Self.run(
-            ["run", "alice/Evil\u{202E}\u{9B}2J", "--prompt", f.prompt, "--replay", f.stream, "--no-input", "--var", "topic=v" + Self.hostileArgument, "--user", "bob"] + lib)
+            [
+                "run", "alice/Evil\u{202E}\u{9B}2J", "--prompt", f.prompt, "--replay", f.stream, "--no-input", "--var",
+                "topic=v" + Self.hostileArgument, "--user", "bob",
+            ] + lib)
         Self.expectClean(r, "run (library)", tabs: true)
         r = try Self.run(["runs", "list", "--user", "bob"] + lib)
         Self.expectClean(r, "runs list")
@@ -254,5 +314,10 @@ import Testing
         #expect(r.stdout.contains("error: server x␀x␁"), "\(r.stdout)")
         r = try Self.run(["library", "usage", "--user", "bob"] + lib)
         Self.expectClean(r, "library usage")
+
+        // An export is a document, not a message: piped into a file it keeps every character.
+        r = try Self.run(["library", "export", "alice/Evil\u{202E}\u{9B}2J", "--user", "alice"] + lib)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("<custom-ui name=\"Evil\u{202E}\u{9B}2J\""), "\(r.stdout.prefix(200))")
     }
 }

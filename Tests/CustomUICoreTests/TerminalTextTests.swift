@@ -7,9 +7,12 @@ import Testing
 enum Hostile {
     static let c0 = (0x00..<0x20).map { Unicode.Scalar(UInt8($0)) }
     static let c1 = (0x7F..<0xA0).map { Unicode.Scalar(UInt8($0)) }
-    static let bidi: [Unicode.Scalar] = [0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
-        .map { Unicode.Scalar($0)! }
-    static let sequences = "\u{1B}[31mred\u{1B}[0m \u{1B}]8;;https://evil.example\u{1B}\\link\u{1B}]8;;\u{1B}\\ \u{1B}]52;c;ZXZpbA==\u{07} \u{9B}2J \u{202E}txt.exe"
+    static let bidi: [Unicode.Scalar] = [
+        0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
+    ]
+    .map { Unicode.Scalar($0)! }
+    static let sequences =
+        "\u{1B}[31mred\u{1B}[0m \u{1B}]8;;https://evil.example\u{1B}\\link\u{1B}]8;;\u{1B}\\ \u{1B}]52;c;ZXZpbA==\u{07} \u{9B}2J \u{202E}txt.exe"
     static var everything: String {
         var s = String.UnicodeScalarView()
         for u in c0 + c1 + bidi { s.append("x"); s.append(u) }
@@ -105,7 +108,9 @@ func rawControls(_ text: String, keeping: Set<Unicode.Scalar> = []) -> [UInt32] 
         let limit = DiagnosticRenderer.excerptColumns
         for index in [0, 5, 6_000, 11_999] {
             let start = 6 + index * unit.utf8.count
-            let d = Diagnostic.error("template.unknown-element", "unknown element `headng`", file: "min.xml", range: file.range(start, start + 7))
+            let d = Diagnostic.error(
+                "template.unknown-element", "unknown element `headng`", file: "min.xml",
+                range: file.range(start, start + 7))
             let out = DiagnosticRenderer(sources: [file]).render(d)
             #expect(out.utf8.count < 600, "excerpt of \(out.utf8.count) bytes")
             let lines = out.split(separator: "\n", omittingEmptySubsequences: false)
@@ -122,7 +127,9 @@ func rawControls(_ text: String, keeping: Set<Unicode.Scalar> = []) -> [UInt32] 
         // Ten thousand diagnostics on that line print a bounded amount each.
         let many = (0..<10_000).map { i -> Diagnostic in
             let start = 6 + i * unit.utf8.count
-            return Diagnostic.error("template.unknown-element", "unknown element `headng`", file: "min.xml", range: file.range(start, start + 7))
+            return Diagnostic.error(
+                "template.unknown-element", "unknown element `headng`", file: "min.xml",
+                range: file.range(start, start + 7))
         }
         let all = DiagnosticRenderer(sources: [file]).render(many)
         #expect(all.utf8.count < 10_000 * 400)

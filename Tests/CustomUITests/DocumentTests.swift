@@ -30,7 +30,7 @@ import Testing
 
     @Test func definitionColumnsAreTheAuthority() throws {
         let json = """
-            {"name": "A", "execution_mode": "auto-run", "show_variables": false, "is_public": true, "version": 3,
+            {"name": "A", "component_type": "template", "execution_mode": "auto-run", "show_variables": false, "is_public": true, "version": 3,
              "status": "active", "component_code": "<custom-ui>\\n  <view><slot name=\\"a\\"/></view>\\n</custom-ui>"}
             """
         let (document, diagnostics) = CustomUILoader.loadDefinition(SourceFile(path: "d.json", text: json))
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func componentCodeDiagnosticsNameTheColumn() throws {
-        let json = #"{"name": "A", "component_code": "<custom-ui>\n  <view><headng/></view>\n</custom-ui>"}"#
+        let json = #"{"name": "A", "component_type": "template", "component_code": "<custom-ui>\n  <view><headng/></view>\n</custom-ui>"}"#
         let report = Validator.validate(ui: SourceFile(path: "d.json", text: json))
         let d = try #require(report.diagnostics.first { $0.code == .templateUnknownElement })
         #expect(d.file == "d.json (component_code)")
@@ -87,12 +87,12 @@ import Testing
 @Suite struct DefinitionRootTests {
     /// In a definition the metadata lives in the columns: `component_code`'s root needs no attributes.
     @Test func definitionRootNeedsNoName() throws {
-        let json = #"{"name": "A", "component_code": "<custom-ui>\n  <view><run/><slot name=\"s\"/></view>\n</custom-ui>"}"#
+        let json = #"{"name": "A", "component_type": "template", "component_code": "<custom-ui>\n  <view><run/><slot name=\"s\"/></view>\n</custom-ui>"}"#
         let report = Validator.validate(ui: SourceFile(path: "d.definition.json", text: json))
         #expect(report.diagnostics.isEmpty, "\(report.diagnostics)")
         #expect(report.template != nil)
         // A template file still needs it.
-        let file = Validator.validate(ui: SourceFile(path: "t.ui.xml", text: "<custom-ui>\n  <view><run/></view>\n</custom-ui>"))
+        let file = Validator.validate(ui: SourceFile(path: "t.ui.xml", text: "<custom-ui>\n  <view><run/><slot name=\"s\"/></view>\n</custom-ui>"))
         #expect(file.diagnostics.map(\.code) == [.templateMissingAttribute])
     }
 }

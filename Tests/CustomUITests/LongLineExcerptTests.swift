@@ -10,7 +10,8 @@ import Testing
     @Test func aMinifiedTemplateIsQuotedInWindows() throws {
         // One line of about 216 KB: errors at its start, in its middle and at its end.
         let filler = String(repeating: "<text>" + String(repeating: "lorem ipsum ", count: 4) + "</text>", count: 1_800)
-        let text = #"<custom-ui name="Big" execution-mode="manual"><view><headng>a</headng>"# + filler
+        let text =
+            #"<custom-ui name="Big" execution-mode="manual"><view><headng>a</headng>"# + filler
             + "<headng>b</headng>" + filler + "<headng>c</headng><run/></view></custom-ui>"
         #expect(text.utf8.count > 210_000)
         #expect(!text.contains("\n"))
@@ -20,7 +21,9 @@ import Testing
         #expect(unknown.count == 3, "\(report.diagnostics.map(\.code))")
         let output = DiagnosticRenderer(sources: report.sources).render(report.diagnostics)
         // Each diagnostic costs a few hundred bytes, not the 216 KB line.
-        #expect(output.utf8.count < report.diagnostics.count * 600, "\(output.utf8.count) bytes for \(report.diagnostics.count) diagnostics")
+        #expect(
+            output.utf8.count < report.diagnostics.count * 600,
+            "\(output.utf8.count) bytes for \(report.diagnostics.count) diagnostics")
         for (index, diagnostic) in unknown.sortedByLocation().enumerated() {
             let lines = DiagnosticRenderer(sources: report.sources).render(diagnostic).split(separator: "\n")
             let quoted = lines[2].drop { $0 != "|" }.dropFirst(2)

@@ -67,6 +67,23 @@ import Testing
         #expect(recorder.runs.values.first?.tokensTotal == half)
     }
 
+    @Test("a cost past what a Double holds is a clear error, never `inf` in a record")
+    func costOutOfRange() async throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("customui-outcome-\(UUID().uuidString).ndjson")
+        let usage = #"{"event":"completion","data":{"status":"success","total_usage":{"input_tokens":1000000,"output_tokens":1000000}}}"#
+        try [Self.chunk, usage, Self.end].joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        let (template, prompt) = try compiled("Examples/story-writer/story-writer.ui.xml", prompt: "Examples/story-writer/story-writer.prompt.json")
+        let recorder = MemoryRunRecorder()
+        let pricing = PricingTable(prices: [prompt.modelID ?? "": .init(input: 1e308, output: 1e308)])
+        let session = Session(template: template, prompt: prompt, transport: ReplayTransport(file: url), recorder: recorder, pricing: pricing)
+        let diagnostics = await session.run()
+        #expect(diagnostics.first?.message.contains("the cost of this completion is out of range") == true)
+        #expect(session.state.runStatus == "failed")
+        #expect(recorder.tasks.values.first?.cost == nil)
+        #expect(recorder.runs.values.first?.cost == 0)
+        #expect(!session.state.run.jsonText.contains("inf"))
+    }
+
     @Test("the streamed text is written while streaming, debounced, and the last write is the final one")
     func responseTextIsWrittenWhileStreaming() async throws {
         var lines: [String] = []

@@ -119,6 +119,20 @@ import Testing
         #expect(recorder.tasks.values.first?.responseText == kept)
     }
 
+    /// A cancel that comes while a run is starting, before the transport has a stream to end (a
+    /// Ctrl-C just after `customui run` starts), still ends that run; the run after it is unaffected.
+    @Test func aCancelBeforeTheStreamStartsEndsTheRun() async throws {
+        let events = RecordedStream.sample(chunks: 50, duration: 1, seed: 5)
+        let session = try Self.storySession(ReplayTransport(file: try Self.temporaryFile(RecordedStream.text(events))), recorder: nil)
+        await session.cancel()
+        let diagnostics = await session.run()
+        #expect(diagnostics.first?.code == .runCancelled)
+        #expect(session.state.runStatus == "cancelled")
+        let next = await session.run()
+        #expect(next.isEmpty, "\(next)")
+        #expect(session.state.runStatus == "completed")
+    }
+
     @Test func followUpsCarryTheConversation() async throws {
         let reply = #"{"event":"chunk","data":{"text":"Answer."}}"# + "\n" + #"{"event":"end","data":{}}"#
         let (template, prompt) = try compiled("Examples/support-reply/support-reply.ui.xml", prompt: "Examples/support-reply/support-reply.prompt.json")

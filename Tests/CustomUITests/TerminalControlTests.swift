@@ -13,7 +13,8 @@ import Testing
 @Suite struct TerminalControlTests {
     static var hostile: String {
         var s = String.UnicodeScalarView()
-        let controls = (0x00..<0x20).map { Unicode.Scalar(UInt8($0)) } + (0x7F..<0xA0).map { Unicode.Scalar(UInt8($0)) }
+        let controls =
+            (0x00..<0x20).map { Unicode.Scalar(UInt8($0)) } + (0x7F..<0xA0).map { Unicode.Scalar(UInt8($0)) }
             + [0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069].map {
                 Unicode.Scalar($0)!
             }
@@ -28,7 +29,8 @@ import Testing
     /// What must show, proving the text was printed (visibly) rather than dropped.
     static let markers = ["␛[31mred", "␛]52;c;ZXZpbA==␇", "<U+009B>2J", "<U+202E>txt.exe"]
 
-    static let ui = """
+    static func ui(answerFormat: String = "markdown") -> String {
+        """
         <custom-ui name="Hostile" execution-mode="manual">
           <props-schema>
             { "type": "object", "properties": { "title": { "type": "string" }, "items": { "type": "array", "items": { "type": "string" } } } }
@@ -45,7 +47,7 @@ import Testing
             <section title="{{ props.title }}" level="2"><text tone="danger">{{ props.title }}</text></section>
             <status/>
             <tool-events/>
-            <slot name="answer" format="markdown" placeholder="{{ props.title }}"/>
+            <slot name="answer" format="\(answerFormat)" placeholder="{{ props.title }}"/>
             <slot name="plain" format="text"/>
             <error/>
             <usage/>
@@ -53,6 +55,7 @@ import Testing
           </view>
         </custom-ui>
         """
+    }
 
     static func prompt() -> String {
         let options: Value = .array([.string(hostile), "plain"])
@@ -66,9 +69,10 @@ import Testing
             """
     }
 
-    static func compiledHostile() throws -> (CompiledTemplate, Prompt) {
+    static func compiledHostile(answerFormat: String = "markdown") throws -> (CompiledTemplate, Prompt) {
         let report = Validator.validate(
-            ui: SourceFile(path: "hostile.ui.xml", text: ui), prompt: SourceFile(path: "hostile.prompt.json", text: prompt()))
+            ui: SourceFile(path: "hostile.ui.xml", text: ui(answerFormat: answerFormat)),
+            prompt: SourceFile(path: "hostile.prompt.json", text: prompt()))
         let problems = DiagnosticRenderer(sources: report.sources).render(report.diagnostics)
         #expect(!report.hasErrors, "\(problems)")
         return (try #require(report.template), try #require(report.prompt))
@@ -91,10 +95,17 @@ import Testing
     /// through markdown's code spans, code blocks, links, tables and HTML).
     static var stream: String {
         var s = event("status_update", ["status": "processing", "user_message": .string("status " + hostile)])
-        s += event("tool_event", ["event": "tool_started", "call_id": "c1", "tool_name": .string("tool" + hostile), "message": .string(hostile)])
+        s += event(
+            "tool_event",
+            [
+                "event": "tool_started", "call_id": "c1", "tool_name": .string("tool" + hostile),
+                "message": .string(hostile),
+            ])
         let answer =
-            "# " + hostile + "\n\n" + hostile + " `" + hostile + "` [" + hostile + "](https://a.example/\u{1B}]52;c;AA==\u{07})\n\n```"
-            + hostile + "\n" + hostile + "\n```\n\n| a | b |\n|---|---|\n| " + hostile + " | <b>" + hostile + "</b> |\n\n<div>" + hostile
+            "# " + hostile + "\n\n" + hostile + " `" + hostile + "` [" + hostile
+            + "](https://a.example/\u{1B}]52;c;AA==\u{07})\n\n```"
+            + hostile + "\n" + hostile + "\n```\n\n| a | b |\n|---|---|\n| " + hostile + " | <b>" + hostile
+            + "</b> |\n\n<div>" + hostile
             + "</div>\n"
         let scalars = Array(answer.unicodeScalars)
         var i = 0
@@ -104,14 +115,20 @@ import Testing
             s += event("chunk", ["text": .string(String(chunk))])
             i += 7
         }
-        s += event("error", ["error_type": "bad", "message": .string("server " + hostile), "user_message": .string("user " + hostile)])
-        s += event("completion", ["status": "complete", "usage": ["input_tokens": 1, "output_tokens": 2, "total_tokens": 3]])
+        s += event(
+            "error",
+            ["error_type": "bad", "message": .string("server " + hostile), "user_message": .string("user " + hostile)])
+        s += event(
+            "completion", ["status": "complete", "usage": ["input_tokens": 1, "output_tokens": 2, "total_tokens": 3]])
         s += event("end", [:])
         return s
     }
 
     static func styles() -> [TerminalStyle] {
-        [TerminalStyle(width: 80, color: false), TerminalStyle(width: 80, color: true), TerminalStyle(width: 24, color: true)]
+        [
+            TerminalStyle(width: 80, color: false), TerminalStyle(width: 80, color: true),
+            TerminalStyle(width: 24, color: true),
+        ]
     }
 
     @Test func templateTextPropsVariablesAndSlotsAreShownVisibly() throws {
@@ -132,9 +149,12 @@ import Testing
         }
     }
 
-    @Test func streamedTextStatusToolAndErrorEventsAreShownVisibly() async throws {
-        let (template, prompt) = try Self.compiledHostile()
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("customui-hostile-\(UUID().uuidString).ndjson")
+    /// The stream into a markdown response slot and into a plain-text one.
+    @Test(arguments: ["markdown", "text"])
+    func streamedTextStatusToolAndErrorEventsAreShownVisibly(answerFormat: String) async throws {
+        let (template, prompt) = try Self.compiledHostile(answerFormat: answerFormat)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "customui-hostile-\(UUID().uuidString).ndjson")
         try Self.stream.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let session = Session(
@@ -142,23 +162,30 @@ import Testing
             transport: ReplayTransport(file: file))
         // Every frame the live view would draw, as the stream arrives.
         let problems = Problems()
+        let statusShown = Problems()
         let diagnostics = await session.run(message: "me " + Self.hostile) { _ in
             for style in Self.styles() {
-                let frame = RenderPipeline.render(
-                    template, prompt: prompt, state: session.state, options: RenderOptions(format: .terminal, terminal: style)
-                ).output ?? ""
+                let frame =
+                    RenderPipeline.render(
+                        template, prompt: prompt, state: session.state,
+                        options: RenderOptions(format: .terminal, terminal: style)
+                    ).output ?? ""
                 problems.add(Self.rawControls(frame))
+                if frame.contains("status x␀") { statusShown.add(["status"]) }
             }
         }
+        // The status message shows while the run streams; a finished run shows its final state.
+        #expect(!statusShown.all.isEmpty, "the status message was never shown visibly while streaming")
         #expect(diagnostics.allSatisfy { $0.severity != .error }, "\(diagnostics)")
         #expect(problems.all.isEmpty, "\(problems.all.prefix(20))")
         #expect(session.state.slots["answer"]?.contains("\u{1B}]52;") == true, "the text is kept whole")
         let final = try #require(
             RenderPipeline.render(
-                template, prompt: prompt, state: session.state, options: RenderOptions(format: .terminal, terminal: TerminalStyle(width: 200))
+                template, prompt: prompt, state: session.state,
+                options: RenderOptions(format: .terminal, terminal: TerminalStyle(width: 200))
             ).output)
         #expect(Self.rawControls(final).isEmpty)
-        for needle in ["status x␀", "toolx␀", "user x␀", "me x␀"] + Self.markers {
+        for needle in ["toolx␀", "user x␀", "me x␀"] + Self.markers {
             #expect(final.contains(needle), "\(needle) missing in\n\(final)")
         }
     }
@@ -166,7 +193,8 @@ import Testing
     @Test func markdownSlotsUseTheCoreFunction() {
         let document = MarkdownParser.parse("a \u{202E}b \u{1B}[31mc \u{9B}d\n\n```\n\u{202D}x\u{7}\n```\n")
         for style in Self.styles() {
-            let out = MarkdownTerminalRenderer.render(document, style: TerminalStyle(width: style.width, color: style.color, hyperlinks: true))
+            let out = MarkdownTerminalRenderer.render(
+                document, style: TerminalStyle(width: style.width, color: style.color, hyperlinks: true))
             #expect(Self.rawControls(out.replacing(#/\u{1B}\]8;;[^\u{1B}]*\u{1B}\\/#, with: "")).isEmpty)
             #expect(out.contains("<U+202E>b"))
             #expect(out.contains("␛[31mc"))

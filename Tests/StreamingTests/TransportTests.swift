@@ -241,7 +241,7 @@ struct SeedTransportTests {
         let server = try TestHTTPServer { _ in [Reply.head(), Reply.chunk(wire(.chunk("a")) + "\n"), .hang] }
         defer { server.stop() }
         let config = configuration(server, timeout: .milliseconds(200))
-        let outcome = await collect(UnifiedChatTransport(configuration: config).events(for: request), within: 5)
+        let outcome = await collect(UnifiedChatTransport(configuration: config).events(for: request), within: 60)
         #expect(outcome.events == [.chunk("a")])
         #expect(outcome.failure?.kind == .timeout)
     }
@@ -252,7 +252,7 @@ struct SeedTransportTests {
         defer { server.stop() }
         let outcome = await collect(
             UnifiedChatTransport(configuration: configuration(server, timeout: .milliseconds(200))).events(
-                for: request), within: 5)
+                for: request), within: 60)
         #expect(outcome.events.isEmpty)
         #expect(outcome.failure?.kind == .timeout)
     }

@@ -9,8 +9,14 @@ extension DiagnosticCode {
     public static let modeMissingValue: Self = "mode.missing-value"
     /// A variable with no input in `manual-with-visible-variables`.
     public static let modeUnplacedVariable: Self = "mode.unplaced-variable"
-    /// `auto-submit` or `show-variables` contradicts the mode, or has no effect in it.
+    /// `show-variables` contradicts the mode (an error).
     public static let modeConflictingSetting: Self = "mode.conflicting-setting"
+    /// `auto-submit` or `show-variables` written where it has no effect (a warning).
+    public static let modeIneffectiveSetting: Self = "mode.ineffective-setting"
+    /// A view with no `slot`: every mode runs the prompt, and the answer would have nowhere to go.
+    public static let modeMissingSlot: Self = "mode.missing-slot"
+    /// A slot after the first: the answer streams into the first slot only, so nothing fills it.
+    public static let modeUnfedSlot: Self = "mode.unfed-slot"
 }
 
 /// Checks a compiled template against its execution mode, as docs/execution-modes.md defines them.
@@ -36,9 +42,27 @@ struct ModeCheck {
         document.syntax?.root.attribute("execution-mode")?.valueRange ?? document.syntax?.root.nameRange
     }
 
+    /// Whether the mode is known: not when the root spells a mode setting in a way the template
+    /// does not take (`execution_mode=`, `executionMode=`) or names no mode. Then what the default
+    /// mode would demand is not reported: one root cause, one error (the attribute's own).
+    static func modeIsKnown(_ document: CustomUIDocument) -> Bool {
+        guard let root = document.syntax?.root, !document.isDefinitionJSON else { return true }
+        let settings = ["execution-mode", "auto-submit", "show-variables"]
+        func normalized(_ name: String) -> String { name.lowercased().filter { $0 != "-" && $0 != "_" } }
+        for attribute in root.attributes where !settings.contains(attribute.name) {
+            if settings.map(normalized).contains(normalized(attribute.name)) { return false }
+        }
+        if let mode = root.attribute("execution-mode"), ExecutionMode(rawValue: mode.value) == nil { return false }
+        return true
+    }
+
     mutating func check() {
         var elements: [ElementNode] = []
         for node in template.view { node.forEachElement { elements.append($0) } }
+        guard Self.modeIsKnown(document) else {
+            checkSlots(elements)
+            return
+        }
 
         // Elements the mode forbids.
         let forbidden: [String: String]
@@ -119,7 +143,30 @@ struct ModeCheck {
             }
         }
 
+        checkSlots(elements)
         checkSettings(hasInputs: elements.contains { $0.name == "variable" || $0.name == "variables" })
+    }
+
+    /// Every mode runs the prompt, and `chunk` events stream into the first slot: a view needs
+    /// one, and a second slot would stay empty (docs/language.md, "Where streamed events go").
+    private mutating func checkSlots(_ elements: [ElementNode]) {
+        guard let first = template.slots.first else {
+            let view = document.syntax?.root.childElements.first { $0.name == "view" }
+            diagnostics.append(
+                .error(
+                    .modeMissingSlot, "the view has no `slot`: the answer of a run would have nowhere to go", file: path,
+                    range: view?.nameRange ?? modeRange,
+                    hint: "add `<slot name=\"answer\"/>` where the answer should appear"))
+            return
+        }
+        for slot in template.slots.dropFirst() {
+            let element = elements.first { $0.name == "slot" && $0.literal("name") == slot.name }
+            diagnostics.append(
+                .warning(
+                    .modeUnfedSlot, "slot `\(slot.name)` stays empty: the answer streams into the first slot, `\(first.name)`", file: path,
+                    range: element?.attributeRanges["name"] ?? slot.range,
+                    hint: "remove it; show other values of the run with `text` and `{{ run.data.… }}` or `{{ broker.… }}`"))
+        }
     }
 
     private mutating func checkSettings(hasInputs: Bool) {
@@ -130,7 +177,7 @@ struct ModeCheck {
         if mode.runsOnMount, let autoSubmit, !document.isDefinitionJSON {
             diagnostics.append(
                 .warning(
-                    .modeConflictingSetting, "`auto-submit` has no effect in `\(mode.rawValue)`, which always runs on mount",
+                    .modeIneffectiveSetting, "`auto-submit` has no effect in `\(mode.rawValue)`, which always runs on mount",
                     file: path, range: autoSubmit.nameRange, hint: "remove `auto-submit`"))
         }
         if mode == .manualWithVisibleVariables, !definition.showVariables {
@@ -143,13 +190,13 @@ struct ModeCheck {
         if mode == .manualWithHiddenVariables, let showVariables, showVariables.value == "true" {
             diagnostics.append(
                 .warning(
-                    .modeConflictingSetting, "`show-variables=\"true\"` has no effect: this mode hides variables", file: path,
+                    .modeIneffectiveSetting, "`show-variables=\"true\"` has no effect: this mode hides variables", file: path,
                     range: showVariables.valueRange, hint: "remove `show-variables`"))
         }
         if mode == .manual, !definition.showVariables, hasInputs {
             diagnostics.append(
                 .warning(
-                    .modeConflictingSetting, "`show-variables` is false, so the `variable` inputs in the view are not shown",
+                    .modeIneffectiveSetting, "`show-variables` is false, so the `variable` inputs in the view are not shown",
                     file: path, range: showVariables?.valueRange ?? modeRange,
                     hint: "remove the inputs, or remove `show-variables=\"false\"`"))
         }

@@ -120,6 +120,11 @@ struct PromptCheck {
             } else if let max = c.max, max < n {
                 diagnostics.append(
                     .error(.promptInvalidDefault, "default \(n) of `\(variable.name)` is above its max \(max)", file: path, range: range))
+            } else if let (below, above) = ComponentValues.offStep(n, c) {
+                diagnostics.append(
+                    .error(
+                        .promptInvalidDefault, "default of `\(variable.name)`: " + ComponentValues.offStepMessage(n, c), file: path,
+                        range: range, hint: "use `\(below)` or `\(above)`"))
             }
         case .textarea:
             break

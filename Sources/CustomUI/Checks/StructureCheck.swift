@@ -227,7 +227,7 @@ struct StructureCheck {
         for attributeSpec in spec.attributes where requireAttributes && attributeSpec.required && e.attribute(attributeSpec.name) == nil {
             diagnostics.append(
                 .error(
-                    .templateMissingAttribute, "`\(e.name)` needs a `\(attributeSpec.name)` attribute", file: file.path,
+                    .templateMissingAttribute, "`\(e.name)` needs \(attributeSpec.name.first.map { "aeiou".contains($0) } == true ? "an" : "a") `\(attributeSpec.name)` attribute", file: file.path,
                     range: e.nameRange, hint: "add \(attributeSpec.name)=\"…\": \(attributeSpec.summary)"))
         }
     }
@@ -255,7 +255,7 @@ struct StructureCheck {
         }
         if !valid {
             var hint = "`\(attribute.name)` takes \(spec.kind.summary)"
-            if case .choice(let words) = spec.kind, let guess = Suggestions.closest(to: value, in: words) {
+            if case .choice(let words) = spec.kind, let guess = Suggestions.closestChoice(to: value, in: words) {
                 hint = "did you mean `\(guess)`? " + hint
             }
             diagnostics.append(

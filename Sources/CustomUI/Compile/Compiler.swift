@@ -46,14 +46,24 @@ struct Compiler {
     private mutating func nodes(_ children: [SyntaxNode], inline: Bool) -> [TemplateNode] {
         var result: [TemplateNode] = []
         var openChain: [ConditionalBranch]?
+        // Whitespace after a chain's branch: dropped if `else-if`/`else` follows, kept (one space,
+        // in inline content) if anything else does, so `</if> <em>` keeps its space.
+        var spaceAfterChain: SyntaxText?
         func closeChain() {
             if let chain = openChain { result.append(.conditional(chain)) }
             openChain = nil
+            if inline, let space = spaceAfterChain {
+                result.append(.text(Interpolation(segments: [.text(" ", space.range)])))
+            }
+            spaceAfterChain = nil
         }
         for child in children {
             switch child {
             case .text(let text):
-                if text.isWhitespace && openChain != nil { continue }
+                if text.isWhitespace && openChain != nil {
+                    spaceAfterChain = text
+                    continue
+                }
                 closeChain()
                 guard inline else { continue }
                 let (segments, parseDiagnostics) = ExpressionParser.parseInterpolated(text.text, origin: text.origin, limits: limits)
@@ -71,6 +81,7 @@ struct Compiler {
                     closeChain()
                     openChain = [branch(element, inline: childInline)]
                 case "else-if", "else":
+                    spaceAfterChain = nil
                     if openChain != nil {
                         openChain?.append(branch(element, inline: childInline))
                     }

@@ -40,16 +40,18 @@ extension DiagnosticCatalog {
             \(standardPrompt)
             ```
 
-            Codes from the JSON Schema validator (`schema.*`) are listed in docs/json-schema.md;
-            `limit.*` codes name the budget that ran out (docs/language.md, "Budgets").
+            Every code any command prints is here, from the template checks to `render`, `run`,
+            the library (`library.*`) and the JSON Schema validator (`schema.*`); `limit.*` codes
+            name the budget that ran out (docs/language.md, "Budgets").
 
             """
         var group = ""
         for info in entries {
             let prefix = String(info.code.rawValue.prefix { $0 != "." })
-            if prefix != group {
-                group = prefix
-                out += "\n## \(groupTitles[prefix] ?? prefix)\n"
+            let title = groupTitles[prefix] ?? prefix
+            if title != group {
+                group = title
+                out += "\n## \(title)\n"
             }
             out += "\n### `\(info.code)`\n\n\(info.summary.prefix(1).uppercased() + info.summary.dropFirst()).\n"
             guard let example = info.example else {
@@ -81,6 +83,7 @@ extension DiagnosticCatalog {
     static let groupTitles = [
         "xml": "XML", "limit": "Limits", "template": "Template structure", "expr": "Expressions", "binding": "Bindings",
         "props": "Props", "prompt": "Prompt", "mode": "Execution modes", "a11y": "Accessibility", "definition": "Definitions",
-        "json": "JSON",
+        "json": "JSON", "layout": "Layout and styling", "style": "Layout and styling", "render": "Rendering with caller values",
+        "run": "Runs", "library": "Library", "schema": "JSON Schema", "input": "Inputs", "ui": "Tuning the generated UI",
     ]
 }

@@ -46,12 +46,13 @@ public enum DiagnosticCatalog {
         }
         """
 
-    /// A manual-mode template around `view` content, with a `run` so the mode is satisfied.
+    /// A manual-mode template around `view` content, with a `run` and a slot so the mode is satisfied.
     static func ui(_ view: String, head: String = "", attributes: String = "") -> String {
         """
         <custom-ui name="Example"\(attributes)>
         \(head)  <view>
             <run/>
+            <slot name="answer"/>
             \(view)
           </view>
         </custom-ui>
@@ -143,13 +144,13 @@ public enum DiagnosticCatalog {
             example: template(ui("<1️⃣else><text>x</text></else>"))),
         DiagnosticInfo(
             code: .templateDuplicateElement, summary: "a second `view`, `props-schema`, `default-props`, `layout-config` or `styling-config`",
-            example: template("<custom-ui name=\"x\">\n  <view><run/></view>\n  <1️⃣view/>\n</custom-ui>")),
+            example: template("<custom-ui name=\"x\">\n  <view><run/><slot name=\"a\"/></view>\n  <1️⃣view/>\n</custom-ui>")),
         DiagnosticInfo(
             code: .templateMissingView, summary: "the root has no `view`",
             example: template("<1️⃣custom-ui name=\"x\"></custom-ui>")),
         DiagnosticInfo(
             code: .templateDuplicateSlot, summary: "two slots with the same name",
-            example: template(ui("<slot name=\"answer\"/>\n    <slot name=\"1️⃣answer\"/>"))),
+            example: template(ui("<slot name=\"1️⃣answer\"/>"))),
         DiagnosticInfo(
             code: .templateUnsafeURL, summary: "a literal URL whose scheme is not http, https, mailto or relative (or a data: image)",
             example: template(ui("<text><link href=\"1️⃣javascript:alert(1)\">x</link></text>"))),
@@ -244,10 +245,14 @@ public enum DiagnosticCatalog {
             example: template(ui("<text>{{ vars.1️⃣tpoic }}</text>"))),
         DiagnosticInfo(
             code: .bindingUnknownSlot, summary: "`slots.x` where no slot is named `x`",
-            example: template(ui("<slot name=\"story\"/>\n    <text>{{ slots.1️⃣stroy }}</text>"))),
+            example: template(ui("<text>{{ slots.1️⃣anwser }}</text>"))),
         DiagnosticInfo(
             code: .bindingUnknownRunField, summary: "`run.x` where `x` is not a run field",
             example: template(ui("<text>{{ run.1️⃣state }}</text>"))),
+        DiagnosticInfo(
+            code: .bindingImpossibleValue,
+            summary: "a comparison with a value the path never holds: `run.status`, a prop with an `enum` or `const`, a select, radio or toggle variable",
+            example: template(ui("<if test=\"run.status == 1️⃣'complete'\"><text>Done</text></if>"))),
         DiagnosticInfo(
             code: .bindingBindScope, summary: "a `bind` value that reads something other than `props`",
             example: template(ui("", head: "  <bind variable=\"topic\" value=\"1️⃣vars.style\"/>\n"))),
@@ -308,13 +313,14 @@ public enum DiagnosticCatalog {
             example: DiagnosticExample(
                 template: ui(""), prompt: promptWith("{ \"name\": \"topic\", \"defaultValue\": \"x\" }", content: "{{topic}} in 1️⃣{{stlye}}"))),
         DiagnosticInfo(
-            code: .promptMissingValue, summary: "a placeholder with no value when the prompt runs", example: nil,
-            testedBy: "MessageTemplateTests"),
+            code: .promptMissingValue,
+            summary: "a run with no value for a placeholder, or with an empty value for a variable marked `\"required\": true`",
+            example: nil, testedBy: "MessageTemplateTests, RequiredVariableTests"),
 
         // Execution modes
         DiagnosticInfo(
             code: .modeMissingRunTrigger, summary: "a manual mode without a `run` the user can reach before the first run",
-            example: template("<custom-ui name=\"x\" execution-mode=\"1️⃣manual\">\n  <view><text>No button</text></view>\n</custom-ui>")),
+            example: template("<custom-ui name=\"x\" execution-mode=\"1️⃣manual\">\n  <view><text>No button</text><slot name=\"a\"/></view>\n</custom-ui>")),
         DiagnosticInfo(
             code: .modeForbiddenElement, summary: "an element the mode forbids, such as `run` in `auto-run-one-shot`",
             example: template("<custom-ui name=\"x\" execution-mode=\"auto-run-one-shot\">\n  <view><1️⃣run/><slot name=\"a\"/></view>\n</custom-ui>")),
@@ -325,11 +331,31 @@ public enum DiagnosticCatalog {
                 prompt: promptWith("{ \"name\": \"topic\", \"defaultValue\": \"\" }"))),
         DiagnosticInfo(
             code: .modeUnplacedVariable, summary: "a variable without an input in `manual-with-visible-variables`",
-            example: template("<custom-ui name=\"x\" execution-mode=\"1️⃣manual-with-visible-variables\">\n  <view><variable name=\"topic\"/><run/></view>\n</custom-ui>")),
+            example: template("<custom-ui name=\"x\" execution-mode=\"1️⃣manual-with-visible-variables\">\n  <view><variable name=\"topic\"/><run/><slot name=\"a\"/></view>\n</custom-ui>")),
         DiagnosticInfo(
-            code: .modeConflictingSetting, summary: "`auto-submit` or `show-variables` that contradicts the mode or has no effect in it",
+            code: .inputDuplicateVariable,
+            summary: "a variable with two inputs that can be shown together (or an input inside `each`); inputs in different branches of one `if` are fine",
+            example: template(ui("<variable name=\"topic\"/>\n    <variable name=\"1️⃣topic\"/>"))),
+        DiagnosticInfo(
+            code: .inputIncompatibleControl,
+            summary: "a `control=` that cannot hold the variable's values (a select as a number, a textarea as a toggle, a text as a checkbox without options)",
+            example: template(ui("<variable name=\"style\" control=\"1️⃣number\"/>"))),
+        DiagnosticInfo(
+            code: .modeMissingSlot, summary: "a view with no `slot`: every mode runs the prompt, and its answer would have nowhere to go",
+            example: template("<custom-ui name=\"x\">\n  <1️⃣view><run/></view>\n</custom-ui>")),
+        DiagnosticInfo(
+            code: .modeUnfedSlot, summary: "a slot after the first: the answer streams into the first slot only, so it stays empty (a warning)",
+            example: template(ui("<slot name=\"1️⃣notes\"/>"))),
+        DiagnosticInfo(
+            code: .modeConflictingSetting,
+            summary: "a setting that contradicts the mode: `show-variables=\"false\"`, or a variable in `layout_config.ui.hidden`, in `manual-with-visible-variables`, which shows every variable",
             example: template(
-                "<custom-ui name=\"x\" execution-mode=\"manual-with-visible-variables\" show-variables=\"1️⃣false\">\n  <view><variables/><run/></view>\n</custom-ui>")),
+                "<custom-ui name=\"x\" execution-mode=\"manual-with-visible-variables\" show-variables=\"1️⃣false\">\n  <view><variables/><run/><slot name=\"a\"/></view>\n</custom-ui>")),
+        DiagnosticInfo(
+            code: .modeIneffectiveSetting,
+            summary: "`auto-submit` in an auto mode, or `show-variables` where it changes nothing (a warning: the setting is ignored)",
+            example: template(
+                "<custom-ui name=\"x\" execution-mode=\"manual-with-hidden-variables\" show-variables=\"1️⃣true\">\n  <view><run/><slot name=\"a\"/></view>\n</custom-ui>")),
 
         // Accessibility
         DiagnosticInfo(
@@ -349,12 +375,116 @@ public enum DiagnosticCatalog {
         DiagnosticInfo(
             code: .definitionMismatch, summary: "a root attribute inside `component_code` that disagrees with its column",
             example: DiagnosticExample(
-                definition: "{ \"name\": 1️⃣\"A\", \"component_code\": \"<custom-ui name=\\\"B\\\"><view><run/></view></custom-ui>\" }")),
+                definition: "{ \"name\": 1️⃣\"A\", \"component_type\": \"template\", \"component_code\": \"<custom-ui name=\\\"B\\\"><view><run/><slot name=\\\"a\\\"/></view></custom-ui>\" }")),
         DiagnosticInfo(
             code: .definitionReact, summary: "`component_type: react`: JSX cannot be sandboxed; convert it to a template",
             example: DiagnosticExample(
                 definition: "{ \"name\": \"A\", \"component_type\": 1️⃣\"react\", \"component_code\": \"return <div/>\" }")),
 
+        // Layout and styling
+        DiagnosticInfo(
+            code: .layoutInvalid, summary: "a `layout_config` that is not an object, or whose `layout` names no documented layout (docs/rendering.md)",
+            example: template(ui("", head: "  <layout-config>{ \"layout\": 1️⃣\"sidebr\" }</layout-config>\n"))),
+        DiagnosticInfo(
+            code: .layoutUnknownKey, summary: "a `layout_config` key other than `layout` (a warning: it is ignored)",
+            example: template(ui("", head: "  <layout-config>{ 1️⃣\"sidebar\": true }</layout-config>\n"))),
+        DiagnosticInfo(
+            code: .styleInvalidValue,
+            summary: "a `styling_config` value outside its closed grammar (colour, length or font list), or a `styling_config` that is not an object",
+            example: template(ui("", head: "  <styling-config>{ \"accent\": 1️⃣\"purpel\" }</styling-config>\n"))),
+        DiagnosticInfo(
+            code: .styleUnknownKey, summary: "a `styling_config` key the theme does not have (a warning: it is ignored)",
+            example: template(ui("", head: "  <styling-config>{ 1️⃣\"colour\": \"#36c\" }</styling-config>\n"))),
+
+        // Tuning the generated UI
+        DiagnosticInfo(
+            code: .uiInvalid,
+            summary: "a malformed `layout_config.ui` of a `json-schema` definition: an unknown key or setting, a value of the wrong kind, an unknown widget",
+            example: DiagnosticExample(definition: "{ \"name\": \"A\", \"component_type\": \"json-schema\", \"layout_config\": { \"ui\": { 1️⃣\"hiden\": [] } } }")),
+        DiagnosticInfo(
+            code: .uiUnknownField, summary: "`layout_config.ui` names a field that is neither a prop nor a prompt variable (a warning)",
+            example: DiagnosticExample(
+                definition:
+                    "{ \"name\": \"A\", \"component_type\": \"json-schema\", \"props_schema\": { \"type\": \"object\", \"properties\": { \"customer\": { \"type\": \"string\" } } },\n  \"layout_config\": { \"ui\": { \"order\": [1️⃣\"custmer\"] } } }")),
+
+        // Rendering and running with caller values
+        DiagnosticInfo(
+            code: .renderInvalidVariable, summary: "a `--var` value the variable's component would not accept (`render`, `run`)",
+            example: nil, testedBy: "RenderTests.badVariableValuesAreDiagnosticsNotCoercions"),
+        DiagnosticInfo(
+            code: .renderUnknownVariable, summary: "a `--var` for a variable the prompt does not declare (`render`, `run`)",
+            example: nil, testedBy: "RenderTests.badVariableValuesAreDiagnosticsNotCoercions"),
+        DiagnosticInfo(
+            code: .renderUnknownSlot, summary: "a `--slot` for a slot the template does not declare (`render`)",
+            example: nil, testedBy: "RenderTests.badVariableValuesAreDiagnosticsNotCoercions"),
+        DiagnosticInfo(
+            code: .runRefused,
+            summary: "a run refused before anything was sent: a value the component refuses, a second run of `auto-run-one-shot`, a follow-up the mode does not allow",
+            example: nil, testedBy: "SessionTests.missingValuesAreRefusedBeforeSending"),
+        DiagnosticInfo(
+            code: .runFailed,
+            summary: "a run that ended in a fault (HTTP error, lost connection, malformed line, timeout, no `end`); what streamed is kept",
+            example: nil, testedBy: "SessionTests.faultsKeepWhatStreamed"),
+        DiagnosticInfo(
+            code: .runCancelled, summary: "a run cancelled by the user (Ctrl-C); what streamed is kept (a warning)",
+            example: nil, testedBy: "SessionTests.cancellingKeepsTheTextAndRecordsIt"),
+
+        // Library
+        DiagnosticInfo(
+            code: "library.not-a-database", summary: "the library file exists but is not an SQLite database", example: nil,
+            testedBy: "TemplateLibraryTests.RobustnessTests"),
+        DiagnosticInfo(
+            code: "library.not-a-library", summary: "the library file is an SQLite database some other program made", example: nil,
+            testedBy: "TemplateLibraryTests.RobustnessTests"),
+        DiagnosticInfo(
+            code: "library.corrupt", summary: "SQLite found the library damaged", example: nil, testedBy: "TemplateLibraryTests.RobustnessTests"),
+        DiagnosticInfo(
+            code: "library.newer-schema", summary: "the library was made by a newer CustomUI (a later schema version)", example: nil,
+            testedBy: "TemplateLibraryTests.RobustnessTests"),
+        DiagnosticInfo(
+            code: "library.read-only", summary: "the library cannot be written (a write-protected file or directory)", example: nil,
+            testedBy: "TemplateLibraryTests.RobustnessTests"),
+        DiagnosticInfo(
+            code: "library.cannot-open", summary: "the library file or its directory cannot be opened or created", example: nil,
+            testedBy: "TemplateLibraryTests.RobustnessTests"),
+        DiagnosticInfo(
+            code: "library.busy", summary: "another process held the library locked for longer than the busy timeout (10 s)", example: nil,
+            testedBy: "TemplateLibraryTests.LibraryErrorCodeTests"),
+        DiagnosticInfo(
+            code: "library.not-found", summary: "no UI, version or run by that reference is visible to the acting user", example: nil,
+            testedBy: "TemplateLibraryTests.AccessTests"),
+        DiagnosticInfo(
+            code: "library.denied", summary: "the access rules do not let the acting user do this", example: nil,
+            testedBy: "TemplateLibraryTests.AccessTests"),
+        DiagnosticInfo(
+            code: "library.invalid-definition", summary: "a UI with errors was not published (its diagnostics follow)", example: nil,
+            testedBy: "TemplateLibraryTests.LifecycleTests.definitionWithErrorsIsRefusedAndNothingIsWritten"),
+        DiagnosticInfo(
+            code: "library.invalid-input", summary: "an argument out of range or malformed (a rating of 7, an unknown sort, …)", example: nil,
+            testedBy: "TemplateLibraryTests.AccessTests"),
+        DiagnosticInfo(
+            code: "library.ambiguous", summary: "a reference that names more than one UI", example: nil, testedBy: "TemplateLibraryTests.AccessTests"),
+        DiagnosticInfo(
+            code: "library.exists", summary: "an import would replace a UI, version or run the library already has (nothing is imported)",
+            example: nil, testedBy: "TemplateLibraryTests.LibraryAnswersTests"),
+        DiagnosticInfo(
+            code: "library.sqlite", summary: "SQLite failed in a way no other `library.*` code describes", example: nil,
+            testedBy: "TemplateLibraryTests.RobustnessTests"),
+
+        // JSON Schema (props schemas, `customui schema`)
+        DiagnosticInfo(
+            code: "schema.invalid", summary: "a schema that is not a valid 2020-12 schema (a keyword with the wrong kind of value)", example: nil,
+            testedBy: "JSONSchemaTests.ValidatorTests"),
+        DiagnosticInfo(
+            code: "schema.unresolved-ref", summary: "a `$ref` or `$dynamicRef` whose target is neither in the schema nor in the registry",
+            example: nil, testedBy: "JSONSchemaTests.ValidatorTests.remoteReferencesComeOnlyFromTheRegistry"),
+        DiagnosticInfo(
+            code: "schema.invalid-pattern", summary: "a `pattern` or `patternProperties` regular expression that does not compile", example: nil,
+            testedBy: "JSONSchemaTests.ValidatorTests"),
+        DiagnosticInfo(
+            code: "schema.unknown-vocabulary", summary: "a meta-schema that requires a vocabulary this validator does not know", example: nil,
+            testedBy: "JSONSchemaTests.VocabularyTests"),
+    ] + schemaKeywordEntries + [
         // JSON
         DiagnosticInfo(
             code: "json.syntax", summary: "a JSON file (prompt, props, definition, embedded schema) with a syntax error",
@@ -363,6 +493,48 @@ public enum DiagnosticCatalog {
             code: "json.duplicate-key", summary: "a JSON object with the same member name twice",
             example: DiagnosticExample(template: ui(""), props: "{ \"a\": 1, 1️⃣\"a\": 2 }")),
     ]
+
+    /// What each JSON Schema keyword's `schema.<keyword>` code means: a value (in `customui schema`,
+    /// or in a note under `props.invalid`) that fails that keyword.
+    static let schemaKeywords: [(keyword: String, summary: String)] = [
+        ("additionalProperties", "a member `additionalProperties` does not allow"),
+        ("anyOf", "a value that matches none of `anyOf`'s schemas"),
+        ("const", "a value other than the `const` one"),
+        ("contains", "an array with no item that matches `contains`"),
+        ("dependentRequired", "an object with a member whose `dependentRequired` members are absent"),
+        ("enum", "a value not among the `enum` values"),
+        ("exclusiveMaximum", "a number at or above `exclusiveMaximum`"),
+        ("exclusiveMinimum", "a number at or below `exclusiveMinimum`"),
+        ("false", "a value where the schema is `false` (nothing is allowed there)"),
+        ("format", "a string not in its `format` (only when formats are asserted)"),
+        ("maxContains", "an array with more items matching `contains` than `maxContains`"),
+        ("maxItems", "an array longer than `maxItems`"),
+        ("maxLength", "a string longer than `maxLength`"),
+        ("maxProperties", "an object with more members than `maxProperties`"),
+        ("maximum", "a number above `maximum`"),
+        ("minContains", "an array with fewer items matching `contains` than `minContains`"),
+        ("minItems", "an array shorter than `minItems`"),
+        ("minLength", "a string shorter than `minLength`"),
+        ("minProperties", "an object with fewer members than `minProperties`"),
+        ("minimum", "a number below `minimum`"),
+        ("multipleOf", "a number that is not a multiple of `multipleOf`"),
+        ("not", "a value that matches the schema under `not`"),
+        ("oneOf", "a value that matches none, or more than one, of `oneOf`'s schemas"),
+        ("pattern", "a string that does not match `pattern`"),
+        ("propertyNames", "a member name `propertyNames` refuses"),
+        ("required", "an object without a `required` member"),
+        ("type", "a value of a `type` the schema does not allow"),
+        ("unevaluatedProperties", "a member no subschema evaluated, where `unevaluatedProperties` refuses it"),
+        ("uniqueItems", "an array with two equal items under `uniqueItems`"),
+    ]
+
+    static var schemaKeywordEntries: [DiagnosticInfo] {
+        schemaKeywords.map {
+            DiagnosticInfo(
+                code: DiagnosticCode(rawValue: "schema." + $0.keyword), summary: $0.summary, example: nil,
+                testedBy: "JSONSchemaTests.ConformanceTests")
+        }
+    }
 
     /// The entry for a code.
     public static func info(_ code: DiagnosticCode) -> DiagnosticInfo? { entries.first { $0.code == code } }

@@ -63,6 +63,7 @@ public enum BuiltinSchemaText {
           "description": "The name used in {{name}} placeholders."
         },
         "defaultValue": { "type": "string" },
+        "required": { "type": "boolean", "description": "A run needs a non-empty value (CustomUI extension; default false)." },
         "customComponent": { "$ref": "#/$defs/customComponent" }
       },
       "additionalProperties": false
@@ -89,10 +90,6 @@ public enum BuiltinSchemaText {
         {
           "if": { "properties": { "type": { "enum": ["radio", "checkbox", "select"] } } },
           "then": { "required": ["options"], "properties": { "options": { "minItems": 1 } } }
-        },
-        {
-          "if": { "properties": { "type": { "const": "toggle" } } },
-          "then": { "required": ["toggleValues"] }
         }
       ]
     },

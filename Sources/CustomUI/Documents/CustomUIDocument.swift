@@ -20,6 +20,10 @@ public struct CustomUIDocument: Sendable {
     public var propsSchemaDocument: JSONDocument?
     /// The default props with positions, when written in one of the files.
     public var defaultPropsDocument: JSONDocument?
+    /// `layout_config` with positions, when written in one of the files.
+    public var layoutConfigDocument: JSONDocument?
+    /// `styling_config` with positions, when written in one of the files.
+    public var stylingConfigDocument: JSONDocument?
 
     /// Elements of the root that hold JSON configuration, with the definition column each fills.
     static let jsonElements: [(element: String, column: String)] = [
@@ -63,8 +67,12 @@ public enum CustomUILoader {
                 case "default_props":
                     document.definition.defaultProps = json.value
                     document.defaultPropsDocument = json
-                case "layout_config": document.definition.layoutConfig = json.value
-                default: document.definition.stylingConfig = json.value
+                case "layout_config":
+                    document.definition.layoutConfig = json.value
+                    document.layoutConfigDocument = json
+                default:
+                    document.definition.stylingConfig = json.value
+                    document.stylingConfigDocument = json
                 }
             }
         }
@@ -80,6 +88,19 @@ public enum CustomUILoader {
         } catch {
             return (nil, [error.diagnostic(file: file.path)])
         }
+        if let object = json.value.objectValue, object["messages"] != nil, object["component_code"] == nil,
+            object["component_type"] == nil
+        {
+            // A prompt given where a UI goes: one error saying so, not one per prompt member.
+            return (
+                nil,
+                [
+                    .error(
+                        .definitionInvalid, "this is a prompt file, not a UI", file: file.path, range: json.range(of: .root),
+                        hint: "pass it with `--prompt`, after the UI: `customui validate NAME.ui.xml --prompt \(file.path)`")
+                ]
+            )
+        }
         let (definition, definitionDiagnostics) = CustomUIDefinition.load(json)
         guard let definition else { return (nil, definitionDiagnostics) }
         var diagnostics = definitionDiagnostics
@@ -89,6 +110,12 @@ public enum CustomUILoader {
         }
         if json.value["default_props"] != nil {
             document.defaultPropsDocument = subdocument(json, "default_props")
+        }
+        if json.value["layout_config"] != nil {
+            document.layoutConfigDocument = subdocument(json, "layout_config")
+        }
+        if json.value["styling_config"] != nil {
+            document.stylingConfigDocument = subdocument(json, "styling_config")
         }
         if definition.componentType == .template {
             // The code is its own little file: diagnostics point at its lines, named after the column.

@@ -123,15 +123,18 @@ public struct CustomUIDefinition: Sendable, Hashable {
         guard let object = r.object(root, required: true) else {
             return (nil, DocumentSchemas.merge(schema: schemaDiagnostics, reader: r.diagnostics))
         }
+        // The schema refuses unknown columns too (an error); this adds the did-you-mean.
         for key in object.keys where !columns.contains(key) {
             r.diagnostics.append(
-                .warning(
+                .error(
                     .definitionInvalid, "unknown column `\(key)`", file: r.path, range: document.keyRange(of: root.appending(key)),
                     hint: Suggestions.didYouMean(key, in: columns) ?? "columns are those of `prompt_custom_uis`"))
         }
         func p(_ key: String) -> JSONPointer { root.appending(key) }
         let name = r.string(p("name"), required: true) ?? ""
-        let type = r.choice(p("component_type"), ComponentType.self) ?? .template
+        // The seed's table default: a row without `component_type` is `react` (and so refused below).
+        let typeWritten = r.value(p("component_type")) != nil
+        let type = r.choice(p("component_type"), ComponentType.self) ?? (typeWritten ? .template : .react)
         let code = r.string(p("component_code"), required: type != .jsonSchema) ?? ""
         var d = CustomUIDefinition(name: name, componentCode: code, componentType: type)
         d.id = r.string(p("id"))
@@ -161,13 +164,22 @@ public struct CustomUIDefinition: Sendable, Hashable {
         d.publishedAt = r.string(p("published_at"))
         d.lastUsedAt = r.string(p("last_used_at"))
         if type == .react {
-            r.diagnostics.append(
-                .error(
-                    .definitionReact, "`component_type: react` cannot run in the sandbox", file: r.path,
-                    range: document.range(of: p("component_type")),
-                    hint:
-                        "JSX is arbitrary code; CustomUI runs only declarative templates. Convert the component to a `<custom-ui>` template (see docs/language.md, \"Converting from React\") or use `json-schema` to generate the UI from the prompt's variables"
-                ))
+            let convert =
+                "JSX is arbitrary code; CustomUI runs only declarative templates. Convert the component to a `<custom-ui>` template (see docs/language.md, \"Converting from React\") or use `json-schema` to generate the UI from the prompt's variables"
+            if typeWritten {
+                r.diagnostics.append(
+                    .error(
+                        .definitionReact, "`component_type: react` cannot run in the sandbox", file: r.path,
+                        range: document.range(of: p("component_type")), hint: convert))
+            } else {
+                let isTemplate = code.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("<custom-ui")
+                r.diagnostics.append(
+                    .error(
+                        .definitionReact,
+                        "a definition without `component_type` is `react` (the column's default), which cannot run in the sandbox",
+                        file: r.path, range: document.keyRange(of: p("component_code")) ?? document.range(of: root),
+                        hint: isTemplate ? "`component_code` is a template: add \"component_type\": \"template\"" : convert))
+            }
         }
         let diagnostics = DocumentSchemas.merge(schema: schemaDiagnostics, reader: r.diagnostics)
         return (r.diagnostics.hasErrors ? nil : d, diagnostics)

@@ -89,7 +89,7 @@ struct DocumentReader {
             let name = pointer.tokens.last ?? "value"
             error(
                 pointer, "`\(raw)` is not a valid `\(name)`",
-                hint: Suggestions.didYouMean(raw, in: names) ?? "use one of " + names.map { "`\($0)`" }.joined(separator: ", "))
+                hint: Suggestions.closestChoice(to: raw, in: names).map { "did you mean `\($0)`?" } ?? "use one of " + names.map { "`\($0)`" }.joined(separator: ", "))
             return nil
         }
         return result

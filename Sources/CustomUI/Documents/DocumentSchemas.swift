@@ -33,6 +33,16 @@ enum DocumentSchemas {
     /// dropped: the schema's message (with its hint) says the same thing.
     static func merge(schema: [Diagnostic], reader: [Diagnostic]) -> [Diagnostic] {
         let starts = Set(schema.compactMap { $0.range?.start.offset })
+        // The schema's message stands; where it has no hint, the reader's for the same place helps
+        // (`auto` → "did you mean `auto-run`?").
+        let schema = schema.map { d -> Diagnostic in
+            guard d.hint == nil, let start = d.range?.start.offset,
+                let hint = reader.first(where: { $0.range?.start.offset == start && $0.hint != nil })?.hint
+            else { return d }
+            var d = d
+            d.hint = hint
+            return d
+        }
         return schema + reader.filter { d in
             guard let start = d.range?.start.offset else { return true }
             return !starts.contains(start)

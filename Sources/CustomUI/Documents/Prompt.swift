@@ -55,6 +55,8 @@ public struct PromptVariable: Sendable {
     public var range: SourceRange?
     /// Where its name is written.
     public var nameRange: SourceRange?
+    /// Whether a run needs a non-empty value (`"required": true`); others may be empty.
+    public var required = false
 
     /// A variable from its parts.
     public init(name: String, defaultValue: String = "", component: CustomComponent? = nil) {
@@ -169,6 +171,7 @@ public struct Prompt: Sendable {
                 variable.nameRange = document.range(of: p.appending("name"))
                 variable.defaultValue = readDefault(&reader, p.appending("defaultValue"))
                 variable.component = readComponent(&reader, p.appending("customComponent"))
+                variable.required = reader.bool(p.appending("required")) ?? false
                 variables.append(variable)
             }
         }
@@ -181,9 +184,29 @@ public struct Prompt: Sendable {
             id: reader.string(root.appending("id")), name: reader.string(root.appending("name")), messages: messages,
             variables: variables, settings: settings, tools: reader.value(root.appending("tools")))
         prompt.file = document.file
-        let diagnostics = DocumentSchemas.merge(
+        var diagnostics = DocumentSchemas.merge(
             schema: DocumentSchemas.check(document, with: DocumentSchemas.prompt, code: .promptInvalid), reader: reader.diagnostics)
-        return (reader.diagnostics.hasErrors ? nil : prompt, diagnostics)
+        if reader.diagnostics.hasErrors {
+            // The prompt is not usable, but its messages' placeholders are still checked: a shape
+            // error must not hide a misspelt `{{variable}}` to be found on the next try.
+            diagnostics += placeholderDiagnostics(document, reader: reader)
+            return (nil, diagnostics)
+        }
+        return (prompt, diagnostics)
+    }
+
+    /// Placeholder findings for every message whose content is a string, against the names of the
+    /// `variableDefaults` entries that have one.
+    private static func placeholderDiagnostics(_ document: JSONDocument, reader: DocumentReader) -> [Diagnostic] {
+        let names = (document.value["variableDefaults"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        var out: [Diagnostic] = []
+        for (index, message) in (document.value["messages"]?.arrayValue ?? []).enumerated() {
+            guard let content = message["content"]?.stringValue else { continue }
+            let pointer = JSONPointer.root.appending("messages").appending(index).appending("content")
+            let template = MessageTemplate(content, origin: reader.stringOrigin(pointer))
+            out += template.diagnostics + template.check(declared: names)
+        }
+        return out
     }
 
     /// Default values are strings in the seeds; numbers and booleans are accepted and kept as text.

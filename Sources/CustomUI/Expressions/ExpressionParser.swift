@@ -337,7 +337,8 @@ private struct Parser {
             // Checked before the arguments, so errors come out in source order.
             guard let signature = Filters.signature(named: name) else {
                 let hint =
-                    Suggestions.didYouMean(name, in: Filters.all.map(\.name))
+                    Filters.otherLanguages[name].map { "did you mean `\($0)`?" }
+                    ?? Suggestions.didYouMean(name, in: Filters.all.map(\.name))
                     ?? "see the filter list in docs/expressions.md"
                 throw ParseError(
                     code: .exprUnknownFilter, message: "unknown filter `\(name)`", start: nameToken.start,

@@ -78,6 +78,15 @@ public struct FilterSignature: Hashable, Sendable {
 /// budget in proportion to what they build, and none can multiply its input (there is no `repeat`).
 public enum Filters {
     /// Every filter, in documentation order.
+    /// Filter names from other template languages (Liquid, Jinja, Handlebars helpers) and the
+    /// filter that does the same here, for did-you-mean hints the spelling alone would miss.
+    static let otherLanguages: [String: String] = [
+        "upcase": "upper", "uppercase": "upper", "downcase": "lower", "lowercase": "lower", "size": "length",
+        "count": "length", "len": "length", "strip": "trim", "tojson": "json", "to_json": "json",
+        "unique": "uniq", "concat": "append", "titlecase": "capitalize", "title": "capitalize", "int": "number",
+        "float": "number", "to_number": "number", "divide": "divided_by", "mod": "modulo", "ceiling": "ceil",
+    ]
+
     public static let all: [FilterSignature] = [
         // Values
         .init(

@@ -541,6 +541,7 @@ public struct HTMLRenderer: Sendable {
         static func statusText(_ status: String) -> String {
             switch status {
             case "idle": "Ready"
+            case "starting": "Starting…"
             case "running": "Running…"
             case "streaming": "Writing…"
             case "completed": "Done"

@@ -9,8 +9,6 @@ extension DiagnosticCode {
     public static let renderUnknownVariable: Self = "render.unknown-variable"
     /// Slot text for a slot the template does not declare.
     public static let renderUnknownSlot: Self = "render.unknown-slot"
-    /// Rendering failed while evaluating the template (the message says where).
-    public static let renderFailed: Self = "render.failed"
 }
 
 /// The output format of a render.
@@ -52,7 +50,12 @@ public enum RenderPipeline {
         generated.propsSchemaDocument = document.propsSchemaDocument
         generated.defaultPropsDocument = document.defaultPropsDocument
         let again = Validator.validate(generated, prompt: report.prompt, props: props, limits: limits)
-        return (again.template, again.diagnostics)
+        // The look is the definition's (validated with it, with positions): the page gets its theme.
+        var template = again.template
+        template?.definition.layoutConfig = document.definition.layoutConfig
+        template?.definition.stylingConfig = document.definition.stylingConfig
+        template?.definition.componentType = .jsonSchema
+        return (template, again.diagnostics)
     }
 
     /// Checks values given for variables against their components; the rendering uses only valid ones.
@@ -108,9 +111,11 @@ public enum RenderPipeline {
             switch options.format {
             case .html:
                 // Written straight from the builder's events: the same bytes as rendering the tree.
-                let (theme, themeDiagnostics) = Theme.from(template.definition, file: template.file?.path)
+                // Validation reports the theme's problems with their positions (`Theme.check`);
+                // a refused value is left out of the page.
+                let (theme, _) = Theme.from(template.definition, file: template.file?.path)
                 let html = try HTMLRenderer(fragment: options.fragment, title: template.definition.name, theme: theme).render(&builder)
-                return (html, diagnostics + themeDiagnostics)
+                return (html, diagnostics)
             case .terminal:
                 return (TerminalRenderer(style: options.terminal).render(try builder.build()), diagnostics)
             }
@@ -132,7 +137,7 @@ extension ComponentValues {
                 return ("`\(value)` is not one of its options", Suggestions.didYouMean(value, in: options) ?? "options: \(list(options))")
             }
         case .checkbox:
-            for choice in checkboxSelection(value) where !options.contains(choice) {
+            for choice in checkboxSelection(value) where !options.contains(choice) && !c.allowOther {
                 return ("`\(choice)` is not one of its options", Suggestions.didYouMean(choice, in: options) ?? "options: \(list(options)), separated by commas")
             }
         case .toggle:
@@ -144,10 +149,41 @@ extension ComponentValues {
             }
             if let min = c.min, n < min { return ("\(n) is below the minimum \(min)", nil) }
             if let max = c.max, max < n { return ("\(n) is above the maximum \(max)", nil) }
+            if let (below, above) = offStep(n, c) { return (offStepMessage(n, c), "use `\(below)` or `\(above)`") }
         case .textarea:
             break
         }
         return nil
+    }
+
+    /// The nearest values either side of `n` when it is not `min` (or 0) plus a whole number of
+    /// `step`s; nil when it is, or when there is no step. Exact: `0.3` is three steps of `0.1`.
+    static func offStep(_ n: Number, _ c: CustomComponent) -> (below: Number, above: Number)? {
+        guard let step = c.step, !step.isZero, !step.isNegative else { return nil }
+        let base = c.min ?? Number(0)
+        let places = [n, base, step].map(NumberMath.decimals).max() ?? 0
+        // Each value times 10^places, as an integer (nil when too large to check exactly).
+        func scaled(_ x: Number) -> Int? {
+            let e = x.exactDecimal
+            let shift = e.exponent + places
+            guard shift >= 0, e.digits.count + shift <= 17, let digits = Int(String(decoding: e.digits, as: UTF8.self).isEmpty ? "0" : String(decoding: e.digits, as: UTF8.self))
+            else { return nil }
+            var value = digits
+            for _ in 0..<shift { value *= 10 }
+            return e.negative ? -value : value
+        }
+        func number(_ v: Int) -> Number {
+            Number(exact: ExactDecimal(negative: v < 0, digits: Array(String(v.magnitude).utf8), exponent: -places))
+        }
+        guard let x = scaled(n), let b = scaled(base), let s = scaled(step), s > 0 else { return nil }
+        let r = (x - b) % s
+        guard r != 0 else { return nil }
+        let below = x - r - (r < 0 ? s : 0)
+        return (number(below), number(below + s))
+    }
+
+    static func offStepMessage(_ n: Number, _ c: CustomComponent) -> String {
+        "\(n) is not a whole number of steps of \(c.step ?? Number(1)) from \(c.min ?? Number(0))"
     }
 }
 
@@ -161,20 +197,46 @@ public enum GeneratedUI {
         if let description = definition.description, !description.isEmpty {
             view += "    <text tone=\"muted\">\(literal(description))</text>\n"
         }
-        let properties = definition.propsSchema?["properties"]?.objectValue
-        if let properties, !properties.isEmpty {
+        // Tuning (docs/rendering.md, "Tuning the generated UI"): `layout_config.ui` and the props
+        // schema's `title` and `description`.
+        let options = GeneratedUIOptions(definition)
+        let properties = definition.propsSchema?["properties"]?.objectValue ?? ValueObject()
+        let shownProps = options.ordered(properties.keys.map { $0 }).filter {
+            !options.hidden.contains($0) && StructureCheck.isIdentifier($0) && !$0.contains("-")
+        }
+        if !shownProps.isEmpty {
             view += "    <card title=\"Details\">\n"
-            for (key, schema) in properties {
-                guard StructureCheck.isIdentifier(key), !key.contains("-") else { continue }
-                let label = schema["title"]?.stringValue ?? RenderTreeBuilder.humanize(key)
+            for key in shownProps {
+                let schema = properties[key] ?? .null
+                let label = options.fields[key]?.label ?? schema["title"]?.stringValue ?? RenderTreeBuilder.humanize(key)
                 let type = schema["type"]?.stringValue
                 let value = type == "array" ? "{{ props.\(key) | join: ', ' }}" : type == "object" ? "{{ props.\(key) | json }}" : "{{ props.\(key) }}"
-                view += "      <if test=\"props.\(key) != null\"><text><strong>\(literal(label)):</strong> \(value)</text></if>\n"
+                var help = ""
+                if let text = options.fields[key]?.help ?? schema["description"]?.stringValue, !text.isEmpty {
+                    help = "<text tone=\"muted\" size=\"small\">\(literal(text))</text>"
+                }
+                view += "      <if test=\"props.\(key) != null\"><text><strong>\(literal(label)):</strong> \(value)</text>\(help)</if>\n"
             }
             view += "    </card>\n"
         }
         var controls = ""
-        if mode.allowsVariableInputs, definition.showVariables, !(prompt?.variables.isEmpty ?? true) { controls += "      <variables/>\n" }
+        let variableNames = prompt?.variables.map(\.name) ?? []
+        let tuned = variableNames.contains { options.order.contains($0) || options.hidden.contains($0) || options.fields[$0] != nil }
+        if mode.allowsVariableInputs, definition.showVariables, !variableNames.isEmpty {
+            if tuned {
+                for name in options.ordered(variableNames) where !options.hidden.contains(name) {
+                    var attributes = "name=\"\(name)\""
+                    let field = options.fields[name]
+                    if let label = field?.label { attributes += " label=\"\(attribute(label))\"" }
+                    if let help = field?.help { attributes += " help=\"\(attribute(help))\"" }
+                    if let placeholder = field?.placeholder { attributes += " placeholder=\"\(attribute(placeholder))\"" }
+                    if let widget = field?.widget { attributes += " control=\"\(widget.rawValue)\"" }
+                    controls += "      <variable \(attributes)/>\n"
+                }
+            } else {
+                controls += "      <variables/>\n"
+            }
+        }
         if mode == .manualWithHiddenVariables || mode == .manual { controls += "      <message-input label=\"Message\" placeholder=\"Anything to add?\"/>\n" }
         if mode.needsRunTrigger || mode == .autoRun {
             controls += "      <row>\n        <run label=\"Run\"/>\n        <cancel/>\n      </row>\n"
@@ -191,6 +253,11 @@ public enum GeneratedUI {
         var attributes = "name=\"\(XMLText.escapeAttribute(definition.name))\" execution-mode=\"\(mode.rawValue)\""
         if !definition.showVariables { attributes += " show-variables=\"false\"" }
         return "<custom-ui \(attributes)>\n  <view>\n\(view)  </view>\n</custom-ui>\n"
+    }
+
+    /// An attribute value that stays literal: XML-escaped, and `{{` written as an expression.
+    static func attribute(_ text: String) -> String {
+        XMLText.escapeAttribute(text).replacingOccurrences(of: "{{", with: "{{ '{{' }}")
     }
 
     /// Text that stays literal in a template: XML-escaped, and `{{` written as an expression.

@@ -189,7 +189,12 @@ public struct RenderTreeBuilder {
                     placeholder: try string(e, "placeholder", scope), content: state.slots[name] ?? "",
                     streaming: state.streamingSlots.contains(name)))
         case "status":
-            sink.leaf(.status(status: state.runStatus, message: state.run["status_message"]?.stringValue))
+            // A finished run shows its final state, not the last progress message; before the
+            // first run, a UI that runs on mount is starting, not waiting for the user.
+            let status = state.runStatus
+            let finished = ["completed", "failed", "cancelled"].contains(status)
+            let shown = status == "idle" && mode.runsOnMount ? "starting" : status
+            sink.leaf(.status(status: shown, message: finished ? nil : state.run["status_message"]?.stringValue))
         case "tool-events":
             let events = (state.run["tool_events"]?.arrayValue ?? []).map { event in
                 ToolEventSummary(
@@ -210,10 +215,23 @@ public struct RenderTreeBuilder {
             let error = state.run["error"]
             sink.leaf(.error(message: error?["message"]?.stringValue ?? error?.stringValue))
         case "conversation":
-            sink.leaf(.conversation(state.conversation))
+            sink.leaf(.conversation(shownTurns))
         default:
             try emit(e.children, scope, into: &sink)
         }
+    }
+
+    /// The turns `conversation` shows: all of them, except the last answer while the response
+    /// slot (the first declared) still holds it; the slot shows that answer, so a chat never
+    /// shows it twice, wherever `conversation` is placed.
+    var shownTurns: [ConversationTurn] {
+        var turns = state.conversation
+        if let last = turns.last, last.role == "assistant", let slot = template.slots.first,
+            let content = state.slots[slot.name], !content.isEmpty, content == last.text
+        {
+            turns.removeLast()
+        }
+        return turns
     }
 
     private var isRunning: Bool { ["running", "streaming"].contains(state.runStatus) }

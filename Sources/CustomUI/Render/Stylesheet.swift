@@ -14,6 +14,13 @@ enum Stylesheet {
         .cui-layout-centered .cui-view { text-align: center; align-items: center; }
         .cui-layout-wide { --cui-max-width: 1120px; }
         .cui-layout-compact { --cui-spacing: 8px; font-size: 0.94em; }
+        .cui-layout-sidebar { --cui-max-width: 360px; --cui-spacing: 12px; font-size: 0.94em; }
+        .cui-layout-sidebar .cui-grid { grid-template-columns: 1fr; }
+        .cui-layout-fullscreen { --cui-max-width: none; }
+        .cui-layout-modal { display: flex; align-items: center; justify-content: center; }
+        .cui-layout-modal .cui-view { --cui-max-width: 560px; width: 100%; background: var(--cui-surface);
+          border: 1px solid var(--cui-border); border-radius: var(--cui-radius); padding: var(--cui-spacing);
+          box-shadow: 0 12px 40px rgba(0, 0, 0, 0.18); }
         .cui h1, .cui h2, .cui h3, .cui h4, .cui h5, .cui h6 { margin: 0; line-height: 1.25; }
         .cui-heading, .cui-section > h1, .cui-section > h2, .cui-section > h3 { color: var(--cui-foreground); }
         .cui-stack { display: flex; flex-direction: column; }

@@ -105,9 +105,7 @@ public struct TerminalRenderer: Sendable {
             if format == "text" {
                 lines = content.split(separator: "\n", omittingEmptySubsequences: false).flatMap { wrap([Span(text: String($0), sgr: "")], width: width) }
             } else {
-                let text = MarkdownTerminalRenderer.render(MarkdownParser.parse(content), style: TerminalStyle(width: width, color: style.color, hyperlinks: style.hyperlinks))
-                lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-                while lines.last == "" { lines.removeLast() }
+                lines = markdown(content, width: width)
             }
             if streaming { lines.append(paint("▍", "2")) }
             return lines
@@ -132,8 +130,8 @@ public struct TerminalRenderer: Sendable {
             for turn in turns {
                 out.append(paint(turn.role == "assistant" ? "Assistant:" : "You:", "1"))
                 if turn.role == "assistant" {
-                    let text = MarkdownTerminalRenderer.render(MarkdownParser.parse(turn.text), style: TerminalStyle(width: width - 2, color: style.color))
-                    out += text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "  " + $0 }
+                    // The same markdown rendering as a slot's, indented under the role.
+                    out += markdown(turn.text, width: width - 2).map { $0.isEmpty ? "" : "  " + $0 }
                 } else {
                     out += wrap([Span(text: turn.text, sgr: "")], width: width - 2).map { "  " + $0 }
                 }
@@ -142,6 +140,16 @@ public struct TerminalRenderer: Sendable {
         case .text, .strong, .emphasis, .code, .link, .badge, .lineBreak:
             return wrap(spans([node]), width: width)
         }
+    }
+
+    /// Markdown as slots and conversation turns show it: the markdown terminal renderer with this
+    /// renderer's colour and hyperlink settings, without trailing blank lines.
+    func markdown(_ content: String, width: Int) -> [String] {
+        let text = MarkdownTerminalRenderer.render(
+            MarkdownParser.parse(content), style: TerminalStyle(width: width, color: style.color, hyperlinks: style.hyperlinks))
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        while lines.last == "" { lines.removeLast() }
+        return lines
     }
 
     private func heading(level: Int, _ children: [RenderNode], width: Int) -> [String] {

@@ -111,6 +111,8 @@ public final class Session: @unchecked Sendable {
     private var history: [ChatMessage] = []
     private let lock = NSLock()
     private var recorderErrors: [String] = []
+    /// Set by `cancel()`, cleared when the run it was meant for ends; guarded by `lock`.
+    private var cancelRequested = false
 
     /// Per-run overrides sent to endpoints that take them (the agent endpoint's `config_overrides`).
     public var configOverrides = ValueObject()
@@ -158,6 +160,7 @@ public final class Session: @unchecked Sendable {
     /// Problems that stop a run before anything is sent: values the components refuse, mode rules.
     public func preflight(message: String?) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
+        diagnostics += VariableValues.missingRequired(prompt, values: state.variables)
         for variable in prompt.variables {
             if let value = state.variables[variable.name], let problem = ComponentValues.problem(with: value, for: variable) {
                 diagnostics.append(.error(.runRefused, "`\(variable.name)`: \(problem.message)", hint: problem.hint))
@@ -183,6 +186,9 @@ public final class Session: @unchecked Sendable {
         var usageFailure: StreamFailure?
         var message: String?
         var messages: [ChatMessage]
+        /// A replay's recorded timings (`timing_stats` of its completion), shown instead of how long
+        /// reading the file took.
+        var recordedTiming: (firstToken: Int?, total: Int?)?
     }
     private var inFlight: InFlight?
 
@@ -192,8 +198,15 @@ public final class Session: @unchecked Sendable {
     public func run(message: String? = nil, onUpdate: @Sendable (SessionUpdate) -> Void = { _ in }) async -> [Diagnostic] {
         let (request, refused) = begin(message: message, onUpdate: onUpdate)
         guard let request else { return refused }
+        defer { lock.withLock { cancelRequested = false } }
         do {
-            for try await event in transport.events(for: request) {
+            let events = transport.events(for: request)
+            // A cancel that came before the transport had a stream to end ends the run here.
+            if lock.withLock({ cancelRequested }) {
+                await transport.cancel()
+                throw StreamFailure(.cancelled, "the run was cancelled")
+            }
+            for try await event in events {
                 if apply(event, onUpdate: onUpdate) { break }
             }
             return finish(failure: nil, onUpdate: onUpdate)
@@ -283,6 +296,9 @@ public final class Session: @unchecked Sendable {
             flight.task.toolUpdates.append(tool.value)
             update { $0.run = $0.run.setting("tool_events", .array(($0.run["tool_events"]?.arrayValue ?? []) + [entry])) }
         case .completion(let completion):
+            if transport.service == "replay", let stats = completion.timingStats {
+                flight.recordedTiming = (stats["time_to_first_token_ms"]?.intValue, stats["total_time_ms"]?.intValue ?? stats["total_ms"]?.intValue)
+            }
             if Self.failedCompletionStatuses.contains(completion.status.lowercased()) {
                 // Keep the server's own error message when an `error` event said more.
                 if flight.failure == nil {
@@ -303,6 +319,12 @@ public final class Session: @unchecked Sendable {
             flight.task.tokensOut = usage?.output
             flight.task.tokensTotal = usage?.total ?? usage?.input ?? usage?.output
             flight.task.cost = pricing.cost(model: prompt.modelID, input: usage?.input, output: usage?.output)
+            if let cost = flight.task.cost, !cost.isFinite {
+                flight.task.cost = nil
+                flight.usageFailure = StreamFailure(
+                    kind: .server, errorType: "invalid_usage",
+                    message: "the cost of this completion is out of range (the pricing table's price for `\(prompt.modelID ?? "")` is too large)")
+            }
             let task = flight.task
             let usageValue: Value = [
                 "input_tokens": task.tokensIn.map(Value.int) ?? .null, "output_tokens": task.tokensOut.map(Value.int) ?? .null,
@@ -349,6 +371,13 @@ public final class Session: @unchecked Sendable {
                 kind: .server, errorType: "invalid_usage",
                 message: "the conversation's token total overflows: \(run.tokensTotal) + \(flight.task.tokensTotal ?? 0) is more than \(Int.max)")
         }
+        let response = recordLock.withLock {
+            defer {
+                streamedText = ""
+                pendingTask = nil
+            }
+            return streamedText
+        }
         // A transport fault (or the cancel) ends the run first; otherwise what the stream said decides.
         let failure = failure ?? flight.usageFailure ?? flight.failure
         if let failure {
@@ -357,26 +386,22 @@ public final class Session: @unchecked Sendable {
             if failure != flight.failure || flight.task.errors.last != failure.value { flight.task.errors.append(failure.value) }
             update { $0.run = $0.run.setting("error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null]) }
             var range: SourceRange?
-            if case .malformedLine(let line) = failure.kind, line > 0 {
-                range = SourceRange(at: SourceLocation(offset: 0, line: line, column: 1))
-            }
-            let kept = outcome == .cancelled ? "what streamed before the cancel is kept" : "what streamed before the failure is kept"
+            if let line = failure.line, line > 0 { range = SourceRange(at: SourceLocation(offset: 0, line: line, column: 1)) }
+            // Say that the text is kept only when there is some.
+            let kept: String? =
+                response.isEmpty
+                ? nil : (outcome == .cancelled ? "what streamed before the cancel is kept" : "what streamed before the failure is kept")
+            let hint = [failure.hint, kept].compactMap { $0 }.joined(separator: "; ")
             diagnostics.append(
                 Diagnostic(
                     outcome == .cancelled ? .warning : .error, outcome == .cancelled ? .runCancelled : .runFailed, failure.displayMessage,
-                    file: sourceName, range: range, hint: failure.hint.map { "\($0); \(kept)" } ?? kept))
+                    file: sourceName, range: range, hint: hint.isEmpty ? nil : hint))
         }
         if let slot = responseSlot { _ = markdown[slot]?.finish() }
-        let total = milliseconds(since: flight.started)
+        let total = flight.recordedTiming?.total ?? milliseconds(since: flight.started)
+        if let recorded = flight.recordedTiming?.firstToken { flight.task.timeToFirstTokenMs = recorded }
         var task = flight.task
         task.totalTimeMs = total
-        let response = recordLock.withLock {
-            defer {
-                streamedText = ""
-                pendingTask = nil
-            }
-            return streamedText
-        }
         task.responseText = response
         if flight.usageFailure != nil {
             task.tokensIn = nil
@@ -408,8 +433,12 @@ public final class Session: @unchecked Sendable {
         return diagnostics
     }
 
-    /// Cancels the running request (the transport tells the server).
-    public func cancel() async { await transport.cancel() }
+    /// Cancels the running request (the transport tells the server). A cancel that arrives while
+    /// a run is starting, before its stream exists, ends that run as soon as the stream does.
+    public func cancel() async {
+        lock.withLock { cancelRequested = true }
+        await transport.cancel()
+    }
 
     /// `completion` statuses that mean the request failed; any other status is a success.
     public static let failedCompletionStatuses: Set<String> = ["failed", "failure", "error"]

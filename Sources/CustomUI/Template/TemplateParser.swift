@@ -247,7 +247,13 @@ private final class SAXSession {
                 range = file.range(i + 1, end)
             }
         }
-        stop(.error(code, message, file: file.path, range: range, hint: hint))
+        var notes: [DiagnosticNote] = []
+        if code == .xmlTagMismatch, let open = stack.last?.element {
+            // The other half of the mismatch: the element left open, where it was opened.
+            notes.append(DiagnosticNote("`<\(open.name)>` is opened here and never closed", range: open.nameRange))
+            hint = "close `<\(open.name)>` with `</\(open.name)>` before this end tag"
+        }
+        stop(.error(code, message, file: file.path, range: range, hint: hint, notes: notes))
     }
 
     // MARK: Text

@@ -147,10 +147,10 @@ public enum Vocabulary {
             summary: "prop values used when the caller gives none"),
         ElementSpec(
             name: "layout-config", category: .document, attributes: [], content: .json,
-            summary: "layout choices (see rendering docs)"),
+            summary: "layout choices: `{ \"layout\": NAME }` with one of the layouts in [rendering.md](rendering.md)"),
         ElementSpec(
             name: "styling-config", category: .document, attributes: [], content: .json,
-            summary: "theme values: colours, lengths and fonts from a closed grammar"),
+            summary: "theme values: colours, lengths and fonts from a closed grammar ([rendering.md](rendering.md))"),
         ElementSpec(
             name: "bind", category: .document,
             attributes: [

@@ -113,7 +113,9 @@ private struct Parser {
         default:
             var hint: String? = nil
             if b == UInt8(ascii: "'") { hint = "JSON strings use double quotes" }
-            if b == UInt8(ascii: "]") || b == UInt8(ascii: "}") { hint = "remove the trailing comma" }
+            if b == UInt8(ascii: "]") || b == UInt8(ascii: "}") {
+                hint = precededByComma(index) ? "remove the trailing comma" : "write a value: a string, number, object, array, `true`, `false` or `null`"
+            }
             throw error("expected a JSON value, found \(describe(at: index))", at: index, hint: hint)
         }
     }
@@ -174,7 +176,7 @@ private struct Parser {
             guard index < bytes.count else { throw unterminated("object", start) }
             guard bytes[index] == UInt8(ascii: "\"") else {
                 let hint =
-                    bytes[index] == UInt8(ascii: "}")
+                    bytes[index] == UInt8(ascii: "}") && precededByComma(index)
                     ? "remove the trailing comma" : "member names are double-quoted strings"
                 throw error("expected a member name, found \(describe(at: index))", at: index, hint: hint)
             }
@@ -560,6 +562,13 @@ private struct Parser {
 
     func describeByte(_ b: UInt8) -> String {
         b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : "0x" + String(b, radix: 16, uppercase: true)
+    }
+
+    /// Whether the last byte before `offset` that is not JSON whitespace is a comma.
+    func precededByComma(_ offset: Int) -> Bool {
+        var i = offset - 1
+        while i >= 0, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i -= 1 }
+        return i >= 0 && bytes[i] == UInt8(ascii: ",")
     }
 
     func describe(at offset: Int) -> String {

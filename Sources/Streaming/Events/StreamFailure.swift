@@ -43,6 +43,9 @@ public struct StreamFailure: Error, Sendable, Hashable, CustomStringConvertible 
     /// What the user can do about it (how the token is given, when to retry), when the transport knows.
     /// Not part of the wire payload.
     public var hint: String?
+    /// The recording's line an `error` event came from, when a replay read it (malformed lines carry
+    /// theirs in `kind`). Not part of the wire payload.
+    public var sourceLine: Int?
 
     /// A failure from its parts.
     public init(
@@ -55,6 +58,28 @@ public struct StreamFailure: Error, Sendable, Hashable, CustomStringConvertible 
         self.userMessage = userMessage
         self.code = code
         self.extra = extra
+    }
+
+    /// Equal when the wire content and kind are: `hint` and `sourceLine` are presentation only.
+    public static func == (a: StreamFailure, b: StreamFailure) -> Bool {
+        a.kind == b.kind && a.errorType == b.errorType && a.message == b.message && a.userMessage == b.userMessage
+            && a.code == b.code && a.extra == b.extra
+    }
+
+    /// Hashes what `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(errorType)
+        hasher.combine(message)
+        hasher.combine(userMessage)
+        hasher.combine(code)
+        hasher.combine(extra)
+    }
+
+    /// The line a diagnostic points at: a malformed line's number, or the recording line of an `error` event.
+    public var line: Int? {
+        if case .malformedLine(let line) = kind { return line }
+        return sourceLine
     }
 
     /// A transport fault with its kind's stable `errorType`.

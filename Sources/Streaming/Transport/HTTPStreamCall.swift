@@ -20,6 +20,8 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
     private var status: Int?
     private var errorBody = Data()
     private var finished = false
+    /// The consumer's stream was ended by a cancel while the request id is still awaited.
+    private var detached = false
     private var sawResponse = false
     private var lastActivity = ContinuousClock.now
     private var knownRequestID: String?
@@ -96,12 +98,48 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         close()?.finish()
     }
 
-    /// Marks the call finished and releases the session, returning the continuation to finish outside the lock.
+    /// Cancels the call: the consumer's stream ends with `failure` at once. When the server's request
+    /// id is not known yet (no `X-Request-ID`, no event naming it), the response goes on being read
+    /// for at most `limit` to learn it, so that the cancel request can name the request; then the
+    /// connection closes. Returns whether this call was running, and the id.
+    func cancel(_ failure: StreamFailure, awaitingIDFor limit: Duration) async -> (ended: Bool, id: String?) {
+        enum Step {
+            case over
+            case now(String?)
+            case awaiting(AsyncThrowingStream<StreamEvent, Error>.Continuation)
+        }
+        let step: Step = lock.withLock {
+            guard !finished, !detached, let continuation = self.continuation else { return .over }
+            if knownRequestID != nil || limit <= .zero { return .now(knownRequestID) }
+            detached = true
+            self.continuation = nil
+            return .awaiting(continuation)
+        }
+        switch step {
+        case .over:
+            return (false, nil)
+        case .now(let id):
+            return (fail(failure), id)
+        case .awaiting(let continuation):
+            continuation.finish(throwing: failure.redacting(token))
+            let deadline = ContinuousClock.now + limit
+            while ContinuousClock.now < deadline {
+                let (id, over) = lock.withLock { (knownRequestID, finished) }
+                if id != nil || over { break }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            _ = close()
+            return (true, requestID)
+        }
+    }
+
+    /// Marks the call finished and releases the session, returning the continuation (nil once a cancel
+    /// has ended the consumer's stream) to finish outside the lock.
     private func close() -> AsyncThrowingStream<StreamEvent, Error>.Continuation? {
-        let (continuation, session, watchdog):
-            (AsyncThrowingStream<StreamEvent, Error>.Continuation?, URLSession?, Task<Void, Never>?) =
+        let (wasOpen, continuation, session, watchdog):
+            (Bool, AsyncThrowingStream<StreamEvent, Error>.Continuation?, URLSession?, Task<Void, Never>?) =
                 lock.withLock {
-                    guard !finished else { return (nil, nil, nil) }
+                    guard !finished else { return (false, nil, nil, nil) }
                     finished = true
                     defer {
                         self.continuation = nil
@@ -109,9 +147,9 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
                         self.task = nil
                         self.watchdog = nil
                     }
-                    return (self.continuation, self.session, self.watchdog)
+                    return (true, self.continuation, self.session, self.watchdog)
                 }
-        guard let continuation else { return nil }
+        guard wasOpen else { return nil }
         watchdog?.cancel()
         session?.invalidateAndCancel()
         onFinish(self)
@@ -145,19 +183,27 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let (ok, continuation): (Bool, AsyncThrowingStream<StreamEvent, Error>.Continuation?) = lock.withLock {
-            guard !finished else { return (true, nil) }
+        let (ok, continuation, detached): (Bool, AsyncThrowingStream<StreamEvent, Error>.Continuation?, Bool) = lock.withLock {
+            guard !finished else { return (true, nil, false) }
             // Any bytes are activity: SSE comments and blank keep-alive lines are how servers say
             // they are still thinking, and they reset the inactivity timeout like events do.
             lastActivity = .now
             if let status, !(200..<300).contains(status) {
                 if errorBody.count < 64 << 10 { errorBody.append(data.prefix((64 << 10) - errorBody.count)) }
-                return (false, nil)
+                return (false, nil, false)
             }
-            return (true, self.continuation)
+            return (true, self.continuation, self.detached)
         }
-        guard ok, let continuation else { return }
+        guard ok else { return }
         // Only the delegate queue touches the framer, so it needs no lock while decoding.
+        if detached {
+            // Cancelled before the request id was known: read on only to learn it.
+            let (events, _) = framer.feed(data)
+            let id = events.lazy.compactMap(Self.requestID(in:)).first
+            if let id { lock.withLock { if knownRequestID == nil { knownRequestID = id } } }
+            return
+        }
+        guard let continuation else { return }
         let (events, failure) = framer.feed(data)
         deliver(events, failure, to: continuation)
     }

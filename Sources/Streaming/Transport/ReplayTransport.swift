@@ -107,7 +107,12 @@ public struct ReplayTransport: StreamTransport {
                         try await Task.sleep(
                             until: start + .milliseconds(Int64((time / speed * 1000).rounded())), clock: .continuous)
                     }
-                    continuation.yield(event)
+                    if case .error(var failure) = event {
+                        failure.sourceLine = line.line
+                        continuation.yield(.error(failure))
+                    } else {
+                        continuation.yield(event)
+                    }
                     if case .end = event { return }
                 }
             }

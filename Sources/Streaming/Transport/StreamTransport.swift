@@ -52,24 +52,28 @@ struct HTTPStreamer: Sendable {
         continuation.onTermination = { termination in
             guard case .cancelled = termination else { return }
             // The consumer stopped listening: tell the server too, so it stops generating.
-            let id = call.requestID
-            if call.fail(StreamFailure(.cancelled, "the run was cancelled")), let id, let cancelPath {
-                Task { await streamer.sendCancel(path: cancelPath(id)) }
-            }
+            Task { await streamer.cancel(call, cancelPath: cancelPath) }
         }
         call.start(request, continuation: continuation)
         return stream
     }
 
     func cancelAll(cancelPath: (@Sendable (String) -> String)?) async {
-        let calls = registry.all()
-        var ids: [String] = []
-        for call in calls {
-            let id = call.requestID
-            if call.fail(StreamFailure(.cancelled, "the run was cancelled")), let id { ids.append(id) }
+        await withTaskGroup(of: Void.self) { group in
+            for call in registry.all() { group.addTask { await self.cancel(call, cancelPath: cancelPath) } }
         }
-        guard let cancelPath else { return }
-        for id in ids { await sendCancel(path: cancelPath(id)) }
+    }
+
+    /// How long a cancel waits for a request id the server has not sent yet (the response's headers
+    /// or first events may be on their way): half the cancel request's own limit, at most a second.
+    var idWait: Duration { min(.seconds(1), configuration.cancelRequestTimeout / 2) }
+
+    /// Ends one call's stream at once, then posts the cancel once its request id is known (waiting
+    /// `idWait` for it at most). Without a cancel endpoint, closing the connection is the cancel.
+    func cancel(_ call: HTTPStreamCall, cancelPath: (@Sendable (String) -> String)?) async {
+        let (ended, id) = await call.cancel(
+            StreamFailure(.cancelled, "the run was cancelled"), awaitingIDFor: cancelPath == nil ? .zero : idWait)
+        if ended, let id, let cancelPath { await sendCancel(path: cancelPath(id)) }
     }
 
     /// Posts to `path` and waits for the response, at most `cancelRequestTimeout`; failures are returned, not thrown.

@@ -15,7 +15,7 @@ struct Outcome: Sendable {
 }
 
 /// Collects a stream, giving up (and recording that) after `seconds` so no test hangs.
-func collect(_ stream: AsyncThrowingStream<StreamEvent, Error>, within seconds: Double = 10) async -> Outcome {
+func collect(_ stream: AsyncThrowingStream<StreamEvent, Error>, within seconds: Double = 60) async -> Outcome {
     await withTaskGroup(of: Outcome?.self) { group in
         group.addTask {
             var events: [StreamEvent] = []

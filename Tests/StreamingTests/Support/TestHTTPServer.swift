@@ -36,9 +36,9 @@ enum ResponseStep: Sendable {
     case write(Data)
     /// Waits.
     case pause(milliseconds: Int)
-    /// Waits until the gate opens (or 10 s pass).
+    /// Waits until the gate opens (or 60 s pass).
     case wait(Gate)
-    /// Stops responding until the server stops (or 10 s pass), to trip timeouts.
+    /// Stops responding until the server stops (or 60 s pass), to trip timeouts.
     case hang
 }
 
@@ -46,7 +46,7 @@ enum ResponseStep: Sendable {
 final class Gate: @unchecked Sendable {
     private let semaphore = DispatchSemaphore(value: 0)
     func open() { semaphore.signal() }
-    func wait() { _ = semaphore.wait(timeout: .now() + 10) }
+    func wait() { _ = semaphore.wait(timeout: .now() + 60) }
 }
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 for tests: one request per connection, scripted responses.
@@ -100,7 +100,7 @@ final class TestHTTPServer: @unchecked Sendable {
     var requests: [ReceivedRequest] { lock.withLock { received } }
 
     /// Waits (briefly) until a request for `path` has arrived.
-    func request(path: String, within seconds: Double = 5) async -> ReceivedRequest? {
+    func request(path: String, within seconds: Double = 30) async -> ReceivedRequest? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let found = requests.first(where: { $0.path == path }) { return found }
@@ -137,7 +137,7 @@ final class TestHTTPServer: @unchecked Sendable {
 
     private func serve(_ client: Int32) {
         defer { close(client) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard let request = readRequest(client) else { return }
         lock.withLock { received.append(request) }
@@ -157,7 +157,7 @@ final class TestHTTPServer: @unchecked Sendable {
                 if !ok { return }
             case .pause(let ms): usleep(useconds_t(ms * 1000))
             case .wait(let gate): gate.wait()
-            case .hang: _ = stopSignal.wait(timeout: .now() + 10)
+            case .hang: _ = stopSignal.wait(timeout: .now() + 60)
             }
         }
     }
