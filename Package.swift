@@ -1,6 +1,7 @@
 // swift-tools-version: 6.0
 // CustomUI: a sandboxed custom-UI template engine. No Swift package dependencies:
-// Foundation, libxml2 (Debian libxml2-dev) for templates, SQLite (libsqlite3-dev) for the library store.
+// Foundation, libxml2 (Debian libxml2-dev) for templates, SQLite (libsqlite3-dev) for the library store,
+// GNU libmicrohttpd (libmicrohttpd-dev) for `customui serve`.
 import PackageDescription
 
 let package = Package(
@@ -22,6 +23,11 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
 
         // Pipeline stages; imports only point down this list.
         .target(name: "CustomUICore"),
@@ -30,15 +36,18 @@ let package = Package(
         .target(name: "Streaming", dependencies: ["CustomUICore", "JSONSchema"]),
         .target(name: "CustomUI", dependencies: ["CustomUICore", "JSONSchema", "Markdown", "Streaming", "CLibXML2"]),
         .target(name: "TemplateLibrary", dependencies: ["CustomUI", "CustomUICore", "JSONSchema", "CSQLite"]),
+        .target(
+            name: "CustomUIServer",
+            dependencies: ["TemplateLibrary", "CustomUI", "Streaming", "JSONSchema", "Markdown", "CustomUICore", "CMicroHTTPD"]),
 
         // Thin executables: argument parsing, output and exit codes only.
         .executableTarget(
             name: "CustomUICommand",
-            dependencies: ["CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore"],
+            dependencies: ["CustomUIServer", "CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore"],
             path: "Sources/customui"),
         .executableTarget(
             name: "CustomUIBench",
-            dependencies: ["CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore"],
+            dependencies: ["CustomUIServer", "CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore"],
             path: "Sources/customui-bench"),
 
         // Where the conformance data is, shared by the suites that read it (not a product).
@@ -48,13 +57,17 @@ let package = Package(
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "CustomUICore", "TestSupport"]),
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown", "CustomUICore", "TestSupport"]),
         .testTarget(name: "StreamingTests", dependencies: ["Streaming", "CustomUI", "JSONSchema", "CustomUICore"]),
+        // CustomUIServer: the XSS corpus also goes through the live page's patch paths.
         .testTarget(
             name: "CustomUITests",
-            dependencies: ["CustomUI", "JSONSchema", "Markdown", "Streaming", "CustomUICore", "TestSupport"],
+            dependencies: ["CustomUI", "JSONSchema", "Markdown", "Streaming", "CustomUICore", "TestSupport", "CustomUIServer"],
             // Read and re-recorded in place from the source tree (CUSTOMUI_RECORD=1), not from a bundle.
             exclude: ["Fixtures", "Snapshots"]),
         // Some of these run the built `customui` executable against real library files.
         .testTarget(name: "TemplateLibraryTests", dependencies: ["TemplateLibrary", "CustomUI", "CustomUICore", "CustomUICommand"]),
+        .testTarget(
+            name: "CustomUIServerTests",
+            dependencies: ["CustomUIServer", "TemplateLibrary", "CustomUI", "Streaming", "Markdown", "JSONSchema", "CustomUICore", "TestSupport"]),
         // End-to-end tests run the built `customui` executable.
         .testTarget(name: "CommandTests", dependencies: ["CustomUICommand"]),
         // The engine as an embedder sees it: public API only, no @testable import.

@@ -11,6 +11,7 @@ let areas: [(String, () throws -> [Figure])] = [
     ("streaming", streamingBenchmarks),
     ("library", libraryBenchmarks),
     ("session", sessionBenchmarks),
+    ("serve", serveBenchmarks),
     ("editor", editorBenchmarks),
 ]
 for (area, run) in areas where filter == nil || area.contains(filter!) {

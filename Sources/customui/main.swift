@@ -15,6 +15,7 @@ let commands: [any Command.Type] = [
     PublishCommand.self,
     LibraryCommand.self,
     RunsCommand.self,
+    ServeCommand.self,
 ]
 
 @MainActor func printUsage(_ console: Console) {

@@ -169,7 +169,7 @@ let storyStream = "Examples/story-writer/story-writer.stream.ndjson"
             _ = try library.publish(
                 ui: template("Shared"), user: "carol", options: PublishOptions(isPublic: true, activate: true))
         }
-        let before = try FileManager.default.contents(atPath: path)
+        let before = FileManager.default.contents(atPath: path)
         let ui = dir.file("mine.ui.xml")
         try template("Mine").text.write(toFile: ui, atomically: true, encoding: .utf8)
         let lib = ["--library", path, "--user", "bob"]
@@ -203,7 +203,7 @@ let storyStream = "Examples/story-writer/story-writer.stream.ndjson"
             }
         }
         // Bob's publish under `--ui` wrote nothing; nothing else changed either.
-        #expect(try FileManager.default.contents(atPath: path) == before)
+        #expect(FileManager.default.contents(atPath: path) == before)
         let library = try Library(path: path)
         #expect(try library.versions("Secret", user: "alice").map(\.definition.status) == [.draft, .draft])
         #expect(try library.search(LibraryQuery(), user: "bob").map(\.owner) == ["carol"])

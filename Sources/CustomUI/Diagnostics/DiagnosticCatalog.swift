@@ -368,6 +368,16 @@ public enum DiagnosticCatalog {
         DiagnosticInfo(
             code: .a11yEmptyLink, summary: "a link with no text", example: template(ui("<text><1️⃣link href=\"/help\"/></text>"))),
 
+        // The live server (`customui serve`)
+        DiagnosticInfo(
+            code: "serve.refused-variable",
+            summary: "a page sent a value for a variable it may not set: hidden, read-only in its execution mode, or not in the prompt",
+            example: nil, testedBy: "ServerHTTPTests.hiddenVariableIsRefused"),
+        DiagnosticInfo(
+            code: "serve.invalid-value",
+            summary: "a page sent a value its input would not accept (a number out of range, an unknown option), an empty follow-up or an unknown action",
+            example: nil, testedBy: "ServerHTTPTests.badValueComesBackWithItsVariable"),
+
         // Definitions
         DiagnosticInfo(
             code: .definitionInvalid, summary: "a definition JSON that is not in the `prompt_custom_uis` shape",

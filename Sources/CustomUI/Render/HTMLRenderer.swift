@@ -11,6 +11,9 @@ public struct HTMLRenderer: Sendable {
     public var title: String
     /// Validated theme values and layout.
     public var theme: Theme
+    /// Whether slots are written with their content. The live server writes them empty (its
+    /// runtime keeps each slot's content, streamed as patches) when it re-renders the view.
+    public var slotBodies = true
 
     /// The Content-Security-Policy of whole documents: no script of any kind, styles only inline
     /// (ours), images from the web or data: URLs, forms posting back to the page only.
@@ -70,6 +73,7 @@ public struct HTMLRenderer: Sendable {
         out.attribute(theme.layout)
         out.raw("\">\n")
         var writer = Writer(out: out)
+        writer.slotBodies = slotBodies
         body(&writer)
         out = writer.out
         out.raw("</main>\n")
@@ -83,6 +87,7 @@ public struct HTMLRenderer: Sendable {
         var sectionCount = 0
         var cardCount = 0
         var idsUsed: [String: Int] = [:]
+        var slotBodies = true
 
         /// A unique, deterministic id from a prefix and a name (names may repeat: `variables` and `variable`).
         mutating func id(_ prefix: String, _ name: String) -> String {
@@ -227,7 +232,9 @@ public struct HTMLRenderer: Sendable {
                 out.raw("\" role=\"region\" aria-live=\"polite\" aria-busy=\"\(streaming)\" aria-label=\"")
                 out.attribute(label ?? RenderTreeBuilder.humanize(name))
                 out.raw("\">\n")
-                if content.isEmpty {
+                if !content.isEmpty, !slotBodies {
+                    // Kept by the page: the runtime moves the slot's streamed content in.
+                } else if content.isEmpty {
                     out.raw("<p class=\"cui-placeholder\">")
                     out.text(placeholder ?? "")
                     out.raw("</p>\n")

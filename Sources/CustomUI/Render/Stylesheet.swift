@@ -1,7 +1,8 @@
 /// The default stylesheet of rendered pages: custom properties a theme may override, and classes
 /// for every element. Fixed text: nothing from a template or a definition is ever written here.
-enum Stylesheet {
-    static let css = """
+public enum Stylesheet {
+    /// The stylesheet text.
+    public static let css = """
         .cui { --cui-accent: #3558d6; --cui-background: #f6f7fb; --cui-foreground: #1b1f2a; --cui-muted: #5d6475;
           --cui-surface: #ffffff; --cui-border: #d9dce5; --cui-radius: 10px; --cui-spacing: 16px;
           --cui-font: system-ui, -apple-system, "Segoe UI", sans-serif; --cui-mono-font: ui-monospace, "DejaVu Sans Mono", monospace;

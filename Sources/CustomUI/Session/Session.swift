@@ -104,6 +104,10 @@ public final class Session: @unchecked Sendable {
     public private(set) var task: TaskRecord?
     /// Incremental markdown for each markdown slot being streamed.
     public private(set) var markdown: [String: MarkdownStream] = [:]
+    /// What the last chunk (or the end of the run) changed in the response slot's markdown HTML:
+    /// settled blocks to append and the open tail to replace. Read it in `onUpdate` (the server
+    /// sends it as a slot patch); nil for a text slot.
+    public private(set) var lastMarkdownUpdate: MarkdownUpdate?
 
     private let transport: any StreamTransport
     private let recorder: (any RunRecorder)?
@@ -282,7 +286,7 @@ public final class Session: @unchecked Sendable {
                 if let slot = responseSlot { state.slots[slot, default: ""] += text }
             }
             if let slot = responseSlot {
-                _ = markdown[slot]?.append(text)
+                lastMarkdownUpdate = markdown[slot]?.append(text)
                 onUpdate(.text(slot: slot, appended: text))
             }
             return false
@@ -397,7 +401,7 @@ public final class Session: @unchecked Sendable {
                     outcome == .cancelled ? .warning : .error, outcome == .cancelled ? .runCancelled : .runFailed, failure.displayMessage,
                     file: sourceName, range: range, hint: hint.isEmpty ? nil : hint))
         }
-        if let slot = responseSlot { _ = markdown[slot]?.finish() }
+        if let slot = responseSlot { lastMarkdownUpdate = markdown[slot]?.finish() }
         let total = flight.recordedTiming?.total ?? milliseconds(since: flight.started)
         if let recorded = flight.recordedTiming?.firstToken { flight.task.timeToFirstTokenMs = recorded }
         var task = flight.task

@@ -1,0 +1,424 @@
+import CustomUI
+import CustomUICore
+import Foundation
+import Markdown
+import Streaming
+
+/// One open runner page: a `Session` with its conversation, the browser streams subscribed to it,
+/// and what the page shows, kept here so a (re)connecting page is brought up to date.
+///
+/// Patches (docs/serve.md): `view` replaces the UI except the slots' content; `slot` appends the
+/// settled HTML once and replaces the open tail, both straight from the session's incremental
+/// `MarkdownStream`. A patch never carries the whole slot again (a late link reference
+/// definition, which rewrites settled blocks, is the one exception the stream itself makes).
+final class LiveSession: @unchecked Sendable {
+    let id: String
+    let ui: ServedUI
+    private let makeTransport: @Sendable (ServedUI) -> any StreamTransport
+    private let onRunEnd: @Sendable (LiveSession, Session) -> Void
+    let user: String
+    private let theme: Theme
+    private let recorder: (any RunRecorder)?
+    private let pricing: PricingTable
+
+    // Everything below is guarded by `lock`. The session is replaced on reset (between runs only).
+    private let lock = NSLock()
+    private var session: Session
+    private var subscribers: [ResponseStream] = []
+    /// Pages without script: the answer's settled HTML is written as it settles, then the finished UI.
+    private var htmlSubscribers: [ResponseStream] = []
+    private var running = false
+    private var started = false
+    private var view = ""
+    private var settled = ""
+    private var tail = ""
+    private var plainText = ""
+    private var lastStatus = "idle"
+    private var lastSeen = Date()
+    /// Patches sent and their bytes, for the benchmark and the tests.
+    private(set) var patchesSent = 0
+    private(set) var patchBytes = 0
+
+    init(
+        id: String, ui: ServedUI, user: String, makeTransport: @escaping @Sendable (ServedUI) -> any StreamTransport,
+        recorder: (any RunRecorder)? = nil, pricing: PricingTable = .standard, onRunEnd: @escaping @Sendable (LiveSession, Session) -> Void
+    ) {
+        self.recorder = recorder
+        self.pricing = pricing
+        self.id = id
+        self.ui = ui
+        self.user = user
+        self.makeTransport = makeTransport
+        self.onRunEnd = onRunEnd
+        theme = Theme.from(ui.template.definition, file: nil).0
+        session = Session(template: ui.template, prompt: ui.prompt, props: ui.props, transport: makeTransport(ui), recorder: recorder, pricing: pricing, user: user)
+        view = render(session, slotBodies: false)
+    }
+
+    /// The slot's element id, as the HTML renderer writes it for the first slot of that name.
+    var slotElementID: String? {
+        guard let name = ui.template.slots.first?.name else { return nil }
+        return "cui-slot-" + String(name.unicodeScalars.map { c -> Character in
+            let v = c.value
+            let keep = (0x61...0x7A).contains(v) || (0x41...0x5A).contains(v) || (0x30...0x39).contains(v) || v == 0x2D || v == 0x5F
+            return keep ? Character(c) : "-"
+        })
+    }
+
+    var isTextSlot: Bool { ui.template.slots.first?.format == "text" }
+
+    /// The theme's custom properties as a stylesheet (served as a file: the CSP allows no inline style).
+    var themeCSS: String {
+        guard !theme.properties.isEmpty else { return "" }
+        var css = ".cui {"
+        for (name, value) in theme.properties { css += " \(name): \(value);" }
+        return css + " }\n"
+    }
+
+    var layout: String { theme.layout }
+
+    /// The whole page body for a first load: the view with the slots' content.
+    func pageFragment() -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return ImagePolicy.rewrite(render(session, slotBodies: true))
+    }
+
+    /// Whether nothing happened for `interval` and no page is connected.
+    func isIdle(for interval: TimeInterval, now: Date) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return subscribers.isEmpty && !running && now.timeIntervalSince(lastSeen) > interval
+    }
+
+    /// Variables the page may set: those with an editable input in the view as it is now.
+    func editableVariables() -> Set<String> {
+        lock.lock()
+        defer { lock.unlock() }
+        var builder = RenderTreeBuilder(ui.template, prompt: ui.prompt, state: session.state)
+        guard let tree = try? builder.build() else { return [] }
+        var names: Set<String> = []
+        Self.collectInputs(tree, into: &names)
+        return names
+    }
+
+    private static func collectInputs(_ node: RenderNode, into names: inout Set<String>) {
+        switch node {
+        case .input(let model): if !model.readOnly { names.insert(model.name) }
+        case .view(let c), .stack(_, let c), .row(_, _, _, let c), .grid(_, _, let c), .card(_, let c), .section(_, _, let c),
+            .heading(_, let c), .paragraph(_, _, let c), .strong(let c), .emphasis(let c), .link(_, let c), .badge(_, let c):
+            for child in c { collectInputs(child, into: &names) }
+        case .list(_, let items):
+            for item in items { for child in item { collectInputs(child, into: &names) } }
+        default: break
+        }
+    }
+
+    /// Adds a browser stream: it gets the current view and slot at once, then every patch. An
+    /// auto-run UI (or a manual one with `auto_submit`) starts its first run when its page connects.
+    func subscribe(_ stream: ResponseStream) {
+        lock.lock()
+        subscribers.append(stream)
+        lastSeen = Date()
+        send(to: [stream], "view", ["html": .string(ImagePolicy.rewrite(view))])
+        send(to: [stream], "status", ["status": .string(lastStatus)])
+        if let slotID = slotElementID {
+            if isTextSlot {
+                send(to: [stream], "slot", ["id": .string(slotID), "reset": true, "text": .string(plainText)])
+            } else {
+                send(to: [stream], "slot", ["id": .string(slotID), "reset": true, "settled": .string(settled), "tail": .string(tail)])
+            }
+        }
+        let definition = ui.template.definition
+        let autoStart = !started && (definition.executionMode.runsOnMount || definition.autoSubmit)
+        lock.unlock()
+        stream.onDisconnect { [weak self, weak stream] in
+            guard let self, let stream else { return }
+            self.unsubscribe(stream)
+        }
+        if autoStart { _ = start(message: nil, values: [:], auto: true) }
+    }
+
+    /// Adds a page without script (the run has started): it gets the settled HTML so far and then
+    /// as it settles, and the whole finished UI at the end.
+    func subscribeHTML(_ stream: ResponseStream) {
+        lock.lock()
+        defer { lock.unlock() }
+        stream.write(isTextSlot ? "<pre class=\"cui-plain\">" + Escape.text(plainText) : settled)
+        if running {
+            htmlSubscribers.append(stream)
+        } else {
+            finishHTML([stream])
+        }
+        stream.onDisconnect { [weak self, weak stream] in
+            guard let self, let stream else { return }
+            self.unsubscribe(stream)
+        }
+    }
+
+    /// Ends no-script pages: the preview closes, the finished UI follows (the stylesheet hides the preview).
+    private func finishHTML(_ streams: [ResponseStream]) {
+        guard !streams.isEmpty else { return }
+        let final = (isTextSlot ? "</pre>" : "") + "</div></div></main>\n<div class=\"cui-final\">\n" + ImagePolicy.rewrite(render(session, slotBodies: true)) + "</div>\n</div>\n" + Pages.foot
+        for stream in streams {
+            stream.write(final)
+            stream.close()
+        }
+    }
+
+    private func unsubscribe(_ stream: ResponseStream) {
+        lock.lock()
+        subscribers.removeAll { $0 === stream }
+        htmlSubscribers.removeAll { $0 === stream }
+        lastSeen = Date()
+        let orphaned = subscribers.isEmpty && htmlSubscribers.isEmpty && running
+        let session = self.session
+        lock.unlock()
+        // The tab was closed (or navigated away) during a run: cancel it at the backend.
+        if orphaned { Task { await session.cancel() } }
+    }
+
+    /// Starts a run with the page's values; the diagnostics that refused it, if any.
+    func start(message: String?, values: [String: String], auto: Bool = false) -> [Diagnostic] {
+        let (session, refused) = prepare(message: message, values: values, auto: auto)
+        guard let session else { return refused }
+        Task { await self.perform(session, message: message) }
+        return []
+    }
+
+    /// Runs with the page's values and returns when the run has ended (tests and benchmarks).
+    func run(message: String?, values: [String: String]) async -> [Diagnostic] {
+        let (session, refused) = prepare(message: message, values: values, auto: false)
+        guard let session else { return refused }
+        await perform(session, message: message)
+        return []
+    }
+
+    /// Checks and claims the session for a run: the session to run, or the refusal.
+    private func prepare(message: String?, values: [String: String], auto: Bool) -> (Session?, [Diagnostic]) {
+        lock.lock()
+        defer { lock.unlock() }
+        lastSeen = Date()
+        guard !running else { return (nil, [.error(.runRefused, "a run is already in progress", hint: "wait for it to finish, or cancel it")]) }
+        if auto, started { return (nil, []) }
+        let session = self.session
+        for (name, value) in values { session.setVariable(name, value) }
+        let refused = session.preflight(message: message)
+        if refused.hasErrors { return (nil, refused) }
+        running = true
+        started = true
+        return (session, [])
+    }
+
+    private func perform(_ session: Session, message: String?) async {
+        _ = await session.run(message: message) { [weak self] update in self?.handle(update, session) }
+        onRunEnd(self, session)
+        runStopped()
+    }
+
+    private func runStopped() {
+        lock.lock()
+        running = false
+        lock.unlock()
+    }
+
+    /// Cancels the run in progress (the transport tells the backend).
+    func cancel() {
+        lock.lock()
+        let session = self.session
+        let active = running
+        lastSeen = Date()
+        lock.unlock()
+        if active { Task { await session.cancel() } }
+    }
+
+    /// Clears the slots and the conversation and restores the variables (a new session); refused
+    /// during a run and in `auto-run-one-shot`.
+    func reset() -> [Diagnostic] {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !running else { return [.error(.runRefused, "cannot reset during a run", hint: "cancel it first")] }
+        guard ui.template.definition.executionMode != .autoRunOneShot else {
+            return [.error(.runRefused, "`auto-run-one-shot` cannot be reset")]
+        }
+        session = Session(template: ui.template, prompt: ui.prompt, props: ui.props, transport: makeTransport(ui), recorder: recorder, pricing: pricing, user: user)
+        settled = ""
+        tail = ""
+        plainText = ""
+        view = render(session, slotBodies: false)
+        lastStatus = "idle"
+        send(to: subscribers, "view", ["html": .string(ImagePolicy.rewrite(view)), "fresh": true])
+        send(to: subscribers, "status", ["status": "idle"])
+        if let slotID = slotElementID { send(to: subscribers, "slot", ["id": .string(slotID), "reset": true, "settled": "", "tail": ""]) }
+        return []
+    }
+
+    /// The session's state as the page last showed it (tests and the no-script path read it).
+    var currentSession: Session {
+        lock.lock()
+        defer { lock.unlock() }
+        return session
+    }
+
+    // MARK: - Updates to patches (on the run's task)
+
+    private func handle(_ update: SessionUpdate, _ session: Session) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard session === self.session else { return }
+        switch update {
+        case .started:
+            settled = ""
+            tail = ""
+            plainText = ""
+            if let slotID = slotElementID { send(to: subscribers, "slot", ["id": .string(slotID), "reset": true, "settled": "", "tail": ""]) }
+            refreshView(session)
+        case .text(_, let appended):
+            let first = settled.isEmpty && tail.isEmpty && plainText.isEmpty
+            slotPatch(session, appended: appended)
+            // The first chunk changes the status (and any test on the slot's text).
+            if first { refreshView(session) }
+        case .changed:
+            refreshView(session)
+        case .finished:
+            slotPatch(session, appended: nil)
+            refreshView(session)
+            running = false
+            finishHTML(htmlSubscribers)
+            htmlSubscribers = []
+        }
+    }
+
+    private func slotPatch(_ session: Session, appended: String?) {
+        guard let slotID = slotElementID else { return }
+        if isTextSlot {
+            guard let appended, !appended.isEmpty else { return }
+            plainText += appended
+            send(to: subscribers, "slot", ["id": .string(slotID), "text": .string(appended)])
+            for stream in htmlSubscribers { stream.write(Escape.text(appended)) }
+            return
+        }
+        guard let update = session.lastMarkdownUpdate else { return }
+        var patch = ValueObject()
+        patch["id"] = .string(slotID)
+        let finalized = ImagePolicy.rewrite(update.finalized)
+        if update.rewritesFinalized {
+            settled = finalized
+            patch["settled"] = .string(finalized)
+            patch["replace"] = true
+        } else if !finalized.isEmpty {
+            settled += finalized
+            patch["settled"] = .string(finalized)
+            for stream in htmlSubscribers { stream.write(finalized) }
+        }
+        let newTail = ImagePolicy.rewrite(update.tail)
+        if newTail != tail || patch["settled"] != nil {
+            // A growing tail shares its start with the last one: send what follows the shared part
+            // (`keep` counts UTF-16 code units, as the page's strings do).
+            let keep = patch["settled"] == nil ? Self.sharedPrefixUTF16(tail, newTail) : 0
+            if keep >= 32, let rest = String(newTail.utf16.dropFirst(keep)) {
+                patch["keep"] = .int(keep)
+                patch["tail"] = .string(rest)
+            } else {
+                patch["tail"] = .string(newTail)
+            }
+            tail = newTail
+        }
+        guard patch.count > 1 else { return }
+        send(to: subscribers, "slot", .object(patch))
+    }
+
+    /// The length of the common start of two strings in UTF-16 code units, not splitting a pair.
+    static func sharedPrefixUTF16(_ a: String, _ b: String) -> Int {
+        var count = 0
+        var ia = a.utf16.makeIterator()
+        var ib = b.utf16.makeIterator()
+        while let x = ia.next(), let y = ib.next(), x == y { count += 1 }
+        // Do not end between the halves of a surrogate pair.
+        if count > 0, count < b.utf16.count {
+            let unit = b.utf16[b.utf16.index(b.utf16.startIndex, offsetBy: count - 1)]
+            if UTF16.isLeadSurrogate(unit) { count -= 1 }
+        }
+        return count
+    }
+
+    /// Sends the view if it changed, then the status if it changed (a page that sees the status
+    /// has the view that goes with it).
+    private func refreshView(_ session: Session) {
+        let html = render(session, slotBodies: false)
+        if html != view {
+            view = html
+            send(to: subscribers, "view", ["html": .string(ImagePolicy.rewrite(html))])
+        }
+        let status = session.state.runStatus
+        if status != lastStatus {
+            lastStatus = status
+            send(to: subscribers, "status", ["status": .string(status)])
+        }
+    }
+
+    private func render(_ session: Session, slotBodies: Bool) -> String {
+        var builder = RenderTreeBuilder(ui.template, prompt: ui.prompt, state: session.state)
+        var renderer = HTMLRenderer(fragment: true, title: ui.template.definition.name, theme: theme)
+        renderer.slotBodies = slotBodies
+        do {
+            return try renderer.render(&builder)
+        } catch {
+            let diagnostic = error.diagnostic(file: ui.template.file?.path)
+            return Pages.diagnosticsFragment([diagnostic], sources: ui.template.file.map { [$0] } ?? [])
+        }
+    }
+
+    /// Writes one SSE event to streams (lock held).
+    private func send(to streams: [ResponseStream], _ event: String, _ data: Value) {
+        guard !streams.isEmpty else { return }
+        let text = "event: \(event)\ndata: \(JSONWriter().string(data))\n\n"
+        patchesSent += 1
+        patchBytes += text.utf8.count
+        for stream in streams { stream.write(text) }
+    }
+}
+
+/// Images in streamed answers are shown only when they are inline `data:image/` URLs: any other
+/// image the markdown renderer writes (another host, or a path on this server) becomes a link the
+/// viewer may follow, so a prompt-injected answer cannot leak data through an image URL, nothing
+/// loads on its own, and the page raises no CSP violation.
+enum ImagePolicy {
+    /// `html` with every `<img src="…">` not holding a `data:image/` URL turned into a link.
+    static func rewrite(_ html: String) -> String {
+        guard html.contains("<img ") else { return html }
+        var out = ""
+        var rest = Substring(html)
+        while let open = rest.range(of: "<img ") {
+            out += rest[..<open.lowerBound]
+            let afterOpen = rest[open.lowerBound...]
+            guard let close = afterOpen.firstIndex(of: ">") else {
+                out += afterOpen
+                return out
+            }
+            let tag = afterOpen[...close]
+            rest = afterOpen[afterOpen.index(after: close)...]
+            // Attribute values were escaped by our renderers: no `"` or `>` inside them.
+            let src = attribute("src", in: tag)
+            if let src, src.hasPrefix("data:image/") {
+                out += tag
+                continue
+            }
+            let alt = attribute("alt", in: tag) ?? ""
+            let label = "Image: " + (alt.isEmpty ? "(no description)" : alt)
+            if let src {
+                out += "<a class=\"cui-image-link\" href=\"\(src)\" rel=\"noopener noreferrer nofollow\">\(label)</a>"
+            } else {
+                out += "<span class=\"cui-image-missing\">\(label)</span>"
+            }
+        }
+        out += rest
+        return out
+    }
+
+    private static func attribute(_ name: String, in tag: Substring) -> String? {
+        guard let start = tag.range(of: " \(name)=\"") else { return nil }
+        let value = tag[start.upperBound...]
+        return String(value[..<(value.firstIndex(of: "\"") ?? value.endIndex)])
+    }
+}
