@@ -12,6 +12,7 @@ let areas: [(String, () throws -> [Figure])] = [
     ("library", libraryBenchmarks),
     ("session", sessionBenchmarks),
     ("serve", serveBenchmarks),
+    ("editor", editorBenchmarks),
 ]
 for (area, run) in areas where filter == nil || area.contains(filter!) {
     do {

@@ -7,7 +7,7 @@ enum ValidateCommand: Command {
     static let name = "validate"
     static let summary = "check custom UI definitions and report precise, fixable diagnostics"
     static let help = """
-        usage: customui validate FILE... [--prompt FILE] [--props FILE] [--format text|json]
+        usage: customui validate FILE... [--prompt FILE] [--props FILE] [--format text|json] [--fix]
 
         Checks each custom UI (a template file `<custom-ui …>` or a definition JSON in the shape of
         `prompt_custom_uis`) for structure, bindings, the prompt's variables, the execution mode and
@@ -19,7 +19,10 @@ enum ValidateCommand: Command {
           --props FILE      props to check the UI with (a JSON object), as a caller would pass them
           --format FORMAT   `text` (default): diagnostics with source excerpts;
                             `json`: {"files":[{"file","diagnostics":[{"severity","code","message",
-                            "line","column","endLine","endColumn","hint"}]}]}
+                            "line","column","endLine","endColumn","hint","fixes":[{"message",
+                            "edits":[{"line","column","endLine","endColumn","text"}]}]}]}]}
+          --fix             apply the fixes that are unambiguous (one per diagnostic) to each
+                            FILE in place, then report what is left
 
         exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O error
         """
@@ -28,6 +31,7 @@ enum ValidateCommand: Command {
         let promptPath = try arguments.value("--prompt")
         let propsPath = try arguments.value("--props")
         let format = try arguments.choice("--format", ["text", "json"], default: "text")
+        let fix = arguments.flag("--fix")
         let files = try arguments.positionals()
         guard !files.isEmpty else { throw UsageError("name at least one UI file to validate") }
 
@@ -37,12 +41,14 @@ enum ValidateCommand: Command {
         var anyErrors = false
         var text = ""
         for path in files {
-            let ui = try readInput(path)
             let prompt = try explicitPrompt ?? siblingPrompt(of: path).map(readInput)
+            let applied = fix && path != "-" ? try ValidateFixes.apply(path: path, prompt: prompt, props: props) : 0
+            if applied > 0 && format == "text" { text += "\(TerminalText.visible(path)): applied \(applied) fix\(applied == 1 ? "" : "es")\n" }
+            let ui = try readInput(path)
             let report = Validator.validate(ui: ui, prompt: prompt, props: props)
             anyErrors = anyErrors || report.hasErrors
             if format == "json" {
-                results.append(["file": .string(ui.path), "diagnostics": .array(report.diagnostics.map(\.jsonValue))])
+                results.append(["file": .string(ui.path), "diagnostics": .array(report.diagnostics.map { ValidateFixes.json($0, sources: report.sources) })])
             } else {
                 let renderer = DiagnosticRenderer(sources: report.sources, color: console.colorOut)
                 text += renderer.render(report.diagnostics)

@@ -4,6 +4,8 @@ import Foundation
 /// Every subcommand, in the order `customui help` lists them.
 let commands: [any Command.Type] = [
     ValidateCommand.self,
+    FormatCommand.self,
+    LSPCommand.self,
     RenderCommand.self,
     RunCommand.self,
     SchemaCommand.self,

@@ -179,3 +179,75 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
         #expect(stderr.contains("cancelled"))
     }
 }
+
+/// `customui format`: rewrites in place; `--check` lists and exits 1; a malformed file is left alone.
+@Suite struct FormatCommandTests {
+    @Test func formatRewritesAndCheckReports() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("customui-format-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let messy = dir.appendingPathComponent("messy.ui.xml").path
+        let bad = dir.appendingPathComponent("bad.ui.xml").path
+        try #"<custom-ui name="x"><view><text>{{props.a}}</text></view></custom-ui>"#.write(toFile: messy, atomically: true, encoding: .utf8)
+        try "<custom-ui name=\"x\"><view>".write(toFile: bad, atomically: true, encoding: .utf8)
+
+        let check = try customui("format", "--check", messy)
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("messy.ui.xml: would be reformatted"))
+        #expect(try String(contentsOfFile: messy, encoding: .utf8).hasPrefix("<custom-ui name=\"x\"><view>"))
+
+        let format = try customui("format", messy)
+        #expect(format.status == 0)
+        #expect(try String(contentsOfFile: messy, encoding: .utf8) == "<custom-ui name=\"x\">\n  <view>\n    <text>{{ props.a }}</text>\n  </view>\n</custom-ui>\n")
+        #expect(try customui("format", "--check", messy).status == 0)
+
+        let malformed = try customui("format", bad)
+        #expect(malformed.status == 1)
+        #expect(malformed.stderr.contains("error[xml.malformed]"))
+        #expect(try String(contentsOfFile: bad, encoding: .utf8) == "<custom-ui name=\"x\"><view>")
+
+        let stdin = try customui("format", "-", stdin: "<custom-ui name=\"x\"><view/></custom-ui>")
+        #expect(stdin.stdout == "<custom-ui name=\"x\">\n  <view/>\n</custom-ui>\n")
+    }
+
+    @Test func everyExampleAndStarterPassesCheck() throws {
+        let r = try customui(
+            "format", "--check", "Examples/story-writer/story-writer.ui.xml", "Examples/support-reply/support-reply.ui.xml",
+            "Examples/article-summary/article-summary.ui.xml", "Templates/chat-assistant.ui.xml", "Templates/translator.ui.xml")
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    }
+}
+
+/// `validate --format json` lists fixes; `validate --fix` applies the unambiguous ones in place.
+@Suite struct ValidateFixCommandTests {
+    @Test func fixesAreListedAndApplied() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("customui-fix-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ui = dir.appendingPathComponent("b.ui.xml").path
+        try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("Examples/invalid/bindings.ui.xml").path, toPath: ui)
+        try FileManager.default.copyItem(
+            atPath: repositoryRoot.appendingPathComponent("Examples/invalid/bindings.prompt.json").path, toPath: dir.appendingPathComponent("b.prompt.json").path)
+
+        let json = try customui("validate", "--format", "json", ui)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let diagnostics = try #require((object["files"] as? [[String: Any]])?.first?["diagnostics"] as? [[String: Any]])
+        let prop = try #require(diagnostics.first { $0["code"] as? String == "binding.unknown-prop" })
+        let fix = try #require((prop["fixes"] as? [[String: Any]])?.first)
+        let edit = try #require((fix["edits"] as? [[String: Any]])?.first)
+        #expect(edit["text"] as? String == "title")
+        #expect(edit["line"] as? Int == prop["line"] as? Int)
+        #expect(edit["column"] as? Int == prop["column"] as? Int)
+        #expect(diagnostics.allSatisfy { $0["fixes"] is [Any] })
+
+        let fixed = try customui("validate", "--fix", ui)
+        let unambiguous = diagnostics.filter { ($0["fixes"] as? [Any])?.count == 1 }.count
+        #expect(unambiguous >= 4)
+        #expect(fixed.stdout.contains("applied \(unambiguous) fixes"), "\(fixed.stdout)")
+        let text = try String(contentsOfFile: ui, encoding: .utf8)
+        #expect(text.contains("{{ props.title }}") && text.contains("{{ vars.topic }}") && text.contains("{{ slots.answer }}"))
+        #expect(!fixed.stdout.contains("binding.unknown-prop"))
+        #expect(fixed.stdout.contains("binding.type-mismatch"), "what has no fix is still reported")
+        #expect(fixed.status == 1)
+    }
+}
