@@ -8,7 +8,7 @@ build: setup
 	swift build
 
 test: setup
-	swift test
+	swift test --no-parallel
 
 demo: setup
 	swift run customui run Examples/story-writer/story-writer.ui.xml --no-input
