@@ -139,6 +139,7 @@ public enum Validator {
         if !diagnostics.hasErrors {
             var dryRun = DryRun(file: syntax.file, limits: limits)
             dryRun.run(template.view, scope: scope)
+            dryRun.layOut(template, prompt: prompt, props: props)
             diagnostics += dryRun.diagnostics
         }
 

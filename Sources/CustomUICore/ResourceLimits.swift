@@ -110,12 +110,14 @@ public struct Budget: Sendable {
         deadline = ContinuousClock.now.advanced(by: limits.deadline)
     }
 
-    /// Charges `count` steps; checks the deadline every 4,096 steps so the clock stays cheap.
+    /// Charges `count` steps. The deadline is checked where work is charged in bulk (a charge of
+    /// more than one step stands for a scan or a copy) and every 256 single steps, so no more
+    /// than a few microseconds of work pass between two looks at the clock.
     @inlinable
     public mutating func step(_ count: Int = 1) throws(LimitExceeded) {
         let before = steps
         try addSteps(count)
-        if before >> 12 != steps >> 12 { try checkDeadline() }
+        if count > 1 || before >> 8 != steps >> 8 { try checkDeadline() }
     }
 
     @usableFromInline
@@ -124,12 +126,13 @@ public struct Budget: Sendable {
         if steps > limits.maxSteps { throw LimitExceeded(.steps, maximum: limits.maxSteps) }
     }
 
-    /// Charges produced output.
+    /// Charges produced output (and looks at the clock: producing it was work).
     public mutating func output(_ bytes: Int) throws(LimitExceeded) {
         outputBytes += bytes
         if outputBytes > limits.maxOutputBytes {
             throw LimitExceeded(.outputBytes, maximum: limits.maxOutputBytes)
         }
+        if bytes > 0 { try checkDeadline() }
     }
 
     /// Throws if the deadline has passed.
