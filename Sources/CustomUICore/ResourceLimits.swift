@@ -21,6 +21,8 @@ public struct ResourceLimits: Sendable, Hashable {
     public var maxOutputBytes: Int
     /// Longest wall-clock time for one evaluation.
     public var deadline: Duration
+    /// Most text one run may stream into a slot, in bytes; a run past it fails with `limit.slot-size`.
+    public var maxSlotBytes: Int
 
     /// Limits from their parts; every default suits templates written by untrusted authors.
     public init(
@@ -32,7 +34,8 @@ public struct ResourceLimits: Sendable, Hashable {
         maxIterations: Int = 10_000,
         maxExpressionDepth: Int = 64,
         maxOutputBytes: Int = 16 << 20,
-        deadline: Duration = .seconds(5)
+        deadline: Duration = .seconds(5),
+        maxSlotBytes: Int = 4 << 20
     ) {
         self.maxDocumentBytes = maxDocumentBytes
         self.maxDepth = maxDepth
@@ -43,6 +46,7 @@ public struct ResourceLimits: Sendable, Hashable {
         self.maxExpressionDepth = maxExpressionDepth
         self.maxOutputBytes = maxOutputBytes
         self.deadline = deadline
+        self.maxSlotBytes = maxSlotBytes
     }
 
     /// The defaults.

@@ -108,6 +108,7 @@ public final class Session: @unchecked Sendable {
     private let transport: any StreamTransport
     private let recorder: (any RunRecorder)?
     private let pricing: PricingTable
+    private let limits: ResourceLimits
     private var history: [ChatMessage] = []
     private let lock = NSLock()
     private var recorderErrors: [String] = []
@@ -118,8 +119,10 @@ public final class Session: @unchecked Sendable {
     /// A session in the initial state; `variables` are the caller's values (checked on `run`).
     public init(
         template: CompiledTemplate, prompt: Prompt, props: Value? = nil, variables: [String: String] = [:],
-        transport: any StreamTransport, recorder: (any RunRecorder)? = nil, pricing: PricingTable = .standard, user: String? = nil
+        transport: any StreamTransport, recorder: (any RunRecorder)? = nil, pricing: PricingTable = .standard, user: String? = nil,
+        limits: ResourceLimits = .default
     ) {
+        self.limits = limits
         self.template = template
         self.prompt = prompt
         self.transport = transport
@@ -161,6 +164,8 @@ public final class Session: @unchecked Sendable {
         var started: ContinuousClock.Instant
         var message: String?
         var messages: [ChatMessage]
+        /// Set when a budget ran out mid-stream: the run ends with it as its failure.
+        var exceeded: StreamFailure?
     }
     private var inFlight: InFlight?
 
@@ -235,6 +240,14 @@ public final class Session: @unchecked Sendable {
         defer { inFlight = flight }
         switch event {
         case .chunk(let text):
+            if flight.response.utf8.count + text.utf8.count > limits.maxSlotBytes {
+                // The text so far stays; the rest of the stream is not read.
+                flight.exceeded = StreamFailure(
+                    kind: .transport, errorType: "limit_exceeded",
+                    message: "the response streamed into slot `\(responseSlot ?? "")` is larger than the limit of \(limits.maxSlotBytes) bytes",
+                    code: "limit.slot-size")
+                return true
+            }
             if flight.task.timeToFirstTokenMs == nil { flight.task.timeToFirstTokenMs = milliseconds(since: flight.started) }
             flight.response += text
             update { state in
@@ -294,6 +307,7 @@ public final class Session: @unchecked Sendable {
     public func finish(failure: StreamFailure?, onUpdate: (SessionUpdate) -> Void = { _ in }) -> [Diagnostic] {
         guard var flight = inFlight else { return [] }
         inFlight = nil
+        let failure = failure ?? flight.exceeded
         var outcome: RunStatus = .completed
         var diagnostics: [Diagnostic] = []
         if let failure {
