@@ -123,4 +123,14 @@ import Testing
             #expect(error.code == Limit.deadline.code, "\(text): \(error.code)")
         }
     }
+
+    // MARK: Fuzz findings
+
+    @Test(arguments: ["7770000000000132552719e13255271955", "-1.5e-99999999999", "1e1000000000", "12.5e999999990", "0.000e99999999999"])
+    func hugeExponentsRoundTrip(text: String) throws {
+        // Found by the `json` fuzz target: a clamped exponent wrote a number that read back as another.
+        let value = try JSONParser.parseValue(text)
+        let written = JSONWriter().string(value)
+        #expect(try JSONParser.parseValue(written) == value, "\(text) → \(written)")
+    }
 }
