@@ -1,5 +1,5 @@
 # Conveniences over the two README commands; every target works without make too.
-.PHONY: setup build test demo bench lint format
+.PHONY: setup build test demo bench lint format fuzz
 
 setup:
 	.ci/setup
@@ -21,3 +21,7 @@ lint:
 
 format:
 	swift format --in-place --recursive Sources Tests
+
+# libFuzzer targets (docs/fuzzing.md): FUZZ_SECONDS per target (default 60), FUZZ_TARGETS to choose.
+fuzz: setup
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} Fuzz/fuzz.sh run $(FUZZ_TARGETS)

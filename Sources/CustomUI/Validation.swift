@@ -153,6 +153,7 @@ public enum Validator {
         if !diagnostics.contains(where: { $0.severity == .error && $0.code != .modeMissingSlot }) {
             var dryRun = DryRun(file: syntax.file, limits: limits)
             dryRun.run(template.view, scope: scope)
+            dryRun.layOut(template, prompt: prompt, props: props)
             diagnostics += dryRun.diagnostics
         }
 

@@ -146,8 +146,13 @@ public struct ExactDecimal: Hashable, Sendable, Comparable, CustomStringConverti
         }
         self.negative = negative && !digits.isEmpty
         self.digits = digits
-        self.exponent = digits.isEmpty ? 0 : exponent
+        // Exponents beyond a billion are clamped here, on the value, so a clamped number writes
+        // and reads back as itself (the written exponent is read with room to spare).
+        self.exponent = digits.isEmpty ? 0 : min(max(exponent, -Self.maxExponent), Self.maxExponent)
     }
+
+    /// The largest exponent kept; larger ones are clamped (such numbers are absurd but must not trap).
+    static let maxExponent = 1_000_000_000
 
     /// The exact value of an integer.
     public init(_ value: Int) {
@@ -191,8 +196,8 @@ public struct ExactDecimal: Hashable, Sendable, Comparable, CustomStringConverti
             guard !expDigits.isEmpty else { return nil }
             bytes = bytes.dropFirst(expDigits.count)
             for d in expDigits {
-                // Exponents beyond a billion are clamped: such numbers are absurd but must not trap.
-                exponent = min(exponent * 10 + Int(d - 48), 1_000_000_000)
+                // Read up to four billion (no overflow); the value's exponent is clamped to a billion.
+                exponent = min(exponent * 10 + Int(d - 48), 4 * Self.maxExponent)
             }
             if expNegative { exponent = -exponent }
         }

@@ -21,6 +21,8 @@ public struct ResourceLimits: Sendable, Hashable {
     public var maxOutputBytes: Int
     /// Longest wall-clock time for one evaluation.
     public var deadline: Duration
+    /// Most text one run may stream into a slot, in bytes; a run past it fails with `limit.slot-size`.
+    public var maxSlotBytes: Int
 
     /// Limits from their parts; every default suits templates written by untrusted authors.
     public init(
@@ -32,7 +34,8 @@ public struct ResourceLimits: Sendable, Hashable {
         maxIterations: Int = 10_000,
         maxExpressionDepth: Int = 64,
         maxOutputBytes: Int = 16 << 20,
-        deadline: Duration = .seconds(5)
+        deadline: Duration = .seconds(5),
+        maxSlotBytes: Int = 4 << 20
     ) {
         self.maxDocumentBytes = maxDocumentBytes
         self.maxDepth = maxDepth
@@ -43,6 +46,7 @@ public struct ResourceLimits: Sendable, Hashable {
         self.maxExpressionDepth = maxExpressionDepth
         self.maxOutputBytes = maxOutputBytes
         self.deadline = deadline
+        self.maxSlotBytes = maxSlotBytes
     }
 
     /// The defaults.
@@ -110,12 +114,14 @@ public struct Budget: Sendable {
         deadline = ContinuousClock.now.advanced(by: limits.deadline)
     }
 
-    /// Charges `count` steps; checks the deadline every 4,096 steps so the clock stays cheap.
+    /// Charges `count` steps. The deadline is checked where work is charged in bulk (a charge of
+    /// more than one step stands for a scan or a copy) and every 256 single steps, so no more
+    /// than a few microseconds of work pass between two looks at the clock.
     @inlinable
     public mutating func step(_ count: Int = 1) throws(LimitExceeded) {
         let before = steps
         try addSteps(count)
-        if before >> 12 != steps >> 12 { try checkDeadline() }
+        if count > 1 || before >> 8 != steps >> 8 { try checkDeadline() }
     }
 
     @usableFromInline
@@ -124,12 +130,13 @@ public struct Budget: Sendable {
         if steps > limits.maxSteps { throw LimitExceeded(.steps, maximum: limits.maxSteps) }
     }
 
-    /// Charges produced output.
+    /// Charges produced output (and looks at the clock: producing it was work).
     public mutating func output(_ bytes: Int) throws(LimitExceeded) {
         outputBytes += bytes
         if outputBytes > limits.maxOutputBytes {
             throw LimitExceeded(.outputBytes, maximum: limits.maxOutputBytes)
         }
+        if bytes > 0 { try checkDeadline() }
     }
 
     /// Throws if the deadline has passed.

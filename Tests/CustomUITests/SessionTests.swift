@@ -20,9 +20,9 @@ import Testing
         }.joined()
     }
 
-    static func storySession(_ transport: any StreamTransport, recorder: (any RunRecorder)? = nil) throws -> Session {
+    static func storySession(_ transport: any StreamTransport, recorder: (any RunRecorder)? = nil, limits: ResourceLimits = .default) throws -> Session {
         let (template, prompt) = try compiled("Examples/story-writer/story-writer.ui.xml", prompt: "Examples/story-writer/story-writer.prompt.json")
-        return Session(template: template, prompt: prompt, transport: transport, recorder: recorder)
+        return Session(template: template, prompt: prompt, transport: transport, recorder: recorder, limits: limits)
     }
 
     @Test func exampleReplayFillsTheSlotWithExactlyTheChunks() async throws {

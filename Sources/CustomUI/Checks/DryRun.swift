@@ -1,4 +1,5 @@
 import CustomUICore
+import Markdown
 
 /// Evaluates the view once in its initial state (default props merged with the caller's, variable
 /// defaults, no run yet), so that expressions that fail with the UI's own data are reported at
@@ -54,6 +55,23 @@ struct DryRun {
                     run(loop.children, scope: inner)
                 }
             }
+        }
+    }
+
+    /// Lays the initial state out for a terminal at its narrowest width, as `render --format
+    /// terminal` and `run` would, so a view the layout cannot draw is reported here, not when a
+    /// user opens the UI. Only a failure is reported (the expressions were checked by `run`).
+    mutating func layOut(_ template: CompiledTemplate, prompt: Prompt?, props: Value?) {
+        guard !stopped, !diagnostics.hasErrors else { return }
+        let (state, _) = RenderState.initial(template, prompt: prompt, props: props)
+        var builder = RenderTreeBuilder(template, prompt: prompt, state: state, limits: budget.limits)
+        do {
+            let tree = try builder.build()
+            _ = TerminalRenderer(style: TerminalStyle(width: TerminalRenderer.minimumWidth, color: false)).render(tree)
+        } catch {
+            var d = error.diagnostic(file: file.path)
+            d.message = "with the default props, laying out the view: " + d.message
+            diagnostics.append(d)
         }
     }
 

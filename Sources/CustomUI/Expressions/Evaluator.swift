@@ -262,20 +262,28 @@ public enum Evaluator {
         case .binary(let op, let lhs, let rhs):
             let a = try eval(lhs, scope, &budget, depth: depth + 1)
             let b = try eval(rhs, scope, &budget, depth: depth + 1)
-            if op == .in || op == .notIn {
-                // Membership scans the right side, so it costs what it scans.
-                let work: Int
+            // Membership scans the right side and equality walks both values: each costs the work
+            // it does (see LinearSearch), so the step budget bounds the time.
+            let cap = max(1, budget.limits.maxSteps - budget.steps + 1)
+            var work = 0
+            switch op {
+            case .in, .notIn:
                 switch b {
-                case .array(let items): work = items.count
-                case .string(let text): work = text.utf8.count / FilterCall.bytesPerStep
+                case .array(let items): work = LinearSearch.membershipCost(a, in: items, cap: cap)
+                case .string(let text): work = (text.utf8.count + (a.stringValue?.utf8.count ?? 0)) / FilterCall.bytesPerStep
                 default: work = 0
                 }
-                if work > 0 {
-                    do {
-                        try budget.step(work)
-                    } catch {
-                        throw EvaluationError(error, range: expr.range)
-                    }
+            case .equal, .notEqual:
+                let cost = LinearSearch.comparisonCost(a, b, cap: cap)
+                work = cost > 1 ? cost : 0
+            default:
+                work = 0
+            }
+            if work > 0 {
+                do {
+                    try budget.step(work)
+                } catch {
+                    throw EvaluationError(error, range: expr.range)
                 }
             }
             return .bool(try compare(op, a, b, lhs: lhs, rhs: rhs, whole: expr.range))
@@ -353,7 +361,7 @@ public enum Evaluator {
                     code: .exprTypeMismatch, message: "cannot look for \(a.typeName) in a string with `in`",
                     range: lhs.range, hint: "`in` with a string on the right looks for a substring")
             }
-            return part.isEmpty || text.contains(part)
+            return LinearSearch.contains(text, part)
         case .object(let object):
             guard case .string(let key) = a else {
                 if a.isNull { return false }

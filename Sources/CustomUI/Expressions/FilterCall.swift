@@ -134,10 +134,10 @@ struct FilterCall {
             switch input {
             case .string(let s):
                 guard case .string(let part) = argument(0) else { throw argumentMismatch(0, "a string") }
-                try chargeRead(s.utf8.count)
-                return .bool(part.isEmpty || s.contains(part))
+                try chargeRead(s.utf8.count + part.utf8.count)
+                return .bool(LinearSearch.contains(s, part))
             case .array(let a):
-                try chargeSteps(a.count)
+                try chargeSteps(LinearSearch.membershipCost(argument(0), in: a, cap: max(1, budget.limits.maxSteps - budget.steps + 1)))
                 return .bool(a.contains(argument(0)))
             case .object(let o):
                 guard case .string(let key) = argument(0) else { throw argumentMismatch(0, "a string") }
@@ -233,7 +233,8 @@ struct FilterCall {
             return try sort(input)
         case "uniq":
             guard case .array(let items) = input else { throw inputMismatch("an array", input) }
-            try chargeSteps(items.count)
+            // Hashing an item walks all of it: each costs its weight.
+            try chargeSteps(items.reduce(0) { $0 + LinearSearch.weight($1, cap: max(1, budget.limits.maxSteps - budget.steps + 1)) })
             var seen = Set<Value>()
             return .array(items.filter { seen.insert($0).inserted })
         case "slice":
@@ -260,9 +261,10 @@ struct FilterCall {
         case "where":
             guard case .array(let items) = input else { throw inputMismatch("an array", input) }
             let key = try stringArgument(0)
-            try chargeSteps(items.count)
             // Spelled out: a bare `nil` here would become `Value.null`, which is a valid value to match.
             let wanted: Value? = arguments.count > 1 ? .some(argument(1)) : .none
+            let cap = max(1, budget.limits.maxSteps - budget.steps + 1)
+            try chargeSteps(wanted.map { LinearSearch.membershipCost($0, in: items, cap: cap) } ?? items.count)
             return .array(
                 items.filter { item in
                     let member = item[key] ?? .null

@@ -129,7 +129,10 @@ public struct RenderTreeBuilder {
 
     private mutating func element<Sink: RenderSink>(_ e: ElementNode, _ scope: Scope, into sink: inout Sink) throws(EvaluationError) {
         do {
+            // Each element is where the work of a render is (a slot's markdown, a loop's body):
+            // the clock is read for every one, not only every so many steps.
             try budget.step()
+            try budget.checkDeadline()
         } catch {
             throw EvaluationError(error, range: e.nameRange)
         }

@@ -12,10 +12,23 @@ public struct TerminalRenderer: Sendable {
     /// A renderer.
     public init(style: TerminalStyle) { self.style = style }
 
+    /// The narrowest width the layout renders at: a narrower `style.width` renders at this width.
+    public static let minimumWidth = 20
+    /// The narrowest content a card, list item or quoted turn indents to. Where indenting would go
+    /// below it, the content keeps the width it has: a card is drawn open (a titled rule above its
+    /// content, a rule below) and a list item's lines are not indented, so that any nesting
+    /// renders in lines no wider than the terminal and in time linear in the tree.
+    public static let minimumContentWidth = 12
+
     /// The terminal text of a render tree, ending in a newline.
     public func render(_ node: RenderNode) -> String {
-        let lines = block(node, width: max(20, style.width))
+        let lines = block(node, width: max(Self.minimumWidth, style.width))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The width left after indenting by `amount`, or nil when that would go below `minimumContentWidth`.
+    static func inset(_ width: Int, by amount: Int) -> Int? {
+        width - amount >= minimumContentWidth ? width - amount : nil
     }
 
     // MARK: Blocks
@@ -67,7 +80,10 @@ public struct TerminalRenderer: Sendable {
             if singleLine, total <= width { return [parts.map { $0[0] }.joined(separator: "  ")] }
             return parts.flatMap { $0 }
         case .card(let title, let children):
-            return box(title: title, content: blocks(children, width: width - 4, spaced: false), width: width)
+            guard let inner = Self.inset(width, by: 4) else {
+                return openBox(title: title, content: blocks(children, width: width, spaced: false), width: width)
+            }
+            return box(title: title, content: blocks(children, width: inner, spaced: false), width: width)
         case .section(let title, let level, let children):
             return heading(level: level, [.text(title)], width: width) + blocks(children, width: width, spaced: false)
         case .heading(let level, let children):
@@ -82,7 +98,13 @@ public struct TerminalRenderer: Sendable {
             for (index, item) in items.enumerated() {
                 let marker = ordered ? "\(index + 1). " : "• "
                 let indent = String(repeating: " ", count: DisplayWidth.of(marker))
-                let lines = blocks(item, width: width - indent.count, spaced: false)
+                guard let inner = Self.inset(width, by: indent.count) else {
+                    // Too narrow to indent: the marker on its own line, the item's lines below it.
+                    out.append(marker.trimmingCharacters(in: .whitespaces))
+                    out += blocks(item, width: width, spaced: false)
+                    continue
+                }
+                let lines = blocks(item, width: inner, spaced: false)
                 for (i, line) in lines.enumerated() { out.append((i == 0 ? marker : indent) + line) }
             }
             return out
@@ -127,13 +149,15 @@ public struct TerminalRenderer: Sendable {
             return wrap([Span(text: "✗ " + message, sgr: "1;31")], width: width)
         case .conversation(let turns):
             var out: [String] = []
+            let inner = Self.inset(width, by: 2) ?? width
+            let indent = inner < width ? "  " : ""
             for turn in turns {
                 out.append(paint(turn.role == "assistant" ? "Assistant:" : "You:", "1"))
                 if turn.role == "assistant" {
                     // The same markdown rendering as a slot's, indented under the role.
-                    out += markdown(turn.text, width: width - 2).map { $0.isEmpty ? "" : "  " + $0 }
+                    out += markdown(turn.text, width: inner).map { $0.isEmpty ? "" : indent + $0 }
                 } else {
-                    out += wrap([Span(text: turn.text, sgr: "")], width: width - 2).map { "  " + $0 }
+                    out += wrap([Span(text: turn.text, sgr: "")], width: inner).map { indent + $0 }
                 }
             }
             return out
@@ -176,6 +200,19 @@ public struct TerminalRenderer: Sendable {
         return out
     }
 
+    /// A card too deep to box: a rule with its title above the content and a plain rule below,
+    /// both the full width, so the content keeps every column.
+    private func openBox(title: String?, content: [String], width: Int) -> [String] {
+        var top = "─"
+        if let title, !title.isEmpty {
+            let shown = truncate(title, to: width - 3)
+            top += " " + paint(shown, "1") + " " + String(repeating: "─", count: max(0, width - DisplayWidth.of(shown) - 3))
+        } else {
+            top = String(repeating: "─", count: width)
+        }
+        return [top] + content + [String(repeating: "─", count: width)]
+    }
+
     private func field(_ label: String, value: String, placeholder: String?, width: Int, note: String? = nil) -> [String] {
         var parts = [Span(text: label + ":", sgr: "1"), Span(text: " ", sgr: "")]
         if value.isEmpty {
@@ -201,7 +238,9 @@ public struct TerminalRenderer: Sendable {
         case .select:
             let choices = model.options + (model.allowOther ? ["other…"] : [])
             return wrap([Span(text: model.label + lock + ": ", sgr: "1"), Span(text: "‹\(model.value.isEmpty ? "choose" : model.value)›", sgr: "4")], width: width)
-                + wrap([Span(text: choices.joined(separator: " · "), sgr: "2")], width: width - 2).map { "  " + $0 }
+                + wrap([Span(text: choices.joined(separator: " · "), sgr: "2")], width: Self.inset(width, by: 2) ?? width).map {
+                    (Self.inset(width, by: 2) == nil ? "" : "  ") + $0
+                }
         case .radio, .checkbox:
             let selected = model.control == .checkbox ? Set(ComponentValues.checkboxSelection(model.value)) : [model.value]
             var parts = [Span(text: model.label + lock + ":", sgr: "1")]
@@ -247,6 +286,8 @@ public struct TerminalRenderer: Sendable {
 
     /// Greedy word wrap by display width; styles are applied per word so lines stay balanced.
     func wrap(_ spans: [Span], width: Int) -> [String] {
+        // Never narrower than one column, so every pass of the loop below places something.
+        let width = max(1, width)
         var lines: [String] = []
         var line = ""
         var lineWidth = 0
@@ -273,8 +314,10 @@ public struct TerminalRenderer: Sendable {
                     } else if lineWidth > 0 {
                         newline()
                     } else {
-                        // A word longer than the line: break it at the width.
-                        let head = truncate(remaining, to: width, ellipsis: false)
+                        // A word longer than the line: break it at the width (at least one
+                        // character, even one wider than the line, so the loop always advances).
+                        var head = truncate(remaining, to: width, ellipsis: false)
+                        if head.isEmpty { head = String(remaining.prefix(1)) }
                         line += paint(head, span.sgr)
                         remaining = String(remaining.dropFirst(head.count))
                         newline()

@@ -112,6 +112,7 @@ public final class Session: @unchecked Sendable {
     private let transport: any StreamTransport
     private let recorder: (any RunRecorder)?
     private let pricing: PricingTable
+    private let limits: ResourceLimits
     private var history: [ChatMessage] = []
     private let lock = NSLock()
     private var recorderErrors: [String] = []
@@ -142,8 +143,10 @@ public final class Session: @unchecked Sendable {
     /// A session in the initial state; `variables` are the caller's values (checked on `run`).
     public init(
         template: CompiledTemplate, prompt: Prompt, props: Value? = nil, variables: [String: String] = [:],
-        transport: any StreamTransport, recorder: (any RunRecorder)? = nil, pricing: PricingTable = .standard, user: String? = nil
+        transport: any StreamTransport, recorder: (any RunRecorder)? = nil, pricing: PricingTable = .standard, user: String? = nil,
+        limits: ResourceLimits = .default
     ) {
+        self.limits = limits
         self.template = template
         self.prompt = prompt
         self.transport = transport
@@ -193,6 +196,10 @@ public final class Session: @unchecked Sendable {
         /// A replay's recorded timings (`timing_stats` of its completion), shown instead of how long
         /// reading the file took.
         var recordedTiming: (firstToken: Int?, total: Int?)?
+        /// Set when a budget ran out mid-stream: the run ends with it as its failure.
+        var exceeded: StreamFailure?
+        /// Bytes streamed into the response slot so far (checked against `limits.maxSlotBytes`).
+        var responseBytes = 0
     }
     private var inFlight: InFlight?
 
@@ -279,7 +286,16 @@ public final class Session: @unchecked Sendable {
         defer { inFlight = flight }
         switch event {
         case .chunk(let text):
+            if flight.responseBytes + text.utf8.count > limits.maxSlotBytes {
+                // The text so far stays; the rest of the stream is not read.
+                flight.exceeded = StreamFailure(
+                    kind: .transport, errorType: "limit_exceeded",
+                    message: "the response streamed into slot `\(responseSlot ?? "")` is larger than the limit of \(limits.maxSlotBytes) bytes",
+                    code: "limit.slot-size")
+                return true
+            }
             if flight.task.timeToFirstTokenMs == nil { flight.task.timeToFirstTokenMs = milliseconds(since: flight.started) }
+            flight.responseBytes += text.utf8.count
             streamed(text, task: flight.task)
             update { state in
                 if state.runStatus != "streaming" { state.run = state.run.setting("status", "streaming") }
@@ -383,7 +399,7 @@ public final class Session: @unchecked Sendable {
             return streamedText
         }
         // A transport fault (or the cancel) ends the run first; otherwise what the stream said decides.
-        let failure = failure ?? flight.usageFailure ?? flight.failure
+        let failure = failure ?? flight.exceeded ?? flight.usageFailure ?? flight.failure
         if let failure {
             outcome = failure.kind == .cancelled ? .cancelled : .failed
             // An `error` event is already in the task's errors; other failures are added once.

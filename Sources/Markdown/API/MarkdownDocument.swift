@@ -77,7 +77,9 @@ public struct MarkdownBlock: Sendable {
         case list(start: Int?, tight: Bool, items: [MarkdownBlock])
         /// One list item; `task` is nil, or whether a GitHub task item is checked.
         case listItem(task: Bool?, [MarkdownBlock])
-        /// A GitHub table: the header cells, the alignments and the body rows.
+        /// A GitHub table: the header cells, the alignments and the body rows. A body row has at
+        /// most as many cells as the header; a shorter one is completed with empty cells while
+        /// the cells added stay within the table's bytes so far, else it keeps the cells it has.
         case table(alignments: [MarkdownTableAlignment], header: [[MarkdownInline]], rows: [[[MarkdownInline]]])
     }
 

@@ -450,25 +450,21 @@ struct TerminalWriter {
         }
         let available = width - (3 * columns + 1)
         if available < columns {
-            widths = [Int](repeating: 1, count: columns)
-        } else {
-            while widths.reduce(0, +) > available {
-                guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 1 else {
-                    break
-                }
-                widths[widest] -= 1
-            }
+            return narrowTable(cellAtoms, width: width)
         }
+        widths = Self.shrink(widths, to: available)
         func border(_ left: String, _ mid: String, _ right: String) -> String {
             paint(left + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: mid) + right, .dim)
         }
         var result = [border("┌", "┬", "┐")]
         for (r, row) in cellAtoms.enumerated() {
-            let wrapped: [[String]] = (0..<columns).map { c in c < row.count ? wrap(row[c], width: widths[c]) : [""] }
-            let height = wrapped.map(\.count).max() ?? 1
+            // A row the parser left short (see MarkdownBlock.Kind.table) shows the cells it has.
+            let shown = min(columns, row.count)
+            let wrapped: [[String]] = (0..<shown).map { c in wrap(row[c], width: widths[c]) }
+            let height = max(1, wrapped.map(\.count).max() ?? 1)
             for lineIndex in 0..<height {
                 var line = paint("│", .dim)
-                for c in 0..<columns {
+                for c in 0..<shown {
                     let text = lineIndex < wrapped[c].count ? wrapped[c][lineIndex] : ""
                     let pad = max(0, widths[c] - DisplayWidth.of(stripANSI(text)))
                     let (left, right): (Int, Int)
@@ -486,6 +482,51 @@ struct TerminalWriter {
             if r == 0 { result.append(border("├", "┼", "┤")) }
         }
         result.append(border("└", "┴", "┘"))
+        return result
+    }
+
+    /// The widths after taking one column from the widest column (the first of equals) until they
+    /// sum to `available` or all are 1, computed in O(columns · log width): the widest level `h`
+    /// whose capped sum fits, then the first columns above it one narrower than the rest.
+    static func shrink(_ widths: [Int], to available: Int) -> [Int] {
+        func capped(_ cap: Int) -> Int { widths.reduce(0) { $0 + min($1, cap) } }
+        guard capped(Int.max) > available else { return widths }
+        guard capped(1) <= available else { return widths.map { _ in 1 } }
+        var low = 1  // capped(low) <= available
+        var high = widths.max() ?? 1  // capped(high) > available
+        while high - low > 1 {
+            let mid = (low + high) / 2
+            if capped(mid) <= available { low = mid } else { high = mid }
+        }
+        var excess = capped(low + 1) - available
+        return widths.map { w in
+            guard w > low else { return w }
+            if excess > 0 {
+                excess -= 1
+                return low
+            }
+            return low + 1
+        }
+    }
+
+    /// A table with more columns than the width holds a column of: each row is one wrapped
+    /// paragraph of its cells separated by `│` (the header's bold, a rule below it), so the
+    /// output stays within the width and linear in the cells.
+    private func narrowTable(_ rows: [[[Atom]]], width: Int) -> [String] {
+        var result: [String] = []
+        for (r, row) in rows.enumerated() {
+            var atoms: [Atom] = []
+            for (c, cell) in row.enumerated() {
+                if c > 0 {
+                    atoms.append(Atom(kind: .space, text: " ", width: 1))
+                    atoms.append(Atom(kind: .word, text: "│", width: 1, style: .dim))
+                    atoms.append(Atom(kind: .space, text: " ", width: 1))
+                }
+                atoms += cell
+            }
+            result += wrap(atoms, width: width)
+            if r == 0 { result.append(paint(String(repeating: "─", count: width), .dim)) }
+        }
         return result
     }
 }

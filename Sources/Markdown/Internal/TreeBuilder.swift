@@ -74,9 +74,19 @@ struct TreeBuilder {
             var header: [[MarkdownInline]] = []
             var rows: [[[MarkdownInline]]] = []
             let columns = node.alignments.count
+            // A row has at most as many cells as the header; a shorter row is completed with empty
+            // cells while the cells added stay within the bytes of the table read so far (its
+            // delimiter row and its rows up to this one). Past that a row keeps the cells it has:
+            // a wide header over many short rows cannot make the output quadratic in the input.
+            var padding = columns
             for (r, row) in node.rows.enumerated() {
                 var cells: [[MarkdownInline]] = []
-                for k in 0..<columns {
+                padding += row.count + 1
+                for cell in row.prefix(columns) { padding += cell.bytes.count }
+                let missing = max(0, columns - row.count)
+                let pad = missing <= padding
+                if pad { padding -= missing }
+                for k in 0..<(pad ? columns : min(columns, row.count)) {
                     if k < row.count {
                         let cell = row[k]
                         cells.append(inlines(cell.bytes, map: { cell.source + $0 }))
