@@ -53,7 +53,7 @@ import Testing
 
     @Test func depth() {
         func ui(_ n: Int) -> String {
-            Self.head + "<view>" + String(repeating: "<stack>", count: n) + "<text>x</text>" + String(repeating: "</stack>", count: n) + "</view></custom-ui>"
+            Self.head + "<view><slot name=\"answer\"/>" + String(repeating: "<stack>", count: n) + "<text>x</text>" + String(repeating: "</stack>", count: n) + "</view></custom-ui>"
         }
         let limits = ResourceLimits(maxDepth: 12)
         // custom-ui, view, n stacks and the text: n + 3 levels.
@@ -62,14 +62,15 @@ import Testing
     }
 
     @Test func nodeCount() {
-        func ui(_ n: Int) -> String { Self.head + "<view>" + String(repeating: "<divider/>", count: n) + "</view></custom-ui>" }
+        func ui(_ n: Int) -> String { Self.head + "<view><slot name=\"answer\"/>" + String(repeating: "<divider/>", count: n) + "</view></custom-ui>" }
         let limits = ResourceLimits(maxNodes: 100)
-        Self.expectPasses(ui(98), limits: limits)
-        Self.expectBreach(ui(99), limits: limits, .nodes)
+        // custom-ui, view and the slot take three of the hundred.
+        Self.expectPasses(ui(97), limits: limits)
+        Self.expectBreach(ui(98), limits: limits, .nodes)
     }
 
     @Test func iterations() {
-        let ui = Self.head + "<view><each items=\"props.items\" as=\"i\"><text>{{ i }}</text></each></view></custom-ui>"
+        let ui = Self.head + "<view><slot name=\"answer\"/><each items=\"props.items\" as=\"i\"><text>{{ i }}</text></each></view></custom-ui>"
         func props(_ n: Int) -> String { "{\"items\": [" + Array(repeating: "1", count: n).joined(separator: ",") + "]}" }
         let limits = ResourceLimits(maxIterations: 50)
         Self.expectPasses(ui, props: props(50), limits: limits)
@@ -91,7 +92,7 @@ import Testing
     }
 
     @Test func outputBytes() {
-        let ui = Self.head + "<view><text>{{ props.s }}</text></view></custom-ui>"
+        let ui = Self.head + "<view><slot name=\"answer\"/><text>{{ props.s }}</text></view></custom-ui>"
         let props = "{\"s\": \"" + String(repeating: "x", count: 1000) + "\"}"
         Self.expectPasses(ui, props: props, limits: ResourceLimits(maxOutputBytes: 1000))
         Self.expectBreach(ui, props: props, limits: ResourceLimits(maxOutputBytes: 999), .outputBytes)
@@ -145,26 +146,26 @@ import Testing
 
     /// Templates (with their props) of about 1 MB that push one budget each.
     static let worstCases: [(String, String, String?, Set<Limit>)] = [
-        ("depth", head + "<view>" + String(repeating: "<stack>", count: megabyte / 7) + "</view></custom-ui>", nil, [.depth]),
-        ("nodes", head + "<view>" + String(repeating: "<divider/>", count: megabyte / 10) + "</view></custom-ui>", nil, [.nodes]),
+        ("depth", head + "<view><slot name=\"answer\"/>" + String(repeating: "<stack>", count: megabyte / 7) + "</view></custom-ui>", nil, [.depth]),
+        ("nodes", head + "<view><slot name=\"answer\"/>" + String(repeating: "<divider/>", count: megabyte / 10) + "</view></custom-ui>", nil, [.nodes]),
         (
-            "nested loops", head + "<view><each items=\"props.a\" as=\"x\"><each items=\"props.a\" as=\"y\"><each items=\"props.a\" as=\"z\"><text>{{ x }}{{ y }}{{ z }}</text></each></each></each></view></custom-ui>",
+            "nested loops", head + "<view><slot name=\"answer\"/><each items=\"props.a\" as=\"x\"><each items=\"props.a\" as=\"y\"><each items=\"props.a\" as=\"z\"><text>{{ x }}{{ y }}{{ z }}</text></each></each></each></view></custom-ui>",
             "{\"a\": [" + Array(repeating: "1", count: 10_000).joined(separator: ",") + "]}", [.steps, .deadline]
         ),
         (
-            "substring search", head + "<view><each items=\"props.a\" as=\"x\"><if test=\"props.p in props.s\"><text>found</text></if></each></view></custom-ui>",
+            "substring search", head + "<view><slot name=\"answer\"/><each items=\"props.a\" as=\"x\"><if test=\"props.p in props.s\"><text>found</text></if></each></view></custom-ui>",
             "{\"s\": \"" + String(repeating: "a", count: megabyte / 2) + "\", \"p\": \"" + String(repeating: "a", count: 100_000) + "b\", \"a\": ["
                 + Array(repeating: "1", count: 10_000).joined(separator: ",") + "]}", [.steps, .deadline]
         ),
         (
-            "output", head + "<view><each items=\"props.a\" as=\"x\"><text>{{ props.s }}</text></each></view></custom-ui>",
+            "output", head + "<view><slot name=\"answer\"/><each items=\"props.a\" as=\"x\"><text>{{ props.s }}</text></each></view></custom-ui>",
             "{\"s\": \"" + String(repeating: "x", count: megabyte / 2) + "\", \"a\": [" + Array(repeating: "1", count: 100).joined(separator: ",") + "]}", [.outputBytes, .deadline]
         ),
         (
-            "one long line", head + "<view><text>" + String(repeating: "word ", count: megabyte / 5) + "</text></view></custom-ui>", nil, []
+            "one long line", head + "<view><slot name=\"answer\"/><text>" + String(repeating: "word ", count: megabyte / 5) + "</text></view></custom-ui>", nil, []
         ),
         (
-            "nested cards", head + "<view>" + String(repeating: "<card title=\"t\">", count: 120) + "<text>" + String(repeating: "w ", count: 100_000) + "</text>"
+            "nested cards", head + "<view><slot name=\"answer\"/>" + String(repeating: "<card title=\"t\">", count: 120) + "<text>" + String(repeating: "w ", count: 100_000) + "</text>"
                 + String(repeating: "</card>", count: 120) + "</view></custom-ui>", nil, []
         ),
     ]

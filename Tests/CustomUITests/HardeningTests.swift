@@ -12,7 +12,7 @@ import Testing
     static func nestedCards(_ depth: Int, inner: String = "") -> String {
         var view = inner
         for level in (0..<depth).reversed() { view = "<card title=\"Level \(level)\">\(view)</card>" }
-        return "<custom-ui name=\"nested\" execution-mode=\"auto-run\"><view>\(view)</view></custom-ui>"
+        return "<custom-ui name=\"nested\" execution-mode=\"auto-run\"><view>\(view)<slot name=\"answer\"/></view></custom-ui>"
     }
 
     static func terminalLines(_ ui: String, width: Int) throws -> [Substring] {
