@@ -246,36 +246,31 @@ enum RunCommand: Command {
             Console.closedOutput.onClose(nil)
         }
 
-        let done = DispatchSemaphore(value: 0)
+        // One turn: runs the session with `message`, cancellable by the signals above, and waits for
+        // the cancel request to the server to leave before going on (or before the process exits).
         let outcome = Outcome()
-        canceller.running(true)
-        Task {
-            outcome.diagnostics = await session.run(message: message) { update in view.handle(update) }
-            done.signal()
-        }
-        done.wait()
-        canceller.running(false)
-        // The cancel request to the server must leave before the process does.
-        canceller.waitForServer()
-        outcome.diagnostics = canceller.naming(outcome.diagnostics)
-        view.finish()
-
-        // Further --message options are the next turns, in order.
-        if messages.count > 1 {
-            guard template.definition.executionMode.continuesConversation else {
-                throw UsageError("`\(template.definition.executionMode.rawValue)` does not continue the conversation: give one --message")
+        func turn(_ message: String?) {
+            let done = DispatchSemaphore(value: 0)
+            canceller.running(true)
+            Task {
+                outcome.diagnostics = await session.run(message: message) { update in view.handle(update) }
+                done.signal()
             }
+            done.wait()
+            canceller.running(false)
+            canceller.waitForServer()
+            outcome.diagnostics = canceller.naming(outcome.diagnostics)
+        }
+        // Further --message options are the next turns, in order: refused before anything runs where
+        // the mode does not continue the conversation.
+        if messages.count > 1, !template.definition.executionMode.continuesConversation {
+            throw UsageError("`\(template.definition.executionMode.rawValue)` does not continue the conversation: give one --message")
+        }
+        turn(message)
+        view.finish()
+        if messages.count > 1 {
             for next in messages.dropFirst() where session.state.runStatus == "completed" {
-                let turn = DispatchSemaphore(value: 0)
-                canceller.running(true)
-                Task {
-                    outcome.diagnostics = await session.run(message: next) { update in view.handle(update) }
-                    turn.signal()
-                }
-                turn.wait()
-                canceller.running(false)
-                canceller.waitForServer()
-                outcome.diagnostics = canceller.naming(outcome.diagnostics)
+                turn(next)
                 view.restart()
                 view.finish()
             }
@@ -290,16 +285,7 @@ enum RunCommand: Command {
             while true {
                 console.err("\(followUpLabel) (Enter to finish): ")
                 guard let line = readLine(strippingNewline: true), !line.trimmingCharacters(in: .whitespaces).isEmpty else { break }
-                let next = DispatchSemaphore(value: 0)
-                canceller.running(true)
-                Task {
-                    outcome.diagnostics = await session.run(message: line) { update in view.handle(update) }
-                    next.signal()
-                }
-                next.wait()
-                canceller.running(false)
-                canceller.waitForServer()
-                outcome.diagnostics = canceller.naming(outcome.diagnostics)
+                turn(line)
                 view.restart()
                 view.finish()
                 if session.state.runStatus != "completed" { break }
