@@ -560,11 +560,23 @@ public struct HTMLRenderer: Sendable {
     }
 }
 
+/// The renderers' escaping for the few strings of markup that are not a render tree (the pages
+/// `customui serve` writes around a UI): the bytes `HTMLBuffer` writes for a double-quoted attribute
+/// value, safe in text content and in attributes alike.
+public enum HTMLEscaping {
+    /// `&`, `<`, `>`, `"` and `'` escaped, NUL replaced.
+    public static func escape(_ s: String) -> String {
+        var buffer = HTMLBuffer(capacity: s.utf8.count + 16)
+        buffer.attribute(s)
+        return buffer.string
+    }
+}
+
 /// A UTF-8 output buffer that escapes text and attribute values; the renderers' one escaping point.
 struct HTMLBuffer {
     private(set) var bytes: [UInt8] = []
 
-    init() { bytes.reserveCapacity(64 << 10) }
+    init(capacity: Int = 64 << 10) { bytes.reserveCapacity(capacity) }
 
     var string: String { String(decoding: bytes, as: UTF8.self) }
 

@@ -3,24 +3,10 @@ import CustomUICore
 import Foundation
 import TemplateLibrary
 
-/// Escaping for the server's own pages (the UI itself is written by `HTMLRenderer`).
+/// Escaping for the server's own pages: the HTML renderer's own escaping (`HTMLEscaping`), so there
+/// is one escaping point; the UI itself is written by `HTMLRenderer`.
 enum Escape {
-    static func text(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\u{0}": out += "\u{FFFD}"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func text(_ s: String) -> String { HTMLEscaping.escape(s) }
 
     /// A path segment for a URL (everything but unreserved characters and `/` percent-encoded).
     static func path(_ s: String) -> String {
