@@ -57,8 +57,11 @@ public enum ExpressionParser {
         return (segments, diagnostics)
     }
 
-    /// The offset of the `}}` that closes an interpolation opened just before `start`, skipping string literals.
-    private static func closingBraces(_ bytes: [UInt8], from start: Int) -> Int? {
+    /// The offset of the `}}` that closes an interpolation opened just before `start`, skipping string
+    /// literals. With `fallBackOnUnterminatedString`, an unterminated string ends at the first `}}`
+    /// (the parser then reports the string); without it there is no closing `}}` (the formatter keeps
+    /// such text as written).
+    static func closingBraces(_ bytes: [UInt8], from start: Int, fallBackOnUnterminatedString: Bool = true) -> Int? {
         var i = start
         var quote: UInt8?
         while i < bytes.count {
@@ -77,7 +80,7 @@ public enum ExpressionParser {
             i += 1
         }
         // An unterminated string swallows the rest; fall back to the first `}}` so the string error is reported.
-        if quote != nil {
+        if quote != nil, fallBackOnUnterminatedString {
             var j = start
             while j + 1 < bytes.count {
                 if bytes[j] == UInt8(ascii: "}"), bytes[j + 1] == UInt8(ascii: "}") { return j }

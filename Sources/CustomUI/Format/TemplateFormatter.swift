@@ -36,7 +36,7 @@ public enum TemplateFormatter {
         var i = 0
         while i < bytes.count {
             guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "{"), bytes[i + 1] == UInt8(ascii: "{"),
-                let close = closingBraces(bytes, from: i + 2)
+                let close = ExpressionParser.closingBraces(bytes, from: i + 2, fallBackOnUnterminatedString: false)
             else {
                 out.append(bytes[i])
                 i += 1
@@ -53,28 +53,6 @@ public enum TemplateFormatter {
             i = close + 2
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Where the `}}` closing an interpolation opened before `from` starts, skipping quoted strings.
-    private static func closingBraces(_ bytes: [UInt8], from: Int) -> Int? {
-        var i = from
-        var quote: UInt8?
-        while i < bytes.count {
-            let b = bytes[i]
-            if let q = quote {
-                if b == UInt8(ascii: "\\") {
-                    i += 2
-                    continue
-                }
-                if b == q { quote = nil }
-            } else if b == UInt8(ascii: "'") || b == UInt8(ascii: "\"") {
-                quote = b
-            } else if b == UInt8(ascii: "}"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "}") {
-                return i
-            }
-            i += 1
-        }
-        return nil
     }
 
     private static let wordOperators: Set<String> = ["and", "or", "not", "in"]
