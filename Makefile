@@ -8,6 +8,7 @@ build: setup
 	swift build
 
 test: setup
+	swift format lint --recursive --strict Sources Tests Fuzz Package.swift
 	swift test --no-parallel
 
 demo: setup
@@ -17,10 +18,10 @@ bench: setup
 	swift run -c release customui-bench
 
 lint:
-	swift format lint --recursive --strict Sources Tests
+	swift format lint --recursive --strict Sources Tests Fuzz Package.swift
 
 format:
-	swift format --in-place --recursive Sources Tests
+	swift format --in-place --recursive Sources Tests Fuzz Package.swift
 
 # libFuzzer targets (docs/fuzzing.md): FUZZ_SECONDS per target (default 60), FUZZ_TARGETS to choose.
 fuzz: setup

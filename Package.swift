@@ -38,16 +38,22 @@ let package = Package(
         .target(name: "TemplateLibrary", dependencies: ["CustomUI", "CustomUICore", "JSONSchema", "CSQLite"]),
         .target(
             name: "CustomUIServer",
-            dependencies: ["TemplateLibrary", "CustomUI", "Streaming", "JSONSchema", "Markdown", "CustomUICore", "CMicroHTTPD"]),
+            dependencies: [
+                "TemplateLibrary", "CustomUI", "Streaming", "JSONSchema", "Markdown", "CustomUICore", "CMicroHTTPD",
+            ]),
 
         // Thin executables: argument parsing, output and exit codes only.
         .executableTarget(
             name: "CustomUICommand",
-            dependencies: ["CustomUIServer", "CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore"],
+            dependencies: [
+                "CustomUIServer", "CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore",
+            ],
             path: "Sources/customui"),
         .executableTarget(
             name: "CustomUIBench",
-            dependencies: ["CustomUIServer", "CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore"],
+            dependencies: [
+                "CustomUIServer", "CustomUI", "TemplateLibrary", "Streaming", "JSONSchema", "Markdown", "CustomUICore",
+            ],
             path: "Sources/customui-bench"),
 
         // Where the conformance data is, shared by the suites that read it (not a product).
@@ -60,14 +66,21 @@ let package = Package(
         // CustomUIServer: the XSS corpus also goes through the live page's patch paths.
         .testTarget(
             name: "CustomUITests",
-            dependencies: ["CustomUI", "JSONSchema", "Markdown", "Streaming", "CustomUICore", "TestSupport", "CustomUIServer"],
+            dependencies: [
+                "CustomUI", "JSONSchema", "Markdown", "Streaming", "CustomUICore", "TestSupport", "CustomUIServer",
+            ],
             // Read and re-recorded in place from the source tree (CUSTOMUI_RECORD=1), not from a bundle.
             exclude: ["Fixtures", "Snapshots"]),
         // Some of these run the built `customui` executable against real library files.
-        .testTarget(name: "TemplateLibraryTests", dependencies: ["TemplateLibrary", "CustomUI", "CustomUICore", "CustomUICommand"]),
+        .testTarget(
+            name: "TemplateLibraryTests",
+            dependencies: ["TemplateLibrary", "CustomUI", "CustomUICore", "CustomUICommand"]),
         .testTarget(
             name: "CustomUIServerTests",
-            dependencies: ["CustomUIServer", "TemplateLibrary", "CustomUI", "Streaming", "Markdown", "JSONSchema", "CustomUICore", "TestSupport"]),
+            dependencies: [
+                "CustomUIServer", "TemplateLibrary", "CustomUI", "Streaming", "Markdown", "JSONSchema", "CustomUICore",
+                "TestSupport",
+            ]),
         // End-to-end tests run the built `customui` executable.
         .testTarget(name: "CommandTests", dependencies: ["CustomUICommand"]),
         // The engine as an embedder sees it: public API only, no @testable import.

@@ -4,7 +4,8 @@ import CustomUICore
 
 let scope = Scope(
     props: [
-        "title": "Hello", "count": 3, "price": 2.5, "items": [["name": "a", "tags": ["x"]], ["name": "b", "tags": []]],
+        "title": "Hello", "count": 3, "price": 2.5,
+        "items": [["name": "a", "tags": ["x"]], ["name": "b", "tags": []]],
         "text": .string(String(repeating: "ab", count: 500)), "list": .array((0..<200).map { .int($0) }),
     ],
     vars: ["topic": "dragons"], slots: ["story": "Once upon a time"], run: ["status": "completed"], broker: [:])

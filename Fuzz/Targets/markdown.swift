@@ -12,7 +12,8 @@ public func fuzzMarkdown(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let document = MarkdownParser.parse(source, options: options)
         let html = MarkdownHTMLRenderer.render(document)
         checkLinear(html.utf8.count, size, floor: 64 << 10, "markdown HTML")
-        let terminal = MarkdownTerminalRenderer.render(document, style: TerminalStyle(width: 10 + seed % 90, color: seed & 1 == 1))
+        let terminal = MarkdownTerminalRenderer.render(
+            document, style: TerminalStyle(width: 10 + seed % 90, color: seed & 1 == 1))
         checkLinear(terminal.utf8.count, size, floor: 64 << 10, "markdown terminal")
         // Chunks of 1 to 16 characters, their lengths from the seed.
         let stream = MarkdownStream(options: options)

@@ -11,7 +11,9 @@ public func fuzzStreamDecoding(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
     let expected = whole.feed(bytes) + whole.finish()
     var chunked = NDJSONDecoder(maxLineBytes: 4096)
     var got: [DecodedLine] = []
-    for start in stride(from: 0, to: bytes.count, by: step) { got += chunked.feed(bytes[start..<min(bytes.count, start + step)]) }
+    for start in stride(from: 0, to: bytes.count, by: step) {
+        got += chunked.feed(bytes[start..<min(bytes.count, start + step)])
+    }
     got += chunked.finish()
     if got != expected { finding("NDJSON in chunks of \(step) decodes differently") }
 
@@ -19,7 +21,9 @@ public func fuzzStreamDecoding(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
     let events = sseWhole.feed(bytes) + sseWhole.finish()
     var sseChunked = SSEDecoder(maxLineBytes: 4096)
     var chunkedEvents: [ServerSentEvent] = []
-    for start in stride(from: 0, to: bytes.count, by: step) { chunkedEvents += sseChunked.feed(bytes[start..<min(bytes.count, start + step)]) }
+    for start in stride(from: 0, to: bytes.count, by: step) {
+        chunkedEvents += sseChunked.feed(bytes[start..<min(bytes.count, start + step)])
+    }
     chunkedEvents += sseChunked.finish()
     if chunkedEvents != events { finding("SSE in chunks of \(step) decodes differently") }
     return 0

@@ -9,7 +9,8 @@ public func fuzzSchema(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let schema = try? JSONParser.parseValue(bytes: bytes[..<split], limits: fuzzLimits) else { return 0 }
     _ = JSONSchema.metaValidate(schema)
     guard let compiled = try? JSONSchema.compile(schema) else { return 0 }
-    let instance = split < size ? (try? JSONParser.parseValue(bytes: bytes[(split + 1)...], limits: fuzzLimits)) : schema
+    let instance =
+        split < size ? (try? JSONParser.parseValue(bytes: bytes[(split + 1)...], limits: fuzzLimits)) : schema
     if let instance { _ = compiled.validate(instance) }
     return 0
 }

@@ -54,7 +54,8 @@ public enum Validator {
                 if document.value.objectValue == nil {
                     diagnostics.append(
                         .error(
-                            .propsInvalid, "props must be a JSON object, found \(document.value.typeName)", file: propsFile.path,
+                            .propsInvalid, "props must be a JSON object, found \(document.value.typeName)",
+                            file: propsFile.path,
                             range: document.range(of: .root), hint: "write props as `{ \"name\": value, … }`"))
                 } else {
                     props = document.value
@@ -68,7 +69,9 @@ public enum Validator {
         diagnostics += loadDiagnostics
         if let codeFile = document?.syntax?.file, codeFile !== ui { sources.append(codeFile) }
         guard let document else {
-            return ValidationReport(document: nil, template: nil, prompt: prompt, diagnostics: diagnostics.sortedByLocation(), sources: sources)
+            return ValidationReport(
+                document: nil, template: nil, prompt: prompt, diagnostics: diagnostics.sortedByLocation(),
+                sources: sources)
         }
         var report = validate(document, prompt: prompt, props: props, propsDocument: propsDocument, limits: limits)
         report.diagnostics = dropCovered(diagnostics + report.diagnostics).sortedByLocation()
@@ -85,7 +88,8 @@ public enum Validator {
     }
 
     static func validate(
-        _ document: CustomUIDocument, prompt: Prompt?, props: Value?, propsDocument: JSONDocument?, limits: ResourceLimits
+        _ document: CustomUIDocument, prompt: Prompt?, props: Value?, propsDocument: JSONDocument?,
+        limits: ResourceLimits
     ) -> ValidationReport {
         var diagnostics: [Diagnostic] = []
         if let prompt {
@@ -99,7 +103,8 @@ public enum Validator {
         if document.definition.componentType == .jsonSchema {
             diagnostics += GeneratedUIOptions.check(document, prompt: prompt)
         }
-        var report = ValidationReport(document: document, template: nil, prompt: prompt, diagnostics: [], sources: [document.file])
+        var report = ValidationReport(
+            document: document, template: nil, prompt: prompt, diagnostics: [], sources: [document.file])
         guard document.definition.componentType == .template, let syntax = document.syntax else {
             report.diagnostics = diagnostics.sortedByLocation()
             return report
@@ -113,7 +118,8 @@ public enum Validator {
                 // The grammar describes template files; a definition's root takes its name from the column.
                 root.attributes.append(
                     SyntaxAttribute(
-                        name: "name", nameRange: root.nameRange, value: document.definition.name, valueRange: root.nameRange,
+                        name: "name", nameRange: root.nameRange, value: document.definition.name,
+                        valueRange: root.nameRange,
                         valueOrigin: TextOrigin(file: syntax.file, startOffset: root.nameRange.start.offset)))
             }
             diagnostics += grammar.validate(root, file: syntax.file)
@@ -127,7 +133,8 @@ public enum Validator {
         diagnostics += compiler.diagnostics
 
         var bindings = BindingCheck(
-            file: syntax.file, prompt: prompt, propsSchema: document.definition.propsSchema, slots: Set(template.slots.map(\.name)))
+            file: syntax.file, prompt: prompt, propsSchema: document.definition.propsSchema,
+            slots: Set(template.slots.map(\.name)))
         bindings.check(template)
         diagnostics += bindings.diagnostics
 
@@ -181,7 +188,8 @@ public enum Validator {
     }
 
     /// `props_schema` against the meta-schema, then `default_props` and the caller's props against it.
-    static func checkProps(_ document: CustomUIDocument, caller: Value?, callerDocument: JSONDocument?) -> [Diagnostic] {
+    static func checkProps(_ document: CustomUIDocument, caller: Value?, callerDocument: JSONDocument?) -> [Diagnostic]
+    {
         guard let schema = document.definition.propsSchema else { return [] }
         let (compiled, diagnostics) = DocumentSchemas.compileProps(schema, document: document.propsSchemaDocument)
         guard let compiled else { return diagnostics }
@@ -189,8 +197,10 @@ public enum Validator {
         if let defaults = document.definition.defaultProps {
             // Defaults need not be complete (the caller may supply required props), so `required`
             // is checked on the merged props below, not on the defaults alone.
-            result += DocumentSchemas.checkProps(defaults, document: document.defaultPropsDocument, schema: compiled, what: "default props")
-                .filter { $0.code != "schema.required" }
+            result += DocumentSchemas.checkProps(
+                defaults, document: document.defaultPropsDocument, schema: compiled, what: "default props"
+            )
+            .filter { $0.code != "schema.required" }
         }
         let merged = effectiveProps(document.definition, caller: caller)
         if let caller {
@@ -198,8 +208,11 @@ public enum Validator {
                 .filter { $0.code != "schema.required" }
         }
         for error in compiled.validate(merged).errors where error.code == "schema.required" {
-            let file = caller != nil ? callerDocument?.file.path : document.defaultPropsDocument?.file.path ?? document.file.path
-            let range = caller != nil ? callerDocument?.range(of: .root) : document.defaultPropsDocument?.range(of: .root)
+            let file =
+                caller != nil
+                ? callerDocument?.file.path : document.defaultPropsDocument?.file.path ?? document.file.path
+            let range =
+                caller != nil ? callerDocument?.range(of: .root) : document.defaultPropsDocument?.range(of: .root)
             var d = error.diagnostic(file: file, range: range)
             d.code = .propsInvalid
             d.message = "props: " + d.message
@@ -216,7 +229,9 @@ public enum Validator {
     }
 
     /// The scope before any run: variables at their initial values, empty slots, run `idle`.
-    public static func initialScope(_ template: CompiledTemplate, prompt: Prompt?, props: Value, values: [String: String]) -> Scope {
+    public static func initialScope(
+        _ template: CompiledTemplate, prompt: Prompt?, props: Value, values: [String: String]
+    ) -> Scope {
         var slots = ValueObject()
         for slot in template.slots { slots[slot.name] = "" }
         var vars = ValueObject()
@@ -265,7 +280,8 @@ public enum VariableValues {
         prompt.variables.filter { $0.required && (values[$0.name] ?? "").allSatisfy(\.isWhitespace) }.map { variable in
             .error(
                 .promptMissingValue, "`\(variable.name)` is required, but its value is empty", file: prompt.file?.path,
-                range: variable.nameRange, hint: "give `\(variable.name)` a value (`--var \(variable.name)=…`) or a default in the prompt")
+                range: variable.nameRange,
+                hint: "give `\(variable.name)` a value (`--var \(variable.name)=…`) or a default in the prompt")
         }
     }
 }

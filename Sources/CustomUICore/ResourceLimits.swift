@@ -142,7 +142,9 @@ public struct Budget: Sendable {
     /// Throws if the deadline has passed.
     public func checkDeadline() throws(LimitExceeded) {
         if ContinuousClock.now > deadline {
-            let ms = limits.deadline.components.seconds * 1000 + limits.deadline.components.attoseconds / 1_000_000_000_000_000
+            let ms =
+                limits.deadline.components.seconds * 1000 + limits.deadline.components.attoseconds
+                / 1_000_000_000_000_000
             throw LimitExceeded(.deadline, maximum: Int(ms))
         }
     }

@@ -54,7 +54,8 @@ public enum URLPolicy {
             if c == UInt8(ascii: ":") {
                 guard length > 0 else { return .refused }
                 switch (length, packed) {
-                case (4, 0x7074_7468), (5, 0x73_7074_7468), (6, 0x6F74_6C69_616D): return .allowed  // http, https, mailto
+                // http, https, mailto
+                case (4, 0x7074_7468), (5, 0x73_7074_7468), (6, 0x6F74_6C69_616D): return .allowed
                 case (4, 0x6174_6164): return .data(url[index...].utf8)  // data
                 default: return .refused
                 }

@@ -13,7 +13,9 @@ struct Figure {
 }
 
 /// Times `body` repeatedly for at least `seconds` (after one warm-up call) and returns seconds per call.
-func secondsPerCall(minimumSeconds seconds: Double = 0.5, minimumRuns: Int = 3, _ body: () throws -> Void) rethrows -> Double {
+func secondsPerCall(minimumSeconds seconds: Double = 0.5, minimumRuns: Int = 3, _ body: () throws -> Void) rethrows
+    -> Double
+{
     try body()
     let clock = ContinuousClock()
     var runs = 0

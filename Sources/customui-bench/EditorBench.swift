@@ -12,7 +12,8 @@ func editorBenchmarks() throws -> [Figure] {
     let text = largeTemplate(cards: 100)
     let path = dir.appendingPathComponent("large.ui.xml").path
     try text.write(toFile: path, atomically: true, encoding: .utf8)
-    try DiagnosticCatalog.standardPrompt.write(toFile: dir.appendingPathComponent("large.prompt.json").path, atomically: true, encoding: .utf8)
+    try DiagnosticCatalog.standardPrompt.write(
+        toFile: dir.appendingPathComponent("large.prompt.json").path, atomically: true, encoding: .utf8)
     let uri = URL(fileURLWithPath: path).absoluteString
     let elements = text.components(separatedBy: "<").count - text.components(separatedBy: "</").count
 
@@ -53,14 +54,19 @@ func editorBenchmarks() throws -> [Figure] {
         let start = clock.now
         let out = send(change)
         edits.append(clock.now - start)
-        guard out.contains(where: { $0.contains("publishDiagnostics") }) else { throw BenchError("no diagnostics after an edit") }
+        guard out.contains(where: { $0.contains("publishDiagnostics") }) else {
+            throw BenchError("no diagnostics after an edit")
+        }
     }
 
     var completions: [Duration] = []
     for i in 0..<500 {
         let request: Value = [
             "jsonrpc": "2.0", "id": .int(100 + i), "method": "textDocument/completion",
-            "params": ["textDocument": ["uri": .string(uri)], "position": ["line": .int(propsLine), "character": .int(propsColumn)]],
+            "params": [
+                "textDocument": ["uri": .string(uri)],
+                "position": ["line": .int(propsLine), "character": .int(propsColumn)],
+            ],
         ]
         let start = clock.now
         let out = send(request)

@@ -12,9 +12,13 @@ func sessionBenchmarks() throws -> [Figure] {
           <view><run/><slot name="answer" format="markdown"/><usage/></view>
         </custom-ui>
         """
-    let prompt = SourceFile(path: "p.json", text: #"{"messages": [{"role": "user", "content": "Go"}], "settings": {"model_id": "gpt-4o-mini"}}"#)
+    let prompt = SourceFile(
+        path: "p.json",
+        text: #"{"messages": [{"role": "user", "content": "Go"}], "settings": {"model_id": "gpt-4o-mini"}}"#)
     let report = Validator.validate(ui: SourceFile(path: "bench.ui.xml", text: template), prompt: prompt)
-    guard let compiled = report.template, let loadedPrompt = report.prompt else { throw BenchError("session bench template: \(report.diagnostics)") }
+    guard let compiled = report.template, let loadedPrompt = report.prompt else {
+        throw BenchError("session bench template: \(report.diagnostics)")
+    }
     let events = RecordedStream.sample(chunks: 10_000, duration: 1, seed: 5)
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("customui-bench-\(getpid()).ndjson")
     try RecordedStream.text(events).write(to: url, atomically: true, encoding: .utf8)
@@ -80,9 +84,13 @@ func pipeline(events: [TimedEvent], markdownSlot: Bool) throws -> [Figure] {
           <view><run/><slot name="answer" format="\(markdownSlot ? "markdown" : "text")"/><usage/></view>
         </custom-ui>
         """
-    let prompt = SourceFile(path: "p.json", text: #"{"messages": [{"role": "user", "content": "Go"}], "settings": {"model_id": "gpt-4o-mini"}}"#)
+    let prompt = SourceFile(
+        path: "p.json",
+        text: #"{"messages": [{"role": "user", "content": "Go"}], "settings": {"model_id": "gpt-4o-mini"}}"#)
     let report = Validator.validate(ui: SourceFile(path: "bench.ui.xml", text: template), prompt: prompt)
-    guard let compiled = report.template, let loadedPrompt = report.prompt else { throw BenchError("pipeline template: \(report.diagnostics)") }
+    guard let compiled = report.template, let loadedPrompt = report.prompt else {
+        throw BenchError("pipeline template: \(report.diagnostics)")
+    }
     let bytes = Array(RecordedStream.text(events).utf8)
     let dummy = ReplayTransport(file: URL(fileURLWithPath: "/dev/null"))
     let clock = ContinuousClock()
@@ -121,10 +129,15 @@ func pipeline(events: [TimedEvent], markdownSlot: Bool) throws -> [Figure] {
         sessionSlot = session.state.slots["answer"] ?? ""
     }
     let expected = events.compactMap { if case .chunk(let t) = $0.event { t } else { nil } }.joined()
-    guard sessionSlot == expected else { throw BenchError("pipeline lost text: slot has \(sessionSlot.count) of \(expected.count) characters") }
+    guard sessionSlot == expected else {
+        throw BenchError("pipeline lost text: slot has \(sessionSlot.count) of \(expected.count) characters")
+    }
     let name = markdownSlot ? "session.pipeline.markdown" : "session.pipeline.text"
     return [
         Figure(name: "\(name).events-per-second", value: Double(events.count) / best, unit: "events/s"),
-        Figure(name: "\(name).worst-event", value: Double(worstOfBest.components.attoseconds) / 1e12 + Double(worstOfBest.components.seconds) * 1e6, unit: "us"),
+        Figure(
+            name: "\(name).worst-event",
+            value: Double(worstOfBest.components.attoseconds) / 1e12 + Double(worstOfBest.components.seconds) * 1e6,
+            unit: "us"),
     ]
 }

@@ -27,7 +27,8 @@ func templateBenchmarks() throws -> [Figure] {
     let prompt = SourceFile(path: "p.json", text: DiagnosticCatalog.standardPrompt)
     let check = secondsPerCall { _ = Validator.validate(ui: large, prompt: prompt) }
     figures.append(Figure(name: "template.validate.\(elementCount)-elements", value: check * 1e3, unit: "ms"))
-    figures.append(Figure(name: "template.validate.throughput", value: Double(large.bytes.count) / check / 1e6, unit: "MB/s"))
+    figures.append(
+        Figure(name: "template.validate.throughput", value: Double(large.bytes.count) / check / 1e6, unit: "MB/s"))
 
     let hostile: [(String, String)] = [
         ("billion-laughs", billionLaughs),
@@ -114,8 +115,12 @@ func w1Benchmarks() throws -> [Figure] {
     guard let sample = RenderPipeline.render(compiled, prompt: nil, props: props, options: options).output else {
         throw BenchError("W1 did not render")
     }
-    let seconds = secondsPerCall(minimumSeconds: 1) { _ = RenderPipeline.render(compiled, prompt: nil, props: props, options: options) }
-    let cpu = cpuSecondsPerCall(runs: 1_000) { _ = RenderPipeline.render(compiled, prompt: nil, props: props, options: options) }
+    let seconds = secondsPerCall(minimumSeconds: 1) {
+        _ = RenderPipeline.render(compiled, prompt: nil, props: props, options: options)
+    }
+    let cpu = cpuSecondsPerCall(runs: 1_000) {
+        _ = RenderPipeline.render(compiled, prompt: nil, props: props, options: options)
+    }
     if ProcessInfo.processInfo.environment["W1_BUILD_ONLY"] != nil {
         let (state, _) = RenderState.initial(compiled, prompt: nil, props: props)
         for _ in 0..<20_000 { _ = try? RenderTreeBuilder.build(compiled, prompt: nil, state: state) }
@@ -124,7 +129,9 @@ func w1Benchmarks() throws -> [Figure] {
     if ProcessInfo.processInfo.environment["W1_PHASES"] != nil {
         let (state, _) = RenderState.initial(compiled, prompt: nil, props: props)
         let setup = cpuSecondsPerCall(runs: 1_000) { _ = RenderState.initial(compiled, prompt: nil, props: props) }
-        let build = cpuSecondsPerCall(runs: 1_000) { _ = try? RenderTreeBuilder.build(compiled, prompt: nil, state: state) }
+        let build = cpuSecondsPerCall(runs: 1_000) {
+            _ = try? RenderTreeBuilder.build(compiled, prompt: nil, state: state)
+        }
         let tree = try RenderTreeBuilder.build(compiled, prompt: nil, state: state)
         let write = cpuSecondsPerCall(runs: 1_000) { _ = HTMLRenderer(fragment: true).render(tree) }
         print("phases: setup \(setup * 1e6) us, build \(build * 1e6) us, write \(write * 1e6) us")

@@ -25,14 +25,18 @@ enum ExplainCommand: Command {
         if codes.isEmpty {
             let width = DiagnosticCatalog.entries.map { $0.code.rawValue.count }.max() ?? 0
             for info in DiagnosticCatalog.entries {
-                console.out(info.code.rawValue.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + info.summary + "\n")
+                console.out(
+                    info.code.rawValue.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + info.summary
+                        + "\n")
             }
             return ExitCode.ok
         }
         for code in codes {
             guard let info = DiagnosticCatalog.info(DiagnosticCode(rawValue: code)) else {
                 let hint = Suggestions.didYouMean(code, in: DiagnosticCatalog.entries.map(\.code.rawValue))
-                throw UsageError("unknown diagnostic code `\(code)`" + (hint.map { " (\($0))" } ?? "; run `customui explain` for the list"))
+                throw UsageError(
+                    "unknown diagnostic code `\(code)`"
+                        + (hint.map { " (\($0))" } ?? "; run `customui explain` for the list"))
             }
             console.out(DiagnosticCatalog.explain(info) + "\n")
         }

@@ -41,12 +41,18 @@ enum LSPCommand: Command {
                 case .message(let body):
                     replies = server.handle(body)
                 case .badHeader(let reason):
-                    replies = [LanguageServer.errorResponse(id: .null, code: LanguageServer.ErrorCode.parseError, message: "malformed message header: \(reason)")]
+                    replies = [
+                        LanguageServer.errorResponse(
+                            id: .null, code: LanguageServer.ErrorCode.parseError,
+                            message: "malformed message header: \(reason)")
+                    ]
                 case .tooLarge(let length):
                     replies = [
                         LanguageServer.errorResponse(
                             id: .null, code: LanguageServer.ErrorCode.invalidRequest,
-                            message: "a message of \(length) bytes is over the limit of \(framer.maxMessageBytes) bytes; it was skipped")
+                            message:
+                                "a message of \(length) bytes is over the limit of \(framer.maxMessageBytes) bytes; it was skipped"
+                        )
                     ]
                 }
                 for reply in replies {

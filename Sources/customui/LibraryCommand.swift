@@ -300,7 +300,9 @@ enum LibraryCommand: Command {
                 var rows = ValueObject()
                 for table in result.rows.keys.sorted() { rows[table] = .int(result.rows[table] ?? 0) }
                 console.out(
-                    JSONWriter(pretty: true).string(["uis": .array(result.uis.map(Value.string)), "rows": .object(rows)])
+                    JSONWriter(pretty: true).string([
+                        "uis": .array(result.uis.map(Value.string)), "rows": .object(rows),
+                    ])
                         + "\n")
             } else {
                 let versions = result.rows["prompt_custom_uis"] ?? 0
@@ -356,13 +358,15 @@ enum LibraryCommand: Command {
         if format == "json" {
             console.out(
                 JSONWriter(pretty: true).string([
-                    "deleted": .string(deleted.name), "versions": .int(deleted.versions), "ratings": .int(deleted.ratings),
+                    "deleted": .string(deleted.name), "versions": .int(deleted.versions),
+                    "ratings": .int(deleted.ratings),
                     "usage": .int(deleted.usage),
                 ]) + "\n")
         } else {
             console.out(
                 "deleted `\(deleted.name)`: \(deleted.versions) version\(deleted.versions == 1 ? "" : "s"), "
-                    + "\(deleted.ratings) rating\(deleted.ratings == 1 ? "" : "s"), \(deleted.usage) usage record\(deleted.usage == 1 ? "" : "s")\n")
+                    + "\(deleted.ratings) rating\(deleted.ratings == 1 ? "" : "s"), \(deleted.usage) usage record\(deleted.usage == 1 ? "" : "s")\n"
+            )
         }
         return ExitCode.ok
     }

@@ -74,11 +74,14 @@ enum RunCommand: Command {
         let replayPath = replayPaths.first
         let pace = arguments.flag("--pace")
         let speed = try arguments.value("--speed").map { text throws(UsageError) -> Double in
-            guard let v = Double(text), v > 0, v <= 1000 else { throw UsageError("`--speed` takes a positive number, not `\(text)`") }
+            guard let v = Double(text), v > 0, v <= 1000 else {
+                throw UsageError("`--speed` takes a positive number, not `\(text)`")
+            }
             return v
         }
         let environment = ProcessInfo.processInfo.environment
-        let backend = try arguments.value("--backend") ?? (replayPath == nil ? environment["CUSTOMUI_BACKEND_URL"] : nil)
+        let backend =
+            try arguments.value("--backend") ?? (replayPath == nil ? environment["CUSTOMUI_BACKEND_URL"] : nil)
         let protocolName = try arguments.choice(
             "--protocol", ["unified", "agent", "openai"], default: environment["CUSTOMUI_PROTOCOL"] ?? "unified")
         let model = try arguments.value("--model")
@@ -176,7 +179,8 @@ enum RunCommand: Command {
             guard let url = URL(string: backend), url.scheme == "http" || url.scheme == "https" else {
                 throw UsageError("`--backend` takes an http or https URL, not `\(backend)`")
             }
-            let configuration = TransportConfiguration(baseURL: url, timeout: .seconds(timeout), cancelRequestTimeout: .seconds(2))
+            let configuration = TransportConfiguration(
+                baseURL: url, timeout: .seconds(timeout), cancelRequestTimeout: .seconds(2))
             sourceName = displayName(of: url)
             switch protocolName {
             case "agent": transport = AgentTransport(configuration: configuration)
@@ -191,13 +195,16 @@ enum RunCommand: Command {
             for recording in recordings where !FileManager.default.isReadableFile(atPath: recording) {
                 throw UsageError("file `\(recording)` does not exist")
             }
-            let replays = recordings.map { ReplayTransport(file: URL(fileURLWithPath: $0), pace: pace, speed: speed ?? 1) }
+            let replays = recordings.map {
+                ReplayTransport(file: URL(fileURLWithPath: $0), pace: pace, speed: speed ?? 1)
+            }
             sourceName = recordings.joined(separator: ", ")
             transport = replays.count == 1 ? replays[0] : TurnReplayTransport(replays)
         }
 
         let session = Session(
-            template: template, prompt: prompt, props: props, variables: variables, transport: transport, recorder: recorder,
+            template: template, prompt: prompt, props: props, variables: variables, transport: transport,
+            recorder: recorder,
             pricing: pricing, user: user)
         session.sourceName = sourceName
         if let model, backend != nil, protocolName == "agent" { session.configOverrides["model_id"] = .string(model) }
@@ -224,7 +231,9 @@ enum RunCommand: Command {
         let live = format == "terminal" && outputPath == nil && console.colorOut
         let style = TerminalStyle(
             width: width ?? terminalWidth(environment), color: console.colorOut && outputPath == nil)
-        let view = LiveView(session: session, style: style, console: console, live: live, plain: format == "terminal" && !live && outputPath == nil)
+        let view = LiveView(
+            session: session, style: style, console: console, live: live,
+            plain: format == "terminal" && !live && outputPath == nil)
 
         // Ctrl-C, SIGTERM, SIGHUP and SIGQUIT cancel: the transport tells the server; the session keeps what
         // streamed. A closed standard output cancels the same way (SIGPIPE is ignored so the write
@@ -264,7 +273,9 @@ enum RunCommand: Command {
         // Further --message options are the next turns, in order: refused before anything runs where
         // the mode does not continue the conversation.
         if messages.count > 1, !template.definition.executionMode.continuesConversation {
-            throw UsageError("`\(template.definition.executionMode.rawValue)` does not continue the conversation: give one --message")
+            throw UsageError(
+                "`\(template.definition.executionMode.rawValue)` does not continue the conversation: give one --message"
+            )
         }
         turn(message)
         view.finish()
@@ -284,7 +295,8 @@ enum RunCommand: Command {
         {
             while true {
                 console.err("\(followUpLabel) (Enter to finish): ")
-                guard let line = readLine(strippingNewline: true), !line.trimmingCharacters(in: .whitespaces).isEmpty else { break }
+                guard let line = readLine(strippingNewline: true), !line.trimmingCharacters(in: .whitespaces).isEmpty
+                else { break }
                 turn(line)
                 view.restart()
                 view.finish()
@@ -294,7 +306,8 @@ enum RunCommand: Command {
 
         if outputPath != nil || format == "html" {
             let options = RenderOptions(format: format == "html" ? .html : .terminal, terminal: style)
-            let (output, renderDiagnostics) = RenderPipeline.render(template, prompt: prompt, state: session.state, options: options)
+            let (output, renderDiagnostics) = RenderPipeline.render(
+                template, prompt: prompt, state: session.state, options: options)
             if let output {
                 if let outputPath {
                     do {
@@ -308,15 +321,22 @@ enum RunCommand: Command {
                     console.outRendered(output)
                 }
             }
-            if !renderDiagnostics.isEmpty { console.errRendered(DiagnosticRenderer(color: console.colorErr).render(renderDiagnostics)) }
+            if !renderDiagnostics.isEmpty {
+                console.errRendered(DiagnosticRenderer(color: console.colorErr).render(renderDiagnostics))
+            }
         }
-        if !outcome.diagnostics.isEmpty { console.errRendered(DiagnosticRenderer(color: console.colorErr).render(outcome.diagnostics)) }
-        for problem in session.recordingErrors { console.err("customui run: warning: the run was not fully recorded: \(problem)\n") }
+        if !outcome.diagnostics.isEmpty {
+            console.errRendered(DiagnosticRenderer(color: console.colorErr).render(outcome.diagnostics))
+        }
+        for problem in session.recordingErrors {
+            console.err("customui run: warning: the run was not fully recorded: \(problem)\n")
+        }
         if !noRecord, let library, let libraryUI {
             do {
                 try library.recordUsage(
                     uiID: libraryUI, user: user, runID: session.run.id, variables: session.state.variables,
-                    success: session.state.runStatus == "completed", error: session.state.run["error"]?["message"]?.stringValue,
+                    success: session.state.runStatus == "completed",
+                    error: session.state.run["error"]?["message"]?.stringValue,
                     durationMs: session.task?.totalTimeMs)
             } catch {
                 console.err("customui run: warning: usage not recorded: \(error)\n")
@@ -428,7 +448,8 @@ enum RunCommand: Command {
     /// Asks on the terminal for variables that have no value, by component type.
     static func askForMissingValues(_ session: Session, console: Console) {
         // Toggles and checkboxes always have a value (empty is "off" or "none"); others need one.
-        for variable in session.prompt.variables where (session.state.variables[variable.name] ?? "").isEmpty
+        for variable in session.prompt.variables
+        where (session.state.variables[variable.name] ?? "").isEmpty
             && variable.component?.kind != .toggle && variable.component?.kind != .checkbox
         {
             let label = RenderTreeBuilder.humanize(variable.name)
@@ -438,7 +459,9 @@ enum RunCommand: Command {
                 switch component?.kind {
                 case .select?, .radio?:
                     let options = component?.options ?? []
-                    question += " (" + options.enumerated().map { "\($0.offset + 1) \($0.element)" }.joined(separator: ", ") + ")"
+                    question +=
+                        " (" + options.enumerated().map { "\($0.offset + 1) \($0.element)" }.joined(separator: ", ")
+                        + ")"
                 case .toggle?:
                     question += " (y/n)"
                 case .number?:
@@ -448,7 +471,9 @@ enum RunCommand: Command {
                 console.err(question + ": ")
                 guard let line = readLine(strippingNewline: true) else { return }
                 var value = line
-                if let options = component?.options, [.select, .radio].contains(component?.kind), let n = Int(line), n >= 1, n <= options.count {
+                if let options = component?.options, [.select, .radio].contains(component?.kind), let n = Int(line),
+                    n >= 1, n <= options.count
+                {
                     value = options[n - 1]
                 }
                 if component?.kind == .toggle {
@@ -510,7 +535,8 @@ final class TurnReplayTransport: StreamTransport, @unchecked Sendable {
         guard index < replays.count else {
             return AsyncThrowingStream { continuation in
                 continuation.finish(
-                    throwing: StreamFailure(.transport, "no recording for turn \(index + 1): \(replays.count) were given with --replay"))
+                    throwing: StreamFailure(
+                        .transport, "no recording for turn \(index + 1): \(replays.count) were given with --replay"))
             }
         }
         return replays[index].events(for: request)
@@ -579,7 +605,9 @@ final class LiveView: @unchecked Sendable {
             if state.runStatus == "completed", let error = state.run["error"]?["message"]?.stringValue {
                 summary.append("recovered from error: \(TerminalText.visible(error))")
             }
-            if let usage = state.run["usage"], let tokens = usage["total_tokens"]?.intValue { summary.append("\(tokens) tokens") }
+            if let usage = state.run["usage"], let tokens = usage["total_tokens"]?.intValue {
+                summary.append("\(tokens) tokens")
+            }
             summary.append(state.runStatus)
             console.err(summary.joined(separator: " · ") + "\n")
         } else if live {
@@ -595,7 +623,11 @@ final class LiveView: @unchecked Sendable {
 
     private func draw(final: Bool = false) {
         let options = RenderOptions(format: .terminal, terminal: style)
-        guard var text = RenderPipeline.render(session.template, prompt: session.prompt, state: session.state, options: options).output else { return }
+        guard
+            var text = RenderPipeline.render(
+                session.template, prompt: session.prompt, state: session.state, options: options
+            ).output
+        else { return }
         if !final {
             // While streaming, show the bottom of the view that fits; the whole view is printed at the end.
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()

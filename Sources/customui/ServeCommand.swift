@@ -52,27 +52,41 @@ enum ServeCommand: Command {
         let replayDirectory = try arguments.value("--replay-dir")
         let noPace = arguments.flag("--no-pace")
         let speed = try arguments.value("--speed").map { text throws(UsageError) -> Double in
-            guard let v = Double(text), v > 0, v <= 1000 else { throw UsageError("`--speed` takes a positive number, not `\(text)`") }
+            guard let v = Double(text), v > 0, v <= 1000 else {
+                throw UsageError("`--speed` takes a positive number, not `\(text)`")
+            }
             return v
         }
         let environment = ProcessInfo.processInfo.environment
-        let backend = try arguments.value("--backend") ?? (replay == nil && replayDirectory == nil ? environment["CUSTOMUI_BACKEND_URL"] : nil)
-        let protocolName = try arguments.choice("--protocol", ["unified", "agent", "openai"], default: environment["CUSTOMUI_PROTOCOL"] ?? "unified")
+        let backend =
+            try arguments.value("--backend")
+            ?? (replay == nil && replayDirectory == nil ? environment["CUSTOMUI_BACKEND_URL"] : nil)
+        let protocolName = try arguments.choice(
+            "--protocol", ["unified", "agent", "openai"], default: environment["CUSTOMUI_PROTOCOL"] ?? "unified")
         let timeout = try arguments.integer("--timeout", in: 1...86_400) ?? 120
         var promptDirectories = try arguments.values("--prompts")
         let watch = try arguments.values("--watch")
         let files = try arguments.positionals() + watch
-        if backend != nil, replay != nil || replayDirectory != nil { throw UsageError("give either --replay/--replay-dir or --backend, not both") }
-        for file in files where !FileManager.default.isReadableFile(atPath: file) { throw UsageError("file `\(file)` does not exist") }
-        if let replay, !FileManager.default.isReadableFile(atPath: replay) { throw UsageError("file `\(replay)` does not exist") }
-        if promptDirectories.isEmpty, let starters = LibraryCommand.starterDirectory() { promptDirectories = [starters] }
+        if backend != nil, replay != nil || replayDirectory != nil {
+            throw UsageError("give either --replay/--replay-dir or --backend, not both")
+        }
+        for file in files where !FileManager.default.isReadableFile(atPath: file) {
+            throw UsageError("file `\(file)` does not exist")
+        }
+        if let replay, !FileManager.default.isReadableFile(atPath: replay) {
+            throw UsageError("file `\(replay)` does not exist")
+        }
+        if promptDirectories.isEmpty, let starters = LibraryCommand.starterDirectory() {
+            promptDirectories = [starters]
+        }
 
         let answers: AnswerSource
         if let backend {
             guard let url = URL(string: backend), url.scheme == "http" || url.scheme == "https" else {
                 throw UsageError("`--backend` takes an http or https URL, not `\(backend)`")
             }
-            answers = .backend(TransportConfiguration(baseURL: url, timeout: .seconds(timeout)), protocolName: protocolName)
+            answers = .backend(
+                TransportConfiguration(baseURL: url, timeout: .seconds(timeout)), protocolName: protocolName)
         } else {
             answers = .replay(file: replay, directory: replayDirectory, pace: !noPace, speed: speed ?? 1)
         }
@@ -86,7 +100,8 @@ enum ServeCommand: Command {
         options.host = host
         options.port = port
         options.watch = watch
-        let server = UIServer(catalog: Catalog(files: files, library: library, promptDirectories: promptDirectories), options: options)
+        let server = UIServer(
+            catalog: Catalog(files: files, library: library, promptDirectories: promptDirectories), options: options)
         do {
             try server.start()
         } catch {
@@ -95,7 +110,9 @@ enum ServeCommand: Command {
         }
         console.out("customui serve: \(server.url)/ (Ctrl-C to stop)\n")
         for name in server.catalog.localFiles.keys.sorted() { console.out("  \(server.url)/ui/local/\(name)\n") }
-        if !watch.isEmpty { console.out("  \(server.url)/preview (watching \(watch.count) file\(watch.count == 1 ? "" : "s"))\n") }
+        if !watch.isEmpty {
+            console.out("  \(server.url)/preview (watching \(watch.count) file\(watch.count == 1 ? "" : "s"))\n")
+        }
 
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)

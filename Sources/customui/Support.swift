@@ -71,10 +71,12 @@ struct Arguments {
     }
 
     /// The value of an option that must be one of `choices`.
-    mutating func choice(_ name: String, _ choices: [String], default defaultValue: String) throws(UsageError) -> String {
+    mutating func choice(_ name: String, _ choices: [String], default defaultValue: String) throws(UsageError) -> String
+    {
         guard let v = try value(name) else { return defaultValue }
         guard choices.contains(v) else {
-            throw UsageError("`\(name)` must be one of \(choices.map { "`\($0)`" }.joined(separator: ", ")), not `\(v)`")
+            throw UsageError(
+                "`\(name)` must be one of \(choices.map { "`\($0)`" }.joined(separator: ", ")), not `\(v)`")
         }
         return v
     }
@@ -83,7 +85,8 @@ struct Arguments {
     mutating func integer(_ name: String, in range: ClosedRange<Int>) throws(UsageError) -> Int? {
         guard let v = try value(name) else { return nil }
         guard let n = Int(v), range.contains(n) else {
-            throw UsageError("`\(name)` takes a whole number from \(range.lowerBound) to \(range.upperBound), not `\(v)`")
+            throw UsageError(
+                "`\(name)` takes a whole number from \(range.lowerBound) to \(range.upperBound), not `\(v)`")
         }
         return n
     }

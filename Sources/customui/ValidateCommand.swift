@@ -43,12 +43,17 @@ enum ValidateCommand: Command {
         for path in files {
             let prompt = try explicitPrompt ?? siblingPrompt(of: path).map(readInput)
             let applied = fix && path != "-" ? try ValidateFixes.apply(path: path, prompt: prompt, props: props) : 0
-            if applied > 0 && format == "text" { text += "\(TerminalText.visible(path)): applied \(applied) fix\(applied == 1 ? "" : "es")\n" }
+            if applied > 0 && format == "text" {
+                text += "\(TerminalText.visible(path)): applied \(applied) fix\(applied == 1 ? "" : "es")\n"
+            }
             let ui = try readInput(path)
             let report = Validator.validate(ui: ui, prompt: prompt, props: props)
             anyErrors = anyErrors || report.hasErrors
             if format == "json" {
-                results.append(["file": .string(ui.path), "diagnostics": .array(report.diagnostics.map { ValidateFixes.json($0, sources: report.sources) })])
+                results.append([
+                    "file": .string(ui.path),
+                    "diagnostics": .array(report.diagnostics.map { ValidateFixes.json($0, sources: report.sources) }),
+                ])
             } else {
                 let renderer = DiagnosticRenderer(sources: report.sources, color: console.colorOut)
                 text += renderer.render(report.diagnostics)

@@ -16,7 +16,8 @@ enum ValidateFixes {
                     "edits": .array(
                         fix.edits.map {
                             [
-                                "line": .int($0.range.start.line), "column": .int($0.range.start.column), "endLine": .int($0.range.end.line),
+                                "line": .int($0.range.start.line), "column": .int($0.range.start.column),
+                                "endLine": .int($0.range.end.line),
                                 "endColumn": .int($0.range.end.column), "text": .string($0.text),
                             ]
                         }),
@@ -37,7 +38,9 @@ enum ValidateFixes {
                 let fixes = DiagnosticFixes.fixes(for: diagnostic, in: ui)
                 guard fixes.count == 1, let fix = fixes.first else { continue }
                 let overlaps = fix.edits.contains { edit in
-                    edits.contains { $0.range.start.offset < edit.range.end.offset && edit.range.start.offset < $0.range.end.offset }
+                    edits.contains {
+                        $0.range.start.offset < edit.range.end.offset && edit.range.start.offset < $0.range.end.offset
+                    }
                 }
                 if !overlaps {
                     edits += fix.edits
@@ -46,7 +49,8 @@ enum ValidateFixes {
             }
             guard !edits.isEmpty else { break }
             do {
-                try Data(DiagnosticFixes.apply(edits, to: ui).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                try Data(DiagnosticFixes.apply(edits, to: ui).utf8).write(
+                    to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
                 throw UsageError("file `\(path)` cannot be written")
             }

@@ -19,7 +19,8 @@ let commands: [any Command.Type] = [
 ]
 
 @MainActor func printUsage(_ console: Console) {
-    var text = "usage: customui COMMAND [OPTIONS]\n\nCustomUI validates, renders and runs sandboxed custom UIs for LLM prompts.\n\ncommands:\n"
+    var text =
+        "usage: customui COMMAND [OPTIONS]\n\nCustomUI validates, renders and runs sandboxed custom UIs for LLM prompts.\n\ncommands:\n"
     let width = commands.map { $0.name.count }.max() ?? 0
     for command in commands {
         text += "  \(command.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(command.summary)\n"

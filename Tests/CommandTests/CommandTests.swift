@@ -3,11 +3,14 @@ import Testing
 
 /// The built `customui` executable, next to the test bundle.
 let executable: URL = {
-    let me = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+    let me = URL(
+        fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0])
     return me.deletingLastPathComponent().appendingPathComponent("customui")
 }()
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 struct Outcome {
     var status: Int32
@@ -24,7 +27,8 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
     var environment = ProcessInfo.processInfo.environment
     environment["NO_COLOR"] = "1"
     // Runs are recorded; keep them out of the user's real library.
-    environment["CUSTOMUI_LIBRARY"] = FileManager.default.temporaryDirectory.appendingPathComponent("customui-command-tests-\(getpid()).sqlite").path
+    environment["CUSTOMUI_LIBRARY"] =
+        FileManager.default.temporaryDirectory.appendingPathComponent("customui-command-tests-\(getpid()).sqlite").path
     process.environment = environment
     let out = Pipe()
     let err = Pipe()
@@ -47,20 +51,28 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
     @Test func validExampleExitsZero() throws {
         let r = try customui("validate", "Examples/story-writer/story-writer.ui.xml")
         #expect(r.status == 0)
-        #expect(r.stdout.contains("story-writer.ui.xml: valid (0 errors, 0 warnings, prompt Examples/story-writer/story-writer.prompt.json)"))
+        #expect(
+            r.stdout.contains(
+                "story-writer.ui.xml: valid (0 errors, 0 warnings, prompt Examples/story-writer/story-writer.prompt.json)"
+            ))
     }
 
     @Test func invalidExampleExitsOneWithCaret() throws {
         let r = try customui("validate", "Examples/invalid/unknown-element.ui.xml")
         #expect(r.status == 1)
-        #expect(r.stdout.contains("Examples/invalid/unknown-element.ui.xml:8:6: error[template.unknown-element]: unknown element `headng`"))
+        #expect(
+            r.stdout.contains(
+                "Examples/invalid/unknown-element.ui.xml:8:6: error[template.unknown-element]: unknown element `headng`"
+            ))
         #expect(r.stdout.contains("  |      ^~~~~~"))
         #expect(r.stdout.contains("= hint: did you mean `heading`?"))
         #expect(!r.stdout.contains("\u{1B}["), "NO_COLOR output has escape codes")
     }
 
     @Test func jsonFormatIsMachineReadable() throws {
-        let r = try customui("validate", "--format", "json", "Examples/invalid/bindings.ui.xml", "Examples/story-writer/story-writer.ui.xml")
+        let r = try customui(
+            "validate", "--format", "json", "Examples/invalid/bindings.ui.xml",
+            "Examples/story-writer/story-writer.ui.xml")
         #expect(r.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let files = try #require(object["files"] as? [[String: Any]])
@@ -116,8 +128,10 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
 
 @Suite struct RenderAndRunCommandTests {
     @Test func renderWritesACheckedPage() throws {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("story-\(UUID().uuidString).html").path
-        let r = try customui("render", "Examples/story-writer/story-writer.ui.xml", "--slot", "story=# Hi <there>", "--output", output)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("story-\(UUID().uuidString).html")
+            .path
+        let r = try customui(
+            "render", "Examples/story-writer/story-writer.ui.xml", "--slot", "story=# Hi <there>", "--output", output)
         #expect(r.status == 0, "\(r.stderr)")
         let html = try String(contentsOfFile: output, encoding: .utf8)
         #expect(html.contains("<h1>Hi &lt;there&gt;</h1>"))
@@ -136,19 +150,26 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
     }
 
     @Test func runWritesTheFinalPage() throws {
-        let r = try customui("run", "Examples/support-reply/support-reply.ui.xml", "--message", "Sync is stuck", "--format", "html", "--no-record")
+        let r = try customui(
+            "run", "Examples/support-reply/support-reply.ui.xml", "--message", "Sync is stuck", "--format", "html",
+            "--no-record")
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("<li class=\"cui-turn cui-user\"><p class=\"cui-role\">You</p>\n<p>Sync is stuck</p>"))
+        #expect(
+            r.stdout.contains("<li class=\"cui-turn cui-user\"><p class=\"cui-role\">You</p>\n<p>Sync is stuck</p>"))
         #expect(r.stdout.contains("kb_search"))
     }
 
     @Test func runFailuresAreClear() throws {
-        let refused = try customui("run", "Examples/story-writer/story-writer.ui.xml", "--no-input", "--no-record", "--backend", "http://127.0.0.1:9", "--timeout", "2")
+        let refused = try customui(
+            "run", "Examples/story-writer/story-writer.ui.xml", "--no-input", "--no-record", "--backend",
+            "http://127.0.0.1:9", "--timeout", "2")
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("error[run.failed]"))
-        let usage = try customui("run", "Examples/story-writer/story-writer.ui.xml", "--replay", "x", "--backend", "http://x")
+        let usage = try customui(
+            "run", "Examples/story-writer/story-writer.ui.xml", "--replay", "x", "--backend", "http://x")
         #expect(usage.status == 2)
-        let missing = try customui("run", "Examples/story-writer/story-writer.ui.xml", "--replay", "nope.ndjson", "--no-record")
+        let missing = try customui(
+            "run", "Examples/story-writer/story-writer.ui.xml", "--replay", "nope.ndjson", "--no-record")
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("file `nope.ndjson` does not exist"))
     }
@@ -156,7 +177,9 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
     @Test func interruptCancelsAndKeepsTheText() throws {
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["run", "Examples/story-writer/story-writer.ui.xml", "--pace", "--speed", "4", "--no-input", "--no-record"]
+        process.arguments = [
+            "run", "Examples/story-writer/story-writer.ui.xml", "--pace", "--speed", "4", "--no-input", "--no-record",
+        ]
         process.currentDirectoryURL = repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
@@ -188,7 +211,8 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
         defer { try? FileManager.default.removeItem(at: dir) }
         let messy = dir.appendingPathComponent("messy.ui.xml").path
         let bad = dir.appendingPathComponent("bad.ui.xml").path
-        try #"<custom-ui name="x"><view><text>{{props.a}}</text></view></custom-ui>"#.write(toFile: messy, atomically: true, encoding: .utf8)
+        try #"<custom-ui name="x"><view><text>{{props.a}}</text></view></custom-ui>"#.write(
+            toFile: messy, atomically: true, encoding: .utf8)
         try "<custom-ui name=\"x\"><view>".write(toFile: bad, atomically: true, encoding: .utf8)
 
         let check = try customui("format", "--check", messy)
@@ -198,7 +222,9 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
 
         let format = try customui("format", messy)
         #expect(format.status == 0)
-        #expect(try String(contentsOfFile: messy, encoding: .utf8) == "<custom-ui name=\"x\">\n  <view>\n    <text>{{ props.a }}</text>\n  </view>\n</custom-ui>\n")
+        #expect(
+            try String(contentsOfFile: messy, encoding: .utf8)
+                == "<custom-ui name=\"x\">\n  <view>\n    <text>{{ props.a }}</text>\n  </view>\n</custom-ui>\n")
         #expect(try customui("format", "--check", messy).status == 0)
 
         let malformed = try customui("format", bad)
@@ -212,8 +238,10 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
 
     @Test func everyExampleAndStarterPassesCheck() throws {
         let r = try customui(
-            "format", "--check", "Examples/story-writer/story-writer.ui.xml", "Examples/support-reply/support-reply.ui.xml",
-            "Examples/article-summary/article-summary.ui.xml", "Templates/chat-assistant.ui.xml", "Templates/translator.ui.xml")
+            "format", "--check", "Examples/story-writer/story-writer.ui.xml",
+            "Examples/support-reply/support-reply.ui.xml",
+            "Examples/article-summary/article-summary.ui.xml", "Templates/chat-assistant.ui.xml",
+            "Templates/translator.ui.xml")
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
     }
 }
@@ -225,9 +253,11 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let ui = dir.appendingPathComponent("b.ui.xml").path
-        try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("Examples/invalid/bindings.ui.xml").path, toPath: ui)
         try FileManager.default.copyItem(
-            atPath: repositoryRoot.appendingPathComponent("Examples/invalid/bindings.prompt.json").path, toPath: dir.appendingPathComponent("b.prompt.json").path)
+            atPath: repositoryRoot.appendingPathComponent("Examples/invalid/bindings.ui.xml").path, toPath: ui)
+        try FileManager.default.copyItem(
+            atPath: repositoryRoot.appendingPathComponent("Examples/invalid/bindings.prompt.json").path,
+            toPath: dir.appendingPathComponent("b.prompt.json").path)
 
         let json = try customui("validate", "--format", "json", ui)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
@@ -245,7 +275,9 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
         #expect(unambiguous >= 4)
         #expect(fixed.stdout.contains("applied \(unambiguous) fixes"), "\(fixed.stdout)")
         let text = try String(contentsOfFile: ui, encoding: .utf8)
-        #expect(text.contains("{{ props.title }}") && text.contains("{{ vars.topic }}") && text.contains("{{ slots.answer }}"))
+        #expect(
+            text.contains("{{ props.title }}") && text.contains("{{ vars.topic }}")
+                && text.contains("{{ slots.answer }}"))
         #expect(!fixed.stdout.contains("binding.unknown-prop"))
         #expect(fixed.stdout.contains("binding.type-mismatch"), "what has no fix is still reported")
         #expect(fixed.status == 1)

@@ -93,7 +93,8 @@ final class LSPProcess {
 
     private func find(_ needle: [UInt8]) -> Int? {
         guard buffer.count >= needle.count else { return nil }
-        for i in 0...(buffer.count - needle.count) where buffer[i] == needle[0] && Array(buffer[i..<(i + needle.count)]) == needle {
+        for i in 0...(buffer.count - needle.count)
+        where buffer[i] == needle[0] && Array(buffer[i..<(i + needle.count)]) == needle {
             return i
         }
         return nil
@@ -105,12 +106,16 @@ final class LSPProcess {
     static func workspace() throws -> (dir: URL, uri: String, text: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("customui-lsp-cmd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Examples/story-writer/story-writer.ui.xml"), encoding: .utf8)
-            .replacingOccurrences(of: "<heading level=\"1\">", with: "<headng level=\"1\">")
-            .replacingOccurrences(of: "</heading>", with: "</headng>")
+        let text = try String(
+            contentsOf: repositoryRoot.appendingPathComponent("Examples/story-writer/story-writer.ui.xml"),
+            encoding: .utf8
+        )
+        .replacingOccurrences(of: "<heading level=\"1\">", with: "<headng level=\"1\">")
+        .replacingOccurrences(of: "</heading>", with: "</headng>")
         try text.write(to: dir.appendingPathComponent("story.ui.xml"), atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(
-            at: repositoryRoot.appendingPathComponent("Examples/story-writer/story-writer.prompt.json"), to: dir.appendingPathComponent("story.prompt.json"))
+            at: repositoryRoot.appendingPathComponent("Examples/story-writer/story-writer.prompt.json"),
+            to: dir.appendingPathComponent("story.prompt.json"))
         return (dir, URL(fileURLWithPath: dir.appendingPathComponent("story.ui.xml").path).absoluteString, text)
     }
 
@@ -121,29 +126,40 @@ final class LSPProcess {
     }
 
     static func labels(_ response: [String: Any]) -> [String] {
-        ((response["result"] as? [String: Any])?["items"] as? [[String: Any]] ?? []).compactMap { $0["label"] as? String }
+        ((response["result"] as? [String: Any])?["items"] as? [[String: Any]] ?? []).compactMap {
+            $0["label"] as? String
+        }
     }
 
     @Test func anEditorSession() throws {
         let (dir, uri, text) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: dir) }
         let lsp = try LSPProcess()
-        let initialize = try lsp.request(1, "initialize", ["processId": NSNull(), "rootUri": NSNull(), "capabilities": [:]])
+        let initialize = try lsp.request(
+            1, "initialize", ["processId": NSNull(), "rootUri": NSNull(), "capabilities": [:]])
         let capabilities = try #require((initialize["result"] as? [String: Any])?["capabilities"] as? [String: Any])
         #expect(capabilities["hoverProvider"] as? Bool == true)
         try lsp.send(["method": "initialized", "params": [:]])
 
-        try lsp.send(["method": "textDocument/didOpen", "params": ["textDocument": ["uri": uri, "languageId": "xml", "version": 1, "text": text]]])
+        try lsp.send([
+            "method": "textDocument/didOpen",
+            "params": ["textDocument": ["uri": uri, "languageId": "xml", "version": 1, "text": text]],
+        ])
         let diagnostics = try lsp.diagnostics(for: uri)
         let unknown = try #require(diagnostics.first { $0["code"] as? String == "template.unknown-element" })
         #expect((unknown["message"] as? String)?.contains("did you mean `heading`?") == true)
-        #expect((unknown["range"] as? [String: Any])?["start"] as? [String: Int] == Self.position(of: "headng", in: text))
+        #expect(
+            (unknown["range"] as? [String: Any])?["start"] as? [String: Int] == Self.position(of: "headng", in: text))
 
         // Ask for the quick fix and apply its edits as an editor does (incremental, later edit first).
         let at = Self.position(of: "headng", plus: 1, in: text)
-        let actions = try lsp.request(8, "textDocument/codeAction", ["textDocument": ["uri": uri], "range": ["start": at, "end": at], "context": ["diagnostics": [unknown]]])
-        let action = try #require((actions["result"] as? [[String: Any]])?.first { $0["title"] as? String == "change `headng` to `heading`" })
-        let edits = try #require(((action["edit"] as? [String: Any])?["changes"] as? [String: Any])?[uri] as? [[String: Any]])
+        let actions = try lsp.request(
+            8, "textDocument/codeAction",
+            ["textDocument": ["uri": uri], "range": ["start": at, "end": at], "context": ["diagnostics": [unknown]]])
+        let action = try #require(
+            (actions["result"] as? [[String: Any]])?.first { $0["title"] as? String == "change `headng` to `heading`" })
+        let edits = try #require(
+            ((action["edit"] as? [String: Any])?["changes"] as? [String: Any])?[uri] as? [[String: Any]])
         #expect(edits.count == 2)
         try lsp.send([
             "method": "textDocument/didChange",
@@ -155,23 +171,35 @@ final class LSPProcess {
         #expect(try lsp.diagnostics(for: uri).isEmpty)
         let fixed = text.replacingOccurrences(of: "headng", with: "heading")
 
-        let props = try lsp.request(2, "textDocument/completion", ["textDocument": ["uri": uri], "position": Self.position(of: "props.title", plus: 6, in: fixed)])
+        let props = try lsp.request(
+            2, "textDocument/completion",
+            ["textDocument": ["uri": uri], "position": Self.position(of: "props.title", plus: 6, in: fixed)])
         #expect(Set(Self.labels(props)) == ["title", "showTips", "tips"])
-        let elements = try lsp.request(3, "textDocument/completion", ["textDocument": ["uri": uri], "position": Self.position(of: "<status", plus: 1, in: fixed)])
+        let elements = try lsp.request(
+            3, "textDocument/completion",
+            ["textDocument": ["uri": uri], "position": Self.position(of: "<status", plus: 1, in: fixed)])
         #expect(Self.labels(elements).contains("heading"))
         #expect(Self.labels(elements).contains("slot"))
 
-        let hover = try lsp.request(4, "textDocument/hover", ["textDocument": ["uri": uri], "position": Self.position(of: "props.tips", plus: 8, in: fixed)])
+        let hover = try lsp.request(
+            4, "textDocument/hover",
+            ["textDocument": ["uri": uri], "position": Self.position(of: "props.tips", plus: 8, in: fixed)])
         let contents = (hover["result"] as? [String: Any])?["contents"] as? [String: Any]
         #expect((contents?["value"] as? String)?.contains("array of string") == true)
 
-        let definition = try lsp.request(5, "textDocument/definition", ["textDocument": ["uri": uri], "position": Self.position(of: "name=\"style\"", plus: 7, in: fixed)])
+        let definition = try lsp.request(
+            5, "textDocument/definition",
+            ["textDocument": ["uri": uri], "position": Self.position(of: "name=\"style\"", plus: 7, in: fixed)])
         let location = try #require(definition["result"] as? [String: Any])
         #expect((location["uri"] as? String)?.hasSuffix("/story.prompt.json") == true)
         let prompt = try String(contentsOf: dir.appendingPathComponent("story.prompt.json"), encoding: .utf8)
-        #expect(((location["range"] as? [String: Any])?["start"] as? [String: Int])?["line"] == Self.position(of: "\"style\"", in: prompt)["line"])
+        #expect(
+            ((location["range"] as? [String: Any])?["start"] as? [String: Int])?["line"]
+                == Self.position(of: "\"style\"", in: prompt)["line"])
 
-        let formatting = try lsp.request(6, "textDocument/formatting", ["textDocument": ["uri": uri], "options": ["tabSize": 2, "insertSpaces": true]])
+        let formatting = try lsp.request(
+            6, "textDocument/formatting",
+            ["textDocument": ["uri": uri], "options": ["tabSize": 2, "insertSpaces": true]])
         #expect((formatting["result"] as? [Any])?.isEmpty == true, "the example is already formatted")
 
         let shutdown = try lsp.request(7, "shutdown", [:])
@@ -199,12 +227,21 @@ final class LSPProcess {
         #expect((try lsp.receive()["error"] as? [String: Any])?["code"] as? Int == -32700)
 
         // A 10 MB template: refused with a positioned diagnostic, not a crash or a hang.
-        let big = "<custom-ui name=\"big\"><view>" + String(repeating: "<text>0123456789 abcdefghij</text>\n", count: 300_000) + "</view></custom-ui>"
+        let big =
+            "<custom-ui name=\"big\"><view>" + String(repeating: "<text>0123456789 abcdefghij</text>\n", count: 300_000)
+            + "</view></custom-ui>"
         #expect(big.utf8.count > 10_000_000)
-        try lsp.send(["method": "textDocument/didOpen", "params": ["textDocument": ["uri": "file:///tmp/big.ui.xml", "languageId": "xml", "version": 1, "text": big]]])
+        try lsp.send([
+            "method": "textDocument/didOpen",
+            "params": [
+                "textDocument": ["uri": "file:///tmp/big.ui.xml", "languageId": "xml", "version": 1, "text": big]
+            ],
+        ])
         let diagnostics = try lsp.diagnostics(for: "file:///tmp/big.ui.xml")
         #expect(diagnostics.contains { ($0["code"] as? String)?.hasPrefix("limit.") == true })
-        let completion = try lsp.request(4, "textDocument/completion", ["textDocument": ["uri": "file:///tmp/big.ui.xml"], "position": ["line": 5, "character": 7]])
+        let completion = try lsp.request(
+            4, "textDocument/completion",
+            ["textDocument": ["uri": "file:///tmp/big.ui.xml"], "position": ["line": 5, "character": 7]])
         #expect(completion["result"] != nil)
 
         // The client vanishes without `shutdown`: the server exits by itself, with status 1.
@@ -242,9 +279,13 @@ final class LSPProcess {
         while process.isRunning, Date() < deadline { usleep(50_000) }
         if process.isRunning { process.terminate() }
         let lines = try String(contentsOf: result, encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("diagnostics-open ") && $0.contains("unknown element `headng`") }, "\(lines)")
+        #expect(
+            lines.contains { $0.hasPrefix("diagnostics-open ") && $0.contains("unknown element `headng`") }, "\(lines)")
         #expect(lines.contains("diagnostics-fixed "), "\(lines)")
-        #expect(Set(lines.filter { $0.hasPrefix("completion ") }) == ["completion title", "completion showTips", "completion tips"])
+        #expect(
+            Set(lines.filter { $0.hasPrefix("completion ") }) == [
+                "completion title", "completion showTips", "completion tips",
+            ])
         #expect(lines.contains { $0.hasPrefix("hover ") && $0.contains("**string**") }, "\(lines)")
         #expect(lines.contains("stopped true"))
     }
@@ -252,59 +293,59 @@ final class LSPProcess {
     /// Drives the server from Neovim's built-in client (0.7+): open, diagnostics, completion,
     /// hover, two incremental edits that fix the mistake, stop (shutdown and exit).
     static let neovimClient = #"""
--- Drives `customui lsp` from Neovim's own LSP client (0.7+), headless. Environment:
--- CUSTOMUI (the executable), TEMPLATE (a .ui.xml with `headng` and `props.` in it), RESULT (output file).
-local out = {}
-local function say(line) table.insert(out, line) end
-local template = os.getenv("TEMPLATE")
-local id = vim.lsp.start_client({
-  name = "customui",
-  cmd = { os.getenv("CUSTOMUI"), "lsp" },
-  root_dir = vim.fn.fnamemodify(template, ":h"),
-})
-vim.cmd("edit " .. vim.fn.fnameescape(template))
-local buf = vim.api.nvim_get_current_buf()
-vim.lsp.buf_attach_client(buf, id)
+        -- Drives `customui lsp` from Neovim's own LSP client (0.7+), headless. Environment:
+        -- CUSTOMUI (the executable), TEMPLATE (a .ui.xml with `headng` and `props.` in it), RESULT (output file).
+        local out = {}
+        local function say(line) table.insert(out, line) end
+        local template = os.getenv("TEMPLATE")
+        local id = vim.lsp.start_client({
+          name = "customui",
+          cmd = { os.getenv("CUSTOMUI"), "lsp" },
+          root_dir = vim.fn.fnamemodify(template, ":h"),
+        })
+        vim.cmd("edit " .. vim.fn.fnameescape(template))
+        local buf = vim.api.nvim_get_current_buf()
+        vim.lsp.buf_attach_client(buf, id)
 
-local function messages()
-  local list = {}
-  for _, d in ipairs(vim.diagnostic.get(buf)) do table.insert(list, d.message) end
-  return table.concat(list, "\n")
-end
-local function find(text)
-  for row, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
-    local col = string.find(line, text, 1, true)
-    if col then return row - 1, col - 1 end
-  end
-end
+        local function messages()
+          local list = {}
+          for _, d in ipairs(vim.diagnostic.get(buf)) do table.insert(list, d.message) end
+          return table.concat(list, "\n")
+        end
+        local function find(text)
+          for row, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
+            local col = string.find(line, text, 1, true)
+            if col then return row - 1, col - 1 end
+          end
+        end
 
-vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 20)
-say("diagnostics-open " .. messages():gsub("\n", " | "))
+        vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 20)
+        say("diagnostics-open " .. messages():gsub("\n", " | "))
 
-local row, col = find("props.title")
-local response = vim.lsp.buf_request_sync(buf, "textDocument/completion",
-  { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = row, character = col + 6 } }, 10000)
-for _, r in pairs(response or {}) do
-  for _, item in ipairs((r.result or {}).items or {}) do say("completion " .. item.label) end
-end
-response = vim.lsp.buf_request_sync(buf, "textDocument/hover",
-  { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = row, character = col + 8 } }, 10000)
-for _, r in pairs(response or {}) do
-  if r.result then say("hover " .. r.result.contents.value:gsub("\n", " ")) end
-end
+        local row, col = find("props.title")
+        local response = vim.lsp.buf_request_sync(buf, "textDocument/completion",
+          { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = row, character = col + 6 } }, 10000)
+        for _, r in pairs(response or {}) do
+          for _, item in ipairs((r.result or {}).items or {}) do say("completion " .. item.label) end
+        end
+        response = vim.lsp.buf_request_sync(buf, "textDocument/hover",
+          { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = row, character = col + 8 } }, 10000)
+        for _, r in pairs(response or {}) do
+          if r.result then say("hover " .. r.result.contents.value:gsub("\n", " ")) end
+        end
 
--- Fix both tag names: Neovim sends these as incremental changes.
-row, col = find("<headng")
-vim.api.nvim_buf_set_text(buf, row, col + 1, row, col + 7, { "heading" })
-row, col = find("</headng")
-vim.api.nvim_buf_set_text(buf, row, col + 2, row, col + 8, { "heading" })
-vim.wait(20000, function() return not string.find(messages(), "headng", 1, true) end, 20)
-say("diagnostics-fixed " .. messages():gsub("\n", " | "))
+        -- Fix both tag names: Neovim sends these as incremental changes.
+        row, col = find("<headng")
+        vim.api.nvim_buf_set_text(buf, row, col + 1, row, col + 7, { "heading" })
+        row, col = find("</headng")
+        vim.api.nvim_buf_set_text(buf, row, col + 2, row, col + 8, { "heading" })
+        vim.wait(20000, function() return not string.find(messages(), "headng", 1, true) end, 20)
+        say("diagnostics-fixed " .. messages():gsub("\n", " | "))
 
-vim.lsp.stop_client(id)
-vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 20)
-say("stopped " .. tostring(vim.lsp.get_client_by_id(id) == nil))
-vim.fn.writefile(out, os.getenv("RESULT"))
-vim.cmd("qa!")
-"""#
+        vim.lsp.stop_client(id)
+        vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 20)
+        say("stopped " .. tostring(vim.lsp.get_client_by_id(id) == nil))
+        vim.fn.writefile(out, os.getenv("RESULT"))
+        vim.cmd("qa!")
+        """#
 }

@@ -5,7 +5,8 @@ import Testing
 /// with the same positioned diagnostics, and exit 1.
 @Suite struct ThemeCommandTests {
     static let file = "Examples/invalid/theme.ui.xml"
-    static let accent = "Examples/invalid/theme.ui.xml:14:17: error[style.invalid-value]: `styling_config.accent` is not a valid colour: \"purpel\""
+    static let accent =
+        "Examples/invalid/theme.ui.xml:14:17: error[style.invalid-value]: `styling_config.accent` is not a valid colour: \"purpel\""
 
     @Test func validateRefusesWithPositions() throws {
         let r = try customui("validate", Self.file)
@@ -24,7 +25,9 @@ import Testing
     }
 
     @Test func publishRefuses() throws {
-        let library = FileManager.default.temporaryDirectory.appendingPathComponent("customui-theme-\(UUID().uuidString).sqlite").path
+        let library = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "customui-theme-\(UUID().uuidString).sqlite"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: library) }
         let r = try customui("publish", Self.file, "--library", library, "--user", "ada")
         #expect(r.status == 1)
@@ -35,7 +38,9 @@ import Testing
 /// A UI without a slot is refused by every command that runs it, not only by `validate`.
 @Suite struct MissingSlotCommandTests {
     @Test func runRefusesAUIWithoutASlot() throws {
-        let r = try customui("run", "Examples/invalid/no-slot.ui.xml", "--replay", "Examples/story-writer/story-writer.stream.ndjson", "--no-record")
+        let r = try customui(
+            "run", "Examples/invalid/no-slot.ui.xml", "--replay", "Examples/story-writer/story-writer.stream.ndjson",
+            "--no-record")
         #expect(r.status == 1)
         #expect(r.stderr.contains("Examples/invalid/no-slot.ui.xml:5:4: error[mode.missing-slot]"), "\(r.stderr)")
         #expect(r.stdout.isEmpty)

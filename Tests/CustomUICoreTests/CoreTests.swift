@@ -81,7 +81,10 @@ import Testing
     @Test func jsonFormHasPositions() {
         let file = SourceFile(path: "t", text: "abc")
         let d = Diagnostic.warning("x.y", "msg", file: "t", range: file.range(1, 2))
-        #expect(d.jsonValue.jsonText == #"{"severity":"warning","code":"x.y","message":"msg","file":"t","line":1,"column":2,"endLine":1,"endColumn":3,"hint":null}"#)
+        #expect(
+            d.jsonValue.jsonText
+                == #"{"severity":"warning","code":"x.y","message":"msg","file":"t","line":1,"column":2,"endLine":1,"endColumn":3,"hint":null}"#
+        )
     }
 }
 

@@ -44,13 +44,19 @@ final class FakeBackend: @unchecked Sendable {
             guard request.path == "/api/ai/chat/unified" else { return HTTPResponse(status: 404) }
             let stream = ResponseStream(heartbeat: "")
             Task {
-                stream.write(#"{"event": "status_update", "data": {"status": "processing", "metadata": {"request_id": "req-test-1"}}}"# + "\n")
+                stream.write(
+                    #"{"event": "status_update", "data": {"status": "processing", "metadata": {"request_id": "req-test-1"}}}"#
+                        + "\n")
                 for i in 0..<words {
                     if stream.isEnded { return }
-                    stream.write(#"{"event": "chunk", "data": {"text": "word\#(i) "}}"# + (i % 40 == 39 ? #"\n{"event": "chunk", "data": {"text": "\n\n"}}"# : "") + "\n")
+                    stream.write(
+                        #"{"event": "chunk", "data": {"text": "word\#(i) "}}"#
+                            + (i % 40 == 39 ? #"\n{"event": "chunk", "data": {"text": "\n\n"}}"# : "") + "\n")
                     try? await Task.sleep(nanoseconds: interval)
                 }
-                stream.write(#"{"event": "completion", "data": {"status": "success", "total_usage": {"input_tokens": 5, "output_tokens": 600, "total_tokens": 605}}}"# + "\n")
+                stream.write(
+                    #"{"event": "completion", "data": {"status": "success", "total_usage": {"input_tokens": 5, "output_tokens": 600, "total_tokens": 605}}}"#
+                        + "\n")
                 stream.write(#"{"event": "end", "data": {"reason": "completed"}}"# + "\n")
                 stream.close()
             }
@@ -84,9 +90,11 @@ final class FakeBackend: @unchecked Sendable {
     }
 
     func set(_ page: BrowserPage, _ name: String, _ value: String) throws {
-        let literal = String(data: try JSONSerialization.data(withJSONObject: [value]), encoding: .utf8)!.dropFirst().dropLast()
+        let literal = String(data: try JSONSerialization.data(withJSONObject: [value]), encoding: .utf8)!.dropFirst()
+            .dropLast()
         _ = try page.value(
-            "(function(){var c=document.querySelector('[name=\"\(name)\"]'); c.value=\(literal); c.dispatchEvent(new Event('input',{bubbles:true})); c.dispatchEvent(new Event('change',{bubbles:true})); return c.value;})()")
+            "(function(){var c=document.querySelector('[name=\"\(name)\"]'); c.value=\(literal); c.dispatchEvent(new Event('input',{bubbles:true})); c.dispatchEvent(new Event('change',{bubbles:true})); return c.value;})()"
+        )
     }
 
     @Test func manualRunStreamsIntoTheSlotWhileRunning() async throws {
@@ -97,14 +105,19 @@ final class FakeBackend: @unchecked Sendable {
         try set(page, "vars[length]", "250")
         try set(page, "vars[topic]", "a cat who runs a bakery")
         _ = try page.value("document.querySelector('button[value=\"run\"]').click()")
-        try await page.wait("\(Self.root).dataset.status === 'streaming' && document.querySelector('#cui-slot-story .cui-settled') !== null")
+        try await page.wait(
+            "\(Self.root).dataset.status === 'streaming' && document.querySelector('#cui-slot-story .cui-settled') !== null"
+        )
         let first = try page.number("document.getElementById('cui-slot-story').textContent.length")
         #expect(first > 0)
         // Seen in one look: the slot is longer and the run is still streaming.
         try await page.wait(
-            "document.getElementById('cui-slot-story').textContent.length > \(first) + 200 && \(Self.root).dataset.status === 'streaming'")
+            "document.getElementById('cui-slot-story').textContent.length > \(first) + 200 && \(Self.root).dataset.status === 'streaming'"
+        )
         try await page.wait("\(Self.root).dataset.status === 'completed'")
-        #expect(try page.value("document.querySelector('.cui-usage') !== null") as? Bool == true, "usage is shown at the end")
+        #expect(
+            try page.value("document.querySelector('.cui-usage') !== null") as? Bool == true,
+            "usage is shown at the end")
         let sessionID = try page.string("\(Self.root).dataset.session")
         let state = try #require(f.server.session(sessionID)).currentSession.state
         #expect(state.variables["style"] == "noir")
@@ -112,8 +125,11 @@ final class FakeBackend: @unchecked Sendable {
         #expect(state.variables["topic"] == "a cat who runs a bakery")
         // The page shows what the server renders for the whole answer at once, built from patches.
         let whole = ImagePolicy.rewrite(MarkdownHTMLRenderer.render(MarkdownParser.parse(state.slots["story"] ?? "")))
-        let literal = String(decoding: try JSONSerialization.data(withJSONObject: [whole]), as: UTF8.self).dropFirst().dropLast()
-        let detail = try page.string("(function () { var t = document.createElement('template'); t.innerHTML = \(literal); var slot = document.getElementById('cui-slot-story'); return t.content.textContent.length + ' ' + slot.textContent.length + ' ' + t.content.querySelectorAll('*').length + ' ' + slot.querySelectorAll('.cui-settled *, .cui-tail *').length ; })()")
+        let literal = String(decoding: try JSONSerialization.data(withJSONObject: [whole]), as: UTF8.self).dropFirst()
+            .dropLast()
+        let detail = try page.string(
+            "(function () { var t = document.createElement('template'); t.innerHTML = \(literal); var slot = document.getElementById('cui-slot-story'); return t.content.textContent.length + ' ' + slot.textContent.length + ' ' + t.content.querySelectorAll('*').length + ' ' + slot.querySelectorAll('.cui-settled *, .cui-tail *').length ; })()"
+        )
         #expect(
             try page.value(
                 "(function () { var t = document.createElement('template'); t.innerHTML = \(literal); var slot = document.getElementById('cui-slot-story'); return t.content.textContent === slot.textContent && t.content.querySelectorAll('*').length === slot.querySelectorAll('.cui-settled *, .cui-tail *').length; })()"
@@ -134,10 +150,13 @@ final class FakeBackend: @unchecked Sendable {
     @Test func cancelStopsTheRunAndTellsTheBackend() async throws {
         guard let browser = try launchBrowser() else { return }
         let backend = try FakeBackend()
-        let f = try ServerFixture(answers: .backend(TransportConfiguration(baseURL: backend.url), protocolName: "unified"))
+        let f = try ServerFixture(
+            answers: .backend(TransportConfiguration(baseURL: backend.url), protocolName: "unified"))
         let page = try await open(browser, "http://\(f.host)/ui/local/story-writer")
         _ = try page.value("document.querySelector('button[value=\"run\"]').click()")
-        try await page.wait("\(Self.root).dataset.status === 'streaming' && document.getElementById('cui-slot-story').textContent.indexOf('word3') >= 0")
+        try await page.wait(
+            "\(Self.root).dataset.status === 'streaming' && document.getElementById('cui-slot-story').textContent.indexOf('word3') >= 0"
+        )
         try await page.wait("!document.querySelector('button[value=\"cancel\"]').disabled")
         _ = try page.value("document.querySelector('button[value=\"cancel\"]').click()")
         try await page.wait("\(Self.root).dataset.status === 'cancelled'")
@@ -153,9 +172,12 @@ final class FakeBackend: @unchecked Sendable {
         guard let browser = try launchBrowser() else { return }
         let f = try ServerFixture()
         let page = try await open(browser, "http://\(f.host)/ui/local/support-reply")
-        #expect(try page.number("document.querySelectorAll('[name^=\"vars[\"]').length") == 0, "no input for hidden variables")
+        #expect(
+            try page.number("document.querySelectorAll('[name^=\"vars[\"]').length") == 0,
+            "no input for hidden variables")
         let status = try page.number(
-            "fetch('/api/session/' + \(Self.root).dataset.session + '/action', {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: 'action=run&message=hi&vars%5Bproduct%5D=Evil'}).then(function (r) { return r.status; })")
+            "fetch('/api/session/' + \(Self.root).dataset.session + '/action', {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: 'action=run&message=hi&vars%5Bproduct%5D=Evil'}).then(function (r) { return r.status; })"
+        )
         #expect(status == 422)
         let sessionID = try page.string("\(Self.root).dataset.session")
         let session = try #require(f.server.session(sessionID)).currentSession
@@ -173,11 +195,14 @@ final class FakeBackend: @unchecked Sendable {
         try await page.wait("document.querySelector('[name=\"follow_up\"]') !== null")
         try set(page, "follow_up", "Thanks, and on my phone?")
         _ = try page.value("document.querySelector('button[value=\"follow-up\"]').click()")
-        try await page.wait("\(Self.root).dataset.status === 'streaming' || document.querySelectorAll('.cui-turn').length >= 3")
+        try await page.wait(
+            "\(Self.root).dataset.status === 'streaming' || document.querySelectorAll('.cui-turn').length >= 3")
         try await page.wait("\(Self.root).dataset.status === 'completed'")
         let sessionID = try page.string("\(Self.root).dataset.session")
         let run = try #require(f.server.session(sessionID)).currentSession.run
-        let userTurns = run.messages.filter { $0["role"]?.stringValue == "user" }.compactMap { $0["content"]?.stringValue }
+        let userTurns = run.messages.filter { $0["role"]?.stringValue == "user" }.compactMap {
+            $0["content"]?.stringValue
+        }
         #expect(userTurns.contains("My files do not sync") && userTurns.contains("Thanks, and on my phone?"))
         #expect(try page.problems() == [])
     }
@@ -189,7 +214,8 @@ final class FakeBackend: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for suffix in [".ui.xml", ".prompt.json", ".props.json", ".stream.ndjson"] {
             try FileManager.default.copyItem(
-                atPath: "\(repositoryRoot)/Examples/story-writer/story-writer\(suffix)", toPath: "\(directory)/draft\(suffix)")
+                atPath: "\(repositoryRoot)/Examples/story-writer/story-writer\(suffix)",
+                toPath: "\(directory)/draft\(suffix)")
         }
         let file = "\(directory)/draft.ui.xml"
         let f = try ServerFixture(files: [], watch: [file])
@@ -199,15 +225,20 @@ final class FakeBackend: @unchecked Sendable {
         try original.replacingOccurrences(of: "label=\"Topic\"", with: "label=\"{{ props.nope.deeper | upcase }}\"")
             .replacingOccurrences(of: "<card", with: "<crad").replacingOccurrences(of: "</card>", with: "</crad>")
             .write(toFile: file, atomically: true, encoding: .utf8)
-        try await page.wait("document.querySelector('.cui-diagnostics') !== null && document.querySelector('.cui-preview-failed') !== null")
-        #expect(try page.string("document.querySelector('.cui-diagnostics').textContent").contains("template.unknown-element"))
+        try await page.wait(
+            "document.querySelector('.cui-diagnostics') !== null && document.querySelector('.cui-preview-failed') !== null"
+        )
+        #expect(
+            try page.string("document.querySelector('.cui-diagnostics').textContent").contains(
+                "template.unknown-element"))
         if let folder = ProcessInfo.processInfo.environment["CUSTOMUI_SCREENSHOTS"] {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try page.screenshot(to: "\(folder)/preview-diagnostics-desktop.png")
         }
         // Fixed again: the UI is back.
         try original.write(toFile: file, atomically: true, encoding: .utf8)
-        try await page.wait("document.querySelector('.cui-preview-ok') !== null && document.querySelector('form.cui-view') !== null")
+        try await page.wait(
+            "document.querySelector('.cui-preview-ok') !== null && document.querySelector('form.cui-view') !== null")
         #expect(try page.problems() == [])
     }
 
@@ -217,7 +248,8 @@ final class FakeBackend: @unchecked Sendable {
         let f = try ServerFixture()
         let page = try await open(browser, "http://\(f.host)/ui/local/story-writer")
         #expect(try page.problems() == [])
-        _ = try page.value("document.body.insertAdjacentHTML('beforeend', '<img src=\"https://example.invalid/leak.png\">'); 1")
+        _ = try page.value(
+            "document.body.insertAdjacentHTML('beforeend', '<img src=\"https://example.invalid/leak.png\">'); 1")
         try await page.wait("window.__violations.length > 0")
         #expect(try page.problems().contains { $0.contains("img-src") })
     }
@@ -232,11 +264,13 @@ final class FakeBackend: @unchecked Sendable {
             let gallery = try browser.newPage(width: width, height: 900, mobile: width < 500)
             try await gallery.navigate("http://\(f.host)/")
             try gallery.screenshot(to: "\(folder)/gallery-\(label).png")
-            let runner = try await open(browser, "http://\(f.host)/ui/local/story-writer", width: width, mobile: width < 500)
+            let runner = try await open(
+                browser, "http://\(f.host)/ui/local/story-writer", width: width, mobile: width < 500)
             _ = try runner.value("document.querySelector('button[value=\"run\"]').click()")
             try await runner.wait("document.getElementById('cui-slot-story').textContent.length > 600")
             try runner.screenshot(to: "\(folder)/runner-midstream-\(label).png")
-            let chat = try await open(browser, "http://\(f.host)/ui/local/support-reply", width: width, mobile: width < 500)
+            let chat = try await open(
+                browser, "http://\(f.host)/ui/local/support-reply", width: width, mobile: width < 500)
             try set(chat, "message", "My files do not sync")
             _ = try chat.value("document.querySelector('button[value=\"run\"]').click()")
             try await chat.wait("\(Self.root).dataset.status === 'completed'")
@@ -258,7 +292,8 @@ final class FakeBackend: @unchecked Sendable {
         let folder = ConformanceData.url("xss")
         var all: [String] = []
         for file in ["payloadbox-xss-payload-list.txt", "patt-RSNAKE_XSS.txt"] {
-            all += try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8).split(separator: "\n").map(String.init)
+            all += try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8).split(separator: "\n")
+                .map(String.init)
         }
         all = Array(Set(all)).sorted()
         let step = max(1, all.count / 500)
@@ -285,11 +320,19 @@ final class FakeBackend: @unchecked Sendable {
     }
 
     func check(_ page: BrowserPage, _ browser: Chromium) throws {
-        let dialogs = browser.events(for: page.session).filter { $0["method"] as? String == "Page.javascriptDialogOpening" }
+        let dialogs = browser.events(for: page.session).filter {
+            $0["method"] as? String == "Page.javascriptDialogOpening"
+        }
         #expect(dialogs.isEmpty, "a payload ran script: \(dialogs.prefix(1))")
         #expect(try page.number("document.scripts.length") == 1, "only the runtime")
-        #expect(try page.value("Array.from(document.querySelectorAll('*')).some(function (e) { return Array.from(e.attributes).some(function (a) { return a.name.indexOf('on') === 0; }); })") as? Bool == false)
-        #expect(try page.number("document.querySelectorAll('img:not([src^=\"data:image/\"]), iframe, object, embed, svg, math, style, link[rel=import]').length") == 0)
+        #expect(
+            try page.value(
+                "Array.from(document.querySelectorAll('*')).some(function (e) { return Array.from(e.attributes).some(function (a) { return a.name.indexOf('on') === 0; }); })"
+            ) as? Bool == false)
+        #expect(
+            try page.number(
+                "document.querySelectorAll('img:not([src^=\"data:image/\"]), iframe, object, embed, svg, math, style, link[rel=import]').length"
+            ) == 0)
         let problems = try page.problems()
         #expect(problems == [], "\(problems.count) problems, first: \(problems.prefix(3))")
     }
@@ -301,7 +344,8 @@ final class FakeBackend: @unchecked Sendable {
         let directory = NSTemporaryDirectory() + "customui-xss-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let f = try ServerFixture(answers: .replay(file: try Self.recording(payloads, in: directory), directory: nil, pace: false, speed: 1))
+        let f = try ServerFixture(
+            answers: .replay(file: try Self.recording(payloads, in: directory), directory: nil, pace: false, speed: 1))
         let joined = payloads.joined(separator: "\n")
 
         // A variable value the page sends and gets back in every view patch; the answer streamed.
@@ -316,12 +360,15 @@ final class FakeBackend: @unchecked Sendable {
         let chat = try await BrowserTests().open(browser, "http://\(f.host)/ui/local/support-reply")
         try BrowserTests().set(chat, "message", joined)
         _ = try chat.value("document.querySelector('button[value=\"run\"]').click()")
-        try await chat.wait("\(Self.root).dataset.status === 'completed' && document.querySelector('[name=\"follow_up\"]') !== null")
+        try await chat.wait(
+            "\(Self.root).dataset.status === 'completed' && document.querySelector('[name=\"follow_up\"]') !== null")
         try BrowserTests().set(chat, "follow_up", payloads[0])
         _ = try chat.value("document.querySelector('button[value=\"follow-up\"]').click()")
-        try await chat.wait("document.querySelectorAll('.cui-turn').length >= 3 && \(Self.root).dataset.status === 'completed'")
+        try await chat.wait(
+            "document.querySelectorAll('.cui-turn').length >= 3 && \(Self.root).dataset.status === 'completed'")
         let conversation = try chat.string("document.querySelector('.cui-conversation').textContent")
-        #expect(conversation.contains(payloads[1].trimmingCharacters(in: .whitespaces)), "the message is shown, as text")
+        #expect(
+            conversation.contains(payloads[1].trimmingCharacters(in: .whitespaces)), "the message is shown, as text")
         try check(chat, browser)
     }
 }

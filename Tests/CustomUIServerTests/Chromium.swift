@@ -6,11 +6,13 @@ final class Chromium {
     /// Why the browser tests cannot run here, or nil when they can. Without chromium they skip,
     /// unless `CI` is set, where they are required.
     static var unavailable: String? {
-        executable == nil ? "chromium is not installed (Debian: apt-get install chromium; .ci/setup installs it as root)" : nil
+        executable == nil
+            ? "chromium is not installed (Debian: apt-get install chromium; .ci/setup installs it as root)" : nil
     }
 
     static var executable: String? {
-        for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"] where FileManager.default.isExecutableFile(atPath: path) {
+        for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        where FileManager.default.isExecutableFile(atPath: path) {
             return path
         }
         return nil
@@ -46,8 +48,10 @@ final class Chromium {
         for fd in [toBrowser[1], fromBrowser[0]] { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let arguments = [
             executable, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--no-default-browser-check", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-extensions", "--mute-audio", "--hide-scrollbars", "--user-data-dir=\(profile)", "--remote-debugging-pipe",
+            "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions", "--mute-audio", "--hide-scrollbars", "--user-data-dir=\(profile)",
+            "--remote-debugging-pipe",
             "--window-size=\(width),\(height)", "about:blank",
         ]
         let argv = arguments.map { strdup($0) } + [nil]
@@ -77,7 +81,9 @@ final class Chromium {
 
     /// Sends a command and waits for its reply (events that arrive meanwhile are kept).
     @discardableResult
-    func send(_ method: String, _ params: [String: Any] = [:], session: String? = nil, timeout: Double = 30) throws -> [String: Any] {
+    func send(_ method: String, _ params: [String: Any] = [:], session: String? = nil, timeout: Double = 30) throws
+        -> [String: Any]
+    {
         let id = nextID
         nextID += 1
         var message: [String: Any] = ["id": id, "method": method, "params": params]
@@ -95,7 +101,9 @@ final class Chromium {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             for reply in try pump(until: deadline) where reply["id"] as? Int == id {
-                if let error = reply["error"] as? [String: Any] { throw Failure("\(method): \(error["message"] ?? error)") }
+                if let error = reply["error"] as? [String: Any] {
+                    throw Failure("\(method): \(error["message"] ?? error)")
+                }
                 return reply["result"] as? [String: Any] ?? [:]
             }
         }
@@ -121,7 +129,9 @@ final class Chromium {
             while let end = buffer.firstIndex(of: 0) {
                 let message = Array(buffer[0..<end])
                 buffer.removeFirst(end + 1)
-                guard let object = (try? JSONSerialization.jsonObject(with: Data(message))) as? [String: Any] else { continue }
+                guard let object = (try? JSONSerialization.jsonObject(with: Data(message))) as? [String: Any] else {
+                    continue
+                }
                 if object["id"] != nil { replies.append(object) } else { events.append(object) }
             }
         }
@@ -139,11 +149,15 @@ final class Chromium {
         try page.call("Runtime.enable")
         try page.call("Log.enable")
         try page.call(
-            "Emulation.setDeviceMetricsOverride", ["width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile])
+            "Emulation.setDeviceMetricsOverride",
+            ["width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile])
         // Counts CSP violations the page reports (CDP-injected, so the page's own CSP does not apply).
         try page.call(
             "Page.addScriptToEvaluateOnNewDocument",
-            ["source": "window.__violations = []; document.addEventListener('securitypolicyviolation', function (e) { window.__violations.push(e.violatedDirective + ' ' + e.blockedURI); });"])
+            [
+                "source":
+                    "window.__violations = []; document.addEventListener('securitypolicyviolation', function (e) { window.__violations.push(e.violatedDirective + ' ' + e.blockedURI); });"
+            ])
         return page
     }
 
@@ -179,7 +193,11 @@ final class BrowserPage {
         try call("Page.navigate", ["url": url])
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
-            if browser.events(for: session).dropFirst(before).contains(where: { $0["method"] as? String == "Page.loadEventFired" }) { return }
+            if browser.events(for: session).dropFirst(before).contains(where: {
+                $0["method"] as? String == "Page.loadEventFired"
+            }) {
+                return
+            }
             browser.idle(0.005)
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -188,8 +206,11 @@ final class BrowserPage {
 
     /// Evaluates an expression in the page (from the test, over CDP) and returns its value.
     func value(_ expression: String) throws -> Any? {
-        let result = try call("Runtime.evaluate", ["expression": expression, "returnByValue": true, "awaitPromise": true])
-        if let exception = result["exceptionDetails"] as? [String: Any] { throw Chromium.Failure("\(expression): \(exception)") }
+        let result = try call(
+            "Runtime.evaluate", ["expression": expression, "returnByValue": true, "awaitPromise": true])
+        if let exception = result["exceptionDetails"] as? [String: Any] {
+            throw Chromium.Failure("\(expression): \(exception)")
+        }
         return (result["result"] as? [String: Any])?["value"]
     }
 
@@ -214,8 +235,12 @@ final class BrowserPage {
             let method = event["method"] as? String
             let params = event["params"] as? [String: Any] ?? [:]
             if method == "Runtime.exceptionThrown" { found.append("exception: \(params["exceptionDetails"] ?? "")") }
-            if method == "Runtime.consoleAPICalled", params["type"] as? String == "error" { found.append("console.error: \(params["args"] ?? "")") }
-            if method == "Log.entryAdded", let entry = params["entry"] as? [String: Any], entry["level"] as? String == "error" {
+            if method == "Runtime.consoleAPICalled", params["type"] as? String == "error" {
+                found.append("console.error: \(params["args"] ?? "")")
+            }
+            if method == "Log.entryAdded", let entry = params["entry"] as? [String: Any],
+                entry["level"] as? String == "error"
+            {
                 found.append("log: \(entry["text"] ?? "")")
             }
         }
@@ -227,7 +252,9 @@ final class BrowserPage {
     /// A PNG of the page (whole page when `full`).
     func screenshot(to path: String, full: Bool = true) throws {
         let result = try call("Page.captureScreenshot", ["format": "png", "captureBeyondViewport": full])
-        guard let data = (result["data"] as? String).flatMap({ Data(base64Encoded: $0) }) else { throw Chromium.Failure("no screenshot") }
+        guard let data = (result["data"] as? String).flatMap({ Data(base64Encoded: $0) }) else {
+            throw Chromium.Failure("no screenshot")
+        }
         try data.write(to: URL(fileURLWithPath: path))
     }
 }

@@ -10,13 +10,19 @@ import Testing
 /// Every page and every refusal, over loopback with a real libmicrohttpd server.
 @Suite(.serialized) struct ServerHTTPTests {
     @Test func imagesFromElsewhereBecomeLinks() {
-        let markdown = ImagePolicy.rewrite("<p><img src=\"https://evil.example/?q=secret\" alt=\"a &quot;cat&quot;\" /></p>")
-        #expect(markdown == "<p><a class=\"cui-image-link\" href=\"https://evil.example/?q=secret\" rel=\"noopener noreferrer nofollow\">Image: a &quot;cat&quot;</a></p>")
+        let markdown = ImagePolicy.rewrite(
+            "<p><img src=\"https://evil.example/?q=secret\" alt=\"a &quot;cat&quot;\" /></p>")
+        #expect(
+            markdown
+                == "<p><a class=\"cui-image-link\" href=\"https://evil.example/?q=secret\" rel=\"noopener noreferrer nofollow\">Image: a &quot;cat&quot;</a></p>"
+        )
         let template = ImagePolicy.rewrite("<img class=\"cui-image\" src=\"/local.png\" alt=\"\">\n")
         #expect(template.hasPrefix("<a class=\"cui-image-link\" href=\"/local.png\""))
         let inline = "<img class=\"cui-image\" src=\"data:image/png;base64,AAAA\" alt=\"dot\">"
         #expect(ImagePolicy.rewrite(inline) == inline)
-        #expect(ImagePolicy.rewrite("<p><img alt=\"refused\" /></p>") == "<p><span class=\"cui-image-missing\">Image: refused</span></p>")
+        #expect(
+            ImagePolicy.rewrite("<p><img alt=\"refused\" /></p>")
+                == "<p><span class=\"cui-image-missing\">Image: refused</span></p>")
     }
 
     @Test func galleryListsWhatTheViewerMaySee() async throws {
@@ -77,11 +83,14 @@ import Testing
         let rebound = try await f.get("/", headers: ["Host": "evil.example:\(f.port)"])
         #expect(rebound.status == 421)
         let (_, session) = try await f.open("/ui/local/story-writer")
-        let crossSite = try await f.post("/api/session/\(session)/action", "action=run", headers: ["Origin": "http://evil.example"])
+        let crossSite = try await f.post(
+            "/api/session/\(session)/action", "action=run", headers: ["Origin": "http://evil.example"])
         #expect(crossSite.status == 403)
         let fetchSite = try await RawHTTP.request(
             port: f.port, "POST", "/api/session/\(session)/action",
-            headers: ["Host": f.host, "Sec-Fetch-Site": "cross-site", "Content-Type": "application/x-www-form-urlencoded"], body: "action=run")
+            headers: [
+                "Host": f.host, "Sec-Fetch-Site": "cross-site", "Content-Type": "application/x-www-form-urlencoded",
+            ], body: "action=run")
         #expect(fetchSite.status == 403)
         let formPost = try await f.post("/ui/local/story-writer", "action=run", headers: ["Origin": "null"])
         #expect(formPost.status == 403)
@@ -102,7 +111,8 @@ import Testing
     @Test func hiddenVariableIsRefused() async throws {
         let f = try ServerFixture()
         let (_, session) = try await f.open("/ui/local/support-reply")
-        let response = try await f.post("/api/session/\(session)/action", "action=run&message=hi&vars[product]=Evil+Corp")
+        let response = try await f.post(
+            "/api/session/\(session)/action", "action=run&message=hi&vars[product]=Evil+Corp")
         #expect(response.status == 422)
         let body = json(response.body)
         let diagnostics = body["diagnostics"] as? [[String: Any]] ?? []
@@ -113,13 +123,15 @@ import Testing
     @Test func badValueComesBackWithItsVariable() async throws {
         let f = try ServerFixture()
         let (_, session) = try await f.open("/ui/local/story-writer")
-        let response = try await f.post("/api/session/\(session)/action", "action=run&vars[topic]=cats&vars[style]=noir&vars[length]=5000")
+        let response = try await f.post(
+            "/api/session/\(session)/action", "action=run&vars[topic]=cats&vars[style]=noir&vars[length]=5000")
         #expect(response.status == 422)
         let diagnostics = json(response.body)["diagnostics"] as? [[String: Any]] ?? []
         #expect(diagnostics.first?["code"] as? String == "serve.invalid-value")
         #expect(diagnostics.first?["variable"] as? String == "length")
         // Without script, the form comes back with the diagnostics.
-        let page = try await f.post("/ui/local/story-writer", "action=run&vars[topic]=cats&vars[style]=noir&vars[length]=abc")
+        let page = try await f.post(
+            "/ui/local/story-writer", "action=run&vars[topic]=cats&vars[style]=noir&vars[length]=abc")
         #expect(page.status == 422)
         #expect(page.body.contains("cui-field-error") && page.body.contains("is not a number"))
         #expect(page.body.contains("name=\"vars[topic]\""))
@@ -130,9 +142,12 @@ import Testing
         let (_, session) = try await f.open("/ui/local/story-writer")
         let events = try EventStreamReader(port: f.port, host: f.host, path: "/api/session/\(session)/events")
         #expect(await events.read { $0.count >= 3 })
-        let response = try await f.post("/api/session/\(session)/action", "action=run&vars[topic]=a+cat&vars[style]=noir&vars[length]=200")
+        let response = try await f.post(
+            "/api/session/\(session)/action", "action=run&vars[topic]=a+cat&vars[style]=noir&vars[length]=200")
         #expect(response.status == 200, "\(response.body)")
-        let finished = await events.read { list in list.contains { $0.event == "status" && $0.data.contains("completed") } }
+        let finished = await events.read { list in
+            list.contains { $0.event == "status" && $0.data.contains("completed") }
+        }
         #expect(finished)
         var settled = ""
         var tail = ""
@@ -146,8 +161,8 @@ import Testing
                 if !s.isEmpty { settledPieces += 1 }
             }
             if let t = patch["tail"] as? String {
-                    tail = (patch["keep"] as? Int).map { String(tail.utf16.prefix($0))! + t } ?? t
-                }
+                tail = (patch["keep"] as? Int).map { String(tail.utf16.prefix($0))! + t } ?? t
+            }
             slotPatches += 1
         }
         let live = try #require(f.server.session(session))
@@ -155,14 +170,17 @@ import Testing
         #expect(!answer.isEmpty)
         #expect(slotPatches > 10, "the answer came in many patches")
         #expect(settledPieces > 1, "settled blocks were sent one by one")
-        #expect(settled + tail == MarkdownHTMLRenderer.render(MarkdownParser.parse(answer)), "the patches add up to the whole answer rendered at once")
+        #expect(
+            settled + tail == MarkdownHTMLRenderer.render(MarkdownParser.parse(answer)),
+            "the patches add up to the whole answer rendered at once")
         let usage = events.events.last { $0.event == "view" }?.data ?? ""
         #expect(usage.contains("cui-usage"), "the final view shows usage")
     }
 
     @Test func withoutScriptTheAnswerStreamsIntoThePage() async throws {
         let f = try ServerFixture()
-        let page = try await f.post("/ui/local/story-writer", "action=run&vars[topic]=a+dog&vars[style]=noir&vars[length]=200")
+        let page = try await f.post(
+            "/ui/local/story-writer", "action=run&vars[topic]=a+dog&vars[style]=noir&vars[length]=200")
         #expect(page.status == 200)
         #expect(page.body.contains("cui-live-preview"))
         #expect(page.body.contains("<div class=\"cui-final\">"))
@@ -185,7 +203,8 @@ import Testing
         let (_, session) = try await f.open("/ui/local/story-writer")
         let events = try EventStreamReader(port: f.port, host: f.host, path: "/api/session/\(session)/events")
         #expect(await events.read { $0.count >= 3 })
-        _ = try await f.post("/api/session/\(session)/action", "action=run&vars[topic]=a+cat&vars[style]=noir&vars[length]=200")
+        _ = try await f.post(
+            "/api/session/\(session)/action", "action=run&vars[topic]=a+cat&vars[style]=noir&vars[length]=200")
         #expect(await events.read { list in list.filter { $0.event == "slot" }.count >= 3 })
         events.close()
         let live = try #require(f.server.session(session))
@@ -207,12 +226,20 @@ import Testing
         #expect(await events.read { list in list.contains { $0.event == "status" && $0.data.contains("completed") } })
         let live0 = try #require(f.server.session(session))
         let page = live0.pageFragment()
-        #expect(page.components(separatedBy: "moving again").count == 2, "the answer is shown once (in the slot, not also in the conversation)")
+        #expect(
+            page.components(separatedBy: "moving again").count == 2,
+            "the answer is shown once (in the slot, not also in the conversation)")
         let before = events.events.count
         #expect(try await f.post("/api/session/\(session)/action", "action=follow-up&follow_up=Thanks").status == 200)
-        #expect(await events.read { list in list.dropFirst(before).contains { $0.event == "status" && $0.data.contains("completed") } })
+        #expect(
+            await events.read { list in
+                list.dropFirst(before).contains { $0.event == "status" && $0.data.contains("completed") }
+            })
         let live = try #require(f.server.session(session))
-        #expect(live.currentSession.run.messages.filter { $0["role"]?.stringValue == "user" }.contains { $0["content"]?.stringValue == "Thanks" })
+        #expect(
+            live.currentSession.run.messages.filter { $0["role"]?.stringValue == "user" }.contains {
+                $0["content"]?.stringValue == "Thanks"
+            })
         #expect(try await f.post("/api/session/\(session)/action", "action=reset").status == 200)
         #expect(live.currentSession.state.runStatus == "idle")
     }
@@ -223,7 +250,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for suffix in [".ui.xml", ".prompt.json", ".props.json", ".stream.ndjson"] {
             try FileManager.default.copyItem(
-                atPath: "\(repositoryRoot)/Examples/story-writer/story-writer\(suffix)", toPath: "\(directory)/draft\(suffix)")
+                atPath: "\(repositoryRoot)/Examples/story-writer/story-writer\(suffix)",
+                toPath: "\(directory)/draft\(suffix)")
         }
         let file = "\(directory)/draft.ui.xml"
         let f = try ServerFixture(files: [], watch: [file])
@@ -234,8 +262,10 @@ import Testing
         #expect(page.body.contains("<option value=\"draft.stream.ndjson\" selected>"))
         let watch = try EventStreamReader(port: f.port, host: f.host, path: "/api/watch?file=draft&version=0")
         let original = try String(contentsOfFile: file, encoding: .utf8)
-        try original.replacingOccurrences(of: "<card", with: "<crad").replacingOccurrences(of: "</card>", with: "</crad>")
-            .write(toFile: file, atomically: true, encoding: .utf8)
+        try original.replacingOccurrences(of: "<card", with: "<crad").replacingOccurrences(
+            of: "</card>", with: "</crad>"
+        )
+        .write(toFile: file, atomically: true, encoding: .utf8)
         #expect(await watch.read(timeout: 10) { $0.contains { $0.event == "changed" } })
         let broken = try await f.get("/preview?file=draft")
         #expect(broken.body.contains("cui-diagnostics") && broken.body.contains("template.unknown-element"))
@@ -259,8 +289,14 @@ import Testing
         // Not one's own UI, and not what one cannot see.
         let own = try ServerFixture()
         _ = try own.library.publish(
-            ui: SourceFile(path: "mine.ui.xml", text: try String(contentsOfFile: repositoryRoot + "/Templates/quick-answer.ui.xml", encoding: .utf8).replacingOccurrences(of: "name=\"Quick answer\"", with: "name=\"Mine\"")),
-            prompt: SourceFile(path: "p.prompt.json", text: try String(contentsOfFile: repositoryRoot + "/Templates/quick-answer.prompt.json", encoding: .utf8)),
+            ui: SourceFile(
+                path: "mine.ui.xml",
+                text: try String(contentsOfFile: repositoryRoot + "/Templates/quick-answer.ui.xml", encoding: .utf8)
+                    .replacingOccurrences(of: "name=\"Quick answer\"", with: "name=\"Mine\"")),
+            prompt: SourceFile(
+                path: "p.prompt.json",
+                text: try String(
+                    contentsOfFile: repositoryRoot + "/Templates/quick-answer.prompt.json", encoding: .utf8)),
             user: "alice", options: PublishOptions(isPublic: true, activate: true))
         let mine = try own.uiID("Mine")
         #expect(try await own.post("/rate/\(mine)", "rating=5").status == 403)
@@ -271,9 +307,13 @@ import Testing
         let (_, session) = try await f.open("/ui/\(id)")
         let events = try EventStreamReader(port: f.port, host: f.host, path: "/api/session/\(session)/events")
         #expect(await events.read { $0.count >= 3 })
-        let run = try await f.post("/api/session/\(session)/action", "action=run&vars%5Bquestion%5D=Why+is+the+sky+blue%3F")
+        let run = try await f.post(
+            "/api/session/\(session)/action", "action=run&vars%5Bquestion%5D=Why+is+the+sky+blue%3F")
         #expect(run.status == 200, "\(run.body)")
-        #expect(await events.read { list in list.contains { $0.event == "status" && ($0.data.contains("completed") || $0.data.contains("failed")) } })
+        #expect(
+            await events.read { list in
+                list.contains { $0.event == "status" && ($0.data.contains("completed") || $0.data.contains("failed")) }
+            })
         var uses = 0
         for _ in 0..<100 {
             uses = try f.library.entry(id, user: "alice").uiUseCount

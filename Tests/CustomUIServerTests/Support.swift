@@ -6,7 +6,8 @@ import TemplateLibrary
 @testable import CustomUIServer
 
 /// The repository root (for the examples and starters).
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
 
 func example(_ name: String) -> String { "\(repositoryRoot)/Examples/\(name)/\(name).ui.xml" }
 
@@ -19,15 +20,26 @@ final class ServerFixture: @unchecked Sendable {
     var port: Int { server.port }
     var host: String { "127.0.0.1:\(port)" }
 
-    init(pace: Bool = false, speed: Double = 1, answers: AnswerSource? = nil, files: [String]? = nil, watch: [String] = []) throws {
+    init(
+        pace: Bool = false, speed: Double = 1, answers: AnswerSource? = nil, files: [String]? = nil,
+        watch: [String] = []
+    ) throws {
         directory = NSTemporaryDirectory() + "customui-serve-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         library = try Library(path: directory + "/library.sqlite", recorderUser: "alice")
-        _ = try library.installStarters(try Library.loadStarters(directory: repositoryRoot + "/Templates"), user: "customui")
-        let secret = SourceFile(path: "secret.ui.xml", text: try String(contentsOfFile: repositoryRoot + "/Templates/quick-answer.ui.xml", encoding: .utf8).replacingOccurrences(of: "name=\"Quick answer\"", with: "name=\"Bob secret\""))
-        let prompt = SourceFile(path: "p.prompt.json", text: try String(contentsOfFile: repositoryRoot + "/Templates/quick-answer.prompt.json", encoding: .utf8))
-        _ = try library.publish(ui: secret, prompt: prompt, user: "bob", options: PublishOptions(isPublic: false, activate: true))
-        var options = ServerOptions(user: "alice", answers: answers ?? .replay(file: nil, directory: nil, pace: pace, speed: speed))
+        _ = try library.installStarters(
+            try Library.loadStarters(directory: repositoryRoot + "/Templates"), user: "customui")
+        let secret = SourceFile(
+            path: "secret.ui.xml",
+            text: try String(contentsOfFile: repositoryRoot + "/Templates/quick-answer.ui.xml", encoding: .utf8)
+                .replacingOccurrences(of: "name=\"Quick answer\"", with: "name=\"Bob secret\""))
+        let prompt = SourceFile(
+            path: "p.prompt.json",
+            text: try String(contentsOfFile: repositoryRoot + "/Templates/quick-answer.prompt.json", encoding: .utf8))
+        _ = try library.publish(
+            ui: secret, prompt: prompt, user: "bob", options: PublishOptions(isPublic: false, activate: true))
+        var options = ServerOptions(
+            user: "alice", answers: answers ?? .replay(file: nil, directory: nil, pace: pace, speed: speed))
         options.port = 0
         options.watch = watch
         let catalog = Catalog(
@@ -62,7 +74,9 @@ final class ServerFixture: @unchecked Sendable {
     /// Opens a runner page and returns its session id.
     func open(_ path: String) async throws -> (page: RawResponse, session: String) {
         let page = try await get(path)
-        guard let range = page.body.range(of: "data-session=\""), let end = page.body[range.upperBound...].firstIndex(of: "\"") else {
+        guard let range = page.body.range(of: "data-session=\""),
+            let end = page.body[range.upperBound...].firstIndex(of: "\"")
+        else {
             throw RawHTTP.Failure("no session in the page (status \(page.status))")
         }
         return (page, String(page.body[range.upperBound..<end]))
@@ -90,7 +104,11 @@ enum RawHTTP {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let ok = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let ok = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         guard ok == 0 else {
             close(fd)
             throw Failure("connect to \(port) failed")
@@ -112,7 +130,9 @@ enum RawHTTP {
         let bytes = Array(text.utf8)
         var sent = 0
         while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let n = bytes[sent...].withUnsafeBytes {
+                Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if n <= 0 { return }
             sent += n
         }
@@ -121,7 +141,9 @@ enum RawHTTP {
     /// Sends a request and reads the whole response (the server closes after it). Waiting sleeps
     /// instead of blocking, so a test never holds one of the few cooperative threads the server's
     /// runs need (on a two-core machine there are two).
-    static func request(port: Int, _ method: String, _ path: String, headers: [String: String], body: String = "") async throws -> RawResponse {
+    static func request(port: Int, _ method: String, _ path: String, headers: [String: String], body: String = "")
+        async throws -> RawResponse
+    {
         let fd = try connect(port: port)
         defer { close(fd) }
         send(fd, requestText(method, path, headers: headers, body: body))
@@ -145,13 +167,16 @@ enum RawHTTP {
         let text = String(decoding: data, as: UTF8.self)
         guard let split = text.range(of: "\r\n\r\n") else { throw Failure("no response head in \(text.prefix(200))") }
         let head = text[..<split.lowerBound].split(separator: "\r\n")
-        guard let statusLine = head.first, statusLine.split(separator: " ").count >= 2, let status = Int(statusLine.split(separator: " ")[1]) else {
+        guard let statusLine = head.first, statusLine.split(separator: " ").count >= 2,
+            let status = Int(statusLine.split(separator: " ")[1])
+        else {
             throw Failure("bad status line")
         }
         var headers: [String: String] = [:]
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         var body = String(text[split.upperBound...])
         if headers["transfer-encoding"] == "chunked" { body = dechunk(body) }
@@ -162,7 +187,9 @@ enum RawHTTP {
         var bytes = Array(text.utf8)[...]
         var out: [UInt8] = []
         while let lineEnd = bytes.firstIndex(of: 0x0D) {
-            let sizeText = String(decoding: bytes[bytes.startIndex..<lineEnd], as: UTF8.self).split(separator: ";").first.map(String.init) ?? ""
+            let sizeText =
+                String(decoding: bytes[bytes.startIndex..<lineEnd], as: UTF8.self).split(separator: ";").first.map(
+                    String.init) ?? ""
             guard let size = Int(sizeText, radix: 16), size > 0 else { break }
             let start = lineEnd + 2
             guard start + size <= bytes.endIndex else { break }
@@ -244,7 +271,8 @@ final class EventStreamReader {
 
     private func findCRLFCRLF() -> Int? {
         guard raw.count >= 4 else { return nil }
-        for i in 0...(raw.count - 4) where raw[i] == 0x0D && raw[i + 1] == 0x0A && raw[i + 2] == 0x0D && raw[i + 3] == 0x0A { return i }
+        for i in 0...(raw.count - 4)
+        where raw[i] == 0x0D && raw[i + 1] == 0x0A && raw[i + 2] == 0x0D && raw[i + 3] == 0x0A { return i }
         return nil
     }
 }

@@ -7,7 +7,8 @@ import Testing
 
 @Suite struct BuiltinSchemasTests {
     static let files: [(name: String, file: String)] = [
-        ("prompt", "prompt.schema.json"), ("definition", "definition.schema.json"), ("streamEvent", "stream-event.schema.json"),
+        ("prompt", "prompt.schema.json"), ("definition", "definition.schema.json"),
+        ("streamEvent", "stream-event.schema.json"),
     ]
 
     /// The embedded copies equal Schemas/*.json; with CUSTOMUI_RECORD=1 the Swift file is rewritten from them.
@@ -24,7 +25,11 @@ import Testing
         for (index, (name, file)) in Self.files.enumerated() {
             var text = try String(contentsOf: packageRoot.appendingPathComponent("Schemas/\(file)"), encoding: .utf8)
             if !text.hasSuffix("\n") { text += "\n" }
-            generated += "    /// `Schemas/\(file)`.\n    public static let \(name) = #\"\"\"\n\(text)\"\"\"#\n"
+            // Indented as `swift format` lays out a multi-line literal (not part of the string).
+            let indented = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+                .map { $0.isEmpty ? "" : "        " + $0 }.joined(separator: "\n")
+            generated += "    /// `Schemas/\(file)`.\n"
+            generated += "    public static let \(name) = #\"\"\"\n\(indented)\n        \"\"\"#\n"
             if index < Self.files.count - 1 { generated += "\n" }
         }
         generated += "}\n"

@@ -14,7 +14,9 @@ import Testing
         let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
         var out: [(String, String)] = []
         while let url = enumerator?.nextObject() as? URL {
-            guard url.pathExtension == "swift", let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
+            guard url.pathExtension == "swift", let text = try? String(contentsOf: url, encoding: .utf8) else {
+                continue
+            }
             out.append((String(url.path.dropFirst(packageRoot.path.count + 1)), text))
         }
         return out.sorted { $0.0 < $1.0 }
@@ -35,7 +37,9 @@ import Testing
     static var declared: [String: String] {
         var out: [String: String] = [:]
         for (_, text) in sources {
-            for m in matches(#"static let (\w+): (?:Self|DiagnosticCode) = "([a-z0-9]+\.[a-z0-9.-]+)""#, in: text) { out[m[1]] = m[2] }
+            for m in matches(#"static let (\w+): (?:Self|DiagnosticCode) = "([a-z0-9]+\.[a-z0-9.-]+)""#, in: text) {
+                out[m[1]] = m[2]
+            }
         }
         return out
     }
@@ -43,7 +47,8 @@ import Testing
     /// The JSON Schema evaluator's `report(node, "keyword", …)` calls without their own `code:`:
     /// each reports `schema.<keyword>`.
     static var schemaKeywordCodes: Set<String> {
-        guard let evaluator = sources.first(where: { $0.path.hasSuffix("JSONSchema/Schema/Evaluator.swift") })?.text else { return [] }
+        guard let evaluator = sources.first(where: { $0.path.hasSuffix("JSONSchema/Schema/Evaluator.swift") })?.text
+        else { return [] }
         var out = Set<String>()
         var rest = Substring(evaluator)
         while let start = rest.range(of: "report(") {
@@ -62,7 +67,9 @@ import Testing
             }
             let call = String(rest[start.upperBound..<end])
             rest = rest[end...]
-            let arguments = call.split(separator: ",", maxSplits: 2).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let arguments = call.split(separator: ",", maxSplits: 2).map {
+                $0.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
             guard arguments.count >= 2, arguments[0] == "node", !call.contains("code:") else { continue }
             for m in matches(#""([A-Za-z$]+)""#, in: arguments[1]) { out.insert("schema." + m[1]) }
         }
@@ -81,9 +88,14 @@ import Testing
         let catalogued = Set(DiagnosticCatalog.entries.map(\.code.rawValue))
         let codes = Self.codesInSources
         #expect(codes.count > 100, "the scan found only \(codes.count) codes")
-        #expect(codes.contains("schema.required") && codes.contains("library.busy") && codes.contains("style.invalid-value"))
+        #expect(
+            codes.contains("schema.required") && codes.contains("library.busy") && codes.contains("style.invalid-value")
+        )
         for code in codes.sorted() {
-            #expect(catalogued.contains(code), "\(code) can be reported but is not in DiagnosticCatalog (nor `customui explain`, nor docs/diagnostics.md)")
+            #expect(
+                catalogued.contains(code),
+                "\(code) can be reported but is not in DiagnosticCatalog (nor `customui explain`, nor docs/diagnostics.md)"
+            )
         }
         for code in catalogued.sorted() {
             #expect(codes.contains(code), "\(code) is catalogued but nothing in the sources reports it")

@@ -8,7 +8,9 @@ import Testing
 /// `validate`, at the place to fix.
 @Suite struct CheckerHolesTests {
     static func validate(_ text: String, prompt: String? = nil) -> ValidationReport {
-        Validator.validate(ui: SourceFile(path: "t.ui.xml", text: text), prompt: prompt.map { SourceFile(path: "t.prompt.json", text: $0) })
+        Validator.validate(
+            ui: SourceFile(path: "t.ui.xml", text: text),
+            prompt: prompt.map { SourceFile(path: "t.prompt.json", text: $0) })
     }
 
     static func located(_ report: ValidationReport) -> [String] {
@@ -39,7 +41,9 @@ import Testing
             """)
         #expect(Self.located(report) == ["mode.unfed-slot 3:54"], "\(report.diagnostics)")
         #expect(!report.hasErrors)
-        #expect(report.diagnostics.first?.message == "slot `extra` stays empty: the answer streams into the first slot, `answer`")
+        #expect(
+            report.diagnostics.first?.message
+                == "slot `extra` stays empty: the answer streams into the first slot, `answer`")
     }
 
     static let inputsPrompt = """
@@ -55,7 +59,9 @@ import Testing
         """
 
     static func inputs(_ view: String) -> ValidationReport {
-        validate("<custom-ui name=\"x\">\n  <view><run/><slot name=\"a\"/>\n\(view)\n  </view>\n</custom-ui>", prompt: inputsPrompt)
+        validate(
+            "<custom-ui name=\"x\">\n  <view><run/><slot name=\"a\"/>\n\(view)\n  </view>\n</custom-ui>",
+            prompt: inputsPrompt)
     }
 
     @Test func aVariablePlacedTwiceIsAnErrorAtTheSecondWithTheFirstNoted() throws {
@@ -82,16 +88,24 @@ import Testing
         let twice = Self.inputs("    <variables/>\n    <variables/>")
         #expect(Self.located(twice) == ["input.duplicate-variable 4:6"], "\(twice.diagnostics)")
         // Separate `if`s can both be true: not alternatives.
-        let ifs = Self.inputs("    <if test=\"true\"><variable name=\"topic\"/></if>\n    <if test=\"true\"><variable name=\"topic\"/></if>")
+        let ifs = Self.inputs(
+            "    <if test=\"true\"><variable name=\"topic\"/></if>\n    <if test=\"true\"><variable name=\"topic\"/></if>"
+        )
         #expect(Self.located(ifs) == ["input.duplicate-variable 4:37"], "\(ifs.diagnostics)")
     }
 
     @Test func aControlThatCannotHoldTheValuesIsAnErrorAtTheControl() throws {
         let number = Self.inputs("    <variable name=\"style\" control=\"number\"/>")
         #expect(Self.located(number) == ["input.incompatible-control 3:37"], "\(number.diagnostics)")
-        #expect(number.diagnostics.first?.hint == "use one of `textarea`, `text`, `select`, `radio`, or change the variable's `customComponent` in the prompt")
+        #expect(
+            number.diagnostics.first?.hint
+                == "use one of `textarea`, `text`, `select`, `radio`, or change the variable's `customComponent` in the prompt"
+        )
         let checkbox = Self.inputs("    <variable name=\"topic\" control=\"checkbox\"/>")
-        #expect(checkbox.diagnostics.first?.message == "`topic` is a text, which `control=\"checkbox\"` cannot hold: a checkbox needs the variable's options, and a text has none")
+        #expect(
+            checkbox.diagnostics.first?.message
+                == "`topic` is a text, which `control=\"checkbox\"` cannot hold: a checkbox needs the variable's options, and a text has none"
+        )
         // What can hold the values is fine.
         for (name, control) in [("style", "radio"), ("style", "text"), ("count", "text"), ("topic", "textarea")] {
             let ok = Self.inputs("    <variable name=\"\(name)\" control=\"\(control)\"/>")
@@ -131,8 +145,10 @@ import Testing
         #expect(d.hint?.hasPrefix("did you mean `completed`?") == true)
         // Either side, `!=`, `in` and `not in`, props through `$ref` and `anyOf`, options and toggles.
         for (test, literal) in [
-            ("'complete' == run.status", "complete"), ("run.status != 'done'", "done"), ("run.status not in ['idle', 'canceled']", "canceled"),
-            ("props.plan == 'team'", "team"), ("props.tier == 'bronze'", "bronze"), ("vars.style == 'sonnet'", "sonnet"),
+            ("'complete' == run.status", "complete"), ("run.status != 'done'", "done"),
+            ("run.status not in ['idle', 'canceled']", "canceled"),
+            ("props.plan == 'team'", "team"), ("props.tier == 'bronze'", "bronze"),
+            ("vars.style == 'sonnet'", "sonnet"),
             ("vars.flag == 'yes'", "yes"),
         ] {
             let r = Self.values(test)
@@ -143,8 +159,10 @@ import Testing
 
     @Test func valuesThatCanOccurOrAreNotKnownAreFine() {
         for test in [
-            "run.status == 'completed'", "run.status in ['failed', 'cancelled']", "props.plan == 'pro'", "props.tier == 'gold'",
-            "props.tier == 'silver'", "props.name == 'anything'", "vars.free == 'sonnet'", "vars.style == 'limerick'", "vars.flag == 'false'",
+            "run.status == 'completed'", "run.status in ['failed', 'cancelled']", "props.plan == 'pro'",
+            "props.tier == 'gold'",
+            "props.tier == 'silver'", "props.name == 'anything'", "vars.free == 'sonnet'", "vars.style == 'limerick'",
+            "vars.flag == 'false'",
             "run.model == 'x'",
         ] {
             let r = Self.values(test)
@@ -155,7 +173,8 @@ import Testing
     @Test(arguments: ["execution_mode=\"auto-run\"", "executionMode=\"auto-run\"", "execution-mode=\"auto\""])
     func aMisspeltModeIsOneErrorWithoutFollowOns(attribute: String) throws {
         // No `run`: in the default `manual` mode this would also be `mode.missing-run-trigger`.
-        let report = Self.validate("<custom-ui name=\"x\" \(attribute)>\n  <view><slot name=\"a\"/></view>\n</custom-ui>")
+        let report = Self.validate(
+            "<custom-ui name=\"x\" \(attribute)>\n  <view><slot name=\"a\"/></view>\n</custom-ui>")
         #expect(report.diagnostics.count == 1, "\(report.diagnostics)")
         let d = try #require(report.diagnostics.first)
         #expect(d.code == .templateUnknownAttribute || d.code == .templateInvalidValue)
@@ -164,12 +183,14 @@ import Testing
     }
 
     @Test func theModeChecksStillRunWhenTheModeIsWrittenRight() {
-        let report = Self.validate("<custom-ui name=\"x\" execution-mode=\"manual\">\n  <view><slot name=\"a\"/></view>\n</custom-ui>")
+        let report = Self.validate(
+            "<custom-ui name=\"x\" execution-mode=\"manual\">\n  <view><slot name=\"a\"/></view>\n</custom-ui>")
         #expect(report.diagnostics.map(\.code) == [.modeMissingRunTrigger])
     }
 
     @Test func anUnclosedElementIsShownWhereItOpens() throws {
-        let report = Self.validate("<custom-ui name=\"x\">\n  <view>\n    <card>\n      <run/><slot name=\"a\"/>\n  </view>\n</custom-ui>")
+        let report = Self.validate(
+            "<custom-ui name=\"x\">\n  <view>\n    <card>\n      <run/><slot name=\"a\"/>\n  </view>\n</custom-ui>")
         #expect(Self.located(report) == ["xml.tag-mismatch 5:5"])
         let d = try #require(report.diagnostics.first)
         let note = try #require(d.notes.first)
@@ -186,8 +207,11 @@ import Testing
               "settings": { "model_id": 5 }
             }
             """
-        let report = Self.validate("<custom-ui name=\"x\"><view><run/><slot name=\"a\"/></view></custom-ui>", prompt: prompt)
-        let located = report.diagnostics.map { "\($0.code) \($0.file ?? "") \($0.range?.start.line ?? 0):\($0.range?.start.column ?? 0)" }
+        let report = Self.validate(
+            "<custom-ui name=\"x\"><view><run/><slot name=\"a\"/></view></custom-ui>", prompt: prompt)
+        let located = report.diagnostics.map {
+            "\($0.code) \($0.file ?? "") \($0.range?.start.line ?? 0):\($0.range?.start.column ?? 0)"
+        }
         #expect(located.contains("prompt.unknown-variable t.prompt.json 2:52"), "\(located)")
         #expect(report.diagnostics.contains { $0.code == .promptInvalid && $0.range?.start.line == 4 })
         #expect(report.prompt == nil)

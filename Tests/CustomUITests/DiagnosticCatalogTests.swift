@@ -14,7 +14,10 @@ import Testing
         let matching = report.diagnostics.filter { $0.code.rawValue == code }
         let located = matching.filter { $0.file == files.markerPath && $0.range?.start.offset == offset }
         let renderer = DiagnosticRenderer(sources: report.sources)
-        #expect(!located.isEmpty, "expected \(code) at \(files.markerPath ?? "?") offset \(offset); got:\n\(renderer.render(report.diagnostics))")
+        #expect(
+            !located.isEmpty,
+            "expected \(code) at \(files.markerPath ?? "?") offset \(offset); got:\n\(renderer.render(report.diagnostics))"
+        )
     }
 
     @Test func everyCodeHasAnExampleOrATest() {

@@ -46,7 +46,8 @@ import Testing
     }
 
     @Test func definitionErrorsPointIntoTheJSON() throws {
-        let json = "{\n  \"name\": \"A\",\n  \"execution_mode\": \"manuel\",\n  \"component_code\": \"<custom-ui><view/></custom-ui>\"\n}"
+        let json =
+            "{\n  \"name\": \"A\",\n  \"execution_mode\": \"manuel\",\n  \"component_code\": \"<custom-ui><view/></custom-ui>\"\n}"
         let (_, diagnostics) = CustomUILoader.loadDefinition(SourceFile(path: "d.json", text: json))
         let d = try #require(diagnostics.first { $0.code == .definitionInvalid })
         #expect(d.range?.start.line == 3 && d.range?.start.column == 21)
@@ -54,7 +55,8 @@ import Testing
     }
 
     @Test func componentCodeDiagnosticsNameTheColumn() throws {
-        let json = #"{"name": "A", "component_type": "template", "component_code": "<custom-ui>\n  <view><headng/></view>\n</custom-ui>"}"#
+        let json =
+            #"{"name": "A", "component_type": "template", "component_code": "<custom-ui>\n  <view><headng/></view>\n</custom-ui>"}"#
         let report = Validator.validate(ui: SourceFile(path: "d.json", text: json))
         let d = try #require(report.diagnostics.first { $0.code == .templateUnknownElement })
         #expect(d.file == "d.json (component_code)")
@@ -64,19 +66,22 @@ import Testing
 
     @Test func promptMessagePositionsSurviveJSONEscapes() throws {
         // `\"` and `\n` in the JSON string shift the placeholder's column in the file.
-        let text = #"{"messages": [{"role": "user", "content": "say \"hi\"\n{{tpoic}}"}], "variableDefaults": [{"name": "topic", "defaultValue": "x"}], "settings": {"model_id": "m"}}"#
+        let text =
+            #"{"messages": [{"role": "user", "content": "say \"hi\"\n{{tpoic}}"}], "variableDefaults": [{"name": "topic", "defaultValue": "x"}], "settings": {"model_id": "m"}}"#
         let (prompt, diagnostics) = Prompt.load(SourceFile(path: "p.json", text: text))
         #expect(diagnostics.isEmpty)
         var check = PromptCheck(prompt: try #require(prompt))
         check.check()
         let d = try #require(check.diagnostics.first { $0.code == .promptUnknownVariable })
         let column = try #require(d.range?.start.column)
-        let offset = text.utf8.distance(from: text.utf8.startIndex, to: text.range(of: "{{tpoic")!.lowerBound.samePosition(in: text.utf8)!)
+        let offset = text.utf8.distance(
+            from: text.utf8.startIndex, to: text.range(of: "{{tpoic")!.lowerBound.samePosition(in: text.utf8)!)
         #expect(column == offset + 1)
     }
 
     @Test func embeddedJSONErrorsPointIntoTheTemplate() throws {
-        let text = "<custom-ui name=\"x\">\n  <props-schema>\n    { \"type\": }\n  </props-schema>\n  <view/>\n</custom-ui>"
+        let text =
+            "<custom-ui name=\"x\">\n  <props-schema>\n    { \"type\": }\n  </props-schema>\n  <view/>\n</custom-ui>"
         let (_, diagnostics) = CustomUILoader.loadTemplate(SourceFile(path: "t.xml", text: text))
         let d = try #require(diagnostics.first)
         #expect(d.code == .templateInvalidJSON)
@@ -87,12 +92,15 @@ import Testing
 @Suite struct DefinitionRootTests {
     /// In a definition the metadata lives in the columns: `component_code`'s root needs no attributes.
     @Test func definitionRootNeedsNoName() throws {
-        let json = #"{"name": "A", "component_type": "template", "component_code": "<custom-ui>\n  <view><run/><slot name=\"s\"/></view>\n</custom-ui>"}"#
+        let json =
+            #"{"name": "A", "component_type": "template", "component_code": "<custom-ui>\n  <view><run/><slot name=\"s\"/></view>\n</custom-ui>"}"#
         let report = Validator.validate(ui: SourceFile(path: "d.definition.json", text: json))
         #expect(report.diagnostics.isEmpty, "\(report.diagnostics)")
         #expect(report.template != nil)
         // A template file still needs it.
-        let file = Validator.validate(ui: SourceFile(path: "t.ui.xml", text: "<custom-ui>\n  <view><run/><slot name=\"s\"/></view>\n</custom-ui>"))
+        let file = Validator.validate(
+            ui: SourceFile(path: "t.ui.xml", text: "<custom-ui>\n  <view><run/><slot name=\"s\"/></view>\n</custom-ui>")
+        )
         #expect(file.diagnostics.map(\.code) == [.templateMissingAttribute])
     }
 }

@@ -18,7 +18,8 @@ import Testing
         case .index(let base, let index): return shape(base) + "[" + shape(index) + "]"
         case .not(let operand): return "not(" + shape(operand) + ")"
         case .binary(let op, let l, let r): return "(" + shape(l) + " " + op.rawValue + " " + shape(r) + ")"
-        case .filter(let input, let name, _, let args): return "(" + shape(input) + "|" + name + ":" + args.map(shape).joined(separator: ",") + ")"
+        case .filter(let input, let name, _, let args):
+            return "(" + shape(input) + "|" + name + ":" + args.map(shape).joined(separator: ",") + ")"
         }
     }
 
@@ -27,7 +28,8 @@ import Testing
         ExpressionParser.parseInterpolated(text, origin: origin).segments.map { segment -> String in
             switch segment {
             case .text(let literal, _):
-                literal.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+                literal.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(
+                    separator: " ")
                     + (literal.last.map { $0.isWhitespace } == true ? " " : "")
             case .expr(let expr): "{" + shape(expr) + "}"
             }
@@ -71,9 +73,14 @@ import Testing
 
     /// Formats `text` and checks everything a format must keep: meaning, comments, idempotence.
     @discardableResult
-    static func formatKeepingMeaning(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> String {
-        let formatted = try #require(TemplateFormatter.format(SourceFile(path: "t.ui.xml", text: text)).text, sourceLocation: sourceLocation)
-        #expect(try meaning(of: formatted) == meaning(of: text), "meaning changed:\n\(formatted)", sourceLocation: sourceLocation)
+    static func formatKeepingMeaning(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
+        -> String
+    {
+        let formatted = try #require(
+            TemplateFormatter.format(SourceFile(path: "t.ui.xml", text: text)).text, sourceLocation: sourceLocation)
+        #expect(
+            try meaning(of: formatted) == meaning(of: text), "meaning changed:\n\(formatted)",
+            sourceLocation: sourceLocation)
         #expect(comments(formatted) == comments(text), "comments changed", sourceLocation: sourceLocation)
         let again = TemplateFormatter.format(SourceFile(path: "t.ui.xml", text: formatted)).text
         #expect(again == formatted, "a second pass changed the text", sourceLocation: sourceLocation)
@@ -167,12 +174,14 @@ import Testing
             <custom-ui name="x"><view><slot name="reply" format="markdown" placeholder="The assistant's reply appears here soon" label="Reply"/></view></custom-ui>
             """
         let formatted = try Self.formatKeepingMeaning(source)
-        #expect(formatted.contains("""
-                <slot name="reply"
-                      format="markdown"
-                      placeholder="The assistant's reply appears here soon"
-                      label="Reply"/>
-            """))
+        #expect(
+            formatted.contains(
+                """
+                    <slot name="reply"
+                          format="markdown"
+                          placeholder="The assistant's reply appears here soon"
+                          label="Reply"/>
+                """))
     }
 
     @Test(arguments: [
@@ -201,18 +210,21 @@ import Testing
                  b <em>c</em>    d</text><list><item>one <strong>two</strong></item></list></view></custom-ui>
             """
         let formatted = try Self.formatKeepingMeaning(source)
-        #expect(formatted.contains("""
-              <props-schema>
-                 { "type": "object",
-              "properties": {} }
-            </props-schema>
-            """))
+        #expect(
+            formatted.contains(
+                """
+                  <props-schema>
+                     { "type": "object",
+                  "properties": {} }
+                </props-schema>
+                """))
         #expect(formatted.contains("<text tone=\"muted\">a\n     b <em>c</em>    d</text>"))
         #expect(formatted.contains("      <item>one <strong>two</strong></item>"))
     }
 
     @Test func attributeQuotingAndReferencesAreKept() throws {
-        let source = #"<custom-ui name='it&apos;s "x"'><view><if test="props.a &lt; 3"><text>&amp;{{props.a}}</text></if></view></custom-ui>"#
+        let source =
+            #"<custom-ui name='it&apos;s "x"'><view><if test="props.a &lt; 3"><text>&amp;{{props.a}}</text></if></view></custom-ui>"#
         let formatted = try Self.formatKeepingMeaning(source)
         #expect(formatted.contains(#"<custom-ui name='it&apos;s "x"'>"#))
         #expect(formatted.contains(#"<if test="props.a &lt; 3">"#))

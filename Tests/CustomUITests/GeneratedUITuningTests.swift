@@ -12,14 +12,18 @@ import Testing
     static let prompt = "Examples/story-form/story-form.prompt.json"
 
     @Test func theExampleIsTunedAsItSays() throws {
-        let report = Validator.validate(ui: try repositoryFile(Self.definition), prompt: try repositoryFile(Self.prompt))
+        let report = Validator.validate(
+            ui: try repositoryFile(Self.definition), prompt: try repositoryFile(Self.prompt))
         #expect(report.diagnostics.isEmpty, "\(report.diagnostics)")
         let (template, diagnostics) = RenderPipeline.template(for: report)
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         let compiled = try #require(template)
         let text = try #require(
-            RenderPipeline.render(compiled, prompt: report.prompt, options: RenderOptions(format: .terminal, terminal: TerminalStyle(width: 120)))
-                .output)
+            RenderPipeline.render(
+                compiled, prompt: report.prompt,
+                options: RenderOptions(format: .terminal, terminal: TerminalStyle(width: 120))
+            )
+            .output)
         let lines = text.split(separator: "\n").map(String.init)
         func line(_ prefix: String) -> Int? { lines.firstIndex { $0.contains(prefix) } }
         // Props: ordered (series before reader), labelled from ui and from the schema's title, help from ui and description, one hidden.
@@ -36,7 +40,8 @@ import Testing
         #expect(line("A sentence or two is plenty.") != nil)
         #expect(lines[style].contains("(•) whimsical") && lines[style].contains("( ) noir"))
         #expect(line("End with a twist") != nil)
-        let html = try #require(RenderPipeline.render(compiled, prompt: report.prompt, options: RenderOptions(fragment: true)).output)
+        let html = try #require(
+            RenderPipeline.render(compiled, prompt: report.prompt, options: RenderOptions(fragment: true)).output)
         #expect(html.contains("placeholder=\"a fox who learns to sail\""))
         #expect(html.contains("<main class=\"cui cui-layout-compact\">"))
     }
@@ -48,7 +53,8 @@ import Testing
               "layout_config": { "ui": \(ui) } }
             """
         return Validator.validate(
-            ui: SourceFile(path: "d.definition.json", text: definition), prompt: try? repositoryFile("Examples/story-writer/story-writer.prompt.json"))
+            ui: SourceFile(path: "d.definition.json", text: definition),
+            prompt: try? repositoryFile("Examples/story-writer/story-writer.prompt.json"))
     }
 
     static func located(_ report: ValidationReport) -> [String] {
@@ -63,7 +69,8 @@ import Testing
         #expect(Self.located(key) == ["ui.invalid 3:30"])
         #expect(key.diagnostics.first?.hint == "did you mean `hidden`?")
         let setting = Self.check(#"{ "fields": { "topic": { "lable": "T" } } }"#)
-        #expect(Self.located(setting) == ["ui.invalid 3:53"] && setting.diagnostics.first?.hint == "did you mean `label`?")
+        #expect(
+            Self.located(setting) == ["ui.invalid 3:53"] && setting.diagnostics.first?.hint == "did you mean `label`?")
         let widget = Self.check(#"{ "fields": { "length": { "widget": "slider" } } }"#)
         #expect(Self.located(widget) == ["ui.invalid 3:64"])
         let incompatible = Self.check(#"{ "fields": { "length": { "widget": "checkbox" } } }"#)
@@ -77,16 +84,22 @@ import Testing
         let report = Validator.validate(
             ui: SourceFile(
                 path: "t.ui.xml",
-                text: "<custom-ui name=\"x\">\n  <layout-config>{ \"ui\": {} }</layout-config>\n  <view><run/><slot name=\"a\"/></view>\n</custom-ui>"))
+                text:
+                    "<custom-ui name=\"x\">\n  <layout-config>{ \"ui\": {} }</layout-config>\n  <view><run/><slot name=\"a\"/></view>\n</custom-ui>"
+            ))
         #expect(Self.located(report) == ["layout.unknown-key 2:20"])
-        #expect(report.diagnostics.first?.hint == "`ui` tunes the UI generated for `json-schema` definitions; a template lays itself out")
+        #expect(
+            report.diagnostics.first?.hint
+                == "`ui` tunes the UI generated for `json-schema` definitions; a template lays itself out")
     }
 
     @Test func theInvalidExampleReportsExactlyWhatItsDescriptionLists() throws {
         let file = try repositoryFile("Examples/invalid/generated-ui.definition.json")
         let report = Validator.validate(ui: file)
         let description = try #require(report.document?.definition.description)
-        let expected = description.dropFirst("expect: ".count).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let expected = description.dropFirst("expect: ".count).split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         #expect(description.hasPrefix("expect: "))
         #expect(Self.located(report).sorted() == expected.sorted(), "\(report.diagnostics)")
     }

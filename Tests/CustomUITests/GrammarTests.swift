@@ -22,7 +22,8 @@ import Testing
     @Test func grammarCompilesAndNamesEveryElement() throws {
         #expect(GrammarValidator.shared != nil)
         for spec in Vocabulary.elements {
-            #expect(Grammar.relaxNG.contains("<element name=\"\(spec.name)\">"), "\(spec.name) is missing from the grammar")
+            #expect(
+                Grammar.relaxNG.contains("<element name=\"\(spec.name)\">"), "\(spec.name) is missing from the grammar")
         }
     }
 
@@ -41,6 +42,9 @@ import Testing
         let root = try #require(TemplateParser.parse(file).document?.root)
         let diagnostics = try #require(GrammarValidator.shared).validate(root, file: file)
         #expect(diagnostics.map(\.code).contains(.templateGrammar))
-        #expect(diagnostics.contains { $0.range?.start.line == 4 && $0.range?.start.column == 6 && $0.message.contains("bogus") })
+        #expect(
+            diagnostics.contains {
+                $0.range?.start.line == 4 && $0.range?.start.column == 6 && $0.message.contains("bogus")
+            })
     }
 }

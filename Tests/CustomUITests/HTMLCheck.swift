@@ -62,7 +62,9 @@ struct HTMLCheck {
         let bytes = Array(html.utf8)
         var tags: [Tag] = []
         var i = 0
-        func isNameByte(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b == 45 || b == 33 }
+        func isNameByte(_ b: UInt8) -> Bool {
+            (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b == 45 || b == 33
+        }
         while i < bytes.count {
             guard bytes[i] == UInt8(ascii: "<") else {
                 i += 1
@@ -91,7 +93,9 @@ struct HTMLCheck {
                     continue
                 }
                 let attrStart = j
-                while j < bytes.count, bytes[j] != UInt8(ascii: "="), bytes[j] != 0x20, bytes[j] != UInt8(ascii: ">") { j += 1 }
+                while j < bytes.count, bytes[j] != UInt8(ascii: "="), bytes[j] != 0x20, bytes[j] != UInt8(ascii: ">") {
+                    j += 1
+                }
                 let attrName = String(decoding: bytes[attrStart..<j], as: UTF8.self).lowercased()
                 var value = ""
                 if j < bytes.count, bytes[j] == UInt8(ascii: "=") {

@@ -12,7 +12,8 @@ import Testing
     static func nestedCards(_ depth: Int, inner: String = "") -> String {
         var view = inner
         for level in (0..<depth).reversed() { view = "<card title=\"Level \(level)\">\(view)</card>" }
-        return "<custom-ui name=\"nested\" execution-mode=\"auto-run\"><view>\(view)<slot name=\"answer\"/></view></custom-ui>"
+        return
+            "<custom-ui name=\"nested\" execution-mode=\"auto-run\"><view>\(view)<slot name=\"answer\"/></view></custom-ui>"
     }
 
     static func terminalLines(_ ui: String, width: Int) throws -> [Substring] {
@@ -27,13 +28,18 @@ import Testing
 
     // MARK: Finding 1: nested cards in the terminal layout
 
-    @Test(arguments: [(25, 80, ""), (20, 80, "<text>some words that need wrapping at every level</text>"), (6, 20, "<text>a few words</text>"), (120, 20, "<text>word</text><text>averyveryverylongwordthatmustbebroken</text>")])
+    @Test(arguments: [
+        (25, 80, ""), (20, 80, "<text>some words that need wrapping at every level</text>"),
+        (6, 20, "<text>a few words</text>"),
+        (120, 20, "<text>word</text><text>averyveryverylongwordthatmustbebroken</text>"),
+    ])
     func nestedCardsLayOutWithinTheWidth(depth: Int, width: Int, inner: String) throws {
         let lines = try Self.terminalLines(Self.nestedCards(depth, inner: inner), width: width)
         for line in lines { #expect(DisplayWidth.of(line) <= width, "wider than \(width): \(line)") }
         // Every card's title is shown, the deepest too, and the text is all there.
         #expect(lines.contains { $0.contains("Level \(depth - 1)") })
-        for word in inner.replacingOccurrences(of: "<text>", with: " ").replacingOccurrences(of: "</text>", with: " ").split(separator: " ")
+        for word in inner.replacingOccurrences(of: "<text>", with: " ").replacingOccurrences(of: "</text>", with: " ")
+            .split(separator: " ")
         where word.count < 12 {
             #expect(lines.contains { $0.contains(word) }, "\(word) missing")
         }
@@ -68,12 +74,20 @@ import Testing
         let alphabet = ["a", "b", "e", "\u{301}", "é", "\r", "\n", "\r\n", "漢"]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<3000 {
-            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined()
-            let part = (0..<Int.random(in: 0...4, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined()
+            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in
+                alphabet.randomElement(using: &generator)!
+            }.joined()
+            let part = (0..<Int.random(in: 0...4, using: &generator)).map { _ in
+                alphabet.randomElement(using: &generator)!
+            }.joined()
             // The meaning `in` had: whole characters compared with `==` (canonical equivalence).
             let t = Array(text), p = Array(part)
-            let expected = p.isEmpty || (p.count <= t.count && (0...(t.count - p.count)).contains { Array(t[$0..<($0 + p.count)]) == p })
-            #expect(LinearSearch.contains(text, part) == expected, "\(Array(text.unicodeScalars)) contains \(Array(part.unicodeScalars))")
+            let expected =
+                p.isEmpty
+                || (p.count <= t.count && (0...(t.count - p.count)).contains { Array(t[$0..<($0 + p.count)]) == p })
+            #expect(
+                LinearSearch.contains(text, part) == expected,
+                "\(Array(text.unicodeScalars)) contains \(Array(part.unicodeScalars))")
         }
     }
 
@@ -84,17 +98,24 @@ import Testing
         let part = String(repeating: letter, count: 50_000) + "b"
         #expect(!LinearSearch.contains(text, part))
         #expect(LinearSearch.contains(text + part, part))
-        let scope = Scope(props: ["text": .string(text), "part": .string(part)], vars: [:], slots: [:], run: [:], broker: [:])
+        let scope = Scope(
+            props: ["text": .string(text), "part": .string(part)], vars: [:], slots: [:], run: [:], broker: [:])
         #expect(ExpressionTesting.value("props.part in props.text", scope: scope) == false)
         #expect(ExpressionTesting.value("props.text | contains: props.part", scope: scope) == false)
     }
 
     @Test func membershipAndEqualityAreChargedByTheSizeOfWhatTheyCompare() throws {
         let row: Value = .array((0..<1000).map { .int($0) })
-        let scope = Scope(props: ["row": row, "rows": .array(Array(repeating: row, count: 1000))], vars: [:], slots: [:], run: [:], broker: [:])
+        let scope = Scope(
+            props: ["row": row, "rows": .array(Array(repeating: row, count: 1000))], vars: [:], slots: [:], run: [:],
+            broker: [:])
         let limits = ResourceLimits(maxSteps: 100_000)
-        for text in ["props.row in props.rows", "props.rows | contains: props.row", "props.rows == props.rows", "props.rows | uniq", "props.rows | where: 'x', props.row"] {
-            let error = try #require(ExpressionTesting.error(text, scope: scope, limits: limits), "\(text) was not charged")
+        for text in [
+            "props.row in props.rows", "props.rows | contains: props.row", "props.rows == props.rows",
+            "props.rows | uniq", "props.rows | where: 'x', props.row",
+        ] {
+            let error = try #require(
+                ExpressionTesting.error(text, scope: scope, limits: limits), "\(text) was not charged")
             #expect(error.code == Limit.steps.code, "\(text): \(error.code)")
         }
         // Small values stay cheap: one step per item.
@@ -105,18 +126,21 @@ import Testing
     // MARK: Finding 4: the deadline is checked where the work is
 
     @Test func aPassedDeadlineStopsARenderAtItsFirstElement() throws {
-        let report = Validator.validate(ui: SourceFile(path: "t.xml", text: "<custom-ui name=\"d\"><view><text>hi</text></view></custom-ui>"))
+        let report = Validator.validate(
+            ui: SourceFile(path: "t.xml", text: "<custom-ui name=\"d\"><view><text>hi</text></view></custom-ui>"))
         let template = try #require(report.template)
         let limits = ResourceLimits(deadline: .seconds(-1))
         for format in RenderFormat.allCases {
-            let (output, diagnostics) = RenderPipeline.render(template, prompt: nil, options: RenderOptions(format: format, limits: limits))
+            let (output, diagnostics) = RenderPipeline.render(
+                template, prompt: nil, options: RenderOptions(format: format, limits: limits))
             #expect(output == nil)
             #expect(diagnostics.map(\.code) == [Limit.deadline.code])
         }
     }
 
     @Test func bulkWorkLooksAtTheClock() throws {
-        let scope = Scope(props: ["s": .string(String(repeating: "x", count: 10_000))], vars: [:], slots: [:], run: [:], broker: [:])
+        let scope = Scope(
+            props: ["s": .string(String(repeating: "x", count: 10_000))], vars: [:], slots: [:], run: [:], broker: [:])
         let limits = ResourceLimits(deadline: .seconds(-1))
         for text in ["props.s | upper", "'y' in props.s", "props.s | json"] {
             let error = try #require(ExpressionTesting.error(text, scope: scope, limits: limits), "\(text)")
@@ -126,7 +150,10 @@ import Testing
 
     // MARK: Fuzz findings
 
-    @Test(arguments: ["7770000000000132552719e13255271955", "-1.5e-99999999999", "1e1000000000", "12.5e999999990", "0.000e99999999999"])
+    @Test(arguments: [
+        "7770000000000132552719e13255271955", "-1.5e-99999999999", "1e1000000000", "12.5e999999990",
+        "0.000e99999999999",
+    ])
     func hugeExponentsRoundTrip(text: String) throws {
         // Found by the `json` fuzz target: a clamped exponent wrote a number that read back as another.
         let value = try JSONParser.parseValue(text)

@@ -26,27 +26,42 @@ import Testing
         #expect(Self.json(#"{"a": 1 "b": 2}"#)?.hint != "remove the trailing comma")
     }
 
-    @Test(arguments: [("upcase", "upper"), ("downcase", "lower"), ("size", "length"), ("strip", "trim"), ("uppr", "upper")])
+    @Test(arguments: [
+        ("upcase", "upper"), ("downcase", "lower"), ("size", "length"), ("strip", "trim"), ("uppr", "upper"),
+    ])
     func filterNamesFromOtherLanguagesSuggestOurs(written: String, ours: String) throws {
         let report = Validator.validate(
-            ui: SourceFile(path: "t.ui.xml", text: "<custom-ui name=\"x\"><view><run/><slot name=\"a\"/><text>{{ 'a' | \(written) }}</text></view></custom-ui>"))
+            ui: SourceFile(
+                path: "t.ui.xml",
+                text:
+                    "<custom-ui name=\"x\"><view><run/><slot name=\"a\"/><text>{{ 'a' | \(written) }}</text></view></custom-ui>"
+            ))
         let d = try #require(report.diagnostics.first { $0.code == .exprUnknownFilter })
         #expect(d.hint == "did you mean `\(ours)`?")
     }
 
     @Test func anUnknownModeSuggestsTheModeItBegins() throws {
         let template = Validator.validate(
-            ui: SourceFile(path: "t.ui.xml", text: "<custom-ui name=\"x\" execution-mode=\"auto\"><view><slot name=\"a\"/></view></custom-ui>"))
-        #expect(template.diagnostics.first?.hint?.hasPrefix("did you mean `auto-run`?") == true, "\(template.diagnostics)")
+            ui: SourceFile(
+                path: "t.ui.xml",
+                text: "<custom-ui name=\"x\" execution-mode=\"auto\"><view><slot name=\"a\"/></view></custom-ui>"))
+        #expect(
+            template.diagnostics.first?.hint?.hasPrefix("did you mean `auto-run`?") == true, "\(template.diagnostics)")
         let definition = Validator.validate(
-            ui: SourceFile(path: "d.definition.json", text: #"{ "name": "x", "component_type": "json-schema", "execution_mode": "auto" }"#))
+            ui: SourceFile(
+                path: "d.definition.json",
+                text: #"{ "name": "x", "component_type": "json-schema", "execution_mode": "auto" }"#))
         let d = try #require(definition.diagnostics.first { $0.code == .definitionInvalid })
         #expect(d.hint == "did you mean `auto-run`?" && d.range?.start.column == 67, "\(definition.diagnostics)")
     }
 
     @Test func articlesFollowTheSound() throws {
         let report = Validator.validate(
-            ui: SourceFile(path: "t.ui.xml", text: "<custom-ui name=\"x\"><view><run/><slot name=\"a\"/><each items=\"[1]\"><text>x</text></each></view></custom-ui>"))
+            ui: SourceFile(
+                path: "t.ui.xml",
+                text:
+                    "<custom-ui name=\"x\"><view><run/><slot name=\"a\"/><each items=\"[1]\"><text>x</text></each></view></custom-ui>"
+            ))
         let d = try #require(report.diagnostics.first { $0.code == .templateMissingAttribute })
         #expect(d.message == "`each` needs an `as` attribute")
     }

@@ -28,7 +28,9 @@ import Testing
             </custom-ui>
 
             """
-        let prompt = try String(contentsOf: packageRoot.appendingPathComponent("Examples/story-writer/story-writer.prompt.json"), encoding: .utf8)
+        let prompt = try String(
+            contentsOf: packageRoot.appendingPathComponent("Examples/story-writer/story-writer.prompt.json"),
+            encoding: .utf8)
         try template.write(to: dir.appendingPathComponent("story.ui.xml"), atomically: true, encoding: .utf8)
         try prompt.write(to: dir.appendingPathComponent("story.prompt.json"), atomically: true, encoding: .utf8)
         return (dir, template, prompt)
@@ -39,10 +41,14 @@ import Testing
     }
 
     static func request(_ server: LanguageServer, id: Int, _ method: String, _ params: Value) -> Value? {
-        send(server, ["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": params]).first { $0["id"] == .int(id) }
+        send(server, ["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": params]).first {
+            $0["id"] == .int(id)
+        }
     }
 
-    static func opened(_ text: String? = nil) throws -> (LanguageServer, uri: String, text: String, diagnostics: [Value], dir: URL) {
+    static func opened(_ text: String? = nil) throws -> (
+        LanguageServer, uri: String, text: String, diagnostics: [Value], dir: URL
+    ) {
         let (dir, template, _) = try workspace()
         let server = LanguageServer()
         _ = request(server, id: 0, "initialize", ["capabilities": [:]])
@@ -50,9 +56,15 @@ import Testing
         let text = text ?? template
         let out = send(
             server,
-            ["jsonrpc": "2.0", "method": "textDocument/didOpen",
-             "params": ["textDocument": ["uri": .string(uri), "languageId": "xml", "version": 1, "text": .string(text)]]])
-        let diagnostics = out.first { $0["method"] == "textDocument/publishDiagnostics" && $0["params"]?["uri"] == .string(uri) }?["params"]?["diagnostics"]?
+            [
+                "jsonrpc": "2.0", "method": "textDocument/didOpen",
+                "params": [
+                    "textDocument": ["uri": .string(uri), "languageId": "xml", "version": 1, "text": .string(text)]
+                ],
+            ])
+        let diagnostics =
+            out.first { $0["method"] == "textDocument/publishDiagnostics" && $0["params"]?["uri"] == .string(uri) }?[
+                "params"]?["diagnostics"]?
             .arrayValue ?? []
         return (server, uri, text, diagnostics, dir)
     }
@@ -72,7 +84,9 @@ import Testing
 
     @Test func framingSplitsMessagesAcrossChunksAndRecovers() {
         var framer = LSPFramer(maxMessageBytes: 100)
-        let stream = LSPFramer.frame("{\"a\":1}") + Array("Junk: 1\r\n\r\n".utf8) + LSPFramer.frame(String(repeating: "x", count: 150))
+        let stream =
+            LSPFramer.frame("{\"a\":1}") + Array("Junk: 1\r\n\r\n".utf8)
+            + LSPFramer.frame(String(repeating: "x", count: 150))
             + LSPFramer.frame("{\"b\":2}")
         var events: [LSPFramer.Event] = []
         for byte in stream { events += framer.push([byte]) }
@@ -98,13 +112,17 @@ import Testing
         #expect(Self.send(server, ["jsonrpc": "2.0", "method": "no/such-notification"]).isEmpty)
         let notJSON = server.handle(Array("{\"id\":".utf8)).first.flatMap { try? JSONParser.parseValue($0) }
         #expect(notJSON?["error"]?["code"] == .int(-32700))
-        let notUTF8 = server.handle([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D]).first.flatMap { try? JSONParser.parseValue($0) }
+        let notUTF8 = server.handle([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D]).first.flatMap {
+            try? JSONParser.parseValue($0)
+        }
         #expect(notUTF8?["error"]?["code"] == .int(-32700))
         let noMethod = Self.send(server, ["jsonrpc": "2.0", "id": 9]).first
         #expect(noMethod?["error"]?["code"] == .int(-32600))
         #expect(noMethod?["id"] == .int(9))
         #expect(Self.send(server, .array([1, 2])).first?["error"]?["code"] == .int(-32600))
-        #expect(Self.request(server, id: 4, "textDocument/hover", ["textDocument": ["uri": "file:///nope.ui.xml"]])?["error"]?["code"] == .int(-32602))
+        #expect(
+            Self.request(server, id: 4, "textDocument/hover", ["textDocument": ["uri": "file:///nope.ui.xml"]])?[
+                "error"]?["code"] == .int(-32602))
         #expect(Self.request(server, id: 5, "shutdown", .null)?["result"] == .null)
         #expect(Self.request(server, id: 6, "textDocument/hover", [:])?["error"]?["code"] == .int(-32600))
         #expect(!server.exitRequested)
@@ -120,9 +138,16 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let codes = diagnostics.compactMap { $0["code"]?.stringValue }
         let report = Validator.validate(
-            ui: SourceFile(path: dir.appendingPathComponent("story.ui.xml").path, text: try String(contentsOf: dir.appendingPathComponent("story.ui.xml"), encoding: .utf8)),
-            prompt: SourceFile(path: dir.appendingPathComponent("story.prompt.json").path, text: try String(contentsOf: dir.appendingPathComponent("story.prompt.json"), encoding: .utf8)))
-        #expect(codes.sorted() == report.diagnostics.filter { $0.file?.hasSuffix("story.ui.xml") == true }.map(\.code.rawValue).sorted())
+            ui: SourceFile(
+                path: dir.appendingPathComponent("story.ui.xml").path,
+                text: try String(contentsOf: dir.appendingPathComponent("story.ui.xml"), encoding: .utf8)),
+            prompt: SourceFile(
+                path: dir.appendingPathComponent("story.prompt.json").path,
+                text: try String(contentsOf: dir.appendingPathComponent("story.prompt.json"), encoding: .utf8)))
+        #expect(
+            codes.sorted()
+                == report.diagnostics.filter { $0.file?.hasSuffix("story.ui.xml") == true }.map(\.code.rawValue)
+                .sorted())
         #expect(codes.contains("template.unknown-element"))
         #expect(codes.contains("expr.unknown-filter") == false)
         let unknown = try #require(diagnostics.first { $0["code"] == "template.unknown-element" })
@@ -136,20 +161,49 @@ import Testing
         // A character outside the BMP before the edit on the same line shifts UTF-16 columns by two.
         let emoji = Self.send(
             server,
-            ["jsonrpc": "2.0", "method": "textDocument/didChange",
-             "params": ["textDocument": ["uri": .string(uri), "version": 2],
-                        "contentChanges": [["range": ["start": Self.position(of: "<headng", in: text), "end": Self.position(of: "<headng", in: text)], "text": "😀"]]]])
+            [
+                "jsonrpc": "2.0", "method": "textDocument/didChange",
+                "params": [
+                    "textDocument": ["uri": .string(uri), "version": 2],
+                    "contentChanges": [
+                        [
+                            "range": [
+                                "start": Self.position(of: "<headng", in: text),
+                                "end": Self.position(of: "<headng", in: text),
+                            ], "text": "😀",
+                        ]
+                    ],
+                ],
+            ])
         #expect(emoji.first?["params"]?["version"] == 2)
         let edited = text.replacingOccurrences(of: "<headng", with: "😀<headng")
         let fixes: Value = [
-            ["range": ["start": Self.position(of: "headng", in: edited), "end": Self.position(of: "headng", plus: 6, in: edited)], "text": "heading"],
-            ["range": ["start": Self.position(of: "</headng", plus: 2, in: edited.replacingOccurrences(of: "<headng", with: "<heading")),
-                       "end": Self.position(of: "</headng", plus: 8, in: edited.replacingOccurrences(of: "<headng", with: "<heading"))], "text": "heading"],
-            ["range": ["start": Self.position(of: "😀", in: edited), "end": Self.position(of: "😀", plus: 1, in: edited)], "text": ""],
+            [
+                "range": [
+                    "start": Self.position(of: "headng", in: edited),
+                    "end": Self.position(of: "headng", plus: 6, in: edited),
+                ], "text": "heading",
+            ],
+            [
+                "range": [
+                    "start": Self.position(
+                        of: "</headng", plus: 2, in: edited.replacingOccurrences(of: "<headng", with: "<heading")),
+                    "end": Self.position(
+                        of: "</headng", plus: 8, in: edited.replacingOccurrences(of: "<headng", with: "<heading")),
+                ], "text": "heading",
+            ],
+            [
+                "range": [
+                    "start": Self.position(of: "😀", in: edited), "end": Self.position(of: "😀", plus: 1, in: edited),
+                ], "text": "",
+            ],
         ]
         let out = Self.send(
             server,
-            ["jsonrpc": "2.0", "method": "textDocument/didChange", "params": ["textDocument": ["uri": .string(uri), "version": 3], "contentChanges": fixes]])
+            [
+                "jsonrpc": "2.0", "method": "textDocument/didChange",
+                "params": ["textDocument": ["uri": .string(uri), "version": 3], "contentChanges": fixes],
+            ])
         let codes = out.first?["params"]?["diagnostics"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
         #expect(!codes.contains("template.unknown-element"), "\(out)")
         #expect(codes.contains("binding.unknown-prop"))
@@ -165,11 +219,19 @@ import Testing
         let renamed = prompt.replacingOccurrences(of: "\"name\": \"topic\"", with: "\"name\": \"subject\"")
         let out = Self.send(
             server,
-            ["jsonrpc": "2.0", "method": "textDocument/didOpen",
-             "params": ["textDocument": ["uri": .string(promptURI), "languageId": "json", "version": 1, "text": .string(renamed)]]])
+            [
+                "jsonrpc": "2.0", "method": "textDocument/didOpen",
+                "params": [
+                    "textDocument": [
+                        "uri": .string(promptURI), "languageId": "json", "version": 1, "text": .string(renamed),
+                    ]
+                ],
+            ])
         let template = out.first { $0["params"]?["uri"] == .string(uri) }
         let codes = template?["params"]?["diagnostics"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
-        #expect(codes.contains("binding.unknown-variable") || codes.contains("prompt.unknown-variable") || codes.contains { $0.hasPrefix("prompt.") }, "\(codes)")
+        #expect(
+            codes.contains("binding.unknown-variable") || codes.contains("prompt.unknown-variable")
+                || codes.contains { $0.hasPrefix("prompt.") }, "\(codes)")
     }
 
     // MARK: Completion, hover, definition, formatting
@@ -178,7 +240,10 @@ import Testing
         let (server, uri, text, _, dir) = try Self.opened()
         defer { try? FileManager.default.removeItem(at: dir) }
         func complete(_ marker: String, plus n: Int) -> [String] {
-            Self.labels(Self.request(server, id: 7, "textDocument/completion", ["textDocument": ["uri": .string(uri)], "position": Self.position(of: marker, plus: n, in: text)]))
+            Self.labels(
+                Self.request(
+                    server, id: 7, "textDocument/completion",
+                    ["textDocument": ["uri": .string(uri)], "position": Self.position(of: marker, plus: n, in: text)]))
         }
         #expect(complete("props.titel", plus: 6) == ["title", "article"])
         #expect(complete("{{ vars.topic", plus: 8).sorted() == ["length", "style", "topic", "twist"])
@@ -206,10 +271,20 @@ import Testing
         let (server, uri, text, _, dir) = try Self.opened()
         defer { try? FileManager.default.removeItem(at: dir) }
         let broken = text.replacingOccurrences(of: "{{ props.titel }}</headng>", with: "{{ props.article. ")
-        _ = Self.send(server, ["jsonrpc": "2.0", "method": "textDocument/didChange", "params": ["textDocument": ["uri": .string(uri), "version": 2], "contentChanges": [["text": .string(broken)]]]])
+        _ = Self.send(
+            server,
+            [
+                "jsonrpc": "2.0", "method": "textDocument/didChange",
+                "params": [
+                    "textDocument": ["uri": .string(uri), "version": 2], "contentChanges": [["text": .string(broken)]],
+                ],
+            ])
         let result = Self.request(
             server, id: 9, "textDocument/completion",
-            ["textDocument": ["uri": .string(uri)], "position": Self.position(of: "props.article.", plus: 14, in: broken)])
+            [
+                "textDocument": ["uri": .string(uri)],
+                "position": Self.position(of: "props.article.", plus: 14, in: broken),
+            ])
         #expect(Self.labels(result) == ["tags"])
         #expect(result?["result"]?["items"]?.arrayValue?.first?["detail"] == "array of string")
     }
@@ -217,17 +292,24 @@ import Testing
     @Test func hoverAndDefinition() throws {
         let (server, uri, text, _, dir) = try Self.opened()
         defer { try? FileManager.default.removeItem(at: dir) }
-        func at(_ marker: String, _ n: Int) -> Value { ["textDocument": ["uri": .string(uri)], "position": Self.position(of: marker, plus: n, in: text)] }
-        let props = Self.request(server, id: 10, "textDocument/hover", at("props.title |", 8))?["result"]?["contents"]?["value"]?.stringValue
+        func at(_ marker: String, _ n: Int) -> Value {
+            ["textDocument": ["uri": .string(uri)], "position": Self.position(of: marker, plus: n, in: text)]
+        }
+        let props = Self.request(server, id: 10, "textDocument/hover", at("props.title |", 8))?["result"]?["contents"]?[
+            "value"]?.stringValue
         #expect(props?.contains("**string**") == true)
         #expect(props?.contains("the heading") == true)
-        let variable = Self.request(server, id: 11, "textDocument/hover", at("vars.topic", 6))?["result"]?["contents"]?["value"]?.stringValue
+        let variable = Self.request(server, id: 11, "textDocument/hover", at("vars.topic", 6))?["result"]?["contents"]?[
+            "value"]?.stringValue
         #expect(variable?.contains("component: textarea") == true)
-        let element = Self.request(server, id: 12, "textDocument/hover", at("<slot", 2))?["result"]?["contents"]?["value"]?.stringValue
+        let element = Self.request(server, id: 12, "textDocument/hover", at("<slot", 2))?["result"]?["contents"]?[
+            "value"]?.stringValue
         #expect(element?.contains("`<slot>`") == true)
-        let attribute = Self.request(server, id: 13, "textDocument/hover", at("execution-mode", 3))?["result"]?["contents"]?["value"]?.stringValue
+        let attribute = Self.request(server, id: 13, "textDocument/hover", at("execution-mode", 3))?["result"]?[
+            "contents"]?["value"]?.stringValue
         #expect(attribute?.contains("execution-modes.md") == true)
-        let filter = Self.request(server, id: 14, "textDocument/hover", at("upper", 2))?["result"]?["contents"]?["value"]?.stringValue
+        let filter = Self.request(server, id: 14, "textDocument/hover", at("upper", 2))?["result"]?["contents"]?[
+            "value"]?.stringValue
         #expect(filter?.contains("upper") == true)
 
         let prompt = try String(contentsOf: dir.appendingPathComponent("story.prompt.json"), encoding: .utf8)
@@ -239,7 +321,8 @@ import Testing
         #expect(fromInput?["range"]?["start"]?["line"] == declaration["line"])
         let fromSlot = Self.request(server, id: 20, "textDocument/definition", at("slots.story", 8))?["result"]
         #expect(fromSlot?["range"]?["start"] == Self.position(of: "name=\"story\"", plus: 6, in: text))
-        let runHover = Self.request(server, id: 21, "textDocument/hover", at("run.status", 5))?["result"]?["contents"]?["value"]?.stringValue
+        let runHover = Self.request(server, id: 21, "textDocument/hover", at("run.status", 5))?["result"]?["contents"]?[
+            "value"]?.stringValue
         #expect(runHover?.contains("completed") == true)
         let fromProps = Self.request(server, id: 17, "textDocument/definition", at("props.title |", 8))?["result"]
         #expect(fromProps?["range"]?["start"] == Self.position(of: "\"title\"", in: text))
@@ -249,24 +332,44 @@ import Testing
         let messy = #"<custom-ui name="x"><view><text>{{props.a}}</text></view></custom-ui>"#
         let (server, uri, _, _, dir) = try Self.opened(messy)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let edits = Self.request(server, id: 18, "textDocument/formatting", ["textDocument": ["uri": .string(uri)], "options": ["tabSize": 2, "insertSpaces": true]])?["result"]
-        #expect(edits?.arrayValue?.first?["newText"]?.stringValue == TemplateFormatter.format(SourceFile(path: "x", text: messy)).text)
-        #expect(edits?.arrayValue?.first?["range"] == ["start": ["line": 0, "character": 0], "end": ["line": 0, "character": .int(messy.utf16.count)]])
+        let edits = Self.request(
+            server, id: 18, "textDocument/formatting",
+            ["textDocument": ["uri": .string(uri)], "options": ["tabSize": 2, "insertSpaces": true]])?["result"]
+        #expect(
+            edits?.arrayValue?.first?["newText"]?.stringValue
+                == TemplateFormatter.format(SourceFile(path: "x", text: messy)).text)
+        #expect(
+            edits?.arrayValue?.first?["range"] == [
+                "start": ["line": 0, "character": 0], "end": ["line": 0, "character": .int(messy.utf16.count)],
+            ])
     }
 
     @Test func aCodeActionFixesItsDiagnostic() throws {
         let (server, uri, text, _, dir) = try Self.opened()
         defer { try? FileManager.default.removeItem(at: dir) }
         let at = Self.position(of: "headng", plus: 2, in: text)
-        let actions = Self.request(server, id: 19, "textDocument/codeAction", ["textDocument": ["uri": .string(uri)], "range": ["start": at, "end": at], "context": ["diagnostics": []]])?["result"]?.arrayValue ?? []
+        let actions =
+            Self.request(
+                server, id: 19, "textDocument/codeAction",
+                [
+                    "textDocument": ["uri": .string(uri)], "range": ["start": at, "end": at],
+                    "context": ["diagnostics": []],
+                ])?["result"]?.arrayValue ?? []
         let action = try #require(actions.first { $0["title"] == "change `headng` to `heading`" })
         #expect(action["kind"] == "quickfix")
         #expect(action["diagnostics"]?.arrayValue?.first?["code"] == "template.unknown-element")
         let edits = action["edit"]?["changes"]?[uri]?.arrayValue ?? []
         #expect(edits.count == 2)
         // Applied as a client does: later edits first, so earlier ranges stay valid.
-        let changes = edits.reversed().map { edit -> Value in ["range": edit["range"] ?? .null, "text": edit["newText"] ?? ""] }
-        let out = Self.send(server, ["jsonrpc": "2.0", "method": "textDocument/didChange", "params": ["textDocument": ["uri": .string(uri), "version": 2], "contentChanges": .array(changes)]])
+        let changes = edits.reversed().map { edit -> Value in
+            ["range": edit["range"] ?? .null, "text": edit["newText"] ?? ""]
+        }
+        let out = Self.send(
+            server,
+            [
+                "jsonrpc": "2.0", "method": "textDocument/didChange",
+                "params": ["textDocument": ["uri": .string(uri), "version": 2], "contentChanges": .array(changes)],
+            ])
         let codes = out.first?["params"]?["diagnostics"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
         #expect(!codes.contains("template.unknown-element"))
         #expect(server.documents[uri]?.file.text == text.replacingOccurrences(of: "headng", with: "heading"))

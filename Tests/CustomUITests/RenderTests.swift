@@ -16,20 +16,28 @@ func compiled(_ ui: String, prompt: String) throws -> (CompiledTemplate, Prompt)
 }
 
 @Suite struct RenderTests {
-    static let fixture = ("Tests/CustomUITests/Fixtures/all-elements.ui.xml", "Tests/CustomUITests/Fixtures/all-elements.prompt.json")
+    static let fixture = (
+        "Tests/CustomUITests/Fixtures/all-elements.ui.xml", "Tests/CustomUITests/Fixtures/all-elements.prompt.json"
+    )
 
     /// The fixture in a finished run (every output filled) or a failed one.
     static func state(_ template: CompiledTemplate, _ prompt: Prompt, failed: Bool) -> RenderState {
         var (state, _) = RenderState.initial(template, prompt: prompt)
         state.slots["answer"] = "**Yes.** The tide turns *twice* a day:\n\n- high\n- low\n\n```swift\nlet tide = 2\n```"
         state.slots["notes"] = "plain <notes> & \"things\""
-        state.conversation = [ConversationTurn(role: "user", text: "Tell me <b>about</b> tides"), ConversationTurn(role: "assistant", text: "They *rise* and fall.")]
+        state.conversation = [
+            ConversationTurn(role: "user", text: "Tell me <b>about</b> tides"),
+            ConversationTurn(role: "assistant", text: "They *rise* and fall."),
+        ]
         var run = state.run.objectValue ?? ValueObject()
         run["status"] = failed ? "failed" : "completed"
         run["status_message"] = failed ? "gave up" : "all done"
         run["usage"] = ["input_tokens": 120, "output_tokens": 340, "total_tokens": 460, "cost": 0.00123]
         run["timing"] = ["time_to_first_token_ms": 412, "total_ms": 3210]
-        run["tool_events"] = [["tool_name": "search", "event": "started", "message": "looking up tides"], ["tool_name": "search", "event": "completed"]]
+        run["tool_events"] = [
+            ["tool_name": "search", "event": "started", "message": "looking up tides"],
+            ["tool_name": "search", "event": "completed"],
+        ]
         if failed { run["error"] = ["message": "the backend answered 503: overloaded"] }
         state.run = .object(run)
         return state
@@ -40,11 +48,13 @@ func compiled(_ ui: String, prompt: String) throws -> (CompiledTemplate, Prompt)
         let (template, prompt) = try compiled(Self.fixture.0, prompt: Self.fixture.1)
         let state = Self.state(template, prompt, failed: failed)
         let name = failed ? "failed" : "completed"
-        let (html, htmlDiagnostics) = RenderPipeline.render(template, prompt: prompt, state: state, options: RenderOptions(format: .html))
+        let (html, htmlDiagnostics) = RenderPipeline.render(
+            template, prompt: prompt, state: state, options: RenderOptions(format: .html))
         #expect(htmlDiagnostics.isEmpty)
         try expectGeneratedFile("Tests/CustomUITests/Snapshots/all-elements.\(name).html", equals: try #require(html))
         let (text, _) = RenderPipeline.render(
-            template, prompt: prompt, state: state, options: RenderOptions(format: .terminal, terminal: TerminalStyle(width: 64, color: false)))
+            template, prompt: prompt, state: state,
+            options: RenderOptions(format: .terminal, terminal: TerminalStyle(width: 64, color: false)))
         try expectGeneratedFile("Tests/CustomUITests/Snapshots/all-elements.\(name).txt", equals: try #require(text))
         let check = HTMLCheck(try #require(html))
         #expect(check.problems.isEmpty, "\(check.problems)")
@@ -54,10 +64,14 @@ func compiled(_ ui: String, prompt: String) throws -> (CompiledTemplate, Prompt)
         let (template, _) = try compiled(Self.fixture.0, prompt: Self.fixture.1)
         var used = Set<String>()
         for node in template.view { node.forEachElement { used.insert($0.name) } }
-        used.formUnion(["if", "else-if", "else", "each", "bind", "view", "props-schema", "default-props", "layout-config", "styling-config", "custom-ui"])
+        used.formUnion([
+            "if", "else-if", "else", "each", "bind", "view", "props-schema", "default-props", "layout-config",
+            "styling-config", "custom-ui",
+        ])
         let text = try repositoryFile(Self.fixture.0).text
         for spec in Vocabulary.elements {
-            #expect(used.contains(spec.name) || text.contains("<\(spec.name)"), "the fixture does not use `\(spec.name)`")
+            #expect(
+                used.contains(spec.name) || text.contains("<\(spec.name)"), "the fixture does not use `\(spec.name)`")
         }
     }
 
@@ -72,19 +86,25 @@ func compiled(_ ui: String, prompt: String) throws -> (CompiledTemplate, Prompt)
     @Test func pagesForbidScriptAndCarryTheTheme() throws {
         let (template, prompt) = try compiled(Self.fixture.0, prompt: Self.fixture.1)
         let html = try #require(RenderPipeline.render(template, prompt: prompt, options: RenderOptions()).output)
-        #expect(html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;none&#39;; script-src &#39;none&#39;"))
+        #expect(
+            html.contains(
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;none&#39;; script-src &#39;none&#39;"
+            ))
         #expect(html.contains("--cui-accent: #0a7d5a;"))
         #expect(html.contains("--cui-font: \"Inter\", sans-serif;"))
         #expect(html.contains("<main class=\"cui cui-layout-wide\">"))
         #expect(!html.lowercased().contains("<script"))
-        let fragment = try #require(RenderPipeline.render(template, prompt: prompt, options: RenderOptions(fragment: true)).output)
+        let fragment = try #require(
+            RenderPipeline.render(template, prompt: prompt, options: RenderOptions(fragment: true)).output)
         #expect(fragment.hasPrefix("<main class=\"cui"))
         #expect(!fragment.contains("<html"))
     }
 
     @Test func invalidThemeValuesAreReportedAndDropped() throws {
         var definition = CustomUIDefinition(name: "x", componentCode: "")
-        definition.stylingConfig = ["accent": "red; background: url(javascript:alert(1))", "radius": "4px", "colour": "#fff"]
+        definition.stylingConfig = [
+            "accent": "red; background: url(javascript:alert(1))", "radius": "4px", "colour": "#fff",
+        ]
         definition.layoutConfig = ["layout": "sidebr"]
         let (theme, diagnostics) = Theme.from(definition, file: nil)
         #expect(theme.properties.map(\.name) == ["--cui-radius"])
@@ -96,13 +116,17 @@ func compiled(_ ui: String, prompt: String) throws -> (CompiledTemplate, Prompt)
 
     @Test(arguments: ExamplesTests.valid)
     func examplesRenderToCheckedHTML(name: String) throws {
-        let (template, prompt) = try compiled("Examples/\(name)/\(name).ui.xml", prompt: "Examples/\(name)/\(name).prompt.json")
+        let (template, prompt) = try compiled(
+            "Examples/\(name)/\(name).ui.xml", prompt: "Examples/\(name)/\(name).prompt.json")
         let props = try JSONParser.parseValue(try repositoryFile("Examples/\(name)/\(name).props.json").text)
-        let (html, diagnostics) = RenderPipeline.render(template, prompt: prompt, props: props, options: RenderOptions())
+        let (html, diagnostics) = RenderPipeline.render(
+            template, prompt: prompt, props: props, options: RenderOptions())
         #expect(diagnostics.isEmpty)
         let check = HTMLCheck(try #require(html))
         #expect(check.problems.isEmpty, "\(check.problems)")
-        let (text, _) = RenderPipeline.render(template, prompt: prompt, props: props, options: RenderOptions(format: .terminal, terminal: TerminalStyle(width: 50)))
+        let (text, _) = RenderPipeline.render(
+            template, prompt: prompt, props: props,
+            options: RenderOptions(format: .terminal, terminal: TerminalStyle(width: 50)))
         for line in try #require(text).split(separator: "\n") {
             #expect(DisplayWidth.of(line) <= 50, "terminal line wider than 50: \(line)")
         }
@@ -132,7 +156,8 @@ func compiled(_ ui: String, prompt: String) throws -> (CompiledTemplate, Prompt)
     }
 
     @Test func badVariableValuesAreDiagnosticsNotCoercions() throws {
-        let (template, prompt) = try compiled("Examples/story-writer/story-writer.ui.xml", prompt: "Examples/story-writer/story-writer.prompt.json")
+        let (template, prompt) = try compiled(
+            "Examples/story-writer/story-writer.ui.xml", prompt: "Examples/story-writer/story-writer.prompt.json")
         let cases: [([String: String], DiagnosticCode, String)] = [
             (["length": "lots"], .renderInvalidVariable, "`lots` is not a number"),
             (["length": "5000"], .renderInvalidVariable, "5000 is above the maximum 1000"),
@@ -150,7 +175,8 @@ func compiled(_ ui: String, prompt: String) throws -> (CompiledTemplate, Prompt)
         #expect(okDiagnostics.isEmpty)
         #expect(ok?.contains("id=\"cui-var-style-other\" name=\"vars[style][other]\" value=\"gothic\"") == true)
         let (_, slotDiagnostics) = RenderPipeline.render(template, prompt: prompt, slots: ["stroy": "x"])
-        #expect(slotDiagnostics.first?.code == .renderUnknownSlot && slotDiagnostics.first?.hint == "did you mean `story`?")
+        #expect(
+            slotDiagnostics.first?.code == .renderUnknownSlot && slotDiagnostics.first?.hint == "did you mean `story`?")
     }
 
     @Test func renderingErrorsArePositioned() throws {

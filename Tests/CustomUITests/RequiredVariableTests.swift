@@ -23,7 +23,9 @@ import Testing
         let report = Validator.validate(
             ui: SourceFile(
                 path: "t.ui.xml",
-                text: "<custom-ui name=\"x\" execution-mode=\"manual-with-visible-variables\"><view><variables/><run/><slot name=\"a\"/></view></custom-ui>"),
+                text:
+                    "<custom-ui name=\"x\" execution-mode=\"manual-with-visible-variables\"><view><variables/><run/><slot name=\"a\"/></view></custom-ui>"
+            ),
             prompt: SourceFile(path: "t.prompt.json", text: prompt))
         #expect(!report.hasErrors, "\(report.diagnostics)")
         return Session(
@@ -52,7 +54,10 @@ import Testing
     }
 
     @Test func requiredIsPartOfThePromptSchema() {
-        let bad = Prompt.load(SourceFile(path: "p.json", text: Self.prompt.replacingOccurrences(of: "\"required\": true", with: "\"required\": \"yes\"")))
+        let bad = Prompt.load(
+            SourceFile(
+                path: "p.json",
+                text: Self.prompt.replacingOccurrences(of: "\"required\": true", with: "\"required\": \"yes\"")))
         #expect(bad.diagnostics.contains { $0.code == .promptInvalid })
         #expect(Prompt.load(SourceFile(path: "p.json", text: Self.prompt)).prompt?.variables.first?.required == true)
     }

@@ -11,14 +11,20 @@ import Testing
 @Suite struct RunStatusTests {
     static func generated(_ mode: ExecutionMode) throws -> (CompiledTemplate, Prompt) {
         let report = Validator.validate(
-            ui: SourceFile(path: "g.definition.json", text: #"{ "name": "Gen", "component_type": "json-schema", "execution_mode": "\#(mode.rawValue)" }"#),
+            ui: SourceFile(
+                path: "g.definition.json",
+                text: #"{ "name": "Gen", "component_type": "json-schema", "execution_mode": "\#(mode.rawValue)" }"#),
             prompt: try repositoryFile("Examples/story-writer/story-writer.prompt.json"))
         let (template, _) = RenderPipeline.template(for: report)
         return (try #require(template), try #require(report.prompt))
     }
 
     static func terminal(_ template: CompiledTemplate, _ prompt: Prompt, _ state: RenderState) throws -> [String] {
-        let text = try #require(RenderPipeline.render(template, prompt: prompt, state: state, options: RenderOptions(format: .terminal, terminal: TerminalStyle(width: 120))).output)
+        let text = try #require(
+            RenderPipeline.render(
+                template, prompt: prompt, state: state,
+                options: RenderOptions(format: .terminal, terminal: TerminalStyle(width: 120))
+            ).output)
         return text.split(separator: "\n").map(String.init)
     }
 
@@ -52,7 +58,9 @@ import Testing
         let (state, _) = RenderState.initial(template, prompt: prompt)
         let expected = mode.runsOnMount ? "○ Starting…" : "○ Ready"
         #expect(try Self.terminal(template, prompt, state).contains(expected))
-        let html = try #require(RenderPipeline.render(template, prompt: prompt, state: state, options: RenderOptions(fragment: true)).output)
+        let html = try #require(
+            RenderPipeline.render(template, prompt: prompt, state: state, options: RenderOptions(fragment: true)).output
+        )
         #expect(html.contains(mode.runsOnMount ? ">Starting…</p>" : ">Ready</p>"))
     }
 }

@@ -31,7 +31,9 @@ import Testing
     static func chunks(_ text: String) -> [String] {
         let characters = Array(text)
         let third = max(1, characters.count / 3)
-        return stride(from: 0, to: characters.count, by: third).map { String(characters[$0..<min($0 + third, characters.count)]) }
+        return stride(from: 0, to: characters.count, by: third).map {
+            String(characters[$0..<min($0 + third, characters.count)])
+        }
     }
 
     @Test(ConformanceData.enabled) func noPayloadProducesMarkupThroughThePatches() async throws {
@@ -45,9 +47,12 @@ import Testing
             let answer = payload + "\n\nLook: [x](\(payload)) ![y](\(payload)) `\(payload)`\n\n> \(payload)"
             let script = Self.chunks(answer).map(StreamEvent.chunk) + [.end(reason: nil)]
             let ui = ServedUI(
-                reference: "local/xss", template: template, prompt: XSSTests.prompt(defaultValue: "plain"), props: ["p": .string(payload)],
+                reference: "local/xss", template: template, prompt: XSSTests.prompt(defaultValue: "plain"),
+                props: ["p": .string(payload)],
                 recording: nil)
-            let live = LiveSession(id: "x", ui: ui, user: "u", makeTransport: { _ in ScriptedTransport(script: script) }, onRunEnd: { _, _ in })
+            let live = LiveSession(
+                id: "x", ui: ui, user: "u", makeTransport: { _ in ScriptedTransport(script: script) },
+                onRunEnd: { _, _ in })
             let stream = ResponseStream(heartbeat: "")
             live.subscribe(stream)
             _ = await live.run(message: payload, values: ["topic": payload])
@@ -55,7 +60,9 @@ import Testing
             var tail = ""
             for block in stream.drain().components(separatedBy: "\n\n") where block.hasPrefix("event: ") {
                 let lines = block.split(separator: "\n", maxSplits: 1)
-                guard lines.count == 2, let data = try? JSONSerialization.jsonObject(with: Data(lines[1].dropFirst("data: ".count).utf8)) as? [String: Any]
+                guard lines.count == 2,
+                    let data = try? JSONSerialization.jsonObject(with: Data(lines[1].dropFirst("data: ".count).utf8))
+                        as? [String: Any]
                 else {
                     findings.append("unreadable event for \(payload.debugDescription)")
                     continue
@@ -63,7 +70,9 @@ import Testing
                 patches += 1
                 for key in ["html", "settled", "tail"] {
                     guard let html = data[key] as? String else { continue }
-                    for problem in XSSTests.problems(in: html) { findings.append("\(lines[0]) \(key): \(problem) for \(payload.debugDescription)") }
+                    for problem in XSSTests.problems(in: html) {
+                        findings.append("\(lines[0]) \(key): \(problem) for \(payload.debugDescription)")
+                    }
                 }
                 if data["reset"] as? Bool == true { settled = "" }
                 if let s = data["settled"] as? String { settled = data["replace"] as? Bool == true ? s : settled + s }
@@ -71,7 +80,9 @@ import Testing
                     tail = (data["keep"] as? Int).map { String(tail.utf16.prefix($0))! + t } ?? t
                 }
             }
-            for problem in XSSTests.problems(in: settled + tail) { findings.append("whole slot: \(problem) for \(payload.debugDescription)") }
+            for problem in XSSTests.problems(in: settled + tail) {
+                findings.append("whole slot: \(problem) for \(payload.debugDescription)")
+            }
             if ImagePolicy.rewrite(MarkdownHTMLRenderer.render(MarkdownParser.parse(answer))) != settled + tail {
                 findings.append("the patches do not add up to the answer for \(payload.debugDescription)")
             }
@@ -87,12 +98,17 @@ import Testing
         var findings: [String] = []
         var pages = 0
         for payload in XSSTests.payloads {
-            for source in [payload, "<custom-ui name=\"\(payload)\"><view><\(payload)/></view></custom-ui>", "<custom-ui><view><run/><text>\(payload)</text></view></custom-ui>"] {
+            for source in [
+                payload, "<custom-ui name=\"\(payload)\"><view><\(payload)/></view></custom-ui>",
+                "<custom-ui><view><run/><text>\(payload)</text></view></custom-ui>",
+            ] {
                 let report = Validator.validate(ui: SourceFile(path: "draft.ui.xml", text: source))
                 guard !report.diagnostics.isEmpty else { continue }
                 pages += 1
                 let html = Pages.diagnosticsFragment(report.diagnostics, sources: report.sources)
-                for problem in XSSTests.problems(in: html) { findings.append("\(problem) for \(payload.debugDescription)") }
+                for problem in XSSTests.problems(in: html) {
+                    findings.append("\(problem) for \(payload.debugDescription)")
+                }
             }
         }
         #expect(findings.isEmpty, "\(findings.count) findings, first: \(findings.prefix(5))")

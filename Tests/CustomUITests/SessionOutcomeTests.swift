@@ -18,9 +18,11 @@ import Testing
     }
 
     static func session(_ lines: [String], pace: Bool = false, recorder: (any RunRecorder)? = nil) throws -> Session {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("customui-outcome-\(UUID().uuidString).ndjson")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "customui-outcome-\(UUID().uuidString).ndjson")
         try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
-        let (template, prompt) = try compiled("Examples/support-reply/support-reply.ui.xml", prompt: "Examples/support-reply/support-reply.prompt.json")
+        let (template, prompt) = try compiled(
+            "Examples/support-reply/support-reply.ui.xml", prompt: "Examples/support-reply/support-reply.prompt.json")
         return Session(
             template: template, prompt: prompt, props: ["product": "Acme", "language": "French"],
             transport: ReplayTransport(file: url, pace: pace), recorder: recorder)
@@ -31,14 +33,19 @@ import Testing
     static let error = #"{"event":"error","data":{"error_type":"overloaded","message":"busy"}}"#
     static func completion(_ status: String) -> String { #"{"event":"completion","data":{"status":"\#(status)"}}"# }
 
-    @Test("the last word decides: an unrecovered error, a failed completion or an `error` end fail the run", arguments: [
-        ([chunk, error, end], "failed", "busy"),
-        ([chunk, error, completion("success"), end], "completed", nil),
-        ([chunk, completion("failed"), end], "failed", "the server reported the completion as `failed`"),
-        ([chunk, error, completion("failed"), end], "failed", "busy"),
-        ([chunk, completion("success"), #"{"event":"end","data":{"reason":"error"}}"#], "failed", "the stream ended with reason `error`"),
-        ([chunk, completion("stop"), end], "completed", nil),
-    ] as [([String], String, String?)])
+    @Test(
+        "the last word decides: an unrecovered error, a failed completion or an `error` end fail the run",
+        arguments: [
+            ([chunk, error, end], "failed", "busy"),
+            ([chunk, error, completion("success"), end], "completed", nil),
+            ([chunk, completion("failed"), end], "failed", "the server reported the completion as `failed`"),
+            ([chunk, error, completion("failed"), end], "failed", "busy"),
+            (
+                [chunk, completion("success"), #"{"event":"end","data":{"reason":"error"}}"#], "failed",
+                "the stream ended with reason `error`"
+            ),
+            ([chunk, completion("stop"), end], "completed", nil),
+        ] as [([String], String, String?)])
     func outcomeRule(lines: [String], status: String, message: String?) async throws {
         let recorder = MemoryRunRecorder()
         let session = try Self.session(lines, recorder: recorder)
@@ -69,13 +76,18 @@ import Testing
 
     @Test("a cost past what a Double holds is a clear error, never `inf` in a record")
     func costOutOfRange() async throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("customui-outcome-\(UUID().uuidString).ndjson")
-        let usage = #"{"event":"completion","data":{"status":"success","total_usage":{"input_tokens":1000000,"output_tokens":1000000}}}"#
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "customui-outcome-\(UUID().uuidString).ndjson")
+        let usage =
+            #"{"event":"completion","data":{"status":"success","total_usage":{"input_tokens":1000000,"output_tokens":1000000}}}"#
         try [Self.chunk, usage, Self.end].joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
-        let (template, prompt) = try compiled("Examples/story-writer/story-writer.ui.xml", prompt: "Examples/story-writer/story-writer.prompt.json")
+        let (template, prompt) = try compiled(
+            "Examples/story-writer/story-writer.ui.xml", prompt: "Examples/story-writer/story-writer.prompt.json")
         let recorder = MemoryRunRecorder()
         let pricing = PricingTable(prices: [prompt.modelID ?? "": .init(input: 1e308, output: 1e308)])
-        let session = Session(template: template, prompt: prompt, transport: ReplayTransport(file: url), recorder: recorder, pricing: pricing)
+        let session = Session(
+            template: template, prompt: prompt, transport: ReplayTransport(file: url), recorder: recorder,
+            pricing: pricing)
         let diagnostics = await session.run()
         #expect(diagnostics.first?.message.contains("the cost of this completion is out of range") == true)
         #expect(session.state.runStatus == "failed")

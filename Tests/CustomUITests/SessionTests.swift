@@ -15,13 +15,18 @@ import Testing
 
     static func chunks(in recording: String) -> String {
         recording.split(separator: "\n").compactMap { line -> String? in
-            guard let value = try? JSONParser.parseValue(line), value["event"]?.stringValue == "chunk" else { return nil }
+            guard let value = try? JSONParser.parseValue(line), value["event"]?.stringValue == "chunk" else {
+                return nil
+            }
             return value["data"]?["text"]?.stringValue
         }.joined()
     }
 
-    static func storySession(_ transport: any StreamTransport, recorder: (any RunRecorder)? = nil, limits: ResourceLimits = .default) throws -> Session {
-        let (template, prompt) = try compiled("Examples/story-writer/story-writer.ui.xml", prompt: "Examples/story-writer/story-writer.prompt.json")
+    static func storySession(
+        _ transport: any StreamTransport, recorder: (any RunRecorder)? = nil, limits: ResourceLimits = .default
+    ) throws -> Session {
+        let (template, prompt) = try compiled(
+            "Examples/story-writer/story-writer.ui.xml", prompt: "Examples/story-writer/story-writer.prompt.json")
         return Session(template: template, prompt: prompt, transport: transport, recorder: recorder, limits: limits)
     }
 
@@ -81,7 +86,10 @@ import Testing
         #expect(c.first?.code == .runFailed)
         #expect(cut.state.slots["story"] == "Hello world")
         // A server `error` event is shown but the stream goes on to its end.
-        let serverError = good + "\n" + #"{"event":"error","data":{"error_type":"rate_limit","message":"slow down","user_message":"Busy, try again"}}"# + "\n" + #"{"event":"end","data":{}}"#
+        let serverError =
+            good + "\n"
+            + #"{"event":"error","data":{"error_type":"rate_limit","message":"slow down","user_message":"Busy, try again"}}"#
+            + "\n" + #"{"event":"end","data":{}}"#
         let withError = try Self.storySession(ReplayTransport(file: try Self.temporaryFile(serverError)))
         _ = await withError.run()
         #expect(withError.state.run["error"]?["message"] == "Busy, try again")
@@ -89,7 +97,8 @@ import Testing
     }
 
     @Test func missingValuesAreRefusedBeforeSending() async throws {
-        let (template, prompt) = try compiled("Examples/story-writer/story-writer.ui.xml", prompt: "Examples/story-writer/story-writer.prompt.json")
+        let (template, prompt) = try compiled(
+            "Examples/story-writer/story-writer.ui.xml", prompt: "Examples/story-writer/story-writer.prompt.json")
         let recorder = MemoryRunRecorder()
         let session = Session(
             template: template, prompt: prompt, variables: ["length": "5000"],
@@ -103,7 +112,8 @@ import Testing
     @Test func cancellingKeepsTheTextAndRecordsIt() async throws {
         let events = RecordedStream.sample(chunks: 400, duration: 4, seed: 3)
         let recorder = MemoryRunRecorder()
-        let session = try Self.storySession(ReplayTransport(file: try Self.temporaryFile(RecordedStream.text(events)), pace: true), recorder: recorder)
+        let session = try Self.storySession(
+            ReplayTransport(file: try Self.temporaryFile(RecordedStream.text(events)), pace: true), recorder: recorder)
         final class Flag: @unchecked Sendable { var chunks = 0 }
         let flag = Flag()
         async let outcome = session.run { update in if case .text = update { flag.chunks += 1 } }
@@ -123,7 +133,8 @@ import Testing
     /// Ctrl-C just after `customui run` starts), still ends that run; the run after it is unaffected.
     @Test func aCancelBeforeTheStreamStartsEndsTheRun() async throws {
         let events = RecordedStream.sample(chunks: 50, duration: 1, seed: 5)
-        let session = try Self.storySession(ReplayTransport(file: try Self.temporaryFile(RecordedStream.text(events))), recorder: nil)
+        let session = try Self.storySession(
+            ReplayTransport(file: try Self.temporaryFile(RecordedStream.text(events))), recorder: nil)
         await session.cancel()
         let diagnostics = await session.run()
         #expect(diagnostics.first?.code == .runCancelled)
@@ -135,7 +146,8 @@ import Testing
 
     @Test func followUpsCarryTheConversation() async throws {
         let reply = #"{"event":"chunk","data":{"text":"Answer."}}"# + "\n" + #"{"event":"end","data":{}}"#
-        let (template, prompt) = try compiled("Examples/support-reply/support-reply.ui.xml", prompt: "Examples/support-reply/support-reply.prompt.json")
+        let (template, prompt) = try compiled(
+            "Examples/support-reply/support-reply.ui.xml", prompt: "Examples/support-reply/support-reply.prompt.json")
         let recorder = MemoryRunRecorder()
         let session = Session(
             template: template, prompt: prompt, props: ["product": "Acme", "language": "French"],
@@ -153,7 +165,8 @@ import Testing
     @Test func recordsNeverHoldTheToken() async throws {
         let recorder = MemoryRunRecorder()
         let configuration = TransportConfiguration(
-            baseURL: URL(string: "http://127.0.0.1:9")!, environment: ["CUSTOMUI_API_TOKEN": "sk-secret-token-123"], timeout: .seconds(2))
+            baseURL: URL(string: "http://127.0.0.1:9")!, environment: ["CUSTOMUI_API_TOKEN": "sk-secret-token-123"],
+            timeout: .seconds(2))
         let session = try Self.storySession(UnifiedChatTransport(configuration: configuration), recorder: recorder)
         let diagnostics = await session.run()
         #expect(diagnostics.first?.code == .runFailed)  // connection refused on the discard port

@@ -11,7 +11,8 @@ import Testing
     }
 
     @Test func keepsExactRanges() throws {
-        let text = "<?xml version=\"1.0\"?>\n<!-- c -->\n<root a=\"1\">\n  <child  b='x &amp; y'/>\n  hi &lt; there\n</root>\n"
+        let text =
+            "<?xml version=\"1.0\"?>\n<!-- c -->\n<root a=\"1\">\n  <child  b='x &amp; y'/>\n  hi &lt; there\n</root>\n"
         let (document, diagnostics) = parse(text)
         #expect(diagnostics.isEmpty)
         let root = try #require(document?.root)

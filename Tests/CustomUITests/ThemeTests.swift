@@ -19,8 +19,10 @@ import Testing
     }
 
     @Test(arguments: [
-        "purpel", "#12345", "#ggg", "rgb(256, 0, 0)", "rgb(10%, 20, 30)", "rgb(1, 2)", "rgb(1, 2, 3, 4, 5)", "rgb(-1, 0, 0)",
-        "hsl(220, 60, 50)", "hsl(400, 60%, 50%)", "rgba(1, 2, 3, 2)", "red; background: url(x)", "url(javascript:alert(1))",
+        "purpel", "#12345", "#ggg", "rgb(256, 0, 0)", "rgb(10%, 20, 30)", "rgb(1, 2)", "rgb(1, 2, 3, 4, 5)",
+        "rgb(-1, 0, 0)",
+        "hsl(220, 60, 50)", "hsl(400, 60%, 50%)", "rgba(1, 2, 3, 2)", "red; background: url(x)",
+        "url(javascript:alert(1))",
         "rgb(1e2, 0, 0)", "var(--x)", "calc(1 + 2)", "currentcolor", "", "rgb(1, 2, 3))",
     ])
     func anythingElseIsRefused(written: String) {
@@ -33,8 +35,11 @@ import Testing
 
     @Test func templateConfigurationIsCheckedWhereItIsWritten() throws {
         let report = Validator.validate(ui: try repositoryFile("Examples/invalid/theme.ui.xml"))
-        let accent = try #require(report.diagnostics.first { $0.code == .styleInvalidValue && $0.message.contains("accent") })
-        #expect(accent.file == "Examples/invalid/theme.ui.xml" && accent.range?.start.line == 14 && accent.range?.start.column == 17)
+        let accent = try #require(
+            report.diagnostics.first { $0.code == .styleInvalidValue && $0.message.contains("accent") })
+        #expect(
+            accent.file == "Examples/invalid/theme.ui.xml" && accent.range?.start.line == 14
+                && accent.range?.start.column == 17)
         #expect(accent.hint?.hasPrefix("did you mean `purple`?") == true)
         let layout = try #require(report.diagnostics.first { $0.code == .layoutInvalid })
         #expect(layout.range?.start.line == 9 && layout.hint?.hasPrefix("did you mean `sidebar`?") == true)
@@ -55,7 +60,8 @@ import Testing
             """
         let report = Self.validate(definition, path: "d.definition.json")
         let surface = try #require(report.diagnostics.first { $0.code == .styleInvalidValue })
-        #expect(surface.file == "d.definition.json" && surface.range?.start.line == 4 && surface.range?.start.column == 84)
+        #expect(
+            surface.file == "d.definition.json" && surface.range?.start.line == 4 && surface.range?.start.column == 84)
         let columns = try #require(report.diagnostics.first { $0.code == .layoutUnknownKey })
         #expect(columns.range?.start.line == 3 && columns.range?.start.column == 41)
         #expect(report.diagnostics.count == 2, "\(report.diagnostics)")

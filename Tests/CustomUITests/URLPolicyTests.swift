@@ -63,7 +63,9 @@ import Testing
         let compiled = try #require(report.template)
         for (url, link, image) in Self.table {
             let html = try #require(
-                RenderPipeline.render(compiled, prompt: nil, props: ["url": .string(url)], options: RenderOptions(fragment: true)).output)
+                RenderPipeline.render(
+                    compiled, prompt: nil, props: ["url": .string(url)], options: RenderOptions(fragment: true)
+                ).output)
             #expect(html.contains("href=") == link, "template link \(url.debugDescription): \(html)")
             #expect(html.contains("src=") == image, "template image \(url.debugDescription): \(html)")
         }
@@ -71,8 +73,10 @@ import Testing
 
     @Test func markdownRendererFollowsTheTable() {
         // Markdown destinations cannot hold controls or spaces; the rest of the table applies.
-        for (url, link, image) in Self.table where !url.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) {
-            let destination = "<" + url.replacingOccurrences(of: "<", with: "%3C").replacingOccurrences(of: ">", with: "%3E") + ">"
+        for (url, link, image) in Self.table
+        where !url.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) {
+            let destination =
+                "<" + url.replacingOccurrences(of: "<", with: "%3C").replacingOccurrences(of: ">", with: "%3E") + ">"
             let linkHTML = MarkdownHTMLRenderer.render(MarkdownParser.parse("[the link](\(destination))"))
             #expect(linkHTML.contains("href=") == link, "markdown link \(url.debugDescription): \(linkHTML)")
             let imageHTML = MarkdownHTMLRenderer.render(MarkdownParser.parse("![the image](\(destination))"))

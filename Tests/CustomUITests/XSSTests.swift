@@ -22,14 +22,20 @@ import Testing
 
     /// Tags and attributes the renderers write; anything else came from input.
     static let allowedTags: Set<String> = [
-        "!doctype", "html", "head", "meta", "title", "style", "body", "main", "form", "div", "p", "h1", "h2", "h3", "h4", "h5", "h6",
-        "section", "hr", "ul", "ol", "li", "img", "strong", "em", "code", "a", "span", "br", "label", "textarea", "input", "select",
-        "option", "fieldset", "legend", "button", "pre", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "th", "td", "blockquote", "del",
+        "!doctype", "html", "head", "meta", "title", "style", "body", "main", "form", "div", "p", "h1", "h2", "h3",
+        "h4", "h5", "h6",
+        "section", "hr", "ul", "ol", "li", "img", "strong", "em", "code", "a", "span", "br", "label", "textarea",
+        "input", "select",
+        "option", "fieldset", "legend", "button", "pre", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "th", "td",
+        "blockquote", "del",
     ]
     static let allowedAttributes: Set<String> = [
-        "lang", "charset", "http-equiv", "content", "name", "class", "id", "role", "method", "action", "for", "type", "value", "rows",
-        "placeholder", "min", "max", "step", "selected", "checked", "disabled", "aria-readonly", "aria-describedby", "aria-labelledby",
-        "aria-label", "aria-live", "aria-busy", "href", "rel", "src", "alt", "width", "height", "start", "align", "title",
+        "lang", "charset", "http-equiv", "content", "name", "class", "id", "role", "method", "action", "for", "type",
+        "value", "rows",
+        "placeholder", "min", "max", "step", "selected", "checked", "disabled", "aria-readonly", "aria-describedby",
+        "aria-labelledby",
+        "aria-label", "aria-live", "aria-busy", "href", "rel", "src", "alt", "width", "height", "start", "align",
+        "title",
     ]
 
     struct Finding: CustomStringConvertible {
@@ -52,9 +58,12 @@ import Testing
                 if !allowedAttributes.contains(name) { found.append("attribute \(name) on <\(tag.name)>") }
                 if name.hasPrefix("on") { found.append("event handler \(name)") }
                 if name == "href" || name == "src" {
-                    let url = decode(value).unicodeScalars.filter { $0.value > 0x20 }.map(String.init).joined().lowercased()
+                    let url = decode(value).unicodeScalars.filter { $0.value > 0x20 }.map(String.init).joined()
+                        .lowercased()
                     if url.hasPrefix("javascript:") || url.hasPrefix("vbscript:") { found.append("\(name)=\(value)") }
-                    if url.hasPrefix("data:") && !(name == "src" && url.hasPrefix("data:image/")) { found.append("\(name)=\(value)") }
+                    if url.hasPrefix("data:") && !(name == "src" && url.hasPrefix("data:image/")) {
+                        found.append("\(name)=\(value)")
+                    }
                 }
             }
         }
@@ -76,10 +85,14 @@ import Testing
                 continue
             }
             let body = rest[rest.index(after: rest.startIndex)..<semi]
-            let named = ["lt": "<", "gt": ">", "amp": "&", "quot": "\"", "apos": "'", "colon": ":", "tab": "\t", "newline": "\n"]
+            let named = [
+                "lt": "<", "gt": ">", "amp": "&", "quot": "\"", "apos": "'", "colon": ":", "tab": "\t", "newline": "\n",
+            ]
             if let v = named[String(body).lowercased()] {
                 out += v
-            } else if body.hasPrefix("#x") || body.hasPrefix("#X"), let code = UInt32(body.dropFirst(2), radix: 16), let scalar = Unicode.Scalar(code) {
+            } else if body.hasPrefix("#x") || body.hasPrefix("#X"), let code = UInt32(body.dropFirst(2), radix: 16),
+                let scalar = Unicode.Scalar(code)
+            {
                 out.unicodeScalars.append(scalar)
             } else if body.hasPrefix("#"), let code = UInt32(body.dropFirst()), let scalar = Unicode.Scalar(code) {
                 out.unicodeScalars.append(scalar)
@@ -123,7 +136,9 @@ import Testing
             messages: [PromptMessage(role: .user, content: "{{topic}} {{style}}")],
             variables: [
                 PromptVariable(name: "topic", defaultValue: defaultValue),
-                PromptVariable(name: "style", defaultValue: defaultValue, component: CustomComponent(kind: .select, options: [defaultValue, "b"])),
+                PromptVariable(
+                    name: "style", defaultValue: defaultValue,
+                    component: CustomComponent(kind: .select, options: [defaultValue, "b"])),
             ], settings: ValueObject([("model_id", .string("m"))]))
     }
 
@@ -136,19 +151,28 @@ import Testing
         func check(_ html: String?, _ payload: String, _ place: String) {
             guard let html else { return }
             renders += 1
-            for problem in Self.problems(in: html) { findings.append(Finding(payload: payload, place: place, problem: problem)) }
+            for problem in Self.problems(in: html) {
+                findings.append(Finding(payload: payload, place: place, problem: problem))
+            }
         }
         for payload in Self.payloads {
             let prompt = Self.prompt(defaultValue: payload)
             // As a prop value in text and in every attribute that interpolates (labels, URLs, alt, placeholders).
-            check(RenderPipeline.render(template, prompt: prompt, props: ["p": .string(payload)]).output, payload, "prop")
-            // As a caller's variable value, as a prompt default (select option too), and as slot text.
-            check(RenderPipeline.render(template, prompt: prompt, variables: ["topic": payload]).output, payload, "variable value")
             check(
-                RenderPipeline.render(template, prompt: prompt, slots: ["md": payload, "plain": payload]).output, payload,
+                RenderPipeline.render(template, prompt: prompt, props: ["p": .string(payload)]).output, payload, "prop")
+            // As a caller's variable value, as a prompt default (select option too), and as slot text.
+            check(
+                RenderPipeline.render(template, prompt: prompt, variables: ["topic": payload]).output, payload,
+                "variable value")
+            check(
+                RenderPipeline.render(template, prompt: prompt, slots: ["md": payload, "plain": payload]).output,
+                payload,
                 "slot text (markdown and plain)")
             check(
-                RenderPipeline.render(template, prompt: prompt, slots: ["md": "Look: [x](\(payload)) ![y](\(payload)) `\(payload)`\n\n> \(payload)"]).output,
+                RenderPipeline.render(
+                    template, prompt: prompt,
+                    slots: ["md": "Look: [x](\(payload)) ![y](\(payload)) `\(payload)`\n\n> \(payload)"]
+                ).output,
                 payload, "markdown link, image, code and quote")
         }
         // As a literal attribute and text written into the template itself (XML-escaped so it parses).

@@ -28,7 +28,8 @@ import Testing
 
     @Test func validatesAndRendersBothTargets() throws {
         let (report, template) = try Self.checked()
-        let html = RenderPipeline.render(template, prompt: report.prompt, props: report.props, slots: ["story": "Once **upon** a time"])
+        let html = RenderPipeline.render(
+            template, prompt: report.prompt, props: report.props, slots: ["story": "Once **upon** a time"])
         let page = try #require(html.output)
         #expect(page.contains("<strong>upon</strong>"))
         #expect(page.hasPrefix("<!DOCTYPE html>") || page.hasPrefix("<!doctype html>"))
@@ -39,7 +40,8 @@ import Testing
     }
 
     @Test func invalidTemplateGivesPositionedDiagnostics() throws {
-        let report = Validator.validate(ui: SourceFile(path: "bad.ui.xml", text: "<custom-ui name=\"x\"><view><nope/></view></custom-ui>"))
+        let report = Validator.validate(
+            ui: SourceFile(path: "bad.ui.xml", text: "<custom-ui name=\"x\"><view><nope/></view></custom-ui>"))
         #expect(report.hasErrors)
         let first = try #require(report.diagnostics.first { $0.severity == .error })
         #expect(first.range != nil)

@@ -59,9 +59,9 @@ struct RobustnessTests {
     @Test(
         ConformanceData.enabled,
         arguments: [
-        "ref.json", "unevaluatedProperties.json", "unevaluatedItems.json", "items.json", "oneOf.json",
-        "dynamicRef.json",
-    ])
+            "ref.json", "unevaluatedProperties.json", "unevaluatedItems.json", "items.json", "oneOf.json",
+            "dynamicRef.json",
+        ])
     func mutatedSchemasCompileOrFailCleanly(file: String) throws {
         let suite = Conformance.suite
         let text = try String(contentsOf: suite.appendingPathComponent(file), encoding: .utf8)

@@ -19,14 +19,16 @@ import Testing
         #expect(html.utf8.count < 30 * text.utf8.count, "\(html.utf8.count) bytes of HTML from \(text.utf8.count)")
         #expect(html.components(separatedBy: "<td>a</td>").count - 1 == 5000)
         let terminal = MarkdownTerminalRenderer.render(document, style: TerminalStyle(width: 80, color: true))
-        #expect(terminal.utf8.count < 30 * text.utf8.count, "\(terminal.utf8.count) terminal bytes from \(text.utf8.count)")
+        #expect(
+            terminal.utf8.count < 30 * text.utf8.count, "\(terminal.utf8.count) terminal bytes from \(text.utf8.count)")
         let plain = MarkdownTerminalRenderer.render(document, style: TerminalStyle(width: 80))
         for line in plain.split(separator: "\n") { #expect(DisplayWidth.of(line) <= 80) }
     }
 
     @Test func shortRowsAreCompletedWhileTheBudgetLasts() {
         // The spec's case: a missing cell is an empty cell.
-        let html = MarkdownHTMLRenderer.render(MarkdownParser.parse("| abc | def |\n| --- | --- |\n| bar |\n| bar | baz | boo |"))
+        let html = MarkdownHTMLRenderer.render(
+            MarkdownParser.parse("| abc | def |\n| --- | --- |\n| bar |\n| bar | baz | boo |"))
         #expect(html.contains("<tr>\n<td>bar</td>\n<td></td>\n</tr>"))
         #expect(html.contains("<td>bar</td>\n<td>baz</td>\n</tr>") && !html.contains("boo"))
         // Past the budget a row keeps its cells: no row has more cells than the header, none is lost.
@@ -52,7 +54,8 @@ import Testing
 
     @Test func tooManyColumnsForTheWidthRenderAsRows() {
         let text = "| one | two | three | four | five | six |\n|---|---|---|---|---|---|\n| 1 | 2 | 3 | 4 | 5 | 6 |"
-        let lines = MarkdownTerminalRenderer.render(MarkdownParser.parse(text), style: TerminalStyle(width: 20)).split(separator: "\n")
+        let lines = MarkdownTerminalRenderer.render(MarkdownParser.parse(text), style: TerminalStyle(width: 20)).split(
+            separator: "\n")
         for line in lines { #expect(DisplayWidth.of(line) <= 20, "\(line)") }
         #expect(lines.joined(separator: " ").contains("six") && lines.contains { $0.contains("1 │ 2") })
     }
@@ -64,7 +67,8 @@ import Testing
             let available = Int.random(in: widths.count...(widths.count * 20), using: &rng)
             var expected = widths
             while expected.reduce(0, +) > available {
-                guard let widest = expected.indices.max(by: { expected[$0] < expected[$1] }), expected[widest] > 1 else { break }
+                guard let widest = expected.indices.max(by: { expected[$0] < expected[$1] }), expected[widest] > 1
+                else { break }
                 expected[widest] -= 1
             }
             #expect(TerminalWriter.shrink(widths, to: available) == expected, "\(widths) to \(available)")

@@ -23,13 +23,16 @@ struct RequestShapeTests {
         #expect(parameters["stop"] == ["END"])
         #expect(dropped == ["custom", "top_k"])
         // A parameter under its own name wins over one renamed to it.
-        let both = OpenAITransport.chatParameters(from: ValueObject([("max_output_tokens", 1), ("max_completion_tokens", 2)]))
+        let both = OpenAITransport.chatParameters(
+            from: ValueObject([("max_output_tokens", 1), ("max_completion_tokens", 2)]))
         #expect(both.parameters["max_completion_tokens"] == 2)
         #expect(both.dropped.isEmpty)
         var withSettings = request
         withSettings.settings = settings
-        let body = OpenAITransport(configuration: TransportConfiguration(baseURL: URL(string: "http://x")!, environment: [:]))
-            .requestData(for: withSettings)
+        let body = OpenAITransport(
+            configuration: TransportConfiguration(baseURL: URL(string: "http://x")!, environment: [:])
+        )
+        .requestData(for: withSettings)
         #expect(body["model"] == "gpt-4o-mini")
         #expect(body["model_id"] == nil)
         #expect(body["stream"] == true)
@@ -41,7 +44,10 @@ struct RequestShapeTests {
         let server = try TestHTTPServer { _ in
             var steps: [ResponseStep] = [Reply.head(contentType: "text/event-stream")]
             for _ in 0..<8 { steps += [.pause(milliseconds: 100), Reply.chunk(": still thinking\n\n")] }
-            return steps + [Reply.chunk(#"data: {"choices":[{"delta":{"content":"ok"}}]}"# + "\n\ndata: [DONE]\n\n"), Reply.lastChunk]
+            return steps + [
+                Reply.chunk(#"data: {"choices":[{"delta":{"content":"ok"}}]}"# + "\n\ndata: [DONE]\n\n"),
+                Reply.lastChunk,
+            ]
         }
         defer { server.stop() }
         let transport = OpenAITransport(configuration: configuration(server, timeout: .milliseconds(300)))
@@ -58,7 +64,8 @@ struct RequestShapeTests {
                 : Reply.json(status: 429, #"{"message":"slow down"}"#, extra: ["Retry-After": "12"])
         }
         defer { server.stop() }
-        let anonymous = await collect(UnifiedChatTransport(configuration: configuration(server, token: nil)).events(for: request))
+        let anonymous = await collect(
+            UnifiedChatTransport(configuration: configuration(server, token: nil)).events(for: request))
         #expect(anonymous.failure?.kind == .http(status: 401))
         #expect(anonymous.failure?.hint?.contains("set `CUSTOMUI_API_TOKEN`") == true)
         let limited = await collect(UnifiedChatTransport(configuration: configuration(server)).events(for: request))
@@ -69,18 +76,23 @@ struct RequestShapeTests {
         #expect(retryAfterText("\u{1B}[31m") == "[31m", "control bytes from the header are dropped")
     }
 
-    @Test("token counts that cannot be added up are reported, never trapped on", arguments: [
-        (#"{"input_tokens":9223372036854775807,"output_tokens":1}"#, "overflow"),
-        (#"{"prompt_tokens":1e30,"completion_tokens":1}"#, "not a whole number"),
-        (#"{"input_tokens":-5,"output_tokens":1}"#, "negative"),
-        (#"{"input_tokens":2.5,"output_tokens":1}"#, "not a whole number"),
-    ])
+    @Test(
+        "token counts that cannot be added up are reported, never trapped on",
+        arguments: [
+            (#"{"input_tokens":9223372036854775807,"output_tokens":1}"#, "overflow"),
+            (#"{"prompt_tokens":1e30,"completion_tokens":1}"#, "not a whole number"),
+            (#"{"input_tokens":-5,"output_tokens":1}"#, "negative"),
+            (#"{"input_tokens":2.5,"output_tokens":1}"#, "not a whole number"),
+        ])
     func unusableCounts(usage: String, problem: String) throws {
         let completion = Completion(status: "success", totalUsage: try JSONParser.parseValue(usage))
         #expect(completion.usage?.problem?.contains(problem) == true, "\(String(describing: completion.usage))")
         let fine = Completion(status: "success", totalUsage: ["input_tokens": 2, "output_tokens": 3])
         #expect(fine.usage == TokenUsage(input: 2, output: 3, total: 5))
-        let decimal = Completion(status: "success", totalUsage: try JSONParser.parseValue(#"{"input_tokens":10.0,"output_tokens":2}"#))
-        #expect(decimal.usage == TokenUsage(input: 10, output: 2, total: 12), "a whole count written with a fraction is fine")
+        let decimal = Completion(
+            status: "success", totalUsage: try JSONParser.parseValue(#"{"input_tokens":10.0,"output_tokens":2}"#))
+        #expect(
+            decimal.usage == TokenUsage(input: 10, output: 2, total: 12),
+            "a whole count written with a fraction is fine")
     }
 }

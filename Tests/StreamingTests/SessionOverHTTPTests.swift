@@ -14,7 +14,8 @@ struct SessionOverHTTPTests {
           <view><message-input label="Message"/><run/><cancel/><slot name="answer" format="text"/><error/><usage/></view>
         </custom-ui>
         """
-    static let promptText = #"{"id": "p-42", "messages": [{"role": "system", "content": "Be brief."}], "settings": {"model_id": "gpt-4o-mini"}}"#
+    static let promptText =
+        #"{"id": "p-42", "messages": [{"role": "system", "content": "Be brief."}], "settings": {"model_id": "gpt-4o-mini"}}"#
 
     struct Run {
         var session: Session
@@ -26,10 +27,14 @@ struct SessionOverHTTPTests {
     }
 
     static func session(_ transport: any StreamTransport) throws -> (Session, MemoryRunRecorder) {
-        let report = Validator.validate(ui: SourceFile(path: "chat.ui.xml", text: template), prompt: SourceFile(path: "p.json", text: promptText))
+        let report = Validator.validate(
+            ui: SourceFile(path: "chat.ui.xml", text: template), prompt: SourceFile(path: "p.json", text: promptText))
         let compiled = try #require(report.template, "\(report.diagnostics)")
         let recorder = MemoryRunRecorder()
-        return (Session(template: compiled, prompt: try #require(report.prompt), transport: transport, recorder: recorder), recorder)
+        return (
+            Session(template: compiled, prompt: try #require(report.prompt), transport: transport, recorder: recorder),
+            recorder
+        )
     }
 
     static func run(_ transport: any StreamTransport, message: String = "Hi") async throws -> Run {
@@ -40,7 +45,11 @@ struct SessionOverHTTPTests {
 
     @Test("unified: a completed run shows the text, usage and cost, and records the request without the token")
     func completed() async throws {
-        let lines = [wire(.chunk("Hello ")), wire(.chunk("there")), wire(.completion(Completion(status: "success", totalUsage: ["input_tokens": 10, "output_tokens": 2]))), wire(.end(reason: nil))]
+        let lines = [
+            wire(.chunk("Hello ")), wire(.chunk("there")),
+            wire(.completion(Completion(status: "success", totalUsage: ["input_tokens": 10, "output_tokens": 2]))),
+            wire(.end(reason: nil)),
+        ]
         let server = try TestHTTPServer { _ in Reply.ndjson(lines) }
         defer { server.stop() }
         let r = try await Self.run(UnifiedChatTransport(configuration: configuration(server)))
@@ -49,7 +58,10 @@ struct SessionOverHTTPTests {
         #expect(r.session.state.runStatus == "completed")
         #expect(r.task?.status == .completed && r.task?.responseText == "Hello there")
         #expect(r.task?.tokensIn == 10 && r.task?.cost != nil)
-        #expect(r.task?.requestData["messages"] == [["role": "system", "content": "Be brief."], ["role": "user", "content": "Hi"]])
+        #expect(
+            r.task?.requestData["messages"] == [
+                ["role": "system", "content": "Be brief."], ["role": "user", "content": "Hi"],
+            ])
         #expect(!"\(r.recorder.runs)\(r.recorder.tasks)".contains(testToken))
         #expect(server.requests.first?.header("Authorization") == "Bearer \(testToken)")
     }
@@ -57,7 +69,8 @@ struct SessionOverHTTPTests {
     @Test("connection refused: failed, the error is shown and recorded")
     func refused() async throws {
         let port = try closedPort()
-        let configuration = TransportConfiguration(baseURL: URL(string: "http://127.0.0.1:\(port)")!, environment: ["CUSTOMUI_API_TOKEN": testToken])
+        let configuration = TransportConfiguration(
+            baseURL: URL(string: "http://127.0.0.1:\(port)")!, environment: ["CUSTOMUI_API_TOKEN": testToken])
         let r = try await Self.run(UnifiedChatTransport(configuration: configuration))
         #expect(r.diagnostics.first?.code == .runFailed)
         #expect(r.session.state.runStatus == "failed")
@@ -68,7 +81,9 @@ struct SessionOverHTTPTests {
 
     @Test("HTTP error with a JSON body: the server's message is shown")
     func httpError() async throws {
-        let server = try TestHTTPServer { _ in Reply.json(status: 429, #"{"error": {"message": "Rate limit reached", "type": "rate_limit"}}"#) }
+        let server = try TestHTTPServer { _ in
+            Reply.json(status: 429, #"{"error": {"message": "Rate limit reached", "type": "rate_limit"}}"#)
+        }
         defer { server.stop() }
         let r = try await Self.run(OpenAITransport(configuration: configuration(server)))
         #expect(r.session.state.runStatus == "failed")
@@ -78,7 +93,9 @@ struct SessionOverHTTPTests {
 
     @Test("malformed line: failed at that line, the text before it kept")
     func malformed() async throws {
-        let server = try TestHTTPServer { _ in Reply.ndjson([wire(.chunk("Kept ")), wire(.chunk("text")), "{oops", wire(.end(reason: nil))]) }
+        let server = try TestHTTPServer { _ in
+            Reply.ndjson([wire(.chunk("Kept ")), wire(.chunk("text")), "{oops", wire(.end(reason: nil))])
+        }
         defer { server.stop() }
         let r = try await Self.run(AgentTransport(configuration: configuration(server)))
         #expect(r.shown == "Kept text")
@@ -89,7 +106,9 @@ struct SessionOverHTTPTests {
 
     @Test("connection cut mid-stream: failed, the text before it kept")
     func cut() async throws {
-        let server = try TestHTTPServer { _ in [Reply.head(), Reply.chunk(wire(.chunk("Half an ")) + "\n"), Reply.chunk(wire(.chunk("answer")) + "\n")] }
+        let server = try TestHTTPServer { _ in
+            [Reply.head(), Reply.chunk(wire(.chunk("Half an ")) + "\n"), Reply.chunk(wire(.chunk("answer")) + "\n")]
+        }
         defer { server.stop() }
         let r = try await Self.run(UnifiedChatTransport(configuration: configuration(server)))
         #expect(r.shown == "Half an answer")
@@ -109,9 +128,12 @@ struct SessionOverHTTPTests {
 
     @Test("one byte at a time: every byte arrives, the text is exact")
     func dripFed() async throws {
-        let body = [wire(.chunk("Drip ")), wire(.chunk("fed ")), wire(.chunk("text")), wire(.end(reason: nil))].joined(separator: "\n") + "\n"
+        let body =
+            [wire(.chunk("Drip ")), wire(.chunk("fed ")), wire(.chunk("text")), wire(.end(reason: nil))].joined(
+                separator: "\n") + "\n"
         let server = try TestHTTPServer { _ in
-            [Reply.head(chunked: false)] + body.utf8.flatMap { [ResponseStep.write(Data([$0])), .pause(milliseconds: 1)] }
+            [Reply.head(chunked: false)]
+                + body.utf8.flatMap { [ResponseStep.write(Data([$0])), .pause(milliseconds: 1)] }
         }
         defer { server.stop() }
         final class Seen: @unchecked Sendable { var texts: [String] = [] }
@@ -128,7 +150,10 @@ struct SessionOverHTTPTests {
         let gate = Gate()
         let server = try TestHTTPServer { request in
             if request.path.hasPrefix("/api/ai/cancel/") { return Reply.json(status: 200, #"{"cancelled": true}"#) }
-            return [Reply.head(extra: ["X-Request-ID": "req-77"]), Reply.chunk(wire(.chunk("Before cancel")) + "\n"), .wait(gate), .hang]
+            return [
+                Reply.head(extra: ["X-Request-ID": "req-77"]), Reply.chunk(wire(.chunk("Before cancel")) + "\n"),
+                .wait(gate), .hang,
+            ]
         }
         defer {
             gate.open()
@@ -152,11 +177,16 @@ struct SessionOverHTTPTests {
     @Test("timeout: silence after some text fails the run, the text kept; heartbeats keep it alive")
     func timeout() async throws {
         let server = try TestHTTPServer { _ in
-            [Reply.head(), Reply.chunk(wire(.chunk("Partial")) + "\n"), Reply.chunk(wire(.heartbeat(timestamp: nil)) + "\n"), .pause(milliseconds: 150),
-             Reply.chunk(wire(.heartbeat(timestamp: nil)) + "\n"), .pause(milliseconds: 150), Reply.chunk(wire(.chunk(" answer")) + "\n"), .hang]
+            [
+                Reply.head(), Reply.chunk(wire(.chunk("Partial")) + "\n"),
+                Reply.chunk(wire(.heartbeat(timestamp: nil)) + "\n"), .pause(milliseconds: 150),
+                Reply.chunk(wire(.heartbeat(timestamp: nil)) + "\n"), .pause(milliseconds: 150),
+                Reply.chunk(wire(.chunk(" answer")) + "\n"), .hang,
+            ]
         }
         defer { server.stop() }
-        let r = try await Self.run(UnifiedChatTransport(configuration: configuration(server, timeout: .milliseconds(250))))
+        let r = try await Self.run(
+            UnifiedChatTransport(configuration: configuration(server, timeout: .milliseconds(250))))
         #expect(r.shown == "Partial answer")
         #expect(r.session.state.runStatus == "failed")
         #expect(r.task?.status == .failed)

@@ -27,7 +27,8 @@ struct CLI {
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         // stderr goes to a file, so a full pipe never blocks the child while stdout is read.
-        let errPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("customui-stderr-\(UUID().uuidString)")
+        let errPath = (NSTemporaryDirectory() as NSString).appendingPathComponent(
+            "customui-stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
@@ -134,7 +135,8 @@ let storyStream = "Examples/story-writer/story-writer.stream.ndjson"
             }
         }
         let lib = ["--library", path, "--user", "alice"]
-        for (status, id) in [("completed", "done"), ("failed", "broke"), ("cancelled", "stopped"), ("active", "going")] {
+        for (status, id) in [("completed", "done"), ("failed", "broke"), ("cancelled", "stopped"), ("active", "going")]
+        {
             let r = try CLI.run(["runs", "list", "--status", status] + lib)
             #expect(r.status == 0)
             #expect(r.stdout.split(separator: "\n").map { String($0.prefix(while: { $0 != " " })) } == [id])
@@ -195,7 +197,8 @@ let storyStream = "Examples/story-writer/story-writer.stream.ndjson"
                 #expect(a.stdout == b.stdout, "\(command)")
                 #expect(
                     a.stderr.replacingOccurrences(of: hidden, with: "REF")
-                        == b.stderr.replacingOccurrences(of: missing, with: "REF"), "\(command): \(a.stderr) | \(b.stderr)")
+                        == b.stderr.replacingOccurrences(of: missing, with: "REF"),
+                    "\(command): \(a.stderr) | \(b.stderr)")
                 #expect(
                     a.stderr.contains("error[library.not-found]: no UI `\(hidden)` is visible to user `bob`")
                         || a.stderr.contains("`\(hidden)` is neither a file nor a UI in the library"),
@@ -237,13 +240,15 @@ let storyStream = "Examples/story-writer/story-writer.stream.ndjson"
     func richLibrary(_ path: String) throws {
         let library = try Library(path: path, recorderUser: "alice")
         _ = try library.installStarters(
-            try Library.loadStarters(directory: repositoryRoot.appendingPathComponent("Templates").path), user: "customui")
+            try Library.loadStarters(directory: repositoryRoot.appendingPathComponent("Templates").path),
+            user: "customui")
         let first = try library.publish(
             ui: template("Story", body: "one"), user: "alice",
             options: PublishOptions(isPublic: true, category: "writing", tags: ["story", "fun"], activate: true)
         ).entry
         _ = try library.publish(ui: template("Story", body: "two"), user: "alice")
-        _ = try library.publish(ui: template("Story", body: "three"), user: "alice", options: PublishOptions(activate: true))
+        _ = try library.publish(
+            ui: template("Story", body: "three"), user: "alice", options: PublishOptions(activate: true))
         try library.archive("Story", version: 2, user: "alice")
         try library.feature("Story", true, user: "alice")
         _ = try library.publish(ui: template("Private notes"), user: "bob")
@@ -291,8 +296,9 @@ let storyStream = "Examples/story-writer/story-writer.stream.ndjson"
         // The search index was rebuilt from the rows, and the figures read back the same.
         let copy = try Library(path: fresh)
         #expect(try copy.integrityCheck() == ["ok"])
-        #expect(try copy.search(LibraryQuery(text: "story"), user: "bob").map(\.id)
-            == (try Library(path: source).search(LibraryQuery(text: "story"), user: "bob").map(\.id)))
+        #expect(
+            try copy.search(LibraryQuery(text: "story"), user: "bob").map(\.id)
+                == (try Library(path: source).search(LibraryQuery(text: "story"), user: "bob").map(\.id)))
         let story = try copy.entry("alice/Story", user: "bob")
         #expect(story.ratingCount == 2 && story.definition.isFeatured && story.uiUseCount == 2)
 
@@ -345,25 +351,40 @@ let storyStream = "Examples/story-writer/story-writer.stream.ndjson"
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("imported 1 UI with 3 versions, 2 ratings, 1 usage record, 0 runs and 0 tasks\n"))
         let restored = try rows(path)
-        for table in ["prompt_custom_ui_lineages", "prompt_custom_uis", "prompt_custom_ui_ratings", "ai_runs", "ai_tasks"] {
+        for table in [
+            "prompt_custom_ui_lineages", "prompt_custom_uis", "prompt_custom_ui_ratings", "ai_runs", "ai_tasks",
+        ] {
             #expect(Set(restored[table] ?? []) == Set(before[table] ?? []), "\(table)")
         }
-        #expect(restored["prompt_custom_ui_usage"] == before["prompt_custom_ui_usage"]?.filter { $0["user_id"] == .text("alice") })
+        #expect(
+            restored["prompt_custom_ui_usage"]
+                == before["prompt_custom_ui_usage"]?.filter { $0["user_id"] == .text("alice") })
         let story = try Library(path: path).entry("Story", user: "alice")
         #expect(story.version == 3 && story.tags == ["story", "fun"] && story.category == "writing")
-        #expect(try Library(path: path).versions("Story", user: "alice").map(\.definition.status) == [.active, .archived, .archived])
+        #expect(
+            try Library(path: path).versions("Story", user: "alice").map(\.definition.status) == [
+                .active, .archived, .archived,
+            ])
     }
 
     @Test(arguments: [
         ("{\"customui_library_export\": 1", "the archive is not valid JSON"),
-        ("{\"customui_library_export\": 1, \"schema_version\": 1, \"tables\": {\"sqlite_master\": []}}",
-         "the archive has an unknown table `sqlite_master`"),
-        ("{\"customui_library_export\": 1, \"schema_version\": 1, \"scope\": \"all\", \"tables\": {\"ai_runs\": [{\"id\": \"r\", \"evil) --\": 1}]}}",
-         "the archive's `ai_runs` has an unknown column `evil) --`"),
-        ("{\"customui_library_export\": 1, \"schema_version\": 1, \"scope\": \"all\", \"tables\": {\"prompt_custom_ui_ratings\": [{\"id\": \"x\", \"custom_ui_id\": \"nope\", \"user_id\": \"a\", \"rating\": 3, \"created_at\": \"t\", \"updated_at\": \"t\"}]}}",
-         "a row of `prompt_custom_ui_ratings` in the archive names a `prompt_custom_ui_lineages` row that is neither in the archive nor in the library"),
-        ("{\"customui_library_export\": 1, \"schema_version\": 1, \"scope\": \"all\", \"tables\": {\"prompt_custom_uis\": [{\"id\": \"x\"}]}}",
-         "a row of `prompt_custom_uis` (`x`) in the archive is not valid: NOT NULL constraint failed"),
+        (
+            "{\"customui_library_export\": 1, \"schema_version\": 1, \"tables\": {\"sqlite_master\": []}}",
+            "the archive has an unknown table `sqlite_master`"
+        ),
+        (
+            "{\"customui_library_export\": 1, \"schema_version\": 1, \"scope\": \"all\", \"tables\": {\"ai_runs\": [{\"id\": \"r\", \"evil) --\": 1}]}}",
+            "the archive's `ai_runs` has an unknown column `evil) --`"
+        ),
+        (
+            "{\"customui_library_export\": 1, \"schema_version\": 1, \"scope\": \"all\", \"tables\": {\"prompt_custom_ui_ratings\": [{\"id\": \"x\", \"custom_ui_id\": \"nope\", \"user_id\": \"a\", \"rating\": 3, \"created_at\": \"t\", \"updated_at\": \"t\"}]}}",
+            "a row of `prompt_custom_ui_ratings` in the archive names a `prompt_custom_ui_lineages` row that is neither in the archive nor in the library"
+        ),
+        (
+            "{\"customui_library_export\": 1, \"schema_version\": 1, \"scope\": \"all\", \"tables\": {\"prompt_custom_uis\": [{\"id\": \"x\"}]}}",
+            "a row of `prompt_custom_uis` (`x`) in the archive is not valid: NOT NULL constraint failed"
+        ),
     ])
     func aDamagedArchiveIsRefusedAndNothingIsWritten(archive: String, message: String) throws {
         let f = try Fixture()
@@ -396,15 +417,20 @@ let storyStream = "Examples/story-writer/story-writer.stream.ndjson"
         #expect(exported["component_type"] == "json-schema")
 
         r = try CLI.run(
-            ["run", "Quick form", "--prompt", storyPrompt, "--replay", storyStream, "--no-input", "--var", "topic=owls"]
+            [
+                "run", "Quick form", "--prompt", storyPrompt, "--replay", storyStream, "--no-input", "--var",
+                "topic=owls",
+            ]
                 + lib + ["--format", "html"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("<strong>Customer:</strong> Ada"))
         #expect(r.stdout.contains("The Keeper of Gull Rock"))
         // Someone else runs the public UI too; both runs are recorded with their usage.
         r = try CLI.run(
-            ["run", "alice/Quick form", "--prompt", storyPrompt, "--replay", storyStream, "--no-input",
-             "--library", dir.file("lib.sqlite"), "--user", "bob"])
+            [
+                "run", "alice/Quick form", "--prompt", storyPrompt, "--replay", storyStream, "--no-input",
+                "--library", dir.file("lib.sqlite"), "--user", "bob",
+            ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Keeper of Gull Rock"))
 
@@ -451,7 +477,9 @@ let storyStream = "Examples/story-writer/story-writer.stream.ndjson"
         if CLI.available {
             let r = try CLI.run(["library", "list", "--library", path])
             #expect(r.status == 2)
-            #expect(r.stderr.contains("error[library.not-a-library]: `\(path)` is an SQLite database but not a CustomUI library"))
+            #expect(
+                r.stderr.contains(
+                    "error[library.not-a-library]: `\(path)` is an SQLite database but not a CustomUI library"))
             #expect(FileManager.default.contents(atPath: path) == db)
             #expect(FileManager.default.contents(atPath: path + "-wal") == wal)
         }

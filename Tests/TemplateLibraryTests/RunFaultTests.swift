@@ -28,7 +28,9 @@ import Testing
         /// Every recorded run with its tasks, newest first.
         func recorded() throws -> [(run: RunRecord, tasks: [TaskRecord])] {
             let library = try Library(path: self.library, recorderUser: "alice")
-            return try library.runs(RunQuery(limit: 1_000), user: "alice").map { try library.run($0.run.id, user: "alice") }
+            return try library.runs(RunQuery(limit: 1_000), user: "alice").map {
+                try library.run($0.run.id, user: "alice")
+            }
         }
 
         /// The only recorded run and its only task.
@@ -41,7 +43,9 @@ import Testing
 
         /// A copy of the story writer's prompt with other settings.
         func prompt(settings: String) throws -> String {
-            let original = try String(contentsOf: repositoryRoot.appendingPathComponent("Examples/story-writer/story-writer.prompt.json"), encoding: .utf8)
+            let original = try String(
+                contentsOf: repositoryRoot.appendingPathComponent("Examples/story-writer/story-writer.prompt.json"),
+                encoding: .utf8)
             let start = try #require(original.range(of: "\"settings\":"))
             let text = original[..<start.lowerBound] + "\"settings\": " + settings + "\n}\n"
             let path = directory.file("story.prompt.json")
@@ -56,10 +60,13 @@ import Testing
         }
     }
 
-    static func occurrences(of needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
+    static func occurrences(of needle: String, in text: String) -> Int {
+        text.components(separatedBy: needle).count - 1
+    }
 
     static func requireExecutable() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: customuiExecutable), "build the customui product first")
     }
 
     /// A server that streams slowly until the client goes away, names each request `req-N`, and
@@ -68,13 +75,18 @@ import Testing
         final class Counter: @unchecked Sendable {
             let lock = NSLock()
             var n = 0
-            func next() -> Int { lock.withLock { n += 1; return n } }
+            func next() -> Int {
+                lock.withLock {
+                    n += 1; return n
+                }
+            }
         }
         let counter = Counter()
         return try LoopbackServer { request in
             if request.path.hasPrefix("/api/ai/cancel/") { return Script.json(status: 200, #"{"cancelled":true}"#) }
             var steps: [LoopbackStep] = [
-                Script.head(extra: ["X-Request-ID": "req-\(counter.next())"]), Script.chunk(Script.chunkEvent("first ") + "\n"),
+                Script.head(extra: ["X-Request-ID": "req-\(counter.next())"]),
+                Script.chunk(Script.chunkEvent("first ") + "\n"),
             ]
             for _ in 0..<300 { steps += [.pause(milliseconds: 50), Script.chunk(Script.chunkEvent("more ") + "\n")] }
             return steps
@@ -94,7 +106,9 @@ import Testing
         let status = process.wait()
         #expect(process.process.terminationReason == .exit)
         #expect(status == 1)
-        #expect(process.stderr.contains("warning[run.cancelled]: the run was cancelled (Ctrl-C (SIGINT))"), "\(process.stderr)")
+        #expect(
+            process.stderr.contains("warning[run.cancelled]: the run was cancelled (Ctrl-C (SIGINT))"),
+            "\(process.stderr)")
         #expect(server.requests(prefix: "/api/ai/cancel/req-1").count == 1, "the cancel left before the process did")
         let (run, task) = try fixture.only()
         #expect(run.status == .cancelled)
@@ -103,7 +117,9 @@ import Testing
         #expect(process.stdout.hasPrefix("first "))
     }
 
-    @Test("Ctrl-C before the response starts still reaches the backend once the request id arrives", arguments: ["header", "event"])
+    @Test(
+        "Ctrl-C before the response starts still reaches the backend once the request id arrives",
+        arguments: ["header", "event"])
     func interruptBeforeTheResponse(idIn: String) throws {
         try Self.requireExecutable()
         let server = try LoopbackServer { request in
@@ -112,7 +128,12 @@ import Testing
             if idIn == "header" {
                 steps.append(Script.head(extra: ["X-Request-ID": "req-early"]))
             } else {
-                steps += [Script.head(), Script.chunk(#"{"event":"status_update","data":{"status":"processing","metadata":{"request_id":"req-early"}}}"# + "\n")]
+                steps += [
+                    Script.head(),
+                    Script.chunk(
+                        #"{"event":"status_update","data":{"status":"processing","metadata":{"request_id":"req-early"}}}"#
+                            + "\n"),
+                ]
             }
             for _ in 0..<100 { steps += [.pause(milliseconds: 50), Script.chunk(Script.chunkEvent("late ") + "\n")] }
             return steps
@@ -124,7 +145,9 @@ import Testing
         process.signal(SIGINT)
         let status = process.wait()
         #expect(status == 1)
-        #expect(process.stderr.contains("warning[run.cancelled]: the run was cancelled (Ctrl-C (SIGINT))"), "\(process.stderr)")
+        #expect(
+            process.stderr.contains("warning[run.cancelled]: the run was cancelled (Ctrl-C (SIGINT))"),
+            "\(process.stderr)")
         #expect(server.requests(prefix: "/api/ai/cancel/req-early").count == 1, "the cancel waited for the id")
         #expect(!process.stdout.contains("late"), "nothing after the cancel is shown")
         let (run, task) = try fixture.only()
@@ -135,7 +158,9 @@ import Testing
 
     // MARK: 2. SIGINT, SIGTERM and SIGHUP, 20 times each; a closed standard output
 
-    @Test("SIGINT, SIGTERM and SIGHUP mid-stream, 20 times each (SIGQUIT 5): every one cancels at the backend and is recorded cancelled")
+    @Test(
+        "SIGINT, SIGTERM and SIGHUP mid-stream, 20 times each (SIGQUIT 5): every one cancels at the backend and is recorded cancelled"
+    )
     func everySignalCancelsAtTheBackend() throws {
         try Self.requireExecutable()
         let server = try Self.slowServer()
@@ -159,9 +184,11 @@ import Testing
                 let status = process.wait(seconds: 10)
                 let id = "req-\(before + 1)"
                 if process.process.terminationReason != .exit || status != 1 {
-                    failures.append("signal \(number) round \(round): status \(status) \(process.process.terminationReason)")
+                    failures.append(
+                        "signal \(number) round \(round): status \(status) \(process.process.terminationReason)")
                 }
-                let name = [SIGINT: "Ctrl-C (SIGINT)", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP", SIGQUIT: "SIGQUIT"][number] ?? ""
+                let name =
+                    [SIGINT: "Ctrl-C (SIGINT)", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP", SIGQUIT: "SIGQUIT"][number] ?? ""
                 if !process.stderr.contains("warning[run.cancelled]: the run was cancelled (\(name))") {
                     failures.append("signal \(number) round \(round): \(process.stderr)")
                 }
@@ -191,7 +218,9 @@ import Testing
         let status = process.wait()
         #expect(process.process.terminationReason == .exit, "a closed pipe must not kill the process with SIGPIPE")
         #expect(status == 1)
-        #expect(process.stderr.contains("warning[run.cancelled]: the run was cancelled (standard output was closed)"), "\(process.stderr)")
+        #expect(
+            process.stderr.contains("warning[run.cancelled]: the run was cancelled (standard output was closed)"),
+            "\(process.stderr)")
         #expect(server.requests(prefix: "/api/ai/cancel/req-1").count == 1)
         let (run, task) = try fixture.only()
         #expect(run.status == .cancelled)
@@ -247,18 +276,25 @@ import Testing
         #expect(task.tokensTotal == 7)
     }
 
-    @Test("a `completion` whose status is `failed` and an `end` whose reason is `error` fail the run", arguments: [
-        #"{"event":"completion","data":{"status":"failed"}}"# + "\n" + #"{"event":"end","data":{"reason":"completed"}}"#,
-        #"{"event":"end","data":{"reason":"error"}}"#,
-    ])
+    @Test(
+        "a `completion` whose status is `failed` and an `end` whose reason is `error` fail the run",
+        arguments: [
+            #"{"event":"completion","data":{"status":"failed"}}"# + "\n"
+                + #"{"event":"end","data":{"reason":"completed"}}"#,
+            #"{"event":"end","data":{"reason":"error"}}"#,
+        ])
     func failedCompletionOrErrorEndFails(tail: String) throws {
         try Self.requireExecutable()
-        let server = try LoopbackServer { _ in Script.ndjson([Script.chunkEvent("Some text")] + tail.split(separator: "\n").map(String.init)) }
+        let server = try LoopbackServer { _ in
+            Script.ndjson([Script.chunkEvent("Some text")] + tail.split(separator: "\n").map(String.init))
+        }
         let fixture = Fixture()
         let r = try runCustomUI(fixture.run(["--backend", server.baseURL]))
         #expect(r.status == 1)
         #expect(r.stdout.hasPrefix("Some text"))
-        let expected = tail.contains("failed") ? "the server reported the completion as `failed`" : "the stream ended with reason `error`"
+        let expected =
+            tail.contains("failed")
+            ? "the server reported the completion as `failed`" : "the stream ended with reason `error`"
         #expect(r.stderr.contains("error[run.failed]: \(expected)"), "\(r.stderr)")
         #expect(Self.occurrences(of: expected, in: r.stderr) == 1)
         let (run, task) = try fixture.only()
@@ -273,9 +309,14 @@ import Testing
     func killedRunKeepsItsText() throws {
         try Self.requireExecutable()
         let server = try LoopbackServer { request in
-            var steps = [Script.head(extra: ["X-Request-ID": "req-1"]), Script.chunk(Script.chunkEvent("Hello ") + "\n"), .pause(milliseconds: 100),
-                         Script.chunk(Script.chunkEvent("world") + "\n")]
-            for _ in 0..<100 { steps += [.pause(milliseconds: 100), Script.chunk(#"{"event":"heartbeat","data":{}}"# + "\n")] }
+            var steps = [
+                Script.head(extra: ["X-Request-ID": "req-1"]), Script.chunk(Script.chunkEvent("Hello ") + "\n"),
+                .pause(milliseconds: 100),
+                Script.chunk(Script.chunkEvent("world") + "\n"),
+            ]
+            for _ in 0..<100 {
+                steps += [.pause(milliseconds: 100), Script.chunk(#"{"event":"heartbeat","data":{}}"# + "\n")]
+            }
             return steps
         }
         let fixture = Fixture()
@@ -315,21 +356,30 @@ import Testing
         let server = try LoopbackServer { _ in
             Script.sse([
                 #"data: {"choices":[{"delta":{"content":"Once upon a time"}}]}"# + "\n\n",
-                #"data: {"choices":[{"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":4,"total_tokens":9}}"# + "\n\n",
+                #"data: {"choices":[{"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":4,"total_tokens":9}}"#
+                    + "\n\n",
                 "data: [DONE]\n\n",
             ])
         }
         let fixture = Fixture()
         let prompt = try fixture.prompt(
-            settings: #"{ "model_id": "gpt-4o-mini", "temperature": 0.5, "max_output_tokens": 300, "top_k": 40, "stream": true, "agent_mode": "fast" }"#)
-        let r = try runCustomUI(fixture.run(["--backend", server.baseURL, "--protocol", "openai", "--prompt", prompt, "--verbose"]))
+            settings:
+                #"{ "model_id": "gpt-4o-mini", "temperature": 0.5, "max_output_tokens": 300, "top_k": 40, "stream": true, "agent_mode": "fast" }"#
+        )
+        let r = try runCustomUI(
+            fixture.run(["--backend", server.baseURL, "--protocol", "openai", "--prompt", prompt, "--verbose"]))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("Once upon a time"))
-        #expect(r.stderr.contains("settings not sent (the OpenAI Chat Completions API has no such parameter): `agent_mode`, `top_k`"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains(
+                "settings not sent (the OpenAI Chat Completions API has no such parameter): `agent_mode`, `top_k`"),
+            "\(r.stderr)")
         let request = try #require(server.requests(prefix: "/v1/chat/completions").first)
         let body = try JSONParser.parseValue(bytes: request.body)
         let keys = Set(body.objectValue?.keys ?? [])
-        #expect(keys == ["model", "messages", "stream", "stream_options", "temperature", "max_completion_tokens"], "\(keys)")
+        #expect(
+            keys == ["model", "messages", "stream", "stream_options", "temperature", "max_completion_tokens"], "\(keys)"
+        )
         #expect(body["model"] == "gpt-4o-mini")
         #expect(body["max_completion_tokens"] == 300)
         let (_, task) = try fixture.only()
@@ -340,7 +390,9 @@ import Testing
 
     // MARK: 7. Keep-alives reset the inactivity timeout
 
-    @Test("SSE comments and blank NDJSON lines reset the inactivity timeout; silence still times out", arguments: ["openai", "unified", "silent"])
+    @Test(
+        "SSE comments and blank NDJSON lines reset the inactivity timeout; silence still times out",
+        arguments: ["openai", "unified", "silent"])
     func keepAlivesResetTheTimeout(mode: String) throws {
         try Self.requireExecutable()
         let server = try LoopbackServer { _ in
@@ -348,17 +400,26 @@ import Testing
                 var steps = [Script.head(contentType: "text/event-stream")]
                 for _ in 0..<8 { steps += [.pause(milliseconds: 300), Script.chunk(": keep-alive\n\n")] }
                 return steps + [
-                    Script.chunk(#"data: {"choices":[{"delta":{"content":"Thought about it"},"finish_reason":"stop"}]}"# + "\n\n"),
+                    Script.chunk(
+                        #"data: {"choices":[{"delta":{"content":"Thought about it"},"finish_reason":"stop"}]}"# + "\n\n"
+                    ),
                     Script.chunk("data: [DONE]\n\n"), Script.lastChunk,
                 ]
             }
             var steps = [Script.head(extra: ["X-Request-ID": "req-1"])]
-            for _ in 0..<8 { steps += [.pause(milliseconds: 300), mode == "silent" ? .pause(milliseconds: 0) : Script.chunk("\n")] }
-            return steps + [Script.chunk(Script.chunkEvent("Thought about it") + "\n" + #"{"event":"end","data":{}}"# + "\n"), Script.lastChunk]
+            for _ in 0..<8 {
+                steps += [.pause(milliseconds: 300), mode == "silent" ? .pause(milliseconds: 0) : Script.chunk("\n")]
+            }
+            return steps + [
+                Script.chunk(Script.chunkEvent("Thought about it") + "\n" + #"{"event":"end","data":{}}"# + "\n"),
+                Script.lastChunk,
+            ]
         }
         let fixture = Fixture()
         let r = try runCustomUI(
-            fixture.run(["--backend", server.baseURL, "--protocol", mode == "openai" ? "openai" : "unified", "--timeout", "1"]))
+            fixture.run([
+                "--backend", server.baseURL, "--protocol", mode == "openai" ? "openai" : "unified", "--timeout", "1",
+            ]))
         let (_, task) = try fixture.only()
         if mode == "silent" {
             #expect(r.status == 1)
@@ -377,9 +438,12 @@ import Testing
     @Test("`--model` on the agent protocol goes into config_overrides; the User-Agent names the version")
     func agentModelOverrideAndUserAgent() throws {
         try Self.requireExecutable()
-        let server = try LoopbackServer { _ in Script.ndjson([Script.chunkEvent("Agent answer"), #"{"event":"end","data":{}}"#]) }
+        let server = try LoopbackServer { _ in
+            Script.ndjson([Script.chunkEvent("Agent answer"), #"{"event":"end","data":{}}"#])
+        }
         let fixture = Fixture()
-        let r = try runCustomUI(fixture.run(["--backend", server.baseURL, "--protocol", "agent", "--model", "claude-3-5-haiku"]))
+        let r = try runCustomUI(
+            fixture.run(["--backend", server.baseURL, "--protocol", "agent", "--model", "claude-3-5-haiku"]))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("Agent answer"))
         let request = try #require(server.requests(prefix: "/api/ai/agent/execute").first)
@@ -404,14 +468,19 @@ import Testing
         let fixture = Fixture()
         let unauthorized = try runCustomUI(fixture.run(["--backend", server.baseURL]))
         #expect(unauthorized.status == 1)
-        #expect(unauthorized.stderr.contains("\(server.baseURL): error[run.failed]: HTTP 401: Not authenticated"), "\(unauthorized.stderr)")
+        #expect(
+            unauthorized.stderr.contains("\(server.baseURL): error[run.failed]: HTTP 401: Not authenticated"),
+            "\(unauthorized.stderr)")
         #expect(unauthorized.stderr.contains("set `CUSTOMUI_API_TOKEN` to the server's bearer token"))
         #expect(Self.occurrences(of: "Not authenticated", in: unauthorized.stderr) == 1)
         #expect(!unauthorized.stderr.contains("<input>"))
 
-        let limited = try runCustomUI(fixture.run(["--backend", server.baseURL]), environment: ["CUSTOMUI_API_TOKEN": "sk-secret-123"])
+        let limited = try runCustomUI(
+            fixture.run(["--backend", server.baseURL]), environment: ["CUSTOMUI_API_TOKEN": "sk-secret-123"])
         #expect(limited.status == 1)
-        #expect(limited.stderr.contains("error[run.failed]: HTTP 429: Rate limit reached (retry after 30 s)"), "\(limited.stderr)")
+        #expect(
+            limited.stderr.contains("error[run.failed]: HTTP 429: Rate limit reached (retry after 30 s)"),
+            "\(limited.stderr)")
         #expect(limited.stderr.contains("it asks to wait 30 s before trying again"))
         #expect(Self.occurrences(of: "Rate limit reached", in: limited.stderr) == 1)
         #expect(!limited.stderr.contains("sk-secret-123"))
@@ -423,7 +492,8 @@ import Testing
     func replayErrorsNameTheFileAndLine() throws {
         try Self.requireExecutable()
         let fixture = Fixture()
-        let recording = try fixture.file("broken.ndjson", Script.chunkEvent("Kept text") + "\n" + #"{"event":"status_update","data":{}}"# + "\n")
+        let recording = try fixture.file(
+            "broken.ndjson", Script.chunkEvent("Kept text") + "\n" + #"{"event":"status_update","data":{}}"# + "\n")
         let r = try runCustomUI(fixture.run(["--replay", recording]))
         #expect(r.status == 1)
         #expect(r.stdout.hasPrefix("Kept text"))
@@ -437,8 +507,11 @@ import Testing
         // A server `error` event in a recording is named by its line too.
         let withError = try fixture.file(
             "error.ndjson",
-            [Script.chunkEvent("Kept"), #"{"event":"error","data":{"error_type":"x","message":"the tool broke"}}"#, #"{"event":"end","data":{}}"#]
-                .joined(separator: "\n"))
+            [
+                Script.chunkEvent("Kept"), #"{"event":"error","data":{"error_type":"x","message":"the tool broke"}}"#,
+                #"{"event":"end","data":{}}"#,
+            ]
+            .joined(separator: "\n"))
         let e = try runCustomUI(fixture.run(["--replay", withError]))
         #expect(e.status == 1)
         #expect(e.stderr.contains("\(withError):2:1: error[run.failed]: the tool broke"), "\(e.stderr)")
@@ -447,29 +520,41 @@ import Testing
 
     // MARK: Issue 16, finding 2: token counts that overflow
 
-    @Test("token counts that overflow are a clear error, not a crash (replay, unified, OpenAI)", arguments: ["replay", "unified", "openai"])
+    @Test(
+        "token counts that overflow are a clear error, not a crash (replay, unified, OpenAI)",
+        arguments: ["replay", "unified", "openai"])
     func overflowingTokenCountsFailClearly(source: String) throws {
         try Self.requireExecutable()
         let max = Int.max
-        let completion = #"{"event":"completion","data":{"status":"success","total_usage":{"input_tokens":\#(max),"output_tokens":1}}}"#
+        let completion =
+            #"{"event":"completion","data":{"status":"success","total_usage":{"input_tokens":\#(max),"output_tokens":1}}}"#
         let server = try LoopbackServer { _ in
             source == "openai"
                 ? Script.sse([
                     #"data: {"choices":[{"delta":{"content":"Counted"},"finish_reason":"stop"}]}"# + "\n\n",
-                    #"data: {"choices":[],"usage":{"prompt_tokens":\#(max),"completion_tokens":7}}"# + "\n\n", "data: [DONE]\n\n",
+                    #"data: {"choices":[],"usage":{"prompt_tokens":\#(max),"completion_tokens":7}}"# + "\n\n",
+                    "data: [DONE]\n\n",
                 ])
                 : Script.ndjson([Script.chunkEvent("Counted"), completion, #"{"event":"end","data":{}}"#])
         }
         let fixture = Fixture()
         var arguments = ["--backend", server.baseURL, "--protocol", source]
         if source == "replay" {
-            arguments = ["--replay", try fixture.file("overflow.ndjson", [Script.chunkEvent("Counted"), completion, #"{"event":"end","data":{}}"#].joined(separator: "\n"))]
+            arguments = [
+                "--replay",
+                try fixture.file(
+                    "overflow.ndjson",
+                    [Script.chunkEvent("Counted"), completion, #"{"event":"end","data":{}}"#].joined(separator: "\n")),
+            ]
         }
         let r = try runCustomUI(fixture.run(arguments))
         #expect(r.exited, "the process must not trap")
         #expect(r.status == 1)
         #expect(r.stdout.hasPrefix("Counted"))
-        #expect(r.stderr.contains("error[run.failed]: the `completion` has unusable token counts: input tokens \(max) + output tokens"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains(
+                "error[run.failed]: the `completion` has unusable token counts: input tokens \(max) + output tokens"),
+            "\(r.stderr)")
         let (run, task) = try fixture.only()
         #expect(task.status == .failed)
         #expect(task.responseText == "Counted")

@@ -46,7 +46,9 @@ final class LoopbackServer: @unchecked Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 64) == 0 else {
             close(fd)
@@ -144,7 +146,8 @@ final class LoopbackServer: @unchecked Sendable {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         if headers["expect"]?.lowercased() == "100-continue" {
             let reply = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
@@ -157,7 +160,8 @@ final class LoopbackServer: @unchecked Sendable {
             if n <= 0 { break }
             body.append(contentsOf: chunk[0..<n])
         }
-        return LoopbackRequest(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, body: Data(body))
+        return LoopbackRequest(
+            method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, body: Data(body))
     }
 }
 
@@ -168,8 +172,11 @@ struct LoopbackError: Error, CustomStringConvertible {
 
 /// Builders for scripted responses.
 enum Script {
-    static func head(status: Int = 200, contentType: String = "application/x-ndjson", extra: [String: String] = [:]) -> LoopbackStep {
-        var text = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nContent-Type: \(contentType)\r\nConnection: close\r\n"
+    static func head(status: Int = 200, contentType: String = "application/x-ndjson", extra: [String: String] = [:])
+        -> LoopbackStep
+    {
+        var text =
+            "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nContent-Type: \(contentType)\r\nConnection: close\r\n"
         text += "Transfer-Encoding: chunked\r\n"
         for (name, value) in extra.sorted(by: { $0.key < $1.key }) { text += "\(name): \(value)\r\n" }
         return .write(Data((text + "\r\n").utf8))
@@ -188,7 +195,8 @@ enum Script {
 
     /// A complete JSON response.
     static func json(status: Int, _ body: String, extra: [String: String] = [:]) -> [LoopbackStep] {
-        var text = "HTTP/1.1 \(status) Status\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n"
+        var text =
+            "HTTP/1.1 \(status) Status\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n"
         for (name, value) in extra.sorted(by: { $0.key < $1.key }) { text += "\(name): \(value)\r\n" }
         return [.write(Data((text + "\r\n" + body).utf8))]
     }
@@ -225,12 +233,16 @@ final class CustomUIProcess: @unchecked Sendable {
     private let readers = DispatchGroup()
 
     /// Starts `customui arguments` from the repository root with `NO_COLOR`, no inherited token or backend.
-    init(_ arguments: [String], environment extra: [String: String] = [:], closeStdoutAfterFirstRead: Bool = false) throws {
+    init(_ arguments: [String], environment extra: [String: String] = [:], closeStdoutAfterFirstRead: Bool = false)
+        throws
+    {
         process.executableURL = URL(fileURLWithPath: customuiExecutable)
         process.arguments = arguments
         process.currentDirectoryURL = repositoryRoot
         var environment = ProcessInfo.processInfo.environment
-        for name in ["CUSTOMUI_API_TOKEN", "CUSTOMUI_BACKEND_URL", "CUSTOMUI_PROTOCOL", "CUSTOMUI_LIBRARY"] { environment[name] = nil }
+        for name in ["CUSTOMUI_API_TOKEN", "CUSTOMUI_BACKEND_URL", "CUSTOMUI_PROTOCOL", "CUSTOMUI_LIBRARY"] {
+            environment[name] = nil
+        }
         environment["NO_COLOR"] = "1"
         for (name, value) in extra { environment[name] = value }
         process.environment = environment
@@ -291,7 +303,9 @@ final class CustomUIProcess: @unchecked Sendable {
 }
 
 /// Runs `customui arguments` to the end.
-func runCustomUI(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String, exited: Bool) {
+func runCustomUI(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+    status: Int32, stdout: String, stderr: String, exited: Bool
+) {
     let process = try CustomUIProcess(arguments, environment: environment)
     let status = process.wait()
     return (status, process.stdout, process.stderr, process.process.terminationReason == .exit)

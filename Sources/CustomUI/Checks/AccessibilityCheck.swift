@@ -34,11 +34,15 @@ struct AccessibilityCheck {
     private mutating func check(_ e: ElementNode) {
         switch e.name {
         case "variable", "message-input", "follow-up", "run", "cancel", "reset":
-            if let label = e.attributes["label"], case .literal(let text) = label, text.trimmingCharacters(in: .whitespaces).isEmpty {
+            if let label = e.attributes["label"], case .literal(let text) = label,
+                text.trimmingCharacters(in: .whitespaces).isEmpty
+            {
                 diagnostics.append(
                     .error(
-                        .a11yMissingLabel, "`\(e.name)` has an empty label, so screen readers announce nothing", file: file?.path,
-                        range: e.attributeRanges["label"] ?? e.nameRange, hint: "write a short label that says what it is for"))
+                        .a11yMissingLabel, "`\(e.name)` has an empty label, so screen readers announce nothing",
+                        file: file?.path,
+                        range: e.attributeRanges["label"] ?? e.nameRange,
+                        hint: "write a short label that says what it is for"))
             }
         case "image":
             if e.attributes["alt"] == nil {
@@ -53,7 +57,8 @@ struct AccessibilityCheck {
                 if let last = lastHeading, level > last + 1 {
                     diagnostics.append(
                         .warning(
-                            .a11yHeadingOrder, "heading level \(level) follows level \(last), skipping a level", file: file?.path,
+                            .a11yHeadingOrder, "heading level \(level) follows level \(last), skipping a level",
+                            file: file?.path,
                             range: e.attributeRanges["level"] ?? e.nameRange,
                             hint: "use level \(last + 1), so the outline has no gaps"))
                 }

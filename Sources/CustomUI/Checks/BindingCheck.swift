@@ -66,7 +66,8 @@ struct BindingCheck {
             for path in binding.value.paths where path.root != "props" {
                 diagnostics.append(
                     .error(
-                        .bindingBindScope, "`bind` can only read `props`, not `\(path.root)`", file: file.path, range: path.rootRange,
+                        .bindingBindScope, "`bind` can only read `props`, not `\(path.root)`", file: file.path,
+                        range: path.rootRange,
                         hint: "variables are bound before the prompt runs, when only props are known"))
             }
             check(binding.value, locals: [:])
@@ -88,7 +89,8 @@ struct BindingCheck {
                     }
                 }
                 if element.name == "variable", let name = element.literal("name") {
-                    checkVariableName(name, range: element.attributeRanges["name"] ?? element.nameRange, element: "variable")
+                    checkVariableName(
+                        name, range: element.attributeRanges["name"] ?? element.nameRange, element: "variable")
                 }
                 check(element.children, locals: locals)
             case .conditional(let branches):
@@ -104,7 +106,8 @@ struct BindingCheck {
                     if Expr.rootNames.contains(name) || locals[name] != nil || name == "loop" {
                         diagnostics.append(
                             .error(
-                                .bindingShadowing, "loop variable `\(name)` hides another name in scope", file: file.path,
+                                .bindingShadowing, "loop variable `\(name)` hides another name in scope",
+                                file: file.path,
                                 range: loop.bindingRange, hint: "choose another name for `as`/`index`"))
                     }
                 }
@@ -124,7 +127,8 @@ struct BindingCheck {
         if let types = schema?.types(schemas), !types.contains("array") {
             diagnostics.append(
                 .error(
-                    .bindingTypeMismatch, "`each` needs an array, but `\(path.description)` is \(types.sorted().joined(separator: " or "))",
+                    .bindingTypeMismatch,
+                    "`each` needs an array, but `\(path.description)` is \(types.sorted().joined(separator: " or "))",
                     file: file.path, range: items.range, hint: "repeat over an array prop, or change the props schema"))
             return .unknown
         }
@@ -150,7 +154,9 @@ struct BindingCheck {
                 checkVariableName(name, range: range, element: nil)
             }
         case "slots":
-            if report, let (component, range) = path.components.first, case .member(let name) = component, !slots.contains(name) {
+            if report, let (component, range) = path.components.first, case .member(let name) = component,
+                !slots.contains(name)
+            {
                 diagnostics.append(
                     .error(
                         .bindingUnknownSlot, "no slot is named `\(name)`", file: file.path, range: range,
@@ -185,7 +191,8 @@ struct BindingCheck {
     }
 
     private mutating func walk(
-        _ path: PathReference, from start: [Value], components: ArraySlice<(component: PathComponent, range: SourceRange)>,
+        _ path: PathReference, from start: [Value],
+        components: ArraySlice<(component: PathComponent, range: SourceRange)>,
         report: Bool, label: String
     ) -> ([Value], Bool)? {
         guard let schema else { return nil }
@@ -202,7 +209,8 @@ struct BindingCheck {
                     if report {
                         diagnostics.append(
                             .error(
-                                .bindingUnknownProp, "`\(written)` has no property `\(name)` in the props schema", file: file.path,
+                                .bindingUnknownProp, "`\(written)` has no property `\(name)` in the props schema",
+                                file: file.path,
                                 range: range,
                                 hint: Suggestions.didYouMean(name, in: declared)
                                     ?? (declared.isEmpty
@@ -229,7 +237,8 @@ struct BindingCheck {
         let what = element.map { "`\($0)` names" } ?? "`vars.\(name)` reads"
         diagnostics.append(
             .error(
-                .bindingUnknownVariable, "\(what) a variable the prompt does not declare: `\(name)`", file: file.path, range: range,
+                .bindingUnknownVariable, "\(what) a variable the prompt does not declare: `\(name)`", file: file.path,
+                range: range,
                 hint: Suggestions.didYouMean(name, in: names)
                     ?? (names.isEmpty
                         ? "the prompt declares no variables"

@@ -44,7 +44,8 @@ public struct GeneratedUIOptions: Sendable {
         for (name, value) in ui["fields"]?.objectValue ?? ValueObject() {
             guard let object = value.objectValue else { continue }
             fields[name] = Field(
-                label: object["label"]?.stringValue, help: object["help"]?.stringValue, placeholder: object["placeholder"]?.stringValue,
+                label: object["label"]?.stringValue, help: object["help"]?.stringValue,
+                placeholder: object["placeholder"]?.stringValue,
                 widget: object["widget"]?.stringValue.flatMap(ControlKind.init(rawValue:)))
         }
     }
@@ -71,7 +72,9 @@ public struct GeneratedUIOptions: Sendable {
             out.append(.error(.uiInvalid, message, file: path, range: range(tokens, key: key), hint: hint))
         }
         guard let object = ui.objectValue else {
-            invalid("`layout_config.ui` must be an object, found \(ui.typeName)", [], hint: "write `{ \"order\": [...], \"hidden\": [...], \"fields\": { ... } }`")
+            invalid(
+                "`layout_config.ui` must be an object, found \(ui.typeName)", [],
+                hint: "write `{ \"order\": [...], \"hidden\": [...], \"fields\": { ... } }`")
             return out
         }
         let props = definition.propsSchema?["properties"]?.objectValue?.keys.map { $0 } ?? []
@@ -81,10 +84,13 @@ public struct GeneratedUIOptions: Sendable {
             guard !known.contains(name) else { return }
             out.append(
                 .warning(
-                    .uiUnknownField, "`layout_config.ui` names `\(name)`, which is neither a prop nor a prompt variable", file: path,
+                    .uiUnknownField,
+                    "`layout_config.ui` names `\(name)`, which is neither a prop nor a prompt variable", file: path,
                     range: range(tokens, key: key),
                     hint: Suggestions.didYouMean(name, in: known)
-                        ?? (known.isEmpty ? "the props schema and the prompt declare nothing" : "fields: " + known.map { "`\($0)`" }.joined(separator: ", "))))
+                        ?? (known.isEmpty
+                            ? "the props schema and the prompt declare nothing"
+                            : "fields: " + known.map { "`\($0)`" }.joined(separator: ", "))))
         }
         for (key, value) in object {
             switch key {
@@ -99,10 +105,13 @@ public struct GeneratedUIOptions: Sendable {
                         continue
                     }
                     checkName(name, [key, String(index)], key: false)
-                    if key == "hidden", definition.executionMode == .manualWithVisibleVariables, variables.contains(name) {
+                    if key == "hidden", definition.executionMode == .manualWithVisibleVariables,
+                        variables.contains(name)
+                    {
                         out.append(
                             .error(
-                                .modeConflictingSetting, "`\(name)` is hidden, but `manual-with-visible-variables` shows every variable",
+                                .modeConflictingSetting,
+                                "`\(name)` is hidden, but `manual-with-visible-variables` shows every variable",
                                 file: path, range: range([key, String(index)]),
                                 hint: "hide only props here, or use `manual-with-hidden-variables` (or `manual`)"))
                     }
@@ -122,37 +131,51 @@ public struct GeneratedUIOptions: Sendable {
                         guard fieldKeys.contains(setting) else {
                             invalid(
                                 "`ui.fields.\(name)` has no setting `\(setting)`", [key, name, setting], key: true,
-                                hint: Suggestions.didYouMean(setting, in: fieldKeys) ?? "settings: " + fieldKeys.map { "`\($0)`" }.joined(separator: ", "))
+                                hint: Suggestions.didYouMean(setting, in: fieldKeys) ?? "settings: "
+                                    + fieldKeys.map { "`\($0)`" }.joined(separator: ", "))
                             continue
                         }
                         guard let string = text.stringValue else {
-                            invalid("`ui.fields.\(name).\(setting)` must be a string, found \(text.typeName)", [key, name, setting])
+                            invalid(
+                                "`ui.fields.\(name).\(setting)` must be a string, found \(text.typeName)",
+                                [key, name, setting])
                             continue
                         }
                         guard setting == "widget" else { continue }
                         guard let control = ControlKind(rawValue: string) else {
                             invalid(
                                 "`\(string)` is not a widget", [key, name, setting],
-                                hint: Suggestions.closestChoice(to: string, in: ControlKind.allCases.map(\.rawValue)).map { "did you mean `\($0)`?" }
-                                    ?? "widgets: " + ControlKind.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "))
+                                hint: Suggestions.closestChoice(to: string, in: ControlKind.allCases.map(\.rawValue))
+                                    .map { "did you mean `\($0)`?" }
+                                    ?? "widgets: "
+                                    + ControlKind.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "))
                             continue
                         }
                         if props.contains(name), !variables.contains(name) {
-                            invalid("`widget` applies to prompt variables; `\(name)` is a prop, shown as text", [key, name, setting], key: true)
-                        } else if let variable = prompt?.variable(name), !InputCheck.compatible(control, with: variable.component?.kind) {
+                            invalid(
+                                "`widget` applies to prompt variables; `\(name)` is a prop, shown as text",
+                                [key, name, setting], key: true)
+                        } else if let variable = prompt?.variable(name),
+                            !InputCheck.compatible(control, with: variable.component?.kind)
+                        {
                             let kind = variable.component?.kind
-                            let fits = ControlKind.allCases.filter { InputCheck.compatible($0, with: kind) }.map { "`\($0.rawValue)`" }
+                            let fits = ControlKind.allCases.filter { InputCheck.compatible($0, with: kind) }.map {
+                                "`\($0.rawValue)`"
+                            }
                             out.append(
                                 .error(
-                                    .inputIncompatibleControl, "`\(name)` is a \(kind?.rawValue ?? "text"), which widget `\(string)` cannot hold",
-                                    file: path, range: range([key, name, setting]), hint: "use one of " + fits.joined(separator: ", ")))
+                                    .inputIncompatibleControl,
+                                    "`\(name)` is a \(kind?.rawValue ?? "text"), which widget `\(string)` cannot hold",
+                                    file: path, range: range([key, name, setting]),
+                                    hint: "use one of " + fits.joined(separator: ", ")))
                         }
                     }
                 }
             default:
                 invalid(
                     "`layout_config.ui` has no key `\(key)`", [key], key: true,
-                    hint: Suggestions.didYouMean(key, in: keys) ?? "keys: " + keys.map { "`\($0)`" }.joined(separator: ", "))
+                    hint: Suggestions.didYouMean(key, in: keys) ?? "keys: "
+                        + keys.map { "`\($0)`" }.joined(separator: ", "))
             }
         }
         return out

@@ -41,13 +41,17 @@ struct InputCheck {
     }
 
     private func collect(
-        _ nodes: [TemplateNode], branches: [(chain: ObjectIdentifier, index: Int)], repeated: Bool, into out: inout [Placement]
+        _ nodes: [TemplateNode], branches: [(chain: ObjectIdentifier, index: Int)], repeated: Bool,
+        into out: inout [Placement]
     ) {
         for node in nodes {
             switch node {
             case .element(let e):
                 if e.name == "variable", let name = e.literal("name") {
-                    out.append(Placement(name: name, range: e.attributeRanges["name"] ?? e.nameRange, branches: branches, repeated: repeated))
+                    out.append(
+                        Placement(
+                            name: name, range: e.attributeRanges["name"] ?? e.nameRange, branches: branches,
+                            repeated: repeated))
                 } else if e.name == "variables" {
                     out.append(Placement(name: nil, range: e.nameRange, branches: branches, repeated: repeated))
                 }
@@ -81,18 +85,26 @@ struct InputCheck {
                 diagnostics.append(
                     .error(
                         .inputDuplicateVariable,
-                        p.name.map { "the input for `\($0)` is inside `each`, so it is repeated" } ?? "`variables` is inside `each`, so every input is repeated",
+                        p.name.map { "the input for `\($0)` is inside `each`, so it is repeated" }
+                            ?? "`variables` is inside `each`, so every input is repeated",
                         file: file.path, range: p.range, hint: "place the input once, outside the `each`"))
                 continue
             }
             // `variables` shows only the variables without an input of their own, so a `variable`
             // and `variables` never clash; two of either kind for the same variable do.
-            guard let earlier = placements[..<i].first(where: { !$0.repeated && $0.name == p.name && Self.together(p, $0) }) else { continue }
-            let message = p.name.map { "`\($0)` already has an input" } ?? "`variables` appears twice, so every variable would have two inputs"
+            guard
+                let earlier = placements[..<i].first(where: {
+                    !$0.repeated && $0.name == p.name && Self.together(p, $0)
+                })
+            else { continue }
+            let message =
+                p.name.map { "`\($0)` already has an input" }
+                ?? "`variables` appears twice, so every variable would have two inputs"
             diagnostics.append(
                 .error(
                     .inputDuplicateVariable, message, file: file.path, range: p.range,
-                    hint: "remove one; to show an input in different places, put them in different branches of one `if`",
+                    hint:
+                        "remove one; to show an input in different places, put them in different branches of one `if`",
                     notes: [DiagnosticNote("first placed here", range: earlier.range)]))
         }
     }
@@ -120,14 +132,17 @@ struct InputCheck {
         switch control {
         case .number: why = "a number input holds only numbers"
         case .toggle: why = "a toggle holds only its two values"
-        case .select, .radio, .checkbox: why = "a \(control.rawValue) needs the variable's options, and a \(own) has none"
+        case .select, .radio, .checkbox:
+            why = "a \(control.rawValue) needs the variable's options, and a \(own) has none"
         case .text, .textarea: why = ""
         }
         let fits = ControlKind.allCases.filter { Self.compatible($0, with: kind) }.map { "`\($0.rawValue)`" }
         diagnostics.append(
             .error(
-                .inputIncompatibleControl, "`\(name)` is a \(own), which `control=\"\(written)\"` cannot hold: \(why)", file: file.path,
+                .inputIncompatibleControl, "`\(name)` is a \(own), which `control=\"\(written)\"` cannot hold: \(why)",
+                file: file.path,
                 range: element.attributeRanges["control"] ?? element.nameRange,
-                hint: "use one of " + fits.joined(separator: ", ") + ", or change the variable's `customComponent` in the prompt"))
+                hint: "use one of " + fits.joined(separator: ", ")
+                    + ", or change the variable's `customComponent` in the prompt"))
     }
 }

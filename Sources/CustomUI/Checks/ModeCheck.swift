@@ -87,7 +87,8 @@ struct ModeCheck {
             if let reason = forbidden[element.name] {
                 diagnostics.append(
                     .error(
-                        .modeForbiddenElement, "`\(element.name)` is not allowed in `\(mode.rawValue)`: \(reason)", file: path,
+                        .modeForbiddenElement, "`\(element.name)` is not allowed in `\(mode.rawValue)`: \(reason)",
+                        file: path,
                         range: element.nameRange, hint: hint(forbidding: element.name)))
             }
         }
@@ -116,17 +117,21 @@ struct ModeCheck {
             let placed = Set(elements.filter { $0.name == "variable" }.compactMap { $0.literal("name") })
             let allPlaced = elements.contains { $0.name == "variables" }
             for variable in prompt.variables {
-                let hasInput = (placed.contains(variable.name) || allPlaced) && mode.allowsVariableInputs && !mode.runsOnMount
-                let hasValue = bound.contains(variable.name) || !variable.defaultValue.isEmpty
+                let hasInput =
+                    (placed.contains(variable.name) || allPlaced) && mode.allowsVariableInputs && !mode.runsOnMount
+                let hasValue =
+                    bound.contains(variable.name) || !variable.defaultValue.isEmpty
                     || variable.component?.kind == .toggle || variable.component?.kind == .checkbox
                 if !hasValue && !hasInput {
                     diagnostics.append(
                         .error(
-                            .modeMissingValue, "`\(variable.name)` has no value in `\(mode.rawValue)`", file: path, range: modeRange,
+                            .modeMissingValue, "`\(variable.name)` has no value in `\(mode.rawValue)`", file: path,
+                            range: modeRange,
                             hint: mode.allowsVariableInputs && !mode.runsOnMount
                                 ? "give it a default in the prompt, bind it with `<bind variable=\"\(variable.name)\" value=\"props.…\"/>`, or add `<variable name=\"\(variable.name)\"/>`"
                                 : "give it a default in the prompt or bind it with `<bind variable=\"\(variable.name)\" value=\"props.…\"/>`",
-                            notes: [DiagnosticNote("declared here", file: prompt.file?.path, range: variable.nameRange)]))
+                            notes: [DiagnosticNote("declared here", file: prompt.file?.path, range: variable.nameRange)]
+                        ))
                 }
             }
             let unplaced = prompt.variables.map(\.name).filter { !placed.contains($0) }
@@ -154,7 +159,8 @@ struct ModeCheck {
             let view = document.syntax?.root.childElements.first { $0.name == "view" }
             diagnostics.append(
                 .error(
-                    .modeMissingSlot, "the view has no `slot`: the answer of a run would have nowhere to go", file: path,
+                    .modeMissingSlot, "the view has no `slot`: the answer of a run would have nowhere to go",
+                    file: path,
                     range: view?.nameRange ?? modeRange,
                     hint: "add `<slot name=\"answer\"/>` where the answer should appear"))
             return
@@ -163,9 +169,13 @@ struct ModeCheck {
             let element = elements.first { $0.name == "slot" && $0.literal("name") == slot.name }
             diagnostics.append(
                 .warning(
-                    .modeUnfedSlot, "slot `\(slot.name)` stays empty: the answer streams into the first slot, `\(first.name)`", file: path,
+                    .modeUnfedSlot,
+                    "slot `\(slot.name)` stays empty: the answer streams into the first slot, `\(first.name)`",
+                    file: path,
                     range: element?.attributeRanges["name"] ?? slot.range,
-                    hint: "remove it; show other values of the run with `text` and `{{ run.data.… }}` or `{{ broker.… }}`"))
+                    hint:
+                        "remove it; show other values of the run with `text` and `{{ run.data.… }}` or `{{ broker.… }}`"
+                ))
         }
     }
 
@@ -177,26 +187,30 @@ struct ModeCheck {
         if mode.runsOnMount, let autoSubmit, !document.isDefinitionJSON {
             diagnostics.append(
                 .warning(
-                    .modeIneffectiveSetting, "`auto-submit` has no effect in `\(mode.rawValue)`, which always runs on mount",
+                    .modeIneffectiveSetting,
+                    "`auto-submit` has no effect in `\(mode.rawValue)`, which always runs on mount",
                     file: path, range: autoSubmit.nameRange, hint: "remove `auto-submit`"))
         }
         if mode == .manualWithVisibleVariables, !definition.showVariables {
             diagnostics.append(
                 .error(
-                    .modeConflictingSetting, "`show-variables` is false, but `manual-with-visible-variables` shows every variable",
+                    .modeConflictingSetting,
+                    "`show-variables` is false, but `manual-with-visible-variables` shows every variable",
                     file: path, range: showVariables?.valueRange ?? modeRange,
                     hint: "remove `show-variables=\"false\"`, or use `manual-with-hidden-variables`"))
         }
         if mode == .manualWithHiddenVariables, let showVariables, showVariables.value == "true" {
             diagnostics.append(
                 .warning(
-                    .modeIneffectiveSetting, "`show-variables=\"true\"` has no effect: this mode hides variables", file: path,
+                    .modeIneffectiveSetting, "`show-variables=\"true\"` has no effect: this mode hides variables",
+                    file: path,
                     range: showVariables.valueRange, hint: "remove `show-variables`"))
         }
         if mode == .manual, !definition.showVariables, hasInputs {
             diagnostics.append(
                 .warning(
-                    .modeIneffectiveSetting, "`show-variables` is false, so the `variable` inputs in the view are not shown",
+                    .modeIneffectiveSetting,
+                    "`show-variables` is false, so the `variable` inputs in the view are not shown",
                     file: path, range: showVariables?.valueRange ?? modeRange,
                     hint: "remove the inputs, or remove `show-variables=\"false\"`"))
         }
@@ -236,7 +250,8 @@ struct ModeCheck {
             return false
         case .loop(let loop):
             var budget = Budget()
-            guard let items = (try? Evaluator.evaluate(loop.items, in: scope, budget: &budget))?.arrayValue, let first = items.first
+            guard let items = (try? Evaluator.evaluate(loop.items, in: scope, budget: &budget))?.arrayValue,
+                let first = items.first
             else { return false }
             let inner = scope.entering(loop: loop.binding, item: first, index: 0, count: items.count)
             return loop.children.contains { reachesRun($0, scope: inner) }

@@ -45,7 +45,8 @@ struct PromptCheck {
             diagnostics += template.check(declared: prompt.variables.map(\.name))
             used.formUnion(template.variableNames)
         }
-        for variable in prompt.variables where !used.contains(variable.name) && declared[variable.name]?.nameRange == variable.nameRange {
+        for variable in prompt.variables
+        where !used.contains(variable.name) && declared[variable.name]?.nameRange == variable.nameRange {
             diagnostics.append(
                 .warning(
                     .promptUnusedVariable, "variable `\(variable.name)` is declared but no message uses it", file: path,
@@ -62,7 +63,8 @@ struct PromptCheck {
             guard let options = c.options, !options.isEmpty else {
                 diagnostics.append(
                     .error(
-                        .promptMissingOptions, "`\(variable.name)` is a \(c.kind.rawValue) without options", file: path, range: range,
+                        .promptMissingOptions, "`\(variable.name)` is a \(c.kind.rawValue) without options", file: path,
+                        range: range,
                         hint: "add \"options\": [\"…\", \"…\"] to its customComponent"))
                 return
             }
@@ -72,16 +74,19 @@ struct PromptCheck {
             for choice in chosen where !options.contains(choice) && !c.allowOther {
                 diagnostics.append(
                     .error(
-                        .promptInvalidDefault, "default `\(choice)` of `\(variable.name)` is not one of its options", file: path,
+                        .promptInvalidDefault, "default `\(choice)` of `\(variable.name)` is not one of its options",
+                        file: path,
                         range: range,
                         hint: Suggestions.didYouMean(choice, in: options)
-                            ?? "options: " + options.map { "`\($0)`" }.joined(separator: ", ") + " (or set \"allowOther\": true)"))
+                            ?? "options: " + options.map { "`\($0)`" }.joined(separator: ", ")
+                            + " (or set \"allowOther\": true)"))
             }
         case .toggle:
             if let values = c.toggleValues, values.count != 2 {
                 diagnostics.append(
                     .error(
-                        .promptToggleValues, "`toggleValues` of `\(variable.name)` has \(values.count) entries, not 2", file: path,
+                        .promptToggleValues, "`toggleValues` of `\(variable.name)` has \(values.count) entries, not 2",
+                        file: path,
                         range: range, hint: "give the off value and the on value: [\"off\", \"on\"]"))
                 return
             }
@@ -89,20 +94,23 @@ struct PromptCheck {
             if !variable.defaultValue.isEmpty || c.toggleValues != nil, !values.contains(variable.defaultValue) {
                 diagnostics.append(
                     .error(
-                        .promptInvalidDefault, "default `\(variable.defaultValue)` of toggle `\(variable.name)` is neither of its values",
+                        .promptInvalidDefault,
+                        "default `\(variable.defaultValue)` of toggle `\(variable.name)` is neither of its values",
                         file: path, range: range, hint: "use " + values.map { "`\($0)`" }.joined(separator: " or ")))
             }
         case .number:
             if let min = c.min, let max = c.max, max < min {
                 diagnostics.append(
                     .error(
-                        .promptInvalidRange, "`\(variable.name)` has min \(min) above max \(max)", file: path, range: range,
+                        .promptInvalidRange, "`\(variable.name)` has min \(min) above max \(max)", file: path,
+                        range: range,
                         hint: "swap them, or fix the one that is wrong"))
             }
             if let step = c.step, step.isNegative || step.isZero {
                 diagnostics.append(
                     .error(
-                        .promptInvalidRange, "`\(variable.name)` has step \(step), which is not positive", file: path, range: range,
+                        .promptInvalidRange, "`\(variable.name)` has step \(step), which is not positive", file: path,
+                        range: range,
                         hint: "use a step above 0, or leave it out"))
             }
             let value = variable.defaultValue.trimmingCharacters(in: .whitespaces)
@@ -110,20 +118,26 @@ struct PromptCheck {
             guard let n = Number(lexeme: value) else {
                 diagnostics.append(
                     .error(
-                        .promptInvalidDefault, "default `\(value)` of number `\(variable.name)` is not a number", file: path, range: range,
+                        .promptInvalidDefault, "default `\(value)` of number `\(variable.name)` is not a number",
+                        file: path, range: range,
                         hint: "write a plain number such as `42` or `0.5`"))
                 return
             }
             if let min = c.min, n < min {
                 diagnostics.append(
-                    .error(.promptInvalidDefault, "default \(n) of `\(variable.name)` is below its min \(min)", file: path, range: range))
+                    .error(
+                        .promptInvalidDefault, "default \(n) of `\(variable.name)` is below its min \(min)", file: path,
+                        range: range))
             } else if let max = c.max, max < n {
                 diagnostics.append(
-                    .error(.promptInvalidDefault, "default \(n) of `\(variable.name)` is above its max \(max)", file: path, range: range))
+                    .error(
+                        .promptInvalidDefault, "default \(n) of `\(variable.name)` is above its max \(max)", file: path,
+                        range: range))
             } else if let (below, above) = ComponentValues.offStep(n, c) {
                 diagnostics.append(
                     .error(
-                        .promptInvalidDefault, "default of `\(variable.name)`: " + ComponentValues.offStepMessage(n, c), file: path,
+                        .promptInvalidDefault, "default of `\(variable.name)`: " + ComponentValues.offStepMessage(n, c),
+                        file: path,
                         range: range, hint: "use `\(below)` or `\(above)`"))
             }
         case .textarea:

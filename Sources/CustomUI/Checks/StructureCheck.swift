@@ -119,8 +119,10 @@ struct StructureCheck {
                     let trimmed = trimmedRange(text)
                     diagnostics.append(
                         .error(
-                            .templateUnexpectedText, "text is not allowed directly inside `\(element.name)`", file: file.path,
-                            range: trimmed, hint: "put text in `<text>`, `<heading>` or another element that holds text"))
+                            .templateUnexpectedText, "text is not allowed directly inside `\(element.name)`",
+                            file: file.path,
+                            range: trimmed, hint: "put text in `<text>`, `<heading>` or another element that holds text"
+                        ))
                 }
                 previous = nil
             case .element(let e):
@@ -130,7 +132,9 @@ struct StructureCheck {
         }
     }
 
-    private mutating func checkElement(_ e: SyntaxElement, in context: Context, parent: SyntaxElement, previous: SyntaxElement?) {
+    private mutating func checkElement(
+        _ e: SyntaxElement, in context: Context, parent: SyntaxElement, previous: SyntaxElement?
+    ) {
         guard let spec = Vocabulary.byName[e.name] else {
             diagnostics.append(
                 .error(
@@ -158,8 +162,10 @@ struct StructureCheck {
             if let first = slotNames[name.value] {
                 diagnostics.append(
                     .error(
-                        .templateDuplicateSlot, "slot `\(name.value)` is declared twice", file: file.path, range: name.valueRange,
-                        hint: "give each slot its own name", notes: [DiagnosticNote("first declared here", range: first)]))
+                        .templateDuplicateSlot, "slot `\(name.value)` is declared twice", file: file.path,
+                        range: name.valueRange,
+                        hint: "give each slot its own name",
+                        notes: [DiagnosticNote("first declared here", range: first)]))
             } else {
                 slotNames[name.value] = name.valueRange
             }
@@ -170,7 +176,8 @@ struct StructureCheck {
             if let child = e.childElements.first {
                 diagnostics.append(
                     .error(
-                        .templateMisplacedElement, "`\(e.name)` takes no content, but contains `\(child.name)`", file: file.path,
+                        .templateMisplacedElement, "`\(e.name)` takes no content, but contains `\(child.name)`",
+                        file: file.path,
                         range: child.nameRange, hint: "write `<\(e.name) …/>`"))
                 return
             }
@@ -204,7 +211,8 @@ struct StructureCheck {
             return "`\(parent.name)` holds only text"
         default:
             return spec.category == .document
-                ? "`\(spec.name)` belongs directly inside `custom-ui`" : "see docs/language.md for where `\(spec.name)` may appear"
+                ? "`\(spec.name)` belongs directly inside `custom-ui`"
+                : "see docs/language.md for where `\(spec.name)` may appear"
         }
     }
 
@@ -224,10 +232,13 @@ struct StructureCheck {
             }
             checkValue(attribute, attributeSpec, element: e)
         }
-        for attributeSpec in spec.attributes where requireAttributes && attributeSpec.required && e.attribute(attributeSpec.name) == nil {
+        for attributeSpec in spec.attributes
+        where requireAttributes && attributeSpec.required && e.attribute(attributeSpec.name) == nil {
             diagnostics.append(
                 .error(
-                    .templateMissingAttribute, "`\(e.name)` needs \(attributeSpec.name.first.map { "aeiou".contains($0) } == true ? "an" : "a") `\(attributeSpec.name)` attribute", file: file.path,
+                    .templateMissingAttribute,
+                    "`\(e.name)` needs \(attributeSpec.name.first.map { "aeiou".contains($0) } == true ? "an" : "a") `\(attributeSpec.name)` attribute",
+                    file: file.path,
                     range: e.nameRange, hint: "add \(attributeSpec.name)=\"…\": \(attributeSpec.summary)"))
         }
     }
@@ -260,14 +271,18 @@ struct StructureCheck {
             }
             diagnostics.append(
                 .error(
-                    .templateInvalidValue, "`\(value)` is not a valid `\(attribute.name)` for `\(element.name)`", file: file.path,
+                    .templateInvalidValue, "`\(value)` is not a valid `\(attribute.name)` for `\(element.name)`",
+                    file: file.path,
                     range: attribute.valueRange, hint: hint))
         }
     }
 
     static func isIdentifier(_ s: String) -> Bool {
-        guard let first = s.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
-        return s.unicodeScalars.allSatisfy { $0 == "_" || $0 == "-" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+        guard let first = s.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic)
+        else { return false }
+        return s.unicodeScalars.allSatisfy {
+            $0 == "_" || $0 == "-" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+        }
     }
 
     private func trimmedRange(_ text: SyntaxText) -> SourceRange {

@@ -99,7 +99,8 @@ struct ValueCheck {
         case "run":
             return members == ["status"] ? (name, Self.runStatuses) : nil
         case "vars":
-            guard members.count == 1, let variable = prompt?.variable(members[0]), let component = variable.component else { return nil }
+            guard members.count == 1, let variable = prompt?.variable(members[0]), let component = variable.component
+            else { return nil }
             switch component.kind {
             case .select, .radio:
                 guard !component.allowOther, let options = component.options, !options.isEmpty else { return nil }

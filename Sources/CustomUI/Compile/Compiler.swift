@@ -24,7 +24,8 @@ struct Compiler {
                     let expr = expression(value)
                 else { continue }
                 bindings.append(
-                    VariableBinding(variable: variable.value, value: expr, range: child.range, variableRange: variable.valueRange))
+                    VariableBinding(
+                        variable: variable.value, value: expr, range: child.range, variableRange: variable.valueRange))
             case "view" where view.isEmpty:
                 view = nodes(child.children, inline: false)
             default:
@@ -37,10 +38,12 @@ struct Compiler {
                 guard element.name == "slot", let name = element.literal("name"),
                     !slots.contains(where: { $0.name == name })
                 else { return }
-                slots.append(SlotDeclaration(name: name, format: element.literal("format") ?? "markdown", range: element.range))
+                slots.append(
+                    SlotDeclaration(name: name, format: element.literal("format") ?? "markdown", range: element.range))
             }
         }
-        return CompiledTemplate(definition: document.definition, file: file, bindings: bindings, view: view, slots: slots)
+        return CompiledTemplate(
+            definition: document.definition, file: file, bindings: bindings, view: view, slots: slots)
     }
 
     private mutating func nodes(_ children: [SyntaxNode], inline: Bool) -> [TemplateNode] {
@@ -66,7 +69,8 @@ struct Compiler {
                 }
                 closeChain()
                 guard inline else { continue }
-                let (segments, parseDiagnostics) = ExpressionParser.parseInterpolated(text.text, origin: text.origin, limits: limits)
+                let (segments, parseDiagnostics) = ExpressionParser.parseInterpolated(
+                    text.text, origin: text.origin, limits: limits)
                 diagnostics += parseDiagnostics
                 let collapsed = collapseWhitespace(segments)
                 if !collapsed.isEmpty { result.append(.text(Interpolation(segments: collapsed))) }
@@ -75,7 +79,8 @@ struct Compiler {
                     closeChain()
                     continue
                 }
-                let childInline = spec.category == .control ? inline : (spec.content == .inline || spec.content == .text)
+                let childInline =
+                    spec.category == .control ? inline : (spec.content == .inline || spec.content == .text)
                 switch element.name {
                 case "if":
                     closeChain()
@@ -180,7 +185,11 @@ struct Compiler {
         if case .text(var last)? = nodes.last, case .text(let text, let range)? = last.segments.last {
             var trimmed = text
             while trimmed.hasSuffix(" ") { trimmed.removeLast() }
-            if trimmed.isEmpty { last.segments.removeLast() } else { last.segments[last.segments.count - 1] = .text(trimmed, range) }
+            if trimmed.isEmpty {
+                last.segments.removeLast()
+            } else {
+                last.segments[last.segments.count - 1] = .text(trimmed, range)
+            }
             if last.segments.isEmpty { nodes.removeLast() } else { nodes[nodes.count - 1] = .text(last) }
         }
         return nodes

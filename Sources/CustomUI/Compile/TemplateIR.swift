@@ -93,7 +93,10 @@ public final class LoopNode: Sendable {
     public let range: SourceRange
 
     /// A loop from its parts.
-    public init(items: Expr, binding: String, bindingRange: SourceRange, indexBinding: String?, children: [TemplateNode], range: SourceRange) {
+    public init(
+        items: Expr, binding: String, bindingRange: SourceRange, indexBinding: String?, children: [TemplateNode],
+        range: SourceRange
+    ) {
         self.items = items
         self.binding = binding
         self.bindingRange = bindingRange
@@ -122,7 +125,8 @@ extension LoopNode {
             return elements
         default:
             throw EvaluationError(
-                code: .eachNotArray, message: "`each` needs an array, but the items are \(value.typeName)", range: items.range,
+                code: .eachNotArray, message: "`each` needs an array, but the items are \(value.typeName)",
+                range: items.range,
                 hint: "repeat over an array, or guard the loop with `if`")
         }
     }

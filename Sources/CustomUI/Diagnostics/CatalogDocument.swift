@@ -13,14 +13,19 @@ extension DiagnosticCatalog {
         if let summary = example.summary {
             out += "  \(summary)\n"
         } else {
-            for file in [files.ui, files.prompt, files.props].compactMap({ $0 }) where showsInput(file, example: example) {
+            for file in [files.ui, files.prompt, files.props].compactMap({ $0 })
+            where showsInput(file, example: example) {
                 out += "\n  \(file.path):\n"
-                for line in file.text.split(separator: "\n", omittingEmptySubsequences: false) { out += "    \(line)\n" }
+                for line in file.text.split(separator: "\n", omittingEmptySubsequences: false) {
+                    out += "    \(line)\n"
+                }
             }
         }
         let own = report.diagnostics.filter { $0.code == info.code }
         out += "\noutput:\n\n"
-        for line in DiagnosticRenderer(sources: report.sources).render(own).split(separator: "\n") { out += "    \(line)\n" }
+        for line in DiagnosticRenderer(sources: report.sources).render(own).split(separator: "\n") {
+            out += "    \(line)\n"
+        }
         return out
     }
 
@@ -62,7 +67,8 @@ extension DiagnosticCatalog {
             if let summary = example.summary {
                 out += "\nInput: \(summary).\n"
             } else {
-                for file in [files.ui, files.prompt, files.props].compactMap({ $0 }) where showsInput(file, example: example) {
+                for file in [files.ui, files.prompt, files.props].compactMap({ $0 })
+                where showsInput(file, example: example) {
                     let language = file.path.hasSuffix(".json") ? "json" : "xml"
                     out += "\n`\(file.path)`:\n\n```\(language)\n\(file.text)\n```\n"
                 }
@@ -82,8 +88,11 @@ extension DiagnosticCatalog {
 
     static let groupTitles = [
         "xml": "XML", "limit": "Limits", "template": "Template structure", "expr": "Expressions", "binding": "Bindings",
-        "props": "Props", "prompt": "Prompt", "mode": "Execution modes", "a11y": "Accessibility", "definition": "Definitions",
-        "json": "JSON", "layout": "Layout and styling", "style": "Layout and styling", "render": "Rendering with caller values",
-        "run": "Runs", "library": "Library", "schema": "JSON Schema", "input": "Inputs", "ui": "Tuning the generated UI",
+        "props": "Props", "prompt": "Prompt", "mode": "Execution modes", "a11y": "Accessibility",
+        "definition": "Definitions",
+        "json": "JSON", "layout": "Layout and styling", "style": "Layout and styling",
+        "render": "Rendering with caller values",
+        "run": "Runs", "library": "Library", "schema": "JSON Schema", "input": "Inputs",
+        "ui": "Tuning the generated UI",
     ]
 }

@@ -18,12 +18,15 @@ extension DiagnosticExample {
             guard var text else { return nil }
             if let range = text.range(of: DiagnosticExample.marker) {
                 markerPath = path
-                markerOffset = text.utf8.distance(from: text.utf8.startIndex, to: range.lowerBound.samePosition(in: text.utf8)!)
+                markerOffset = text.utf8.distance(
+                    from: text.utf8.startIndex, to: range.lowerBound.samePosition(in: text.utf8)!)
                 text.removeSubrange(range)
             }
             return SourceFile(path: path, text: text)
         }
-        let ui = file("example.definition.json", definition) ?? file("example.ui.xml", template) ?? SourceFile(path: "example.ui.xml", text: "")
+        let ui =
+            file("example.definition.json", definition) ?? file("example.ui.xml", template)
+            ?? SourceFile(path: "example.ui.xml", text: "")
         let prompt = definition == nil ? file("example.prompt.json", prompt ?? DiagnosticCatalog.standardPrompt) : nil
         let props = file("example.props.json", props)
         return Materialized(ui: ui, prompt: prompt, props: props, markerPath: markerPath, markerOffset: markerOffset)
@@ -34,6 +37,10 @@ extension DiagnosticExample {
     /// (a loaded machine otherwise turns the `limit.steps` example into `limit.deadline`).
     public func validate() -> (Materialized, ValidationReport) {
         let files = materialize()
-        return (files, Validator.validate(ui: files.ui, prompt: files.prompt, props: files.props, limits: ResourceLimits(deadline: .seconds(120))))
+        return (
+            files,
+            Validator.validate(
+                ui: files.ui, prompt: files.prompt, props: files.props, limits: ResourceLimits(deadline: .seconds(120)))
+        )
     }
 }

@@ -35,13 +35,19 @@ public struct CustomUIDocument: Sendable {
 /// Reads custom UIs from template files and definition JSON, and writes each form from the other.
 public enum CustomUILoader {
     /// Reads either form: a file whose first non-blank character is `{` is a definition JSON.
-    public static func load(_ file: SourceFile, limits: ResourceLimits = .default) -> (document: CustomUIDocument?, diagnostics: [Diagnostic]) {
-        let first = file.bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+    public static func load(_ file: SourceFile, limits: ResourceLimits = .default) -> (
+        document: CustomUIDocument?, diagnostics: [Diagnostic]
+    ) {
+        let first = file.bytes.first {
+            $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF
+        }
         return first == UInt8(ascii: "{") ? loadDefinition(file, limits: limits) : loadTemplate(file, limits: limits)
     }
 
     /// Reads a template file (`<custom-ui …>`).
-    public static func loadTemplate(_ file: SourceFile, limits: ResourceLimits = .default) -> (document: CustomUIDocument?, diagnostics: [Diagnostic]) {
+    public static func loadTemplate(_ file: SourceFile, limits: ResourceLimits = .default) -> (
+        document: CustomUIDocument?, diagnostics: [Diagnostic]
+    ) {
         let (syntax, parseDiagnostics) = TemplateParser.parse(file, limits: limits)
         guard let syntax else { return (nil, parseDiagnostics) }
         var diagnostics = parseDiagnostics
@@ -49,9 +55,15 @@ public enum CustomUILoader {
         var definition = CustomUIDefinition(name: root.attribute("name")?.value ?? "", componentCode: "")
         definition.description = root.attribute("description")?.value
         definition.promptID = root.attribute("prompt-id")?.value
-        if let mode = root.attribute("execution-mode").flatMap({ ExecutionMode(rawValue: $0.value) }) { definition.executionMode = mode }
-        if let v = root.attribute("auto-submit")?.value, v == "true" || v == "false" { definition.autoSubmit = v == "true" }
-        if let v = root.attribute("show-variables")?.value, v == "true" || v == "false" { definition.showVariables = v == "true" }
+        if let mode = root.attribute("execution-mode").flatMap({ ExecutionMode(rawValue: $0.value) }) {
+            definition.executionMode = mode
+        }
+        if let v = root.attribute("auto-submit")?.value, v == "true" || v == "false" {
+            definition.autoSubmit = v == "true"
+        }
+        if let v = root.attribute("show-variables")?.value, v == "true" || v == "false" {
+            definition.showVariables = v == "true"
+        }
 
         var document = CustomUIDocument(definition: definition, syntax: syntax, file: file, isDefinitionJSON: false)
         if root.name == "custom-ui" {
@@ -81,7 +93,9 @@ public enum CustomUILoader {
     }
 
     /// Reads a definition JSON (a `prompt_custom_uis` row).
-    public static func loadDefinition(_ file: SourceFile, limits: ResourceLimits = .default) -> (document: CustomUIDocument?, diagnostics: [Diagnostic]) {
+    public static func loadDefinition(_ file: SourceFile, limits: ResourceLimits = .default) -> (
+        document: CustomUIDocument?, diagnostics: [Diagnostic]
+    ) {
         let json: JSONDocument
         do {
             json = try JSONParser.parse(file, limits: limits)
@@ -96,8 +110,11 @@ public enum CustomUILoader {
                 nil,
                 [
                     .error(
-                        .definitionInvalid, "this is a prompt file, not a UI", file: file.path, range: json.range(of: .root),
-                        hint: "pass it with `--prompt`, after the UI: `customui validate NAME.ui.xml --prompt \(file.path)`")
+                        .definitionInvalid, "this is a prompt file, not a UI", file: file.path,
+                        range: json.range(of: .root),
+                        hint:
+                            "pass it with `--prompt`, after the UI: `customui validate NAME.ui.xml --prompt \(file.path)`"
+                    )
                 ]
             )
         }
@@ -135,7 +152,9 @@ public enum CustomUILoader {
     public static func templateText(for definition: CustomUIDefinition) -> String {
         var attributes: [(String, String)] = [("name", definition.name)]
         if let d = definition.description { attributes.append(("description", d)) }
-        if definition.executionMode != .manual { attributes.append(("execution-mode", definition.executionMode.rawValue)) }
+        if definition.executionMode != .manual {
+            attributes.append(("execution-mode", definition.executionMode.rawValue))
+        }
         if definition.autoSubmit { attributes.append(("auto-submit", "true")) }
         if !definition.showVariables { attributes.append(("show-variables", "false")) }
         if let p = definition.promptID { attributes.append(("prompt-id", p)) }
@@ -175,7 +194,9 @@ public enum CustomUILoader {
 
     /// Parses the JSON text inside an element. When the text was written without references, the
     /// JSON is parsed in place (everything else blanked) so positions are the template file's own.
-    static func embeddedJSON(_ element: SyntaxElement, file: SourceFile, limits: ResourceLimits) -> (JSONDocument?, [Diagnostic]) {
+    static func embeddedJSON(_ element: SyntaxElement, file: SourceFile, limits: ResourceLimits) -> (
+        JSONDocument?, [Diagnostic]
+    ) {
         let texts = element.children.compactMap { if case .text(let t) = $0 { t } else { nil } }
         if let child = element.childElements.first {
             return (
@@ -192,7 +213,9 @@ public enum CustomUILoader {
         let jsonFile: SourceFile
         if texts.count == 1, let only = texts.first, raw == text {
             var bytes = file.bytes.map { $0 == 0x0A || $0 == 0x0D ? $0 : 0x20 }
-            bytes.replaceSubrange(only.range.start.offset..<only.range.end.offset, with: file.bytes[only.range.start.offset..<only.range.end.offset])
+            bytes.replaceSubrange(
+                only.range.start.offset..<only.range.end.offset,
+                with: file.bytes[only.range.start.offset..<only.range.end.offset])
             jsonFile = SourceFile(path: file.path, text: String(decoding: bytes, as: UTF8.self))
         } else {
             jsonFile = SourceFile(path: "\(file.path) (\(element.name))", text: text)
@@ -212,7 +235,8 @@ public enum CustomUILoader {
     private static func subdocument(_ json: JSONDocument, _ column: String) -> JSONDocument? {
         guard let range = json.range(of: JSONPointer.root.appending(column)) else { return nil }
         var bytes = json.file.bytes.map { $0 == 0x0A || $0 == 0x0D ? $0 : 0x20 }
-        bytes.replaceSubrange(range.start.offset..<range.end.offset, with: json.file.bytes[range.start.offset..<range.end.offset])
+        bytes.replaceSubrange(
+            range.start.offset..<range.end.offset, with: json.file.bytes[range.start.offset..<range.end.offset])
         return try? JSONParser.parse(SourceFile(path: json.file.path, text: String(decoding: bytes, as: UTF8.self)))
     }
 
@@ -220,7 +244,8 @@ public enum CustomUILoader {
     private static func mismatches(_ root: SyntaxElement, _ d: CustomUIDefinition, json: JSONDocument) -> [Diagnostic] {
         let columns: [(String, String, String?)] = [
             ("name", "name", d.name), ("description", "description", d.description),
-            ("execution-mode", "execution_mode", d.executionMode.rawValue), ("auto-submit", "auto_submit", String(d.autoSubmit)),
+            ("execution-mode", "execution_mode", d.executionMode.rawValue),
+            ("auto-submit", "auto_submit", String(d.autoSubmit)),
             ("show-variables", "show_variables", String(d.showVariables)), ("prompt-id", "prompt_id", d.promptID),
         ]
         var result: [Diagnostic] = []
@@ -230,7 +255,8 @@ public enum CustomUILoader {
                 .error(
                     .definitionMismatch,
                     "`component_code` says \(attribute)=\"\(written.value)\" but column `\(column)` is \(value.map { "`\($0)`" } ?? "absent")",
-                    file: json.file.path, range: json.range(of: JSONPointer.root.appending(column)) ?? json.range(of: .root),
+                    file: json.file.path,
+                    range: json.range(of: JSONPointer.root.appending(column)) ?? json.range(of: .root),
                     hint: "keep metadata in the columns and remove the attribute from `component_code`"))
         }
         return result

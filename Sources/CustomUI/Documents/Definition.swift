@@ -119,7 +119,8 @@ public struct CustomUIDefinition: Sendable, Hashable {
     public static func load(_ document: JSONDocument) -> (definition: CustomUIDefinition?, diagnostics: [Diagnostic]) {
         var r = DocumentReader(document, code: .definitionInvalid, what: "the definition")
         let root = JSONPointer.root
-        let schemaDiagnostics = DocumentSchemas.check(document, with: DocumentSchemas.definition, code: .definitionInvalid)
+        let schemaDiagnostics = DocumentSchemas.check(
+            document, with: DocumentSchemas.definition, code: .definitionInvalid)
         guard let object = r.object(root, required: true) else {
             return (nil, DocumentSchemas.merge(schema: schemaDiagnostics, reader: r.diagnostics))
         }
@@ -127,7 +128,8 @@ public struct CustomUIDefinition: Sendable, Hashable {
         for key in object.keys where !columns.contains(key) {
             r.diagnostics.append(
                 .error(
-                    .definitionInvalid, "unknown column `\(key)`", file: r.path, range: document.keyRange(of: root.appending(key)),
+                    .definitionInvalid, "unknown column `\(key)`", file: r.path,
+                    range: document.keyRange(of: root.appending(key)),
                     hint: Suggestions.didYouMean(key, in: columns) ?? "columns are those of `prompt_custom_uis`"))
         }
         func p(_ key: String) -> JSONPointer { root.appending(key) }
@@ -178,7 +180,8 @@ public struct CustomUIDefinition: Sendable, Hashable {
                         .definitionReact,
                         "a definition without `component_type` is `react` (the column's default), which cannot run in the sandbox",
                         file: r.path, range: document.keyRange(of: p("component_code")) ?? document.range(of: root),
-                        hint: isTemplate ? "`component_code` is a template: add \"component_type\": \"template\"" : convert))
+                        hint: isTemplate
+                            ? "`component_code` is a template: add \"component_type\": \"template\"" : convert))
             }
         }
         let diagnostics = DocumentSchemas.merge(schema: schemaDiagnostics, reader: r.diagnostics)

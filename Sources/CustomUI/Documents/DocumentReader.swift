@@ -35,7 +35,8 @@ struct DocumentReader {
         guard let value = value(pointer), !(value.isNull && !required) else {
             if required {
                 let name = pointer.tokens.last ?? "value"
-                error(pointer, "\(what) is missing required field `\(name)`", hint: "add `\"\(name)\": …` (\(expected))")
+                error(
+                    pointer, "\(what) is missing required field `\(name)`", hint: "add `\"\(name)\": …` (\(expected))")
             }
             return nil
         }
@@ -89,7 +90,8 @@ struct DocumentReader {
             let name = pointer.tokens.last ?? "value"
             error(
                 pointer, "`\(raw)` is not a valid `\(name)`",
-                hint: Suggestions.closestChoice(to: raw, in: names).map { "did you mean `\($0)`?" } ?? "use one of " + names.map { "`\($0)`" }.joined(separator: ", "))
+                hint: Suggestions.closestChoice(to: raw, in: names).map { "did you mean `\($0)`?" } ?? "use one of "
+                    + names.map { "`\($0)`" }.joined(separator: ", "))
             return nil
         }
         return result

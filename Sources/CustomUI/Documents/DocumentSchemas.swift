@@ -43,10 +43,11 @@ enum DocumentSchemas {
             d.hint = hint
             return d
         }
-        return schema + reader.filter { d in
-            guard let start = d.range?.start.offset else { return true }
-            return !starts.contains(start)
-        }
+        return schema
+            + reader.filter { d in
+                guard let start = d.range?.start.offset else { return true }
+                return !starts.contains(start)
+            }
     }
 
     /// Checks a props schema against the meta-schema and compiles it; diagnostics point into the
@@ -73,7 +74,9 @@ enum DocumentSchemas {
     }
 
     /// Props (default or caller's) against the compiled props schema.
-    static func checkProps(_ props: Value, document: JSONDocument?, schema: CompiledSchema, what: String) -> [Diagnostic] {
+    static func checkProps(_ props: Value, document: JSONDocument?, schema: CompiledSchema, what: String)
+        -> [Diagnostic]
+    {
         let result = document.map(schema.validate) ?? schema.validate(props)
         return result.errors.map { error in
             var d = error.diagnostic(file: document?.file.path)

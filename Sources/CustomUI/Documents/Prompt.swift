@@ -125,7 +125,9 @@ public struct Prompt: Sendable {
     public func variable(_ name: String) -> PromptVariable? { variables.first { $0.name == name } }
 
     /// Reads a prompt file; the diagnostics say what is missing or mistyped, with positions.
-    public static func load(_ file: SourceFile, limits: ResourceLimits = .default) -> (prompt: Prompt?, diagnostics: [Diagnostic]) {
+    public static func load(_ file: SourceFile, limits: ResourceLimits = .default) -> (
+        prompt: Prompt?, diagnostics: [Diagnostic]
+    ) {
         let document: JSONDocument
         do {
             document = try JSONParser.parse(file, limits: limits)
@@ -140,7 +142,12 @@ public struct Prompt: Sendable {
         var reader = DocumentReader(document, code: .promptInvalid, what: "the prompt")
         let root = JSONPointer.root
         guard reader.object(root, required: true) != nil else {
-            return (nil, DocumentSchemas.merge(schema: DocumentSchemas.check(document, with: DocumentSchemas.prompt, code: .promptInvalid), reader: reader.diagnostics))
+            return (
+                nil,
+                DocumentSchemas.merge(
+                    schema: DocumentSchemas.check(document, with: DocumentSchemas.prompt, code: .promptInvalid),
+                    reader: reader.diagnostics)
+            )
         }
 
         var messages: [PromptMessage] = []
@@ -153,7 +160,8 @@ public struct Prompt: Sendable {
                 let content = reader.string(p.appending("content"), required: true)
                 if let role, let content {
                     messages.append(
-                        PromptMessage(role: role, content: content, contentOrigin: reader.stringOrigin(p.appending("content"))))
+                        PromptMessage(
+                            role: role, content: content, contentOrigin: reader.stringOrigin(p.appending("content"))))
                 }
             }
         }
@@ -163,7 +171,9 @@ public struct Prompt: Sendable {
         if let items = reader.array(variablesPointer) {
             for index in items.indices {
                 let p = variablesPointer.appending(index)
-                guard reader.object(p, required: true) != nil, let name = reader.string(p.appending("name"), required: true) else {
+                guard reader.object(p, required: true) != nil,
+                    let name = reader.string(p.appending("name"), required: true)
+                else {
                     continue
                 }
                 var variable = PromptVariable(name: name)
@@ -185,7 +195,8 @@ public struct Prompt: Sendable {
             variables: variables, settings: settings, tools: reader.value(root.appending("tools")))
         prompt.file = document.file
         var diagnostics = DocumentSchemas.merge(
-            schema: DocumentSchemas.check(document, with: DocumentSchemas.prompt, code: .promptInvalid), reader: reader.diagnostics)
+            schema: DocumentSchemas.check(document, with: DocumentSchemas.prompt, code: .promptInvalid),
+            reader: reader.diagnostics)
         if reader.diagnostics.hasErrors {
             // The prompt is not usable, but its messages' placeholders are still checked: a shape
             // error must not hide a misspelt `{{variable}}` to be found on the next try.
@@ -223,7 +234,8 @@ public struct Prompt: Sendable {
     }
 
     private static func readComponent(_ reader: inout DocumentReader, _ pointer: JSONPointer) -> CustomComponent? {
-        guard reader.object(pointer) != nil, let kind = reader.choice(pointer.appending("type"), ComponentKind.self, required: true)
+        guard reader.object(pointer) != nil,
+            let kind = reader.choice(pointer.appending("type"), ComponentKind.self, required: true)
         else { return nil }
         return CustomComponent(
             kind: kind, options: reader.stringArray(pointer.appending("options")),

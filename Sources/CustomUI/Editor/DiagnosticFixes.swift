@@ -26,7 +26,8 @@ public struct DiagnosticFix: Sendable, Hashable {
 public enum DiagnosticFixes {
     /// The fixes for `diagnostic`, whose range is in `file`.
     public static func fixes(for diagnostic: Diagnostic, in file: SourceFile) -> [DiagnosticFix] {
-        guard let range = diagnostic.range, let hint = diagnostic.hint, diagnostic.file == nil || diagnostic.file == file.path,
+        guard let range = diagnostic.range, let hint = diagnostic.hint,
+            diagnostic.file == nil || diagnostic.file == file.path,
             range.end.offset <= file.bytes.count, range.start.offset < range.end.offset
         else { return [] }
         var fixes: [DiagnosticFix] = []
@@ -51,12 +52,16 @@ public enum DiagnosticFixes {
         guard let start = hint.range(of: "did you mean ") else { return [] }
         let rest = hint[start.upperBound...]
         guard let stop = rest.firstIndex(of: "?") else { return [] }
-        return rest[..<stop].split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        return rest[..<stop].split(separator: "`", omittingEmptySubsequences: false).enumerated().filter {
+            $0.offset % 2 == 1
+        }.map { String($0.element) }
     }
 
     static func isName(_ s: String) -> Bool {
         !s.isEmpty && s.count <= 128
-            && s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.:".unicodeScalars.contains($0) }
+            && s.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.:".unicodeScalars.contains($0)
+            }
     }
 
     /// The range of the end tag's name of the element whose start-tag name is at `range`; `.some(nil)`
@@ -74,7 +79,9 @@ public enum DiagnosticFixes {
         if element.range.end.offset == element.startTagRange.end.offset { return .some(nil) }
         let bytes = file.bytes
         var i = element.range.end.offset - 2
-        while i > element.startTagRange.end.offset, !(bytes[i] == UInt8(ascii: "<") && bytes[i + 1] == UInt8(ascii: "/")) { i -= 1 }
+        while i > element.startTagRange.end.offset,
+            !(bytes[i] == UInt8(ascii: "<") && bytes[i + 1] == UInt8(ascii: "/"))
+        { i -= 1 }
         let nameStart = i + 2
         let nameEnd = nameStart + name.utf8.count
         guard nameEnd <= bytes.count, file.text(in: file.range(nameStart, nameEnd)) == name else { return nil }
@@ -84,11 +91,14 @@ public enum DiagnosticFixes {
     /// Edits that delete the `{{` at `offset` and its `}}` (with the spaces just inside them).
     static func braceRemoval(at offset: Int, in file: SourceFile) -> [TextEdit]? {
         let bytes = file.bytes
-        guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "{"), bytes[offset + 1] == UInt8(ascii: "{") else { return nil }
+        guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "{"), bytes[offset + 1] == UInt8(ascii: "{")
+        else { return nil }
         var open = offset + 2
         while open < bytes.count, bytes[open] == 0x20 { open += 1 }
         var i = open
-        while i + 1 < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "'"), bytes[i] != UInt8(ascii: "<") {
+        while i + 1 < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "'"),
+            bytes[i] != UInt8(ascii: "<")
+        {
             if bytes[i] == UInt8(ascii: "}"), bytes[i + 1] == UInt8(ascii: "}") {
                 var close = i
                 while close > open, bytes[close - 1] == 0x20 { close -= 1 }

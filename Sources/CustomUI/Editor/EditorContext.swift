@@ -49,7 +49,8 @@ struct EditorContext {
                 i += 1
                 continue
             }
-            for (open, close) in [("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>"), ("<!", ">")] where starts(open, i) {
+            for (open, close) in [("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>"), ("<!", ">")]
+            where starts(open, i) {
                 guard let c = find(close, from: i + open.utf8.count), c + close.utf8.count <= end else {
                     return EditorContext(stack: stack, place: .other)
                 }
@@ -93,12 +94,15 @@ struct EditorContext {
                 }
                 if bytes[k] == UInt8(ascii: "<") { break }  // An unfinished tag; a new one starts.
                 let attrStart = k
-                while k < end, !isSpace(bytes[k]), bytes[k] != UInt8(ascii: "="), bytes[k] != UInt8(ascii: ">"), bytes[k] != UInt8(ascii: "/") {
+                while k < end, !isSpace(bytes[k]), bytes[k] != UInt8(ascii: "="), bytes[k] != UInt8(ascii: ">"),
+                    bytes[k] != UInt8(ascii: "/")
+                {
                     k += 1
                 }
                 let attrName = string(attrStart, k)
                 if k >= end {
-                    return EditorContext(stack: stack, place: .attributeName(element: name, prefix: attrName, present: present))
+                    return EditorContext(
+                        stack: stack, place: .attributeName(element: name, prefix: attrName, present: present))
                 }
                 present.append(attrName)
                 while k < end, isSpace(bytes[k]) { k += 1 }
@@ -111,12 +115,17 @@ struct EditorContext {
                 var v = valueStart
                 while v < end, bytes[v] != quote { v += 1 }
                 if v >= end {
-                    return EditorContext(stack: stack, place: .attributeValue(element: name, attribute: attrName, valueSoFar: string(valueStart, end)))
+                    return EditorContext(
+                        stack: stack,
+                        place: .attributeValue(element: name, attribute: attrName, valueSoFar: string(valueStart, end)))
                 }
                 k = v + 1
             }
             if !closed {
-                if k >= end { return EditorContext(stack: stack, place: .attributeName(element: name, prefix: "", present: present)) }
+                if k >= end {
+                    return EditorContext(
+                        stack: stack, place: .attributeName(element: name, prefix: "", present: present))
+                }
                 i = k
                 continue
             }

@@ -81,7 +81,9 @@ public struct LSPFramer {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "content-length" else { continue }
             let digits = parts[1].trimmingCharacters(in: " \t")
-            guard !digits.isEmpty, digits.count <= 12, digits.allSatisfy(\.isASCII), let n = Int(digits), n >= 0 else { return nil }
+            guard !digits.isEmpty, digits.count <= 12, digits.allSatisfy(\.isASCII), let n = Int(digits), n >= 0 else {
+                return nil
+            }
             return n
         }
         return nil

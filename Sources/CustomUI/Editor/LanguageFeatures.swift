@@ -43,13 +43,16 @@ extension LanguageServer {
         switch context.place {
         case .elementName:
             items = Self.allowedElements(in: context.stack).compactMap { name in
-                Vocabulary.byName[name].map { Self.item(name, kind: ItemKind.class, detail: $0.category.rawValue, documentation: $0.summary) }
+                Vocabulary.byName[name].map {
+                    Self.item(name, kind: ItemKind.class, detail: $0.category.rawValue, documentation: $0.summary)
+                }
             }
         case .attributeName(let element, _, let present):
             for attribute in Vocabulary.byName[element]?.attributes ?? [] where !present.contains(attribute.name) {
                 items.append(
                     Self.item(
-                        attribute.name, kind: ItemKind.property, detail: attribute.kind.summary + (attribute.required ? " (required)" : ""),
+                        attribute.name, kind: ItemKind.property,
+                        detail: attribute.kind.summary + (attribute.required ? " (required)" : ""),
                         documentation: attribute.summary))
             }
         case .attributeValue(let element, let attributeName, let soFar):
@@ -98,14 +101,17 @@ extension LanguageServer {
 
     static func variableDetail(_ variable: PromptVariable) -> String {
         var detail = "component: " + (variable.component?.kind.rawValue ?? "textarea")
-        if let options = variable.component?.options, !options.isEmpty { detail += " (" + options.joined(separator: ", ") + ")" }
+        if let options = variable.component?.options, !options.isEmpty {
+            detail += " (" + options.joined(separator: ", ") + ")"
+        }
         if !variable.defaultValue.isEmpty { detail += " · default: " + variable.defaultValue }
         return detail
     }
 
     static func filterDetail(_ filter: FilterSignature) -> String {
         let arguments = filter.arguments.map { $0.name + ": " + $0.type + ($0.defaultValue.map { " = " + $0 } ?? "") }
-        return filter.input + " | " + filter.name + (arguments.isEmpty ? "" : ": " + arguments.joined(separator: ", ")) + " → " + filter.output
+        return filter.input + " | " + filter.name + (arguments.isEmpty ? "" : ": " + arguments.joined(separator: ", "))
+            + " → " + filter.output
     }
 
     /// Completions for an expression typed up to the cursor: after `|` filters, after `root.path.`
@@ -117,12 +123,15 @@ extension LanguageServer {
         var before = scalars
         while let last = before.last, last == " " || last == "\t" || last == "\n" { before.removeLast() }
         if before.last == "|" {
-            return Filters.all.map { Self.item($0.name, kind: ItemKind.function, detail: Self.filterDetail($0), documentation: $0.summary) }
+            return Filters.all.map {
+                Self.item($0.name, kind: ItemKind.function, detail: Self.filterDetail($0), documentation: $0.summary)
+            }
         }
         if scalars.last == "." {
             var start = scalars.count - 1
             while start > 0, isName(scalars[start - 1]) || scalars[start - 1] == "." { start -= 1 }
-            let path = String(String.UnicodeScalarView(scalars[start..<(scalars.count - 1)])).split(separator: ".").map(String.init)
+            let path = String(String.UnicodeScalarView(scalars[start..<(scalars.count - 1)])).split(separator: ".").map(
+                String.init)
             return memberItems(path, document: document)
         }
         var items = Expr.rootNames.map { Self.item($0, kind: ItemKind.keyword, detail: "scope") }
@@ -134,11 +143,14 @@ extension LanguageServer {
         guard let root = path.first else { return [] }
         switch root {
         case "props":
-            guard let schema = loaded(document)?.definition.propsSchema, let target = Self.schema(schema, at: Array(path.dropFirst())),
+            guard let schema = loaded(document)?.definition.propsSchema,
+                let target = Self.schema(schema, at: Array(path.dropFirst())),
                 let properties = target["properties"]?.objectValue
             else { return [] }
             return properties.map { key, sub in
-                Self.item(key, kind: ItemKind.field, detail: Self.typeName(sub), documentation: sub["description"]?.stringValue)
+                Self.item(
+                    key, kind: ItemKind.field, detail: Self.typeName(sub),
+                    documentation: sub["description"]?.stringValue)
             }
         case "vars" where path.count == 1:
             return (loadedPrompt(for: document.path)?.prompt.variables ?? []).map(Self.variableItem)
@@ -167,9 +179,13 @@ extension LanguageServer {
     }
 
     static func typeName(_ schema: Value) -> String {
-        let type = schema["type"]?.stringValue ?? schema["type"]?.arrayValue?.compactMap(\.stringValue).joined(separator: " | ")
+        let type =
+            schema["type"]?.stringValue
+            ?? schema["type"]?.arrayValue?.compactMap(\.stringValue).joined(separator: " | ")
         if type == "array", let items = schema["items"] { return "array of " + typeName(items) }
-        if let choices = schema["enum"]?.arrayValue { return "one of " + choices.map { JSONWriter().string($0) }.joined(separator: ", ") }
+        if let choices = schema["enum"]?.arrayValue {
+            return "one of " + choices.map { JSONWriter().string($0) }.joined(separator: ", ")
+        }
         return type ?? "any"
     }
 
@@ -189,7 +205,8 @@ extension LanguageServer {
     /// where it starts; the path stops at the component the cursor is on.
     static func word(at offset: Int, in bytes: [UInt8]) -> (text: String, start: Int, end: Int)? {
         func isWord(_ b: UInt8) -> Bool {
-            (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x2D || b == 0x2E
+            (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x2D
+                || b == 0x2E
         }
         var start = min(max(offset, 0), bytes.count)
         var end = start
@@ -200,7 +217,9 @@ extension LanguageServer {
     }
 
     func hover(_ document: OpenDocument, offset: Int) -> Value {
-        guard document.path.hasSuffix(".ui.xml"), let word = Self.word(at: offset, in: document.file.bytes) else { return .null }
+        guard document.path.hasSuffix(".ui.xml"), let word = Self.word(at: offset, in: document.file.bytes) else {
+            return .null
+        }
         let context = EditorContext.at(word.start, in: document.file.bytes)
         var markdown: String?
         switch context.place {
@@ -208,12 +227,16 @@ extension LanguageServer {
             if let spec = Vocabulary.byName[word.text] {
                 markdown = "**`<\(spec.name)>`** (\(spec.category.rawValue)): \(spec.summary)"
                 if !spec.attributes.isEmpty {
-                    markdown! += "\n\n" + spec.attributes.map { "- `\($0.name)`\($0.required ? " (required)" : ""): \($0.summary)" }.joined(separator: "\n")
+                    markdown! +=
+                        "\n\n"
+                        + spec.attributes.map { "- `\($0.name)`\($0.required ? " (required)" : ""): \($0.summary)" }
+                        .joined(separator: "\n")
                 }
             }
         case .attributeName(let element, _, _):
             if let attribute = Vocabulary.byName[element]?.attribute(word.text) {
-                markdown = "**`\(attribute.name)`** on `<\(element)>`: \(attribute.summary)\n\nvalue: \(attribute.kind.summary)"
+                markdown =
+                    "**`\(attribute.name)`** on `<\(element)>`: \(attribute.summary)\n\nvalue: \(attribute.kind.summary)"
                 if let d = attribute.defaultValue { markdown! += " (default `\(d)`)" }
             }
         default:
@@ -231,18 +254,22 @@ extension LanguageServer {
         if parts.count == 1, before.reversed().drop(while: { $0 == 0x20 }).first == UInt8(ascii: "|"),
             let filter = Filters.all.first(where: { $0.name == parts[0] })
         {
-            return "**`\(filter.name)`** `\(Self.filterDetail(filter))`\n\n\(filter.summary)\n\ne.g. `\(filter.example)` → `\(filter.exampleResult)`"
+            return
+                "**`\(filter.name)`** `\(Self.filterDetail(filter))`\n\n\(filter.summary)\n\ne.g. `\(filter.example)` → `\(filter.exampleResult)`"
         }
         guard let root = parts.first else { return nil }
         switch root {
         case "props":
-            guard let schema = loaded(document)?.definition.propsSchema, let target = Self.schema(schema, at: Array(parts.dropFirst()))
+            guard let schema = loaded(document)?.definition.propsSchema,
+                let target = Self.schema(schema, at: Array(parts.dropFirst()))
             else { return nil }
             var text = "`\(path)`: **\(Self.typeName(target))**"
             if let description = target["description"]?.stringValue { text += "\n\n" + description }
             return text
         case "vars" where parts.count == 2:
-            guard let variable = loadedPrompt(for: document.path)?.prompt.variables.first(where: { $0.name == parts[1] }) else { return nil }
+            guard
+                let variable = loadedPrompt(for: document.path)?.prompt.variables.first(where: { $0.name == parts[1] })
+            else { return nil }
             return "`\(path)`: prompt variable, \(Self.variableDetail(variable))"
         case "run" where parts.count == 2:
             return RunScope.fields.first { $0.name == parts[1] }.map { "`\(path)`: \($0.summary)" }
@@ -252,28 +279,37 @@ extension LanguageServer {
     }
 
     func definition(_ document: OpenDocument, offset: Int) -> Value {
-        guard document.path.hasSuffix(".ui.xml"), let word = Self.word(at: offset, in: document.file.bytes) else { return .null }
+        guard document.path.hasSuffix(".ui.xml"), let word = Self.word(at: offset, in: document.file.bytes) else {
+            return .null
+        }
         let parts = word.text.split(separator: ".").map(String.init)
         var variableName: String?
         if parts.count == 2, parts[0] == "vars" { variableName = parts[1] }
-        if parts.count == 1, case .attributeValue(let element, let attribute, _) = EditorContext.at(offset, in: document.file.bytes).place,
+        if parts.count == 1,
+            case .attributeValue(let element, let attribute, _) = EditorContext.at(offset, in: document.file.bytes)
+                .place,
             let spec = Vocabulary.byName[element]?.attribute(attribute), spec.kind == .variableName
         {
             variableName = parts[0]
         }
         if let variableName, let (prompt, file) = loadedPrompt(for: document.path),
-            let variable = prompt.variables.first(where: { $0.name == variableName }), let range = variable.nameRange ?? variable.range
+            let variable = prompt.variables.first(where: { $0.name == variableName }),
+            let range = variable.nameRange ?? variable.range
         {
             return ["uri": .string(Self.uri(fromPath: file.path)), "range": Self.range(range, in: file)]
         }
         if parts.count == 2, parts[0] == "slots", let root = loaded(document)?.syntax?.root {
             var found: SyntaxAttribute?
             func walk(_ element: SyntaxElement) {
-                if found == nil, element.name == "slot", let name = element.attribute("name"), name.value == parts[1] { found = name }
+                if found == nil, element.name == "slot", let name = element.attribute("name"), name.value == parts[1] {
+                    found = name
+                }
                 element.childElements.forEach(walk)
             }
             walk(root)
-            if let found { return ["uri": .string(document.uri), "range": Self.range(found.valueRange, in: document.file)] }
+            if let found {
+                return ["uri": .string(document.uri), "range": Self.range(found.valueRange, in: document.file)]
+            }
         }
         if parts.count >= 2, parts[0] == "props", let schemaDocument = loaded(document)?.propsSchemaDocument {
             var pointer = JSONPointer.root

@@ -50,24 +50,37 @@ public final class LanguageServer {
         let message: Value
         do {
             // A message carries a whole document; the document's own size limit applies when it is checked.
-            message = try JSONParser.parseValue(bytes: body, limits: ResourceLimits(maxDocumentBytes: LSPFramer().maxMessageBytes))
+            message = try JSONParser.parseValue(
+                bytes: body, limits: ResourceLimits(maxDocumentBytes: LSPFramer().maxMessageBytes))
         } catch {
-            return [Self.errorResponse(id: .null, code: ErrorCode.parseError, message: "the message is not JSON: \(error.message)")]
+            return [
+                Self.errorResponse(
+                    id: .null, code: ErrorCode.parseError, message: "the message is not JSON: \(error.message)")
+            ]
         }
         var out: [Value] = []
         if case .array = message {
             return [Self.errorResponse(id: .null, code: ErrorCode.invalidRequest, message: "batches are not supported")]
         }
         guard let object = message.objectValue, let method = object["method"]?.stringValue else {
-            if message.objectValue?["result"] != nil || message.objectValue?["error"] != nil { return [] }  // A response to us.
-            return [Self.errorResponse(id: message["id"] ?? .null, code: ErrorCode.invalidRequest, message: "a request needs a `method` string")]
+            // A response to us.
+            if message.objectValue?["result"] != nil || message.objectValue?["error"] != nil { return [] }
+            return [
+                Self.errorResponse(
+                    id: message["id"] ?? .null, code: ErrorCode.invalidRequest,
+                    message: "a request needs a `method` string")
+            ]
         }
         let id = object["id"]
         let params = object["params"] ?? .null
         if let id {
             switch id {
             case .string, .number: break
-            default: return [Self.errorResponse(id: .null, code: ErrorCode.invalidRequest, message: "`id` must be a number or a string")]
+            default:
+                return [
+                    Self.errorResponse(
+                        id: .null, code: ErrorCode.invalidRequest, message: "`id` must be a number or a string")
+                ]
             }
         }
         func reply(_ result: Value) { if let id { out.append(["jsonrpc": "2.0", "id": id, "result": result]) } }
@@ -98,11 +111,14 @@ public final class LanguageServer {
             shutdownRequested = true
             reply(.null)
         case "textDocument/didOpen":
-            guard let doc = params["textDocument"], let uri = doc["uri"]?.stringValue, let text = doc["text"]?.stringValue else {
+            guard let doc = params["textDocument"], let uri = doc["uri"]?.stringValue,
+                let text = doc["text"]?.stringValue
+            else {
                 break
             }
             let path = Self.path(fromURI: uri)
-            documents[uri] = OpenDocument(uri: uri, path: path, file: SourceFile(path: path, text: text), version: doc["version"] ?? .null)
+            documents[uri] = OpenDocument(
+                uri: uri, path: path, file: SourceFile(path: path, text: text), version: doc["version"] ?? .null)
             out += diagnosticsAfterChange(of: uri)
         case "textDocument/didChange":
             guard let uri = params["textDocument"]?["uri"]?.stringValue, var document = documents[uri],
@@ -112,7 +128,9 @@ public final class LanguageServer {
             for change in changes {
                 guard let newText = change["text"]?.stringValue else { continue }
                 if let range = change["range"] {
-                    guard let start = Self.offset(range["start"], in: current), let end = Self.offset(range["end"], in: current) else {
+                    guard let start = Self.offset(range["start"], in: current),
+                        let end = Self.offset(range["end"], in: current)
+                    else {
                         continue
                     }
                     var bytes = current.bytes
@@ -132,7 +150,8 @@ public final class LanguageServer {
             lastLoaded[uri] = nil
             checked[uri] = nil
             if published.remove(uri) != nil {
-                out.append(Self.notification("textDocument/publishDiagnostics", ["uri": .string(uri), "diagnostics": []]))
+                out.append(
+                    Self.notification("textDocument/publishDiagnostics", ["uri": .string(uri), "diagnostics": []]))
             }
         case "textDocument/completion", "textDocument/hover", "textDocument/definition", "textDocument/formatting",
             "textDocument/codeAction":
@@ -197,7 +216,8 @@ public final class LanguageServer {
 
     /// The byte offset of an LSP position (zero-based line, UTF-16 character), clamped to the line.
     static func offset(_ position: Value?, in file: SourceFile) -> Int? {
-        guard let position, let line = position["line"]?.intValue, let character = position["character"]?.intValue, line >= 0,
+        guard let position, let line = position["line"]?.intValue, let character = position["character"]?.intValue,
+            line >= 0,
             character >= 0
         else { return nil }
         guard line < file.lineStarts.count else { return file.bytes.count }
@@ -234,7 +254,8 @@ public final class LanguageServer {
     /// The text of a file: its open buffer, else the file on disk.
     func sourceFile(atPath path: String) -> SourceFile? {
         if let open = documents.values.first(where: { $0.path == path }) { return open.file }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else { return nil }
         return SourceFile(path: path, text: text)
     }
 
@@ -303,7 +324,11 @@ public final class LanguageServer {
         var out: [Value] = []
         for uri in order {
             let list = byURI[uri] ?? []
-            if list.isEmpty && !published.contains(uri) && uri != document.uri && !targets.contains(where: { $0.uri == uri }) { continue }
+            if list.isEmpty && !published.contains(uri) && uri != document.uri
+                && !targets.contains(where: { $0.uri == uri })
+            {
+                continue
+            }
             if list.isEmpty { published.remove(uri) } else { published.insert(uri) }
             var params: Value = ["uri": .string(uri), "diagnostics": .array(list)]
             if let version = documents[uri]?.version, case .number = version, case .object(var object) = params {
@@ -324,7 +349,9 @@ public final class LanguageServer {
             let noteFile = note.file.flatMap { sources[$0] } ?? file
             let noteRange = note.range ?? noteFile.range(0, 0)
             related.append([
-                "location": ["uri": .string(Self.uri(fromPath: noteFile.path)), "range": Self.range(noteRange, in: noteFile)],
+                "location": [
+                    "uri": .string(Self.uri(fromPath: noteFile.path)), "range": Self.range(noteRange, in: noteFile),
+                ],
                 "message": .string(note.message),
             ])
         }
@@ -335,7 +362,8 @@ public final class LanguageServer {
             case .note: 3
             }
         var value: ValueObject = ValueObject([
-            ("range", Self.range(range, in: file)), ("severity", .int(severity)), ("code", .string(diagnostic.code.rawValue)),
+            ("range", Self.range(range, in: file)), ("severity", .int(severity)),
+            ("code", .string(diagnostic.code.rawValue)),
             ("source", "customui"), ("message", .string(message)),
         ])
         if !related.isEmpty { value["relatedInformation"] = .array(related) }
@@ -351,11 +379,13 @@ public final class LanguageServer {
         let start = Self.offset(range?["start"], in: file) ?? 0
         let end = Self.offset(range?["end"], in: file) ?? file.bytes.count
         var actions: [Value] = []
-        for diagnostic in report(document).diagnostics where diagnostic.file == nil || diagnostic.file == document.path {
+        for diagnostic in report(document).diagnostics where diagnostic.file == nil || diagnostic.file == document.path
+        {
             guard let r = diagnostic.range, r.start.offset <= end, r.end.offset >= start else { continue }
             let fixes = DiagnosticFixes.fixes(for: diagnostic, in: file)
             for fix in fixes {
-                let edits = Value.array(fix.edits.map { ["range": Self.range($0.range, in: file), "newText": .string($0.text)] })
+                let edits = Value.array(
+                    fix.edits.map { ["range": Self.range($0.range, in: file), "newText": .string($0.text)] })
                 actions.append([
                     "title": .string(fix.message), "kind": "quickfix", "isPreferred": .bool(fixes.count == 1),
                     "diagnostics": [lspDiagnostic(diagnostic, file: file, sources: [:])],

@@ -19,27 +19,37 @@ public struct Scope: Sendable {
     /// The custom UI's props (defaults merged with what the caller passed).
     public var props: Value {
         get { roots.props }
-        set { roots = Roots(props: newValue, vars: roots.vars, slots: roots.slots, run: roots.run, broker: roots.broker) }
+        set {
+            roots = Roots(props: newValue, vars: roots.vars, slots: roots.slots, run: roots.run, broker: roots.broker)
+        }
     }
     /// The prompt's variable values.
     public var vars: Value {
         get { roots.vars }
-        set { roots = Roots(props: roots.props, vars: newValue, slots: roots.slots, run: roots.run, broker: roots.broker) }
+        set {
+            roots = Roots(props: roots.props, vars: newValue, slots: roots.slots, run: roots.run, broker: roots.broker)
+        }
     }
     /// The response slots filled so far.
     public var slots: Value {
         get { roots.slots }
-        set { roots = Roots(props: roots.props, vars: roots.vars, slots: newValue, run: roots.run, broker: roots.broker) }
+        set {
+            roots = Roots(props: roots.props, vars: roots.vars, slots: newValue, run: roots.run, broker: roots.broker)
+        }
     }
     /// The current run: status, usage, errors.
     public var run: Value {
         get { roots.run }
-        set { roots = Roots(props: roots.props, vars: roots.vars, slots: roots.slots, run: newValue, broker: roots.broker) }
+        set {
+            roots = Roots(props: roots.props, vars: roots.vars, slots: roots.slots, run: newValue, broker: roots.broker)
+        }
     }
     /// Broker values streamed by the backend.
     public var broker: Value {
         get { roots.broker }
-        set { roots = Roots(props: roots.props, vars: roots.vars, slots: roots.slots, run: roots.run, broker: newValue) }
+        set {
+            roots = Roots(props: roots.props, vars: roots.vars, slots: roots.slots, run: roots.run, broker: newValue)
+        }
     }
     /// Loop variables, including `loop` (`index`, `index1`, `first`, `last`, `length`) inside an `each`.
     public var locals: [String: Value] {
@@ -87,13 +97,16 @@ public struct Scope: Sendable {
         case "run": run
         case "broker": broker
         case "loop":
-            if let value = bound("loop") { value }
-            else if let (index, count) = loopPosition {
+            if let value = bound("loop") {
+                value
+            } else if let (index, count) = loopPosition {
                 [
                     "index": .int(index), "index1": .int(index + 1), "first": .bool(index == 0),
                     "last": .bool(index == count - 1), "length": .int(count),
                 ]
-            } else { .null }
+            } else {
+                .null
+            }
         default: bound(name) ?? .null
         }
     }
@@ -270,7 +283,8 @@ public enum Evaluator {
             case .in, .notIn:
                 switch b {
                 case .array(let items): work = LinearSearch.membershipCost(a, in: items, cap: cap)
-                case .string(let text): work = (text.utf8.count + (a.stringValue?.utf8.count ?? 0)) / FilterCall.bytesPerStep
+                case .string(let text):
+                    work = (text.utf8.count + (a.stringValue?.utf8.count ?? 0)) / FilterCall.bytesPerStep
                 default: work = 0
                 }
             case .equal, .notEqual:

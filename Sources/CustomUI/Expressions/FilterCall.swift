@@ -137,7 +137,9 @@ struct FilterCall {
                 try chargeRead(s.utf8.count + part.utf8.count)
                 return .bool(LinearSearch.contains(s, part))
             case .array(let a):
-                try chargeSteps(LinearSearch.membershipCost(argument(0), in: a, cap: max(1, budget.limits.maxSteps - budget.steps + 1)))
+                try chargeSteps(
+                    LinearSearch.membershipCost(
+                        argument(0), in: a, cap: max(1, budget.limits.maxSteps - budget.steps + 1)))
                 return .bool(a.contains(argument(0)))
             case .object(let o):
                 guard case .string(let key) = argument(0) else { throw argumentMismatch(0, "a string") }
@@ -234,7 +236,9 @@ struct FilterCall {
         case "uniq":
             guard case .array(let items) = input else { throw inputMismatch("an array", input) }
             // Hashing an item walks all of it: each costs its weight.
-            try chargeSteps(items.reduce(0) { $0 + LinearSearch.weight($1, cap: max(1, budget.limits.maxSteps - budget.steps + 1)) })
+            try chargeSteps(
+                items.reduce(0) { $0 + LinearSearch.weight($1, cap: max(1, budget.limits.maxSteps - budget.steps + 1)) }
+            )
             var seen = Set<Value>()
             return .array(items.filter { seen.insert($0).inserted })
         case "slice":

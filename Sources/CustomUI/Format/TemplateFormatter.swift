@@ -94,7 +94,9 @@ public enum TemplateFormatter {
 /// A node of the formatter's own tree: markup exactly as written, with comments kept.
 enum FormatNode {
     /// An element; `inner` is the raw source between the start and end tags.
-    case element(name: String, attributes: [(name: String, quote: UInt8, raw: String)], selfClosing: Bool, children: [FormatNode], inner: String)
+    case element(
+        name: String, attributes: [(name: String, quote: UInt8, raw: String)], selfClosing: Bool,
+        children: [FormatNode], inner: String)
     case text(String)
     /// A comment, CDATA section, processing instruction or XML declaration, verbatim.
     case markup(String)
@@ -168,7 +170,9 @@ struct FormatReader {
     private mutating func readElement() -> FormatNode {
         var i = offset + 1
         let nameStart = i
-        while i < bytes.count, !isSpace(bytes[i]), bytes[i] != UInt8(ascii: ">"), bytes[i] != UInt8(ascii: "/") { i += 1 }
+        while i < bytes.count, !isSpace(bytes[i]), bytes[i] != UInt8(ascii: ">"), bytes[i] != UInt8(ascii: "/") {
+            i += 1
+        }
         let name = string(nameStart, i)
         var attributes: [(name: String, quote: UInt8, raw: String)] = []
         var selfClosing = false
@@ -204,11 +208,13 @@ struct FormatReader {
         let children = readNodes(until: name)
         // `offset` is after the end tag; the inner text ends at its `</`.
         var innerEnd = offset - 1
-        while innerEnd > innerStart, !(bytes[innerEnd] == UInt8(ascii: "<") && bytes[innerEnd + 1] == UInt8(ascii: "/")) {
+        while innerEnd > innerStart, !(bytes[innerEnd] == UInt8(ascii: "<") && bytes[innerEnd + 1] == UInt8(ascii: "/"))
+        {
             innerEnd -= 1
         }
         return .element(
-            name: name, attributes: attributes, selfClosing: false, children: children, inner: string(innerStart, innerEnd))
+            name: name, attributes: attributes, selfClosing: false, children: children,
+            inner: string(innerStart, innerEnd))
     }
 }
 
@@ -254,7 +260,9 @@ struct FormatPrinter {
         return spec.content == .inline || spec.content == .text
     }
 
-    private func startTag(_ name: String, _ attributes: [(name: String, quote: UInt8, raw: String)], indent: Int, close: String) -> String {
+    private func startTag(
+        _ name: String, _ attributes: [(name: String, quote: UInt8, raw: String)], indent: Int, close: String
+    ) -> String {
         let parts = attributes.map { attribute -> String in
             let q = String(UnicodeScalar(attribute.quote))
             return attribute.name + "=" + q + TemplateFormatter.normalizeInterpolations(attribute.raw) + q

@@ -93,7 +93,9 @@ public struct HTMLRenderer: Sendable {
         mutating func id(_ prefix: String, _ name: String) -> String {
             var base = prefix + "-"
             for byte in name.utf8 {
-                let keep = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x5F
+                let keep =
+                    (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                    || byte == 0x2D || byte == 0x5F
                 base.unicodeScalars.append(Unicode.Scalar(keep ? byte : 0x2D))
             }
             let n = idsUsed[base, default: 0]
@@ -112,7 +114,10 @@ public struct HTMLRenderer: Sendable {
             out.raw("\">")
         }
 
-        mutating func open(_ tag: StaticString, _ base: StaticString, _ p1: StaticString, _ v1: String, _ p2: StaticString, _ v2: String) {
+        mutating func open(
+            _ tag: StaticString, _ base: StaticString, _ p1: StaticString, _ v1: String, _ p2: StaticString,
+            _ v2: String
+        ) {
             openStart(tag, base)
             classPair(p1, v1)
             classPair(p2, v2)
@@ -120,7 +125,8 @@ public struct HTMLRenderer: Sendable {
         }
 
         mutating func open(
-            _ tag: StaticString, _ base: StaticString, _ p1: StaticString, _ v1: String, _ p2: StaticString, _ v2: String,
+            _ tag: StaticString, _ base: StaticString, _ p1: StaticString, _ v1: String, _ p2: StaticString,
+            _ v2: String,
             _ p3: StaticString, _ v3: String
         ) {
             openStart(tag, base)
@@ -212,7 +218,9 @@ public struct HTMLRenderer: Sendable {
                     w.out.raw("></textarea>")
                 }
             case .button(let kind, let label, let enabled):
-                out.raw("<button type=\"submit\" name=\"action\" value=\"\(kind.rawValue)\" class=\"cui-button cui-\(kind.rawValue)\"")
+                out.raw(
+                    "<button type=\"submit\" name=\"action\" value=\"\(kind.rawValue)\" class=\"cui-button cui-\(kind.rawValue)\""
+                )
                 if !enabled { out.raw(" disabled") }
                 out.raw(">")
                 out.text(label)
@@ -224,7 +232,9 @@ public struct HTMLRenderer: Sendable {
                     w.placeholder(placeholder)
                     w.out.raw(">")
                 }
-                out.raw("<button type=\"submit\" name=\"action\" value=\"follow-up\" class=\"cui-button cui-run\">Send</button>\n</div>\n")
+                out.raw(
+                    "<button type=\"submit\" name=\"action\" value=\"follow-up\" class=\"cui-button cui-run\">Send</button>\n</div>\n"
+                )
             case .slot(let name, let format, let label, let placeholder, let content, let streaming):
                 let slotID = id("cui-slot", name)
                 out.raw("<div class=\"cui-slot cui-slot-\(format == "text" ? "text" : "markdown")\" id=\"")
@@ -292,7 +302,10 @@ public struct HTMLRenderer: Sendable {
                 out.raw("<ol class=\"cui-conversation\" aria-label=\"Conversation\">\n")
                 for turn in turns {
                     let assistant = turn.role == "assistant"
-                    out.raw(assistant ? "<li class=\"cui-turn cui-assistant\"><p class=\"cui-role\">Assistant</p>\n" : "<li class=\"cui-turn cui-user\"><p class=\"cui-role\">You</p>\n")
+                    out.raw(
+                        assistant
+                            ? "<li class=\"cui-turn cui-assistant\"><p class=\"cui-role\">Assistant</p>\n"
+                            : "<li class=\"cui-turn cui-user\"><p class=\"cui-role\">You</p>\n")
                     if assistant {
                         out.raw(MarkdownHTMLRenderer.render(MarkdownParser.parse(turn.text)))
                     } else {
@@ -343,7 +356,8 @@ public struct HTMLRenderer: Sendable {
             case .section(let title, let level):
                 sectionCount += 1
                 let headingID = "cui-section-\(sectionCount)"
-                out.raw("<section class=\"cui-section\" aria-labelledby=\"\(headingID)\">\n<h\(level) id=\"\(headingID)\">")
+                out.raw(
+                    "<section class=\"cui-section\" aria-labelledby=\"\(headingID)\">\n<h\(level) id=\"\(headingID)\">")
                 out.text(title)
                 out.raw("</h\(level)>\n")
             case .heading(let level):
@@ -473,7 +487,10 @@ public struct HTMLRenderer: Sendable {
                         w.out.raw("</option>\n")
                     }
                     if model.allowOther {
-                        w.out.raw(isOther ? "<option value=\"\" selected>Other…</option>\n" : "<option value=\"\">Other…</option>\n")
+                        w.out.raw(
+                            isOther
+                                ? "<option value=\"\" selected>Other…</option>\n"
+                                : "<option value=\"\">Other…</option>\n")
                     }
                     w.out.raw("</select>")
                     if model.allowOther {
@@ -493,7 +510,8 @@ public struct HTMLRenderer: Sendable {
                     }
                 }
             case .radio, .checkbox:
-                let selected = model.control == .checkbox ? Set(ComponentValues.checkboxSelection(model.value)) : [model.value]
+                let selected =
+                    model.control == .checkbox ? Set(ComponentValues.checkboxSelection(model.value)) : [model.value]
                 out.raw("<fieldset class=\"cui-field cui-choices\"")
                 if model.readOnly { out.raw(" disabled") }
                 out.raw(">\n<legend>")
@@ -501,7 +519,10 @@ public struct HTMLRenderer: Sendable {
                 out.raw("</legend>\n")
                 for (index, option) in model.options.enumerated() {
                     let optionID = "\(inputID)-\(index + 1)"
-                    out.raw(model.control == .radio ? "<div class=\"cui-choice\"><input type=\"radio\" id=\"" : "<div class=\"cui-choice\"><input type=\"checkbox\" id=\"")
+                    out.raw(
+                        model.control == .radio
+                            ? "<div class=\"cui-choice\"><input type=\"radio\" id=\""
+                            : "<div class=\"cui-choice\"><input type=\"checkbox\" id=\"")
                     out.attribute(optionID)
                     out.raw("\" name=\"")
                     out.attribute(model.control == .radio ? "vars[\(model.name)]" : "vars[\(model.name)][]")
@@ -542,7 +563,8 @@ public struct HTMLRenderer: Sendable {
         }
 
         static func token(_ s: String) -> String {
-            String(s.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || $0 == "-") }.map(Character.init))
+            String(
+                s.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || $0 == "-") }.map(Character.init))
         }
 
         static func statusText(_ status: String) -> String {

@@ -27,7 +27,10 @@ public struct RenderOptions: Sendable {
     public var limits: ResourceLimits
 
     /// Options from their parts.
-    public init(format: RenderFormat = .html, fragment: Bool = false, terminal: TerminalStyle = TerminalStyle(), limits: ResourceLimits = .default) {
+    public init(
+        format: RenderFormat = .html, fragment: Bool = false, terminal: TerminalStyle = TerminalStyle(),
+        limits: ResourceLimits = .default
+    ) {
         self.format = format
         self.fragment = fragment
         self.terminal = terminal
@@ -39,7 +42,9 @@ public struct RenderOptions: Sendable {
 /// checks caller values, builds the render tree and writes HTML or terminal text.
 public enum RenderPipeline {
     /// The compiled template of a validated UI; for `json-schema` definitions, the generated one.
-    public static func template(for report: ValidationReport, props: Value? = nil, limits: ResourceLimits = .default) -> (CompiledTemplate?, [Diagnostic]) {
+    public static func template(for report: ValidationReport, props: Value? = nil, limits: ResourceLimits = .default)
+        -> (CompiledTemplate?, [Diagnostic])
+    {
         if let template = report.template { return (template, []) }
         guard let document = report.document, document.definition.componentType == .jsonSchema else { return (nil, []) }
         let text = GeneratedUI.templateText(for: document.definition, prompt: report.prompt)
@@ -89,10 +94,13 @@ public enum RenderPipeline {
                 .error(
                     .renderUnknownSlot, "the template has no slot `\(name)`",
                     hint: Suggestions.didYouMean(name, in: template.slots.map(\.name))
-                        ?? (template.slots.isEmpty ? "it declares no slots" : "slots: " + template.slots.map { "`\($0.name)`" }.joined(separator: ", "))))
+                        ?? (template.slots.isEmpty
+                            ? "it declares no slots"
+                            : "slots: " + template.slots.map { "`\($0.name)`" }.joined(separator: ", "))))
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
-        var (state, stateDiagnostics) = RenderState.initial(template, prompt: prompt, props: props, variables: variables)
+        var (state, stateDiagnostics) = RenderState.initial(
+            template, prompt: prompt, props: props, variables: variables)
         diagnostics += stateDiagnostics
         for (name, text) in slots { state.slots[name] = text }
         if !slots.isEmpty, var run = state.run.objectValue {
@@ -104,7 +112,8 @@ public enum RenderPipeline {
 
     /// Renders a compiled template in a given state (sessions call this as events arrive).
     public static func render(
-        _ template: CompiledTemplate, prompt: Prompt?, state: RenderState, options: RenderOptions, diagnostics: [Diagnostic] = []
+        _ template: CompiledTemplate, prompt: Prompt?, state: RenderState, options: RenderOptions,
+        diagnostics: [Diagnostic] = []
     ) -> (output: String?, diagnostics: [Diagnostic]) {
         var builder = RenderTreeBuilder(template, prompt: prompt, state: state, limits: options.limits)
         do {
@@ -114,7 +123,8 @@ public enum RenderPipeline {
                 // Validation reports the theme's problems with their positions (`Theme.check`);
                 // a refused value is left out of the page.
                 let (theme, _) = Theme.from(template.definition, file: template.file?.path)
-                let html = try HTMLRenderer(fragment: options.fragment, title: template.definition.name, theme: theme).render(&builder)
+                let html = try HTMLRenderer(fragment: options.fragment, title: template.definition.name, theme: theme)
+                    .render(&builder)
                 return (html, diagnostics)
             case .terminal:
                 return (TerminalRenderer(style: options.terminal).render(try builder.build()), diagnostics)
@@ -134,11 +144,17 @@ extension ComponentValues {
         switch c.kind {
         case .select, .radio:
             if !options.contains(value), !c.allowOther {
-                return ("`\(value)` is not one of its options", Suggestions.didYouMean(value, in: options) ?? "options: \(list(options))")
+                return (
+                    "`\(value)` is not one of its options",
+                    Suggestions.didYouMean(value, in: options) ?? "options: \(list(options))"
+                )
             }
         case .checkbox:
             for choice in checkboxSelection(value) where !options.contains(choice) && !c.allowOther {
-                return ("`\(choice)` is not one of its options", Suggestions.didYouMean(choice, in: options) ?? "options: \(list(options)), separated by commas")
+                return (
+                    "`\(choice)` is not one of its options",
+                    Suggestions.didYouMean(choice, in: options) ?? "options: \(list(options)), separated by commas"
+                )
             }
         case .toggle:
             let values = c.toggleValues ?? defaultToggleValues
@@ -166,7 +182,9 @@ extension ComponentValues {
         func scaled(_ x: Number) -> Int? {
             let e = x.exactDecimal
             let shift = e.exponent + places
-            guard shift >= 0, e.digits.count + shift <= 17, let digits = Int(String(decoding: e.digits, as: UTF8.self).isEmpty ? "0" : String(decoding: e.digits, as: UTF8.self))
+            guard shift >= 0, e.digits.count + shift <= 17,
+                let digits = Int(
+                    String(decoding: e.digits, as: UTF8.self).isEmpty ? "0" : String(decoding: e.digits, as: UTF8.self))
             else { return nil }
             var value = digits
             for _ in 0..<shift { value *= 10 }
@@ -208,20 +226,27 @@ public enum GeneratedUI {
             view += "    <card title=\"Details\">\n"
             for key in shownProps {
                 let schema = properties[key] ?? .null
-                let label = options.fields[key]?.label ?? schema["title"]?.stringValue ?? RenderTreeBuilder.humanize(key)
+                let label =
+                    options.fields[key]?.label ?? schema["title"]?.stringValue ?? RenderTreeBuilder.humanize(key)
                 let type = schema["type"]?.stringValue
-                let value = type == "array" ? "{{ props.\(key) | join: ', ' }}" : type == "object" ? "{{ props.\(key) | json }}" : "{{ props.\(key) }}"
+                let value =
+                    type == "array"
+                    ? "{{ props.\(key) | join: ', ' }}"
+                    : type == "object" ? "{{ props.\(key) | json }}" : "{{ props.\(key) }}"
                 var help = ""
                 if let text = options.fields[key]?.help ?? schema["description"]?.stringValue, !text.isEmpty {
                     help = "<text tone=\"muted\" size=\"small\">\(literal(text))</text>"
                 }
-                view += "      <if test=\"props.\(key) != null\"><text><strong>\(literal(label)):</strong> \(value)</text>\(help)</if>\n"
+                view +=
+                    "      <if test=\"props.\(key) != null\"><text><strong>\(literal(label)):</strong> \(value)</text>\(help)</if>\n"
             }
             view += "    </card>\n"
         }
         var controls = ""
         let variableNames = prompt?.variables.map(\.name) ?? []
-        let tuned = variableNames.contains { options.order.contains($0) || options.hidden.contains($0) || options.fields[$0] != nil }
+        let tuned = variableNames.contains {
+            options.order.contains($0) || options.hidden.contains($0) || options.fields[$0] != nil
+        }
         if mode.allowsVariableInputs, definition.showVariables, !variableNames.isEmpty {
             if tuned {
                 for name in options.ordered(variableNames) where !options.hidden.contains(name) {
@@ -229,7 +254,9 @@ public enum GeneratedUI {
                     let field = options.fields[name]
                     if let label = field?.label { attributes += " label=\"\(attribute(label))\"" }
                     if let help = field?.help { attributes += " help=\"\(attribute(help))\"" }
-                    if let placeholder = field?.placeholder { attributes += " placeholder=\"\(attribute(placeholder))\"" }
+                    if let placeholder = field?.placeholder {
+                        attributes += " placeholder=\"\(attribute(placeholder))\""
+                    }
                     if let widget = field?.widget { attributes += " control=\"\(widget.rawValue)\"" }
                     controls += "      <variable \(attributes)/>\n"
                 }
@@ -237,17 +264,21 @@ public enum GeneratedUI {
                 controls += "      <variables/>\n"
             }
         }
-        if mode == .manualWithHiddenVariables || mode == .manual { controls += "      <message-input label=\"Message\" placeholder=\"Anything to add?\"/>\n" }
+        if mode == .manualWithHiddenVariables || mode == .manual {
+            controls += "      <message-input label=\"Message\" placeholder=\"Anything to add?\"/>\n"
+        }
         if mode.needsRunTrigger || mode == .autoRun {
             controls += "      <row>\n        <run label=\"Run\"/>\n        <cancel/>\n      </row>\n"
         }
         if !controls.isEmpty { view += "    <card>\n" + controls + "    </card>\n" }
         view += "    <status/>\n"
         if mode.continuesConversation { view += "    <conversation/>\n" }
-        view += "    <slot name=\"response\" format=\"markdown\" label=\"Response\" placeholder=\"The response appears here\"/>\n"
+        view +=
+            "    <slot name=\"response\" format=\"markdown\" label=\"Response\" placeholder=\"The response appears here\"/>\n"
         view += "    <tool-events/>\n    <error/>\n"
         if mode.continuesConversation {
-            view += "    <if test=\"run.status == 'completed'\">\n      <follow-up label=\"Follow-up\" placeholder=\"Ask a follow-up question\"/>\n    </if>\n"
+            view +=
+                "    <if test=\"run.status == 'completed'\">\n      <follow-up label=\"Follow-up\" placeholder=\"Ask a follow-up question\"/>\n    </if>\n"
         }
         view += "    <usage/>\n"
         var attributes = "name=\"\(XMLText.escapeAttribute(definition.name))\" execution-mode=\"\(mode.rawValue)\""

@@ -133,7 +133,8 @@ public struct UsageSummary: Sendable, Hashable {
 
     /// Whether there is anything to show.
     public var isEmpty: Bool {
-        inputTokens == nil && outputTokens == nil && totalTokens == nil && cost == nil && timeToFirstTokenMs == nil && totalMs == nil
+        inputTokens == nil && outputTokens == nil && totalTokens == nil && cost == nil && timeToFirstTokenMs == nil
+            && totalMs == nil
     }
 }
 
@@ -168,7 +169,9 @@ public protocol RenderSink {
 
 /// A sink that builds the `RenderNode` tree (for the terminal renderer and for tests).
 public struct TreeSink: RenderSink {
-    private var frames: [(container: RenderContainer, children: [RenderNode], items: [[RenderNode]])] = [(.view, [], [])]
+    private var frames: [(container: RenderContainer, children: [RenderNode], items: [[RenderNode]])] = [
+        (.view, [], [])
+    ]
 
     /// An empty sink.
     public init() {}

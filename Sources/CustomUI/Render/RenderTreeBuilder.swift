@@ -29,7 +29,8 @@ public struct RenderState: Sendable {
         var slots: [String: String] = [:]
         for slot in template.slots { slots[slot.name] = "" }
         let state = RenderState(
-            props: effective, variables: values, slots: slots, streamingSlots: [], run: scope.run, broker: [:], conversation: [])
+            props: effective, variables: values, slots: slots, streamingSlots: [], run: scope.run, broker: [:],
+            conversation: [])
         return (state, diagnostics)
     }
 
@@ -94,7 +95,9 @@ public struct RenderTreeBuilder {
 
     private var mode: ExecutionMode { template.definition.executionMode }
 
-    private mutating func emit<Sink: RenderSink>(_ list: [TemplateNode], _ scope: Scope, into sink: inout Sink) throws(EvaluationError) {
+    private mutating func emit<Sink: RenderSink>(_ list: [TemplateNode], _ scope: Scope, into sink: inout Sink)
+        throws(EvaluationError)
+    {
         for node in list {
             switch node {
             case .text(let interpolation):
@@ -127,7 +130,9 @@ public struct RenderTreeBuilder {
         sink.close(container)
     }
 
-    private mutating func element<Sink: RenderSink>(_ e: ElementNode, _ scope: Scope, into sink: inout Sink) throws(EvaluationError) {
+    private mutating func element<Sink: RenderSink>(_ e: ElementNode, _ scope: Scope, into sink: inout Sink)
+        throws(EvaluationError)
+    {
         do {
             // Each element is where the work of a render is (a slot's markdown, a loop's body):
             // the clock is read for every one, not only every so many steps.
@@ -138,7 +143,9 @@ public struct RenderTreeBuilder {
         }
         func literal(_ name: String, _ fallback: String) -> String { e.literal(name) ?? fallback }
         switch e.name {
-        case "text": try container(.paragraph(tone: literal("tone", "default"), size: literal("size", "normal")), e, scope, into: &sink)
+        case "text":
+            try container(
+                .paragraph(tone: literal("tone", "default"), size: literal("size", "normal")), e, scope, into: &sink)
         case "card": try container(.card(title: try string(e, "title", scope)), e, scope, into: &sink)
         case "badge": try container(.badge(tone: literal("tone", "neutral")), e, scope, into: &sink)
         case "heading": try container(.heading(level: Int(literal("level", "2")) ?? 2), e, scope, into: &sink)
@@ -146,17 +153,27 @@ public struct RenderTreeBuilder {
         case "em": try container(.emphasis, e, scope, into: &sink)
         case "stack": try container(.stack(gap: literal("gap", "medium")), e, scope, into: &sink)
         case "row":
-            try container(.row(gap: literal("gap", "medium"), align: literal("align", "stretch"), wrap: literal("wrap", "true") == "true"), e, scope, into: &sink)
-        case "grid": try container(.grid(columns: Int(literal("columns", "2")) ?? 2, gap: literal("gap", "medium")), e, scope, into: &sink)
+            try container(
+                .row(
+                    gap: literal("gap", "medium"), align: literal("align", "stretch"),
+                    wrap: literal("wrap", "true") == "true"), e, scope, into: &sink)
+        case "grid":
+            try container(
+                .grid(columns: Int(literal("columns", "2")) ?? 2, gap: literal("gap", "medium")), e, scope, into: &sink)
         case "section":
-            try container(.section(title: try string(e, "title", scope) ?? "", level: Int(literal("level", "2")) ?? 2), e, scope, into: &sink)
+            try container(
+                .section(title: try string(e, "title", scope) ?? "", level: Int(literal("level", "2")) ?? 2), e, scope,
+                into: &sink)
         case "list": try container(.list(ordered: literal("ordered", "false") == "true"), e, scope, into: &sink)
         case "item": try container(.listItem, e, scope, into: &sink)
         case "divider": sink.leaf(.divider)
         case "image":
             let src = try string(e, "src", scope) ?? ""
             let allowed = URLPolicy.allows(src, image: true) && !src.isEmpty
-            sink.leaf(.image(src: allowed ? src : nil, alt: try string(e, "alt", scope), width: e.literal("width").flatMap { Int($0) }, height: e.literal("height").flatMap { Int($0) }))
+            sink.leaf(
+                .image(
+                    src: allowed ? src : nil, alt: try string(e, "alt", scope),
+                    width: e.literal("width").flatMap { Int($0) }, height: e.literal("height").flatMap { Int($0) }))
         case "code":
             var inner = TreeSink()
             try emit(e.children, scope, into: &inner)
@@ -175,7 +192,10 @@ public struct RenderTreeBuilder {
                 sink.leaf(.input(try input(variable.name, nil, scope)))
             }
         case "message-input":
-            sink.leaf(.messageInput(label: try string(e, "label", scope) ?? "Message", placeholder: try string(e, "placeholder", scope)))
+            sink.leaf(
+                .messageInput(
+                    label: try string(e, "label", scope) ?? "Message", placeholder: try string(e, "placeholder", scope))
+            )
         case "run":
             sink.leaf(.button(.run, label: try string(e, "label", scope) ?? "Run", enabled: !isRunning))
         case "cancel":
@@ -183,7 +203,10 @@ public struct RenderTreeBuilder {
         case "reset":
             sink.leaf(.button(.reset, label: try string(e, "label", scope) ?? "Reset", enabled: !isRunning))
         case "follow-up":
-            sink.leaf(.followUp(label: try string(e, "label", scope) ?? "Follow-up", placeholder: try string(e, "placeholder", scope)))
+            sink.leaf(
+                .followUp(
+                    label: try string(e, "label", scope) ?? "Follow-up",
+                    placeholder: try string(e, "placeholder", scope)))
         case "slot":
             let name = literal("name", "response")
             sink.leaf(
@@ -213,7 +236,8 @@ public struct RenderTreeBuilder {
                     UsageSummary(
                         inputTokens: usage?["input_tokens"]?.intValue, outputTokens: usage?["output_tokens"]?.intValue,
                         totalTokens: usage?["total_tokens"]?.intValue, cost: usage?["cost"]?.numberValue?.doubleValue,
-                        timeToFirstTokenMs: timing?["time_to_first_token_ms"]?.intValue, totalMs: timing?["total_ms"]?.intValue)))
+                        timeToFirstTokenMs: timing?["time_to_first_token_ms"]?.intValue,
+                        totalMs: timing?["total_ms"]?.intValue)))
         case "error":
             let error = state.run["error"]
             sink.leaf(.error(message: error?["message"]?.stringValue ?? error?.stringValue))
@@ -243,7 +267,8 @@ public struct RenderTreeBuilder {
         mode.allowsVariableInputs && template.definition.showVariables
     }
 
-    private mutating func input(_ name: String, _ e: ElementNode?, _ scope: Scope) throws(EvaluationError) -> InputModel {
+    private mutating func input(_ name: String, _ e: ElementNode?, _ scope: Scope) throws(EvaluationError) -> InputModel
+    {
         let variable = prompt?.variable(name)
         let component = variable?.component
         var control: ControlKind
@@ -258,11 +283,13 @@ public struct RenderTreeBuilder {
         }
         if let override = e?.literal("control").flatMap(ControlKind.init(rawValue:)) { control = override }
         return InputModel(
-            name: name, label: try e.flatMap { e throws(EvaluationError) in try string(e, "label", scope) } ?? Self.humanize(name),
+            name: name,
+            label: try e.flatMap { e throws(EvaluationError) in try string(e, "label", scope) } ?? Self.humanize(name),
             help: try e.flatMap { e throws(EvaluationError) in try string(e, "help", scope) },
             placeholder: try e.flatMap { e throws(EvaluationError) in try string(e, "placeholder", scope) },
             control: control, options: component?.options ?? [], allowOther: component?.allowOther ?? false,
-            toggleValues: component?.toggleValues ?? ComponentValues.defaultToggleValues, min: component?.min, max: component?.max,
+            toggleValues: component?.toggleValues ?? ComponentValues.defaultToggleValues, min: component?.min,
+            max: component?.max,
             step: component?.step, value: state.variables[name] ?? variable?.defaultValue ?? "",
             readOnly: mode.runsOnMount)
     }

@@ -110,7 +110,9 @@ public struct TerminalRenderer: Sendable {
             return out
         case .image(let src, let alt, _, _):
             let label = alt.map { $0.isEmpty ? "image" : "image: \($0)" } ?? "image"
-            return wrap([Span(text: "[\(label)]", sgr: "2")] + (src.map { [Span(text: " " + $0, sgr: "2")] } ?? []), width: width)
+            return wrap(
+                [Span(text: "[\(label)]", sgr: "2")] + (src.map { [Span(text: " " + $0, sgr: "2")] } ?? []),
+                width: width)
         case .input(let model):
             return input(model, width: width)
         case .messageInput(let label, let placeholder):
@@ -125,7 +127,9 @@ public struct TerminalRenderer: Sendable {
             }
             var lines: [String]
             if format == "text" {
-                lines = content.split(separator: "\n", omittingEmptySubsequences: false).flatMap { wrap([Span(text: String($0), sgr: "")], width: width) }
+                lines = content.split(separator: "\n", omittingEmptySubsequences: false).flatMap {
+                    wrap([Span(text: String($0), sgr: "")], width: width)
+                }
             } else {
                 lines = markdown(content, width: width)
             }
@@ -138,7 +142,11 @@ public struct TerminalRenderer: Sendable {
             return wrap([Span(text: text, sgr: sgr)], width: width)
         case .toolEvents(let events):
             return events.flatMap { event in
-                wrap([Span(text: "⚙ ", sgr: "2"), Span(text: event.tool, sgr: "1"), Span(text: " \(event.event)" + (event.message.map { ": \($0)" } ?? ""), sgr: "2")], width: width)
+                wrap(
+                    [
+                        Span(text: "⚙ ", sgr: "2"), Span(text: event.tool, sgr: "1"),
+                        Span(text: " \(event.event)" + (event.message.map { ": \($0)" } ?? ""), sgr: "2"),
+                    ], width: width)
             }
         case .usage(let usage):
             guard !usage.isEmpty else { return [] }
@@ -170,7 +178,8 @@ public struct TerminalRenderer: Sendable {
     /// renderer's colour and hyperlink settings, without trailing blank lines.
     func markdown(_ content: String, width: Int) -> [String] {
         let text = MarkdownTerminalRenderer.render(
-            MarkdownParser.parse(content), style: TerminalStyle(width: width, color: style.color, hyperlinks: style.hyperlinks))
+            MarkdownParser.parse(content),
+            style: TerminalStyle(width: width, color: style.color, hyperlinks: style.hyperlinks))
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         while lines.last == "" { lines.removeLast() }
         return lines
@@ -178,7 +187,9 @@ public struct TerminalRenderer: Sendable {
 
     private func heading(level: Int, _ children: [RenderNode], width: Int) -> [String] {
         let lines = wrap(spans(children, sgr: level <= 2 ? "1;4" : "1"), width: width)
-        if level == 1 { return lines + [paint(String(repeating: "═", count: min(width, lines.map(visibleWidth).max() ?? 0)), "2")] }
+        if level == 1 {
+            return lines + [paint(String(repeating: "═", count: min(width, lines.map(visibleWidth).max() ?? 0)), "2")]
+        }
         return lines
     }
 
@@ -187,7 +198,9 @@ public struct TerminalRenderer: Sendable {
         var top = "┌"
         if let title, !title.isEmpty {
             let shown = truncate(TerminalText.visible(title), to: inner - 2)
-            top += "─ " + paint(shown, "1") + " " + String(repeating: "─", count: max(0, inner - DisplayWidth.of(shown) - 1))
+            top +=
+                "─ " + paint(shown, "1") + " "
+                + String(repeating: "─", count: max(0, inner - DisplayWidth.of(shown) - 1))
         } else {
             top += String(repeating: "─", count: inner + 2)
         }
@@ -206,14 +219,18 @@ public struct TerminalRenderer: Sendable {
         var top = "─"
         if let title, !title.isEmpty {
             let shown = truncate(title, to: width - 3)
-            top += " " + paint(shown, "1") + " " + String(repeating: "─", count: max(0, width - DisplayWidth.of(shown) - 3))
+            top +=
+                " " + paint(shown, "1") + " "
+                + String(repeating: "─", count: max(0, width - DisplayWidth.of(shown) - 3))
         } else {
             top = String(repeating: "─", count: width)
         }
         return [top] + content + [String(repeating: "─", count: width)]
     }
 
-    private func field(_ label: String, value: String, placeholder: String?, width: Int, note: String? = nil) -> [String] {
+    private func field(_ label: String, value: String, placeholder: String?, width: Int, note: String? = nil)
+        -> [String]
+    {
         var parts = [Span(text: label + ":", sgr: "1"), Span(text: " ", sgr: "")]
         if value.isEmpty {
             parts.append(Span(text: "‹" + (placeholder ?? "") + "›", sgr: "2;3"))
@@ -234,24 +251,37 @@ public struct TerminalRenderer: Sendable {
             var range = ""
             if let min = model.min, let max = model.max { range = "\(min)–\(max)" }
             if let step = model.step { range += range.isEmpty ? "step \(step)" : ", step \(step)" }
-            return field(model.label + lock, value: model.value, placeholder: model.placeholder, width: width, note: range.isEmpty ? nil : range)
+            return field(
+                model.label + lock, value: model.value, placeholder: model.placeholder, width: width,
+                note: range.isEmpty ? nil : range)
         case .select:
             let choices = model.options + (model.allowOther ? ["other…"] : [])
-            return wrap([Span(text: model.label + lock + ": ", sgr: "1"), Span(text: "‹\(model.value.isEmpty ? "choose" : model.value)›", sgr: "4")], width: width)
-                + wrap([Span(text: choices.joined(separator: " · "), sgr: "2")], width: Self.inset(width, by: 2) ?? width).map {
+            return wrap(
+                [
+                    Span(text: model.label + lock + ": ", sgr: "1"),
+                    Span(text: "‹\(model.value.isEmpty ? "choose" : model.value)›", sgr: "4"),
+                ], width: width)
+                + wrap(
+                    [Span(text: choices.joined(separator: " · "), sgr: "2")], width: Self.inset(width, by: 2) ?? width
+                ).map {
                     (Self.inset(width, by: 2) == nil ? "" : "  ") + $0
                 }
         case .radio, .checkbox:
-            let selected = model.control == .checkbox ? Set(ComponentValues.checkboxSelection(model.value)) : [model.value]
+            let selected =
+                model.control == .checkbox ? Set(ComponentValues.checkboxSelection(model.value)) : [model.value]
             var parts = [Span(text: model.label + lock + ":", sgr: "1")]
             for option in model.options {
-                let mark = model.control == .radio ? (selected.contains(option) ? "(•)" : "( )") : (selected.contains(option) ? "[x]" : "[ ]")
+                let mark =
+                    model.control == .radio
+                    ? (selected.contains(option) ? "(•)" : "( )") : (selected.contains(option) ? "[x]" : "[ ]")
                 parts.append(Span(text: "  \(mark) \(option)", sgr: ""))
             }
             return wrap(parts, width: width)
         case .toggle:
             let on = model.toggleValues.count == 2 ? model.toggleValues[1] : "true"
-            return wrap([Span(text: model.value == on ? "[x] " : "[ ] ", sgr: "1"), Span(text: model.label + lock, sgr: "")], width: width)
+            return wrap(
+                [Span(text: model.value == on ? "[x] " : "[ ] ", sgr: "1"), Span(text: model.label + lock, sgr: "")],
+                width: width)
         }
     }
 
@@ -276,7 +306,8 @@ public struct TerminalRenderer: Sendable {
                 if let href { out.append(Span(text: " (\(href))", sgr: join(sgr, "2"))) }
             case .badge(let tone, let c):
                 let text = c.map { if case .text(let s) = $0 { s } else { "" } }.joined()
-                out.append(Span(text: "[\(text)]", sgr: join(sgr, Self.toneSGR(tone).isEmpty ? "7" : Self.toneSGR(tone))))
+                out.append(
+                    Span(text: "[\(text)]", sgr: join(sgr, Self.toneSGR(tone).isEmpty ? "7" : Self.toneSGR(tone))))
             case .lineBreak: out.append(Span(text: "\n", sgr: ""))
             default: break
             }

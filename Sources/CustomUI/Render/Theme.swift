@@ -26,9 +26,11 @@ public struct Theme: Sendable, Hashable {
     /// The styling keys and the custom property each sets.
     static let keys: [(key: String, kind: ValueKind, property: String)] = [
         ("accent", .color, "--cui-accent"), ("background", .color, "--cui-background"),
-        ("foreground", .color, "--cui-foreground"), ("muted", .color, "--cui-muted"), ("surface", .color, "--cui-surface"),
+        ("foreground", .color, "--cui-foreground"), ("muted", .color, "--cui-muted"),
+        ("surface", .color, "--cui-surface"),
         ("border", .color, "--cui-border"), ("radius", .length, "--cui-radius"), ("spacing", .length, "--cui-spacing"),
-        ("font", .font, "--cui-font"), ("mono_font", .font, "--cui-mono-font"), ("max_width", .length, "--cui-max-width"),
+        ("font", .font, "--cui-font"), ("mono_font", .font, "--cui-mono-font"),
+        ("max_width", .length, "--cui-max-width"),
     ]
 
     /// The layouts `layout_config.layout` may name (`sidebar`, `fullscreen` and `modal` are the
@@ -60,7 +62,8 @@ public struct Theme: Sendable, Hashable {
     /// positions; validation reports the same with positions through `check`).
     public static func from(_ definition: CustomUIDefinition, file: String?) -> (Theme, [Diagnostic]) {
         check(
-            layout: definition.layoutConfig, styling: definition.stylingConfig, layoutDocument: nil, stylingDocument: nil, file: file,
+            layout: definition.layoutConfig, styling: definition.stylingConfig, layoutDocument: nil,
+            stylingDocument: nil, file: file,
             generated: definition.componentType == .jsonSchema)
     }
 
@@ -69,7 +72,8 @@ public struct Theme: Sendable, Hashable {
     public static func check(_ document: CustomUIDocument) -> (theme: Theme, diagnostics: [Diagnostic]) {
         check(
             layout: document.definition.layoutConfig, styling: document.definition.stylingConfig,
-            layoutDocument: document.layoutConfigDocument, stylingDocument: document.stylingConfigDocument, file: document.file.path,
+            layoutDocument: document.layoutConfigDocument, stylingDocument: document.stylingConfigDocument,
+            file: document.file.path,
             generated: document.definition.componentType == .jsonSchema)
     }
 
@@ -84,7 +88,9 @@ public struct Theme: Sendable, Hashable {
         func at(_ document: JSONDocument?, _ key: String?, name: Bool = false) -> (String?, SourceRange?) {
             guard let document else { return (file, nil) }
             let pointer = key.map { JSONPointer.root.appending($0) } ?? .root
-            let range = (name ? document.keyRange(of: pointer) : nil) ?? document.range(of: pointer) ?? document.range(of: .root)
+            let range =
+                (name ? document.keyRange(of: pointer) : nil) ?? document.range(of: pointer)
+                ?? document.range(of: .root)
             return (document.file.path, range)
         }
         if let styling {
@@ -113,7 +119,8 @@ public struct Theme: Sendable, Hashable {
                         }
                         diagnostics.append(
                             .error(
-                                .styleInvalidValue, "`styling_config.\(key)` is not a valid \(describe(entry.kind)): \(value.jsonText)",
+                                .styleInvalidValue,
+                                "`styling_config.\(key)` is not a valid \(describe(entry.kind)): \(value.jsonText)",
                                 file: path, range: range, hint: hint))
                     }
                 }
@@ -121,7 +128,8 @@ public struct Theme: Sendable, Hashable {
                 let (path, range) = at(stylingDocument, nil)
                 diagnostics.append(
                     .error(
-                        .styleInvalidValue, "`styling_config` must be an object, found \(styling.typeName)", file: path, range: range,
+                        .styleInvalidValue, "`styling_config` must be an object, found \(styling.typeName)", file: path,
+                        range: range,
                         hint: "write `{ \"accent\": \"#3366cc\" }`"))
             }
         }
@@ -135,8 +143,11 @@ public struct Theme: Sendable, Hashable {
                         let suggestion = value.stringValue.flatMap { Suggestions.didYouMean($0, in: layouts) }
                         diagnostics.append(
                             .error(
-                                .layoutInvalid, "`layout_config.layout` names no layout: \(value.jsonText)", file: path, range: range,
-                                hint: suggestion.map { $0 + " (layouts: " + layouts.map { "`\($0)`" }.joined(separator: ", ") + ")" }
+                                .layoutInvalid, "`layout_config.layout` names no layout: \(value.jsonText)", file: path,
+                                range: range,
+                                hint: suggestion.map {
+                                    $0 + " (layouts: " + layouts.map { "`\($0)`" }.joined(separator: ", ") + ")"
+                                }
                                     ?? "layouts: " + layouts.map { "`\($0)`" }.joined(separator: ", ")))
                     }
                 }
@@ -146,14 +157,20 @@ public struct Theme: Sendable, Hashable {
                         key == "ui"
                         ? "`ui` tunes the UI generated for `json-schema` definitions; a template lays itself out"
                         : layouts.contains(key)
-                            ? "write `{ \"layout\": \"\(key)\" }`" : "the only key is `layout` (one of " + layouts.map { "`\($0)`" }.joined(separator: ", ") + ")"
-                    diagnostics.append(.warning(.layoutUnknownKey, "`layout_config` has no key `\(key)`", file: path, range: range, hint: hint))
+                            ? "write `{ \"layout\": \"\(key)\" }`"
+                            : "the only key is `layout` (one of " + layouts.map { "`\($0)`" }.joined(separator: ", ")
+                                + ")"
+                    diagnostics.append(
+                        .warning(
+                            .layoutUnknownKey, "`layout_config` has no key `\(key)`", file: path, range: range,
+                            hint: hint))
                 }
             } else {
                 let (path, range) = at(layoutDocument, nil)
                 diagnostics.append(
                     .error(
-                        .layoutInvalid, "`layout_config` must be an object, found \(layout.typeName)", file: path, range: range,
+                        .layoutInvalid, "`layout_config` must be an object, found \(layout.typeName)", file: path,
+                        range: range,
                         hint: "write `{ \"layout\": \"wide\" }`"))
             }
         }
@@ -171,17 +188,24 @@ public struct Theme: Sendable, Hashable {
         case .length:
             for unit in ["px", "rem", "em", "%"] where value.hasSuffix(unit) {
                 let number = value.dropLast(unit.count)
-                guard let n = Double(number), n >= 0, n <= 4000, number.allSatisfy({ $0.isNumber || $0 == "." }) else { return nil }
+                guard let n = Double(number), n >= 0, n <= 4000, number.allSatisfy({ $0.isNumber || $0 == "." }) else {
+                    return nil
+                }
                 return value
             }
             return nil
         case .font:
-            let generic: Set<String> = ["serif", "sans-serif", "monospace", "system-ui", "ui-monospace", "ui-sans-serif", "ui-serif"]
+            let generic: Set<String> = [
+                "serif", "sans-serif", "monospace", "system-ui", "ui-monospace", "ui-sans-serif", "ui-serif",
+            ]
             var families: [String] = []
             for part in value.split(separator: ",") {
-                let name = part.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+                let name = part.trimmingCharacters(in: .whitespaces).trimmingCharacters(
+                    in: CharacterSet(charactersIn: "\"'"))
                 guard !name.isEmpty, name.count <= 64,
-                    name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == " " || $0 == "-") })
+                    name.unicodeScalars.allSatisfy({
+                        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == " " || $0 == "-")
+                    })
                 else { return nil }
                 families.append(generic.contains(name) ? name : "\"\(name)\"")
             }
@@ -199,7 +223,8 @@ public struct Theme: Sendable, Hashable {
 
     private static func example(_ kind: ValueKind) -> String {
         switch kind {
-        case .color: "write `#36c`, `#3366cc`, `rgb(51, 102, 204)`, `hsl(220, 60%, 50%)` or a CSS colour name such as `purple`"
+        case .color:
+            "write `#36c`, `#3366cc`, `rgb(51, 102, 204)`, `hsl(220, 60%, 50%)` or a CSS colour name such as `purple`"
         case .length: "write a length such as `8px`, `1.5rem` or `90%`"
         case .font: "write family names such as `Inter, sans-serif`"
         }
@@ -228,7 +253,8 @@ enum CSSColor {
     /// A number as written: digits with at most one fraction part, no sign or exponent.
     private static func number(_ token: Substring) -> Double? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), parts.allSatisfy({ $0.count <= 6 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+        guard (1...2).contains(parts.count),
+            parts.allSatisfy({ $0.count <= 6 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
             !(parts.first?.isEmpty ?? true) || parts.count == 2, !(parts.last?.isEmpty ?? true)
         else { return nil }
         return Double(token)
@@ -256,7 +282,9 @@ enum CSSColor {
         var main: [Substring]
         var alpha: Substring?
         if inner.contains(",") {
-            let parts = inner.split(separator: ",", omittingEmptySubsequences: false).map { Substring($0.trimmingCharacters(in: .whitespaces)) }
+            let parts = inner.split(separator: ",", omittingEmptySubsequences: false).map {
+                Substring($0.trimmingCharacters(in: .whitespaces))
+            }
             guard parts.count == 3 || parts.count == 4 else { return nil }
             main = Array(parts[0..<3])
             alpha = parts.count == 4 ? parts[3] : nil
@@ -294,23 +322,33 @@ enum CSSColor {
 
     /// The CSS named colours (CSS Color Module Level 4), and `transparent`.
     static let names: [String] = [
-        "aliceblue", "antiquewhite", "aqua", "aquamarine", "azure", "beige", "bisque", "black", "blanchedalmond", "blue",
-        "blueviolet", "brown", "burlywood", "cadetblue", "chartreuse", "chocolate", "coral", "cornflowerblue", "cornsilk",
+        "aliceblue", "antiquewhite", "aqua", "aquamarine", "azure", "beige", "bisque", "black", "blanchedalmond",
+        "blue",
+        "blueviolet", "brown", "burlywood", "cadetblue", "chartreuse", "chocolate", "coral", "cornflowerblue",
+        "cornsilk",
         "crimson", "cyan", "darkblue", "darkcyan", "darkgoldenrod", "darkgray", "darkgreen", "darkgrey", "darkkhaki",
-        "darkmagenta", "darkolivegreen", "darkorange", "darkorchid", "darkred", "darksalmon", "darkseagreen", "darkslateblue",
-        "darkslategray", "darkslategrey", "darkturquoise", "darkviolet", "deeppink", "deepskyblue", "dimgray", "dimgrey",
-        "dodgerblue", "firebrick", "floralwhite", "forestgreen", "fuchsia", "gainsboro", "ghostwhite", "gold", "goldenrod",
-        "gray", "green", "greenyellow", "grey", "honeydew", "hotpink", "indianred", "indigo", "ivory", "khaki", "lavender",
+        "darkmagenta", "darkolivegreen", "darkorange", "darkorchid", "darkred", "darksalmon", "darkseagreen",
+        "darkslateblue",
+        "darkslategray", "darkslategrey", "darkturquoise", "darkviolet", "deeppink", "deepskyblue", "dimgray",
+        "dimgrey",
+        "dodgerblue", "firebrick", "floralwhite", "forestgreen", "fuchsia", "gainsboro", "ghostwhite", "gold",
+        "goldenrod",
+        "gray", "green", "greenyellow", "grey", "honeydew", "hotpink", "indianred", "indigo", "ivory", "khaki",
+        "lavender",
         "lavenderblush", "lawngreen", "lemonchiffon", "lightblue", "lightcoral", "lightcyan", "lightgoldenrodyellow",
-        "lightgray", "lightgreen", "lightgrey", "lightpink", "lightsalmon", "lightseagreen", "lightskyblue", "lightslategray",
+        "lightgray", "lightgreen", "lightgrey", "lightpink", "lightsalmon", "lightseagreen", "lightskyblue",
+        "lightslategray",
         "lightslategrey", "lightsteelblue", "lightyellow", "lime", "limegreen", "linen", "magenta", "maroon",
         "mediumaquamarine", "mediumblue", "mediumorchid", "mediumpurple", "mediumseagreen", "mediumslateblue",
         "mediumspringgreen", "mediumturquoise", "mediumvioletred", "midnightblue", "mintcream", "mistyrose", "moccasin",
-        "navajowhite", "navy", "oldlace", "olive", "olivedrab", "orange", "orangered", "orchid", "palegoldenrod", "palegreen",
+        "navajowhite", "navy", "oldlace", "olive", "olivedrab", "orange", "orangered", "orchid", "palegoldenrod",
+        "palegreen",
         "paleturquoise", "palevioletred", "papayawhip", "peachpuff", "peru", "pink", "plum", "powderblue", "purple",
         "rebeccapurple", "red", "rosybrown", "royalblue", "saddlebrown", "salmon", "sandybrown", "seagreen", "seashell",
-        "sienna", "silver", "skyblue", "slateblue", "slategray", "slategrey", "snow", "springgreen", "steelblue", "tan", "teal",
-        "thistle", "tomato", "turquoise", "violet", "wheat", "white", "whitesmoke", "yellow", "yellowgreen", "transparent",
+        "sienna", "silver", "skyblue", "slateblue", "slategray", "slategrey", "snow", "springgreen", "steelblue", "tan",
+        "teal",
+        "thistle", "tomato", "turquoise", "violet", "wheat", "white", "whitesmoke", "yellow", "yellowgreen",
+        "transparent",
     ]
     private static let namedSet = Set(names)
 }

@@ -55,16 +55,26 @@ public struct PricingTable: Sendable, Hashable {
             return (nil, [error.diagnostic(file: file.path)])
         }
         guard let object = document.value.objectValue else {
-            return (nil, [.error(.promptInvalid, "a pricing table is an object of models", file: file.path, range: document.range(of: .root))])
+            return (
+                nil,
+                [
+                    .error(
+                        .promptInvalid, "a pricing table is an object of models", file: file.path,
+                        range: document.range(of: .root))
+                ]
+            )
         }
         var prices: [String: Price] = [:]
         var diagnostics: [Diagnostic] = []
         for (model, entry) in object {
-            guard let input = entry["input"]?.numberValue?.doubleValue, let output = entry["output"]?.numberValue?.doubleValue else {
+            guard let input = entry["input"]?.numberValue?.doubleValue,
+                let output = entry["output"]?.numberValue?.doubleValue
+            else {
                 diagnostics.append(
                     .error(
                         .promptInvalid, "price of `\(model)` needs numbers `input` and `output`", file: file.path,
-                        range: document.range(of: JSONPointer.root.appending(model)), hint: "dollars per million tokens"))
+                        range: document.range(of: JSONPointer.root.appending(model)), hint: "dollars per million tokens"
+                    ))
                 continue
             }
             prices[model] = Price(input: input, output: output)
@@ -143,7 +153,8 @@ public final class Session: @unchecked Sendable {
     /// A session in the initial state; `variables` are the caller's values (checked on `run`).
     public init(
         template: CompiledTemplate, prompt: Prompt, props: Value? = nil, variables: [String: String] = [:],
-        transport: any StreamTransport, recorder: (any RunRecorder)? = nil, pricing: PricingTable = .standard, user: String? = nil,
+        transport: any StreamTransport, recorder: (any RunRecorder)? = nil, pricing: PricingTable = .standard,
+        user: String? = nil,
         limits: ResourceLimits = .default
     ) {
         self.limits = limits
@@ -169,12 +180,15 @@ public final class Session: @unchecked Sendable {
         var diagnostics: [Diagnostic] = []
         diagnostics += VariableValues.missingRequired(prompt, values: state.variables)
         for variable in prompt.variables {
-            if let value = state.variables[variable.name], let problem = ComponentValues.problem(with: value, for: variable) {
+            if let value = state.variables[variable.name],
+                let problem = ComponentValues.problem(with: value, for: variable)
+            {
                 diagnostics.append(.error(.runRefused, "`\(variable.name)`: \(problem.message)", hint: problem.hint))
             }
         }
         if template.definition.executionMode == .autoRunOneShot, run.messages.count > 0 {
-            diagnostics.append(.error(.runRefused, "`auto-run-one-shot` runs only once", hint: "use `auto-run` to allow more runs"))
+            diagnostics.append(
+                .error(.runRefused, "`auto-run-one-shot` runs only once", hint: "use `auto-run` to allow more runs"))
         }
         if message != nil, !template.definition.executionMode.continuesConversation, !history.isEmpty {
             diagnostics.append(.error(.runRefused, "this mode does not continue the conversation"))
@@ -206,7 +220,9 @@ public final class Session: @unchecked Sendable {
     /// Runs the prompt once (a first run or a follow-up with `message`), streaming updates to `onUpdate`.
     /// Returns the diagnostics that describe how it ended (empty for a completed run).
     @discardableResult
-    public func run(message: String? = nil, onUpdate: @Sendable (SessionUpdate) -> Void = { _ in }) async -> [Diagnostic] {
+    public func run(message: String? = nil, onUpdate: @Sendable (SessionUpdate) -> Void = { _ in }) async
+        -> [Diagnostic]
+    {
         let (request, refused) = begin(message: message, onUpdate: onUpdate)
         guard let request else { return refused }
         defer { lock.withLock { cancelRequested = false } }
@@ -231,7 +247,9 @@ public final class Session: @unchecked Sendable {
     /// Starts a run: checks the mode and the values, resolves the messages, records the pending
     /// task. Returns the request to send, or the diagnostics that refused it. Embedders with their
     /// own event source call `begin`, then `apply` for each event, then `finish`.
-    public func begin(message: String? = nil, onUpdate: (SessionUpdate) -> Void = { _ in }) -> (ExecutionRequest?, [Diagnostic]) {
+    public func begin(message: String? = nil, onUpdate: (SessionUpdate) -> Void = { _ in }) -> (
+        ExecutionRequest?, [Diagnostic]
+    ) {
         let refused = preflight(message: message)
         guard !refused.hasErrors else { return (nil, refused) }
 
@@ -241,7 +259,8 @@ public final class Session: @unchecked Sendable {
             for promptMessage in prompt.messages {
                 let template = MessageTemplate(promptMessage.content, origin: promptMessage.contentOrigin)
                 do {
-                    messages.append(ChatMessage(role: promptMessage.role.rawValue, content: try template.resolve(state.variables)))
+                    messages.append(
+                        ChatMessage(role: promptMessage.role.rawValue, content: try template.resolve(state.variables)))
                 } catch {
                     return (nil, error.diagnostics)
                 }
@@ -256,7 +275,8 @@ public final class Session: @unchecked Sendable {
             isNewConversation: history.isEmpty)
 
         var task = TaskRecord(
-            id: UUID().uuidString.lowercased(), runID: run.id, service: transport.service, requestData: transport.requestData(for: request))
+            id: UUID().uuidString.lowercased(), runID: run.id, service: transport.service,
+            requestData: transport.requestData(for: request))
         task.model = prompt.modelID
         task.status = .streaming
         update { state in
@@ -290,11 +310,14 @@ public final class Session: @unchecked Sendable {
                 // The text so far stays; the rest of the stream is not read.
                 flight.exceeded = StreamFailure(
                     kind: .transport, errorType: "limit_exceeded",
-                    message: "the response streamed into slot `\(responseSlot ?? "")` is larger than the limit of \(limits.maxSlotBytes) bytes",
+                    message:
+                        "the response streamed into slot `\(responseSlot ?? "")` is larger than the limit of \(limits.maxSlotBytes) bytes",
                     code: "limit.slot-size")
                 return true
             }
-            if flight.task.timeToFirstTokenMs == nil { flight.task.timeToFirstTokenMs = milliseconds(since: flight.started) }
+            if flight.task.timeToFirstTokenMs == nil {
+                flight.task.timeToFirstTokenMs = milliseconds(since: flight.started)
+            }
             flight.responseBytes += text.utf8.count
             streamed(text, task: flight.task)
             update { state in
@@ -307,17 +330,25 @@ public final class Session: @unchecked Sendable {
             }
             return false
         case .statusUpdate(let status):
-            update { $0.run = $0.run.setting("status_message", .string(status.userMessage ?? status.systemMessage ?? status.status)) }
+            update {
+                $0.run = $0.run.setting(
+                    "status_message", .string(status.userMessage ?? status.systemMessage ?? status.status))
+            }
         case .toolEvent(let tool):
             let entry: Value = [
                 "tool_name": .string(tool.toolName), "event": .string(tool.event), "call_id": .string(tool.callID),
                 "message": tool.message.map(Value.string) ?? .null,
             ]
             flight.task.toolUpdates.append(tool.value)
-            update { $0.run = $0.run.setting("tool_events", .array(($0.run["tool_events"]?.arrayValue ?? []) + [entry])) }
+            update {
+                $0.run = $0.run.setting("tool_events", .array(($0.run["tool_events"]?.arrayValue ?? []) + [entry]))
+            }
         case .completion(let completion):
             if transport.service == "replay", let stats = completion.timingStats {
-                flight.recordedTiming = (stats["time_to_first_token_ms"]?.intValue, stats["total_time_ms"]?.intValue ?? stats["total_ms"]?.intValue)
+                flight.recordedTiming = (
+                    stats["time_to_first_token_ms"]?.intValue,
+                    stats["total_time_ms"]?.intValue ?? stats["total_ms"]?.intValue
+                )
             }
             if Self.failedCompletionStatuses.contains(completion.status.lowercased()) {
                 // Keep the server's own error message when an `error` event said more.
@@ -332,7 +363,8 @@ public final class Session: @unchecked Sendable {
             var usage = completion.usage
             if let problem = usage?.problem {
                 flight.usageFailure = StreamFailure(
-                    kind: .server, errorType: "invalid_usage", message: "the `completion` has unusable token counts: \(problem)")
+                    kind: .server, errorType: "invalid_usage",
+                    message: "the `completion` has unusable token counts: \(problem)")
                 usage = nil
             }
             flight.task.tokensIn = usage?.input
@@ -343,11 +375,14 @@ public final class Session: @unchecked Sendable {
                 flight.task.cost = nil
                 flight.usageFailure = StreamFailure(
                     kind: .server, errorType: "invalid_usage",
-                    message: "the cost of this completion is out of range (the pricing table's price for `\(prompt.modelID ?? "")` is too large)")
+                    message:
+                        "the cost of this completion is out of range (the pricing table's price for `\(prompt.modelID ?? "")` is too large)"
+                )
             }
             let task = flight.task
             let usageValue: Value = [
-                "input_tokens": task.tokensIn.map(Value.int) ?? .null, "output_tokens": task.tokensOut.map(Value.int) ?? .null,
+                "input_tokens": task.tokensIn.map(Value.int) ?? .null,
+                "output_tokens": task.tokensOut.map(Value.int) ?? .null,
                 "total_tokens": task.tokensTotal.map(Value.int) ?? .null, "cost": task.cost.map(Value.double) ?? .null,
             ]
             update { $0.run = $0.run.setting("usage", usageValue) }
@@ -356,7 +391,11 @@ public final class Session: @unchecked Sendable {
         case .error(let failure):
             flight.failure = failure
             flight.task.errors.append(failure.value)
-            update { $0.run = $0.run.setting("error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null]) }
+            update {
+                $0.run = $0.run.setting(
+                    "error",
+                    ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null])
+            }
         case .broker(let broker):
             update { state in
                 var object = state.broker.objectValue ?? ValueObject()
@@ -368,7 +407,8 @@ public final class Session: @unchecked Sendable {
             return false
         case .end(let reason):
             if reason?.lowercased() == "error", flight.failure == nil {
-                flight.failure = StreamFailure(kind: .server, errorType: "stream_error", message: "the stream ended with reason `error`")
+                flight.failure = StreamFailure(
+                    kind: .server, errorType: "stream_error", message: "the stream ended with reason `error`")
             }
             onUpdate(.changed)
             return true
@@ -389,7 +429,9 @@ public final class Session: @unchecked Sendable {
         if tokensOverflow, flight.usageFailure == nil {
             flight.usageFailure = StreamFailure(
                 kind: .server, errorType: "invalid_usage",
-                message: "the conversation's token total overflows: \(run.tokensTotal) + \(flight.task.tokensTotal ?? 0) is more than \(Int.max)")
+                message:
+                    "the conversation's token total overflows: \(run.tokensTotal) + \(flight.task.tokensTotal ?? 0) is more than \(Int.max)"
+            )
         }
         let response = recordLock.withLock {
             defer {
@@ -403,18 +445,29 @@ public final class Session: @unchecked Sendable {
         if let failure {
             outcome = failure.kind == .cancelled ? .cancelled : .failed
             // An `error` event is already in the task's errors; other failures are added once.
-            if failure != flight.failure || flight.task.errors.last != failure.value { flight.task.errors.append(failure.value) }
-            update { $0.run = $0.run.setting("error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null]) }
+            if failure != flight.failure || flight.task.errors.last != failure.value {
+                flight.task.errors.append(failure.value)
+            }
+            update {
+                $0.run = $0.run.setting(
+                    "error",
+                    ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null])
+            }
             var range: SourceRange?
-            if let line = failure.line, line > 0 { range = SourceRange(at: SourceLocation(offset: 0, line: line, column: 1)) }
+            if let line = failure.line, line > 0 {
+                range = SourceRange(at: SourceLocation(offset: 0, line: line, column: 1))
+            }
             // Say that the text is kept only when there is some.
             let kept: String? =
                 response.isEmpty
-                ? nil : (outcome == .cancelled ? "what streamed before the cancel is kept" : "what streamed before the failure is kept")
+                ? nil
+                : (outcome == .cancelled
+                    ? "what streamed before the cancel is kept" : "what streamed before the failure is kept")
             let hint = [failure.hint, kept].compactMap { $0 }.joined(separator: "; ")
             diagnostics.append(
                 Diagnostic(
-                    outcome == .cancelled ? .warning : .error, outcome == .cancelled ? .runCancelled : .runFailed, failure.displayMessage,
+                    outcome == .cancelled ? .warning : .error, outcome == .cancelled ? .runCancelled : .runFailed,
+                    failure.displayMessage,
                     file: sourceName, range: range, hint: hint.isEmpty ? nil : hint))
         }
         if let slot = responseSlot { lastMarkdownUpdate = markdown[slot]?.finish() }
@@ -436,9 +489,15 @@ public final class Session: @unchecked Sendable {
         update { state in
             state.streamingSlots.removeAll()
             let status = outcome == .completed ? "completed" : (outcome == .cancelled ? "cancelled" : "failed")
-            state.run = state.run.setting("status", .string(status)).setting("turn", .int((state.run["turn"]?.intValue ?? 0) + 1))
-                .setting("timing", ["time_to_first_token_ms": task.timeToFirstTokenMs.map(Value.int) ?? .null, "total_ms": .int(total)])
-            if let message, !message.isEmpty { state.conversation.append(ConversationTurn(role: "user", text: message)) }
+            state.run = state.run.setting("status", .string(status)).setting(
+                "turn", .int((state.run["turn"]?.intValue ?? 0) + 1)
+            )
+            .setting(
+                "timing",
+                ["time_to_first_token_ms": task.timeToFirstTokenMs.map(Value.int) ?? .null, "total_ms": .int(total)])
+            if let message, !message.isEmpty {
+                state.conversation.append(ConversationTurn(role: "user", text: message))
+            }
             if !response.isEmpty { state.conversation.append(ConversationTurn(role: "assistant", text: response)) }
         }
         run.messages = history.map { ["role": .string($0.role), "content": .string($0.content)] }

@@ -24,7 +24,9 @@ final class GrammarValidator: @unchecked Sendable {
         let bytes = Array(grammar.utf8)
         let parsed: xmlRelaxNGPtr? = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
-                guard let context = xmlRelaxNGNewMemParserCtxt(chars.baseAddress, Int32(chars.count)) else { return nil }
+                guard let context = xmlRelaxNGNewMemParserCtxt(chars.baseAddress, Int32(chars.count)) else {
+                    return nil
+                }
                 defer { xmlRelaxNGFreeParserCtxt(context) }
                 xmlRelaxNGSetParserStructuredErrors(context, { _, _ in }, nil)
                 return xmlRelaxNGParse(context)

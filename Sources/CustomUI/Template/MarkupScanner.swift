@@ -63,7 +63,9 @@ struct MarkupScanner {
         let start = offset
         var i = start + 1
         let nameStart = i
-        while i < bytes.count, !isSpace(bytes[i]), bytes[i] != UInt8(ascii: ">"), bytes[i] != UInt8(ascii: "/") { i += 1 }
+        while i < bytes.count, !isSpace(bytes[i]), bytes[i] != UInt8(ascii: ">"), bytes[i] != UInt8(ascii: "/") {
+            i += 1
+        }
         let nameEnd = i
         var attributes: [RawAttribute] = []
         var selfClosing = false
@@ -88,11 +90,14 @@ struct MarkupScanner {
             i += 1
             let valueStart = i
             while i < bytes.count, bytes[i] != quote { i += 1 }
-            attributes.append(RawAttribute(nameStart: attrNameStart, nameEnd: attrNameEnd, valueStart: valueStart, valueEnd: i))
+            attributes.append(
+                RawAttribute(nameStart: attrNameStart, nameEnd: attrNameEnd, valueStart: valueStart, valueEnd: i))
             i += 1
         }
         offset = i
-        return StartTag(start: start, end: i, nameStart: nameStart, nameEnd: nameEnd, selfClosing: selfClosing, attributes: attributes)
+        return StartTag(
+            start: start, end: i, nameStart: nameStart, nameEnd: nameEnd, selfClosing: selfClosing,
+            attributes: attributes)
     }
 
     /// Scans the end tag at `offset`; returns its range.

@@ -99,8 +99,10 @@ private final class SAXSession {
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_IGNORE_ENC.rawValue | XML_PARSE_NOWARNING.rawValue)
         file.bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
-                guard let base = chars.baseAddress, let ctxt = xmlCreateMemoryParserCtxt(base, Int32(chars.count)) else {
-                    diagnostics.append(.error(.xmlEmpty, "the document is empty", file: file.path, range: file.range(0, 0)))
+                guard let base = chars.baseAddress, let ctxt = xmlCreateMemoryParserCtxt(base, Int32(chars.count))
+                else {
+                    diagnostics.append(
+                        .error(.xmlEmpty, "the document is empty", file: file.path, range: file.range(0, 0)))
                     return
                 }
                 defer { xmlFreeParserCtxt(ctxt) }
@@ -242,7 +244,9 @@ private final class SAXSession {
             while i > 0, !(file.bytes[i - 1] == UInt8(ascii: "<") && file.bytes[i] == UInt8(ascii: "/")) { i -= 1 }
             if i > 0 {
                 var end = i + 1
-                while end < file.bytes.count, ![UInt8(ascii: ">"), 0x20, 0x0A, 0x09, 0x0D].contains(file.bytes[end]) { end += 1 }
+                while end < file.bytes.count, ![UInt8(ascii: ">"), 0x20, 0x0A, 0x09, 0x0D].contains(file.bytes[end]) {
+                    end += 1
+                }
                 location = file.location(at: i + 1)
                 range = file.range(i + 1, end)
             }

@@ -84,7 +84,8 @@ public enum Grammar {
         case .choice(let words): return "<choice>" + words.map { "<value>\($0)</value>" }.joined() + "</choice>"
         case .boolean: return "<choice><value>true</value><value>false</value></choice>"
         case .integer(let range):
-            return "<data type=\"integer\"><param name=\"minInclusive\">\(range.lowerBound)</param><param name=\"maxInclusive\">\(range.upperBound)</param></data>"
+            return
+                "<data type=\"integer\"><param name=\"minInclusive\">\(range.lowerBound)</param><param name=\"maxInclusive\">\(range.upperBound)</param></data>"
         case .identifier, .variableName:
             return "<data type=\"token\"><param name=\"pattern\">[A-Za-z_][A-Za-z0-9_\\-]*</param></data>"
         case .text, .interpolated, .expression, .url, .path: return "<text/>"

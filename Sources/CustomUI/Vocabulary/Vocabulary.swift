@@ -51,7 +51,10 @@ public struct AttributeSpec: Sendable, Hashable {
     /// One line for the reference.
     public var summary: String
 
-    init(_ name: String, _ kind: AttributeKind, required: Bool = false, default defaultValue: String? = nil, _ summary: String) {
+    init(
+        _ name: String, _ kind: AttributeKind, required: Bool = false, default defaultValue: String? = nil,
+        _ summary: String
+    ) {
         self.name = name
         self.kind = kind
         self.required = required
@@ -131,8 +134,12 @@ public enum Vocabulary {
             attributes: [
                 AttributeSpec("name", .text, required: true, "the UI's name, shown in the library"),
                 AttributeSpec("description", .text, "what the UI is for"),
-                AttributeSpec("execution-mode", .choice(executionModes), default: "manual", "when the prompt runs and what the user may edit (see execution-modes.md)"),
-                AttributeSpec("auto-submit", .boolean, default: "false", "in a manual mode, run once on mount when every variable has a value"),
+                AttributeSpec(
+                    "execution-mode", .choice(executionModes), default: "manual",
+                    "when the prompt runs and what the user may edit (see execution-modes.md)"),
+                AttributeSpec(
+                    "auto-submit", .boolean, default: "false",
+                    "in a manual mode, run once on mount when every variable has a value"),
                 AttributeSpec("show-variables", .boolean, default: "true", "whether variable inputs are shown"),
                 AttributeSpec("prompt", .path, "the prompt file this UI is for, relative to the template"),
                 AttributeSpec("prompt-id", .text, "the prompt's id in the app (`prompt_id`)"),
@@ -169,7 +176,8 @@ public enum Vocabulary {
             name: "row", category: .layout,
             attributes: [
                 AttributeSpec("gap", .choice(gaps), default: "medium", "space between children"),
-                AttributeSpec("align", .choice(["start", "center", "end", "stretch"]), default: "stretch", "cross-axis alignment"),
+                AttributeSpec(
+                    "align", .choice(["start", "center", "end", "stretch"]), default: "stretch", "cross-axis alignment"),
                 AttributeSpec("wrap", .boolean, default: "true", "whether children wrap onto new lines"),
             ],
             content: .blocks, summary: "children side by side"),
@@ -198,7 +206,8 @@ public enum Vocabulary {
         ElementSpec(
             name: "text", category: .layout,
             attributes: [
-                AttributeSpec("tone", .choice(["default", "muted"] + tones), default: "default", "colour and emphasis"),
+                AttributeSpec(
+                    "tone", .choice(["default", "muted"] + tones), default: "default", "colour and emphasis"),
                 AttributeSpec("size", .choice(["small", "normal", "large"]), default: "normal", "text size"),
             ],
             content: .inline, summary: "a paragraph"),
@@ -224,7 +233,9 @@ public enum Vocabulary {
         ElementSpec(name: "code", category: .inline, attributes: [], content: .text, summary: "inline code"),
         ElementSpec(
             name: "link", category: .inline,
-            attributes: [AttributeSpec("href", .url, required: true, "the target URL (http, https, mailto or relative)")],
+            attributes: [
+                AttributeSpec("href", .url, required: true, "the target URL (http, https, mailto or relative)")
+            ],
             content: .inline, summary: "a hyperlink"),
         ElementSpec(
             name: "badge", category: .inline,
@@ -240,7 +251,8 @@ public enum Vocabulary {
                 AttributeSpec("label", .interpolated, "the visible label; defaults to the name in words"),
                 AttributeSpec("help", .interpolated, "a hint shown under the input"),
                 AttributeSpec("placeholder", .interpolated, "shown while the input is empty"),
-                AttributeSpec("control", .choice(controls), "override the input type chosen from the variable's customComponent"),
+                AttributeSpec(
+                    "control", .choice(controls), "override the input type chosen from the variable's customComponent"),
             ],
             content: .empty, summary: "an input bound to a prompt variable, typed by its customComponent"),
         ElementSpec(
@@ -280,16 +292,26 @@ public enum Vocabulary {
             name: "slot", category: .output,
             attributes: [
                 AttributeSpec("name", .identifier, required: true, "the slot's name, unique in the template"),
-                AttributeSpec("format", .choice(["markdown", "text"]), default: "markdown", "how streamed text is shown"),
+                AttributeSpec(
+                    "format", .choice(["markdown", "text"]), default: "markdown", "how streamed text is shown"),
                 AttributeSpec("placeholder", .interpolated, "shown while the slot is empty"),
                 AttributeSpec("label", .interpolated, "an accessible name for the region"),
             ],
             content: .empty, summary: "where the response streams; `slots.NAME` holds its text"),
-        ElementSpec(name: "status", category: .output, attributes: [], content: .empty, summary: "the run's status and status messages"),
-        ElementSpec(name: "tool-events", category: .output, attributes: [], content: .empty, summary: "the tool calls the model made and their results"),
-        ElementSpec(name: "usage", category: .output, attributes: [], content: .empty, summary: "tokens, cost and timing of the last run"),
-        ElementSpec(name: "error", category: .output, attributes: [], content: .empty, summary: "the run's error, if it failed"),
-        ElementSpec(name: "conversation", category: .output, attributes: [], content: .empty, summary: "the earlier turns of the conversation"),
+        ElementSpec(
+            name: "status", category: .output, attributes: [], content: .empty,
+            summary: "the run's status and status messages"),
+        ElementSpec(
+            name: "tool-events", category: .output, attributes: [], content: .empty,
+            summary: "the tool calls the model made and their results"),
+        ElementSpec(
+            name: "usage", category: .output, attributes: [], content: .empty,
+            summary: "tokens, cost and timing of the last run"),
+        ElementSpec(
+            name: "error", category: .output, attributes: [], content: .empty, summary: "the run's error, if it failed"),
+        ElementSpec(
+            name: "conversation", category: .output, attributes: [], content: .empty,
+            summary: "the earlier turns of the conversation"),
 
         // Control flow
         ElementSpec(
@@ -298,9 +320,14 @@ public enum Vocabulary {
             content: .blocks, summary: "conditional content"),
         ElementSpec(
             name: "else-if", category: .control,
-            attributes: [AttributeSpec("test", .expression, required: true, "shown when earlier tests were falsy and this is truthy")],
+            attributes: [
+                AttributeSpec(
+                    "test", .expression, required: true, "shown when earlier tests were falsy and this is truthy")
+            ],
             content: .blocks, summary: "follows an `if` or `else-if`"),
-        ElementSpec(name: "else", category: .control, attributes: [], content: .blocks, summary: "follows an `if` or `else-if`; shown when every test was falsy"),
+        ElementSpec(
+            name: "else", category: .control, attributes: [], content: .blocks,
+            summary: "follows an `if` or `else-if`; shown when every test was falsy"),
         ElementSpec(
             name: "each", category: .control,
             attributes: [

@@ -1,7 +1,8 @@
 /// The element reference in docs/language.md, generated from `Vocabulary` so it always matches.
 public enum VocabularyReference {
     /// Markers around the generated part of docs/language.md.
-    public static let begin = "<!-- BEGIN GENERATED: customui vocabulary; edit Vocabulary.swift, then CUSTOMUI_RECORD=1 swift test -->"
+    public static let begin =
+        "<!-- BEGIN GENERATED: customui vocabulary; edit Vocabulary.swift, then CUSTOMUI_RECORD=1 swift test -->"
     public static let end = "<!-- END GENERATED -->"
 
     /// Markdown tables: one section per category, one entry per element.

@@ -28,7 +28,9 @@ public struct FormData: Sendable {
             let b = bytes[i]
             if b == UInt8(ascii: "+") {
                 out.append(0x20)
-            } else if b == UInt8(ascii: "%"), i + 2 < bytes.endIndex, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2]) {
+            } else if b == UInt8(ascii: "%"), i + 2 < bytes.endIndex, let h = hex(bytes[i + 1]),
+                let l = hex(bytes[i + 2])
+            {
                 out.append(h << 4 | l)
                 i += 2
             } else {

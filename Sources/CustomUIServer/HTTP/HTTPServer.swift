@@ -15,7 +15,10 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
 
     /// A request from its parts (tests build requests without a socket).
-    public init(method: String, path: String, query: [(name: String, value: String)] = [], headers: [String: String] = [:], body: [UInt8] = []) {
+    public init(
+        method: String, path: String, query: [(name: String, value: String)] = [], headers: [String: String] = [:],
+        body: [UInt8] = []
+    ) {
         self.method = method
         self.path = path
         self.query = query
@@ -111,22 +114,31 @@ public final class HTTPServer: @unchecked Sendable {
             var address = sockaddr_in6()
             address.sin6_family = sa_family_t(AF_INET6)
             address.sin6_port = in_port_t(UInt16(port).bigEndian)
-            guard inet_pton(AF_INET6, host, &address.sin6_addr) == 1 else { throw HTTPServerError(description: "`\(host)` is not an IP address") }
+            guard inet_pton(AF_INET6, host, &address.sin6_addr) == 1 else {
+                throw HTTPServerError(description: "`\(host)` is not an IP address")
+            }
             flags |= MHD_USE_IPv6.rawValue
             started = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { start(flags: flags, address: $0, cls: cls, pool: pool) }
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    start(flags: flags, address: $0, cls: cls, pool: pool)
+                }
             }
         } else {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(port).bigEndian)
-            guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw HTTPServerError(description: "`\(host)` is not an IP address") }
+            guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
+                throw HTTPServerError(description: "`\(host)` is not an IP address")
+            }
             started = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { start(flags: flags, address: $0, cls: cls, pool: pool) }
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    start(flags: flags, address: $0, cls: cls, pool: pool)
+                }
             }
         }
         guard let started else {
-            throw HTTPServerError(description: "cannot listen on \(host):\(port) (in use, or not an address of this machine)")
+            throw HTTPServerError(
+                description: "cannot listen on \(host):\(port) (in use, or not an address of this machine)")
         }
         lock.lock()
         daemon = started
@@ -141,9 +153,12 @@ public final class HTTPServer: @unchecked Sendable {
         heartbeat = timer
     }
 
-    private func start(flags: UInt32, address: UnsafePointer<sockaddr>, cls: UnsafeMutableRawPointer, pool: UInt32) -> OpaquePointer? {
+    private func start(flags: UInt32, address: UnsafePointer<sockaddr>, cls: UnsafeMutableRawPointer, pool: UInt32)
+        -> OpaquePointer?
+    {
         cui_mhd_start(
-            flags, address, accessHandler, cls, completedHandler, UInt32(limits.maxConnections), UInt32(limits.idleTimeoutSeconds),
+            flags, address, accessHandler, cls, completedHandler, UInt32(limits.maxConnections),
+            UInt32(limits.idleTimeoutSeconds),
             limits.connectionMemory, pool)
     }
 
@@ -197,16 +212,20 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     fileprivate func handle(
-        _ connection: OpaquePointer, url: String, method: String, upload: UnsafePointer<CChar>?, uploadSize: UnsafeMutablePointer<Int>,
+        _ connection: OpaquePointer, url: String, method: String, upload: UnsafePointer<CChar>?,
+        uploadSize: UnsafeMutablePointer<Int>,
         state: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     ) -> MHD_Result {
         guard let raw = state.pointee else {
             // First call: headers are complete, the body (if any) follows.
             var request = HTTPRequest(method: method, path: url)
-            request.headers = Self.values(connection, CUI_MHD_HEADER_KIND, lowercase: true).reduce(into: [:]) { $0[$1.name] = $1.value }
+            request.headers = Self.values(connection, CUI_MHD_HEADER_KIND, lowercase: true).reduce(into: [:]) {
+                $0[$1.name] = $1.value
+            }
             request.query = Self.values(connection, CUI_MHD_GET_ARGUMENT_KIND, lowercase: false)
             if let length = request.headers["content-length"].flatMap(Int.init), length > limits.maxBodyBytes {
-                return queue(connection, Pages.plainError(413, "the request body is larger than \(limits.maxBodyBytes) bytes"))
+                return queue(
+                    connection, Pages.plainError(413, "the request body is larger than \(limits.maxBodyBytes) bytes"))
             }
             state.pointee = Unmanaged.passRetained(PendingRequest(request: request)).toOpaque()
             return CUI_MHD_YES
@@ -219,14 +238,18 @@ public final class HTTPServer: @unchecked Sendable {
                     pending.request.body = []
                 } else {
                     upload.withMemoryRebound(to: UInt8.self, capacity: uploadSize.pointee) {
-                        pending.request.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: uploadSize.pointee))
+                        pending.request.body.append(
+                            contentsOf: UnsafeBufferPointer(start: $0, count: uploadSize.pointee))
                     }
                 }
             }
             uploadSize.pointee = 0
             return CUI_MHD_YES
         }
-        if pending.tooLarge { return queue(connection, Pages.plainError(413, "the request body is larger than \(limits.maxBodyBytes) bytes")) }
+        if pending.tooLarge {
+            return queue(
+                connection, Pages.plainError(413, "the request body is larger than \(limits.maxBodyBytes) bytes"))
+        }
         return queue(connection, handler(pending.request))
     }
 
@@ -241,7 +264,8 @@ public final class HTTPServer: @unchecked Sendable {
         switch response.body {
         case .bytes(let bytes):
             mhd = bytes.withUnsafeBytes { buffer in
-                MHD_create_response_from_buffer(buffer.count, UnsafeMutableRawPointer(mutating: buffer.baseAddress), CUI_MHD_RESPMEM_MUST_COPY)
+                MHD_create_response_from_buffer(
+                    buffer.count, UnsafeMutableRawPointer(mutating: buffer.baseAddress), CUI_MHD_RESPMEM_MUST_COPY)
             }
         case .stream(let stream):
             stream.attach(connection: connection, server: self)
@@ -256,7 +280,9 @@ public final class HTTPServer: @unchecked Sendable {
         return result
     }
 
-    private static func values(_ connection: OpaquePointer, _ kind: MHD_ValueKind, lowercase: Bool) -> [(name: String, value: String)] {
+    private static func values(_ connection: OpaquePointer, _ kind: MHD_ValueKind, lowercase: Bool) -> [(
+        name: String, value: String
+    )] {
         final class Box {
             var items: [(name: String, value: String)] = []
             var lowercase = false
@@ -280,7 +306,8 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     guard let cls, let connection, let uploadSize, let state else { return CUI_MHD_NO }
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
     return server.handle(
-        connection, url: url.map { String(cString: $0) } ?? "/", method: method.map { String(cString: $0) } ?? "GET", upload: upload,
+        connection, url: url.map { String(cString: $0) } ?? "/", method: method.map { String(cString: $0) } ?? "GET",
+        upload: upload,
         uploadSize: uploadSize, state: state)
 }
 
@@ -418,7 +445,9 @@ public final class ResponseStream: @unchecked Sendable {
         if waiting > 0 {
             let n = min(waiting, max)
             buffer.withUnsafeBufferPointer { source in
-                out.withMemoryRebound(to: UInt8.self, capacity: n) { $0.update(from: source.baseAddress! + sent, count: n) }
+                out.withMemoryRebound(to: UInt8.self, capacity: n) {
+                    $0.update(from: source.baseAddress! + sent, count: n)
+                }
             }
             sent += n
             if sent == buffer.count {

@@ -101,7 +101,8 @@ public struct Catalog: Sendable {
         }
         guard let library else { return .failure(.notFound) }
         // Access rules live in the library: an entry the viewer may not see is "not found".
-        guard let entry = try? library.entry(reference, user: user), let text = try? library.export(reference, asDefinition: false, user: user)
+        guard let entry = try? library.entry(reference, user: user),
+            let text = try? library.export(reference, asDefinition: false, user: user)
         else { return .failure(.notFound) }
         let ui = SourceFile(path: "library:\(entry.owner)/\(entry.definition.name)", text: text)
         let byID = entry.definition.promptID.flatMap { prompts[$0] }
@@ -111,7 +112,8 @@ public struct Catalog: Sendable {
         else {
             return .failure(.missingPrompt(entry.definition.promptID ?? "(none)"))
         }
-        let result = compile(ui: ui, prompt: SourceFile(path: promptPath, text: promptText), props: nil, reference: reference)
+        let result = compile(
+            ui: ui, prompt: SourceFile(path: promptPath, text: promptText), props: nil, reference: reference)
         return result.map { served in
             var served = served
             served.libraryUI = entry.uiID
@@ -122,13 +124,17 @@ public struct Catalog: Sendable {
 
     private func loadFile(_ path: String, reference: String) -> Result<ServedUI, CatalogFailure> {
         func read(_ path: String) -> SourceFile? {
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return nil }
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+            else { return nil }
             return SourceFile(path: path, text: text)
         }
         guard let ui = read(path) else {
-            return .failure(.invalid([.error(.runRefused, "`\(path)` cannot be read as UTF-8 text", hint: "check the file")], []))
+            return .failure(
+                .invalid([.error(.runRefused, "`\(path)` cannot be read as UTF-8 text", hint: "check the file")], []))
         }
-        var served = compile(ui: ui, prompt: Self.sibling(path, ".prompt.json").flatMap(read), props: Self.sibling(path, ".props.json").flatMap(read), reference: reference)
+        var served = compile(
+            ui: ui, prompt: Self.sibling(path, ".prompt.json").flatMap(read),
+            props: Self.sibling(path, ".props.json").flatMap(read), reference: reference)
         if case .success(var ui) = served {
             ui.recording = Self.sibling(path, ".stream.ndjson")
             served = .success(ui)
@@ -136,7 +142,9 @@ public struct Catalog: Sendable {
         return served
     }
 
-    private func compile(ui: SourceFile, prompt: SourceFile?, props: SourceFile?, reference: String) -> Result<ServedUI, CatalogFailure> {
+    private func compile(ui: SourceFile, prompt: SourceFile?, props: SourceFile?, reference: String) -> Result<
+        ServedUI, CatalogFailure
+    > {
         let report = Validator.validate(ui: ui, prompt: prompt, props: props)
         guard !report.hasErrors else { return .failure(.invalid(report.diagnostics, report.sources)) }
         guard let prompt = report.prompt else {
@@ -144,6 +152,7 @@ public struct Catalog: Sendable {
         }
         let (template, diagnostics) = RenderPipeline.template(for: report, props: report.props)
         guard let template, !diagnostics.hasErrors else { return .failure(.invalid(diagnostics, report.sources)) }
-        return .success(ServedUI(reference: reference, template: template, prompt: prompt, props: report.props, recording: nil))
+        return .success(
+            ServedUI(reference: reference, template: template, prompt: prompt, props: report.props, recording: nil))
     }
 }

@@ -41,7 +41,8 @@ final class LiveSession: @unchecked Sendable {
 
     init(
         id: String, ui: ServedUI, user: String, makeTransport: @escaping @Sendable (ServedUI) -> any StreamTransport,
-        recorder: (any RunRecorder)? = nil, pricing: PricingTable = .standard, onRunEnd: @escaping @Sendable (LiveSession, Session) -> Void
+        recorder: (any RunRecorder)? = nil, pricing: PricingTable = .standard,
+        onRunEnd: @escaping @Sendable (LiveSession, Session) -> Void
     ) {
         self.recorder = recorder
         self.pricing = pricing
@@ -51,18 +52,24 @@ final class LiveSession: @unchecked Sendable {
         self.makeTransport = makeTransport
         self.onRunEnd = onRunEnd
         theme = Theme.from(ui.template.definition, file: nil).0
-        session = Session(template: ui.template, prompt: ui.prompt, props: ui.props, transport: makeTransport(ui), recorder: recorder, pricing: pricing, user: user)
+        session = Session(
+            template: ui.template, prompt: ui.prompt, props: ui.props, transport: makeTransport(ui), recorder: recorder,
+            pricing: pricing, user: user)
         view = render(session, slotBodies: false)
     }
 
     /// The slot's element id, as the HTML renderer writes it for the first slot of that name.
     var slotElementID: String? {
         guard let name = ui.template.slots.first?.name else { return nil }
-        return "cui-slot-" + String(name.unicodeScalars.map { c -> Character in
-            let v = c.value
-            let keep = (0x61...0x7A).contains(v) || (0x41...0x5A).contains(v) || (0x30...0x39).contains(v) || v == 0x2D || v == 0x5F
-            return keep ? Character(c) : "-"
-        })
+        return "cui-slot-"
+            + String(
+                name.unicodeScalars.map { c -> Character in
+                    let v = c.value
+                    let keep =
+                        (0x61...0x7A).contains(v) || (0x41...0x5A).contains(v) || (0x30...0x39).contains(v) || v == 0x2D
+                        || v == 0x5F
+                    return keep ? Character(c) : "-"
+                })
     }
 
     var isTextSlot: Bool { ui.template.slots.first?.format == "text" }
@@ -105,8 +112,10 @@ final class LiveSession: @unchecked Sendable {
     private static func collectInputs(_ node: RenderNode, into names: inout Set<String>) {
         switch node {
         case .input(let model): if !model.readOnly { names.insert(model.name) }
-        case .view(let c), .stack(_, let c), .row(_, _, _, let c), .grid(_, _, let c), .card(_, let c), .section(_, _, let c),
-            .heading(_, let c), .paragraph(_, _, let c), .strong(let c), .emphasis(let c), .link(_, let c), .badge(_, let c):
+        case .view(let c), .stack(_, let c), .row(_, _, _, let c), .grid(_, _, let c), .card(_, let c),
+            .section(_, _, let c),
+            .heading(_, let c), .paragraph(_, _, let c), .strong(let c), .emphasis(let c), .link(_, let c),
+            .badge(_, let c):
             for child in c { collectInputs(child, into: &names) }
         case .list(_, let items):
             for item in items { for child in item { collectInputs(child, into: &names) } }
@@ -126,7 +135,9 @@ final class LiveSession: @unchecked Sendable {
             if isTextSlot {
                 send(to: [stream], "slot", ["id": .string(slotID), "reset": true, "text": .string(plainText)])
             } else {
-                send(to: [stream], "slot", ["id": .string(slotID), "reset": true, "settled": .string(settled), "tail": .string(tail)])
+                send(
+                    to: [stream], "slot",
+                    ["id": .string(slotID), "reset": true, "settled": .string(settled), "tail": .string(tail)])
             }
         }
         let definition = ui.template.definition
@@ -159,7 +170,9 @@ final class LiveSession: @unchecked Sendable {
     /// Ends no-script pages: the preview closes, the finished UI follows (the stylesheet hides the preview).
     private func finishHTML(_ streams: [ResponseStream]) {
         guard !streams.isEmpty else { return }
-        let final = (isTextSlot ? "</pre>" : "") + "</div></div></main>\n<div class=\"cui-final\">\n" + ImagePolicy.rewrite(render(session, slotBodies: true)) + "</div>\n</div>\n" + Pages.foot
+        let final =
+            (isTextSlot ? "</pre>" : "") + "</div></div></main>\n<div class=\"cui-final\">\n"
+            + ImagePolicy.rewrite(render(session, slotBodies: true)) + "</div>\n</div>\n" + Pages.foot
         for stream in streams {
             stream.write(final)
             stream.close()
@@ -199,7 +212,11 @@ final class LiveSession: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         lastSeen = Date()
-        guard !running else { return (nil, [.error(.runRefused, "a run is already in progress", hint: "wait for it to finish, or cancel it")]) }
+        guard !running else {
+            return (
+                nil, [.error(.runRefused, "a run is already in progress", hint: "wait for it to finish, or cancel it")]
+            )
+        }
         if auto, started { return (nil, []) }
         let session = self.session
         for (name, value) in values { session.setVariable(name, value) }
@@ -241,7 +258,9 @@ final class LiveSession: @unchecked Sendable {
         guard ui.template.definition.executionMode != .autoRunOneShot else {
             return [.error(.runRefused, "`auto-run-one-shot` cannot be reset")]
         }
-        session = Session(template: ui.template, prompt: ui.prompt, props: ui.props, transport: makeTransport(ui), recorder: recorder, pricing: pricing, user: user)
+        session = Session(
+            template: ui.template, prompt: ui.prompt, props: ui.props, transport: makeTransport(ui), recorder: recorder,
+            pricing: pricing, user: user)
         settled = ""
         tail = ""
         plainText = ""
@@ -249,7 +268,9 @@ final class LiveSession: @unchecked Sendable {
         lastStatus = "idle"
         send(to: subscribers, "view", ["html": .string(ImagePolicy.rewrite(view)), "fresh": true])
         send(to: subscribers, "status", ["status": "idle"])
-        if let slotID = slotElementID { send(to: subscribers, "slot", ["id": .string(slotID), "reset": true, "settled": "", "tail": ""]) }
+        if let slotID = slotElementID {
+            send(to: subscribers, "slot", ["id": .string(slotID), "reset": true, "settled": "", "tail": ""])
+        }
         return []
     }
 
@@ -271,7 +292,9 @@ final class LiveSession: @unchecked Sendable {
             settled = ""
             tail = ""
             plainText = ""
-            if let slotID = slotElementID { send(to: subscribers, "slot", ["id": .string(slotID), "reset": true, "settled": "", "tail": ""]) }
+            if let slotID = slotElementID {
+                send(to: subscribers, "slot", ["id": .string(slotID), "reset": true, "settled": "", "tail": ""])
+            }
             refreshView(session)
         case .text(_, let appended):
             let first = settled.isEmpty && tail.isEmpty && plainText.isEmpty

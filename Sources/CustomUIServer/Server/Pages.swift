@@ -44,13 +44,15 @@ enum Pages {
     }
 
     static func plainError(_ status: Int, _ message: String) -> HTTPResponse {
-        HTTPResponse(status: status, contentType: "text/plain; charset=utf-8", text: message + "\n", headers: securityHeaders)
+        HTTPResponse(
+            status: status, contentType: "text/plain; charset=utf-8", text: message + "\n", headers: securityHeaders)
     }
 
     /// The document head and the navigation; `session` and `themed` add the runtime's hooks.
     static func head(title: String, session: String? = nil, themed: Bool = false, script: Bool = true) -> String {
         var out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>\(Escape.text(title))</title>\n"
+        out +=
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>\(Escape.text(title))</title>\n"
         out += "<link rel=\"stylesheet\" href=\"/assets/customui.css\">\n"
         if let session, themed { out += "<link rel=\"stylesheet\" href=\"/api/session/\(session)/theme.css\">\n" }
         if script, session != nil { out += "<script src=\"/assets/runtime.js\" defer></script>\n" }
@@ -78,13 +80,15 @@ enum Pages {
     static func invalid(_ title: String, _ diagnostics: [Diagnostic], sources: [SourceFile]) -> HTTPResponse {
         html(
             422,
-            head(title: title) + "<main class=\"cui\"><div class=\"cui-gallery\"><h1>\(Escape.text(title)) does not validate</h1>\n"
+            head(title: title)
+                + "<main class=\"cui\"><div class=\"cui-gallery\"><h1>\(Escape.text(title)) does not validate</h1>\n"
                 + diagnosticsFragment(diagnostics, sources: sources) + "</div></main>\n" + foot)
     }
 
     /// The gallery: local files, then the library's UIs the viewer can see, featured first.
     static func gallery(
-        local: [String], entries: [LibraryEntry], query: String, category: String?, tag: String?, categories: [String], user: String
+        local: [String], entries: [LibraryEntry], query: String, category: String?, tag: String?, categories: [String],
+        user: String
     ) -> String {
         var out = head(title: "CustomUI gallery")
         out += "<main class=\"cui\"><div class=\"cui-gallery\">\n<h1>Custom UIs</h1>\n"
@@ -94,18 +98,21 @@ enum Pages {
         for c in categories {
             out += "<option value=\"\(Escape.text(c))\"\(c == category ? " selected" : "")>\(Escape.text(c))</option>"
         }
-        out += "</select></label>\n<label>Tag <input type=\"text\" name=\"tag\" value=\"\(Escape.text(tag ?? ""))\"></label>\n"
+        out +=
+            "</select></label>\n<label>Tag <input type=\"text\" name=\"tag\" value=\"\(Escape.text(tag ?? ""))\"></label>\n"
         out += "<button type=\"submit\" class=\"cui-button cui-run\">Filter</button>\n</form>\n"
         if !local.isEmpty {
             out += "<h2>Files</h2>\n<ul class=\"cui-gallery-list\">\n"
             for name in local {
-                out += "<li class=\"cui-gallery-item\"><h2><a href=\"/ui/local/\(Escape.path(name))\">\(Escape.text(name))</a></h2><p class=\"cui-gallery-meta\">from the command line</p></li>\n"
+                out +=
+                    "<li class=\"cui-gallery-item\"><h2><a href=\"/ui/local/\(Escape.path(name))\">\(Escape.text(name))</a></h2><p class=\"cui-gallery-meta\">from the command line</p></li>\n"
             }
             out += "</ul>\n"
         }
         out += "<h2>Library</h2>\n"
         if entries.isEmpty {
-            out += "<p class=\"cui-text cui-tone-muted\">No UIs match. Publish one with <code>customui publish</code> or install the starters with <code>customui library install-starters</code>.</p>\n"
+            out +=
+                "<p class=\"cui-text cui-tone-muted\">No UIs match. Publish one with <code>customui publish</code> or install the starters with <code>customui library install-starters</code>.</p>\n"
         } else {
             out += "<ul class=\"cui-gallery-list\">\n"
             for e in entries {
@@ -128,7 +135,9 @@ enum Pages {
                 out += "</p>"
                 if !e.tags.isEmpty {
                     out += "<p class=\"cui-gallery-meta\">"
-                    for t in e.tags { out += "<a class=\"cui-tag\" href=\"/?tag=\(Escape.query(t))\">\(Escape.text(t))</a>" }
+                    for t in e.tags {
+                        out += "<a class=\"cui-tag\" href=\"/?tag=\(Escape.query(t))\">\(Escape.text(t))</a>"
+                    }
                     out += "</p>"
                 }
                 out += "</li>\n"
@@ -143,8 +152,10 @@ enum Pages {
 /// Text that reaches a page from diagnostics: control characters (other than line ends and tabs) shown as `�`.
 enum TerminalSafe {
     static func clean(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { c in
-            (c.value < 0x20 && c != "\n" && c != "\t") || c.value == 0x7F ? "\u{FFFD}" : c
-        }))
+        String(
+            String.UnicodeScalarView(
+                s.unicodeScalars.map { c in
+                    (c.value < 0x20 && c != "\n" && c != "\t") || c.value == 0x7F ? "\u{FFFD}" : c
+                }))
     }
 }

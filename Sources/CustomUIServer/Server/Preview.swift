@@ -107,15 +107,18 @@ final class FileWatcher: @unchecked Sendable {
 
 extension Pages {
     /// The bar above a preview: the file, whether it validates, and the recording replayed into it.
-    static func previewBar(name: String, valid: Bool, summary: String, recordings: [String], chosen: String?) -> String {
+    static func previewBar(name: String, valid: Bool, summary: String, recordings: [String], chosen: String?) -> String
+    {
         var out = "<div class=\"cui-preview-bar\"><strong>Preview: \(Escape.text(name))</strong>"
         out += "<span class=\"\(valid ? "cui-preview-ok" : "cui-preview-failed")\">\(Escape.text(summary))</span>"
         out += "<span>re-validated when you save</span>"
         if valid, !recordings.isEmpty {
-            out += "<form method=\"get\" action=\"/preview\"><input type=\"hidden\" name=\"file\" value=\"\(Escape.text(name))\">"
+            out +=
+                "<form method=\"get\" action=\"/preview\"><input type=\"hidden\" name=\"file\" value=\"\(Escape.text(name))\">"
             out += "<label>Replay <select name=\"replay\">"
             for recording in recordings {
-                out += "<option value=\"\(Escape.text(recording))\"\(recording == chosen ? " selected" : "")>\(Escape.text(recording))</option>"
+                out +=
+                    "<option value=\"\(Escape.text(recording))\"\(recording == chosen ? " selected" : "")>\(Escape.text(recording))</option>"
             }
             out += "</select></label><button type=\"submit\" class=\"cui-button\">Use</button></form>"
         }

@@ -31,7 +31,10 @@ public enum ServerBenchmarks {
                     continuation.yield(.chunk(chunk))
                     if spacing > .zero { try? await Task.sleep(for: spacing) }
                 }
-                continuation.yield(.completion(Completion(status: "success", totalUsage: ["input_tokens": 10, "output_tokens": .int(chunks.count)])))
+                continuation.yield(
+                    .completion(
+                        Completion(
+                            status: "success", totalUsage: ["input_tokens": 10, "output_tokens": .int(chunks.count)])))
                 continuation.yield(.end(reason: "completed"))
                 continuation.finish()
             }
@@ -70,7 +73,9 @@ public enum ServerBenchmarks {
         """
 
     static func served() throws -> ServedUI {
-        let prompt = SourceFile(path: "p.json", text: #"{"messages": [{"role": "user", "content": "Go"}], "settings": {"model_id": "gpt-4o-mini"}}"#)
+        let prompt = SourceFile(
+            path: "p.json",
+            text: #"{"messages": [{"role": "user", "content": "Go"}], "settings": {"model_id": "gpt-4o-mini"}}"#)
         let report = Validator.validate(ui: SourceFile(path: "bench.ui.xml", text: template), prompt: prompt)
         guard let compiled = report.template, let loaded = report.prompt else {
             throw HTTPServerError(description: "bench template: \(report.diagnostics)")
@@ -86,9 +91,12 @@ public enum ServerBenchmarks {
         }
     }
 
-    static func run(_ ui: ServedUI, chunks: [String], spacing: Duration, clock: Clock) async -> (stream: ResponseStream, live: LiveSession) {
+    static func run(_ ui: ServedUI, chunks: [String], spacing: Duration, clock: Clock) async -> (
+        stream: ResponseStream, live: LiveSession
+    ) {
         let live = LiveSession(
-            id: "bench", ui: ui, user: "bench", makeTransport: { _ in TimedTransport(chunks: chunks, spacing: spacing, clock: clock) },
+            id: "bench", ui: ui, user: "bench",
+            makeTransport: { _ in TimedTransport(chunks: chunks, spacing: spacing, clock: clock) },
             onRunEnd: { _, _ in })
         let stream = ResponseStream(heartbeat: "")
         live.subscribe(stream)
@@ -116,10 +124,15 @@ public enum ServerBenchmarks {
         let chunks2k = chunks(2_000)
         _ = await run(ui, chunks: chunks2k, spacing: .milliseconds(1), clock: paced)
         let sorted = paced.latencies.sorted()
-        func micro(_ d: Duration) -> Double { Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12 }
+        func micro(_ d: Duration) -> Double {
+            Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12
+        }
         if !sorted.isEmpty {
             figures.append(Figure(name: "serve.chunk-to-patch.p50", value: micro(sorted[sorted.count / 2]), unit: "us"))
-            figures.append(Figure(name: "serve.chunk-to-patch.p99", value: micro(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]), unit: "us"))
+            figures.append(
+                Figure(
+                    name: "serve.chunk-to-patch.p99",
+                    value: micro(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]), unit: "us"))
         }
 
         // Throughput and bytes: 10,000 chunks as fast as they are taken.
@@ -128,11 +141,18 @@ public enum ServerBenchmarks {
         let start = ContinuousClock.now
         let (stream, live) = await run(ui, chunks: chunks10k, spacing: .zero, clock: Clock())
         let seconds = micro(ContinuousClock.now - start) / 1e6
-        figures.append(Figure(name: "serve.patches-per-second", value: Double(live.patchesSent) / seconds, unit: "patches/s"))
-        figures.append(Figure(name: "serve.bytes-sent-per-answer-byte", value: Double(stream.bytesWritten) / Double(answerBytes), unit: "x"))
+        figures.append(
+            Figure(name: "serve.patches-per-second", value: Double(live.patchesSent) / seconds, unit: "patches/s"))
+        figures.append(
+            Figure(
+                name: "serve.bytes-sent-per-answer-byte", value: Double(stream.bytesWritten) / Double(answerBytes),
+                unit: "x"))
         // What sending the whole slot again on every chunk would have cost, for comparison.
         let markdown = MarkdownStreamCost.wholeSlotBytes(chunks10k)
-        figures.append(Figure(name: "serve.whole-slot-bytes-per-answer-byte", value: Double(markdown) / Double(answerBytes), unit: "x"))
+        figures.append(
+            Figure(
+                name: "serve.whole-slot-bytes-per-answer-byte", value: Double(markdown) / Double(answerBytes), unit: "x"
+            ))
 
         // 100 concurrent runs of 2,000 chunks each.
         let before = residentBytes()
@@ -164,7 +184,10 @@ public enum ServerBenchmarks {
         }
         peak.running = false
         figures.append(Figure(name: "serve.concurrent-100.completed", value: Double(completed), unit: "runs"))
-        figures.append(Figure(name: "serve.concurrent-100.peak-memory-per-run", value: max(0, peak.value - before) / Double(runs) / 1024, unit: "KiB"))
+        figures.append(
+            Figure(
+                name: "serve.concurrent-100.peak-memory-per-run",
+                value: max(0, peak.value - before) / Double(runs) / 1024, unit: "KiB"))
         return figures
     }
 }

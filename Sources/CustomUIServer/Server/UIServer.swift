@@ -152,7 +152,8 @@ public final class UIServer: @unchecked Sendable {
         if request.method == "POST" {
             let origin = request.headers["origin"]
             if let origin, origin != "http://\(host)" {
-                return Pages.plainError(403, "cross-site request refused (Origin \(TerminalSafe.clean(origin)) is not http://\(host))")
+                return Pages.plainError(
+                    403, "cross-site request refused (Origin \(TerminalSafe.clean(origin)) is not http://\(host))")
             }
             if origin == nil, let site = request.headers["sec-fetch-site"], site != "same-origin", site != "none" {
                 return Pages.plainError(403, "cross-site request refused (Sec-Fetch-Site: \(TerminalSafe.clean(site)))")
@@ -161,7 +162,9 @@ public final class UIServer: @unchecked Sendable {
                 return Pages.plainError(415, "send the form as application/x-www-form-urlencoded")
             }
         } else if request.method != "GET" && request.method != "HEAD" {
-            return HTTPResponse(status: 405, contentType: "text/plain; charset=utf-8", text: "method not allowed\n", headers: [("Allow", "GET, POST")])
+            return HTTPResponse(
+                status: 405, contentType: "text/plain; charset=utf-8", text: "method not allowed\n",
+                headers: [("Allow", "GET, POST")])
         }
         return route(request)
     }
@@ -195,12 +198,16 @@ public final class UIServer: @unchecked Sendable {
         if path.hasPrefix("/api/session/") {
             let rest = path.dropFirst("/api/session/".count).split(separator: "/", maxSplits: 1).map(String.init)
             guard rest.count == 2, let live = session(rest[0]) else {
-                return HTTPResponse(status: 404, contentType: "application/json", text: #"{"error":"no such session (reload the page)"}"#)
+                return HTTPResponse(
+                    status: 404, contentType: "application/json",
+                    text: #"{"error":"no such session (reload the page)"}"#)
             }
             switch (rest[1], get) {
             case ("events", true): return events(live)
             case ("theme.css", true):
-                return HTTPResponse(status: 200, contentType: "text/css; charset=utf-8", text: live.themeCSS, headers: [("X-Content-Type-Options", "nosniff")])
+                return HTTPResponse(
+                    status: 200, contentType: "text/css; charset=utf-8", text: live.themeCSS,
+                    headers: [("X-Content-Type-Options", "nosniff")])
             case ("action", false): return action(live, request)
             default: return Pages.plainError(404, "not found")
             }
@@ -226,23 +233,35 @@ public final class UIServer: @unchecked Sendable {
             // What the viewer may see: their own UIs and others' public active ones (the library's rules).
             let all = (try? library.search(LibraryQuery(limit: 500), user: options.user)) ?? []
             categories = Array(Set(all.compactMap(\.category))).sorted()
-            let visible = all.filter { $0.owner == options.user || ($0.definition.isPublic && $0.definition.status == .active) }
+            let visible = all.filter {
+                $0.owner == options.user || ($0.definition.isPublic && $0.definition.status == .active)
+            }
             let matching: [LibraryEntry]
             if query.isEmpty, category == nil, tag == nil {
                 matching = visible
             } else {
                 let ids = Set(
-                    ((try? library.search(LibraryQuery(text: query, category: category, tags: tag.map { [$0] } ?? [], limit: 500), user: options.user)) ?? [])
+                    ((try? library.search(
+                        LibraryQuery(text: query, category: category, tags: tag.map { [$0] } ?? [], limit: 500),
+                        user: options.user)) ?? [])
                         .map(\.id))
                 matching = visible.filter { ids.contains($0.id) }
             }
             entries = matching.enumerated().sorted { a, b in
-                if a.element.definition.isFeatured != b.element.definition.isFeatured { return a.element.definition.isFeatured }
+                if a.element.definition.isFeatured != b.element.definition.isFeatured {
+                    return a.element.definition.isFeatured
+                }
                 return a.offset < b.offset
             }.map(\.element)
         }
-        let local = catalog.localFiles.keys.sorted().filter { query.isEmpty || $0.localizedCaseInsensitiveContains(query) }
-        return Pages.html(200, Pages.gallery(local: local, entries: entries, query: query, category: category, tag: tag, categories: categories, user: options.user))
+        let local = catalog.localFiles.keys.sorted().filter {
+            query.isEmpty || $0.localizedCaseInsensitiveContains(query)
+        }
+        return Pages.html(
+            200,
+            Pages.gallery(
+                local: local, entries: entries, query: query, category: category, tag: tag, categories: categories,
+                user: options.user))
     }
 
     private enum Loaded {
@@ -254,7 +273,8 @@ public final class UIServer: @unchecked Sendable {
         switch catalog.load(reference, user: options.user) {
         case .success(let ui): return .success(ui)
         case .failure(.notFound): return .failure(Pages.notFound())
-        case .failure(.invalid(let diagnostics, let sources)): return .failure(Pages.invalid(reference, diagnostics, sources: sources))
+        case .failure(.invalid(let diagnostics, let sources)):
+            return .failure(Pages.invalid(reference, diagnostics, sources: sources))
         case .failure(.missingPrompt(let id)):
             return .failure(
                 Pages.html(
@@ -268,7 +288,8 @@ public final class UIServer: @unchecked Sendable {
     private func newSession(_ ui: ServedUI, answers: AnswerSource? = nil) -> LiveSession {
         let id = Self.randomID()
         let live = LiveSession(
-            id: id, ui: ui, user: options.user, makeTransport: { [answers = answers ?? options.answers] ui in Self.transport(for: ui, answers) },
+            id: id, ui: ui, user: options.user,
+            makeTransport: { [answers = answers ?? options.answers] ui in Self.transport(for: ui, answers) },
             recorder: catalog.library, pricing: options.pricing,
             onRunEnd: { [weak self] live, session in self?.runEnded(live, session) })
         lock.lock()
@@ -292,19 +313,24 @@ public final class UIServer: @unchecked Sendable {
 
     /// Under a library UI: its rating and use count, and a form to rate it (for viewers who do not own it).
     private func ratingBar(_ ui: ServedUI, rated: Int?) -> String {
-        guard let library = catalog.library, let uiID = ui.libraryUI, let entry = try? library.entry(uiID, user: options.user) else { return "" }
+        guard let library = catalog.library, let uiID = ui.libraryUI,
+            let entry = try? library.entry(uiID, user: options.user)
+        else { return "" }
         var out = "<div class=\"cui-preview-bar cui-rating\">"
         if let average = entry.ratingAverage {
-            out += "<span>★ \(String(format: "%.1f", average)) from \(entry.ratingCount) rating\(entry.ratingCount == 1 ? "" : "s")</span>"
+            out +=
+                "<span>★ \(String(format: "%.1f", average)) from \(entry.ratingCount) rating\(entry.ratingCount == 1 ? "" : "s")</span>"
         } else {
             out += "<span>not rated yet</span>"
         }
         out += "<span>\(entry.uiUseCount) use\(entry.uiUseCount == 1 ? "" : "s")</span>"
         if let rated { out += "<span class=\"cui-preview-ok\" role=\"status\">You rated it \(rated)</span>" }
         if entry.owner != options.user {
-            out += "<form method=\"post\" action=\"/rate/\(Escape.path(uiID))\"><fieldset class=\"cui-stars\"><legend>Rate it</legend>"
+            out +=
+                "<form method=\"post\" action=\"/rate/\(Escape.path(uiID))\"><fieldset class=\"cui-stars\"><legend>Rate it</legend>"
             for n in 1...5 {
-                out += "<input type=\"radio\" name=\"rating\" value=\"\(n)\" id=\"cui-rate-\(n)\"\(n == (rated ?? 5) ? " checked" : "")><label for=\"cui-rate-\(n)\">\(n)</label>"
+                out +=
+                    "<input type=\"radio\" name=\"rating\" value=\"\(n)\" id=\"cui-rate-\(n)\"\(n == (rated ?? 5) ? " checked" : "")><label for=\"cui-rate-\(n)\">\(n)</label>"
             }
             out += "</fieldset><button type=\"submit\" class=\"cui-button\">Rate</button></form>"
         }
@@ -315,18 +341,23 @@ public final class UIServer: @unchecked Sendable {
     private func rate(_ reference: String, _ request: HTTPRequest) -> HTTPResponse {
         guard let library = catalog.library else { return Pages.notFound() }
         let form = FormData(request.body)
-        guard let rating = form.value("rating").flatMap(Int.init) else { return Pages.plainError(422, "choose a rating from 1 to 5") }
+        guard let rating = form.value("rating").flatMap(Int.init) else {
+            return Pages.plainError(422, "choose a rating from 1 to 5")
+        }
         do {
             try library.rate(reference, rating: rating, user: options.user)
         } catch {
             if error.code.rawValue == "library.not-found" { return Pages.notFound() }
             return Pages.html(
                 403,
-                Pages.head(title: "Not rated") + "<main class=\"cui\"><div class=\"cui-gallery\"><h1>Not rated</h1><p>\(Escape.text(error.message))</p>"
+                Pages.head(title: "Not rated")
+                    + "<main class=\"cui\"><div class=\"cui-gallery\"><h1>Not rated</h1><p>\(Escape.text(error.message))</p>"
                     + (error.hint.map { "<p class=\"cui-text cui-tone-muted\">\(Escape.text($0))</p>" } ?? "")
                     + "<p><a href=\"/ui/\(Escape.path(reference))\">Back</a></p></div></main>\n" + Pages.foot)
         }
-        return HTTPResponse(status: 303, headers: [("Location", "/ui/\(Escape.path(reference))?rated=\(rating)")] + Pages.securityHeaders)
+        return HTTPResponse(
+            status: 303,
+            headers: [("Location", "/ui/\(Escape.path(reference))?rated=\(rating)")] + Pages.securityHeaders)
     }
 
     private func events(_ live: LiveSession) -> HTTPResponse {
@@ -336,7 +367,10 @@ public final class UIServer: @unchecked Sendable {
         live.subscribe(stream)
         return HTTPResponse(
             status: 200,
-            headers: [("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-store"), ("X-Accel-Buffering", "no")]
+            headers: [
+                ("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-store"),
+                ("X-Accel-Buffering", "no"),
+            ]
                 + Pages.securityHeaders.filter { $0.name != "Cache-Control" },
             body: .stream(stream))
     }
@@ -355,7 +389,9 @@ public final class UIServer: @unchecked Sendable {
         if case .replay(_, let directory?, _, _) = options.answers { directories.append(directory) }
         var found: [String: String] = [:]
         for directory in directories {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? [] where name.hasSuffix(".stream.ndjson") {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory))
+                ?? [] where name.hasSuffix(".stream.ndjson")
+            {
                 found[name] = found[name] ?? (directory as NSString).appendingPathComponent(name)
             }
         }
@@ -366,9 +402,12 @@ public final class UIServer: @unchecked Sendable {
         guard let watcher = currentWatcher else { return Pages.notFound() }
         let names = watcher.files.keys.sorted()
         guard let name = request.queryValue("file") ?? (names.count == 1 ? names.first : nil) else {
-            var page = Pages.head(title: "Preview") + "<main class=\"cui\"><div class=\"cui-gallery\"><h1>Preview</h1><ul class=\"cui-gallery-list\">"
+            var page =
+                Pages.head(title: "Preview")
+                + "<main class=\"cui\"><div class=\"cui-gallery\"><h1>Preview</h1><ul class=\"cui-gallery-list\">"
             for name in names {
-                page += "<li class=\"cui-gallery-item\"><h2><a href=\"/preview?file=\(Escape.query(name))\">\(Escape.text(name))</a></h2></li>"
+                page +=
+                    "<li class=\"cui-gallery-item\"><h2><a href=\"/preview?file=\(Escape.query(name))\">\(Escape.text(name))</a></h2></li>"
             }
             return Pages.html(200, page + "</ul></div></main>\n" + Pages.foot)
         }
@@ -378,7 +417,8 @@ public final class UIServer: @unchecked Sendable {
         switch catalog.load("local/" + name, user: options.user, path: path) {
         case .failure(.invalid(let diagnostics, let sources)):
             var page = Pages.head(title: "Preview: \(name)", session: "", script: true)
-            page += Pages.previewBar(name: name, valid: false, summary: DiagnosticRenderer.summary(diagnostics), recordings: [], chosen: nil)
+            page += Pages.previewBar(
+                name: name, valid: false, summary: DiagnosticRenderer.summary(diagnostics), recordings: [], chosen: nil)
             page += "<div id=\"cui-root\" \(watchAttributes)><main class=\"cui\"><div class=\"cui-gallery\">\n"
             page += Pages.diagnosticsFragment(diagnostics, sources: sources) + "</div></main></div>\n" + Pages.foot
             return Pages.html(200, page)
@@ -395,8 +435,11 @@ public final class UIServer: @unchecked Sendable {
             }
             let live = newSession(ui, answers: answers)
             var page = Pages.head(title: "Preview: \(name)", session: live.id, themed: !live.themeCSS.isEmpty)
-            page += Pages.previewBar(name: name, valid: true, summary: "no problems", recordings: available.keys.sorted(), chosen: chosen)
-            page += "<div id=\"cui-root\" data-session=\"\(live.id)\" \(watchAttributes)>\n" + live.pageFragment() + "</div>\n" + Pages.foot
+            page += Pages.previewBar(
+                name: name, valid: true, summary: "no problems", recordings: available.keys.sorted(), chosen: chosen)
+            page +=
+                "<div id=\"cui-root\" data-session=\"\(live.id)\" \(watchAttributes)>\n" + live.pageFragment()
+                + "</div>\n" + Pages.foot
             return Pages.html(200, page)
         }
     }
@@ -409,7 +452,9 @@ public final class UIServer: @unchecked Sendable {
         stream.write("retry: 500\n\n")
         watcher.subscribe(name, seen: request.queryValue("version").flatMap(Int.init), stream)
         return HTTPResponse(
-            status: 200, headers: [("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-store")], body: .stream(stream))
+            status: 200,
+            headers: [("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-store")],
+            body: .stream(stream))
     }
 
     // MARK: - Actions
@@ -432,8 +477,11 @@ public final class UIServer: @unchecked Sendable {
                 diagnostics.append(
                     .error(
                         .serveRefusedVariable,
-                        known ? "`\(variable)` cannot be set from the page" : "the prompt has no variable `\(variable)`",
-                        hint: known ? "the UI fixes this variable (hidden or read-only in its execution mode)" : "send only the form's fields"))
+                        known
+                            ? "`\(variable)` cannot be set from the page" : "the prompt has no variable `\(variable)`",
+                        hint: known
+                            ? "the UI fixes this variable (hidden or read-only in its execution mode)"
+                            : "send only the form's fields"))
                 continue
             }
             switch suffix {
@@ -448,10 +496,14 @@ public final class UIServer: @unchecked Sendable {
         for name in editable where values[name] == nil {
             guard let component = live.ui.prompt.variable(name)?.component else { continue }
             if component.kind == .checkbox { values[name] = "" }
-            if component.kind == .toggle { values[name] = (component.toggleValues ?? ComponentValues.defaultToggleValues).first ?? "" }
+            if component.kind == .toggle {
+                values[name] = (component.toggleValues ?? ComponentValues.defaultToggleValues).first ?? ""
+            }
         }
         for (name, value) in values.sorted(by: { $0.key < $1.key }) {
-            guard let variable = live.ui.prompt.variable(name), let problem = ComponentValues.problem(with: value, for: variable) else { continue }
+            guard let variable = live.ui.prompt.variable(name),
+                let problem = ComponentValues.problem(with: value, for: variable)
+            else { continue }
             diagnostics.append(.error(.serveInvalidValue, "`\(name)`: \(problem.message)", hint: problem.hint))
         }
         return (values, diagnostics)
@@ -484,7 +536,11 @@ public final class UIServer: @unchecked Sendable {
         case "reset":
             diagnostics = live.reset()
         case let other:
-            diagnostics = [.error(.serveInvalidValue, "unknown action `\(TerminalSafe.clean(other))`", hint: "run, follow-up, cancel or reset")]
+            diagnostics = [
+                .error(
+                    .serveInvalidValue, "unknown action `\(TerminalSafe.clean(other))`",
+                    hint: "run, follow-up, cancel or reset")
+            ]
         }
         return Self.json(diagnostics)
     }
@@ -504,7 +560,8 @@ public final class UIServer: @unchecked Sendable {
         let ok = !diagnostics.hasErrors
         return HTTPResponse(
             status: ok ? 200 : 422, contentType: "application/json; charset=utf-8",
-            text: JSONWriter().string(["ok": .bool(ok), "diagnostics": .array(list)]), headers: [("Cache-Control", "no-store")])
+            text: JSONWriter().string(["ok": .bool(ok), "diagnostics": .array(list)]),
+            headers: [("Cache-Control", "no-store")])
     }
 
     /// Without script: the form posts to the page, and the answer streams into the page as chunked
@@ -521,18 +578,28 @@ public final class UIServer: @unchecked Sendable {
         let message = [form.value("message"), form.value("follow_up")].compactMap { $0 }.first { !$0.isEmpty }
         if !problems.hasErrors { problems = live.start(message: message, values: values) }
         if problems.hasErrors {
-            var page = Pages.head(title: ui.template.definition.name, session: live.id, themed: !live.themeCSS.isEmpty, script: false)
+            var page = Pages.head(
+                title: ui.template.definition.name, session: live.id, themed: !live.themeCSS.isEmpty, script: false)
             page += "<div id=\"cui-root\">\n<div class=\"cui-form-errors\" role=\"alert\">"
-            for d in problems { page += "<p class=\"cui-field-error\">\(Escape.text(d.message))\(d.hint.map { " (" + Escape.text($0) + ")" } ?? "")</p>" }
+            for d in problems {
+                page +=
+                    "<p class=\"cui-field-error\">\(Escape.text(d.message))\(d.hint.map { " (" + Escape.text($0) + ")" } ?? "")</p>"
+            }
             page += "</div>\n" + live.pageFragment() + "</div>\n" + Pages.foot
             values = [:]
             return Pages.html(422, page)
         }
         let stream = ResponseStream(heartbeat: "")
-        let head = Pages.head(title: ui.template.definition.name, session: live.id, themed: !live.themeCSS.isEmpty, script: false)
-        stream.write(head + "<div id=\"cui-root\">\n<main class=\"cui cui-live-preview\"><div class=\"cui-view\"><p class=\"cui-status cui-status-running\" role=\"status\">Running…</p>\n<div class=\"cui-slot\">")
+        let head = Pages.head(
+            title: ui.template.definition.name, session: live.id, themed: !live.themeCSS.isEmpty, script: false)
+        stream.write(
+            head
+                + "<div id=\"cui-root\">\n<main class=\"cui cui-live-preview\"><div class=\"cui-view\"><p class=\"cui-status cui-status-running\" role=\"status\">Running…</p>\n<div class=\"cui-slot\">"
+        )
         live.subscribeHTML(stream)
-        return HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")] + Pages.securityHeaders, body: .stream(stream))
+        return HTTPResponse(
+            status: 200, headers: [("Content-Type", "text/html; charset=utf-8")] + Pages.securityHeaders,
+            body: .stream(stream))
     }
 
     // MARK: - Runs
@@ -555,16 +622,24 @@ public final class UIServer: @unchecked Sendable {
             default: return UnifiedChatTransport(configuration: configuration)
             }
         case .replay(let file, let directory, let pace, let speed):
-            let short = ui.reference.hasPrefix("local/") ? String(ui.reference.dropFirst(6)) : Catalog.shortName(ui.template.definition.name)
-            let slug = ui.template.definition.name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+            let short =
+                ui.reference.hasPrefix("local/")
+                ? String(ui.reference.dropFirst(6)) : Catalog.shortName(ui.template.definition.name)
+            let slug = ui.template.definition.name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }
+                .joined()
             var candidates: [String] = []
             if let file { candidates.append(file) }
             if let directory {
-                candidates += [short, slug, "default"].map { (directory as NSString).appendingPathComponent("\($0).stream.ndjson") }
+                candidates += [short, slug, "default"].map {
+                    (directory as NSString).appendingPathComponent("\($0).stream.ndjson")
+                }
             }
             if let recording = ui.recording { candidates.append(recording) }
             guard let found = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0) }) else {
-                return UnavailableTransport(reason: "no recorded answer for this UI (start the server with --replay FILE, --replay-dir DIR or --backend URL)")
+                return UnavailableTransport(
+                    reason:
+                        "no recorded answer for this UI (start the server with --replay FILE, --replay-dir DIR or --backend URL)"
+                )
             }
             return ReplayTransport(file: URL(fileURLWithPath: found), pace: pace, speed: speed)
         }
@@ -577,7 +652,9 @@ public final class UIServer: @unchecked Sendable {
 }
 
 extension String {
-    fileprivate func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
 }
 
 /// A transport for a UI with no answer source: every run fails with the reason.

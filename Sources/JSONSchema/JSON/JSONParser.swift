@@ -114,7 +114,10 @@ private struct Parser {
             var hint: String? = nil
             if b == UInt8(ascii: "'") { hint = "JSON strings use double quotes" }
             if b == UInt8(ascii: "]") || b == UInt8(ascii: "}") {
-                hint = precededByComma(index) ? "remove the trailing comma" : "write a value: a string, number, object, array, `true`, `false` or `null`"
+                hint =
+                    precededByComma(index)
+                    ? "remove the trailing comma"
+                    : "write a value: a string, number, object, array, `true`, `false` or `null`"
             }
             throw error("expected a JSON value, found \(describe(at: index))", at: index, hint: hint)
         }

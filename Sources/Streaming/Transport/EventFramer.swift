@@ -49,7 +49,8 @@ struct NDJSONFramer: EventFramer {
 /// A 401 or 403 gets a hint naming how the token is given (`tokenVariable`, and whether it was set);
 /// a 429's `Retry-After` (seconds or an HTTP date) is named in the message and the hint.
 func httpFailure(
-    status: Int, body: Data, retryAfter: String? = nil, tokenVariable: String = TransportConfiguration.defaultTokenVariable,
+    status: Int, body: Data, retryAfter: String? = nil,
+    tokenVariable: String = TransportConfiguration.defaultTokenVariable,
     hasToken: Bool = false
 ) -> StreamFailure {
     var failure = httpFailureFromBody(status: status, body: body)
@@ -79,8 +80,11 @@ func httpFailure(
 /// `Retry-After` as words: `30 s` for delay-seconds, the date as sent otherwise (control bytes dropped).
 func retryAfterText(_ header: String?) -> String? {
     guard let header else { return nil }
-    let text = String(header.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) }.prefix(64))
-        .trimmingCharacters(in: .whitespaces)
+    let text = String(
+        header.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) }
+            .prefix(64)
+    )
+    .trimmingCharacters(in: .whitespaces)
     guard !text.isEmpty else { return nil }
     if text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
         return text.count > 9 ? "\(text) s" : "\(Int(text) ?? 0) s"

@@ -76,7 +76,9 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
                 let last = self.lock.withLock { self.lastActivity }
                 if ContinuousClock.now - last >= timeout {
                     self.fail(
-                        StreamFailure(.timeout, "nothing arrived from the server for \(Self.seconds(timeout)) (the inactivity timeout)"))
+                        StreamFailure(
+                            .timeout,
+                            "nothing arrived from the server for \(Self.seconds(timeout)) (the inactivity timeout)"))
                     return
                 }
                 deadline = last + timeout
@@ -183,17 +185,18 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let (ok, continuation, detached): (Bool, AsyncThrowingStream<StreamEvent, Error>.Continuation?, Bool) = lock.withLock {
-            guard !finished else { return (true, nil, false) }
-            // Any bytes are activity: SSE comments and blank keep-alive lines are how servers say
-            // they are still thinking, and they reset the inactivity timeout like events do.
-            lastActivity = .now
-            if let status, !(200..<300).contains(status) {
-                if errorBody.count < 64 << 10 { errorBody.append(data.prefix((64 << 10) - errorBody.count)) }
-                return (false, nil, false)
+        let (ok, continuation, detached): (Bool, AsyncThrowingStream<StreamEvent, Error>.Continuation?, Bool) =
+            lock.withLock {
+                guard !finished else { return (true, nil, false) }
+                // Any bytes are activity: SSE comments and blank keep-alive lines are how servers say
+                // they are still thinking, and they reset the inactivity timeout like events do.
+                lastActivity = .now
+                if let status, !(200..<300).contains(status) {
+                    if errorBody.count < 64 << 10 { errorBody.append(data.prefix((64 << 10) - errorBody.count)) }
+                    return (false, nil, false)
+                }
+                return (true, self.continuation, self.detached)
             }
-            return (true, self.continuation, self.detached)
-        }
         guard ok else { return }
         // Only the delegate queue touches the framer, so it needs no lock while decoding.
         if detached {
@@ -220,7 +223,8 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         if let status, !(200..<300).contains(status) {
             fail(
                 httpFailure(
-                    status: status, body: body, retryAfter: retryAfter, tokenVariable: tokenVariable, hasToken: token != nil))
+                    status: status, body: body, retryAfter: retryAfter, tokenVariable: tokenVariable,
+                    hasToken: token != nil))
             return
         }
         guard let continuation = lock.withLock({ self.continuation }) else { return }

@@ -191,7 +191,9 @@ public struct OpenAITransport: StreamTransport {
     ]
 
     /// Settings the transport reads itself: the model id becomes `model`; streaming is always on.
-    static let transportSettings: Set<String> = ["model_id", "ai_model_id", "model", "messages", "stream", "stream_options"]
+    static let transportSettings: Set<String> = [
+        "model_id", "ai_model_id", "model", "messages", "stream", "stream_options",
+    ]
 
     /// The Chat Completions parameters a prompt's settings map to, and the settings dropped because
     /// the API has no such parameter (sorted), for `customui run --verbose` to list. A parameter given

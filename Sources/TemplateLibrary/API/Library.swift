@@ -213,7 +213,8 @@ public final class Library: @unchecked Sendable {
         let deadline = ContinuousClock.now + busyTimeout
         while true {
             let remaining = deadline - ContinuousClock.now
-            let ms = max(0, remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
+            let ms = max(
+                0, remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
             db.setBusyTimeout(milliseconds: Int32(clamping: ms))
             do {
                 return try body()

@@ -51,9 +51,15 @@ extension Library {
             let usage = "user_id = ?2 AND custom_ui_id IN (SELECT id FROM prompt_custom_uis WHERE ui_id = ?1)"
             let runs = "SELECT run_id FROM prompt_custom_ui_usage WHERE run_id IS NOT NULL AND \(usage)"
             let selections: [(String, String)] = [
-                ("prompt_custom_ui_lineages", "SELECT * FROM prompt_custom_ui_lineages WHERE ui_id = ?1 AND user_id = ?2"),
+                (
+                    "prompt_custom_ui_lineages",
+                    "SELECT * FROM prompt_custom_ui_lineages WHERE ui_id = ?1 AND user_id = ?2"
+                ),
                 ("prompt_custom_uis", "SELECT * FROM prompt_custom_uis WHERE ui_id = ?1 AND user_id = ?2"),
-                ("prompt_custom_ui_ratings", "SELECT * FROM prompt_custom_ui_ratings WHERE custom_ui_id = ?1 AND ?2 IS NOT NULL"),
+                (
+                    "prompt_custom_ui_ratings",
+                    "SELECT * FROM prompt_custom_ui_ratings WHERE custom_ui_id = ?1 AND ?2 IS NOT NULL"
+                ),
                 ("ai_runs", "SELECT * FROM ai_runs WHERE user_id = ?2 AND id IN (\(runs))"),
                 ("ai_tasks", "SELECT * FROM ai_tasks WHERE user_id = ?2 AND run_id IN (\(runs))"),
                 ("prompt_custom_ui_usage", "SELECT * FROM prompt_custom_ui_usage WHERE \(usage)"),
@@ -126,7 +132,8 @@ extension Library {
         let version = document["schema_version"]?.intValue ?? 0
         guard version >= 1, version <= Schema.currentVersion else {
             throw LibraryError(
-                .libraryNewerSchema, "the archive has schema version \(version); this customui understands up to \(Schema.currentVersion)",
+                .libraryNewerSchema,
+                "the archive has schema version \(version); this customui understands up to \(Schema.currentVersion)",
                 hint: "import it with a newer customui; nothing was imported")
         }
         let scopeAll = document["scope"] == "all"
@@ -153,17 +160,21 @@ extension Library {
                         names.append(column)
                         values.append(try Self.sqlValue(value, table: table, column: column))
                     }
-                    guard try checkImport(table, object, user: user, scopeAll: scopeAll, result: &result) else { continue }
+                    guard try checkImport(table, object, user: user, scopeAll: scopeAll, result: &result) else {
+                        continue
+                    }
                     let sql =
                         "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
                     do {
                         try db.query(sql, values)
                         result.rows[table, default: 0] += 1
                     } catch let error as SQLiteError where error.isConstraint {
-                        let row = "a row of `\(table)` (`\(object["id"]?.stringValue ?? object["ui_id"]?.stringValue ?? "?")`)"
+                        let row =
+                            "a row of `\(table)` (`\(object["id"]?.stringValue ?? object["ui_id"]?.stringValue ?? "?")`)"
                         if error.isDuplicate {
                             throw LibraryError(
-                                .libraryExists, "\(row) is already in the library (\(error.message)); nothing was imported",
+                                .libraryExists,
+                                "\(row) is already in the library (\(error.message)); nothing was imported",
                                 hint: "import into a new library, or delete what it would replace first")
                         }
                         throw LibraryError.invalid(
@@ -186,7 +197,9 @@ extension Library {
     /// Refuses rows an import must not write (someone else's UI in a UI archive, a UI the library
     /// already has); returns false for a run or task the library already has for the same user,
     /// which is kept as it is (a UI deleted and imported again finds its runs still there).
-    private func checkImport(_ table: String, _ row: ValueObject, user: String, scopeAll: Bool, result: inout ArchiveImport)
+    private func checkImport(
+        _ table: String, _ row: ValueObject, user: String, scopeAll: Bool, result: inout ArchiveImport
+    )
         throws -> Bool
     {
         switch table {
@@ -200,7 +213,8 @@ extension Library {
             }
             let id = row["ui_id"]?.stringValue ?? ""
             if try db.scalar(
-                "SELECT count(*) FROM prompt_custom_ui_lineages WHERE ui_id = ? OR (user_id = ? AND name = ?)", [id, owner, name]
+                "SELECT count(*) FROM prompt_custom_ui_lineages WHERE ui_id = ? OR (user_id = ? AND name = ?)",
+                [id, owner, name]
             ).int ?? 0 > 0 {
                 throw LibraryError(
                     .libraryExists, "the library already has the UI `\(owner)/\(name)`; nothing was imported",
@@ -212,10 +226,14 @@ extension Library {
             if !scopeAll, owner != user {
                 throw LibraryError.denied("the archive's run `\(row["id"]?.stringValue ?? "")` belongs to another user")
             }
-            if let existing = try db.scalar("SELECT user_id FROM \(table) WHERE id = ?", [row["id"]?.stringValue ?? ""]).string {
+            if let existing = try db.scalar("SELECT user_id FROM \(table) WHERE id = ?", [row["id"]?.stringValue ?? ""])
+                .string
+            {
                 guard existing == owner else {
                     throw LibraryError(
-                        .libraryExists, "the archive's run `\(row["id"]?.stringValue ?? "")` is in the library as another user's; nothing was imported")
+                        .libraryExists,
+                        "the archive's run `\(row["id"]?.stringValue ?? "")` is in the library as another user's; nothing was imported"
+                    )
                 }
                 return false
             }
@@ -259,7 +277,8 @@ extension Library {
             let versions = try count("SELECT count(*) FROM prompt_custom_uis WHERE ui_id = ?")
             let ratings = try count("SELECT count(*) FROM prompt_custom_ui_ratings WHERE custom_ui_id = ?")
             let usage = try count(
-                "SELECT count(*) FROM prompt_custom_ui_usage WHERE custom_ui_id IN (SELECT id FROM prompt_custom_uis WHERE ui_id = ?)")
+                "SELECT count(*) FROM prompt_custom_ui_usage WHERE custom_ui_id IN (SELECT id FROM prompt_custom_uis WHERE ui_id = ?)"
+            )
             // Versions point at their parents; clear the links first so no order of deletion matters.
             try db.query("UPDATE prompt_custom_uis SET parent_version_id = NULL WHERE ui_id = ?", [uiID])
             try db.query("DELETE FROM prompt_custom_ui_lineages WHERE ui_id = ?", [uiID])

@@ -189,9 +189,10 @@ extension Library: RunRecorder {
                         })
                 } catch let error as LibraryError where error.code == .libraryNotFound {
                     // A UI deleted since (or made private by its owner) is still named by its id in runs.
-                    let linked = try db.scalar(
-                        "SELECT count(*) FROM ai_runs WHERE user_id = ? AND custom_ui_id = ?", [user, reference]
-                    ).int ?? 0
+                    let linked =
+                        try db.scalar(
+                            "SELECT count(*) FROM ai_runs WHERE user_id = ? AND custom_ui_id = ?", [user, reference]
+                        ).int ?? 0
                     guard linked > 0 else { throw error }
                     ids = [reference]
                 }
@@ -228,7 +229,9 @@ extension Library: RunRecorder {
     }
 
     /// One of the user's runs as `runs(_:user:)` lists it, with its tasks in order.
-    public func runSummary(_ id: String, user: String) throws(LibraryError) -> (summary: RunSummary, tasks: [TaskRecord]) {
+    public func runSummary(_ id: String, user: String) throws(LibraryError) -> (
+        summary: RunSummary, tasks: [TaskRecord]
+    ) {
         try read {
             guard let row = try db.query("SELECT r.*, \(Self.runColumnsSQL) FROM ai_runs r WHERE r.id = ?", [id]).first,
                 AccessPolicy.canViewRecord(user, owner: row["user_id"].string ?? "")
