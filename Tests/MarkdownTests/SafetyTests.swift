@@ -52,7 +52,7 @@ import Testing
             "p", "/p", "em", "/em", "strong", "/strong", "del", "/del", "code", "/code", "pre", "/pre", "a", "/a",
             "img", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "/h1", "/h2", "/h3", "/h4", "/h5", "/h6",
             "ul", "/ul", "ol", "/ol", "li", "/li", "blockquote", "/blockquote", "table", "/table", "thead",
-            "/thead", "tbody", "/tbody", "tr", "/tr", "th", "/th", "td", "/td", "input",
+            "/thead", "tbody", "/tbody", "tr", "/tr", "th", "/th", "td", "/td", "input", "span", "/span",
         ]
         var rest = lower[...]
         while let open = rest.firstIndex(of: "<") {

@@ -78,6 +78,9 @@ public enum Stylesheet {
           padding: var(--cui-spacing); min-height: 3em; overflow-wrap: anywhere; }
         .cui-slot > :first-child { margin-top: 0; } .cui-slot > :last-child { margin-bottom: 0; }
         .cui-slot pre { background: #f0f2f7; padding: 10px 12px; border-radius: 8px; overflow-x: auto; }
+        .hl-keyword { color: #cf222e; } .hl-string { color: #0a3069; } .hl-comment { color: #6e7781; font-style: italic; }
+        .hl-number, .hl-literal, .hl-property, .hl-attribute, .hl-entity { color: #0550ae; }
+        .hl-type, .hl-variable { color: #953800; } .hl-function, .hl-meta { color: #8250df; } .hl-tag { color: #116329; }
         .cui-slot table { border-collapse: collapse; } .cui-slot th, .cui-slot td { border: 1px solid var(--cui-border); padding: 4px 8px; }
         .cui-slot blockquote { margin: 0; padding-left: 12px; border-left: 3px solid var(--cui-border); color: var(--cui-muted); }
         .cui-slot[aria-busy=true] { border-color: var(--cui-accent); }

@@ -20,6 +20,40 @@ enum RuntimeScript {
             watch.addEventListener('changed', function () { watch.close(); window.location.reload(); });
             window.addEventListener('pagehide', function () { watch.close(); });
           }
+          // A copy button on every code block (`pre > code`), added here: the server's HTML has none.
+          function decorate(container) {
+            var blocks = container.querySelectorAll('pre > code');
+            for (var i = 0; i < blocks.length; i++) {
+              var pre = blocks[i].parentNode;
+              if (pre.querySelector(':scope > .cui-copy')) { continue; }
+              var button = document.createElement('button');
+              button.type = 'button';
+              button.className = 'cui-copy';
+              button.textContent = 'Copy';
+              button.setAttribute('aria-label', 'Copy the code');
+              pre.classList.add('cui-code');
+              pre.insertBefore(button, pre.firstChild);
+            }
+          }
+
+          function copied(button, text) {
+            button.textContent = text;
+            button.dataset.state = text === 'Copied' ? 'copied' : 'failed';
+            setTimeout(function () { button.textContent = 'Copy'; delete button.dataset.state; }, 1500);
+          }
+
+          document.addEventListener('click', function (event) {
+            var button = event.target && event.target.closest ? event.target.closest('.cui-copy') : null;
+            if (!button) { return; }
+            event.preventDefault();
+            var code = button.parentNode.querySelector(':scope > code');
+            var text = code ? code.textContent : '';
+            if (!navigator.clipboard || !navigator.clipboard.writeText) { copied(button, 'Copy failed'); return; }
+            navigator.clipboard.writeText(text).then(function () { copied(button, 'Copied'); },
+              function () { copied(button, 'Copy failed'); });
+          });
+
+          decorate(root);
           if (!root.dataset.session) { return; }
           var base = '/api/session/' + encodeURIComponent(root.dataset.session);
           var slots = {};
@@ -69,6 +103,7 @@ enum RuntimeScript {
                 parts.tail.innerHTML = parts.tailHTML;
               }
             }
+            decorate(element);
             root.dataset.patches = String((Number(root.dataset.patches) || 0) + 1);
           }
 
@@ -118,6 +153,7 @@ enum RuntimeScript {
             }
             var errors = current.querySelector('.cui-form-errors');
             current.replaceWith(next);
+            decorate(next);
             if (errors && !fresh) { next.insertBefore(errors, next.firstChild); }
             if (activeKey) {
               var again = controlsByName(next)[activeKey];
@@ -217,6 +253,11 @@ enum ServerStylesheet {
         .cui-settled > :first-child, .cui-settled:empty + .cui-tail > :first-child { margin-top: 0; }
         .cui-slot pre, .cui-slot code { font-family: var(--cui-mono-font); }
         .cui-slot pre { overflow-x: auto; background: rgba(20, 30, 60, 0.05); padding: 10px; border-radius: 6px; }
+        pre.cui-code { position: relative; }
+        .cui-copy { position: absolute; top: 6px; right: 6px; font: 12px system-ui, sans-serif; padding: 2px 8px; border: 1px solid var(--cui-border, #d9dce5); border-radius: 6px; background: var(--cui-surface, #fff); color: var(--cui-muted, #5d6475); cursor: pointer; opacity: 0.75; }
+        .cui-copy:hover, .cui-copy:focus-visible, .cui-copy[data-state] { opacity: 1; }
+        .cui-copy[data-state="copied"] { color: #17794a; border-color: #17794a; }
+        pre.cui-code > code { display: block; padding-right: 56px; }
         .cui-slot table { display: block; overflow-x: auto; border-collapse: collapse; max-width: 100%; }
         .cui-slot th, .cui-slot td { border: 1px solid var(--cui-border); padding: 4px 8px; word-break: normal; }
         .cui-slot img { max-width: 100%; }
@@ -259,10 +300,17 @@ enum ServerStylesheet {
           .cui a, .cui-serve-nav a { color: #8ea6ff; }
           .cui-error, .cui-field-error { color: #ff9d94; }
           .cui-form-errors .cui-field-error { background: #3a1d1b; border-color: #6b2c27; }
-          .cui input, .cui textarea, .cui select { background: #141820; color: var(--cui-foreground); border-color: var(--cui-border); }
+          .cui input, .cui input[type=text], .cui input[type=number], .cui textarea, .cui select { background: #141820; color: var(--cui-foreground); border-color: var(--cui-border); }
           .cui input:disabled, .cui textarea:disabled, .cui select:disabled { background: #232834; color: var(--cui-muted); }
+          .cui-button { background: var(--cui-surface); color: var(--cui-foreground); }
+          .cui-button.cui-run { color: #0d1120; }
+          .cui-status-completed { color: #6fdc9c; } .cui-status-failed { color: #ff9d94; }
           .cui-tag { background: #26304d; color: #c9d3ff; }
           .cui-slot pre { background: rgba(255, 255, 255, 0.06); }
+          .cui-copy[data-state="copied"] { color: #6fdc9c; border-color: #6fdc9c; }
+          .hl-keyword { color: #ff7b72; } .hl-string { color: #a5d6ff; } .hl-comment { color: #8b949e; }
+          .hl-number, .hl-literal, .hl-property, .hl-attribute, .hl-entity { color: #79c0ff; }
+          .hl-type, .hl-variable { color: #ffa657; } .hl-function, .hl-meta { color: #d2a8ff; } .hl-tag { color: #7ee787; }
         }
         """
 }

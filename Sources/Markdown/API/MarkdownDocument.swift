@@ -87,11 +87,16 @@ public struct MarkdownBlock: Sendable {
     public var kind: Kind
     /// Where it is in the markdown text.
     public var range: SourceRange
+    /// Whether a fenced code block was ended by its closing fence. Only such blocks are
+    /// highlighted: one still open when the text ended (an answer mid-stream) may yet grow, and
+    /// is shown as plain text until its fence arrives.
+    public var fenceClosed: Bool
 
     /// A block from its parts.
-    public init(kind: Kind, range: SourceRange) {
+    public init(kind: Kind, range: SourceRange, fenceClosed: Bool = false) {
         self.kind = kind
         self.range = range
+        self.fenceClosed = fenceClosed
     }
 }
 

@@ -149,7 +149,7 @@ struct HTMLWriter {
         case .codeBlock(let info, let code):
             cr()
             openCodeBlock(info: info)
-            escape(code)
+            codeContent(code, info: info, highlighted: block.fenceClosed)
             raw("</code></pre>\n")
         case .htmlBlock(let text):
             // Raw HTML is shown as text, never emitted as markup.

@@ -903,15 +903,14 @@ public final class MarkdownStream {
             return frameAfterClosedItem(list: open[1], item: item)
         }
         if open.count == 2, let code = open.last, MarkdownStream.isTopFence(code) {
-            // A line of the top-level fenced code block: its content so far, the line (or, for a
-            // closing fence, none); a line that may still close it holds for this chunk only.
+            // A line of the top-level fenced code block: its content so far, then the line; a
+            // closing fence goes the full way (the block it closes is highlighted); a line that may
+            // still close it holds for this chunk only.
             let settled = MarkdownStream.settledCodeLine(b, from: fed, fenceChar: code.fenceChar)
-            var line = true
             if !settled, !b[fed..<MarkdownStream.lineEnd(b)].allSatisfy({ $0 == 0x20 }) {
-                guard let closes = MarkdownStream.fenceRun(b, from: fed, closing: code) else { return nil }
-                line = !closes
+                guard let closes = MarkdownStream.fenceRun(b, from: fed, closing: code), !closes else { return nil }
             }
-            return codeFrame(code, after: last, settled: settled, line: line)
+            return codeFrame(code, after: last, settled: settled, line: true)
         }
         // The last frame is for an earlier line, or for this one before it had text.
         guard let f, f.fed < fed || f.textStart >= fed, let tip = open.last else { return nil }
@@ -2099,7 +2098,7 @@ public final class MarkdownStream {
         while let n = current {
             // Kind and level too: a paragraph may become a setext heading without growing.
             guard visit(n.content.count), visit(n.childCount), visit(n.rows.count),
-                visit(Int(n.kind.rawValue) &<< 8 | n.level)
+                visit(Int(n.kind.rawValue) &<< 8 | n.level | (n.fenceClosed ? 1 &<< 16 : 0))
             else { return false }
             current = n.lastChild
         }
@@ -2110,7 +2109,8 @@ public final class MarkdownStream {
     /// than their originals (the probe's line went elsewhere).
     static func unchangedOriginal(_ copy: BlockNode) -> BlockNode? {
         guard let original = copy.original, copy.childCount == original.children.count,
-            copy.content.count == original.content.count, copy.rows.count == original.rows.count
+            copy.content.count == original.content.count, copy.rows.count == original.rows.count,
+            copy.fenceClosed == original.fenceClosed
         else { return nil }
         for (c, o) in zip(copy.children, original.children[copy.hidden...]) where c !== o {
             guard c.isCopy, unchangedOriginal(c) === o else { return nil }

@@ -41,6 +41,8 @@ final class BlockNode {
     @exclusivity(unchecked) var fenceChar: UInt8 = 0
     @exclusivity(unchecked) var fenceLength = 0
     @exclusivity(unchecked) var fenceOffset = 0
+    /// Whether a fenced code block was ended by its closing fence (not by its container or the text's end).
+    @exclusivity(unchecked) var fenceClosed = false
     @exclusivity(unchecked) var info: [UInt8] = []
 
     @exclusivity(unchecked) var htmlType = 0
@@ -79,6 +81,7 @@ final class BlockNode {
         c.fenceChar = fenceChar
         c.fenceLength = fenceLength
         c.fenceOffset = fenceOffset
+        c.fenceClosed = fenceClosed
         c.info = info
         c.htmlType = htmlType
         c.level = level

@@ -260,6 +260,7 @@ final class BlockParser {
                     {
                         // The closing fence ends the block and uses up the line.
                         node.endOffset = lineEnd
+                        node.fenceClosed = true
                         closeUnmatched(i)
                         resumeOffset = afterLine(lineEnd)
                         closeTip()

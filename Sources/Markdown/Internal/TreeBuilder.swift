@@ -42,7 +42,8 @@ struct TreeBuilder {
         case .codeBlock:
             let info = String(decoding: node.info, as: UTF8.self)
             return MarkdownBlock(
-                kind: .codeBlock(info: info, code: String(decoding: node.content, as: UTF8.self)), range: range(node))
+                kind: .codeBlock(info: info, code: String(decoding: node.content, as: UTF8.self)), range: range(node),
+                fenceClosed: node.fenceClosed)
         case .htmlBlock:
             return MarkdownBlock(kind: .htmlBlock(String(decoding: node.content, as: UTF8.self)), range: range(node))
         case .blockQuote:
