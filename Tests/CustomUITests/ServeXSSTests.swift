@@ -55,7 +55,15 @@ import Testing
                 onRunEnd: { _, _ in })
             let stream = ResponseStream(heartbeat: "")
             live.subscribe(stream)
+            // The page as first loaded: the props everywhere the template puts them.
+            for problem in XSSTests.problems(in: live.pageFragment()) {
+                findings.append("first page: \(problem) for \(payload.debugDescription)")
+            }
             _ = await live.run(message: payload, values: ["topic": payload])
+            // A page loaded after the run: the props, the value, the message and the answer.
+            for problem in XSSTests.problems(in: live.pageFragment()) {
+                findings.append("page after the run: \(problem) for \(payload.debugDescription)")
+            }
             var settled = ""
             var tail = ""
             for block in stream.drain().components(separatedBy: "\n\n") where block.hasPrefix("event: ") {
