@@ -14,6 +14,12 @@ public struct HTMLRenderer: Sendable {
     /// Whether slots are written with their content. The live server writes them empty (its
     /// runtime keeps each slot's content, streamed as patches) when it re-renders the view.
     public var slotBodies = true
+    /// Markdown slots' HTML, by slot name, as the caller's `MarkdownStream` wrote it (the live
+    /// server: the run's settled blocks and open tail), written instead of parsing the slot again.
+    public var markdownSlotHTML: [String: String] = [:]
+    /// Hidden fields written first in the view's form (the live server's page without script
+    /// carries its session this way, so a follow-up continues the conversation).
+    public var hiddenFields: [(name: String, value: String)] = []
 
     /// The Content-Security-Policy of whole documents: no script of any kind, styles only inline
     /// (ours), images from the web or data: URLs, forms posting back to the page only.
@@ -74,6 +80,8 @@ public struct HTMLRenderer: Sendable {
         out.raw("\">\n")
         var writer = Writer(out: out)
         writer.slotBodies = slotBodies
+        writer.markdownSlotHTML = markdownSlotHTML
+        writer.hiddenFields = hiddenFields
         body(&writer)
         out = writer.out
         out.raw("</main>\n")
@@ -88,6 +96,8 @@ public struct HTMLRenderer: Sendable {
         var cardCount = 0
         var idsUsed: [String: Int] = [:]
         var slotBodies = true
+        var markdownSlotHTML: [String: String] = [:]
+        var hiddenFields: [(name: String, value: String)] = []
 
         /// A unique, deterministic id from a prefix and a name (names may repeat: `variables` and `variable`).
         mutating func id(_ prefix: String, _ name: String) -> String {
@@ -252,6 +262,9 @@ public struct HTMLRenderer: Sendable {
                     out.raw("<pre class=\"cui-plain\">")
                     out.text(content)
                     out.raw("</pre>\n")
+                } else if let html = markdownSlotHTML[name], !html.isEmpty {
+                    // The stream's output for this slot: the same renderer's, block by block.
+                    out.raw(html)
                 } else {
                     // The markdown module's renderer is safe by construction (raw HTML shown as text,
                     // URLs allowlisted); its output is markup we trust, not input.
@@ -331,6 +344,13 @@ public struct HTMLRenderer: Sendable {
             switch container {
             case .view:
                 out.raw("<form class=\"cui-view\" method=\"post\" action=\"\">\n")
+                for field in hiddenFields {
+                    out.raw("<input type=\"hidden\" name=\"")
+                    out.attribute(field.name)
+                    out.raw("\" value=\"")
+                    out.attribute(field.value)
+                    out.raw("\">\n")
+                }
             case .stack(let gap):
                 open("div", "cui-stack", "cui-gap-", gap)
                 out.raw("\n")

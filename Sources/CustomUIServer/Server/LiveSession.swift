@@ -84,11 +84,20 @@ final class LiveSession: @unchecked Sendable {
 
     var layout: String { theme.layout }
 
-    /// The whole page body for a first load: the view with the slots' content.
-    func pageFragment() -> String {
+    /// The whole page body for a first load: the view with the slots' content (a markdown slot's
+    /// from the run's `MarkdownStream`, as the patches sent it).
+    /// `noScript`: the form carries the session (a page without script posts its follow-ups with it).
+    func pageFragment(noScript: Bool = false) -> String {
         lock.lock()
         defer { lock.unlock() }
-        return ImagePolicy.rewrite(render(session, slotBodies: true))
+        return ImagePolicy.rewrite(render(session, slotBodies: true, noScript: noScript))
+    }
+
+    /// The page fragment and the slot's HTML as the patches built it, read together (tests).
+    func pageAndPatchedSlot() -> (page: String, slot: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (ImagePolicy.rewrite(render(session, slotBodies: true)), settled + tail)
     }
 
     /// Whether nothing happened for `interval` and no page is connected.
@@ -172,7 +181,7 @@ final class LiveSession: @unchecked Sendable {
         guard !streams.isEmpty else { return }
         let final =
             (isTextSlot ? "</pre>" : "") + "</div></div></main>\n<div class=\"cui-final\">\n"
-            + ImagePolicy.rewrite(render(session, slotBodies: true)) + "</div>\n</div>\n" + Pages.foot
+            + ImagePolicy.rewrite(render(session, slotBodies: true, noScript: true)) + "</div>\n</div>\n" + Pages.foot
         for stream in streams {
             stream.write(final)
             stream.close()
@@ -380,10 +389,16 @@ final class LiveSession: @unchecked Sendable {
         }
     }
 
-    private func render(_ session: Session, slotBodies: Bool) -> String {
+    /// The UI as HTML; with `slotBodies`, the first slot (the one the patches fill) holds the
+    /// stream's settled HTML and open tail, not a second parse of its text (lock held).
+    private func render(_ session: Session, slotBodies: Bool, noScript: Bool = false) -> String {
         var builder = RenderTreeBuilder(ui.template, prompt: ui.prompt, state: session.state)
         var renderer = HTMLRenderer(fragment: true, title: ui.template.definition.name, theme: theme)
         renderer.slotBodies = slotBodies
+        if noScript { renderer.hiddenFields = [("session", id)] }
+        if slotBodies, !isTextSlot, let name = ui.template.slots.first?.name {
+            renderer.markdownSlotHTML[name] = settled + tail
+        }
         do {
             return try renderer.render(&builder)
         } catch {

@@ -49,13 +49,20 @@ enum Pages {
     }
 
     /// The document head and the navigation; `session` and `themed` add the runtime's hooks.
-    static func head(title: String, session: String? = nil, themed: Bool = false, script: Bool = true) -> String {
+    /// `noScriptRefresh`: where a browser without script goes at once (an auto-run UI's run).
+    static func head(
+        title: String, session: String? = nil, themed: Bool = false, script: Bool = true, noScriptRefresh: String? = nil
+    ) -> String {
         var out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         out +=
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>\(Escape.text(title))</title>\n"
         out += "<link rel=\"stylesheet\" href=\"/assets/customui.css\">\n"
         if let session, themed { out += "<link rel=\"stylesheet\" href=\"/api/session/\(session)/theme.css\">\n" }
         if script, session != nil { out += "<script src=\"/assets/runtime.js\" defer></script>\n" }
+        if let noScriptRefresh {
+            out +=
+                "<noscript><meta http-equiv=\"refresh\" content=\"0; url=\(Escape.text(noScriptRefresh))\"></noscript>\n"
+        }
         out += "</head>\n<body>\n<nav class=\"cui-serve-nav\"><a href=\"/\">← Gallery</a></nav>\n"
         return out
     }

@@ -304,8 +304,21 @@ public final class UIServer: @unchecked Sendable {
         case .success(let loaded): ui = loaded
         case .failure(let response): return response
         }
+        let definition = ui.template.definition
+        let autoRuns = definition.executionMode.runsOnMount || definition.autoSubmit
+        if autoRuns, query.queryValue("run") == "noscript" {
+            // The page without script came back (its `<noscript>` refresh): run, streamed as HTML.
+            if let site = query.headers["sec-fetch-site"], site != "same-origin", site != "none" {
+                return Pages.plainError(403, "cross-site request refused (Sec-Fetch-Site: \(TerminalSafe.clean(site)))")
+            }
+            let live = newSession(ui)
+            let problems = live.start(message: nil, values: [:])
+            return problems.hasErrors ? refusedForm(ui, live, problems) : streamedRun(ui, live)
+        }
         let live = newSession(ui)
-        var page = Pages.head(title: ui.template.definition.name, session: live.id, themed: !live.themeCSS.isEmpty)
+        var page = Pages.head(
+            title: ui.template.definition.name, session: live.id, themed: !live.themeCSS.isEmpty,
+            noScriptRefresh: autoRuns ? "/ui/\(Escape.path(reference))?run=noscript" : nil)
         page += "<div id=\"cui-root\" data-session=\"\(live.id)\">\n" + live.pageFragment() + "</div>\n"
         page += ratingBar(ui, rated: query.queryValue("rated").flatMap(Int.init)) + Pages.foot
         return Pages.html(200, page)
@@ -572,23 +585,67 @@ public final class UIServer: @unchecked Sendable {
         case .success(let loaded): ui = loaded
         case .failure(let response): return response
         }
-        let live = newSession(ui)
         let form = FormData(request.body)
-        var (values, problems) = variableValues(form, live: live)
-        let message = [form.value("message"), form.value("follow_up")].compactMap { $0 }.first { !$0.isEmpty }
-        if !problems.hasErrors { problems = live.start(message: message, values: values) }
-        if problems.hasErrors {
-            var page = Pages.head(
-                title: ui.template.definition.name, session: live.id, themed: !live.themeCSS.isEmpty, script: false)
-            page += "<div id=\"cui-root\">\n<div class=\"cui-form-errors\" role=\"alert\">"
-            for d in problems {
+        // The page's session, carried in the form (the same capability the script path uses in its
+        // URLs): a follow-up continues that conversation. Another UI's session, or one that is gone,
+        // starts afresh.
+        let live: LiveSession
+        if let id = form.value("session"), let existing = session(id), existing.ui.reference == ui.reference {
+            live = existing
+        } else {
+            live = newSession(ui)
+        }
+        var problems: [Diagnostic]
+        switch form.value("action") ?? "run" {
+        case "follow-up":
+            let text = form.value("follow_up") ?? ""
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                problems = [.error(.serveInvalidValue, "the follow-up is empty", hint: "type a message first")]
+            } else if !ui.template.definition.executionMode.continuesConversation {
+                problems = [.error(.runRefused, "this mode does not continue the conversation")]
+            } else {
+                problems = live.start(message: text, values: [:])
+            }
+        case "cancel":
+            live.cancel()
+            return Pages.html(200, noScriptPage(ui, live))
+        case "reset":
+            problems = live.reset()
+            if !problems.hasErrors { return Pages.html(200, noScriptPage(ui, live)) }
+        default:
+            let values: [String: String]
+            (values, problems) = variableValues(form, live: live)
+            let message = form.value("message").flatMap { $0.isEmpty ? nil : $0 }
+            if !problems.hasErrors { problems = live.start(message: message, values: values) }
+        }
+        if problems.hasErrors { return refusedForm(ui, live, problems) }
+        return streamedRun(ui, live)
+    }
+
+    /// A page without script showing the UI as it stands (its form carries the session).
+    private func noScriptPage(_ ui: ServedUI, _ live: LiveSession, errors: [Diagnostic] = []) -> String {
+        var page = Pages.head(
+            title: ui.template.definition.name, session: live.id, themed: !live.themeCSS.isEmpty, script: false)
+        page += "<div id=\"cui-root\">\n"
+        if !errors.isEmpty {
+            page += "<div class=\"cui-form-errors\" role=\"alert\">"
+            for d in errors {
                 page +=
                     "<p class=\"cui-field-error\">\(Escape.text(d.message))\(d.hint.map { " (" + Escape.text($0) + ")" } ?? "")</p>"
             }
-            page += "</div>\n" + live.pageFragment() + "</div>\n" + Pages.foot
-            values = [:]
-            return Pages.html(422, page)
+            page += "</div>\n"
         }
+        return page + live.pageFragment(noScript: true) + "</div>\n" + Pages.foot
+    }
+
+    /// The form again with the diagnostics that refused it (HTTP 422).
+    private func refusedForm(_ ui: ServedUI, _ live: LiveSession, _ problems: [Diagnostic]) -> HTTPResponse {
+        Pages.html(422, noScriptPage(ui, live, errors: problems))
+    }
+
+    /// The run just started, streamed into the page as chunked HTML: settled blocks as they settle,
+    /// then the finished UI.
+    private func streamedRun(_ ui: ServedUI, _ live: LiveSession) -> HTTPResponse {
         let stream = ResponseStream(heartbeat: "")
         let head = Pages.head(
             title: ui.template.definition.name, session: live.id, themed: !live.themeCSS.isEmpty, script: false)
