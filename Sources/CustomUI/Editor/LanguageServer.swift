@@ -296,7 +296,7 @@ public final class LanguageServer {
                 checked[target.uri] = target.file
                 for source in report.sources { sources[source.path] = source }
             } else if target.path.hasSuffix(".prompt.json") {
-                diagnostics = Prompt.load(target.file).diagnostics
+                diagnostics = Self.promptDiagnostics(target.file)
             } else {
                 continue
             }
@@ -340,6 +340,16 @@ public final class LanguageServer {
         return out
     }
 
+    /// A prompt file's own findings, as `validate` reports them for the prompt: loading, then the
+    /// prompt's checks (placeholders, defaults, unused variables) when it loads.
+    static func promptDiagnostics(_ file: SourceFile) -> [Diagnostic] {
+        let (prompt, diagnostics) = Prompt.load(file)
+        guard let prompt else { return diagnostics }
+        var check = PromptCheck(prompt: prompt)
+        check.check()
+        return (diagnostics + check.diagnostics).sortedByLocation()
+    }
+
     func lspDiagnostic(_ diagnostic: Diagnostic, file: SourceFile, sources: [String: SourceFile]) -> Value {
         let range = diagnostic.range ?? file.range(0, 0)
         var message = diagnostic.message
@@ -372,17 +382,23 @@ public final class LanguageServer {
 
     // MARK: Code actions
 
-    /// Quick fixes for the diagnostics that touch `range`, from `DiagnosticFixes`.
+    /// Quick fixes for the diagnostics that touch `range`: the fixes each diagnostic carries.
     func codeActions(_ document: OpenDocument, range: Value?) -> Value {
-        guard isTemplate(document.path) else { return [] }
+        let diagnostics: [Diagnostic]
+        if isTemplate(document.path) {
+            diagnostics = report(document).diagnostics
+        } else if document.path.hasSuffix(".prompt.json") {
+            diagnostics = Self.promptDiagnostics(document.file)
+        } else {
+            return []
+        }
         let file = document.file
         let start = Self.offset(range?["start"], in: file) ?? 0
         let end = Self.offset(range?["end"], in: file) ?? file.bytes.count
         var actions: [Value] = []
-        for diagnostic in report(document).diagnostics where diagnostic.file == nil || diagnostic.file == document.path
-        {
+        for diagnostic in diagnostics where diagnostic.file == nil || diagnostic.file == document.path {
             guard let r = diagnostic.range, r.start.offset <= end, r.end.offset >= start else { continue }
-            let fixes = DiagnosticFixes.fixes(for: diagnostic, in: file)
+            let fixes = diagnostic.fixes
             for fix in fixes {
                 let edits = Value.array(
                     fix.edits.map { ["range": Self.range($0.range, in: file), "newText": .string($0.text)] })
