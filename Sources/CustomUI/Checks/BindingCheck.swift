@@ -238,6 +238,7 @@ struct BindingCheck {
     private mutating func checkVariableName(_ name: String, range: SourceRange, element: String?) {
         guard let prompt, prompt.variable(name) == nil else { return }
         let names = prompt.variables.map(\.name)
+        let guesses = Suggestions.nearest(to: name, in: names)
         let what = element.map { "`\($0)` names" } ?? "`vars.\(name)` reads"
         diagnostics.append(
             .error(
@@ -247,7 +248,12 @@ struct BindingCheck {
                     ?? (names.isEmpty
                         ? "the prompt declares no variables"
                         : "prompt variables: " + names.map { "`\($0)`" }.joined(separator: ", ")),
-                fixes: fixes(range, name, Suggestions.nearest(to: name, in: names))))
+                notes: guesses.compactMap { guess in
+                    prompt.variable(guess).map {
+                        DiagnosticNote("`\(guess)` is declared here", file: prompt.file?.path, range: $0.nameRange)
+                    }
+                },
+                fixes: fixes(range, name, guesses)))
     }
 
     /// Did-you-mean fixes for a name at `range`, when the source there reads exactly `name`.
