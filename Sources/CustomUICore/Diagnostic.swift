@@ -43,6 +43,80 @@ public struct DiagnosticNote: Hashable, Sendable {
     }
 }
 
+/// A replacement of the text in `range` of the diagnostic's file.
+public struct TextEdit: Hashable, Sendable {
+    /// What is replaced (empty to insert).
+    public var range: SourceRange
+    /// What replaces it (empty to delete).
+    public var text: String
+
+    /// An edit from its parts.
+    public init(range: SourceRange, text: String) {
+        self.range = range
+        self.text = text
+    }
+}
+
+/// One machine-applicable way to fix a diagnostic: what it does and the edits that apply it together.
+///
+/// Set where the diagnostic is made, by the check that knows the replacement; editors offer them as
+/// code actions and `validate --fix` applies a diagnostic's fix when it has exactly one.
+public struct Fix: Hashable, Sendable {
+    /// What the fix does, such as "change `headng` to `heading`".
+    public var message: String
+    /// The edits, in the diagnostic's file; they never overlap.
+    public var edits: [TextEdit]
+
+    /// A fix from its parts.
+    public init(_ message: String, edits: [TextEdit]) {
+        self.message = message
+        self.edits = edits
+    }
+
+    /// One fix per suggestion, each replacing `range` in `file`, when the source there reads exactly
+    /// `written` (a name written with a character reference or brackets gets none).
+    public static func replacing(
+        _ range: SourceRange?, in file: SourceFile, written: String, with suggestions: [String],
+        also: (String) -> [TextEdit] = { _ in [] }
+    ) -> [Fix] {
+        guard let range, range.end.offset <= file.bytes.count, file.text(in: range) == written else { return [] }
+        return suggestions.filter { $0 != written }.map {
+            Fix("change `\(written)` to `\($0)`", edits: [TextEdit(range: range, text: $0)] + also($0))
+        }
+    }
+
+    /// One fix per suggestion, each replacing the JSON string token at `range` (quotes included)
+    /// when it reads exactly `"written"`; suggestions that would need escaping are left out.
+    public static func replacingJSONString(
+        _ range: SourceRange?, in file: SourceFile, written: String, with suggestions: [String]
+    ) -> [Fix] {
+        guard let range, range.end.offset <= file.bytes.count, file.text(in: range) == "\"\(written)\""
+        else { return [] }
+        let inner = file.range(range.start.offset + 1, range.end.offset - 1)
+        let plain = suggestions.filter { !$0.unicodeScalars.contains { $0 == "\"" || $0 == "\\" || $0.value < 0x20 } }
+        return replacing(inner, in: file, written: written, with: plain)
+    }
+
+    /// Applies `edits` to `bytes`, or returns nil when two edits overlap or one lies past the end.
+    public static func apply(_ edits: [TextEdit], to bytes: [UInt8]) -> [UInt8]? {
+        let sorted = edits.sorted {
+            ($0.range.start.offset, $0.range.end.offset) < ($1.range.start.offset, $1.range.end.offset)
+        }
+        for (a, b) in zip(sorted, sorted.dropFirst())
+        where b.range.start.offset < a.range.end.offset
+            || (b.range.start.offset == a.range.start.offset && a.range.start.offset == a.range.end.offset)
+        {
+            return nil
+        }
+        guard let last = sorted.last, last.range.end.offset <= bytes.count else { return sorted.isEmpty ? bytes : nil }
+        var result = bytes
+        for edit in sorted.reversed() {
+            result.replaceSubrange(edit.range.start.offset..<edit.range.end.offset, with: Array(edit.text.utf8))
+        }
+        return result
+    }
+}
+
 /// One finding about an input: what is wrong, where, and how to fix it.
 ///
 /// Messages are lowercase, without a trailing period, and quote identifiers with backticks; the
@@ -62,11 +136,13 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
     public var hint: String?
     /// Further context, possibly pointing elsewhere.
     public var notes: [DiagnosticNote]
+    /// Machine-applicable fixes in `file`: alternatives, one per suggestion.
+    public var fixes: [Fix]
 
     /// A diagnostic from its parts.
     public init(
         _ severity: Severity, _ code: DiagnosticCode, _ message: String, file: String? = nil,
-        range: SourceRange? = nil, hint: String? = nil, notes: [DiagnosticNote] = []
+        range: SourceRange? = nil, hint: String? = nil, notes: [DiagnosticNote] = [], fixes: [Fix] = []
     ) {
         self.severity = severity
         self.code = code
@@ -75,22 +151,23 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         self.range = range
         self.hint = hint
         self.notes = notes
+        self.fixes = fixes
     }
 
     /// An error.
     public static func error(
         _ code: DiagnosticCode, _ message: String, file: String? = nil, range: SourceRange? = nil,
-        hint: String? = nil, notes: [DiagnosticNote] = []
+        hint: String? = nil, notes: [DiagnosticNote] = [], fixes: [Fix] = []
     ) -> Diagnostic {
-        Diagnostic(.error, code, message, file: file, range: range, hint: hint, notes: notes)
+        Diagnostic(.error, code, message, file: file, range: range, hint: hint, notes: notes, fixes: fixes)
     }
 
     /// A warning.
     public static func warning(
         _ code: DiagnosticCode, _ message: String, file: String? = nil, range: SourceRange? = nil,
-        hint: String? = nil, notes: [DiagnosticNote] = []
+        hint: String? = nil, notes: [DiagnosticNote] = [], fixes: [Fix] = []
     ) -> Diagnostic {
-        Diagnostic(.warning, code, message, file: file, range: range, hint: hint, notes: notes)
+        Diagnostic(.warning, code, message, file: file, range: range, hint: hint, notes: notes, fixes: fixes)
     }
 
     /// `file:line:col: severity[code]: message`, without the source excerpt.
@@ -122,31 +199,53 @@ extension Array where Element == Diagnostic {
 public enum Suggestions {
     /// The candidate closest to `word` by edit distance, if it is close enough to be a plausible typo.
     public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
-        let lowered = Array(word.lowercased().unicodeScalars)
-        var best: (String, Int)?
-        for candidate in candidates {
-            let distance = editDistance(lowered, Array(candidate.lowercased().unicodeScalars))
-            let allowed = max(1, min(3, (max(lowered.count, candidate.count) + 2) / 4))
-            guard distance <= allowed else { continue }
-            if best == nil || distance < best!.1 || (distance == best!.1 && candidate < best!.0) {
-                best = (candidate, distance)
-            }
-        }
-        return best?.0
+        nearest(to: word, in: candidates).first
     }
 
-    /// `did you mean `x`?` or nil.
+    /// Every candidate at the smallest plausible distance from `word` (ties sorted, at most three).
+    public static func nearest(to word: String, in candidates: some Sequence<String>) -> [String] {
+        let lowered = Array(word.lowercased().unicodeScalars)
+        var best: [String] = []
+        var bestDistance = Int.max
+        for candidate in Set(candidates) where candidate != word {
+            let distance = editDistance(lowered, Array(candidate.lowercased().unicodeScalars))
+            let allowed = max(1, min(3, (max(lowered.count, candidate.count) + 2) / 4))
+            guard distance <= allowed, distance <= bestDistance else { continue }
+            if distance < bestDistance { best = [] }
+            bestDistance = distance
+            best.append(candidate)
+        }
+        return Array(best.sorted().prefix(3))
+    }
+
+    /// `did you mean `x`?` (or `` `x` or `y` ``) or nil.
     public static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String? {
-        closest(to: word, in: candidates).map { "did you mean `\($0)`?" }
+        didYouMean(nearest(to: word, in: candidates))
+    }
+
+    /// `did you mean `x`?` naming each suggestion, or nil when there is none.
+    public static func didYouMean(_ suggestions: [String]) -> String? {
+        guard !suggestions.isEmpty else { return nil }
+        let names = suggestions.map { "`\($0)`" }
+        let listed = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " or " + names.last!
+        return "did you mean \(listed)?"
     }
 
     /// For a closed set of words (a mode, a layout): the closest spelling, else the shortest word
     /// that starts with what was written (`auto` → `auto-run`, `visible` → none: not a prefix).
     public static func closestChoice(to word: String, in candidates: [String]) -> String? {
-        if let close = closest(to: word, in: candidates) { return close }
+        nearestChoices(to: word, in: candidates).first
+    }
+
+    /// `closestChoice`, with every tie at the smallest distance.
+    public static func nearestChoices(to word: String, in candidates: [String]) -> [String] {
+        let close = nearest(to: word, in: candidates)
+        if !close.isEmpty { return close }
         let lowered = word.lowercased()
-        guard lowered.count >= 3 else { return nil }
-        return candidates.filter { $0.lowercased().hasPrefix(lowered) }.min { ($0.count, $0) < ($1.count, $1) }
+        guard lowered.count >= 3 else { return [] }
+        return candidates.filter { $0.lowercased().hasPrefix(lowered) && $0 != word }.min {
+            ($0.count, $0) < ($1.count, $1)
+        }.map { [$0] } ?? []
     }
 
     /// Levenshtein distance with transpositions counted as one edit.

@@ -176,7 +176,8 @@ public struct DiagnosticRenderer: Sendable {
 
 extension Diagnostic {
     /// The machine-readable form used by `--format json`:
-    /// `{"severity","code","message","line","column","endLine","endColumn","hint"}` plus notes.
+    /// `{"severity","code","message","line","column","endLine","endColumn","hint","fixes"}` plus notes;
+    /// each fix is `{"message","edits":[{"line","column","endLine","endColumn","text"}]}`.
     public var jsonValue: Value {
         var object = ValueObject()
         object["severity"] = .string(severity.rawValue)
@@ -190,6 +191,20 @@ extension Diagnostic {
             object["endColumn"] = .int(range.end.column)
         }
         object["hint"] = hint.map(Value.string) ?? .null
+        object["fixes"] = .array(
+            fixes.map { fix in
+                [
+                    "message": .string(fix.message),
+                    "edits": .array(
+                        fix.edits.map {
+                            [
+                                "line": .int($0.range.start.line), "column": .int($0.range.start.column),
+                                "endLine": .int($0.range.end.line), "endColumn": .int($0.range.end.column),
+                                "text": .string($0.text),
+                            ]
+                        }),
+                ]
+            })
         if !notes.isEmpty {
             object["notes"] = .array(
                 notes.map { note in

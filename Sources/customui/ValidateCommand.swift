@@ -22,7 +22,8 @@ enum ValidateCommand: Command {
                             "line","column","endLine","endColumn","hint","fixes":[{"message",
                             "edits":[{"line","column","endLine","endColumn","text"}]}]}]}]}
           --fix             apply the fixes that are unambiguous (one per diagnostic) to each
-                            FILE in place, then report what is left
+                            FILE in place (written atomically; each applied fix is listed),
+                            then report what is left
 
         exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O error
         """
@@ -42,9 +43,14 @@ enum ValidateCommand: Command {
         var text = ""
         for path in files {
             let prompt = try explicitPrompt ?? siblingPrompt(of: path).map(readInput)
-            let applied = fix && path != "-" ? try ValidateFixes.apply(path: path, prompt: prompt, props: props) : 0
-            if applied > 0 && format == "text" {
-                text += "\(TerminalText.visible(path)): applied \(applied) fix\(applied == 1 ? "" : "es")\n"
+            let applied = fix && path != "-" ? try ValidateFixes.apply(path: path, prompt: prompt, props: props) : []
+            if !applied.isEmpty && format == "text" {
+                for fix in applied {
+                    text +=
+                        "\(TerminalText.visible(path)):\(fix.line):\(fix.column): fixed [\(fix.code)]: "
+                        + TerminalText.visible(fix.message) + "\n"
+                }
+                text += "\(TerminalText.visible(path)): applied \(applied.count) fix\(applied.count == 1 ? "" : "es")\n"
             }
             let ui = try readInput(path)
             let report = Validator.validate(ui: ui, prompt: prompt, props: props)
@@ -52,7 +58,7 @@ enum ValidateCommand: Command {
             if format == "json" {
                 results.append([
                     "file": .string(ui.path),
-                    "diagnostics": .array(report.diagnostics.map { ValidateFixes.json($0, sources: report.sources) }),
+                    "diagnostics": .array(report.diagnostics.map(\.jsonValue)),
                 ])
             } else {
                 let renderer = DiagnosticRenderer(sources: report.sources, color: console.colorOut)

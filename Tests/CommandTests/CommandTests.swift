@@ -274,11 +274,12 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
         let unambiguous = diagnostics.filter { ($0["fixes"] as? [Any])?.count == 1 }.count
         #expect(unambiguous >= 4)
         #expect(fixed.stdout.contains("applied \(unambiguous) fixes"), "\(fixed.stdout)")
+        #expect(fixed.stdout.contains("b.ui.xml:16:33: fixed [binding.unknown-prop]: change `titel` to `title`"))
         let text = try String(contentsOfFile: ui, encoding: .utf8)
         #expect(
             text.contains("{{ props.title }}") && text.contains("{{ vars.topic }}")
                 && text.contains("{{ slots.answer }}"))
-        #expect(!fixed.stdout.contains("binding.unknown-prop"))
+        #expect(!fixed.stdout.contains("error[binding.unknown-prop]"))
         #expect(fixed.stdout.contains("binding.type-mismatch"), "what has no fix is still reported")
         #expect(fixed.status == 1)
     }

@@ -78,12 +78,30 @@ import Testing
         #expect(lines[3] == "  |      ^")
     }
 
+    @Test func jsonFormListsFixes() {
+        let file = SourceFile(path: "t", text: "abc")
+        let fix = Fix("change `b` to `x`", edits: [TextEdit(range: file.range(1, 2), text: "x")])
+        let d = Diagnostic.error("x.y", "msg", file: "t", range: file.range(1, 2), fixes: [fix])
+        #expect(
+            d.jsonValue["fixes"]?.jsonText
+                == #"[{"message":"change `b` to `x`","edits":[{"line":1,"column":2,"endLine":1,"endColumn":3,"text":"x"}]}]"#
+        )
+    }
+
+    @Test func didYouMeanNamesEveryTie() {
+        #expect(Suggestions.nearest(to: "bm", in: ["br", "em", "text"]) == ["br", "em"])
+        #expect(Suggestions.didYouMean("bm", in: ["br", "em", "text"]) == "did you mean `br` or `em`?")
+        #expect(Suggestions.didYouMean(["a", "b", "c"]) == "did you mean `a`, `b` or `c`?")
+        #expect(Suggestions.nearest(to: "text", in: ["text"]).isEmpty, "what was written is no suggestion")
+        #expect(Suggestions.closest(to: "headng", in: ["heading", "header"]) == "heading")
+    }
+
     @Test func jsonFormHasPositions() {
         let file = SourceFile(path: "t", text: "abc")
         let d = Diagnostic.warning("x.y", "msg", file: "t", range: file.range(1, 2))
         #expect(
             d.jsonValue.jsonText
-                == #"{"severity":"warning","code":"x.y","message":"msg","file":"t","line":1,"column":2,"endLine":1,"endColumn":3,"hint":null}"#
+                == #"{"severity":"warning","code":"x.y","message":"msg","file":"t","line":1,"column":2,"endLine":1,"endColumn":3,"hint":null,"fixes":[]}"#
         )
     }
 }

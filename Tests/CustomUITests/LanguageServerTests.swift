@@ -374,4 +374,132 @@ import Testing
         #expect(!codes.contains("template.unknown-element"))
         #expect(server.documents[uri]?.file.text == text.replacingOccurrences(of: "headng", with: "heading"))
     }
+
+    // MARK: Definition JSON and the prompt
+
+    /// A definition JSON (its template inside the `component_code` string) beside the story prompt.
+    static func openedDefinition() throws -> (LanguageServer, uri: String, text: String, diagnostics: [Value], dir: URL)
+    {
+        let (dir, _, _) = try workspace()
+        let text = #"""
+            {
+              "name": "Story",
+              "component_type": "template",
+              "execution_mode": "manual",
+              "props_schema": { "type": "object", "properties": { "title": { "type": "string" } } },
+              "component_code": "<custom-ui>\n  <view>\n    <heading level=\"1\">{{ props.titel }}</heading>\n    <text>{{ vars.topic }} {{ props.title }}</text>\n    <run label=\"Go\"/>\n    <slot name=\"story\"/>\n    <text>{{ slots.story }}</text>\n  </view>\n</custom-ui>"
+            }
+            """#
+        let path = dir.appendingPathComponent("story.definition.json").path
+        let server = LanguageServer()
+        _ = request(server, id: 0, "initialize", ["capabilities": [:]])
+        let uri = URL(fileURLWithPath: path).absoluteString
+        let out = send(
+            server,
+            [
+                "jsonrpc": "2.0", "method": "textDocument/didOpen",
+                "params": [
+                    "textDocument": ["uri": .string(uri), "languageId": "json", "version": 1, "text": .string(text)]
+                ],
+            ])
+        let diagnostics =
+            out.first { $0["params"]?["uri"] == .string(uri) }?["params"]?["diagnostics"]?.arrayValue ?? []
+        return (server, uri, text, diagnostics, dir)
+    }
+
+    @Test func aDefinitionsComponentCodeIsCheckedInPlaceInItsJSON() throws {
+        let (server, uri, text, diagnostics, dir) = try Self.openedDefinition()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let unknown = try #require(diagnostics.first { $0["code"] == "binding.unknown-prop" }, "\(diagnostics)")
+        let start = Self.position(of: "titel", in: text)
+        #expect(
+            unknown["range"] == [
+                "start": start, "end": ["line": start["line"]!, "character": .int(start["character"]!.intValue! + 5)],
+            ])
+        let actions =
+            Self.request(
+                server, id: 30, "textDocument/codeAction",
+                ["textDocument": ["uri": .string(uri)], "range": ["start": start, "end": start]])?["result"]?
+            .arrayValue ?? []
+        let action = try #require(actions.first { $0["title"] == "change `titel` to `title`" })
+        let changes = (action["edit"]?["changes"]?[uri]?.arrayValue ?? []).map { edit -> Value in
+            ["range": edit["range"] ?? .null, "text": edit["newText"] ?? ""]
+        }
+        let out = Self.send(
+            server,
+            [
+                "jsonrpc": "2.0", "method": "textDocument/didChange",
+                "params": ["textDocument": ["uri": .string(uri), "version": 2], "contentChanges": .array(changes)],
+            ])
+        let after = out.first?["params"]?["diagnostics"]?.arrayValue ?? []
+        #expect(after.isEmpty, "\(after)")
+        #expect(server.documents[uri]?.file.text == text.replacingOccurrences(of: "titel", with: "title"))
+    }
+
+    @Test func hoverAndDefinitionInADefinitionsJSON() throws {
+        let (server, uri, text, _, dir) = try Self.openedDefinition()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func at(_ marker: String, _ n: Int) -> Value {
+            ["textDocument": ["uri": .string(uri)], "position": Self.position(of: marker, plus: n, in: text)]
+        }
+        let props = Self.request(server, id: 31, "textDocument/hover", at("props.title }}", 8))?["result"]?[
+            "contents"]?["value"]?.stringValue
+        #expect(props?.contains("**string**") == true)
+        let variable = Self.request(server, id: 32, "textDocument/hover", at("vars.topic", 6))?["result"]?[
+            "contents"]?["value"]?.stringValue
+        #expect(variable?.contains("component: textarea") == true)
+
+        let fromProps = Self.request(server, id: 33, "textDocument/definition", at("props.title }}", 8))?["result"]
+        #expect(fromProps?["uri"] == .string(uri))
+        #expect(fromProps?["range"]?["start"] == Self.position(of: "\"title\"", in: text))
+        let prompt = try String(contentsOf: dir.appendingPathComponent("story.prompt.json"), encoding: .utf8)
+        let fromVars = Self.request(server, id: 34, "textDocument/definition", at("vars.topic", 7))?["result"]
+        #expect(fromVars?["uri"]?.stringValue?.hasSuffix("/story.prompt.json") == true)
+        #expect(fromVars?["range"]?["start"]?["line"] == Self.position(of: "\"topic\"", in: prompt)["line"])
+        let fromSlot = Self.request(server, id: 35, "textDocument/definition", at("slots.story", 8))?["result"]
+        #expect(fromSlot?["range"]?["start"] == Self.position(of: #"name=\"story\""#, plus: 7, in: text))
+    }
+
+    @Test func notesPointIntoThePromptAsRelatedInformation() throws {
+        let (_, _, text, diagnostics, dir) = try Self.opened(
+            try Self.workspace().template.replacingOccurrences(of: "{{ vars.topic }}", with: "{{ vars.topc }}"))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(text.contains("vars.topc"))
+        let unknown = try #require(diagnostics.first { $0["code"] == "binding.unknown-variable" }, "\(diagnostics)")
+        let related = try #require(unknown["relatedInformation"]?.arrayValue?.first)
+        #expect(related["message"] == "`topic` is declared here")
+        #expect(related["location"]?["uri"]?.stringValue?.hasSuffix("/story.prompt.json") == true)
+        let prompt = try String(contentsOf: dir.appendingPathComponent("story.prompt.json"), encoding: .utf8)
+        #expect(related["location"]?["range"]?["start"] == Self.position(of: "\"topic\"", in: prompt))
+    }
+
+    @Test func anEditedPropsSchemaRechecksTheTemplate() throws {
+        // The props schema lives in the template (or the definition): editing it re-checks the bindings.
+        let (server, uri, text, diagnostics, dir) = try Self.opened()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(!diagnostics.contains { $0["code"] == "binding.unknown-prop" })
+        let at = Self.position(of: "\"title\": {", plus: 1, in: text)
+        let out = Self.send(
+            server,
+            [
+                "jsonrpc": "2.0", "method": "textDocument/didChange",
+                "params": [
+                    "textDocument": ["uri": .string(uri), "version": 2],
+                    "contentChanges": [
+                        [
+                            "range": [
+                                "start": at,
+                                "end": ["line": at["line"]!, "character": .int(at["character"]!.intValue! + 5)],
+                            ],
+                            "text": "titel",
+                        ]
+                    ],
+                ],
+            ])
+        let unknown = try #require(
+            out.first?["params"]?["diagnostics"]?.arrayValue?.first {
+                $0["code"] == "binding.unknown-prop"
+            }, "`props.title` is no longer declared")
+        #expect(unknown["range"]?["start"] == Self.position(of: "title | upper", in: text))
+    }
 }

@@ -163,7 +163,8 @@ struct BindingCheck {
                         hint: Suggestions.didYouMean(name, in: slots)
                             ?? (slots.isEmpty
                                 ? "declare one with `<slot name=\"\(name)\"/>`"
-                                : "declared slots: " + slots.sorted().map { "`\($0)`" }.joined(separator: ", "))))
+                                : "declared slots: " + slots.sorted().map { "`\($0)`" }.joined(separator: ", ")),
+                        fixes: fixes(range, name, Suggestions.nearest(to: name, in: slots))))
             }
         case "run":
             if report, let (component, range) = path.components.first, case .member(let name) = component,
@@ -173,7 +174,8 @@ struct BindingCheck {
                     .error(
                         .bindingUnknownRunField, "`run` has no field `\(name)`", file: file.path, range: range,
                         hint: Suggestions.didYouMean(name, in: RunScope.names)
-                            ?? "run fields: " + RunScope.names.map { "`\($0)`" }.joined(separator: ", ")))
+                            ?? "run fields: " + RunScope.names.map { "`\($0)`" }.joined(separator: ", "),
+                        fixes: fixes(range, name, Suggestions.nearest(to: name, in: RunScope.names))))
             }
         case "broker":
             break
@@ -184,7 +186,8 @@ struct BindingCheck {
                     .error(
                         .bindingUnknownName, "unknown name `\(path.root)`", file: file.path, range: path.rootRange,
                         hint: Suggestions.didYouMean(path.root, in: known)
-                            ?? "paths start with " + known.map { "`\($0)`" }.joined(separator: ", ")))
+                            ?? "paths start with " + known.map { "`\($0)`" }.joined(separator: ", "),
+                        fixes: fixes(path.rootRange, path.root, Suggestions.nearest(to: path.root, in: known))))
             }
         }
         return nil
@@ -215,7 +218,8 @@ struct BindingCheck {
                                 hint: Suggestions.didYouMean(name, in: declared)
                                     ?? (declared.isEmpty
                                         ? "declare it under `properties` in `props-schema`"
-                                        : "declared: " + declared.map { "`\($0)`" }.joined(separator: ", "))))
+                                        : "declared: " + declared.map { "`\($0)`" }.joined(separator: ", ")),
+                                fixes: fixes(range, name, Suggestions.nearest(to: name, in: declared))))
                     }
                     return nil
                 }
@@ -234,6 +238,7 @@ struct BindingCheck {
     private mutating func checkVariableName(_ name: String, range: SourceRange, element: String?) {
         guard let prompt, prompt.variable(name) == nil else { return }
         let names = prompt.variables.map(\.name)
+        let guesses = Suggestions.nearest(to: name, in: names)
         let what = element.map { "`\($0)` names" } ?? "`vars.\(name)` reads"
         diagnostics.append(
             .error(
@@ -242,6 +247,17 @@ struct BindingCheck {
                 hint: Suggestions.didYouMean(name, in: names)
                     ?? (names.isEmpty
                         ? "the prompt declares no variables"
-                        : "prompt variables: " + names.map { "`\($0)`" }.joined(separator: ", "))))
+                        : "prompt variables: " + names.map { "`\($0)`" }.joined(separator: ", ")),
+                notes: guesses.compactMap { guess in
+                    prompt.variable(guess).map {
+                        DiagnosticNote("`\(guess)` is declared here", file: prompt.file?.path, range: $0.nameRange)
+                    }
+                },
+                fixes: fixes(range, name, guesses)))
+    }
+
+    /// Did-you-mean fixes for a name at `range`, when the source there reads exactly `name`.
+    private func fixes(_ range: SourceRange, _ name: String, _ suggestions: [String]) -> [Fix] {
+        Fix.replacing(range, in: file, written: name, with: suggestions)
     }
 }

@@ -68,8 +68,16 @@ public struct GeneratedUIOptions: Sendable {
             for token in tokens { pointer = pointer.appending(token) }
             return (key ? json?.keyRange(of: pointer) : nil) ?? json?.range(of: pointer) ?? json?.range(of: .root)
         }
-        func invalid(_ message: String, _ tokens: [String], key: Bool = false, hint: String? = nil) {
-            out.append(.error(.uiInvalid, message, file: path, range: range(tokens, key: key), hint: hint))
+        /// Fixes renaming the string at `tokens` (a key or a value) that reads `written`.
+        func fixes(_ tokens: [String], key: Bool = false, written: String, _ guesses: [String]) -> [Fix] {
+            json.map { Fix.replacingJSONString(range(tokens, key: key), in: $0.file, written: written, with: guesses) }
+                ?? []
+        }
+        func invalid(
+            _ message: String, _ tokens: [String], key: Bool = false, hint: String? = nil, fixes: [Fix] = []
+        ) {
+            out.append(
+                .error(.uiInvalid, message, file: path, range: range(tokens, key: key), hint: hint, fixes: fixes))
         }
         guard let object = ui.objectValue else {
             invalid(
@@ -82,15 +90,17 @@ public struct GeneratedUIOptions: Sendable {
         let known = props + variables
         func checkName(_ name: String, _ tokens: [String], key: Bool) {
             guard !known.contains(name) else { return }
+            let guesses = Suggestions.nearest(to: name, in: known)
             out.append(
                 .warning(
                     .uiUnknownField,
                     "`layout_config.ui` names `\(name)`, which is neither a prop nor a prompt variable", file: path,
                     range: range(tokens, key: key),
-                    hint: Suggestions.didYouMean(name, in: known)
+                    hint: Suggestions.didYouMean(guesses)
                         ?? (known.isEmpty
                             ? "the props schema and the prompt declare nothing"
-                            : "fields: " + known.map { "`\($0)`" }.joined(separator: ", "))))
+                            : "fields: " + known.map { "`\($0)`" }.joined(separator: ", ")),
+                    fixes: fixes(tokens, key: key, written: name, guesses)))
         }
         for (key, value) in object {
             switch key {
@@ -132,7 +142,10 @@ public struct GeneratedUIOptions: Sendable {
                             invalid(
                                 "`ui.fields.\(name)` has no setting `\(setting)`", [key, name, setting], key: true,
                                 hint: Suggestions.didYouMean(setting, in: fieldKeys) ?? "settings: "
-                                    + fieldKeys.map { "`\($0)`" }.joined(separator: ", "))
+                                    + fieldKeys.map { "`\($0)`" }.joined(separator: ", "),
+                                fixes: fixes(
+                                    [key, name, setting], key: true, written: setting,
+                                    Suggestions.nearest(to: setting, in: fieldKeys)))
                             continue
                         }
                         guard let string = text.stringValue else {
@@ -143,12 +156,14 @@ public struct GeneratedUIOptions: Sendable {
                         }
                         guard setting == "widget" else { continue }
                         guard let control = ControlKind(rawValue: string) else {
+                            let guesses = Suggestions.nearestChoices(
+                                to: string, in: ControlKind.allCases.map(\.rawValue))
                             invalid(
                                 "`\(string)` is not a widget", [key, name, setting],
-                                hint: Suggestions.closestChoice(to: string, in: ControlKind.allCases.map(\.rawValue))
-                                    .map { "did you mean `\($0)`?" }
+                                hint: Suggestions.didYouMean(guesses)
                                     ?? "widgets: "
-                                    + ControlKind.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "))
+                                    + ControlKind.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "),
+                                fixes: fixes([key, name, setting], written: string, guesses))
                             continue
                         }
                         if props.contains(name), !variables.contains(name) {
@@ -175,7 +190,8 @@ public struct GeneratedUIOptions: Sendable {
                 invalid(
                     "`layout_config.ui` has no key `\(key)`", [key], key: true,
                     hint: Suggestions.didYouMean(key, in: keys) ?? "keys: "
-                        + keys.map { "`\($0)`" }.joined(separator: ", "))
+                        + keys.map { "`\($0)`" }.joined(separator: ", "),
+                    fixes: fixes([key], key: true, written: key, Suggestions.nearest(to: key, in: keys)))
             }
         }
         return out

@@ -136,11 +136,16 @@ struct StructureCheck {
         _ e: SyntaxElement, in context: Context, parent: SyntaxElement, previous: SyntaxElement?
     ) {
         guard let spec = Vocabulary.byName[e.name] else {
+            let guesses = Suggestions.nearest(to: e.name, in: Vocabulary.elements.map(\.name))
+            let endTag = e.endTagNameRange(in: file)
             diagnostics.append(
                 .error(
                     .templateUnknownElement, "unknown element `\(e.name)`", file: file.path, range: e.nameRange,
-                    hint: Suggestions.didYouMean(e.name, in: Vocabulary.elements.map(\.name))
-                        ?? "the vocabulary is closed: see docs/language.md for the elements"))
+                    hint: Suggestions.didYouMean(guesses)
+                        ?? "the vocabulary is closed: see docs/language.md for the elements",
+                    fixes: Fix.replacing(e.nameRange, in: file, written: e.name, with: guesses) { name in
+                        endTag.map { [TextEdit(range: $0, text: name)] } ?? []
+                    }))
             return
         }
         if !allowed(spec, in: context) {
@@ -220,14 +225,16 @@ struct StructureCheck {
         for attribute in e.attributes {
             guard let attributeSpec = spec.attribute(attribute.name) else {
                 let names = spec.attributes.map(\.name)
+                let guesses = Suggestions.nearest(to: attribute.name, in: names.filter { e.attribute($0) == nil })
                 diagnostics.append(
                     .error(
                         .templateUnknownAttribute, "`\(e.name)` has no attribute `\(attribute.name)`", file: file.path,
                         range: attribute.nameRange,
-                        hint: Suggestions.didYouMean(attribute.name, in: names)
+                        hint: Suggestions.didYouMean(guesses)
                             ?? (names.isEmpty
                                 ? "`\(e.name)` takes no attributes"
-                                : "valid attributes: " + names.map { "`\($0)`" }.joined(separator: ", "))))
+                                : "valid attributes: " + names.map { "`\($0)`" }.joined(separator: ", ")),
+                        fixes: Fix.replacing(attribute.nameRange, in: file, written: attribute.name, with: guesses)))
                 continue
             }
             checkValue(attribute, attributeSpec, element: e)
@@ -239,7 +246,8 @@ struct StructureCheck {
                     .templateMissingAttribute,
                     "`\(e.name)` needs \(attributeSpec.name.first.map { "aeiou".contains($0) } == true ? "an" : "a") `\(attributeSpec.name)` attribute",
                     file: file.path,
-                    range: e.nameRange, hint: "add \(attributeSpec.name)=\"…\": \(attributeSpec.summary)"))
+                    range: e.nameRange, hint: "add \(attributeSpec.name)=\"…\": \(attributeSpec.summary)",
+                    fixes: Self.missingAttributeFixes(e, attributeSpec.name, in: file)))
         }
     }
 
@@ -266,15 +274,30 @@ struct StructureCheck {
         }
         if !valid {
             var hint = "`\(attribute.name)` takes \(spec.kind.summary)"
-            if case .choice(let words) = spec.kind, let guess = Suggestions.closestChoice(to: value, in: words) {
-                hint = "did you mean `\(guess)`? " + hint
+            var guesses: [String] = []
+            if case .choice(let words) = spec.kind {
+                guesses = Suggestions.nearestChoices(to: value, in: words)
+            } else if case .boolean = spec.kind {
+                guesses = Suggestions.nearestChoices(to: value.lowercased(), in: ["true", "false"])
             }
+            if let didYouMean = Suggestions.didYouMean(guesses) { hint = didYouMean + " " + hint }
             diagnostics.append(
                 .error(
                     .templateInvalidValue, "`\(value)` is not a valid `\(attribute.name)` for `\(element.name)`",
                     file: file.path,
-                    range: attribute.valueRange, hint: hint))
+                    range: attribute.valueRange, hint: hint,
+                    fixes: Fix.replacing(attribute.valueRange, in: file, written: value, with: guesses)))
         }
+    }
+
+    /// An attribute whose value can be chosen without knowing the author's intent: a loop's `as`
+    /// (`item`, the name a loop body most often reads).
+    static func missingAttributeFixes(_ e: SyntaxElement, _ name: String, in file: SourceFile) -> [Fix] {
+        guard e.name == "each", name == "as", file.text(in: e.nameRange) == e.name else { return [] }
+        let value = "item"
+        let insertion = TextEdit(
+            range: SourceRange(start: e.nameRange.end, end: e.nameRange.end), text: " as=\"\(value)\"")
+        return [Fix("add `as=\"\(value)\"`", edits: [insertion])]
     }
 
     static func isIdentifier(_ s: String) -> Bool {

@@ -85,11 +85,22 @@ struct ValueCheck {
             let (name, known) = values(root: root, members: members), !known.contains(written)
         else { return }
         let list = known.map { "`\($0)`" }.joined(separator: ", ")
+        let guesses = Suggestions.nearest(to: written, in: known)
+        // The literal keeps its quotes: the fix replaces what is between them when that is `written`.
+        let source = file.text(in: literal.range)
+        var fixes: [Fix] = []
+        if let quote = source.first, quote == "'" || quote == "\"", source == "\(quote)\(written)\(quote)",
+            literal.range.end.offset - literal.range.start.offset >= 2
+        {
+            let inner = file.range(literal.range.start.offset + 1, literal.range.end.offset - 1)
+            fixes = Fix.replacing(inner, in: file, written: written, with: guesses.filter { !$0.contains(quote) })
+        }
         diagnostics.append(
             .error(
                 .bindingImpossibleValue, "`\(name)` is never `'\(written)'`", file: file.path, range: literal.range,
-                hint: Suggestions.didYouMean(written, in: known).map { "\($0) (`\(name)` is one of \(list))" }
-                    ?? "`\(name)` is one of \(list)"))
+                hint: Suggestions.didYouMean(guesses).map { "\($0) (`\(name)` is one of \(list))" }
+                    ?? "`\(name)` is one of \(list)",
+                fixes: fixes))
     }
 
     /// The complete list of values a path can hold, when the compiler knows it.

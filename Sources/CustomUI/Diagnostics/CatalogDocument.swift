@@ -26,7 +26,15 @@ extension DiagnosticCatalog {
         for line in DiagnosticRenderer(sources: report.sources).render(own).split(separator: "\n") {
             out += "    \(line)\n"
         }
+        if let fixes = fixList(own) { out += "\nfixes (validate --fix, editor code actions): \(fixes)\n" }
         return out
+    }
+
+    /// The distinct fix messages of `diagnostics`, or nil when they carry none.
+    static func fixList(_ diagnostics: [Diagnostic]) -> String? {
+        var seen = Set<String>()
+        let messages = diagnostics.flatMap(\.fixes).map(\.message).filter { seen.insert($0).inserted }
+        return messages.isEmpty ? nil : messages.joined(separator: "; ")
     }
 
     /// docs/diagnostics.md: every code, grouped by stage, each with its example and real output.
@@ -35,9 +43,12 @@ extension DiagnosticCatalog {
             # Diagnostics
 
             Every diagnostic has a stable code, a position (file, line, column) and, where there is
-            something to say, a hint. `customui validate --format json` prints the same fields for
-            tools. This page is generated from the engine (`customui explain --markdown`), and the
-            test suite runs every example below and checks the code is reported at the position shown.
+            something to say, a hint. Where the hint names a replacement, the diagnostic also carries
+            machine-applicable fixes (shown as "Fix:" below): `customui validate --format json` prints
+            them with the same fields for tools, `customui validate --fix` applies the unambiguous ones
+            and `customui lsp` offers them as code actions. This page is generated from the engine
+            (`customui explain --markdown`), and the test suite runs every example below and checks
+            the code is reported at the position shown.
 
             Examples without their own prompt use this one:
 
@@ -75,6 +86,7 @@ extension DiagnosticCatalog {
             }
             let own = report.diagnostics.filter { $0.code == info.code }
             out += "\n```text\n\(DiagnosticRenderer(sources: report.sources).render(own))```\n"
+            if let fixes = fixList(own) { out += "\nFix: \(fixes).\n" }
         }
         return out
     }

@@ -126,11 +126,13 @@ public struct CustomUIDefinition: Sendable, Hashable {
         }
         // The schema refuses unknown columns too (an error); this adds the did-you-mean.
         for key in object.keys where !columns.contains(key) {
+            let guesses = Suggestions.nearest(to: key, in: columns.filter { object[$0] == nil })
+            let range = document.keyRange(of: root.appending(key))
             r.diagnostics.append(
                 .error(
-                    .definitionInvalid, "unknown column `\(key)`", file: r.path,
-                    range: document.keyRange(of: root.appending(key)),
-                    hint: Suggestions.didYouMean(key, in: columns) ?? "columns are those of `prompt_custom_uis`"))
+                    .definitionInvalid, "unknown column `\(key)`", file: r.path, range: range,
+                    hint: Suggestions.didYouMean(guesses) ?? "columns are those of `prompt_custom_uis`",
+                    fixes: Fix.replacingJSONString(range, in: document.file, written: key, with: guesses)))
         }
         func p(_ key: String) -> JSONPointer { root.appending(key) }
         let name = r.string(p("name"), required: true) ?? ""

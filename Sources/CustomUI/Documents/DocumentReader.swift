@@ -21,8 +21,8 @@ struct DocumentReader {
 
     func range(_ pointer: JSONPointer) -> SourceRange { document.nearestRange(of: pointer) }
 
-    mutating func error(_ pointer: JSONPointer, _ message: String, hint: String? = nil) {
-        diagnostics.append(.error(code, message, file: path, range: range(pointer), hint: hint))
+    mutating func error(_ pointer: JSONPointer, _ message: String, hint: String? = nil, fixes: [Fix] = []) {
+        diagnostics.append(.error(code, message, file: path, range: range(pointer), hint: hint, fixes: fixes))
     }
 
     mutating func warning(_ pointer: JSONPointer, _ code: DiagnosticCode, _ message: String, hint: String? = nil) {
@@ -88,10 +88,13 @@ struct DocumentReader {
         guard let result = T(rawValue: raw) else {
             let names = T.allCases.map(\.rawValue)
             let name = pointer.tokens.last ?? "value"
+            let guesses = Suggestions.nearestChoices(to: raw, in: names)
             error(
                 pointer, "`\(raw)` is not a valid `\(name)`",
-                hint: Suggestions.closestChoice(to: raw, in: names).map { "did you mean `\($0)`?" } ?? "use one of "
-                    + names.map { "`\($0)`" }.joined(separator: ", "))
+                hint: Suggestions.didYouMean(guesses) ?? "use one of "
+                    + names.map { "`\($0)`" }.joined(separator: ", "),
+                fixes: Fix.replacingJSONString(
+                    document.range(of: pointer), in: document.file, written: raw, with: guesses))
             return nil
         }
         return result

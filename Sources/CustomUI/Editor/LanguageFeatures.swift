@@ -217,12 +217,16 @@ extension LanguageServer {
     }
 
     func hover(_ document: OpenDocument, offset: Int) -> Value {
-        guard document.path.hasSuffix(".ui.xml"), let word = Self.word(at: offset, in: document.file.bytes) else {
+        guard document.path.hasSuffix(".ui.xml") || document.path.hasSuffix(".definition.json"),
+            let word = Self.word(at: offset, in: document.file.bytes)
+        else {
             return .null
         }
-        let context = EditorContext.at(word.start, in: document.file.bytes)
+        // In a definition's JSON only the paths inside `component_code` have something to show.
+        let place =
+            document.path.hasSuffix(".ui.xml") ? EditorContext.at(word.start, in: document.file.bytes).place : .other
         var markdown: String?
-        switch context.place {
+        switch place {
         case .elementName:
             if let spec = Vocabulary.byName[word.text] {
                 markdown = "**`<\(spec.name)>`** (\(spec.category.rawValue)): \(spec.summary)"
@@ -279,13 +283,16 @@ extension LanguageServer {
     }
 
     func definition(_ document: OpenDocument, offset: Int) -> Value {
-        guard document.path.hasSuffix(".ui.xml"), let word = Self.word(at: offset, in: document.file.bytes) else {
+        let isTemplateFile = document.path.hasSuffix(".ui.xml")
+        guard isTemplateFile || document.path.hasSuffix(".definition.json"),
+            let word = Self.word(at: offset, in: document.file.bytes)
+        else {
             return .null
         }
         let parts = word.text.split(separator: ".").map(String.init)
         var variableName: String?
         if parts.count == 2, parts[0] == "vars" { variableName = parts[1] }
-        if parts.count == 1,
+        if parts.count == 1, isTemplateFile,
             case .attributeValue(let element, let attribute, _) = EditorContext.at(offset, in: document.file.bytes)
                 .place,
             let spec = Vocabulary.byName[element]?.attribute(attribute), spec.kind == .variableName
@@ -308,7 +315,13 @@ extension LanguageServer {
             }
             walk(root)
             if let found {
-                return ["uri": .string(document.uri), "range": Self.range(found.valueRange, in: document.file)]
+                var range = found.valueRange
+                if !isTemplateFile {
+                    // The slot is inside `component_code`: its place in the JSON string.
+                    guard let origin = Self.componentCodeOrigin(in: document.file) else { return .null }
+                    range = origin.range(range.start.offset, range.end.offset)
+                }
+                return ["uri": .string(document.uri), "range": Self.range(range, in: document.file)]
             }
         }
         if parts.count >= 2, parts[0] == "props", let schemaDocument = loaded(document)?.propsSchemaDocument {

@@ -271,9 +271,50 @@ public final class LanguageServer {
         Self.siblingPromptPath(of: path).flatMap { sourceFile(atPath: $0) }
     }
 
-    /// The validation report of an open template, as `customui validate` makes it.
+    /// The validation report of an open template, as `customui validate` makes it, with the
+    /// findings in a definition's `component_code` moved to their place inside the JSON string.
     func report(_ document: OpenDocument) -> ValidationReport {
-        Validator.validate(ui: document.file, prompt: prompt(for: document.path))
+        var report = Validator.validate(ui: document.file, prompt: prompt(for: document.path))
+        if let code = report.document?.syntax?.file, code !== document.file, code.path != document.path,
+            let origin = Self.componentCodeOrigin(in: document.file)
+        {
+            report.diagnostics = report.diagnostics.map { Self.moved($0, from: code, to: origin) }
+        }
+        return report
+    }
+
+    /// Where the decoded `component_code` string sits in a definition's JSON.
+    static func componentCodeOrigin(in file: SourceFile) -> TextOrigin? {
+        guard let json = try? JSONParser.parse(file) else { return nil }
+        return DocumentReader(json, code: .definitionInvalid, what: "the definition").stringOrigin(
+            JSONPointer.root.appending("component_code"))
+    }
+
+    /// A diagnostic about `code` (the decoded `component_code`) re-pointed into the JSON through
+    /// `origin`; its fixes stay only where the JSON reads exactly the code they replace and their
+    /// text needs no escaping.
+    static func moved(_ diagnostic: Diagnostic, from code: SourceFile, to origin: TextOrigin) -> Diagnostic {
+        func map(_ range: SourceRange) -> SourceRange { origin.range(range.start.offset, range.end.offset) }
+        var result = diagnostic
+        if diagnostic.file == code.path {
+            result.file = origin.file.path
+            result.range = diagnostic.range.map(map)
+            result.fixes = diagnostic.fixes.compactMap { fix in
+                let edits = fix.edits.map { TextEdit(range: map($0.range), text: $0.text) }
+                for (edit, original) in zip(edits, fix.edits)
+                where origin.file.text(in: edit.range) != code.text(in: original.range)
+                    || edit.text.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || $0.value < 0x20 })
+                {
+                    return nil
+                }
+                return Fix(fix.message, edits: edits)
+            }
+        }
+        result.notes = diagnostic.notes.map { note in
+            guard note.file == code.path || (note.file == nil && diagnostic.file == code.path) else { return note }
+            return DiagnosticNote(note.message, file: origin.file.path, range: note.range.map(map))
+        }
+        return result
     }
 
     /// Diagnostics for the changed document and for every open template that uses it.
@@ -296,7 +337,7 @@ public final class LanguageServer {
                 checked[target.uri] = target.file
                 for source in report.sources { sources[source.path] = source }
             } else if target.path.hasSuffix(".prompt.json") {
-                diagnostics = Prompt.load(target.file).diagnostics
+                diagnostics = Self.promptDiagnostics(target.file)
             } else {
                 continue
             }
@@ -340,6 +381,16 @@ public final class LanguageServer {
         return out
     }
 
+    /// A prompt file's own findings, as `validate` reports them for the prompt: loading, then the
+    /// prompt's checks (placeholders, defaults, unused variables) when it loads.
+    static func promptDiagnostics(_ file: SourceFile) -> [Diagnostic] {
+        let (prompt, diagnostics) = Prompt.load(file)
+        guard let prompt else { return diagnostics }
+        var check = PromptCheck(prompt: prompt)
+        check.check()
+        return (diagnostics + check.diagnostics).sortedByLocation()
+    }
+
     func lspDiagnostic(_ diagnostic: Diagnostic, file: SourceFile, sources: [String: SourceFile]) -> Value {
         let range = diagnostic.range ?? file.range(0, 0)
         var message = diagnostic.message
@@ -372,17 +423,23 @@ public final class LanguageServer {
 
     // MARK: Code actions
 
-    /// Quick fixes for the diagnostics that touch `range`, from `DiagnosticFixes`.
+    /// Quick fixes for the diagnostics that touch `range`: the fixes each diagnostic carries.
     func codeActions(_ document: OpenDocument, range: Value?) -> Value {
-        guard isTemplate(document.path) else { return [] }
+        let diagnostics: [Diagnostic]
+        if isTemplate(document.path) {
+            diagnostics = report(document).diagnostics
+        } else if document.path.hasSuffix(".prompt.json") {
+            diagnostics = Self.promptDiagnostics(document.file)
+        } else {
+            return []
+        }
         let file = document.file
         let start = Self.offset(range?["start"], in: file) ?? 0
         let end = Self.offset(range?["end"], in: file) ?? file.bytes.count
         var actions: [Value] = []
-        for diagnostic in report(document).diagnostics where diagnostic.file == nil || diagnostic.file == document.path
-        {
+        for diagnostic in diagnostics where diagnostic.file == nil || diagnostic.file == document.path {
             guard let r = diagnostic.range, r.start.offset <= end, r.end.offset >= start else { continue }
-            let fixes = DiagnosticFixes.fixes(for: diagnostic, in: file)
+            let fixes = diagnostic.fixes
             for fix in fixes {
                 let edits = Value.array(
                     fix.edits.map { ["range": Self.range($0.range, in: file), "newText": .string($0.text)] })

@@ -339,13 +339,17 @@ private struct Parser {
             _ = advance()
             // Checked before the arguments, so errors come out in source order.
             guard let signature = Filters.signature(named: name) else {
-                let hint =
-                    Filters.otherLanguages[name].map { "did you mean `\($0)`?" }
-                    ?? Suggestions.didYouMean(name, in: Filters.all.map(\.name))
-                    ?? "see the filter list in docs/expressions.md"
-                throw ParseError(
+                let guesses =
+                    Filters.otherLanguages[name].map { [$0] }
+                    ?? Suggestions.nearest(to: name, in: Filters.all.map(\.name))
+                var error = ParseError(
                     code: .exprUnknownFilter, message: "unknown filter `\(name)`", start: nameToken.start,
-                    end: nameToken.end, hint: hint)
+                    end: nameToken.end,
+                    hint: Suggestions.didYouMean(guesses) ?? "see the filter list in docs/expressions.md")
+                error.fixes = guesses.map {
+                    ("change `\(name)` to `\($0)`", [(nameToken.start, nameToken.end, name, $0)])
+                }
+                throw error
             }
             var arguments: [Node] = []
             var last = nameToken.end

@@ -7,9 +7,21 @@ struct ParseError: Error {
     var start: Int
     var end: Int
     var hint: String?
+    /// Fixes in the expression's text offsets, each edit with the text it replaces.
+    var fixes: [(message: String, edits: [(start: Int, end: Int, written: String, text: String)])] = []
 
+    /// The diagnostic in the source; a fix whose replaced text does not read the same in the source
+    /// (it spans a character reference) is dropped.
     func diagnostic(_ origin: TextOrigin) -> Diagnostic {
-        .error(code, message, file: origin.file.path, range: origin.range(start, end), hint: hint)
+        let sourceFixes = fixes.compactMap { fix -> Fix? in
+            let edits = fix.edits.map { TextEdit(range: origin.range($0.start, $0.end), text: $0.text) }
+            for (edit, planned) in zip(edits, fix.edits) where origin.file.text(in: edit.range) != planned.written {
+                return nil
+            }
+            return Fix(fix.message, edits: edits)
+        }
+        return .error(
+            code, message, file: origin.file.path, range: origin.range(start, end), hint: hint, fixes: sourceFixes)
     }
 }
 
@@ -176,8 +188,46 @@ struct Lexer {
         }
         if two == "&&" { stop = start + 2 }
         let shown = stop == start + 2 ? two : text
-        return ParseError(
+        var error = ParseError(
             code: .exprUnexpectedToken, message: "unexpected `\(shown)` in expression", start: start, end: stop,
             hint: hint)
+        error.fixes = fixes(for: shown, at: start, hint: hint)
+        return error
+    }
+
+    /// The fix each hint above names: `==` for `=`, `and` for `&&`, `not ` for `!`, and removing
+    /// `{{ }}` or a stray `}}`.
+    private func fixes(for shown: String, at start: Int, hint: String?) -> [(
+        message: String, edits: [(start: Int, end: Int, written: String, text: String)]
+    )] {
+        guard hint != nil else { return [] }
+        let stop = start + shown.utf8.count
+        // A word operator needs a space where it would otherwise touch a name, number, string or bracket.
+        func touches(_ b: UInt8, _ brackets: String) -> Bool {
+            Lexer.isIdentifierStart(b) || Lexer.isDigit(b) || "'\"".utf8.contains(b) || brackets.utf8.contains(b)
+        }
+        func spaced(_ word: String) -> String {
+            let before = start > 0 && touches(bytes[start - 1], ")]") ? " " : ""
+            let after = stop < end && touches(bytes[stop], "([") ? " " : ""
+            return before + word + after
+        }
+        switch shown {
+        case "=": return [("change `=` to `==`", [(start, stop, "=", "==")])]
+        case "&&": return [("change `&&` to `and`", [(start, stop, "&&", spaced("and"))])]
+        case "!": return [("change `!` to `not`", [(start, stop, "!", spaced("not"))])]
+        case "}": return [("remove the `}}`", [(start, start + 2, "}}", "")])]
+        case "{":
+            var open = start + 2
+            while open < end, bytes[open] == 0x20 { open += 1 }
+            var i = open
+            while i + 1 < end, !(bytes[i] == UInt8(ascii: "}") && bytes[i + 1] == UInt8(ascii: "}")) { i += 1 }
+            guard i + 1 < end else { return [] }
+            var close = i
+            while close > open, bytes[close - 1] == 0x20 { close -= 1 }
+            let opening = String(decoding: bytes[start..<open], as: UTF8.self)
+            let closing = String(decoding: bytes[close..<(i + 2)], as: UTF8.self)
+            return [("remove the `{{ }}`", [(start, open, opening, ""), (close, i + 2, closing, "")])]
+        default: return []
+        }
     }
 }

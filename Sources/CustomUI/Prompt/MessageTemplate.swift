@@ -34,6 +34,8 @@ public struct MessageTemplate: Hashable, Sendable {
     /// Warnings for `{{ … }}` that are not placeholders (`prompt.malformed-placeholder`).
     public let diagnostics: [Diagnostic]
     private let path: String?
+    /// Each placeholder's name in the source, when the source reads it as written (for fixes).
+    private let nameRanges: [SourceRange?]
 
     /// Parses a message; `origin` maps the content back to its file so placeholders carry ranges.
     ///
@@ -45,6 +47,7 @@ public struct MessageTemplate: Hashable, Sendable {
         var parts: [Part] = []
         var diagnostics: [Diagnostic] = []
         var text: [UInt8] = []
+        var nameRanges: [SourceRange?] = []
         var i = 0
         func range(_ start: Int, _ end: Int) -> SourceRange? { origin?.range(start, end) }
         func isBrace(_ at: Int, _ brace: UInt8) -> Bool {
@@ -87,6 +90,12 @@ public struct MessageTemplate: Hashable, Sendable {
                     text.removeAll()
                 }
                 parts.append(.placeholder(name: String(decoding: name, as: UTF8.self), range: range(open, close + 2)))
+                let nameStart = inner.firstIndex { $0 != 0x20 && $0 != 0x09 } ?? open + 2
+                let nameRange = range(nameStart, nameStart + name.count)
+                nameRanges.append(
+                    nameRange.flatMap {
+                        origin?.file.text(in: $0) == String(decoding: name, as: UTF8.self) ? $0 : nil
+                    })
             } else {
                 let shown = String(decoding: bytes[open..<(close + 2)], as: UTF8.self)
                 warn(
@@ -100,6 +109,7 @@ public struct MessageTemplate: Hashable, Sendable {
         self.parts = parts
         self.diagnostics = diagnostics
         self.path = origin?.file.path
+        self.nameRanges = nameRanges
     }
 
     private static func isNameByte(_ b: UInt8) -> Bool {
@@ -121,12 +131,20 @@ public struct MessageTemplate: Hashable, Sendable {
     public func check(declared: some Sequence<String>) -> [Diagnostic] {
         let known = Array(declared)
         let knownSet = Set(known)
-        return placeholders.filter { !knownSet.contains($0.name) }.map { placeholder in
-            .error(
+        return zip(placeholders, nameRanges).filter { !knownSet.contains($0.0.name) }.map { placeholder, nameRange in
+            let guesses = Suggestions.nearest(to: placeholder.name, in: known)
+            let fixes =
+                nameRange.map { range in
+                    guesses.map {
+                        Fix("change `\(placeholder.name)` to `\($0)`", edits: [TextEdit(range: range, text: $0)])
+                    }
+                } ?? []
+            return .error(
                 .promptUnknownVariable, "message uses `\(placeholder.name)`, which the prompt does not declare",
                 file: path, range: placeholder.range,
-                hint: Suggestions.didYouMean(placeholder.name, in: known)
-                    ?? "declare it in the prompt's variableDefaults, or remove the placeholder")
+                hint: Suggestions.didYouMean(guesses)
+                    ?? "declare it in the prompt's variableDefaults, or remove the placeholder",
+                fixes: fixes)
         }
     }
 

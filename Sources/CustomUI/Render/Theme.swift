@@ -98,11 +98,15 @@ public struct Theme: Sendable, Hashable {
                 for (key, value) in object {
                     guard let entry = keys.first(where: { $0.key == key }) else {
                         let (path, range) = at(stylingDocument, key, name: true)
+                        let guesses = Suggestions.nearest(to: key, in: keys.map(\.key).filter { object[$0] == nil })
                         diagnostics.append(
                             .warning(
                                 .styleUnknownKey, "`styling_config` has no key `\(key)`", file: path, range: range,
-                                hint: Suggestions.didYouMean(key, in: keys.map(\.key))
-                                    ?? "keys: " + keys.map { "`\($0.key)`" }.joined(separator: ", ")))
+                                hint: Suggestions.didYouMean(guesses)
+                                    ?? "keys: " + keys.map { "`\($0.key)`" }.joined(separator: ", "),
+                                fixes: stylingDocument.map {
+                                    Fix.replacingJSONString(range, in: $0.file, written: key, with: guesses)
+                                } ?? []))
                         continue
                     }
                     if let css = value.stringValue.flatMap({ validate($0, entry.kind) }) {
@@ -110,18 +114,28 @@ public struct Theme: Sendable, Hashable {
                     } else {
                         let (path, range) = at(stylingDocument, key)
                         var hint = example(entry.kind)
+                        var replacements: [String] = []
                         if entry.kind == .color, let text = value.stringValue,
-                            let suggestion = Suggestions.didYouMean(text.lowercased(), in: CSSColor.names)
+                            case let guesses = Suggestions.nearest(to: text.lowercased(), in: CSSColor.names),
+                            let suggestion = Suggestions.didYouMean(guesses)
                         {
                             hint = suggestion + " (or " + hint + ")"
+                            replacements = guesses
                         } else if entry.kind == .length, let text = value.stringValue, Double(text) != nil {
                             hint = "add a unit: `\(text)px`"
+                            replacements = [text + "px"]
                         }
+                        let fixes =
+                            value.stringValue.flatMap { written in
+                                stylingDocument.map {
+                                    Fix.replacingJSONString(range, in: $0.file, written: written, with: replacements)
+                                }
+                            } ?? []
                         diagnostics.append(
                             .error(
                                 .styleInvalidValue,
                                 "`styling_config.\(key)` is not a valid \(describe(entry.kind)): \(value.jsonText)",
-                                file: path, range: range, hint: hint))
+                                file: path, range: range, hint: hint, fixes: fixes))
                     }
                 }
             } else {
@@ -140,7 +154,14 @@ public struct Theme: Sendable, Hashable {
                         theme.layout = name
                     } else {
                         let (path, range) = at(layoutDocument, "layout")
-                        let suggestion = value.stringValue.flatMap { Suggestions.didYouMean($0, in: layouts) }
+                        let guesses = value.stringValue.map { Suggestions.nearest(to: $0, in: layouts) } ?? []
+                        let suggestion = Suggestions.didYouMean(guesses)
+                        let fixes =
+                            value.stringValue.flatMap { written in
+                                layoutDocument.map {
+                                    Fix.replacingJSONString(range, in: $0.file, written: written, with: guesses)
+                                }
+                            } ?? []
                         diagnostics.append(
                             .error(
                                 .layoutInvalid, "`layout_config.layout` names no layout: \(value.jsonText)", file: path,
@@ -148,7 +169,8 @@ public struct Theme: Sendable, Hashable {
                                 hint: suggestion.map {
                                     $0 + " (layouts: " + layouts.map { "`\($0)`" }.joined(separator: ", ") + ")"
                                 }
-                                    ?? "layouts: " + layouts.map { "`\($0)`" }.joined(separator: ", ")))
+                                    ?? "layouts: " + layouts.map { "`\($0)`" }.joined(separator: ", "),
+                                fixes: fixes))
                     }
                 }
                 for key in object.keys where key != "layout" && !(key == "ui" && generated) {

@@ -62,6 +62,23 @@ public struct SyntaxElement: Sendable {
 
     /// The source text of the element, exactly as written.
     public func sourceText(in file: SourceFile) -> String { file.text(in: range) }
+
+    /// The range of the name in the end tag; nil when the element closes itself (`<name/>`) or the
+    /// end tag does not read `</name`.
+    public func endTagNameRange(in file: SourceFile) -> SourceRange? {
+        let bytes = file.bytes
+        guard range.end.offset > startTagRange.end.offset, range.end.offset <= bytes.count else { return nil }
+        var i = range.end.offset - 2
+        while i > startTagRange.end.offset, !(bytes[i] == UInt8(ascii: "<") && bytes[i + 1] == UInt8(ascii: "/")) {
+            i -= 1
+        }
+        let nameStart = i + 2
+        let nameEnd = nameStart + name.utf8.count
+        guard i >= startTagRange.end.offset, nameEnd <= bytes.count,
+            file.text(in: file.range(nameStart, nameEnd)) == name
+        else { return nil }
+        return file.range(nameStart, nameEnd)
+    }
 }
 
 /// A parsed template document: the source and its single root element.

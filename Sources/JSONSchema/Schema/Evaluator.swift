@@ -135,24 +135,12 @@ struct Evaluator {
                     if candidate.ascii || JSONEquality.equal(.string(candidate.text), value) { return true }
                 }
             }
-            if collect {
-                let shown =
-                    list.prefix(8).map { "`\($0.jsonText)`" }.joined(separator: ", ") + (list.count > 8 ? ", ..." : "")
-                var hint: String? = nil
-                if case .string(let s) = value { hint = Suggestions.didYouMean(s, in: list.compactMap(\.stringValue)) }
-                report(node, "enum", "value `\(Evaluator.short(value))` is not one of \(shown)", hint: hint)
-            }
+            if collect { reportEnum(node, value, list) }
             return false
 
         case .enumeration(let list):
             for candidate in list where JSONEquality.equal(candidate, value) { return true }
-            if collect {
-                let shown =
-                    list.prefix(8).map { "`\($0.jsonText)`" }.joined(separator: ", ") + (list.count > 8 ? ", ..." : "")
-                var hint: String? = nil
-                if case .string(let s) = value { hint = Suggestions.didYouMean(s, in: list.compactMap(\.stringValue)) }
-                report(node, "enum", "value `\(Evaluator.short(value))` is not one of \(shown)", hint: hint)
-            }
+            if collect { reportEnum(node, value, list) }
             return false
 
         case .constant(let expected):
@@ -445,9 +433,8 @@ struct Evaluator {
                     valid = false
                     guard collect else { return false }
                     report(
-                        node, "unevaluatedProperties", "property `\(name)` is not allowed", at: .key(name),
-                        pointsAtKey: true,
-                        hint: Suggestions.didYouMean(name, in: node.propertyNames))
+                        node, "unevaluatedProperties", notAllowed: name, hintFrom: node.propertyNames,
+                        fixFrom: node.propertyNames.filter { object[$0] == nil })
                     continue
                 }
                 if !child(sub, member, .key(name), "unevaluatedProperties") {
@@ -517,11 +504,8 @@ struct Evaluator {
             if additional.boolean == false {
                 valid = false
                 guard collect else { return false }
-                let known = applicator.properties.keys.filter { object[$0] == nil }
-                report(
-                    node, "additionalProperties", "property `\(name)` is not allowed", at: .key(name),
-                    pointsAtKey: true,
-                    hint: Suggestions.didYouMean(name, in: known.sorted()))
+                let known = applicator.properties.keys.filter { object[$0] == nil }.sorted()
+                report(node, "additionalProperties", notAllowed: name, hintFrom: known, fixFrom: known)
                 continue
             }
             if !child(additional, member, .key(name), "additionalProperties") {
@@ -590,9 +574,34 @@ struct Evaluator {
         return text.count > 40 ? String(text.prefix(37)) + "..." : text
     }
 
+    // Reports kept out of `check`, whose stack frame every level of a deep schema pays for.
+
+    @inline(never)
+    mutating func reportEnum(_ node: Node, _ value: Value, _ list: [Value]) {
+        let shown = list.prefix(8).map { "`\($0.jsonText)`" }.joined(separator: ", ") + (list.count > 8 ? ", ..." : "")
+        var suggestions: (String, [String])? = nil
+        if case .string(let s) = value {
+            suggestions = (s, Suggestions.nearest(to: s, in: list.compactMap(\.stringValue)))
+        }
+        report(
+            node, "enum", "value `\(Evaluator.short(value))` is not one of \(shown)",
+            hint: suggestions.flatMap { Suggestions.didYouMean($0.1) }, suggestions: suggestions)
+    }
+
+    @inline(never)
+    mutating func report(
+        _ node: Node, _ keyword: String, notAllowed name: String, hintFrom: [String], fixFrom: [String]
+    ) {
+        report(
+            node, keyword, "property `\(name)` is not allowed", at: .key(name), pointsAtKey: true,
+            hint: Suggestions.didYouMean(name, in: hintFrom),
+            suggestions: (name, Suggestions.nearest(to: name, in: fixFrom)))
+    }
+
     mutating func report(
         _ node: Node, _ keyword: String, _ message: String, at extra: PathToken? = nil, pointsAtKey: Bool = false,
-        hint: String? = nil, keywordless: Bool = false, code: DiagnosticCode? = nil
+        hint: String? = nil, keywordless: Bool = false, code: DiagnosticCode? = nil,
+        suggestions: (String, [String])? = nil
     ) {
         var tokens: [String] = instancePath.map {
             switch $0 {
@@ -611,10 +620,11 @@ struct Evaluator {
         let absolute =
             keywordless
             ? node.location : node.location + (node.location.hasSuffix("#") ? "/" : "/") + JSONPointer.escape(keyword)
-        errors.append(
-            ValidationError(
-                instanceLocation: JSONPointer(tokens: tokens), keywordLocation: keywordLocation,
-                absoluteKeywordLocation: absolute, keyword: keyword, message: message, hint: hint,
-                pointsAtKey: pointsAtKey, code: code))
+        var error = ValidationError(
+            instanceLocation: JSONPointer(tokens: tokens), keywordLocation: keywordLocation,
+            absoluteKeywordLocation: absolute, keyword: keyword, message: message, hint: hint,
+            pointsAtKey: pointsAtKey, code: code)
+        if let suggestions, !suggestions.1.isEmpty { (error.written, error.suggestions) = suggestions }
+        errors.append(error)
     }
 }

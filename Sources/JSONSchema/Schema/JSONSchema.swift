@@ -185,6 +185,10 @@ public final class CompiledSchema: @unchecked Sendable {
             result.errors[i].range =
                 (error.pointsAtKey ? document.keyRange(of: pointer) : nil) ?? document.range(of: pointer)
                 ?? document.nearestRange(of: pointer)
+            if let written = error.written {
+                result.errors[i].fixes = Fix.replacingJSONString(
+                    result.errors[i].range, in: document.file, written: written, with: error.suggestions)
+            }
         }
         return result
     }

@@ -18,6 +18,13 @@ public struct ValidationError: Sendable, Hashable, CustomStringConvertible {
     public var range: SourceRange?
     /// Whether the error is about a member's name rather than its value (so the range points at the key).
     public var pointsAtKey: Bool
+    /// The string written (a member name or a string value), when `suggestions` name what it may be
+    /// a misspelling of.
+    public var written: String?
+    /// Names `written` may be a misspelling of.
+    public var suggestions: [String] = []
+    /// Fixes replacing the written string with each suggestion, when validated from a `JSONDocument`.
+    public var fixes: [Fix] = []
 
     /// An error from its parts.
     public init(
@@ -48,7 +55,9 @@ public struct ValidationError: Sendable, Hashable, CustomStringConvertible {
     public func diagnostic(file: String?, range: SourceRange? = nil) -> Diagnostic {
         var notes = [DiagnosticNote("schema keyword at `\(keywordLocation.isEmpty ? "#" : keywordLocation)`")]
         if !instanceLocation.isRoot { notes.insert(DiagnosticNote("instance location `\(instanceLocation)`"), at: 0) }
-        return .error(code, message, file: file, range: range ?? self.range, hint: hint, notes: notes)
+        return .error(
+            code, message, file: file, range: range ?? self.range, hint: hint, notes: notes,
+            fixes: range == nil || range == self.range ? fixes : [])
     }
 }
 
