@@ -13,14 +13,14 @@ struct LibraryContext {
         user = LibraryLocation.user(explicit: try arguments.value("--user"))
     }
 
-    func open() throws(LibraryError) -> Library { try Library(path: path, recorderUser: user) }
+    func open() throws(LibraryError) -> Library { try Library.open(path, recorderUser: user) }
 
     /// Problems with the file are I/O (2); refusals, denials and missing UIs are failures (1).
     static func exitCode(for error: LibraryError) -> Int32 {
         let io: Set<DiagnosticCode> = [
             .libraryNotADatabase, .libraryNotALibrary, .libraryCorrupt, .libraryNewerSchema, .libraryReadOnly,
             .libraryCannotOpen,
-            .libraryBusy, .librarySQLite,
+            .libraryBusy, .librarySQLite, .libraryPostgres, .libraryUnsafeRole,
         ]
         return io.contains(error.code) ? ExitCode.usage : ExitCode.failure
     }

@@ -108,7 +108,7 @@ enum RunCommand: Command {
         var libraryError: LibraryError?
         if !noRecord || !isFile {
             do {
-                library = try Library(path: LibraryLocation.path(explicit: libraryPath), recorderUser: user)
+                library = try Library.open(LibraryLocation.path(explicit: libraryPath), recorderUser: user)
             } catch {
                 libraryError = error
                 if !noRecord { console.err("customui run: warning: runs are not recorded: \(error)\n") }

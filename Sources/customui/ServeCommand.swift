@@ -92,7 +92,7 @@ enum ServeCommand: Command {
         }
         var library: Library?
         do {
-            library = try Library(path: LibraryLocation.path(explicit: libraryPath), recorderUser: user)
+            library = try Library.open(LibraryLocation.path(explicit: libraryPath), recorderUser: user)
         } catch {
             console.err("customui serve: warning: no library (only the files given are served): \(error)\n")
         }

@@ -608,6 +608,16 @@ public enum DiagnosticCatalog {
                 code: "library.sqlite", summary: "SQLite failed in a way no other `library.*` code describes",
                 example: nil,
                 testedBy: "TemplateLibraryTests.RobustnessTests"),
+            DiagnosticInfo(
+                code: "library.postgres", summary: "PostgreSQL failed in a way no other `library.*` code describes",
+                example: nil,
+                testedBy: "TemplateLibraryTests.PostgresLibraryTests.postgresFailuresBecomeLibraryCodes"),
+            DiagnosticInfo(
+                code: "library.unsafe-role",
+                summary:
+                    "the engine connected to a PostgreSQL library as a role row-level security does not bind (the tables' owner, a superuser, BYPASSRLS)",
+                example: nil,
+                testedBy: "TemplateLibraryTests.PostgresLibraryTests.theEngineRefusesARoleThePoliciesDoNotBind"),
 
             // JSON Schema (props schemas, `customui schema`)
             DiagnosticInfo(
