@@ -26,6 +26,12 @@ import Testing
         #expect(PostgresConnection.placeholders("s = '?' AND t = ?") == "s = '?' AND t = $1")
     }
 
+    @Test func serverMessagesReachTheTerminalOnOneLine() {
+        #expect(
+            PostgresConnection.trimmed("connection failed: No such file\n\tIs the server running?\u{1B}[31m\n")
+                == "connection failed: No such file Is the server running? [31m")
+    }
+
     @Test func timestampsReadBackAsTheLibraryWritesThem() {
         #expect(PostgresConnection.isoTimestamp("2026-12-07 15:18:40.12+00") == "2026-12-07T15:18:40.120Z")
         #expect(PostgresConnection.isoTimestamp("2026-12-07 15:18:40+00") == "2026-12-07T15:18:40.000Z")

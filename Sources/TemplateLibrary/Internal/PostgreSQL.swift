@@ -47,13 +47,19 @@ final class PostgresConnection {
 
     deinit { PQfinish(handle) }
 
-    private static func trimmed(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines)
+    /// libpq's text on one line: its newlines and tabs (and any other control character) become
+    /// spaces, so a server's message never reaches a terminal with control bytes.
+    static func trimmed(_ text: String) -> String {
+        let flat = String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+        return flat.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 
     private func failure(_ result: OpaquePointer?) -> PostgresError {
         let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
-        var message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) } ?? ""
+        var message =
+            PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { Self.trimmed(String(cString: $0)) } ?? ""
         if message.isEmpty { message = Self.trimmed(String(cString: PQerrorMessage(handle))) }
         return PostgresError(state: state, message: message)
     }
