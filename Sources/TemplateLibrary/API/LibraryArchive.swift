@@ -58,7 +58,7 @@ extension Library {
                 ("prompt_custom_uis", "SELECT * FROM prompt_custom_uis WHERE ui_id = ?1 AND user_id = ?2"),
                 (
                     "prompt_custom_ui_ratings",
-                    "SELECT * FROM prompt_custom_ui_ratings WHERE custom_ui_id = ?1 AND ?2 IS NOT NULL"
+                    "SELECT * FROM prompt_custom_ui_ratings WHERE custom_ui_id = ?1 AND CAST(?2 AS TEXT) IS NOT NULL"
                 ),
                 ("ai_runs", "SELECT * FROM ai_runs WHERE user_id = ?2 AND id IN (\(runs))"),
                 ("ai_tasks", "SELECT * FROM ai_tasks WHERE user_id = ?2 AND run_id IN (\(runs))"),
