@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 // CustomUI: a sandboxed custom-UI template engine. No Swift package dependencies:
 // Foundation, libxml2 (Debian libxml2-dev) for templates, SQLite (libsqlite3-dev) for the library store,
-// GNU libmicrohttpd (libmicrohttpd-dev) for `customui serve`.
+// GNU libmicrohttpd (libmicrohttpd-dev) for `customui serve`, libpq (libpq-dev) for a team library on PostgreSQL.
 import PackageDescription
 
 let package = Package(
@@ -24,6 +24,11 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
         .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
             name: "CMicroHTTPD",
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
@@ -35,7 +40,8 @@ let package = Package(
         .target(name: "Markdown", dependencies: ["CustomUICore"]),
         .target(name: "Streaming", dependencies: ["CustomUICore", "JSONSchema"]),
         .target(name: "CustomUI", dependencies: ["CustomUICore", "JSONSchema", "Markdown", "Streaming", "CLibXML2"]),
-        .target(name: "TemplateLibrary", dependencies: ["CustomUI", "CustomUICore", "JSONSchema", "CSQLite"]),
+        .target(
+            name: "TemplateLibrary", dependencies: ["CustomUI", "CustomUICore", "JSONSchema", "CSQLite", "CLibPQ"]),
         .target(
             name: "CustomUIServer",
             dependencies: [

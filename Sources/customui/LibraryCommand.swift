@@ -7,20 +7,31 @@ import TemplateLibrary
 struct LibraryContext {
     var path: String
     var user: String
+    /// Why there is no acting user (a shared library without a valid token); `open` throws it.
+    var identityError: LibraryError?
 
     init(_ arguments: inout Arguments) throws(UsageError) {
         path = LibraryLocation.path(explicit: try arguments.value("--library"))
-        user = LibraryLocation.user(explicit: try arguments.value("--user"))
+        let explicit = try arguments.value("--user")
+        do {
+            user = try LibraryLocation.actingUser(explicit: explicit, location: path)
+        } catch {
+            user = ""
+            identityError = error
+        }
     }
 
-    func open() throws(LibraryError) -> Library { try Library(path: path, recorderUser: user) }
+    func open() throws(LibraryError) -> Library {
+        if let identityError { throw identityError }
+        return try Library.open(path, recorderUser: user)
+    }
 
     /// Problems with the file are I/O (2); refusals, denials and missing UIs are failures (1).
     static func exitCode(for error: LibraryError) -> Int32 {
         let io: Set<DiagnosticCode> = [
             .libraryNotADatabase, .libraryNotALibrary, .libraryCorrupt, .libraryNewerSchema, .libraryReadOnly,
             .libraryCannotOpen,
-            .libraryBusy, .librarySQLite,
+            .libraryBusy, .librarySQLite, .libraryPostgres, .libraryUnsafeRole,
         ]
         return io.contains(error.code) ? ExitCode.usage : ExitCode.failure
     }
@@ -67,6 +78,13 @@ enum LibraryCommand: Command {
           usage [REF]                your own usage records
           install-starters [--from DIR]
                                      publish the starter templates (Templates/) as public active UIs
+          migrate                    create or upgrade a PostgreSQL library's tables and policies
+                                     (--library URL connected as the role that is to own them)
+          copy FROM TO               copy a whole library (every version, lineage, rating, usage
+                                     record, run and task) between a file and a postgres:// URL,
+                                     either way, in one transaction; TO must not have its UIs yet.
+                                     A PostgreSQL side is opened as the tables' owner (it reads
+                                     and writes every user's rows)
 
         filters for list and search:
           --category C  --tag T (repeatable)  --owner USER  --status draft|active|archived
@@ -75,7 +93,10 @@ enum LibraryCommand: Command {
         REF is a UI id, a version id, OWNER/NAME (that owner's UI only), or a NAME (yours first, else
         a unique public one). UI names cannot contain `/`. A UI you may not see answers exactly as
         a missing one: library.not-found.
-        --library PATH and --user NAME as for `customui publish`.
+        --library PATH and --user NAME as for `customui publish`. --library also takes a
+        postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE URL (a shared library): there the acting
+        user is the `sub` of the HS256 JWT in CUSTOMUI_TOKEN, verified against the secret in the
+        file CUSTOMUI_JWT_SECRET_FILE, and --user is refused. Passwords are never printed.
 
         exit status: 0 ok, 1 not found, denied or invalid, 2 usage or I/O error (a damaged or foreign file)
         """
@@ -88,7 +109,7 @@ enum LibraryCommand: Command {
             let index = arguments.items.firstIndex(of: sub)
         else {
             throw UsageError(
-                "name a subcommand: list, search, show, versions, export, import, activate, archive, delete, visibility, feature, rate, usage, install-starters"
+                "name a subcommand: list, search, show, versions, export, import, activate, archive, delete, visibility, feature, rate, usage, install-starters, migrate, copy"
             )
         }
         var rest = arguments.items
@@ -109,10 +130,12 @@ enum LibraryCommand: Command {
             case "rate": return try rate(&arguments, context, format: format, console: console)
             case "usage": return try usage(&arguments, context, format: format, console: console)
             case "install-starters": return try installStarters(&arguments, context, format: format, console: console)
+            case "migrate": return try migrate(&arguments, context, console: console)
+            case "copy": return try copy(&arguments, console: console)
             default:
                 let all = [
                     "list", "search", "show", "versions", "export", "import", "activate", "archive", "delete",
-                    "visibility", "feature", "rate", "usage", "install-starters",
+                    "visibility", "feature", "rate", "usage", "install-starters", "migrate", "copy",
                 ]
                 var message = "unknown subcommand `\(sub)`"
                 if let guess = Suggestions.closest(to: sub, in: all) { message += " (did you mean `\(guess)`?)" }
@@ -121,6 +144,37 @@ enum LibraryCommand: Command {
         } catch let error as LibraryError {
             return context.report(error, console: console, command: "library \(sub)")
         }
+    }
+
+    /// `library migrate`: creates or upgrades the PostgreSQL library's schema.
+    static func migrate(_ arguments: inout Arguments, _ context: LibraryContext, console: Console) throws -> Int32 {
+        guard try arguments.positionals().isEmpty else { throw UsageError("`library migrate` takes no arguments") }
+        guard LibraryLocation.isPostgres(context.path) else {
+            throw UsageError(
+                "`library migrate` is for a PostgreSQL library (--library postgres://…); a library file migrates itself when opened"
+            )
+        }
+        let version = try Library.migrate(url: context.path)
+        console.out(
+            "migrated `\(TerminalText.visible(LibraryLocation.redacted(context.path)))` to schema version \(version)\n")
+        return ExitCode.ok
+    }
+
+    /// `library copy FROM TO`: the whole library, every user's rows, as `export --all` and `import` would.
+    static func copy(_ arguments: inout Arguments, console: Console) throws -> Int32 {
+        let positionals = try arguments.positionals()
+        guard positionals.count == 2 else {
+            throw UsageError("`library copy` takes FROM and TO (a file or a postgres:// URL)")
+        }
+        let source = try Library.open(positionals[0], administrative: true)
+        let target = try Library.open(positionals[1], administrative: true)
+        let text = try source.exportAll()
+        let result = try target.importArchive(text, user: "customui-copy")
+        let rows = result.rows.values.reduce(0, +)
+        console.out(
+            "copied \(result.uis.count) UI\(result.uis.count == 1 ? "" : "s") (\(rows) rows) from `\(TerminalText.visible(source.path))` to `\(TerminalText.visible(target.path))`\n"
+        )
+        return ExitCode.ok
     }
 
     static func one(_ arguments: inout Arguments, _ what: String) throws(UsageError) -> String {

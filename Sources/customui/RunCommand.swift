@@ -97,7 +97,17 @@ enum RunCommand: Command {
         let verbose = arguments.flag("--verbose")
         let noRecord = arguments.flag("--no-record")
         let libraryPath = try arguments.value("--library")
-        let user = LibraryLocation.user(explicit: try arguments.value("--user"))
+        let libraryLocation = LibraryLocation.path(explicit: libraryPath)
+        let explicitUser = try arguments.value("--user")
+        // A shared library's user comes from a verified token; a file's from --user as before.
+        var identityError: LibraryError?
+        let user: String
+        do {
+            user = try LibraryLocation.actingUser(explicit: explicitUser, location: libraryLocation)
+        } catch {
+            user = ""
+            identityError = error
+        }
         let files = try arguments.positionals()
         guard files.count == 1, let path = files.first else { throw UsageError("name exactly one UI to run") }
         if replayPath != nil, backend != nil { throw UsageError("give either --replay or --backend, not both") }
@@ -107,8 +117,9 @@ enum RunCommand: Command {
         var library: Library?
         var libraryError: LibraryError?
         if !noRecord || !isFile {
-            do {
-                library = try Library(path: LibraryLocation.path(explicit: libraryPath), recorderUser: user)
+            do throws(LibraryError) {
+                if let identityError { throw identityError }
+                library = try Library.open(libraryLocation, recorderUser: user)
             } catch {
                 libraryError = error
                 if !noRecord { console.err("customui run: warning: runs are not recorded: \(error)\n") }

@@ -47,7 +47,7 @@ enum ServeCommand: Command {
         let host = try arguments.value("--host") ?? "127.0.0.1"
         let port = try arguments.integer("--port", in: 0...65535) ?? 8080
         let libraryPath = try arguments.value("--library")
-        let user = LibraryLocation.user(explicit: try arguments.value("--user"))
+        let explicitUser = try arguments.value("--user")
         let replay = try arguments.value("--replay")
         let replayDirectory = try arguments.value("--replay-dir")
         let noPace = arguments.flag("--no-pace")
@@ -91,8 +91,12 @@ enum ServeCommand: Command {
             answers = .replay(file: replay, directory: replayDirectory, pace: !noPace, speed: speed ?? 1)
         }
         var library: Library?
+        // A shared library's user comes from a verified token (CUSTOMUI_TOKEN); a file's from --user.
+        let libraryLocation = LibraryLocation.path(explicit: libraryPath)
+        var user = LibraryLocation.user(explicit: explicitUser)
         do {
-            library = try Library(path: LibraryLocation.path(explicit: libraryPath), recorderUser: user)
+            user = try LibraryLocation.actingUser(explicit: explicitUser, location: libraryLocation)
+            library = try Library.open(libraryLocation, recorderUser: user)
         } catch {
             console.err("customui serve: warning: no library (only the files given are served): \(error)\n")
         }

@@ -35,8 +35,9 @@ import Testing
         #expect(!AccessPolicy.canViewRecord("bob", owner: "alice"))
     }
 
-    @Test func usersSeeTheirOwnAndPublicActiveUIs() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func usersSeeTheirOwnAndPublicActiveUIs(store: LibraryStoreKind) throws
+    {
+        guard let f = try Fixture(store) else { return }
         try f.published("Public")
         _ = try f.library.publish(ui: template("Private"), user: "alice", options: PublishOptions(activate: true))
         _ = try f.library.publish(ui: template("Draft"), user: "alice", options: PublishOptions(isPublic: true))
@@ -53,8 +54,10 @@ import Testing
         #expect(try f.library.entry("alice/Public", user: "bob").definition.name == "Public")
     }
 
-    @Test func onlyOwnersChangeAndDenialsWriteNothing() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func onlyOwnersChangeAndDenialsWriteNothing(store: LibraryStoreKind)
+        throws
+    {
+        guard let f = try Fixture(store) else { return }
         let before = try f.published("Greeter")
         #expect(libraryErrorCode { _ = try f.library.archive("alice/Greeter", user: "bob") } == .libraryDenied)
         #expect(libraryErrorCode { _ = try f.library.activate("alice/Greeter", user: "bob") } == .libraryDenied)
@@ -72,8 +75,8 @@ import Testing
         #expect(try f.library.archive("Greeter", user: "alice").definition.status == .archived)
     }
 
-    @Test func samNameByAnotherUserIsTheirOwnUI() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func samNameByAnotherUserIsTheirOwnUI(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         let alices = try f.published("Greeter")
         let bobs = try f.published("Greeter", user: "bob", body: "bob's")
         #expect(alices.uiID != bobs.uiID)
@@ -82,8 +85,8 @@ import Testing
         #expect(try f.library.entry("bob/Greeter", user: "carol").uiID == bobs.uiID)
     }
 
-    @Test func ratingRules() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func ratingRules(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         try f.published("Greeter")
         _ = try f.library.publish(ui: template("Hidden"), user: "alice", options: PublishOptions(activate: true))
         #expect(
@@ -98,8 +101,10 @@ import Testing
         #expect(try f.library.rate("alice/Greeter", rating: 3, user: "bob").count == 1)
     }
 
-    @Test func usageAndRunsAreVisibleOnlyToTheirUser() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func usageAndRunsAreVisibleOnlyToTheirUser(store: LibraryStoreKind)
+        throws
+    {
+        guard let f = try Fixture(store) else { return }
         let ui = try f.published("Greeter")
         var run = RunRecord(id: "run-bob", name: "bob's run")
         run.userID = "bob"
@@ -121,8 +126,8 @@ import Testing
         #expect(try f.library.run("run-bob", user: "bob").run.name == "bob's run")
     }
 
-    @Test func usageOfAnInvisibleUIIsDenied() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func usageOfAnInvisibleUIIsDenied(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         let privateUI = try f.library.publish(
             ui: template("Private"), user: "alice", options: PublishOptions(activate: true)
         ).entry

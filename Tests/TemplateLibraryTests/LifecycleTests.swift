@@ -6,8 +6,10 @@ import Testing
 @testable import TemplateLibrary
 
 @Suite struct LifecycleTests {
-    @Test func firstPublishIsDraftVersionOneWithHashAndNoParent() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func firstPublishIsDraftVersionOneWithHashAndNoParent(
+        store: LibraryStoreKind
+    ) throws {
+        guard let f = try Fixture(store) else { return }
         let outcome = try f.library.publish(ui: template("Greeter"), user: "alice")
         guard case .published(let e) = outcome else {
             Issue.record("expected a new version")
@@ -24,16 +26,18 @@ import Testing
         #expect(e.templateText.contains("<custom-ui name=\"Greeter\""))
     }
 
-    @Test func identicalContentIsANoOp() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func identicalContentIsANoOp(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         let first = try f.library.publish(ui: template("Greeter"), user: "alice").entry
         let again = try f.library.publish(ui: template("Greeter"), user: "alice")
         #expect(again == .unchanged(first))
         #expect(try f.library.versions("Greeter", user: "alice").count == 1)
     }
 
-    @Test func changedContentMakesTheNextVersionLinkedToItsParent() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func changedContentMakesTheNextVersionLinkedToItsParent(
+        store: LibraryStoreKind
+    ) throws {
+        guard let f = try Fixture(store) else { return }
         let v1 = try f.library.publish(
             ui: template("Greeter"), user: "alice", options: PublishOptions(category: "demo", tags: ["a"])
         ).entry
@@ -49,8 +53,10 @@ import Testing
         #expect(history.map(\.isLatest) == [true, false])
     }
 
-    @Test func definitionWithErrorsIsRefusedAndNothingIsWritten() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func definitionWithErrorsIsRefusedAndNothingIsWritten(
+        store: LibraryStoreKind
+    ) throws {
+        guard let f = try Fixture(store) else { return }
         let bad = SourceFile(path: "bad.ui.xml", text: "<custom-ui name=\"Bad\"><view><headng/></view></custom-ui>")
         var thrown: LibraryError?
         do {
@@ -63,8 +69,8 @@ import Testing
         #expect(try f.library.search(LibraryQuery(), user: "alice").isEmpty)
     }
 
-    @Test func draftThenActiveThenArchived() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func draftThenActiveThenArchived(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         _ = try f.library.publish(ui: template("Greeter"), user: "alice", options: PublishOptions(isPublic: true))
         #expect(try f.library.search(LibraryQuery(), user: "bob").isEmpty, "a public draft is not visible to others")
         let active = try f.library.activate("Greeter", user: "alice")
@@ -77,8 +83,10 @@ import Testing
         #expect(try f.library.search(LibraryQuery(status: .archived), user: "alice").count == 1)
     }
 
-    @Test func activatingANewVersionArchivesTheOldActiveOne() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func activatingANewVersionArchivesTheOldActiveOne(
+        store: LibraryStoreKind
+    ) throws {
+        guard let f = try Fixture(store) else { return }
         try f.published("Greeter")
         _ = try f.library.publish(ui: template("Greeter", body: "v2"), user: "alice")
         // Others still see version 1 while version 2 is a draft.
@@ -92,8 +100,10 @@ import Testing
             "others see only public active versions")
     }
 
-    @Test func publishWithActivateArchivesThePreviousActiveVersion() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func publishWithActivateArchivesThePreviousActiveVersion(
+        store: LibraryStoreKind
+    ) throws {
+        guard let f = try Fixture(store) else { return }
         try f.published("Greeter")
         let v2 = try f.library.publish(
             ui: template("Greeter", body: "v2"), user: "alice", options: PublishOptions(activate: true)
@@ -103,8 +113,8 @@ import Testing
         #expect(try f.library.entry("Greeter", version: 1, user: "alice").definition.status == .archived)
     }
 
-    @Test func visibilityAndFeaturing() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func visibilityAndFeaturing(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         try f.published("Greeter")
         let featured = try f.library.feature("Greeter", true, user: "alice")
         #expect(featured.definition.isFeatured)
@@ -114,8 +124,8 @@ import Testing
         #expect(try f.library.search(LibraryQuery(), user: "bob").isEmpty)
     }
 
-    @Test func warningsAreKeptAsValidationErrors() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func warningsAreKeptAsValidationErrors(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         // A heading that skips a level is an accessibility warning, not an error.
         let ui = SourceFile(
             path: "w.ui.xml",
@@ -130,8 +140,8 @@ import Testing
         #expect(entry.definition.validationErrors?.arrayValue?.count == warnings.count)
     }
 
-    @Test func exportRoundTripsThroughImport() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func exportRoundTripsThroughImport(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         try f.published("Greeter", body: "exported")
         let text = try f.library.export("Greeter", asDefinition: false, user: "alice")
         let json = try f.library.export("Greeter", asDefinition: true, user: "alice")
@@ -146,8 +156,10 @@ import Testing
         #expect(fromTemplate == .unchanged(imported), "both forms have the same canonical text")
     }
 
-    @Test func publishingANewVersionOfAnotherUIByReference() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func publishingANewVersionOfAnotherUIByReference(
+        store: LibraryStoreKind
+    ) throws {
+        guard let f = try Fixture(store) else { return }
         let v1 = try f.published("Greeter")
         let renamed = try f.library.publish(
             ui: template("Greeter 2", body: "renamed"), user: "alice", options: PublishOptions(uiReference: v1.uiID)

@@ -6,8 +6,9 @@ import Testing
 @testable import TemplateLibrary
 
 @Suite struct RatingTests {
-    @Test func ratingAgainReplacesTheEarlierRating() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func ratingAgainReplacesTheEarlierRating(store: LibraryStoreKind) throws
+    {
+        guard let f = try Fixture(store) else { return }
         try f.published("Greeter")
         let first = try f.library.rate("alice/Greeter", rating: 2, user: "bob")
         #expect(first == RatingSummary(average: 2, count: 1, replaced: false))
@@ -21,8 +22,9 @@ import Testing
         #expect(entry.ratingAverage == 4.5)
     }
 
-    @Test func ratingsBelongToTheUIAcrossVersions() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func ratingsBelongToTheUIAcrossVersions(store: LibraryStoreKind) throws
+    {
+        guard let f = try Fixture(store) else { return }
         try f.published("Greeter")
         try f.library.rate("alice/Greeter", rating: 4, user: "bob")
         _ = try f.library.publish(
@@ -32,8 +34,8 @@ import Testing
 }
 
 @Suite struct UsageTests {
-    @Test func recordUsageWritesARowAndCounts() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func recordUsageWritesARowAndCounts(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         let ui = try f.published("Greeter")
         let record = try f.library.recordUsage(
             uiID: ui.id, user: "bob", variables: ["topic": "cats"], success: false, error: "timed out", durationMs: 1200
@@ -55,8 +57,8 @@ import Testing
         #expect(try f.library.usage(user: "bob", uiReference: "alice/Greeter").count == 2)
     }
 
-    @Test func sortByUses() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func sortByUses(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         let a = try f.published("Alpha")
         try f.published("Beta")
         try f.library.recordUsage(uiID: a.id, user: "bob")
@@ -79,8 +81,8 @@ import Testing
         return run
     }
 
-    @Test func runsAndTasksRoundTrip() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func runsAndTasksRoundTrip(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         let run = sampleRun("r1")
         try f.library.record(run: run)
         var task = TaskRecord(id: "t1", runID: "r1", service: "replay", requestData: ["model": "m"])
@@ -112,14 +114,14 @@ import Testing
         #expect(summary.first?.totalTimeMs == 900)
     }
 
-    @Test func aTaskNeedsItsRun() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func aTaskNeedsItsRun(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         let task = TaskRecord(id: "t", runID: "missing", service: "replay", requestData: [:])
         #expect(libraryErrorCode { try f.library.record(task: task) } == .libraryNotFound)
     }
 
-    @Test func runFilters() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func runFilters(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         let ui = try f.published("Greeter")
         let old = Date(timeIntervalSince1970: 1_700_000_000)
         try f.library.record(run: sampleRun("old", status: .failed, created: old))
@@ -144,8 +146,8 @@ import Testing
 }
 
 @Suite struct UsageRunLinkTests {
-    @Test func usageNamesARecordedRun() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func usageNamesARecordedRun(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         let ui = try f.published("Greeter")
         #expect(
             libraryErrorCode { try f.library.recordUsage(uiID: ui.id, user: "bob", runID: "nope") } == .libraryNotFound)

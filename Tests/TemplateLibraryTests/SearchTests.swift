@@ -6,16 +6,18 @@ import Testing
 @testable import TemplateLibrary
 
 @Suite struct SearchTests {
-    func fixture() throws -> Fixture {
-        let f = try Fixture()
+    func fixture(_ store: LibraryStoreKind) throws -> Fixture? {
+        guard let f = try Fixture(store) else { return nil }
         try f.published("Story writer", category: "writing", tags: ["fiction", "creative"])
         try f.published("Article summary", category: "reading", tags: ["summary"])
         try f.published("Support reply", user: "bob", category: "chat", tags: ["support", "customer"])
         return f
     }
 
-    @Test func fullTextOverNameDescriptionCategoryAndTags() throws {
-        let f = try fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func fullTextOverNameDescriptionCategoryAndTags(store: LibraryStoreKind)
+        throws
+    {
+        guard let f = try fixture(store) else { return }
         #expect(
             try f.library.search(LibraryQuery(text: "story"), user: "carol").map(\.definition.name) == ["Story writer"])
         #expect(
@@ -34,15 +36,15 @@ import Testing
         #expect(try f.library.search(LibraryQuery(text: "zebra"), user: "carol").isEmpty)
     }
 
-    @Test func hostileQueryTextIsNotFTSSyntax() throws {
-        let f = try fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func hostileQueryTextIsNotFTSSyntax(store: LibraryStoreKind) throws {
+        guard let f = try fixture(store) else { return }
         for text in ["\"", "story\" OR *", "NEAR(", "-story", "a:b", "()", "''"] {
             #expect(throws: Never.self) { _ = try f.library.search(LibraryQuery(text: text), user: "carol") }
         }
     }
 
-    @Test func filters() throws {
-        let f = try fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func filters(store: LibraryStoreKind) throws {
+        guard let f = try fixture(store) else { return }
         #expect(
             try f.library.search(LibraryQuery(category: "chat"), user: "carol").map(\.definition.name) == [
                 "Support reply"
@@ -59,8 +61,8 @@ import Testing
         #expect(try f.library.search(LibraryQuery(limit: 2), user: "carol").count == 2)
     }
 
-    @Test func sortByRatingAndRecency() throws {
-        let f = try fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func sortByRatingAndRecency(store: LibraryStoreKind) throws {
+        guard let f = try fixture(store) else { return }
         try f.library.rate("alice/Article summary", rating: 5, user: "carol")
         try f.library.rate("alice/Story writer", rating: 3, user: "carol")
         let byRating = try f.library.search(LibraryQuery(sort: .rating), user: "carol").map(\.definition.name)
@@ -69,8 +71,8 @@ import Testing
         #expect(recent.first == "Support reply")
     }
 
-    @Test func searchIndexFollowsNewVersions() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func searchIndexFollowsNewVersions(store: LibraryStoreKind) throws {
+        guard let f = try Fixture(store) else { return }
         try f.published("Greeter")
         _ = try f.library.publish(
             ui: template("Greeter", body: "v2", description: "waves politely"), user: "alice",
@@ -83,8 +85,10 @@ import Testing
 }
 
 @Suite struct RelevanceTests {
-    @Test func nameMatchesComeFirstAndPagingCrossesTheTiers() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func nameMatchesComeFirstAndPagingCrossesTheTiers(
+        store: LibraryStoreKind
+    ) throws {
+        guard let f = try Fixture(store) else { return }
         for (name, description) in [
             ("Plain", "a lantern story"), ("Lantern maker", "makes things"), ("Other", "lanterns everywhere"),
         ] {

@@ -23,8 +23,10 @@ import Testing
         }
     }
 
-    @Test func installingStartersPublishesThemAndIsIdempotent() throws {
-        let f = try Fixture()
+    @Test(arguments: LibraryStoreKind.allCases) func installingStartersPublishesThemAndIsIdempotent(
+        store: LibraryStoreKind
+    ) throws {
+        guard let f = try Fixture(store) else { return }
         let starters = try Library.loadStarters(directory: directory)
         let first = try f.library.installStarters(starters, user: "customui")
         #expect(first.allSatisfy { if case .published = $0 { true } else { false } })
@@ -33,8 +35,10 @@ import Testing
         #expect(try f.library.search(LibraryQuery(tags: ["starter"]), user: "someone").count == starters.count)
         let second = try f.library.installStarters(starters, user: "customui")
         #expect(second.allSatisfy { if case .unchanged = $0 { true } else { false } })
-        let gallery = try f.library.db.scalar("SELECT count(*) FROM prompt_custom_ui_templates WHERE is_official = 1")
-            .int
+        let gallery = try f.library.db.scalar(
+            "SELECT count(*) FROM prompt_custom_ui_templates WHERE is_official = TRUE"
+        )
+        .int
         #expect(gallery == starters.count)
     }
 

@@ -35,13 +35,38 @@ func template(_ name: String, body: String = "v1", description: String = "says h
             """)
 }
 
-/// A library in a fresh temporary directory.
+/// A library in a fresh temporary directory, or (`.postgres`) in a new database of the tests'
+/// PostgreSQL cluster, connected as the engine's role.
 struct Fixture {
-    let directory = TemporaryDirectory()
+    let directory: TemporaryDirectory
     let library: Library
+    /// The PostgreSQL database's name, when the store is PostgreSQL.
+    let database: String?
 
     init() throws {
-        library = try Library(path: directory.file("library.sqlite"), recorderUser: "alice")
+        let directory = TemporaryDirectory()
+        self.init(
+            directory: directory, library: try Library(path: directory.file("library.sqlite"), recorderUser: "alice"),
+            database: nil)
+    }
+
+    private init(directory: TemporaryDirectory, library: Library, database: String?) {
+        self.directory = directory
+        self.library = library
+        self.database = database
+    }
+
+    /// A fixture on `store`; nil when that store is not available here (the reason is printed,
+    /// and recorded as an issue when `CI` is set).
+    init?(_ store: LibraryStoreKind) throws {
+        switch store {
+        case .sqlite:
+            try self.init()
+        case .postgres:
+            guard postgresAvailable() else { return nil }
+            let (library, database) = try PostgresCluster.shared().newLibrary(recorderUser: "alice")
+            self.init(directory: TemporaryDirectory(), library: library, database: database)
+        }
     }
 
     var path: String { directory.file("library.sqlite") }

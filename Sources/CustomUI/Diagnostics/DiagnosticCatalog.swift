@@ -608,6 +608,47 @@ public enum DiagnosticCatalog {
                 code: "library.sqlite", summary: "SQLite failed in a way no other `library.*` code describes",
                 example: nil,
                 testedBy: "TemplateLibraryTests.RobustnessTests"),
+            DiagnosticInfo(
+                code: "library.postgres", summary: "PostgreSQL failed in a way no other `library.*` code describes",
+                example: nil,
+                testedBy: "TemplateLibraryTests.PostgresLibraryTests.postgresFailuresBecomeLibraryCodes"),
+            DiagnosticInfo(
+                code: "library.unsafe-role",
+                summary:
+                    "the engine connected to a PostgreSQL library as a role row-level security does not bind (the tables' owner, a superuser, BYPASSRLS)",
+                example: nil,
+                testedBy: "TemplateLibraryTests.PostgresLibraryTests.theEngineRefusesARoleThePoliciesDoNotBind"),
+
+            // Identity for a shared library (HS256 JWTs)
+            DiagnosticInfo(
+                code: "auth.missing-token",
+                summary:
+                    "a shared (PostgreSQL) library needs a signed token (CUSTOMUI_TOKEN, or `Authorization: Bearer`) and none was given",
+                example: nil,
+                testedBy: "TemplateLibraryTests.IdentityTests.theActingUserOfASharedLibraryComesFromTheToken"),
+            DiagnosticInfo(
+                code: "auth.invalid-token",
+                summary: "the token is not a well-formed HS256 JWT with a `sub` and an `exp`",
+                example: nil, testedBy: "TemplateLibraryTests.IdentityTests.refusalsHaveTheirOwnCodes"),
+            DiagnosticInfo(
+                code: "auth.bad-signature",
+                summary:
+                    "the token's signature does not match the JWT secret: it was changed, or signed with another key",
+                example: nil, testedBy: "TemplateLibraryTests.IdentityTests.refusalsHaveTheirOwnCodes"),
+            DiagnosticInfo(
+                code: "auth.expired",
+                summary: "the token's `exp` has passed (or its `nbf` has not come)",
+                example: nil, testedBy: "TemplateLibraryTests.IdentityTests.refusalsHaveTheirOwnCodes"),
+            DiagnosticInfo(
+                code: "auth.no-secret",
+                summary: "the JWT secret file (CUSTOMUI_JWT_SECRET_FILE) is missing, unreadable or empty",
+                example: nil,
+                testedBy: "TemplateLibraryTests.IdentityTests.theActingUserOfASharedLibraryComesFromTheToken"),
+            DiagnosticInfo(
+                code: "auth.user-label",
+                summary: "`--user` was given for a shared library, where the user comes from a verified token",
+                example: nil,
+                testedBy: "TemplateLibraryTests.IdentityTests.theActingUserOfASharedLibraryComesFromTheToken"),
 
             // JSON Schema (props schemas, `customui schema`)
             DiagnosticInfo(

@@ -99,5 +99,5 @@ public enum AccessPolicy {
     /// The SQL form of `canView` for listings over `prompt_custom_uis` aliased `v`, with the user
     /// bound to `?1`; owners see the latest version of their UIs, others the public active one.
     static let visibleVersionSQL =
-        "((v.user_id = ?1 AND v.is_latest = 1) OR (v.user_id <> ?1 AND v.is_public = 1 AND v.status = 'active'))"
+        "((v.user_id = ?1 AND v.is_latest = TRUE) OR (v.user_id <> ?1 AND v.is_public = TRUE AND v.status = 'active'))"
 }

@@ -4,19 +4,27 @@ import Foundation
 import JSONSchema
 
 /// The template library and run store: one SQLite file in WAL mode, every change in an immediate
-/// transaction, every operation checked against `AccessPolicy` for the acting user.
+/// transaction, or a shared PostgreSQL database whose row-level security policies enforce the same
+/// rules; every operation is checked against `AccessPolicy` for the acting user.
 ///
-/// One instance serialises its own calls with a lock; many processes may share a file.
+/// One instance serialises its own calls with a lock; many processes may share a file or database.
+/// `@unchecked Sendable`: the only mutable state is the database connection, which is used only
+/// inside `read`/`write` (and `init`), under `lock`; everything else is immutable.
 public final class Library: @unchecked Sendable {
-    /// The library file.
+    /// The library file, or the PostgreSQL URL with any password removed (safe to print).
     public let path: String
+    /// Which database the library lives in.
+    public let storeKind: LibraryStoreKind
     /// The user `RunRecorder` calls act as when a run names no user.
     public let recorderUser: String?
     /// Whether the file was opened read-only (a write-protected file); writes fail with `library.read-only`.
     public let isReadOnly: Bool
 
     private let lock = NSLock()
-    let db: SQLiteConnection
+    /// The store every statement goes to.
+    let db: any LibraryStore
+    /// The same connection when the store is SQLite (busy timeouts), else nil.
+    private let sqlite: SQLiteConnection?
 
     /// How long a call waits, in all, for another process's lock before failing with `library.busy`.
     public let busyTimeout: Duration
@@ -58,6 +66,8 @@ public final class Library: @unchecked Sendable {
             throw LibraryError.from(error, path: path)
         }
         db = connection
+        sqlite = connection
+        storeKind = .sqlite
         isReadOnly = readOnly || connection.isReadOnly
         do {
             try prepareSchema()
@@ -68,6 +78,39 @@ public final class Library: @unchecked Sendable {
         } catch {
             throw LibraryError(.librarySQLite, "\(error)")
         }
+    }
+
+    /// Opens the library at `location`: a `postgres://` (or `postgresql://`) URL, else a file path.
+    ///
+    /// A PostgreSQL library must have been made with `migrate(url:)` (`customui library migrate`),
+    /// and is opened as a role that row-level security applies to: one that neither owns the tables
+    /// nor bypasses the policies, unless `administrative` (copying a whole library needs every row).
+    public static func open(
+        _ location: String, recorderUser: String? = nil, administrative: Bool = false,
+        busyTimeout: Duration = Library.defaultBusyTimeout
+    ) throws(LibraryError) -> Library {
+        if LibraryLocation.isPostgres(location) {
+            return try Library(postgresURL: location, recorderUser: recorderUser, administrative: administrative)
+        }
+        return try Library(path: location, recorderUser: recorderUser, busyTimeout: busyTimeout)
+    }
+
+    /// Connects to a PostgreSQL library; see `open(_:recorderUser:administrative:busyTimeout:)`.
+    init(postgresURL url: String, recorderUser: String?, administrative: Bool) throws(LibraryError) {
+        path = LibraryLocation.redacted(url)
+        self.recorderUser = recorderUser
+        busyTimeout = Self.defaultBusyTimeout
+        isReadOnly = false
+        storeKind = .postgres
+        sqlite = nil
+        let connection: PostgresConnection
+        do {
+            connection = try PostgresConnection(url: url)
+        } catch {
+            throw LibraryError.from(error, location: path)
+        }
+        db = connection
+        try checkPostgres(administrative: administrative)
     }
 
     /// Refuses, from its first 100 bytes, a file that is empty, not SQLite, or SQLite made by
@@ -127,7 +170,7 @@ public final class Library: @unchecked Sendable {
             try connection.execute("PRAGMA application_id = \(Schema.applicationID)")
             try connection.execute("PRAGMA user_version = \(Schema.currentVersion)")
             try connection.execute("COMMIT")
-            _ = try connection.query("PRAGMA journal_mode = WAL")
+            _ = try connection.query("PRAGMA journal_mode = WAL", [])
         } catch {
             throw LibraryError.from(error, path: path, busyTimeout: busyTimeout)
         }
@@ -142,7 +185,7 @@ public final class Library: @unchecked Sendable {
             }
         }
         // The new name must survive a power loss as the publishes that follow will.
-        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY)
+        let fd = Glibc.open(directory.isEmpty ? "." : directory, O_RDONLY)
         if fd >= 0 {
             fsync(fd)
             close(fd)
@@ -215,7 +258,7 @@ public final class Library: @unchecked Sendable {
             let remaining = deadline - ContinuousClock.now
             let ms = max(
                 0, remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
-            db.setBusyTimeout(milliseconds: Int32(clamping: ms))
+            sqlite?.setBusyTimeout(milliseconds: Int32(clamping: ms))
             do {
                 return try body()
             } catch let error as SQLiteError where error.isBusy && ContinuousClock.now < deadline {
@@ -225,8 +268,10 @@ public final class Library: @unchecked Sendable {
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction (the write lock is taken up front, so two
-    /// publishers never read the same latest version), retrying when the lock stays busy.
-    func write<T>(_ body: () throws -> T) throws(LibraryError) -> T {
+    /// publishers never read the same latest version), retrying when the lock stays busy. On
+    /// PostgreSQL the transaction acts as `user` (row-level security reads it) and takes the
+    /// library's write lock (an advisory lock) first, for the same reason.
+    func write<T>(user: String?, _ body: () throws -> T) throws(LibraryError) -> T {
         lock.lock()
         defer { lock.unlock() }
         guard !isReadOnly else {
@@ -234,6 +279,7 @@ public final class Library: @unchecked Sendable {
                 .libraryReadOnly, "the library `\(path)` is read-only; nothing was written",
                 hint: "make the file writable or use another --library")
         }
+        if storeKind == .postgres { return try mapErrors { try postgresTransaction(write: true, user: user, body) } }
         return try mapErrors {
             try withBusyRetry {
                 try db.execute("BEGIN IMMEDIATE")
@@ -250,9 +296,10 @@ public final class Library: @unchecked Sendable {
     }
 
     /// Runs `body` in one read transaction, so a listing sees one consistent snapshot.
-    func read<T>(_ body: () throws -> T) throws(LibraryError) -> T {
+    func read<T>(user: String?, _ body: () throws -> T) throws(LibraryError) -> T {
         lock.lock()
         defer { lock.unlock() }
+        if storeKind == .postgres { return try mapErrors { try postgresTransaction(write: false, user: user, body) } }
         return try mapErrors {
             try withBusyRetry {
                 try db.execute("BEGIN")
@@ -269,6 +316,8 @@ public final class Library: @unchecked Sendable {
             throw error
         } catch let error as SQLiteError {
             throw LibraryError.from(error, path: path, busyTimeout: busyTimeout)
+        } catch let error as PostgresError {
+            throw LibraryError.from(error, location: path)
         } catch {
             throw LibraryError(.librarySQLite, "\(error)")
         }
@@ -276,12 +325,24 @@ public final class Library: @unchecked Sendable {
 
     /// Runs `PRAGMA integrity_check` and returns its findings (`["ok"]` when sound).
     public func integrityCheck() throws(LibraryError) -> [String] {
-        try read { try db.query("PRAGMA integrity_check").compactMap { $0.columns.values.first?.string } }
+        if storeKind == .postgres {
+            return try read(user: nil) {
+                try db.query("SELECT 1"); return ["ok"]
+            }
+        }
+        return try read(user: nil) {
+            try db.query("PRAGMA integrity_check").compactMap { $0.columns.values.first?.string }
+        }
     }
 
     /// The schema version of the file.
     public func schemaVersion() throws(LibraryError) -> Int {
-        try read { try db.scalar("PRAGMA user_version").int ?? 0 }
+        if storeKind == .postgres {
+            return try read(user: nil) {
+                try db.scalar("SELECT coalesce(max(version), 0) FROM customui_schema_migrations").int ?? 0
+            }
+        }
+        return try read(user: nil) { try db.scalar("PRAGMA user_version").int ?? 0 }
     }
 
     /// The schema version this build creates and understands.
@@ -305,7 +366,7 @@ public final class Library: @unchecked Sendable {
         -> PublishOutcome
     {
         let prepared = try Self.prepare(report, user: user, options: options)
-        return try write { try publishLocked(prepared, user: user, options: options) }
+        return try write(user: user) { try publishLocked(prepared, user: user, options: options) }
     }
 
     /// Publishes many validated UIs in one transaction (imports and benchmarks); either all are
@@ -316,7 +377,7 @@ public final class Library: @unchecked Sendable {
         var prepared: [PreparedPublish] = []
         prepared.reserveCapacity(items.count)
         for item in items { prepared.append(try Self.prepare(item.report, user: user, options: item.options)) }
-        return try write {
+        return try write(user: user) {
             try zip(prepared, items).map { try publishLocked($0, user: user, options: $1.options) }
         }
     }
@@ -403,7 +464,7 @@ public final class Library: @unchecked Sendable {
                 "UPDATE prompt_custom_uis SET status = 'archived', updated_at = ? WHERE ui_id = ? AND status = 'active'",
                 [now, uiID])
         }
-        try db.query("UPDATE prompt_custom_uis SET is_latest = 0 WHERE ui_id = ? AND is_latest = 1", [uiID])
+        try db.query("UPDATE prompt_custom_uis SET is_latest = FALSE WHERE ui_id = ? AND is_latest = TRUE", [uiID])
         let json = { (value: Value?) -> String? in value.map { JSONWriter().string($0) } }
         try db.query(
             """
@@ -412,7 +473,7 @@ public final class Library: @unchecked Sendable {
               execution_mode, auto_submit, show_variables, layout_config, styling_config, is_public, is_featured, use_count,
               version, parent_version_id, status, validated, validation_errors, created_at, updated_at, published_at,
               last_used_at, template_text, content_hash, category, tags, is_latest)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 1, ?, ?, ?, ?, NULL, ?, ?, ?, ?, 1)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, TRUE, ?, ?, ?, ?, NULL, ?, ?, ?, ?, TRUE)
             """,
             [
                 id, uiID, user, definition.promptID, definition.name, definition.description, definition.componentCode,
@@ -467,13 +528,20 @@ public final class Library: @unchecked Sendable {
             conditions.append("v.is_featured = ?")
             parameters.append(isFeatured)
         }
+        let postgres = storeKind == .postgres
         var from = ""
         if let match {
-            from = "JOIN prompt_custom_uis_fts f ON f.rowid = v.rowid AND prompt_custom_uis_fts MATCH ?2"
-            parameters.insert(match, at: 1)
+            from =
+                postgres
+                ? "CROSS JOIN to_tsquery('simple', ?2) q"
+                : "JOIN prompt_custom_uis_fts f ON f.rowid = v.rowid AND prompt_custom_uis_fts MATCH ?2"
+            if postgres { conditions.append("v.search_vector @@ q") }
+            parameters.insert(postgres ? Self.tsQuery(query.text) ?? match : match, at: 1)
         }
         let order: String
         switch query.sort {
+        case .relevance where match != nil && postgres:
+            order = "ts_rank(v.search_vector, q) DESC, v.updated_at DESC, v.rowid DESC"
         case .relevance where match != nil: order = "bm25(prompt_custom_uis_fts), v.updated_at DESC"
         case .rating:
             order =
@@ -485,7 +553,7 @@ public final class Library: @unchecked Sendable {
         // Newest-first listings walk the `updated_at` index and stop at the limit instead of
         // sorting every visible row.
         let indexed =
-            match == nil && query.owner == nil && (query.sort == .recent || query.sort == .relevance)
+            !postgres && match == nil && query.owner == nil && (query.sort == .recent || query.sort == .relevance)
             ? "INDEXED BY idx_prompt_custom_uis_updated" : ""
         // Only the rating and use-count orders need the lineage row; skipping the join saves two
         // lookups per matched row.
@@ -496,11 +564,11 @@ public final class Library: @unchecked Sendable {
             WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order)
             """
         let end = query.offset + query.limit
-        return try read {
+        return try read(user: user) {
             // Sort only ids, then read the 20 or so full rows: sorting whole rows (template text
             // included) for thousands of matches is what made searches slow.
             var ids: [String]
-            if let match, query.sort == .relevance {
+            if let match, query.sort == .relevance, !postgres {
                 // Relevance in two tiers: UIs whose name matches, then the others, each by bm25.
                 // Ranking only the name matches keeps a broad word (a quarter of the library) fast;
                 // the second tier runs only when the first does not fill the page.
@@ -528,7 +596,7 @@ public final class Library: @unchecked Sendable {
     /// The version a reference names as `user` sees it: the latest for the owner, the public
     /// active one for others, or the numbered version.
     public func entry(_ reference: String, version: Int? = nil, user: String) throws(LibraryError) -> LibraryEntry {
-        try read {
+        try read(user: user) {
             let versions = try visibleVersions(reference, user: user)
             if let version {
                 guard let match = versions.first(where: { $0.version == version }) else {
@@ -548,7 +616,7 @@ public final class Library: @unchecked Sendable {
 
     /// Every version of a UI that `user` may see, newest first.
     public func versions(_ reference: String, user: String) throws(LibraryError) -> [LibraryEntry] {
-        try read { try visibleVersions(reference, user: user) }
+        try read(user: user) { try visibleVersions(reference, user: user) }
     }
 
     /// A version as text: the template file, or the definition JSON (a `prompt_custom_uis` row).
@@ -590,9 +658,13 @@ public final class Library: @unchecked Sendable {
     /// user's own first, then a unique visible one). Returns the lineage row and the version whose
     /// facts decide access (the user's latest, else the public active one).
     func resolveLineage(_ reference: String, user: String) throws -> (SQLRow, LibraryEntry) {
-        var candidates = try db.query(
-            "SELECT * FROM prompt_custom_ui_lineages WHERE ui_id = ? OR ui_id = (SELECT ui_id FROM prompt_custom_uis WHERE id = ?)",
-            [reference, reference])
+        // PostgreSQL's ids are `uuid`s: a name is not compared with them (it could not match).
+        var candidates =
+            storeKind == .postgres && !Self.isUUID(reference)
+            ? []
+            : try db.query(
+                "SELECT * FROM prompt_custom_ui_lineages WHERE ui_id = ? OR ui_id = (SELECT ui_id FROM prompt_custom_uis WHERE id = ?)",
+                [reference, reference])
         if candidates.isEmpty, let slash = reference.firstIndex(of: "/") {
             // `OWNER/NAME` names only that owner's UI: names cannot contain `/`, so it is never a
             // bare name, and it never falls back to the acting user's or a public UI.
@@ -608,7 +680,7 @@ public final class Library: @unchecked Sendable {
             candidates = try db.query(
                 """
                 SELECT l.* FROM prompt_custom_ui_lineages l
-                WHERE l.name = ? AND EXISTS (SELECT 1 FROM prompt_custom_uis v WHERE v.ui_id = l.ui_id AND v.is_public = 1 AND v.status = 'active')
+                WHERE l.name = ? AND EXISTS (SELECT 1 FROM prompt_custom_uis v WHERE v.ui_id = l.ui_id AND v.is_public = TRUE AND v.status = 'active')
                 """, [reference])
             if candidates.count > 1 {
                 let owners = candidates.compactMap { $0["user_id"].string }.sorted().map { "`\($0)/\(reference)`" }
@@ -627,7 +699,7 @@ public final class Library: @unchecked Sendable {
         } else {
             decisive =
                 try entries(
-                    "WHERE v.ui_id = ? AND v.is_public = 1 AND v.status = 'active' ORDER BY v.version DESC LIMIT 1",
+                    "WHERE v.ui_id = ? AND v.is_public = TRUE AND v.status = 'active' ORDER BY v.version DESC LIMIT 1",
                     [uiID]
                 ).first
                 ?? latestVersion(uiID: uiID)
@@ -637,7 +709,7 @@ public final class Library: @unchecked Sendable {
     }
 
     private func latestVersion(uiID: String) throws -> LibraryEntry? {
-        try entries("WHERE v.ui_id = ? AND v.is_latest = 1", [uiID]).first
+        try entries("WHERE v.ui_id = ? AND v.is_latest = TRUE", [uiID]).first
     }
 
     /// Rows of `prompt_custom_uis` (aliased `v`) joined with their lineage, as entries.
@@ -756,10 +828,11 @@ public final class Library: @unchecked Sendable {
     /// Marks a UI featured (it must be public and active) or not.
     @discardableResult
     public func feature(_ reference: String, _ featured: Bool, user: String) throws(LibraryError) -> LibraryEntry {
-        try write { () throws -> LibraryEntry in
+        try write(user: user) { () throws -> LibraryEntry in
             let (lineage, latest) = try resolveLineage(reference, user: user)
             let uiID = lineage["ui_id"].string ?? ""
-            let published = try entries("WHERE v.ui_id = ? AND v.is_public = 1 AND v.status = 'active'", [uiID]).first
+            let published = try entries("WHERE v.ui_id = ? AND v.is_public = TRUE AND v.status = 'active'", [uiID])
+                .first
             let facts = featured ? (published ?? latest).facts : latest.facts
             try AccessPolicy.check(featured ? .feature : .changeLifecycle, user: user, facts: facts, name: reference)
             try db.query(
@@ -773,7 +846,7 @@ public final class Library: @unchecked Sendable {
         _ reference: String, user: String,
         _ change: (_ uiID: String, _ latest: LibraryEntry, _ now: String) throws -> String
     ) throws(LibraryError) -> LibraryEntry {
-        try write { () throws -> LibraryEntry in
+        try write(user: user) { () throws -> LibraryEntry in
             let (lineage, latest) = try resolveLineage(reference, user: user)
             try AccessPolicy.check(.changeLifecycle, user: user, facts: latest.facts, name: reference)
             let id = try change(lineage["ui_id"].string ?? "", latest, Timestamp.string(Date()))
@@ -795,7 +868,7 @@ public final class Library: @unchecked Sendable {
         guard (1...5).contains(rating) else {
             throw LibraryError.invalid("a rating is a whole number from 1 to 5, not \(rating)")
         }
-        return try write { () throws -> RatingSummary in
+        return try write(user: user) { () throws -> RatingSummary in
             let (lineage, decisive) = try resolveLineage(reference, user: user)
             try AccessPolicy.check(.rate, user: user, facts: decisive.facts, name: reference)
             let uiID = lineage["ui_id"].string ?? ""
@@ -812,14 +885,19 @@ public final class Library: @unchecked Sendable {
                 ON CONFLICT (custom_ui_id, user_id) DO UPDATE SET rating = excluded.rating, feedback = excluded.feedback,
                   updated_at = excluded.updated_at
                 """, [Self.newID(), uiID, user, rating, feedback, now, now])
+            // On PostgreSQL a trigger keeps the totals (the rater may not write the owner's row).
+            if storeKind == .sqlite {
+                let totals = try db.query(
+                    "SELECT coalesce(sum(rating), 0) AS s, count(*) AS c FROM prompt_custom_ui_ratings WHERE custom_ui_id = ?",
+                    [uiID])
+                try db.query(
+                    "UPDATE prompt_custom_ui_lineages SET rating_sum = ?, rating_count = ? WHERE ui_id = ?",
+                    [totals.first?["s"].int ?? 0, totals.first?["c"].int ?? 0, uiID])
+            }
             let totals = try db.query(
-                "SELECT coalesce(sum(rating), 0) AS s, count(*) AS c FROM prompt_custom_ui_ratings WHERE custom_ui_id = ?",
-                [uiID])
+                "SELECT rating_sum AS s, rating_count AS c FROM prompt_custom_ui_lineages WHERE ui_id = ?", [uiID])
             let sum = totals.first?["s"].int ?? 0
             let count = totals.first?["c"].int ?? 0
-            try db.query(
-                "UPDATE prompt_custom_ui_lineages SET rating_sum = ?, rating_count = ? WHERE ui_id = ?",
-                [sum, count, uiID])
             return RatingSummary(
                 average: count > 0 ? Double(sum) / Double(count) : 0, count: count, replaced: existed > 0)
         }
@@ -835,9 +913,9 @@ public final class Library: @unchecked Sendable {
         durationMs: Int? = nil
     ) throws(LibraryError) -> UsageRecord {
         try Self.checkUser(user)
-        return try write { () throws -> UsageRecord in
+        return try write(user: user) { () throws -> UsageRecord in
             let versionRow: LibraryEntry
-            if let exact = try entries("WHERE v.id = ?", [uiID]).first {
+            if storeKind == .sqlite || Self.isUUID(uiID), let exact = try entries("WHERE v.id = ?", [uiID]).first {
                 versionRow = exact
                 try AccessPolicy.check(.recordUsage, user: user, facts: exact.facts, name: uiID)
             } else {
@@ -846,7 +924,12 @@ public final class Library: @unchecked Sendable {
                 versionRow = decisive
             }
             if let runID {
-                guard let owner = try db.scalar("SELECT user_id FROM ai_runs WHERE id = ?", [runID]).string else {
+                let owner = try db.scalar("SELECT user_id FROM ai_runs WHERE id = ?", [runID]).string
+                // Row-level security hides another user's run; the database still says it exists.
+                if owner == nil, storeKind == .postgres, try db.scalar("SELECT customui_run_exists(?)", [runID]).bool {
+                    throw LibraryError.denied("run `\(runID)` belongs to another user")
+                }
+                guard let owner else {
                     throw LibraryError(
                         .libraryNotFound, "run `\(runID)` is not recorded", hint: "record the run before its usage")
                 }
@@ -862,12 +945,15 @@ public final class Library: @unchecked Sendable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [id, versionRow.id, user, runID, durationMs, JSONWriter().string(.object(vars)), success, error, now])
-            try db.query(
-                "UPDATE prompt_custom_uis SET use_count = use_count + 1, last_used_at = ? WHERE id = ?",
-                [now, versionRow.id])
-            try db.query(
-                "UPDATE prompt_custom_ui_lineages SET use_count = use_count + 1, last_used_at = ? WHERE ui_id = ?",
-                [now, versionRow.uiID])
+            // On PostgreSQL a trigger counts the run (the user may not write the owner's rows).
+            if storeKind == .sqlite {
+                try db.query(
+                    "UPDATE prompt_custom_uis SET use_count = use_count + 1, last_used_at = ? WHERE id = ?",
+                    [now, versionRow.id])
+                try db.query(
+                    "UPDATE prompt_custom_ui_lineages SET use_count = use_count + 1, last_used_at = ? WHERE ui_id = ?",
+                    [now, versionRow.uiID])
+            }
             return UsageRecord(
                 id: id, customUIID: versionRow.id, userID: user, runID: runID, executionTimeMs: durationMs,
                 variablesUsed: variables, success: success, errorMessage: error, createdAt: now)
@@ -877,7 +963,7 @@ public final class Library: @unchecked Sendable {
     /// The acting user's own usage records, newest first (nobody sees anyone else's).
     public func usage(user: String, uiReference: String? = nil, limit: Int = 100) throws(LibraryError) -> [UsageRecord]
     {
-        try read {
+        try read(user: user) {
             var sql = "SELECT u.* FROM prompt_custom_ui_usage u"
             var parameters: [any SQLBindable] = [user]
             if let uiReference {
@@ -923,18 +1009,20 @@ public final class Library: @unchecked Sendable {
                 outcome = .published(try activate(entry.uiID, user: user))
             }
             let entry = outcome.entry
-            try write { () throws in
+            try write(user: user) { () throws in
                 let now = Timestamp.string(Date())
                 try db.query(
                     """
                     INSERT INTO prompt_custom_ui_templates (id, name, description, category, component_code, demo_prompt, tags, difficulty,
                       is_official, created_by, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?)
                     ON CONFLICT (name) DO UPDATE SET description = excluded.description, category = excluded.category,
                       component_code = excluded.component_code, demo_prompt = excluded.demo_prompt, tags = excluded.tags,
                       difficulty = excluded.difficulty, updated_at = excluded.updated_at
-                    WHERE component_code <> excluded.component_code OR coalesce(demo_prompt, '') <> coalesce(excluded.demo_prompt, '')
-                      OR tags <> excluded.tags OR difficulty <> excluded.difficulty OR category <> excluded.category
+                    WHERE prompt_custom_ui_templates.component_code <> excluded.component_code
+                      OR coalesce(prompt_custom_ui_templates.demo_prompt, '') <> coalesce(excluded.demo_prompt, '')
+                      OR prompt_custom_ui_templates.tags <> excluded.tags OR prompt_custom_ui_templates.difficulty <> excluded.difficulty
+                      OR prompt_custom_ui_templates.category <> excluded.category
                     """,
                     [
                         Self.newID(), entry.definition.name, entry.definition.description, starter.category,
@@ -1028,8 +1116,18 @@ public final class Library: @unchecked Sendable {
 
     static func decodeTags(_ text: String) -> [String] { text.split(separator: "|").map(String.init) }
 
+    /// Each word of the user's text as a PostgreSQL prefix term (`'word':*`), all required.
+    static func tsQuery(_ text: String) -> String? {
+        ftsWords(text).map { $0.map { "'\($0)':*" }.joined(separator: " & ") }
+    }
+
     /// Each word of the user's text as a quoted FTS5 prefix term, so no input is FTS syntax.
     static func ftsQuery(_ text: String) -> String? {
+        ftsWords(text).map { $0.map { "\"\($0)\"*" }.joined(separator: " ") }
+    }
+
+    /// The user's text as at most 16 words of letters and digits; nil when it has none.
+    static func ftsWords(_ text: String) -> [String]? {
         var words: [String] = []
         var current = ""
         for scalar in text.unicodeScalars {
@@ -1042,6 +1140,6 @@ public final class Library: @unchecked Sendable {
         }
         if !current.isEmpty { words.append(current) }
         guard !words.isEmpty else { return nil }
-        return words.prefix(16).map { "\"\($0)\"*" }.joined(separator: " ")
+        return Array(words.prefix(16))
     }
 }

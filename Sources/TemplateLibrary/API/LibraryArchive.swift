@@ -38,7 +38,7 @@ extension Library {
     /// ratings, the owner's own usage of it and the owner's runs that usage names (with their tasks).
     /// Only the owner may export a UI's history; a UI the user cannot see is not found.
     public func exportArchive(_ reference: String, user: String) throws(LibraryError) -> String {
-        try read { () throws -> String in
+        try read(user: user) { () throws -> String in
             let (lineage, decisive) = try resolveLineage(reference, user: user)
             try AccessPolicy.check(.view, user: user, facts: decisive.facts, name: reference)
             guard decisive.owner == user else {
@@ -58,7 +58,7 @@ extension Library {
                 ("prompt_custom_uis", "SELECT * FROM prompt_custom_uis WHERE ui_id = ?1 AND user_id = ?2"),
                 (
                     "prompt_custom_ui_ratings",
-                    "SELECT * FROM prompt_custom_ui_ratings WHERE custom_ui_id = ?1 AND ?2 IS NOT NULL"
+                    "SELECT * FROM prompt_custom_ui_ratings WHERE custom_ui_id = ?1 AND CAST(?2 AS TEXT) IS NOT NULL"
                 ),
                 ("ai_runs", "SELECT * FROM ai_runs WHERE user_id = ?2 AND id IN (\(runs))"),
                 ("ai_tasks", "SELECT * FROM ai_tasks WHERE user_id = ?2 AND run_id IN (\(runs))"),
@@ -72,7 +72,7 @@ extension Library {
     /// Like copying the file, it is not limited to the acting user; whoever can read the file can
     /// read this.
     public func exportAll() throws(LibraryError) -> String {
-        try read { () throws -> String in
+        try read(user: nil) { () throws -> String in
             try archiveText(scope: "all", Self.archiveTables.map { ($0, "SELECT * FROM \($0) ORDER BY rowid") }, [])
         }
     }
@@ -108,7 +108,19 @@ extension Library {
 
     /// The columns of one of our tables, in order.
     private func columns(of table: String) throws -> [String] {
-        try db.query("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table]).compactMap { $0["name"].string }
+        if storeKind == .postgres {
+            // The generated columns (row order, search vector) are the database's, not the archive's.
+            return try db.query(
+                """
+                SELECT column_name AS name FROM information_schema.columns
+                WHERE table_schema = 'public' AND table_name = ? AND column_name NOT IN ('rowid', 'search_vector')
+                ORDER BY ordinal_position
+                """, [table]
+            ).compactMap { $0["name"].string }
+        }
+        return try db.query("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table]).compactMap {
+            $0["name"].string
+        }
     }
 
     /// Imports an archive in one transaction: every row as it was, ids included. A UI archive
@@ -140,9 +152,14 @@ extension Library {
         for name in tables.keys where !Self.archiveTables.contains(name) {
             throw LibraryError.invalid("the archive has an unknown table `\(name)`")
         }
-        return try write { () throws -> ArchiveImport in
+        return try write(user: user) { () throws -> ArchiveImport in
             // Rows reference each other in both directions (a version's parent); check at commit.
-            try db.execute("PRAGMA defer_foreign_keys = ON")
+            if storeKind == .sqlite {
+                try db.execute("PRAGMA defer_foreign_keys = ON")
+            } else if scopeAll {
+                // A copy brings the usage counters with it; the trigger must not count its usage rows again.
+                try db.query("SELECT set_config('customui.copying', 'on', true)")
+            }
             var result = ArchiveImport(rows: [:], uis: [])
             for table in Self.archiveTables {
                 let known = try columns(of: table)
@@ -168,6 +185,15 @@ extension Library {
                     do {
                         try db.query(sql, values)
                         result.rows[table, default: 0] += 1
+                    } catch let error as PostgresError where error.state.hasPrefix("23") {
+                        let row =
+                            "a row of `\(table)` (`\(object["id"]?.stringValue ?? object["ui_id"]?.stringValue ?? "?")`)"
+                        throw LibraryError(
+                            error.isDuplicate ? .libraryExists : .libraryInvalidInput,
+                            "\(row) cannot be imported: \(error.message); nothing was imported",
+                            hint: error.isDuplicate
+                                ? "import into a new library, or delete what it would replace first"
+                                : "export the whole UI (`--history`) or the whole library (`--all`) again")
                     } catch let error as SQLiteError where error.isConstraint {
                         let row =
                             "a row of `\(table)` (`\(object["id"]?.stringValue ?? object["ui_id"]?.stringValue ?? "?")`)"
@@ -185,7 +211,7 @@ extension Library {
             }
             // A row naming one that is neither in the archive nor in the library: say which, not
             // SQLite's bare "FOREIGN KEY constraint failed" at commit.
-            if let dangling = try db.query("PRAGMA foreign_key_check").first {
+            if storeKind == .sqlite, let dangling = try db.query("PRAGMA foreign_key_check").first {
                 throw LibraryError.invalid(
                     "a row of `\(dangling["table"].string ?? "?")` in the archive names a `\(dangling["parent"].string ?? "?")` row that is neither in the archive nor in the library; nothing was imported",
                     hint: "export the whole UI (`--history`) or the whole library (`--all`) again")
@@ -269,7 +295,7 @@ extension Library {
     public func delete(_ reference: String, user: String) throws(LibraryError) -> (
         name: String, versions: Int, ratings: Int, usage: Int
     ) {
-        try write { () throws -> (name: String, versions: Int, ratings: Int, usage: Int) in
+        try write(user: user) { () throws -> (name: String, versions: Int, ratings: Int, usage: Int) in
             let (lineage, latest) = try resolveLineage(reference, user: user)
             try AccessPolicy.check(.delete, user: user, facts: latest.facts, name: reference)
             let uiID = lineage["ui_id"].string ?? ""

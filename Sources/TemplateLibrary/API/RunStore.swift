@@ -63,7 +63,7 @@ extension Library: RunRecorder {
         let json = { (value: Value) in JSONWriter().string(value) }
         var vars = ValueObject()
         for key in run.variableValues.keys.sorted() { vars[key] = .string(run.variableValues[key] ?? "") }
-        try write { () throws in
+        try write(user: user) { () throws in
             if let owner = try db.scalar("SELECT user_id FROM ai_runs WHERE id = ?", [run.id]).string, owner != user {
                 throw LibraryError.denied("run `\(run.id)` belongs to another user")
             }
@@ -90,8 +90,9 @@ extension Library: RunRecorder {
     }
 
     /// Creates or replaces a task; its run must be recorded first and belong to the same user.
+    /// On PostgreSQL the task is written as `recorderUser`, whom the run must belong to.
     public func record(task: TaskRecord) throws {
-        try write { () throws in
+        try write(user: recorderUser) { () throws in
             guard let owner = try db.scalar("SELECT user_id FROM ai_runs WHERE id = ?", [task.runID]).string else {
                 throw LibraryError(
                     .libraryNotFound, "task `\(task.id)` names run `\(task.runID)`, which is not recorded",
@@ -170,7 +171,7 @@ extension Library: RunRecorder {
 
     /// The user's own runs, newest first, with timings from their tasks.
     public func runs(_ query: RunQuery = RunQuery(), user: String) throws(LibraryError) -> [RunSummary] {
-        try read {
+        try read(user: user) {
             var conditions = ["r.user_id = ?"]
             var parameters: [any SQLBindable] = [user]
             if let reference = query.uiReference {
@@ -232,7 +233,7 @@ extension Library: RunRecorder {
     public func runSummary(_ id: String, user: String) throws(LibraryError) -> (
         summary: RunSummary, tasks: [TaskRecord]
     ) {
-        try read {
+        try read(user: user) {
             guard let row = try db.query("SELECT r.*, \(Self.runColumnsSQL) FROM ai_runs r WHERE r.id = ?", [id]).first,
                 AccessPolicy.canViewRecord(user, owner: row["user_id"].string ?? "")
             else {
