@@ -28,8 +28,8 @@ enum MarkdownCommand: Command {
         let hyperlinksFlag = arguments.flag("--hyperlinks")
         let files = try arguments.positionals()
         guard files.count <= 1 else { throw UsageError("give at most one FILE, not \(files.count)") }
-        let source = try readInput(files.first ?? "-")
-        let document = MarkdownParser.parse(source.text)
+        let document = MarkdownParser.parse(try readText(files.first ?? "-"))
+        keepUntilExit(document)
         if format == "html" {
             console.outDocument(MarkdownHTMLRenderer.render(document))
             return ExitCode.ok

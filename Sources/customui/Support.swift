@@ -192,6 +192,12 @@ final class ClosedOutput: @unchecked Sendable {
 
 /// Reads a file named on the command line (`-` is standard input) as UTF-8 text.
 func readInput(_ path: String) throws(UsageError) -> SourceFile {
+    SourceFile(path: path == "-" ? "<stdin>" : path, text: try readText(path))
+}
+
+/// The UTF-8 text of `path` (`-` for standard input), without the line tables of a `SourceFile`: for
+/// commands that hand the text straight to a parser that builds its own.
+func readText(_ path: String) throws(UsageError) -> String {
     let data: Data
     if path == "-" {
         data = FileHandle.standardInput.readDataToEndOfFile()
@@ -206,7 +212,18 @@ func readInput(_ path: String) throws(UsageError) -> SourceFile {
     guard let text = String(data: data, encoding: .utf8) else {
         throw UsageError("file `\(path)` is not UTF-8 text")
     }
-    return SourceFile(path: path == "-" ? "<stdin>" : path, text: text)
+    return text
+}
+
+/// Keeps `value` until the process exits: a large tree (a 10 MB markdown document's) is then freed by the
+/// exit itself rather than node by node, which took a tenth of `customui markdown`'s time.
+func keepUntilExit<T>(_ value: T) {
+    _ = Unmanaged.passRetained(KeptValue(value))
+}
+
+private final class KeptValue<T> {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// The size of the terminal standard output is on, or nil when it is not one.

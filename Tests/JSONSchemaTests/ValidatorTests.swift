@@ -275,6 +275,40 @@ struct PatternTests {
         #expect(!nested.matches(String(repeating: "word ", count: 2000) + "!"))
     }
 
+    @Test func backtrackingPatternsStopAtTheStepLimit() throws {
+        // A backreference keeps this pattern on ICU, where it backtracks exponentially: the match gives up.
+        let schema = try JSONSchema.compile(
+            JSONParser.parseValue(
+                #"{"properties": {"a": {"pattern": "^(a+)+\\1$"}}, "patternProperties": {"^(b+)+\\1$": true}}"#))
+        let hostile = String(repeating: "a", count: 40) + "!"
+        let value = try JSONParser.parseValue(#"{"a": "\#(hostile)"}"#)
+        #expect(!schema.isValid(value))
+        let result = schema.validate(value)
+        #expect(!result.isValid)
+        #expect(result.errors.count == 1)
+        let error = try #require(result.errors.first)
+        #expect(error.code == Limit.steps.code)
+        #expect(error.keyword == "pattern")
+        #expect(error.instanceLocation.description == "/a")
+        #expect(error.message.contains("took more steps than the limit"))
+        #expect(error.hint != nil)
+
+        let key = String(repeating: "b", count: 40) + "!"
+        let keyed = try JSONParser.parseValue(#"{"\#(key)": 1}"#)
+        #expect(!schema.isValid(keyed))
+        let keyError = try #require(schema.validate(keyed).errors.first)
+        #expect(keyError.code == Limit.steps.code)
+        #expect(keyError.keyword == "patternProperties")
+        #expect(keyError.pointsAtKey)
+
+        // The same patterns still answer ordinary values.
+        #expect(schema.isValid(try JSONParser.parseValue(#"{"a": "aa", "bb": 1}"#)))
+        #expect(!schema.isValid(try JSONParser.parseValue(#"{"a": "ab"}"#)))
+        // A long value with a linear lookbehind pattern stays within the limit.
+        #expect(try SchemaRegex("(?<=x)y").match(String(repeating: "z", count: 1_000_000) + "xy") == .match)
+        #expect(try SchemaRegex("(a)\\1").match(String(repeating: "z", count: 1_000_000)) == .noMatch)
+    }
+
     @Test func literalPatternsCompareCodePoints() throws {
         #expect(!(try SchemaRegex("^K$")).matches("\u{212A}"))
         #expect(!(try SchemaRegex("^K")).matches("\u{212A}x"))

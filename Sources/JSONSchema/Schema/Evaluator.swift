@@ -190,8 +190,16 @@ struct Evaluator {
             return false
 
         case .pattern(let source, let regex):
-            guard case .string(let s) = value, !regex.matches(s) else { return true }
-            if collect { report(node, "pattern", "`\(Evaluator.short(value))` does not match the pattern `\(source)`") }
+            guard case .string(let s) = value else { return true }
+            switch regex.match(s) {
+            case .match: return true
+            case .noMatch:
+                if collect {
+                    report(node, "pattern", "`\(Evaluator.short(value))` does not match the pattern `\(source)`")
+                }
+            case .tooManySteps:
+                if collect { reportPatternSteps(node, "pattern", source) }
+            }
             return false
 
         case .minItems(let limit):
@@ -489,7 +497,17 @@ struct Evaluator {
                     if !collect { return false }
                 }
             }
-            for (source, regex, sub) in applicator.patterns where regex.matches(name) {
+            for (source, regex, sub) in applicator.patterns {
+                switch regex.match(name) {
+                case .match: break
+                case .noMatch: continue
+                case .tooManySteps:
+                    valid = false
+                    guard collect else { return false }
+                    reportPatternSteps(node, "patternProperties", source, at: .key(name), pointsAtKey: true)
+                    matched = true
+                    continue
+                }
                 matched = true
                 if !child(sub, member, .key(name), "patternProperties", source) {
                     valid = false
@@ -596,6 +614,19 @@ struct Evaluator {
             node, keyword, "property `\(name)` is not allowed", at: .key(name), pointsAtKey: true,
             hint: Suggestions.didYouMean(name, in: hintFrom),
             suggestions: (name, Suggestions.nearest(to: name, in: fixFrom)))
+    }
+
+    /// A pattern that backtracked past ICU's step limit on a value: an error, never a hang.
+    mutating func reportPatternSteps(
+        _ node: Node, _ keyword: String, _ source: String, at extra: PathToken? = nil, pointsAtKey: Bool = false
+    ) {
+        report(
+            node, keyword,
+            "matching the pattern `\(source)` took more steps than the limit (a million plus a hundred per character), so the value counts as not matching",
+            at: extra, pointsAtKey: pointsAtKey,
+            hint:
+                "lookaround and backreferences backtrack; rewrite the pattern without nested quantifiers around them",
+            code: Limit.steps.code)
     }
 
     mutating func report(

@@ -208,7 +208,12 @@ struct FastEvaluator {
             }
             var matched = index >= 0
             if hasPatterns {
-                for pattern in applicator.patterns where pattern.regex.matches(name) {
+                for pattern in applicator.patterns {
+                    switch pattern.regex.match(name) {
+                    case .match: break
+                    case .noMatch: continue
+                    case .tooManySteps: return false
+                    }
                     matched = true
                     if !validate(pattern.node, values[position], depth: depth + 1) { return false }
                 }

@@ -6,7 +6,9 @@ import Foundation
 /// the very end; ICU's differ, so they are rewritten before compiling. Patterns that are just a literal prefix or
 /// a `^literal$` skip the regex engine, because bridging to NSString dominates the cost of short matches. Patterns
 /// without lookaround or backreferences run on in-house matchers (`SimpleRegex`, then the linear-time `PikeRegex`)
-/// so that no schema can make matching take exponential time; ICU handles only the rest.
+/// so that no schema can make matching take exponential time; ICU handles only the rest, under a step limit
+/// (`icuStepLimit(length:)`): a pattern with lookaround or backreferences that backtracks catastrophically on a value
+/// gives up with `.tooManySteps` instead of hanging the validation.
 final class SchemaRegex: @unchecked Sendable {
     private enum Kind {
         case regex(NSRegularExpression)
@@ -19,6 +21,19 @@ final class SchemaRegex: @unchecked Sendable {
     }
 
     private let kind: Kind
+
+    /// The outcome of one match: ICU's backtracking can give up.
+    enum Outcome {
+        case match
+        case noMatch
+        /// ICU ran past `icuStepLimit(length:)` matching steps; the value counts as not matching.
+        case tooManySteps
+    }
+
+    /// ICU's matching steps a match may take: a million, plus a hundred for each UTF-16 unit of the value,
+    /// so that a linear pattern on a long value always finishes while an exponential one stops within a
+    /// fraction of a second (about 0.1 s per million steps on the development machine).
+    static func icuStepLimit(length: Int) -> Int { 1_000_000 + 100 * length }
 
     init(_ pattern: String) throws {
         if let fast = SchemaRegex.literalForm(pattern) {
@@ -35,7 +50,14 @@ final class SchemaRegex: @unchecked Sendable {
         }
     }
 
-    /// Whether the pattern matches anywhere in `text` (patterns are not anchored implicitly).
+    /// Whether the pattern matches anywhere in `text`, and whether ICU gave up (patterns are not anchored implicitly).
+    func match(_ text: String) -> Outcome {
+        if case .regex(let regex) = kind { return SchemaRegex.icuMatch(regex, text) }
+        return matches(text) ? .match : .noMatch
+    }
+
+    /// Whether the pattern matches anywhere in `text` (patterns are not anchored implicitly); a match that runs
+    /// out of steps counts as no match.
     func matches(_ text: String) -> Bool {
         switch kind {
         case .always: return true
@@ -46,7 +68,7 @@ final class SchemaRegex: @unchecked Sendable {
         case .exact(let p): return text.utf8.elementsEqual(p.utf8)
         case .pike(let pike): return pike.matches(text)
         case .regex(let regex):
-            return SchemaRegex.icuMatches(regex, text)
+            return SchemaRegex.icuMatch(regex, text) == .match
         case .simple(let simple, let pike):
             switch simple.matches(text) {
             case .match: return true
@@ -69,9 +91,27 @@ final class SchemaRegex: @unchecked Sendable {
         return false
     }
 
-    private static func icuMatches(_ regex: NSRegularExpression, _ text: String) -> Bool {
+    private static func icuMatch(_ regex: NSRegularExpression, _ text: String) -> Outcome {
         let ns = text as NSString
-        return regex.firstMatch(in: text, options: [], range: NSRange(location: 0, length: ns.length)) != nil
+        var outcome = Outcome.noMatch
+        var checks = 0
+        // With `.reportProgress` the block is called once for each start position that does not match, and by ICU
+        // about every 10,000 matching steps, so a match can be stopped part way.
+        let checkLimit = ns.length + 1 + icuStepLimit(length: ns.length) / 10_000
+        regex.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(location: 0, length: ns.length)) {
+            result, _, stop in
+            if result != nil {
+                outcome = .match
+                stop.pointee = true
+                return
+            }
+            checks += 1
+            if checks > checkLimit {
+                outcome = .tooManySteps
+                stop.pointee = true
+            }
+        }
+        return outcome
     }
 
     private static let special: Set<Character> = [

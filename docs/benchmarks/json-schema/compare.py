@@ -2,13 +2,14 @@
 """Times jsonschema-rs on the same schema and instance as `customui-bench schema` (pip install jsonschema-rs).
 
     python3 compare.py                      # jsonschema-rs figures only, named rs.schema.*
-    python3 compare.py --swift BENCH        # also run BENCH (the release customui-bench binary) and print ratios
+    python3 compare.py --swift BENCH [--rounds N]   # also run BENCH (the release customui-bench binary), print ratios
 
-Each figure is the best of three timings, on both sides, because the machine is shared. With --swift the two
-are run alternately (rs, Swift, rs, Swift) so that both see the same background load. The instance is loaded
+Within a round each figure is the best of three timings, on both sides, because the machine is shared. With
+--swift the two are run alternately (rs, Swift, rs, Swift; 5 rounds unless --rounds says otherwise) so that both
+see the same background load, and each figure is the median of its rounds. The instance is loaded
 into Python objects once; jsonschema-rs converts them on every call, which is part of what its API costs.
 """
-import json, os, subprocess, sys, time
+import importlib.metadata, json, os, statistics, subprocess, sys, time
 import jsonschema_rs
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -62,16 +63,13 @@ def swift_figures(binary):
     return figures
 
 
-def merge(runs, lower_is_better):
-    result = {}
+def merge(runs):
+    values, units = {}, {}
     for figures in runs:
         for name, (value, unit) in figures.items():
-            if name not in result:
-                result[name] = (value, unit)
-            else:
-                old = result[name][0]
-                result[name] = (min(old, value) if lower_is_better(unit) else max(old, value), unit)
-    return result
+            values.setdefault(name, []).append(value)
+            units[name] = unit
+    return {name: (statistics.median(v), units[name]) for name, v in values.items()}
 
 
 def main():
@@ -81,11 +79,14 @@ def main():
             print(f"rs.{name} {value:.1f} {unit}")
         return
     binary = sys.argv[sys.argv.index("--swift") + 1]
+    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 5
     rust_runs, swift_runs = [], []
-    for _ in range(2):
+    for _ in range(rounds):
         rust_runs.append(rust_figures())
         swift_runs.append(swift_figures(binary))
-    rust, swift = merge(rust_runs, lower), merge(swift_runs, lower)
+    rust, swift = merge(rust_runs), merge(swift_runs)
+    print(f"jsonschema-rs {importlib.metadata.version('jsonschema-rs')}, "
+          f"{rounds} interleaved rounds (medians), load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'figure':34} {'CustomUI':>16} {'jsonschema-rs':>16}  ratio (rs/CustomUI speed)")
     for name, (rvalue, unit) in rust.items():
         if name not in swift:
