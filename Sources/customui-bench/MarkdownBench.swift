@@ -256,6 +256,9 @@ func streamBenchmarks() -> [Figure] {
         let p99 = chunkTimes[chunkTimes.count * 99 / 100]
         figures.append(Figure(name: name + ".p99-chunk", value: p99 * 1_000_000, unit: "us"))
         figures.append(Figure(name: name + ".ratio", value: streamTotal / answerOneShot, unit: "x"))
+        // The target: the stream's CPU under 1% of the answer's wall time when its 10,000 chunks
+        // arrive over 30 s (the seeds' rate is 2,000-10,000 chunks per 30 s).
+        figures.append(Figure(name: name + ".cpu-share-30s", value: streamTotal / 30 * 100, unit: "%"))
         // Share of appends whose `html` was the exact render of the text so far (1 under `.exact`).
         figures.append(
             Figure(name: name + ".exact-share", value: Double(exactTails) / Double(5 * chunks.count), unit: ""))

@@ -37,6 +37,9 @@ public struct MarkdownUpdate: Sendable, Equatable {
 
 /// What a frame lays out once for every chunk on its line: the HTML before the leaf's text (text
 /// and chains) and after it. A tail rendered whole is one text here, with no frame.
+///
+/// `@unchecked Sendable` because of `closeBytes`, a raw buffer: it is written only in `init` and
+/// freed only in `deinit`, so a head shared between threads is only ever read.
 final class TailHead: @unchecked Sendable {
     let parts: [TailParts.Part]
     /// The UTF-8 byte count of `parts`.
@@ -143,7 +146,9 @@ final class TailParts: Sendable {
 extension MarkdownStream {
     /// When an `append` re-parses the open tail.
     public enum TailPolicy: Sendable, Equatable {
-        /// After every chunk: `html` and every update's `tail` are the exact render of the text so far.
+        /// After every chunk: `html` and every update's `tail` are the exact render of the text so
+        /// far, except that a tail whose last render cost more than a few KB of work waits for the
+        /// text to grow by a quarter of that work (`tailExact` is then false; see `mustWait`).
         case exact
         /// Exact at every line start; within a line of a paragraph or heading, text that arrives
         /// after the last exact render is shown as escaped text after it (so `html` holds every
@@ -193,9 +198,6 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var spanBuffer: [(Int, Int)] = []
     @exclusivity(unchecked) private var suffixBuffer: [UInt8] = []
     @exclusivity(unchecked) private var leafWriter = HTMLWriter()
-    @exclusivity(unchecked) private var afterBuffer: [UInt8] = []
-    /// The spans `quickText` found (a buffer reused across chunks).
-    @exclusivity(unchecked) private var quickSpans: [Range<Int>] = []
     /// One inline parser reused for every render of the stream (rebuilt when definitions change).
     @exclusivity(unchecked) private var inlineArena: InlineParser?
     @exclusivity(unchecked) private var inlineArenaDefinitions = -1
@@ -221,17 +223,9 @@ public final class MarkdownStream {
     @exclusivity(unchecked) private var tailVersion = 0
     /// How many chunks were rendered inside a frame (tests check that it is exercised).
     @exclusivity(unchecked) private(set) var frameTails = 0
-    /// How many leaf renders needed no parse (inert text after a parse that left nothing open).
-    @exclusivity(unchecked) private(set) var quickTexts = 0
     /// How many frames were laid out, and how many blocks went through the tree writer (tests
     /// check that frames last a line and closed blocks are written once).
     @exclusivity(unchecked) private(set) var framesBuilt = 0
-    /// How many frames were laid out without a probe (`quickFrame`).
-    @exclusivity(unchecked) private(set) var quickFrames = 0
-    /// How many tails showed a streaming link destination without a parse (`openLinkDestination`).
-    @exclusivity(unchecked) private(set) var linkDestinations = 0
-    /// How many links closed after a streaming destination without a parse (`closeLinkDestination`).
-    @exclusivity(unchecked) private(set) var linkCloses = 0
     /// How many inline parses the leaf renders made.
     @exclusivity(unchecked) private(set) var leafParses = 0
     @exclusivity(unchecked) private(set) var treeWrites = 0
@@ -244,6 +238,9 @@ public final class MarkdownStream {
     @exclusivity(unchecked) public private(set) var tailExact = true
     /// How many bytes the last exact tail render parsed (the amortized policy waits for half as many).
     @exclusivity(unchecked) private var lastParsedBytes = 0
+    /// The last tail render's work and the text's length then (see `mustWait`).
+    @exclusivity(unchecked) private var renderWork = 0
+    @exclusivity(unchecked) private var textAtRender = 0
 
     /// A stream with the given parser options and tail policy.
     public init(options: MarkdownOptions = .default, tailPolicy: TailPolicy = .exact) {
@@ -266,9 +263,35 @@ public final class MarkdownStream {
             ?? Array(chunk.utf8).withUnsafeBufferPointer { appendBytes($0) }
         // A chunk without a line end completes no line (unless the last one ended with `\r`).
         if lineEnd || start > 0 && parser.b[start - 1] == 0x0D { feedCompleteLines(from: start) }
-        if dirty.isEmpty, pendingFinalized.isEmpty, provisionalTail() { return update(renderTail: false) }
-        return update(renderTail: true)
+        if dirty.isEmpty, pendingFinalized.isEmpty {
+            if provisionalTail() { return update(renderTail: false) }
+            // The last render cost more than the floor: the tail shown lags until the text has
+            // grown enough to pay for the next (see `mustWait`).
+            if mustWait() {
+                tailExact = false
+                tailBlocksStale = true
+                return update(renderTail: false)
+            }
+        }
+        let before = workBytes
+        let update = update(renderTail: true)
+        renderWork = workBytes - before
+        textAtRender = parser.b.count
+        return update
     }
+
+    /// Whether the tail waits: the last render's work was over `renderWorkFloor` bytes, and the
+    /// text has grown by less than a quarter of it since. A tail whose stable point cannot move (text after an opener that stays
+    /// unmatched, a line of markers that settles no block, one long code line) costs its whole
+    /// length per render; so it is rendered after growing by a quarter of its length at most
+    /// geometrically often, and any chunking of any text costs work linear in the text (plus at
+    /// most the floor per chunk). Ordinary answers never wait (the benchmark's `exact-share`).
+    func mustWait() -> Bool {
+        renderWork > MarkdownStream.renderWorkFloor && (parser.b.count - textAtRender) * 4 < renderWork
+    }
+
+    /// Tail work a render may cost every chunk (see `mustWait`).
+    static let renderWorkFloor = 4 << 10
 
     /// Appends a chunk's bytes to the text (a NUL becomes U+FFFD, as the spec says); whether they
     /// hold a line end.
@@ -608,32 +631,6 @@ public final class MarkdownStream {
         var pendingCount = 0
         /// Reference labels looked up and missing in the covered text.
         var missed: Set<String> = []
-        /// After a parse that left nothing open (`cleanEnd >= 0`): where its text ended, the HTML
-        /// of the text from the stable point to there, whether it ended with a backslash, and
-        /// what it looked up in vain.
-        /// (The HTML is UTF-8 bytes `cleanRange` of `cleanHTML`: the tail a chunk made.)
-        var cleanEnd = -1
-        var cleanHTML = ""
-        var cleanRange = 0..<0
-        var cleanEndsWithBackslash = false
-        var cleanMissed: Set<String> = []
-        /// Whether that text's last word is all inert bytes (see `quickText`), and whether it
-        /// holds a `.` and a `w` (an extended autolink needs `www.`).
-        var lastWordInert = false
-        var lastWordDot = false
-        var lastWordW = false
-        /// After a parse whose only open construct is an inline link whose destination is
-        /// streaming in (`[inert text](` then destination bytes to the end): where its `(` is in
-        /// the paragraph's text (-1: no such link), where the parsed text ended, and the HTML of the
-        /// rest before the `(` (see `openLinkDestination`).
-        var linkParen = -1
-        var linkEnd = 0
-        var linkHead = ""
-        /// How many bytes of `linkHead` come before the link's `[` (-1: unknown, the link is
-        /// parsed when it closes), and the byte count of its text (see `closeLinkDestination`).
-        var linkPre = -1
-        var linkText = 0
-
         init() {}
 
         init(paragraphStart: Int, definitions: Int) {
@@ -641,34 +638,11 @@ public final class MarkdownStream {
             self.definitions = definitions
         }
 
-        /// Notes that the text from the stable point to `end` left nothing open, its HTML UTF-8 bytes
-        /// `range` of `html` (nothing looked up in vain, no backslash at its end), and whether its
-        /// last word is inert (see `quickText`).
-        mutating func noteClean(
-            to end: Int, html: String = "", range: Range<Int> = 0..<0, lastWordInert: Bool = true
-        ) {
-            cleanEnd = end
-            cleanHTML = html
-            cleanRange = range
-            cleanEndsWithBackslash = false
-            cleanMissed = []
-            self.lastWordInert = lastWordInert
-            lastWordDot = false
-            lastWordW = false
-        }
-
         /// Appends the pending bytes (read in place: no reference count).
         mutating func appendPending(to bytes: inout [UInt8]) {
             let count = pendingCount
             guard count > 0 else { return }
             pending.withUTF8 { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<count])) }
-        }
-
-        /// Appends the clean text's HTML (read in place).
-        mutating func appendClean(to bytes: inout [UInt8]) {
-            let range = cleanRange
-            guard !range.isEmpty else { return }
-            cleanHTML.withUTF8 { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
         }
     }
 
@@ -693,37 +667,11 @@ public final class MarkdownStream {
         let textStart: Int
         /// Counts frames, so `html` knows which head it holds.
         let id: Int
-        /// For a line of the parser's open fenced code block at the top level: that block, and the
-        /// head's parts before its content (a frame for its next line grows only the content).
-        let code: BlockNode?
-        let codePrefix: [TailParts.Part]
-        /// For a frame `codeFrame` laid out: the code block's content so far, shown as the tail's
-        /// stable part after a head of `codePrefix` alone (one head for all the block's lines, so
-        /// `html` appends each line's HTML instead of comparing a new head).
-        let codeChain: HTMLChain?
-        /// For a line in the parser's open top-level list: that list, and whether it is tight
-        /// (a frame for its next item's line lays out the list without a probe).
-        let list: BlockNode?
-        let listTight: Bool
-        /// Where the marker of a list's first item is, when a frame laid it out without a probe
-        /// and the lines since went on with its paragraph (the list is then tight, one item).
-        let firstItem: Int?
-        var paragraphLeaf: Bool {
-            if case .paragraph = leaf { return true }
-            return false
-        }
 
         init(
             fed: Int, finalCount: Int, definitions: Int, settled: Bool, leaf: FrameLeaf, head: TailHead,
-            paragraph: BlockNode?, textStart: Int, id: Int, code: BlockNode? = nil, codePrefix: [TailParts.Part] = [],
-            codeChain: HTMLChain? = nil, list: BlockNode? = nil, listTight: Bool = false, firstItem: Int? = nil
+            paragraph: BlockNode?, textStart: Int, id: Int
         ) {
-            self.firstItem = firstItem
-            self.code = code
-            self.codePrefix = codePrefix
-            self.codeChain = codeChain
-            self.list = list
-            self.listTight = listTight
             self.fed = fed
             self.finalCount = finalCount
             self.definitions = definitions
@@ -736,10 +684,6 @@ public final class MarkdownStream {
         }
     }
     @exclusivity(unchecked) private var frame: Frame?
-    /// The last settled frame of a paragraph's line: when the next line's first chunk needed a
-    /// frame for that chunk only (a marker alone, say), the chunks after it are laid out from this
-    /// one, as if that chunk had not come (nothing the parser holds changes within a line).
-    @exclusivity(unchecked) private var anchor: Frame?
     @exclusivity(unchecked) private var frameCount = 0
     /// The last exact render in a frame: the frame, its `rest`, and where the text it rendered
     /// ends (the amortized policy shows what follows as provisional text).
@@ -798,16 +742,9 @@ public final class MarkdownStream {
         if let f = frame, f.settled, f.fed == fed, isCurrent(f) {
             // The frame holds for this chunk too.
         } else {
-            let previous = frame
             frame = nil
-            if let f = quickFrame(after: previous) {
-                quickFrames += 1
-                frame = f
-            } else {
-                guard let f = buildFrame() else { return false }
-                frame = f
-            }
-            if let f = frame, f.settled, f.paragraphLeaf { anchor = f }
+            guard let f = buildFrame() else { return false }
+            frame = f
         }
         let f = frame.unsafelyUnwrapped
         if case .paragraph(let start, let keep) = f.leaf {
@@ -831,10 +768,11 @@ public final class MarkdownStream {
             writer.bytes.append(0x0A)
             rest = writer.string
             lastParsedBytes = end - f.textStart
+            workBytes += end - f.textStart
         case .none:
             break
         }
-        tail = TailParts(head: f.head, stable: f.codeChain ?? HTMLChain(), rest: rest)
+        tail = TailParts(head: f.head, rest: rest)
         return finishFrameTail(f)
     }
 
@@ -852,6 +790,8 @@ public final class MarkdownStream {
         tailBlocksStale = true
         if checkTails {
             let fast = tail
+            let work = workBytes
+            defer { workBytes = work }  // the check is not the stream's work
             renderTailFully()
             if tail.joined != fast.joined {
                 tailMismatches += 1
@@ -878,583 +818,13 @@ public final class MarkdownStream {
         var writer = HTMLWriter()
         writer.arenaInlines(inline, options: options)
         lastParsedBytes = end - start
+        workBytes += end - start
         return writer.string
-    }
-
-    /// The frame of an unfinished line whose block is known without a probe (the commonest lines):
-    /// one that starts a block when nothing is open (`quickTopLevelFrame`), starts the next item of
-    /// the open top-level list (`newItemFrame`), continues the paragraph the last frame laid out
-    /// (the same layout, its complete lines now the parser's; in a top-level quote after its `> `),
-    /// or continues the top-level fenced code block it laid out (the same layout, the kept content
-    /// grown); or no line yet after one of those (`quickFrameWithoutLine`). Nil when the line may do
-    /// anything else: `buildFrame` reads it in a probe.
-    private func quickFrame(after last: Frame?) -> Frame? {
-        validateCaches()  // the kept HTML this frame reuses must be for the current definitions
-        let b = parser.b
-        var f = last
-        if let last, last.fed == fed, !last.settled, let anchor, anchor.fed < fed, onlyLine(from: anchor.fed) {
-            f = anchor
-        }
-        if fed == b.count { return quickFrameWithoutLine(after: f) }
-        guard fed < MarkdownStream.lineEnd(b) else { return nil }
-        let open = parser.openBlocks
-        if open.count == 1 { return quickTopLevelFrame() }
-        if open.count == 3, open[1].kind == .list, let item = open.last, item.kind == .item {
-            return frameAfterClosedItem(list: open[1], item: item)
-        }
-        if open.count == 2, let code = open.last, MarkdownStream.isTopFence(code) {
-            // A line of the top-level fenced code block: its content so far, then the line; a
-            // closing fence goes the full way (the block it closes is highlighted); a line that may
-            // still close it holds for this chunk only.
-            let settled = MarkdownStream.settledCodeLine(b, from: fed, fenceChar: code.fenceChar)
-            if !settled, !b[fed..<MarkdownStream.lineEnd(b)].allSatisfy({ $0 == 0x20 }) {
-                guard let closes = MarkdownStream.fenceRun(b, from: fed, closing: code), !closes else { return nil }
-            }
-            return codeFrame(code, after: last, settled: settled, line: true)
-        }
-        // The last frame is for an earlier line, or for this one before it had text.
-        guard let f, f.fed < fed || f.textStart >= fed, let tip = open.last else { return nil }
-        // The list's tightness as the last frame saw it holds if that frame is for this line, or
-        // for the one line before it, settled as a paragraph's (it added no blank line), whatever
-        // became final before the list since (the list's HTML is laid out anew).
-        // A list whose first item the last frame laid out (tight: one item, no blank line) counts too.
-        let list = f.list ?? (open.count == 4 && f.firstItem == open[1].startOffset ? open[1] : nil)
-        // The list's open item holds a paragraph, or a paragraph and a tight list whose open item
-        // holds one (a line at the list's own indentation closes them all).
-        if let list, f.fed == fed || f.settled && f.paragraphLeaf && onlyLine(from: f.fed),
-            open.count == 4
-                || open.count == 6 && open[3].kind == .list && open[4].kind == .item
-                    && BlockParser.isTight(open[3]),
-            open[1] === list, let item = Optional(open[2]), item.kind == .item, tip.kind == .paragraph,
-            MarkdownStream.cannotBeDefinition(tip.content)
-        {
-            if let textStart = MarkdownStream.newItemText(b, from: fed, of: list),
-                let keep = textStart.map({ paragraphKeep(b, at: $0, inItem: true) }) ?? true
-            {
-                return newItemFrame(list: list, tight: f.listTight, closing: item, textStart: textStart, keep: keep)
-            }
-            // An item whose paragraph is its only child and no task box (the tree writes those).
-            if open.count == 4, item.childCount == 1,
-                !(options.taskLists && MarkdownStream.mayBeTask(tip.content.dropLast())),
-                let (marker, textStart) = MarkdownStream.nestedListText(b, from: fed, in: item),
-                let keep = paragraphKeep(b, at: textStart, inItem: true)
-            {
-                return nestedListFrame(
-                    list: list, tight: f.listTight, item: item, paragraph: tip, marker: marker, textStart: textStart,
-                    keep: keep)
-            }
-        }
-        // Otherwise the last frame was laid out for the final blocks and definitions there are
-        // now, or the tail is one top-level paragraph, whose layout is `<p>` whatever became final
-        // before it (the block before it closes when the paragraph's first line is complete).
-        let current = isCurrent(f)
-        guard current || open.count == 2 && tip.kind == .paragraph else { return nil }
-        switch f.leaf {
-        case .paragraph(let start, keep: true):
-            // The paragraph goes on: the same layout, its complete lines now the parser's. In a
-            // top-level quote, a line may go on after its `> `.
-            let quoteMarker = open.count == 3 && open[1].kind == .blockQuote && b[fed] == 0x3E
-            var textStart = fed
-            if quoteMarker, fed + 1 < b.count, b[fed + 1] == 0x20 { textStart = fed + 2 }
-            guard tip.kind == .paragraph, tip.startOffset == start else { return nil }
-            // Spaces so far (after the quote's `>`): a blank line for this chunk, which would
-            // close the paragraph; the tail shows it as it stands.
-            let end = MarkdownStream.lineEnd(b)
-            if b[(quoteMarker ? fed + 1 : fed)..<end].allSatisfy({ $0 == 0x20 }) {
-                if !current { return topParagraphFrame(tip, textStart: end, settled: false) }
-                return paragraphFrame(after: f, paragraph: tip, textStart: end, settled: false)
-            }
-            // Text so far that more bytes may still make a block start goes on with the
-            // paragraph for this chunk only.
-            var settled = true
-            if !MarkdownStream.continuesParagraph(b, from: textStart) {
-                // The paragraph is the last container the line matches at the top level, or in a
-                // top-level quote after its `> ` (not lazily: the quote does not match then).
-                let container = open.count == 2 || open.count == 3 && textStart == fed + 2
-                guard MarkdownStream.goesOnForNow(b, from: textStart, paragraphIsContainer: container)
-                else { return nil }
-                settled = false
-            }
-            if !current { return topParagraphFrame(tip, textStart: textStart, settled: settled) }
-            return paragraphFrame(after: f, paragraph: tip, textStart: textStart, settled: settled)
-        default:
-            return nil
-        }
-    }
-
-    /// The frame of a line at the first column after the last item of the parser's open top-level
-    /// list when the item's blocks are all closed (a blank line or a closed code block ended
-    /// them): the list's next item (the list loose if a blank line ends the item before it), or a
-    /// block at the top level (see `quickTopLevelFrame`) that closes the list, written whole before
-    /// it. Nil for anything else (an indented line may go on with the item).
-    private func frameAfterClosedItem(list: BlockNode, item: BlockNode) -> Frame? {
-        let b = parser.b
-        if let textStart = MarkdownStream.newItemText(b, from: fed, of: list) {
-            guard let keep = textStart.map({ paragraphKeep(b, at: $0, inItem: true) }) ?? true else { return nil }
-            let tight = isTight(list) && !BlockParser.itemMakesLoose(list, list.childCount - 1, hasNext: true)
-            return newItemFrame(list: list, tight: tight, closing: item, textStart: textStart, keep: keep)
-        }
-        // A marker of the list's own kind (a new item, its text not yet settled) is the probe's.
-        guard b[fed] != 0x20, b[fed] != 0x09, !MarkdownStream.isItemMarker(b, at: fed, of: list),
-            let top = quickTopLevelFrame()
-        else { return nil }
-        let tight = isTight(list)
-        var (head, line) = keptItemsHead(list, tight: tight)
-        var missed: Set<String> = []
-        writeBlock(item, tight: tight, line: line, into: &head.writer, missed: &missed)
-        head.writer.raw(list.ordered ? "</ol>\n" : "</ul>\n")
-        for part in top.head.parts {
-            switch part {
-            case .text(let text): head.writer.bytes.appendUTF8(of: text)
-            case .chain(let chain): head.append(chain)
-            }
-        }
-        workBytes += head.written
-        return Frame(
-            fed: fed, finalCount: top.finalCount, definitions: top.definitions, settled: top.settled, leaf: top.leaf,
-            head: TailHead(parts: head.parts(), close: top.head.close, frame: top.id), paragraph: nil,
-            textStart: top.textStart, id: top.id, listTight: top.listTight, firstItem: top.firstItem)
-    }
-
-    /// A frame head that starts with the parser's open top-level `list` and its items but the
-    /// last (kept), and the line number past the parser's blocks (they are all on earlier lines).
-    private func keptItemsHead(_ list: BlockNode, tight: Bool) -> (FrameHead, line: Int) {
-        let line = parser.lineNumber + 1
-        var head = FrameHead()
-        head.append(containerChain(list, tight: tight, covering: list.children.count - 1, line: line))
-        return (head, line)
     }
 
     /// Whether frame `f` was laid out for the final blocks and definitions there are now.
     private func isCurrent(_ f: Frame) -> Bool {
         f.finalCount == finalNodes.count && f.definitions == parser.definitions.count
-    }
-
-    /// The frame for the parser's open paragraph, going on from `f`'s in `f`'s layout, with the
-    /// unfinished line's text from `textStart`.
-    private func paragraphFrame(after f: Frame, paragraph: BlockNode, textStart: Int, settled: Bool) -> Frame {
-        frameCount += 1
-        return Frame(
-            fed: fed, finalCount: f.finalCount, definitions: f.definitions, settled: settled, leaf: f.leaf,
-            head: f.head, paragraph: paragraph, textStart: textStart, id: frameCount, list: f.list,
-            listTight: f.listTight, firstItem: f.firstItem)
-    }
-
-    /// The frame for the parser's open paragraph when it is the whole tail (nothing else open), with
-    /// the unfinished line's text from `textStart`: `<p>`, laid out for the final blocks there are now.
-    private func topParagraphFrame(_ paragraph: BlockNode, textStart: Int, settled: Bool) -> Frame {
-        frameCount += 1
-        return Frame(
-            fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: settled,
-            leaf: .paragraph(start: paragraph.startOffset, keep: true), head: MarkdownStream.topParagraphHead,
-            paragraph: paragraph, textStart: textStart, id: frameCount)
-    }
-
-    /// The frame for the parser's open code block `f.code` as it stands, in `f`'s layout, with the
-    /// unfinished line as one of its lines (`line`) or without one.
-    private func codeFrame(_ code: BlockNode, after f: Frame?, settled: Bool, line: Bool) -> Frame? {
-        guard let chain = codeChain(code, content: code.content, upTo: code.content.count) else { return nil }
-        // The opening tag as the last frame for this block laid it out, or anew (it depends on
-        // nothing but the block's info string).
-        let prefix: [TailParts.Part]
-        if let f, f.code === code {
-            prefix = f.codePrefix
-        } else {
-            var opening = HTMLWriter()
-            opening.openCodeBlock(info: String(decoding: code.info, as: UTF8.self))
-            prefix = [.text(opening.string)]
-        }
-        frameCount += 1
-        // The content goes after the head, so the head of the last frame for this block serves.
-        let head =
-            f.flatMap { $0.code === code && $0.codeChain != nil ? $0.head : nil }
-            ?? TailHead(parts: prefix, close: "</code></pre>\n", frame: frameCount)
-        return Frame(
-            fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: settled,
-            leaf: .code(line: line), head: head, paragraph: nil, textStart: fed, id: frameCount, code: code,
-            codePrefix: prefix, codeChain: chain)
-    }
-
-    /// Whether a block is a fenced code block at the top level whose fence starts the line (the
-    /// frames above lay out its lines without a probe).
-    static func isTopFence(_ node: BlockNode) -> Bool {
-        node.kind == .codeBlock && node.fenced && node.fenceOffset == 0
-    }
-
-    /// For an unfinished line of `code` (a fenced block) that is, so far, up to three spaces and a
-    /// run of its fence character then spaces: whether it closes the block (a run as long as the
-    /// fence), or false while the run is shorter and ends the line (it may yet become the
-    /// closing fence). Nil for anything else.
-    static func fenceRun(_ b: [UInt8], from start: Int, closing code: BlockNode) -> Bool? {
-        let end = lineEnd(b)
-        var i = start
-        while i < end, i - start < 3, b[i] == 0x20 { i += 1 }
-        let run = i
-        while i < end, b[i] == code.fenceChar { i += 1 }
-        let length = i - run
-        guard length > 0 else { return nil }
-        if length < code.fenceLength { return i == end ? false : nil }
-        while i < end, b[i] == 0x20 { i += 1 }
-        return i == end ? true : nil
-    }
-
-    /// The frame when no line has begun (the last chunk ended a line): empty when nothing is
-    /// open; when that line, settled in the last frame as a line of a paragraph or of a top-level
-    /// fenced code block, went on with it, the same layout, the block as it stands (for this
-    /// chunk: the next line may end it).
-    private func quickFrameWithoutLine(after f: Frame?) -> Frame? {
-        if parser.openBlocks.count == 1 {
-            // Nothing is open and no line has begun: the tail is empty.
-            frameCount += 1
-            return Frame(
-                fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: false,
-                leaf: .none, head: MarkdownStream.emptyHead, paragraph: nil, textStart: fed, id: frameCount)
-        }
-        if parser.openBlocks.count == 2, let code = parser.openBlocks.last, MarkdownStream.isTopFence(code) {
-            return codeFrame(code, after: f, settled: false, line: false)
-        }
-        guard let f, f.settled, f.fed < fed, onlyLine(from: f.fed), let tip = parser.openBlocks.last else { return nil }
-        let current = isCurrent(f)
-        switch f.leaf {
-        case .paragraph(let start, keep: true):
-            guard tip.kind == .paragraph, tip.startOffset == start else { return nil }
-            if current { return paragraphFrame(after: f, paragraph: tip, textStart: fed, settled: false) }
-            // The tail is this paragraph alone (see `quickFrame`).
-            guard parser.openBlocks.count == 2 else { return nil }
-            return topParagraphFrame(tip, textStart: fed, settled: false)
-        default:
-            return nil
-        }
-    }
-
-    /// The frame of a line that starts the next item of the parser's open top-level list, whose
-    /// last item (`closing`, its paragraph open) the line closes: the list's kept items, the
-    /// closing item, and the new item's opening, with its text (if any yet) as a paragraph (which
-    /// keeps a stable prefix and holds for the line if `keep`: see `paragraphKeep`).
-    private func newItemFrame(
-        list: BlockNode, tight: Bool, closing item: BlockNode, textStart: Int?, keep: Bool
-    ) -> Frame {
-        var (head, line) = keptItemsHead(list, tight: tight)
-        var missed: Set<String> = []
-        writeBlock(item, tight: tight, line: line, into: &head.writer, missed: &missed)
-        head.cr()
-        head.writer.raw("<li>")
-        var close = "</li>\n" + (list.ordered ? "</ol>\n" : "</ul>\n")
-        var leaf = FrameLeaf.none
-        if let textStart {
-            leaf = .paragraph(start: textStart, keep: keep)
-            if !tight {
-                head.cr()
-                head.writer.raw("<p>")
-                close = "</p>\n" + close
-            }
-        }
-        frameCount += 1
-        workBytes += head.written
-        return Frame(
-            fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count,
-            settled: textStart != nil && keep, leaf: leaf,
-            head: TailHead(parts: head.parts(), close: close, frame: frameCount), paragraph: nil,
-            textStart: textStart ?? parser.b.count, id: frameCount, list: list, listTight: tight)
-    }
-
-    /// The frame of a line that opens a list in the open item of the parser's top-level `list`,
-    /// whose paragraph the line closes: the list's kept items, the item with its paragraph, and the
-    /// new list's first item (tight while it is the only one), with its text as a paragraph.
-    private func nestedListFrame(
-        list: BlockNode, tight: Bool, item: BlockNode, paragraph: BlockNode, marker: Scan.ListMarker,
-        textStart: Int, keep: Bool
-    ) -> Frame {
-        var (head, line) = keptItemsHead(list, tight: tight)
-        var missed: Set<String> = []
-        head.cr()
-        head.writer.raw("<li>")
-        writeBlock(paragraph, tight: tight, line: line, into: &head.writer, missed: &missed)
-        head.cr()
-        head.writer.openList(start: marker.ordered ? marker.start : nil)
-        head.writer.raw("<li>")
-        let close =
-            "</li>\n" + (marker.ordered ? "</ol>\n" : "</ul>\n") + "</li>\n" + (list.ordered ? "</ol>\n" : "</ul>\n")
-        frameCount += 1
-        workBytes += head.written
-        return Frame(
-            fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: keep,
-            leaf: .paragraph(start: textStart, keep: keep),
-            head: TailHead(parts: head.parts(), close: close, frame: frameCount), paragraph: nil, textStart: textStart,
-            id: frameCount, list: list, listTight: tight)
-    }
-
-    /// Where the text starts of an unfinished line that opens a list inside `item` (an item of a
-    /// top-level list, its paragraph open): indented exactly to the item's content, a bullet (or
-    /// `1.` or `1)`, the only numbers that may interrupt a paragraph), one space, then paragraph
-    /// text (see `continuesParagraph`). Nil for anything else, a marker alone too (an empty item
-    /// cannot interrupt a paragraph: the line may be its setext underline).
-    static func nestedListText(_ b: [UInt8], from start: Int, in item: BlockNode) -> (Scan.ListMarker, Int)? {
-        let end = lineEnd(b)
-        let indent = item.markerOffset + item.padding
-        var i = start
-        while i < end, i - start < indent, b[i] == 0x20 { i += 1 }
-        guard i - start == indent, i < end, let marker = Scan.listMarker(b, i, end),
-            !marker.ordered || marker.start == 1
-        else { return nil }
-        i += marker.length
-        guard i + 1 < end, b[i] == 0x20, continuesParagraph(b, from: i + 1) else { return nil }
-        return (marker, i + 1)
-    }
-
-    /// Where the text of an unfinished line that starts a new item of `list` at its first column
-    /// starts: after the list's marker (the same bullet, or digits and the same delimiter) and one
-    /// space, at a byte that makes the item's text a paragraph whatever follows (see
-    /// `continuesParagraph`; a `[` is for `paragraphKeep` to judge). `.some(nil)`:
-    /// the line is the marker (and the space) so far: an empty item, for this chunk (the line
-    /// cannot be a setext underline, since the paragraph it would underline is in the item the
-    /// line does not continue, nor a thematic break yet). Nil: anything else.
-    static func newItemText(_ b: [UInt8], from start: Int, of list: BlockNode) -> Int?? {
-        let end = lineEnd(b)
-        guard let marker = Scan.listMarker(b, start, end), isItemMarker(marker, of: list) else { return nil }
-        var i = start + marker.length
-        if i == end { return .some(nil) }  // the marker alone: an empty item too
-        guard b[i] == 0x20 else { return nil }
-        i += 1
-        if i == end { return .some(nil) }
-        guard continuesParagraph(b, from: i) else { return nil }
-        return i
-    }
-
-    /// Whether the frame of a paragraph whose text starts at `i` on the unfinished line (text that
-    /// starts no block) keeps a stable prefix and holds for the rest of the line: yes, unless the
-    /// text starts with `[`, which may begin a link reference definition (no while it may: the
-    /// frame serves this chunk only, as a probe's would). Nil when a probe must decide: the text is
-    /// a definition as it stands (it renders nothing and may change links before it), or, in a
-    /// list item, may still be a task box.
-    private func paragraphKeep(_ b: [UInt8], at i: Int, inItem: Bool) -> Bool? {
-        guard b[i] == 0x5B else { return true }
-        let end = MarkdownStream.lineEnd(b)
-        if inItem, options.taskLists, MarkdownStream.mayBeTask(b[i..<end]) { return nil }
-        var content = Array(b[i..<end])
-        content.append(0x0A)
-        let (mayBeDefinition, isDefinition) = MarkdownStream.definitionState(content)
-        return isDefinition ? nil : !mayBeDefinition
-    }
-
-    /// Whether a list marker is one of `list`'s kind: the same bullet, or digits and the same delimiter.
-    static func isItemMarker(_ marker: Scan.ListMarker, of list: BlockNode) -> Bool {
-        marker.ordered == list.ordered
-            && (list.ordered ? marker.delimiter == list.delimiter : marker.bullet == list.bulletChar)
-    }
-
-    /// Whether the unfinished line starts at `i` with a list marker of `list`'s kind.
-    static func isItemMarker(_ b: [UInt8], at i: Int, of list: BlockNode) -> Bool {
-        Scan.listMarker(b, i, lineEnd(b)).map { isItemMarker($0, of: list) } ?? false
-    }
-
-    /// Whether the unfinished line's text from `i` makes a paragraph of its own whatever follows:
-    /// it starts no block (`continuesParagraph`) and no `[`, which may begin a task box or a link
-    /// reference definition.
-    static func startsParagraphText(_ b: [UInt8], at i: Int) -> Bool {
-        b[i] != 0x5B && continuesParagraph(b, from: i)
-    }
-
-    /// Whether the parser has read one line from `start` up to `fed`.
-    private func onlyLine(from start: Int) -> Bool {
-        // `fed` and `start` are line starts: the one before `fed` must be `start`.
-        var j = lineStarts.count - 1
-        while j > 0, lineStarts[j] > fed { j -= 1 }
-        return j > 0 && lineStarts[j] == fed && lineStarts[j - 1] == start
-    }
-
-    /// The frame of a line that starts a block at the top level when nothing is open (so it
-    /// closes nothing), settled by its first bytes: a paragraph; an ATX heading (`#`s, a space,
-    /// then text that is no closing sequence); the first item of a list (a bullet, or digits and
-    /// `.` or `)`, one space, then paragraph text; tight while it is the only item); a quote's
-    /// first line (`> ` then paragraph text). Nil for anything else.
-    private func quickTopLevelFrame() -> Frame? {
-        let b = parser.b
-        let end = MarkdownStream.lineEnd(b)
-        if let whole = MarkdownStream.emptyBlockStart(b, from: fed, to: end) {
-            // For this chunk only: the next byte may make it anything.
-            frameCount += 1
-            return Frame(
-                fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: false,
-                leaf: .none, head: TailHead(parts: [.text(whole)], frame: frameCount), paragraph: nil,
-                textStart: b.count, id: frameCount)
-        }
-        if MarkdownStream.paragraphForNow(b, from: fed, to: end) {
-            // A paragraph for this chunk only (more bytes may make the line another block).
-            frameCount += 1
-            return Frame(
-                fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: false,
-                leaf: .paragraph(start: fed, keep: true), head: MarkdownStream.topParagraphHead, paragraph: nil,
-                textStart: fed, id: frameCount)
-        }
-        var head: TailHead
-        var leaf: FrameLeaf
-        var textStart: Int
-        var firstItem: Int?
-        var keep = true
-        switch b[fed] {
-        case 0x23:
-            guard let (level, n) = Scan.atxHeading(b, fed, end), fed + n < end, b[fed + n - 1] == 0x20,
-                b[fed + n] != 0x23, MarkdownStream.continuesParagraph(b, from: fed + n)
-            else { return nil }
-            var open = HTMLWriter()
-            open.openHeading(level)
-            var close = HTMLWriter()
-            close.closeHeading(level)
-            head = TailHead(parts: [.text(open.string)], close: close.string, frame: frameCount + 1)
-            leaf = .heading
-            textStart = fed + level
-        case 0x3E:
-            guard fed + 2 < end, b[fed + 1] == 0x20, MarkdownStream.startsParagraphText(b, at: fed + 2) else {
-                return nil
-            }
-            head = MarkdownStream.topQuoteHead
-            textStart = fed + 2
-            leaf = .paragraph(start: textStart, keep: true)
-        case 0x2D, 0x2A, 0x2B, 0x30...0x39:
-            guard let marker = Scan.listMarker(b, fed, end) else { return nil }
-            let i = fed + marker.length
-            guard i + 1 < end, b[i] == 0x20, MarkdownStream.continuesParagraph(b, from: i + 1),
-                let keepText = paragraphKeep(b, at: i + 1, inItem: true)
-            else { return nil }
-            keep = keepText
-            let start = marker.ordered ? marker.start : nil
-            var open = HTMLWriter()
-            open.openList(start: start)
-            open.raw("<li>")
-            head = TailHead(
-                parts: [.text(open.string)], close: start == nil ? "</li>\n</ul>\n" : "</li>\n</ol>\n",
-                frame: frameCount + 1)
-            textStart = i + 1
-            leaf = .paragraph(start: textStart, keep: keep)
-            firstItem = fed
-        default:
-            guard MarkdownStream.continuesParagraph(b, from: fed),
-                let keepText = paragraphKeep(b, at: fed, inItem: false)
-            else { return nil }
-            keep = keepText
-            head = MarkdownStream.topParagraphHead
-            textStart = fed
-            leaf = .paragraph(start: fed, keep: keep)
-        }
-        frameCount += 1
-        return Frame(
-            fed: fed, finalCount: finalNodes.count, definitions: parser.definitions.count, settled: keep, leaf: leaf,
-            head: head, paragraph: nil, textStart: textStart, id: frameCount, listTight: firstItem != nil,
-            firstItem: firstItem)
-    }
-
-    /// The whole render of an unfinished line from `start` (nothing open) that is a block's
-    /// opening and nothing more yet, maybe followed by spaces: an empty ATX heading (up to six
-    /// `#`s), an empty quote (`>`), an empty fenced code block (its opening fence) or an empty
-    /// list item (a bullet, or digits and `.` or `)`). Nil for anything else (a tab, text, a longer
-    /// run).
-    static func emptyBlockStart(_ b: [UInt8], from start: Int, to end: Int) -> String? {
-        var i = start
-        var writer = HTMLWriter()
-        switch b[start] {
-        case 0x23:
-            while i < end, b[i] == 0x23 { i += 1 }
-            guard i - start <= 6 else { return nil }
-            writer.openHeading(i - start)
-            writer.closeHeading(i - start)
-        case 0x3E:
-            i += 1
-            writer.raw("<blockquote>\n</blockquote>\n")
-        case 0x60, 0x7E:
-            // An opening fence: three or more, then an info string of letters, digits, `-`, `_`,
-            // `+` or `.` (nothing the tree would unescape).
-            let c = b[start]
-            while i < end, b[i] == c { i += 1 }
-            guard i - start >= 3 else { return nil }
-            while i < end, b[i] == 0x20 { i += 1 }
-            let info = i
-            while i < end, Scan.isAlnum(b[i]) || b[i] == 0x2D || b[i] == 0x5F || b[i] == 0x2B || b[i] == 0x2E {
-                i += 1
-            }
-            writer.openCodeBlock(info: String(decoding: b[info..<i], as: UTF8.self))
-            writer.raw("</code></pre>\n")
-        default:
-            guard let marker = Scan.listMarker(b, start, end) else { return nil }
-            i += marker.length
-            writer.openList(start: marker.ordered ? marker.start : nil)
-            writer.raw(marker.ordered ? "<li></li>\n</ol>\n" : "<li></li>\n</ul>\n")
-        }
-        while i < end, b[i] == 0x20 { i += 1 }
-        return i == end ? writer.string : nil
-    }
-
-    /// Whether an unfinished line from `start` (nothing open) is, as it stands, a paragraph that
-    /// more bytes may still make another block: one or two of the same `*`, `_`, `` ` ``, `~`,
-    /// `-`, `+` or `=` (three may open a break or a fence; a lone `*`, `-` or `+` is an empty list
-    /// item, see `emptyBlockStart`), or digits (a list item's number before its `.` or `)`).
-    static func paragraphForNow(_ b: [UInt8], from start: Int, to end: Int) -> Bool {
-        let c = b[start]
-        let loneBullet = end - start == 1 && (c == 0x2A || c == 0x2D || c == 0x2B)
-        return !loneBullet
-            && digitsOrShortRun(b, from: start, to: end) {
-                $0 == 0x2A || $0 == 0x5F || $0 == 0x60 || $0 == 0x7E || $0 == 0x2D || $0 == 0x2B || $0 == 0x3D
-            }
-    }
-
-    /// Whether the unfinished line from `start` to `end` (not empty) is digits only, or one or
-    /// two of the same byte, one that `runs` accepts.
-    static func digitsOrShortRun(_ b: [UInt8], from start: Int, to end: Int, runs: (UInt8) -> Bool) -> Bool {
-        let c = b[start]
-        if Scan.isDigit(c) { return b[start..<end].allSatisfy(Scan.isDigit) }
-        return runs(c) && end - start <= 2 && b[start..<end].allSatisfy { $0 == c }
-    }
-
-    /// The layout of an empty tail, shared by all.
-    static let emptyHead = TailHead(parts: [], frame: 0)
-
-    /// The layout of a quote's first paragraph at the top level, shared by all.
-    static let topQuoteHead = TailHead(
-        parts: [.text("<blockquote>\n<p>")], close: "</p>\n</blockquote>\n", frame: 0)
-
-    /// The layout of a paragraph at the top level, shared by all.
-    static let topParagraphHead = TailHead(parts: [.text("<p>")], close: "</p>\n", frame: 0)
-
-    /// Whether an unfinished line from `start` (a line start) goes on with an open paragraph as it
-    /// stands, though more bytes may make it start a block: digits (a list item's number before
-    /// its delimiter), or, when the paragraph is the last container the line matches (at the top
-    /// level or in a top-level quote, not lazily in a list item, where a marker alone starts a new
-    /// list), one or two `*`, `+`, `_`, backticks or `~` (a lone bullet is an empty item, which
-    /// cannot interrupt a paragraph; three may make a break or a fence). Never `-` or `=` (a
-    /// setext underline) nor `#` (an empty heading interrupts a paragraph).
-    static func goesOnForNow(_ b: [UInt8], from start: Int, paragraphIsContainer: Bool) -> Bool {
-        let end = lineEnd(b)
-        guard start < end else { return false }
-        return digitsOrShortRun(b, from: start, to: end) {
-            paragraphIsContainer && ($0 == 0x2A || $0 == 0x2B || $0 == 0x5F || $0 == 0x60 || $0 == 0x7E)
-        }
-    }
-
-    /// Whether an unfinished line from `start` (a line start) continues an open paragraph, lazily
-    /// or not, whatever follows: its first byte starts no block (a letter, non-ASCII, or
-    /// punctuation no block starts with), or it starts with a run of `*`, `_`, `-`, `+`, `=`, `#`,
-    /// digits, or fewer than three backticks or tildes, followed by a letter, digit or non-ASCII
-    /// byte (no list marker, heading, break, underline, fence or table row is that).
-    static func continuesParagraph(_ b: [UInt8], from start: Int) -> Bool {
-        let end = lineEnd(b)
-        guard start < end else { return false }
-        let c = b[start]
-        switch c {
-        case 0x41...0x5A, 0x61...0x7A, 0x80...0xFF, 0x21, 0x22, 0x24...0x29, 0x2C, 0x2E, 0x2F, 0x3B, 0x3F, 0x40,
-            0x5B...0x5E, 0x7B, 0x7D:
-            return true
-        case 0x2A, 0x5F, 0x2D, 0x2B, 0x3D, 0x23, 0x60, 0x7E, 0x30...0x39:
-            var i = start
-            if Scan.isDigit(c) {
-                while i < end, Scan.isDigit(b[i]) { i += 1 }
-            } else {
-                while i < end, b[i] == c { i += 1 }
-            }
-            if c == 0x60 || c == 0x7E, i - start >= 3 { return false }
-            return i < end && (Scan.isAlnum(b[i]) || b[i] >= 0x80)
-        default:
-            return false
-        }
     }
 
     /// Reads the unfinished line in a probe and lays out the tail around the block holding it;
@@ -1469,6 +839,7 @@ public final class MarkdownStream {
         // back when the frame is laid out (the frame reads the parser's own blocks after that).
         defer { probe.returnBorrowed() }
         if fed < b.count { probe.processLine(start: fed, end: end) }
+        workBytes += end - fed
         guard probe.definitions.count == parser.definitions.count else { return nil }
         let open = probe.openBlocks
         let root = open[0]
@@ -1566,11 +937,6 @@ public final class MarkdownStream {
         for node in root.children where node !== openTop { write(node, tight: false) }
         var closers: [String] = []
         var tight = false
-        var code: BlockNode?
-        var codePrefix: [TailParts.Part] = []
-        var list: BlockNode?
-        var listTight = false
-        var firstItem: Int?
         layout: for depth in 1..<max(open.count, 1) {
             let node = open[depth]
             let innermost = depth == open.count - 1
@@ -1585,16 +951,6 @@ public final class MarkdownStream {
                 case .list:
                     tight = isTight(node)
                     childrenTight = tight
-                    if depth == 1, let original = node.original, parser.openBlocks.count > 1,
-                        original === parser.openBlocks[1]
-                    {
-                        list = original
-                        listTight = tight
-                    } else if depth == 1, node.original == nil, node.childCount == 1 {
-                        // The line starts a list: the parser's once the line is complete.
-                        firstItem = node.startOffset
-                        listTight = tight
-                    }
                 default:
                     // A task item's box goes before its first paragraph, which the tree writer
                     // does: the open item is written whole (the list's other items stay kept).
@@ -1645,10 +1001,6 @@ public final class MarkdownStream {
                         closers.append("</code></pre>\n")
                     }
                     if let chain = codeHead(node, upTo: end) {
-                        if node.kind == .codeBlock, node.fenced, node.fenceOffset == 0, open.count == 2 {
-                            code = node.original
-                            codePrefix = head.parts()
-                        }
                         head.append(chain)
                     } else {
                         node.content[..<end].withUnsafeBufferPointer { head.writer.escape($0) }
@@ -1685,8 +1037,7 @@ public final class MarkdownStream {
         return Frame(
             fed: fed, finalCount: first, definitions: parser.definitions.count, settled: settled, leaf: leaf,
             head: TailHead(parts: parts, close: close, frame: frameCount), paragraph: paragraph,
-            textStart: textStart, id: frameCount, code: code, codePrefix: codePrefix, list: list, listTight: listTight,
-            firstItem: firstItem)
+            textStart: textStart, id: frameCount)
     }
 
     /// Forgets the HTML kept for the open tail's blocks when a top-level block became final or a
@@ -2055,7 +1406,7 @@ public final class MarkdownStream {
     /// nil when the stable prefix is another paragraph's.
     private func stableParagraph(_ node: BlockNode) -> (HTMLChain, (String, Range<Int>), Set<String>)? {
         guard st.paragraphStart == node.startOffset, st.definitions == parser.definitions.count,
-            st.length > 0 || st.cleanEnd >= 0, st.length <= node.content.count
+            st.length > 0, st.length <= node.content.count
         else { return nil }
         // The prefix's bytes still outside its chain go in.
         if st.pendingCount > 0 {
@@ -2067,10 +1418,6 @@ public final class MarkdownStream {
         while end > st.length, Scan.isWhitespace(node.content[end - 1]) { end -= 1 }
         guard end > st.length else { return nil }
         var missed = st.missed
-        if st.cleanEnd == end {
-            if !st.cleanMissed.isEmpty { missed.formUnion(st.cleanMissed) }
-            return (st.html, (st.cleanHTML, st.cleanRange), missed)
-        }
         let inline = arena()
         inline.reset(node.content[st.length..<end])
         inline.parse()
@@ -2118,19 +1465,10 @@ public final class MarkdownStream {
         return original
     }
 
-    /// The tail of an open paragraph's text in `frame`'s head, the text the complete lines of the
-    /// frame's paragraph then the unfinished line from the frame's `textStart` on: the stable
-    /// prefix's HTML (final, kept in `st`) and the rest's, parsed now.
-    ///
-    /// Inline constructs never span a point where nothing is left open (no unmatched opener,
-    /// bracket, backtick run or `<` before it) that sits at a word start after a space, so the
-    /// HTML before such a point is final; only the text after it is parsed per chunk.
-    ///
-    /// The HTML the chunk adds to the stable prefix, the rest's and the close are written into
-    /// `leafWriter.bytes` in that order and made one string (see `TailParts`).
+    /// The open paragraph's tail in `frame`: its text from the stable point on is parsed; the
+    /// HTML before that point is kept (`st`).
     private func leafInline(paragraphStart: Int, in frame: Frame) -> TailParts {
         let q = frame.textStart
-        let head = frame.head
         let content = frame.paragraph?.content ?? []
         let b = parser.b
         let lineEnd = MarkdownStream.lineEnd(b)
@@ -2138,82 +1476,9 @@ public final class MarkdownStream {
         if st.paragraphStart != paragraphStart || st.definitions != definitions {
             st = StableText(paragraphStart: paragraphStart, definitions: definitions)
         }
-        // The paragraph's text: its complete lines, then the unfinished line's text.
-        let total = content.count + max(0, lineEnd - q)
         // The stable prefix's bytes not in its chain yet come first.
         leafWriter.bytes.removeAll(keepingCapacity: true)
         st.appendPending(to: &leafWriter.bytes)
-        if st.linkParen >= content.count, st.linkEnd <= total {
-            if openLinkDestination(lineText: q, lineOffset: content.count) {
-                return leafTail(head: head, fresh: st.pendingCount, clean: false)
-            }
-            if closeLinkDestination(lineText: q, lineOffset: content.count),
-                b[(q + st.cleanEnd - content.count)..<lineEnd].allSatisfy({ $0 == 0x20 })
-            {
-                // Nothing but spaces after the link: the tail is its text so far.
-                st.linkParen = -1
-                st.appendClean(to: &leafWriter.bytes)
-                return leafTail(head: head, fresh: st.pendingCount, clean: true)
-            }
-        }
-        st.linkParen = -1
-        // Nothing is stable yet and no parse left nothing open: the empty text before the first
-        // byte leaves nothing open (a text that starts with a space is left to the parse).
-        if st.cleanEnd < 0, st.length == 0, st.html.count == 0, st.pendingCount == 0, total > 0,
-            (content.isEmpty ? b[q] : content[0]) != 0x20
-        {
-            st.noteClean(to: 0)
-        }
-        // The text after the last parse, when that parse left nothing open.
-        let cleanEnd = st.cleanEnd
-        if cleanEnd >= 0, cleanEnd < total {
-            MarkdownStream.paragraphText(from: cleanEnd, content: content, line: b, q..<lineEnd, into: &afterBuffer)
-            if let fresh = afterBuffer.withUnsafeBufferPointer({ quickText($0) }) {
-                return leafTail(head: head, fresh: fresh, clean: st.cleanEnd >= 0)
-            }
-            // The text parsed last time ended with nothing open; if what follows it starts a new
-            // word after spaces (or a line break), its HTML is final: the stable point moves past
-            // it unparsed.
-            var i = cleanEnd
-            var spaces = 0
-            var newline = false
-            while i < total {
-                let c = afterBuffer[i - cleanEnd]
-                if c == 0x20 {
-                    if !newline { spaces += 1 }
-                } else if c == 0x0A, !newline, !st.cleanEndsWithBackslash {
-                    newline = true  // spaces after it start the next line and are skipped
-                } else {
-                    break
-                }
-                i += 1
-            }
-            if i < total, i > cleanEnd, !Scan.isWhitespace(afterBuffer[i - cleanEnd]) {
-                // The text, then a hard or a soft line break, or the spaces: stable bytes.
-                st.appendClean(to: &leafWriter.bytes)
-                if newline {
-                    if spaces >= 2 { leafWriter.raw("<br />") }
-                    leafWriter.bytes.append(0x0A)
-                } else {
-                    leafWriter.bytes.append(contentsOf: repeatElement(0x20, count: spaces))
-                }
-                st.length = i
-                if !st.cleanMissed.isEmpty { st.missed.formUnion(st.cleanMissed) }
-            }
-        }
-        // Nothing is open before the stable point, and the byte before it is a space or a line
-        // break: inert text and spans from it need no parse either (a span may start it).
-        // (From the complete lines on, the text holds a line break: not inert.)
-        if st.length < total, st.cleanEnd != st.length, st.length >= content.count {
-            st.noteClean(to: st.length)
-            let from = q + st.length - content.count
-            if let fresh = b.withUnsafeBufferPointer({
-                quickText(UnsafeBufferPointer(rebasing: $0[from..<lineEnd]), spanAtStart: true)
-            }) {
-                return leafTail(head: head, fresh: fresh, clean: st.cleanEnd >= 0)
-            }
-        }
-        st.cleanEnd = -1
         let start = st.length
         MarkdownStream.paragraphText(from: start, content: content, line: b, q..<lineEnd, into: &suffixBuffer)
         while let last = suffixBuffer.last, Scan.isWhitespace(last) { suffixBuffer.removeLast() }
@@ -2265,30 +1530,7 @@ public final class MarkdownStream {
             restBytes += split
             if !inline.missedLabels.isEmpty { st.missed.formUnion(inline.missedLabels) }
         }
-        if inline.unresolved < suffix.count, inline.unresolved >= k {
-            noteOpenLinkDestination(
-                suffix: suffix, opener: inline.unresolved, start: start, rest: leafWriter.bytes[restBytes...])
-        }
-        if inline.unresolved == Int.max {
-            var inert = true
-            var dot = false
-            var w = false
-            var i = suffix.count
-            while i > 0, suffix[i - 1] != 0x20, suffix[i - 1] != 0x0A, suffix.count - i < 64 {
-                i -= 1
-                let c = suffix[i]
-                if !MarkdownStream.inert(c) { inert = false }
-                if c == 0x2E { dot = true } else if c | 0x20 == 0x77 { w = true }
-            }
-            if i > 0, suffix[i - 1] != 0x20, suffix[i - 1] != 0x0A { inert = false }  // a word over 64 bytes
-            st.cleanEnd = start + suffix.count
-            st.cleanEndsWithBackslash = suffix.last == 0x5C
-            if !(st.cleanMissed.isEmpty && inline.missedLabels.isEmpty) { st.cleanMissed = inline.missedLabels }
-            st.lastWordInert = inert
-            st.lastWordDot = dot
-            st.lastWordW = w
-        }
-        return leafTail(head: head, fresh: restBytes, clean: inline.unresolved == Int.max)
+        return leafTail(head: frame.head, fresh: restBytes)
     }
 
     /// Fills `buffer` with a paragraph's text from offset `start`: its complete lines `content`,
@@ -2309,16 +1551,10 @@ public final class MarkdownStream {
     /// that are not in its chain (those it held before, then those the chunk adds), then the rest's
     /// HTML: those, the rest and the head's close made one string. Those bytes go into the chain as
     /// one piece once there are `MarkdownStream.pieceBytes` of them (until then each chunk copies
-    /// them, which costs less than a piece per chunk). `clean`: the rest is the HTML of the text
-    /// after the stable point, parsed with nothing left open (kept as `cleanHTML`).
-    private func leafTail(head: TailHead, fresh: Int, clean: Bool) -> TailParts {
-        let restEnd = leafWriter.bytes.count
+    /// them, which costs less than a piece per chunk).
+    private func leafTail(head: TailHead, fresh: Int) -> TailParts {
         leafWriter.bytes.append(contentsOf: UnsafeBufferPointer(head.closeBytes))
         let suffix = leafWriter.bytes.withUnsafeMutableBufferPointer { String(decoding: $0, as: UTF8.self) }
-        if clean {
-            st.cleanHTML = suffix
-            st.cleanRange = fresh..<restEnd
-        }
         if fresh >= MarkdownStream.pieceBytes {
             st.html.append(suffix, bytes: 0..<fresh)
             st.pending = ""
@@ -2334,260 +1570,6 @@ public final class MarkdownStream {
 
     /// How many bytes of a stable prefix wait outside its chain before they go in as one piece.
     static let pieceBytes = 256
-
-    /// Bytes that may follow in a streaming link destination without ending it or starting any
-    /// construct in the text as it stands: ASCII letters and digits and `/ . - : % = ? # + , ; @`.
-    @inline(__always) static func destinationByte(_ c: UInt8) -> Bool {
-        Scan.isAlnum(c) || c == 0x2F || c == 0x2E || c == 0x2D || c == 0x3A || c == 0x25 || c == 0x3D || c == 0x3F
-            || c == 0x23 || c == 0x2B || c == 0x2C || c == 0x3B || c == 0x40
-    }
-
-    /// After a parse that left something open from `u = inline.unresolved` on (at or after the
-    /// new stable point): if that is an inline link whose destination is streaming in — the
-    /// suffix from `u` is `[`, inert bytes, `](`, then only destination bytes — notes the `(` and
-    /// the HTML of the rest before it, once the rest is seen to end with the destination's own
-    /// render (from the `(` on, as plain text: escaped, with extended autolinks). Until the link
-    /// closes, more destination bytes change only that part: `openLinkDestination` renders it
-    /// alone instead of parsing from the `[` again. An opener inside the brackets or the
-    /// destination, or any other byte, leaves it to the parse.
-    private func noteOpenLinkDestination(
-        suffix: [UInt8], opener u: Int, start: Int, rest: ArraySlice<UInt8>
-    ) {
-        guard suffix[u] == 0x5B else { return }
-        var i = u + 1
-        while i < suffix.count, suffix[i] != 0x5D {
-            guard MarkdownStream.inert(suffix[i]) else { return }
-            i += 1
-        }
-        guard i + 1 < suffix.count, suffix[i + 1] == 0x28 else { return }
-        let paren = i + 1
-        var j = paren + 1
-        while j < suffix.count {
-            guard MarkdownStream.destinationByte(suffix[j]) else { return }
-            j += 1
-        }
-        var own = HTMLWriter()
-        suffix.withUnsafeBufferPointer {
-            own.plainText(UnsafeBufferPointer(rebasing: $0[paren...]), insideLink: false, options: options)
-        }
-        guard rest.count >= own.bytes.count, rest.suffix(own.bytes.count).elementsEqual(own.bytes) else { return }
-        st.linkParen = start + paren
-        st.linkEnd = start + suffix.count
-        let head = rest.dropLast(own.bytes.count)
-        st.linkHead = String(decoding: head, as: UTF8.self)
-        // While open, `[text]` shows as itself: then the closed link's HTML replaces just that. Its
-        // `]` is the only one parsed (none before it), so the only label looked up in vain is its
-        // own, as a shortcut reference: none once it is an inline link.
-        let bracketed = suffix[u..<paren]
-        if !suffix[..<u].contains(0x5D), head.count >= bracketed.count,
-            head.suffix(bracketed.count).elementsEqual(bracketed)
-        {
-            st.linkPre = head.count - bracketed.count
-            st.linkText = bracketed.count - 2
-        } else {
-            st.linkPre = -1
-        }
-    }
-
-    /// When the link `noteOpenLinkDestination` found closes on the unfinished line (its text starts
-    /// at `q`, at paragraph offset `lineOffset`) right after destination bytes — `[text](dest)`,
-    /// the text inert, the destination plain, no title — the text up to its `)` is the HTML before
-    /// the link's `[` and the link's own (written as the parse would: `openLink`, the text, `</a>`),
-    /// with nothing left open: noted as the clean text (see `quickText`), so what follows it is
-    /// handled as after any parse that left nothing open, without parsing the link again. False
-    /// (nothing noted) for anything else.
-    private func closeLinkDestination(lineText q: Int, lineOffset: Int) -> Bool {
-        guard st.linkPre >= 0 else { return false }
-        let b = parser.b
-        let end = MarkdownStream.lineEnd(b)
-        let paren = q + (st.linkParen - lineOffset)
-        let known = q + (st.linkEnd - lineOffset)
-        let textStart = paren - 1 - st.linkText
-        guard textStart > q, paren < end, known <= end, b[paren] == 0x28, b[textStart - 1] == 0x5B,
-            b[paren - 1] == 0x5D
-        else { return false }
-        var i = max(known, paren + 1)
-        while i < end, MarkdownStream.destinationByte(b[i]) { i += 1 }
-        guard i < end, b[i] == 0x29, i > paren + 1 else { return false }
-        var writer = HTMLWriter()
-        writer.bytes.appendUTF8(of: st.linkHead, 0..<st.linkPre)
-        writer.openLink(String(decoding: b[(paren + 1)..<i], as: UTF8.self), title: "")
-        writer.bytes.appendBytes(of: b, textStart..<(paren - 1))
-        writer.raw("</a>")
-        st.noteClean(
-            to: lineOffset + (i + 1 - q), html: writer.string, range: 0..<writer.bytes.count, lastWordInert: false)
-        lastParsedBytes = i + 1 - paren
-        workBytes += i + 1 - paren
-        linkCloses += 1
-        return true
-    }
-
-    /// The rest's HTML while the link `noteOpenLinkDestination` found is still open and only
-    /// destination bytes followed on the unfinished line (its text starts at `q`, at paragraph
-    /// offset `lineOffset`): the HTML before the link's `(` and the render of the text from it.
-    /// Written into `leafWriter.bytes`; false otherwise.
-    private func openLinkDestination(lineText q: Int, lineOffset: Int) -> Bool {
-        let b = parser.b
-        let end = MarkdownStream.lineEnd(b)
-        let paren = q + (st.linkParen - lineOffset)
-        let known = q + (st.linkEnd - lineOffset)
-        guard paren < end, known <= end, b[paren] == 0x28 else { return false }
-        var i = known
-        while i < end {
-            guard MarkdownStream.destinationByte(b[i]) else { return false }
-            i += 1
-        }
-        leafWriter.bytes.appendUTF8(of: st.linkHead)
-        b.withUnsafeBufferPointer {
-            leafWriter.plainText(UnsafeBufferPointer(rebasing: $0[paren..<end]), insideLink: false, options: options)
-        }
-        st.linkEnd = lineOffset + (end - q)
-        lastParsedBytes = end - paren
-        workBytes += end - paren
-        linkDestinations += 1
-        return true
-    }
-
-    /// Bytes that never start, end or change an inline construct: ASCII letters and digits, space,
-    /// `,`, `.` (an extended autolink needs `www.`, checked apart) and non-ASCII.
-    @inline(__always) static func inert(_ c: UInt8) -> Bool {
-        Scan.isAlnum(c) || c == 0x20 || c == 0x2C || c == 0x2E || c >= 0x80
-    }
-
-    /// When the text after a parse that left nothing open is inert bytes on the same line, and
-    /// either starts a new word or continues an inert last word (and no word holding a `.` holds a
-    /// `w`), its HTML is the text itself: it adds no delimiter, bracket, backtick, entity or
-    /// autolink, and does not change the flanking of a run before it (the end of the text counts
-    /// as whitespace, like the space it brings). Writes the HTML it adds to the stable prefix and
-    /// the rest's into `leafWriter.bytes` without a parse and returns how many bytes are the
-    /// prefix's; the stable point moves to the last new word start.
-    private func quickText(_ text: UnsafeBufferPointer<UInt8>, spanAtStart: Bool = false) -> Int? {
-        var count = text.count
-        while count > 0, text[count - 1] == 0x20 { count -= 1 }  // trailing spaces are not shown
-        guard count > 0 else { return nil }
-        let continues = text[0] != 0x20
-        if continues, !st.lastWordInert { return nil }
-        var dot = continues && st.lastWordDot
-        var w = continues && st.lastWordW
-        var wordStart = -1
-        var spans = 0  // how many spans (see `wordSpan`), noted in `quickSpans`
-        var open = false  // the text ends with an opening run that nothing closes yet
-        var i = 0
-        while i < count {
-            let c = text[i]
-            guard MarkdownStream.inert(c) else {
-                // Not at the start after a clean text: its last byte might lengthen the opening run
-                // (`spanAtStart`: the text starts after a space or a line break).
-                guard i > 0 || spanAtStart else { return nil }
-                guard let end = MarkdownStream.wordSpan(text, at: i, count: count) else {
-                    guard MarkdownStream.openingRun(text, at: i, count: count) else { return nil }
-                    open = true
-                    break
-                }
-                if spans == quickSpans.count { quickSpans.append(0..<0) }
-                quickSpans[spans] = i..<end
-                spans += 1
-                i = end
-                continue
-            }
-            if c == 0x20 {
-                if dot && w { return nil }
-                dot = false
-                w = false
-                wordStart = i + 1
-            } else if c == 0x2E {
-                dot = true
-            } else if c | 0x20 == 0x77 {
-                w = true
-            }
-            i += 1
-        }
-        if dot && w { return nil }
-        // The text is its own HTML (and a span's, its tags around its word); up to the last new
-        // word start it is final (as is what the buffer holds already: the prefix's pending
-        // bytes, and a line break before the text).
-        let base = leafWriter.bytes.count
-        st.appendClean(to: &leafWriter.bytes)
-        writeQuickText(text, 0..<max(0, wordStart), spans: spans)
-        let fresh = wordStart > 0 ? leafWriter.bytes.count : base
-        if wordStart > 0 {
-            st.length = st.cleanEnd + wordStart
-            if !st.cleanMissed.isEmpty {
-                st.missed.formUnion(st.cleanMissed)
-                st.cleanMissed = []
-            }
-        }
-        writeQuickText(text, max(0, wordStart)..<count, spans: spans)
-        // After an opening run, something is open: the next chunk starts from the stable point.
-        st.cleanEnd = open ? -1 : st.cleanEnd + count
-        st.cleanEndsWithBackslash = false
-        st.lastWordInert = true
-        st.lastWordDot = dot
-        st.lastWordW = w
-        lastParsedBytes = 0
-        quickTexts += 1
-        return fresh
-    }
-
-    /// Where a span ends that starts at `text[i]`: `*W*`, `**W**` or `` `W` ``, W one or more ASCII
-    /// letters and digits, the closing run exactly as long as the opening one (before `count`).
-    /// With nothing open before it and inert bytes or spans around it, that is emphasis, strong
-    /// emphasis or a code span whatever precedes or follows it: the opening run, followed by a
-    /// letter or digit, is left-flanking, the closing one, preceded by one, right-flanking (for
-    /// `*` that is all opening and closing take; the runs' lengths sum to 2 or 4, so the rule of
-    /// three does not apply), and nothing else can pair with either. A byte that lengthens the
-    /// closing run later is not inert, so it goes to the parse. Nil for anything else.
-    static func wordSpan(_ text: UnsafeBufferPointer<UInt8>, at i: Int, count: Int) -> Int? {
-        let c = text[i]
-        guard c == 0x2A || c == 0x60 else { return nil }
-        let run = c == 0x2A && i + 1 < count && text[i + 1] == 0x2A ? 2 : 1
-        var j = i + run
-        let word = j
-        while j < count, Scan.isAlnum(text[j]) { j += 1 }
-        guard j > word else { return nil }
-        var end = j
-        while end < count, text[end] == c { end += 1 }
-        return end - j == run ? end : nil
-    }
-
-    /// Whether `text[i..<count]` is an opening run that nothing after it closes: a run of `*` or
-    /// backticks, then only ASCII letters and digits to the end. With nothing open before it, the
-    /// text is then its own HTML: no closing run follows, and an unmatched run is literal. What
-    /// follows may still close it.
-    static func openingRun(_ text: UnsafeBufferPointer<UInt8>, at i: Int, count: Int) -> Bool {
-        let c = text[i]
-        guard c == 0x2A || c == 0x60 else { return false }
-        var j = i + 1
-        while j < count, text[j] == c { j += 1 }
-        while j < count, Scan.isAlnum(text[j]) { j += 1 }
-        return j == count
-    }
-
-    /// Writes `text[range]` as `quickText` found it: bytes as themselves, the spans among the
-    /// first `spans` of `quickSpans` inside the range as their HTML.
-    @inline(__always) private func writeQuickText(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, spans: Int) {
-        if spans == 0 { return leafWriter.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[range])) }
-        writeSpans(text, range, spans: spans)
-    }
-
-    private func writeSpans(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, spans: Int) {
-        var position = range.lowerBound
-        for k in 0..<spans {
-            let span = quickSpans[k]
-            guard span.lowerBound >= range.lowerBound, span.upperBound <= range.upperBound else { continue }
-            leafWriter.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[position..<span.lowerBound]))
-            let c = text[span.lowerBound]
-            let run = c == 0x2A && text[span.lowerBound + 1] == 0x2A ? 2 : 1
-            let (open, close): (StaticString, StaticString) =
-                c == 0x60 ? ("<code>", "</code>") : run == 2 ? ("<strong>", "</strong>") : ("<em>", "</em>")
-            leafWriter.raw(open)
-            leafWriter.bytes.append(
-                contentsOf: UnsafeBufferPointer(rebasing: text[(span.lowerBound + run)..<(span.upperBound - run)]))
-            leafWriter.raw(close)
-            position = span.upperBound
-        }
-        leafWriter.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[position..<range.upperBound]))
-    }
 
     /// The reusable inline parser (rebuilt when the definitions change).
     private func arena() -> InlineParser {

@@ -5,6 +5,8 @@
 /// stream grows its paragraphs' stable prefixes, its open containers' closed children and its open
 /// code blocks this way: the work stays linear in their length however many chunks read them.
 struct HTMLChain: Sendable {
+    /// `@unchecked Sendable` because of its two `var`s: they are set in `init` and changed only in
+    /// `deinit` (on pieces that nothing else references), so a shared piece is only ever read.
     final class Piece: @unchecked Sendable {
         /// The piece's bytes are `text`'s from UTF-8 offset `offset` on, `end - start` of them (a
         /// piece may share the string a chunk's tail was made in).
