@@ -2,6 +2,7 @@ import CustomUI
 import CustomUICore
 import Foundation
 import Streaming
+import Synchronization
 
 /// Issue 6's pipeline: a 10,000-chunk recorded answer replayed (decode) into a session (routing),
 /// appended to a markdown slot (slot update) and rendered incrementally (the slot's MarkdownStream),
@@ -26,10 +27,17 @@ func sessionBenchmarks() throws -> [Figure] {
     let eventCount = events.count
     var figures = try pipeline(events: events, markdownSlot: false) + pipeline(events: events, markdownSlot: true)
 
-    final class Gaps: @unchecked Sendable {
-        var last = ContinuousClock.now
-        var worst = Duration.zero
-        var gaps: [Duration] = []
+    /// The gaps between text updates, written by the run's task and read once it has ended.
+    final class Gaps: Sendable {
+        private let times = Mutex<(last: ContinuousClock.Instant, gaps: [Duration])>((ContinuousClock.now, []))
+        func tick() {
+            times.withLock {
+                let now = ContinuousClock.now
+                $0.gaps.append(now - $0.last)
+                $0.last = now
+            }
+        }
+        var gaps: [Duration] { times.withLock { $0.gaps } }
     }
     func once() -> (seconds: Double, gaps: Gaps) {
         let session = Session(template: compiled, prompt: loadedPrompt, transport: ReplayTransport(file: url))
@@ -39,11 +47,7 @@ func sessionBenchmarks() throws -> [Figure] {
         Task {
             _ = await session.run { update in
                 guard case .text = update else { return }
-                let now = ContinuousClock.now
-                let gap = now - gaps.last
-                gaps.last = now
-                gaps.gaps.append(gap)
-                if gap > gaps.worst { gaps.worst = gap }
+                gaps.tick()
             }
             done.signal()
         }

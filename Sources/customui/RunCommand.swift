@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import Markdown
 import Streaming
+import Synchronization
 import TemplateLibrary
 
 /// `customui run`: binds variables, executes the prompt over a transport and streams the answer
@@ -356,42 +357,44 @@ enum RunCommand: Command {
         return outcome.diagnostics.hasErrors || session.run.status == .cancelled ? ExitCode.failure : ExitCode.ok
     }
 
-    final class Outcome: @unchecked Sendable {
-        var diagnostics: [Diagnostic] = []
+    /// How the last turn ended, set by the task that ran it and read once it is done.
+    final class Outcome: Sendable {
+        private let value = Mutex<[Diagnostic]>([])
+        var diagnostics: [Diagnostic] {
+            get { value.withLock { $0 } }
+            set { value.withLock { $0 = newValue } }
+        }
     }
 
     /// Turns SIGINT, SIGTERM, SIGHUP, SIGQUIT and a closed standard output into one cancel of the running
     /// session, and lets the command wait (bounded) for the server to be told before it exits.
     /// Outside a run (at the follow-up question) a signal does what it would by default.
-    final class Canceller: @unchecked Sendable {
+    final class Canceller: Sendable {
         static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
         /// How long the command waits for the cancel request: the transport waits at most 1 s for a
         /// request id it does not know yet, and gives up on the request itself after 2 s.
         static let serverWait: Double = 3.5
         private let session: Session
-        private let lock = NSLock()
         private let pending = DispatchGroup()
-        private var inRun = false
-        private var cancelled = false
-        private var reason: String?
+        private let state = Mutex<(inRun: Bool, cancelled: Bool, reason: String?)>((false, false, nil))
 
         init(session: Session) { self.session = session }
 
         func running(_ value: Bool) {
-            lock.withLock {
-                inRun = value
+            state.withLock { state in
+                state.inRun = value
                 if value {
-                    cancelled = false
-                    reason = nil
+                    state.cancelled = false
+                    state.reason = nil
                 }
             }
         }
 
         func cancel(signal number: Int32?) {
-            let (inRun, first) = lock.withLock {
-                defer { cancelled = true }
-                if self.inRun, !cancelled { reason = Self.reason(number) }
-                return (self.inRun, !cancelled)
+            let (inRun, first) = state.withLock { state in
+                defer { state.cancelled = true }
+                if state.inRun, !state.cancelled { state.reason = Self.reason(number) }
+                return (state.inRun, !state.cancelled)
             }
             guard inRun else {
                 if let number {
@@ -416,7 +419,7 @@ enum RunCommand: Command {
 
         /// The run's cancel diagnostic, saying what cancelled it (`Ctrl-C`, `SIGTERM`, a closed output).
         func naming(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
-            guard let reason = lock.withLock({ self.reason }) else { return diagnostics }
+            guard let reason = state.withLock({ $0.reason }) else { return diagnostics }
             return diagnostics.map { d in
                 guard d.code == .runCancelled else { return d }
                 var named = d
@@ -519,30 +522,24 @@ extension RunCommand {
 
 /// One recording per turn: the first run replays the first file, the second the second, and so on;
 /// a turn beyond the last recording fails with a message saying so.
-final class TurnReplayTransport: StreamTransport, @unchecked Sendable {
+final class TurnReplayTransport: StreamTransport, Sendable {
     private let replays: [ReplayTransport]
-    private let lock = NSLock()
-    private var turn = 0
+    /// The turn the next `events(for:)` plays.
+    private let turn = Mutex(0)
 
     init(_ replays: [ReplayTransport]) { self.replays = replays }
 
     var service: String { "replay" }
 
-    private var current: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return turn
-    }
-
     func requestData(for request: ExecutionRequest) -> Value {
-        replays[min(current, replays.count - 1)].requestData(for: request)
+        replays[min(turn.withLock { $0 }, replays.count - 1)].requestData(for: request)
     }
 
     func events(for request: ExecutionRequest) -> AsyncThrowingStream<StreamEvent, Error> {
-        lock.lock()
-        let index = turn
-        turn += 1
-        lock.unlock()
+        let index = turn.withLock { turn in
+            defer { turn += 1 }
+            return turn
+        }
         guard index < replays.count else {
             return AsyncThrowingStream { continuation in
                 continuation.finish(
@@ -560,16 +557,22 @@ final class TurnReplayTransport: StreamTransport, @unchecked Sendable {
 
 /// Draws a running session: in place on a terminal (at most 20 frames a second, so the cost is
 /// bounded by time, not by the number of chunks), or as plain streamed text when piped.
-final class LiveView: @unchecked Sendable {
+final class LiveView: Sendable {
     let session: Session
     let style: TerminalStyle
     let console: Console
     let live: Bool
     let plain: Bool
-    private let lock = NSLock()
-    private var drawnLines = 0
-    private var lastFrame = ContinuousClock.now - .seconds(1)
-    private var wroteText = false
+
+    /// What is on screen; the lock also keeps frames whole when updates come from more than one thread.
+    private struct Screen {
+        var drawnLines = 0
+        var lastFrame = ContinuousClock.now - .seconds(1)
+        var wroteText = false
+        /// The terminal's height, read at the first frame.
+        var rows: Int?
+    }
+    private let screen = Mutex(Screen())
 
     init(session: Session, style: TerminalStyle, console: Console, live: Bool, plain: Bool) {
         self.session = session
@@ -580,59 +583,57 @@ final class LiveView: @unchecked Sendable {
     }
 
     func handle(_ update: SessionUpdate) {
-        lock.lock()
-        defer { lock.unlock() }
-        if plain {
-            if case .text(_, let appended) = update {
-                console.out(appended)
-                wroteText = true
+        screen.withLock { screen in
+            if plain {
+                if case .text(_, let appended) = update {
+                    console.out(appended)
+                    screen.wroteText = true
+                }
+                return
             }
-            return
+            guard live else { return }
+            if case .finished = update { return }
+            let now = ContinuousClock.now
+            if now - screen.lastFrame < .milliseconds(50), case .text = update { return }
+            screen.lastFrame = now
+            draw(final: false, &screen)
         }
-        guard live else { return }
-        if case .finished = update { return }
-        let now = ContinuousClock.now
-        if now - lastFrame < .milliseconds(50), case .text = update { return }
-        lastFrame = now
-        draw(final: false)
     }
 
     /// Starts a new frame below what is on screen (after a follow-up question was typed).
     func restart() {
-        lock.lock()
-        drawnLines = 0
-        lock.unlock()
+        screen.withLock { $0.drawnLines = 0 }
     }
 
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if plain {
-            if wroteText { console.out("\n") }
-            let state = session.state
-            var summary: [String] = []
-            // A failed or cancelled run's error is printed once, as its diagnostic; here only a
-            // server error the run recovered from is named.
-            if state.runStatus == "completed", let error = state.run["error"]?["message"]?.stringValue {
-                summary.append("recovered from error: \(TerminalText.visible(error))")
+        screen.withLock { screen in
+            if plain {
+                if screen.wroteText { console.out("\n") }
+                let state = session.state
+                var summary: [String] = []
+                // A failed or cancelled run's error is printed once, as its diagnostic; here only a
+                // server error the run recovered from is named.
+                if state.runStatus == "completed", let error = state.run["error"]?["message"]?.stringValue {
+                    summary.append("recovered from error: \(TerminalText.visible(error))")
+                }
+                if let usage = state.run["usage"], let tokens = usage["total_tokens"]?.intValue {
+                    summary.append("\(tokens) tokens")
+                }
+                summary.append(state.runStatus)
+                console.err(summary.joined(separator: " · ") + "\n")
+            } else if live {
+                draw(final: true, &screen)
             }
-            if let usage = state.run["usage"], let tokens = usage["total_tokens"]?.intValue {
-                summary.append("\(tokens) tokens")
-            }
-            summary.append(state.runStatus)
-            console.err(summary.joined(separator: " · ") + "\n")
-        } else if live {
-            draw(final: true)
         }
     }
 
     /// The terminal's height, so a live frame never scrolls (scrolled-off lines cannot be redrawn).
-    private lazy var rows: Int = {
+    private static func terminalRows() -> Int {
         if let rows = terminalSize()?.rows, rows > 2 { return rows }
         return Int(ProcessInfo.processInfo.environment["LINES"] ?? "") ?? 24
-    }()
+    }
 
-    private func draw(final: Bool = false) {
+    private func draw(final: Bool, _ screen: inout Screen) {
         let options = RenderOptions(format: .terminal, terminal: style)
         guard
             var text = RenderPipeline.render(
@@ -641,13 +642,15 @@ final class LiveView: @unchecked Sendable {
         else { return }
         if !final {
             // While streaming, show the bottom of the view that fits; the whole view is printed at the end.
+            let rows = screen.rows ?? Self.terminalRows()
+            screen.rows = rows
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
             if lines.count > rows - 1 { text = lines.suffix(rows - 1).joined(separator: "\n") + "\n" }
         }
         var frame = ""
-        if drawnLines > 0 { frame += "\u{1B}[\(drawnLines)F\u{1B}[J" }
+        if screen.drawnLines > 0 { frame += "\u{1B}[\(screen.drawnLines)F\u{1B}[J" }
         frame += text
-        drawnLines = text.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
+        screen.drawnLines = text.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
         console.outRendered(frame)
     }
 }

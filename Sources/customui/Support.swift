@@ -1,5 +1,6 @@
 import CustomUICore
 import Foundation
+import Synchronization
 
 /// A subcommand of `customui`: one type per subcommand, one file each.
 protocol Command {
@@ -170,21 +171,19 @@ struct Console {
 }
 
 /// Whether standard output was found closed, and who to tell (once).
-final class ClosedOutput: @unchecked Sendable {
-    private let lock = NSLock()
-    private var handler: (@Sendable () -> Void)?
-    private var isClosed = false
+final class ClosedOutput: Sendable {
+    private let state = Mutex<(isClosed: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
 
     /// Whether a write found standard output closed.
-    var wasClosed: Bool { lock.withLock { isClosed } }
+    var wasClosed: Bool { state.withLock { $0.isClosed } }
 
     /// Calls `handler` the first time standard output is found closed.
-    func onClose(_ handler: (@Sendable () -> Void)?) { lock.withLock { self.handler = handler } }
+    func onClose(_ handler: (@Sendable () -> Void)?) { state.withLock { $0.handler = handler } }
 
     func closed() {
-        let handler: (@Sendable () -> Void)? = lock.withLock {
-            defer { isClosed = true }
-            return isClosed ? nil : self.handler
+        let handler: (@Sendable () -> Void)? = state.withLock { state in
+            defer { state.isClosed = true }
+            return state.isClosed ? nil : state.handler
         }
         handler?()
     }

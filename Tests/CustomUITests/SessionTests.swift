@@ -67,7 +67,7 @@ import Testing
         _ = await session.run { update in if case .text = update { counter.texts += 1 } }
         #expect(counter.texts == 10_000)
         #expect(session.state.slots["story"] == Self.chunks(in: text))
-        #expect(session.markdown["story"]?.html == MarkdownHTMLRendererCheck.oneShot(Self.chunks(in: text)))
+        #expect(session.markdownHTML["story"] == MarkdownHTMLRendererCheck.oneShot(Self.chunks(in: text)))
     }
 
     @Test func faultsKeepWhatStreamed() async throws {

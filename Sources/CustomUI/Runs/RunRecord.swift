@@ -1,5 +1,6 @@
 import CustomUICore
 import Foundation
+import Synchronization
 
 /// A conversation's lifecycle, as the seeds' `ai_runs.status`.
 public enum RunStatus: String, Sendable, CaseIterable, Hashable {
@@ -105,37 +106,23 @@ public protocol RunRecorder: Sendable {
 }
 
 /// A recorder that keeps records in memory, for tests and for runs without a library.
-public final class MemoryRunRecorder: RunRecorder, @unchecked Sendable {
-    private let lock = NSLock()
-    private var runStorage: [String: RunRecord] = [:]
-    private var taskStorage: [String: TaskRecord] = [:]
+public final class MemoryRunRecorder: RunRecorder, Sendable {
+    private let storage = Mutex<(runs: [String: RunRecord], tasks: [String: TaskRecord])>(([:], [:]))
 
     /// An empty recorder.
     public init() {}
 
     public func record(run: RunRecord) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        runStorage[run.id] = run
+        storage.withLock { $0.runs[run.id] = run }
     }
 
     public func record(task: TaskRecord) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        taskStorage[task.id] = task
+        storage.withLock { $0.tasks[task.id] = task }
     }
 
     /// Every run recorded, by id.
-    public var runs: [String: RunRecord] {
-        lock.lock()
-        defer { lock.unlock() }
-        return runStorage
-    }
+    public var runs: [String: RunRecord] { storage.withLock { $0.runs } }
 
     /// Every task recorded, by id.
-    public var tasks: [String: TaskRecord] {
-        lock.lock()
-        defer { lock.unlock() }
-        return taskStorage
-    }
+    public var tasks: [String: TaskRecord] { storage.withLock { $0.tasks } }
 }

@@ -3,6 +3,7 @@ import Foundation
 import JSONSchema
 import Markdown
 import Streaming
+import Synchronization
 
 extension DiagnosticCode {
     /// A run was refused before anything was sent (a variable without a value, a bad value, the mode).
@@ -101,51 +102,73 @@ public enum SessionUpdate: Sendable {
 /// in the documented precedence, messages resolved strictly, the user's message appended, the
 /// conversation continued where the mode allows, every event routed to the slots and scopes the
 /// language defines, and every run recorded without secrets.
-public final class Session: @unchecked Sendable {
+///
+/// A session may be used from any number of tasks and threads at once (a run streaming on one,
+/// `cancel()` and readers of `state` on others): everything it changes is one `Core` value in one
+/// `Mutex`, reached only through `withLock` (docs/decisions/session-concurrency.md). Callbacks
+/// (`onUpdate`) are called outside the lock, so they may read the session.
+public final class Session: Sendable {
     /// The compiled UI.
     public let template: CompiledTemplate
     /// Its prompt.
     public let prompt: Prompt
-    /// The state the renderers draw.
-    public private(set) var state: RenderState
-    /// The record of the conversation.
-    public private(set) var run: RunRecord
-    /// The most recent task (request and response).
-    public private(set) var task: TaskRecord?
-    /// Incremental markdown for each markdown slot being streamed.
-    public private(set) var markdown: [String: MarkdownStream] = [:]
-    /// What the last chunk (or the end of the run) changed in the response slot's markdown HTML:
-    /// settled blocks to append and the open tail to replace. Read it in `onUpdate` (the server
-    /// sends it as a slot patch); nil for a text slot.
-    public private(set) var lastMarkdownUpdate: MarkdownUpdate?
 
     private let transport: any StreamTransport
     private let recorder: (any RunRecorder)?
     private let pricing: PricingTable
     private let limits: ResourceLimits
-    private var history: [ChatMessage] = []
-    private let lock = NSLock()
-    private var recorderErrors: [String] = []
-    /// Set by `cancel()`, cleared when the run it was meant for ends; guarded by `lock`.
-    private var cancelRequested = false
+    private let core: Mutex<Core>
+
+    /// Everything about a session that changes, guarded by one lock.
+    private struct Core {
+        var state: RenderState
+        var run: RunRecord
+        var task: TaskRecord?
+        var markdown: [String: MarkdownStream] = [:]
+        var lastMarkdownUpdate: MarkdownUpdate?
+        var history: [ChatMessage] = []
+        var recorderErrors: [String] = []
+        /// Set by `cancel()`, cleared when the run it was meant for ends.
+        var cancelRequested = false
+        var configOverrides = ValueObject()
+        var sourceName: String?
+        var inFlight: InFlight?
+        // The streamed text and the debounced writer's state. Every call to the recorder is made
+        // under the lock too, so a late debounced write never follows the final one.
+        var streamedText = ""
+        var pendingTask: TaskRecord?
+        var lastTaskWrite = ContinuousClock.now
+        var flushScheduled = false
+    }
+
+    /// The state the renderers draw.
+    public var state: RenderState { core.withLock { $0.state } }
+    /// The record of the conversation.
+    public var run: RunRecord { core.withLock { $0.run } }
+    /// The most recent task (request and response).
+    public var task: TaskRecord? { core.withLock { $0.task } }
+    /// The HTML each markdown slot's incremental stream has produced so far, by slot.
+    public var markdownHTML: [String: String] { core.withLock { $0.markdown.mapValues(\.html) } }
+    /// What the last chunk (or the end of the run) changed in the response slot's markdown HTML:
+    /// settled blocks to append and the open tail to replace. Read it in `onUpdate` (the server
+    /// sends it as a slot patch); nil for a text slot.
+    public var lastMarkdownUpdate: MarkdownUpdate? { core.withLock { $0.lastMarkdownUpdate } }
 
     /// Per-run overrides sent to endpoints that take them (the agent endpoint's `config_overrides`).
-    public var configOverrides = ValueObject()
+    public var configOverrides: ValueObject {
+        get { core.withLock { $0.configOverrides } }
+        set { core.withLock { $0.configOverrides = newValue } }
+    }
     /// Where the answer comes from (the backend URL, the recording's path), named by run diagnostics.
-    public var sourceName: String?
+    public var sourceName: String? {
+        get { core.withLock { $0.sourceName } }
+        set { core.withLock { $0.sourceName = newValue } }
+    }
 
     /// How often, at most, the task's `response_text` is written while streaming (seed 004's
     /// debounced update): often enough that a killed run keeps nearly all it showed, rarely enough
     /// that recording costs nothing next to streaming.
     public static let responseWriteInterval: Duration = .milliseconds(250)
-
-    // The streamed text and the debounced writer's state, guarded by `recordLock`, which also
-    // serialises every call to the recorder (a late debounced write never follows the final one).
-    private let recordLock = NSLock()
-    private var streamedText = ""
-    private var pendingTask: TaskRecord?
-    private var lastTaskWrite = ContinuousClock.now
-    private var flushScheduled = false
 
     /// The slot `chunk` events stream into: the first declared slot.
     public var responseSlot: String? { template.slots.first?.name }
@@ -163,34 +186,44 @@ public final class Session: @unchecked Sendable {
         self.transport = transport
         self.recorder = recorder
         self.pricing = pricing
-        state = RenderState.initial(template, prompt: prompt, props: props, variables: variables).state
-        run = RunRecord(id: UUID().uuidString.lowercased(), name: template.definition.name)
+        let state = RenderState.initial(template, prompt: prompt, props: props, variables: variables).state
+        var run = RunRecord(id: UUID().uuidString.lowercased(), name: template.definition.name)
         run.userID = user
         run.sourceID = prompt.id ?? template.definition.promptID
         run.settings = .object(prompt.settings)
+        core = Mutex(Core(state: state, run: run))
     }
 
     /// Sets a variable as the user typed it (the highest precedence).
     public func setVariable(_ name: String, _ value: String) {
-        state.variables[name] = value
+        core.withLock { $0.state.variables[name] = value }
     }
 
-    /// Problems that stop a run before anything is sent: values the components refuse, mode rules.
+    /// Problems that stop a run before anything is sent: values the components refuse, mode rules,
+    /// a run already in progress.
     public func preflight(message: String?) -> [Diagnostic] {
+        core.withLock { preflight(message: message, $0) }
+    }
+
+    private func preflight(message: String?, _ core: Core) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        diagnostics += VariableValues.missingRequired(prompt, values: state.variables)
+        if core.inFlight != nil {
+            diagnostics.append(
+                .error(.runRefused, "a run is already in progress", hint: "wait for it to end, or cancel it"))
+        }
+        diagnostics += VariableValues.missingRequired(prompt, values: core.state.variables)
         for variable in prompt.variables {
-            if let value = state.variables[variable.name],
+            if let value = core.state.variables[variable.name],
                 let problem = ComponentValues.problem(with: value, for: variable)
             {
                 diagnostics.append(.error(.runRefused, "`\(variable.name)`: \(problem.message)", hint: problem.hint))
             }
         }
-        if template.definition.executionMode == .autoRunOneShot, run.messages.count > 0 {
+        if template.definition.executionMode == .autoRunOneShot, core.run.messages.count > 0 {
             diagnostics.append(
                 .error(.runRefused, "`auto-run-one-shot` runs only once", hint: "use `auto-run` to allow more runs"))
         }
-        if message != nil, !template.definition.executionMode.continuesConversation, !history.isEmpty {
+        if message != nil, !template.definition.executionMode.continuesConversation, !core.history.isEmpty {
             diagnostics.append(.error(.runRefused, "this mode does not continue the conversation"))
         }
         return diagnostics
@@ -215,7 +248,6 @@ public final class Session: @unchecked Sendable {
         /// Bytes streamed into the response slot so far (checked against `limits.maxSlotBytes`).
         var responseBytes = 0
     }
-    private var inFlight: InFlight?
 
     /// Runs the prompt once (a first run or a follow-up with `message`), streaming updates to `onUpdate`.
     /// Returns the diagnostics that describe how it ended (empty for a completed run).
@@ -225,11 +257,11 @@ public final class Session: @unchecked Sendable {
     {
         let (request, refused) = begin(message: message, onUpdate: onUpdate)
         guard let request else { return refused }
-        defer { lock.withLock { cancelRequested = false } }
+        defer { core.withLock { $0.cancelRequested = false } }
         do {
             let events = transport.events(for: request)
             // A cancel that came before the transport had a stream to end ends the run here.
-            if lock.withLock({ cancelRequested }) {
+            if core.withLock({ $0.cancelRequested }) {
                 await transport.cancel()
                 throw StreamFailure(.cancelled, "the run was cancelled")
             }
@@ -250,60 +282,72 @@ public final class Session: @unchecked Sendable {
     public func begin(message: String? = nil, onUpdate: (SessionUpdate) -> Void = { _ in }) -> (
         ExecutionRequest?, [Diagnostic]
     ) {
-        let refused = preflight(message: message)
+        let (request, diagnostics) = core.withLock { core -> (ExecutionRequest?, [Diagnostic]) in
+            begin(message: message, &core)
+        }
+        if request != nil { onUpdate(.started) }
+        return (request, diagnostics)
+    }
+
+    private func begin(message: String?, _ core: inout Core) -> (ExecutionRequest?, [Diagnostic]) {
+        let refused = preflight(message: message, core)
         guard !refused.hasErrors else { return (nil, refused) }
 
         // Messages: the prompt's, resolved exactly; then earlier turns; then the user's message.
         var messages: [ChatMessage] = []
-        if history.isEmpty {
+        if core.history.isEmpty {
             for promptMessage in prompt.messages {
                 let template = MessageTemplate(promptMessage.content, origin: promptMessage.contentOrigin)
                 do {
                     messages.append(
-                        ChatMessage(role: promptMessage.role.rawValue, content: try template.resolve(state.variables)))
+                        ChatMessage(
+                            role: promptMessage.role.rawValue, content: try template.resolve(core.state.variables)))
                 } catch {
                     return (nil, error.diagnostics)
                 }
             }
         } else {
-            messages = history
+            messages = core.history
         }
         if let message, !message.isEmpty { messages.append(ChatMessage(role: "user", content: message)) }
         let request = ExecutionRequest(
-            messages: messages, modelID: prompt.modelID, settings: prompt.settings, promptID: run.sourceID,
-            conversationID: run.id, userInput: message, variables: state.variables, configOverrides: configOverrides,
-            isNewConversation: history.isEmpty)
+            messages: messages, modelID: prompt.modelID, settings: prompt.settings, promptID: core.run.sourceID,
+            conversationID: core.run.id, userInput: message, variables: core.state.variables,
+            configOverrides: core.configOverrides, isNewConversation: core.history.isEmpty)
 
         var task = TaskRecord(
-            id: UUID().uuidString.lowercased(), runID: run.id, service: transport.service,
+            id: UUID().uuidString.lowercased(), runID: core.run.id, service: transport.service,
             requestData: transport.requestData(for: request))
         task.model = prompt.modelID
         task.status = .streaming
-        update { state in
-            state.run = state.run.setting("status", "running").setting("error", .null).setting("status_message", .null)
-            if let slot = responseSlot {
-                state.slots[slot] = ""
-                state.streamingSlots.insert(slot)
-            }
+        core.state.run = core.state.run.setting("status", "running").setting("error", .null).setting(
+            "status_message", .null)
+        if let slot = responseSlot {
+            core.state.slots[slot] = ""
+            core.state.streamingSlots.insert(slot)
         }
-        if let slot = responseSlot, template.slots.first?.format != "text" { markdown[slot] = MarkdownStream() }
-        run.messages = messages.map { ["role": .string($0.role), "content": .string($0.content)] }
-        run.variableValues = state.variables
-        recordLock.withLock {
-            streamedText = ""
-            pendingTask = nil
-        }
-        record(run: run, task: task)
-        inFlight = InFlight(task: task, started: ContinuousClock.now, message: message, messages: messages)
-        onUpdate(.started)
+        if let slot = responseSlot, template.slots.first?.format != "text" { core.markdown[slot] = MarkdownStream() }
+        core.run.messages = messages.map { ["role": .string($0.role), "content": .string($0.content)] }
+        core.run.variableValues = core.state.variables
+        core.streamedText = ""
+        core.pendingTask = nil
+        record(run: core.run, task: task, &core)
+        core.inFlight = InFlight(task: task, started: ContinuousClock.now, message: message, messages: messages)
         return (request, [])
     }
 
     /// Routes one event to the slots and scopes; returns true for `end`.
     @discardableResult
     public func apply(_ event: StreamEvent, onUpdate: (SessionUpdate) -> Void = { _ in }) -> Bool {
-        guard var flight = inFlight else { return false }
-        defer { inFlight = flight }
+        let (ended, update) = core.withLock { core in apply(event, &core) }
+        if let update { onUpdate(update) }
+        return ended
+    }
+
+    /// What `apply` does under the lock: whether the stream ended, and the update to report.
+    private func apply(_ event: StreamEvent, _ core: inout Core) -> (ended: Bool, update: SessionUpdate?) {
+        guard var flight = core.inFlight else { return (false, nil) }
+        defer { core.inFlight = flight }
         switch event {
         case .chunk(let text):
             if flight.responseBytes + text.utf8.count > limits.maxSlotBytes {
@@ -313,36 +357,29 @@ public final class Session: @unchecked Sendable {
                     message:
                         "the response streamed into slot `\(responseSlot ?? "")` is larger than the limit of \(limits.maxSlotBytes) bytes",
                     code: "limit.slot-size")
-                return true
+                return (true, nil)
             }
             if flight.task.timeToFirstTokenMs == nil {
                 flight.task.timeToFirstTokenMs = milliseconds(since: flight.started)
             }
             flight.responseBytes += text.utf8.count
-            streamed(text, task: flight.task)
-            update { state in
-                if state.runStatus != "streaming" { state.run = state.run.setting("status", "streaming") }
-                if let slot = responseSlot { state.slots[slot, default: ""] += text }
-            }
-            if let slot = responseSlot {
-                lastMarkdownUpdate = markdown[slot]?.append(text)
-                onUpdate(.text(slot: slot, appended: text))
-            }
-            return false
+            streamed(text, task: flight.task, &core)
+            if core.state.runStatus != "streaming" { core.state.run = core.state.run.setting("status", "streaming") }
+            guard let slot = responseSlot else { return (false, nil) }
+            core.state.slots[slot, default: ""] += text
+            core.lastMarkdownUpdate = core.markdown[slot]?.append(text)
+            return (false, .text(slot: slot, appended: text))
         case .statusUpdate(let status):
-            update {
-                $0.run = $0.run.setting(
-                    "status_message", .string(status.userMessage ?? status.systemMessage ?? status.status))
-            }
+            core.state.run = core.state.run.setting(
+                "status_message", .string(status.userMessage ?? status.systemMessage ?? status.status))
         case .toolEvent(let tool):
             let entry: Value = [
                 "tool_name": .string(tool.toolName), "event": .string(tool.event), "call_id": .string(tool.callID),
                 "message": tool.message.map(Value.string) ?? .null,
             ]
             flight.task.toolUpdates.append(tool.value)
-            update {
-                $0.run = $0.run.setting("tool_events", .array(($0.run["tool_events"]?.arrayValue ?? []) + [entry]))
-            }
+            core.state.run = core.state.run.setting(
+                "tool_events", .array((core.state.run["tool_events"]?.arrayValue ?? []) + [entry]))
         case .completion(let completion):
             if transport.service == "replay", let stats = completion.timingStats {
                 flight.recordedTiming = (
@@ -385,61 +422,58 @@ public final class Session: @unchecked Sendable {
                 "output_tokens": task.tokensOut.map(Value.int) ?? .null,
                 "total_tokens": task.tokensTotal.map(Value.int) ?? .null, "cost": task.cost.map(Value.double) ?? .null,
             ]
-            update { $0.run = $0.run.setting("usage", usageValue) }
+            core.state.run = core.state.run.setting("usage", usageValue)
         case .data(let value):
-            update { $0.run = $0.run.setting("data", value) }
+            core.state.run = core.state.run.setting("data", value)
         case .error(let failure):
             flight.failure = failure
             flight.task.errors.append(failure.value)
-            update {
-                $0.run = $0.run.setting(
-                    "error",
-                    ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null])
-            }
+            core.state.run = core.state.run.setting(
+                "error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null])
         case .broker(let broker):
-            update { state in
-                var object = state.broker.objectValue ?? ValueObject()
-                object[broker.brokerID] = broker.value
-                state.broker = .object(object)
-            }
-            run.brokerValues = state.broker
+            var object = core.state.broker.objectValue ?? ValueObject()
+            object[broker.brokerID] = broker.value
+            core.state.broker = .object(object)
+            core.run.brokerValues = core.state.broker
         case .heartbeat:
-            return false
+            return (false, nil)
         case .end(let reason):
             if reason?.lowercased() == "error", flight.failure == nil {
                 flight.failure = StreamFailure(
                     kind: .server, errorType: "stream_error", message: "the stream ended with reason `error`")
             }
-            onUpdate(.changed)
-            return true
+            return (true, .changed)
         }
-        onUpdate(.changed)
-        return false
+        return (false, .changed)
     }
 
     /// Ends the run: what streamed stays, the task and run are recorded with their totals.
     @discardableResult
     public func finish(failure: StreamFailure?, onUpdate: (SessionUpdate) -> Void = { _ in }) -> [Diagnostic] {
-        guard var flight = inFlight else { return [] }
-        inFlight = nil
+        let (outcome, diagnostics) = core.withLock { core in finish(failure: failure, &core) }
+        if let outcome { onUpdate(.finished(outcome)) }
+        return diagnostics
+    }
+
+    /// What `finish` does under the lock: how the run ended (nil when none was running) and its diagnostics.
+    private func finish(failure: StreamFailure?, _ core: inout Core) -> (RunStatus?, [Diagnostic]) {
+        guard var flight = core.inFlight else { return (nil, []) }
+        core.inFlight = nil
         var outcome: RunStatus = .completed
         var diagnostics: [Diagnostic] = []
         // The run's totals are checked sums: a follow-up whose counts would overflow fails instead.
-        let (tokensTotal, tokensOverflow) = run.tokensTotal.addingReportingOverflow(flight.task.tokensTotal ?? 0)
+        let (tokensTotal, tokensOverflow) = core.run.tokensTotal.addingReportingOverflow(
+            flight.task.tokensTotal ?? 0)
         if tokensOverflow, flight.usageFailure == nil {
             flight.usageFailure = StreamFailure(
                 kind: .server, errorType: "invalid_usage",
                 message:
-                    "the conversation's token total overflows: \(run.tokensTotal) + \(flight.task.tokensTotal ?? 0) is more than \(Int.max)"
+                    "the conversation's token total overflows: \(core.run.tokensTotal) + \(flight.task.tokensTotal ?? 0) is more than \(Int.max)"
             )
         }
-        let response = recordLock.withLock {
-            defer {
-                streamedText = ""
-                pendingTask = nil
-            }
-            return streamedText
-        }
+        let response = core.streamedText
+        core.streamedText = ""
+        core.pendingTask = nil
         // A transport fault (or the cancel) ends the run first; otherwise what the stream said decides.
         let failure = failure ?? flight.exceeded ?? flight.usageFailure ?? flight.failure
         if let failure {
@@ -448,11 +482,8 @@ public final class Session: @unchecked Sendable {
             if failure != flight.failure || flight.task.errors.last != failure.value {
                 flight.task.errors.append(failure.value)
             }
-            update {
-                $0.run = $0.run.setting(
-                    "error",
-                    ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null])
-            }
+            core.state.run = core.state.run.setting(
+                "error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null])
             var range: SourceRange?
             if let line = failure.line, line > 0 {
                 range = SourceRange(at: SourceLocation(offset: 0, line: line, column: 1))
@@ -468,9 +499,9 @@ public final class Session: @unchecked Sendable {
                 Diagnostic(
                     outcome == .cancelled ? .warning : .error, outcome == .cancelled ? .runCancelled : .runFailed,
                     failure.displayMessage,
-                    file: sourceName, range: range, hint: hint.isEmpty ? nil : hint))
+                    file: core.sourceName, range: range, hint: hint.isEmpty ? nil : hint))
         }
-        if let slot = responseSlot { lastMarkdownUpdate = markdown[slot]?.finish() }
+        if let slot = responseSlot { core.lastMarkdownUpdate = core.markdown[slot]?.finish() }
         let total = flight.recordedTiming?.total ?? milliseconds(since: flight.started)
         if let recorded = flight.recordedTiming?.firstToken { flight.task.timeToFirstTokenMs = recorded }
         var task = flight.task
@@ -485,37 +516,35 @@ public final class Session: @unchecked Sendable {
         task.status = outcome == .completed ? .completed : (outcome == .cancelled ? .cancelled : .failed)
         task.completedAt = Date()
         let message = flight.message
-        history = flight.messages + (response.isEmpty ? [] : [ChatMessage(role: "assistant", content: response)])
-        update { state in
-            state.streamingSlots.removeAll()
-            let status = outcome == .completed ? "completed" : (outcome == .cancelled ? "cancelled" : "failed")
-            state.run = state.run.setting("status", .string(status)).setting(
-                "turn", .int((state.run["turn"]?.intValue ?? 0) + 1)
-            )
-            .setting(
-                "timing",
-                ["time_to_first_token_ms": task.timeToFirstTokenMs.map(Value.int) ?? .null, "total_ms": .int(total)])
-            if let message, !message.isEmpty {
-                state.conversation.append(ConversationTurn(role: "user", text: message))
-            }
-            if !response.isEmpty { state.conversation.append(ConversationTurn(role: "assistant", text: response)) }
+        core.history =
+            flight.messages + (response.isEmpty ? [] : [ChatMessage(role: "assistant", content: response)])
+        core.state.streamingSlots.removeAll()
+        let status = outcome == .completed ? "completed" : (outcome == .cancelled ? "cancelled" : "failed")
+        core.state.run = core.state.run.setting("status", .string(status)).setting(
+            "turn", .int((core.state.run["turn"]?.intValue ?? 0) + 1)
+        )
+        .setting(
+            "timing",
+            ["time_to_first_token_ms": task.timeToFirstTokenMs.map(Value.int) ?? .null, "total_ms": .int(total)])
+        if let message, !message.isEmpty {
+            core.state.conversation.append(ConversationTurn(role: "user", text: message))
         }
-        run.messages = history.map { ["role": .string($0.role), "content": .string($0.content)] }
-        run.status = outcome == .completed ? .active : (outcome == .cancelled ? .cancelled : .failed)
-        if !tokensOverflow { run.tokensTotal = tokensTotal }
-        let cost = run.cost + (task.cost ?? 0)
-        if cost.isFinite { run.cost = cost }
-        run.updatedAt = Date()
-        self.task = task
-        record(run: run, task: task)
-        onUpdate(.finished(outcome))
-        return diagnostics
+        if !response.isEmpty { core.state.conversation.append(ConversationTurn(role: "assistant", text: response)) }
+        core.run.messages = core.history.map { ["role": .string($0.role), "content": .string($0.content)] }
+        core.run.status = outcome == .completed ? .active : (outcome == .cancelled ? .cancelled : .failed)
+        if !tokensOverflow { core.run.tokensTotal = tokensTotal }
+        let cost = core.run.cost + (task.cost ?? 0)
+        if cost.isFinite { core.run.cost = cost }
+        core.run.updatedAt = Date()
+        core.task = task
+        record(run: core.run, task: task, &core)
+        return (outcome, diagnostics)
     }
 
     /// Cancels the running request (the transport tells the server). A cancel that arrives while
     /// a run is starting, before its stream exists, ends that run as soon as the stream does.
     public func cancel() async {
-        lock.withLock { cancelRequested = true }
+        core.withLock { $0.cancelRequested = true }
         await transport.cancel()
     }
 
@@ -523,48 +552,34 @@ public final class Session: @unchecked Sendable {
     public static let failedCompletionStatuses: Set<String> = ["failed", "failure", "error"]
 
     /// Errors the recorder reported (they never fail a run).
-    public var recordingErrors: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return recorderErrors
-    }
+    public var recordingErrors: [String] { core.withLock { $0.recorderErrors } }
 
-    private func update(_ change: (inout RenderState) -> Void) {
-        lock.lock()
-        change(&state)
-        lock.unlock()
-    }
-
-    private func record(run: RunRecord, task: TaskRecord) {
+    private func record(run: RunRecord, task: TaskRecord, _ core: inout Core) {
         guard let recorder else { return }
-        recordLock.lock()
-        defer { recordLock.unlock() }
-        pendingTask = nil
-        lastTaskWrite = ContinuousClock.now
+        core.pendingTask = nil
+        core.lastTaskWrite = ContinuousClock.now
         do {
             try recorder.record(run: run)
             try recorder.record(task: task)
         } catch {
-            noteRecorderError(error)
+            core.recorderErrors.append("\(error)")
         }
     }
 
     /// Appends streamed text; with a recorder, writes the task with the text so far at most every
     /// `responseWriteInterval`, and once more after the last chunk of a burst (so what was shown is
     /// on disk within that interval even if the process is killed).
-    private func streamed(_ text: String, task: @autoclosure () -> TaskRecord) {
-        recordLock.lock()
-        defer { recordLock.unlock() }
-        streamedText += text
+    private func streamed(_ text: String, task: TaskRecord, _ core: inout Core) {
+        core.streamedText += text
         guard recorder != nil else { return }
         let now = ContinuousClock.now
-        if now - lastTaskWrite >= Self.responseWriteInterval {
-            writeStreaming(task())
+        if now - core.lastTaskWrite >= Self.responseWriteInterval {
+            writeStreaming(task, &core)
         } else {
-            pendingTask = task()
-            guard !flushScheduled else { return }
-            flushScheduled = true
-            let due = lastTaskWrite + Self.responseWriteInterval
+            core.pendingTask = task
+            guard !core.flushScheduled else { return }
+            core.flushScheduled = true
+            let due = core.lastTaskWrite + Self.responseWriteInterval
             Task.detached { [weak self] in
                 try? await Task.sleep(until: due, clock: .continuous)
                 self?.flushPending()
@@ -573,31 +588,25 @@ public final class Session: @unchecked Sendable {
     }
 
     private func flushPending() {
-        recordLock.lock()
-        defer { recordLock.unlock() }
-        flushScheduled = false
-        if let task = pendingTask { writeStreaming(task) }
-    }
-
-    /// Writes a streaming task with the text so far; callers hold `recordLock`.
-    private func writeStreaming(_ task: TaskRecord) {
-        guard let recorder else { return }
-        var task = task
-        task.responseText = streamedText
-        task.status = .streaming
-        pendingTask = nil
-        lastTaskWrite = ContinuousClock.now
-        do {
-            try recorder.record(task: task)
-        } catch {
-            noteRecorderError(error)
+        core.withLock { core in
+            core.flushScheduled = false
+            if let task = core.pendingTask { writeStreaming(task, &core) }
         }
     }
 
-    private func noteRecorderError(_ error: Error) {
-        lock.lock()
-        recorderErrors.append("\(error)")
-        lock.unlock()
+    /// Writes a streaming task with the text so far.
+    private func writeStreaming(_ task: TaskRecord, _ core: inout Core) {
+        guard let recorder else { return }
+        var task = task
+        task.responseText = core.streamedText
+        task.status = .streaming
+        core.pendingTask = nil
+        core.lastTaskWrite = ContinuousClock.now
+        do {
+            try recorder.record(task: task)
+        } catch {
+            core.recorderErrors.append("\(error)")
+        }
     }
 
     private func milliseconds(since start: ContinuousClock.Instant) -> Int {

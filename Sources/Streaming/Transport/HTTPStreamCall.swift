@@ -1,5 +1,6 @@
 import CustomUICore
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -297,12 +298,11 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
 }
 
 /// The calls a transport has running, so `cancel()` can reach them.
-final class CallRegistry: @unchecked Sendable {
-    private let lock = NSLock()
-    private var calls: [ObjectIdentifier: HTTPStreamCall] = [:]
+final class CallRegistry: Sendable {
+    private let calls = Mutex<[ObjectIdentifier: HTTPStreamCall]>([:])
 
-    func add(_ call: HTTPStreamCall) { lock.withLock { calls[ObjectIdentifier(call)] = call } }
-    func remove(_ call: HTTPStreamCall) { lock.withLock { _ = calls.removeValue(forKey: ObjectIdentifier(call)) } }
-    func all() -> [HTTPStreamCall] { lock.withLock { Array(calls.values) } }
-    var count: Int { lock.withLock { calls.count } }
+    func add(_ call: HTTPStreamCall) { calls.withLock { $0[ObjectIdentifier(call)] = call } }
+    func remove(_ call: HTTPStreamCall) { calls.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(call)) } }
+    func all() -> [HTTPStreamCall] { calls.withLock { Array($0.values) } }
+    var count: Int { calls.withLock { $0.count } }
 }

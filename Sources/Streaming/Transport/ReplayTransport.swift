@@ -1,5 +1,6 @@
 import CustomUICore
 import Foundation
+import Synchronization
 
 /// Replays a recorded NDJSON stream from a file, the built-in default so everything runs offline.
 ///
@@ -122,18 +123,18 @@ public struct ReplayTransport: StreamTransport {
 }
 
 /// The replays a transport has running.
-private final class ReplayRegistry: @unchecked Sendable {
-    private let lock = NSLock()
-    private var running: [UUID: (Task<Void, Never>, AsyncThrowingStream<StreamEvent, Error>.Continuation)] = [:]
+private final class ReplayRegistry: Sendable {
+    private typealias Running = (Task<Void, Never>, AsyncThrowingStream<StreamEvent, Error>.Continuation)
+    private let running = Mutex<[UUID: Running]>([:])
 
     func add(_ id: UUID, task: Task<Void, Never>, continuation: AsyncThrowingStream<StreamEvent, Error>.Continuation) {
-        lock.withLock { running[id] = (task, continuation) }
+        running.withLock { $0[id] = (task, continuation) }
     }
 
-    func remove(_ id: UUID) { lock.withLock { _ = running.removeValue(forKey: id) } }
+    func remove(_ id: UUID) { running.withLock { _ = $0.removeValue(forKey: id) } }
 
     func removeAll() -> [(Task<Void, Never>, AsyncThrowingStream<StreamEvent, Error>.Continuation)] {
-        lock.withLock {
+        running.withLock { running in
             defer { running.removeAll() }
             return Array(running.values)
         }
