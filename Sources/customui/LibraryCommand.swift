@@ -329,7 +329,7 @@ enum LibraryCommand: Command {
         }
         if let output {
             do {
-                try text.write(toFile: output, atomically: true, encoding: .utf8)
+                try writeOutputFile(text, to: output)
             } catch {
                 console.err("customui library export: cannot write `\(output)`\n")
                 return ExitCode.usage

@@ -85,11 +85,7 @@ enum RenderCommand: Command {
             return ExitCode.failure
         }
         if let outputPath {
-            do {
-                try output.write(toFile: outputPath, atomically: true, encoding: .utf8)
-            } catch {
-                throw UsageError("cannot write `\(outputPath)`")
-            }
+            try writeOutputFile(output, to: outputPath)
         } else if format == "html" {
             console.outDocument(output)
         } else {

@@ -322,11 +322,7 @@ enum RunCommand: Command {
                 template, prompt: prompt, state: session.state, options: options)
             if let output {
                 if let outputPath {
-                    do {
-                        try output.write(toFile: outputPath, atomically: true, encoding: .utf8)
-                    } catch {
-                        throw UsageError("cannot write `\(outputPath)`")
-                    }
+                    try writeOutputFile(output, to: outputPath)
                 } else if format == "html" {
                     console.outDocument(output)
                 } else {

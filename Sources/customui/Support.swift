@@ -237,3 +237,22 @@ func terminalWidth(_ environment: [String: String] = ProcessInfo.processInfo.env
     if let columns = environment["COLUMNS"].flatMap({ Int($0) }), columns > 0 { return columns }
     return terminalSize()?.columns ?? 80
 }
+
+/// Writes a command's `--output` file: a regular file (or a new one) is replaced atomically, so a
+/// reader never sees half of it; anything else that exists (`/dev/null`, a FIFO, a terminal) is
+/// written in place, because renaming over it would replace the device with a file.
+func writeOutputFile(_ text: String, to path: String) throws(UsageError) {
+    var status = stat()
+    if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+        let descriptor = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+        guard descriptor >= 0 else { throw UsageError("cannot write `\(path)`") }
+        defer { close(descriptor) }
+        Console.writeAll(descriptor, text)
+        return
+    }
+    do {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+        throw UsageError("cannot write `\(path)`")
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// The built `customui` executable, next to the test bundle.
@@ -139,6 +140,28 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
         let bad = try customui("render", "Examples/story-writer/story-writer.ui.xml", "--var", "length=9000")
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("error[render.invalid-variable]: `length`: 9000 is above the maximum 1000"))
+    }
+
+    /// `--output` to something that is not a regular file (a FIFO here; `/dev/null` alike) writes
+    /// into it: an atomic rename would have replaced it with a regular file.
+    @Test func outputToAFIFOWritesIntoIt() throws {
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString).fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        let received = Mutex<Data?>(nil)
+        let reader = Thread {
+            let data = FileHandle(forReadingAtPath: fifo)?.readDataToEndOfFile()
+            received.withLock { $0 = data }
+        }
+        reader.start()
+        let r = try customui(
+            "render", "Examples/story-writer/story-writer.ui.xml", "--slot", "story=# Hi", "--output", fifo)
+        #expect(r.status == 0, "\(r.stderr)")
+        for _ in 0..<500 where received.withLock({ $0 == nil }) { usleep(10_000) }
+        var status = stat()
+        #expect(stat(fifo, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO, "still a FIFO")
+        let html = received.withLock { $0.map { String(decoding: $0, as: UTF8.self) } } ?? ""
+        #expect(html.contains("<h1>Hi</h1>"))
     }
 
     @Test func runStreamsTheRecordedAnswerAsPlainTextWhenPiped() throws {
