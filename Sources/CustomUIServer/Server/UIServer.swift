@@ -31,6 +31,10 @@ public struct ServerOptions: Sendable {
     public var sessionIdleSeconds: TimeInterval = 1800
     /// Files the author is editing (`--watch`): served at `/preview`, re-validated on every save.
     public var watch: [String] = []
+    /// Runs in flight at most, over every page (`--max-runs`); one more is refused naming the limit.
+    public var maxConcurrentRuns = 64
+    /// The most `--max-runs` may be set to.
+    public static let runsCeiling = 1024
 
     /// Options for a user and an answer source.
     public init(user: String, answers: AnswerSource) {
@@ -55,11 +59,13 @@ public final class UIServer: @unchecked Sendable {
     private var sweeper: DispatchSourceTimer?
     private var boundPort = 0
     private var watcher: FileWatcher?
+    let runGate: RunGate
 
     /// A server for a catalog (not yet listening).
     public init(catalog: Catalog, options: ServerOptions) {
         self.catalog = catalog
         self.options = options
+        runGate = RunGate(limit: min(max(1, options.maxConcurrentRuns), ServerOptions.runsCeiling))
     }
 
     /// Binds and starts serving.
@@ -290,7 +296,7 @@ public final class UIServer: @unchecked Sendable {
         let live = LiveSession(
             id: id, ui: ui, user: options.user,
             makeTransport: { [answers = answers ?? options.answers] ui in Self.transport(for: ui, answers) },
-            recorder: catalog.library, pricing: options.pricing,
+            recorder: catalog.library, pricing: options.pricing, gate: runGate,
             onRunEnd: { [weak self] live, session in self?.runEnded(live, session) })
         lock.lock()
         sessions[id] = live
