@@ -96,6 +96,10 @@ public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
 /// An HTTP/1.1 server on GNU libmicrohttpd (see docs/decisions/server-threading.md): an internal
 /// pool of polling threads (epoll), handlers called on them, streamed bodies written through
 /// suspended connections so an idle stream holds no thread.
+///
+/// `@unchecked Sendable` because it wraps libmicrohttpd's daemon handle (a C pointer, which Swift
+/// cannot check): the handle is set in `start` and cleared in `stop`, both under `lock`, and
+/// libmicrohttpd itself is thread-safe for the calls made on it from other threads.
 public final class HTTPServer: @unchecked Sendable {
     /// Handles a complete request on a polling thread; must return quickly (start long work elsewhere).
     public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
@@ -371,6 +375,10 @@ public protocol CoalescingWrite: Sendable {
 /// waiting the connection is suspended (no thread is held, nothing polls) and the next write
 /// resumes it. `onDisconnect` runs once when the connection ends, whether the body was closed
 /// or the client went away.
+///
+/// `@unchecked Sendable` because it holds libmicrohttpd's connection handle (a C pointer, which
+/// Swift cannot check): every field, the handle included, is read and written under `lock`, and
+/// `MHD_resume_connection` may be called from any thread.
 public final class ResponseStream: @unchecked Sendable {
     // Every field below is guarded by `lock`; `connection` is a libmicrohttpd handle, used only
     // for suspend and resume while the response is alive.
