@@ -13,7 +13,8 @@ enum ServeCommand: Command {
         usage: customui serve [FILE...] [--library FILE] [--user NAME] [--port N] [--host ADDR]
                               [--replay FILE | --replay-dir DIR] [--no-pace] [--speed X]
                               [--backend URL --protocol unified|agent|openai] [--prompts DIR]...
-                              [--watch FILE]...
+                              [--watch FILE]... [--max-runs N] [--max-body-bytes N]
+                              [--max-header-bytes N] [--max-connections N]
 
         Serves, on http://127.0.0.1:8080/ by default:
           /                     the gallery: your UIs and the library's public active ones
@@ -40,6 +41,12 @@ enum ServeCommand: Command {
           --prompts DIR         where library UIs' prompts are found by id (*.prompt.json; default: the starters' folder)
           --timeout SECONDS     a backend run gives up after this long without any event (120)
 
+        limits (each breach is refused with a message naming the limit):
+          --max-runs N          runs in flight over every page (default 64, at most 1024)
+          --max-body-bytes N    a request body (default 262144, at most 16777216; larger: 413)
+          --max-header-bytes N  a request's header lines (default 32768, at most 262144; larger: 431)
+          --max-connections N   open connections, event streams included (default 512, at most 4096)
+
         Ctrl-C stops the server; runs in progress are cancelled.
         """
 
@@ -64,6 +71,10 @@ enum ServeCommand: Command {
         let protocolName = try arguments.choice(
             "--protocol", ["unified", "agent", "openai"], default: environment["CUSTOMUI_PROTOCOL"] ?? "unified")
         let timeout = try arguments.integer("--timeout", in: 1...86_400) ?? 120
+        let maxRuns = try arguments.integer("--max-runs", in: 1...ServerOptions.runsCeiling)
+        let maxBody = try arguments.integer("--max-body-bytes", in: 1024...HTTPLimits.bodyCeiling)
+        let maxHeader = try arguments.integer("--max-header-bytes", in: 1024...HTTPLimits.headerCeiling)
+        let maxConnections = try arguments.integer("--max-connections", in: 16...HTTPLimits.connectionCeiling)
         var promptDirectories = try arguments.values("--prompts")
         let watch = try arguments.values("--watch")
         let files = try arguments.positionals() + watch
@@ -104,6 +115,10 @@ enum ServeCommand: Command {
         options.host = host
         options.port = port
         options.watch = watch
+        if let maxRuns { options.maxConcurrentRuns = maxRuns }
+        if let maxBody { options.limits.maxBodyBytes = maxBody }
+        if let maxHeader { options.limits.maxHeaderBytes = maxHeader }
+        if let maxConnections { options.limits.maxConnections = maxConnections }
         let server = UIServer(
             catalog: Catalog(files: files, library: library, promptDirectories: promptDirectories), options: options)
         do {

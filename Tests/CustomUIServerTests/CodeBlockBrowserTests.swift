@@ -100,6 +100,11 @@ import Testing
                 _ = try page.call(
                     "Emulation.setEmulatedMedia", ["features": [["name": "prefers-color-scheme", "value": "dark"]]])
                 try page.screenshot(to: "\(folder)/code-dark.png")
+                let phone = try await BrowserTests().open(
+                    browser, "http://\(f.host)/ui/local/story-writer", width: 390, mobile: true)
+                _ = try phone.value("document.querySelector('button[value=\"run\"]').click()")
+                try await phone.wait("\(Self.root).dataset.status === 'completed'")
+                try phone.screenshot(to: "\(folder)/code-phone.png")
             }
         }
     }

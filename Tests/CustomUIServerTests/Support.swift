@@ -22,7 +22,7 @@ final class ServerFixture: @unchecked Sendable {
 
     init(
         pace: Bool = false, speed: Double = 1, answers: AnswerSource? = nil, files: [String]? = nil,
-        watch: [String] = []
+        watch: [String] = [], configure: (inout ServerOptions) -> Void = { _ in }
     ) throws {
         directory = NSTemporaryDirectory() + "customui-serve-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -42,6 +42,7 @@ final class ServerFixture: @unchecked Sendable {
             user: "alice", answers: answers ?? .replay(file: nil, directory: nil, pace: pace, speed: speed))
         options.port = 0
         options.watch = watch
+        configure(&options)
         let catalog = Catalog(
             files: files ?? ["story-writer", "support-reply", "article-summary"].map(example), library: library,
             promptDirectories: [repositoryRoot + "/Templates"])

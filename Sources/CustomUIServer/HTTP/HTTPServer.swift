@@ -61,7 +61,11 @@ public struct HTTPResponse: Sendable {
 public struct HTTPLimits: Sendable {
     /// Largest request body; larger ones get 413 without being read.
     public var maxBodyBytes: Int = 256 << 10
-    /// Memory per connection for the request line and headers (larger headers get 431 from libmicrohttpd).
+    /// Largest request header section: every header line's name, `: `, value and line end
+    /// counted (larger ones get 431 naming the limit).
+    public var maxHeaderBytes: Int = 32 << 10
+    /// Memory per connection for the request line and headers (libmicrohttpd's pool; raised to
+    /// hold `maxHeaderBytes` with room to spare, so the limit above is the one a client meets).
     public var connectionMemory: Int = 64 << 10
     /// Open connections at most (SSE streams count).
     public var maxConnections: Int = 512
@@ -72,6 +76,16 @@ public struct HTTPLimits: Sendable {
 
     /// The defaults.
     public init() {}
+
+    /// The most `--max-body-bytes` may be set to.
+    public static let bodyCeiling = 16 << 20
+    /// The most `--max-header-bytes` may be set to.
+    public static let headerCeiling = 256 << 10
+    /// The most `--max-connections` may be set to.
+    public static let connectionCeiling = 4096
+
+    /// The connection memory libmicrohttpd gets: enough for the largest header section allowed.
+    var effectiveConnectionMemory: Int { max(connectionMemory, maxHeaderBytes * 2 + (16 << 10)) }
 }
 
 /// An error starting the server.
@@ -82,6 +96,10 @@ public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
 /// An HTTP/1.1 server on GNU libmicrohttpd (see docs/decisions/server-threading.md): an internal
 /// pool of polling threads (epoll), handlers called on them, streamed bodies written through
 /// suspended connections so an idle stream holds no thread.
+///
+/// `@unchecked Sendable` because it wraps libmicrohttpd's daemon handle (a C pointer, which Swift
+/// cannot check): the handle is set in `start` and cleared in `stop`, both under `lock`, and
+/// libmicrohttpd itself is thread-safe for the calls made on it from other threads.
 public final class HTTPServer: @unchecked Sendable {
     /// Handles a complete request on a polling thread; must return quickly (start long work elsewhere).
     public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
@@ -159,7 +177,7 @@ public final class HTTPServer: @unchecked Sendable {
         cui_mhd_start(
             flags, address, accessHandler, cls, completedHandler, UInt32(limits.maxConnections),
             UInt32(limits.idleTimeoutSeconds),
-            limits.connectionMemory, pool)
+            limits.effectiveConnectionMemory, pool)
     }
 
     /// Ends every stream and stops the daemon (suspended connections are resumed first, as libmicrohttpd requires).
@@ -219,13 +237,24 @@ public final class HTTPServer: @unchecked Sendable {
         guard let raw = state.pointee else {
             // First call: headers are complete, the body (if any) follows.
             var request = HTTPRequest(method: method, path: url)
-            request.headers = Self.values(connection, CUI_MHD_HEADER_KIND, lowercase: true).reduce(into: [:]) {
-                $0[$1.name] = $1.value
+            let headers = Self.values(connection, CUI_MHD_HEADER_KIND, lowercase: true)
+            let headerBytes = headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+            if headerBytes > limits.maxHeaderBytes {
+                return queue(
+                    connection,
+                    Pages.plainError(
+                        431,
+                        "the request headers are larger than \(limits.maxHeaderBytes) bytes (the server's --max-header-bytes)"
+                    ))
             }
+            request.headers = headers.reduce(into: [:]) { $0[$1.name] = $1.value }
             request.query = Self.values(connection, CUI_MHD_GET_ARGUMENT_KIND, lowercase: false)
             if let length = request.headers["content-length"].flatMap(Int.init), length > limits.maxBodyBytes {
                 return queue(
-                    connection, Pages.plainError(413, "the request body is larger than \(limits.maxBodyBytes) bytes"))
+                    connection,
+                    Pages.plainError(
+                        413,
+                        "the request body is larger than \(limits.maxBodyBytes) bytes (the server's --max-body-bytes)"))
             }
             state.pointee = Unmanaged.passRetained(PendingRequest(request: request)).toOpaque()
             return CUI_MHD_YES
@@ -248,7 +277,10 @@ public final class HTTPServer: @unchecked Sendable {
         }
         if pending.tooLarge {
             return queue(
-                connection, Pages.plainError(413, "the request body is larger than \(limits.maxBodyBytes) bytes"))
+                connection,
+                Pages.plainError(
+                    413, "the request body is larger than \(limits.maxBodyBytes) bytes (the server's --max-body-bytes)")
+            )
         }
         return queue(connection, handler(pending.request))
     }
@@ -327,18 +359,37 @@ private let streamFreed: MHD_ContentReaderFreeCallback = { cls in
     stream.detach()
 }
 
+/// A write that may be merged with the one before it while both wait to be sent (a slow client
+/// gets one slot patch for several, not a queue of them).
+public protocol CoalescingWrite: Sendable {
+    /// This write merged after `earlier` (written before it and not yet sent), or nil when the two
+    /// cannot be merged (the earlier one is then sent first, as it is).
+    func merged(after earlier: any CoalescingWrite) -> (any CoalescingWrite)?
+    /// The bytes to send.
+    func encoded() -> [UInt8]
+}
+
 /// A response body written as it is produced (SSE events, a page streamed as chunked HTML).
 ///
 /// Writers append from any thread; libmicrohttpd reads on its polling thread. When nothing is
 /// waiting the connection is suspended (no thread is held, nothing polls) and the next write
 /// resumes it. `onDisconnect` runs once when the connection ends, whether the body was closed
 /// or the client went away.
+///
+/// `@unchecked Sendable` because it holds libmicrohttpd's connection handle (a C pointer, which
+/// Swift cannot check): every field, the handle included, is read and written under `lock`, and
+/// `MHD_resume_connection` may be called from any thread.
 public final class ResponseStream: @unchecked Sendable {
     // Every field below is guarded by `lock`; `connection` is a libmicrohttpd handle, used only
     // for suspend and resume while the response is alive.
     private let lock = NSLock()
     private var buffer: [UInt8] = []
     private var sent = 0
+    /// The last write, when it may still merge with the next (encoded into `buffer` when another
+    /// write comes that it cannot merge with, or when the connection reads).
+    private var pending: (any CoalescingWrite)?
+    /// How many writes were merged into an earlier one.
+    public private(set) var coalesced = 0
     private var closed = false
     private var suspended = false
     private var connection: OpaquePointer?
@@ -387,12 +438,42 @@ public final class ResponseStream: @unchecked Sendable {
             lock.unlock()
             return
         }
+        flushPending()
         buffer.append(contentsOf: bytes)
         bytesWritten += bytes.count
         wake()
         let observer = onWrite
         lock.unlock()
         observer?(bytes.count)
+    }
+
+    /// Appends a write that merges with the one before it if that one is still waiting.
+    public func write(coalescing item: any CoalescingWrite) {
+        lock.lock()
+        guard !closed, !ended else {
+            lock.unlock()
+            return
+        }
+        if let earlier = pending, let merged = item.merged(after: earlier) {
+            pending = merged
+            coalesced += 1
+        } else {
+            flushPending()
+            pending = item
+        }
+        wake()
+        let observer = onWrite
+        lock.unlock()
+        observer?(0)
+    }
+
+    /// Encodes the waiting mergeable write into the buffer (lock held).
+    private func flushPending() {
+        guard let item = pending else { return }
+        pending = nil
+        let bytes = item.encoded()
+        buffer.append(contentsOf: bytes)
+        bytesWritten += bytes.count
     }
 
     /// Ends the body after what was written.
@@ -406,7 +487,7 @@ public final class ResponseStream: @unchecked Sendable {
     func heartbeat() {
         guard !heartbeatBytes.isEmpty else { return }
         lock.lock()
-        if !closed, !ended, buffer.count == sent {
+        if !closed, !ended, buffer.count == sent, pending == nil {
             buffer.append(contentsOf: heartbeatBytes)
             wake()
         }
@@ -417,6 +498,7 @@ public final class ResponseStream: @unchecked Sendable {
     func drain() -> String {
         lock.lock()
         defer { lock.unlock() }
+        flushPending()
         let text = String(decoding: buffer[sent...], as: UTF8.self)
         buffer.removeAll()
         sent = 0
@@ -441,6 +523,7 @@ public final class ResponseStream: @unchecked Sendable {
     fileprivate func read(into out: UnsafeMutablePointer<CChar>, max: Int) -> Int {
         lock.lock()
         defer { lock.unlock() }
+        if buffer.count == sent { flushPending() }
         let waiting = buffer.count - sent
         if waiting > 0 {
             let n = min(waiting, max)

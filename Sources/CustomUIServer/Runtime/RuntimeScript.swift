@@ -253,11 +253,10 @@ enum ServerStylesheet {
         .cui-settled > :first-child, .cui-settled:empty + .cui-tail > :first-child { margin-top: 0; }
         .cui-slot pre, .cui-slot code { font-family: var(--cui-mono-font); }
         .cui-slot pre { overflow-x: auto; background: rgba(20, 30, 60, 0.05); padding: 10px; border-radius: 6px; }
-        pre.cui-code { position: relative; }
-        .cui-copy { position: absolute; top: 6px; right: 6px; font: 12px system-ui, sans-serif; padding: 2px 8px; border: 1px solid var(--cui-border, #d9dce5); border-radius: 6px; background: var(--cui-surface, #fff); color: var(--cui-muted, #5d6475); cursor: pointer; opacity: 0.75; }
+        pre.cui-code { position: relative; padding-top: 34px; }
+        .cui-copy { position: absolute; top: 6px; right: 6px; font: 12px system-ui, sans-serif; padding: 2px 8px; border: 1px solid var(--cui-border, #d9dce5); border-radius: 6px; background: var(--cui-surface, #fff); color: var(--cui-muted, #5d6475); cursor: pointer; opacity: 0.85; }
         .cui-copy:hover, .cui-copy:focus-visible, .cui-copy[data-state] { opacity: 1; }
         .cui-copy[data-state="copied"] { color: #17794a; border-color: #17794a; }
-        pre.cui-code > code { display: block; padding-right: 56px; }
         .cui-slot table { display: block; overflow-x: auto; border-collapse: collapse; max-width: 100%; }
         .cui-slot th, .cui-slot td { border: 1px solid var(--cui-border); padding: 4px 8px; word-break: normal; }
         .cui-slot img { max-width: 100%; }

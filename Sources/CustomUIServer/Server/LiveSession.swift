@@ -3,6 +3,29 @@ import CustomUICore
 import Foundation
 import Markdown
 import Streaming
+import Synchronization
+
+/// How many runs the server has in flight, against its limit (`--max-runs`).
+final class RunGate: Sendable {
+    let limit: Int
+    private let running = Mutex(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Takes a place for a run; false when `limit` runs are in flight.
+    func enter() -> Bool {
+        running.withLock { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    /// Gives a run's place back.
+    func leave() { running.withLock { $0 = max(0, $0 - 1) } }
+
+    var count: Int { running.withLock { $0 } }
+}
 
 /// One open runner page: a `Session` with its conversation, the browser streams subscribed to it,
 /// and what the page shows, kept here so a (re)connecting page is brought up to date.
@@ -20,6 +43,7 @@ final class LiveSession: @unchecked Sendable {
     private let theme: Theme
     private let recorder: (any RunRecorder)?
     private let pricing: PricingTable
+    private let gate: RunGate?
 
     // Everything below is guarded by `lock`. The session is replaced on reset (between runs only).
     private let lock = NSLock()
@@ -41,9 +65,10 @@ final class LiveSession: @unchecked Sendable {
 
     init(
         id: String, ui: ServedUI, user: String, makeTransport: @escaping @Sendable (ServedUI) -> any StreamTransport,
-        recorder: (any RunRecorder)? = nil, pricing: PricingTable = .standard,
+        recorder: (any RunRecorder)? = nil, pricing: PricingTable = .standard, gate: RunGate? = nil,
         onRunEnd: @escaping @Sendable (LiveSession, Session) -> Void
     ) {
+        self.gate = gate
         self.recorder = recorder
         self.pricing = pricing
         self.id = id
@@ -231,6 +256,16 @@ final class LiveSession: @unchecked Sendable {
         for (name, value) in values { session.setVariable(name, value) }
         let refused = session.preflight(message: message)
         if refused.hasErrors { return (nil, refused) }
+        if let gate, !gate.enter() {
+            return (
+                nil,
+                [
+                    .error(
+                        .runRefused, "the server is already running \(gate.limit) runs, its limit (--max-runs)",
+                        hint: "try again when one has finished, or start `customui serve` with a higher --max-runs")
+                ]
+            )
+        }
         running = true
         started = true
         return (session, [])
@@ -246,6 +281,7 @@ final class LiveSession: @unchecked Sendable {
         lock.lock()
         running = false
         lock.unlock()
+        gate?.leave()
     }
 
     /// Cancels the run in progress (the transport tells the backend).
@@ -326,38 +362,37 @@ final class LiveSession: @unchecked Sendable {
         if isTextSlot {
             guard let appended, !appended.isEmpty else { return }
             plainText += appended
-            send(to: subscribers, "slot", ["id": .string(slotID), "text": .string(appended)])
+            send(to: subscribers, SlotPatch(id: slotID, text: appended))
             for stream in htmlSubscribers { stream.write(Escape.text(appended)) }
             return
         }
         guard let update = session.lastMarkdownUpdate else { return }
-        var patch = ValueObject()
-        patch["id"] = .string(slotID)
+        var patch = SlotPatch(id: slotID)
         let finalized = ImagePolicy.rewrite(update.finalized)
         if update.rewritesFinalized {
             settled = finalized
-            patch["settled"] = .string(finalized)
-            patch["replace"] = true
+            patch.settled = finalized
+            patch.replace = true
         } else if !finalized.isEmpty {
             settled += finalized
-            patch["settled"] = .string(finalized)
+            patch.settled = finalized
             for stream in htmlSubscribers { stream.write(finalized) }
         }
         let newTail = ImagePolicy.rewrite(update.tail)
-        if newTail != tail || patch["settled"] != nil {
+        if newTail != tail || patch.settled != nil {
             // A growing tail shares its start with the last one: send what follows the shared part
             // (`keep` counts UTF-16 code units, as the page's strings do).
-            let keep = patch["settled"] == nil ? Self.sharedPrefixUTF16(tail, newTail) : 0
+            let keep = patch.settled == nil ? Self.sharedPrefixUTF16(tail, newTail) : 0
             if keep >= 32, let rest = String(newTail.utf16.dropFirst(keep)) {
-                patch["keep"] = .int(keep)
-                patch["tail"] = .string(rest)
+                patch.keep = keep
+                patch.tail = rest
             } else {
-                patch["tail"] = .string(newTail)
+                patch.tail = newTail
             }
             tail = newTail
         }
-        guard patch.count > 1 else { return }
-        send(to: subscribers, "slot", .object(patch))
+        guard patch.settled != nil || patch.tail != nil else { return }
+        send(to: subscribers, patch)
     }
 
     /// The length of the common start of two strings in UTF-16 code units, not splitting a pair.
@@ -407,6 +442,15 @@ final class LiveSession: @unchecked Sendable {
         }
     }
 
+    /// Writes a slot patch to streams, merged with the one before it where that one still waits
+    /// (a client slower than the stream gets one patch for several; lock held).
+    private func send(to streams: [ResponseStream], _ patch: SlotPatch) {
+        guard !streams.isEmpty else { return }
+        patchesSent += 1
+        patchBytes += patch.encoded().count
+        for stream in streams { stream.write(coalescing: patch) }
+    }
+
     /// Writes one SSE event to streams (lock held).
     private func send(to streams: [ResponseStream], _ event: String, _ data: Value) {
         guard !streams.isEmpty else { return }
@@ -414,6 +458,68 @@ final class LiveSession: @unchecked Sendable {
         patchesSent += 1
         patchBytes += text.utf8.count
         for stream in streams { stream.write(text) }
+    }
+}
+
+/// A `slot` event (docs/serve.md): what the page does with it is, in order, empty the slot
+/// (`reset`), append (or with `replace`, set) the settled HTML, set the open tail (or with `keep`,
+/// keep that many UTF-16 code units of the last one and append `tail`); a text slot appends `text`.
+struct SlotPatch: CoalescingWrite, Equatable {
+    var id: String
+    var reset = false
+    var settled: String?
+    var replace = false
+    var tail: String?
+    var keep: Int?
+    var text: String?
+
+    /// The patch the page would end with after `earlier` then this one, if one patch can say it.
+    func merged(after earlier: any CoalescingWrite) -> (any CoalescingWrite)? {
+        guard let e = earlier as? SlotPatch, e.id == id, (e.text == nil) == (text == nil) else { return nil }
+        if reset { return self }  // the slot starts again: what came before does not matter
+        var m = e
+        if let text {
+            m.text = (e.text ?? "") + text
+            return m
+        }
+        if let settled {
+            if replace {
+                m.settled = settled
+                m.replace = true
+            } else {
+                m.settled = (e.settled ?? "") + settled
+            }
+        }
+        if let tail {
+            if let keep, let earlierTail = e.tail {
+                // `keep` counts the tail the earlier patch left: its own kept part, then its text.
+                let base = e.keep ?? 0
+                if keep >= base {
+                    guard let kept = String(earlierTail.utf16.prefix(keep - base)) else { return nil }
+                    m.tail = kept + tail
+                    m.keep = e.keep
+                } else {
+                    m.tail = tail
+                    m.keep = keep
+                }
+            } else {
+                m.tail = tail
+                m.keep = keep
+            }
+        }
+        return m
+    }
+
+    func encoded() -> [UInt8] {
+        var object = ValueObject()
+        object["id"] = .string(id)
+        if reset { object["reset"] = true }
+        if let text { object["text"] = .string(text) }
+        if let settled { object["settled"] = .string(settled) }
+        if replace { object["replace"] = true }
+        if let keep { object["keep"] = .int(keep) }
+        if let tail { object["tail"] = .string(tail) }
+        return Array("event: slot\ndata: \(JSONWriter().string(.object(object)))\n\n".utf8)
     }
 }
 

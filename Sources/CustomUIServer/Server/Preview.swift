@@ -1,19 +1,22 @@
 import CustomUI
 import CustomUICore
 import Foundation
+import Synchronization
 
 /// Watches the author's files (`--watch`) and tells preview pages when one changed.
 ///
 /// Polls size and modification time every 100 ms (no inotify dependency; a few `stat` calls), so a
 /// saved template is re-validated and re-rendered within 200 ms: the page reloads and the server
 /// reads the file again.
-final class FileWatcher: @unchecked Sendable {
-    // Guarded by `lock`.
-    private let lock = NSLock()
-    private var stamps: [String: String] = [:]
-    private var versions: [String: Int] = [:]
-    private var subscribers: [String: [ResponseStream]] = [:]
-    private var timer: DispatchSourceTimer?
+final class FileWatcher: Sendable {
+    /// What changes as files are saved and pages come and go, behind one lock.
+    private struct State {
+        var stamps: [String: String] = [:]
+        var versions: [String: Int] = [:]
+        var subscribers: [String: [ResponseStream]] = [:]
+        var timer: Task<Void, Never>?
+    }
+    private let state: Mutex<State>
     /// Watched files by short name.
     let files: [String: String]
 
@@ -21,71 +24,75 @@ final class FileWatcher: @unchecked Sendable {
         var byName: [String: String] = [:]
         for file in files { byName[Catalog.shortName(file)] = file }
         self.files = byName
+        var initial = State()
         for (name, path) in byName {
-            stamps[name] = Self.stamp(path)
-            versions[name] = 0
+            initial.stamps[name] = Self.stamp(path)
+            initial.versions[name] = 0
         }
+        state = Mutex(initial)
     }
 
     func start() {
         guard !files.isEmpty else { return }
-        let timer = DispatchSource.makeTimerSource(queue: .global())
-        timer.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100))
-        timer.setEventHandler { [weak self] in self?.check() }
-        timer.resume()
-        self.timer = timer
+        // Every 100 ms (a sleeping task holds no thread).
+        let timer = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                guard let self, !Task.isCancelled else { return }
+                self.check()
+            }
+        }
+        state.withLock { $0.timer = timer }
     }
 
     func stop() {
+        let (timer, all) = state.withLock { state in
+            defer {
+                state.timer = nil
+                state.subscribers = [:]
+            }
+            return (state.timer, state.subscribers.values.flatMap { $0 })
+        }
         timer?.cancel()
-        timer = nil
-        lock.lock()
-        let all = subscribers.values.flatMap { $0 }
-        subscribers = [:]
-        lock.unlock()
         for stream in all { stream.close() }
     }
 
     /// The file's current version (bumped on every change).
     func version(_ name: String) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return versions[name] ?? 0
+        state.withLock { $0.versions[name] ?? 0 }
     }
 
     /// Adds a page waiting for `name` to change; told at once if it changed since `seen`.
     func subscribe(_ name: String, seen: Int?, _ stream: ResponseStream) {
-        lock.lock()
-        let current = versions[name] ?? 0
-        if let seen, seen != current {
-            lock.unlock()
+        let stale = state.withLock { state in
+            let current = state.versions[name] ?? 0
+            if let seen, seen != current { return true }
+            state.subscribers[name, default: []].append(stream)
+            return false
+        }
+        if stale {
             stream.write("event: changed\ndata: {}\n\n")
             stream.close()
             return
         }
-        subscribers[name, default: []].append(stream)
-        lock.unlock()
         stream.onDisconnect { [weak self, weak stream] in
             guard let self, let stream else { return }
-            self.lock.lock()
-            self.subscribers[name]?.removeAll { $0 === stream }
-            self.lock.unlock()
+            self.state.withLock { $0.subscribers[name]?.removeAll { $0 === stream } }
         }
     }
 
     private func check() {
-        var changed: [ResponseStream] = []
-        lock.lock()
-        for (name, path) in files {
-            let stamp = Self.stamp(path)
-            if stamp != stamps[name] {
-                stamps[name] = stamp
-                versions[name, default: 0] += 1
-                changed += subscribers[name] ?? []
-                subscribers[name] = []
+        let stamps = files.mapValues { Self.stamp($0) }
+        let changed = state.withLock { state in
+            var changed: [ResponseStream] = []
+            for (name, stamp) in stamps where stamp != state.stamps[name] {
+                state.stamps[name] = stamp
+                state.versions[name, default: 0] += 1
+                changed += state.subscribers[name] ?? []
+                state.subscribers[name] = []
             }
+            return changed
         }
-        lock.unlock()
         for stream in changed {
             stream.write("event: changed\ndata: {}\n\n")
             stream.close()

@@ -3,6 +3,7 @@ import CustomUICore
 import Foundation
 import Markdown
 import Streaming
+import Synchronization
 
 /// Figures for `customui-bench serve`: what a page waits for and what a run costs the server.
 public enum ServerBenchmarks {
@@ -44,25 +45,23 @@ public enum ServerBenchmarks {
     }
 
     /// When the last chunk was handed to the session, and how long until a patch was written.
-    final class Clock: @unchecked Sendable {
-        private let lock = NSLock()
-        private var sentAt: ContinuousClock.Instant?
-        private(set) var latencies: [Duration] = []
+    final class Clock: Sendable {
+        private let state = Mutex<(sentAt: ContinuousClock.Instant?, latencies: [Duration])>((nil, []))
+
+        var latencies: [Duration] { state.withLock { $0.latencies } }
 
         func sent() {
-            lock.lock()
-            sentAt = ContinuousClock.now
-            lock.unlock()
+            state.withLock { $0.sentAt = ContinuousClock.now }
         }
 
         func wrote() {
             let now = ContinuousClock.now
-            lock.lock()
-            if let sentAt {
-                latencies.append(now - sentAt)
-                self.sentAt = nil
+            state.withLock { state in
+                if let sentAt = state.sentAt {
+                    state.latencies.append(now - sentAt)
+                    state.sentAt = nil
+                }
             }
-            lock.unlock()
         }
     }
 
@@ -91,18 +90,42 @@ public enum ServerBenchmarks {
         }
     }
 
-    static func run(_ ui: ServedUI, chunks: [String], spacing: Duration, clock: Clock) async -> (
-        stream: ResponseStream, live: LiveSession
-    ) {
+    /// One run into one stream. The client reads every write as it comes (`slowReader` nil: no
+    /// patch waits, none is merged), or every `slowReader` (queued slot patches are merged).
+    static func run(
+        _ ui: ServedUI, chunks: [String], spacing: Duration, clock: Clock, slowReader: Duration? = nil
+    ) async -> (stream: ResponseStream, live: LiveSession, events: Int) {
         let live = LiveSession(
             id: "bench", ui: ui, user: "bench",
             makeTransport: { _ in TimedTransport(chunks: chunks, spacing: spacing, clock: clock) },
             onRunEnd: { _, _ in })
         let stream = ResponseStream(heartbeat: "")
+        let events = Mutex(0)
+        @Sendable func read() {
+            let text = stream.drain()
+            events.withLock { $0 += text.components(separatedBy: "\n\n").count - 1 }
+        }
         live.subscribe(stream)
-        stream.onWrite = { _ in clock.wrote() }
+        let reading = Mutex(true)
+        if let slowReader {
+            stream.onWrite = { _ in clock.wrote() }
+            Thread.detachNewThread {
+                while reading.withLock({ $0 }) {
+                    read()
+                    let (seconds, attoseconds) = slowReader.components
+                    Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
+                }
+            }
+        } else {
+            stream.onWrite = { _ in
+                clock.wrote()
+                read()
+            }
+        }
         _ = await live.run(message: nil, values: [:])
-        return (stream, live)
+        reading.withLock { $0 = false }
+        read()
+        return (stream, live, events.withLock { $0 })
     }
 
     static func residentBytes() -> Double {
@@ -139,7 +162,7 @@ public enum ServerBenchmarks {
         let chunks10k = chunks(10_000)
         let answerBytes = chunks10k.reduce(0) { $0 + $1.utf8.count }
         let start = ContinuousClock.now
-        let (stream, live) = await run(ui, chunks: chunks10k, spacing: .zero, clock: Clock())
+        let (stream, live, _) = await run(ui, chunks: chunks10k, spacing: .zero, clock: Clock())
         let seconds = micro(ContinuousClock.now - start) / 1e6
         figures.append(
             Figure(name: "serve.patches-per-second", value: Double(live.patchesSent) / seconds, unit: "patches/s"))
@@ -147,6 +170,17 @@ public enum ServerBenchmarks {
             Figure(
                 name: "serve.bytes-sent-per-answer-byte", value: Double(stream.bytesWritten) / Double(answerBytes),
                 unit: "x"))
+        // A client reading every 20 ms while chunks come 1 ms apart: queued slot patches are merged.
+        let (slowStream, _, slowEvents) = await run(
+            ui, chunks: chunks2k, spacing: .milliseconds(1), clock: Clock(), slowReader: .milliseconds(20))
+        let answer2k = chunks2k.reduce(0) { $0 + $1.utf8.count }
+        figures.append(
+            Figure(
+                name: "serve.slow-client.bytes-per-answer-byte",
+                value: Double(slowStream.bytesWritten) / Double(answer2k), unit: "x"))
+        figures.append(Figure(name: "serve.slow-client.events", value: Double(slowEvents), unit: "events"))
+        figures.append(
+            Figure(name: "serve.slow-client.merged-patches", value: Double(slowStream.coalesced), unit: "patches"))
         // What sending the whole slot again on every chunk would have cost, for comparison.
         let markdown = MarkdownStreamCost.wholeSlotBytes(chunks10k)
         figures.append(
@@ -158,14 +192,14 @@ public enum ServerBenchmarks {
         let before = residentBytes()
         let runs = 100
         // The peak resident size while the runs are in flight (sessions are freed when they end).
-        final class Peak: @unchecked Sendable {
-            var value = 0.0
-            var running = true
+        final class Peak: Sendable {
+            let state = Mutex<(value: Double, running: Bool)>((0, true))
         }
         let peak = Peak()
         let sampler = Thread {
-            while peak.running {
-                peak.value = max(peak.value, residentBytes())
+            while peak.state.withLock({ $0.running }) {
+                let resident = residentBytes()
+                peak.state.withLock { $0.value = max($0.value, resident) }
                 usleep(5_000)
             }
         }
@@ -173,7 +207,7 @@ public enum ServerBenchmarks {
         let completed = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<runs {
                 group.addTask {
-                    let (_, live) = await run(ui, chunks: chunks2k, spacing: .zero, clock: Clock())
+                    let (_, live, _) = await run(ui, chunks: chunks2k, spacing: .zero, clock: Clock())
                     return live.currentSession.state.runStatus == "completed"
                         && live.currentSession.state.slots["answer"] == chunks2k.joined()
                 }
@@ -182,12 +216,15 @@ public enum ServerBenchmarks {
             for await done in group where done { ok += 1 }
             return ok
         }
-        peak.running = false
+        let peakValue = peak.state.withLock { state in
+            state.running = false
+            return state.value
+        }
         figures.append(Figure(name: "serve.concurrent-100.completed", value: Double(completed), unit: "runs"))
         figures.append(
             Figure(
                 name: "serve.concurrent-100.peak-memory-per-run",
-                value: max(0, peak.value - before) / Double(runs) / 1024, unit: "KiB"))
+                value: max(0, peakValue - before) / Double(runs) / 1024, unit: "KiB"))
         return figures
     }
 }

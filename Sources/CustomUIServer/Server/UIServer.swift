@@ -2,6 +2,7 @@ import CustomUI
 import CustomUICore
 import Foundation
 import Streaming
+import Synchronization
 import TemplateLibrary
 
 /// Where a served UI's answers come from.
@@ -31,6 +32,10 @@ public struct ServerOptions: Sendable {
     public var sessionIdleSeconds: TimeInterval = 1800
     /// Files the author is editing (`--watch`): served at `/preview`, re-validated on every save.
     public var watch: [String] = []
+    /// Runs in flight at most, over every page (`--max-runs`); one more is refused naming the limit.
+    public var maxConcurrentRuns = 64
+    /// The most `--max-runs` may be set to.
+    public static let runsCeiling = 1024
 
     /// Options for a user and an answer source.
     public init(user: String, answers: AnswerSource) {
@@ -45,57 +50,59 @@ public struct ServerOptions: Sendable {
 /// rebinding), a POST must come from this origin (`Origin`, else `Sec-Fetch-Site`), bodies and
 /// headers are bounded. Handlers run on libmicrohttpd's threads and never wait for a backend:
 /// runs go to tasks, and their patches to the page's suspended event stream.
-public final class UIServer: @unchecked Sendable {
+public final class UIServer: Sendable {
     public let catalog: Catalog
     public let options: ServerOptions
-    private var http: HTTPServer?
-    // Guarded by `lock`.
-    private let lock = NSLock()
-    private var sessions: [String: LiveSession] = [:]
-    private var sweeper: DispatchSourceTimer?
-    private var boundPort = 0
-    private var watcher: FileWatcher?
+
+    /// What changes while the server runs, behind one lock.
+    private struct State {
+        var http: HTTPServer?
+        var sessions: [String: LiveSession] = [:]
+        var sweeper: Task<Void, Never>?
+        var boundPort = 0
+        var watcher: FileWatcher?
+    }
+    private let state = Mutex(State())
+    let runGate: RunGate
 
     /// A server for a catalog (not yet listening).
     public init(catalog: Catalog, options: ServerOptions) {
         self.catalog = catalog
         self.options = options
+        runGate = RunGate(limit: min(max(1, options.maxConcurrentRuns), ServerOptions.runsCeiling))
     }
 
     /// Binds and starts serving.
     public func start() throws(HTTPServerError) {
         let server = HTTPServer(limits: options.limits) { [unowned self] request in self.handle(request) }
         try server.start(host: options.host, port: options.port)
-        lock.lock()
-        http = server
-        boundPort = server.port
-        lock.unlock()
+        state.withLock {
+            $0.http = server
+            $0.boundPort = server.port
+        }
         if !options.watch.isEmpty {
             let watcher = FileWatcher(files: options.watch)
             watcher.start()
-            lock.lock()
-            self.watcher = watcher
-            lock.unlock()
+            state.withLock { $0.watcher = watcher }
         }
-        let timer = DispatchSource.makeTimerSource(queue: .global())
-        timer.schedule(deadline: .now() + .seconds(60), repeating: .seconds(60))
-        timer.setEventHandler { [weak self] in self?.sweep() }
-        timer.resume()
-        sweeper = timer
+        // Idle sessions are dropped once a minute (a sleeping task holds no thread).
+        let sweeper = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(60))
+                guard let self, !Task.isCancelled else { return }
+                self.sweep()
+            }
+        }
+        state.withLock { $0.sweeper = sweeper }
     }
 
     /// Stops serving; running runs are cancelled.
     public func stop() {
+        let (sweeper, server, watching, open) = state.withLock { state in
+            defer { state = State() }
+            return (state.sweeper, state.http, state.watcher, Array(state.sessions.values))
+        }
         sweeper?.cancel()
-        sweeper = nil
-        lock.lock()
-        let server = http
-        http = nil
-        let watching = watcher
-        watcher = nil
-        let open = Array(sessions.values)
-        sessions = [:]
-        lock.unlock()
         for session in open { session.cancel() }
         watching?.stop()
         server?.stop()
@@ -103,9 +110,7 @@ public final class UIServer: @unchecked Sendable {
 
     /// The port bound.
     public var port: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return boundPort
+        state.withLock { $0.boundPort }
     }
 
     /// The server's address as a browser should use it.
@@ -116,16 +121,13 @@ public final class UIServer: @unchecked Sendable {
 
     /// How many page sessions are open.
     public var sessionCount: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return sessions.count
+        state.withLock { $0.sessions.count }
     }
 
     private func sweep() {
         let now = Date()
-        lock.lock()
-        sessions = sessions.filter { !$0.value.isIdle(for: options.sessionIdleSeconds, now: now) }
-        lock.unlock()
+        let idle = options.sessionIdleSeconds
+        state.withLock { $0.sessions = $0.sessions.filter { !$0.value.isIdle(for: idle, now: now) } }
     }
 
     // MARK: - The gate
@@ -216,9 +218,7 @@ public final class UIServer: @unchecked Sendable {
     }
 
     func session(_ id: String) -> LiveSession? {
-        lock.lock()
-        defer { lock.unlock() }
-        return sessions[id]
+        state.withLock { $0.sessions[id] }
     }
 
     // MARK: - Pages
@@ -290,11 +290,9 @@ public final class UIServer: @unchecked Sendable {
         let live = LiveSession(
             id: id, ui: ui, user: options.user,
             makeTransport: { [answers = answers ?? options.answers] ui in Self.transport(for: ui, answers) },
-            recorder: catalog.library, pricing: options.pricing,
+            recorder: catalog.library, pricing: options.pricing, gate: runGate,
             onRunEnd: { [weak self] live, session in self?.runEnded(live, session) })
-        lock.lock()
-        sessions[id] = live
-        lock.unlock()
+        state.withLock { $0.sessions[id] = live }
         return live
     }
 
@@ -391,9 +389,7 @@ public final class UIServer: @unchecked Sendable {
     // MARK: - The author's preview
 
     private var currentWatcher: FileWatcher? {
-        lock.lock()
-        defer { lock.unlock() }
-        return watcher
+        state.withLock { $0.watcher }
     }
 
     /// Recordings a preview may replay: `*.stream.ndjson` beside the file and in `--replay-dir`.
