@@ -40,7 +40,19 @@ func editorBenchmarks() throws -> [Figure] {
         return (ms[ms.count / 2], ms[min(ms.count - 1, Int(Double(ms.count) * 0.99))])
     }
 
+    // Thread CPU time beside wall time: on a loaded machine it leaves out time spent descheduled.
+    func threadCPU() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) / 1e6
+    }
+    func cpuPercentiles(_ ms: [Double]) -> (p50: Double, p99: Double) {
+        let sorted = ms.sorted()
+        return (sorted[sorted.count / 2], sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))])
+    }
+
     var edits: [Duration] = []
+    var editCPU: [Double] = []
     for i in 0..<200 {
         let position: Value = ["line": .int(headingLine), "character": .int(headingColumn)]
         let end: Value = ["line": .int(headingLine), "character": .int(headingColumn + (i % 2 == 0 ? 0 : 1))]
@@ -52,7 +64,9 @@ func editorBenchmarks() throws -> [Figure] {
             ],
         ]
         let start = clock.now
+        let cpuStart = threadCPU()
         let out = send(change)
+        editCPU.append(threadCPU() - cpuStart)
         edits.append(clock.now - start)
         guard out.contains(where: { $0.contains("publishDiagnostics") }) else {
             throw BenchError("no diagnostics after an edit")
@@ -60,6 +74,7 @@ func editorBenchmarks() throws -> [Figure] {
     }
 
     var completions: [Duration] = []
+    var completionCPU: [Double] = []
     for i in 0..<500 {
         let request: Value = [
             "jsonrpc": "2.0", "id": .int(100 + i), "method": "textDocument/completion",
@@ -69,17 +84,25 @@ func editorBenchmarks() throws -> [Figure] {
             ],
         ]
         let start = clock.now
+        let cpuStart = threadCPU()
         let out = send(request)
+        completionCPU.append(threadCPU() - cpuStart)
         completions.append(clock.now - start)
         guard out.first?.contains("\"title\"") == true else { throw BenchError("completion did not offer `title`") }
     }
 
     let edit = percentiles(edits)
     let completion = percentiles(completions)
+    let editOnCPU = cpuPercentiles(editCPU)
+    let completionOnCPU = cpuPercentiles(completionCPU)
     return [
         Figure(name: "editor.diagnostics-after-edit.\(elements)-elements.p50", value: edit.p50, unit: "ms"),
         Figure(name: "editor.diagnostics-after-edit.\(elements)-elements.p99", value: edit.p99, unit: "ms"),
+        Figure(name: "editor.diagnostics-after-edit.\(elements)-elements.cpu.p50", value: editOnCPU.p50, unit: "ms"),
+        Figure(name: "editor.diagnostics-after-edit.\(elements)-elements.cpu.p99", value: editOnCPU.p99, unit: "ms"),
         Figure(name: "editor.completion.\(elements)-elements.p50", value: completion.p50, unit: "ms"),
         Figure(name: "editor.completion.\(elements)-elements.p99", value: completion.p99, unit: "ms"),
+        Figure(name: "editor.completion.\(elements)-elements.cpu.p50", value: completionOnCPU.p50, unit: "ms"),
+        Figure(name: "editor.completion.\(elements)-elements.cpu.p99", value: completionOnCPU.p99, unit: "ms"),
     ]
 }

@@ -22,7 +22,9 @@ enum ValidateFixes {
             let report = Validator.validate(ui: ui, prompt: prompt, props: props)
             var edits: [TextEdit] = []
             var round: [Applied] = []
-            for diagnostic in report.diagnostics where diagnostic.file == ui.path && diagnostic.fixes.count == 1 {
+            // A definition's `component_code` findings count at their place in its JSON string.
+            for diagnostic in report.diagnosticsPlaced(in: ui)
+            where diagnostic.file == ui.path && diagnostic.fixes.count == 1 {
                 let fix = diagnostic.fixes[0]
                 guard Fix.apply(edits + fix.edits, to: ui.bytes) != nil else { continue }
                 edits += fix.edits

@@ -271,6 +271,28 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
 
 /// `validate --format json` lists fixes; `validate --fix` applies the unambiguous ones in place.
 @Suite struct ValidateFixCommandTests {
+    @Test func fixesInsideADefinitionsComponentCodeAreAppliedInItsJSON() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("customui-fix-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("d.definition.json").path
+        let definition = #"""
+            {
+              "name": "d", "component_type": "template", "execution_mode": "manul",
+              "props_schema": { "type": "object", "properties": { "title": { "type": "string" } } },
+              "component_code": "<custom-ui>\n  <view>\n    <headng level=\"1\">{{ props.titel }}</headng>\n    <run/>\n    <slot name=\"s\"/>\n  </view>\n</custom-ui>"
+            }
+            """#
+        try definition.write(toFile: path, atomically: true, encoding: .utf8)
+        let fixed = try customui("validate", "--fix", path)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains(#"<heading level=\"1\">{{ props.title }}</heading>\n"#), "\(text)")
+        #expect(text.contains(#""execution_mode": "manual""#))
+        #expect(
+            fixed.stdout.contains("d.definition.json:2:"), "fixes are listed at their JSON positions: \(fixed.stdout)")
+        #expect(fixed.status == 0, "\(fixed.stdout)")
+    }
+
     @Test func fixesAreListedAndApplied() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("customui-fix-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

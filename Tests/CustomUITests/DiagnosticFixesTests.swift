@@ -78,6 +78,9 @@ import Testing
             kind: "! to not", text: template(#"<if test="!props.title"><text>x</text></if>"#),
             code: .exprUnexpectedToken, expected: #"<if test="not props.title">"#),
         Case(
+            kind: "a stray }}", text: template(#"<if test="props.title }}"><text>x</text></if>"#),
+            code: .exprUnexpectedToken, expected: #"<if test="props.title ">"#),
+        Case(
             kind: "an as", text: template(#"<each items="props.items"><text>{{ item }}</text></each>"#),
             code: .templateMissingAttribute, expected: #"<each as="item" items="props.items">"#),
         Case(

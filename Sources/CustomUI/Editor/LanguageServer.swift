@@ -275,46 +275,12 @@ public final class LanguageServer {
     /// findings in a definition's `component_code` moved to their place inside the JSON string.
     func report(_ document: OpenDocument) -> ValidationReport {
         var report = Validator.validate(ui: document.file, prompt: prompt(for: document.path))
-        if let code = report.document?.syntax?.file, code !== document.file, code.path != document.path,
-            let origin = Self.componentCodeOrigin(in: document.file)
-        {
-            report.diagnostics = report.diagnostics.map { Self.moved($0, from: code, to: origin) }
-        }
+        report.diagnostics = report.diagnosticsPlaced(in: document.file)
         return report
     }
 
-    /// Where the decoded `component_code` string sits in a definition's JSON.
     static func componentCodeOrigin(in file: SourceFile) -> TextOrigin? {
-        guard let json = try? JSONParser.parse(file) else { return nil }
-        return DocumentReader(json, code: .definitionInvalid, what: "the definition").stringOrigin(
-            JSONPointer.root.appending("component_code"))
-    }
-
-    /// A diagnostic about `code` (the decoded `component_code`) re-pointed into the JSON through
-    /// `origin`; its fixes stay only where the JSON reads exactly the code they replace and their
-    /// text needs no escaping.
-    static func moved(_ diagnostic: Diagnostic, from code: SourceFile, to origin: TextOrigin) -> Diagnostic {
-        func map(_ range: SourceRange) -> SourceRange { origin.range(range.start.offset, range.end.offset) }
-        var result = diagnostic
-        if diagnostic.file == code.path {
-            result.file = origin.file.path
-            result.range = diagnostic.range.map(map)
-            result.fixes = diagnostic.fixes.compactMap { fix in
-                let edits = fix.edits.map { TextEdit(range: map($0.range), text: $0.text) }
-                for (edit, original) in zip(edits, fix.edits)
-                where origin.file.text(in: edit.range) != code.text(in: original.range)
-                    || edit.text.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || $0.value < 0x20 })
-                {
-                    return nil
-                }
-                return Fix(fix.message, edits: edits)
-            }
-        }
-        result.notes = diagnostic.notes.map { note in
-            guard note.file == code.path || (note.file == nil && diagnostic.file == code.path) else { return note }
-            return DiagnosticNote(note.message, file: origin.file.path, range: note.range.map(map))
-        }
-        return result
+        ValidationReport.componentCodeOrigin(in: file)
     }
 
     /// Diagnostics for the changed document and for every open template that uses it.

@@ -130,8 +130,6 @@ struct FormatReader {
 
     private func string(_ a: Int, _ b: Int) -> String { String(decoding: bytes[a..<b], as: UTF8.self) }
 
-    private func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
-
     /// Nodes up to the end tag of `until` (consumed) or the end of the document.
     mutating func readNodes(until name: String?) -> [FormatNode] {
         var nodes: [FormatNode] = []
@@ -167,40 +165,19 @@ struct FormatReader {
         return nodes
     }
 
+    /// The element at `offset`: its start tag read by the parser's `MarkupScanner`, then its content.
     private mutating func readElement() -> FormatNode {
-        var i = offset + 1
-        let nameStart = i
-        while i < bytes.count, !isSpace(bytes[i]), bytes[i] != UInt8(ascii: ">"), bytes[i] != UInt8(ascii: "/") {
-            i += 1
+        var scanner = MarkupScanner(bytes: bytes, at: offset)
+        let tag = scanner.scanStartTag()
+        let name = scanner.string(tag.nameStart..<tag.nameEnd)
+        let attributes = tag.attributes.map { attribute in
+            (
+                name: scanner.string(attribute.nameStart..<attribute.nameEnd), quote: bytes[attribute.valueStart - 1],
+                raw: scanner.string(attribute.valueStart..<attribute.valueEnd)
+            )
         }
-        let name = string(nameStart, i)
-        var attributes: [(name: String, quote: UInt8, raw: String)] = []
-        var selfClosing = false
-        while i < bytes.count {
-            while i < bytes.count, isSpace(bytes[i]) { i += 1 }
-            guard i < bytes.count else { break }
-            if bytes[i] == UInt8(ascii: ">") {
-                i += 1
-                break
-            }
-            if bytes[i] == UInt8(ascii: "/") {
-                selfClosing = true
-                i += 1
-                continue
-            }
-            let attrStart = i
-            while i < bytes.count, !isSpace(bytes[i]), bytes[i] != UInt8(ascii: "=") { i += 1 }
-            let attrName = string(attrStart, i)
-            while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "'") { i += 1 }
-            guard i < bytes.count else { break }
-            let quote = bytes[i]
-            i += 1
-            let valueStart = i
-            while i < bytes.count, bytes[i] != quote { i += 1 }
-            attributes.append((attrName, quote, string(valueStart, min(i, bytes.count))))
-            i += 1
-        }
-        offset = i
+        let selfClosing = tag.selfClosing
+        offset = tag.end
         if selfClosing {
             return .element(name: name, attributes: attributes, selfClosing: true, children: [], inner: "")
         }

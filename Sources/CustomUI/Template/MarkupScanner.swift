@@ -15,6 +15,12 @@ struct MarkupScanner {
         offset = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
     }
 
+    /// A scanner positioned at `offset` (the formatter reads one tag at a time with it).
+    init(bytes: [UInt8], at offset: Int) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
     struct RawAttribute {
         var nameStart: Int
         var nameEnd: Int
