@@ -133,10 +133,10 @@ struct HTMLWriter {
                 self.inlines(inlines)
             } else {
                 cr()
-                raw("<p>")
+                openParagraph()
                 checkbox()
                 self.inlines(inlines)
-                raw("</p>\n")
+                closeParagraph()
             }
         case .heading(let level, let inlines):
             cr()
@@ -145,12 +145,12 @@ struct HTMLWriter {
             closeHeading(level)
         case .thematicBreak:
             cr()
-            raw("<hr />\n")
+            thematicBreak()
         case .codeBlock(let info, let code):
             cr()
             openCodeBlock(info: info)
             codeContent(code, info: info, highlighted: block.fenceClosed)
-            raw("</code></pre>\n")
+            closeCodeBlock()
         case .htmlBlock(let text):
             // Raw HTML is shown as text, never emitted as markup.
             cr()
@@ -158,37 +158,33 @@ struct HTMLWriter {
             cr()
         case .blockQuote(let children):
             cr()
-            raw("<blockquote>\n")
+            openBlockQuote()
             blocks(children, tight: false)
             cr()
-            raw("</blockquote>\n")
+            closeBlockQuote()
         case .list(let start, let isTight, let items):
             cr()
             openList(start: start)
             for item in items { self.block(item, tight: isTight) }
-            raw(start == nil ? "</ul>\n" : "</ol>\n")
+            closeList(ordered: start != nil)
         case .listItem(let task, let children):
             cr()
-            raw("<li>")
+            openItem()
             pendingCheckbox = task
             blocks(children, tight: tight)
             pendingCheckbox = nil
-            raw("</li>\n")
+            closeItem()
         case .table(let alignments, let header, let rows):
             cr()
-            raw("<table>\n<thead>\n<tr>\n")
+            openTableRow(0)
             for (k, cell) in header.enumerated() { tableCell(cell, header: true, alignment: alignments[k]) }
-            raw("</tr>\n</thead>\n")
-            if !rows.isEmpty {
-                raw("<tbody>\n")
-                for row in rows {
-                    raw("<tr>\n")
-                    for (k, cell) in row.enumerated() { tableCell(cell, header: false, alignment: alignments[k]) }
-                    raw("</tr>\n")
-                }
-                raw("</tbody>\n")
+            closeTableRow(header: true)
+            for (r, row) in rows.enumerated() {
+                openTableRow(r + 1)
+                for (k, cell) in row.enumerated() { tableCell(cell, header: false, alignment: alignments[k]) }
+                closeTableRow(header: false)
             }
-            raw("</table>\n")
+            closeTable(rows: rows.count + 1)
         }
     }
 
@@ -256,16 +252,9 @@ struct HTMLWriter {
     }
 
     private mutating func tableCell(_ cell: [MarkdownInline], header: Bool, alignment: MarkdownTableAlignment) {
-        raw(header ? "<th" : "<td")
-        switch alignment {
-        case .none: break
-        case .left: raw(" align=\"left\"")
-        case .center: raw(" align=\"center\"")
-        case .right: raw(" align=\"right\"")
-        }
-        raw(">")
+        openCell(header: header, alignment: alignment)
         inlines(cell)
-        raw(header ? "</th>\n" : "</td>\n")
+        closeCell(header: header)
     }
 
     // MARK: - Inlines
@@ -278,28 +267,28 @@ struct HTMLWriter {
         switch inline.kind {
         case .text(let text): escape(text)
         case .softBreak: bytes.append(0x0A)
-        case .hardBreak: raw("<br />\n")
+        case .hardBreak: hardBreak()
         case .code(let code):
-            raw("<code>")
+            open(.code)
             escape(code)
-            raw("</code>")
+            close(.code)
         case .html(let html): escape(html)
         case .emphasis(let children):
-            raw("<em>")
+            open(.emphasis)
             inlines(children)
-            raw("</em>")
+            close(.emphasis)
         case .strong(let children):
-            raw("<strong>")
+            open(.strong)
             inlines(children)
-            raw("</strong>")
+            close(.strong)
         case .strikethrough(let children):
-            raw("<del>")
+            open(.strikethrough)
             inlines(children)
-            raw("</del>")
+            close(.strikethrough)
         case .link(let destination, let title, let children):
             openLink(destination, title: title)
             inlines(children)
-            raw("</a>")
+            closeLink()
         case .image(let source, let title, let children):
             if URLPolicy.allows(source, image: true) {
                 raw("<img src=\"")

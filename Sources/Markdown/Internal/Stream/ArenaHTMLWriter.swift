@@ -127,27 +127,20 @@ extension HTMLWriter {
             switch node.kind {
             case .text: continue
             case .softBreak: bytes.append(0x0A)
-            case .hardBreak: raw("<br />\n")
+            case .hardBreak: hardBreak()
             case .code, .html:
                 let a = Int(node.litStart)
-                if node.kind == .code { raw("<code>") }
+                if node.kind == .code { open(.code) }
                 parser.lits[a..<(a + Int(node.litLen))].withUnsafeBufferPointer { escape($0) }
-                if node.kind == .code { raw("</code>") }
+                if node.kind == .code { close(.code) }
             case .emphasis, .strong, .strikethrough:
-                switch node.kind {
-                case .emphasis: raw("<em>")
-                case .strong: raw("<strong>")
-                default: raw("<del>")
-                }
+                let span: Span = node.kind == .emphasis ? .emphasis : node.kind == .strong ? .strong : .strikethrough
+                open(span)
                 arenaInlines(
                     parser, lits, node.first, depth: depth + 1, insideLink: insideLink, options: options,
                     pending: &pending, split: &split)
                 flushArenaText(lits, &pending, insideLink: insideLink, options: options)
-                switch node.kind {
-                case .emphasis: raw("</em>")
-                case .strong: raw("</strong>")
-                default: raw("</del>")
-                }
+                close(span)
             case .link:
                 let (destination, title) = parser.links[Int(node.extra)]
                 openLink(destination, title: title)
@@ -155,7 +148,7 @@ extension HTMLWriter {
                     parser, lits, node.first, depth: depth + 1, insideLink: true, options: options,
                     pending: &pending, split: &split)
                 flushArenaText(lits, &pending, insideLink: true, options: options)
-                raw("</a>")
+                closeLink()
             case .image:
                 var converter = InlineConverter(parser: parser, map: { $0 }, options: options)
                 let (source, title) = parser.links[Int(node.extra)]

@@ -1,0 +1,464 @@
+// MarkdownStream: the open tail laid out in a frame around the unfinished line's leaf.
+import CustomUICore
+
+extension MarkdownStream {
+    // MARK: - Frames: the open tail laid out around the unfinished line's text
+
+    /// What holds the unfinished line's text in a frame.
+    enum FrameLeaf {
+        /// A paragraph (its start is the key of its stable prefix): the text is parsed as inlines.
+        /// `keep`: false while the paragraph may still become a link reference definition (which
+        /// would take text from its start), so no stable prefix is kept for it.
+        case paragraph(start: Int, keep: Bool)
+        /// An ATX heading: the line's text without its closing sequence, parsed as inlines.
+        case heading
+        /// A code block: the line's text, escaped, then a newline (`line`: there is a line; without,
+        /// the frame shows the block as it stands, the text ending at a line start).
+        case code(line: Bool)
+        /// An HTML block, shown as escaped text: the line's text, escaped, then a newline.
+        case html(line: Bool)
+        /// Nothing: the innermost open block is a container or a leaf rendered whole.
+        case none
+    }
+
+    /// The open tail laid out around the text of the unfinished line: the HTML before that text
+    /// and after it. Made by reading the unfinished line in a probe (`BlockParser.fork`) as the
+    /// whole text's last line, then rendering the probe's open blocks from the outside in, with the
+    /// HTML of their closed blocks kept per block. A *settled* frame (see `settledLine`) holds for
+    /// every later chunk on the same line, since more bytes only extend the leaf's text; another
+    /// serves one chunk.
+    final class Frame {
+        let fed: Int
+        let finalCount: Int
+        let definitions: Int
+        let settled: Bool
+        let leaf: FrameLeaf
+        /// The HTML before the leaf's text and after it.
+        let head: TailHead
+        /// The parser's paragraph whose complete lines (each ending with a newline) come before the
+        /// unfinished line (nil: the line starts the paragraph).
+        let paragraph: BlockNode?
+        /// Where the unfinished line's text starts.
+        let textStart: Int
+        /// Counts frames, so `html` knows which head it holds.
+        let id: Int
+
+        init(
+            fed: Int, finalCount: Int, definitions: Int, settled: Bool, leaf: FrameLeaf, head: TailHead,
+            paragraph: BlockNode?, textStart: Int, id: Int
+        ) {
+            self.fed = fed
+            self.finalCount = finalCount
+            self.definitions = definitions
+            self.settled = settled
+            self.leaf = leaf
+            self.head = head
+            self.paragraph = paragraph
+            self.textStart = textStart
+            self.id = id
+        }
+    }
+
+    /// Whether no byte appended to the unfinished line from `start` can change which blocks the
+    /// line continues or opens: after container and list markers, spaces, and the characters of
+    /// thematic breaks, setext underlines, table delimiter rows and heading markers comes a byte
+    /// that no block start reads past (a letter, a digit-free punctuation mark, non-ASCII, or a run
+    /// of fewer than three backticks or tildes followed by more text). Tabs, `\r` and `<` (HTML
+    /// blocks read the whole line) never settle a line.
+    static func settledLine(_ b: [UInt8], from start: Int) -> Bool {
+        var i = start
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            switch c {
+            case ASCIIByte.space, ASCIIByte.greaterThan, ASCIIByte.hyphen, ASCIIByte.plus, ASCIIByte.asterisk,
+                ASCIIByte.period, ASCIIByte.rightParen, ASCIIByte.hash, ASCIIByte.zero...ASCIIByte.nine,
+                ASCIIByte.equals, ASCIIByte.underscore, ASCIIByte.colon, ASCIIByte.pipe:
+                i += 1
+            case ASCIIByte.backtick, ASCIIByte.tilde:
+                var k = i
+                while k < n, b[k] == c { k += 1 }
+                return k - i < 3 && k < n
+            case ASCIIByte.tab, ASCIIByte.carriageReturn, ASCIIByte.newline, ASCIIByte.lessThan:
+                return false
+            default:
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Where the unfinished line's text ends: before a last `\r`, the first half of a line ending.
+    static func lineEnd(_ b: [UInt8]) -> Int { b.last == ASCIIByte.carriageReturn ? b.count - 1 : b.count }
+
+    /// Whether an unfinished line inside an open code block stays a line of it whatever follows:
+    /// past spaces and `>` it holds a byte other than the fence character, so it cannot become the
+    /// closing fence, and its indentation (which decides whether it continues the block) is fixed.
+    static func settledCodeLine(_ b: [UInt8], from start: Int, fenceChar: UInt8?) -> Bool {
+        var settled = false
+        for c in b[start...] {
+            if c == ASCIIByte.tab || c == ASCIIByte.carriageReturn { return false }
+            if c != ASCIIByte.space, c != ASCIIByte.greaterThan, c != fenceChar { settled = true }
+        }
+        return settled
+    }
+
+    /// Renders the tail inside the unfinished line's frame, parsing only the leaf's text (from its
+    /// stable prefix on); false when the line has no frame (the full render takes it).
+    func frameTail() -> Bool {
+        if let f = frame, f.settled, f.fed == fed, isCurrent(f) {
+            // The frame holds for this chunk too.
+        } else {
+            frame = nil
+            guard let f = buildFrame() else { return false }
+            frame = f
+        }
+        let f = frame.unsafelyUnwrapped
+        if case .paragraph(let start, let keep) = f.leaf {
+            // The commonest tail: the open paragraph's text in its frame.
+            tail = leafInline(paragraphStart: start, in: f)
+            if !keep { st = StableText() }
+            return finishFrameTail(f)
+        }
+        let b = parser.b
+        var rest = ""
+        switch f.leaf {
+        case .paragraph:
+            break
+        case .heading:
+            rest = headingInline(from: f.textStart, to: MarkdownStream.lineEnd(b))
+        case .code(let hasLine), .html(let hasLine):
+            guard hasLine else { break }
+            let end = MarkdownStream.lineEnd(b)
+            var writer = HTMLWriter()
+            b[f.textStart..<end].withUnsafeBufferPointer { writer.escape($0) }
+            writer.bytes.append(ASCIIByte.newline)
+            rest = writer.string
+            lastParsedBytes = end - f.textStart
+            workBytes += end - f.textStart
+        case .none:
+            break
+        }
+        tail = TailParts(head: f.head, rest: rest)
+        return finishFrameTail(f)
+    }
+
+    /// Counts the tail laid out in frame `f`, and under `checkTails` compares it with a full render.
+    func finishFrameTail(_ f: Frame) -> Bool {
+        tailVersion += 1
+        if tailPolicy != .exact {
+            let rest = tail.rest
+            // Where the rendered text ends: the amortized policy shows what follows as provisional text.
+            let b = parser.b
+            var textEnd = MarkdownStream.lineEnd(b)
+            while textEnd > f.textStart, Scan.isSpaceOrTab(b[textEnd - 1]) { textEnd -= 1 }
+            lastExact = (f.id, rest, textEnd)
+        }
+        tailBlocksStale = true
+        if checkTails {
+            let fast = tail
+            let work = workBytes
+            defer { workBytes = work }  // the check is not the stream's work
+            renderTailFully()
+            if tail.joined != fast.joined {
+                tailMismatches += 1
+                if firstMismatch == nil { firstMismatch = (fast.joined, tail.joined) }
+            }
+            tail = fast
+            tailVersion += 1
+            tailBlocksStale = true
+        }
+        frameTails += 1
+        return true
+    }
+
+    /// An ATX heading's text on the unfinished line from `start`, without its closing sequence, as HTML.
+    func headingInline(from start: Int, to end: Int) -> String {
+        let b = parser.b
+        var start = start
+        while start < end, Scan.isSpaceOrTab(b[start]) { start += 1 }
+        let end = Scan.headingTextEnd(b, start, end)
+        guard end > start else { return "" }
+        let inline = arena()
+        inline.reset(b[start..<end])
+        inline.parse()
+        var writer = HTMLWriter()
+        writer.arenaInlines(inline, options: options)
+        lastParsedBytes = end - start
+        workBytes += end - start
+        return writer.string
+    }
+
+    /// Whether frame `f` was laid out for the final blocks and definitions there are now.
+    func isCurrent(_ f: Frame) -> Bool {
+        f.finalCount == finalNodes.count && f.definitions == parser.definitions.count
+    }
+
+    /// Reads the unfinished line in a probe and lays out the tail around the block holding it;
+    /// nil when a full render must decide (the line completed a link reference definition, a
+    /// paragraph may still become one, or a task item's checkbox is involved).
+    func buildFrame() -> Frame? {
+        let b = parser.b
+        // A `\r` ending the text may be half of a `\r\n`: either way it ends the line.
+        let end = MarkdownStream.lineEnd(b)
+        let probe = parser.fork()
+        // The probe's tip borrowed the parser's leaf content to append the line in place; it goes
+        // back when the frame is laid out (the frame reads the parser's own blocks after that).
+        defer { probe.returnBorrowed() }
+        if fed < b.count { probe.processLine(start: fed, end: end) }
+        workBytes += end - fed
+        guard probe.definitions.count == parser.definitions.count else { return nil }
+        let open = probe.openBlocks
+        let root = open[0]
+        let first = finalNodes.count
+        validateCaches()
+        let line = probe.lineNumber
+        var missed: Set<String> = []  // a tail render needs no labels: the frame is rebuilt on a new definition
+        // The leaf holding the unfinished line's text, and whether the frame holds for later chunks.
+        var leaf = FrameLeaf.none
+        var settled = false
+        var paragraph: BlockNode?
+        var textStart = b.count
+        if fed < end, open.count >= 2, let tip = open.last, tip.segments.count >= 2,
+            tip.content.last == ASCIIByte.newline
+        {
+            let contentStart = tip.segments[tip.segments.count - 2]
+            let source = tip.segments[tip.segments.count - 1]
+            // The line's text, taken whole from where it starts (no tab turned into spaces).
+            if source >= fed, tip.content.count - contentStart == end - source + 1,
+                tip.content[contentStart..<(tip.content.count - 1)].elementsEqual(b[source..<end])
+            {
+                switch tip.kind {
+                case .paragraph:
+                    // A paragraph that is a link reference definition as it stands goes the full
+                    // way (it renders nothing, and may change links before it); one that may still
+                    // become one keeps its frame for this chunk only.
+                    let (mayBeDefinition, isDefinition) = MarkdownStream.definitionState(tip.content)
+                    if isDefinition { return nil }
+                    // The complete lines before the unfinished one are the parser's paragraph's.
+                    if contentStart > 0 {
+                        guard let original = tip.original, tip.borrowed.content == contentStart else { return nil }
+                        paragraph = original
+                    }
+                    leaf = .paragraph(start: tip.startOffset, keep: !mayBeDefinition)
+                    textStart = source
+                    settled = !mayBeDefinition && MarkdownStream.settledLine(b, from: fed)
+                case .heading where !tip.setext:
+                    leaf = .heading
+                    textStart = source
+                    settled = MarkdownStream.settledLine(b, from: fed)
+                case .codeBlock:
+                    if tip.fenced || b[source..<end].contains(where: { !Scan.isSpaceOrTab($0) }) {
+                        leaf = .code(line: true)
+                        textStart = source
+                        settled =
+                            tip.original === parser.openBlocks.last
+                            && MarkdownStream.settledCodeLine(b, from: fed, fenceChar: tip.fenced ? tip.fenceChar : nil)
+                    } else {
+                        // A blank line in indented code: dropped with the blank lines before it
+                        // unless text follows, so the frame shows the block without them.
+                        leaf = .code(line: false)
+                    }
+                case .htmlBlock:
+                    leaf = .html(line: true)
+                    textStart = source
+                default:
+                    break
+                }
+            }
+        } else if fed == b.count, open.count >= 2, let tip = open.last, let original = tip.original,
+            original === parser.openBlocks.last, tip.borrowed.content == tip.content.count
+        {
+            // No unfinished line: the open paragraph or fenced code block as it stands (unsettled:
+            // the next chunk starts a line).
+            switch tip.kind {
+            case .paragraph:
+                let (mayBeDefinition, isDefinition) = MarkdownStream.definitionState(tip.content)
+                if isDefinition { return nil }
+                leaf = .paragraph(start: tip.startOffset, keep: !mayBeDefinition)
+                paragraph = original
+            case .codeBlock:
+                leaf = .code(line: false)
+            case .htmlBlock:
+                leaf = .html(line: false)
+            default:
+                break
+            }
+        }
+        var head = FrameHead()
+        // Blocks the line closed (it started a new top-level block) come first.
+        let openTop = open.count >= 2 ? open[1] : nil
+        // A closed paragraph whose stable prefix is kept goes in as that prefix's chain (the probe
+        // closes the open paragraph on each line that may still become a blank or a new block).
+        func write(_ child: BlockNode, tight: Bool) {
+            if child.kind == .paragraph, let (prefix, rest, _) = stableParagraph(child) {
+                if !tight {
+                    head.cr()
+                    head.writer.openParagraph()
+                }
+                head.append(prefix)
+                head.writer.bytes.appendUTF8(of: rest.0, rest.1)
+                if !tight { head.writer.closeParagraph() }
+            } else {
+                writeBlock(child, tight: tight, line: line, into: &head.writer, missed: &missed)
+            }
+        }
+        for node in root.children where node !== openTop { write(node, tight: false) }
+        var closers: [String] = []
+        var tight = false
+        layout: for depth in 1..<max(open.count, 1) {
+            let node = open[depth]
+            let innermost = depth == open.count - 1
+            // The probe's own children: the copy of the parser's open child, or blocks the line made.
+            let probeClosed = innermost ? node.children[...] : node.children.dropLast()
+            switch node.kind {
+            case .blockQuote, .list, .item:
+                var childrenTight = false
+                switch node.kind {
+                case .blockQuote:
+                    tight = false
+                case .list:
+                    tight = isTight(node)
+                    childrenTight = tight
+                default:
+                    // A task item's box goes before its first paragraph, which the tree writer
+                    // does: the open item is written whole (the list's other items stay kept).
+                    if options.taskLists, let firstChild = node.firstChild, firstChild.kind == .paragraph,
+                        MarkdownStream.mayBeTask(firstChild.content.dropLast())
+                    {
+                        writeBlock(node, tight: tight, line: 0, into: &head.writer, missed: &missed)
+                        leaf = .none
+                        settled = false
+                        paragraph = nil
+                        break layout
+                    }
+                    childrenTight = tight
+                }
+                head.cr()
+                head.append(containerHead(node, tight: childrenTight, line: line))
+                for child in probeClosed { write(child, tight: childrenTight) }
+                switch node.kind {
+                case .blockQuote:
+                    head.cr()
+                    closers.append(HTMLWriter.tags { $0.closeBlockQuote() })
+                case .list: closers.append(HTMLWriter.tags { $0.closeList(ordered: node.ordered) })
+                default: closers.append(HTMLWriter.tags { $0.closeItem() })
+                }
+            default:
+                precondition(innermost, "only containers hold open blocks")
+                switch leaf {
+                case .paragraph:
+                    if !tight {
+                        head.cr()
+                        head.writer.openParagraph()
+                        closers.append(HTMLWriter.tags { $0.closeParagraph() })
+                    }
+                case .heading:
+                    head.cr()
+                    head.writer.openHeading(node.level)
+                    var close = HTMLWriter()
+                    close.closeHeading(node.level)
+                    closers.append(close.string)
+                case .code(let hasLine), .html(let hasLine):
+                    head.cr()
+                    var end = hasLine ? node.segments[node.segments.count - 2] : node.content.count
+                    if node.kind == .codeBlock {
+                        // The info string as the tree has it, so the class is the same.
+                        head.writer.openCodeBlock(info: String(decoding: node.info, as: UTF8.self))
+                        // Indented code drops its trailing blank lines.
+                        if !hasLine, !node.fenced { end = MarkdownStream.endOfLastTextLine(node.content) }
+                        closers.append(HTMLWriter.tags { $0.closeCodeBlock() })
+                    }
+                    if let chain = codeHead(node, upTo: end) {
+                        head.append(chain)
+                    } else {
+                        node.content[..<end].withUnsafeBufferPointer { head.writer.escape($0) }
+                    }
+                case .none:
+                    // A leaf without the line's text (a heading or break the line made, a table, a
+                    // block whose line could not be taken whole): rendered whole (an open table from
+                    // its kept rows), unless a paragraph may hold link reference definitions that
+                    // closing it would take out, or indented code may drop trailing blank lines.
+                    if node.kind == .paragraph, !MarkdownStream.cannotBeDefinition(node.content) {
+                        return nil
+                    }
+                    if node.kind == .codeBlock, !node.fenced { return nil }
+                    if node.kind == .table, let rows = tableHead(node) {
+                        // The parser's rows from their kept chain, the probe's row (the line) after it.
+                        head.cr()
+                        head.append(rows)
+                        for r in node.borrowed.rows..<node.rows.count {
+                            writeTableRow(node, r, into: &head.writer)
+                        }
+                        closers.append(HTMLWriter.tags { $0.closeTable(rows: node.rows.count) })
+                    } else {
+                        writeBlock(node, tight: tight, line: 0, into: &head.writer, missed: &missed)
+                    }
+                }
+            }
+        }
+        let parts = head.parts()
+        frameCount += 1
+        framesBuilt += 1
+        workBytes += head.written
+        var close = ""
+        for closer in closers.reversed() { close += closer }
+        return Frame(
+            fed: fed, finalCount: first, definitions: parser.definitions.count, settled: settled, leaf: leaf,
+            head: TailHead(parts: parts, close: close, frame: frameCount), paragraph: paragraph,
+            textStart: textStart, id: frameCount)
+    }
+
+    /// Forgets the HTML kept for the open tail's blocks when a top-level block became final or a
+    /// link reference definition arrived (which may change links in them).
+    func validateCaches() {
+        guard closedCacheKey != (finalNodes.count, parser.definitions.count) else { return }
+        closedCache.removeAll(keepingCapacity: true)
+        containerHeads.removeAll(keepingCapacity: true)
+        tightPrefixes.removeAll(keepingCapacity: true)
+        closedCacheKey = (finalNodes.count, parser.definitions.count)
+    }
+
+    /// A frame's head as it is written: text, and the chains of open containers and code blocks.
+    struct FrameHead {
+        var done: [TailParts.Part] = []
+        /// The text after the last chain; when `seeded`, its first byte is the chain's last, there
+        /// for `cr()` to see and left out of the text.
+        var writer = HTMLWriter()
+        var seeded = false
+        /// Bytes of text written (the stream counts its work).
+        var written = 0
+
+        mutating func cr() { writer.cr() }
+
+        mutating func flush() {
+            let start = seeded ? 1 : 0
+            if writer.bytes.count > start {
+                done.append(.text(String(decoding: writer.bytes[start...], as: UTF8.self)))
+            }
+            written += writer.bytes.count - start
+            writer.bytes.removeAll(keepingCapacity: true)
+            seeded = false
+        }
+
+        mutating func append(_ chain: HTMLChain) {
+            guard let last = chain.lastByte else { return }
+            // A short chain goes in as text: heads of the same layout then have the same parts
+            // whichever way they were laid out (a quick frame's opening is text), so `html` keeps
+            // what they share.
+            if chain.count <= 64 {
+                chain.write(into: &writer.bytes)
+                return
+            }
+            flush()
+            done.append(.chain(chain))
+            writer.bytes.append(last)
+            seeded = true
+        }
+
+        mutating func parts() -> [TailParts.Part] {
+            flush()
+            return done
+        }
+    }
+}

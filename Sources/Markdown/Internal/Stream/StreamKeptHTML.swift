@@ -1,0 +1,336 @@
+// MarkdownStream: the HTML of closed blocks inside the open tail, written once and kept.
+import CustomUICore
+
+extension MarkdownStream {
+    /// An open container's opening tag and its closed children (the parser's, which no later line
+    /// changes), or an open table's complete rows, kept per block and tightness of its children,
+    /// and grown as children close (`keptChain`).
+    final class ContainerHead {
+        let node: BlockNode
+        /// The HTML for each number of children covered, the opening tag alone first.
+        var chains: [HTMLChain]
+
+        init(node: BlockNode, opening: String) {
+            self.node = node
+            var chain = HTMLChain()
+            chain.append(opening)
+            chains = [chain]
+        }
+    }
+
+    struct ContainerKey: Hashable {
+        let node: ObjectIdentifier
+        let tight: Bool
+    }
+
+    /// The head of a probe's container: the opening tag and the parser-closed children (the
+    /// original's children the copy leaves out), from the container's kept chain.
+    func containerHead(_ node: BlockNode, tight: Bool, line: Int) -> HTMLChain {
+        guard let original = node.original else {
+            var chain = HTMLChain()
+            chain.append(MarkdownStream.openingTag(node))
+            return chain
+        }
+        return containerChain(original, tight: tight, covering: node.hidden, line: line)
+    }
+
+    /// The kept chain of the parser's open container `original`: its opening tag and its first
+    /// `count` children (closed), written with the tightness `tight`.
+    func containerChain(_ original: BlockNode, tight: Bool, covering count: Int, line: Int) -> HTMLChain {
+        var missed: Set<String> = []
+        return keptChain(original, tight: tight, opening: MarkdownStream.openingTag(original), covering: count) {
+            k, writer in
+            writeBlock(original.children[k], tight: tight, line: line, into: &writer, missed: &missed)
+        }
+    }
+
+    /// A container's opening tag: a quote's, a list's (with its start number) or an item's.
+    static func openingTag(_ node: BlockNode) -> String {
+        var opening = HTMLWriter()
+        switch node.kind {
+        case .blockQuote: opening.openBlockQuote()
+        case .list: opening.openList(start: node.ordered ? node.listStart : nil)
+        default: opening.openItem()
+        }
+        return opening.string
+    }
+
+    /// The kept chain of an open block of the parser's (per tightness of its children): `opening`,
+    /// then the HTML `write` gives for its parts (children, rows) `0..<count`, each written once.
+    func keptChain(
+        _ original: BlockNode, tight: Bool, opening: @autoclosure () -> String, covering count: Int,
+        write: (Int, inout HTMLWriter) -> Void
+    ) -> HTMLChain {
+        let key = ContainerKey(node: ObjectIdentifier(original), tight: tight)
+        var entry = containerHeads[key]
+        if entry == nil || entry!.node !== original {
+            entry = ContainerHead(node: original, opening: opening())
+            containerHeads[key] = entry
+        }
+        let cache = entry!
+        while cache.chains.count <= count {
+            var chain = cache.chains[cache.chains.count - 1]
+            var writer = HTMLWriter()
+            let seed = chain.lastByte.map { [$0] } ?? []  // so `cr()` sees what precedes
+            writer.bytes.append(contentsOf: seed)
+            write(cache.chains.count - 1, &writer)
+            chain.append(writer.bytes.dropFirst(seed.count))
+            cache.chains.append(chain)
+            workBytes += writer.bytes.count - seed.count
+        }
+        return cache.chains[count]
+    }
+
+    /// The HTML of the parser's open table up to its last row (the header first), kept and grown
+    /// row by row (rows do not change once their line is complete); nil when the probe's table is
+    /// not that table as it stands.
+    func tableHead(_ node: BlockNode) -> HTMLChain? {
+        guard let original = node.original, original === parser.openBlocks.last, node.borrowed.rows >= 1 else {
+            return nil
+        }
+        return keptChain(original, tight: false, opening: "", covering: node.borrowed.rows) { r, writer in
+            writeTableRow(node, r, into: &writer)
+        }
+    }
+
+    /// Writes row `r` of a table as the tree writer does: the header row with the table's and
+    /// header's opening tags, the first body row with the body's.
+    func writeTableRow(_ table: BlockNode, _ r: Int, into writer: inout HTMLWriter) {
+        let header = r == 0
+        writer.openTableRow(r)
+        let row = table.rows[r]
+        let inline = arena()
+        for (k, alignment) in table.alignments.enumerated() {
+            writer.openCell(header: header, alignment: alignment)
+            if k < row.count, !row[k].bytes.isEmpty {
+                inline.reset(row[k].bytes[...])
+                inline.parse()
+                writer.arenaInlines(inline, options: options)
+            }
+            writer.closeCell(header: header)
+        }
+        writer.closeTableRow(header: header)
+    }
+
+    /// Whether a probe's list is tight, checking only the items after those known not to change it.
+    func isTight(_ list: BlockNode) -> Bool {
+        // A probe's copy, or the parser's own list (only its last item is open).
+        let original = list.original ?? list
+        let key = ObjectIdentifier(original)
+        var known =
+            tightPrefixes[key].flatMap { $0.node === original ? $0 : nil } ?? (
+                node: original, verified: 0, loose: false
+            )
+        if known.loose { return false }
+        // Items of the original that are closed and have a next one do not change.
+        let fixed = list.isCopy ? min(list.hidden, original.children.count - 1) : list.childCount - 1
+        var i = known.verified
+        var tight = true
+        while i < list.childCount {
+            if BlockParser.itemMakesLoose(list, i) {
+                tight = false
+                if i < fixed { known.loose = true }
+                break
+            }
+            i += 1
+            if i <= fixed { known.verified = i }
+        }
+        tightPrefixes[key] = known
+        return tight
+    }
+
+    /// The escaped content of the parser's open code block before the probe's line, kept and grown
+    /// line by line; nil when the probe's code block is not that block as it stands.
+    func codeHead(_ node: BlockNode, upTo end: Int) -> HTMLChain? {
+        guard let original = node.original, original === parser.openBlocks.last, end <= node.borrowed.content else {
+            return nil
+        }
+        // The probe holds the parser's content (borrowed), the line after it.
+        return codeChain(original, content: node.content, upTo: end)
+    }
+
+    /// The escaped `content[..<end]` of the parser's open code block `original`, kept and grown.
+    func codeChain(_ original: BlockNode, content: [UInt8], upTo end: Int) -> HTMLChain? {
+        if codeCache == nil || codeCache!.node !== original { codeCache = (original, 0, HTMLChain(), [0: HTMLChain()]) }
+        if codeCache!.covered < end {
+            var own = HTMLWriter()
+            content[codeCache!.covered..<end].withUnsafeBufferPointer { own.escape($0) }
+            codeCache!.html.append(own.string)
+            workBytes += own.bytes.count
+            codeCache!.covered = end
+            codeCache!.at[end] = codeCache!.html
+        }
+        // An earlier end (indented code without its trailing blank lines): the chain as it was there.
+        return codeCache!.covered == end ? codeCache!.html : codeCache!.at[end]
+    }
+
+    /// Where the last line holding more than spaces and tabs ends in leaf content (after its newline).
+    static func endOfLastTextLine(_ content: [UInt8]) -> Int {
+        var end = content.count
+        while end > 0 {
+            var start = end - 1  // at the newline ending the line
+            while start > 0, content[start - 1] != ASCIIByte.newline { start -= 1 }
+            if content[start..<(end - 1)].contains(where: { !Scan.isSpaceOrTab($0) }) { return end }
+            end = start
+        }
+        return 0
+    }
+
+    /// Whether `sizes(node)` would equal `sizes`, without building it.
+    static func hasSizes(_ node: BlockNode, _ sizes: [Int]) -> Bool {
+        var i = 0
+        let same = walkSizes(node) { size in
+            guard i < sizes.count, sizes[i] == size else { return false }
+            i += 1
+            return true
+        }
+        return same && i == sizes.count
+    }
+
+    /// Whether paragraph text starts, or may go on to start, with a task item's box (`[ ]`, `[x]`
+    /// or `[X]`, then a space or tab).
+    static func mayBeTask(_ c: ArraySlice<UInt8>) -> Bool {
+        var i = c.startIndex
+        guard i < c.endIndex, c[i] == ASCIIByte.leftBracket else { return false }
+        i += 1
+        if i < c.endIndex, c[i] != ASCIIByte.space, c[i] != ASCIIByte.lowercaseX, c[i] != ASCIIByte.uppercaseX {
+            return false
+        }
+        i += 1
+        if i < c.endIndex, c[i] != ASCIIByte.rightBracket { return false }
+        i += 1
+        if i < c.endIndex, !Scan.isSpaceOrTab(c[i]) { return false }
+        return true
+    }
+
+    /// Writes a closed block: from the cache when it holds it (the parser's own block, or a
+    /// probe's copy that holds no more than its original), else its containers around their
+    /// blocks, a paragraph from its stable prefix on, anything else through the tree; what it
+    /// writes for the parser's own blocks is kept per tightness. Blocks from line `line` on are the
+    /// probe's own and never kept. Collects the reference labels looked up and missing.
+    func writeBlock(
+        _ node: BlockNode, tight: Bool, line: Int, into writer: inout HTMLWriter, missed: inout Set<String>,
+        keep: Bool = true
+    ) {
+        var cacheable = node.isCopy || node.startLine < line
+        var keyNode = node
+        if node.isCopy {
+            if let original = MarkdownStream.unchangedOriginal(node) { keyNode = original } else { cacheable = false }
+        }
+        let key = ObjectIdentifier(keyNode)
+        // Every block but a tight paragraph starts on a new line, added before its HTML (a block that
+        // renders nothing, like a paragraph that held only link reference definitions, adds none).
+        let newline = !(tight && node.kind == .paragraph)
+        if cacheable, let cached = closedCache[key], MarkdownStream.hasSizes(node, cached.2),
+            let html = tight ? cached.0 : cached.1
+        {
+            if newline, !html.isEmpty { writer.cr() }
+            writer.bytes.appendUTF8(of: html)
+            if !cached.3.isEmpty { missed.formUnion(cached.3) }
+            return
+        }
+        var own = HTMLWriter()
+        var labels: Set<String> = []
+        composeBlock(node, tight: tight, line: line, into: &own, missed: &labels)
+        if newline, !own.bytes.isEmpty { writer.cr() }
+        writer.bytes.append(contentsOf: own.bytes)
+        if !labels.isEmpty { missed.formUnion(labels) }
+        if cacheable, keep {
+            let sizes = MarkdownStream.sizes(node)
+            let html = own.string
+            let cached = closedCache[key].flatMap { $0.2 == sizes ? $0 : nil }
+            labels.formUnion(cached?.3 ?? [])
+            closedCache[key] = tight ? (html, cached?.1, sizes, labels) : (cached?.0, html, sizes, labels)
+        }
+    }
+
+    /// The HTML of a closed block (see `writeBlock`), as `HTMLWriter.block` writes it after a newline.
+    func composeBlock(
+        _ node: BlockNode, tight: Bool, line: Int, into writer: inout HTMLWriter, missed: inout Set<String>
+    ) {
+        switch node.kind {
+        case .blockQuote:
+            writer.openBlockQuote()
+            for child in node.allChildren {
+                writeBlock(child, tight: false, line: line, into: &writer, missed: &missed)
+            }
+            writer.cr()
+            writer.closeBlockQuote()
+            return
+        case .list:
+            writer.openList(start: node.ordered ? node.listStart : nil)
+            for child in node.allChildren {
+                writeBlock(child, tight: node.tight, line: line, into: &writer, missed: &missed)
+            }
+            writer.closeList(ordered: node.ordered)
+            return
+        case .item:
+            // A task item's checkbox goes before its first paragraph: the tree writes it.
+            guard options.taskLists, let first = node.firstChild, first.kind == .paragraph,
+                MarkdownStream.mayBeTask(first.content[...])
+            else {
+                writer.openItem()
+                // The item's HTML is kept whole: its blocks are not kept apart as well.
+                for child in node.allChildren {
+                    writeBlock(child, tight: tight, line: line, into: &writer, missed: &missed, keep: false)
+                }
+                writer.closeItem()
+                return
+            }
+        case .paragraph:
+            if let (prefix, rest, labels) = stableParagraph(node) {
+                if !tight { writer.openParagraph() }
+                prefix.write(into: &writer.bytes)
+                writer.bytes.appendUTF8(of: rest.0, rest.1)
+                if !tight { writer.closeParagraph() }
+                if !labels.isEmpty { missed.formUnion(labels) }
+                return
+            }
+        default:
+            break
+        }
+        treeWrites += 1
+        var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
+        builder.arena = arena()
+        if let block = builder.block(node, tightParent: tight) { writer.block(block, tight: tight) }
+        missed.formUnion(builder.missedLabels)
+    }
+
+    /// The content, children and row counts (and kind) along a block's last-child path: blocks
+    /// only grow there, so equal sizes mean the same block.
+    static func sizes(_ node: BlockNode) -> [Int] {
+        var result: [Int] = []
+        result.reserveCapacity(16)
+        _ = walkSizes(node) { size in
+            result.append(size)
+            return true
+        }
+        return result
+    }
+
+    /// Visits the sizes along the last-child path until `visit` returns false; whether it never did.
+    static func walkSizes(_ node: BlockNode, _ visit: (Int) -> Bool) -> Bool {
+        var current: BlockNode? = node
+        while let n = current {
+            // Kind and level too: a paragraph may become a setext heading without growing.
+            guard visit(n.content.count), visit(n.childCount), visit(n.rows.count),
+                visit(Int(n.kind.rawValue) &<< 8 | n.level | (n.fenceClosed ? 1 &<< 16 : 0))
+            else { return false }
+            current = n.lastChild
+        }
+        return true
+    }
+
+    /// The block a probe's copy was made from, if the copy and the copies below it hold no more
+    /// than their originals (the probe's line went elsewhere).
+    static func unchangedOriginal(_ copy: BlockNode) -> BlockNode? {
+        guard let original = copy.original, copy.childCount == original.children.count,
+            copy.content.count == original.content.count, copy.rows.count == original.rows.count,
+            copy.fenceClosed == original.fenceClosed
+        else { return nil }
+        for (c, o) in zip(copy.children, original.children[copy.hidden...]) where c !== o {
+            guard c.isCopy, unchangedOriginal(c) === o else { return nil }
+        }
+        return original
+    }
+}
