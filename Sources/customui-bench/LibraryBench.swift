@@ -8,11 +8,28 @@ import TemplateLibrary
 func libraryBenchmarks() throws -> [Figure] {
     let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("customui-bench-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(atPath: directory) }
+    return try libraryFigures(prefix: "library") { name in try Library(path: directory + "/\(name).sqlite") }
+}
+
+/// The same figures on PostgreSQL: `CUSTOMUI_BENCH_POSTGRES_URL` names an empty, migrated library
+/// database and the engine's role (docs/library.md); without it the area is skipped.
+func postgresLibraryBenchmarks() throws -> [Figure] {
+    guard let url = ProcessInfo.processInfo.environment["CUSTOMUI_BENCH_POSTGRES_URL"], !url.isEmpty else {
+        FileHandle.standardError.write(
+            Data("customui-bench: library-postgres skipped: set CUSTOMUI_BENCH_POSTGRES_URL\n".utf8))
+        return []
+    }
+    let library = try Library.open(url)
+    return try libraryFigures(prefix: "library-postgres") { _ in library }
+}
+
+/// Publish and search figures on the libraries `open` gives (one for publishing, one for search).
+private func libraryFigures(prefix: String, open: (String) throws -> Library) throws -> [Figure] {
     var figures: [Figure] = []
 
-    // Publish: each call is one durable transaction (WAL, synchronous=FULL) on a library that
-    // already holds a few hundred versions.
-    let library = try Library(path: directory + "/publish.sqlite")
+    // Publish: each call is one durable transaction (WAL, synchronous=FULL on SQLite) on a
+    // library that already holds a few hundred versions.
+    let library = try open("publish")
     let base = benchTemplate(name: "Bench", body: "warm-up")
     let report = Validator.validate(ui: base)
     guard !report.hasErrors else { throw BenchError("the benchmark template does not validate") }
@@ -33,16 +50,18 @@ func libraryBenchmarks() throws -> [Figure] {
         _ = try library.publish(ui: file, user: "bench", options: PublishOptions(activate: true))
         withValidation.append(seconds(clock.now - start))
     }
-    figures.append(Figure(name: "library.publish.median", value: percentile(storeOnly, 0.5) * 1e3, unit: "ms"))
-    figures.append(Figure(name: "library.publish.p95", value: percentile(storeOnly, 0.95) * 1e3, unit: "ms"))
+    figures.append(Figure(name: "\(prefix).publish.median", value: percentile(storeOnly, 0.5) * 1e3, unit: "ms"))
+    figures.append(Figure(name: "\(prefix).publish.p95", value: percentile(storeOnly, 0.95) * 1e3, unit: "ms"))
     figures.append(
-        Figure(name: "library.publish-with-validation.median", value: percentile(withValidation, 0.5) * 1e3, unit: "ms")
+        Figure(
+            name: "\(prefix).publish-with-validation.median", value: percentile(withValidation, 0.5) * 1e3, unit: "ms")
     )
     figures.append(
-        Figure(name: "library.publish-with-validation.p95", value: percentile(withValidation, 0.95) * 1e3, unit: "ms"))
+        Figure(name: "\(prefix).publish-with-validation.p95", value: percentile(withValidation, 0.95) * 1e3, unit: "ms")
+    )
 
     // Search: 100,000 UIs from 1,000 owners, generated in one transaction.
-    let big = try Library(path: directory + "/search.sqlite")
+    let big = try open("search")
     let words = benchWords
     var generator = SplitMix(seed: 7)
     let count = 100_000
@@ -64,7 +83,7 @@ func libraryBenchmarks() throws -> [Figure] {
         batch = items
         _ = try big.publishMany(batch, user: owner)
     }
-    figures.append(Figure(name: "library.generate-100000.total", value: seconds(clock.now - generation), unit: "s"))
+    figures.append(Figure(name: "\(prefix).generate-100000.total", value: seconds(clock.now - generation), unit: "s"))
 
     // One word matches about 3% of the UIs; a root word's prefix ("story" also finds
     // "storywriter", "storymaker", …) about 30%, the worst case for ranking.
@@ -96,8 +115,8 @@ func libraryBenchmarks() throws -> [Figure] {
         ("search-100000-two-words-category", filtered),
         ("search-100000-by-rating", byRating), ("list-100000-recent", listing),
     ] {
-        figures.append(Figure(name: "library.\(name).median", value: percentile(values, 0.5) * 1e3, unit: "ms"))
-        figures.append(Figure(name: "library.\(name).p95", value: percentile(values, 0.95) * 1e3, unit: "ms"))
+        figures.append(Figure(name: "\(prefix).\(name).median", value: percentile(values, 0.5) * 1e3, unit: "ms"))
+        figures.append(Figure(name: "\(prefix).\(name).p95", value: percentile(values, 0.95) * 1e3, unit: "ms"))
     }
     return figures
 }

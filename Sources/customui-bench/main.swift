@@ -10,6 +10,7 @@ let areas: [(String, () throws -> [Figure])] = [
     ("markdown", markdownBenchmarks),
     ("streaming", streamingBenchmarks),
     ("library", libraryBenchmarks),
+    ("library-postgres", postgresLibraryBenchmarks),
     ("session", sessionBenchmarks),
     ("serve", serveBenchmarks),
     ("editor", editorBenchmarks),

@@ -65,6 +65,14 @@ final class PostgresCluster: @unchecked Sendable {
 
     private init() throws(Failure) {
         guard let bin = Self.binDirectory else { throw Failure(description: Self.unavailable ?? "no PostgreSQL") }
+        // initdb's shell writes to /dev/null; a root process that wrote a file "to" it replaces it.
+        var null = stat()
+        guard stat("/dev/null", &null) == 0, null.st_mode & S_IFMT == S_IFCHR else {
+            throw Failure(
+                description:
+                    "/dev/null is not the null device (a process running as root replaced it with a file); initdb cannot run"
+            )
+        }
         self.bin = bin
         asPostgresUser = geteuid() == 0
         root = "/tmp/customui-pg-\(getpid())-\(UUID().uuidString.prefix(8))"

@@ -125,6 +125,18 @@ import Testing
         #expect(error?.hint?.contains("migrate") == true)
     }
 
+    /// A dropped connection (the server ended the session) costs nothing: the next call connects again.
+    @Test func aDroppedConnectionIsReopened() throws {
+        guard let f = try Fixture(.postgres), let database = f.database else { return }
+        let cluster = try PostgresCluster.shared()
+        try f.published("Before")
+        try cluster.superuser(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(database)' AND pid <> pg_backend_pid()"
+        )
+        try f.published("After")
+        #expect(Set(try f.library.search(LibraryQuery(), user: "bob").map(\.definition.name)) == ["Before", "After"])
+    }
+
     @Test func migratingAgainChangesNothing() throws {
         guard let f = try Fixture(.postgres), let database = f.database else { return }
         let cluster = try PostgresCluster.shared()

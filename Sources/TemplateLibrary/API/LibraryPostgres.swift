@@ -156,6 +156,12 @@ extension Library {
                 }
             } catch let error as PostgresError where error.isRetryable && attempt < 5 {
                 usleep(UInt32.random(in: 1_000...20_000))
+            } catch let error as PostgresError
+                where error.isConnection && attempt == 1 && (db as? PostgresConnection)?.isConnected == false
+            {
+                // The server restarted or dropped the connection: the transaction was rolled back
+                // there, so it is run again, once, on a new connection.
+                try (db as? PostgresConnection)?.reconnect()
             }
         }
     }

@@ -47,6 +47,19 @@ final class PostgresConnection {
 
     deinit { PQfinish(handle) }
 
+    /// Whether the connection is still up (false after the server went away).
+    var isConnected: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Connects again with the same parameters (after a server restart or a dropped connection).
+    func reconnect() throws(PostgresError) {
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PostgresError(state: "", message: Self.trimmed(String(cString: PQerrorMessage(handle))))
+        }
+        rewritten.removeAll()
+        try execute("SET TIME ZONE 'UTC'; SET datestyle = 'ISO, YMD'; SET client_min_messages = warning")
+    }
+
     /// libpq's text on one line: its newlines and tabs (and any other control character) become
     /// spaces, so a server's message never reaches a terminal with control bytes.
     static func trimmed(_ text: String) -> String {
