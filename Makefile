@@ -1,11 +1,15 @@
 # Conveniences over the two README commands; every target works without make too.
-.PHONY: setup build test demo bench lint format fuzz
+.PHONY: setup build release test demo bench lint format fuzz
 
 setup:
 	.ci/setup
 
 build: setup
 	swift build
+
+# The CLI to install, with Swift and Foundation linked in statically (docs/decisions/static-cli.md).
+release: setup
+	swift build -c release --static-swift-stdlib --product customui
 
 test: setup
 	swift format lint --recursive --strict Sources Tests Fuzz Package.swift

@@ -40,13 +40,13 @@ final class SchemaRegex: @unchecked Sendable {
             kind = fast
             return
         }
-        // ICU compiles every pattern, so a pattern is valid exactly when ICU (after translation) accepts it.
-        let translated = SchemaRegex.translate(pattern)
-        let regex = try NSRegularExpression(pattern: translated, options: [])
         if let pike = PikeRegex(pattern) {
+            // The in-house matchers take a strict subset of ECMA-262 that ICU accepts too (`pikeMatcherAgreesWithICU`
+            // compiles each with ICU), so ICU is not asked: its first use costs a process most of a millisecond.
             kind = SimpleRegex(pattern).map { .simple($0, pike) } ?? .pike(pike)
         } else {
-            kind = .regex(regex)
+            // Everything else is valid exactly when ICU (after translation) accepts it.
+            kind = .regex(try NSRegularExpression(pattern: SchemaRegex.translate(pattern), options: []))
         }
     }
 
