@@ -82,6 +82,18 @@ struct Arguments {
         return v
     }
 
+    /// The value of an option that must be one of `choices` (listed in that order when it is not).
+    mutating func choice<Choice: RawRepresentable>(_ name: String, _ choices: [Choice], default defaultValue: Choice)
+        throws(UsageError) -> Choice where Choice.RawValue == String
+    {
+        guard let v = try value(name) else { return defaultValue }
+        guard let choice = choices.first(where: { $0.rawValue == v }) else {
+            throw UsageError(
+                "`\(name)` must be one of \(choices.map { "`\($0.rawValue)`" }.joined(separator: ", ")), not `\(v)`")
+        }
+        return choice
+    }
+
     /// An integer option.
     mutating func integer(_ name: String, in range: ClosedRange<Int>) throws(UsageError) -> Int? {
         guard let v = try value(name) else { return nil }
@@ -168,6 +180,11 @@ struct Console {
             }
         }
     }
+}
+
+/// `--format text|json`: a report for people, or JSON for programs.
+enum ReportFormat: String, CaseIterable {
+    case text, json
 }
 
 /// Whether standard output was found closed, and who to tell (once).

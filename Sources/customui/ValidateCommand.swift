@@ -30,7 +30,7 @@ enum ValidateCommand: Command {
     static func run(_ arguments: inout Arguments, console: Console) throws -> Int32 {
         let promptPath = try arguments.value("--prompt")
         let propsPath = try arguments.value("--props")
-        let format = try arguments.choice("--format", ["text", "json"], default: "text")
+        let format = try arguments.choice("--format", ReportFormat.allCases, default: .text)
         let fix = arguments.flag("--fix")
         let files = try arguments.positionals()
         guard !files.isEmpty else { throw UsageError("name at least one UI file to validate") }
@@ -43,13 +43,13 @@ enum ValidateCommand: Command {
         for path in files {
             let prompt = try explicitPrompt ?? siblingPrompt(of: path).map(readInput)
             let applied = fix && path != "-" ? try ValidateFixes.apply(path: path, prompt: prompt, props: props) : 0
-            if applied > 0 && format == "text" {
+            if applied > 0 && format == .text {
                 text += "\(TerminalText.visible(path)): applied \(applied) fix\(applied == 1 ? "" : "es")\n"
             }
             let ui = try readInput(path)
             let report = Validator.validate(ui: ui, prompt: prompt, props: props)
             anyErrors = anyErrors || report.hasErrors
-            if format == "json" {
+            if format == .json {
                 results.append([
                     "file": .string(ui.path),
                     "diagnostics": .array(report.diagnostics.map { ValidateFixes.json($0, sources: report.sources) }),
@@ -64,7 +64,7 @@ enum ValidateCommand: Command {
                 text += line + ")\n"
             }
         }
-        if format == "json" {
+        if format == .json {
             console.out(JSONWriter(pretty: true).string(["files": .array(results)]) + "\n")
         } else {
             console.outRendered(text)
