@@ -4,7 +4,6 @@ import Dispatch
 import Foundation
 import Markdown
 import Streaming
-import Synchronization
 import TemplateLibrary
 
 /// `customui run`: binds variables, executes the prompt over a transport and streams the answer
@@ -358,7 +357,7 @@ enum RunCommand: Command {
 
     /// How the last turn ended, set by the task that ran it and read once it is done.
     final class Outcome: Sendable {
-        private let value = Mutex<[Diagnostic]>([])
+        private let value = Locked<[Diagnostic]>([])
         var diagnostics: [Diagnostic] {
             get { value.withLock { $0 } }
             set { value.withLock { $0 = newValue } }
@@ -375,7 +374,7 @@ enum RunCommand: Command {
         static let serverWait: Double = 3.5
         private let session: Session
         private let pending = DispatchGroup()
-        private let state = Mutex<(inRun: Bool, cancelled: Bool, reason: String?)>((false, false, nil))
+        private let state = Locked<(inRun: Bool, cancelled: Bool, reason: String?)>((false, false, nil))
 
         init(session: Session) { self.session = session }
 
@@ -524,7 +523,7 @@ extension RunCommand {
 final class TurnReplayTransport: StreamTransport, Sendable {
     private let replays: [ReplayTransport]
     /// The turn the next `events(for:)` plays.
-    private let turn = Mutex(0)
+    private let turn = Locked(0)
 
     init(_ replays: [ReplayTransport]) { self.replays = replays }
 
@@ -571,7 +570,7 @@ final class LiveView: Sendable {
         /// The terminal's height, read at the first frame.
         var rows: Int?
     }
-    private let screen = Mutex(Screen())
+    private let screen = Locked(Screen())
 
     init(session: Session, style: TerminalStyle, console: Console, live: Bool, plain: Bool) {
         self.session = session

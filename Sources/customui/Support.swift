@@ -1,6 +1,5 @@
 import CustomUICore
 import Foundation
-import Synchronization
 
 /// A subcommand of `customui`: one type per subcommand, one file each.
 protocol Command {
@@ -189,7 +188,7 @@ enum ReportFormat: String, CaseIterable {
 
 /// Whether standard output was found closed, and who to tell (once).
 final class ClosedOutput: Sendable {
-    private let state = Mutex<(isClosed: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
+    private let state = Locked<(isClosed: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
 
     /// Whether a write found standard output closed.
     var wasClosed: Bool { state.withLock { $0.isClosed } }

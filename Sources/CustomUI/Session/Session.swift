@@ -3,7 +3,6 @@ import Foundation
 import JSONSchema
 import Markdown
 import Streaming
-import Synchronization
 
 extension DiagnosticCode {
     /// A run was refused before anything was sent (a variable without a value, a bad value, the mode).
@@ -105,7 +104,7 @@ public enum SessionUpdate: Sendable {
 ///
 /// A session may be used from any number of tasks and threads at once (a run streaming on one,
 /// `cancel()` and readers of `state` on others): everything it changes is one `Core` value in one
-/// `Mutex`, reached only through `withLock` (docs/decisions/session-concurrency.md). Callbacks
+/// `Locked`, reached only through `withLock` (docs/decisions/session-concurrency.md). Callbacks
 /// (`onUpdate`) are called outside the lock, so they may read the session.
 public final class Session: Sendable {
     /// The compiled UI.
@@ -117,7 +116,7 @@ public final class Session: Sendable {
     private let recorder: (any RunRecorder)?
     private let pricing: PricingTable
     private let limits: ResourceLimits
-    private let core: Mutex<Core>
+    private let core: Locked<Core>
 
     /// Everything about a session that changes, guarded by one lock.
     private struct Core {
@@ -191,7 +190,7 @@ public final class Session: Sendable {
         run.userID = user
         run.sourceID = prompt.id ?? template.definition.promptID
         run.settings = .object(prompt.settings)
-        core = Mutex(Core(state: state, run: run))
+        core = Locked(Core(state: state, run: run))
     }
 
     /// Sets a variable as the user typed it (the highest precedence).

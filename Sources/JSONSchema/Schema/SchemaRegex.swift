@@ -7,8 +7,8 @@ import Foundation
 /// a `^literal$` skip the regex engine, because bridging to NSString dominates the cost of short matches. Patterns
 /// without lookaround or backreferences run on in-house matchers (`SimpleRegex`, then the linear-time `PikeRegex`)
 /// so that no schema can make matching take exponential time; ICU handles only the rest.
-final class SchemaRegex: @unchecked Sendable {
-    private enum Kind {
+final class SchemaRegex: Sendable {
+    private enum Kind: Sendable {
         case regex(NSRegularExpression)
         case simple(SimpleRegex, PikeRegex)
         case pike(PikeRegex)
