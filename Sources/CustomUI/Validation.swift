@@ -236,13 +236,9 @@ public enum Validator {
         for slot in template.slots { slots[slot.name] = "" }
         var vars = ValueObject()
         for variable in prompt?.variables ?? [] { vars[variable.name] = .string(values[variable.name] ?? "") }
-        var run = ValueObject()
-        run["status"] = "idle"
-        for (name, _) in RunScope.fields where name != "status" { run[name] = .null }
-        run["tool_events"] = []
-        run["turn"] = 0
-        run["model"] = prompt?.modelID.map(Value.string) ?? .null
-        return Scope(props: props, vars: .object(vars), slots: .object(slots), run: .object(run), broker: [:])
+        return Scope(
+            props: props, vars: .object(vars), slots: .object(slots), run: RunState(model: prompt?.modelID).value,
+            broker: [:])
     }
 }
 

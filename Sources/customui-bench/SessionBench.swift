@@ -2,7 +2,6 @@ import CustomUI
 import CustomUICore
 import Foundation
 import Streaming
-import Synchronization
 
 /// Issue 6's pipeline: a 10,000-chunk recorded answer replayed (decode) into a session (routing),
 /// appended to a markdown slot (slot update) and rendered incrementally (the slot's MarkdownStream),
@@ -29,7 +28,7 @@ func sessionBenchmarks() throws -> [Figure] {
 
     /// The gaps between text updates, written by the run's task and read once it has ended.
     final class Gaps: Sendable {
-        private let times = Mutex<(last: ContinuousClock.Instant, gaps: [Duration])>((ContinuousClock.now, []))
+        private let times = Locked<(last: ContinuousClock.Instant, gaps: [Duration])>((ContinuousClock.now, []))
         func tick() {
             times.withLock {
                 let now = ContinuousClock.now

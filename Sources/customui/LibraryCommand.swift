@@ -104,7 +104,7 @@ enum LibraryCommand: Command {
     static func run(_ arguments: inout Arguments, console: Console) throws -> Int32 {
         // The shared options go first, so `library --user bob list` finds `list`, not `bob`.
         let context = try LibraryContext(&arguments)
-        let format = try arguments.choice("--format", ["text", "json"], default: "text")
+        let format = try arguments.choice("--format", ReportFormat.allCases, default: .text)
         guard let sub = arguments.items.first(where: { !$0.hasPrefix("-") }),
             let index = arguments.items.firstIndex(of: sub)
         else {
@@ -186,7 +186,7 @@ enum LibraryCommand: Command {
     }
 
     static func list(
-        _ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console, search: Bool
+        _ arguments: inout Arguments, _ context: LibraryContext, format: ReportFormat, console: Console, search: Bool
     ) throws -> Int32 {
         var query = LibraryQuery()
         query.category = try arguments.value("--category")
@@ -216,7 +216,7 @@ enum LibraryCommand: Command {
             throw UsageError("`library list` takes no words; use `library search WORDS`")
         }
         let entries = try context.open().search(query, user: context.user)
-        if format == "json" {
+        if format == .json {
             console.out(JSONWriter(pretty: true).string(["uis": .array(entries.map(\.jsonValue))]) + "\n")
         } else if entries.isEmpty {
             console.out(search ? "no UIs match\n" : "no UIs visible to `\(context.user)`\n")
@@ -251,14 +251,15 @@ enum LibraryCommand: Command {
     }
 
     static func show(
-        _ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console, historyOnly: Bool
+        _ arguments: inout Arguments, _ context: LibraryContext, format: ReportFormat, console: Console,
+        historyOnly: Bool
     ) throws -> Int32 {
         let version = historyOnly ? nil : try arguments.integer("--version", in: 1...Int(Int32.max))
         let reference = try one(&arguments, "UI")
         let library = try context.open()
         let versions = try library.versions(reference, user: context.user)
         if historyOnly {
-            if format == "json" {
+            if format == .json {
                 console.out(JSONWriter(pretty: true).string(["versions": .array(versions.map(\.jsonValue))]) + "\n")
             } else {
                 console.out(history(versions))
@@ -266,7 +267,7 @@ enum LibraryCommand: Command {
             return ExitCode.ok
         }
         let entry = try library.entry(reference, version: version, user: context.user)
-        if format == "json" {
+        if format == .json {
             console.out(
                 JSONWriter(pretty: true).string(["ui": entry.jsonValue, "versions": .array(versions.map(\.jsonValue))])
                     + "\n")
@@ -341,7 +342,9 @@ enum LibraryCommand: Command {
         return ExitCode.ok
     }
 
-    static func importUI(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console)
+    static func importUI(
+        _ arguments: inout Arguments, _ context: LibraryContext, format: ReportFormat, console: Console
+    )
         throws -> Int32
     {
         let promptPath = try arguments.value("--prompt")
@@ -350,7 +353,7 @@ enum LibraryCommand: Command {
         if Library.isArchive(ui.text) {
             guard promptPath == nil else { throw UsageError("an archive carries no prompt; drop `--prompt`") }
             let result = try context.open().importArchive(ui.text, user: context.user)
-            if format == "json" {
+            if format == .json {
                 var rows = ValueObject()
                 for table in result.rows.keys.sorted() { rows[table] = .int(result.rows[table] ?? 0) }
                 console.out(
@@ -383,7 +386,7 @@ enum LibraryCommand: Command {
                 _ = try library.archive(e.uiID, version: e.version, user: context.user)
             }
             let entry = outcome.entry
-            if format == "json" {
+            if format == .json {
                 console.out(JSONWriter(pretty: true).string(["ui": entry.jsonValue]) + "\n")
             } else if case .published = outcome {
                 console.out(
@@ -404,12 +407,12 @@ enum LibraryCommand: Command {
         }
     }
 
-    static func delete(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console)
+    static func delete(_ arguments: inout Arguments, _ context: LibraryContext, format: ReportFormat, console: Console)
         throws -> Int32
     {
         let reference = try one(&arguments, "UI")
         let deleted = try context.open().delete(reference, user: context.user)
-        if format == "json" {
+        if format == .json {
             console.out(
                 JSONWriter(pretty: true).string([
                     "deleted": .string(deleted.name), "versions": .int(deleted.versions),
@@ -426,7 +429,7 @@ enum LibraryCommand: Command {
     }
 
     static func lifecycle(
-        _ sub: String, _ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console
+        _ sub: String, _ arguments: inout Arguments, _ context: LibraryContext, format: ReportFormat, console: Console
     ) throws -> Int32 {
         let version = try arguments.integer("--version", in: 1...Int(Int32.max))
         let reference = try one(&arguments, "UI")
@@ -441,8 +444,8 @@ enum LibraryCommand: Command {
             format, console)
     }
 
-    static func done(_ entry: LibraryEntry, _ message: String, _ format: String, _ console: Console) -> Int32 {
-        if format == "json" {
+    static func done(_ entry: LibraryEntry, _ message: String, _ format: ReportFormat, _ console: Console) -> Int32 {
+        if format == .json {
             console.out(JSONWriter(pretty: true).string(["ui": entry.jsonValue]) + "\n")
         } else {
             console.out(message + "\n")
@@ -450,7 +453,9 @@ enum LibraryCommand: Command {
         return ExitCode.ok
     }
 
-    static func visibility(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console)
+    static func visibility(
+        _ arguments: inout Arguments, _ context: LibraryContext, format: ReportFormat, console: Console
+    )
         throws -> Int32
     {
         let positionals = try arguments.positionals()
@@ -461,7 +466,7 @@ enum LibraryCommand: Command {
         return done(entry, "`\(entry.definition.name)` is now \(positionals[1])", format, console)
     }
 
-    static func feature(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console)
+    static func feature(_ arguments: inout Arguments, _ context: LibraryContext, format: ReportFormat, console: Console)
         throws -> Int32
     {
         let off = arguments.flag("--off")
@@ -470,7 +475,8 @@ enum LibraryCommand: Command {
         return done(entry, "`\(entry.definition.name)` is \(off ? "no longer featured" : "featured")", format, console)
     }
 
-    static func rate(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws
+    static func rate(_ arguments: inout Arguments, _ context: LibraryContext, format: ReportFormat, console: Console)
+        throws
         -> Int32
     {
         let feedback = try arguments.value("--feedback")
@@ -480,7 +486,7 @@ enum LibraryCommand: Command {
             throw UsageError("a rating is a whole number from 1 to 5, not `\(positionals[1])`")
         }
         let summary = try context.open().rate(positionals[0], rating: rating, feedback: feedback, user: context.user)
-        if format == "json" {
+        if format == .json {
             console.out(
                 JSONWriter(pretty: true).string([
                     "rating": .int(rating), "replaced": .bool(summary.replaced), "average": .double(summary.average),
@@ -496,14 +502,15 @@ enum LibraryCommand: Command {
         return ExitCode.ok
     }
 
-    static func usage(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws
+    static func usage(_ arguments: inout Arguments, _ context: LibraryContext, format: ReportFormat, console: Console)
+        throws
         -> Int32
     {
         let limit = try arguments.integer("--limit", in: 0...100_000) ?? 100
         let positionals = try arguments.positionals()
         guard positionals.count <= 1 else { throw UsageError("name at most one UI") }
         let records = try context.open().usage(user: context.user, uiReference: positionals.first, limit: limit)
-        if format == "json" {
+        if format == .json {
             console.out(JSONWriter(pretty: true).string(["usage": .array(records.map(\.jsonValue))]) + "\n")
         } else if records.isEmpty {
             console.out("no usage recorded for `\(context.user)`\n")
@@ -519,7 +526,7 @@ enum LibraryCommand: Command {
     }
 
     static func installStarters(
-        _ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console
+        _ arguments: inout Arguments, _ context: LibraryContext, format: ReportFormat, console: Console
     ) throws -> Int32 {
         let from = try arguments.value("--from")
         _ = try arguments.positionals()
@@ -529,7 +536,7 @@ enum LibraryCommand: Command {
         let library = try context.open()
         let starters = try Library.loadStarters(directory: directory)
         let outcomes = try library.installStarters(starters, user: context.user)
-        if format == "json" {
+        if format == .json {
             console.out(
                 JSONWriter(pretty: true).string([
                     "installed": .array(

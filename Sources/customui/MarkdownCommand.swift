@@ -1,3 +1,4 @@
+import CustomUI
 import CustomUICore
 import Foundation
 import Markdown
@@ -23,14 +24,14 @@ enum MarkdownCommand: Command {
         """
 
     static func run(_ arguments: inout Arguments, console: Console) throws -> Int32 {
-        let format = try arguments.choice("--format", ["html", "terminal"], default: "terminal")
+        let format = try arguments.choice("--format", [RenderFormat.html, .terminal], default: .terminal)
         let width = try arguments.integer("--width", in: 10...10_000)
         let hyperlinksFlag = arguments.flag("--hyperlinks")
         let files = try arguments.positionals()
         guard files.count <= 1 else { throw UsageError("give at most one FILE, not \(files.count)") }
         let document = MarkdownParser.parse(try readText(files.first ?? "-"))
         keepUntilExit(document)
-        if format == "html" {
+        if format == .html {
             console.outDocument(MarkdownHTMLRenderer.render(document))
             return ExitCode.ok
         }

@@ -41,7 +41,7 @@ enum PublishCommand: Command {
         let tags = try arguments.values("--tag")
         let activate = arguments.flag("--activate")
         let uiReference = try arguments.value("--ui")
-        let format = try arguments.choice("--format", ["text", "json"], default: "text")
+        let format = try arguments.choice("--format", ReportFormat.allCases, default: .text)
         let files = try arguments.positionals()
         guard !files.isEmpty else { throw UsageError("name at least one UI file to publish") }
 
@@ -67,19 +67,19 @@ enum PublishCommand: Command {
                 let entry = outcome.entry
                 switch outcome {
                 case .published:
-                    if format == "text" {
+                    if format == .text {
                         console.out(
                             "\(ui.path): published `\(entry.definition.name)` version \(entry.version) (\(entry.definition.status.rawValue)"
                                 + "\(entry.definition.isPublic ? ", public" : ""), id \(entry.id), ui \(entry.uiID))\n")
                     }
                 case .unchanged:
-                    if format == "text" {
+                    if format == .text {
                         console.out(
                             "\(ui.path): unchanged: `\(entry.definition.name)` version \(entry.version) already has this content; nothing written\n"
                         )
                     }
                 }
-                if format == "json" {
+                if format == .json {
                     let kind: Value = if case .published = outcome { "published" } else { "unchanged" }
                     results.append(["file": .string(ui.path), "outcome": kind, "ui": entry.jsonValue])
                 }
@@ -89,7 +89,7 @@ enum PublishCommand: Command {
                     console.errRendered(renderer.render(error.diagnostics))
                 }
                 console.err("customui publish: \(ui.path): \(error)\n")
-                if format == "json" {
+                if format == .json {
                     results.append([
                         "file": .string(ui.path), "outcome": "refused", "error": error.diagnostic.jsonValue,
                         "diagnostics": .array(error.diagnostics.map(\.jsonValue)),
@@ -98,7 +98,7 @@ enum PublishCommand: Command {
                 status = max(status, LibraryContext.exitCode(for: error))
             }
         }
-        if format == "json" {
+        if format == .json {
             console.out(JSONWriter(pretty: true).string(["published": .array(results)]) + "\n")
         }
         return status

@@ -36,7 +36,7 @@ enum RenderCommand: Command {
         let propsPath = try arguments.value("--props")
         let varArguments = try arguments.values("--var")
         let slotArguments = try arguments.values("--slot")
-        let format = try arguments.choice("--format", ["html", "terminal"], default: "html")
+        let format = try arguments.choice("--format", [RenderFormat.html, .terminal], default: .html)
         let fragment = arguments.flag("--fragment")
         let longOutput = try arguments.value("--output")
         let shortOutput = try arguments.value("-o")
@@ -71,7 +71,7 @@ enum RenderCommand: Command {
         }
         let toTerminal = outputPath == nil && console.colorOut
         let options = RenderOptions(
-            format: format == "html" ? .html : .terminal, fragment: fragment,
+            format: format, fragment: fragment,
             terminal: TerminalStyle(
                 width: width ?? terminalWidth(), color: toTerminal,
                 hyperlinks: false))
@@ -86,7 +86,7 @@ enum RenderCommand: Command {
         }
         if let outputPath {
             try writeOutputFile(output, to: outputPath)
-        } else if format == "html" {
+        } else if format == .html {
             console.outDocument(output)
         } else {
             console.outRendered(output)

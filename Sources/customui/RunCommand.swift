@@ -4,7 +4,6 @@ import Dispatch
 import Foundation
 import Markdown
 import Streaming
-import Synchronization
 import TemplateLibrary
 
 /// `customui run`: binds variables, executes the prompt over a transport and streams the answer
@@ -83,10 +82,11 @@ enum RunCommand: Command {
         let environment = ProcessInfo.processInfo.environment
         let backend =
             try arguments.value("--backend") ?? (replayPath == nil ? environment["CUSTOMUI_BACKEND_URL"] : nil)
-        let protocolName = try arguments.choice(
-            "--protocol", ["unified", "agent", "openai"], default: environment["CUSTOMUI_PROTOCOL"] ?? "unified")
+        let backendProtocol = try arguments.choice(
+            "--protocol", BackendProtocol.allCases,
+            default: environment["CUSTOMUI_PROTOCOL"].flatMap(BackendProtocol.init(rawValue:)) ?? .unified)
         let model = try arguments.value("--model")
-        let format = try arguments.choice("--format", ["terminal", "html"], default: "terminal")
+        let format = try arguments.choice("--format", [RenderFormat.terminal, .html], default: .terminal)
         let longOutput = try arguments.value("--output")
         let shortOutput = try arguments.value("-o")
         guard longOutput == nil || shortOutput == nil else { throw UsageError("give `--output` or `-o`, not both") }
@@ -194,10 +194,10 @@ enum RunCommand: Command {
             let configuration = TransportConfiguration(
                 baseURL: url, timeout: .seconds(timeout), cancelRequestTimeout: .seconds(2))
             sourceName = displayName(of: url)
-            switch protocolName {
-            case "agent": transport = AgentTransport(configuration: configuration)
-            case "openai": transport = OpenAITransport(configuration: configuration)
-            default: transport = UnifiedChatTransport(configuration: configuration)
+            switch backendProtocol {
+            case .agent: transport = AgentTransport(configuration: configuration)
+            case .openai: transport = OpenAITransport(configuration: configuration)
+            case .unified: transport = UnifiedChatTransport(configuration: configuration)
             }
         } else {
             let recordings = replayPaths.isEmpty ? siblingRecording(of: path).map { [$0] } ?? [] : replayPaths
@@ -219,8 +219,8 @@ enum RunCommand: Command {
             recorder: recorder,
             pricing: pricing, user: user)
         session.sourceName = sourceName
-        if let model, backend != nil, protocolName == "agent" { session.configOverrides["model_id"] = .string(model) }
-        if verbose, backend != nil, protocolName == "openai" {
+        if let model, backend != nil, backendProtocol == .agent { session.configOverrides["model_id"] = .string(model) }
+        if verbose, backend != nil, backendProtocol == .openai {
             let dropped = OpenAITransport.chatParameters(from: prompt.settings).dropped
             console.err(
                 dropped.isEmpty
@@ -240,12 +240,12 @@ enum RunCommand: Command {
             return ExitCode.failure
         }
 
-        let live = format == "terminal" && outputPath == nil && console.colorOut
+        let live = format == .terminal && outputPath == nil && console.colorOut
         let style = TerminalStyle(
             width: width ?? terminalWidth(environment), color: console.colorOut && outputPath == nil)
         let view = LiveView(
             session: session, style: style, console: console, live: live,
-            plain: format == "terminal" && !live && outputPath == nil)
+            plain: format == .terminal && !live && outputPath == nil)
 
         // Ctrl-C, SIGTERM, SIGHUP and SIGQUIT cancel: the transport tells the server; the session keeps what
         // streamed. A closed standard output cancels the same way (SIGPIPE is ignored so the write
@@ -292,7 +292,7 @@ enum RunCommand: Command {
         turn(message)
         view.finish()
         if messages.count > 1 {
-            for next in messages.dropFirst() where session.state.runStatus == "completed" {
+            for next in messages.dropFirst() where session.state.run.status == .completed {
                 turn(next)
                 view.restart()
                 view.finish()
@@ -303,7 +303,7 @@ enum RunCommand: Command {
         // for with the template's own label.
         let followUpLabel = Self.followUpLabel(template)
         if live, !noInput, isatty(STDIN_FILENO) == 1, template.definition.executionMode.continuesConversation,
-            let followUpLabel, messages.count <= 1, session.state.runStatus == "completed"
+            let followUpLabel, messages.count <= 1, session.state.run.status == .completed
         {
             while true {
                 console.err("\(followUpLabel) (Enter to finish): ")
@@ -312,18 +312,18 @@ enum RunCommand: Command {
                 turn(line)
                 view.restart()
                 view.finish()
-                if session.state.runStatus != "completed" { break }
+                if session.state.run.status != .completed { break }
             }
         }
 
-        if outputPath != nil || format == "html" {
-            let options = RenderOptions(format: format == "html" ? .html : .terminal, terminal: style)
+        if outputPath != nil || format == .html {
+            let options = RenderOptions(format: format, terminal: style)
             let (output, renderDiagnostics) = RenderPipeline.render(
                 template, prompt: prompt, state: session.state, options: options)
             if let output {
                 if let outputPath {
                     try writeOutputFile(output, to: outputPath)
-                } else if format == "html" {
+                } else if format == .html {
                     console.outDocument(output)
                 } else {
                     console.outRendered(output)
@@ -343,8 +343,7 @@ enum RunCommand: Command {
             do {
                 try library.recordUsage(
                     uiID: libraryUI, user: user, runID: session.run.id, variables: session.state.variables,
-                    success: session.state.runStatus == "completed",
-                    error: session.state.run["error"]?["message"]?.stringValue,
+                    success: session.state.run.status == .completed, error: session.state.run.error?.message,
                     durationMs: session.task?.totalTimeMs)
             } catch {
                 console.err("customui run: warning: usage not recorded: \(error)\n")
@@ -353,9 +352,19 @@ enum RunCommand: Command {
         return outcome.diagnostics.hasErrors || session.run.status == .cancelled ? ExitCode.failure : ExitCode.ok
     }
 
+    /// The wire protocol of `--backend` (`--protocol`).
+    enum BackendProtocol: String, CaseIterable {
+        /// `POST /api/ai/chat/unified`.
+        case unified
+        /// `POST /api/ai/agent/execute`.
+        case agent
+        /// `POST /v1/chat/completions`.
+        case openai
+    }
+
     /// How the last turn ended, set by the task that ran it and read once it is done.
     final class Outcome: Sendable {
-        private let value = Mutex<[Diagnostic]>([])
+        private let value = Locked<[Diagnostic]>([])
         var diagnostics: [Diagnostic] {
             get { value.withLock { $0 } }
             set { value.withLock { $0 = newValue } }
@@ -372,7 +381,7 @@ enum RunCommand: Command {
         static let serverWait: Double = 3.5
         private let session: Session
         private let pending = DispatchGroup()
-        private let state = Mutex<(inRun: Bool, cancelled: Bool, reason: String?)>((false, false, nil))
+        private let state = Locked<(inRun: Bool, cancelled: Bool, reason: String?)>((false, false, nil))
 
         init(session: Session) { self.session = session }
 
@@ -521,7 +530,7 @@ extension RunCommand {
 final class TurnReplayTransport: StreamTransport, Sendable {
     private let replays: [ReplayTransport]
     /// The turn the next `events(for:)` plays.
-    private let turn = Mutex(0)
+    private let turn = Locked(0)
 
     init(_ replays: [ReplayTransport]) { self.replays = replays }
 
@@ -568,7 +577,7 @@ final class LiveView: Sendable {
         /// The terminal's height, read at the first frame.
         var rows: Int?
     }
-    private let screen = Mutex(Screen())
+    private let screen = Locked(Screen())
 
     init(session: Session, style: TerminalStyle, console: Console, live: Bool, plain: Bool) {
         self.session = session
@@ -609,13 +618,11 @@ final class LiveView: Sendable {
                 var summary: [String] = []
                 // A failed or cancelled run's error is printed once, as its diagnostic; here only a
                 // server error the run recovered from is named.
-                if state.runStatus == "completed", let error = state.run["error"]?["message"]?.stringValue {
+                if state.run.status == .completed, let error = state.run.error?.message {
                     summary.append("recovered from error: \(TerminalText.visible(error))")
                 }
-                if let usage = state.run["usage"], let tokens = usage["total_tokens"]?.intValue {
-                    summary.append("\(tokens) tokens")
-                }
-                summary.append(state.runStatus)
+                if let tokens = state.run.usage?.totalTokens { summary.append("\(tokens) tokens") }
+                summary.append(state.run.status.rawValue)
                 console.err(summary.joined(separator: " · ") + "\n")
             } else if live {
                 draw(final: true, &screen)

@@ -31,7 +31,7 @@ enum RunsCommand: Command {
     static func run(_ arguments: inout Arguments, console: Console) throws -> Int32 {
         // The shared options go first, so `library --user bob list` finds `list`, not `bob`.
         let context = try LibraryContext(&arguments)
-        let format = try arguments.choice("--format", ["text", "json"], default: "text")
+        let format = try arguments.choice("--format", ReportFormat.allCases, default: .text)
         guard let sub = arguments.items.first(where: { !$0.hasPrefix("-") }),
             let index = arguments.items.firstIndex(of: sub)
         else {
@@ -62,7 +62,8 @@ enum RunsCommand: Command {
     static func ms(_ value: Int?) -> String { value.map { "\($0) ms" } ?? "-" }
     static func cost(_ value: Double?) -> String { value.map { String(format: "$%.4f", $0) } ?? "-" }
 
-    static func list(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws
+    static func list(_ arguments: inout Arguments, _ context: LibraryContext, format: ReportFormat, console: Console)
+        throws
         -> Int32
     {
         var query = RunQuery()
@@ -80,7 +81,7 @@ enum RunsCommand: Command {
         query.limit = try arguments.integer("--limit", in: 0...100_000) ?? 50
         guard try arguments.positionals().isEmpty else { throw UsageError("`runs list` takes no arguments") }
         let runs = try context.open().runs(query, user: context.user)
-        if format == "json" {
+        if format == .json {
             console.out(JSONWriter(pretty: true).string(["runs": .array(runs.map(\.jsonValue))]) + "\n")
         } else if runs.isEmpty {
             console.out("no runs recorded for `\(context.user)`\n")
@@ -98,7 +99,8 @@ enum RunsCommand: Command {
         return ExitCode.ok
     }
 
-    static func show(_ arguments: inout Arguments, _ context: LibraryContext, format: String, console: Console) throws
+    static func show(_ arguments: inout Arguments, _ context: LibraryContext, format: ReportFormat, console: Console)
+        throws
         -> Int32
     {
         let positionals = try arguments.positionals()
@@ -106,7 +108,7 @@ enum RunsCommand: Command {
         // The same summary `runs list` prints, so the two agree on status, tokens and cost.
         let (summary, tasks) = try context.open().runSummary(id, user: context.user)
         let run = summary.run
-        if format == "json" {
+        if format == .json {
             console.out(
                 JSONWriter(pretty: true).string(["run": summary.jsonValue, "tasks": .array(tasks.map(\.libraryJSON))])
                     + "\n")

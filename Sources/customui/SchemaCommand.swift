@@ -31,7 +31,7 @@ enum SchemaCommand: Command {
         }
         arguments = Arguments(Array(arguments.items.dropFirst()))
         guard let schemaPath = try arguments.value("--schema") else { throw UsageError("missing `--schema SCHEMA`") }
-        let format = try arguments.choice("--format", ["text", "json"], default: "text")
+        let format = try arguments.choice("--format", ReportFormat.allCases, default: .text)
         let assertFormat = arguments.flag("--assert-format")
         let referencePaths = try arguments.values("--ref")
         let paths = try arguments.positionals()
@@ -44,7 +44,7 @@ enum SchemaCommand: Command {
             schema: schema, instances: instances, references: references,
             options: ValidationOptions(assertFormat: assertFormat))
 
-        if format == "json" {
+        if format == .json {
             console.out(JSONWriter(pretty: true).string(report.jsonValue) + "\n")
         } else {
             let renderer = DiagnosticRenderer(sources: [schema] + references + instances, color: console.colorErr)

@@ -1,6 +1,5 @@
 import CustomUICore
 import Foundation
-import Synchronization
 
 /// A subcommand of `customui`: one type per subcommand, one file each.
 protocol Command {
@@ -80,6 +79,18 @@ struct Arguments {
                 "`\(name)` must be one of \(choices.map { "`\($0)`" }.joined(separator: ", ")), not `\(v)`")
         }
         return v
+    }
+
+    /// The value of an option that must be one of `choices` (listed in that order when it is not).
+    mutating func choice<Choice: RawRepresentable>(_ name: String, _ choices: [Choice], default defaultValue: Choice)
+        throws(UsageError) -> Choice where Choice.RawValue == String
+    {
+        guard let v = try value(name) else { return defaultValue }
+        guard let choice = choices.first(where: { $0.rawValue == v }) else {
+            throw UsageError(
+                "`\(name)` must be one of \(choices.map { "`\($0.rawValue)`" }.joined(separator: ", ")), not `\(v)`")
+        }
+        return choice
     }
 
     /// An integer option.
@@ -170,9 +181,14 @@ struct Console {
     }
 }
 
+/// `--format text|json`: a report for people, or JSON for programs.
+enum ReportFormat: String, CaseIterable {
+    case text, json
+}
+
 /// Whether standard output was found closed, and who to tell (once).
 final class ClosedOutput: Sendable {
-    private let state = Mutex<(isClosed: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
+    private let state = Locked<(isClosed: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
 
     /// Whether a write found standard output closed.
     var wasClosed: Bool { state.withLock { $0.isClosed } }

@@ -31,7 +31,7 @@ enum ValidateCommand: Command {
     static func run(_ arguments: inout Arguments, console: Console) throws -> Int32 {
         let promptPath = try arguments.value("--prompt")
         let propsPath = try arguments.value("--props")
-        let format = try arguments.choice("--format", ["text", "json"], default: "text")
+        let format = try arguments.choice("--format", ReportFormat.allCases, default: .text)
         let fix = arguments.flag("--fix")
         let files = try arguments.positionals()
         guard !files.isEmpty else { throw UsageError("name at least one UI file to validate") }
@@ -44,7 +44,7 @@ enum ValidateCommand: Command {
         for path in files {
             let prompt = try explicitPrompt ?? siblingPrompt(of: path).map(readInput)
             let applied = fix && path != "-" ? try ValidateFixes.apply(path: path, prompt: prompt, props: props) : []
-            if !applied.isEmpty && format == "text" {
+            if !applied.isEmpty && format == .text {
                 for fix in applied {
                     text +=
                         "\(TerminalText.visible(path)):\(fix.line):\(fix.column): fixed [\(fix.code)]: "
@@ -55,7 +55,7 @@ enum ValidateCommand: Command {
             let ui = try readInput(path)
             let report = Validator.validate(ui: ui, prompt: prompt, props: props)
             anyErrors = anyErrors || report.hasErrors
-            if format == "json" {
+            if format == .json {
                 results.append([
                     "file": .string(ui.path),
                     "diagnostics": .array(report.diagnostics.map(\.jsonValue)),
@@ -70,7 +70,7 @@ enum ValidateCommand: Command {
                 text += line + ")\n"
             }
         }
-        if format == "json" {
+        if format == .json {
             console.out(JSONWriter(pretty: true).string(["files": .array(results)]) + "\n")
         } else {
             console.outRendered(text)

@@ -209,7 +209,7 @@ import Testing
                 .render(
                     .view([
                         .slot(
-                            name: "reply", format: "markdown", label: nil, placeholder: nil, content: answer,
+                            name: "reply", format: .markdown, label: nil, placeholder: nil, content: answer,
                             streaming: false)
                     ]))
             #expect(unindented == narrowSlot, "color \(color):\n\(turn)\n---\n\(narrowSlot)")

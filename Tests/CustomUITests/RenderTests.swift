@@ -29,17 +29,15 @@ func compiled(_ ui: String, prompt: String) throws -> (CompiledTemplate, Prompt)
             ConversationTurn(role: "user", text: "Tell me <b>about</b> tides"),
             ConversationTurn(role: "assistant", text: "They *rise* and fall."),
         ]
-        var run = state.run.objectValue ?? ValueObject()
-        run["status"] = failed ? "failed" : "completed"
-        run["status_message"] = failed ? "gave up" : "all done"
-        run["usage"] = ["input_tokens": 120, "output_tokens": 340, "total_tokens": 460, "cost": 0.00123]
-        run["timing"] = ["time_to_first_token_ms": 412, "total_ms": 3210]
-        run["tool_events"] = [
-            ["tool_name": "search", "event": "started", "message": "looking up tides"],
-            ["tool_name": "search", "event": "completed"],
+        state.run.status = failed ? .failed : .completed
+        state.run.statusMessage = failed ? "gave up" : "all done"
+        state.run.usage = RunState.Usage(inputTokens: 120, outputTokens: 340, totalTokens: 460, cost: 0.00123)
+        state.run.timing = RunState.Timing(timeToFirstTokenMs: 412, totalMs: 3210)
+        state.run.toolEvents = [
+            RunState.ToolEvent(toolName: "search", event: "started", message: "looking up tides"),
+            RunState.ToolEvent(toolName: "search", event: "completed"),
         ]
-        if failed { run["error"] = ["message": "the backend answered 503: overloaded"] }
-        state.run = .object(run)
+        if failed { state.run.error = RunState.Failure(message: "the backend answered 503: overloaded") }
         return state
     }
 

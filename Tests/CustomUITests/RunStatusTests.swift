@@ -46,9 +46,10 @@ import Testing
     @Test func whileRunningTheProgressMessageShows() throws {
         let (template, prompt) = try Self.generated(.manual)
         var (state, _) = RenderState.initial(template, prompt: prompt)
-        state.run = state.run.setting("status", "streaming").setting("status_message", "Thinking…")
+        state.run.status = .streaming
+        state.run.statusMessage = "Thinking…"
         #expect(try Self.terminal(template, prompt, state).contains("◐ Writing… — Thinking…"))
-        state.run = state.run.setting("status", "failed")
+        state.run.status = .failed
         #expect(try Self.terminal(template, prompt, state).contains("✗ Failed"))
     }
 

@@ -1,12 +1,11 @@
 import CustomUICore
 import Foundation
 import Streaming
-import Synchronization
 import Testing
 
 @testable import CustomUI
 
-/// A session used from several tasks at once (issue 19, item 2): one runs it, others read its state,
+/// A session used from several tasks and threads at once (issue 19, item 2): one task runs it, threads read its state,
 /// try a second run and cancel it. Run it under the thread sanitizer too:
 /// `swift test --sanitize=thread --scratch-path .build-tsan --filter SessionConcurrencyTests`.
 @Suite struct SessionConcurrencyTests {
@@ -16,7 +15,7 @@ import Testing
         let gap: Duration
         /// The open streams and how many chunks have been handed to the session; one lock, so that
         /// once `cancel()` returns no further chunk is sent.
-        private let streams = Mutex<(open: [AsyncThrowingStream<StreamEvent, Error>.Continuation], sent: Int)>(([], 0))
+        private let streams = Locked<(open: [AsyncThrowingStream<StreamEvent, Error>.Continuation], sent: Int)>(([], 0))
         var sent: Int { streams.withLock { $0.sent } }
 
         init(chunks: [String], gap: Duration) {
@@ -57,16 +56,17 @@ import Testing
 
     /// What the tasks share: the run's result, how many reads were checked, what the second run got.
     final class Shared: Sendable {
-        let finished = Mutex<[Diagnostic]?>(nil)
-        let reads = Mutex(0)
-        let texts = Mutex(0)
-        let refusal = Mutex<(preflight: [Diagnostic], second: [Diagnostic])>(([], []))
+        let finished = Locked<[Diagnostic]?>(nil)
+        let reads = Locked<(count: Int, torn: Int)>((0, 0))
+        let readersDone = Locked(0)
+        let texts = Locked(0)
+        let refusal = Locked<(preflight: [Diagnostic], second: [Diagnostic])>(([], []))
         var running: Bool { finished.withLock { $0 == nil } }
     }
 
     static let statuses: Set<String> = ["idle", "running", "streaming", "completed", "failed", "cancelled"]
 
-    @Test("a run, a refused second run, a cancel and readers on other tasks leave one consistent result")
+    @Test("a run, a refused second run, a cancel and readers on other threads leave one consistent result")
     func aSessionSharedBetweenTasks() async throws {
         let chunks = (0..<400).map { "Word \($0) *of* the **story**.\($0 % 25 == 24 ? "\n\n" : " ")" }
         let full = chunks.joined()
@@ -81,29 +81,34 @@ import Testing
                 }
                 shared.finished.withLock { $0 = result }
             }
-            // Readers: every state they see is whole (the slot is a prefix of the answer, the status
-            // one of the run's statuses), however the run's writes interleave with their reads.
-            for _ in 0..<3 {
-                group.addTask {
+            // Readers, on threads of their own (not the tasks' pool, which they would crowd): every
+            // state they see is whole (the slot is a prefix of the answer, the status one of the run's
+            // statuses), however the run's writes interleave with their reads.
+            for _ in 0..<2 {
+                Thread {
+                    defer { shared.readersDone.withLock { $0 += 1 } }
                     while shared.running {
                         let state = session.state
                         let slot = state.slots["story"] ?? ""
-                        #expect(full.hasPrefix(slot))
-                        #expect(Self.statuses.contains(state.runStatus))
+                        let whole = full.hasPrefix(slot) && Self.statuses.contains(state.runStatus)
                         _ = session.run
                         _ = session.task
                         _ = session.lastMarkdownUpdate
                         _ = session.markdownHTML
                         _ = session.recordingErrors
                         session.setVariable("length", "300")
-                        shared.reads.withLock { $0 += 1 }
-                        await Task.yield()
+                        shared.reads.withLock { $0.count += 1 }
+                        if !whole { shared.reads.withLock { $0.torn += 1 } }
+                        usleep(50)
                     }
-                }
+                }.start()
             }
             // Once text is streaming: a second run is refused without disturbing the first, then a cancel.
             group.addTask {
-                while transport.sent < chunks.count / 4 { await Task.yield() }
+                // (and the readers have read while it streams)
+                while transport.sent < chunks.count / 4 || shared.reads.withLock({ $0.count }) < 20 {
+                    try? await Task.sleep(for: .milliseconds(1))
+                }
                 let preflight = session.preflight(message: nil)
                 let second = await session.run()
                 shared.refusal.withLock { $0 = (preflight, second) }
@@ -112,12 +117,14 @@ import Testing
         }
         let diagnostics = shared.finished.withLock { $0 } ?? []
         let (refusedWhileRunning, second) = shared.refusal.withLock { $0 }
-        let readsChecked = shared.reads.withLock { $0 }
+        while shared.readersDone.withLock({ $0 }) < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        let (readsChecked, torn) = shared.reads.withLock { $0 }
 
         for refused in [refusedWhileRunning, second] {
             #expect(refused.contains { $0.code == .runRefused && $0.message == "a run is already in progress" })
         }
-        #expect(readsChecked > 0)
+        #expect(readsChecked >= 20)
+        #expect(torn == 0)
         // The run ended as cancelled, keeping exactly the chunks it was given, in every place it keeps them.
         #expect(diagnostics.map(\.code) == [.runCancelled])
         let state = session.state

@@ -93,7 +93,7 @@ import Testing
         #expect(session.state.runStatus == "failed")
         #expect(recorder.tasks.values.first?.cost == nil)
         #expect(recorder.runs.values.first?.cost == 0)
-        #expect(!session.state.run.jsonText.contains("inf"))
+        #expect(!session.state.run.value.jsonText.contains("inf"))
     }
 
     @Test("the streamed text is written while streaming, debounced, and the last write is the final one")

@@ -19,21 +19,12 @@ extension DiagnosticCode {
     public static let bindingShadowing: Self = "binding.shadowing"
 }
 
-/// The fields of the `run` scope, documented in docs/language.md.
+/// The fields of the `run` scope (`RunState.Field`), documented in docs/language.md.
 public enum RunScope {
     /// Field names and what each holds.
-    public static let fields: [(name: String, summary: String)] = [
-        ("status", "`idle`, `running`, `streaming`, `completed`, `failed` or `cancelled`"),
-        ("status_message", "the latest `status_update` message, or null"),
-        ("error", "the error `{ message, code }` when the run failed, or null"),
-        ("usage", "`{ input_tokens, output_tokens, total_tokens, cost }` from the completion, or null"),
-        ("timing", "`{ time_to_first_token_ms, total_ms }`, or null"),
-        ("tool_events", "the tool events so far, in order"),
-        ("data", "the payload of the latest `data` event, or null"),
-        ("turn", "how many runs this conversation has had"),
-        ("model", "the model id the prompt runs with"),
-        ("request_id", "the backend's request id, once known"),
-    ]
+    public static let fields: [(name: String, summary: String)] = RunState.Field.allCases.map {
+        ($0.rawValue, $0.summary)
+    }
 
     static let names = fields.map(\.name)
 }

@@ -17,7 +17,7 @@ struct ValueCheck {
     var diagnostics: [Diagnostic] = []
 
     /// The values `run.status` takes.
-    static let runStatuses = ["idle", "running", "streaming", "completed", "failed", "cancelled"]
+    static let runStatuses = RunState.Status.allCases.map(\.rawValue)
 
     init(file: SourceFile, prompt: Prompt?, propsSchema: Value?) {
         self.file = file

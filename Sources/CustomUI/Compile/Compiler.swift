@@ -39,7 +39,8 @@ struct Compiler {
                     !slots.contains(where: { $0.name == name })
                 else { return }
                 slots.append(
-                    SlotDeclaration(name: name, format: element.literal("format") ?? "markdown", range: element.range))
+                    SlotDeclaration(
+                        name: name, format: SlotFormat(attribute: element.literal("format")), range: element.range))
             }
         }
         return CompiledTemplate(

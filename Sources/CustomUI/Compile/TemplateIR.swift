@@ -144,12 +144,23 @@ public indirect enum TemplateNode: Sendable {
     case loop(LoopNode)
 }
 
+/// How a slot shows its text: the `format` attribute of `slot`.
+public enum SlotFormat: String, Sendable, Hashable, CaseIterable {
+    /// Rendered as markdown (the default).
+    case markdown
+    /// Shown as written, in a preformatted block.
+    case text
+
+    /// The format an attribute value names; the checker refuses any other value, so that is markdown.
+    public init(attribute: String?) { self = attribute.flatMap(SlotFormat.init(rawValue:)) ?? .markdown }
+}
+
 /// A slot the template declares.
 public struct SlotDeclaration: Sendable, Hashable {
     /// The slot's unique name.
     public var name: String
-    /// `markdown` or `text`.
-    public var format: String
+    /// How it shows its text.
+    public var format: SlotFormat
     /// Where it is declared.
     public var range: SourceRange
 }

@@ -247,7 +247,7 @@ public struct HTMLRenderer: Sendable {
                 )
             case .slot(let name, let format, let label, let placeholder, let content, let streaming):
                 let slotID = id("cui-slot", name)
-                out.raw("<div class=\"cui-slot cui-slot-\(format == "text" ? "text" : "markdown")\" id=\"")
+                out.raw("<div class=\"cui-slot cui-slot-\(format.rawValue)\" id=\"")
                 out.attribute(slotID)
                 out.raw("\" role=\"region\" aria-live=\"polite\" aria-busy=\"\(streaming)\" aria-label=\"")
                 out.attribute(label ?? RenderTreeBuilder.humanize(name))
@@ -258,7 +258,7 @@ public struct HTMLRenderer: Sendable {
                     out.raw("<p class=\"cui-placeholder\">")
                     out.text(placeholder ?? "")
                     out.raw("</p>\n")
-                } else if format == "text" {
+                } else if format == .text {
                     out.raw("<pre class=\"cui-plain\">")
                     out.text(content)
                     out.raw("</pre>\n")

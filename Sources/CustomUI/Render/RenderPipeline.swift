@@ -103,10 +103,7 @@ public enum RenderPipeline {
             template, prompt: prompt, props: props, variables: variables)
         diagnostics += stateDiagnostics
         for (name, text) in slots { state.slots[name] = text }
-        if !slots.isEmpty, var run = state.run.objectValue {
-            run["status"] = "completed"
-            state.run = .object(run)
-        }
+        if !slots.isEmpty { state.run.status = .completed }
         return render(template, prompt: prompt, state: state, options: options, diagnostics: diagnostics)
     }
 

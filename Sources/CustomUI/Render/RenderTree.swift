@@ -85,7 +85,7 @@ public indirect enum RenderNode: Sendable, Hashable {
     case button(ActionKind, label: String, enabled: Bool)
     case followUp(label: String, placeholder: String?)
     // Outputs
-    case slot(name: String, format: String, label: String?, placeholder: String?, content: String, streaming: Bool)
+    case slot(name: String, format: SlotFormat, label: String?, placeholder: String?, content: String, streaming: Bool)
     case status(status: String, message: String?)
     case toolEvents([ToolEventSummary])
     case usage(UsageSummary)

@@ -10,8 +10,8 @@ public struct RenderState: Sendable {
     public var slots: [String: String]
     /// Slots that are still receiving text.
     public var streamingSlots: Set<String>
-    /// The `run` scope object (fields as `RunScope.fields`).
-    public var run: Value
+    /// The current run (the `run` scope).
+    public var run: RunState
     /// Broker values.
     public var broker: Value
     /// Earlier turns, for `conversation`.
@@ -25,12 +25,12 @@ public struct RenderState: Sendable {
         let effective = Validator.effectiveProps(template.definition, caller: props)
         let (values, diagnostics) = VariableValues.initial(
             prompt: prompt, bindings: template.bindings, props: effective, caller: variables, file: template.file)
-        let scope = Validator.initialScope(template, prompt: prompt, props: effective, values: values)
         var slots: [String: String] = [:]
         for slot in template.slots { slots[slot.name] = "" }
         let state = RenderState(
-            props: effective, variables: values, slots: slots, streamingSlots: [], run: scope.run, broker: [:],
-            conversation: [])
+            props: effective, variables: values, slots: slots, streamingSlots: [],
+            run: RunState(model: prompt?.modelID),
+            broker: [:], conversation: [])
         return (state, diagnostics)
     }
 
@@ -40,11 +40,11 @@ public struct RenderState: Sendable {
         for (name, value) in variables.sorted(by: { $0.key < $1.key }) { vars[name] = .string(value) }
         var slotValues = ValueObject()
         for (name, value) in slots.sorted(by: { $0.key < $1.key }) { slotValues[name] = .string(value) }
-        return Scope(props: props, vars: .object(vars), slots: .object(slotValues), run: run, broker: broker)
+        return Scope(props: props, vars: .object(vars), slots: .object(slotValues), run: run.value, broker: broker)
     }
 
-    /// `run.status` as a string.
-    public var runStatus: String { run["status"]?.stringValue ?? "idle" }
+    /// `run.status` as templates see it.
+    public var runStatus: String { run.status.rawValue }
 }
 
 /// Evaluates a compiled template in a state, producing the render tree both renderers walk.
@@ -211,36 +211,32 @@ public struct RenderTreeBuilder {
             let name = literal("name", "response")
             sink.leaf(
                 .slot(
-                    name: name, format: literal("format", "markdown"), label: try string(e, "label", scope),
+                    name: name, format: SlotFormat(attribute: e.literal("format")),
+                    label: try string(e, "label", scope),
                     placeholder: try string(e, "placeholder", scope), content: state.slots[name] ?? "",
                     streaming: state.streamingSlots.contains(name)))
         case "status":
             // A finished run shows its final state, not the last progress message; before the
             // first run, a UI that runs on mount is starting, not waiting for the user.
-            let status = state.runStatus
-            let finished = ["completed", "failed", "cancelled"].contains(status)
-            let shown = status == "idle" && mode.runsOnMount ? "starting" : status
-            sink.leaf(.status(status: shown, message: finished ? nil : state.run["status_message"]?.stringValue))
+            let status = state.run.status
+            let shown = status == .idle && mode.runsOnMount ? "starting" : status.rawValue
+            sink.leaf(.status(status: shown, message: status.isFinished ? nil : state.run.statusMessage))
         case "tool-events":
-            let events = (state.run["tool_events"]?.arrayValue ?? []).map { event in
-                ToolEventSummary(
-                    tool: event["tool_name"]?.stringValue ?? "tool", event: event["event"]?.stringValue ?? "",
-                    message: event["message"]?.stringValue)
+            let events = state.run.toolEvents.map { event in
+                ToolEventSummary(tool: event.toolName, event: event.event, message: event.message)
             }
             sink.leaf(.toolEvents(events))
         case "usage":
-            let usage = state.run["usage"]
-            let timing = state.run["timing"]
+            let usage = state.run.usage
+            let timing = state.run.timing
             sink.leaf(
                 .usage(
                     UsageSummary(
-                        inputTokens: usage?["input_tokens"]?.intValue, outputTokens: usage?["output_tokens"]?.intValue,
-                        totalTokens: usage?["total_tokens"]?.intValue, cost: usage?["cost"]?.numberValue?.doubleValue,
-                        timeToFirstTokenMs: timing?["time_to_first_token_ms"]?.intValue,
-                        totalMs: timing?["total_ms"]?.intValue)))
+                        inputTokens: usage?.inputTokens, outputTokens: usage?.outputTokens,
+                        totalTokens: usage?.totalTokens, cost: usage?.cost,
+                        timeToFirstTokenMs: timing?.timeToFirstTokenMs, totalMs: timing?.totalMs)))
         case "error":
-            let error = state.run["error"]
-            sink.leaf(.error(message: error?["message"]?.stringValue ?? error?.stringValue))
+            sink.leaf(.error(message: state.run.error?.message))
         case "conversation":
             sink.leaf(.conversation(shownTurns))
         default:
@@ -261,7 +257,7 @@ public struct RenderTreeBuilder {
         return turns
     }
 
-    private var isRunning: Bool { ["running", "streaming"].contains(state.runStatus) }
+    private var isRunning: Bool { state.run.status.isRunning }
 
     private var showsVariables: Bool {
         mode.allowsVariableInputs && template.definition.showVariables

@@ -126,7 +126,7 @@ public struct TerminalRenderer: Sendable {
                 return placeholder.map { wrap([Span(text: $0, sgr: "2;3")], width: width) } ?? []
             }
             var lines: [String]
-            if format == "text" {
+            if format == .text {
                 lines = content.split(separator: "\n", omittingEmptySubsequences: false).flatMap {
                     wrap([Span(text: String($0), sgr: "")], width: width)
                 }

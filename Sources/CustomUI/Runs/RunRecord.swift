@@ -1,6 +1,5 @@
 import CustomUICore
 import Foundation
-import Synchronization
 
 /// A conversation's lifecycle, as the seeds' `ai_runs.status`.
 public enum RunStatus: String, Sendable, CaseIterable, Hashable {
@@ -107,7 +106,7 @@ public protocol RunRecorder: Sendable {
 
 /// A recorder that keeps records in memory, for tests and for runs without a library.
 public final class MemoryRunRecorder: RunRecorder, Sendable {
-    private let storage = Mutex<(runs: [String: RunRecord], tasks: [String: TaskRecord])>(([:], [:]))
+    private let storage = Locked<(runs: [String: RunRecord], tasks: [String: TaskRecord])>(([:], [:]))
 
     /// An empty recorder.
     public init() {}

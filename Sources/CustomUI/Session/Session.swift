@@ -3,7 +3,6 @@ import Foundation
 import JSONSchema
 import Markdown
 import Streaming
-import Synchronization
 
 extension DiagnosticCode {
     /// A run was refused before anything was sent (a variable without a value, a bad value, the mode).
@@ -105,7 +104,7 @@ public enum SessionUpdate: Sendable {
 ///
 /// A session may be used from any number of tasks and threads at once (a run streaming on one,
 /// `cancel()` and readers of `state` on others): everything it changes is one `Core` value in one
-/// `Mutex`, reached only through `withLock` (docs/decisions/session-concurrency.md). Callbacks
+/// `Locked`, reached only through `withLock` (docs/decisions/session-concurrency.md). Callbacks
 /// (`onUpdate`) are called outside the lock, so they may read the session.
 public final class Session: Sendable {
     /// The compiled UI.
@@ -117,7 +116,7 @@ public final class Session: Sendable {
     private let recorder: (any RunRecorder)?
     private let pricing: PricingTable
     private let limits: ResourceLimits
-    private let core: Mutex<Core>
+    private let core: Locked<Core>
 
     /// Everything about a session that changes, guarded by one lock.
     private struct Core {
@@ -191,7 +190,7 @@ public final class Session: Sendable {
         run.userID = user
         run.sourceID = prompt.id ?? template.definition.promptID
         run.settings = .object(prompt.settings)
-        core = Mutex(Core(state: state, run: run))
+        core = Locked(Core(state: state, run: run))
     }
 
     /// Sets a variable as the user typed it (the highest precedence).
@@ -320,13 +319,14 @@ public final class Session: Sendable {
             requestData: transport.requestData(for: request))
         task.model = prompt.modelID
         task.status = .streaming
-        core.state.run = core.state.run.setting("status", "running").setting("error", .null).setting(
-            "status_message", .null)
+        core.state.run.status = .running
+        core.state.run.error = nil
+        core.state.run.statusMessage = nil
         if let slot = responseSlot {
             core.state.slots[slot] = ""
             core.state.streamingSlots.insert(slot)
         }
-        if let slot = responseSlot, template.slots.first?.format != "text" { core.markdown[slot] = MarkdownStream() }
+        if let slot = responseSlot, template.slots.first?.format != .text { core.markdown[slot] = MarkdownStream() }
         core.run.messages = messages.map { ["role": .string($0.role), "content": .string($0.content)] }
         core.run.variableValues = core.state.variables
         core.streamedText = ""
@@ -364,22 +364,18 @@ public final class Session: Sendable {
             }
             flight.responseBytes += text.utf8.count
             streamed(text, task: flight.task, &core)
-            if core.state.runStatus != "streaming" { core.state.run = core.state.run.setting("status", "streaming") }
+            core.state.run.status = .streaming
             guard let slot = responseSlot else { return (false, nil) }
             core.state.slots[slot, default: ""] += text
             core.lastMarkdownUpdate = core.markdown[slot]?.append(text)
             return (false, .text(slot: slot, appended: text))
         case .statusUpdate(let status):
-            core.state.run = core.state.run.setting(
-                "status_message", .string(status.userMessage ?? status.systemMessage ?? status.status))
+            core.state.run.statusMessage = status.userMessage ?? status.systemMessage ?? status.status
         case .toolEvent(let tool):
-            let entry: Value = [
-                "tool_name": .string(tool.toolName), "event": .string(tool.event), "call_id": .string(tool.callID),
-                "message": tool.message.map(Value.string) ?? .null,
-            ]
             flight.task.toolUpdates.append(tool.value)
-            core.state.run = core.state.run.setting(
-                "tool_events", .array((core.state.run["tool_events"]?.arrayValue ?? []) + [entry]))
+            core.state.run.toolEvents.append(
+                RunState.ToolEvent(
+                    toolName: tool.toolName, event: tool.event, callID: tool.callID, message: tool.message))
         case .completion(let completion):
             if transport.service == "replay", let stats = completion.timingStats {
                 flight.recordedTiming = (
@@ -416,20 +412,15 @@ public final class Session: Sendable {
                         "the cost of this completion is out of range (the pricing table's price for `\(prompt.modelID ?? "")` is too large)"
                 )
             }
-            let task = flight.task
-            let usageValue: Value = [
-                "input_tokens": task.tokensIn.map(Value.int) ?? .null,
-                "output_tokens": task.tokensOut.map(Value.int) ?? .null,
-                "total_tokens": task.tokensTotal.map(Value.int) ?? .null, "cost": task.cost.map(Value.double) ?? .null,
-            ]
-            core.state.run = core.state.run.setting("usage", usageValue)
+            core.state.run.usage = RunState.Usage(
+                inputTokens: flight.task.tokensIn, outputTokens: flight.task.tokensOut,
+                totalTokens: flight.task.tokensTotal, cost: flight.task.cost)
         case .data(let value):
-            core.state.run = core.state.run.setting("data", value)
+            core.state.run.data = value
         case .error(let failure):
             flight.failure = failure
             flight.task.errors.append(failure.value)
-            core.state.run = core.state.run.setting(
-                "error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null])
+            core.state.run.error = RunState.Failure(message: failure.displayMessage, code: failure.code)
         case .broker(let broker):
             var object = core.state.broker.objectValue ?? ValueObject()
             object[broker.brokerID] = broker.value
@@ -482,8 +473,7 @@ public final class Session: Sendable {
             if failure != flight.failure || flight.task.errors.last != failure.value {
                 flight.task.errors.append(failure.value)
             }
-            core.state.run = core.state.run.setting(
-                "error", ["message": .string(failure.displayMessage), "code": failure.code.map(Value.string) ?? .null])
+            core.state.run.error = RunState.Failure(message: failure.displayMessage, code: failure.code)
             var range: SourceRange?
             if let line = failure.line, line > 0 {
                 range = SourceRange(at: SourceLocation(offset: 0, line: line, column: 1))
@@ -519,13 +509,9 @@ public final class Session: Sendable {
         core.history =
             flight.messages + (response.isEmpty ? [] : [ChatMessage(role: "assistant", content: response)])
         core.state.streamingSlots.removeAll()
-        let status = outcome == .completed ? "completed" : (outcome == .cancelled ? "cancelled" : "failed")
-        core.state.run = core.state.run.setting("status", .string(status)).setting(
-            "turn", .int((core.state.run["turn"]?.intValue ?? 0) + 1)
-        )
-        .setting(
-            "timing",
-            ["time_to_first_token_ms": task.timeToFirstTokenMs.map(Value.int) ?? .null, "total_ms": .int(total)])
+        core.state.run.status = outcome == .completed ? .completed : (outcome == .cancelled ? .cancelled : .failed)
+        core.state.run.turn += 1
+        core.state.run.timing = RunState.Timing(timeToFirstTokenMs: task.timeToFirstTokenMs, totalMs: total)
         if let message, !message.isEmpty {
             core.state.conversation.append(ConversationTurn(role: "user", text: message))
         }
@@ -612,14 +598,5 @@ public final class Session: Sendable {
     private func milliseconds(since start: ContinuousClock.Instant) -> Int {
         let d = ContinuousClock.now - start
         return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
-    }
-}
-
-extension Value {
-    /// A copy of this object with one member set (non-objects become objects).
-    func setting(_ key: String, _ value: Value) -> Value {
-        var object = objectValue ?? ValueObject()
-        object[key] = value
-        return .object(object)
     }
 }

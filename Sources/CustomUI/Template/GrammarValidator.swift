@@ -11,6 +11,9 @@ extension DiagnosticCode {
 ///
 /// The vocabulary checks run first and give the precise diagnostics; this is the second line of
 /// defence, so the published grammar is what the engine actually enforces.
+///
+/// `@unchecked Sendable` because it wraps a C handle: `schema` is set once in `init` and freed in
+/// `deinit`, and every use of it is made holding `lock`.
 final class GrammarValidator: @unchecked Sendable {
     private let schema: xmlRelaxNGPtr
     // libxml2 documents compiled RELAX NG schemas as shareable, but validation state has had

@@ -293,7 +293,8 @@ public enum Vocabulary {
             attributes: [
                 AttributeSpec("name", .identifier, required: true, "the slot's name, unique in the template"),
                 AttributeSpec(
-                    "format", .choice(["markdown", "text"]), default: "markdown", "how streamed text is shown"),
+                    "format", .choice(SlotFormat.allCases.map(\.rawValue)), default: SlotFormat.markdown.rawValue,
+                    "how streamed text is shown"),
                 AttributeSpec("placeholder", .interpolated, "shown while the slot is empty"),
                 AttributeSpec("label", .interpolated, "an accessible name for the region"),
             ],

@@ -97,7 +97,7 @@ final class LiveSession: @unchecked Sendable {
                 })
     }
 
-    var isTextSlot: Bool { ui.template.slots.first?.format == "text" }
+    var isTextSlot: Bool { ui.template.slots.first?.format == .text }
 
     /// The theme's custom properties as a stylesheet (served as a file: the CSP allows no inline style).
     var themeCSS: String {

@@ -120,6 +120,10 @@ public enum JSONSchema {
 }
 
 /// A compiled schema: immutable, shareable across threads, reusable for any number of instances.
+///
+/// `@unchecked Sendable` because the compiler cannot see that its node graph (cyclic, with unmanaged
+/// buffers; see `Node`) is finished before this object exists: `compile` builds and freezes every node,
+/// then wraps them here, and nothing writes to them again until `deinit`.
 public final class CompiledSchema: @unchecked Sendable {
     let root: Node
     let program: Program
@@ -195,6 +199,9 @@ public final class CompiledSchema: @unchecked Sendable {
 }
 
 /// Tables shared by all nodes of one compiled schema.
+///
+/// `@unchecked Sendable` like `CompiledSchema`: filled in while the schema compiles, only read once
+/// the `CompiledSchema` holding it is returned.
 final class Program: @unchecked Sendable {
     /// Per resource ID, its `$dynamicAnchor` targets by name.
     var dynamicAnchors: [[String: Node]] = []

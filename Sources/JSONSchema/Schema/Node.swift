@@ -1,6 +1,11 @@
 import CustomUICore
 
 /// One compiled (sub)schema; nodes point at each other directly, so `$ref` costs nothing at validation time.
+///
+/// `@unchecked Sendable` because it owns manually managed memory (`frozen`, read without reference
+/// counting on the hot path): a node is written only while its schema compiles, on the compiling
+/// thread, and `freeze()`d before the `CompiledSchema` that owns it is returned; from then on every
+/// thread only reads it, until the schema's `deinit` tears it down.
 final class Node: @unchecked Sendable {
     /// `true`/`false` schemas; nil for object schemas.
     @exclusivity(unchecked) var boolean: Bool?
@@ -76,6 +81,9 @@ struct TypeSet: OptionSet, Sendable {
 }
 
 /// The object keywords that share one pass over the members.
+///
+/// `@unchecked Sendable` for the same reason as `Node`: its unmanaged buffers are written only while
+/// the schema compiles and `freeze()`d before it is published; validation only reads them.
 final class PropertiesApplicator: @unchecked Sendable {
     var properties: [String: Node] = [:]
     var ordered: [(String, Node)] = []

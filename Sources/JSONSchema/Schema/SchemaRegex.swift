@@ -9,8 +9,8 @@ import Foundation
 /// so that no schema can make matching take exponential time; ICU handles only the rest, under a step limit
 /// (`icuStepLimit(length:)`): a pattern with lookaround or backreferences that backtracks catastrophically on a value
 /// gives up with `.tooManySteps` instead of hanging the validation.
-final class SchemaRegex: @unchecked Sendable {
-    private enum Kind {
+final class SchemaRegex: Sendable {
+    private enum Kind: Sendable {
         case regex(NSRegularExpression)
         case simple(SimpleRegex, PikeRegex)
         case pike(PikeRegex)

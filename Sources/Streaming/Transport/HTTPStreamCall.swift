@@ -1,6 +1,5 @@
 import CustomUICore
 import Foundation
-import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -11,22 +10,27 @@ import Synchronization
 ///
 /// The session retains this object as its delegate until it is invalidated; every way a call ends
 /// invalidates it, which breaks that cycle.
-final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    private let lock = NSLock()
-    private var framer: any EventFramer
-    private var continuation: AsyncThrowingStream<StreamEvent, Error>.Continuation?
-    private var session: URLSession?
-    private var task: URLSessionDataTask?
-    private var watchdog: Task<Void, Never>?
-    private var status: Int?
-    private var errorBody = Data()
-    private var finished = false
-    /// The consumer's stream was ended by a cancel while the request id is still awaited.
-    private var detached = false
-    private var sawResponse = false
-    private var lastActivity = ContinuousClock.now
-    private var knownRequestID: String?
-    private var retryAfter: String?
+final class HTTPStreamCall: NSObject, URLSessionDataDelegate, Sendable {
+    /// What changes as the call runs; the watchdog, `cancel` and the delegate queue all reach it.
+    private struct State {
+        var continuation: AsyncThrowingStream<StreamEvent, Error>.Continuation?
+        var session: URLSession?
+        var task: URLSessionDataTask?
+        var watchdog: Task<Void, Never>?
+        var status: Int?
+        var errorBody = Data()
+        var finished = false
+        /// The consumer's stream was ended by a cancel while the request id is still awaited.
+        var detached = false
+        var sawResponse = false
+        var lastActivity = ContinuousClock.now
+        var knownRequestID: String?
+        var retryAfter: String?
+    }
+    private let state = Locked(State())
+    /// Only the delegate queue (serial) decodes, so this lock is never contended; it is what lets the
+    /// compiler check that.
+    private let framer: Locked<any EventFramer>
     private let timeout: Duration
     private let token: String?
     private let tokenVariable: String
@@ -37,7 +41,7 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         tokenVariable: String = TransportConfiguration.defaultTokenVariable,
         onFinish: @escaping @Sendable (HTTPStreamCall) -> Void
     ) {
-        self.framer = framer
+        self.framer = Locked(framer)
         self.tokenVariable = tokenVariable
         self.timeout = timeout
         self.token = token
@@ -46,7 +50,7 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
 
     /// The server's request id: the `X-Request-ID` response header, else the first event carrying `request_id`.
     var requestID: String? {
-        lock.withLock { knownRequestID }
+        state.withLock { $0.knownRequestID }
     }
 
     func start(_ request: URLRequest, continuation: AsyncThrowingStream<StreamEvent, Error>.Continuation) {
@@ -62,11 +66,11 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         queue.maxConcurrentOperationCount = 1
         let session = URLSession(configuration: configuration, delegate: self, delegateQueue: queue)
         let task = session.dataTask(with: request)
-        lock.withLock {
-            self.continuation = continuation
-            self.session = session
-            self.task = task
-            lastActivity = .now
+        state.withLock { state in
+            state.continuation = continuation
+            state.session = session
+            state.task = task
+            state.lastActivity = .now
         }
         let timeout = self.timeout
         let watchdog = Task { [weak self] in
@@ -74,7 +78,7 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
             while !Task.isCancelled {
                 try? await Task.sleep(until: deadline, clock: .continuous)
                 guard let self, !Task.isCancelled else { return }
-                let last = self.lock.withLock { self.lastActivity }
+                let last = self.state.withLock { $0.lastActivity }
                 if ContinuousClock.now - last >= timeout {
                     self.fail(
                         StreamFailure(
@@ -85,7 +89,7 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
                 deadline = last + timeout
             }
         }
-        lock.withLock { self.watchdog = watchdog }
+        state.withLock { $0.watchdog = watchdog }
         task.resume()
     }
 
@@ -111,11 +115,11 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
             case now(String?)
             case awaiting(AsyncThrowingStream<StreamEvent, Error>.Continuation)
         }
-        let step: Step = lock.withLock {
-            guard !finished, !detached, let continuation = self.continuation else { return .over }
-            if knownRequestID != nil || limit <= .zero { return .now(knownRequestID) }
-            detached = true
-            self.continuation = nil
+        let step: Step = state.withLock { state in
+            guard !state.finished, !state.detached, let continuation = state.continuation else { return .over }
+            if state.knownRequestID != nil || limit <= .zero { return .now(state.knownRequestID) }
+            state.detached = true
+            state.continuation = nil
             return .awaiting(continuation)
         }
         switch step {
@@ -127,7 +131,7 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
             continuation.finish(throwing: failure.redacting(token))
             let deadline = ContinuousClock.now + limit
             while ContinuousClock.now < deadline {
-                let (id, over) = lock.withLock { (knownRequestID, finished) }
+                let (id, over) = state.withLock { ($0.knownRequestID, $0.finished) }
                 if id != nil || over { break }
                 try? await Task.sleep(for: .milliseconds(10))
             }
@@ -141,16 +145,16 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
     private func close() -> AsyncThrowingStream<StreamEvent, Error>.Continuation? {
         let (wasOpen, continuation, session, watchdog):
             (Bool, AsyncThrowingStream<StreamEvent, Error>.Continuation?, URLSession?, Task<Void, Never>?) =
-                lock.withLock {
-                    guard !finished else { return (false, nil, nil, nil) }
-                    finished = true
+                state.withLock { state in
+                    guard !state.finished else { return (false, nil, nil, nil) }
+                    state.finished = true
                     defer {
-                        self.continuation = nil
-                        self.session = nil
-                        self.task = nil
-                        self.watchdog = nil
+                        state.continuation = nil
+                        state.session = nil
+                        state.task = nil
+                        state.watchdog = nil
                     }
-                    return (true, self.continuation, self.session, self.watchdog)
+                    return (true, state.continuation, state.session, state.watchdog)
                 }
         guard wasOpen else { return nil }
         watchdog?.cancel()
@@ -166,12 +170,12 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
     ) {
         let http = response as? HTTPURLResponse
-        lock.withLock {
-            sawResponse = true
-            status = http?.statusCode
-            if let id = http?.value(forHTTPHeaderField: "X-Request-ID"), !id.isEmpty { knownRequestID = id }
-            retryAfter = http?.value(forHTTPHeaderField: "Retry-After")
-            lastActivity = .now
+        state.withLock { state in
+            state.sawResponse = true
+            state.status = http?.statusCode
+            if let id = http?.value(forHTTPHeaderField: "X-Request-ID"), !id.isEmpty { state.knownRequestID = id }
+            state.retryAfter = http?.value(forHTTPHeaderField: "Retry-After")
+            state.lastActivity = .now
         }
         completionHandler(.allow)
     }
@@ -187,34 +191,35 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         let (ok, continuation, detached): (Bool, AsyncThrowingStream<StreamEvent, Error>.Continuation?, Bool) =
-            lock.withLock {
-                guard !finished else { return (true, nil, false) }
+            state.withLock { state in
+                guard !state.finished else { return (true, nil, false) }
                 // Any bytes are activity: SSE comments and blank keep-alive lines are how servers say
                 // they are still thinking, and they reset the inactivity timeout like events do.
-                lastActivity = .now
-                if let status, !(200..<300).contains(status) {
-                    if errorBody.count < 64 << 10 { errorBody.append(data.prefix((64 << 10) - errorBody.count)) }
+                state.lastActivity = .now
+                if let status = state.status, !(200..<300).contains(status) {
+                    if state.errorBody.count < 64 << 10 {
+                        state.errorBody.append(data.prefix((64 << 10) - state.errorBody.count))
+                    }
                     return (false, nil, false)
                 }
-                return (true, self.continuation, self.detached)
+                return (true, state.continuation, state.detached)
             }
         guard ok else { return }
-        // Only the delegate queue touches the framer, so it needs no lock while decoding.
         if detached {
             // Cancelled before the request id was known: read on only to learn it.
-            let (events, _) = framer.feed(data)
+            let (events, _) = framer.withLock { $0.feed(data) }
             let id = events.lazy.compactMap(Self.requestID(in:)).first
-            if let id { lock.withLock { if knownRequestID == nil { knownRequestID = id } } }
+            if let id { state.withLock { if $0.knownRequestID == nil { $0.knownRequestID = id } } }
             return
         }
         guard let continuation else { return }
-        let (events, failure) = framer.feed(data)
+        let (events, failure) = framer.withLock { $0.feed(data) }
         deliver(events, failure, to: continuation)
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        let (done, status, sawResponse, body, retryAfter) = lock.withLock {
-            (finished, self.status, self.sawResponse, errorBody, self.retryAfter)
+        let (done, status, sawResponse, body, retryAfter) = state.withLock {
+            ($0.finished, $0.status, $0.sawResponse, $0.errorBody, $0.retryAfter)
         }
         guard !done else { return }
         if let error {
@@ -228,8 +233,8 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
                     hasToken: token != nil))
             return
         }
-        guard let continuation = lock.withLock({ self.continuation }) else { return }
-        let (events, failure) = framer.finish()
+        guard let continuation = state.withLock({ $0.continuation }) else { return }
+        let (events, failure) = framer.withLock { $0.finish() }
         if deliver(events, failure, to: continuation) { return }
         fail(StreamFailure(.missingEnd, "the stream ended without an `end` event"))
     }
@@ -241,10 +246,15 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         to continuation: AsyncThrowingStream<StreamEvent, Error>.Continuation
     ) -> Bool {
         if !events.isEmpty {
-            lock.withLock {
-                lastActivity = .now
-                if knownRequestID == nil {
-                    for event in events { if let id = Self.requestID(in: event) { knownRequestID = id; break } }
+            state.withLock { state in
+                state.lastActivity = .now
+                if state.knownRequestID == nil {
+                    for event in events {
+                        if let id = Self.requestID(in: event) {
+                            state.knownRequestID = id
+                            break
+                        }
+                    }
                 }
             }
         }
@@ -299,7 +309,7 @@ final class HTTPStreamCall: NSObject, URLSessionDataDelegate, @unchecked Sendabl
 
 /// The calls a transport has running, so `cancel()` can reach them.
 final class CallRegistry: Sendable {
-    private let calls = Mutex<[ObjectIdentifier: HTTPStreamCall]>([:])
+    private let calls = Locked<[ObjectIdentifier: HTTPStreamCall]>([:])
 
     func add(_ call: HTTPStreamCall) { calls.withLock { $0[ObjectIdentifier(call)] = call } }
     func remove(_ call: HTTPStreamCall) { calls.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(call)) } }

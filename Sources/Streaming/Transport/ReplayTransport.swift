@@ -1,6 +1,5 @@
 import CustomUICore
 import Foundation
-import Synchronization
 
 /// Replays a recorded NDJSON stream from a file, the built-in default so everything runs offline.
 ///
@@ -125,7 +124,7 @@ public struct ReplayTransport: StreamTransport {
 /// The replays a transport has running.
 private final class ReplayRegistry: Sendable {
     private typealias Running = (Task<Void, Never>, AsyncThrowingStream<StreamEvent, Error>.Continuation)
-    private let running = Mutex<[UUID: Running]>([:])
+    private let running = Locked<[UUID: Running]>([:])
 
     func add(_ id: UUID, task: Task<Void, Never>, continuation: AsyncThrowingStream<StreamEvent, Error>.Continuation) {
         running.withLock { $0[id] = (task, continuation) }
