@@ -97,8 +97,11 @@ public struct Fix: Hashable, Sendable {
         return replacing(inner, in: file, written: written, with: plain)
     }
 
-    /// Applies `edits` to `bytes`, or returns nil when two edits overlap or one lies past the end.
+    /// Applies `edits` to `bytes`, or returns nil when two edits overlap or one is not a range of
+    /// `bytes`.
     public static func apply(_ edits: [TextEdit], to bytes: [UInt8]) -> [UInt8]? {
+        guard edits.allSatisfy({ 0 <= $0.range.start.offset && $0.range.start.offset <= $0.range.end.offset })
+        else { return nil }
         let sorted = edits.sorted {
             ($0.range.start.offset, $0.range.end.offset) < ($1.range.start.offset, $1.range.end.offset)
         }

@@ -100,6 +100,24 @@ import Testing
             text: template("<text>x</text>", head: #"<styling-config>{ "radius": "12" }</styling-config>"#),
             code: .styleInvalidValue, expected: #""radius": "12px""#),
         Case(
+            kind: "default props key",
+            text: template(
+                "<text>x</text>",
+                head: #"""
+                    <props-schema>{ "type": "object", "additionalProperties": false, "properties": { "title": { "type": "string" } } }</props-schema>
+                    <default-props>{ "titel": "x" }</default-props>
+                    """#),
+            code: .propsInvalid, expected: #"{ "title": "x" }"#),
+        Case(
+            kind: "default props value",
+            text: template(
+                "<text>x</text>",
+                head: #"""
+                    <props-schema>{ "type": "object", "properties": { "tone": { "enum": ["calm", "bold"] } } }</props-schema>
+                    <default-props>{ "tone": "bld" }</default-props>
+                    """#),
+            code: .propsInvalid, expected: #"{ "tone": "bold" }"#),
+        Case(
             kind: "definition column", path: "t.definition.json",
             text:
                 #"{ "name": "x", "component_type": "template", "execution_mod": "manual", "component_code": "<custom-ui><view><run/><slot name=\"a\"/></view></custom-ui>" }"#,
@@ -191,6 +209,9 @@ import Testing
         #expect(Fix.apply([insertion, insertion], to: file.bytes) == nil, "two insertions at one place")
         #expect(Fix.apply([a, TextEdit(range: file.range(3, 4), text: "Z")], to: file.bytes) == Array("aXZef".utf8))
         #expect(Fix.apply([TextEdit(range: file.range(5, 6), text: "")], to: Array("ab".utf8)) == nil)
+        var backwards = file.range(3, 3)
+        backwards.end = file.location(at: 1)  // the initializer orders the bounds; a mutation need not
+        #expect(Fix.apply([TextEdit(range: backwards, text: "")], to: file.bytes) == nil)
     }
 
     @Test func theJSONFormListsFixesWithTheirEdits() throws {
