@@ -115,6 +115,8 @@ run() {
     [[ -d $scratch/corpus ]] || seeds
     mkdir -p "$scratch/findings" "$scratch/logs"
     local jobs=${FUZZ_JOBS:-1} status=0
+    # LeakSanitizer's report at exit: only the statics of .ci/lsan.supp (not leaks) are suppressed.
+    export LSAN_OPTIONS="suppressions=$root/.ci/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
     for target in "${chosen[@]}"; do
         mkdir -p "$scratch/found/$target"
         echo "fuzzing $target for ${FUZZ_SECONDS:-60} s"
