@@ -1,5 +1,5 @@
 # Conveniences over the two README commands; every target works without make too.
-.PHONY: setup build release test demo bench lint format fuzz
+.PHONY: setup build release test demo bench lint format fuzz sanitize-address sanitize-thread
 
 setup:
 	.ci/setup
@@ -30,3 +30,11 @@ format:
 # libFuzzer targets (docs/fuzzing.md): FUZZ_SECONDS per target (default 60), FUZZ_TARGETS to choose.
 fuzz: setup
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} Fuzz/fuzz.sh run $(FUZZ_TARGETS)
+
+# The test suite under AddressSanitizer or ThreadSanitizer, each in its own build directory
+# (docs/decisions/sanitizers.md); arguments for swift test in SANITIZE_ARGS (e.g. --filter X).
+sanitize-address: setup
+	.ci/sanitize address $(SANITIZE_ARGS)
+
+sanitize-thread: setup
+	.ci/sanitize thread $(SANITIZE_ARGS)

@@ -12,15 +12,15 @@ cd "$(dirname "$0")/.."
 root=$PWD
 scratch=$root/.build-fuzz
 out=$scratch/fuzz
-targets=(template expression json schema markdown ndjson)
+targets=(template expression json schema markdown ndjson serve lsp)
 
 build() {
-    swift build -c release --target CustomUI --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address
+    swift build -c release --target CustomUIServer --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address
     local bin
     bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
     mkdir -p "$out"
     local objects=()
-    for module in CustomUICore JSONSchema Markdown Streaming CustomUI; do
+    for module in CustomUICore JSONSchema Markdown Streaming CustomUI TemplateLibrary CustomUIServer; do
         objects+=("$bin/$module.build"/*.o)
     done
     for target in "${targets[@]}"; do
@@ -30,9 +30,11 @@ build() {
         echo "linking $target"
         swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name Fuzz_$target \
             -I "$bin/Modules" -I "$bin" -Xcc -fmodule-map-file=Sources/CLibXML2/module.modulemap \
-            $(pkg-config --cflags-only-I libxml-2.0 | sed 's/-I/-Xcc -I/g') \
+            -Xcc -fmodule-map-file=Sources/CSQLite/module.modulemap \
+            -Xcc -fmodule-map-file=Sources/CMicroHTTPD/module.modulemap \
+            $(pkg-config --cflags-only-I libxml-2.0 sqlite3 libmicrohttpd | sed 's/-I/-Xcc -I/g') \
             Fuzz/Targets/Support.swift "Fuzz/Targets/$target.swift" "${objects[@]}" \
-            $(pkg-config --libs libxml-2.0) -o "$out/$target" 2>&1 | grep -v "Cannot export local symbol" || true
+            $(pkg-config --libs libxml-2.0 sqlite3 libmicrohttpd) -o "$out/$target" 2>&1 | grep -v "Cannot export local symbol" || true
         [[ -x $out/$target ]] || { echo "fuzz: linking $target failed" >&2; exit 1; }
     done
 }
@@ -71,6 +73,38 @@ seeds() {
         echo "fuzz: jq or ../shared/conformance missing: markdown and schema seeds come from the repository only" >&2
     fi
     find Examples Templates docs -name '*.md' -exec cp --backup=numbered -t "$corpus/markdown" {} +
+    # Server requests: a flags byte, `METHOD TARGET`, header lines, an empty line, the body.
+    local i=0 request
+    for request in 'GET /' 'GET /?q=story' 'GET /ui/story-writer' 'GET /ui/support-reply?theme=dark' \
+        'GET /assets/runtime.js' 'GET /assets/customui.css' 'GET /preview' 'GET /api/watch' \
+        'GET /api/session/x/events' 'POST /api/session/x/action\n\naction=run' 'POST /rate/story-writer\n\nstars=4' \
+        'POST /ui/story-writer\ncontent-type: application/x-www-form-urlencoded\n\ntopic=a+b%20c&length=short' \
+        'PUT /' 'GET /ui/article-summary\nhost: evil.example\n\n' 'POST /ui/x\norigin: http://evil\n\na=b'; do
+        { printf '\0'; printf "$request"; } >"$corpus/serve/r$i"
+        i=$((i + 1))
+    done
+    # Language server streams: a byte choosing the chunk size, then framed JSON-RPC messages.
+    lsp() { printf 'Content-Length: %d\r\n\r\n%s' "$(printf '%s' "$1" | wc -c)" "$1"; }
+    local init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}' file uri=file:///fuzz/a.ui.xml n=0
+    for file in Examples/*/*.ui.xml; do
+        command -v jq >/dev/null || break
+        local open change
+        open=$(jq -cRs --arg uri "$uri" '{jsonrpc:"2.0",method:"textDocument/didOpen",params:{textDocument:{uri:$uri,languageId:"xml",version:1,text:.}}}' "$file")
+        change='{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"'$uri'","version":2},"contentChanges":[{"range":{"start":{"line":1,"character":0},"end":{"line":1,"character":3}},"text":"<ca"}]}}'
+        {
+            printf '\7'
+            lsp "$init"
+            lsp "$open"
+            lsp "$change"
+            for method in hover completion definition formatting codeAction documentSymbol; do
+                lsp '{"jsonrpc":"2.0","id":2,"method":"textDocument/'$method'","params":{"textDocument":{"uri":"'$uri'"},"position":{"line":3,"character":5},"range":{"start":{"line":0,"character":0},"end":{"line":9,"character":0}},"options":{"tabSize":2}}}'
+            done
+            lsp '{"jsonrpc":"2.0","id":3,"method":"shutdown"}'
+            lsp '{"jsonrpc":"2.0","method":"exit"}'
+        } >"$corpus/lsp/l$n"
+        n=$((n + 1))
+    done
+    { printf '\1'; lsp "$init"; printf 'Content-Length: 99999999\r\n\r\nxx'; lsp '[1]'; printf 'bad\r\n\r\n'; } >"$corpus/lsp/framing"
     echo "seeds: $(for t in "${targets[@]}"; do printf '%s %s  ' "$t" "$(ls "$corpus/$t" | wc -l)"; done)"
 }
 
@@ -81,6 +115,8 @@ run() {
     [[ -d $scratch/corpus ]] || seeds
     mkdir -p "$scratch/findings" "$scratch/logs"
     local jobs=${FUZZ_JOBS:-1} status=0
+    # LeakSanitizer's report at exit: only the statics of .ci/lsan.supp (not leaks) are suppressed.
+    export LSAN_OPTIONS="suppressions=$root/.ci/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
     for target in "${chosen[@]}"; do
         mkdir -p "$scratch/found/$target"
         echo "fuzzing $target for ${FUZZ_SECONDS:-60} s"

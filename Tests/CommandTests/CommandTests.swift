@@ -38,14 +38,37 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
     process.standardError = err
     process.standardInput = input
     try process.run()
+    // Both pipes are drained at once: a child that fills one (a sanitizer's report on stderr)
+    // while the other is read to its end would wait forever.
+    let stderrData = DrainedPipe(err)
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
     let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-    let stderrData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return Outcome(
         status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-        stderr: String(decoding: stderrData, as: UTF8.self))
+        stderr: String(decoding: stderrData.data, as: UTF8.self))
+}
+
+/// A pipe read to its end on a thread of its own; `data` waits for the end.
+final class DrainedPipe: @unchecked Sendable {
+    private var bytes = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ pipe: Pipe) {
+        let handle = pipe.fileHandleForReading
+        Thread {
+            self.bytes = handle.readDataToEndOfFile()
+            self.done.signal()
+        }.start()
+    }
+
+    /// Everything written to the pipe (waits until its writers close it).
+    var data: Data {
+        done.wait()
+        done.signal()
+        return bytes
+    }
 }
 
 @Suite struct ValidateCommandTests {
@@ -212,10 +235,19 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        Thread.sleep(forTimeInterval: 1.5)
+        let errors = DrainedPipe(err)
+        // Interrupt once the answer has started streaming (a fixed sleep races a slow start: under
+        // a sanitizer on a loaded machine the process may not have set up its signal handling yet).
+        var streamed = Data()
+        while !String(decoding: streamed, as: UTF8.self).contains("\n") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            streamed += chunk
+        }
         kill(process.processIdentifier, SIGINT)
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        streamed += out.fileHandleForReading.readDataToEndOfFile()
+        let stdout = String(decoding: streamed, as: UTF8.self)
+        let stderr = String(decoding: errors.data, as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationReason == .exit, "Ctrl-C must cancel the run, not kill the process")
         #expect(process.terminationStatus == 1)

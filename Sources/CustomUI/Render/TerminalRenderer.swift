@@ -118,7 +118,9 @@ public struct TerminalRenderer: Sendable {
         case .messageInput(let label, let placeholder):
             return field(label, value: "", placeholder: placeholder, width: width)
         case .button(_, let label, let enabled):
-            return [paint("[ \(TerminalText.visible(label)) ]", enabled ? "1" : "2")]
+            // Wrapped like text: a label wider than the space left (long, or long once its
+            // control characters are shown) must not overflow its card.
+            return wrap([Span(text: "[ \(TerminalText.visible(label)) ]", sgr: enabled ? "1" : "2")], width: width)
         case .followUp(let label, let placeholder):
             return field(label, value: "", placeholder: placeholder, width: width) + [paint("[ Send ]", "1")]
         case .slot(_, let format, _, let placeholder, let content, let streaming):

@@ -19,6 +19,8 @@ struct Evaluator {
     var scope: [Int] = []
     var depth = 0
     var steps = 0
+    /// Made once the recursion is deep (a system call); see `StackGuard`.
+    var stack: StackGuard?
     var stepLimitReported = false
 
     init(program: Program, collect: Bool) {
@@ -27,6 +29,12 @@ struct Evaluator {
     }
 
     // MARK: Nodes
+
+    /// Whether the thread's stack is nearly used up (the depth budget counts levels, not bytes).
+    mutating func stackExhausted() -> Bool {
+        if stack == nil { stack = StackGuard() }
+        return stack!.isExhausted()
+    }
 
     mutating func validate(_ node: Node, _ value: Value, _ evaluated: inout Evaluated, annotate: Bool) -> Bool {
         if let boolean = node.boolean {
@@ -44,10 +52,12 @@ struct Evaluator {
         }
         depth += 1
         defer { depth -= 1 }
-        if depth > program.maxDepth {
+        if depth > program.maxDepth || (depth >= StackGuard.deepEnough && stackExhausted()) {
             if collect {
+                let levels = min(depth - 1, program.maxDepth)
+                let why = depth > program.maxDepth ? "" : " (the thread's stack is nearly used up)"
                 report(
-                    node, "$ref", "schema evaluation is nested deeper than \(program.maxDepth) levels",
+                    node, "$ref", "schema evaluation is nested deeper than \(levels) levels\(why)",
                     code: Limit.depth.code)
             }
             return false

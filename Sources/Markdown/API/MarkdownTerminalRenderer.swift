@@ -20,6 +20,12 @@ public struct TerminalStyle: Hashable, Sendable {
 /// Renders a document for a terminal: wrapped to a width by display columns (wide CJK and emoji
 /// take two, combining marks none), with box-drawn code blocks and tables and hanging indents.
 public struct MarkdownTerminalRenderer {
+    /// Block quotes and list items indent their content only while this many columns remain for
+    /// it; deeper ones are drawn at the width they are given (a quote without its bar, a list
+    /// item's marker on a line of its own), so that every line holds content and the output stays
+    /// a small multiple of the input however deep the nesting (the template layout's rule too).
+    public static let minimumContentWidth = 12
+
     /// The terminal text of a document, ending in a newline unless empty.
     public static func render(_ document: MarkdownDocument, style: TerminalStyle) -> String {
         TerminalWriter.render(document.blocks, style: style)
@@ -357,6 +363,9 @@ struct TerminalWriter {
             if textLines.last == "" { textLines.removeLast() }
             return textLines.flatMap { hardWrap($0, width: width) }.map { paint($0, .dim) }
         case .blockQuote(let children):
+            guard width - 2 >= MarkdownTerminalRenderer.minimumContentWidth else {
+                return blockLines(children, width: width, tight: false, depth: depth + 1)
+            }
             let inner = blockLines(children, width: width - 2, tight: false, depth: depth + 1)
             return inner.map { paint("│", .dim) + " " + $0 }
         case .list(let start, let isTight, let items):
@@ -375,9 +384,14 @@ struct TerminalWriter {
                 }
                 if let task { marker += task ? "☑ " : "☐ " }
                 let indent = DisplayWidth.of(marker)
+                if k > 0, !isTight { result.append("") }
+                guard width - indent >= MarkdownTerminalRenderer.minimumContentWidth else {
+                    result.append(paint(String(marker.dropLast()), .dim))
+                    result += blockLines(children, width: width, tight: isTight, depth: depth + 1)
+                    continue
+                }
                 var body = blockLines(children, width: width - indent, tight: isTight, depth: depth + 1)
                 if body.isEmpty { body = [""] }
-                if k > 0, !isTight { result.append("") }
                 for (n, line) in body.enumerated() {
                     let prefix = n == 0 ? paint(marker, .dim) : String(repeating: " ", count: indent)
                     result.append(line.isEmpty ? (n == 0 ? prefix : "") : prefix + line)
