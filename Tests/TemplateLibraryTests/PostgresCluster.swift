@@ -86,6 +86,17 @@ final class PostgresCluster: @unchecked Sendable {
         }
         chmod(root, 0o755)
         chmod(root + "/socket", 0o777)
+        do {
+            try start()
+        } catch {
+            // Leave nothing behind: a server that did start is stopped, the folder removed.
+            stop()
+            throw error
+        }
+    }
+
+    /// Makes the cluster, starts it and creates the roles.
+    private func start() throws(Failure) {
         try run(bin + "/initdb", ["-D", root + "/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
         try run(
             bin + "/pg_ctl",

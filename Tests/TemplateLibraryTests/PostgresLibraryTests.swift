@@ -71,6 +71,12 @@ import Testing
         }
         #expect(try names(as: "bob") == ["Shared"])
         #expect(try names(as: "alice") == ["Secret", "Draft", "Shared"])
+        // The search function matches through the index with the same rule: no private id comes back.
+        try raw.execute("BEGIN")
+        try raw.query("SELECT set_config('customui.user_id', 'bob', true)")
+        #expect(try raw.query("SELECT customui_matching(to_tsquery('simple', 'secret:*')) AS id").isEmpty)
+        #expect(try raw.query("SELECT customui_matching(to_tsquery('simple', 'shared:*')) AS id").count == 1)
+        try raw.execute("COMMIT")
         // No acting user at all: only what is public and active.
         #expect(Set(try raw.query("SELECT name FROM prompt_custom_uis").compactMap { $0["name"].string }) == ["Shared"])
         // Bob's update of Alice's rows touches none of them; his insert as Alice is refused.
@@ -141,7 +147,9 @@ import Testing
         guard let f = try Fixture(.postgres), let database = f.database else { return }
         let cluster = try PostgresCluster.shared()
         try f.published("Kept")
-        #expect(try Library.migrate(url: cluster.url(role: "customui_owner", database: database)) == 1)
+        #expect(
+            try Library.migrate(url: cluster.url(role: "customui_owner", database: database))
+                == PostgresSchema.currentVersion)
         #expect(try f.library.schemaVersion() == PostgresSchema.currentVersion)
         #expect(try f.library.search(LibraryQuery(), user: "bob").map(\.definition.name) == ["Kept"])
     }

@@ -533,9 +533,8 @@ public final class Library: @unchecked Sendable {
         if let match {
             from =
                 postgres
-                ? "CROSS JOIN to_tsquery('simple', ?2) q"
+                ? "CROSS JOIN to_tsquery('simple', ?2) q JOIN customui_matching(q) m(id) ON m.id = v.id"
                 : "JOIN prompt_custom_uis_fts f ON f.rowid = v.rowid AND prompt_custom_uis_fts MATCH ?2"
-            if postgres { conditions.append("v.search_vector @@ q") }
             parameters.insert(postgres ? Self.tsQuery(query.text) ?? match : match, at: 1)
         }
         let order: String

@@ -282,7 +282,21 @@ enum PostgresSchema {
         GRANT SELECT, INSERT, UPDATE, DELETE ON prompt_custom_uis, prompt_custom_ui_lineages, prompt_custom_ui_usage,
           prompt_custom_ui_ratings, prompt_custom_ui_templates, ai_runs, ai_tasks TO customui_engine;
         GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO customui_engine;
+        """,
+        // Version 2: full-text matching through the GIN index. Under row-level security the
+        // planner may not use an index for an operator that is not leakproof (`@@` is not), so a
+        // search scanned every row. This function matches through the index with the policies'
+        // own visibility rule, returning only ids the caller may see; the rows are then read
+        // through the policies as before (joined on the primary key, which the planner may use).
         """
+        CREATE FUNCTION customui_matching(q tsquery) RETURNS SETOF uuid LANGUAGE sql STABLE SECURITY DEFINER
+          SET search_path = public, pg_temp AS $f$
+          SELECT id FROM prompt_custom_uis
+          WHERE search_vector @@ q AND (user_id = auth.uid() OR (is_public = true AND status = 'active'))
+        $f$;
+        REVOKE ALL ON FUNCTION customui_matching(tsquery) FROM PUBLIC;
+        GRANT EXECUTE ON FUNCTION customui_matching(tsquery) TO customui_engine;
+        """,
     ]
 
     /// The schema version this build writes.
