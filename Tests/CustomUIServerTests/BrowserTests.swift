@@ -337,6 +337,67 @@ final class FakeBackend: @unchecked Sendable {
         #expect(problems == [], "\(problems.count) problems, first: \(problems.prefix(3))")
     }
 
+    /// Copies an example's files into `directory` as `name.*`, the template changed by `edit`.
+    static func draft(
+        of example: String, as name: String, in directory: String, edit: (String) -> String
+    ) throws -> String {
+        for suffix in [".ui.xml", ".prompt.json", ".props.json", ".stream.ndjson"] {
+            let from = "\(repositoryRoot)/Examples/\(example)/\(example)\(suffix)"
+            guard FileManager.default.fileExists(atPath: from) else { continue }
+            try FileManager.default.copyItem(atPath: from, toPath: "\(directory)/\(name)\(suffix)")
+        }
+        let file = "\(directory)/\(name).ui.xml"
+        try edit(try String(contentsOfFile: file, encoding: .utf8)).write(
+            toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    /// The preview's diagnostics quote the template's source: 500 payloads, each raw in a CDATA
+    /// section on a line with an unknown attribute, all shown as text with their excerpts.
+    @Test func previewDiagnosticsShowPayloadsAsText() async throws {
+        guard let browser = try launchBrowser() else { return }
+        let payloads = try Self.payloads().map { $0.replacingOccurrences(of: "]]>", with: "]] >") }
+        let directory = NSTemporaryDirectory() + "customui-xss-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let lines = payloads.enumerated().map { "<text bogus\($0)=\"x\"><![CDATA[\($1)]]></text>" }
+        let file = try Self.draft(of: "story-writer", as: "draft", in: directory) { $0 }
+        let f = try ServerFixture(files: [], watch: [file])
+        let page = try await BrowserTests().open(browser, "http://\(f.host)/preview")
+        try await page.wait("document.querySelector('.cui-preview-ok') !== null")
+        let slot = "placeholder=\"Your story appears here\" label=\"Story\"/>\n"
+        try String(contentsOfFile: file, encoding: .utf8)
+            .replacingOccurrences(of: slot, with: slot + lines.joined(separator: "\n") + "\n")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        try await page.wait("document.querySelector('.cui-diagnostics') !== null")
+        let shown = try page.string("document.querySelector('.cui-diagnostics').textContent")
+        #expect(shown.components(separatedBy: "error[template.unknown-attribute]").count - 1 == payloads.count)
+        #expect(shown.contains("<![CDATA[\(payloads[0])"), "the excerpt shows the payload as written")
+        try check(page, browser)
+    }
+
+    /// A plain-text slot: the streamed payloads are text, never markup.
+    @Test func payloadsStreamIntoAPlainTextSlotAsText() async throws {
+        guard let browser = try launchBrowser() else { return }
+        let payloads = try Self.payloads()
+        let directory = NSTemporaryDirectory() + "customui-xss-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = try Self.draft(of: "story-writer", as: "plain-story", in: directory) {
+            $0.replacingOccurrences(
+                of: "<slot name=\"story\" format=\"markdown\"", with: "<slot name=\"story\" format=\"text\"")
+        }
+        let f = try ServerFixture(
+            answers: .replay(file: try Self.recording(payloads, in: directory), directory: nil, pace: false, speed: 1),
+            files: [file])
+        let page = try await BrowserTests().open(browser, "http://\(f.host)/ui/local/plain-story")
+        _ = try page.value("document.querySelector('button[value=\"run\"]').click()")
+        try await page.wait("\(Self.root).dataset.status === 'completed'")
+        let slot = try page.string("document.querySelector('#cui-slot-story').textContent")
+        #expect(payloads.allSatisfy { slot.contains($0) }, "every payload shown as written")
+        try check(page, browser)
+    }
+
     @Test func payloadsStreamIntoThePageAsText() async throws {
         guard let browser = try launchBrowser() else { return }
         let payloads = try Self.payloads()
