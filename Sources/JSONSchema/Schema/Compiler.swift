@@ -49,6 +49,17 @@ struct Compiler {
     }
 
     mutating func compileRoot(_ schema: Value) throws(SchemaError) -> CompiledSchema {
+        do {
+            return try compileRootNodes(schema)
+        } catch {
+            // The nodes made before the error may point at each other (recursive `$ref`); no
+            // CompiledSchema owns them to break the cycles, so break them here.
+            for node in nodes.values { node.tearDown() }
+            throw error
+        }
+    }
+
+    private mutating func compileRootNodes(_ schema: Value) throws(SchemaError) -> CompiledSchema {
         try addDocument(schema, retrievalURI: URIReference(options.baseURI).withoutFragment)
         let root = try node(doc: 0, tokens: [])
         try drain()

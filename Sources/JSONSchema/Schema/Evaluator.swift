@@ -19,8 +19,8 @@ struct Evaluator {
     var scope: [Int] = []
     var depth = 0
     var steps = 0
-    /// Made once the recursion is deep (a system call); see `StackGuard`.
-    var stack: StackGuard?
+    /// Stops the recursion before the thread's stack runs out; see `StackGuard`.
+    var stack = StackGuard()
     var stepLimitReported = false
 
     init(program: Program, collect: Bool) {
@@ -29,12 +29,6 @@ struct Evaluator {
     }
 
     // MARK: Nodes
-
-    /// Whether the thread's stack is nearly used up (the depth budget counts levels, not bytes).
-    mutating func stackExhausted() -> Bool {
-        if stack == nil { stack = StackGuard() }
-        return stack!.isExhausted()
-    }
 
     mutating func validate(_ node: Node, _ value: Value, _ evaluated: inout Evaluated, annotate: Bool) -> Bool {
         if let boolean = node.boolean {
@@ -52,7 +46,7 @@ struct Evaluator {
         }
         depth += 1
         defer { depth -= 1 }
-        if depth > program.maxDepth || (depth >= StackGuard.deepEnough && stackExhausted()) {
+        if depth > program.maxDepth || stack.isExhausted() {
             if collect {
                 let levels = min(depth - 1, program.maxDepth)
                 let why = depth > program.maxDepth ? "" : " (the thread's stack is nearly used up)"

@@ -9,8 +9,8 @@ struct FastEvaluator {
     let maxDepth: Int
     let maxSteps: Int
     var steps = 0
-    /// Made once the recursion is deep (a system call); see `StackGuard`.
-    var stack: StackGuard?
+    /// Stops the recursion before the thread's stack runs out; see `StackGuard`.
+    var stack = StackGuard()
 
     init(maxDepth: Int, maxSteps: Int) {
         self.maxDepth = maxDepth
@@ -21,10 +21,7 @@ struct FastEvaluator {
         if let boolean = node.boolean { return boolean }
         steps += 1
         if depth > maxDepth || steps > maxSteps { return false }
-        if depth >= StackGuard.deepEnough {
-            if stack == nil { stack = StackGuard() }
-            if stack!.isExhausted() { return false }
-        }
+        if stack.isExhausted() { return false }
         let keywords = node.frozen
         for i in keywords.indices where !check(keywords[i], value, depth) { return false }
         return true
