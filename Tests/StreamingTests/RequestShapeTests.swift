@@ -39,18 +39,20 @@ struct RequestShapeTests {
         #expect(body["custom"] == nil)
     }
 
-    @Test("an SSE comment every 100 ms keeps a 300 ms inactivity timeout alive")
+    /// 2.5 s of comments only: without them counting as activity the 1 s timeout would fire (a
+    /// wide margin, so a busy machine delaying the server's pauses does not decide the outcome).
+    @Test("an SSE comment every 100 ms keeps a 1 s inactivity timeout alive for 2.5 s")
     func commentsKeepAlive() async throws {
         let server = try TestHTTPServer { _ in
             var steps: [ResponseStep] = [Reply.head(contentType: "text/event-stream")]
-            for _ in 0..<8 { steps += [.pause(milliseconds: 100), Reply.chunk(": still thinking\n\n")] }
+            for _ in 0..<25 { steps += [.pause(milliseconds: 100), Reply.chunk(": still thinking\n\n")] }
             return steps + [
                 Reply.chunk(#"data: {"choices":[{"delta":{"content":"ok"}}]}"# + "\n\ndata: [DONE]\n\n"),
                 Reply.lastChunk,
             ]
         }
         defer { server.stop() }
-        let transport = OpenAITransport(configuration: configuration(server, timeout: .milliseconds(300)))
+        let transport = OpenAITransport(configuration: configuration(server, timeout: .milliseconds(1000)))
         let outcome = await collect(transport.events(for: request))
         #expect(outcome.failure == nil)
         #expect(outcome.text == "ok")
