@@ -212,12 +212,7 @@ final class FakeBackend: @unchecked Sendable {
         let directory = NSTemporaryDirectory() + "customui-watch-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        for suffix in [".ui.xml", ".prompt.json", ".props.json", ".stream.ndjson"] {
-            try FileManager.default.copyItem(
-                atPath: "\(repositoryRoot)/Examples/story-writer/story-writer\(suffix)",
-                toPath: "\(directory)/draft\(suffix)")
-        }
-        let file = "\(directory)/draft.ui.xml"
+        let file = try draft(of: "story-writer", as: "draft", in: directory) { $0 }
         let f = try ServerFixture(files: [], watch: [file])
         let page = try await open(browser, "http://\(f.host)/preview")
         try await page.wait("document.querySelector('.cui-preview-ok') !== null")
@@ -337,21 +332,6 @@ final class FakeBackend: @unchecked Sendable {
         #expect(problems == [], "\(problems.count) problems, first: \(problems.prefix(3))")
     }
 
-    /// Copies an example's files into `directory` as `name.*`, the template changed by `edit`.
-    static func draft(
-        of example: String, as name: String, in directory: String, edit: (String) -> String
-    ) throws -> String {
-        for suffix in [".ui.xml", ".prompt.json", ".props.json", ".stream.ndjson"] {
-            let from = "\(repositoryRoot)/Examples/\(example)/\(example)\(suffix)"
-            guard FileManager.default.fileExists(atPath: from) else { continue }
-            try FileManager.default.copyItem(atPath: from, toPath: "\(directory)/\(name)\(suffix)")
-        }
-        let file = "\(directory)/\(name).ui.xml"
-        try edit(try String(contentsOfFile: file, encoding: .utf8)).write(
-            toFile: file, atomically: true, encoding: .utf8)
-        return file
-    }
-
     /// The preview's diagnostics quote the template's source: 500 payloads, each raw in a CDATA
     /// section on a line with an unknown attribute, all shown as text with their excerpts.
     @Test func previewDiagnosticsShowPayloadsAsText() async throws {
@@ -361,7 +341,7 @@ final class FakeBackend: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let lines = payloads.enumerated().map { "<text bogus\($0)=\"x\"><![CDATA[\($1)]]></text>" }
-        let file = try Self.draft(of: "story-writer", as: "draft", in: directory) { $0 }
+        let file = try draft(of: "story-writer", as: "draft", in: directory) { $0 }
         let f = try ServerFixture(files: [], watch: [file])
         let page = try await BrowserTests().open(browser, "http://\(f.host)/preview")
         try await page.wait("document.querySelector('.cui-preview-ok') !== null")
@@ -383,7 +363,7 @@ final class FakeBackend: @unchecked Sendable {
         let directory = NSTemporaryDirectory() + "customui-xss-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let file = try Self.draft(of: "story-writer", as: "plain-story", in: directory) {
+        let file = try draft(of: "story-writer", as: "plain-story", in: directory) {
             $0.replacingOccurrences(
                 of: "<slot name=\"story\" format=\"markdown\"", with: "<slot name=\"story\" format=\"text\"")
         }

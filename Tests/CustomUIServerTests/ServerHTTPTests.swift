@@ -248,12 +248,7 @@ import Testing
         let directory = NSTemporaryDirectory() + "customui-watch-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        for suffix in [".ui.xml", ".prompt.json", ".props.json", ".stream.ndjson"] {
-            try FileManager.default.copyItem(
-                atPath: "\(repositoryRoot)/Examples/story-writer/story-writer\(suffix)",
-                toPath: "\(directory)/draft\(suffix)")
-        }
-        let file = "\(directory)/draft.ui.xml"
+        let file = try draft(of: "story-writer", as: "draft", in: directory) { $0 }
         let f = try ServerFixture(files: [], watch: [file])
         let page = try await f.get("/preview")
         #expect(page.status == 200)

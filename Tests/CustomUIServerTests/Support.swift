@@ -11,6 +11,21 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 func example(_ name: String) -> String { "\(repositoryRoot)/Examples/\(name)/\(name).ui.xml" }
 
+/// Copies an example's files into `directory` as `name.*`, the template changed by `edit`.
+func draft(
+    of example: String, as name: String, in directory: String, edit: (String) -> String
+) throws -> String {
+    for suffix in [".ui.xml", ".prompt.json", ".props.json", ".stream.ndjson"] {
+        let from = "\(repositoryRoot)/Examples/\(example)/\(example)\(suffix)"
+        guard FileManager.default.fileExists(atPath: from) else { continue }
+        try FileManager.default.copyItem(atPath: from, toPath: "\(directory)/\(name)\(suffix)")
+    }
+    let file = "\(directory)/\(name).ui.xml"
+    try edit(try String(contentsOfFile: file, encoding: .utf8)).write(
+        toFile: file, atomically: true, encoding: .utf8)
+    return file
+}
+
 /// A server on a free loopback port: the examples as local files, a library with the starters
 /// (public, by `customui`) and a private UI of `bob`; the viewer is `alice`.
 final class ServerFixture: @unchecked Sendable {
