@@ -12,18 +12,24 @@ struct CLI {
         var status: Int32
         var stdout: String
         var stderr: String
+        var all: String { stdout + stderr }
     }
 
-    static func run(_ arguments: [String]) throws -> Outcome {
+    /// Runs it with `extra` added to the environment (after the inherited library and identity are removed).
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: customuiExecutable)
         process.arguments = arguments
         process.currentDirectoryURL = repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
-        for name in ["CUSTOMUI_LIBRARY", "CUSTOMUI_USER", "CUSTOMUI_BACKEND_URL", "CUSTOMUI_PROTOCOL"] {
+        for name in [
+            "CUSTOMUI_LIBRARY", "CUSTOMUI_USER", "CUSTOMUI_BACKEND_URL", "CUSTOMUI_PROTOCOL", "CUSTOMUI_TOKEN",
+            "CUSTOMUI_JWT_SECRET_FILE",
+        ] {
             environment[name] = nil
         }
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         // stderr goes to a file, so a full pipe never blocks the child while stdout is read.

@@ -9,36 +9,10 @@ import Testing
 /// The commands on a PostgreSQL library, through the built executable: the user comes from a
 /// verified token, `--user` is refused, and no password reaches the output.
 @Suite struct PostgresCommandTests {
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var all: String { stdout + stderr }
-    }
+    typealias Outcome = CLI.Outcome
 
     func customui(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: customuiExecutable)
-        process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        for key in ["CUSTOMUI_LIBRARY", "CUSTOMUI_TOKEN", "CUSTOMUI_JWT_SECRET_FILE", "CUSTOMUI_USER"] {
-            environment[key] = nil
-        }
-        environment.merge(extra) { _, new in new }
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-            stderr: String(decoding: e, as: UTF8.self))
+        try CLI.run(arguments, environment: extra)
     }
 
     @Test func tokensNameTheUserAndPasswordsStayHidden() throws {
