@@ -1,10 +1,10 @@
+import CustomUICore
 import CustomUIServer
 import Dispatch
-import Synchronization
 
 /// `customui serve`: chunk-to-patch latency, patches per second, 100 concurrent runs, bytes sent.
 func serveBenchmarks() throws -> [Figure] {
-    final class Box: Sendable { let result = Mutex<Result<[ServerBenchmarks.Figure], any Error>?>(nil) }
+    final class Box: Sendable { let result = Locked<Result<[ServerBenchmarks.Figure], any Error>?>(nil) }
     let box = Box()
     let done = DispatchSemaphore(value: 0)
     Task {

@@ -3,12 +3,11 @@ import CustomUICore
 import Foundation
 import Markdown
 import Streaming
-import Synchronization
 
 /// How many runs the server has in flight, against its limit (`--max-runs`).
 final class RunGate: Sendable {
     let limit: Int
-    private let running = Mutex(0)
+    private let running = Locked(0)
 
     init(limit: Int) { self.limit = limit }
 
@@ -34,7 +33,7 @@ final class RunGate: Sendable {
 /// settled HTML once and replaces the open tail, both straight from the session's incremental
 /// `MarkdownStream`. A patch never carries the whole slot again (a late link reference
 /// definition, which rewrites settled blocks, is the one exception the stream itself makes).
-final class LiveSession: @unchecked Sendable {
+final class LiveSession: Sendable {
     let id: String
     let ui: ServedUI
     private let makeTransport: @Sendable (ServedUI) -> any StreamTransport
@@ -45,23 +44,26 @@ final class LiveSession: @unchecked Sendable {
     private let pricing: PricingTable
     private let gate: RunGate?
 
-    // Everything below is guarded by `lock`. The session is replaced on reset (between runs only).
-    private let lock = NSLock()
-    private var session: Session
-    private var subscribers: [ResponseStream] = []
-    /// Pages without script: the answer's settled HTML is written as it settles, then the finished UI.
-    private var htmlSubscribers: [ResponseStream] = []
-    private var running = false
-    private var started = false
-    private var view = ""
-    private var settled = ""
-    private var tail = ""
-    private var plainText = ""
-    private var lastStatus = "idle"
-    private var lastSeen = Date()
-    /// Patches sent and their bytes, for the benchmark and the tests.
-    private(set) var patchesSent = 0
-    private(set) var patchBytes = 0
+    /// What changes while the page lives, reached only through `live.withLock`. The session is
+    /// replaced on reset (between runs only).
+    private struct Live: Sendable {
+        var session: Session
+        var subscribers: [ResponseStream] = []
+        /// Pages without script: the answer's settled HTML is written as it settles, then the finished UI.
+        var htmlSubscribers: [ResponseStream] = []
+        var running = false
+        var started = false
+        var view = ""
+        var settled = ""
+        var tail = ""
+        var plainText = ""
+        var lastStatus = "idle"
+        var lastSeen = Date()
+        /// Patches sent and their bytes, for the benchmark and the tests.
+        var patchesSent = 0
+        var patchBytes = 0
+    }
+    private let live: Locked<Live>
 
     init(
         id: String, ui: ServedUI, user: String, makeTransport: @escaping @Sendable (ServedUI) -> any StreamTransport,
@@ -77,11 +79,15 @@ final class LiveSession: @unchecked Sendable {
         self.makeTransport = makeTransport
         self.onRunEnd = onRunEnd
         theme = Theme.from(ui.template.definition, file: nil).0
-        session = Session(
+        let session = Session(
             template: ui.template, prompt: ui.prompt, props: ui.props, transport: makeTransport(ui), recorder: recorder,
             pricing: pricing, user: user)
-        view = render(session, slotBodies: false)
+        live = Locked(Live(session: session))
+        live.withLock { $0.view = render($0, slotBodies: false) }
     }
+
+    /// Patches sent to pages so far (the benchmark).
+    var patchesSent: Int { live.withLock { $0.patchesSent } }
 
     /// The slot's element id, as the HTML renderer writes it for the first slot of that name.
     var slotElementID: String? {
@@ -113,30 +119,23 @@ final class LiveSession: @unchecked Sendable {
     /// from the run's `MarkdownStream`, as the patches sent it).
     /// `noScript`: the form carries the session (a page without script posts its follow-ups with it).
     func pageFragment(noScript: Bool = false) -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        return ImagePolicy.rewrite(render(session, slotBodies: true, noScript: noScript))
+        live.withLock { ImagePolicy.rewrite(render($0, slotBodies: true, noScript: noScript)) }
     }
 
     /// The page fragment and the slot's HTML as the patches built it, read together (tests).
     func pageAndPatchedSlot() -> (page: String, slot: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (ImagePolicy.rewrite(render(session, slotBodies: true)), settled + tail)
+        live.withLock { (ImagePolicy.rewrite(render($0, slotBodies: true)), $0.settled + $0.tail) }
     }
 
     /// Whether nothing happened for `interval` and no page is connected.
     func isIdle(for interval: TimeInterval, now: Date) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return subscribers.isEmpty && !running && now.timeIntervalSince(lastSeen) > interval
+        live.withLock { $0.subscribers.isEmpty && !$0.running && now.timeIntervalSince($0.lastSeen) > interval }
     }
 
     /// Variables the page may set: those with an editable input in the view as it is now.
     func editableVariables() -> Set<String> {
-        lock.lock()
-        defer { lock.unlock() }
-        var builder = RenderTreeBuilder(ui.template, prompt: ui.prompt, state: session.state)
+        let state = live.withLock { $0.session.state }
+        var builder = RenderTreeBuilder(ui.template, prompt: ui.prompt, state: state)
         guard let tree = try? builder.build() else { return [] }
         var names: Set<String> = []
         Self.collectInputs(tree, into: &names)
@@ -160,23 +159,24 @@ final class LiveSession: @unchecked Sendable {
     /// Adds a browser stream: it gets the current view and slot at once, then every patch. An
     /// auto-run UI (or a manual one with `auto_submit`) starts its first run when its page connects.
     func subscribe(_ stream: ResponseStream) {
-        lock.lock()
-        subscribers.append(stream)
-        lastSeen = Date()
-        send(to: [stream], "view", ["html": .string(ImagePolicy.rewrite(view))])
-        send(to: [stream], "status", ["status": .string(lastStatus)])
-        if let slotID = slotElementID {
-            if isTextSlot {
-                send(to: [stream], "slot", ["id": .string(slotID), "reset": true, "text": .string(plainText)])
-            } else {
-                send(
-                    to: [stream], "slot",
-                    ["id": .string(slotID), "reset": true, "settled": .string(settled), "tail": .string(tail)])
-            }
-        }
         let definition = ui.template.definition
-        let autoStart = !started && (definition.executionMode.runsOnMount || definition.autoSubmit)
-        lock.unlock()
+        let autoStart = live.withLock { s in
+            s.subscribers.append(stream)
+            s.lastSeen = Date()
+            send(&s, to: [stream], "view", ["html": .string(ImagePolicy.rewrite(s.view))])
+            send(&s, to: [stream], "status", ["status": .string(s.lastStatus)])
+            if let slotID = slotElementID {
+                if isTextSlot {
+                    send(
+                        &s, to: [stream], "slot", ["id": .string(slotID), "reset": true, "text": .string(s.plainText)])
+                } else {
+                    send(
+                        &s, to: [stream], "slot",
+                        ["id": .string(slotID), "reset": true, "settled": .string(s.settled), "tail": .string(s.tail)])
+                }
+            }
+            return !s.started && (definition.executionMode.runsOnMount || definition.autoSubmit)
+        }
         stream.onDisconnect { [weak self, weak stream] in
             guard let self, let stream else { return }
             self.unsubscribe(stream)
@@ -187,13 +187,13 @@ final class LiveSession: @unchecked Sendable {
     /// Adds a page without script (the run has started): it gets the settled HTML so far and then
     /// as it settles, and the whole finished UI at the end.
     func subscribeHTML(_ stream: ResponseStream) {
-        lock.lock()
-        defer { lock.unlock() }
-        stream.write(isTextSlot ? "<pre class=\"cui-plain\">" + Escape.text(plainText) : settled)
-        if running {
-            htmlSubscribers.append(stream)
-        } else {
-            finishHTML([stream])
+        live.withLock { s in
+            stream.write(isTextSlot ? "<pre class=\"cui-plain\">" + Escape.text(s.plainText) : s.settled)
+            if s.running {
+                s.htmlSubscribers.append(stream)
+            } else {
+                finishHTML(s, [stream])
+            }
         }
         stream.onDisconnect { [weak self, weak stream] in
             guard let self, let stream else { return }
@@ -202,11 +202,11 @@ final class LiveSession: @unchecked Sendable {
     }
 
     /// Ends no-script pages: the preview closes, the finished UI follows (the stylesheet hides the preview).
-    private func finishHTML(_ streams: [ResponseStream]) {
+    private func finishHTML(_ s: Live, _ streams: [ResponseStream]) {
         guard !streams.isEmpty else { return }
         let final =
             (isTextSlot ? "</pre>" : "") + "</div></div></main>\n<div class=\"cui-final\">\n"
-            + ImagePolicy.rewrite(render(session, slotBodies: true, noScript: true)) + "</div>\n</div>\n" + Pages.foot
+            + ImagePolicy.rewrite(render(s, slotBodies: true, noScript: true)) + "</div>\n</div>\n" + Pages.foot
         for stream in streams {
             stream.write(final)
             stream.close()
@@ -214,13 +214,12 @@ final class LiveSession: @unchecked Sendable {
     }
 
     private func unsubscribe(_ stream: ResponseStream) {
-        lock.lock()
-        subscribers.removeAll { $0 === stream }
-        htmlSubscribers.removeAll { $0 === stream }
-        lastSeen = Date()
-        let orphaned = subscribers.isEmpty && htmlSubscribers.isEmpty && running
-        let session = self.session
-        lock.unlock()
+        let (orphaned, session) = live.withLock { s in
+            s.subscribers.removeAll { $0 === stream }
+            s.htmlSubscribers.removeAll { $0 === stream }
+            s.lastSeen = Date()
+            return (s.subscribers.isEmpty && s.htmlSubscribers.isEmpty && s.running, s.session)
+        }
         // The tab was closed (or navigated away) during a run: cancel it at the backend.
         if orphaned { Task { await session.cancel() } }
     }
@@ -243,16 +242,20 @@ final class LiveSession: @unchecked Sendable {
 
     /// Checks and claims the session for a run: the session to run, or the refusal.
     private func prepare(message: String?, values: [String: String], auto: Bool) -> (Session?, [Diagnostic]) {
-        lock.lock()
-        defer { lock.unlock() }
-        lastSeen = Date()
-        guard !running else {
+        live.withLock { s in prepare(&s, message: message, values: values, auto: auto) }
+    }
+
+    private func prepare(_ s: inout Live, message: String?, values: [String: String], auto: Bool) -> (
+        Session?, [Diagnostic]
+    ) {
+        s.lastSeen = Date()
+        guard !s.running else {
             return (
                 nil, [.error(.runRefused, "a run is already in progress", hint: "wait for it to finish, or cancel it")]
             )
         }
-        if auto, started { return (nil, []) }
-        let session = self.session
+        if auto, s.started { return (nil, []) }
+        let session = s.session
         for (name, value) in values { session.setVariable(name, value) }
         let refused = session.preflight(message: message)
         if refused.hasErrors { return (nil, refused) }
@@ -266,8 +269,8 @@ final class LiveSession: @unchecked Sendable {
                 ]
             )
         }
-        running = true
-        started = true
+        s.running = true
+        s.started = true
         return (session, [])
     }
 
@@ -278,121 +281,119 @@ final class LiveSession: @unchecked Sendable {
     }
 
     private func runStopped() {
-        lock.lock()
-        running = false
-        lock.unlock()
+        live.withLock { $0.running = false }
         gate?.leave()
     }
 
     /// Cancels the run in progress (the transport tells the backend).
     func cancel() {
-        lock.lock()
-        let session = self.session
-        let active = running
-        lastSeen = Date()
-        lock.unlock()
+        let (session, active) = live.withLock { s in
+            s.lastSeen = Date()
+            return (s.session, s.running)
+        }
         if active { Task { await session.cancel() } }
     }
 
     /// Clears the slots and the conversation and restores the variables (a new session); refused
     /// during a run and in `auto-run-one-shot`.
     func reset() -> [Diagnostic] {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !running else { return [.error(.runRefused, "cannot reset during a run", hint: "cancel it first")] }
-        guard ui.template.definition.executionMode != .autoRunOneShot else {
-            return [.error(.runRefused, "`auto-run-one-shot` cannot be reset")]
+        live.withLock { s in
+            guard !s.running else {
+                return [.error(.runRefused, "cannot reset during a run", hint: "cancel it first")]
+            }
+            guard ui.template.definition.executionMode != .autoRunOneShot else {
+                return [.error(.runRefused, "`auto-run-one-shot` cannot be reset")]
+            }
+            s.session = Session(
+                template: ui.template, prompt: ui.prompt, props: ui.props, transport: makeTransport(ui),
+                recorder: recorder, pricing: pricing, user: user)
+            s.settled = ""
+            s.tail = ""
+            s.plainText = ""
+            s.view = render(s, slotBodies: false)
+            s.lastStatus = "idle"
+            let subscribers = s.subscribers
+            send(&s, to: subscribers, "view", ["html": .string(ImagePolicy.rewrite(s.view)), "fresh": true])
+            send(&s, to: subscribers, "status", ["status": "idle"])
+            if let slotID = slotElementID {
+                send(&s, to: subscribers, "slot", ["id": .string(slotID), "reset": true, "settled": "", "tail": ""])
+            }
+            return []
         }
-        session = Session(
-            template: ui.template, prompt: ui.prompt, props: ui.props, transport: makeTransport(ui), recorder: recorder,
-            pricing: pricing, user: user)
-        settled = ""
-        tail = ""
-        plainText = ""
-        view = render(session, slotBodies: false)
-        lastStatus = "idle"
-        send(to: subscribers, "view", ["html": .string(ImagePolicy.rewrite(view)), "fresh": true])
-        send(to: subscribers, "status", ["status": "idle"])
-        if let slotID = slotElementID {
-            send(to: subscribers, "slot", ["id": .string(slotID), "reset": true, "settled": "", "tail": ""])
-        }
-        return []
     }
 
     /// The session's state as the page last showed it (tests and the no-script path read it).
-    var currentSession: Session {
-        lock.lock()
-        defer { lock.unlock() }
-        return session
-    }
+    var currentSession: Session { live.withLock { $0.session } }
 
     // MARK: - Updates to patches (on the run's task)
 
     private func handle(_ update: SessionUpdate, _ session: Session) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard session === self.session else { return }
-        switch update {
-        case .started:
-            settled = ""
-            tail = ""
-            plainText = ""
-            if let slotID = slotElementID {
-                send(to: subscribers, "slot", ["id": .string(slotID), "reset": true, "settled": "", "tail": ""])
+        live.withLock { s in
+            guard session === s.session else { return }
+            switch update {
+            case .started:
+                s.settled = ""
+                s.tail = ""
+                s.plainText = ""
+                if let slotID = slotElementID {
+                    send(
+                        &s, to: s.subscribers, "slot",
+                        ["id": .string(slotID), "reset": true, "settled": "", "tail": ""])
+                }
+                refreshView(&s)
+            case .text(_, let appended):
+                let first = s.settled.isEmpty && s.tail.isEmpty && s.plainText.isEmpty
+                slotPatch(&s, appended: appended)
+                // The first chunk changes the status (and any test on the slot's text).
+                if first { refreshView(&s) }
+            case .changed:
+                refreshView(&s)
+            case .finished:
+                slotPatch(&s, appended: nil)
+                refreshView(&s)
+                s.running = false
+                finishHTML(s, s.htmlSubscribers)
+                s.htmlSubscribers = []
             }
-            refreshView(session)
-        case .text(_, let appended):
-            let first = settled.isEmpty && tail.isEmpty && plainText.isEmpty
-            slotPatch(session, appended: appended)
-            // The first chunk changes the status (and any test on the slot's text).
-            if first { refreshView(session) }
-        case .changed:
-            refreshView(session)
-        case .finished:
-            slotPatch(session, appended: nil)
-            refreshView(session)
-            running = false
-            finishHTML(htmlSubscribers)
-            htmlSubscribers = []
         }
     }
 
-    private func slotPatch(_ session: Session, appended: String?) {
+    private func slotPatch(_ s: inout Live, appended: String?) {
         guard let slotID = slotElementID else { return }
         if isTextSlot {
             guard let appended, !appended.isEmpty else { return }
-            plainText += appended
-            send(to: subscribers, SlotPatch(id: slotID, text: appended))
-            for stream in htmlSubscribers { stream.write(Escape.text(appended)) }
+            s.plainText += appended
+            send(&s, to: s.subscribers, SlotPatch(id: slotID, text: appended))
+            for stream in s.htmlSubscribers { stream.write(Escape.text(appended)) }
             return
         }
-        guard let update = session.lastMarkdownUpdate else { return }
+        guard let update = s.session.lastMarkdownUpdate else { return }
         var patch = SlotPatch(id: slotID)
         let finalized = ImagePolicy.rewrite(update.finalized)
         if update.rewritesFinalized {
-            settled = finalized
+            s.settled = finalized
             patch.settled = finalized
             patch.replace = true
         } else if !finalized.isEmpty {
-            settled += finalized
+            s.settled += finalized
             patch.settled = finalized
-            for stream in htmlSubscribers { stream.write(finalized) }
+            for stream in s.htmlSubscribers { stream.write(finalized) }
         }
         let newTail = ImagePolicy.rewrite(update.tail)
-        if newTail != tail || patch.settled != nil {
+        if newTail != s.tail || patch.settled != nil {
             // A growing tail shares its start with the last one: send what follows the shared part
             // (`keep` counts UTF-16 code units, as the page's strings do).
-            let keep = patch.settled == nil ? Self.sharedPrefixUTF16(tail, newTail) : 0
+            let keep = patch.settled == nil ? Self.sharedPrefixUTF16(s.tail, newTail) : 0
             if keep >= 32, let rest = String(newTail.utf16.dropFirst(keep)) {
                 patch.keep = keep
                 patch.tail = rest
             } else {
                 patch.tail = newTail
             }
-            tail = newTail
+            s.tail = newTail
         }
         guard patch.settled != nil || patch.tail != nil else { return }
-        send(to: subscribers, patch)
+        send(&s, to: s.subscribers, patch)
     }
 
     /// The length of the common start of two strings in UTF-16 code units, not splitting a pair.
@@ -411,28 +412,28 @@ final class LiveSession: @unchecked Sendable {
 
     /// Sends the view if it changed, then the status if it changed (a page that sees the status
     /// has the view that goes with it).
-    private func refreshView(_ session: Session) {
-        let html = render(session, slotBodies: false)
-        if html != view {
-            view = html
-            send(to: subscribers, "view", ["html": .string(ImagePolicy.rewrite(html))])
+    private func refreshView(_ s: inout Live) {
+        let html = render(s, slotBodies: false)
+        if html != s.view {
+            s.view = html
+            send(&s, to: s.subscribers, "view", ["html": .string(ImagePolicy.rewrite(html))])
         }
-        let status = session.state.runStatus
-        if status != lastStatus {
-            lastStatus = status
-            send(to: subscribers, "status", ["status": .string(status)])
+        let status = s.session.state.runStatus
+        if status != s.lastStatus {
+            s.lastStatus = status
+            send(&s, to: s.subscribers, "status", ["status": .string(status)])
         }
     }
 
     /// The UI as HTML; with `slotBodies`, the first slot (the one the patches fill) holds the
     /// stream's settled HTML and open tail, not a second parse of its text (lock held).
-    private func render(_ session: Session, slotBodies: Bool, noScript: Bool = false) -> String {
-        var builder = RenderTreeBuilder(ui.template, prompt: ui.prompt, state: session.state)
+    private func render(_ s: Live, slotBodies: Bool, noScript: Bool = false) -> String {
+        var builder = RenderTreeBuilder(ui.template, prompt: ui.prompt, state: s.session.state)
         var renderer = HTMLRenderer(fragment: true, title: ui.template.definition.name, theme: theme)
         renderer.slotBodies = slotBodies
         if noScript { renderer.hiddenFields = [("session", id)] }
         if slotBodies, !isTextSlot, let name = ui.template.slots.first?.name {
-            renderer.markdownSlotHTML[name] = settled + tail
+            renderer.markdownSlotHTML[name] = s.settled + s.tail
         }
         do {
             return try renderer.render(&builder)
@@ -444,19 +445,19 @@ final class LiveSession: @unchecked Sendable {
 
     /// Writes a slot patch to streams, merged with the one before it where that one still waits
     /// (a client slower than the stream gets one patch for several; lock held).
-    private func send(to streams: [ResponseStream], _ patch: SlotPatch) {
+    private func send(_ s: inout Live, to streams: [ResponseStream], _ patch: SlotPatch) {
         guard !streams.isEmpty else { return }
-        patchesSent += 1
-        patchBytes += patch.encoded().count
+        s.patchesSent += 1
+        s.patchBytes += patch.encoded().count
         for stream in streams { stream.write(coalescing: patch) }
     }
 
     /// Writes one SSE event to streams (lock held).
-    private func send(to streams: [ResponseStream], _ event: String, _ data: Value) {
+    private func send(_ s: inout Live, to streams: [ResponseStream], _ event: String, _ data: Value) {
         guard !streams.isEmpty else { return }
         let text = "event: \(event)\ndata: \(JSONWriter().string(data))\n\n"
-        patchesSent += 1
-        patchBytes += text.utf8.count
+        s.patchesSent += 1
+        s.patchBytes += text.utf8.count
         for stream in streams { stream.write(text) }
     }
 }

@@ -1,7 +1,6 @@
 import CustomUI
 import CustomUICore
 import Foundation
-import Synchronization
 
 /// Watches the author's files (`--watch`) and tells preview pages when one changed.
 ///
@@ -16,7 +15,7 @@ final class FileWatcher: Sendable {
         var subscribers: [String: [ResponseStream]] = [:]
         var timer: Task<Void, Never>?
     }
-    private let state: Mutex<State>
+    private let state: Locked<State>
     /// Watched files by short name.
     let files: [String: String]
 
@@ -29,7 +28,7 @@ final class FileWatcher: Sendable {
             initial.stamps[name] = Self.stamp(path)
             initial.versions[name] = 0
         }
-        state = Mutex(initial)
+        state = Locked(initial)
     }
 
     func start() {

@@ -3,7 +3,6 @@ import CustomUICore
 import Foundation
 import Markdown
 import Streaming
-import Synchronization
 
 /// Figures for `customui-bench serve`: what a page waits for and what a run costs the server.
 public enum ServerBenchmarks {
@@ -46,7 +45,7 @@ public enum ServerBenchmarks {
 
     /// When the last chunk was handed to the session, and how long until a patch was written.
     final class Clock: Sendable {
-        private let state = Mutex<(sentAt: ContinuousClock.Instant?, latencies: [Duration])>((nil, []))
+        private let state = Locked<(sentAt: ContinuousClock.Instant?, latencies: [Duration])>((nil, []))
 
         var latencies: [Duration] { state.withLock { $0.latencies } }
 
@@ -100,13 +99,13 @@ public enum ServerBenchmarks {
             makeTransport: { _ in TimedTransport(chunks: chunks, spacing: spacing, clock: clock) },
             onRunEnd: { _, _ in })
         let stream = ResponseStream(heartbeat: "")
-        let events = Mutex(0)
+        let events = Locked(0)
         @Sendable func read() {
             let text = stream.drain()
             events.withLock { $0 += text.components(separatedBy: "\n\n").count - 1 }
         }
         live.subscribe(stream)
-        let reading = Mutex(true)
+        let reading = Locked(true)
         if let slowReader {
             stream.onWrite = { _ in clock.wrote() }
             Thread.detachNewThread {
@@ -193,7 +192,7 @@ public enum ServerBenchmarks {
         let runs = 100
         // The peak resident size while the runs are in flight (sessions are freed when they end).
         final class Peak: Sendable {
-            let state = Mutex<(value: Double, running: Bool)>((0, true))
+            let state = Locked<(value: Double, running: Bool)>((0, true))
         }
         let peak = Peak()
         let sampler = Thread {

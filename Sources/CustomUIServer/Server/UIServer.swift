@@ -2,7 +2,6 @@ import CustomUI
 import CustomUICore
 import Foundation
 import Streaming
-import Synchronization
 import TemplateLibrary
 
 /// Where a served UI's answers come from.
@@ -62,7 +61,7 @@ public final class UIServer: Sendable {
         var boundPort = 0
         var watcher: FileWatcher?
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     let runGate: RunGate
 
     /// A server for a catalog (not yet listening).

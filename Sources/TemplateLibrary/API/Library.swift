@@ -8,9 +8,9 @@ import JSONSchema
 /// rules; every operation is checked against `AccessPolicy` for the acting user.
 ///
 /// One instance serialises its own calls with a lock; many processes may share a file or database.
-/// `@unchecked Sendable`: the only mutable state is the database connection, which is used only
-/// inside `read`/`write` (and `init`), under `lock`; everything else is immutable.
-public final class Library: @unchecked Sendable {
+/// Everything here is immutable but the database connection (a C wrapper), which is used only
+/// inside `read`/`write` (and `init`), under `lock`.
+public final class Library: Sendable {
     /// The library file, or the PostgreSQL URL with any password removed (safe to print).
     public let path: String
     /// Which database the library lives in.

@@ -26,7 +26,11 @@ struct PostgresError: Error, CustomStringConvertible {
 /// with SQLite's `?` and `?N` placeholders and numbered as SQLite numbers them, so the library's SQL
 /// is shared by both stores; columns come back as SQLite would give them (integers, reals, text,
 /// booleans as 0 or 1, timestamps as the library's ISO 8601 text).
-final class PostgresConnection {
+///
+/// `@unchecked Sendable` because it wraps a C handle that Swift cannot check: `Library` keeps it
+/// behind its lock and uses it only in `read`/`write` (and while it is being opened), so one thread
+/// at a time touches the connection and its caches.
+final class PostgresConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     private var rewritten: [String: String] = [:]
 

@@ -72,7 +72,11 @@ struct SQLRow {
 /// Owns one `sqlite3*` and frees it in `deinit`; the only place in the project that touches it.
 ///
 /// Not thread-safe by itself: `Library` serialises access with a lock.
-final class SQLiteConnection {
+///
+/// `@unchecked Sendable` because it wraps a C handle that Swift cannot check: `Library` keeps it
+/// behind its lock and uses it only in `read`/`write` (and while it is being opened), so one thread
+/// at a time touches the handle and the statement cache.
+final class SQLiteConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
 

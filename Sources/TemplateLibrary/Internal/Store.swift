@@ -10,7 +10,7 @@ public enum LibraryStoreKind: String, Sendable, Hashable, CaseIterable {
 /// `?` and `?N` placeholders, rows by column name, values as SQLite gives them. The SQLite file
 /// and the PostgreSQL connection each implement it; `Library` keeps what differs between the two
 /// (transactions, locking, full-text search, schema checks) in its own `kind` branches.
-protocol LibraryStore: AnyObject {
+protocol LibraryStore: AnyObject, Sendable {
     /// Which database this is.
     var kind: LibraryStoreKind { get }
     /// Runs statements without parameters or results.
