@@ -48,10 +48,13 @@ enum Pages {
             status: status, contentType: "text/plain; charset=utf-8", text: message + "\n", headers: securityHeaders)
     }
 
-    /// The document head and the navigation; `session` and `themed` add the runtime's hooks.
+    /// The document head and the navigation back to the gallery (not on the gallery itself);
+    /// `session` and `themed` add the runtime's hooks.
     /// `noScriptRefresh`: where a browser without script goes at once (an auto-run UI's run).
     static func head(
-        title: String, session: String? = nil, themed: Bool = false, script: Bool = true, noScriptRefresh: String? = nil
+        title: String, session: String? = nil, themed: Bool = false, script: Bool = true,
+        noScriptRefresh: String? = nil,
+        galleryLink: Bool = true
     ) -> String {
         var out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         out +=
@@ -63,7 +66,8 @@ enum Pages {
             out +=
                 "<noscript><meta http-equiv=\"refresh\" content=\"0; url=\(Escape.text(noScriptRefresh))\"></noscript>\n"
         }
-        out += "</head>\n<body>\n<nav class=\"cui-serve-nav\"><a href=\"/\">← Gallery</a></nav>\n"
+        out += "</head>\n<body>\n"
+        if galleryLink { out += "<nav class=\"cui-serve-nav\"><a href=\"/\">← Gallery</a></nav>\n" }
         return out
     }
 
@@ -97,7 +101,7 @@ enum Pages {
         local: [String], entries: [LibraryEntry], query: String, category: String?, tag: String?, categories: [String],
         user: String
     ) -> String {
-        var out = head(title: "CustomUI gallery")
+        var out = head(title: "CustomUI gallery", galleryLink: false)
         out += "<main class=\"cui\"><div class=\"cui-gallery\">\n<h1>Custom UIs</h1>\n"
         out += "<form class=\"cui-gallery-search\" method=\"get\" action=\"/\" role=\"search\">\n"
         out += "<label>Search <input type=\"search\" name=\"q\" value=\"\(Escape.text(query))\"></label>\n"
