@@ -80,7 +80,9 @@ let package = Package(
         // Some of these run the built `customui` executable against real library files.
         .testTarget(
             name: "TemplateLibraryTests",
-            dependencies: ["TemplateLibrary", "CustomUI", "CustomUICore", "CustomUICommand"]),
+            dependencies: [
+                "TemplateLibrary", "CustomUI", "CustomUICore", "CustomUICommand", "CustomUIServer", "JSONSchema",
+            ]),
         .testTarget(
             name: "CustomUIServerTests",
             dependencies: [

@@ -37,7 +37,10 @@ enum ServeCommand: Command {
           --host ADDR           the address to bind (default 127.0.0.1; the page refuses other Host names)
           --port N              the port (default 8080; 0 picks a free one)
           --library PATH        the library (default: $CUSTOMUI_LIBRARY, else ~/.local/share/customui/library.sqlite)
-          --user NAME           who is viewing (default: $CUSTOMUI_USER, else the login name)
+          --user NAME           who is viewing a library file (default: $CUSTOMUI_USER, else the login
+                                name). On a PostgreSQL library each request acts as the `sub` of its
+                                HS256 token (`Authorization: Bearer`, or the cookie POST /auth/token
+                                sets), checked against $CUSTOMUI_JWT_SECRET_FILE; no token: public UIs only
           --prompts DIR         where library UIs' prompts are found by id (*.prompt.json; default: the starters' folder)
           --timeout SECONDS     a backend run gives up after this long without any event (120)
 
@@ -102,16 +105,30 @@ enum ServeCommand: Command {
             answers = .replay(file: replay, directory: replayDirectory, pace: !noPace, speed: speed ?? 1)
         }
         var library: Library?
-        // A shared library's user comes from a verified token (CUSTOMUI_TOKEN); a file's from --user.
+        // A shared library's viewer comes from each request's verified token (checked against
+        // CUSTOMUI_JWT_SECRET_FILE); a file's is --user for every request.
         let libraryLocation = LibraryLocation.path(explicit: libraryPath)
-        var user = LibraryLocation.user(explicit: explicitUser)
+        let user = LibraryLocation.user(explicit: explicitUser)
+        var tokenSecret: [UInt8]?
+        if LibraryLocation.isPostgres(libraryLocation) {
+            if let explicitUser, !explicitUser.isEmpty {
+                throw UsageError(
+                    "`--user` names the viewer only for a library file; on a shared library each request's token does")
+            }
+            do {
+                tokenSecret = try VerifiedToken.readSecret(path: environment["CUSTOMUI_JWT_SECRET_FILE"])
+            } catch {
+                console.err("customui serve: \(error)\n")
+                return ExitCode.failure
+            }
+        }
         do {
-            user = try LibraryLocation.actingUser(explicit: explicitUser, location: libraryLocation)
-            library = try Library.open(libraryLocation, recorderUser: user)
+            library = try Library.open(libraryLocation, recorderUser: tokenSecret == nil ? user : nil)
         } catch {
             console.err("customui serve: warning: no library (only the files given are served): \(error)\n")
         }
         var options = ServerOptions(user: user, answers: answers)
+        options.tokenSecret = tokenSecret
         options.host = host
         options.port = port
         options.watch = watch

@@ -99,10 +99,10 @@ enum Pages {
     /// The gallery: local files, then the library's UIs the viewer can see, featured first.
     static func gallery(
         local: [String], entries: [LibraryEntry], query: String, category: String?, tag: String?, categories: [String],
-        user: String
+        user: String, banner: String = ""
     ) -> String {
         var out = head(title: "CustomUI gallery", galleryLink: false)
-        out += "<main class=\"cui\"><div class=\"cui-gallery\">\n<h1>Custom UIs</h1>\n"
+        out += "<main class=\"cui\"><div class=\"cui-gallery\">\n<h1>Custom UIs</h1>\n" + banner
         out += "<form class=\"cui-gallery-search\" method=\"get\" action=\"/\" role=\"search\">\n"
         out += "<label>Search <input type=\"search\" name=\"q\" value=\"\(Escape.text(query))\"></label>\n"
         out += "<label>Category <select name=\"category\"><option value=\"\">All</option>"

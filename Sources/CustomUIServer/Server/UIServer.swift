@@ -19,8 +19,13 @@ public struct ServerOptions: Sendable {
     public var host = "127.0.0.1"
     /// The port (0: any free port).
     public var port = 8080
-    /// Who the viewer is, for the library's access rules.
+    /// Who the viewer is, for the library's access rules, when `tokenSecret` is nil (a library
+    /// file's `--user`).
     public var user: String
+    /// The JWT secret of a shared library: each request then acts as the `sub` of its verified
+    /// HS256 token (`Authorization: Bearer`, else the cookie `POST /auth/token` sets), or as an
+    /// anonymous viewer without one; `user` is not used.
+    public var tokenSecret: [UInt8]?
     /// Where answers come from.
     public var answers: AnswerSource
     /// Request limits.
@@ -174,7 +179,8 @@ public final class UIServer: Sendable {
         let path = request.path
         let get = request.method == "GET" || request.method == "HEAD"
         switch path {
-        case "/" where get: return gallery(request)
+        case "/auth/token" where !get: return signIn(request)
+        case "/auth/sign-out" where !get: return signOut()
         case "/assets/runtime.js" where get:
             return HTTPResponse(
                 status: 200, contentType: "text/javascript; charset=utf-8", text: RuntimeScript.source,
@@ -184,21 +190,32 @@ public final class UIServer: Sendable {
                 status: 200, contentType: "text/css; charset=utf-8", text: Stylesheet.css + "\n" + ServerStylesheet.css,
                 headers: [("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-cache")])
         case "/favicon.ico": return HTTPResponse(status: 204)
-        case "/preview" where get: return preview(request)
+        default: break
+        }
+        // Everything else acts as the request's viewer; a refused token is answered here.
+        let viewer: Viewer
+        switch self.viewer(for: request) {
+        case .success(let found): viewer = found
+        case .failure(let error): return Self.unauthorized(error, json: Self.wantsJSON(request))
+        }
+        switch path {
+        case "/" where get: return gallery(request, viewer)
+        case "/preview" where get: return preview(request, viewer)
         case "/api/watch" where get: return watch(request)
         default: break
         }
         if path.hasPrefix("/rate/"), request.method == "POST" {
-            return rate(String(path.dropFirst("/rate/".count)), request)
+            return rate(String(path.dropFirst("/rate/".count)), request, viewer)
         }
         if path.hasPrefix("/ui/") {
             let reference = String(path.dropFirst("/ui/".count))
             guard !reference.isEmpty else { return Pages.notFound() }
-            return get ? runnerPage(reference, query: request) : formPost(reference, request)
+            return get ? runnerPage(reference, query: request, viewer) : formPost(reference, request, viewer)
         }
         if path.hasPrefix("/api/session/") {
             let rest = path.dropFirst("/api/session/".count).split(separator: "/", maxSplits: 1).map(String.init)
-            guard rest.count == 2, let live = session(rest[0]) else {
+            // A session belongs to the viewer who opened it; to anyone else it does not exist.
+            guard rest.count == 2, let live = session(rest[0]), live.user == viewer.user else {
                 return HTTPResponse(
                     status: 404, contentType: "application/json",
                     text: #"{"error":"no such session (reload the page)"}"#)
@@ -209,7 +226,7 @@ public final class UIServer: Sendable {
                 return HTTPResponse(
                     status: 200, contentType: "text/css; charset=utf-8", text: live.themeCSS,
                     headers: [("X-Content-Type-Options", "nosniff")])
-            case ("action", false): return action(live, request)
+            case ("action", false): return action(live, request, viewer)
             default: return Pages.plainError(404, "not found")
             }
         }
@@ -222,7 +239,7 @@ public final class UIServer: Sendable {
 
     // MARK: - Pages
 
-    private func gallery(_ request: HTTPRequest) -> HTTPResponse {
+    private func gallery(_ request: HTTPRequest, _ viewer: Viewer) -> HTTPResponse {
         let query = request.queryValue("q") ?? ""
         let category = request.queryValue("category").flatMap { $0.isEmpty ? nil : $0 }
         let tag = request.queryValue("tag").flatMap { $0.isEmpty ? nil : $0.lowercased() }
@@ -230,10 +247,10 @@ public final class UIServer: Sendable {
         var categories: [String] = []
         if let library = catalog.library {
             // What the viewer may see: their own UIs and others' public active ones (the library's rules).
-            let all = (try? library.search(LibraryQuery(limit: 500), user: options.user)) ?? []
+            let all = (try? library.search(LibraryQuery(limit: 500), user: viewer.user)) ?? []
             categories = Array(Set(all.compactMap(\.category))).sorted()
             let visible = all.filter {
-                $0.owner == options.user || ($0.definition.isPublic && $0.definition.status == .active)
+                $0.owner == viewer.user || ($0.definition.isPublic && $0.definition.status == .active)
             }
             let matching: [LibraryEntry]
             if query.isEmpty, category == nil, tag == nil {
@@ -242,7 +259,7 @@ public final class UIServer: Sendable {
                 let ids = Set(
                     ((try? library.search(
                         LibraryQuery(text: query, category: category, tags: tag.map { [$0] } ?? [], limit: 500),
-                        user: options.user)) ?? [])
+                        user: viewer.user)) ?? [])
                         .map(\.id))
                 matching = visible.filter { ids.contains($0.id) }
             }
@@ -260,7 +277,7 @@ public final class UIServer: Sendable {
             200,
             Pages.gallery(
                 local: local, entries: entries, query: query, category: category, tag: tag, categories: categories,
-                user: options.user))
+                user: viewer.user, banner: identityBar(viewer)))
     }
 
     private enum Loaded {
@@ -268,8 +285,8 @@ public final class UIServer: Sendable {
         case failure(HTTPResponse)
     }
 
-    private func load(_ reference: String) -> Loaded {
-        switch catalog.load(reference, user: options.user) {
+    private func load(_ reference: String, _ viewer: Viewer) -> Loaded {
+        switch catalog.load(reference, user: viewer.user) {
         case .success(let ui): return .success(ui)
         case .failure(.notFound): return .failure(Pages.notFound())
         case .failure(.invalid(let diagnostics, let sources)):
@@ -284,10 +301,10 @@ public final class UIServer: Sendable {
         }
     }
 
-    private func newSession(_ ui: ServedUI, answers: AnswerSource? = nil) -> LiveSession {
+    private func newSession(_ ui: ServedUI, _ viewer: Viewer, answers: AnswerSource? = nil) -> LiveSession {
         let id = Self.randomID()
         let live = LiveSession(
-            id: id, ui: ui, user: options.user,
+            id: id, ui: ui, user: viewer.user,
             makeTransport: { [answers = answers ?? options.answers] ui in Self.transport(for: ui, answers) },
             recorder: catalog.library, pricing: options.pricing, gate: runGate,
             onRunEnd: { [weak self] live, session in self?.runEnded(live, session) })
@@ -295,9 +312,9 @@ public final class UIServer: Sendable {
         return live
     }
 
-    private func runnerPage(_ reference: String, query: HTTPRequest) -> HTTPResponse {
+    private func runnerPage(_ reference: String, query: HTTPRequest, _ viewer: Viewer) -> HTTPResponse {
         let ui: ServedUI
-        switch load(reference) {
+        switch load(reference, viewer) {
         case .success(let loaded): ui = loaded
         case .failure(let response): return response
         }
@@ -308,23 +325,24 @@ public final class UIServer: Sendable {
             if let site = query.headers["sec-fetch-site"], site != "same-origin", site != "none" {
                 return Pages.plainError(403, "cross-site request refused (Sec-Fetch-Site: \(TerminalSafe.clean(site)))")
             }
-            let live = newSession(ui)
+            if viewer.isAnonymous { return Self.unauthorized(Self.signInRequired("running a UI"), json: false) }
+            let live = newSession(ui, viewer)
             let problems = live.start(message: nil, values: [:])
             return problems.hasErrors ? refusedForm(ui, live, problems) : streamedRun(ui, live)
         }
-        let live = newSession(ui)
+        let live = newSession(ui, viewer)
         var page = Pages.head(
             title: ui.template.definition.name, session: live.id, themed: !live.themeCSS.isEmpty,
             noScriptRefresh: autoRuns ? "/ui/\(Escape.path(reference))?run=noscript" : nil)
         page += "<div id=\"cui-root\" data-session=\"\(live.id)\">\n" + live.pageFragment() + "</div>\n"
-        page += ratingBar(ui, rated: query.queryValue("rated").flatMap(Int.init)) + Pages.foot
+        page += ratingBar(ui, viewer, rated: query.queryValue("rated").flatMap(Int.init)) + Pages.foot
         return Pages.html(200, page)
     }
 
     /// Under a library UI: its rating and use count, and a form to rate it (for viewers who do not own it).
-    private func ratingBar(_ ui: ServedUI, rated: Int?) -> String {
+    private func ratingBar(_ ui: ServedUI, _ viewer: Viewer, rated: Int?) -> String {
         guard let library = catalog.library, let uiID = ui.libraryUI,
-            let entry = try? library.entry(uiID, user: options.user)
+            let entry = try? library.entry(uiID, user: viewer.user)
         else { return "" }
         var out = "<div class=\"cui-preview-bar cui-rating\">"
         if let average = entry.ratingAverage {
@@ -335,7 +353,7 @@ public final class UIServer: Sendable {
         }
         out += "<span>\(entry.uiUseCount) use\(entry.uiUseCount == 1 ? "" : "s")</span>"
         if let rated { out += "<span class=\"cui-preview-ok\" role=\"status\">You rated it \(rated)</span>" }
-        if entry.owner != options.user {
+        if entry.owner != viewer.user && !viewer.isAnonymous {
             out +=
                 "<form method=\"post\" action=\"/rate/\(Escape.path(uiID))\"><fieldset class=\"cui-stars\"><legend>Rate it</legend>"
             for n in 1...5 {
@@ -348,14 +366,17 @@ public final class UIServer: Sendable {
     }
 
     /// POST /rate/{ui}: the viewer's 1–5 rating, under the library's rules (not one's own UI, only what one can see).
-    private func rate(_ reference: String, _ request: HTTPRequest) -> HTTPResponse {
+    private func rate(_ reference: String, _ request: HTTPRequest, _ viewer: Viewer) -> HTTPResponse {
         guard let library = catalog.library else { return Pages.notFound() }
+        if viewer.isAnonymous {
+            return Self.unauthorized(Self.signInRequired("rating a UI"), json: Self.wantsJSON(request))
+        }
         let form = FormData(request.body)
         guard let rating = form.value("rating").flatMap(Int.init) else {
             return Pages.plainError(422, "choose a rating from 1 to 5")
         }
         do {
-            try library.rate(reference, rating: rating, user: options.user)
+            try library.rate(reference, rating: rating, user: viewer.user)
         } catch {
             if error.code.rawValue == "library.not-found" { return Pages.notFound() }
             return Pages.html(
@@ -406,7 +427,7 @@ public final class UIServer: Sendable {
         return found
     }
 
-    private func preview(_ request: HTTPRequest) -> HTTPResponse {
+    private func preview(_ request: HTTPRequest, _ viewer: Viewer) -> HTTPResponse {
         guard let watcher = currentWatcher else { return Pages.notFound() }
         let names = watcher.files.keys.sorted()
         guard let name = request.queryValue("file") ?? (names.count == 1 ? names.first : nil) else {
@@ -422,7 +443,7 @@ public final class UIServer: Sendable {
         guard let path = watcher.files[name] else { return Pages.notFound() }
         let version = watcher.version(name)
         let watchAttributes = "data-watch=\"\(Escape.text(name))\" data-version=\"\(version)\""
-        switch catalog.load("local/" + name, user: options.user, path: path) {
+        switch catalog.load("local/" + name, user: viewer.user, path: path) {
         case .failure(.invalid(let diagnostics, let sources)):
             var page = Pages.head(title: "Preview: \(name)", session: "", script: true)
             page += Pages.previewBar(
@@ -441,7 +462,7 @@ public final class UIServer: Sendable {
                 ui.recording = file
                 answers = .replay(file: file, directory: nil, pace: true, speed: 1)
             }
-            let live = newSession(ui, answers: answers)
+            let live = newSession(ui, viewer, answers: answers)
             var page = Pages.head(title: "Preview: \(name)", session: live.id, themed: !live.themeCSS.isEmpty)
             page += Pages.previewBar(
                 name: name, valid: true, summary: "no problems", recordings: available.keys.sorted(), chosen: chosen)
@@ -517,10 +538,15 @@ public final class UIServer: Sendable {
         return (values, diagnostics)
     }
 
-    private func action(_ live: LiveSession, _ request: HTTPRequest) -> HTTPResponse {
+    private func action(_ live: LiveSession, _ request: HTTPRequest, _ viewer: Viewer) -> HTTPResponse {
         let form = FormData(request.body)
         let diagnostics: [Diagnostic]
-        switch form.value("action") ?? "run" {
+        let action = form.value("action") ?? "run"
+        // A run is recorded (and counted as a use) under the viewer's name: not for an anonymous one.
+        if viewer.isAnonymous, action == "run" || action == "follow-up" {
+            return Self.unauthorized(Self.signInRequired("running a UI"), json: true)
+        }
+        switch action {
         case "run":
             let (values, problems) = variableValues(form, live: live)
             if problems.hasErrors {
@@ -574,9 +600,9 @@ public final class UIServer: Sendable {
 
     /// Without script: the form posts to the page, and the answer streams into the page as chunked
     /// HTML (settled blocks as they settle), followed by the finished UI.
-    private func formPost(_ reference: String, _ request: HTTPRequest) -> HTTPResponse {
+    private func formPost(_ reference: String, _ request: HTTPRequest, _ viewer: Viewer) -> HTTPResponse {
         let ui: ServedUI
-        switch load(reference) {
+        switch load(reference, viewer) {
         case .success(let loaded): ui = loaded
         case .failure(let response): return response
         }
@@ -584,14 +610,20 @@ public final class UIServer: Sendable {
         // The page's session, carried in the form (the same capability the script path uses in its
         // URLs): a follow-up continues that conversation. Another UI's session, or one that is gone,
         // starts afresh.
+        let action = form.value("action") ?? "run"
+        if viewer.isAnonymous, action != "cancel", action != "reset" {
+            return Self.unauthorized(Self.signInRequired("running a UI"), json: false)
+        }
         let live: LiveSession
-        if let id = form.value("session"), let existing = session(id), existing.ui.reference == ui.reference {
+        if let id = form.value("session"), let existing = session(id), existing.ui.reference == ui.reference,
+            existing.user == viewer.user
+        {
             live = existing
         } else {
-            live = newSession(ui)
+            live = newSession(ui, viewer)
         }
         var problems: [Diagnostic]
-        switch form.value("action") ?? "run" {
+        switch action {
         case "follow-up":
             let text = form.value("follow_up") ?? ""
             if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -660,7 +692,7 @@ public final class UIServer: Sendable {
         // Each run of a library UI counts as a use, under the library's rules.
         guard let library = catalog.library, let uiID = live.ui.libraryUI else { return }
         _ = try? library.recordUsage(
-            uiID: uiID, user: options.user, runID: session.run.id, variables: session.state.variables,
+            uiID: uiID, user: live.user, runID: session.run.id, variables: session.state.variables,
             success: session.state.runStatus == "completed", error: session.state.run["error"]?["message"]?.stringValue,
             durationMs: session.task?.totalTimeMs)
     }
