@@ -1,9 +1,13 @@
+import Foundation
 @testable import Markdown
 import Testing
 
 /// Random markdown-ish input never crashes the parser or the renderers, and streaming it in random
 /// chunks still gives the one-shot result (seeded, so a failure reproduces from its seed).
 @Suite struct FuzzTests {
+    /// Shards of 100 documents each: 40 in the suite; `CUSTOMUI_FUZZ_SHARDS=200` for the long run.
+    static let shards = ProcessInfo.processInfo.environment["CUSTOMUI_FUZZ_SHARDS"].flatMap { Int($0) } ?? 40
+
     static let alphabet: [String] = [
         "a", "b", " ", " ", "  ", "\t", "\n", "\n", "\n\n", "\r\n", "\r", "*", "**", "_", "__", "~", "~~", "`", "```",
         "~~~",
@@ -21,7 +25,7 @@ import Testing
         return (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }.joined()
     }
 
-    @Test(arguments: 0..<40)
+    @Test(arguments: 0..<shards)
     func randomInputRendersEverywhereAndStreamsExactly(_ shard: Int) {
         for k in 0..<100 {
             let seed = UInt64(shard * 100 + k)

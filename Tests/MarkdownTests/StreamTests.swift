@@ -609,15 +609,15 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
             "12.", "\r",
         ]
         for line in settled {
-            #expect(MarkdownStream.settledLine(Array(line.utf8), from: 0), "\(line.debugDescription)")
+            #expect(BlockStart.lineIsSettled(Array(line.utf8), from: 0), "\(line.debugDescription)")
         }
         for line in unsettled {
-            #expect(!MarkdownStream.settledLine(Array(line.utf8), from: 0), "\(line.debugDescription)")
+            #expect(!BlockStart.lineIsSettled(Array(line.utf8), from: 0), "\(line.debugDescription)")
         }
-        #expect(MarkdownStream.settledCodeLine(Array("   x".utf8), from: 0, fenceChar: 0x60))
-        #expect(!MarkdownStream.settledCodeLine(Array("  ``".utf8), from: 0, fenceChar: 0x60))
-        #expect(MarkdownStream.settledCodeLine(Array("  ~~".utf8), from: 0, fenceChar: 0x60))
-        #expect(!MarkdownStream.settledCodeLine(Array("\tx".utf8), from: 0, fenceChar: nil))
+        #expect(BlockStart.codeLineIsSettled(Array("   x".utf8), from: 0, fenceChar: 0x60))
+        #expect(!BlockStart.codeLineIsSettled(Array("  ``".utf8), from: 0, fenceChar: 0x60))
+        #expect(BlockStart.codeLineIsSettled(Array("  ~~".utf8), from: 0, fenceChar: 0x60))
+        #expect(!BlockStart.codeLineIsSettled(Array("\tx".utf8), from: 0, fenceChar: nil))
     }
 
     /// A frame lasts its line: streamed one character at a time, a paragraph, a list and a quote

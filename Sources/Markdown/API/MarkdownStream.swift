@@ -67,7 +67,6 @@ public final class MarkdownStream {
     @exclusivity(unchecked) var fed = 0
     /// Byte offset where the open tail starts (a line start after the last final block).
     @exclusivity(unchecked) var tailStart = 0
-    @exclusivity(unchecked) var lineStarts: [Int] = [0]
     @exclusivity(unchecked) var finished = false
     /// Final top-level blocks: the parser node (kept to re-render on a late definition) and output.
     @exclusivity(unchecked) var finalNodes: [BlockNode] = []
@@ -115,12 +114,27 @@ public final class MarkdownStream {
     /// How many frames were laid out, and how many blocks went through the tree writer (tests
     /// check that frames last a line and closed blocks are written once).
     @exclusivity(unchecked) var framesBuilt = 0
-    /// How many inline parses the leaf renders made.
-    @exclusivity(unchecked) var leafParses = 0
     @exclusivity(unchecked) var treeWrites = 0
     /// Bytes parsed, laid out or copied for tails and `html` (tests check that it grows linearly
     /// with the text, whatever the shape of its blocks).
     @exclusivity(unchecked) var workBytes = 0
+    /// The unfinished line's frame, and the last exact render in a frame: the frame's head, its
+    /// `rest`, and where the text it rendered ends (the amortized policy shows what follows as
+    /// provisional text).
+    @exclusivity(unchecked) var frame: Frame?
+    @exclusivity(unchecked) var lastExact: (head: TailHead, rest: String, textEnd: Int)?
+    /// Closed blocks inside the open tail, rendered once per tightness: (tight, loose) HTML, and
+    /// the sizes along the block's last-child path when rendered (a block the probe closed is kept
+    /// under the parser's own block, which may still grow: then the sizes differ).
+    @exclusivity(unchecked) var closedCache: [ObjectIdentifier: (String?, String?, [Int], Set<String>)] = [:]
+    @exclusivity(unchecked) var closedCacheKey = (-1, -1)
+    /// Per open container or table of the parser and tightness of its children: its HTML for each
+    /// number of its parts (closed children, complete rows) covered, the opening tag alone first
+    /// (see `keptChain`).
+    @exclusivity(unchecked) var containerHeads: [ContainerKey: (node: BlockNode, chains: [HTMLChain])] = [:]
+    /// Per open list of the parser: how many of its first items are known not to make it loose,
+    /// or that one does (items that have a next one and are closed do not change).
+    @exclusivity(unchecked) var tightPrefixes: [ObjectIdentifier: (node: BlockNode, verified: Int, loose: Bool)] = [:]
     /// When the tail is re-parsed (see `TailPolicy`).
     public let tailPolicy: TailPolicy
     /// Whether `tail` is the exact render of the open tail (always, under `.exact`).
@@ -190,13 +204,7 @@ public final class MarkdownStream {
     public var html: String {
         let finalCount = finalHTML.utf8.count
         if combinedFinal == finalCount, combinedVersion == tailVersion { return combined }
-        // `tail` keeps it alive (read without a reference count).
-        unowned(unsafe) let new = tail
-        if combinedFinal == finalCount, new.head.frame >= 0, shown.head === new.head {
-            spliceFrameTail(new)
-        } else {
-            spliceTail(finalCount: finalCount)
-        }
+        spliceTail(finalCount: finalCount)
         combinedVersion = tailVersion
         return combined
     }
@@ -205,7 +213,7 @@ public final class MarkdownStream {
     public func terminal(style: TerminalStyle) -> String {
         // The final blocks' trees are only needed here: built on the first call that needs them.
         while finalBlocks.count < finalNodes.count {
-            var builder = TreeBuilder(locate: locate, options: options, definitions: parser.definitions)
+            var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: parser.definitions)
             finalBlocks.append(builder.block(finalNodes[finalBlocks.count], tightParent: false))
         }
         var finalPart: String
@@ -231,24 +239,4 @@ public final class MarkdownStream {
         return TerminalWriter.join(finalPart, TerminalWriter.render(tailBlocks, style: style))
     }
 
-    @exclusivity(unchecked) var frame: Frame?
-
-    @exclusivity(unchecked) var frameCount = 0
-
-    /// The last exact render in a frame: the frame, its `rest`, and where the text it rendered
-    /// ends (the amortized policy shows what follows as provisional text).
-    @exclusivity(unchecked) var lastExact: (frame: Int, rest: String, textEnd: Int)?
-
-    /// Closed blocks inside the open tail, rendered once per tightness: (tight, loose) HTML, and
-    /// the sizes along the block's last-child path when rendered (a block the probe closed is kept
-    /// under the parser's own block, which may still grow: then the sizes differ).
-    @exclusivity(unchecked) var closedCache: [ObjectIdentifier: (String?, String?, [Int], Set<String>)] = [:]
-
-    @exclusivity(unchecked) var closedCacheKey = (-1, -1)
-
-    @exclusivity(unchecked) var containerHeads: [ContainerKey: ContainerHead] = [:]
-
-    /// Per open list of the parser: how many of its first items are known not to make it loose,
-    /// or that one does (items that have a next one and are closed do not change).
-    @exclusivity(unchecked) var tightPrefixes: [ObjectIdentifier: (node: BlockNode, verified: Int, loose: Bool)] = [:]
 }

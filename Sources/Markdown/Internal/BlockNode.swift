@@ -53,6 +53,14 @@ final class BlockNode {
     @exclusivity(unchecked) var alignments: [MarkdownTableAlignment] = []
     @exclusivity(unchecked) var rows: [[TableCell]] = []
 
+    /// A leaf's last line (without its newline); nil when it has none.
+    var lastLine: ArraySlice<UInt8>? {
+        guard !content.isEmpty else { return nil }
+        var start = content.count - 1
+        while start > 0, content[start - 1] != ASCIIByte.newline { start -= 1 }
+        return content[start..<(content.count - 1)]
+    }
+
     init(_ kind: Kind, start: Int, line: Int) {
         self.kind = kind
         self.startOffset = start

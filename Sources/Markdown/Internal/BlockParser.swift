@@ -91,10 +91,14 @@ final class BlockParser {
         let n = b.count
         while i < n {
             var e = i
-            while e < n, b[e] != 0x0A, b[e] != 0x0D { e += 1 }
+            while e < n, !Scan.isLineEnd(b[e]) { e += 1 }
             var next = e
             if next < n {
-                if b[next] == 0x0D, next + 1 < n, b[next + 1] == 0x0A { next += 2 } else { next += 1 }
+                if b[next] == ASCIIByte.carriageReturn, next + 1 < n, b[next + 1] == ASCIIByte.newline {
+                    next += 2
+                } else {
+                    next += 1
+                }
             }
             processLine(start: i, end: e)
             i = next
@@ -107,7 +111,11 @@ final class BlockParser {
     private func afterLine(_ end: Int) -> Int {
         var p = end
         if p < b.count {
-            if b[p] == 0x0D, p + 1 < b.count, b[p + 1] == 0x0A { p += 2 } else { p += 1 }
+            if b[p] == ASCIIByte.carriageReturn, p + 1 < b.count, b[p + 1] == ASCIIByte.newline {
+                p += 2
+            } else {
+                p += 1
+            }
         }
         return p
     }
@@ -121,7 +129,7 @@ final class BlockParser {
 
     // MARK: - Line state
 
-    @inline(__always) private func peek(_ i: Int) -> UInt8 { i < lineEnd ? b[i] : 0x0A }
+    @inline(__always) private func peek(_ i: Int) -> UInt8 { i < lineEnd ? b[i] : ASCIIByte.newline }
 
     private func findFirstNonspace() {
         // The scan is cached until the offset moves past it, so deep indentation stays linear.
@@ -135,12 +143,12 @@ final class BlockParser {
         var charsToTab = 4 - (column % 4)
         while i < lineEnd {
             let c = b[i]
-            if c == 0x20 {
+            if c == ASCIIByte.space {
                 i += 1
                 col += 1
                 charsToTab -= 1
                 if charsToTab == 0 { charsToTab = 4 }
-            } else if c == 0x09 {
+            } else if c == ASCIIByte.tab {
                 i += 1
                 col += charsToTab
                 charsToTab = 4
@@ -157,7 +165,7 @@ final class BlockParser {
     private func advance(_ count: Int, columns: Bool) {
         var count = count
         while count > 0, offset < lineEnd {
-            if b[offset] == 0x09 {
+            if b[offset] == ASCIIByte.tab {
                 let charsToTab = 4 - (column % 4)
                 if columns {
                     partiallyConsumedTab = charsToTab > count
@@ -240,7 +248,7 @@ final class BlockParser {
             var ok = false
             switch node.kind {
             case .blockQuote:
-                if indent <= 3, peek(firstNonspace) == 0x3E {
+                if indent <= 3, peek(firstNonspace) == ASCIIByte.greaterThan {
                     advance(indent + 1, columns: true)
                     if Scan.isSpaceOrTab(peek(offset)) { advance(1, columns: true) }
                     ok = true
@@ -256,7 +264,7 @@ final class BlockParser {
             case .codeBlock:
                 if node.fenced {
                     if indent <= 3, peek(firstNonspace) == node.fenceChar,
-                        Scan.closingFence(b, firstNonspace, lineEnd, node.fenceChar, node.fenceLength)
+                        BlockStart.closingFence(b, firstNonspace, lineEnd, node.fenceChar, node.fenceLength)
                     {
                         // The closing fence ends the block and uses up the line.
                         node.endOffset = lineEnd
@@ -267,7 +275,7 @@ final class BlockParser {
                         return
                     }
                     var k = node.fenceOffset
-                    while k > 0, peek(offset) == 0x20 {
+                    while k > 0, peek(offset) == ASCIIByte.space {
                         advance(1, columns: true)
                         k -= 1
                     }
@@ -303,41 +311,39 @@ final class BlockParser {
         var openedNew = false
         while container.kind != .codeBlock && container.kind != .htmlBlock {
             findFirstNonspace()
-            let indented = indent >= 4
-            let c = peek(firstNonspace)
-            let deepEnough = open.count >= BlockParser.maxDepth
-            if !indented, c == 0x3E, !deepEnough {
+            let inParagraph = container.kind == .paragraph
+            let context = BlockStart.Context(
+                indent: indent, blank: blank, inParagraph: inParagraph, setext: open.count - 1 == matched || !maybeLazy,
+                table: inParagraph && options.tables && open.count - 1 == matched && container === tip
+                    ? container : nil,
+                lazy: maybeLazy, tooDeep: open.count >= BlockParser.maxDepth)
+            guard let start = BlockStart.classify(b, firstNonspace, lineEnd, context) else { break }
+            let at = firstNonspace
+            switch start {
+            case .blockQuote:
                 advance(firstNonspace + 1 - offset, columns: false)
                 if Scan.isSpaceOrTab(peek(offset)) { advance(1, columns: true) }
-                container = addChild(.blockQuote, at: firstNonspace, lastMatched: &matched)
-            } else if !indented, c == 0x23, let (level, n) = Scan.atxHeading(b, firstNonspace, lineEnd) {
-                let at = firstNonspace
+                container = addChild(.blockQuote, at: at, lastMatched: &matched)
+            case .atxHeading(let level, let n):
                 advance(firstNonspace + n - offset, columns: false)
                 container = addChild(.heading, at: at, lastMatched: &matched)
                 container.level = level
-            } else if !indented, let (fc, len) = Scan.openingFence(b, firstNonspace, lineEnd) {
-                let at = firstNonspace
+            case .fence(let fenceChar, let length):
                 container = addChild(.codeBlock, at: at, lastMatched: &matched)
                 container.fenced = true
-                container.fenceChar = fc
-                container.fenceLength = len
+                container.fenceChar = fenceChar
+                container.fenceLength = length
                 container.fenceOffset = firstNonspace - offset
-                var s = at + len
+                var s = at + length
                 while s < lineEnd, Scan.isSpaceOrTab(b[s]) { s += 1 }
                 var e = lineEnd
                 while e > s, Scan.isSpaceOrTab(b[e - 1]) { e -= 1 }
                 container.info = Inlines.unescapeAndDecode(b[s..<e])
                 advance(lineEnd - offset, columns: false)
-            } else if !indented, c == 0x3C,
-                case let t = Scan.htmlBlockStart(
-                    b, firstNonspace, lineEnd, canInterruptParagraph: container.kind == .paragraph),
-                t != 0
-            {
-                container = addChild(.htmlBlock, at: firstNonspace, lastMatched: &matched)
-                container.htmlType = t
-            } else if !indented, container.kind == .paragraph, open.count - 1 == matched || !maybeLazy,
-                case let level = Scan.setextUnderline(b, firstNonspace, lineEnd), level != 0
-            {
+            case .htmlBlock(let type):
+                container = addChild(.htmlBlock, at: at, lastMatched: &matched)
+                container.htmlType = type
+            case .setextUnderline(let level):
                 if resolveDefinitions(container) {
                     container.kind = .heading
                     container.level = level
@@ -345,21 +351,16 @@ final class BlockParser {
                     container.endOffset = lineEnd
                     advance(lineEnd - offset, columns: false)
                 }
-            } else if !indented, container.kind == .paragraph, options.tables, open.count - 1 == matched,
-                let table = startTable(container)
-            {
-                container = table
+            case .tableDelimiterRow(let alignments):
+                container = startTable(container, alignments)
                 matched = open.count - 1
                 openedNew = true
                 advance(lineEnd - offset, columns: false)
-                break
-            } else if !indented, Scan.thematicBreak(b, firstNonspace, lineEnd) {
-                container = addChild(.thematicBreak, at: firstNonspace, lastMatched: &matched)
+            case .thematicBreak:
+                container = addChild(.thematicBreak, at: at, lastMatched: &matched)
                 container.endOffset = lineEnd
                 advance(lineEnd - offset, columns: false)
-            } else if !indented, !deepEnough, let marker = listMarker(interruptsParagraph: container.kind == .paragraph)
-            {
-                let at = firstNonspace
+            case .listItem(let marker):
                 advance(firstNonspace + marker.length - offset, columns: false)
                 let saveTab = partiallyConsumedTab
                 let saveOffset = offset
@@ -389,12 +390,11 @@ final class BlockParser {
                 container.ordered = marker.ordered
                 container.markerOffset = indent
                 container.padding = padding
-            } else if indented, !maybeLazy, !blank {
+            case .indentedCode:
                 advance(4, columns: true)
                 container = addChild(.codeBlock, at: offset, lastMatched: &matched)
-            } else {
-                break
             }
+            if case .tableDelimiterRow = start { break }
             if container !== open[0] && container === tip && container.startLine == lineNumber { openedNew = true }
             if container.acceptsLines { break }
             maybeLazy = false
@@ -424,14 +424,16 @@ final class BlockParser {
             if !(openedNew && container.fenced) { addLine(to: container) }
         case .htmlBlock:
             addLine(to: container)
-            if (1...5).contains(container.htmlType), Scan.htmlBlockEnds(container.htmlType, b, firstNonspace, lineEnd) {
+            if (1...5).contains(container.htmlType),
+                BlockStart.htmlBlockEnds(container.htmlType, b, firstNonspace, lineEnd)
+            {
                 closeUnmatched(open.count - 1)
                 resumeOffset = afterLine(lineEnd)
                 if tip === container { closeTip() }
             }
         case .table:
             if !blank {
-                container.rows.append(splitRow(firstNonspace, lineEnd))
+                container.rows.append(splitCells(b[firstNonspace..<lineEnd], source: firstNonspace))
                 container.endOffset = lineEnd
             }
         default:
@@ -452,33 +454,19 @@ final class BlockParser {
 
     /// Drops an ATX heading's closing `#` sequence (and the spaces around it) from the line.
     private func chopClosingHashes() {
-        lineEnd = Scan.headingTextEnd(b, firstNonspace, lineEnd)
-    }
-
-    private func listMarker(interruptsParagraph: Bool) -> Scan.ListMarker? {
-        let p = firstNonspace
-        guard let marker = Scan.listMarker(b, p, lineEnd) else { return nil }
-        if interruptsParagraph,
-            (marker.ordered && marker.start != 1) || Scan.isBlankRest(b, p + marker.length, lineEnd)
-        {
-            return nil
-        }
-        return marker
+        lineEnd = BlockStart.headingTextEnd(b, firstNonspace, lineEnd)
     }
 
     // MARK: - Tables
 
-    /// Turns the tip paragraph's last line into a table header if this line is a matching delimiter row.
-    private func startTable(_ paragraph: BlockNode) -> BlockNode? {
-        guard paragraph === tip, let alignments = delimiterRow(firstNonspace, lineEnd) else { return nil }
-        // The header is the paragraph's last line.
+    /// Turns the tip paragraph's last line into a table header (the line is a delimiter row with
+    /// as many cells).
+    private func startTable(_ paragraph: BlockNode, _ alignments: [MarkdownTableAlignment]) -> BlockNode {
         let content = paragraph.content
-        guard !content.isEmpty else { return nil }
         var lastStart = content.count - 1
-        while lastStart > 0, content[lastStart - 1] != 0x0A { lastStart -= 1 }
-        let headerBytes = Array(content[lastStart..<(content.count - 1)])
-        let header = splitCells(headerBytes, source: sourceOffset(of: paragraph, contentOffset: lastStart))
-        guard header.count == alignments.count else { return nil }
+        while lastStart > 0, content[lastStart - 1] != ASCIIByte.newline { lastStart -= 1 }
+        let header = splitCells(
+            content[lastStart..<(content.count - 1)], source: sourceOffset(of: paragraph, contentOffset: lastStart))
         open.removeLast()
         let table = BlockNode(
             .table, start: sourceOffset(of: paragraph, contentOffset: lastStart), line: lineNumber - 1)
@@ -531,78 +519,9 @@ final class BlockParser {
         return best
     }
 
-    private func delimiterRow(_ s: Int, _ e: Int) -> [MarkdownTableAlignment]? {
-        var e = e
-        while e > s, Scan.isSpaceOrTab(b[e - 1]) { e -= 1 }
-        guard s < e else { return nil }
-        var sawPipe = false
-        var result: [MarkdownTableAlignment] = []
-        var j = s
-        if b[j] == 0x7C { j += 1; sawPipe = true }
-        while j < e {
-            while j < e, Scan.isSpaceOrTab(b[j]) { j += 1 }
-            var left = false
-            var right = false
-            if j < e, b[j] == 0x3A { left = true; j += 1 }
-            let dashes = j
-            while j < e, b[j] == 0x2D { j += 1 }
-            guard j > dashes else { return nil }
-            if j < e, b[j] == 0x3A { right = true; j += 1 }
-            while j < e, Scan.isSpaceOrTab(b[j]) { j += 1 }
-            result.append(left && right ? .center : left ? .left : right ? .right : .none)
-            if j < e {
-                guard b[j] == 0x7C else { return nil }
-                sawPipe = true
-                j += 1
-            }
-        }
-        guard sawPipe || result.count > 1 else { return nil }
-        return result
-    }
-
-    private func splitRow(_ s: Int, _ e: Int) -> [TableCell] {
-        splitCells(Array(b[s..<e]), source: s)
-    }
-
-    /// Splits a row at unescaped pipes; `\|` becomes `|` in the cell text.
-    func splitCells(_ row: [UInt8], source: Int) -> [TableCell] {
-        var e = row.count
-        while e > 0, Scan.isSpaceOrTab(row[e - 1]) { e -= 1 }
-        var j = 0
-        while j < e, Scan.isSpaceOrTab(row[j]) { j += 1 }
-        if j < e, row[j] == 0x7C { j += 1 }
-        var cells: [TableCell] = []
-        var cell: [UInt8] = []
-        var cellStart = j
-        var trailingPipe = false
-        while j < e {
-            let c = row[j]
-            if c == 0x5C, j + 1 < e, row[j + 1] == 0x7C {
-                cell.append(0x7C)
-                j += 2
-                continue
-            }
-            if c == 0x7C {
-                cells.append(trimCell(cell, source: source + cellStart))
-                cell = []
-                j += 1
-                cellStart = j
-                trailingPipe = j == e
-                continue
-            }
-            cell.append(c)
-            j += 1
-        }
-        if !trailingPipe || !cell.isEmpty { cells.append(trimCell(cell, source: source + cellStart)) }
-        return cells
-    }
-
-    private func trimCell(_ cell: [UInt8], source: Int) -> TableCell {
-        var s = 0
-        var e = cell.count
-        while s < e, Scan.isSpaceOrTab(cell[s]) { s += 1 }
-        while e > s, Scan.isSpaceOrTab(cell[e - 1]) { e -= 1 }
-        return TableCell(bytes: Array(cell[s..<e]), source: source + s)
+    /// A row's cells, each with its source offset (`source`: where the row starts).
+    private func splitCells(_ row: ArraySlice<UInt8>, source: Int) -> [TableCell] {
+        BlockStart.cells(row).map { TableCell(bytes: $0.bytes, source: source + $0.start) }
     }
 
     // MARK: - Finalising
@@ -615,22 +534,7 @@ final class BlockParser {
         case .codeBlock:
             if !node.fenced {
                 // Drop trailing blank lines.
-                var c = node.content
-                var e = c.count
-                while e > 0 {
-                    var k = e - 1  // at the '\n' ending the last line
-                    var s = k
-                    while s > 0, c[s - 1] != 0x0A { s -= 1 }
-                    var isBlank = true
-                    var m = s
-                    while m < k {
-                        if !Scan.isSpaceOrTab(c[m]) { isBlank = false; break }
-                        m += 1
-                    }
-                    if isBlank { e = s; k = s } else { break }
-                }
-                c.removeSubrange(e...)
-                node.content = c
+                node.content.removeSubrange(BlockStart.endOfLastTextLine(node.content)...)
             }
         case .list:
             node.tight = BlockParser.isTight(node)
@@ -677,7 +581,7 @@ final class BlockParser {
         node.returnContent(keepCopy: true)
         var consumed = 0
         let c = node.content
-        while consumed < c.count, c[consumed] == 0x5B {
+        while consumed < c.count, c[consumed] == ASCIIByte.leftBracket {
             guard let (label, def, end) = Inlines.linkDefinition(c, consumed) else { break }
             if definitions[label] == nil {
                 definitions[label] = def

@@ -60,7 +60,9 @@ struct TreeBuilder {
             var task: Bool?
             var children: [MarkdownBlock] = []
             for (index, child) in node.allChildren.enumerated() {
-                if index == 0, options.taskLists, child.kind == .paragraph, let checked = taskMarker(child.content) {
+                if index == 0, options.taskLists, child.kind == .paragraph,
+                    let checked = BlockStart.taskBox(child.content)
+                {
                     task = checked
                     var skip = 3
                     while skip < child.content.count, Scan.isSpaceOrTab(child.content[skip]) { skip += 1 }
@@ -104,18 +106,6 @@ struct TreeBuilder {
 
     private mutating func block(_ node: BlockNode, tightParent: Bool, skip: Int) -> MarkdownBlock? {
         MarkdownBlock(kind: .paragraph(inlines(node, from: skip)), range: range(node))
-    }
-
-    /// `[ ]`, `[x]` or `[X]` followed by a space and some text: whether it is checked.
-    private func taskMarker(_ c: [UInt8]) -> Bool? {
-        guard c.count >= 5, c[0] == 0x5B, c[2] == 0x5D, Scan.isSpaceOrTab(c[3]),
-            c[4...].contains(where: { !Scan.isWhitespace($0) })
-        else { return nil }
-        switch c[1] {
-        case 0x20: return false
-        case 0x78, 0x58: return true
-        default: return nil
-        }
     }
 
     private mutating func inlines(_ node: BlockNode, from: Int) -> [MarkdownInline] {

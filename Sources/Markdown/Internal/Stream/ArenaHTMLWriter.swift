@@ -54,7 +54,9 @@ extension HTMLWriter {
     /// Writes a run of plain text: escaped, with GitHub's extended autolinks made links unless
     /// inside a link (or turned off).
     mutating func plainText(_ text: UnsafeBufferPointer<UInt8>, insideLink: Bool, options: MarkdownOptions) {
-        if options.autolinks, !insideLink, text.contains(where: { $0 == 0x2E || $0 == 0x40 || $0 == 0x3A }) {
+        if options.autolinks, !insideLink,
+            text.contains(where: { $0 == ASCIIByte.period || $0 == ASCIIByte.atSign || $0 == ASCIIByte.colon })
+        {
             autolinkedText(Array(text))
         } else {
             escape(text)
@@ -126,7 +128,7 @@ extension HTMLWriter {
             flushArenaText(lits, &pending, insideLink: insideLink, options: options)
             switch node.kind {
             case .text: continue
-            case .softBreak: bytes.append(0x0A)
+            case .softBreak: bytes.append(ASCIIByte.newline)
             case .hardBreak: hardBreak()
             case .code, .html:
                 let a = Int(node.litStart)

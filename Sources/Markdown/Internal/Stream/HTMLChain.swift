@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Append-only HTML kept as a chain of immutable pieces, newest last.
 ///
 /// A value shares everything it holds with the values it grew from, so keeping a snapshot (the
@@ -5,43 +7,45 @@
 /// stream grows its paragraphs' stable prefixes, its open containers' closed children and its open
 /// code blocks this way: the work stays linear in their length however many chunks read them.
 struct HTMLChain: Sendable {
-    /// `@unchecked Sendable` because of its two `var`s: they are set in `init` and changed only in
-    /// `deinit` (on pieces that nothing else references), so a shared piece is only ever read.
-    final class Piece: @unchecked Sendable {
-        /// The piece's bytes are `text`'s from UTF-8 offset `offset` on, `end - start` of them (a
-        /// piece may share the string a chunk's tail was made in).
+    final class Piece: Sendable {
         let text: String
-        let offset: Int
-        /// The piece before (nil for the first); only `deinit` clears it, to free a long chain
-        /// without recursing once per piece.
-        private(set) var previous: Piece?
-        /// The address of the chain's first piece: values with the same first piece hold the same
-        /// bytes up to the shorter one's end (an integer, so comparing costs no reference count).
-        private(set) var origin: UInt = 0
+        /// The piece before (nil for the first), behind a lock only so that `deinit` can take it:
+        /// a long chain is then freed piece by piece, not by one recursion per piece.
+        let previous: Mutex<Piece?>
+        /// Numbers the chain's first piece: values with the same origin hold the same bytes up to
+        /// the shorter one's end.
+        let origin: UInt
+        static let origins = Atomic<UInt>(0)
         /// UTF-8 bytes from the chain's start to the start and the end of this piece.
         let start: Int
         let end: Int
 
-        init(text: String, offset: Int, previous: Piece?, end: Int) {
+        init(text: String, previous: Piece?) {
             self.text = text
-            self.offset = offset
-            self.start = previous?.end ?? 0
-            self.previous = previous
-            self.end = end
-            // The first piece lives as long as any piece after it, so its address stays unique.
-            origin = previous?.origin ?? UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque())
+            start = previous?.end ?? 0
+            end = start + text.utf8.count
+            self.previous = Mutex(previous)
+            origin = previous?.origin ?? Piece.origins.wrappingAdd(1, ordering: .relaxed).newValue
         }
+
+        /// The piece before, taken out of this one.
+        func takePrevious() -> Piece? {
+            previous.withLock { p in
+                defer { p = nil }; return p
+            }
+        }
+
+        /// The piece before, unretained (the caller keeps the chain alive).
+        func previousUnretained() -> Unmanaged<Piece>? { previous.withLock { $0.map(Unmanaged.passUnretained) } }
 
         deinit {
             // Free the pieces only this one held one by one, not by recursion (a paragraph's
             // stable prefix may hold tens of thousands).
-            var next = previous
-            previous = nil
+            var next = takePrevious()
             while var piece = next {
                 next = nil
                 guard isKnownUniquelyReferenced(&piece) else { break }
-                next = piece.previous
-                piece.previous = nil
+                next = piece.takePrevious()
             }
         }
     }
@@ -51,20 +55,11 @@ struct HTMLChain: Sendable {
 
     var count: Int { last?.end ?? 0 }
     /// The last byte, if any (a writer's `cr()` after the chain depends on it).
-    var lastByte: UInt8? {
-        guard let last else { return nil }
-        var text = last.text
-        return text.withUTF8 { $0[last.offset + last.end - last.start - 1] }
-    }
+    var lastByte: UInt8? { last?.text.utf8.last }
 
     mutating func append(_ text: String) {
-        append(text, bytes: 0..<text.utf8.count)
-    }
-
-    /// Appends UTF-8 bytes `range` of `text` (on character boundaries).
-    mutating func append(_ text: String, bytes range: Range<Int>) {
-        guard !range.isEmpty else { return }
-        last = Piece(text: text, offset: range.lowerBound, previous: last, end: count + range.count)
+        guard !text.isEmpty else { return }
+        last = Piece(text: text, previous: last)
     }
 
     mutating func append(_ bytes: ArraySlice<UInt8>) {
@@ -82,10 +77,7 @@ struct HTMLChain: Sendable {
         let (end, origin) = goal._withUnsafeGuaranteedRef { ($0.end, $0.origin) }
         guard p._withUnsafeGuaranteedRef({ $0.end >= end && $0.origin == origin }) else { return false }
         while p.toOpaque() != goal.toOpaque() {
-            guard
-                let previous = p._withUnsafeGuaranteedRef({
-                    $0.end > end ? $0.previous.map(Unmanaged.passUnretained) : nil
-                })
+            guard let previous = p._withUnsafeGuaranteedRef({ $0.end > end ? $0.previousUnretained() : nil })
             else { return false }
             p = previous
         }
@@ -94,58 +86,19 @@ struct HTMLChain: Sendable {
 
     /// Appends the bytes from `offset` on (the pieces after it, walking back only that far).
     func write(from offset: Int = 0, into target: inout String) {
-        guard let last, last.end > offset else { return }
-        // A chunk adds a few pieces: walk back to them by address (the chain keeps them alive),
-        // on the stack, without reference counting; more than a few go the general way.
-        let few = 4
-        let written: Bool = withExtendedLifetime(last) {
-            withUnsafeTemporaryAllocation(of: Unmanaged<Piece>.self, capacity: few) { stack in
-                var count = 0
-                var p: Unmanaged<Piece>? = Unmanaged.passUnretained(last)
-                while let piece = p {
-                    guard count < few else { return false }
-                    stack[count] = piece
-                    count += 1
-                    p = piece._withUnsafeGuaranteedRef {
-                        $0.start > offset ? $0.previous.map(Unmanaged.passUnretained) : nil
-                    }
-                }
-                for i in stride(from: count - 1, through: 0, by: -1) {
-                    stack[i]._withUnsafeGuaranteedRef { append($0, from: offset, into: &target) }
-                }
-                return true
-            }
+        var pieces: [Piece] = []
+        var piece = last
+        while let p = piece, p.end > offset {
+            pieces.append(p)
+            piece = p.start > offset ? p.previous.withLock { $0 } : nil
         }
-        if !written {
-            for piece in pieces(after: offset) { append(piece, from: offset, into: &target) }
-        }
+        for p in pieces.reversed() { target.append(p.text, fromUTF8: max(0, offset - p.start)) }
     }
 
-    /// Appends the bytes to a writer's buffer: a few pieces (the usual case) oldest first from a
-    /// list on the stack; more by growing the buffer once and filling it from the newest piece
-    /// back (no list of the pieces, however many a long paragraph's prefix holds).
+    /// Appends the bytes to a writer's buffer: grown once, then filled from the newest piece back
+    /// (no list of the pieces, however many a long paragraph's prefix holds).
     func write(into bytes: inout [UInt8]) {
         guard let last else { return }
-        let few = 8
-        let written: Bool = withExtendedLifetime(last) {
-            withUnsafeTemporaryAllocation(of: Unmanaged<Piece>.self, capacity: few) { stack in
-                var count = 0
-                var p: Unmanaged<Piece>? = Unmanaged.passUnretained(last)
-                while let piece = p {
-                    guard count < few else { return false }
-                    stack[count] = piece
-                    count += 1
-                    p = piece._withUnsafeGuaranteedRef { $0.previous.map(Unmanaged.passUnretained) }
-                }
-                for i in stride(from: count - 1, through: 0, by: -1) {
-                    stack[i]._withUnsafeGuaranteedRef { piece in
-                        bytes.appendUTF8(of: piece.text, piece.offset..<(piece.offset + piece.end - piece.start))
-                    }
-                }
-                return true
-            }
-        }
-        if written { return }
         let base = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: last.end))
         bytes.withUnsafeMutableBufferPointer { target in
@@ -157,35 +110,12 @@ struct HTMLChain: Sendable {
                         text.withUTF8 { utf8 in
                             guard let source = utf8.baseAddress else { return }
                             (target.baseAddress.unsafelyUnwrapped + base + piece.start)
-                                .update(from: source + piece.offset, count: piece.end - piece.start)
+                                .update(from: source, count: piece.end - piece.start)
                         }
-                        return piece.previous.map(Unmanaged.passUnretained)
+                        return piece.previousUnretained()
                     }
                 }
             }
-        }
-    }
-
-    /// The pieces holding bytes after `offset`, oldest first.
-    private func pieces(after offset: Int) -> [Piece] {
-        var pieces: [Piece] = []
-        var piece = last
-        while let p = piece, p.end > offset {
-            pieces.append(p)
-            piece = p.previous
-        }
-        pieces.reverse()
-        return pieces
-    }
-
-    /// Appends the piece's bytes from chain offset `offset` on (a piece may be part of its string).
-    private func append(_ piece: Piece, from offset: Int, into target: inout String) {
-        let a = piece.offset + max(0, offset - piece.start)
-        let b = piece.offset + piece.end - piece.start
-        if b == piece.text.utf8.count {
-            target.append(piece.text, fromUTF8: a)
-        } else {
-            target += piece.text.utf8Slice(a..<b)
         }
     }
 }
@@ -220,16 +150,6 @@ extension Array where Element == UInt8 {
         // Borrowed, not copied: no reference count when `text` is a constant the caller holds.
         if text.utf8.withContiguousStorageIfAvailable({ append(contentsOf: $0) }) == nil {
             append(contentsOf: text.utf8)
-        }
-    }
-
-    /// Appends UTF-8 bytes `range` of `text` from its contiguous storage.
-    @inline(__always) mutating func appendUTF8(of text: String, _ range: Range<Int>) {
-        guard !range.isEmpty else { return }
-        if text.utf8.withContiguousStorageIfAvailable({ append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) })
-            == nil
-        {
-            append(contentsOf: text.utf8.dropFirst(range.lowerBound).prefix(range.count))
         }
     }
 

@@ -12,11 +12,10 @@ extension MarkdownStream {
         case paragraph(start: Int, keep: Bool)
         /// An ATX heading: the line's text without its closing sequence, parsed as inlines.
         case heading
-        /// A code block: the line's text, escaped, then a newline (`line`: there is a line; without,
-        /// the frame shows the block as it stands, the text ending at a line start).
-        case code(line: Bool)
-        /// An HTML block, shown as escaped text: the line's text, escaped, then a newline.
-        case html(line: Bool)
+        /// A code block, or an HTML block (shown as text): the line's text, escaped, then a newline
+        /// (`line`: there is a line; without, the frame shows the block as it stands, the text
+        /// ending at a line start).
+        case escaped(line: Bool)
         /// Nothing: the innermost open block is a container or a leaf rendered whole.
         case none
     }
@@ -24,84 +23,26 @@ extension MarkdownStream {
     /// The open tail laid out around the text of the unfinished line: the HTML before that text
     /// and after it. Made by reading the unfinished line in a probe (`BlockParser.fork`) as the
     /// whole text's last line, then rendering the probe's open blocks from the outside in, with the
-    /// HTML of their closed blocks kept per block. A *settled* frame (see `settledLine`) holds for
+    /// HTML of their closed blocks kept per block. A *settled* frame (see `BlockStart.lineIsSettled`) holds for
     /// every later chunk on the same line, since more bytes only extend the leaf's text; another
     /// serves one chunk.
-    final class Frame {
+    struct Frame {
         let fed: Int
         let finalCount: Int
         let definitions: Int
         let settled: Bool
         let leaf: FrameLeaf
-        /// The HTML before the leaf's text and after it.
+        /// The HTML before the leaf's text and after it (its identity is the frame's).
         let head: TailHead
         /// The parser's paragraph whose complete lines (each ending with a newline) come before the
         /// unfinished line (nil: the line starts the paragraph).
         let paragraph: BlockNode?
         /// Where the unfinished line's text starts.
         let textStart: Int
-        /// Counts frames, so `html` knows which head it holds.
-        let id: Int
-
-        init(
-            fed: Int, finalCount: Int, definitions: Int, settled: Bool, leaf: FrameLeaf, head: TailHead,
-            paragraph: BlockNode?, textStart: Int, id: Int
-        ) {
-            self.fed = fed
-            self.finalCount = finalCount
-            self.definitions = definitions
-            self.settled = settled
-            self.leaf = leaf
-            self.head = head
-            self.paragraph = paragraph
-            self.textStart = textStart
-            self.id = id
-        }
-    }
-
-    /// Whether no byte appended to the unfinished line from `start` can change which blocks the
-    /// line continues or opens: after container and list markers, spaces, and the characters of
-    /// thematic breaks, setext underlines, table delimiter rows and heading markers comes a byte
-    /// that no block start reads past (a letter, a digit-free punctuation mark, non-ASCII, or a run
-    /// of fewer than three backticks or tildes followed by more text). Tabs, `\r` and `<` (HTML
-    /// blocks read the whole line) never settle a line.
-    static func settledLine(_ b: [UInt8], from start: Int) -> Bool {
-        var i = start
-        let n = b.count
-        while i < n {
-            let c = b[i]
-            switch c {
-            case ASCIIByte.space, ASCIIByte.greaterThan, ASCIIByte.hyphen, ASCIIByte.plus, ASCIIByte.asterisk,
-                ASCIIByte.period, ASCIIByte.rightParen, ASCIIByte.hash, ASCIIByte.zero...ASCIIByte.nine,
-                ASCIIByte.equals, ASCIIByte.underscore, ASCIIByte.colon, ASCIIByte.pipe:
-                i += 1
-            case ASCIIByte.backtick, ASCIIByte.tilde:
-                var k = i
-                while k < n, b[k] == c { k += 1 }
-                return k - i < 3 && k < n
-            case ASCIIByte.tab, ASCIIByte.carriageReturn, ASCIIByte.newline, ASCIIByte.lessThan:
-                return false
-            default:
-                return true
-            }
-        }
-        return false
     }
 
     /// Where the unfinished line's text ends: before a last `\r`, the first half of a line ending.
     static func lineEnd(_ b: [UInt8]) -> Int { b.last == ASCIIByte.carriageReturn ? b.count - 1 : b.count }
-
-    /// Whether an unfinished line inside an open code block stays a line of it whatever follows:
-    /// past spaces and `>` it holds a byte other than the fence character, so it cannot become the
-    /// closing fence, and its indentation (which decides whether it continues the block) is fixed.
-    static func settledCodeLine(_ b: [UInt8], from start: Int, fenceChar: UInt8?) -> Bool {
-        var settled = false
-        for c in b[start...] {
-            if c == ASCIIByte.tab || c == ASCIIByte.carriageReturn { return false }
-            if c != ASCIIByte.space, c != ASCIIByte.greaterThan, c != fenceChar { settled = true }
-        }
-        return settled
-    }
 
     /// Renders the tail inside the unfinished line's frame, parsing only the leaf's text (from its
     /// stable prefix on); false when the line has no frame (the full render takes it).
@@ -114,32 +55,24 @@ extension MarkdownStream {
             frame = f
         }
         let f = frame.unsafelyUnwrapped
-        if case .paragraph(let start, let keep) = f.leaf {
+        let end = MarkdownStream.lineEnd(parser.b)
+        switch f.leaf {
+        case .paragraph(let start, let keep):
             // The commonest tail: the open paragraph's text in its frame.
             tail = leafInline(paragraphStart: start, in: f)
             if !keep { st = StableText() }
-            return finishFrameTail(f)
-        }
-        let b = parser.b
-        var rest = ""
-        switch f.leaf {
-        case .paragraph:
-            break
         case .heading:
-            rest = headingInline(from: f.textStart, to: MarkdownStream.lineEnd(b))
-        case .code(let hasLine), .html(let hasLine):
-            guard hasLine else { break }
-            let end = MarkdownStream.lineEnd(b)
+            tail = TailParts(head: f.head, rest: headingInline(from: f.textStart, to: end))
+        case .escaped(line: true):
             var writer = HTMLWriter()
-            b[f.textStart..<end].withUnsafeBufferPointer { writer.escape($0) }
+            parser.b[f.textStart..<end].withUnsafeBufferPointer { writer.escape($0) }
             writer.bytes.append(ASCIIByte.newline)
-            rest = writer.string
+            tail = TailParts(head: f.head, rest: writer.string)
             lastParsedBytes = end - f.textStart
             workBytes += end - f.textStart
-        case .none:
-            break
+        case .escaped, .none:
+            tail = TailParts(head: f.head)
         }
-        tail = TailParts(head: f.head, rest: rest)
         return finishFrameTail(f)
     }
 
@@ -152,7 +85,7 @@ extension MarkdownStream {
             let b = parser.b
             var textEnd = MarkdownStream.lineEnd(b)
             while textEnd > f.textStart, Scan.isSpaceOrTab(b[textEnd - 1]) { textEnd -= 1 }
-            lastExact = (f.id, rest, textEnd)
+            lastExact = (f.head, rest, textEnd)
         }
         tailBlocksStale = true
         if checkTails {
@@ -177,7 +110,7 @@ extension MarkdownStream {
         let b = parser.b
         var start = start
         while start < end, Scan.isSpaceOrTab(b[start]) { start += 1 }
-        let end = Scan.headingTextEnd(b, start, end)
+        let end = BlockStart.headingTextEnd(b, start, end)
         guard end > start else { return "" }
         let inline = arena()
         inline.reset(b[start..<end])
@@ -219,9 +152,14 @@ extension MarkdownStream {
         var settled = false
         var paragraph: BlockNode?
         var textStart = b.count
-        if fed < end, open.count >= 2, let tip = open.last, tip.segments.count >= 2,
-            tip.content.last == ASCIIByte.newline
-        {
+        // A paragraph that is a link reference definition as it stands goes the full way (it
+        // renders nothing, and may change links before it); one that may still become one keeps
+        // its frame for this chunk only, and no stable prefix.
+        let tip = open[open.count - 1]
+        let (mayBeDefinition, isDefinition) =
+            tip.kind == .paragraph ? BlockStart.definitionState(tip.content) : (false, false)
+        if isDefinition { return nil }
+        if fed < end, open.count >= 2, tip.segments.count >= 2, tip.content.last == ASCIIByte.newline {
             let contentStart = tip.segments[tip.segments.count - 2]
             let source = tip.segments[tip.segments.count - 1]
             // The line's text, taken whole from where it starts (no tab turned into spaces).
@@ -230,11 +168,6 @@ extension MarkdownStream {
             {
                 switch tip.kind {
                 case .paragraph:
-                    // A paragraph that is a link reference definition as it stands goes the full
-                    // way (it renders nothing, and may change links before it); one that may still
-                    // become one keeps its frame for this chunk only.
-                    let (mayBeDefinition, isDefinition) = MarkdownStream.definitionState(tip.content)
-                    if isDefinition { return nil }
                     // The complete lines before the unfinished one are the parser's paragraph's.
                     if contentStart > 0 {
                         guard let original = tip.original, tip.borrowed.content == contentStart else { return nil }
@@ -242,45 +175,43 @@ extension MarkdownStream {
                     }
                     leaf = .paragraph(start: tip.startOffset, keep: !mayBeDefinition)
                     textStart = source
-                    settled = !mayBeDefinition && MarkdownStream.settledLine(b, from: fed)
+                    settled = !mayBeDefinition && BlockStart.lineIsSettled(b, from: fed)
                 case .heading where !tip.setext:
                     leaf = .heading
                     textStart = source
-                    settled = MarkdownStream.settledLine(b, from: fed)
+                    settled = BlockStart.lineIsSettled(b, from: fed)
                 case .codeBlock:
                     if tip.fenced || b[source..<end].contains(where: { !Scan.isSpaceOrTab($0) }) {
-                        leaf = .code(line: true)
+                        leaf = .escaped(line: true)
                         textStart = source
                         settled =
                             tip.original === parser.openBlocks.last
-                            && MarkdownStream.settledCodeLine(b, from: fed, fenceChar: tip.fenced ? tip.fenceChar : nil)
+                            && BlockStart.codeLineIsSettled(b, from: fed, fenceChar: tip.fenced ? tip.fenceChar : nil)
                     } else {
                         // A blank line in indented code: dropped with the blank lines before it
                         // unless text follows, so the frame shows the block without them.
-                        leaf = .code(line: false)
+                        leaf = .escaped(line: false)
                     }
                 case .htmlBlock:
-                    leaf = .html(line: true)
+                    leaf = .escaped(line: true)
                     textStart = source
                 default:
                     break
                 }
             }
-        } else if fed == b.count, open.count >= 2, let tip = open.last, let original = tip.original,
+        } else if fed == b.count, open.count >= 2, let original = tip.original,
             original === parser.openBlocks.last, tip.borrowed.content == tip.content.count
         {
             // No unfinished line: the open paragraph or fenced code block as it stands (unsettled:
             // the next chunk starts a line).
             switch tip.kind {
             case .paragraph:
-                let (mayBeDefinition, isDefinition) = MarkdownStream.definitionState(tip.content)
-                if isDefinition { return nil }
                 leaf = .paragraph(start: tip.startOffset, keep: !mayBeDefinition)
                 paragraph = original
             case .codeBlock:
-                leaf = .code(line: false)
+                leaf = .escaped(line: false)
             case .htmlBlock:
-                leaf = .html(line: false)
+                leaf = .escaped(line: false)
             default:
                 break
             }
@@ -297,7 +228,7 @@ extension MarkdownStream {
                     head.writer.openParagraph()
                 }
                 head.append(prefix)
-                head.writer.bytes.appendUTF8(of: rest.0, rest.1)
+                head.writer.bytes.appendUTF8(of: rest)
                 if !tight { head.writer.closeParagraph() }
             } else {
                 writeBlock(child, tight: tight, line: line, into: &head.writer, missed: &missed)
@@ -324,7 +255,7 @@ extension MarkdownStream {
                     // A task item's box goes before its first paragraph, which the tree writer
                     // does: the open item is written whole (the list's other items stay kept).
                     if options.taskLists, let firstChild = node.firstChild, firstChild.kind == .paragraph,
-                        MarkdownStream.mayBeTask(firstChild.content.dropLast())
+                        BlockStart.mayBeTaskBox(firstChild.content.dropLast())
                     {
                         writeBlock(node, tight: tight, line: 0, into: &head.writer, missed: &missed)
                         leaf = .none
@@ -359,14 +290,14 @@ extension MarkdownStream {
                     var close = HTMLWriter()
                     close.closeHeading(node.level)
                     closers.append(close.string)
-                case .code(let hasLine), .html(let hasLine):
+                case .escaped(let hasLine):
                     head.cr()
                     var end = hasLine ? node.segments[node.segments.count - 2] : node.content.count
                     if node.kind == .codeBlock {
                         // The info string as the tree has it, so the class is the same.
                         head.writer.openCodeBlock(info: String(decoding: node.info, as: UTF8.self))
                         // Indented code drops its trailing blank lines.
-                        if !hasLine, !node.fenced { end = MarkdownStream.endOfLastTextLine(node.content) }
+                        if !hasLine, !node.fenced { end = BlockStart.endOfLastTextLine(node.content) }
                         closers.append(HTMLWriter.tags { $0.closeCodeBlock() })
                     }
                     if let chain = codeHead(node, upTo: end) {
@@ -379,9 +310,7 @@ extension MarkdownStream {
                     // block whose line could not be taken whole): rendered whole (an open table from
                     // its kept rows), unless a paragraph may hold link reference definitions that
                     // closing it would take out, or indented code may drop trailing blank lines.
-                    if node.kind == .paragraph, !MarkdownStream.cannotBeDefinition(node.content) {
-                        return nil
-                    }
+                    if node.kind == .paragraph, mayBeDefinition { return nil }
                     if node.kind == .codeBlock, !node.fenced { return nil }
                     if node.kind == .table, let rows = tableHead(node) {
                         // The parser's rows from their kept chain, the probe's row (the line) after it.
@@ -398,15 +327,13 @@ extension MarkdownStream {
             }
         }
         let parts = head.parts()
-        frameCount += 1
         framesBuilt += 1
         workBytes += head.written
         var close = ""
         for closer in closers.reversed() { close += closer }
         return Frame(
             fed: fed, finalCount: first, definitions: parser.definitions.count, settled: settled, leaf: leaf,
-            head: TailHead(parts: parts, close: close, frame: frameCount), paragraph: paragraph,
-            textStart: textStart, id: frameCount)
+            head: TailHead(parts: parts, close: close), paragraph: paragraph, textStart: textStart)
     }
 
     /// Forgets the HTML kept for the open tail's blocks when a top-level block became final or a
@@ -443,13 +370,6 @@ extension MarkdownStream {
 
         mutating func append(_ chain: HTMLChain) {
             guard let last = chain.lastByte else { return }
-            // A short chain goes in as text: heads of the same layout then have the same parts
-            // whichever way they were laid out (a quick frame's opening is text), so `html` keeps
-            // what they share.
-            if chain.count <= 64 {
-                chain.write(into: &writer.bytes)
-                return
-            }
             flush()
             done.append(.chain(chain))
             writer.bytes.append(last)

@@ -2,57 +2,30 @@
 import CustomUICore
 
 extension MarkdownStream {
-    /// An open container's opening tag and its closed children (the parser's, which no later line
-    /// changes), or an open table's complete rows, kept per block and tightness of its children,
-    /// and grown as children close (`keptChain`).
-    final class ContainerHead {
-        let node: BlockNode
-        /// The HTML for each number of children covered, the opening tag alone first.
-        var chains: [HTMLChain]
-
-        init(node: BlockNode, opening: String) {
-            self.node = node
-            var chain = HTMLChain()
-            chain.append(opening)
-            chains = [chain]
-        }
-    }
-
     struct ContainerKey: Hashable {
         let node: ObjectIdentifier
         let tight: Bool
     }
 
-    /// The head of a probe's container: the opening tag and the parser-closed children (the
+    /// The head of a probe's container: its opening tag and the parser-closed children (the
     /// original's children the copy leaves out), from the container's kept chain.
     func containerHead(_ node: BlockNode, tight: Bool, line: Int) -> HTMLChain {
+        let opening = HTMLWriter.tags { writer in
+            switch node.kind {
+            case .blockQuote: writer.openBlockQuote()
+            case .list: writer.openList(start: node.ordered ? node.listStart : nil)
+            default: writer.openItem()
+            }
+        }
         guard let original = node.original else {
             var chain = HTMLChain()
-            chain.append(MarkdownStream.openingTag(node))
+            chain.append(opening)
             return chain
         }
-        return containerChain(original, tight: tight, covering: node.hidden, line: line)
-    }
-
-    /// The kept chain of the parser's open container `original`: its opening tag and its first
-    /// `count` children (closed), written with the tightness `tight`.
-    func containerChain(_ original: BlockNode, tight: Bool, covering count: Int, line: Int) -> HTMLChain {
         var missed: Set<String> = []
-        return keptChain(original, tight: tight, opening: MarkdownStream.openingTag(original), covering: count) {
-            k, writer in
+        return keptChain(original, tight: tight, opening: opening, covering: node.hidden) { k, writer in
             writeBlock(original.children[k], tight: tight, line: line, into: &writer, missed: &missed)
         }
-    }
-
-    /// A container's opening tag: a quote's, a list's (with its start number) or an item's.
-    static func openingTag(_ node: BlockNode) -> String {
-        var opening = HTMLWriter()
-        switch node.kind {
-        case .blockQuote: opening.openBlockQuote()
-        case .list: opening.openList(start: node.ordered ? node.listStart : nil)
-        default: opening.openItem()
-        }
-        return opening.string
     }
 
     /// The kept chain of an open block of the parser's (per tightness of its children): `opening`,
@@ -62,23 +35,22 @@ extension MarkdownStream {
         write: (Int, inout HTMLWriter) -> Void
     ) -> HTMLChain {
         let key = ContainerKey(node: ObjectIdentifier(original), tight: tight)
-        var entry = containerHeads[key]
-        if entry == nil || entry!.node !== original {
-            entry = ContainerHead(node: original, opening: opening())
-            containerHeads[key] = entry
+        if containerHeads[key]?.node !== original {
+            var chain = HTMLChain()
+            chain.append(opening())
+            containerHeads[key] = (original, [chain])
         }
-        let cache = entry!
-        while cache.chains.count <= count {
-            var chain = cache.chains[cache.chains.count - 1]
+        while case let n = containerHeads[key]!.chains.count, n <= count {
+            var chain = containerHeads[key]!.chains[n - 1]
             var writer = HTMLWriter()
             let seed = chain.lastByte.map { [$0] } ?? []  // so `cr()` sees what precedes
             writer.bytes.append(contentsOf: seed)
-            write(cache.chains.count - 1, &writer)
+            write(n - 1, &writer)
             chain.append(writer.bytes.dropFirst(seed.count))
-            cache.chains.append(chain)
+            containerHeads[key]!.chains.append(chain)
             workBytes += writer.bytes.count - seed.count
         }
-        return cache.chains[count]
+        return containerHeads[key]!.chains[count]
     }
 
     /// The HTML of the parser's open table up to its last row (the header first), kept and grown
@@ -145,16 +117,11 @@ extension MarkdownStream {
         guard let original = node.original, original === parser.openBlocks.last, end <= node.borrowed.content else {
             return nil
         }
-        // The probe holds the parser's content (borrowed), the line after it.
-        return codeChain(original, content: node.content, upTo: end)
-    }
-
-    /// The escaped `content[..<end]` of the parser's open code block `original`, kept and grown.
-    func codeChain(_ original: BlockNode, content: [UInt8], upTo end: Int) -> HTMLChain? {
         if codeCache == nil || codeCache!.node !== original { codeCache = (original, 0, HTMLChain(), [0: HTMLChain()]) }
         if codeCache!.covered < end {
+            // The probe holds the parser's content (borrowed), the line after it.
             var own = HTMLWriter()
-            content[codeCache!.covered..<end].withUnsafeBufferPointer { own.escape($0) }
+            node.content[codeCache!.covered..<end].withUnsafeBufferPointer { own.escape($0) }
             codeCache!.html.append(own.string)
             workBytes += own.bytes.count
             codeCache!.covered = end
@@ -162,45 +129,6 @@ extension MarkdownStream {
         }
         // An earlier end (indented code without its trailing blank lines): the chain as it was there.
         return codeCache!.covered == end ? codeCache!.html : codeCache!.at[end]
-    }
-
-    /// Where the last line holding more than spaces and tabs ends in leaf content (after its newline).
-    static func endOfLastTextLine(_ content: [UInt8]) -> Int {
-        var end = content.count
-        while end > 0 {
-            var start = end - 1  // at the newline ending the line
-            while start > 0, content[start - 1] != ASCIIByte.newline { start -= 1 }
-            if content[start..<(end - 1)].contains(where: { !Scan.isSpaceOrTab($0) }) { return end }
-            end = start
-        }
-        return 0
-    }
-
-    /// Whether `sizes(node)` would equal `sizes`, without building it.
-    static func hasSizes(_ node: BlockNode, _ sizes: [Int]) -> Bool {
-        var i = 0
-        let same = walkSizes(node) { size in
-            guard i < sizes.count, sizes[i] == size else { return false }
-            i += 1
-            return true
-        }
-        return same && i == sizes.count
-    }
-
-    /// Whether paragraph text starts, or may go on to start, with a task item's box (`[ ]`, `[x]`
-    /// or `[X]`, then a space or tab).
-    static func mayBeTask(_ c: ArraySlice<UInt8>) -> Bool {
-        var i = c.startIndex
-        guard i < c.endIndex, c[i] == ASCIIByte.leftBracket else { return false }
-        i += 1
-        if i < c.endIndex, c[i] != ASCIIByte.space, c[i] != ASCIIByte.lowercaseX, c[i] != ASCIIByte.uppercaseX {
-            return false
-        }
-        i += 1
-        if i < c.endIndex, c[i] != ASCIIByte.rightBracket { return false }
-        i += 1
-        if i < c.endIndex, !Scan.isSpaceOrTab(c[i]) { return false }
-        return true
     }
 
     /// Writes a closed block: from the cache when it holds it (the parser's own block, or a
@@ -221,7 +149,7 @@ extension MarkdownStream {
         // Every block but a tight paragraph starts on a new line, added before its HTML (a block that
         // renders nothing, like a paragraph that held only link reference definitions, adds none).
         let newline = !(tight && node.kind == .paragraph)
-        if cacheable, let cached = closedCache[key], MarkdownStream.hasSizes(node, cached.2),
+        if cacheable, let cached = closedCache[key], MarkdownStream.sizes(node) == cached.2,
             let html = tight ? cached.0 : cached.1
         {
             if newline, !html.isEmpty { writer.cr() }
@@ -267,7 +195,7 @@ extension MarkdownStream {
         case .item:
             // A task item's checkbox goes before its first paragraph: the tree writes it.
             guard options.taskLists, let first = node.firstChild, first.kind == .paragraph,
-                MarkdownStream.mayBeTask(first.content[...])
+                BlockStart.mayBeTaskBox(first.content[...])
             else {
                 writer.openItem()
                 // The item's HTML is kept whole: its blocks are not kept apart as well.
@@ -281,7 +209,7 @@ extension MarkdownStream {
             if let (prefix, rest, labels) = stableParagraph(node) {
                 if !tight { writer.openParagraph() }
                 prefix.write(into: &writer.bytes)
-                writer.bytes.appendUTF8(of: rest.0, rest.1)
+                writer.bytes.appendUTF8(of: rest)
                 if !tight { writer.closeParagraph() }
                 if !labels.isEmpty { missed.formUnion(labels) }
                 return
@@ -300,25 +228,16 @@ extension MarkdownStream {
     /// only grow there, so equal sizes mean the same block.
     static func sizes(_ node: BlockNode) -> [Int] {
         var result: [Int] = []
-        result.reserveCapacity(16)
-        _ = walkSizes(node) { size in
-            result.append(size)
-            return true
-        }
-        return result
-    }
-
-    /// Visits the sizes along the last-child path until `visit` returns false; whether it never did.
-    static func walkSizes(_ node: BlockNode, _ visit: (Int) -> Bool) -> Bool {
         var current: BlockNode? = node
         while let n = current {
             // Kind and level too: a paragraph may become a setext heading without growing.
-            guard visit(n.content.count), visit(n.childCount), visit(n.rows.count),
-                visit(Int(n.kind.rawValue) &<< 8 | n.level | (n.fenceClosed ? 1 &<< 16 : 0))
-            else { return false }
+            result += [
+                n.content.count, n.childCount, n.rows.count,
+                Int(n.kind.rawValue) &<< 8 | n.level | (n.fenceClosed ? 1 &<< 16 : 0),
+            ]
             current = n.lastChild
         }
-        return true
+        return result
     }
 
     /// The block a probe's copy was made from, if the copy and the copies below it hold no more

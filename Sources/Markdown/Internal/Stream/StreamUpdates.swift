@@ -38,25 +38,7 @@ extension MarkdownStream {
         return lineEnd
     }
 
-    /// `combined` after a chunk rendered in the same frame as before: the head stays, the stable
-    /// prefix's chain grows (or restarts), the suffix is written again: one step while the chain
-    /// stays the same.
-    func spliceFrameTail(_ new: TailParts) {
-        let oldStable = shown.stable.count
-        let kept = new.stable.extends(shown.stable) ? oldStable : 0
-        let end = combinedFinal + new.head.bytes + kept
-        if kept == new.stable.count, new.suffixStart == 0, end <= combined.utf8.count {
-            combined.replaceSubrange(combined.utf8.index(combined.startIndex, offsetBy: end)..., with: new.suffix)
-        } else {
-            combined.truncateUTF8(to: end)
-            if kept < new.stable.count { new.stable.write(from: kept, into: &combined) }
-            combined.append(new.suffix, fromUTF8: new.suffixStart)
-        }
-        workBytes += combined.utf8.count - end
-        shown = new
-    }
-
-    /// `combined` after anything else: the parts of the tail that stayed the same (or only grew)
+    /// `combined` after a chunk: the parts of the tail that stayed the same (or only grew)
     /// stay in it, the rest is written again.
     func spliceTail(finalCount: Int) {
         let new = tail
@@ -98,31 +80,10 @@ extension MarkdownStream {
 
     // MARK: - Internals
 
-    func indexLines(from start: Int, in b: [UInt8]) {
-        var i = start
-        while i < b.count {
-            let c = b[i]
-            if c == ASCIIByte.newline {
-                lineStarts.append(i + 1)
-            } else if c == ASCIIByte.carriageReturn, i + 1 < b.count, b[i + 1] != ASCIIByte.newline {
-                lineStarts.append(i + 1)
-            }
-            i += 1
-        }
-        // A `\r` that ended the previous chunk and is not followed by `\n` ends a line too.
-        if start > 0, b[start - 1] == ASCIIByte.carriageReturn, start < b.count, b[start] != ASCIIByte.newline,
-            lineStarts.last != start
-        {
-            lineStarts.append(start)
-        }
-    }
-
-    /// Notes the line starts in the new chunk (from `start`) and feeds every line whose end is
-    /// known to the block parser; bytes before `start` hold no line end after `fed`, except a `\r`
-    /// that ended the last chunk.
+    /// Feeds every line whose end is known to the block parser; bytes before the new chunk's
+    /// `start` hold no line end after `fed`, except a `\r` that ended the last chunk.
     func feedCompleteLines(from start: Int) {
         let b = parser.b
-        indexLines(from: start, in: b)
         let n = b.count
         var i = max(fed, start - 1)
         while i < n {
@@ -142,55 +103,29 @@ extension MarkdownStream {
         }
     }
 
-    /// Tail renders only need HTML, so they skip computing source ranges.
+    /// The stream renders HTML and terminal text, which need no source ranges.
     static func noRange(_ a: Int, _ b: Int) -> SourceRange {
         SourceRange(at: SourceLocation(offset: a, line: 1, column: 1))
     }
 
-    func locate(_ a: Int, _ b: Int) -> SourceRange {
-        SourceRange(start: location(a), end: location(b))
-    }
-
-    func location(_ offset: Int) -> SourceLocation {
-        var low = 0
-        var high = lineStarts.count - 1
-        while low < high {
-            let mid = (low + high + 1) / 2
-            if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
-        }
-        var column = 1
-        var i = lineStarts[low]
-        let b = parser.b
-        while i < offset, i < b.count {
-            if !ASCIIByte.isContinuation(b[i]) { column += 1 }
-            i += 1
-        }
-        return SourceLocation(offset: offset, line: low + 1, column: column)
-    }
-
-    func renderFinal(_ node: BlockNode) -> (MarkdownBlock?, String, Set<String>) {
-        var builder = TreeBuilder(locate: locate, options: options, definitions: parser.definitions)
-        guard let block = builder.block(node, tightParent: false) else { return (nil, "", builder.missedLabels) }
-        var writer = HTMLWriter()
-        writer.block(block, tight: false)
-        return (block, writer.string, builder.missedLabels)
-    }
-
-    func blockClosed(_ node: BlockNode) {
-        let index = finalNodes.count
-        // What the tail's frames rendered of the block is reused: its closed blocks and the stable
-        // prefix of its last paragraph.
+    /// A top-level block's final HTML (reusing what the tail's frames kept of it: its closed blocks
+    /// and the stable prefix of its last paragraph), and the reference labels it looked up in vain.
+    func finalHTML(of node: BlockNode) -> (String, Set<String>) {
         var missedLabels: Set<String> = []
         var writer = HTMLWriter()
         validateCaches()
         // Not kept: a final block is never written again (and the caches are dropped now).
         writeBlock(node, tight: false, line: Int.max, into: &writer, missed: &missedLabels, keep: false)
-        let html = writer.string
+        return (writer.string, missedLabels)
+    }
+
+    func blockClosed(_ node: BlockNode) {
+        let (html, missedLabels) = finalHTML(of: node)
+        for label in missedLabels { missed[label, default: []].append(finalNodes.count) }
         finalNodes.append(node)
         finalHTMLParts.append(html)
         finalHTML += html
         pendingFinalized += html
-        for label in missedLabels { missed[label, default: []].append(index) }
         // The tail now starts where the parser resumes after the block.
         tailStart = max(tailStart, parser.resumeOffset)
     }
@@ -199,11 +134,12 @@ extension MarkdownStream {
         var rewrites = false
         if !dirty.isEmpty {
             for index in dirty.sorted() {
-                let (block, html, missedLabels) = renderFinal(finalNodes[index])
+                let (html, missedLabels) = finalHTML(of: finalNodes[index])
                 finalHTMLParts[index] = html
-                if index < finalBlocks.count { finalBlocks[index] = block }
                 for label in missedLabels { missed[label, default: []].append(index) }
             }
+            // The terminal's trees are built again from the first block that changed.
+            finalBlocks.removeSubrange(min(dirty.min()!, finalBlocks.count)...)
             dirty.removeAll()
             finalHTML = finalHTMLParts.joined()
             combinedFinal = Int.max  // rebuilt on the next read of `html`
@@ -212,10 +148,17 @@ extension MarkdownStream {
         }
         if finished {
             tailExact = true
-            replaceTail("")
+            tail = .empty
+            tailVersion += 1
+            lastExact = nil
             tailBlocks = []
         } else if renderTail {
-            renderTailNow()
+            tailExact = true
+            lastParsedBytes = 0
+            if !frameTail() {
+                renderTailFully()
+                lastExact = nil
+            }
         }
         guard rewrites || !pendingFinalized.isEmpty else {
             return MarkdownUpdate(finalized: "", rewritesFinalized: false, parts: tail)
@@ -225,26 +168,11 @@ extension MarkdownStream {
         return MarkdownUpdate(finalized: finalized, rewritesFinalized: rewrites, parts: tail)
     }
 
-    func renderTailNow() {
-        tailExact = true
-        lastParsedBytes = 0
-        if frameTail() { return }
-        renderTailFully()
-        lastExact = nil
-    }
-
-    /// Replaces the whole tail HTML.
-    func replaceTail(_ html: String) {
-        tail = TailParts(text: html)
-        tailVersion += 1
-        lastExact = nil
-    }
-
     /// Under `.amortized`, shows what arrived on the unfinished line since the last exact render as
     /// escaped text after that render's text, while less than the budget waits (see `TailPolicy`).
     func provisionalTail() -> Bool {
         guard case .amortized(let minimumBytes) = tailPolicy, !finished, let f = frame, f.settled, f.fed == fed,
-            isCurrent(f), let last = lastExact, last.frame == f.id, tail.head === f.head
+            isCurrent(f), let last = lastExact, last.head === f.head, tail.head === f.head
         else { return false }
         switch f.leaf {
         case .paragraph, .heading: break
@@ -279,7 +207,8 @@ extension MarkdownStream {
         let tailParser = BlockParser(bytes: Array(b[tailStart...]), options: options, definitions: parser.definitions)
         let root = tailParser.parseAll()
         var builder = TreeBuilder(locate: MarkdownStream.noRange, options: options, definitions: tailParser.definitions)
-        builder.arena = sharedArena(for: tailParser.definitions)
+        // The stream's inline parser, when it was made for the same definitions.
+        builder.arena = tailParser.definitions.count == parser.definitions.count ? arena() : nil
         tailBlocks = builder.blocks(root.children)
         var writer = HTMLWriter()
         writer.blocks(tailBlocks, tight: false)
