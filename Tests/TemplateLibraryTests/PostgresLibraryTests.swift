@@ -76,7 +76,19 @@ import Testing
         try raw.query("SELECT set_config('customui.user_id', 'bob', true)")
         #expect(try raw.query("SELECT customui_matching(to_tsquery('simple', 'secret:*')) AS id").isEmpty)
         #expect(try raw.query("SELECT customui_matching(to_tsquery('simple', 'shared:*')) AS id").count == 1)
+        // So does the ranking one the searches use (schema 3): the owner's latest, others' public active.
+        let matches = "SELECT id FROM customui_search_matches(to_tsquery('simple', ?))"
+        #expect(try raw.query(matches, ["secret:*"]).isEmpty)
+        #expect(try raw.query(matches, ["draft:*"]).isEmpty)
+        #expect(try raw.query(matches, ["shared:*"]).count == 1)
         try raw.execute("COMMIT")
+        try raw.execute("BEGIN")
+        try raw.query("SELECT set_config('customui.user_id', 'alice', true)")
+        #expect(try raw.query(matches, ["secret:*"]).count == 1)
+        #expect(try raw.query(matches, ["draft:*"]).count == 1)
+        try raw.execute("COMMIT")
+        #expect(try raw.query(matches, ["secret:*"]).isEmpty, "no acting user: public active only")
+        #expect(try raw.query(matches, ["shared:*"]).count == 1)
         // No acting user at all: only what is public and active.
         #expect(Set(try raw.query("SELECT name FROM prompt_custom_uis").compactMap { $0["name"].string }) == ["Shared"])
         // Bob's update of Alice's rows touches none of them; his insert as Alice is refused.

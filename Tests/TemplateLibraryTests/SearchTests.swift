@@ -36,6 +36,21 @@ import Testing
         #expect(try f.library.search(LibraryQuery(text: "zebra"), user: "carol").isEmpty)
     }
 
+    /// Both stores fold accents: SQLite's FTS5 (unicode61), PostgreSQL through `unaccent` (schema 4).
+    @Test(arguments: LibraryStoreKind.allCases) func accentsAreFolded(store: LibraryStoreKind) throws {
+        guard let f = try fixture(store) else { return }
+        try f.published("Café menu", category: "data", tags: ["crème"])
+        try f.published("Resume polisher")
+        #expect(try f.library.search(LibraryQuery(text: "cafe"), user: "carol").map(\.definition.name) == ["Café menu"])
+        #expect(try f.library.search(LibraryQuery(text: "CAFÉ"), user: "carol").map(\.definition.name) == ["Café menu"])
+        #expect(
+            try f.library.search(LibraryQuery(text: "creme"), user: "carol").map(\.definition.name) == ["Café menu"])
+        #expect(
+            try f.library.search(LibraryQuery(text: "résumé"), user: "carol").map(\.definition.name) == [
+                "Resume polisher"
+            ])
+    }
+
     @Test(arguments: LibraryStoreKind.allCases) func hostileQueryTextIsNotFTSSyntax(store: LibraryStoreKind) throws {
         guard let f = try fixture(store) else { return }
         for text in ["\"", "story\" OR *", "NEAR(", "-story", "a:b", "()", "''"] {

@@ -53,7 +53,13 @@ import Testing
         if let bearer { headers["authorization"] = "Bearer " + bearer }
         if let cookie { headers["cookie"] = "theme=dark; customui_token=" + cookie }
         headers.merge(extra) { _, new in new }
-        let response = server.handle(HTTPRequest(method: method, path: path, headers: headers, body: Array(body.utf8)))
+        let parts = path.split(separator: "?", maxSplits: 1).map(String.init)
+        let query = (parts.count == 2 ? parts[1] : "").split(separator: "&").map { pair in
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            return (name: kv[0], value: kv.count == 2 ? kv[1] : "")
+        }
+        let response = server.handle(
+            HTTPRequest(method: method, path: parts[0], query: query, headers: headers, body: Array(body.utf8)))
         var text = ""
         if case .bytes(let bytes) = response.body { text = String(decoding: bytes, as: UTF8.self) }
         return Answer(status: response.status, headers: response.headers, text: text)
@@ -98,6 +104,11 @@ import Testing
         #expect(anonymous.text.contains("Shared board"))
         #expect(!anonymous.text.contains("Alice secret") && !anonymous.text.contains("Bob secret"))
         #expect(anonymous.text.contains("action=\"/auth/token\""))
+        // The gallery's search as each viewer.
+        #expect(!Self.send(server, "/?q=secret").text.contains("secret</a>"))
+        let aliceSearch = Self.send(server, "/?q=secret", bearer: Self.token("alice")).text
+        #expect(aliceSearch.contains("Alice secret") && !aliceSearch.contains("Bob secret"))
+        #expect(Self.send(server, "/?q=board").text.contains("Shared board"))
         // A private UI's page: its owner's (it has no prompt here: 503), nobody else's (404, as unknown).
         #expect(Self.send(server, "/ui/\(ids.alicePrivate)", bearer: Self.token("alice")).status == 503)
         #expect(Self.send(server, "/ui/\(ids.alicePrivate)", bearer: Self.token("bob")).status == 404)
@@ -134,7 +145,8 @@ import Testing
             #expect(json.status == 401)
             let body = try JSONParser.parseValue(json.text)
             #expect(body["diagnostics"]?.arrayValue?.first?["code"]?.stringValue == code.rawValue)
-            #expect(body["diagnostics"]?.arrayValue?.first?["hint"]?.stringValue?.isEmpty == false)
+            let hint = body["diagnostics"]?.arrayValue?.first?["hint"]?.stringValue ?? ""
+            #expect(!hint.isEmpty && !hint.contains("CUSTOMUI_TOKEN"), "a hint for an HTTP client, not the CLI's")
         }
         // Another scheme is a malformed token, not an anonymous request.
         let basic = Self.send(server, "/", headers: ["authorization": "Basic YWxpY2U6cHc="])

@@ -30,8 +30,22 @@ extension UIServer {
         do {
             return .success(Viewer(user: try VerifiedToken.verify(token, secret: secret, now: now).subject))
         } catch {
-            return .failure(error)
+            return .failure(Self.forBrowser(error))
         }
+    }
+
+    /// The verifier's error with a hint for someone at a browser or an HTTP client, not the CLI's
+    /// (`CUSTOMUI_TOKEN` means nothing to them).
+    static func forBrowser(_ error: LibraryError) -> LibraryError {
+        var error = error
+        switch error.code {
+        case .authInvalidToken:
+            error.hint = "send the JWT your team's issuer gave you as `Authorization: Bearer …`, or sign in with it"
+        case .authExpired:
+            error.hint = "get a new token and sign in again (or send it as `Authorization: Bearer …`)"
+        default: break
+        }
+        return error
     }
 
     /// The token a request carries: the `Authorization` header's (any scheme but Bearer is a
@@ -118,7 +132,7 @@ extension UIServer {
         do {
             verified = try VerifiedToken.verify(token, secret: secret)
         } catch {
-            return Self.unauthorized(error, json: Self.wantsJSON(request))
+            return Self.unauthorized(Self.forBrowser(error), json: Self.wantsJSON(request))
         }
         let seconds = max(0, Int(verified.expires.timeIntervalSinceNow.rounded(.down)))
         return HTTPResponse(

@@ -444,27 +444,35 @@ public final class Library: Sendable {
         }
         var parent: LibraryEntry?
         let uiID: String
+        // The lineage row was read inside this transaction, after the write lock was taken, so
+        // its latest version is current.
+        let version: Int
         if let lineage, let id = lineage["ui_id"].string {
             uiID = id
+            version = (lineage["latest_version"].int ?? 0) + 1
             parent = try latestVersion(uiID: id)
             if let parent, parent.contentHash == hash { return .unchanged(parent) }
         } else {
             uiID = Self.newID()
+            version = 1
             try db.query(
                 "INSERT INTO prompt_custom_ui_lineages (ui_id, user_id, name, latest_version, created_at) VALUES (?, ?, ?, 0, ?)",
                 [uiID, user, definition.name, now])
         }
-        let version =
-            (try db.scalar("SELECT latest_version FROM prompt_custom_ui_lineages WHERE ui_id = ?", [uiID]).int ?? 0) + 1
         let id = Self.newID()
         let isPublic = options.isPublic ?? parent?.definition.isPublic ?? false
         let status: DefinitionStatus = options.activate ? .active : .draft
-        if options.activate {
+        if lineage != nil {
+            // One statement: the previous latest is no longer latest and, when this version is
+            // activated, the active one is archived.
             try db.query(
-                "UPDATE prompt_custom_uis SET status = 'archived', updated_at = ? WHERE ui_id = ? AND status = 'active'",
-                [now, uiID])
+                """
+                UPDATE prompt_custom_uis SET is_latest = FALSE,
+                  status = CASE WHEN ?1 AND status = 'active' THEN 'archived' ELSE status END,
+                  updated_at = CASE WHEN ?1 AND status = 'active' THEN ?2 ELSE updated_at END
+                WHERE ui_id = ?3 AND (is_latest = TRUE OR (?1 AND status = 'active'))
+                """, [options.activate, now, uiID])
         }
-        try db.query("UPDATE prompt_custom_uis SET is_latest = FALSE WHERE ui_id = ? AND is_latest = TRUE", [uiID])
         let json = { (value: Value?) -> String? in value.map { JSONWriter().string($0) } }
         try db.query(
             """
@@ -533,14 +541,14 @@ public final class Library: Sendable {
         if let match {
             from =
                 postgres
-                ? "CROSS JOIN to_tsquery('simple', ?2) q JOIN customui_matching(q) m(id) ON m.id = v.id"
+                ? "CROSS JOIN to_tsquery('customui_search', ?2) q JOIN customui_search_matches(q) m ON m.id = v.id"
                 : "JOIN prompt_custom_uis_fts f ON f.rowid = v.rowid AND prompt_custom_uis_fts MATCH ?2"
             parameters.insert(postgres ? Self.tsQuery(query.text) ?? match : match, at: 1)
         }
         let order: String
         switch query.sort {
         case .relevance where match != nil && postgres:
-            order = "ts_rank(v.search_vector, q) DESC, v.updated_at DESC, v.rowid DESC"
+            order = "m.rank DESC, m.updated_at DESC, m.row_number DESC"
         case .relevance where match != nil: order = "bm25(prompt_custom_uis_fts), v.updated_at DESC"
         case .rating:
             order =
@@ -558,10 +566,19 @@ public final class Library: Sendable {
         // lookups per matched row.
         let lineage =
             query.sort == .rating || query.sort == .uses ? "JOIN prompt_custom_ui_lineages l ON l.ui_id = v.ui_id" : ""
-        let base = """
+        var base = """
             SELECT v.id AS vid FROM prompt_custom_uis v \(indexed) \(lineage) \(from)
             WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order)
             """
+        if postgres, match != nil, conditions.count == 1, query.sort == .relevance || query.sort == .recent {
+            // Words and nothing else: the matching function's rows (visible ones only) carry all
+            // the order needs, so no row is read until the page's own.
+            base = """
+                SELECT m.id AS vid FROM customui_search_matches(to_tsquery('customui_search', ?1)) m
+                ORDER BY \(query.sort == .recent ? "" : "m.rank DESC, ")m.updated_at DESC, m.row_number DESC
+                """
+            parameters = [parameters[1]]
+        }
         let end = query.offset + query.limit
         return try read(user: user) {
             // Sort only ids, then read the 20 or so full rows: sorting whole rows (template text

@@ -143,10 +143,16 @@ extension Library {
         while true {
             attempt += 1
             do {
-                try db.execute(write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 do {
-                    try db.query("SELECT set_config('customui.user_id', ?, true)", [user ?? ""])
-                    if write { try db.query("SELECT pg_advisory_xact_lock(\(Self.advisoryKey))") }
+                    // Begin, act as the user and (for a write) take the lock in one round trip.
+                    guard let connection = db as? PostgresConnection else {
+                        throw PostgresError(state: "", message: "not PostgreSQL")
+                    }
+                    let acting = "SELECT set_config('customui.user_id', \(try connection.literal(user ?? "")), true)"
+                    try db.execute(
+                        write
+                            ? "BEGIN; \(acting); SELECT pg_advisory_xact_lock(\(Self.advisoryKey))"
+                            : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \(acting)")
                     let result = try body()
                     try db.execute("COMMIT")
                     return result

@@ -21,8 +21,10 @@ struct PostgresError: Error, CustomStringConvertible {
 
 /// Owns one `PGconn*` and frees it in `deinit`; the only place in the project that touches libpq.
 ///
-/// Not thread-safe by itself: `Library` serialises access with a lock. Every statement goes through
-/// `PQexecParams` with text parameters, so no value is ever spliced into SQL. Statements are written
+/// Not thread-safe by itself: `Library` serialises access with a lock. Every statement with
+/// parameters is prepared once per connection (`PQprepare`, kept by its text) and run with
+/// `PQexecPrepared` and text parameters, so no value is ever spliced into SQL and a repeated
+/// statement is not parsed and planned again. Statements are written
 /// with SQLite's `?` and `?N` placeholders and numbered as SQLite numbers them, so the library's SQL
 /// is shared by both stores; columns come back as SQLite would give them (integers, reals, text,
 /// booleans as 0 or 1, timestamps as the library's ISO 8601 text).
@@ -32,7 +34,12 @@ struct PostgresError: Error, CustomStringConvertible {
 /// at a time touches the connection and its caches.
 final class PostgresConnection: @unchecked Sendable {
     private let handle: OpaquePointer
-    private var rewritten: [String: String] = [:]
+    /// Prepared statements by their SQL text (as the library writes it), with their names.
+    private var prepared: [String: String] = [:]
+    private var preparedCount = 0
+    /// Statements kept prepared at most; more, and they are all deallocated and prepared again
+    /// as used (statements built with a varying number of ids would otherwise pile up).
+    static let preparedLimit = 512
 
     /// Connects with a `postgres://` URL (or any libpq connection string).
     init(url: String) throws(PostgresError) {
@@ -60,7 +67,7 @@ final class PostgresConnection: @unchecked Sendable {
         guard PQstatus(handle) == CONNECTION_OK else {
             throw PostgresError(state: "", message: Self.trimmed(String(cString: PQerrorMessage(handle))))
         }
-        rewritten.removeAll()
+        prepared.removeAll()
         try execute("SET TIME ZONE 'UTC'; SET datestyle = 'ISO, YMD'; SET client_min_messages = warning")
     }
 
@@ -135,14 +142,7 @@ final class PostgresConnection: @unchecked Sendable {
     /// Runs a statement and returns every row, values converted as SQLite would give them.
     @discardableResult
     func query(_ sql: String, _ parameters: [any SQLBindable] = []) throws(PostgresError) -> [SQLRow] {
-        let text: String
-        if let cached = rewritten[sql] {
-            text = cached
-        } else {
-            text = Self.placeholders(sql)
-            if rewritten.count >= 256 { rewritten.removeAll() }
-            rewritten[sql] = text
-        }
+        let name = try preparedName(sql)
         // Text parameters; PostgreSQL infers each one's type from where it is used.
         var strings: [String?] = []
         strings.reserveCapacity(parameters.count)
@@ -161,12 +161,18 @@ final class PostgresConnection: @unchecked Sendable {
             }
         }
         let result = Self.withCStrings(strings) { pointers in
-            PQexecParams(handle, text, Int32(strings.count), nil, pointers, nil, nil, 0)
+            PQexecPrepared(handle, name, Int32(strings.count), pointers, nil, nil, 0)
         }
         defer { PQclear(result) }
         let status = PQresultStatus(result)
         if status == PGRES_COMMAND_OK { return [] }
-        guard status == PGRES_TUPLES_OK else { throw failure(result) }
+        guard status == PGRES_TUPLES_OK else {
+            let error = failure(result)
+            // The statement is gone (a reset connection) or its plan no longer fits the tables
+            // (a migration by another process): it is prepared again on its next use.
+            if error.state == "26000" || error.state == "0A000" { prepared[sql] = nil }
+            throw error
+        }
         let rowCount = PQntuples(result)
         let fieldCount = PQnfields(result)
         var names: [String] = []
@@ -195,6 +201,35 @@ final class PostgresConnection: @unchecked Sendable {
             rows.append(SQLRow(columns: columns))
         }
         return rows
+    }
+
+    /// The name of `sql`'s prepared statement on this connection, preparing it on first use.
+    private func preparedName(_ sql: String) throws(PostgresError) -> String {
+        if let name = prepared[sql] { return name }
+        if prepared.count >= Self.preparedLimit {
+            try execute("DEALLOCATE ALL")
+            prepared.removeAll()
+        }
+        preparedCount += 1
+        let name = "customui_\(preparedCount)"
+        let result = PQprepare(handle, name, Self.placeholders(sql), 0, nil)
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw failure(result) }
+        prepared[sql] = name
+        return name
+    }
+
+    /// `text` as an SQL string literal, quoted by libpq for this connection's settings; for the
+    /// few statements sent together without parameters (opening a transaction in one round trip).
+    func literal(_ text: String) throws(PostgresError) -> String {
+        if text.utf8.contains(0) {
+            throw PostgresError(state: "22021", message: "text with a NUL byte cannot be stored in PostgreSQL")
+        }
+        guard let quoted = PQescapeLiteral(handle, text, text.utf8.count) else {
+            throw PostgresError(state: "", message: Self.trimmed(String(cString: PQerrorMessage(handle))))
+        }
+        defer { PQfreemem(quoted) }
+        return String(cString: quoted)
     }
 
     /// The first column of the first row, or null.

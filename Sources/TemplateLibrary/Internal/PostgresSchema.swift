@@ -297,6 +297,48 @@ enum PostgresSchema {
         REVOKE ALL ON FUNCTION customui_matching(tsquery) FROM PUBLIC;
         GRANT EXECUTE ON FUNCTION customui_matching(tsquery) TO customui_engine;
         """,
+        // Version 3: a search ranks and orders without reading each matched row twice. The
+        // function applies the listing's visibility rule (the owner's latest version, others'
+        // public active ones; an anonymous caller matches no owner) and returns what relevance
+        // order needs, so a plain search sorts the function's rows and reads back only one page
+        // of rows, through the policies. The rule is a CASE, which the planner cannot turn into
+        // a bitmap of every public row to AND with the text index's.
+        """
+        CREATE FUNCTION customui_search_matches(q tsquery)
+          RETURNS TABLE (id uuid, rank real, updated_at timestamptz, row_number bigint)
+          LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $f$
+          SELECT v.id, ts_rank(v.search_vector, q), v.updated_at, v.rowid FROM prompt_custom_uis v
+          WHERE v.search_vector @@ q
+            AND CASE WHEN v.user_id = auth.uid() THEN v.is_latest ELSE v.is_public AND v.status = 'active' END
+        $f$;
+        REVOKE ALL ON FUNCTION customui_search_matches(tsquery) FROM PUBLIC;
+        GRANT EXECUTE ON FUNCTION customui_search_matches(tsquery) TO customui_engine;
+        """,
+        // Version 4: search folds accents ("cafe" finds "Café"), as SQLite's FTS5 does, through
+        // the `unaccent` dictionary in a text search configuration of our own. `unaccent` is a
+        // trusted extension (the database's owner may create it); where it is missing or may
+        // not be created, the configuration is plain `simple` and search does not fold accents.
+        """
+        DO $$ BEGIN
+          BEGIN
+            CREATE EXTENSION IF NOT EXISTS unaccent;
+          EXCEPTION WHEN OTHERS THEN
+            RAISE NOTICE 'unaccent is not available (%): search will not fold accents', SQLERRM;
+          END;
+          CREATE TEXT SEARCH CONFIGURATION customui_search (COPY = simple);
+          IF EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'unaccent') THEN
+            ALTER TEXT SEARCH CONFIGURATION customui_search
+              ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part WITH unaccent, simple;
+          END IF;
+        END $$;
+        ALTER TABLE prompt_custom_uis DROP COLUMN search_vector;
+        ALTER TABLE prompt_custom_uis ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+          setweight(to_tsvector('customui_search', coalesce(name, '')), 'A')
+          || setweight(to_tsvector('customui_search', coalesce(description, '')), 'B')
+          || setweight(to_tsvector('customui_search', coalesce(category, '') || ' ' || replace(tags, '|', ' ')), 'C')
+        ) STORED;
+        CREATE INDEX idx_prompt_custom_uis_search ON prompt_custom_uis USING gin(search_vector);
+        """,
     ]
 
     /// The schema version this build writes.
