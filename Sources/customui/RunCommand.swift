@@ -253,17 +253,10 @@ enum RunCommand: Command {
         let canceller = Canceller(session: session)
         signal(SIGPIPE, SIG_IGN)
         Console.closedOutput.onClose { canceller.cancel(signal: nil) }
-        var signalSources: [DispatchSourceSignal] = []
-        for number in Canceller.signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { canceller.cancel(signal: number) }
-            source.resume()
-            signalSources.append(source)
-        }
+        // Relayed from the moment they are installed: none is lost between one action and the next.
+        SignalRelay.install(Canceller.signals) { number in canceller.cancel(signal: number) }
         defer {
-            for source in signalSources { source.cancel() }
-            for number in Canceller.signals { signal(number, SIG_DFL) }
+            SignalRelay.uninstall(Canceller.signals)
             Console.closedOutput.onClose(nil)
         }
 
