@@ -86,8 +86,10 @@ struct HTMLChain: Sendable {
 
     /// Appends the bytes from `offset` on (the pieces after it, walking back only that far).
     func write(from offset: Int = 0, into target: inout String) {
+        guard let last, last.end > offset else { return }
+        if last.start <= offset { return target.append(last.text, fromUTF8: offset - last.start) }  // the usual case
         var pieces: [Piece] = []
-        var piece = last
+        var piece: Piece? = last
         while let p = piece, p.end > offset {
             pieces.append(p)
             piece = p.start > offset ? p.previous.withLock { $0 } : nil

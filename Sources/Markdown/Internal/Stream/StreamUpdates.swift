@@ -42,8 +42,9 @@ extension MarkdownStream {
     /// stay in it, the rest is written again.
     func spliceTail(finalCount: Int) {
         let new = tail
-        var keep = 0
-        var first = 0  // the first part to append, from byte `from` of it
+        // The first part to append, from byte `from` of it; a frame's head stays while the frame does.
+        var first = combinedFinal == finalCount && shown.head === new.head ? new.head.parts.count : 0
+        var keep = first > 0 ? new.head.bytes : 0
         var from = 0
         if combinedFinal == finalCount {
             let old = shown
