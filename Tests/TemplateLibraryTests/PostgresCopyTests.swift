@@ -91,5 +91,11 @@ import Testing
         #expect(try engine.runs(user: "bob").count == 1)
         #expect(try engine.runs(user: "alice").isEmpty)
         #expect(libraryErrorCode { _ = try engine.entry("alice/Private", user: "bob") } == .libraryNotFound)
+        // Copying as the engine's role would see only public rows: refused, not a partial copy.
+        let partial = #expect(throws: LibraryError.self) {
+            _ = try Library.open(cluster.url(role: "customui_app", database: database), administrative: true)
+        }
+        #expect(partial?.code == .libraryDenied)
+        #expect(partial?.hint?.contains("owner") == true)
     }
 }

@@ -464,13 +464,16 @@ public final class Library: Sendable {
         let status: DefinitionStatus = options.activate ? .active : .draft
         if lineage != nil {
             // One statement: the previous latest is no longer latest and, when this version is
-            // activated, the active one is archived.
+            // activated, the active one is archived (an active version that is not the latest is
+            // otherwise written unchanged). The two rows are found by the two partial indexes,
+            // not by walking every version of the UI.
             try db.query(
                 """
                 UPDATE prompt_custom_uis SET is_latest = FALSE,
                   status = CASE WHEN ?1 AND status = 'active' THEN 'archived' ELSE status END,
                   updated_at = CASE WHEN ?1 AND status = 'active' THEN ?2 ELSE updated_at END
-                WHERE ui_id = ?3 AND (is_latest = TRUE OR (?1 AND status = 'active'))
+                WHERE id IN (SELECT id FROM prompt_custom_uis WHERE ui_id = ?3 AND is_latest = TRUE
+                  UNION ALL SELECT id FROM prompt_custom_uis WHERE ui_id = ?3 AND status = 'active')
                 """, [options.activate, now, uiID])
         }
         let json = { (value: Value?) -> String? in value.map { JSONWriter().string($0) } }

@@ -127,6 +127,15 @@ extension Library {
         } catch {
             throw LibraryError(.libraryPostgres, "\(error)")
         }
+        // Copying a whole library reads and writes every user's rows: as a role the policies bind
+        // it would see only public rows and silently copy a part, so it is refused instead.
+        if administrative && !(facts["bypasses"].bool || facts["owns"].bool) {
+            throw LibraryError.denied(
+                "copying a whole library needs the role that owns its tables; `\(facts["role"].string ?? "?")` sees only the rows row-level security shows it, so the copy would be partial",
+                hint:
+                    "give `library copy` the owner's URL (the role that ran `customui library migrate`); nothing was copied"
+            )
+        }
         if !administrative && (facts["bypasses"].bool || facts["owns"].bool) {
             throw LibraryError(
                 .libraryUnsafeRole,

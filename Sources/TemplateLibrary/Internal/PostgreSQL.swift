@@ -21,10 +21,10 @@ struct PostgresError: Error, CustomStringConvertible {
 
 /// Owns one `PGconn*` and frees it in `deinit`; the only place in the project that touches libpq.
 ///
-/// Not thread-safe by itself: `Library` serialises access with a lock. Every statement with
-/// parameters is prepared once per connection (`PQprepare`, kept by its text) and run with
-/// `PQexecPrepared` and text parameters, so no value is ever spliced into SQL and a repeated
-/// statement is not parsed and planned again. Statements are written
+/// Not thread-safe by itself: `Library` serialises access with a lock. A statement runs with text
+/// parameters (`PQexecParams`), so no value is ever spliced into SQL; one run a second time is
+/// prepared on this connection (`PQprepare`, kept by its text) and from then on run with
+/// `PQexecPrepared`, not parsed and planned again. Statements are written
 /// with SQLite's `?` and `?N` placeholders and numbered as SQLite numbers them, so the library's SQL
 /// is shared by both stores; columns come back as SQLite would give them (integers, reals, text,
 /// booleans as 0 or 1, timestamps as the library's ISO 8601 text).
@@ -36,6 +36,9 @@ final class PostgresConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     /// Prepared statements by their SQL text (as the library writes it), with their names.
     private var prepared: [String: String] = [:]
+    /// Statements run once so far, unprepared: one run costs a round trip less without preparing
+    /// (a short-lived CLI process runs most statements once); the second run prepares.
+    private var seenOnce: Set<String> = []
     private var preparedCount = 0
     /// Statements kept prepared at most; more, and they are all deallocated and prepared again
     /// as used (statements built with a varying number of ids would otherwise pile up).
@@ -68,6 +71,7 @@ final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(state: "", message: Self.trimmed(String(cString: PQerrorMessage(handle))))
         }
         prepared.removeAll()
+        seenOnce.removeAll()
         try execute("SET TIME ZONE 'UTC'; SET datestyle = 'ISO, YMD'; SET client_min_messages = warning")
     }
 
@@ -142,7 +146,14 @@ final class PostgresConnection: @unchecked Sendable {
     /// Runs a statement and returns every row, values converted as SQLite would give them.
     @discardableResult
     func query(_ sql: String, _ parameters: [any SQLBindable] = []) throws(PostgresError) -> [SQLRow] {
-        let name = try preparedName(sql)
+        var name: String?
+        if prepared[sql] != nil || seenOnce.contains(sql) {
+            name = try preparedName(sql)
+            seenOnce.remove(sql)
+        } else {
+            if seenOnce.count >= Self.preparedLimit * 2 { seenOnce.removeAll() }
+            seenOnce.insert(sql)
+        }
         // Text parameters; PostgreSQL infers each one's type from where it is used.
         var strings: [String?] = []
         strings.reserveCapacity(parameters.count)
@@ -161,7 +172,8 @@ final class PostgresConnection: @unchecked Sendable {
             }
         }
         let result = Self.withCStrings(strings) { pointers in
-            PQexecPrepared(handle, name, Int32(strings.count), pointers, nil, nil, 0)
+            if let name { return PQexecPrepared(handle, name, Int32(strings.count), pointers, nil, nil, 0) }
+            return PQexecParams(handle, Self.placeholders(sql), Int32(strings.count), nil, pointers, nil, nil, 0)
         }
         defer { PQclear(result) }
         let status = PQresultStatus(result)

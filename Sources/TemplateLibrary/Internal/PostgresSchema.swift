@@ -339,6 +339,12 @@ enum PostgresSchema {
         ) STORED;
         CREATE INDEX idx_prompt_custom_uis_search ON prompt_custom_uis USING gin(search_vector);
         """,
+        // Version 5: a publish finds the UI's latest and active versions without walking every
+        // version of it (a UI with a thousand versions made each publish read them all).
+        """
+        CREATE INDEX idx_prompt_custom_uis_ui_latest ON prompt_custom_uis(ui_id) WHERE is_latest;
+        CREATE INDEX idx_prompt_custom_uis_ui_active ON prompt_custom_uis(ui_id) WHERE status = 'active';
+        """,
     ]
 
     /// The schema version this build writes.
