@@ -1,3 +1,4 @@
+import CustomUICore
 import Synchronization
 
 /// Append-only HTML kept as a chain of immutable pieces, newest last.
@@ -9,9 +10,9 @@ import Synchronization
 struct HTMLChain: Sendable {
     final class Piece: Sendable {
         let text: String
-        /// The piece before (nil for the first), behind a lock only so that `deinit` can take it:
+        /// The piece before (nil for the first), behind the project's lock only so that `deinit` can take it:
         /// a long chain is then freed piece by piece, not by one recursion per piece.
-        let previous: Mutex<Piece?>
+        let previous: Locked<Piece?>
         /// Numbers the chain's first piece: values with the same origin hold the same bytes up to
         /// the shorter one's end.
         let origin: UInt
@@ -24,7 +25,7 @@ struct HTMLChain: Sendable {
             self.text = text
             start = previous?.end ?? 0
             end = start + text.utf8.count
-            self.previous = Mutex(previous)
+            self.previous = Locked(previous)
             origin = previous?.origin ?? Piece.origins.wrappingAdd(1, ordering: .relaxed).newValue
         }
 
