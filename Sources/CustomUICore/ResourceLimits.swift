@@ -130,13 +130,15 @@ public struct Budget: Sendable {
         if steps > limits.maxSteps { throw LimitExceeded(.steps, maximum: limits.maxSteps) }
     }
 
-    /// Charges produced output (and looks at the clock: producing it was work).
+    /// Charges produced output, and looks at the clock for every 4 KiB produced (producing it was
+    /// work; a look for every short string was a tenth of a page's render).
     public mutating func output(_ bytes: Int) throws(LimitExceeded) {
+        let before = outputBytes
         outputBytes += bytes
         if outputBytes > limits.maxOutputBytes {
             throw LimitExceeded(.outputBytes, maximum: limits.maxOutputBytes)
         }
-        if bytes > 0 { try checkDeadline() }
+        if bytes >= 4096 || before >> 12 != outputBytes >> 12 { try checkDeadline() }
     }
 
     /// Throws if the deadline has passed.

@@ -114,9 +114,15 @@ public struct Scope: Sendable {
     /// The scope inside one iteration of an `each`: the item bound to `variable` and a fresh `loop` object.
     public func entering(loop variable: String, item: Value, index: Int, count: Int) -> Scope {
         var copy = self
-        copy.bind(variable, item)
-        copy.loopPosition = (index, count)
+        copy.enter(loop: variable, item: item, index: index, count: count)
         return copy
+    }
+
+    /// Makes this scope the one inside an iteration of an `each` (what `entering` returns), in place:
+    /// a loop keeps one scope and replaces its item for every iteration.
+    mutating func enter(loop variable: String, item: Value, index: Int, count: Int) {
+        bind(variable, item)
+        loopPosition = (index, count)
     }
 }
 
@@ -304,9 +310,12 @@ public enum Evaluator {
         case .filter(let input, let name, let nameRange, let arguments):
             let value = try eval(input, scope, &budget, depth: depth + 1)
             var values: [Value] = []
-            for argument in arguments { values.append(try eval(argument, scope, &budget, depth: depth + 1)) }
+            if !arguments.isEmpty {
+                values.reserveCapacity(arguments.count)
+                for argument in arguments { values.append(try eval(argument, scope, &budget, depth: depth + 1)) }
+            }
             var call = FilterCall(
-                name: name, nameRange: nameRange, inputRange: input.range, argumentRanges: arguments.map(\.range),
+                name: name, nameRange: nameRange, inputRange: input.range, argumentExpressions: arguments,
                 arguments: values, budget: budget)
             defer { budget = call.budget }
             return try call.apply(value)

@@ -5,7 +5,8 @@ struct FilterCall {
     let name: String
     let nameRange: SourceRange
     let inputRange: SourceRange
-    let argumentRanges: [SourceRange]
+    /// The arguments as written (their ranges point errors at them).
+    let argumentExpressions: [Expr]
     let arguments: [Value]
     var budget: Budget
 
@@ -34,7 +35,9 @@ struct FilterCall {
             code: .exprInvalidArgument, message: message, range: i.map(argumentRange) ?? nameRange, hint: hint)
     }
 
-    func argumentRange(_ i: Int) -> SourceRange { i < argumentRanges.count ? argumentRanges[i] : nameRange }
+    func argumentRange(_ i: Int) -> SourceRange {
+        i < argumentExpressions.count ? argumentExpressions[i].range : nameRange
+    }
 
     func argument(_ i: Int) -> Value { i < arguments.count ? arguments[i] : .null }
 

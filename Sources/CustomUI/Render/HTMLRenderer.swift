@@ -615,27 +615,87 @@ public enum HTMLEscaping {
 }
 
 /// A UTF-8 output buffer that escapes text and attribute values; the renderers' one escaping point.
+///
+/// The bytes live in memory the buffer manages itself: a page is written as thousands of pieces of
+/// a few bytes each, and `Array.append(contentsOf:)` cost more per piece than copying the piece.
+/// Copies share the storage until one of them writes (checked before every write).
 struct HTMLBuffer {
-    private(set) var bytes: [UInt8] = []
+    private final class Storage {
+        var base: UnsafeMutablePointer<UInt8>
+        var count = 0
+        var capacity: Int
 
-    init(capacity: Int = 64 << 10) { bytes.reserveCapacity(capacity) }
+        init(capacity: Int) {
+            self.capacity = max(capacity, 16)
+            base = .allocate(capacity: self.capacity)
+        }
+
+        func copy(reserving extra: Int) -> Storage {
+            let copy = Storage(capacity: max(capacity, count + extra))
+            copy.base.initialize(from: base, count: count)
+            copy.count = count
+            return copy
+        }
+
+        deinit { base.deallocate() }
+    }
+
+    private var storage: Storage
+
+    init(capacity: Int = 64 << 10) { storage = Storage(capacity: capacity) }
+
+    /// The bytes written so far.
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: storage.base, count: storage.count) }
 
     var string: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Room for `extra` more bytes in storage this buffer alone holds.
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if !isKnownUniquelyReferenced(&storage) {
+            storage = storage.copy(reserving: extra)
+        } else if storage.count + extra > storage.capacity {
+            let capacity = max(storage.capacity * 2, storage.count + extra)
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            grown.initialize(from: storage.base, count: storage.count)
+            storage.base.deallocate()
+            storage.base = grown
+            storage.capacity = capacity
+        }
+    }
+
+    @inline(__always)
+    private mutating func append(_ start: UnsafePointer<UInt8>, _ count: Int) {
+        guard count > 0 else { return }
+        reserve(count)
+        (storage.base + storage.count).initialize(from: start, count: count)
+        storage.count += count
+    }
+
+    @inline(__always)
+    private mutating func append(_ s: StaticString) {
+        // One-scalar literals (`"<"`) are stored as a scalar, not as bytes: withUTF8Buffer serves both.
+        s.withUTF8Buffer { if let start = $0.baseAddress { append(start, $0.count) } }
+    }
+
     /// Markup written by the renderer itself (never input).
     mutating func raw(_ s: StaticString) {
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        append(s)
     }
 
     /// Markup written by the renderer itself, built from fixed strings and numbers.
+    @_disfavoredOverload
     mutating func raw(_ s: String) {
-        bytes.append(contentsOf: s.utf8)
+        var s = s
+        s.withUTF8 { if let start = $0.baseAddress { append(start, $0.count) } }
     }
 
     /// A non-negative integer in decimal, without building a string.
     mutating func number(_ n: Int) {
         if n >= 10 { number(n / 10) }
-        bytes.append(UInt8(48 + n % 10))
+        reserve(1)
+        storage.base[storage.count] = UInt8(48 + n % 10)
+        storage.count += 1
     }
 
     /// Text content: `&`, `<`, `>` escaped, so nothing can open a tag.
@@ -651,10 +711,11 @@ struct HTMLBuffer {
     }
 
     private mutating func append(escaping input: UnsafeBufferPointer<UInt8>, quotes: Bool) {
+        guard let base = input.baseAddress else { return }
         var start = 0
-        for (i, byte) in input.enumerated() {
+        for i in 0..<input.count {
             let replacement: StaticString
-            switch byte {
+            switch base[i] {
             case UInt8(ascii: "&"): replacement = "&amp;"
             case UInt8(ascii: "<"): replacement = "&lt;"
             case UInt8(ascii: ">"): replacement = "&gt;"
@@ -663,10 +724,10 @@ struct HTMLBuffer {
             case 0: replacement = "\u{FFFD}"
             default: continue
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<i]))
-            replacement.withUTF8Buffer { bytes.append(contentsOf: $0) }
+            append(base + start, i - start)
+            append(replacement)
             start = i + 1
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<input.count]))
+        append(base + start, input.count - start)
     }
 }

@@ -53,8 +53,9 @@ public struct RenderTreeBuilder {
     let prompt: Prompt?
     let state: RenderState
     var budget: Budget
-    private let placedVariables: Set<String>
     private var sectionCounter = 0
+    /// Elements evaluated so far: the clock is read at the first and then every 32nd (see `element`).
+    private var elementCount = 0
 
     /// A builder; `build()` evaluates.
     public init(_ template: CompiledTemplate, prompt: Prompt?, state: RenderState, limits: ResourceLimits = .default) {
@@ -62,13 +63,18 @@ public struct RenderTreeBuilder {
         self.prompt = prompt
         self.state = state
         budget = Budget(limits)
+    }
+
+    /// The variables a `variable` element places somewhere in the view (`variables` shows the others);
+    /// looked up only when a view has `variables`, not on every render.
+    private var placedVariables: Set<String> {
         var placed = Set<String>()
         for node in template.view {
             node.forEachElement { e in
                 if e.name == "variable", let name = e.literal("name") { placed.insert(name) }
             }
         }
-        placedVariables = placed
+        return placed
     }
 
     /// The whole view as a render tree; evaluation errors and spent budgets throw with a position.
@@ -113,8 +119,11 @@ public struct RenderTreeBuilder {
                 }
             case .loop(let loop):
                 let elements = try loop.elements(of: try evaluate(loop.items, scope), limits: budget.limits)
+                // One scope for the whole loop, its bindings replaced in place for each item (the same
+                // scope `scope.entering` gives, without copying the bindings for every iteration).
+                var inner = scope
                 for (index, item) in elements.enumerated() {
-                    var inner = scope.entering(loop: loop.binding, item: item, index: index, count: elements.count)
+                    inner.enter(loop: loop.binding, item: item, index: index, count: elements.count)
                     if let indexName = loop.indexBinding { inner.bind(indexName, .int(index)) }
                     try emit(loop.children, inner, into: &sink)
                 }
@@ -134,10 +143,14 @@ public struct RenderTreeBuilder {
         throws(EvaluationError)
     {
         do {
-            // Each element is where the work of a render is (a slot's markdown, a loop's body):
-            // the clock is read for every one, not only every so many steps.
+            // Elements are where the work of a render is (a loop's body, a slot's markdown): the
+            // clock is read at the first element, at every 32nd, and before every slot and
+            // conversation (whose text the renderers lay out), besides every 256 steps and every
+            // bulk charge (`Budget.step`) and every 4 KiB of output; reading it for every element
+            // and every interpolation was a tenth of a render.
             try budget.step()
-            try budget.checkDeadline()
+            elementCount += 1
+            if elementCount & 31 == 1 { try budget.checkDeadline() }
         } catch {
             throw EvaluationError(error, range: e.nameRange)
         }
@@ -188,7 +201,8 @@ public struct RenderTreeBuilder {
             sink.leaf(.input(try input(name, e, scope)))
         case "variables":
             guard showsVariables else { return }
-            for variable in prompt?.variables ?? [] where !placedVariables.contains(variable.name) {
+            let placed = placedVariables
+            for variable in prompt?.variables ?? [] where !placed.contains(variable.name) {
                 sink.leaf(.input(try input(variable.name, nil, scope)))
             }
         case "message-input":
@@ -208,6 +222,11 @@ public struct RenderTreeBuilder {
                     label: try string(e, "label", scope) ?? "Follow-up",
                     placeholder: try string(e, "placeholder", scope)))
         case "slot":
+            do {
+                try budget.checkDeadline()
+            } catch {
+                throw EvaluationError(error, range: e.nameRange)
+            }
             let name = literal("name", "response")
             sink.leaf(
                 .slot(
@@ -238,6 +257,11 @@ public struct RenderTreeBuilder {
         case "error":
             sink.leaf(.error(message: state.run.error?.message))
         case "conversation":
+            do {
+                try budget.checkDeadline()
+            } catch {
+                throw EvaluationError(error, range: e.nameRange)
+            }
             sink.leaf(.conversation(shownTurns))
         default:
             try emit(e.children, scope, into: &sink)
