@@ -15,15 +15,33 @@ func jsonSchemaBenchmarks() throws -> [Figure] {
     let instanceBytes = Double(instanceText.utf8.count)
 
     var figures: [Figure] = []
-    // For profilers: PROFILE_PARSE=N parses the instance N times, PROFILE_ISVALID=N runs N yes/no validations.
-    if let count = ProcessInfo.processInfo.environment["PROFILE_PARSE"].flatMap({ Int($0) }) {
+    // For profilers and CPU-time comparisons (compare.py --cpu): PROFILE_PARSE=N parses the instance N times,
+    // PROFILE_ISVALID=N runs N yes/no validations, PROFILE_VALIDATE=N and PROFILE_INVALID=N N validations
+    // of the instance and of the invalid one, PROFILE_COMPILE=N N compilations; nothing is printed.
+    let environment = ProcessInfo.processInfo.environment
+    if let count = environment["PROFILE_PARSE"].flatMap({ Int($0) }) {
         for _ in 0..<count { _ = try JSONParser.parseValue(instanceText) }
         return []
     }
-    if ProcessInfo.processInfo.environment["PROFILE_ISVALID"] != nil {
+    if environment["PROFILE_ISVALID"] != nil {
         let compiled = try JSONSchema.compile(schemaValue)
-        let count = Int(ProcessInfo.processInfo.environment["PROFILE_ISVALID"] ?? "") ?? 30000
+        let count = Int(environment["PROFILE_ISVALID"] ?? "") ?? 30000
         for _ in 0..<count { _ = compiled.isValid(instance) }
+        return []
+    }
+    if let count = environment["PROFILE_VALIDATE"].flatMap({ Int($0) }) {
+        let compiled = try JSONSchema.compile(schemaValue)
+        for _ in 0..<count { _ = compiled.validate(instance) }
+        return []
+    }
+    if let count = environment["PROFILE_INVALID"].flatMap({ Int($0) }) {
+        let compiled = try JSONSchema.compile(schemaValue)
+        let invalid = invalidInstance(instance)
+        for _ in 0..<count { _ = compiled.validate(invalid) }
+        return []
+    }
+    if let count = environment["PROFILE_COMPILE"].flatMap({ Int($0) }) {
+        for _ in 0..<count { _ = try JSONSchema.compile(schemaValue) }
         return []
     }
     let compile = try secondsPerCall { _ = try JSONSchema.compile(schemaValue) }
@@ -42,12 +60,7 @@ func jsonSchemaBenchmarks() throws -> [Figure] {
     }
     figures.append(Figure(name: "schema.validate.10kb", value: 100 / validate, unit: "validations/s"))
 
-    var invalid = instance
-    if case .object(var object) = invalid {
-        object["theme"] = "sepia"
-        object["extra"] = 1
-        invalid = .object(object)
-    }
+    let invalid = invalidInstance(instance)
     let invalidValidate = best {
         for _ in 0..<100 { _ = compiled.validate(invalid) }
     }
@@ -73,6 +86,14 @@ func jsonSchemaBenchmarks() throws -> [Figure] {
     }
     figures.append(Figure(name: "schema.json.ndjson-events", value: 1000 / eventParse, unit: "events/s"))
     return figures
+}
+
+/// The instance with two errors (an unknown theme and an extra member), as compare.py makes it.
+func invalidInstance(_ instance: Value) -> Value {
+    guard case .object(var object) = instance else { return instance }
+    object["theme"] = "sepia"
+    object["extra"] = 1
+    return .object(object)
 }
 
 /// The fastest of three timings: the machine is shared, and the minimum is the figure least disturbed by other work.

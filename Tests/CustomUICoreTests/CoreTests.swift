@@ -137,6 +137,21 @@ import Testing
         #expect(DisplayWidth.of("e\u{301}") == 1)
         #expect(DisplayWidth.of("👍🏽") == 2)
     }
+
+    @Test func asciiTextCountsAsItsCharactersDo() {
+        // All-ASCII text is counted by bytes; it must agree with the per-character widths, controls and CR LF included.
+        let samples = [
+            "", "plain words", "tab\there", "line\r\nbreak", "\r\n\r\n", "bell\u{7}del\u{7F}",
+            String(repeating: "x~ ", count: 50),
+        ]
+        for text in samples {
+            let perCharacter = text.reduce(0) { $0 + DisplayWidth.of($1) }
+            #expect(DisplayWidth.of(text) == perCharacter, "\(text.debugDescription)")
+            #expect(DisplayWidth.of(text[...]) == perCharacter)
+        }
+        #expect(DisplayWidth.of("ab\r\ncd\u{1B}") == 4)
+        #expect(DisplayWidth.of("abc日") == 5)
+    }
 }
 
 @Suite struct SourceFileColumnTests {

@@ -70,6 +70,8 @@ public struct JSONPointer: Hashable, Sendable, CustomStringConvertible, Comparab
 
     /// Escapes `~` and `/` in one reference token.
     public static func escape(_ token: String) -> String {
+        // Most tokens have neither byte: a byte scan answers without breaking the text into characters.
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
         guard token.contains(where: { $0 == "~" || $0 == "/" }) else { return token }
         return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }

@@ -24,7 +24,7 @@ struct LocationInfo {
     var vocabularies: Vocabularies
 }
 
-/// Turns schema documents into linked `Node`s: indexes `$id`/`$anchor`/`$dynamicAnchor`, resolves every `$ref`
+/// Turns schema documents into a `SchemaGraph` of `Node`s: indexes `$id`/`$anchor`/`$dynamicAnchor`, resolves every `$ref`
 /// once, and compiles keyword values (regexes included) ahead of validation.
 struct Compiler {
     let registry: SchemaRegistry
@@ -36,10 +36,11 @@ struct Compiler {
     var dynamicAnchorLocations: [Int: [String: [String]]] = [:]
     var resourceDocs: [Int: Int] = [:]
     var locations: [String: LocationInfo] = [:]
-    var nodes: [String: Node] = [:]
-    var worklist: [(Node, Int, [String])] = []
+    /// The node made for each schema location (`key(doc, tokens)`), as an index into `program.graph.nodes`.
+    var nodes: [String: Int] = [:]
+    var worklist: [(Int, Int, [String])] = []
     var dynamicNames: Set<String> = []
-    let program = Program()
+    var program = Program()
 
     init(registry: SchemaRegistry, options: ValidationOptions) {
         self.registry = registry
@@ -49,17 +50,6 @@ struct Compiler {
     }
 
     mutating func compileRoot(_ schema: Value) throws(SchemaError) -> CompiledSchema {
-        do {
-            return try compileRootNodes(schema)
-        } catch {
-            // The nodes made before the error may point at each other (recursive `$ref`); no
-            // CompiledSchema owns them to break the cycles, so break them here.
-            for node in nodes.values { node.tearDown() }
-            throw error
-        }
-    }
-
-    private mutating func compileRootNodes(_ schema: Value) throws(SchemaError) -> CompiledSchema {
         try addDocument(schema, retrievalURI: URIReference(options.baseURI).withoutFragment)
         let root = try node(doc: 0, tokens: [])
         try drain()
@@ -82,13 +72,6 @@ struct Compiler {
             }
         }
         while program.dynamicAnchors.count < resourceURIs.count { program.dynamicAnchors.append([:]) }
-        program.nodes = Array(nodes.values)
-        for node in nodes.values {
-            node.freeze()
-            for keyword in node.keywords {
-                if case .properties(let applicator) = keyword { applicator.freeze() }
-            }
-        }
         return CompiledSchema(root: root, program: program)
     }
 
@@ -247,13 +230,14 @@ struct Compiler {
     // MARK: References
 
     /// The node for a schema location, created empty and queued, so reference cycles terminate.
-    mutating func node(doc: Int, tokens: [String]) throws(SchemaError) -> Node {
+    mutating func node(doc: Int, tokens: [String]) throws(SchemaError) -> Int {
         let k = key(doc, tokens)
         if let existing = nodes[k] { return existing }
         let info = locationInfo(doc: doc, tokens: tokens)
         let uri = resourceURIs[info.resourceID]
-        let node = Node(
-            location: uri + "#" + JSONPointer(tokens: info.relative).description, resourceID: info.resourceID)
+        let node = program.graph.nodes.count
+        program.graph.nodes.append(
+            Node(location: uri + "#" + JSONPointer(tokens: info.relative).description, resourceID: info.resourceID))
         nodes[k] = node
         worklist.append((node, doc, tokens))
         return node
@@ -321,13 +305,33 @@ struct Compiler {
 
     // MARK: Keywords
 
-    mutating func compileBody(_ node: Node, doc: Int, tokens: [String]) throws(SchemaError) {
+    /// Appends a keyword's payload to one of the graph's tables; the keyword keeps the index.
+    mutating func add<T>(_ table: WritableKeyPath<SchemaGraph, [T]>, _ item: T) -> Int {
+        program.graph[keyPath: table].append(item)
+        return program.graph[keyPath: table].count - 1
+    }
+
+    /// Appends subschemas to `SchemaGraph.nodeLists`; the keyword keeps the range.
+    mutating func add(nodes: [Int]) -> Range<Int> {
+        let start = program.graph.nodeLists.count
+        program.graph.nodeLists += nodes
+        return start..<program.graph.nodeLists.count
+    }
+
+    /// Makes the nodes of a schema array (`allOf`, ...) and appends them to `SchemaGraph.nodeLists`.
+    mutating func nodeList(doc: Int, _ list: [[String]]) throws(SchemaError) -> Range<Int> {
+        var nodes: [Int] = []
+        for tokens in list { nodes.append(try node(doc: doc, tokens: tokens)) }
+        return add(nodes: nodes)
+    }
+
+    mutating func compileBody(_ node: Int, doc: Int, tokens: [String]) throws(SchemaError) {
         guard let value = JSONPointer(tokens: tokens).resolve(in: documents[doc]) else {
             throw error(.schemaUnresolvedReference, "no schema at this location", doc: doc, tokens: tokens)
         }
         switch value {
         case .bool(let b):
-            node.boolean = b
+            program.graph.nodes[node].boolean = b
             return
         case .object:
             break
@@ -359,27 +363,29 @@ struct Compiler {
                 guard let list = member.arrayValue else { throw k.invalid("enum", "`enum` must be an array") }
                 let strings = list.compactMap(\.stringValue)
                 if strings.count == list.count {
-                    keywords.append(.stringEnumeration(strings.map(EnumString.init), list))
+                    keywords.append(
+                        .stringEnumeration(add(\.enums, EnumList(values: list, strings: strings.map(EnumString.init)))))
                 } else {
-                    keywords.append(.enumeration(list))
+                    keywords.append(.enumeration(add(\.enums, EnumList(values: list, strings: []))))
                 }
             }
-            if let member = object["const"] { keywords.append(.constant(member)) }
+            if let member = object["const"] { keywords.append(.constant(add(\.values, member))) }
             if let n = try k.number("multipleOf") {
                 guard !n.isNegative, !n.isZero else {
                     throw k.invalid("multipleOf", "`multipleOf` must be greater than 0")
                 }
-                keywords.append(.multipleOf(n))
+                keywords.append(.multipleOf(add(\.numbers, n)))
             }
-            if let n = try k.number("minimum") { keywords.append(.minimum(n)) }
-            if let n = try k.number("maximum") { keywords.append(.maximum(n)) }
-            if let n = try k.number("exclusiveMinimum") { keywords.append(.exclusiveMinimum(n)) }
-            if let n = try k.number("exclusiveMaximum") { keywords.append(.exclusiveMaximum(n)) }
+            if let n = try k.number("minimum") { keywords.append(.minimum(add(\.numbers, n))) }
+            if let n = try k.number("maximum") { keywords.append(.maximum(add(\.numbers, n))) }
+            if let n = try k.number("exclusiveMinimum") { keywords.append(.exclusiveMinimum(add(\.numbers, n))) }
+            if let n = try k.number("exclusiveMaximum") { keywords.append(.exclusiveMaximum(add(\.numbers, n))) }
             if let n = try k.count("minLength") { keywords.append(.minLength(n)) }
             if let n = try k.count("maxLength") { keywords.append(.maxLength(n)) }
             if let member = object["pattern"] {
                 guard let source = member.stringValue else { throw k.invalid("pattern", "`pattern` must be a string") }
-                keywords.append(.pattern(source, try k.regex(source, at: ["pattern"])))
+                keywords.append(
+                    .pattern(add(\.patterns, Pattern(source: source, regex: try k.regex(source, at: ["pattern"])))))
             }
             if let n = try k.count("minItems") { keywords.append(.minItems(n)) }
             if let n = try k.count("maxItems") { keywords.append(.maxItems(n)) }
@@ -396,7 +402,7 @@ struct Compiler {
                 else {
                     throw k.invalid("required", "`required` must be an array of strings")
                 }
-                if !names.isEmpty { keywords.append(.required(names)) }
+                if !names.isEmpty { keywords.append(.required(add(\.nameLists, names))) }
             }
             if let member = object["dependentRequired"] {
                 guard case .object(let map) = member else {
@@ -411,13 +417,13 @@ struct Compiler {
                     }
                     list.append((name, names))
                 }
-                keywords.append(.dependentRequired(list))
+                keywords.append(.dependentRequired(add(\.dependentRequired, list)))
             }
         }
         if vocab.formatAssertion || options.assertFormat, let name = object["format"]?.stringValue,
             let checker = FormatChecker.named(name)
         {
-            keywords.append(.format(name, checker))
+            keywords.append(.format(add(\.formats, NamedFormat(name: name, checker: checker))))
         }
         if let reference = object["$ref"] {
             guard let text = reference.stringValue else { throw k.invalid("$ref", "`$ref` must be a string") }
@@ -435,20 +441,20 @@ struct Compiler {
             let targetValue = JSONPointer(tokens: target.tokens).resolve(in: documents[target.doc])
             if !fragment.isEmpty, !fragment.hasPrefix("/"), targetValue?["$dynamicAnchor"]?.stringValue == fragment {
                 dynamicNames.insert(fragment)
-                keywords.append(.dynamicRef(targetNode, anchor: fragment))
+                keywords.append(.dynamicRef(targetNode, anchor: add(\.anchors, fragment)))
             } else {
                 keywords.append(.ref(targetNode))
             }
         }
         if vocab.applicator {
             if let list = try k.schemaArray("allOf") {
-                keywords.append(.allOf(try list.map { (t) throws(SchemaError) in try self.node(doc: doc, tokens: t) }))
+                keywords.append(.allOf(try nodeList(doc: doc, list)))
             }
             if let list = try k.schemaArray("anyOf") {
-                keywords.append(.anyOf(try list.map { (t) throws(SchemaError) in try self.node(doc: doc, tokens: t) }))
+                keywords.append(.anyOf(try nodeList(doc: doc, list)))
             }
             if let list = try k.schemaArray("oneOf") {
-                keywords.append(.oneOf(try list.map { (t) throws(SchemaError) in try self.node(doc: doc, tokens: t) }))
+                keywords.append(.oneOf(try nodeList(doc: doc, list)))
             }
             if object["not"] != nil { keywords.append(.not(try self.node(doc: doc, tokens: tokens + ["not"]))) }
             if object["if"] != nil {
@@ -466,39 +472,48 @@ struct Compiler {
             let hasPatterns = object["patternProperties"] != nil
             let hasAdditional = object["additionalProperties"] != nil
             if hasProperties || hasPatterns || hasAdditional {
-                let applicator = PropertiesApplicator()
+                var applicator = PropertiesApplicator()
                 if let map = try k.schemaMap("properties") {
                     applicator.hasProperties = true
+                    let start = program.graph.memberNames.count
                     for name in map {
-                        applicator.add(name, try self.node(doc: doc, tokens: tokens + ["properties", name]))
+                        let sub = try self.node(doc: doc, tokens: tokens + ["properties", name])
+                        applicator.properties[name] = sub
+                        program.graph.memberNames.append(name)
+                        program.graph.memberCounts.append(name.utf8.count)
+                        program.graph.memberNodes.append(sub)
                     }
-                    node.propertyNames = map
+                    applicator.members = start..<program.graph.memberNames.count
+                    program.graph.nodes[node].propertyNames = map
                 }
                 if let map = try k.schemaMap("patternProperties") {
                     for source in map {
                         let regex = try k.regex(source, at: ["patternProperties", source])
                         applicator.patterns.append(
-                            (source, regex, try self.node(doc: doc, tokens: tokens + ["patternProperties", source])))
+                            PatternProperty(
+                                source: source, regex: regex,
+                                node: try self.node(doc: doc, tokens: tokens + ["patternProperties", source])))
                     }
                 }
                 if hasAdditional {
                     applicator.additional = try self.node(doc: doc, tokens: tokens + ["additionalProperties"])
                 }
-                keywords.append(.properties(applicator))
+                keywords.append(.properties(program.graph.applicators.count))
+                program.graph.applicators.append(applicator)
             }
             if object["propertyNames"] != nil {
                 keywords.append(.propertyNames(try self.node(doc: doc, tokens: tokens + ["propertyNames"])))
             }
             if let map = try k.schemaMap("dependentSchemas") {
-                var list: [(String, Node)] = []
+                var list: [(String, Int)] = []
                 for name in map {
                     list.append((name, try self.node(doc: doc, tokens: tokens + ["dependentSchemas", name])))
                 }
-                keywords.append(.dependentSchemas(list))
+                keywords.append(.dependentSchemas(add(\.dependentSchemas, list)))
             }
             // Draft 7's `dependencies`, still common in hand-written schemas: arrays are `dependentRequired`, schemas `dependentSchemas`.
             if case .object(let map)? = object["dependencies"] {
-                var schemas: [(String, Node)] = []
+                var schemas: [(String, Int)] = []
                 var required: [(String, [String])] = []
                 for (name, member) in map {
                     if let list = member.arrayValue {
@@ -507,22 +522,22 @@ struct Compiler {
                         schemas.append((name, try self.node(doc: doc, tokens: tokens + ["dependencies", name])))
                     }
                 }
-                if !required.isEmpty { keywords.append(.dependentRequired(required)) }
-                if !schemas.isEmpty { keywords.append(.dependentSchemas(schemas)) }
+                if !required.isEmpty { keywords.append(.dependentRequired(add(\.dependentRequired, required))) }
+                if !schemas.isEmpty { keywords.append(.dependentSchemas(add(\.dependentSchemas, schemas))) }
             }
             if vocab.legacyItems {
                 if let list = object["items"]?.arrayValue {
-                    var applicator = ItemsApplicator(prefix: [], rest: nil)
+                    var prefix: [Int] = []
+                    var rest: Int? = nil
                     for i in list.indices {
-                        applicator.prefix.append(try self.node(doc: doc, tokens: tokens + ["items", String(i)]))
+                        prefix.append(try self.node(doc: doc, tokens: tokens + ["items", String(i)]))
                     }
                     if object["additionalItems"] != nil {
-                        applicator.rest = try self.node(doc: doc, tokens: tokens + ["additionalItems"])
+                        rest = try self.node(doc: doc, tokens: tokens + ["additionalItems"])
                     }
-                    keywords.append(.items(applicator))
+                    keywords.append(.items(prefix: add(nodes: prefix), rest: rest))
                 } else if object["items"] != nil {
-                    keywords.append(
-                        .items(ItemsApplicator(prefix: [], rest: try self.node(doc: doc, tokens: tokens + ["items"]))))
+                    keywords.append(.items(prefix: 0..<0, rest: try self.node(doc: doc, tokens: tokens + ["items"])))
                 }
             } else {
                 let prefix = try k.schemaArray("prefixItems")
@@ -530,10 +545,10 @@ struct Compiler {
                     if let items = object["items"], items.objectValue == nil, items.boolValue == nil {
                         throw k.invalid("items", "`items` must be a schema (2020-12 uses `prefixItems` for tuples)")
                     }
-                    var applicator = ItemsApplicator(prefix: [], rest: nil)
-                    for t in prefix ?? [] { applicator.prefix.append(try self.node(doc: doc, tokens: t)) }
-                    if object["items"] != nil { applicator.rest = try self.node(doc: doc, tokens: tokens + ["items"]) }
-                    keywords.append(.items(applicator))
+                    var prefixNodes: [Int] = []
+                    for t in prefix ?? [] { prefixNodes.append(try self.node(doc: doc, tokens: t)) }
+                    let rest = object["items"] != nil ? try self.node(doc: doc, tokens: tokens + ["items"]) : nil
+                    keywords.append(.items(prefix: add(nodes: prefixNodes), rest: rest))
                 }
             }
             if object["contains"] != nil {
@@ -551,9 +566,12 @@ struct Compiler {
                 late.append(.unevaluatedItems(try self.node(doc: doc, tokens: tokens + ["unevaluatedItems"])))
             }
         }
-        node.hasUnevaluated = !late.isEmpty
+        program.graph.nodes[node].hasUnevaluated = !late.isEmpty
         if !late.isEmpty { program.hasUnevaluated = true }
-        node.keywords = keywords + late
+        let start = program.graph.keywords.count
+        program.graph.keywords += keywords
+        program.graph.keywords += late
+        program.graph.nodes[node].keywords = start..<program.graph.keywords.count
     }
 }
 

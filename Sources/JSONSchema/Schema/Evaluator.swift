@@ -30,8 +30,8 @@ struct Evaluator {
 
     // MARK: Nodes
 
-    mutating func validate(_ node: Node, _ value: Value, _ evaluated: inout Evaluated, annotate: Bool) -> Bool {
-        if let boolean = node.boolean {
+    mutating func validate(_ node: Int, _ value: Value, _ evaluated: inout Evaluated, annotate: Bool) -> Bool {
+        if let boolean = program.graph.nodes[node].boolean {
             if !boolean, collect { report(node, "false", "no value is allowed here", keywordless: true) }
             return boolean
         }
@@ -56,16 +56,16 @@ struct Evaluator {
             }
             return false
         }
-        let pushed = program.usesDynamicScope && scope.last != node.resourceID
-        if pushed { scope.append(node.resourceID) }
+        let resourceID = program.graph.nodes[node].resourceID
+        let pushed = program.usesDynamicScope && scope.last != resourceID
+        if pushed { scope.append(resourceID) }
         defer { if pushed { scope.removeLast() } }
 
-        let annotateHere = annotate || node.hasUnevaluated
+        let annotateHere = annotate || program.graph.nodes[node].hasUnevaluated
         var local = Evaluated()
         var valid = true
-        let keywords = node.keywords
-        for i in keywords.indices {
-            if !check(keywords[i], node, value, &local, annotateHere) {
+        for i in program.graph.nodes[node].keywords {
+            if !check(program.graph.keywords[i], node, value, &local, annotateHere) {
                 valid = false
                 if !collect { return false }
             }
@@ -76,10 +76,10 @@ struct Evaluator {
 
     /// Validates a child value (member or item) against a subschema.
     @inline(__always)
-    mutating func child(_ node: Node, _ value: Value, _ token: PathToken, _ keyword: String, _ name: String? = nil)
+    mutating func child(_ node: Int, _ value: Value, _ token: PathToken, _ keyword: String, _ name: String? = nil)
         -> Bool
     {
-        if node.boolean == true { return true }
+        if program.graph.nodes[node].boolean == true { return true }
         if collect {
             instancePath.append(token)
             keywordPath.append(keyword)
@@ -97,7 +97,7 @@ struct Evaluator {
     /// Validates the same value against an in-place subschema (`allOf`, `$ref`, ...).
     @inline(__always)
     mutating func inPlace(
-        _ node: Node, _ value: Value, _ evaluated: inout Evaluated, _ annotate: Bool, _ keyword: String,
+        _ node: Int, _ value: Value, _ evaluated: inout Evaluated, _ annotate: Bool, _ keyword: String,
         _ name: String? = nil
     ) -> Bool {
         if collect {
@@ -110,7 +110,7 @@ struct Evaluator {
     }
 
     /// Runs a subschema only to learn whether it matches; errors inside are not reported.
-    mutating func quietly(_ node: Node, _ value: Value, _ evaluated: inout Evaluated, _ annotate: Bool) -> Bool {
+    mutating func quietly(_ node: Int, _ value: Value, _ evaluated: inout Evaluated, _ annotate: Bool) -> Bool {
         let saved = collect
         collect = false
         defer { collect = saved }
@@ -120,7 +120,7 @@ struct Evaluator {
     // MARK: Keywords
 
     mutating func check(
-        _ keyword: borrowing Keyword, _ node: Node, _ value: Value, _ evaluated: inout Evaluated, _ annotate: Bool
+        _ keyword: Keyword, _ node: Int, _ value: Value, _ evaluated: inout Evaluated, _ annotate: Bool
     ) -> Bool {
         switch keyword {
         case .type(let types):
@@ -132,7 +132,9 @@ struct Evaluator {
             }
             return false
 
-        case .stringEnumeration(let strings, let list):
+        case .stringEnumeration(let index):
+            let strings = program.graph.enums[index].strings
+            let list = program.graph.enums[index].values
             if case .string(let s) = value {
                 let count = s.utf8.count
                 for candidate in strings where candidate.count == count && candidate.text == s {
@@ -142,40 +144,47 @@ struct Evaluator {
             if collect { reportEnum(node, value, list) }
             return false
 
-        case .enumeration(let list):
+        case .enumeration(let index):
+            let list = program.graph.enums[index].values
             for candidate in list where JSONEquality.equal(candidate, value) { return true }
             if collect { reportEnum(node, value, list) }
             return false
 
-        case .constant(let expected):
+        case .constant(let index):
+            let expected = program.graph.values[index]
             if JSONEquality.equal(value, expected) { return true }
             if collect {
                 report(node, "const", "expected `\(Evaluator.short(expected))`, found `\(Evaluator.short(value))`")
             }
             return false
 
-        case .multipleOf(let divisor):
+        case .multipleOf(let index):
+            let divisor = program.graph.numbers[index]
             guard case .number(let n) = value else { return true }
             if NumberMath.isMultiple(n, of: divisor) { return true }
             if collect { report(node, "multipleOf", "\(n) is not a multiple of \(divisor)") }
             return false
 
-        case .minimum(let limit):
+        case .minimum(let index):
+            let limit = program.graph.numbers[index]
             guard case .number(let n) = value, n < limit else { return true }
             if collect { report(node, "minimum", "\(n) is less than the minimum of \(limit)") }
             return false
 
-        case .maximum(let limit):
+        case .maximum(let index):
+            let limit = program.graph.numbers[index]
             guard case .number(let n) = value, limit < n else { return true }
             if collect { report(node, "maximum", "\(n) is greater than the maximum of \(limit)") }
             return false
 
-        case .exclusiveMinimum(let limit):
+        case .exclusiveMinimum(let index):
+            let limit = program.graph.numbers[index]
             guard case .number(let n) = value, !(limit < n) else { return true }
             if collect { report(node, "exclusiveMinimum", "\(n) is not greater than \(limit)") }
             return false
 
-        case .exclusiveMaximum(let limit):
+        case .exclusiveMaximum(let index):
+            let limit = program.graph.numbers[index]
             guard case .number(let n) = value, !(n < limit) else { return true }
             if collect { report(node, "exclusiveMaximum", "\(n) is not less than \(limit)") }
             return false
@@ -193,7 +202,8 @@ struct Evaluator {
             if collect { report(node, "maxLength", "string is longer than \(limit) character\(limit == 1 ? "" : "s")") }
             return false
 
-        case .pattern(let source, let regex):
+        case .pattern(let index):
+            let (source, regex) = (program.graph.patterns[index].source, program.graph.patterns[index].regex)
             guard case .string(let s) = value else { return true }
             switch regex.match(s) {
             case .match: return true
@@ -249,19 +259,23 @@ struct Evaluator {
             }
             return false
 
-        case .required(let names):
+        case .required(let index):
+            let names = program.graph.nameLists[index]
             guard case .object(let object) = value else { return true }
             var valid = true
             for name in names where !Evaluator.has(object, name) {
                 valid = false
                 guard collect else { return false }
-                let hint = Suggestions.closest(to: name, in: object.keys.filter { !node.propertyNames.contains($0) })
-                    .map { "found `\($0)`; did you mean `\(name)`?" }
+                let hint = Suggestions.closest(
+                    to: name, in: object.keys.filter { !program.graph.nodes[node].propertyNames.contains($0) }
+                )
+                .map { "found `\($0)`; did you mean `\(name)`?" }
                 report(node, "required", "missing required property `\(name)`", hint: hint)
             }
             return valid
 
-        case .dependentRequired(let rules):
+        case .dependentRequired(let index):
+            let rules = program.graph.dependentRequired[index]
             guard case .object(let object) = value else { return true }
             var valid = true
             for (trigger, names) in rules where object[trigger] != nil {
@@ -273,7 +287,8 @@ struct Evaluator {
             }
             return valid
 
-        case .format(let name, let checker):
+        case .format(let index):
+            let (name, checker) = (program.graph.formats[index].name, program.graph.formats[index].checker)
             guard case .string(let s) = value, !checker.check(s) else { return true }
             if collect { report(node, "format", "`\(Evaluator.short(value))` is not a valid `\(name)`") }
             return false
@@ -281,7 +296,8 @@ struct Evaluator {
         case .ref(let target):
             return inPlace(target, value, &evaluated, annotate, "$ref")
 
-        case .dynamicRef(let target, let anchor):
+        case .dynamicRef(let target, let anchorIndex):
+            let anchor = program.graph.anchors[anchorIndex]
             var resolved = target
             for resource in scope where resource < program.dynamicAnchors.count {
                 if let candidate = program.dynamicAnchors[resource][anchor] {
@@ -291,7 +307,8 @@ struct Evaluator {
             }
             return inPlace(resolved, value, &evaluated, annotate, "$dynamicRef")
 
-        case .allOf(let nodes):
+        case .allOf(let list):
+            let nodes = Array(program.graph.nodeLists[list])
             var valid = true
             for (i, sub) in nodes.enumerated() where !inPlace(sub, value, &evaluated, annotate, "allOf", String(i)) {
                 valid = false
@@ -299,7 +316,8 @@ struct Evaluator {
             }
             return valid
 
-        case .anyOf(let nodes):
+        case .anyOf(let list):
+            let nodes = Array(program.graph.nodeLists[list])
             var valid = false
             for sub in nodes where quietly(sub, value, &evaluated, annotate) {
                 valid = true
@@ -311,7 +329,8 @@ struct Evaluator {
             }
             return valid
 
-        case .oneOf(let nodes):
+        case .oneOf(let list):
+            let nodes = Array(program.graph.nodeLists[list])
             var matches: [Int] = []
             var branch = Evaluated()
             for (i, sub) in nodes.enumerated() {
@@ -356,7 +375,7 @@ struct Evaluator {
 
         case .properties(let applicator):
             guard case .object(let object) = value else { return true }
-            return checkProperties(applicator, node, object, &evaluated, annotate)
+            return checkProperties(program.graph.applicators[applicator], node, object, &evaluated, annotate)
 
         case .propertyNames(let sub):
             guard case .object(let object) = value else { return true }
@@ -376,7 +395,8 @@ struct Evaluator {
             }
             return valid
 
-        case .dependentSchemas(let rules):
+        case .dependentSchemas(let index):
+            let rules = program.graph.dependentSchemas[index]
             guard case .object(let object) = value else { return true }
             var valid = true
             for (trigger, sub) in rules where object[trigger] != nil {
@@ -387,16 +407,18 @@ struct Evaluator {
             }
             return valid
 
-        case .items(let applicator):
+        case .items(let prefix, let rest):
             guard case .array(let items) = value else { return true }
             var valid = true
-            let prefixCount = min(applicator.prefix.count, items.count)
-            for i in 0..<prefixCount where !child(applicator.prefix[i], items[i], .index(i), "prefixItems", String(i)) {
+            let prefixCount = min(prefix.count, items.count)
+            for i in 0..<prefixCount
+            where !child(program.graph.nodeLists[prefix.lowerBound + i], items[i], .index(i), "prefixItems", String(i))
+            {
                 valid = false
                 if !collect { return false }
             }
             if annotate { evaluated.itemPrefix = max(evaluated.itemPrefix, prefixCount) }
-            if let rest = applicator.rest, items.count > prefixCount {
+            if let rest, items.count > prefixCount {
                 for i in prefixCount..<items.count where !child(rest, items[i], .index(i), "items") {
                     valid = false
                     if !collect { return false }
@@ -441,12 +463,13 @@ struct Evaluator {
             if evaluated.allProperties { return true }
             var valid = true
             for (name, member) in object where !evaluated.hasProperty(name) {
-                if sub.boolean == false {
+                if program.graph.nodes[sub].boolean == false {
                     valid = false
                     guard collect else { return false }
+                    let known = program.graph.nodes[node].propertyNames
                     report(
-                        node, "unevaluatedProperties", notAllowed: name, hintFrom: node.propertyNames,
-                        fixFrom: node.propertyNames.filter { object[$0] == nil })
+                        node, "unevaluatedProperties", notAllowed: name, hintFrom: known,
+                        fixFrom: known.filter { object[$0] == nil })
                     continue
                 }
                 if !child(sub, member, .key(name), "unevaluatedProperties") {
@@ -473,14 +496,16 @@ struct Evaluator {
     }
 
     mutating func checkProperties(
-        _ applicator: PropertiesApplicator, _ node: Node, _ object: ValueObject, _ evaluated: inout Evaluated,
+        _ applicator: PropertiesApplicator, _ node: Int, _ object: ValueObject, _ evaluated: inout Evaluated,
         _ annotate: Bool
     ) -> Bool {
         var valid = true
         if applicator.patterns.isEmpty, applicator.additional == nil {
             // Only `properties`: walk the schema's names, usually fewer than the members.
             if applicator.properties.count <= object.count {
-                for (name, sub) in applicator.ordered {
+                for i in applicator.members {
+                    let name = program.graph.memberNames[i]
+                    let sub = program.graph.memberNodes[i]
                     guard let member = object[name] else { continue }
                     if annotate { evaluated.insertProperty(name) }
                     if !child(sub, member, .key(name), "properties", name) {
@@ -494,14 +519,15 @@ struct Evaluator {
         for name in object.keys {
             guard let member = object[name] else { continue }
             var matched = false
-            if let sub = applicator.lookup(name) {
+            if let sub = applicator.lookup(name, in: program.graph) {
                 matched = true
                 if !child(sub, member, .key(name), "properties", name) {
                     valid = false
                     if !collect { return false }
                 }
             }
-            for (source, regex, sub) in applicator.patterns {
+            for pattern in applicator.patterns {
+                let (source, regex, sub) = (pattern.source, pattern.regex, pattern.node)
                 switch regex.match(name) {
                 case .match: break
                 case .noMatch: continue
@@ -523,7 +549,7 @@ struct Evaluator {
                 continue
             }
             guard let additional = applicator.additional else { continue }
-            if additional.boolean == false {
+            if program.graph.nodes[additional].boolean == false {
                 valid = false
                 guard collect else { return false }
                 let known = applicator.properties.keys.filter { object[$0] == nil }.sorted()
@@ -540,7 +566,7 @@ struct Evaluator {
     }
 
     /// For a failed `anyOf`/`oneOf`, reports the branch errors too when there are few of them, so authors see why.
-    mutating func explainBranches(_ nodes: [Node], _ value: Value, _ keyword: String) {
+    mutating func explainBranches(_ nodes: [Int], _ value: Value, _ keyword: String) {
         for (i, sub) in nodes.enumerated() {
             var ignored = Evaluated()
             _ = inPlace(sub, value, &ignored, false, keyword, String(i))
@@ -599,7 +625,7 @@ struct Evaluator {
     // Reports kept out of `check`, whose stack frame every level of a deep schema pays for.
 
     @inline(never)
-    mutating func reportEnum(_ node: Node, _ value: Value, _ list: [Value]) {
+    mutating func reportEnum(_ node: Int, _ value: Value, _ list: [Value]) {
         let shown = list.prefix(8).map { "`\($0.jsonText)`" }.joined(separator: ", ") + (list.count > 8 ? ", ..." : "")
         var suggestions: (String, [String])? = nil
         if case .string(let s) = value {
@@ -612,7 +638,7 @@ struct Evaluator {
 
     @inline(never)
     mutating func report(
-        _ node: Node, _ keyword: String, notAllowed name: String, hintFrom: [String], fixFrom: [String]
+        _ node: Int, _ keyword: String, notAllowed name: String, hintFrom: [String], fixFrom: [String]
     ) {
         report(
             node, keyword, "property `\(name)` is not allowed", at: .key(name), pointsAtKey: true,
@@ -622,7 +648,7 @@ struct Evaluator {
 
     /// A pattern that backtracked past ICU's step limit on a value: an error, never a hang.
     mutating func reportPatternSteps(
-        _ node: Node, _ keyword: String, _ source: String, at extra: PathToken? = nil, pointsAtKey: Bool = false
+        _ node: Int, _ keyword: String, _ source: String, at extra: PathToken? = nil, pointsAtKey: Bool = false
     ) {
         report(
             node, keyword,
@@ -634,7 +660,7 @@ struct Evaluator {
     }
 
     mutating func report(
-        _ node: Node, _ keyword: String, _ message: String, at extra: PathToken? = nil, pointsAtKey: Bool = false,
+        _ node: Int, _ keyword: String, _ message: String, at extra: PathToken? = nil, pointsAtKey: Bool = false,
         hint: String? = nil, keywordless: Bool = false, code: DiagnosticCode? = nil,
         suggestions: (String, [String])? = nil
     ) {
@@ -652,9 +678,8 @@ struct Evaluator {
         }
         let path = keywordless ? keywordPath : keywordPath + [keyword]
         let keywordLocation = path.isEmpty ? "" : "/" + path.map(JSONPointer.escape).joined(separator: "/")
-        let absolute =
-            keywordless
-            ? node.location : node.location + (node.location.hasSuffix("#") ? "/" : "/") + JSONPointer.escape(keyword)
+        let location = program.graph.nodes[node].location
+        let absolute = keywordless ? location : location + "/" + JSONPointer.escape(keyword)
         var error = ValidationError(
             instanceLocation: JSONPointer(tokens: tokens), keywordLocation: keywordLocation,
             absoluteKeywordLocation: absolute, keyword: keyword, message: message, hint: hint,

@@ -121,27 +121,23 @@ public enum JSONSchema {
 
 /// A compiled schema: immutable, shareable across threads, reusable for any number of instances.
 ///
-/// `@unchecked Sendable` because the compiler cannot see that its node graph (cyclic, with unmanaged
-/// buffers; see `Node`) is finished before this object exists: `compile` builds and freezes every node,
-/// then wraps them here, and nothing writes to them again until `deinit`.
-public final class CompiledSchema: @unchecked Sendable {
-    let root: Node
+/// `Sendable` by construction: every stored property is a `let` of a `Sendable` value; the node graph
+/// (with its `$ref` cycles) is a `SchemaGraph` of indices, built by the compiler before this object exists.
+public final class CompiledSchema: Sendable {
+    let root: Int
     let program: Program
 
-    init(root: Node, program: Program) {
+    init(root: Int, program: Program) {
         self.root = root
         self.program = program
     }
 
-    deinit {
-        // Nodes of recursive schemas point at each other; the program owns them all and breaks the cycles here.
-        for node in program.nodes { node.tearDown() }
-    }
-
     static let acceptAll: CompiledSchema = {
-        let node = Node(location: "#", resourceID: 0)
+        var program = Program()
+        var node = Node(location: "#", resourceID: 0)
         node.boolean = true
-        return CompiledSchema(root: node, program: Program())
+        program.graph.nodes = [node]
+        return CompiledSchema(root: 0, program: program)
     }()
 
     /// Whether the instance is valid, without building any error (the fastest check).
@@ -151,8 +147,7 @@ public final class CompiledSchema: @unchecked Sendable {
             var evaluated = Evaluated()
             return run.validate(root, instance, &evaluated, annotate: false)
         }
-        var fast = FastEvaluator(maxDepth: program.maxDepth, maxSteps: program.maxSteps)
-        return fast.validate(root, instance, depth: 1)
+        return FastEvaluator.isValid(instance, root: root, program: program)
     }
 
     /// Validates an instance and reports every error with its instance and keyword locations.
@@ -164,7 +159,8 @@ public final class CompiledSchema: @unchecked Sendable {
             // The two evaluators agree on the whole test suite; never report "invalid" without a reason.
             result.errors = [
                 ValidationError(
-                    instanceLocation: .root, keywordLocation: "", absoluteKeywordLocation: root.location,
+                    instanceLocation: .root, keywordLocation: "",
+                    absoluteKeywordLocation: program.graph.nodes[root].location,
                     keyword: "schema", message: "value does not match the schema")
             ]
         }
@@ -198,13 +194,11 @@ public final class CompiledSchema: @unchecked Sendable {
     }
 }
 
-/// Tables shared by all nodes of one compiled schema.
-///
-/// `@unchecked Sendable` like `CompiledSchema`: filled in while the schema compiles, only read once
-/// the `CompiledSchema` holding it is returned.
-final class Program: @unchecked Sendable {
-    /// Per resource ID, its `$dynamicAnchor` targets by name.
-    var dynamicAnchors: [[String: Node]] = []
+/// Everything one compiled schema validates with: its node graph and the tables shared by all nodes.
+struct Program: Sendable {
+    var graph = SchemaGraph()
+    /// Per resource ID, its `$dynamicAnchor` targets by name (node indices).
+    var dynamicAnchors: [[String: Int]] = []
     /// Whether any `$dynamicRef` needs the dynamic scope tracked.
     var usesDynamicScope = false
     /// Whether some node has `unevaluated*`, so results depend on annotations.
@@ -213,6 +207,4 @@ final class Program: @unchecked Sendable {
     var needsAnnotations: Bool { usesDynamicScope || hasUnevaluated }
     var maxDepth = 512
     var maxSteps = 10_000_000
-    /// Every node of the schema, so that they can be torn down together.
-    var nodes: [Node] = []
 }

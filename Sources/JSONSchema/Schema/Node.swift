@@ -1,54 +1,57 @@
 import CustomUICore
 
-/// One compiled (sub)schema; nodes point at each other directly, so `$ref` costs nothing at validation time.
-///
-/// `@unchecked Sendable` because it owns manually managed memory (`frozen`, read without reference
-/// counting on the hot path): a node is written only while its schema compiles, on the compiling
-/// thread, and `freeze()`d before the `CompiledSchema` that owns it is returned; from then on every
-/// thread only reads it, until the schema's `deinit` tears it down.
-final class Node: @unchecked Sendable {
+/// One compiled (sub)schema, stored in its schema's `SchemaGraph`; other nodes refer to it by index, so a
+/// `$ref` costs an array access at validation time and recursive schemas need no reference cycles.
+struct Node: Sendable {
     /// `true`/`false` schemas; nil for object schemas.
-    @exclusivity(unchecked) var boolean: Bool?
-    /// The keywords to check, with `unevaluated*` last because they read the others' annotations.
-    @exclusivity(unchecked) var keywords: [Keyword] = []
+    var boolean: Bool?
+    /// This node's keywords in `SchemaGraph.keywords`, with `unevaluated*` last because they read the others' annotations.
+    var keywords: Range<Int> = 0..<0
     /// `uri#/json/pointer` of this schema, for absolute keyword locations.
     let location: String
     /// The schema resource this node belongs to, for the dynamic scope of `$dynamicRef`.
     let resourceID: Int
     /// Whether some keyword here needs annotations from the others (`unevaluatedItems`/`unevaluatedProperties`).
-    @exclusivity(unchecked) var hasUnevaluated = false
+    var hasUnevaluated = false
     /// Known property names of `properties`, for did-you-mean hints.
     var propertyNames: [String] = []
-
-    /// A copy of `keywords` in memory this node owns, read without reference counting on the hot path.
-    @exclusivity(unchecked) private(set) var frozen = UnsafeMutableBufferPointer<Keyword>(start: nil, count: 0)
 
     init(location: String, resourceID: Int) {
         self.location = location
         self.resourceID = resourceID
     }
+}
 
-    /// Copies the keywords into `frozen`; called once when compilation is complete.
-    func freeze() {
-        guard frozen.baseAddress == nil, !keywords.isEmpty else { return }
-        let buffer = UnsafeMutableBufferPointer<Keyword>.allocate(capacity: keywords.count)
-        _ = buffer.initialize(from: keywords)
-        frozen = buffer
-    }
-
-    /// Drops this node's keywords, breaking the reference cycles recursive schemas create, so they can be freed.
-    func tearDown() {
-        keywords = []
-        if frozen.baseAddress != nil {
-            frozen.deinitialize()
-            frozen.deallocate()
-            frozen = UnsafeMutableBufferPointer(start: nil, count: 0)
-        }
-    }
-
-    deinit {
-        tearDown()
-    }
+/// A compiled schema's nodes and keywords, each in one array, built once by the compiler and then only read.
+///
+/// References between nodes are indices into `nodes`, so the graph may have `$ref` cycles and still be a
+/// plain value: nothing to tear down, and `Sendable` by construction. A `Keyword` holds only numbers and
+/// indices (its strings, lists and regular expressions are in the tables below), so reading one copies a
+/// few bytes and counts no references, which is what visiting hundreds of nodes per instance costs.
+struct SchemaGraph: Sendable {
+    var nodes: [Node] = []
+    /// Every node's keywords, a node's contiguous (`Node.keywords`).
+    var keywords: [Keyword] = []
+    /// The keywords' payloads, by index.
+    var numbers: [Number] = []
+    var values: [Value] = []
+    var enums: [EnumList] = []
+    var patterns: [Pattern] = []
+    var nameLists: [[String]] = []
+    var dependentRequired: [[(String, [String])]] = []
+    var dependentSchemas: [[(String, Int)]] = []
+    var formats: [NamedFormat] = []
+    var anchors: [String] = []
+    /// The subschemas of `allOf`/`anyOf`/`oneOf`/`prefixItems`, a keyword's contiguous.
+    var nodeLists: [Int] = []
+    /// The `properties`/`patternProperties`/`additionalProperties` applicators (`Keyword.properties`).
+    var applicators: [PropertiesApplicator] = []
+    /// Every applicator's property names, their UTF-8 byte counts (compared before the names) and their
+    /// subschemas, an applicator's contiguous (`PropertiesApplicator.members`), so that the yes/no check
+    /// reads them without touching an array per object.
+    var memberNames: [String] = []
+    var memberCounts: [Int] = []
+    var memberNodes: [Int] = []
 }
 
 /// JSON types as bits so `type` checks are one AND.
@@ -81,99 +84,53 @@ struct TypeSet: OptionSet, Sendable {
 }
 
 /// The object keywords that share one pass over the members.
-///
-/// `@unchecked Sendable` for the same reason as `Node`: its unmanaged buffers are written only while
-/// the schema compiles and `freeze()`d before it is published; validation only reads them.
-final class PropertiesApplicator: @unchecked Sendable {
-    var properties: [String: Node] = [:]
-    var ordered: [(String, Node)] = []
-
-    var names: [String] = []
-    var nodes: [Node] = []
-    /// Length and first byte of each name, checked before comparing strings (a failed `==` is a slow call).
-    var nameKeys: [NameKey] = []
-    /// The nodes without reference counting: the compiled schema owns them for as long as any evaluator runs.
-    var unmanagedNodes: [Unmanaged<Node>] = []
-
-    /// Names, fingerprints and nodes in memory this applicator owns, read without reference counting.
-    @exclusivity(unchecked) private(set) var frozenNames = UnsafeMutableBufferPointer<String>(start: nil, count: 0)
-    @exclusivity(unchecked) private(set) var frozenKeys = UnsafeMutableBufferPointer<NameKey>(start: nil, count: 0)
-    @exclusivity(unchecked) private(set) var frozenNodes = UnsafeMutableBufferPointer<Unmanaged<Node>>(
-        start: nil, count: 0)
-
-    /// Flags read on the hot path instead of the arrays and optionals they summarise.
-    @exclusivity(unchecked) private(set) var frozenHasPatterns = false
-    @exclusivity(unchecked) private(set) var frozenAdditional: Unmanaged<Node>? = nil
-    @exclusivity(unchecked) private(set) var frozenAdditionalIsFalse = false
-
-    func freeze() {
-        guard frozenNames.baseAddress == nil else { return }
-        frozenHasPatterns = !patterns.isEmpty
-        frozenAdditional = additional.map { Unmanaged.passUnretained($0) }
-        frozenAdditionalIsFalse = additional?.boolean == false
-        frozenNames = .allocate(capacity: max(names.count, 1))
-        _ = frozenNames.initialize(from: names)
-        frozenNames = UnsafeMutableBufferPointer(rebasing: frozenNames[0..<names.count])
-        frozenKeys = .allocate(capacity: max(nameKeys.count, 1))
-        _ = frozenKeys.initialize(from: nameKeys)
-        frozenKeys = UnsafeMutableBufferPointer(rebasing: frozenKeys[0..<nameKeys.count])
-        frozenNodes = .allocate(capacity: max(unmanagedNodes.count, 1))
-        _ = frozenNodes.initialize(from: unmanagedNodes)
-        frozenNodes = UnsafeMutableBufferPointer(rebasing: frozenNodes[0..<unmanagedNodes.count])
-    }
-
-    deinit {
-        if let base = frozenNames.baseAddress {
-            frozenNames.deinitialize()
-            base.deallocate()
-        }
-        frozenKeys.baseAddress?.deallocate()
-        frozenNodes.baseAddress?.deallocate()
-    }
-
-    func add(_ name: String, _ node: Node) {
-        properties[name] = node
-        ordered.append((name, node))
-        names.append(name)
-        nodes.append(node)
-        nameKeys.append(NameKey(name))
-        unmanagedNodes.append(Unmanaged.passUnretained(node))
-    }
+struct PropertiesApplicator: Sendable {
+    /// This applicator's `properties`, in schema order, as a range of `SchemaGraph.memberNames`,
+    /// `memberCounts` and `memberNodes`.
+    var members: Range<Int> = 0..<0
+    /// The same names to their nodes, for objects with more names than a scan should look through.
+    var properties: [String: Int] = [:]
+    var patterns: [PatternProperty] = []
+    var additional: Int?
+    var hasProperties = false
 
     /// The subschema for a member name: a linear scan for small maps, where comparing short strings beats hashing.
-    @inline(__always)
-    func lookup(_ name: String) -> Node? {
-        if names.count <= 12 {
-            for i in names.indices where names[i] == name { return nodes[i] }
+    func lookup(_ name: String, in graph: SchemaGraph) -> Int? {
+        if members.count <= 12 {
+            for i in members where graph.memberNames[i] == name { return graph.memberNodes[i] }
             return nil
         }
         return properties[name]
     }
-    var patterns: [(source: String, regex: SchemaRegex, node: Node)] = []
-    var additional: Node?
-    var hasProperties = false
 }
 
-/// A cheap fingerprint of a property name.
-struct NameKey: Equatable {
-    let count: Int
-    let first: UInt8
-
-    @inline(__always)
-    init(_ name: String) {
-        count = name.utf8.count
-        first = name.utf8.first ?? 0
-    }
+/// A `patternProperties` entry.
+struct PatternProperty: Sendable {
+    let source: String
+    let regex: SchemaRegex
+    let node: Int
 }
 
-/// The array keywords that share one pass over the items.
-struct ItemsApplicator {
-    var prefix: [Node]
-    var rest: Node?
+/// An `enum` keyword's values, with the strings precomputed when all of them are strings.
+struct EnumList: Sendable {
+    let values: [Value]
+    let strings: [EnumString]
+}
+
+/// A `pattern` keyword's source and compiled form.
+struct Pattern: Sendable {
+    let source: String
+    let regex: SchemaRegex
+}
+
+/// A `format` keyword's name and checker.
+struct NamedFormat: Sendable {
+    let name: String
+    let checker: FormatChecker
 }
 
 /// An `enum` string with what the fast comparison needs precomputed.
-struct EnumString {
+struct EnumString: Sendable {
     let text: String
     let count: Int
     let ascii: Bool
@@ -185,42 +142,56 @@ struct EnumString {
     }
 }
 
-/// One compiled keyword.
-indirect enum Keyword {
+/// One compiled keyword: numbers and indices only (subschemas into `SchemaGraph.nodes`, payloads into the
+/// graph's tables), so that it is copied without reference counting.
+enum Keyword: Sendable {
     case type(TypeSet)
-    case enumeration([Value])
-    case stringEnumeration([EnumString], [Value])
-    case constant(Value)
-    case multipleOf(Number)
-    case minimum(Number)
-    case maximum(Number)
-    case exclusiveMinimum(Number)
-    case exclusiveMaximum(Number)
+    /// `SchemaGraph.enums`.
+    case enumeration(Int)
+    /// `SchemaGraph.enums`, all strings.
+    case stringEnumeration(Int)
+    /// `SchemaGraph.values`.
+    case constant(Int)
+    /// `SchemaGraph.numbers`, like the other four number keywords.
+    case multipleOf(Int)
+    case minimum(Int)
+    case maximum(Int)
+    case exclusiveMinimum(Int)
+    case exclusiveMaximum(Int)
     case minLength(Int)
     case maxLength(Int)
-    case pattern(String, SchemaRegex)
+    /// `SchemaGraph.patterns`.
+    case pattern(Int)
     case minItems(Int)
     case maxItems(Int)
     case uniqueItems
     case minProperties(Int)
     case maxProperties(Int)
-    case required([String])
-    case dependentRequired([(String, [String])])
-    case format(String, FormatChecker)
-    case ref(Node)
-    case dynamicRef(Node, anchor: String)
-    case allOf([Node])
-    case anyOf([Node])
-    case oneOf([Node])
-    case not(Node)
-    case conditional(if: Node, then: Node?, else: Node?)
-    case properties(PropertiesApplicator)
-    case propertyNames(Node)
-    case dependentSchemas([(String, Node)])
-    case items(ItemsApplicator)
-    case contains(Node, min: Int, max: Int?)
-    case unevaluatedProperties(Node)
-    case unevaluatedItems(Node)
+    /// `SchemaGraph.nameLists`.
+    case required(Int)
+    /// `SchemaGraph.dependentRequired`.
+    case dependentRequired(Int)
+    /// `SchemaGraph.formats`.
+    case format(Int)
+    case ref(Int)
+    /// The anchor name is in `SchemaGraph.anchors`.
+    case dynamicRef(Int, anchor: Int)
+    /// Ranges of `SchemaGraph.nodeLists`.
+    case allOf(Range<Int>)
+    case anyOf(Range<Int>)
+    case oneOf(Range<Int>)
+    case not(Int)
+    case conditional(if: Int, then: Int?, else: Int?)
+    /// `SchemaGraph.applicators`.
+    case properties(Int)
+    case propertyNames(Int)
+    /// `SchemaGraph.dependentSchemas`.
+    case dependentSchemas(Int)
+    /// `prefix` is a range of `SchemaGraph.nodeLists`.
+    case items(prefix: Range<Int>, rest: Int?)
+    case contains(Int, min: Int, max: Int?)
+    case unevaluatedProperties(Int)
+    case unevaluatedItems(Int)
 }
 
 /// Annotations the `unevaluated*` keywords read: which members and items some applicator already looked at.

@@ -200,17 +200,23 @@ struct SimpleRegex: Sendable {
     func matches(_ text: String) -> Outcome {
         var text = text
         return text.withUTF8 { bytes in
-            var budget = 20_000
-            var start = 0
-            while true {
-                switch match(0, start, bytes, &budget) {
-                case .match: return .match
-                case .tooHard: return .tooHard
-                case .noMatch: break
-                }
-                if anchoredStart || start >= bytes.count { return .noMatch }
-                start = SimpleRegex.next(start, bytes)
+            atoms.withUnsafeBufferPointer { atoms in
+                matches(bytes, atoms)
             }
+        }
+    }
+
+    private func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ atoms: UnsafeBufferPointer<Atom>) -> Outcome {
+        var budget = 20_000
+        var start = 0
+        while true {
+            switch match(0, start, bytes, atoms, &budget) {
+            case .match: return .match
+            case .tooHard: return .tooHard
+            case .noMatch: break
+            }
+            if anchoredStart || start >= bytes.count { return .noMatch }
+            start = SimpleRegex.next(start, bytes)
         }
     }
 
@@ -243,26 +249,30 @@ struct SimpleRegex: Sendable {
         return value
     }
 
-    func match(_ index: Int, _ position: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ budget: inout Int) -> Outcome {
+    func match(
+        _ index: Int, _ position: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ atoms: UnsafeBufferPointer<Atom>,
+        _ budget: inout Int
+    ) -> Outcome {
         budget -= 1
         if budget < 0 { return .tooHard }
         if index == atoms.count { return !anchoredEnd || position == bytes.count ? .match : .noMatch }
-        let atom = atoms[index]
+        let max = atoms[index].max
+        let min = atoms[index].min
         var count = 0
         var end = position
-        while count < atom.max, end < bytes.count, atom.set.contains(SimpleRegex.scalar(at: end, bytes)) {
+        while count < max, end < bytes.count, atoms[index].set.contains(SimpleRegex.scalar(at: end, bytes)) {
             end = SimpleRegex.next(end, bytes)
             count += 1
         }
-        if count < atom.min { return .noMatch }
-        if atom.min == atom.max { return match(index + 1, end, bytes, &budget) }
+        if count < min { return .noMatch }
+        if min == max { return match(index + 1, end, bytes, atoms, &budget) }
         while true {
-            switch match(index + 1, end, bytes, &budget) {
+            switch match(index + 1, end, bytes, atoms, &budget) {
             case .match: return .match
             case .tooHard: return .tooHard
             case .noMatch: break
             }
-            if count == atom.min { return .noMatch }
+            if count == min { return .noMatch }
             end = SimpleRegex.previous(end, bytes)
             count -= 1
         }

@@ -3,10 +3,14 @@
 
     python3 compare.py                      # jsonschema-rs figures only, named rs.schema.*
     python3 compare.py --swift BENCH [--rounds N]   # also run BENCH (the release customui-bench binary), print ratios
+    python3 compare.py --cpu BENCH [--rounds N]     # CPU time per call on both sides, which load disturbs least
 
 Within a round each figure is the best of three timings, on both sides, because the machine is shared. With
 --swift the two are run alternately (rs, Swift, rs, Swift; 5 rounds unless --rounds says otherwise) so that both
-see the same background load, and each figure is the median of its rounds. The instance is loaded
+see the same background load, and each figure is the median of its rounds. With --cpu each side's CPU
+time (user + system) per call is measured instead: jsonschema-rs with `time.process_time` around a loop of
+calls, CustomUI as a child process (`PROFILE_ISVALID=N` etc.) whose CPU time, from wait4, less that of the
+same process with N = 0 (start-up, parsing and the one compile), is divided by N. The instance is loaded
 into Python objects once; jsonschema-rs converts them on every call, which is part of what its API costs.
 """
 import importlib.metadata, json, os, statistics, subprocess, sys, time
@@ -72,8 +76,53 @@ def merge(runs):
     return {name: (statistics.median(v), units[name]) for name, v in values.items()}
 
 
+def rust_cpu():
+    validator = jsonschema_rs.validator_for(schema)
+    invalid = dict(instance, theme="sepia", extra=1)
+    calls = {
+        "compile": (lambda: jsonschema_rs.validator_for(schema), 300),
+        "is-valid": (lambda: validator.is_valid(instance), 3000),
+        "validate": (lambda: list(validator.iter_errors(instance)), 3000),
+        "validate-invalid": (lambda: list(validator.iter_errors(invalid)), 1000),
+    }
+    figures = {}
+    for name, (call, n) in calls.items():
+        start = time.process_time()
+        for _ in range(n):
+            call()
+        figures[name] = (time.process_time() - start) / n * 1e6
+    return figures
+
+
+def swift_cpu(binary):
+    def cpu(variable, n):
+        process = subprocess.Popen([binary, "schema"], env=dict(os.environ, **{variable: str(n)}),
+                                   stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        return usage.ru_utime + usage.ru_stime
+    runs = {"compile": ("PROFILE_COMPILE", 1000), "is-valid": ("PROFILE_ISVALID", 20000),
+            "validate": ("PROFILE_VALIDATE", 20000), "validate-invalid": ("PROFILE_INVALID", 5000)}
+    return {name: (cpu(variable, n) - cpu(variable, 0)) / n * 1e6 for name, (variable, n) in runs.items()}
+
+
 def main():
     lower = lambda unit: unit == "us"
+    if "--cpu" in sys.argv:
+        binary = sys.argv[sys.argv.index("--cpu") + 1]
+        rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 5
+        rust_runs, swift_runs = [], []
+        for _ in range(rounds):
+            rust_runs.append(rust_cpu())
+            swift_runs.append(swift_cpu(binary))
+        print(f"jsonschema-rs {importlib.metadata.version('jsonschema-rs')}, CPU time per call, "
+              f"{rounds} interleaved rounds (medians), load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(f"{'figure':20} {'CustomUI us':>12} {'jsonschema-rs us':>17}  ratio (CustomUI/rs time)")
+        for name in rust_runs[0]:
+            s = statistics.median(r[name] for r in swift_runs)
+            r = statistics.median(r[name] for r in rust_runs)
+            print(f"{name:20} {s:12.1f} {r:17.1f}  {s / r:.2f}x")
+        return
     if "--swift" not in sys.argv:
         for name, (value, unit) in rust_figures().items():
             print(f"rs.{name} {value:.1f} {unit}")
