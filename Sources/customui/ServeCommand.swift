@@ -144,23 +144,18 @@ enum ServeCommand: Command {
             console.err("customui serve: \(error)\n")
             return ExitCode.failure
         }
+        // Set before the address is printed, so a client that signals once it has read it is heard
+        // (SignalRelay: no window in which a signal is lost).
+        let stop = DispatchSemaphore(value: 0)
+        SignalRelay.install([SIGINT, SIGTERM]) { _ in stop.signal() }
         console.out("customui serve: \(server.url)/ (Ctrl-C to stop)\n")
         for name in server.catalog.localFiles.keys.sorted() { console.out("  \(server.url)/ui/local/\(name)\n") }
         if !watch.isEmpty {
             console.out("  \(server.url)/preview (watching \(watch.count) file\(watch.count == 1 ? "" : "s"))\n")
         }
 
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let stop = DispatchSemaphore(value: 0)
-        let sources = [SIGINT, SIGTERM].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            return source
-        }
         stop.wait()
-        for source in sources { source.cancel() }
+        SignalRelay.uninstall([SIGINT, SIGTERM])
         server.stop()
         console.err("customui serve: stopped\n")
         return ExitCode.ok

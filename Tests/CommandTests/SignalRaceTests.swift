@@ -157,4 +157,54 @@ import Testing
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
+
+    /// `customui serve` stops on SIGTERM sent the moment it has printed its address (as a test or a
+    /// supervisor that waits for the address does): it printed the address before its signal
+    /// handling was in place.
+    @Test("SIGTERM right after serve prints its address stops it, 10 times")
+    func serveStopsOnASignalRightAfterItsAddress() throws {
+        var failures: [String] = []
+        for round in 0..<10 where failures.count < 3 {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = ["serve", "--port", "0"]
+            process.currentDirectoryURL = repositoryRoot
+            var environment = ProcessInfo.processInfo.environment
+            environment["NO_COLOR"] = "1"
+            environment["CUSTOMUI_LIBRARY"] =
+                FileManager.default.temporaryDirectory.appendingPathComponent("customui-signal-\(getpid()).sqlite").path
+            process.environment = environment
+            let out = Pipe()
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let errors = DrainedPipe(err)
+            var text = ""
+            while !text.contains("(Ctrl-C to stop)") {
+                let data = out.fileHandleForReading.availableData
+                if data.isEmpty { break }
+                text += String(decoding: data, as: UTF8.self)
+            }
+            kill(process.processIdentifier, SIGTERM)
+            let sent = Date()
+            let output = DrainedPipe(out)
+            while process.isRunning, Date().timeIntervalSince(sent) < 10 { usleep(10_000) }
+            if process.isRunning {
+                failures.append("round \(round): SIGTERM was lost, serve went on")
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                continue
+            }
+            _ = output.data
+            let stderr = String(decoding: errors.data, as: UTF8.self)
+            if process.terminationReason != .exit || process.terminationStatus != 0
+                || !stderr.contains("customui serve: stopped")
+            {
+                failures.append(
+                    "round \(round): \(process.terminationReason) \(process.terminationStatus): \(text) \(stderr)")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
 }

@@ -52,6 +52,38 @@ import Testing
         #expect(lines.contains { $0.contains("─ Level 2 ─") && !$0.contains("┌") })
     }
 
+    @Test func cardsIndentByAtMostTheMaximumInAll() throws {
+        // At width 200 the minimum content width would allow 47 boxes; the indent stops at 40
+        // columns (10 boxes), so a line passes through at most 10 frames and deeper cards are open.
+        let lines = try Self.terminalLines(Self.nestedCards(30, inner: "<text>deep text</text>"), width: 200)
+        let boxes = TerminalRenderer.maximumIndent / 4
+        #expect(lines.filter { $0.contains("┌") }.count == boxes)
+        #expect(lines.contains { $0.contains("─ Level \(boxes) ─") && !$0.contains("┌") })
+        #expect(lines.contains { $0.contains("─ Level 29 ─") })
+        for line in lines { #expect(DisplayWidth.of(line) == 200 || !line.hasPrefix("│"), "\(line)") }
+        let text = try #require(lines.first { $0.contains("deep text") })
+        #expect(text.prefix(2 * boxes).allSatisfy { $0 == "│" || $0 == " " })
+        #expect(text.dropFirst(2 * boxes).hasPrefix("deep text"))
+    }
+
+    @Test func framedLineWidthsAgreeWithDisplayWidth() {
+        // The byte-wise fast path of the box padding measures what DisplayWidth does, or declines.
+        let alphabet = ["a", " ", "│", "─", "┐", "\u{1B}[1m", "\u{1B}[0m", "\u{301}", "é", "漢", "\t", "\r\n", "…", "🙂"]
+        var generator = SystemRandomNumberGenerator()
+        var measured = 0
+        for _ in 0..<3000 {
+            let line = (0..<Int.random(in: 0...10, using: &generator)).map { _ in
+                alphabet.randomElement(using: &generator)!
+            }.joined()
+            guard let fast = TerminalRenderer.simpleWidth(line) else { continue }
+            measured += 1
+            let plain = line.replacingOccurrences(of: "\u{1B}[1m", with: "").replacingOccurrences(
+                of: "\u{1B}[0m", with: "")
+            #expect(fast == DisplayWidth.of(plain), "\(line.debugDescription)")
+        }
+        #expect(measured > 100)
+    }
+
     @Test func wideCharactersWrapAtTheNarrowestWidth() {
         // A word of wide characters in a one-column wrap still places one character per line.
         let renderer = TerminalRenderer(style: TerminalStyle(width: 20))

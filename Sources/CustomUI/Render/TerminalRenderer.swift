@@ -19,6 +19,10 @@ public struct TerminalRenderer: Sendable {
     /// content, a rule below) and a list item's lines are not indented, so that any nesting
     /// renders in lines no wider than the terminal and in time linear in the tree.
     public static let minimumContentWidth = 12
+    /// The most columns cards, list items and quoted turns indent by in all (10 boxed cards): deeper
+    /// ones are laid out as where `minimumContentWidth` stops them, so a line passes through at most
+    /// this many frames and the layout costs a small multiple of its output at any width.
+    public static let maximumIndent = 40
 
     /// The terminal text of a render tree, ending in a newline.
     public func render(_ node: RenderNode) -> String {
@@ -26,9 +30,11 @@ public struct TerminalRenderer: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The width left after indenting by `amount`, or nil when that would go below `minimumContentWidth`.
-    static func inset(_ width: Int, by amount: Int) -> Int? {
-        width - amount >= minimumContentWidth ? width - amount : nil
+    /// The width left after indenting by `amount`, or nil when that would go below `minimumContentWidth`
+    /// or indent by more than `maximumIndent` in all.
+    func inset(_ width: Int, by amount: Int) -> Int? {
+        let floor = max(Self.minimumContentWidth, max(Self.minimumWidth, style.width) - Self.maximumIndent)
+        return width - amount >= floor ? width - amount : nil
     }
 
     // MARK: Blocks
@@ -80,7 +86,7 @@ public struct TerminalRenderer: Sendable {
             if singleLine, total <= width { return [parts.map { $0[0] }.joined(separator: "  ")] }
             return parts.flatMap { $0 }
         case .card(let title, let children):
-            guard let inner = Self.inset(width, by: 4) else {
+            guard let inner = inset(width, by: 4) else {
                 return openBox(title: title, content: blocks(children, width: width, spaced: false), width: width)
             }
             return box(title: title, content: blocks(children, width: inner, spaced: false), width: width)
@@ -98,7 +104,7 @@ public struct TerminalRenderer: Sendable {
             for (index, item) in items.enumerated() {
                 let marker = ordered ? "\(index + 1). " : "• "
                 let indent = String(repeating: " ", count: DisplayWidth.of(marker))
-                guard let inner = Self.inset(width, by: indent.count) else {
+                guard let inner = inset(width, by: indent.count) else {
                     // Too narrow to indent: the marker on its own line, the item's lines below it.
                     out.append(marker.trimmingCharacters(in: .whitespaces))
                     out += blocks(item, width: width, spaced: false)
@@ -159,7 +165,7 @@ public struct TerminalRenderer: Sendable {
             return wrap([Span(text: "✗ " + message, sgr: "1;31")], width: width)
         case .conversation(let turns):
             var out: [String] = []
-            let inner = Self.inset(width, by: 2) ?? width
+            let inner = inset(width, by: 2) ?? width
             let indent = inner < width ? "  " : ""
             for turn in turns {
                 out.append(paint(turn.role == "assistant" ? "Assistant:" : "You:", "1"))
@@ -264,9 +270,9 @@ public struct TerminalRenderer: Sendable {
                     Span(text: "‹\(model.value.isEmpty ? "choose" : model.value)›", sgr: "4"),
                 ], width: width)
                 + wrap(
-                    [Span(text: choices.joined(separator: " · "), sgr: "2")], width: Self.inset(width, by: 2) ?? width
+                    [Span(text: choices.joined(separator: " · "), sgr: "2")], width: inset(width, by: 2) ?? width
                 ).map {
-                    (Self.inset(width, by: 2) == nil ? "" : "  ") + $0
+                    (inset(width, by: 2) == nil ? "" : "  ") + $0
                 }
         case .radio, .checkbox:
             let selected =
@@ -384,6 +390,7 @@ public struct TerminalRenderer: Sendable {
 
     /// Display width of a line that may contain SGR escapes.
     func visibleWidth(_ line: String) -> Int {
+        if let width = Self.simpleWidth(line) { return width }
         guard line.contains("\u{1B}") else { return DisplayWidth.of(line) }
         var plain = ""
         var inEscape = false
@@ -397,6 +404,38 @@ public struct TerminalRenderer: Sendable {
             }
         }
         return DisplayWidth.of(plain)
+    }
+
+    /// The width of a line made only of printable ASCII, box-drawing characters (U+2500–U+257F,
+    /// one column each) and SGR escapes, read byte by byte; nil for any other line, which
+    /// `DisplayWidth` measures by grapheme cluster. Framed lines are measured once per frame, so
+    /// this keeps that cheap.
+    static func simpleWidth(_ line: String) -> Int? {
+        var utf8 = line.utf8.makeIterator()
+        var width = 0
+        while let byte = utf8.next() {
+            switch byte {
+            case 0x20..<0x7F:
+                width += 1
+            case 0x1B:
+                // ESC [ parameters and a final letter.
+                guard utf8.next() == UInt8(ascii: "[") else { return nil }
+                while let next = utf8.next() {
+                    if (0x40...0x7E).contains(next) { break }
+                    guard (0x20...0x3F).contains(next) else { return nil }
+                }
+            case 0xE2:
+                // U+2500–U+257F is E2 94 80 … E2 95 BF; it starts no grapheme cluster with what follows
+                // unless a combining mark follows, which is outside this set and returns nil.
+                guard let second = utf8.next(), second == 0x94 || second == 0x95,
+                    let third = utf8.next(), (0x80...0xBF).contains(third)
+                else { return nil }
+                width += 1
+            default:
+                return nil
+            }
+        }
+        return width
     }
 
     private func truncate(_ text: String, to width: Int, ellipsis: Bool = true) -> String {
