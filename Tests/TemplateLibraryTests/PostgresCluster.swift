@@ -75,7 +75,8 @@ final class PostgresCluster: @unchecked Sendable {
         }
         self.bin = bin
         asPostgresUser = geteuid() == 0
-        root = "/tmp/customui-pg-\(getpid())-\(UUID().uuidString.prefix(8))"
+        Self.sweepStale(bin: bin, asPostgresUser: asPostgresUser)
+        root = "/tmp/\(Self.folderPrefix)\(getpid())-\(UUID().uuidString.prefix(8))"
         let fm = FileManager.default
         try? fm.createDirectory(atPath: root + "/socket", withIntermediateDirectories: true)
         if asPostgresUser {
@@ -113,12 +114,44 @@ final class PostgresCluster: @unchecked Sendable {
             """)
     }
 
+    /// Each cluster's folder in /tmp: this prefix, the test process's id, a dash and a random part.
+    static let folderPrefix = "customui-pg-"
+
+    /// Stops and removes the clusters of test processes that are gone: a process killed by a
+    /// signal or a timeout never runs its `atexit`, and its server would run on. Returns the
+    /// folders removed. A folder whose process still runs (or whose id cannot be read) is kept.
+    @discardableResult
+    static func sweepStale(bin: String, asPostgresUser: Bool, in directory: String = "/tmp") -> [String] {
+        let prefix = folderPrefix
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var removed: [String] = []
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0,
+                kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            let folder = directory + "/" + name
+            if FileManager.default.fileExists(atPath: folder + "/data/postmaster.pid") {
+                try? run(
+                    bin + "/pg_ctl", ["-D", folder + "/data", "-m", "immediate", "-w", "stop"],
+                    asPostgresUser: asPostgresUser, output: folder + "/command-output")
+            }
+            try? FileManager.default.removeItem(atPath: folder)
+            removed.append(folder)
+        }
+        return removed
+    }
+
     /// Runs a program (as `postgres` when root) and fails with its output when it fails. Spawned
     /// and reaped directly: the server `pg_ctl` leaves running must not keep a pipe open.
     private func run(_ program: String, _ arguments: [String]) throws(Failure) {
+        try Self.run(program, arguments, asPostgresUser: asPostgresUser, output: root + "/command-output")
+    }
+
+    private static func run(_ program: String, _ arguments: [String], asPostgresUser: Bool, output outputPath: String)
+        throws(Failure)
+    {
         let argv0 = asPostgresUser ? ["/usr/sbin/runuser", "-u", "postgres", "--", program] : [program]
         let all = argv0 + arguments
-        let outputPath = root + "/command-output"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -8,6 +8,28 @@ import Testing
 /// What only the PostgreSQL store has: row-level security in the database, the engine's role,
 /// migrations, and URLs whose passwords never reach output.
 @Suite struct PostgresLibraryTests {
+    /// A cluster whose test process was killed (its `atexit` never ran) is swept by the next
+    /// process: its folder goes; a folder of a live process stays.
+    @Test func clustersOfDeadTestProcessesAreSwept() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        let stale = "\(directory)/\(PostgresCluster.folderPrefix)\(dead.processIdentifier)-ABCDEF12"
+        let live = "\(directory)/\(PostgresCluster.folderPrefix)\(getpid())-ABCDEF12"
+        let other = "\(directory)/unrelated-\(dead.processIdentifier)-ABCDEF12"
+        for folder in [stale, live, other] {
+            try FileManager.default.createDirectory(atPath: folder + "/socket", withIntermediateDirectories: true)
+        }
+        let removed = PostgresCluster.sweepStale(bin: "/nonexistent", asPostgresUser: false, in: directory)
+        #expect(removed == [stale])
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: live))
+        #expect(FileManager.default.fileExists(atPath: other))
+    }
+
     @Test func passwordsInURLsAreRedacted() {
         #expect(
             LibraryLocation.redacted("postgres://app:s3cret@db.example:5432/lib?sslmode=require")
