@@ -19,8 +19,15 @@ struct Outcome {
     var stderr: String
 }
 
-/// Runs `customui` with arguments from the repository root, with NO_COLOR so output is plain.
-func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
+/// A started `customui`: its standard output a pipe to read as it streams, its standard error
+/// drained on a thread of its own.
+typealias Launched = (process: Process, out: Pipe, errors: DrainedPipe)
+
+/// Starts `customui` with arguments from the repository root, with NO_COLOR so output is plain
+/// and the tests' own library; `environment` adds to (or replaces) those variables.
+func launchCustomUI(_ arguments: [String], environment extra: [String: String] = [:], stdin: Pipe? = nil) throws
+    -> Launched
+{
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -30,24 +37,30 @@ func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
     // Runs are recorded; keep them out of the user's real library.
     environment["CUSTOMUI_LIBRARY"] =
         FileManager.default.temporaryDirectory.appendingPathComponent("customui-command-tests-\(getpid()).sqlite").path
+    environment.merge(extra) { _, new in new }
     process.environment = environment
     let out = Pipe()
     let err = Pipe()
-    let input = Pipe()
     process.standardOutput = out
     process.standardError = err
-    process.standardInput = input
+    if let stdin { process.standardInput = stdin }
     try process.run()
     // Both pipes are drained at once: a child that fills one (a sanitizer's report on stderr)
     // while the other is read to its end would wait forever.
-    let stderrData = DrainedPipe(err)
+    return (process, out, DrainedPipe(err))
+}
+
+/// Runs `customui` to its end (see `launchCustomUI`) and returns its status and output.
+func customui(_ arguments: String..., stdin: String? = nil) throws -> Outcome {
+    let input = Pipe()
+    let launched = try launchCustomUI(arguments, stdin: input)
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
-    let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    let stdoutData = launched.out.fileHandleForReading.readDataToEndOfFile()
+    launched.process.waitUntilExit()
     return Outcome(
-        status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-        stderr: String(decoding: stderrData.data, as: UTF8.self))
+        status: launched.process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+        stderr: String(decoding: launched.errors.data, as: UTF8.self))
 }
 
 /// A pipe read to its end on a thread of its own; `data` waits for the end.
@@ -221,21 +234,9 @@ final class DrainedPipe: @unchecked Sendable {
     }
 
     @Test func interruptCancelsAndKeepsTheText() throws {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = [
+        let (process, out, errors) = try launchCustomUI([
             "run", "Examples/story-writer/story-writer.ui.xml", "--pace", "--speed", "4", "--no-input", "--no-record",
-        ]
-        process.currentDirectoryURL = repositoryRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let errors = DrainedPipe(err)
+        ])
         // Interrupt once the answer has started streaming (a fixed sleep races a slow start: under
         // a sanitizer on a loaded machine the process may not have set up its signal handling yet).
         var streamed = Data()

@@ -95,22 +95,10 @@ import Testing
     /// none runs on to the end of its answer.
     @Test("SIGTERM at any moment of start-up ends the run; none is lost")
     func earlySignalsEndTheRun() throws {
-        func start() throws -> (Process, Pipe, DrainedPipe) {
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = [
+        func start() throws -> Launched {
+            try launchCustomUI([
                 "run", "Examples/story-writer/story-writer.ui.xml", "--pace", "--no-input", "--no-record",
-            ]
-            process.currentDirectoryURL = repositoryRoot
-            var environment = ProcessInfo.processInfo.environment
-            environment["NO_COLOR"] = "1"
-            process.environment = environment
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            return (process, out, DrainedPipe(err))
+            ])
         }
         // How long start-up takes here: from the spawn to the first text.
         let began = Date()
@@ -165,21 +153,10 @@ import Testing
     func serveStopsOnASignalRightAfterItsAddress() throws {
         var failures: [String] = []
         for round in 0..<10 where failures.count < 3 {
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = ["serve", "--port", "0"]
-            process.currentDirectoryURL = repositoryRoot
-            var environment = ProcessInfo.processInfo.environment
-            environment["NO_COLOR"] = "1"
-            environment["CUSTOMUI_LIBRARY"] =
-                FileManager.default.temporaryDirectory.appendingPathComponent("customui-signal-\(getpid()).sqlite").path
-            process.environment = environment
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let errors = DrainedPipe(err)
+            let library = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "customui-signal-\(getpid()).sqlite")
+            let (process, out, errors) = try launchCustomUI(
+                ["serve", "--port", "0"], environment: ["CUSTOMUI_LIBRARY": library.path])
             var text = ""
             while !text.contains("(Ctrl-C to stop)") {
                 let data = out.fileHandleForReading.availableData
