@@ -122,11 +122,10 @@ final class PostgresCluster: @unchecked Sendable {
     /// folders removed. A folder whose process still runs (or whose id cannot be read) is kept.
     @discardableResult
     static func sweepStale(bin: String, asPostgresUser: Bool, in directory: String = "/tmp") -> [String] {
-        let prefix = folderPrefix
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var removed: [String] = []
-        for name in names where name.hasPrefix(prefix) {
-            guard let pid = pid_t(name.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0,
+        for name in names where name.hasPrefix(folderPrefix) {
+            guard let pid = pid_t(name.dropFirst(folderPrefix.count).prefix { $0 != "-" }), pid > 0,
                 kill(pid, 0) != 0, errno == ESRCH
             else { continue }
             let folder = directory + "/" + name
