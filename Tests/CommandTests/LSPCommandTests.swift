@@ -18,7 +18,11 @@ final class LSPProcess {
         try process.run()
     }
 
-    deinit { if process.isRunning { process.terminate() } }
+    deinit {
+        if process.isRunning { process.terminate() }
+        // Reaped: Foundation's `Process` stays alive (with its pipes) until it is waited for.
+        process.waitUntilExit()
+    }
 
     func sendRaw(_ bytes: [UInt8]) { try? input.fileHandleForWriting.write(contentsOf: Data(bytes)) }
 
@@ -280,6 +284,7 @@ final class LSPProcess {
         let deadline = Date().addingTimeInterval(120)
         while process.isRunning, Date() < deadline { usleep(50_000) }
         if process.isRunning { process.terminate() }
+        process.waitUntilExit()
         let lines = try String(contentsOf: result, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(
             lines.contains { $0.hasPrefix("diagnostics-open ") && $0.contains("unknown element `headng`") }, "\(lines)")

@@ -114,15 +114,10 @@ import Testing
         for round in 0..<rounds where failures.count < 3 {
             let delay = startup * Double(round) / Double(rounds - 1)
             let (process, out, errors) = try start()
-            usleep(useconds_t(delay * 1_000_000))
-            kill(process.processIdentifier, SIGTERM)
-            let sent = Date()
             let output = DrainedPipe(out)
-            while process.isRunning, Date().timeIntervalSince(sent) < 10 { usleep(10_000) }
-            if process.isRunning {
+            usleep(useconds_t(delay * 1_000_000))
+            guard endsOnSIGTERM(process) else {
                 failures.append(String(format: "SIGTERM at %.3f s was lost: the run went on", delay))
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
                 continue
             }
             let stderr = String(decoding: errors.data, as: UTF8.self)
@@ -163,14 +158,9 @@ import Testing
                 if data.isEmpty { break }
                 text += String(decoding: data, as: UTF8.self)
             }
-            kill(process.processIdentifier, SIGTERM)
-            let sent = Date()
             let output = DrainedPipe(out)
-            while process.isRunning, Date().timeIntervalSince(sent) < 10 { usleep(10_000) }
-            if process.isRunning {
+            guard endsOnSIGTERM(process) else {
                 failures.append("round \(round): SIGTERM was lost, serve went on")
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
                 continue
             }
             _ = output.data
@@ -184,4 +174,16 @@ import Testing
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
+}
+
+/// Sends SIGTERM and waits up to 10 s for the process to end: false if it went on (it is then
+/// killed). The process is reaped either way: Foundation's `Process` stays alive until waited for.
+private func endsOnSIGTERM(_ process: Process) -> Bool {
+    kill(process.processIdentifier, SIGTERM)
+    let sent = Date()
+    while process.isRunning, Date().timeIntervalSince(sent) < 10 { usleep(10_000) }
+    let ended = !process.isRunning
+    if !ended { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    return ended
 }

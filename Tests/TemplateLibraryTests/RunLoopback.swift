@@ -25,18 +25,15 @@ enum LoopbackStep: Sendable {
 
 /// A small HTTP/1.1 server on 127.0.0.1 for driving `customui run` end to end: one request per
 /// connection, answered by a script. A write the client no longer reads (it hung up) ends the script.
-final class LoopbackServer: @unchecked Sendable {
+/// The server stops when it is stopped or dropped: its threads hold only its `Connections`, so a
+/// test's server is freed with the test (nothing of it is left alive at exit for LeakSanitizer).
+final class LoopbackServer: Sendable {
     typealias Handler = @Sendable (LoopbackRequest) -> [LoopbackStep]
 
     let port: UInt16
-    private let listener: Int32
-    private let handler: Handler
-    private let lock = NSLock()
-    private var received: [LoopbackRequest] = []
-    private var stopped = false
+    private let connections: Connections
 
     init(_ handler: @escaping Handler) throws {
-        self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LoopbackError("socket failed") }
         var yes: Int32 = 1
@@ -58,20 +55,39 @@ final class LoopbackServer: @unchecked Sendable {
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        listener = fd
         port = UInt16(bigEndian: address.sin_port)
-        Thread { [self] in acceptLoop() }.start()
+        let connections = Connections(listener: fd, handler: handler)
+        self.connections = connections
+        Thread { connections.acceptLoop() }.start()
     }
 
-    deinit { stop() }
+    deinit { connections.stop() }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Every request received so far, in order.
-    var requests: [LoopbackRequest] { lock.withLock { received } }
+    var requests: [LoopbackRequest] { connections.requests }
 
     /// The requests for paths starting with `prefix`.
     func requests(prefix: String) -> [LoopbackRequest] { requests.filter { $0.path.hasPrefix(prefix) } }
+
+    func stop() { connections.stop() }
+}
+
+/// The listening socket, the script and what was received: what the server's threads share.
+private final class Connections: @unchecked Sendable {
+    private let listener: Int32
+    private let handler: LoopbackServer.Handler
+    private let lock = NSLock()
+    private var received: [LoopbackRequest] = []
+    private var stopped = false
+
+    init(listener: Int32, handler: @escaping LoopbackServer.Handler) {
+        self.listener = listener
+        self.handler = handler
+    }
+
+    var requests: [LoopbackRequest] { lock.withLock { received } }
 
     func stop() {
         let first = lock.withLock {
@@ -85,7 +101,7 @@ final class LoopbackServer: @unchecked Sendable {
 
     private var isStopped: Bool { lock.withLock { stopped } }
 
-    private func acceptLoop() {
+    func acceptLoop() {
         while !isStopped {
             let client = accept(listener, nil, nil)
             if client < 0 {
