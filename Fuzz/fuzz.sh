@@ -32,9 +32,10 @@ build() {
             -I "$bin/Modules" -I "$bin" -Xcc -fmodule-map-file=Sources/CLibXML2/module.modulemap \
             -Xcc -fmodule-map-file=Sources/CSQLite/module.modulemap \
             -Xcc -fmodule-map-file=Sources/CMicroHTTPD/module.modulemap \
-            $(pkg-config --cflags-only-I libxml-2.0 sqlite3 libmicrohttpd | sed 's/-I/-Xcc -I/g') \
+            -Xcc -fmodule-map-file=Sources/CLibPQ/module.modulemap \
+            $(pkg-config --cflags-only-I libxml-2.0 sqlite3 libmicrohttpd libpq | sed 's/-I/-Xcc -I/g') \
             Fuzz/Targets/Support.swift "Fuzz/Targets/$target.swift" "${objects[@]}" \
-            $(pkg-config --libs libxml-2.0 sqlite3 libmicrohttpd) -o "$out/$target" 2>&1 | grep -v "Cannot export local symbol" || true
+            $(pkg-config --libs libxml-2.0 sqlite3 libmicrohttpd libpq) -o "$out/$target" 2>&1 | grep -v "Cannot export local symbol" || true
         [[ -x $out/$target ]] || { echo "fuzz: linking $target failed" >&2; exit 1; }
     done
 }
