@@ -12,8 +12,7 @@ release: setup
 	swift build -c release --static-swift-stdlib --product customui
 
 test: setup
-	swift format lint --recursive --strict Sources Tests Fuzz Package.swift
-	swift test --no-parallel
+	.ci/test
 
 demo: setup
 	swift run customui run Examples/story-writer/story-writer.ui.xml --no-input

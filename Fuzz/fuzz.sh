@@ -118,6 +118,9 @@ run() {
     local jobs=${FUZZ_JOBS:-1} status=0
     # LeakSanitizer's report at exit: only the statics of .ci/lsan.supp (not leaks) are suppressed.
     export LSAN_OPTIONS="suppressions=$root/.ci/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+    # Swift's crash backtracer reads the crashed process's memory, which AddressSanitizer reports
+    # as an error of its own after every trap; libFuzzer prints the stack instead.
+    export SWIFT_BACKTRACE=enable=no
     for target in "${chosen[@]}"; do
         mkdir -p "$scratch/found/$target"
         echo "fuzzing $target for ${FUZZ_SECONDS:-60} s"

@@ -62,10 +62,9 @@ import Testing
         let events = RecordedStream.sample(chunks: 10_000, duration: 1, seed: 9)
         let text = RecordedStream.text(events)
         let session = try Self.storySession(ReplayTransport(file: try Self.temporaryFile(text)))
-        final class Counter: @unchecked Sendable { var texts = 0 }
-        let counter = Counter()
-        _ = await session.run { update in if case .text = update { counter.texts += 1 } }
-        #expect(counter.texts == 10_000)
+        let texts = Locked(0)
+        _ = await session.run { update in if case .text = update { texts.withLock { $0 += 1 } } }
+        #expect(texts.withLock { $0 } == 10_000)
         #expect(session.state.slots["story"] == Self.chunks(in: text))
         #expect(session.markdownHTML["story"] == MarkdownHTMLRendererCheck.oneShot(Self.chunks(in: text)))
     }
@@ -114,11 +113,11 @@ import Testing
         let recorder = MemoryRunRecorder()
         let session = try Self.storySession(
             ReplayTransport(file: try Self.temporaryFile(RecordedStream.text(events)), pace: true), recorder: recorder)
-        final class Flag: @unchecked Sendable { var chunks = 0 }
-        let flag = Flag()
-        async let outcome = session.run { update in if case .text = update { flag.chunks += 1 } }
+        // Read while the run writes it: locked.
+        let chunks = Locked(0)
+        async let outcome = session.run { update in if case .text = update { chunks.withLock { $0 += 1 } } }
         // Cancel once some text has streamed (bounded wait: the machine may be busy).
-        for _ in 0..<1_000 where flag.chunks < 5 { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<1_000 where chunks.withLock({ $0 }) < 5 { try await Task.sleep(for: .milliseconds(10)) }
         await session.cancel()
         let diagnostics = await outcome
         #expect(diagnostics.first?.code == .runCancelled)

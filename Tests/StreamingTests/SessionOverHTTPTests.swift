@@ -136,11 +136,12 @@ struct SessionOverHTTPTests {
                 + body.utf8.flatMap { [ResponseStep.write(Data([$0])), .pause(milliseconds: 1)] }
         }
         defer { server.stop() }
-        final class Seen: @unchecked Sendable { var texts: [String] = [] }
-        let seen = Seen()
+        let seen = Locked([String]())
         let (session, recorder) = try Self.session(UnifiedChatTransport(configuration: configuration(server)))
-        _ = await session.run(message: "Hi") { update in if case .text(_, let t) = update { seen.texts.append(t) } }
-        #expect(seen.texts == ["Drip ", "fed ", "text"])
+        _ = await session.run(message: "Hi") { update in
+            if case .text(_, let t) = update { seen.withLock { $0.append(t) } }
+        }
+        #expect(seen.withLock { $0 } == ["Drip ", "fed ", "text"])
         #expect(session.state.slots["answer"] == "Drip fed text")
         #expect(recorder.tasks.values.first?.status == .completed)
     }
@@ -160,10 +161,12 @@ struct SessionOverHTTPTests {
             server.stop()
         }
         let (session, recorder) = try Self.session(UnifiedChatTransport(configuration: configuration(server)))
-        final class Flag: @unchecked Sendable { var sawText = false }
-        let flag = Flag()
-        async let diagnostics = session.run(message: "Hi") { update in if case .text = update { flag.sawText = true } }
-        for _ in 0..<200 where !flag.sawText { try await Task.sleep(for: .milliseconds(10)) }
+        // Read while the run writes it: locked.
+        let sawText = Locked(false)
+        async let diagnostics = session.run(message: "Hi") { update in
+            if case .text = update { sawText.withLock { $0 = true } }
+        }
+        for _ in 0..<200 where !sawText.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
         await session.cancel()
         let result = await diagnostics
         #expect(result.first?.code == .runCancelled)

@@ -211,8 +211,11 @@ struct MarkupScanner {
         }
     }
 
-    /// Decodes `&name;` for the five predefined entities, or a character reference.
+    /// Decodes `&name;` for the five predefined entities, or a character reference. Anything else
+    /// is kept as written, a lone `&` cut off by the end of its value included (the scanner reads
+    /// such bytes when libxml2 took the document in another encoding than its own reading).
     private func decodeReference(_ range: Range<Int>) -> [UInt8] {
+        guard range.count >= 3, bytes[range.upperBound - 1] == UInt8(ascii: ";") else { return Array(bytes[range]) }
         let body = string((range.lowerBound + 1)..<(range.upperBound - 1))
         switch body {
         case "lt": return [UInt8(ascii: "<")]
