@@ -444,37 +444,54 @@ func randomChunks(_ text: String, maxChunk: Int, using rng: inout SeededRandom) 
         }
     }
 
-    /// A chain of many pieces (a long paragraph's stable prefix) is freed without recursing once
-    /// per piece, which would overflow the stack.
-    @Test func longChainsAreFreedIteratively() {
-        var chain: HTMLChain? = HTMLChain()
-        for _ in 0..<300_000 { chain!.append("x") }
-        var copy = chain
-        #expect(copy?.count == 300_000)
-        chain = nil
-        #expect(copy?.extends(HTMLChain()) == true)
-        copy = nil
-        #expect(copy == nil)
+    /// A chain value keeps its length while the chain grows; one appended to after a longer value
+    /// was made from it gets a buffer of its own, leaving the longer one as it was.
+    @Test func chainValuesKeepTheirBytes() {
+        var chain = HTMLChain()
+        chain.append("<p>a")
+        let short = chain
+        chain.append(" b</p>")
+        var fork = short
+        fork.append("c")
+        var strings = ["", "", ""]
+        for (k, value) in [short, chain, fork].enumerated() { value.write(into: &strings[k]) }
+        #expect(strings == ["<p>a", "<p>a b</p>", "<p>ac"])
+        #expect(chain.extends(short) && !short.extends(chain) && !fork.extends(short) && chain.extends(HTMLChain()))
+        var tail = ""
+        chain.write(from: short.count, into: &tail)
+        #expect(tail == " b</p>")
     }
 
-    /// The direct arena-to-HTML writer the open paragraph uses writes what the inline tree writes,
-    /// for every spec example read as one paragraph's text and for wrappers past the depth cap.
-    @Test func arenaWriterMatchesTheInlineTree() {
+    /// The open paragraph renders through the one-shot inline writer, its text not merged across
+    /// the stable point: for every spec example read as one paragraph's text, at every word start,
+    /// the HTML is the tree's, and plain words split at the point.
+    @Test func inlineWriterSplitsAtTheStablePoint() {
         let deep =
             String(repeating: "*a **b [c ~~d ", count: 30) + "e" + String(repeating: "~~ c](u) b** a*", count: 30)
         let subjects = SpecExample.all.map(\.markdown) + [deep, "www.x.com a@b.cd http://e.f ![i *j*](k \"t\")"]
         for options in [MarkdownOptions.default, .commonMark] {
+            let stream = MarkdownStream(options: options)
             for subject in subjects {
-                let parser = InlineParser(Array(subject.utf8), options: options, definitions: [:])
+                let bytes = Array(subject.utf8)
+                let parser = InlineParser(bytes, options: options, definitions: [:])
                 parser.parse()
                 var converter = InlineConverter(parser: parser, map: { $0 }, options: options)
                 var tree = HTMLWriter()
                 tree.inlines(converter.convert(parser.head, depth: 0, insideLink: false))
-                var direct = HTMLWriter()
-                direct.arenaInlines(parser, options: options)
-                #expect(direct.string == tree.string, "\(subject.debugDescription)")
+                for k in 1..<max(1, bytes.count) where bytes[k - 1] == 0x20 && bytes[k] != 0x20 {
+                    var direct = HTMLWriter()
+                    let split = stream.writeInlines(parser, into: &direct, splitAt: k)
+                    #expect(direct.string == tree.string, "\(subject.debugDescription) at \(k)")
+                    if let split { #expect(split <= direct.bytes.count) }
+                }
             }
         }
+        let words = Array("plain words & more".utf8)
+        let parser = InlineParser(words, options: .default, definitions: [:])
+        parser.parse()
+        var writer = HTMLWriter()
+        #expect(MarkdownStream().writeInlines(parser, into: &writer, splitAt: 14) == 18)  // "plain words &amp; "
+        #expect(writer.string == "plain words &amp; more")
     }
 
     /// Reading `html` between appends, whether the caller keeps the strings or not, gives the text so far.

@@ -84,14 +84,9 @@ public final class MarkdownStream {
     @exclusivity(unchecked) var tailBlocksStale = false
     /// The stable prefix of the open paragraph holding the unfinished line (see `leafInline`).
     @exclusivity(unchecked) var st = StableText()
-    @exclusivity(unchecked) var spanBuffer: [(Int, Int)] = []
-    @exclusivity(unchecked) var suffixBuffer: [UInt8] = []
-    @exclusivity(unchecked) var leafWriter = HTMLWriter()
     /// One inline parser reused for every render of the stream (rebuilt when definitions change).
     @exclusivity(unchecked) var inlineArena: InlineParser?
     @exclusivity(unchecked) var inlineArenaDefinitions = -1
-    /// The open code block's content so far, escaped.
-    @exclusivity(unchecked) var codeCache: (node: BlockNode, covered: Int, html: HTMLChain, at: [Int: HTMLChain])?
     /// Tests set this to compare every tail rendered in a frame with a full render.
     var checkTails = false
     /// Frame tails that differed from a full render (tests expect zero).
@@ -104,11 +99,8 @@ public final class MarkdownStream {
     @exclusivity(unchecked) var combined = ""
     /// How many UTF-8 bytes at the start of `combined` are final HTML that is still current.
     @exclusivity(unchecked) var combinedFinal = 0
-    /// The tail that follows the final HTML in `combined`, and its `tailVersion`.
+    /// The tail that follows the final HTML in `combined` (tails are immutable: a new tail is a new object).
     @exclusivity(unchecked) var shown = TailParts.empty
-    @exclusivity(unchecked) var combinedVersion = -1
-    /// Counts changes of `tail`.
-    @exclusivity(unchecked) var tailVersion = 0
     /// How many chunks were rendered inside a frame (tests check that it is exercised).
     @exclusivity(unchecked) var frameTails = 0
     /// How many frames were laid out, and how many blocks went through the tree writer (tests
@@ -128,9 +120,9 @@ public final class MarkdownStream {
     /// under the parser's own block, which may still grow: then the sizes differ).
     @exclusivity(unchecked) var closedCache: [ObjectIdentifier: (String?, String?, [Int], Set<String>)] = [:]
     @exclusivity(unchecked) var closedCacheKey = (-1, -1)
-    /// Per open container or table of the parser and tightness of its children: its HTML for each
-    /// number of its parts (closed children, complete rows) covered, the opening tag alone first
-    /// (see `keptChain`).
+    /// Per open container, table or code block of the parser and tightness of its children: its HTML
+    /// for each number of its parts (closed children, complete rows, lines) covered, the opening tag
+    /// alone first (see `keptChain`).
     @exclusivity(unchecked) var containerHeads: [ContainerKey: (node: BlockNode, chains: [HTMLChain])] = [:]
     /// Per open list of the parser: how many of its first items are known not to make it loose,
     /// or that one does (items that have a next one and are closed do not change).
@@ -203,9 +195,7 @@ public final class MarkdownStream {
     /// The HTML so far: the final blocks and the open tail. After `finish()` it equals the one-shot render.
     public var html: String {
         let finalCount = finalHTML.utf8.count
-        if combinedFinal == finalCount, combinedVersion == tailVersion { return combined }
-        spliceTail(finalCount: finalCount)
-        combinedVersion = tailVersion
+        if combinedFinal != finalCount || shown !== tail { spliceTail(finalCount: finalCount) }
         return combined
     }
 
@@ -234,7 +224,6 @@ public final class MarkdownStream {
             let shown = tail
             renderTailFully()
             tail = shown
-            tailVersion += 1
         }
         return TerminalWriter.join(finalPart, TerminalWriter.render(tailBlocks, style: style))
     }

@@ -252,14 +252,6 @@ final class InlineParser {
         run()
     }
 
-    /// Lets go of the subject array `reset` was given (only the parse reads it; `s` makes it again
-    /// from the copy if needed), so the caller's buffer is its own again and refilling it for the
-    /// next subject does not copy it.
-    func releaseSubject() {
-        subjectArray = []
-        subjectStale = true
-    }
-
     /// Whether each byte value may start something other than plain text (`\n`, `` ` ``, `\\`, `&`,
     /// `<`, `*`, `_`, `[`, `]`, `!`, `~`): one load per byte; never freed, like any static.
     nonisolated(unsafe) private static let specialTable: UnsafePointer<Bool> = {

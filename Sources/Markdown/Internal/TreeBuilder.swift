@@ -148,15 +148,19 @@ struct InlineConverter {
     let parser: InlineParser
     let map: (Int) -> Int
     let options: MarkdownOptions
+    /// A subject offset top-level text is not merged across (the stream's stable point): a literal
+    /// text node is cut there, so the top-level inlines before it are the HTML before it.
+    let breakAt: Int
 
     private var pending: [UInt8] = []
     private var pendingStart = 0
     private var pendingEnd = 0
 
-    init(parser: InlineParser, map: @escaping (Int) -> Int, options: MarkdownOptions) {
+    init(parser: InlineParser, map: @escaping (Int) -> Int, options: MarkdownOptions, breakAt: Int = -1) {
         self.parser = parser
         self.map = map
         self.options = options
+        self.breakAt = breakAt
     }
 
     private mutating func flush(into out: inout [MarkdownInline], insideLink: Bool) {
@@ -185,10 +189,17 @@ struct InlineConverter {
             switch node.kind {
             case .text:
                 if node.litLen == 0 { continue }
-                if pending.isEmpty { pendingStart = Int(node.start) }
+                var (a, start) = (Int(node.litStart), Int(node.start))
+                if depth == 0, start < breakAt, breakAt < node.end, node.litLen == node.end - node.start {
+                    if pending.isEmpty { pendingStart = start }
+                    pending.append(contentsOf: parser.lits[a..<(a + breakAt - start)])
+                    pendingEnd = breakAt
+                    (a, start) = (a + breakAt - start, breakAt)
+                }
+                if depth == 0, pendingStart < breakAt, start >= breakAt { flush(into: &out, insideLink: insideLink) }
+                if pending.isEmpty { pendingStart = start }
                 pendingEnd = Int(node.end)
-                let a = Int(node.litStart)
-                pending.append(contentsOf: parser.lits[a..<(a + Int(node.litLen))])
+                pending.append(contentsOf: parser.lits[a..<(Int(node.litStart) + Int(node.litLen))])
                 continue
             default:
                 break

@@ -61,31 +61,28 @@ extension MarkdownStream {
             // The commonest tail: the open paragraph's text in its frame.
             tail = leafInline(paragraphStart: start, in: f)
             if !keep { st = StableText() }
-        case .heading:
-            tail = TailParts(head: f.head, rest: headingInline(from: f.textStart, to: end))
-        case .escaped(line: true):
-            var writer = HTMLWriter()
-            parser.b[f.textStart..<end].withUnsafeBufferPointer { writer.escape($0) }
-            writer.bytes.append(ASCIIByte.newline)
-            tail = TailParts(head: f.head, rest: writer.string)
-            lastParsedBytes = end - f.textStart
-            workBytes += end - f.textStart
+        case .heading, .escaped(line: true):
+            var (start, textEnd, rest) = (f.textStart, end, HTMLWriter())
+            if case .heading = f.leaf {
+                // The line's text without the heading's closing sequence, parsed as inlines.
+                while start < end, Scan.isSpaceOrTab(parser.b[start]) { start += 1 }
+                textEnd = BlockStart.headingTextEnd(parser.b, start, end)
+                writeInlines(parser.b[start..<textEnd], into: &rest)
+            } else {
+                parser.b[start..<end].withUnsafeBufferPointer { rest.escape($0) }
+                rest.bytes.append(ASCIIByte.newline)
+            }
+            lastParsedBytes = textEnd - start
+            workBytes += textEnd - start
+            tail = TailParts(head: f.head, rest: rest.string)
         case .escaped, .none:
             tail = TailParts(head: f.head)
         }
-        return finishFrameTail(f)
-    }
-
-    /// Counts the tail laid out in frame `f`, and under `checkTails` compares it with a full render.
-    func finishFrameTail(_ f: Frame) -> Bool {
-        tailVersion += 1
         if tailPolicy != .exact {
-            let rest = tail.rest
             // Where the rendered text ends: the amortized policy shows what follows as provisional text.
-            let b = parser.b
-            var textEnd = MarkdownStream.lineEnd(b)
-            while textEnd > f.textStart, Scan.isSpaceOrTab(b[textEnd - 1]) { textEnd -= 1 }
-            lastExact = (f.head, rest, textEnd)
+            var textEnd = end
+            while textEnd > f.textStart, Scan.isSpaceOrTab(parser.b[textEnd - 1]) { textEnd -= 1 }
+            lastExact = (f.head, tail.rest, textEnd)
         }
         tailBlocksStale = true
         if checkTails {
@@ -98,28 +95,10 @@ extension MarkdownStream {
                 if firstMismatch == nil { firstMismatch = (fast.joined, tail.joined) }
             }
             tail = fast
-            tailVersion += 1
             tailBlocksStale = true
         }
         frameTails += 1
         return true
-    }
-
-    /// An ATX heading's text on the unfinished line from `start`, without its closing sequence, as HTML.
-    func headingInline(from start: Int, to end: Int) -> String {
-        let b = parser.b
-        var start = start
-        while start < end, Scan.isSpaceOrTab(b[start]) { start += 1 }
-        let end = BlockStart.headingTextEnd(b, start, end)
-        guard end > start else { return "" }
-        let inline = arena()
-        inline.reset(b[start..<end])
-        inline.parse()
-        var writer = HTMLWriter()
-        writer.arenaInlines(inline, options: options)
-        lastParsedBytes = end - start
-        workBytes += end - start
-        return writer.string
     }
 
     /// Whether frame `f` was laid out for the final blocks and definitions there are now.
@@ -208,9 +187,7 @@ extension MarkdownStream {
             case .paragraph:
                 leaf = .paragraph(start: tip.startOffset, keep: !mayBeDefinition)
                 paragraph = original
-            case .codeBlock:
-                leaf = .escaped(line: false)
-            case .htmlBlock:
+            case .codeBlock, .htmlBlock:
                 leaf = .escaped(line: false)
             default:
                 break
@@ -224,11 +201,11 @@ extension MarkdownStream {
         func write(_ child: BlockNode, tight: Bool) {
             if child.kind == .paragraph, let (prefix, rest, _) = stableParagraph(child) {
                 if !tight {
-                    head.cr()
+                    head.writer.cr()
                     head.writer.openParagraph()
                 }
                 head.append(prefix)
-                head.writer.bytes.appendUTF8(of: rest)
+                head.writer.bytes.append(contentsOf: rest.utf8)
                 if !tight { head.writer.closeParagraph() }
             } else {
                 writeBlock(child, tight: tight, line: line, into: &head.writer, missed: &missed)
@@ -265,12 +242,12 @@ extension MarkdownStream {
                     }
                     childrenTight = tight
                 }
-                head.cr()
+                head.writer.cr()
                 head.append(containerHead(node, tight: childrenTight, line: line))
                 for child in probeClosed { write(child, tight: childrenTight) }
                 switch node.kind {
                 case .blockQuote:
-                    head.cr()
+                    head.writer.cr()
                     closers.append(HTMLWriter.tags { $0.closeBlockQuote() })
                 case .list: closers.append(HTMLWriter.tags { $0.closeList(ordered: node.ordered) })
                 default: closers.append(HTMLWriter.tags { $0.closeItem() })
@@ -280,18 +257,18 @@ extension MarkdownStream {
                 switch leaf {
                 case .paragraph:
                     if !tight {
-                        head.cr()
+                        head.writer.cr()
                         head.writer.openParagraph()
                         closers.append(HTMLWriter.tags { $0.closeParagraph() })
                     }
                 case .heading:
-                    head.cr()
+                    head.writer.cr()
                     head.writer.openHeading(node.level)
                     var close = HTMLWriter()
                     close.closeHeading(node.level)
                     closers.append(close.string)
                 case .escaped(let hasLine):
-                    head.cr()
+                    head.writer.cr()
                     var end = hasLine ? node.segments[node.segments.count - 2] : node.content.count
                     if node.kind == .codeBlock {
                         // The info string as the tree has it, so the class is the same.
@@ -314,7 +291,7 @@ extension MarkdownStream {
                     if node.kind == .codeBlock, !node.fenced { return nil }
                     if node.kind == .table, let rows = tableHead(node) {
                         // The parser's rows from their kept chain, the probe's row (the line) after it.
-                        head.cr()
+                        head.writer.cr()
                         head.append(rows)
                         for r in node.borrowed.rows..<node.rows.count {
                             writeTableRow(node, r, into: &head.writer)
@@ -355,8 +332,6 @@ extension MarkdownStream {
         var seeded = false
         /// Bytes of text written (the stream counts its work).
         var written = 0
-
-        mutating func cr() { writer.cr() }
 
         mutating func flush() {
             let start = seeded ? 1 : 0

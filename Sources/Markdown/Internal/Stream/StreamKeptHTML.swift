@@ -35,7 +35,7 @@ extension MarkdownStream {
         write: (Int, inout HTMLWriter) -> Void
     ) -> HTMLChain {
         let key = ContainerKey(node: ObjectIdentifier(original), tight: tight)
-        if containerHeads[key]?.node !== original {
+        if containerHeads[key] == nil {  // (the entry holds its node, so the identifier is not another's)
             var chain = HTMLChain()
             chain.append(opening())
             containerHeads[key] = (original, [chain])
@@ -71,14 +71,9 @@ extension MarkdownStream {
         let header = r == 0
         writer.openTableRow(r)
         let row = table.rows[r]
-        let inline = arena()
         for (k, alignment) in table.alignments.enumerated() {
             writer.openCell(header: header, alignment: alignment)
-            if k < row.count, !row[k].bytes.isEmpty {
-                inline.reset(row[k].bytes[...])
-                inline.parse()
-                writer.arenaInlines(inline, options: options)
-            }
+            if k < row.count, !row[k].bytes.isEmpty { writeInlines(row[k].bytes[...], into: &writer) }
             writer.closeCell(header: header)
         }
         writer.closeTableRow(header: header)
@@ -89,10 +84,8 @@ extension MarkdownStream {
         // A probe's copy, or the parser's own list (only its last item is open).
         let original = list.original ?? list
         let key = ObjectIdentifier(original)
-        var known =
-            tightPrefixes[key].flatMap { $0.node === original ? $0 : nil } ?? (
-                node: original, verified: 0, loose: false
-            )
+        // (The entry holds its list, so the identifier is not another list's.)
+        var known = tightPrefixes[key] ?? (node: original, verified: 0, loose: false)
         if known.loose { return false }
         // Items of the original that are closed and have a next one do not change.
         let fixed = list.isCopy ? min(list.hidden, original.children.count - 1) : list.childCount - 1
@@ -111,24 +104,20 @@ extension MarkdownStream {
         return tight
     }
 
-    /// The escaped content of the parser's open code block before the probe's line, kept and grown
-    /// line by line; nil when the probe's code block is not that block as it stands.
+    /// The escaped lines of the parser's open code block before content offset `end` (a line start),
+    /// kept and grown line by line; nil when the probe's code block is not that block as it stands.
     func codeHead(_ node: BlockNode, upTo end: Int) -> HTMLChain? {
         guard let original = node.original, original === parser.openBlocks.last, end <= node.borrowed.content else {
             return nil
         }
-        if codeCache == nil || codeCache!.node !== original { codeCache = (original, 0, HTMLChain(), [0: HTMLChain()]) }
-        if codeCache!.covered < end {
-            // The probe holds the parser's content (borrowed), the line after it.
-            var own = HTMLWriter()
-            node.content[codeCache!.covered..<end].withUnsafeBufferPointer { own.escape($0) }
-            codeCache!.html.append(own.string)
-            workBytes += own.bytes.count
-            codeCache!.covered = end
-            codeCache!.at[end] = codeCache!.html
+        // The probe holds the parser's content and segments (borrowed), the line after them.
+        let (segments, borrowed) = (node.segments, node.borrowed)
+        var lines = borrowed.segments / 2
+        while lines > 0, segments[2 * lines - 2] >= end { lines -= 1 }
+        return keptChain(original, tight: false, opening: "", covering: lines) { k, writer in
+            let lineEnd = 2 * k + 2 < borrowed.segments ? segments[2 * k + 2] : borrowed.content
+            node.content[segments[2 * k]..<lineEnd].withUnsafeBufferPointer { writer.escape($0) }
         }
-        // An earlier end (indented code without its trailing blank lines): the chain as it was there.
-        return codeCache!.covered == end ? codeCache!.html : codeCache!.at[end]
     }
 
     /// Writes a closed block: from the cache when it holds it (the parser's own block, or a
@@ -153,7 +142,7 @@ extension MarkdownStream {
             let html = tight ? cached.0 : cached.1
         {
             if newline, !html.isEmpty { writer.cr() }
-            writer.bytes.appendUTF8(of: html)
+            writer.bytes.append(contentsOf: html.utf8)
             if !cached.3.isEmpty { missed.formUnion(cached.3) }
             return
         }
@@ -209,7 +198,7 @@ extension MarkdownStream {
             if let (prefix, rest, labels) = stableParagraph(node) {
                 if !tight { writer.openParagraph() }
                 prefix.write(into: &writer.bytes)
-                writer.bytes.appendUTF8(of: rest)
+                writer.bytes.append(contentsOf: rest.utf8)
                 if !tight { writer.closeParagraph() }
                 if !labels.isEmpty { missed.formUnion(labels) }
                 return

@@ -24,58 +24,44 @@ extension MarkdownStream {
         var end = node.content.count
         while end > st.length, Scan.isWhitespace(node.content[end - 1]) { end -= 1 }
         guard end > st.length else { return nil }
-        var missed = st.missed
-        let inline = arena()
-        inline.reset(node.content[st.length..<end])
-        inline.parse()
         var writer = HTMLWriter()
-        writer.arenaInlines(inline, options: options)
-        if !inline.missedLabels.isEmpty { missed.formUnion(inline.missedLabels) }
-        return (st.html, writer.string, missed)
+        let inline = writeInlines(node.content[st.length..<end], into: &writer)
+        return (st.html, writer.string, st.missed.union(inline.missedLabels))
     }
 
     /// The open paragraph's tail in `frame`: its text from the stable point on is parsed; the
     /// HTML before that point is kept (`st`).
     func leafInline(paragraphStart: Int, in frame: Frame) -> TailParts {
-        let q = frame.textStart
-        let content = frame.paragraph?.content ?? []
-        let b = parser.b
-        let lineEnd = MarkdownStream.lineEnd(b)
         let definitions = parser.definitions.count
         if st.paragraphStart != paragraphStart || st.definitions != definitions {
             st = StableText(paragraphStart: paragraphStart, definitions: definitions)
         }
-        leafWriter.bytes.removeAll(keepingCapacity: true)
-        let start = st.length
-        MarkdownStream.paragraphText(from: start, content: content, line: b, q..<lineEnd, into: &suffixBuffer)
-        while let last = suffixBuffer.last, Scan.isWhitespace(last) { suffixBuffer.removeLast() }
+        // The text from the stable point on: the paragraph's complete lines, then the unfinished line's.
+        let content = frame.paragraph?.content ?? []
+        let lineEnd = MarkdownStream.lineEnd(parser.b)
+        var suffix = Array(content[min(st.length, content.count)...])
+        suffix += parser.b[min(frame.textStart + max(0, st.length - content.count), lineEnd)..<lineEnd]
+        while let last = suffix.last, Scan.isWhitespace(last) { suffix.removeLast() }
         // The stable point lies beyond the trimmed text (cannot happen while text only grows): start over.
-        if start > 0, suffixBuffer.isEmpty {
+        if st.length > 0, suffix.isEmpty {
             st = StableText(paragraphStart: paragraphStart, definitions: definitions)
             return leafInline(paragraphStart: paragraphStart, in: frame)
         }
-        let suffix = suffixBuffer
         let inline = arena()
         inline.reset(suffix)
         inline.parse()
-        inline.releaseSubject()
         lastParsedBytes = suffix.count
         workBytes += suffix.count
         // The new stable point: the last word start after a space before anything left open, that no
         // construct spans (resolved emphasis, links and code spans, and brackets whose outcome
         // depended on the text between them). Text after it cannot change the HTML before it.
-        var spans = spanBuffer  // a local array: appends in the loop cost no reference counting
-        spanBuffer = []
-        spans.removeAll(keepingCapacity: true)
-        inline.nodes.withUnsafeBufferPointer { nodes in
-            var node = inline.head
-            while node >= 0 {
-                let n = nodes[Int(node)]
-                if n.kind != .text, n.end > n.start { spans.append((Int(n.start), Int(n.end))) }
-                node = n.next
-            }
+        var spans = inline.textBrackets
+        var node = inline.head
+        while node >= 0 {
+            let n = inline.nodes[Int(node)]
+            if n.kind != .text, n.end > n.start { spans.append((Int(n.start), Int(n.end))) }
+            node = n.next
         }
-        if !inline.textBrackets.isEmpty { spans += inline.textBrackets }
         var k = min(inline.unresolved, suffix.count - 1)
         while true {
             while k > 0,
@@ -91,38 +77,46 @@ extension MarkdownStream {
             if outermost == k { break }
             k = outermost
         }
-        spanBuffer = spans
         // The render is the prefix's HTML then the rest's: the writer notes where the point falls.
-        var restBytes = leafWriter.bytes.count
-        if let split = leafWriter.arenaInlines(inline, options: options, splitAt: k > 0 ? k : nil), k > 0 {
+        var writer = HTMLWriter()
+        var fresh = 0
+        if let split = writeInlines(inline, into: &writer, splitAt: k > 0 ? k : -1) {
             st.length += k
-            restBytes += split
-            if !inline.missedLabels.isEmpty { st.missed.formUnion(inline.missedLabels) }
+            st.html.append(writer.bytes[..<split])
+            st.missed.formUnion(inline.missedLabels)
+            fresh = split
         }
-        return leafTail(head: frame.head, fresh: restBytes)
-    }
-
-    /// Fills `buffer` with a paragraph's text from offset `start`: its complete lines `content`,
-    /// then the unfinished line's text, bytes `line` of `b` (nothing when `start` lies beyond them).
-    static func paragraphText(
-        from start: Int, content: [UInt8], line b: [UInt8], _ line: Range<Int>, into buffer: inout [UInt8]
-    ) {
-        buffer.removeAll(keepingCapacity: true)
-        if start < content.count {
-            buffer.append(contentsOf: content[start...])
-            if !line.isEmpty { buffer.appendBytes(of: b, line) }
-        } else if start - content.count <= line.count {
-            buffer.appendBytes(of: b, (line.lowerBound + start - content.count)..<line.upperBound)
-        }
-    }
-
-    /// The tail from `leafWriter.bytes`: its first `fresh` bytes are the HTML the stable prefix
-    /// (`st`) grew by, which goes into the prefix's chain; the rest's HTML follows, then the head's close.
-    func leafTail(head: TailHead, fresh: Int) -> TailParts {
-        if fresh > 0 { st.html.append(leafWriter.bytes[..<fresh]) }
-        leafWriter.bytes.append(contentsOf: head.closeBytes)
         return TailParts(
-            head: head, stable: st.html, suffix: String(decoding: leafWriter.bytes[fresh...], as: UTF8.self))
+            head: frame.head, stable: st.html, rest: String(decoding: writer.bytes[fresh...], as: UTF8.self))
+    }
+
+    /// Writes what `inline` parsed as the one-shot writer does (through the public inline tree); how
+    /// many bytes of the output come from the subject before offset `splitAt` (nil if none is given
+    /// or an inline other than plain text spans it).
+    @discardableResult
+    func writeInlines(_ inline: InlineParser, into writer: inout HTMLWriter, splitAt k: Int = -1) -> Int? {
+        var converter = InlineConverter(parser: inline, map: { $0 }, options: options, breakAt: k)
+        let start = writer.bytes.count
+        var split: Int?
+        var passed = k < 0
+        for node in converter.convert(inline.head, depth: 0, insideLink: false) {
+            if !passed, node.offsets.upperBound > k {
+                passed = true
+                if node.offsets.lowerBound >= k { split = writer.bytes.count - start }
+            }
+            writer.inline(node)
+        }
+        return split
+    }
+
+    /// Parses `subject` as inlines with the reusable parser and writes them as the one-shot writer does.
+    @discardableResult
+    func writeInlines(_ subject: ArraySlice<UInt8>, into writer: inout HTMLWriter) -> InlineParser {
+        let inline = arena()
+        inline.reset(subject)
+        inline.parse()
+        writeInlines(inline, into: &writer)
+        return inline
     }
 
     /// The reusable inline parser (rebuilt when the definitions change).

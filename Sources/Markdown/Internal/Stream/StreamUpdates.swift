@@ -19,8 +19,7 @@ extension MarkdownStream {
     /// Appends a chunk's bytes to the text (a NUL becomes U+FFFD, as the spec says); whether they
     /// hold a line end.
     func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var nul = false
-        var lineEnd = false
+        var (nul, lineEnd) = (false, false)
         for c in bytes where c <= ASCIIByte.carriageReturn {
             if c == 0 { nul = true } else if c == ASCIIByte.newline || c == ASCIIByte.carriageReturn { lineEnd = true }
         }
@@ -28,13 +27,7 @@ extension MarkdownStream {
             parser.b.append(contentsOf: bytes)
             return lineEnd
         }
-        for c in bytes {
-            if c == 0 {
-                parser.b.append(contentsOf: ASCIIByte.replacementCharacter)
-            } else {
-                parser.b.append(c)
-            }
-        }
+        for c in bytes { parser.b += c == 0 ? ASCIIByte.replacementCharacter : [c] }
         return lineEnd
     }
 
@@ -42,14 +35,11 @@ extension MarkdownStream {
     /// stay in it, the rest is written again.
     func spliceTail(finalCount: Int) {
         let new = tail
-        // The first part to append, from byte `from` of it; a frame's head stays while the frame does.
-        var first = combinedFinal == finalCount && shown.head === new.head ? new.head.parts.count : 0
-        var keep = first > 0 ? new.head.bytes : 0
-        var from = 0
+        // The first part to append, from byte `from` of it, after `keep` bytes of tail that stay.
+        var (first, keep, from) = (0, 0, 0)
         if combinedFinal == finalCount {
-            let old = shown
-            compare: while first < min(old.count, new.count) {
-                switch (old.part(first), new.part(first)) {
+            compare: while first < min(shown.count, new.count) {
+                switch (shown.part(first), new.part(first)) {
                 case (.text(let a), .text(let b)) where a == b:
                     keep += a.utf8.count
                 case (.chain(let a), .chain(let b)) where b.extends(a):
@@ -67,10 +57,11 @@ extension MarkdownStream {
         if combinedFinal > finalCount {
             combined = finalHTML
         } else {
-            combined.truncateUTF8(to: combinedFinal + keep)
-            if combinedFinal < finalCount {
-                combined.append(finalHTML, fromUTF8: combinedFinal)
-            }
+            // The final HTML and the tail that stay, then the final HTML that is new.
+            let kept = combined.utf8.index(
+                combined.startIndex, offsetBy: min(combined.utf8.count, combinedFinal + keep))
+            combined.removeSubrange(kept...)
+            combined += finalHTML[finalHTML.utf8.index(finalHTML.startIndex, offsetBy: combinedFinal)...]
         }
         combinedFinal = finalCount
         let before = combined.utf8.count
@@ -150,7 +141,6 @@ extension MarkdownStream {
         if finished {
             tailExact = true
             tail = .empty
-            tailVersion += 1
             lastExact = nil
             tailBlocks = []
         } else if renderTail {
@@ -187,7 +177,6 @@ extension MarkdownStream {
         var writer = HTMLWriter()
         b[last.textEnd..<end].withUnsafeBufferPointer { writer.escape($0) }
         tail = TailParts(head: tail.head, stable: tail.stable, rest: last.rest + writer.string)
-        tailVersion += 1
         tailExact = false
         tailBlocksStale = true
         return true
@@ -199,7 +188,6 @@ extension MarkdownStream {
         let b = parser.b
         guard tailStart < b.count else {
             tail = .empty
-            tailVersion += 1
             tailBlocks = []
             return
         }
@@ -214,6 +202,5 @@ extension MarkdownStream {
         var writer = HTMLWriter()
         writer.blocks(tailBlocks, tight: false)
         tail = TailParts(text: writer.string)
-        tailVersion += 1
     }
 }

@@ -4,22 +4,11 @@ import CustomUICore
 /// and chains) and after it. A tail rendered whole is one text here, with no frame.
 final class TailHead: Sendable {
     let parts: [TailParts.Part]
-    /// The UTF-8 byte count of `parts`.
-    let bytes: Int
     let close: String
-    /// `close`'s UTF-8 (appended per chunk).
-    let closeBytes: [UInt8]
 
     init(parts: [TailParts.Part], close: String = "") {
         self.parts = parts
-        bytes = parts.reduce(0) { count, part in
-            switch part {
-            case .text(let text): count + text.utf8.count
-            case .chain(let chain): count + chain.count
-            }
-        }
         self.close = close
-        closeBytes = Array(close.utf8)
     }
 
     static let empty = TailHead(parts: [])
@@ -38,44 +27,38 @@ final class TailParts: Sendable {
     let head: TailHead
     /// The stable prefix's HTML.
     let stable: HTMLChain
-    /// The rest's HTML, then `head.close` (what a chunk changes, as one string).
-    let suffix: String
+    /// The rest's HTML (what a chunk changes), followed by `head.close`.
+    let rest: String
 
-    init(head: TailHead, stable: HTMLChain, suffix: String) {
+    init(head: TailHead = .empty, stable: HTMLChain = HTMLChain(), rest: String = "") {
         self.head = head
         self.stable = stable
-        self.suffix = suffix
-    }
-
-    convenience init(head: TailHead = .empty, stable: HTMLChain = HTMLChain(), rest: String = "") {
-        self.init(head: head, stable: stable, suffix: head.close.isEmpty ? rest : rest + head.close)
+        self.rest = rest
     }
 
     convenience init(text: String) { self.init(head: TailHead(parts: [.text(text)])) }
 
     static let empty = TailParts()
 
-    /// The rest's HTML (the suffix before the close).
-    var rest: String { String(suffix.utf8Slice(0..<(suffix.utf8.count - head.close.utf8.count))) }
-
-    /// How many parts: the head's, then `stable` and the suffix.
+    /// How many parts: the head's, then `stable`, then the rest and the close.
     var count: Int { head.parts.count + 2 }
 
-    /// Part `i`; nil for the last (the suffix, written again whenever it is reached).
+    /// Part `i`; nil for the last (the rest and the close, written again whenever it is reached).
     func part(_ i: Int) -> Part? {
         if i < head.parts.count { return head.parts[i] }
         return i == head.parts.count ? .chain(stable) : nil
     }
 
-    /// Appends part `i` from byte `offset` of it on.
+    /// Appends part `i` (a chain from byte `offset` of it on).
     func write(_ i: Int, from offset: Int = 0, into target: inout String) {
         switch part(i) {
         case .text(let text):
-            target.append(text, fromUTF8: offset)
+            target += text  // (written whole: only a chain is kept in part)
         case .chain(let chain):
             chain.write(from: offset, into: &target)
         case nil:
-            target.append(suffix, fromUTF8: offset)
+            target += rest
+            target += head.close
         }
     }
 
