@@ -6,7 +6,8 @@
 # Environment: FUZZ_SECONDS (per target), FUZZ_TIMEOUT (seconds per input, default 1),
 # FUZZ_RSS_MB (default 1024), FUZZ_MALLOC_MB (largest single allocation, default 512),
 # FUZZ_MAX_LEN (bytes per input, default 65536), FUZZ_JOBS (parallel targets, default 1),
-# FUZZ_LEAKS (1 to report leaks; default 0: the static meta-schema graph is cyclic and never freed).
+# FUZZ_LEAKS (1 to report leaks; default 0: the static meta-schema graph is cyclic and never freed),
+# FUZZ_ARGS (more libFuzzer flags, e.g. "-fork=1 -ignore_crashes=1" to save every finding and go on).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -21,7 +22,11 @@ build() {
     mkdir -p "$out"
     local objects=()
     for module in CustomUICore JSONSchema Markdown Streaming CustomUI TemplateLibrary CustomUIServer; do
-        objects+=("$bin/$module.build"/*.o)
+        # The objects of the module's current sources (the folder keeps those of deleted files).
+        local object
+        while read -r object; do
+            [[ -f $object ]] && objects+=("$object")
+        done < <(grep -o '"object" *: *"[^"]*"' "$bin/$module.build/output-file-map.json" | sed 's/.*: *"//; s/"$//')
     done
     for target in "${targets[@]}"; do
         if [[ -x $out/$target && -z $(find Fuzz/Targets "${objects[@]}" -newer "$out/$target" -print -quit) ]]; then
@@ -129,7 +134,7 @@ run() {
             "$out/$target" "$scratch/found/$target" "$scratch/corpus/$target" \
                 -max_total_time="${FUZZ_SECONDS:-60}" -timeout="${FUZZ_TIMEOUT:-1}" \
                 -rss_limit_mb="${FUZZ_RSS_MB:-1024}" -malloc_limit_mb="${FUZZ_MALLOC_MB:-512}" \
-                -max_len="${FUZZ_MAX_LEN:-65536}" -detect_leaks="${FUZZ_LEAKS:-0}" -print_final_stats=1 -artifact_prefix="$scratch/findings/$target-" \
+                -max_len="${FUZZ_MAX_LEN:-65536}" -detect_leaks="${FUZZ_LEAKS:-0}" -print_final_stats=1 -artifact_prefix="$scratch/findings/$target-" ${FUZZ_ARGS:-} \
                 >"$scratch/logs/$target.log" 2>&1
         ) &
         while [[ $(jobs -rp | wc -l) -ge $jobs ]]; do wait -n || status=1; done
