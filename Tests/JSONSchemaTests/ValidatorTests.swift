@@ -335,4 +335,24 @@ struct PatternTests {
         #expect(PikeRegex(pattern) == nil)
         _ = try SchemaRegex(pattern)
     }
+
+    /// Fuzz finding (`schema`, Fuzz/findings/schema-crash-12c3…): `'0-29_{-2,}` was read as a
+    /// quantifier with a lower bound of -2 (the bounds went through `Int`, which takes a sign), and
+    /// building its program trapped. Bounds are decimal digits only, as ECMA-262 says; anything else
+    /// is not a quantifier to our matchers, and ICU decides.
+    @Test(arguments: ["'0-29_{-2,}", "a{-1}", "a{+2}", "a{2,-1}", "a{ 2}", "a{2, 3}", "a{99999999999999999999}"])
+    func boundsAreDecimalDigitsOnly(pattern: String) {
+        #expect(SimpleRegex(pattern) == nil)
+        #expect(PikeRegex(pattern) == nil)
+        _ = try? SchemaRegex(pattern)
+    }
+
+    @Test func bracedQuantifiersStillCount() throws {
+        for (pattern, yes, no) in [("^a{2}$", "aa", "a"), ("^a{2,}$", "aaaa", "a"), ("^a{1,3}$", "aaa", "aaaa")] {
+            #expect(SimpleRegex(pattern) != nil)
+            #expect(PikeRegex(pattern) != nil)
+            let regex = try SchemaRegex(pattern)
+            #expect(regex.matches(yes) && !regex.matches(no), "\(pattern)")
+        }
+    }
 }

@@ -77,19 +77,12 @@ struct PikeRegex: Sendable {
             case "+": result = (1, Int.max); scalars = scalars.dropFirst()
             case "?": result = (0, 1); scalars = scalars.dropFirst()
             case "{":
-                guard let close = scalars.firstIndex(of: "}") else { return nil }
-                let body = String(String.UnicodeScalarView(scalars[scalars.index(after: scalars.startIndex)..<close]))
-                let parts = body.split(separator: ",", omittingEmptySubsequences: false)
-                guard parts.count <= 2, let lower = Int(parts[0]), lower <= 1000 else { return nil }
-                if parts.count == 1 {
-                    result = (lower, lower)
-                } else if parts[1].isEmpty {
-                    result = (lower, Int.max)
-                } else {
-                    guard let upper = Int(parts[1]), upper >= lower, upper <= 1000 else { return nil }
-                    result = (lower, upper)
-                }
-                scalars = scalars[scalars.index(after: close)...]
+                var rest = scalars
+                guard let (lower, upper) = SimpleRegex.parseBraces(&rest), lower <= 1000,
+                    upper == Int.max || upper <= 1000
+                else { return nil }
+                result = (lower, upper)
+                scalars = rest
             default:
                 return nil
             }

@@ -102,21 +102,9 @@ struct SimpleRegex: Sendable {
                 case "+": atom.min = 1; atom.max = Int.max; scalars = scalars.dropFirst()
                 case "?": atom.min = 0; atom.max = 1; scalars = scalars.dropFirst()
                 case "{":
-                    guard let close = scalars.firstIndex(of: "}") else { return nil }
-                    let body = String(
-                        String.UnicodeScalarView(scalars[scalars.index(after: scalars.startIndex)..<close]))
-                    let parts = body.split(separator: ",", omittingEmptySubsequences: false)
-                    guard parts.count <= 2, let lower = Int(parts[0]) else { return nil }
+                    guard let (lower, upper) = Self.parseBraces(&scalars) else { return nil }
                     atom.min = lower
-                    if parts.count == 1 {
-                        atom.max = lower
-                    } else if parts[1].isEmpty {
-                        atom.max = Int.max
-                    } else {
-                        guard let upper = Int(parts[1]), upper >= lower else { return nil }
-                        atom.max = upper
-                    }
-                    scalars = scalars[scalars.index(after: close)...]
+                    atom.max = upper
                 default: break
                 }
                 // Lazy or possessive forms are left to ICU.
@@ -153,6 +141,30 @@ struct SimpleRegex: Sendable {
             set.insert(e.value...e.value)
         }
         return true
+    }
+
+    /// Reads a `{n}`, `{n,}` or `{n,m}` quantifier at the start of `scalars` and moves past it: its
+    /// bounds (`Int.max` for none above), or nil, leaving `scalars` as it was, for anything ECMA-262
+    /// does not read as one (bounds are decimal digits only, n ≤ m), which leaves the pattern to ICU.
+    static func parseBraces(_ scalars: inout ArraySlice<Unicode.Scalar>) -> (min: Int, max: Int)? {
+        guard scalars.first == "{", let close = scalars.firstIndex(of: "}") else { return nil }
+        let parts = scalars[(scalars.startIndex + 1)..<close].split(separator: ",", omittingEmptySubsequences: false)
+        func number(_ digits: ArraySlice<Unicode.Scalar>) -> Int? {
+            guard (1...9).contains(digits.count), digits.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
+            return Int(String(String.UnicodeScalarView(digits)))
+        }
+        guard parts.count <= 2, let lower = number(parts[0]) else { return nil }
+        var upper = lower
+        if parts.count == 2 {
+            if parts[1].isEmpty {
+                upper = Int.max
+            } else {
+                guard let bound = number(parts[1]), bound >= lower else { return nil }
+                upper = bound
+            }
+        }
+        scalars = scalars[(close + 1)...]
+        return (lower, upper)
     }
 
     static func parseClass(_ scalars: inout ArraySlice<Unicode.Scalar>, into set: inout CharSet) -> Bool {
