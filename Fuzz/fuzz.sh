@@ -141,7 +141,8 @@ run() {
     done
     while [[ $(jobs -rp | wc -l) -gt 0 ]]; do wait -n || status=1; done
     for target in "${chosen[@]}"; do
-        printf '%-10s %s\n' "$target" "$(grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units)' "$scratch/logs/$target.log" | tr '\n' ' ')"
+        # The last status line (in fork mode the only summary there is).
+        printf '%-10s %s\n' "$target" "$(grep -E '^#[0-9]+' "$scratch/logs/$target.log" | tail -n 1)"
     done
     ls "$scratch/findings" | grep -q . && { echo "findings in $scratch/findings:"; ls "$scratch/findings"; status=1; }
     return $status
