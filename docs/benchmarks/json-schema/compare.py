@@ -106,15 +106,21 @@ def swift_cpu(binary):
     return {name: (cpu(variable, n) - cpu(variable, 0)) / n * 1e6 for name, (variable, n) in runs.items()}
 
 
+def interleaved(flag, rust, swift):
+    """Runs the peer and CustomUI (the binary after `flag`) in turn, `--rounds` times (default 5)."""
+    binary = sys.argv[sys.argv.index(flag) + 1]
+    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 5
+    rust_runs, swift_runs = [], []
+    for _ in range(rounds):
+        rust_runs.append(rust())
+        swift_runs.append(swift(binary))
+    return rounds, rust_runs, swift_runs
+
+
 def main():
     lower = lambda unit: unit == "us"
     if "--cpu" in sys.argv:
-        binary = sys.argv[sys.argv.index("--cpu") + 1]
-        rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 5
-        rust_runs, swift_runs = [], []
-        for _ in range(rounds):
-            rust_runs.append(rust_cpu())
-            swift_runs.append(swift_cpu(binary))
+        rounds, rust_runs, swift_runs = interleaved("--cpu", rust_cpu, swift_cpu)
         print(f"jsonschema-rs {importlib.metadata.version('jsonschema-rs')}, CPU time per call, "
               f"{rounds} interleaved rounds (medians), load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"{'figure':20} {'CustomUI us':>12} {'jsonschema-rs us':>17}  ratio (CustomUI/rs time)")
@@ -127,12 +133,7 @@ def main():
         for name, (value, unit) in rust_figures().items():
             print(f"rs.{name} {value:.1f} {unit}")
         return
-    binary = sys.argv[sys.argv.index("--swift") + 1]
-    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 5
-    rust_runs, swift_runs = [], []
-    for _ in range(rounds):
-        rust_runs.append(rust_figures())
-        swift_runs.append(swift_figures(binary))
+    rounds, rust_runs, swift_runs = interleaved("--swift", rust_figures, swift_figures)
     rust, swift = merge(rust_runs), merge(swift_runs)
     print(f"jsonschema-rs {importlib.metadata.version('jsonschema-rs')}, "
           f"{rounds} interleaved rounds (medians), load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
